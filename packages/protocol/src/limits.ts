@@ -1,0 +1,27 @@
+/** Protocol limits. The server announces its effective values in the welcome reply. */
+export const LIMITS = {
+  /** Largest frame the server accepts, in bytes; a larger one closes the socket with 1009. */
+  maxFrameBytes: 64 * 1024,
+  usernameMin: 3,
+  usernameMax: 32,
+  passwordMin: 8,
+  passwordMax: 256,
+  channelNameMax: 64,
+  topicMax: 250,
+  /** Message content, counted in UTF-16 code units after trimming. */
+  contentMax: 4000,
+  nonceMax: 64,
+  emojiMax: 32,
+  /** Distinct emoji on one message. */
+  reactionsPerMessage: 20,
+  historyDefault: 50,
+  historyMax: 100,
+  channelListMax: 100,
+  searchMax: 64,
+  commandMax: 4000,
+} as const;
+
+export type Limits = typeof LIMITS;
+
+/** Usernames: 3–32 of `[A-Za-z0-9_-]`, unique case-insensitively. */
+export const USERNAME_PATTERN = /^[A-Za-z0-9_-]{3,32}$/;

@@ -1,0 +1,85 @@
+/**
+ * Numeric op codes. A client request and the server's reply to it share the op;
+ * ops at 100 and above are pushed by the server without a request.
+ */
+export const Op = {
+  /** Server → client: an error reply (or an unsolicited error when `r` is absent). */
+  Error: 0,
+  Hello: 1,
+  Ping: 2,
+  ChannelList: 10,
+  ChannelCreate: 11,
+  ChannelJoin: 12,
+  ChannelLeave: 13,
+  ChannelInfo: 14,
+  MessageSend: 20,
+  History: 21,
+  Typing: 22,
+  ReactionAdd: 23,
+  ReactionRemove: 24,
+  Command: 30,
+  /** Server → client: a batch of stored events of one channel, in seq order. */
+  Events: 100,
+  /** Server → client: someone started or stopped typing (ephemeral). */
+  TypingEvent: 101,
+  /** Server → client: a member came online or went offline (ephemeral). */
+  PresenceEvent: 102,
+  /** Server → client: this user was added to a channel (another tab joined, or a create). */
+  ChannelAdded: 103,
+  /** Server → client: this user is no longer in a channel (left elsewhere, kicked, banned). */
+  ChannelRemoved: 104,
+} as const;
+export type Op = (typeof Op)[keyof typeof Op];
+
+/** Ops a client may send. The server's router is exhaustive over this list. */
+export const CLIENT_OPS = [
+  Op.Hello,
+  Op.Ping,
+  Op.ChannelList,
+  Op.ChannelCreate,
+  Op.ChannelJoin,
+  Op.ChannelLeave,
+  Op.ChannelInfo,
+  Op.MessageSend,
+  Op.History,
+  Op.Typing,
+  Op.ReactionAdd,
+  Op.ReactionRemove,
+  Op.Command,
+] as const;
+export type ClientOp = (typeof CLIENT_OPS)[number];
+
+/** Types of stored channel events; each carries a per-channel `seq`. */
+export const EventType = {
+  MessagePosted: 1,
+  ReactionAdded: 4,
+  ReactionRemoved: 5,
+  MemberJoined: 10,
+  MemberLeft: 11,
+  MemberKicked: 12,
+  MemberBanned: 13,
+  MemberUnbanned: 14,
+  MemberMuted: 15,
+  MemberUnmuted: 16,
+  RoleChanged: 17,
+  TopicChanged: 18,
+  SlowModeChanged: 19,
+} as const;
+export type EventType = (typeof EventType)[keyof typeof EventType];
+
+/**
+ * Event types that only change an earlier item (its reactions). History pages leave them out,
+ * because the messages they touch already carry their current reactions; resume replays them.
+ */
+export const MUTATION_EVENT_TYPES: readonly EventType[] = [
+  EventType.ReactionAdded,
+  EventType.ReactionRemoved,
+];
+
+/** Channel roles, ordered by rank. */
+export const Role = { Member: 1, Moderator: 2, Owner: 3 } as const;
+export type Role = (typeof Role)[keyof typeof Role];
+
+/** Message kinds. */
+export const MessageKind = { Text: 0, Action: 1 } as const;
+export type MessageKind = (typeof MessageKind)[keyof typeof MessageKind];

@@ -1,0 +1,112 @@
+import { z } from "zod";
+import { LIMITS, USERNAME_PATTERN } from "./limits";
+import { type ClientOp, Op } from "./ops";
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to reject them
+const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to reject them
+const CONTROL_OR_NEWLINE = /[\u0000-\u001F\u007F]/;
+
+const id = z.int().positive();
+const seq = z.int().nonnegative();
+/** A client request id, echoed in the reply. */
+const requestId = z.int().nonnegative().max(0xffffffff);
+
+export const usernameSchema = z.string().regex(USERNAME_PATTERN, {
+  error: `3–32 characters of A–Z, a–z, 0–9, _ and -`,
+});
+export const passwordSchema = z.string().min(LIMITS.passwordMin).max(LIMITS.passwordMax);
+export const channelNameSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(LIMITS.channelNameMax)
+  .refine((s) => !CONTROL_OR_NEWLINE.test(s), { error: "control characters are not allowed" });
+export const topicSchema = z
+  .string()
+  .trim()
+  .max(LIMITS.topicMax)
+  .refine((s) => !CONTROL_OR_NEWLINE.test(s), { error: "control characters are not allowed" });
+export const contentSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(LIMITS.contentMax)
+  .refine((s) => !CONTROL_CHARS.test(s), { error: "control characters are not allowed" });
+export const nonceSchema = z.string().min(1).max(LIMITS.nonceMax);
+export const emojiSchema = z
+  .string()
+  .min(1)
+  .max(LIMITS.emojiMax)
+  .refine((s) => !/[\s\u0000-\u001F\u007F]/.test(s), { error: "no spaces or control characters" });
+
+/** The envelope of every client frame: op, optional request id, optional payload. */
+export const envelopeSchema = z.object({
+  o: z.int(),
+  r: requestId.optional(),
+  d: z.unknown().optional(),
+});
+export type Envelope = z.infer<typeof envelopeSchema>;
+
+const historyQuery = {
+  /** Items with seq below this one. */
+  b: seq.optional(),
+  /** Items with seq above this one. */
+  a: seq.optional(),
+  /** Items around this seq (half before, half after, the item itself included). */
+  ar: seq.optional(),
+  l: z.int().min(1).max(LIMITS.historyMax).optional(),
+};
+
+/** Payload schemas of every client op. Unknown keys are rejected. */
+export const REQUEST_SCHEMAS = {
+  [Op.Hello]: z.strictObject({
+    /** Session token; absent for a new guest. */
+    tk: z.string().min(1).max(256).optional(),
+    /** Resume token from an earlier welcome. */
+    rt: z.string().min(1).max(256).optional(),
+    /** Last seq seen per channel id (as object keys), for resume. */
+    ls: z.record(z.string().regex(/^[1-9]\d{0,15}$/), seq).optional(),
+  }),
+  [Op.Ping]: z.strictObject({}),
+  [Op.ChannelList]: z.strictObject({
+    q: z.string().max(LIMITS.searchMax).optional(),
+    /** Return channels with id above this one (cursor). */
+    af: id.optional(),
+    l: z.int().min(1).max(LIMITS.channelListMax).optional(),
+  }),
+  [Op.ChannelCreate]: z.strictObject({ n: channelNameSchema, tp: topicSchema.optional() }),
+  [Op.ChannelJoin]: z.strictObject({ c: id, l: z.int().min(0).max(LIMITS.historyMax).optional() }),
+  [Op.ChannelLeave]: z.strictObject({ c: id }),
+  [Op.ChannelInfo]: z.strictObject({ c: id }),
+  [Op.MessageSend]: z.strictObject({ c: id, n: nonceSchema, x: contentSchema }),
+  [Op.History]: z
+    .strictObject({ c: id, ...historyQuery })
+    .refine((q) => [q.a, q.b, q.ar].filter((v) => v !== undefined).length <= 1, {
+      error: "at most one of a, b, ar",
+    }),
+  [Op.Typing]: z.strictObject({ c: id, on: z.boolean() }),
+  [Op.ReactionAdd]: z.strictObject({ c: id, m: id, e: emojiSchema }),
+  [Op.ReactionRemove]: z.strictObject({ c: id, m: id, e: emojiSchema }),
+  [Op.Command]: z.strictObject({
+    c: id,
+    x: z.string().trim().min(1).max(LIMITS.commandMax),
+    /** Nonce for commands that post a message (`/me`), as for a send. */
+    n: nonceSchema.optional(),
+  }),
+} as const satisfies Record<ClientOp, z.ZodType>;
+
+export type RequestSchemas = typeof REQUEST_SCHEMAS;
+/** The validated payload type of a client op. */
+export type RequestOf<O extends ClientOp> = z.output<RequestSchemas[O]>;
+/** The payload a client sends for an op (before trimming and defaults). */
+export type RequestInputOf<O extends ClientOp> = z.input<RequestSchemas[O]>;
+
+/** HTTP bodies. */
+export const credentialsSchema = z.strictObject({ username: usernameSchema, password: passwordSchema });
+export const historyHttpQuerySchema = z.strictObject({
+  before: z.coerce.number().pipe(seq).optional(),
+  after: z.coerce.number().pipe(seq).optional(),
+  around: z.coerce.number().pipe(seq).optional(),
+  limit: z.coerce.number().pipe(z.int().min(1).max(LIMITS.historyMax)).optional(),
+});

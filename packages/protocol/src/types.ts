@@ -1,0 +1,187 @@
+import type { EventType, MessageKind, Role } from "./ops";
+
+/** A user as other users see it. */
+export interface UserRef {
+  /** User id. */
+  i: number;
+  /** Username. */
+  n: string;
+  /** Present and true for a guest. */
+  g?: true;
+}
+
+/** The connected user, in the welcome reply. */
+export interface Self extends UserRef {
+  /** Present and true for a server-wide admin. */
+  ad?: true;
+}
+
+/** A channel as listed. */
+export interface ChannelSummary {
+  i: number;
+  n: string;
+  /** Topic ("" when none). */
+  tp: string;
+  /** Member count. */
+  mc: number;
+  /** Members online now. */
+  oc: number;
+  /** Your role when you are a member; absent otherwise. */
+  rl?: Role;
+  /** Last seq of the channel's event stream (0 when empty). */
+  ls: number;
+  /** Slow mode interval in seconds (0 = off). */
+  sl: number;
+}
+
+/** A channel member with its presence. */
+export interface Member extends UserRef {
+  rl: Role;
+  /** Online now. */
+  on: boolean;
+}
+
+/** Who reacted with one emoji. */
+export interface ReactionSummary {
+  e: string;
+  u: { i: number; n: string }[];
+}
+
+interface EventBase {
+  /** Per-channel sequence number: 1, 2, 3… with no gaps. */
+  s: number;
+  t: EventType;
+  /** Server time, milliseconds since the Unix epoch (UTC). */
+  ts: number;
+  /** Actor: the author, reactor, joiner or moderator. */
+  a: number;
+  /** Actor's username. */
+  an: string;
+}
+
+export interface MessageEvent extends EventBase {
+  t: typeof EventType.MessagePosted;
+  /** Message id. */
+  i: number;
+  /** Content (plain text). */
+  x: string;
+  /** The sender's nonce. */
+  n: string;
+  /** Kind: absent for text, 1 for an action (`/me`). */
+  k?: MessageKind;
+  /** Current reactions (absent when none). */
+  r?: ReactionSummary[];
+}
+
+export interface ReactionEvent extends EventBase {
+  t: typeof EventType.ReactionAdded | typeof EventType.ReactionRemoved;
+  /** Message id. */
+  m: number;
+  e: string;
+}
+
+export interface MemberEvent extends EventBase {
+  t: typeof EventType.MemberJoined | typeof EventType.MemberLeft;
+  /** Present and true when the member is a guest. */
+  g?: true;
+}
+
+/** A moderation event: the actor acted on the target `u`/`un`. */
+export interface ModerationEvent extends EventBase {
+  t:
+    | typeof EventType.MemberKicked
+    | typeof EventType.MemberBanned
+    | typeof EventType.MemberUnbanned
+    | typeof EventType.MemberMuted
+    | typeof EventType.MemberUnmuted
+    | typeof EventType.RoleChanged;
+  u: number;
+  un: string;
+  /** Reason, when one was given. */
+  rs?: string;
+  /** Until when (epoch ms); absent = indefinite. */
+  ut?: number;
+  /** New role (role changes). */
+  rl?: Role;
+}
+
+export interface ChannelSettingEvent extends EventBase {
+  t: typeof EventType.TopicChanged | typeof EventType.SlowModeChanged;
+  tp?: string;
+  sl?: number;
+}
+
+/** A stored channel event. */
+export type ChannelEvent =
+  | MessageEvent
+  | ReactionEvent
+  | MemberEvent
+  | ModerationEvent
+  | ChannelSettingEvent;
+
+/** A page of channel history, oldest first. */
+export interface HistoryPage {
+  e: ChannelEvent[];
+  /** More items exist before the first one. */
+  mb: boolean;
+  /** More items exist after the last one. */
+  ma: boolean;
+}
+
+/** A slash command the server offers, for autocomplete. */
+export interface CommandInfo {
+  /** Name without the slash. */
+  n: string;
+  /** Usage line, e.g. `/mute @user [duration] [reason]`. */
+  u: string;
+  /** Description. */
+  d: string;
+  /** Lowest channel role that may use it (0 = anyone, guests included). */
+  rl: number;
+}
+
+/** Reply payloads by op. */
+export interface WelcomeReply {
+  u: Self;
+  /** New session token (only for a guest created by this hello). */
+  st?: string;
+  /** Resume token for the next reconnect. */
+  rt: string;
+  v: number;
+  lim: Record<string, number>;
+  ch: ChannelSummary[];
+  cmd: CommandInfo[];
+  /** Server heartbeat interval in ms. */
+  hb: number;
+  /**
+   * Channels whose gap since the `ls` the client sent is too large to replay: the client
+   * should drop what it holds of them and read a fresh snapshot (history latest page).
+   */
+  rs?: number[];
+}
+
+export interface JoinReply {
+  ch: ChannelSummary;
+  m: Member[];
+  h: HistoryPage;
+}
+
+export interface ErrorPayload {
+  /** Numeric error code from the catalogue. */
+  c: number;
+  /** Human-readable message. */
+  m: string;
+  /** The op of the request this answers. */
+  op?: number;
+  /** Milliseconds to wait before retrying. */
+  ra?: number;
+  /** Usage line, for command errors. */
+  us?: string;
+}
+
+/** A frame as the server sends it. */
+export interface ServerFrame {
+  o: number;
+  r?: number;
+  d?: unknown;
+}

@@ -1,0 +1,47 @@
+import type { ChannelEvent, ChannelSummary } from "@parley/protocol";
+
+/** What travels on a channel topic. */
+export type ChannelMessage =
+  /** Stored events, ascending seq, published after their commit. */
+  | { k: "events"; c: number; events: ChannelEvent[] }
+  /** Someone started or stopped typing. */
+  | { k: "typing"; c: number; u: number; un: string; on: boolean }
+  /** A member came online or went offline. */
+  | { k: "presence"; c: number; u: number; on: boolean };
+
+/** What travels on a user topic: changes that concern every connection of one user. */
+export type UserMessage =
+  | { k: "channel-added"; ch: ChannelSummary }
+  | { k: "channel-removed"; c: number; reason: "left" | "kicked" | "banned" }
+  /** Session revoked: close its sockets (all of the user's sessions when `session` is absent). */
+  | { k: "revoked"; session?: number };
+
+export type Topic = { kind: "channel"; id: number } | { kind: "user"; id: number };
+export type BrokerMessage = ChannelMessage | UserMessage;
+
+/** Handler of messages on one topic. */
+export type BrokerHandler = (message: BrokerMessage) => void;
+
+/**
+ * Carries channel and user messages between the nodes of a deployment, and within one node.
+ *
+ * Contract:
+ * - **At most once**, per subscriber: a message may be lost (a node or link fails) but is
+ *   never delivered twice by the broker itself; stored events carry `seq` so receivers detect
+ *   gaps and fill them from storage.
+ * - **Order**: messages published by one node on one topic reach a subscriber in publish order;
+ *   messages from different nodes have no order between them.
+ * - **Subscription**: `subscribe` resolves once messages published afterwards will be
+ *   delivered; a topic has at most one handler per broker instance (the node's hub).
+ * - Handlers are called asynchronously, never inside `publish`.
+ */
+export interface MessageBroker {
+  publish(topic: Topic, message: BrokerMessage): void;
+  subscribe(topic: Topic, handler: BrokerHandler): Promise<void>;
+  unsubscribe(topic: Topic): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function topicKey(topic: Topic): string {
+  return `${topic.kind === "channel" ? "c" : "u"}:${topic.id}`;
+}

@@ -1,0 +1,81 @@
+import { z } from "zod";
+
+/** Parley's settings. Each comes from the environment variable named in {@link ENV}. */
+export interface Config {
+  /** Address to listen on. Default 127.0.0.1. */
+  host: string;
+  /** Port to listen on (0 = any free port). Default 8080. */
+  port: number;
+  /** `sqlite:<path>` (or `sqlite::memory:`) or `postgres://…`. Default `sqlite:./data/parley.db`. */
+  databaseUrl: string;
+  /** Origins allowed to open a WebSocket; null = same origin only (Origin host = Host). */
+  origins: string[] | null;
+  /** pino level. Default info. */
+  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  /** WebSocket ping interval; a socket that misses one pong is closed. Default 30000. */
+  heartbeatMs: number;
+  /** Time allowed for the hello frame. Default 10000. */
+  helloTimeoutMs: number;
+  /** Per-socket outbound buffer bound in bytes. Default 4 MiB. */
+  maxBufferedBytes: number;
+  /** Most events replayed per channel on resume before answering "resync". Default 1000. */
+  resumeMax: number;
+  /** Directory of the built web client to serve at `/` (none when absent). */
+  webRoot: string | null;
+}
+
+const int = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, { error: "expected a whole number" })
+    .transform(Number)
+    .pipe(z.number().min(min, { error: `expected at least ${min}` }).max(max, { error: `expected at most ${max}` }));
+
+/** Environment variables, their parsers and defaults. The README's table mirrors this. */
+export const ENV = {
+  PARLEY_HOST: { key: "host", schema: z.string().min(1), default: "127.0.0.1" },
+  PARLEY_PORT: { key: "port", schema: int(0, 65535), default: "8080" },
+  PARLEY_DATABASE_URL: {
+    key: "databaseUrl",
+    schema: z.string().regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, { error: "expected sqlite:<path> or postgres://…" }),
+    default: "sqlite:./data/parley.db",
+  },
+  PARLEY_ORIGINS: {
+    key: "origins",
+    schema: z
+      .string()
+      .transform((s) => s.split(",").map((o) => o.trim()).filter(Boolean))
+      .pipe(z.array(z.url({ error: "expected comma-separated origins like https://chat.example.com" }))),
+    default: undefined,
+  },
+  PARLEY_LOG_LEVEL: {
+    key: "logLevel",
+    schema: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
+    default: "info",
+  },
+  PARLEY_HEARTBEAT_MS: { key: "heartbeatMs", schema: int(1000, 600_000), default: "30000" },
+  PARLEY_HELLO_TIMEOUT_MS: { key: "helloTimeoutMs", schema: int(100, 600_000), default: "10000" },
+  PARLEY_MAX_BUFFERED_BYTES: { key: "maxBufferedBytes", schema: int(64 * 1024, 1 << 30), default: String(4 << 20) },
+  PARLEY_RESUME_MAX: { key: "resumeMax", schema: int(0, 100_000), default: "1000" },
+  PARLEY_WEB_ROOT: { key: "webRoot", schema: z.string().min(1), default: undefined },
+} as const;
+
+/** Thrown for an invalid setting; the message names the variable. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Reads the configuration from an environment; throws ConfigError naming the first bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const out: Record<string, unknown> = { origins: null, webRoot: null };
+  for (const [name, spec] of Object.entries(ENV)) {
+    const raw = env[name] ?? spec.default;
+    if (raw === undefined) continue;
+    const parsed = (spec.schema as z.ZodType).safeParse(raw);
+    if (!parsed.success) {
+      throw new ConfigError(`${name}=${JSON.stringify(raw)} is invalid: ${parsed.error.issues[0]?.message ?? "bad value"}`);
+    }
+    out[spec.key] = parsed.data;
+  }
+  return out as unknown as Config;
+}

@@ -1,0 +1,250 @@
+import { type ChannelEvent, Op } from "@parley/protocol";
+import type { BrokerMessage, ChannelMessage, MessageBroker, UserMessage } from "../broker/message-broker";
+import type { Storage } from "../storage/storage";
+import type { Connection } from "./connection";
+import { SharedFrame } from "./shared-frame";
+
+/** How long a node holds an out-of-order event before it fetches the gap from storage. */
+const GAP_WAIT_MS = 100;
+/** Largest gap fetched from storage in one read. */
+const GAP_FETCH_MAX = 1000;
+
+interface Attachment {
+  /** Last seq this connection has (null until its snapshot is read). */
+  cursor: number | null;
+  /** Events that arrived before the snapshot was read. */
+  pending: ChannelEvent[];
+}
+
+interface LocalChannel {
+  id: number;
+  attachments: Map<Connection, Attachment>;
+  /** Highest seq delivered to this node's sockets without a gap. */
+  delivered: number;
+  /** Events received ahead of a gap, by seq. */
+  held: Map<number, ChannelEvent>;
+  gapTimer?: NodeJS.Timeout;
+  /** Events to deliver at the end of this turn. */
+  batch: ChannelEvent[];
+  ready: Promise<void>;
+}
+
+export interface HubOptions {
+  broker: MessageBroker;
+  storage: Storage;
+  onDeliveries: (count: number) => void;
+  onUserMessage: (conn: Connection, message: UserMessage) => void;
+}
+
+/**
+ * The node's one delivery path: channel events reach sockets only from the broker's
+ * subscription callback. The hub subscribes to a channel when its first local connection
+ * attaches and unsubscribes when the last detaches; puts each channel's events in seq order
+ * (holding early ones and fetching gaps from storage); and at the end of each turn encodes a
+ * channel's events once, as one batch frame, written to every attached socket.
+ *
+ * Attaching follows "subscribe first, then snapshot": `attach` resolves once live events are
+ * flowing into the connection's pending list; the caller reads its snapshot up to seq S, then
+ * calls `ready(conn, channel, S)`, which delivers the pending events after S.
+ */
+export class ChannelHub {
+  private readonly channels = new Map<number, LocalChannel>();
+  private readonly users = new Map<number, Set<Connection>>();
+  private readonly dirty = new Set<LocalChannel>();
+  private flushScheduled = false;
+
+  constructor(private readonly options: HubOptions) {}
+
+  /** Registers a connection for its user's topic (membership changes, revocations). */
+  async addUserConnection(conn: Connection): Promise<void> {
+    const userId = conn.user!.id;
+    let set = this.users.get(userId);
+    if (!set) {
+      this.users.set(userId, (set = new Set()));
+      await this.options.broker.subscribe({ kind: "user", id: userId }, (m) => this.onUser(userId, m));
+    }
+    set.add(conn);
+  }
+
+  async removeUserConnection(conn: Connection): Promise<void> {
+    const userId = conn.user?.id;
+    if (userId === undefined) return;
+    const set = this.users.get(userId);
+    if (!set?.delete(conn) || set.size > 0) return;
+    this.users.delete(userId);
+    await this.options.broker.unsubscribe({ kind: "user", id: userId });
+  }
+
+  /** Connections of a user on this node. */
+  connectionsOf(userId: number): ReadonlySet<Connection> {
+    return this.users.get(userId) ?? new Set();
+  }
+
+  async attach(conn: Connection, channelId: number): Promise<void> {
+    let channel = this.channels.get(channelId);
+    if (!channel) {
+      channel = this.open(channelId);
+      this.channels.set(channelId, channel);
+    }
+    if (!channel.attachments.has(conn)) channel.attachments.set(conn, { cursor: null, pending: [] });
+    await channel.ready;
+  }
+
+  /** Marks a connection's snapshot as read up to `seq` and sends what arrived after it. */
+  ready(conn: Connection, channelId: number, seq: number): void {
+    const attachment = this.channels.get(channelId)?.attachments.get(conn);
+    if (!attachment || attachment.cursor !== null) return;
+    attachment.cursor = seq;
+    const missed = attachment.pending.filter((e) => e.s > seq);
+    attachment.pending = [];
+    if (missed.length > 0) {
+      conn.sendFrame({ o: Op.Events, d: { c: channelId, e: missed } });
+      attachment.cursor = missed.at(-1)!.s;
+    }
+  }
+
+  detach(conn: Connection, channelId: number): void {
+    const channel = this.channels.get(channelId);
+    if (!channel?.attachments.delete(conn) || channel.attachments.size > 0) return;
+    this.channels.delete(channelId);
+    this.dirty.delete(channel);
+    clearTimeout(channel.gapTimer);
+    void this.options.broker.unsubscribe({ kind: "channel", id: channelId });
+  }
+
+  detachAll(conn: Connection): void {
+    for (const channelId of conn.channels.keys()) this.detach(conn, channelId);
+  }
+
+  private open(channelId: number): LocalChannel {
+    const channel: LocalChannel = {
+      id: channelId,
+      attachments: new Map(),
+      delivered: Number.POSITIVE_INFINITY,
+      held: new Map(),
+      batch: [],
+      ready: Promise.resolve(),
+    };
+    const early: ChannelEvent[] = [];
+    let initialized = false;
+    channel.ready = (async () => {
+      await this.options.broker.subscribe({ kind: "channel", id: channelId }, (m) => {
+        if (initialized) this.onChannel(channel, m);
+        else if (m.k === "events") early.push(...m.events);
+        else this.onChannel(channel, m);
+      });
+      // Every event committed after this read reaches the subscription; every one up to it is in
+      // the snapshots of connections, which are all read after this point.
+      const row = await this.options.storage.getChannel(channelId);
+      channel.delivered = row?.lastSeq ?? 0;
+      initialized = true;
+      if (early.length > 0) this.acceptEvents(channel, early);
+    })();
+    return channel;
+  }
+
+  private onUser(userId: number, message: BrokerMessage): void {
+    for (const conn of this.users.get(userId) ?? []) this.options.onUserMessage(conn, message as UserMessage);
+  }
+
+  private onChannel(channel: LocalChannel, message: BrokerMessage): void {
+    const m = message as ChannelMessage;
+    if (m.k === "events") {
+      this.acceptEvents(channel, m.events);
+      return;
+    }
+    if (m.k === "typing") {
+      const frame = new SharedFrame({ o: Op.TypingEvent, d: { c: m.c, u: m.u, un: m.un, on: m.on } });
+      this.sendEphemeral(channel, frame, m.u);
+    } else {
+      this.sendEphemeral(channel, new SharedFrame({ o: Op.PresenceEvent, d: { c: m.c, u: m.u, on: m.on } }));
+    }
+  }
+
+  private sendEphemeral(channel: LocalChannel, frame: SharedFrame, exceptUser?: number): void {
+    for (const [conn, attachment] of channel.attachments) {
+      if (attachment.cursor === null || conn.user?.id === exceptUser) continue;
+      conn.sendShared(frame, true);
+    }
+  }
+
+  /** Puts events in seq order: delivers the contiguous run, holds what is ahead of a gap. */
+  private acceptEvents(channel: LocalChannel, events: readonly ChannelEvent[]): void {
+    for (const event of events) {
+      if (event.s <= channel.delivered) continue;
+      channel.held.set(event.s, event);
+    }
+    let next = channel.held.get(channel.delivered + 1);
+    while (next) {
+      channel.held.delete(next.s);
+      channel.batch.push(next);
+      channel.delivered = next.s;
+      next = channel.held.get(channel.delivered + 1);
+    }
+    if (channel.batch.length > 0) this.markDirty(channel);
+    if (channel.held.size > 0 && !channel.gapTimer) {
+      channel.gapTimer = setTimeout(() => void this.fillGap(channel), GAP_WAIT_MS);
+    }
+  }
+
+  private async fillGap(channel: LocalChannel): Promise<void> {
+    channel.gapTimer = undefined;
+    if (channel.held.size === 0 || this.channels.get(channel.id) !== channel) return;
+    const upTo = Math.min(...channel.held.keys());
+    try {
+      const missing = await this.options.storage.eventsAfter(
+        channel.id,
+        channel.delivered,
+        Math.min(upTo - channel.delivered - 1, GAP_FETCH_MAX),
+      );
+      this.acceptEvents(channel, missing);
+    } catch {
+      // Storage is unavailable: try again after the same wait.
+      if (!channel.gapTimer) channel.gapTimer = setTimeout(() => void this.fillGap(channel), GAP_WAIT_MS);
+    }
+  }
+
+  private markDirty(channel: LocalChannel): void {
+    this.dirty.add(channel);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(this.flush);
+  }
+
+  /** Sends each dirty channel's batch: encoded once, the same bytes to every attached socket. */
+  private readonly flush = (): void => {
+    this.flushScheduled = false;
+    let deliveries = 0;
+    for (const channel of this.dirty) {
+      const events = channel.batch;
+      channel.batch = [];
+      const first = events[0];
+      const last = events.at(-1);
+      if (!first || !last) continue;
+      const frame = new SharedFrame({ o: Op.Events, d: { c: channel.id, e: events } });
+      for (const [conn, attachment] of channel.attachments) {
+        if (attachment.cursor === null) {
+          attachment.pending.push(...events);
+        } else if (attachment.cursor < first.s) {
+          conn.sendShared(frame);
+          attachment.cursor = last.s;
+          deliveries += events.length;
+        } else if (attachment.cursor < last.s) {
+          // This connection's snapshot already has part of the batch.
+          const rest = events.filter((e) => e.s > attachment.cursor!);
+          conn.sendFrame({ o: Op.Events, d: { c: channel.id, e: rest } });
+          attachment.cursor = last.s;
+          deliveries += rest.length;
+        }
+      }
+    }
+    this.dirty.clear();
+    if (deliveries > 0) this.options.onDeliveries(deliveries);
+  };
+
+  async close(): Promise<void> {
+    for (const channel of this.channels.values()) clearTimeout(channel.gapTimer);
+    this.channels.clear();
+    this.users.clear();
+  }
+}

@@ -1,0 +1,90 @@
+import { randomUUID } from "node:crypto";
+import { CloseCode, type Encoding, type ErrorPayload, encodeFrame, Op, type Role } from "@parley/protocol";
+import type { WebSocket } from "ws";
+import type { SessionRow, UserRow } from "../storage/storage";
+import { rawSocketOf } from "./raw-socket";
+import type { SharedFrame } from "./shared-frame";
+import type { WriteCoalescer } from "./write-coalescer";
+
+export interface ConnectionOptions {
+  /** Bytes buffered for a socket above which ephemeral frames are dropped and the socket is closed. */
+  maxBufferedBytes: number;
+  onFrameOut: (bytes: number) => void;
+}
+
+/**
+ * One client socket: its encoding, identity, channel roles, and the outbound path. Knows
+ * sockets and frames, not chat.
+ */
+export class Connection {
+  readonly id = randomUUID();
+  user?: UserRow;
+  session?: SessionRow;
+  /** Channels this connection is attached to, with the user's role in each. */
+  readonly channels = new Map<number, Role>();
+  /** Channels a join is in flight for (their user-topic announcement is the join's own). */
+  readonly joining = new Set<number>();
+  /** Set once the hello was accepted. */
+  ready = false;
+  closed = false;
+
+  constructor(
+    readonly ws: WebSocket,
+    readonly encoding: Encoding,
+    readonly ip: string,
+    /** Protocol version asked for by the subprotocol (1 when none was offered). */
+    readonly protocolVersion: number,
+    private readonly coalescer: WriteCoalescer,
+    private readonly options: ConnectionOptions,
+  ) {}
+
+  /** The actor for stored events. Only valid after hello. */
+  get actor(): { id: number; name: string; isGuest: boolean } {
+    const user = this.user!;
+    return { id: user.id, name: user.username, isGuest: user.isGuest };
+  }
+
+  reply(op: number, requestId: number | undefined, data: unknown): void {
+    if (requestId === undefined) return;
+    this.sendFrame(data === undefined ? { o: op, r: requestId } : { o: op, r: requestId, d: data });
+  }
+
+  error(payload: ErrorPayload, requestId?: number): void {
+    this.sendFrame(requestId === undefined ? { o: Op.Error, d: payload } : { o: Op.Error, r: requestId, d: payload });
+  }
+
+  sendFrame(frame: unknown): void {
+    const encoded = encodeFrame(this.encoding, frame);
+    this.write(typeof encoded === "string" ? Buffer.from(encoded) : encoded, false);
+  }
+
+  /** Sends a frame shared with other sockets; `ephemeral` frames are dropped first under backpressure. */
+  sendShared(frame: SharedFrame, ephemeral = false): void {
+    this.write(frame.bytes(this.encoding), ephemeral);
+  }
+
+  close(code: number, reason = ""): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.ws.close(code, reason);
+    } catch {
+      this.ws.terminate();
+    }
+  }
+
+  private write(bytes: Buffer | Uint8Array, ephemeral: boolean): void {
+    if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
+    if (this.ws.bufferedAmount + bytes.byteLength > this.options.maxBufferedBytes) {
+      if (ephemeral) return;
+      // A reader this slow would hold unbounded memory; it can reconnect and resume.
+      this.close(CloseCode.SlowConsumer, "slow consumer");
+      this.ws.terminate();
+      return;
+    }
+    const raw = rawSocketOf(this.ws);
+    if (raw) this.coalescer.cork(raw);
+    this.ws.send(bytes, { binary: this.encoding === "msgpack" });
+    this.options.onFrameOut(bytes.byteLength);
+  }
+}

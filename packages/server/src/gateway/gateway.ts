@@ -1,0 +1,217 @@
+import type { IncomingMessage } from "node:http";
+import {
+  CloseCode,
+  decodeFrame,
+  type Encoding,
+  encodingOf,
+  envelopeSchema,
+  Op,
+  PROTOCOL_VERSION,
+  Role,
+  SUBPROTOCOL_JSON,
+  SUBPROTOCOL_MSGPACK,
+  versionOf,
+} from "@parley/protocol";
+import type { Logger } from "pino";
+import type { RawData, WebSocket } from "ws";
+import type { UserMessage } from "../broker/message-broker";
+import { ParleyError } from "../errors";
+import type { Metrics } from "../metrics";
+import type { Router } from "../router/router";
+import type { Services } from "../services/services";
+import type { ChannelHub } from "./channel-hub";
+import { Connection } from "./connection";
+import { WriteCoalescer } from "./write-coalescer";
+
+export interface GatewayOptions {
+  services: Services;
+  hub: ChannelHub;
+  metrics: Metrics;
+  logger: Logger;
+  helloTimeoutMs: number;
+  heartbeatMs: number;
+  maxBufferedBytes: number;
+  /** Allowed origins; null = same origin only. */
+  origins: string[] | null;
+}
+
+/**
+ * The WebSocket edge: origin check, subprotocol, hello timeout, heartbeat, decoding, and the
+ * per-connection outbound path. Knows sockets, not chat: requests go to the router, user-topic
+ * messages come from the hub.
+ */
+export class Gateway {
+  private readonly connections = new Set<Connection>();
+  private readonly coalescer = new WriteCoalescer();
+  private readonly alive = new WeakSet<Connection>();
+  private readonly heartbeat: NodeJS.Timeout;
+  private router?: Router;
+
+  constructor(private readonly options: GatewayOptions) {
+    this.heartbeat = setInterval(() => this.beat(), options.heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  setRouter(router: Router): void {
+    this.router = router;
+  }
+
+  /** Whether an upgrade from this Origin may proceed. Requests without Origin (non-browsers) may. */
+  originAllowed(origin: string | undefined, host: string | undefined): boolean {
+    if (!origin) return true;
+    if (this.options.origins) return this.options.origins.some((o) => new URL(o).origin === origin);
+    try {
+      return new URL(origin).host === host;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Picks our subprotocol from the client's offer: JSON first when both are offered. */
+  static selectProtocol(offered: Set<string>): string | false {
+    if (offered.has(SUBPROTOCOL_JSON)) return SUBPROTOCOL_JSON;
+    if (offered.has(SUBPROTOCOL_MSGPACK)) return SUBPROTOCOL_MSGPACK;
+    // Another version of ours: accept, so that hello can answer UNSUPPORTED_VERSION clearly.
+    for (const p of offered) if (versionOf(p) !== undefined) return p;
+    return false;
+  }
+
+  get size(): number {
+    return this.connections.size;
+  }
+
+  accept(ws: WebSocket, req: IncomingMessage): void {
+    const protocol = ws.protocol;
+    const encoding: Encoding = encodingOf(protocol) ?? (protocol.endsWith(".msgpack") ? "msgpack" : "json");
+    const version = protocol ? (versionOf(protocol) ?? -1) : PROTOCOL_VERSION;
+    const conn = new Connection(ws, encoding, req.socket.remoteAddress ?? "", version, this.coalescer, {
+      maxBufferedBytes: this.options.maxBufferedBytes,
+      onFrameOut: (bytes) => {
+        this.options.metrics.framesOut.inc();
+        this.options.metrics.bytesOut.inc(bytes);
+      },
+    });
+    this.connections.add(conn);
+    this.alive.add(conn);
+    this.options.metrics.connections.inc();
+    const helloTimer = setTimeout(() => {
+      if (!conn.ready) conn.close(CloseCode.HelloTimeout, "no hello");
+    }, this.options.helloTimeoutMs);
+    ws.on("pong", () => this.alive.add(conn));
+    ws.on("message", (data, isBinary) => this.onFrame(conn, data, isBinary));
+    ws.on("error", (err) => this.options.logger.debug({ err, conn: conn.id }, "socket error"));
+    ws.on("close", () => {
+      clearTimeout(helloTimer);
+      void this.onClose(conn);
+    });
+  }
+
+  /** Applies a user-topic message to one of the user's connections on this node. */
+  onUserMessage(conn: Connection, message: UserMessage): void {
+    if (conn.closed) return;
+    switch (message.k) {
+      case "channel-added":
+        void this.addChannel(conn, message.ch.i, message.ch.rl ?? Role.Member).catch((err) =>
+          this.options.logger.error({ err }, "attach failed"),
+        );
+        return;
+      case "channel-removed":
+        if (!conn.channels.delete(message.c)) return;
+        this.options.hub.detach(conn, message.c);
+        conn.sendFrame({ o: Op.ChannelRemoved, d: { c: message.c, why: message.reason } });
+        return;
+      case "revoked":
+        if (message.session === undefined || message.session === conn.session?.id) {
+          conn.close(CloseCode.AuthRevoked, "session revoked");
+        }
+        return;
+    }
+  }
+
+  private async addChannel(conn: Connection, channelId: number, role: Role): Promise<void> {
+    if (conn.channels.has(channelId) || conn.joining.has(channelId)) return;
+    conn.channels.set(channelId, role);
+    await this.options.hub.attach(conn, channelId);
+    const ch = await this.options.services.channels.summary(channelId, conn.user!.id);
+    conn.sendFrame({ o: Op.ChannelAdded, d: { ch } });
+    this.options.hub.ready(conn, channelId, ch.ls);
+  }
+
+  private onFrame(conn: Connection, data: RawData, isBinary: boolean): void {
+    this.options.metrics.framesIn.inc();
+    const router = this.router!;
+    let decoded: unknown;
+    try {
+      if (isBinary !== (conn.encoding === "msgpack")) throw new Error("frame type does not match the subprotocol");
+      const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+      decoded = decodeFrame(conn.encoding, conn.encoding === "json" ? bytes.toString("utf8") : bytes);
+    } catch {
+      router.fail(conn, undefined, undefined, new ParleyError("BAD_FRAME"));
+      return;
+    }
+    const envelope = envelopeSchema.safeParse(decoded);
+    if (!envelope.success) {
+      const r = (decoded as { r?: unknown } | null)?.r;
+      const requestId = Number.isInteger(r) && (r as number) >= 0 && (r as number) <= 0xffffffff ? (r as number) : undefined;
+      router.fail(conn, undefined, requestId, new ParleyError("BAD_FRAME", "A frame is an object {o, r?, d?}"));
+      return;
+    }
+    if (!conn.ready && envelope.data.o !== Op.Hello && !conn.user) {
+      router.fail(conn, envelope.data.o, envelope.data.r, new ParleyError("HELLO_REQUIRED"));
+      conn.close(CloseCode.ProtocolViolation, "hello required");
+      return;
+    }
+    void router.dispatch(conn, envelope.data);
+  }
+
+  private async onClose(conn: Connection): Promise<void> {
+    conn.closed = true;
+    if (!this.connections.delete(conn)) return;
+    this.options.metrics.connections.dec();
+    const user = conn.user;
+    if (!user) return;
+    const channelIds = [...conn.channels.keys()];
+    this.options.hub.detachAll(conn);
+    try {
+      await this.options.hub.removeUserConnection(conn);
+      await this.options.services.presence.disconnect(user.id, conn.id, channelIds);
+    } catch (err) {
+      this.options.logger.warn({ err }, "cleanup after close failed");
+    }
+  }
+
+  private beat(): void {
+    for (const conn of this.connections) {
+      if (!this.alive.has(conn)) {
+        // No pong since the last ping: the link is dead.
+        conn.close(CloseCode.HeartbeatTimeout, "heartbeat timeout");
+        conn.ws.terminate();
+        continue;
+      }
+      this.alive.delete(conn);
+      try {
+        conn.ws.ping();
+      } catch {
+        conn.ws.terminate();
+      }
+    }
+  }
+
+  /** Closes every socket with 1001 (going away) and waits until they are gone. */
+  async close(): Promise<void> {
+    clearInterval(this.heartbeat);
+    const waits = [...this.connections].map(
+      (conn) =>
+        new Promise<void>((resolve) => {
+          if (conn.ws.readyState === conn.ws.CLOSED) return resolve();
+          conn.ws.once("close", () => resolve());
+          conn.close(CloseCode.GoingAway, "server shutting down");
+          setTimeout(() => {
+            conn.ws.terminate();
+            resolve();
+          }, 2000).unref();
+        }),
+    );
+    await Promise.all(waits);
+  }
+}

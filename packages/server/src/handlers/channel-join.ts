@@ -1,0 +1,36 @@
+import { type JoinReply, LIMITS, Op, REQUEST_SCHEMAS, Role } from "@parley/protocol";
+import { authenticated, channelExists } from "../router/guards";
+import { type RequestContext, route } from "../router/route";
+
+/**
+ * Attaches this connection to a channel the user is a member of and returns its snapshot:
+ * subscribe first (hub.attach), then read the latest page and last seq in one view, reply,
+ * then deliver what arrived in between. Shared by join and create.
+ */
+export async function attachWithSnapshot(ctx: RequestContext, channelId: number, limit: number): Promise<JoinReply> {
+  const { conn, services } = ctx;
+  const userId = conn.user!.id;
+  const role = (await services.channels.roles(userId)).get(channelId) ?? Role.Member;
+  conn.channels.set(channelId, role);
+  await services.hub.attach(conn, channelId);
+  const { page, lastSeq } = await services.storage.snapshot(channelId, Math.max(limit, 1));
+  const [ch, m] = await Promise.all([services.channels.summary(channelId, userId), services.channels.members(channelId)]);
+  ctx.after.push(() => services.hub.ready(conn, channelId, lastSeq));
+  return { ch: { ...ch, ls: lastSeq }, m, h: limit === 0 ? { e: [], mb: page.e.length > 0, ma: false } : page };
+}
+
+/** Joins a channel (joining one you are in just returns its snapshot). */
+export const channelJoin = route<typeof Op.ChannelJoin>({
+  schema: REQUEST_SCHEMAS[Op.ChannelJoin],
+  guards: [authenticated, channelExists],
+  async handle(ctx) {
+    const { conn, data, services } = ctx;
+    conn.joining.add(data.c);
+    try {
+      await services.channels.join(conn.actor, data.c);
+      return await attachWithSnapshot(ctx, data.c, data.l ?? LIMITS.historyDefault);
+    } finally {
+      conn.joining.delete(data.c);
+    }
+  },
+});

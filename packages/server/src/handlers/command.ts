@@ -1,0 +1,19 @@
+import { Op, REQUEST_SCHEMAS, Role } from "@parley/protocol";
+import { authenticated, member } from "../router/guards";
+import { route } from "../router/route";
+
+/** A slash command, as typed; parsed, checked and executed on the server. */
+export const command = route<typeof Op.Command>({
+  schema: REQUEST_SCHEMAS[Op.Command],
+  guards: [authenticated, member],
+  handle: ({ conn, data, services }) =>
+    services.commands.execute(
+      {
+        actor: conn.actor,
+        channelId: data.c,
+        role: conn.channels.get(data.c) ?? Role.Member,
+        ...(data.n ? { nonce: data.n } : {}),
+      },
+      data.x,
+    ),
+});

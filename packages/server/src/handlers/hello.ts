@@ -1,0 +1,77 @@
+import { CloseCode, Op, PROTOCOL_VERSION, REQUEST_SCHEMAS, type WelcomeReply } from "@parley/protocol";
+import { ParleyError } from "../errors";
+import { notHelloYet } from "../router/guards";
+import { route } from "../router/route";
+
+/**
+ * Hello: authenticates with a session token, or creates a guest; attaches the connection to
+ * the user's channels (subscribe first); reads the channel list (the snapshot); replies; then
+ * replays what a resuming client missed, and goes live.
+ */
+export const hello = route<typeof Op.Hello>({
+  schema: REQUEST_SCHEMAS[Op.Hello],
+  guards: [notHelloYet],
+  async handle({ conn, data, services, after }) {
+    if (conn.protocolVersion !== PROTOCOL_VERSION) {
+      after.push(() => conn.close(CloseCode.UnsupportedVersion, "unsupported protocol version"));
+      throw new ParleyError("UNSUPPORTED_VERSION", `This server speaks protocol version ${PROTOCOL_VERSION}`);
+    }
+    let issuedToken: string | undefined;
+    try {
+      if (data.tk) {
+        const auth = await services.auth.authenticate(data.tk);
+        conn.user = auth.user;
+        conn.session = auth.session;
+      } else {
+        const guest = await services.auth.createGuest();
+        conn.user = guest.user;
+        conn.session = guest.session;
+        issuedToken = guest.token;
+      }
+    } catch (err) {
+      if (err instanceof ParleyError && err.errorName === "UNAUTHENTICATED") {
+        after.push(() => conn.close(CloseCode.AuthRevoked, "session invalid"));
+      }
+      throw err;
+    }
+    const user = conn.user;
+    await services.hub.addUserConnection(conn);
+    const roles = await services.channels.roles(user.id);
+    for (const [channelId, role] of roles) conn.channels.set(channelId, role);
+    await Promise.all([...roles.keys()].map((c) => services.hub.attach(conn, c)));
+    const channels = await services.channels.userChannels(user.id);
+
+    // Resume: replay what the client missed in each channel, or ask it to resync when too much.
+    const resync: number[] = [];
+    const replays: { c: number; after: number; count: number }[] = [];
+    for (const ch of channels) {
+      const seen = data.ls?.[String(ch.i)];
+      if (seen === undefined || seen >= ch.ls) continue;
+      if (ch.ls - seen > services.settings.resumeMax) resync.push(ch.i);
+      else replays.push({ c: ch.i, after: seen, count: ch.ls - seen });
+    }
+    const replayed = await Promise.all(replays.map((r) => services.messages.replay(r.c, r.after, r.count)));
+
+    await services.presence.connect(user.id, conn.id, roles.keys());
+    conn.ready = true;
+    after.push(() => {
+      replays.forEach((r, i) => {
+        const events = replayed[i]!;
+        if (events.length > 0) conn.sendFrame({ o: Op.Events, d: { c: r.c, e: events } });
+      });
+      for (const ch of channels) services.hub.ready(conn, ch.i, ch.ls);
+    });
+    const reply: WelcomeReply = {
+      u: { i: user.id, n: user.username, ...(user.isGuest ? { g: true as const } : {}) },
+      ...(issuedToken ? { st: issuedToken } : {}),
+      rt: conn.id,
+      v: PROTOCOL_VERSION,
+      lim: services.settings.limits,
+      ch: channels,
+      cmd: services.commands.list(),
+      hb: services.settings.heartbeatMs,
+      ...(resync.length > 0 ? { rs: resync } : {}),
+    };
+    return reply;
+  },
+});

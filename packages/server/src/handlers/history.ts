@@ -1,0 +1,16 @@
+import { Op, REQUEST_SCHEMAS } from "@parley/protocol";
+import { authenticated, member } from "../router/guards";
+import { route } from "../router/route";
+
+/** A page of history: latest, or before / after / around a seq. */
+export const history = route<typeof Op.History>({
+  schema: REQUEST_SCHEMAS[Op.History],
+  guards: [authenticated, member],
+  handle: ({ data, services }) =>
+    services.messages.history(data.c, {
+      ...(data.b !== undefined ? { before: data.b } : {}),
+      ...(data.a !== undefined ? { after: data.a } : {}),
+      ...(data.ar !== undefined ? { around: data.ar } : {}),
+      ...(data.l !== undefined ? { limit: data.l } : {}),
+    }),
+});

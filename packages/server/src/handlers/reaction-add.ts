@@ -1,0 +1,13 @@
+import { Op, REQUEST_SCHEMAS } from "@parley/protocol";
+import { authenticated, member } from "../router/guards";
+import { route } from "../router/route";
+
+/** Adds your reaction to a message (adding one you have is a no-op). */
+export const reactionAdd = route<typeof Op.ReactionAdd>({
+  schema: REQUEST_SCHEMAS[Op.ReactionAdd],
+  guards: [authenticated, member],
+  async handle({ conn, data, services }) {
+    await services.messages.react(conn.actor, data.c, data.m, data.e);
+    return {};
+  },
+});

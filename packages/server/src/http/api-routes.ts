@@ -1,0 +1,119 @@
+import {
+  credentialsSchema,
+  ERRORS,
+  type ErrorName,
+  errorName,
+  historyHttpQuerySchema,
+  passwordSchema,
+  usernameSchema,
+} from "@parley/protocol";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { z } from "zod";
+import { ParleyError } from "../errors";
+import type { Authenticated } from "../services/auth-service";
+import type { Services } from "../services/services";
+import type { Storage, UserRow } from "../storage/storage";
+
+/** HTTP status of each error code that HTTP routes can produce. */
+const STATUS: Partial<Record<ErrorName, number>> = {
+  INVALID_PAYLOAD: 400,
+  UNAUTHENTICATED: 401,
+  INVALID_CREDENTIALS: 401,
+  USERNAME_TAKEN: 409,
+  NOT_A_GUEST: 409,
+  NO_SUCH_CHANNEL: 404,
+  NOT_A_MEMBER: 403,
+  FORBIDDEN: 403,
+  RATE_LIMITED: 429,
+};
+
+function userJson(user: UserRow) {
+  return { i: user.id, n: user.username, ...(user.isGuest ? { g: true } : {}) };
+}
+
+function bearer(req: FastifyRequest): string | undefined {
+  const header = req.headers.authorization;
+  const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+  return match?.[1];
+}
+
+function parse<T>(schema: z.ZodType<T>, value: unknown): T {
+  const parsed = schema.safeParse(value ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ParleyError("INVALID_PAYLOAD", issue ? `${issue.path.join(".") || "body"}: ${issue.message}` : undefined);
+  }
+  return parsed.data;
+}
+
+const registerSchema = z.strictObject({ username: usernameSchema.optional(), password: passwordSchema });
+
+/** The HTTP API under /api/v1: accounts, sessions, and history for clients that page over HTTP. */
+export function registerApiRoutes(app: FastifyInstance, services: Services, storage: Storage): void {
+  const authenticate = async (req: FastifyRequest): Promise<Authenticated> => {
+    const token = bearer(req);
+    if (!token) throw new ParleyError("UNAUTHENTICATED", "Send Authorization: Bearer <session token>");
+    return services.auth.authenticate(token);
+  };
+
+  app.setErrorHandler((err: unknown, req: FastifyRequest, reply: FastifyReply) => {
+    if (err instanceof ParleyError) {
+      const name = errorName(err.code) ?? "INTERNAL";
+      return reply.code(STATUS[name] ?? 400).send({ error: { c: err.code, name, m: err.message } });
+    }
+    const status = (err as { statusCode?: number }).statusCode;
+    if (status && status >= 400 && status < 500) {
+      // Fastify's own 4xx (malformed JSON, body too large, wrong content type).
+      return reply.code(status).send({
+        error: { c: ERRORS.INVALID_PAYLOAD.code, name: "INVALID_PAYLOAD", m: (err as Error).message },
+      });
+    }
+    req.log.error({ err }, "request failed");
+    return reply.code(500).send({ error: { c: ERRORS.INTERNAL.code, name: "INTERNAL", m: ERRORS.INTERNAL.message } });
+  });
+
+  /** Registers an account; with a guest's Bearer token, upgrades that guest and keeps its name. */
+  app.post("/api/v1/auth/register", async (req, reply) => {
+    const token = bearer(req);
+    if (token) {
+      const auth = await services.auth.authenticate(token);
+      const body = parse(registerSchema, req.body);
+      if (body.username && body.username.toLowerCase() !== auth.user.username.toLowerCase()) {
+        throw new ParleyError("INVALID_PAYLOAD", "username: a guest keeps its name; omit it");
+      }
+      const user = await services.auth.upgradeGuest(auth, body.password);
+      return reply.code(200).send({ token, user: userJson(user) });
+    }
+    const body = parse(credentialsSchema, req.body);
+    const issued = await services.auth.register(body.username, body.password);
+    return reply.code(201).send({ token: issued.token, user: userJson(issued.user) });
+  });
+
+  app.post("/api/v1/auth/login", async (req) => {
+    const body = parse(credentialsSchema, req.body);
+    const issued = await services.auth.login(body.username, body.password);
+    return { token: issued.token, user: userJson(issued.user) };
+  });
+
+  app.post("/api/v1/auth/logout", async (req, reply) => {
+    await services.auth.logout(await authenticate(req));
+    return reply.code(204).send();
+  });
+
+  app.get("/api/v1/me", async (req) => {
+    const auth = await authenticate(req);
+    return { user: userJson(auth.user), channels: await services.channels.userChannels(auth.user.id) };
+  });
+
+  app.get<{ Params: { id: string } }>("/api/v1/channels/:id/messages", async (req) => {
+    const auth = await authenticate(req);
+    const channelId = parse(z.coerce.number().pipe(z.int().positive()), req.params.id);
+    const query = parse(historyHttpQuerySchema, req.query);
+    if ([query.before, query.after, query.around].filter((v) => v !== undefined).length > 1) {
+      throw new ParleyError("INVALID_PAYLOAD", "at most one of before, after, around");
+    }
+    await services.channels.require(channelId);
+    if ((await storage.memberRole(channelId, auth.user.id)) === undefined) throw new ParleyError("NOT_A_MEMBER");
+    return services.messages.history(channelId, query);
+  });
+}

@@ -1,0 +1,194 @@
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import fastifyStatic from "@fastify/static";
+import fastifyWebsocket from "@fastify/websocket";
+import { LIMITS } from "@parley/protocol";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
+import { pino } from "pino";
+import { LocalBroker } from "./broker/local-broker";
+import type { MessageBroker } from "./broker/message-broker";
+import { type Config, ConfigError, loadConfig } from "./config";
+import { ChannelHub } from "./gateway/channel-hub";
+import { Gateway } from "./gateway/gateway";
+import { registerApiRoutes } from "./http/api-routes";
+import { Metrics } from "./metrics";
+import { MemoryPresenceStore } from "./presence/memory-presence-store";
+import type { PresenceStore } from "./presence/presence-store";
+import { Router } from "./router/router";
+import { AuthService } from "./services/auth-service";
+import { ChannelService } from "./services/channel-service";
+import { CommandService } from "./services/command-service";
+import { MessageService } from "./services/message-service";
+import { PresenceService } from "./services/presence-service";
+import type { Services } from "./services/services";
+import { TypingService } from "./services/typing-service";
+import { openSqliteStorage } from "./storage/sqlite/open-sqlite";
+import type { Storage } from "./storage/storage";
+
+/** A running Parley node. */
+export interface Parley {
+  app: FastifyInstance;
+  /** Base URL, e.g. http://127.0.0.1:8080. */
+  url: string;
+  config: Config;
+  /** Stops accepting, closes sockets with 1001, drains pending writes, then closes the engines. */
+  close(): Promise<void>;
+}
+
+async function openStorage(url: string): Promise<Storage> {
+  if (url.startsWith("sqlite:")) return openSqliteStorage(url.slice("sqlite:".length));
+  throw new ConfigError(`PARLEY_DATABASE_URL: PostgreSQL is not supported by this build yet`);
+}
+
+/** The composition root: builds the engines, services, gateway and HTTP server, and listens. */
+export async function createParley(config: Config, logger = pino({ level: config.logLevel })): Promise<Parley> {
+  const storage = await openStorage(config.databaseUrl);
+  const broker: MessageBroker = new LocalBroker();
+  const presenceStore: PresenceStore = new MemoryPresenceStore();
+  const metrics = new Metrics();
+
+  const presence = new PresenceService(presenceStore, broker);
+  const channels = new ChannelService(storage, broker, presenceStore);
+  const typing = new TypingService(broker);
+  const messages = new MessageService(storage, channels, typing, (n) => metrics.messagesIn.inc(n));
+  const commands = new CommandService(messages);
+  const auth = new AuthService(storage, (userId, sessionIds) => {
+    for (const session of sessionIds) broker.publish({ kind: "user", id: userId }, { k: "revoked", session });
+  });
+
+  let gateway: Gateway | undefined;
+  const hub = new ChannelHub({
+    broker,
+    storage,
+    onDeliveries: (n) => metrics.deliveries.inc(n),
+    onUserMessage: (conn, message) => gateway?.onUserMessage(conn, message),
+  });
+  const services: Services = {
+    auth,
+    channels,
+    messages,
+    typing,
+    presence,
+    commands,
+    hub,
+    storage,
+    settings: {
+      heartbeatMs: config.heartbeatMs,
+      resumeMax: config.resumeMax,
+      limits: { ...LIMITS },
+    },
+  };
+  gateway = new Gateway({
+    services,
+    hub,
+    metrics,
+    logger,
+    helloTimeoutMs: config.helloTimeoutMs,
+    heartbeatMs: config.heartbeatMs,
+    maxBufferedBytes: config.maxBufferedBytes,
+    origins: config.origins,
+  });
+  const router = new Router(services, logger, (code) => metrics.errors.inc({ code: String(code) }));
+  gateway.setRouter(router);
+
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: LIMITS.maxFrameBytes });
+  await app.register(fastifyWebsocket, {
+    options: {
+      maxPayload: LIMITS.maxFrameBytes,
+      perMessageDeflate: false,
+      handleProtocols: (offered: Set<string>) => Gateway.selectProtocol(offered),
+    },
+  });
+  let closing = false;
+  const ws = gateway;
+  app.get(
+    "/ws",
+    {
+      websocket: true,
+      preValidation: async (req, reply) => {
+        if (!ws.originAllowed(req.headers.origin, req.headers.host)) {
+          await reply.code(403).send({ error: { name: "FORBIDDEN", m: "Origin not allowed" } });
+        }
+      },
+    },
+    (socket, req) => {
+      if (closing) socket.close(1001, "server shutting down");
+      else ws.accept(socket, req.raw);
+    },
+  );
+  app.get("/healthz", async () => ({ ok: true, connections: ws.size }));
+  app.get("/metrics", async (_req, reply) => {
+    reply.header("content-type", metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+  registerApiRoutes(app, services, storage);
+  if (config.webRoot && existsSync(config.webRoot)) {
+    await app.register(fastifyStatic, { root: resolve(config.webRoot), wildcard: false, index: "index.html" });
+  }
+
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  const host = config.host.includes(":") ? `[${config.host}]` : config.host;
+
+  return {
+    app,
+    url: `http://${host}:${port}`,
+    config,
+    async close() {
+      closing = true;
+      await ws.close();
+      await messages.drain();
+      await app.close();
+      typing.close();
+      await hub.close();
+      await broker.close();
+      await presenceStore.close();
+      await storage.close();
+      metrics.close();
+    },
+  };
+}
+
+async function run(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`parley: ${err.message}`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  if (!config.webRoot) {
+    const built = fileURLToPath(new URL("../../web/dist", import.meta.url));
+    if (existsSync(built)) config.webRoot = built;
+  }
+  const logger = pino({ level: config.logLevel });
+  const parley = await createParley(config, logger);
+  logger.info({ url: parley.url, database: config.databaseUrl }, "parley listening");
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down");
+    parley.close().then(
+      () => process.exit(0),
+      (err) => {
+        logger.error({ err }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await run();
+}

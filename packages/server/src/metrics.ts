@@ -1,0 +1,43 @@
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { collectDefaultMetrics, Counter, Gauge, Registry } from "prom-client";
+
+/** Parley's Prometheus metrics, on a registry of their own (no global state). */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly connections = new Gauge({ name: "parley_connections", help: "Open WebSocket connections", registers: [this.registry] });
+  readonly framesIn = new Counter({ name: "parley_frames_in_total", help: "Frames received from clients", registers: [this.registry] });
+  readonly framesOut = new Counter({ name: "parley_frames_out_total", help: "Frames written to sockets", registers: [this.registry] });
+  readonly bytesOut = new Counter({ name: "parley_bytes_out_total", help: "Bytes of frames written to sockets", registers: [this.registry] });
+  readonly messagesIn = new Counter({ name: "parley_messages_in_total", help: "Chat messages stored", registers: [this.registry] });
+  readonly deliveries = new Counter({
+    name: "parley_deliveries_total",
+    help: "Channel events delivered to sockets (one per event per socket)",
+    registers: [this.registry],
+  });
+  readonly errors = new Counter({
+    name: "parley_errors_total",
+    help: "Error replies by code",
+    labelNames: ["code"] as const,
+    registers: [this.registry],
+  });
+  private readonly loopDelay = monitorEventLoopDelay({ resolution: 10 });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: "parley_" });
+    this.loopDelay.enable();
+    const delay = this.loopDelay;
+    new Gauge({
+      name: "parley_event_loop_lag_p99_seconds",
+      help: "p99 event-loop delay since the last scrape",
+      registers: [this.registry],
+      collect() {
+        this.set(delay.percentile(99) / 1e9);
+        delay.reset();
+      },
+    });
+  }
+
+  close(): void {
+    this.loopDelay.disable();
+  }
+}

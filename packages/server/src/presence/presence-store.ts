@@ -1,0 +1,18 @@
+/**
+ * Which users are online, by their connections.
+ *
+ * Contract:
+ * - A user is online while at least one of its connections is registered.
+ * - `connect` resolves true exactly when the user had no connection before (came online);
+ *   `disconnect` resolves true exactly when it removed the user's last one (went offline).
+ *   Concurrent calls for one user are serialized, so one transition is reported once.
+ * - An implementation shared by several nodes expires a node's entries when the node stops
+ *   renewing them, so a crashed node leaves no ghosts.
+ */
+export interface PresenceStore {
+  connect(userId: number, connectionId: string): Promise<boolean>;
+  disconnect(userId: number, connectionId: string): Promise<boolean>;
+  /** The subset of `userIds` online now. */
+  online(userIds: readonly number[]): Promise<Set<number>>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,35 @@
+import { ParleyError } from "../errors";
+import type { Guard } from "./route";
+
+/**
+ * Guards run in the registry's order; the conventional order is
+ * authenticated → channelExists → member → permission → notMuted → rateLimit.
+ */
+
+/** The connection has completed its hello. */
+export const authenticated: Guard = ({ conn }) => {
+  if (!conn.ready || !conn.user) throw new ParleyError("UNAUTHENTICATED");
+};
+
+/** Hello has not been received yet on this connection. */
+export const notHelloYet: Guard = ({ conn }) => {
+  if (conn.ready || conn.user) throw new ParleyError("ALREADY_HELLO");
+};
+
+function channelIdOf(data: unknown): number {
+  return (data as { c: number }).c;
+}
+
+/** The channel `c` exists. */
+export const channelExists: Guard = async ({ data, services }) => {
+  await services.channels.require(channelIdOf(data));
+};
+
+/**
+ * The user is a member of channel `c`. Checked against the connection's own membership view,
+ * kept current by the user's broker topic, so the hot path reads no storage. A channel that
+ * does not exist is one the user is not a member of.
+ */
+export const member: Guard = ({ conn, data }) => {
+  if (!conn.channels.has(channelIdOf(data))) throw new ParleyError("NOT_A_MEMBER");
+};

@@ -1,0 +1,32 @@
+import { type ClientOp, Op } from "@parley/protocol";
+import { channelCreate } from "../handlers/channel-create";
+import { channelInfo } from "../handlers/channel-info";
+import { channelJoin } from "../handlers/channel-join";
+import { channelLeave } from "../handlers/channel-leave";
+import { channelList } from "../handlers/channel-list";
+import { command } from "../handlers/command";
+import { hello } from "../handlers/hello";
+import { history } from "../handlers/history";
+import { messageSend } from "../handlers/message-send";
+import { ping } from "../handlers/ping";
+import { reactionAdd } from "../handlers/reaction-add";
+import { reactionRemove } from "../handlers/reaction-remove";
+import { typing } from "../handlers/typing";
+import type { Route } from "./route";
+
+/** The one registry: op → schema, guards, handler. Exhaustive over the protocol's client ops. */
+export const REGISTRY = {
+  [Op.Hello]: hello,
+  [Op.Ping]: ping,
+  [Op.ChannelList]: channelList,
+  [Op.ChannelCreate]: channelCreate,
+  [Op.ChannelJoin]: channelJoin,
+  [Op.ChannelLeave]: channelLeave,
+  [Op.ChannelInfo]: channelInfo,
+  [Op.MessageSend]: messageSend,
+  [Op.History]: history,
+  [Op.Typing]: typing,
+  [Op.ReactionAdd]: reactionAdd,
+  [Op.ReactionRemove]: reactionRemove,
+  [Op.Command]: command,
+} satisfies { [O in ClientOp]: Route<O> };

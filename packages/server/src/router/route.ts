@@ -1,0 +1,30 @@
+import type { ClientOp, RequestOf } from "@parley/protocol";
+import type { z } from "zod";
+import type { Connection } from "../gateway/connection";
+import type { Services } from "../services/services";
+
+/** What a guard and a handler see of one request. */
+export interface RequestContext<O extends ClientOp = ClientOp> {
+  conn: Connection;
+  data: RequestOf<O>;
+  requestId: number | undefined;
+  services: Services;
+  /** Callbacks the router runs after it sent the reply or the error (ordering of later frames). */
+  after: (() => void)[];
+}
+
+/** A small check that throws a ParleyError to refuse a request. Synchronous where it can be. */
+export type Guard = (ctx: RequestContext) => void | Promise<void>;
+
+/** One op's entry in the registry: its schema, its guards in order, its handler. */
+export interface Route<O extends ClientOp> {
+  schema: z.ZodType<RequestOf<O>>;
+  guards: readonly Guard[];
+  /** Returns the reply payload (undefined for an empty reply). */
+  handle(ctx: RequestContext<O>): unknown;
+}
+
+/** Builds a route with its payload type tied to its op. */
+export function route<O extends ClientOp>(r: Route<O>): Route<O> {
+  return r;
+}

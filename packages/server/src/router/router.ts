@@ -1,0 +1,66 @@
+import { type ClientOp, type Envelope, ERRORS, type ErrorPayload } from "@parley/protocol";
+import type { Logger } from "pino";
+import { ParleyError } from "../errors";
+import type { Connection } from "../gateway/connection";
+import type { Services } from "../services/services";
+import { REGISTRY } from "./registry";
+import type { Guard, RequestContext, Route } from "./route";
+
+/** Formats the first schema issue as `path: message`, for INVALID_PAYLOAD. */
+function describeIssue(error: { issues: { path: PropertyKey[]; message: string }[] }): string {
+  const issue = error.issues[0];
+  if (!issue) return ERRORS.INVALID_PAYLOAD.message;
+  const path = issue.path.map(String).join(".");
+  return path ? `${path}: ${issue.message}` : issue.message;
+}
+
+/**
+ * Validates a decoded envelope against its op's schema, runs the op's guards in order, then its
+ * handler, and answers with the reply or a coded error. Guards that are synchronous run without
+ * a turn of the event loop, so a connection's sends are queued in arrival order.
+ */
+export class Router {
+  constructor(
+    private readonly services: Services,
+    private readonly logger: Logger,
+    private readonly onError: (code: number) => void,
+  ) {}
+
+  async dispatch(conn: Connection, envelope: Envelope): Promise<void> {
+    const { o: op, r: requestId } = envelope;
+    const route = (REGISTRY as Record<number, Route<ClientOp> | undefined>)[op];
+    const ctx: RequestContext = { conn, data: undefined as never, requestId, services: this.services, after: [] };
+    try {
+      if (!route) throw new ParleyError("UNKNOWN_OP", `Unknown op ${op}`);
+      const parsed = route.schema.safeParse(envelope.d ?? {});
+      if (!parsed.success) throw new ParleyError("INVALID_PAYLOAD", describeIssue(parsed.error));
+      ctx.data = parsed.data as never;
+      for (const guard of route.guards as Guard[]) {
+        const pending = guard(ctx);
+        if (pending) await pending;
+      }
+      let result = route.handle(ctx);
+      if (result instanceof Promise) result = await result;
+      conn.reply(op, requestId, result ?? {});
+    } catch (err) {
+      this.fail(conn, op, requestId, err);
+    }
+    for (const fn of ctx.after) fn();
+  }
+
+  /** Answers a request with a coded error; internal errors are logged and never leak their text. */
+  fail(conn: Connection, op: number | undefined, requestId: number | undefined, err: unknown): void {
+    let payload: ErrorPayload;
+    if (err instanceof ParleyError) {
+      payload = { c: err.code, m: err.message };
+      if (err.detail.retryAfterMs !== undefined) payload.ra = err.detail.retryAfterMs;
+      if (err.detail.usage !== undefined) payload.us = err.detail.usage;
+    } else {
+      this.logger.error({ err, op, conn: conn.id }, "request failed");
+      payload = { c: ERRORS.INTERNAL.code, m: ERRORS.INTERNAL.message };
+    }
+    if (op !== undefined) payload.op = op;
+    this.onError(payload.c);
+    conn.error(payload, requestId);
+  }
+}

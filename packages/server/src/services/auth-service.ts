@@ -1,0 +1,91 @@
+import { createHash, randomBytes, randomInt } from "node:crypto";
+import { hash, verify } from "@node-rs/argon2";
+import { ParleyError } from "../errors";
+import type { SessionRow, Storage, UserRow } from "../storage/storage";
+
+/**
+ * argon2id parameters (OWASP's second recommended set: 19 MiB, 2 passes, 1 lane). @node-rs/argon2
+ * runs them on libuv's thread pool, so hashing never blocks the event loop.
+ */
+export const ARGON2_OPTIONS = { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
+
+export interface Authenticated {
+  user: UserRow;
+  session: SessionRow;
+}
+
+export interface IssuedSession extends Authenticated {
+  /** The opaque token; only its SHA-256 is stored. */
+  token: string;
+}
+
+/** Opaque session tokens: 32 random bytes, base64url. Stored as SHA-256, never in clear. */
+export function hashToken(token: string): string {
+  return createHash("sha256").update(token).digest("hex");
+}
+
+/** Accounts, guests and sessions. */
+export class AuthService {
+  /** A hash of a random password, verified when the user does not exist so that timing is alike. */
+  private dummyHash: Promise<string>;
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly onRevoke: (userId: number, sessionIds: number[]) => void,
+  ) {
+    this.dummyHash = hash(randomBytes(16).toString("hex"), ARGON2_OPTIONS);
+  }
+
+  async register(username: string, password: string): Promise<IssuedSession> {
+    const passwordHash = await hash(password, ARGON2_OPTIONS);
+    const user = await this.storage.createUser({ username, passwordHash, isGuest: false });
+    return this.issue(user);
+  }
+
+  async login(username: string, password: string): Promise<IssuedSession> {
+    const user = await this.storage.findUserByName(username);
+    const stored = user?.passwordHash ?? (await this.dummyHash);
+    const ok = await verify(stored, password).catch(() => false);
+    if (!user?.passwordHash || !ok) throw new ParleyError("INVALID_CREDENTIALS");
+    return this.issue(user);
+  }
+
+  /** Resolves a token to its live session, or throws UNAUTHENTICATED. */
+  async authenticate(token: string): Promise<Authenticated> {
+    const found = await this.storage.findSession(hashToken(token));
+    if (!found) throw new ParleyError("UNAUTHENTICATED");
+    return found;
+  }
+
+  /** Creates a guest with a generated unique name (no password), and its session. */
+  async createGuest(): Promise<IssuedSession> {
+    for (let attempt = 0; ; attempt++) {
+      const username = `guest-${randomInt(0, 36 ** 6).toString(36).padStart(6, "0")}`;
+      try {
+        const user = await this.storage.createUser({ username, passwordHash: null, isGuest: true });
+        return this.issue(user);
+      } catch (err) {
+        if (!(err instanceof ParleyError && err.errorName === "USERNAME_TAKEN") || attempt >= 9) throw err;
+      }
+    }
+  }
+
+  /** Gives a guest a password: it keeps its id, name and memberships. */
+  async upgradeGuest(auth: Authenticated, password: string): Promise<UserRow> {
+    if (!auth.user.isGuest) throw new ParleyError("NOT_A_GUEST");
+    const passwordHash = await hash(password, ARGON2_OPTIONS);
+    return this.storage.upgradeGuest(auth.user.id, passwordHash);
+  }
+
+  /** Ends a session; its live sockets are closed. */
+  async logout(auth: Authenticated): Promise<void> {
+    const userId = await this.storage.revokeSession(auth.session.id);
+    if (userId !== undefined) this.onRevoke(userId, [auth.session.id]);
+  }
+
+  private async issue(user: UserRow): Promise<IssuedSession> {
+    const token = randomBytes(32).toString("base64url");
+    const session = await this.storage.createSession(user.id, hashToken(token));
+    return { user, session, token };
+  }
+}

@@ -1,0 +1,102 @@
+import { type ChannelEvent, type ChannelSummary, EventType, type Member, Role } from "@parley/protocol";
+import type { MessageBroker } from "../broker/message-broker";
+import { ParleyError } from "../errors";
+import type { PresenceStore } from "../presence/presence-store";
+import type { Actor, ChannelListing, ChannelRow, Storage } from "../storage/storage";
+
+/** Channels and memberships: the rules, the stored events, and their announcements. */
+export class ChannelService {
+  constructor(
+    private readonly storage: Storage,
+    private readonly broker: MessageBroker,
+    private readonly presence: PresenceStore,
+  ) {}
+
+  /** Announces stored events to the channel, after their commit. */
+  publish(channelId: number, events: ChannelEvent[]): void {
+    if (events.length > 0) this.broker.publish({ kind: "channel", id: channelId }, { k: "events", c: channelId, events });
+  }
+
+  async create(owner: Actor, name: string, topic: string): Promise<ChannelSummary> {
+    const { channel, event } = await this.storage.createChannel({ name, topic, owner });
+    this.publish(channel.id, [event]);
+    const summary = await this.summarize([{ ...channel, memberCount: 1, role: Role.Owner }]);
+    this.broker.publish({ kind: "user", id: owner.id }, { k: "channel-added", ch: summary[0]! });
+    return summary[0]!;
+  }
+
+  async require(channelId: number): Promise<ChannelRow> {
+    const channel = await this.storage.getChannel(channelId);
+    if (!channel) throw new ParleyError("NO_SUCH_CHANNEL");
+    return channel;
+  }
+
+  async list(userId: number, query: { search?: string; afterId?: number; limit: number }): Promise<ChannelSummary[]> {
+    return this.summarize(await this.storage.listChannels({ ...query, userId }));
+  }
+
+  /** The user's channels and its role in each. */
+  async roles(userId: number): Promise<Map<number, Role>> {
+    const listings = await this.storage.userChannels(userId);
+    return new Map(listings.map((l) => [l.id, l.role ?? Role.Member]));
+  }
+
+  async userChannels(userId: number): Promise<ChannelSummary[]> {
+    return this.summarize(await this.storage.userChannels(userId));
+  }
+
+  async summary(channelId: number, userId: number): Promise<ChannelSummary> {
+    const [listing] = await this.storage.listChannels({ afterId: channelId - 1, limit: 1, userId });
+    if (!listing || listing.id !== channelId) throw new ParleyError("NO_SUCH_CHANNEL");
+    return (await this.summarize([listing]))[0]!;
+  }
+
+  /** Joins a user to a channel. Joining a channel you are in is not an error. */
+  async join(user: Actor & { isGuest: boolean }, channelId: number): Promise<void> {
+    await this.require(channelId);
+    const event = await this.storage.addMember(channelId, user.id, Role.Member, {
+      type: EventType.MemberJoined,
+      actor: user,
+      data: user.isGuest ? { g: true } : {},
+    });
+    if (!event) return;
+    this.publish(channelId, [event]);
+    const ch = await this.summary(channelId, user.id);
+    this.broker.publish({ kind: "user", id: user.id }, { k: "channel-added", ch });
+  }
+
+  async leave(user: Actor, channelId: number): Promise<void> {
+    const event = await this.storage.removeMember(channelId, user.id, { type: EventType.MemberLeft, actor: user });
+    if (!event) throw new ParleyError("NOT_A_MEMBER");
+    this.publish(channelId, [event]);
+    this.broker.publish({ kind: "user", id: user.id }, { k: "channel-removed", c: channelId, reason: "left" });
+  }
+
+  /** The member list with online flags. */
+  async members(channelId: number): Promise<Member[]> {
+    const rows = await this.storage.members(channelId);
+    const online = await this.presence.online(rows.map((r) => r.user.id));
+    return rows.map(({ user, role }) => ({
+      i: user.id,
+      n: user.username,
+      ...(user.isGuest ? { g: true as const } : {}),
+      rl: role,
+      on: online.has(user.id),
+    }));
+  }
+
+  private async summarize(listings: ChannelListing[]): Promise<ChannelSummary[]> {
+    const ids = await this.storage.memberIds(listings.map((l) => l.id));
+    const online = await this.presence.online([...new Set([...ids.values()].flat())]);
+    return listings.map((l) => ({
+      i: l.id,
+      n: l.name,
+      tp: l.topic,
+      mc: l.memberCount,
+      oc: (ids.get(l.id) ?? []).filter((id) => online.has(id)).length,
+      ...(l.role ? { rl: l.role } : {}),
+      ls: l.lastSeq,
+      sl: l.slowMode,
+    }));
+  }
+}

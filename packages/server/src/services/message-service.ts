@@ -1,0 +1,103 @@
+import { type ChannelEvent, type HistoryPage, LIMITS, type MessageEvent, type MessageKind } from "@parley/protocol";
+import type { Actor, HistoryQuery, NewMessage, Storage } from "../storage/storage";
+import type { ChannelService } from "./channel-service";
+import type { TypingService } from "./typing-service";
+
+interface Pending {
+  message: NewMessage;
+  resolve: (event: MessageEvent) => void;
+  reject: (err: Error) => void;
+}
+
+/** Largest group commit. Bounds one transaction's time so readers are not starved. */
+const MAX_BATCH = 512;
+
+/**
+ * Messages, history and reactions. Sends are group-committed: those that arrive while a
+ * transaction runs are stored together in the next one, and every promise resolves only after
+ * its commit, so an ack always means durable.
+ */
+export class MessageService {
+  private queue: Pending[] = [];
+  private scheduled = false;
+  private flushing = false;
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly channels: ChannelService,
+    private readonly typing: TypingService,
+    private readonly onStored: (count: number) => void = () => {},
+  ) {}
+
+  /** Stores a message (or finds the one with the same nonce) and resolves after the commit. */
+  send(author: Actor, channelId: number, nonce: string, content: string, kind: MessageKind): Promise<MessageEvent> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ message: { channelId, author, nonce, content, kind }, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  history(channelId: number, query: Partial<HistoryQuery>): Promise<HistoryPage> {
+    return this.storage.history(channelId, { ...query, limit: query.limit ?? LIMITS.historyDefault });
+  }
+
+  /** Every stored event after `afterSeq`, up to `count`, for resume. */
+  replay(channelId: number, afterSeq: number, count: number): Promise<ChannelEvent[]> {
+    return this.storage.eventsAfter(channelId, afterSeq, count);
+  }
+
+  async react(actor: Actor, channelId: number, messageId: number, emoji: string): Promise<void> {
+    const event = await this.storage.addReaction(channelId, messageId, emoji, actor, LIMITS.reactionsPerMessage);
+    if (event) this.channels.publish(channelId, [event]);
+  }
+
+  async unreact(actor: Actor, channelId: number, messageId: number, emoji: string): Promise<void> {
+    const event = await this.storage.removeReaction(channelId, messageId, emoji, actor);
+    this.channels.publish(channelId, [event]);
+  }
+
+  /** Resolves when every queued send has been committed. */
+  async drain(): Promise<void> {
+    while (this.queue.length > 0 || this.flushing || this.scheduled) await new Promise((r) => setImmediate(r));
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.flushing) return;
+    this.scheduled = true;
+    setImmediate(() => void this.flush());
+  }
+
+  private async flush(): Promise<void> {
+    this.scheduled = false;
+    this.flushing = true;
+    const batch = this.queue.splice(0, MAX_BATCH);
+    try {
+      const results = await this.storage.appendMessages(batch.map((p) => p.message));
+      const byChannel = new Map<number, ChannelEvent[]>();
+      results.forEach((result, i) => {
+        if (!result.ok || result.duplicate) return;
+        const channelId = batch[i]!.message.channelId;
+        let list = byChannel.get(channelId);
+        if (!list) byChannel.set(channelId, (list = []));
+        list.push(result.event);
+      });
+      for (const [channelId, events] of byChannel) {
+        this.channels.publish(channelId, events);
+        this.onStored(events.length);
+      }
+      results.forEach((result, i) => {
+        const pending = batch[i]!;
+        if (result.ok) {
+          this.typing.stop(pending.message.author, pending.message.channelId);
+          pending.resolve(result.event);
+        } else pending.reject(result.error);
+      });
+    } catch (err) {
+      for (const p of batch) p.reject(err as Error);
+    } finally {
+      this.flushing = false;
+      if (this.queue.length > 0) this.schedule();
+    }
+  }
+}
+

@@ -1,0 +1,30 @@
+import type { ChannelHub } from "../gateway/channel-hub";
+import type { Storage } from "../storage/storage";
+import type { AuthService } from "./auth-service";
+import type { ChannelService } from "./channel-service";
+import type { CommandService } from "./command-service";
+import type { MessageService } from "./message-service";
+import type { PresenceService } from "./presence-service";
+import type { TypingService } from "./typing-service";
+
+/** Runtime settings handlers need. */
+export interface RuntimeSettings {
+  heartbeatMs: number;
+  /** Most events replayed per channel on resume before the server answers "resync". */
+  resumeMax: number;
+  limits: Record<string, number>;
+}
+
+/** What handlers are given: the services, and the node's delivery hub. */
+export interface Services {
+  auth: AuthService;
+  channels: ChannelService;
+  messages: MessageService;
+  typing: TypingService;
+  presence: PresenceService;
+  commands: CommandService;
+  hub: ChannelHub;
+  /** Read-only snapshot reads that need one consistent view (join). */
+  storage: Pick<Storage, "snapshot">;
+  settings: RuntimeSettings;
+}

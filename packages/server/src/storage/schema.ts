@@ -1,0 +1,63 @@
+import type { Generated } from "kysely";
+
+/** Table types shared by the SQLite and PostgreSQL schemas. Times are epoch milliseconds. */
+export interface Database {
+  users: {
+    id: Generated<number>;
+    username: string;
+    username_lower: string;
+    password_hash: string | null;
+    is_guest: number;
+    created_at: number;
+  };
+  sessions: {
+    id: Generated<number>;
+    user_id: number;
+    token_hash: string;
+    created_at: number;
+    revoked_at: number | null;
+  };
+  channels: {
+    id: Generated<number>;
+    name: string;
+    name_lower: string;
+    topic: string;
+    created_by: number;
+    created_at: number;
+    last_seq: number;
+    slow_mode: number;
+  };
+  memberships: {
+    channel_id: number;
+    user_id: number;
+    role: number;
+    joined_at: number;
+  };
+  events: {
+    channel_id: number;
+    seq: number;
+    type: number;
+    actor_id: number;
+    actor_name: string;
+    created_at: number;
+    message_id: number | null;
+    /** Type-specific fields as JSON (target, reason, until, emoji…); "{}" when none. */
+    data: string;
+  };
+  messages: {
+    id: Generated<number>;
+    channel_id: number;
+    seq: number;
+    author_id: number;
+    nonce: string;
+    content: string;
+    kind: number;
+    created_at: number;
+  };
+  reactions: {
+    message_id: number;
+    user_id: number;
+    emoji: string;
+    created_at: number;
+  };
+}

@@ -1,0 +1,649 @@
+import {
+  type ChannelEvent,
+  EventType,
+  type HistoryPage,
+  MessageKind,
+  MUTATION_EVENT_TYPES,
+  type ReactionSummary,
+  type Role,
+} from "@parley/protocol";
+import { type Kysely, type Selectable, sql, type Transaction } from "kysely";
+import { ParleyError } from "../errors";
+import type { SqlDialect } from "./migrations";
+import type { Database } from "./schema";
+import type {
+  Actor,
+  AppendResult,
+  ChannelListing,
+  ChannelRow,
+  HistoryQuery,
+  MemberRow,
+  NewEvent,
+  NewMessage,
+  SessionRow,
+  Storage,
+  UserRow,
+} from "./storage";
+
+type Db = Kysely<Database> | Transaction<Database>;
+type EventRow = Selectable<Database["events"]> & {
+  content: string | null;
+  nonce: string | null;
+  kind: number | null;
+};
+type MessagePostedEvent = ChannelEvent & { t: typeof EventType.MessagePosted };
+
+/** True for a unique-constraint violation on SQLite or PostgreSQL. */
+function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY" || code === "23505";
+}
+
+function toUser(row: Selectable<Database["users"]>): UserRow {
+  return {
+    id: Number(row.id),
+    username: row.username,
+    passwordHash: row.password_hash,
+    isGuest: Number(row.is_guest) === 1,
+    createdAt: Number(row.created_at),
+  };
+}
+
+function toChannel(row: Selectable<Database["channels"]>): ChannelRow {
+  return {
+    id: Number(row.id),
+    name: row.name,
+    topic: row.topic,
+    createdBy: Number(row.created_by),
+    createdAt: Number(row.created_at),
+    lastSeq: Number(row.last_seq),
+    slowMode: Number(row.slow_mode),
+  };
+}
+
+/** Event columns plus the message columns a message event needs. */
+const EVENT_COLUMNS = [
+  "e.channel_id",
+  "e.seq",
+  "e.type",
+  "e.actor_id",
+  "e.actor_name",
+  "e.created_at",
+  "e.message_id",
+  "e.data",
+  "m.content",
+  "m.nonce",
+  "m.kind",
+] as const;
+
+/**
+ * {@link Storage} over Kysely: one implementation for SQLite and PostgreSQL. A channel's next
+ * seq comes from `UPDATE channels SET last_seq = last_seq + 1 … RETURNING`, which takes the
+ * channel row's write lock until commit, so concurrent writers on any node serialize per channel.
+ */
+export class SqlStorage implements Storage {
+  constructor(
+    private readonly db: Kysely<Database>,
+    readonly dialect: SqlDialect,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async createUser(input: { username: string; passwordHash: string | null; isGuest: boolean }): Promise<UserRow> {
+    try {
+      const row = await this.db
+        .insertInto("users")
+        .values({
+          username: input.username,
+          username_lower: input.username.toLowerCase(),
+          password_hash: input.passwordHash,
+          is_guest: input.isGuest ? 1 : 0,
+          created_at: this.now(),
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toUser(row);
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new ParleyError("USERNAME_TAKEN");
+      throw err;
+    }
+  }
+
+  async getUser(id: number): Promise<UserRow | undefined> {
+    const row = await this.db.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirst();
+    return row && toUser(row);
+  }
+
+  async findUserByName(username: string): Promise<UserRow | undefined> {
+    const row = await this.db
+      .selectFrom("users")
+      .selectAll()
+      .where("username_lower", "=", username.toLowerCase())
+      .executeTakeFirst();
+    return row && toUser(row);
+  }
+
+  async upgradeGuest(userId: number, passwordHash: string): Promise<UserRow> {
+    const row = await this.db
+      .updateTable("users")
+      .set({ password_hash: passwordHash, is_guest: 0 })
+      .where("id", "=", userId)
+      .where("is_guest", "=", 1)
+      .returningAll()
+      .executeTakeFirst();
+    if (!row) throw new ParleyError("NOT_A_GUEST");
+    return toUser(row);
+  }
+
+  async createSession(userId: number, tokenHash: string): Promise<SessionRow> {
+    const row = await this.db
+      .insertInto("sessions")
+      .values({ user_id: userId, token_hash: tokenHash, created_at: this.now(), revoked_at: null })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return { id: Number(row.id), userId: Number(row.user_id), createdAt: Number(row.created_at) };
+  }
+
+  async findSession(tokenHash: string): Promise<{ session: SessionRow; user: UserRow } | undefined> {
+    const row = await this.db
+      .selectFrom("sessions as s")
+      .innerJoin("users as u", "u.id", "s.user_id")
+      .select([
+        "s.id as session_id",
+        "s.created_at as session_created_at",
+        "u.id",
+        "u.username",
+        "u.username_lower",
+        "u.password_hash",
+        "u.is_guest",
+        "u.created_at",
+      ])
+      .where("s.token_hash", "=", tokenHash)
+      .where("s.revoked_at", "is", null)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const user = toUser(row);
+    return {
+      session: { id: Number(row.session_id), userId: user.id, createdAt: Number(row.session_created_at) },
+      user,
+    };
+  }
+
+  async revokeSession(sessionId: number): Promise<number | undefined> {
+    const row = await this.db
+      .updateTable("sessions")
+      .set({ revoked_at: this.now() })
+      .where("id", "=", sessionId)
+      .where("revoked_at", "is", null)
+      .returning("user_id")
+      .executeTakeFirst();
+    return row ? Number(row.user_id) : undefined;
+  }
+
+  async revokeUserSessions(userId: number, exceptSessionId?: number): Promise<number[]> {
+    let query = this.db
+      .updateTable("sessions")
+      .set({ revoked_at: this.now() })
+      .where("user_id", "=", userId)
+      .where("revoked_at", "is", null);
+    if (exceptSessionId !== undefined) query = query.where("id", "!=", exceptSessionId);
+    const rows = await query.returning("id").execute();
+    return rows.map((r) => Number(r.id));
+  }
+
+  async createChannel(input: { name: string; topic: string; owner: Actor }): Promise<{ channel: ChannelRow; event: ChannelEvent }> {
+    try {
+      return await this.db.transaction().execute(async (trx) => {
+        const now = this.now();
+        const row = await trx
+          .insertInto("channels")
+          .values({
+            name: input.name,
+            name_lower: input.name.toLowerCase(),
+            topic: input.topic,
+            created_by: input.owner.id,
+            created_at: now,
+            last_seq: 0,
+            slow_mode: 0,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        const channelId = Number(row.id);
+        await trx
+          .insertInto("memberships")
+          .values({ channel_id: channelId, user_id: input.owner.id, role: 3, joined_at: now })
+          .execute();
+        const event = await this.appendEvent(trx, channelId, { type: EventType.MemberJoined, actor: input.owner });
+        return { channel: { ...toChannel(row), lastSeq: event.s }, event };
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new ParleyError("CHANNEL_NAME_TAKEN");
+      throw err;
+    }
+  }
+
+  async getChannel(id: number): Promise<ChannelRow | undefined> {
+    const row = await this.db.selectFrom("channels").selectAll().where("id", "=", id).executeTakeFirst();
+    return row && toChannel(row);
+  }
+
+  private memberCount() {
+    return sql<number>`(select count(*) from memberships mc where mc.channel_id = c.id)`.as("member_count");
+  }
+
+  async listChannels(query: { search?: string; afterId?: number; limit: number; userId?: number }): Promise<ChannelListing[]> {
+    let q = this.db.selectFrom("channels as c").selectAll("c").select(this.memberCount());
+    if (query.search) {
+      const pattern = `%${query.search.toLowerCase().replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+      q = q.where(sql<boolean>`c.name_lower like ${pattern} escape '\\'`);
+    }
+    if (query.afterId !== undefined) q = q.where("c.id", ">", query.afterId);
+    const rows = await q.orderBy("c.id").limit(query.limit).execute();
+    const roles = new Map<number, number>();
+    if (query.userId !== undefined && rows.length > 0) {
+      const memberships = await this.db
+        .selectFrom("memberships")
+        .select(["channel_id", "role"])
+        .where("user_id", "=", query.userId)
+        .where(
+          "channel_id",
+          "in",
+          rows.map((r) => Number(r.id)),
+        )
+        .execute();
+      for (const m of memberships) roles.set(Number(m.channel_id), Number(m.role));
+    }
+    return rows.map((r) => {
+      const role = roles.get(Number(r.id)) as Role | undefined;
+      return { ...toChannel(r), memberCount: Number(r.member_count), ...(role ? { role } : {}) };
+    });
+  }
+
+  async userChannels(userId: number): Promise<ChannelListing[]> {
+    const rows = await this.db
+      .selectFrom("channels as c")
+      .innerJoin("memberships as m", "m.channel_id", "c.id")
+      .selectAll("c")
+      .select(["m.role"])
+      .select(this.memberCount())
+      .where("m.user_id", "=", userId)
+      .orderBy("c.id")
+      .execute();
+    return rows.map((r) => ({ ...toChannel(r), memberCount: Number(r.member_count), role: Number(r.role) as Role }));
+  }
+
+  async memberRole(channelId: number, userId: number): Promise<Role | undefined> {
+    const row = await this.db
+      .selectFrom("memberships")
+      .select("role")
+      .where("channel_id", "=", channelId)
+      .where("user_id", "=", userId)
+      .executeTakeFirst();
+    return row ? (Number(row.role) as Role) : undefined;
+  }
+
+  async members(channelId: number): Promise<MemberRow[]> {
+    const rows = await this.db
+      .selectFrom("memberships as m")
+      .innerJoin("users as u", "u.id", "m.user_id")
+      .selectAll("u")
+      .select("m.role")
+      .where("m.channel_id", "=", channelId)
+      .orderBy("u.username_lower")
+      .execute();
+    return rows.map((r) => ({ user: toUser(r), role: Number(r.role) as Role }));
+  }
+
+  async memberIds(channelIds: readonly number[]): Promise<Map<number, number[]>> {
+    const out = new Map<number, number[]>(channelIds.map((id) => [id, []]));
+    if (channelIds.length === 0) return out;
+    const rows = await this.db
+      .selectFrom("memberships")
+      .select(["channel_id", "user_id"])
+      .where("channel_id", "in", [...channelIds])
+      .execute();
+    for (const r of rows) out.get(Number(r.channel_id))?.push(Number(r.user_id));
+    return out;
+  }
+
+  async addMember(channelId: number, userId: number, role: Role, event: NewEvent): Promise<ChannelEvent | undefined> {
+    return this.db.transaction().execute(async (trx) => {
+      const inserted = await trx
+        .insertInto("memberships")
+        .values({ channel_id: channelId, user_id: userId, role, joined_at: this.now() })
+        .onConflict((oc) => oc.columns(["channel_id", "user_id"]).doNothing())
+        .executeTakeFirst();
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return undefined;
+      return this.appendEvent(trx, channelId, event);
+    });
+  }
+
+  async removeMember(channelId: number, userId: number, event: NewEvent): Promise<ChannelEvent | undefined> {
+    return this.db.transaction().execute(async (trx) => {
+      const deleted = await trx
+        .deleteFrom("memberships")
+        .where("channel_id", "=", channelId)
+        .where("user_id", "=", userId)
+        .executeTakeFirst();
+      if (Number(deleted.numDeletedRows) === 0) return undefined;
+      return this.appendEvent(trx, channelId, event);
+    });
+  }
+
+  async appendMessages(batch: readonly NewMessage[]): Promise<AppendResult[]> {
+    if (batch.length === 0) return [];
+    try {
+      return await this.db.transaction().execute(async (trx) => {
+        const results: AppendResult[] = [];
+        for (const message of batch) results.push({ ok: true, ...(await this.appendMessage(trx, message)) });
+        return results;
+      });
+    } catch (err) {
+      if (batch.length === 1) return [{ ok: false, error: err as Error }];
+      // One bad message must not fail its batch: store them one by one instead.
+      const results: AppendResult[] = [];
+      for (const message of batch) results.push(...(await this.appendMessages([message])));
+      return results;
+    }
+  }
+
+  private async appendMessage(trx: Transaction<Database>, m: NewMessage): Promise<{ event: MessagePostedEvent; duplicate: boolean }> {
+    const existing = await trx
+      .selectFrom("messages")
+      .select("id")
+      .where("author_id", "=", m.author.id)
+      .where("nonce", "=", m.nonce)
+      .executeTakeFirst();
+    if (existing) {
+      const [event] = await this.selectEvents(trx, (q) => q.where("e.message_id", "=", Number(existing.id)));
+      return { event: event as MessagePostedEvent, duplicate: true };
+    }
+    const now = this.now();
+    const seq = await this.nextSeq(trx, m.channelId);
+    const message = await trx
+      .insertInto("messages")
+      .values({
+        channel_id: m.channelId,
+        seq,
+        author_id: m.author.id,
+        nonce: m.nonce,
+        content: m.content,
+        kind: m.kind,
+        created_at: now,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const messageId = Number(message.id);
+    await trx
+      .insertInto("events")
+      .values({
+        channel_id: m.channelId,
+        seq,
+        type: EventType.MessagePosted,
+        actor_id: m.author.id,
+        actor_name: m.author.name,
+        created_at: now,
+        message_id: messageId,
+        data: "{}",
+      })
+      .execute();
+    const event: MessagePostedEvent = {
+      s: seq,
+      t: EventType.MessagePosted,
+      ts: now,
+      a: m.author.id,
+      an: m.author.name,
+      i: messageId,
+      x: m.content,
+      n: m.nonce,
+    };
+    if (m.kind !== MessageKind.Text) event.k = m.kind;
+    return { event, duplicate: false };
+  }
+
+  async addReaction(channelId: number, messageId: number, emoji: string, actor: Actor, maxDistinct: number): Promise<ChannelEvent | undefined> {
+    return this.db.transaction().execute(async (trx) => {
+      await this.requireMessage(trx, channelId, messageId);
+      const mine = await trx
+        .selectFrom("reactions")
+        .select("emoji")
+        .where("message_id", "=", messageId)
+        .where("emoji", "=", emoji)
+        .where("user_id", "=", actor.id)
+        .executeTakeFirst();
+      if (mine) return undefined;
+      const distinct = await trx
+        .selectFrom("reactions")
+        .select("emoji")
+        .distinct()
+        .where("message_id", "=", messageId)
+        .execute();
+      if (distinct.length >= maxDistinct && !distinct.some((r) => r.emoji === emoji)) {
+        throw new ParleyError("TOO_MANY_REACTIONS");
+      }
+      await trx
+        .insertInto("reactions")
+        .values({ message_id: messageId, user_id: actor.id, emoji, created_at: this.now() })
+        .execute();
+      return this.appendEvent(trx, channelId, {
+        type: EventType.ReactionAdded,
+        actor,
+        messageId,
+        data: { m: messageId, e: emoji },
+      });
+    });
+  }
+
+  async removeReaction(channelId: number, messageId: number, emoji: string, actor: Actor): Promise<ChannelEvent> {
+    return this.db.transaction().execute(async (trx) => {
+      await this.requireMessage(trx, channelId, messageId);
+      const deleted = await trx
+        .deleteFrom("reactions")
+        .where("message_id", "=", messageId)
+        .where("emoji", "=", emoji)
+        .where("user_id", "=", actor.id)
+        .executeTakeFirst();
+      if (Number(deleted.numDeletedRows) === 0) throw new ParleyError("NO_SUCH_REACTION");
+      return this.appendEvent(trx, channelId, {
+        type: EventType.ReactionRemoved,
+        actor,
+        messageId,
+        data: { m: messageId, e: emoji },
+      });
+    });
+  }
+
+  async reactions(messageId: number): Promise<ReactionSummary[]> {
+    return (await this.reactionsOf(this.db, [messageId])).get(messageId) ?? [];
+  }
+
+  history(channelId: number, query: HistoryQuery): Promise<HistoryPage> {
+    return this.historyIn(this.db, channelId, query);
+  }
+
+  async snapshot(channelId: number, limit: number): Promise<{ page: HistoryPage; lastSeq: number }> {
+    let tx = this.db.transaction();
+    // PostgreSQL needs one snapshot for both reads; SQLite's transaction holds the only connection.
+    if (this.dialect === "postgres") tx = tx.setIsolationLevel("repeatable read");
+    return tx.execute(async (trx) => {
+      const row = await trx.selectFrom("channels").select("last_seq").where("id", "=", channelId).executeTakeFirst();
+      if (!row) throw new ParleyError("NO_SUCH_CHANNEL");
+      const page = await this.historyIn(trx, channelId, { limit });
+      return { page, lastSeq: Number(row.last_seq) };
+    });
+  }
+
+  private async historyIn(db: Db, channelId: number, query: HistoryQuery): Promise<HistoryPage> {
+    const { limit } = query;
+    const displayable = (q: EventQuery) =>
+      q.where("e.channel_id", "=", channelId).where("e.type", "not in", MUTATION_EVENT_TYPES as EventType[]);
+    const newestBelow = (bound: number | undefined, n: number) =>
+      this.selectEvents(db, (q) => {
+        let r = displayable(q);
+        if (bound !== undefined) r = r.where("e.seq", "<", bound);
+        return r.orderBy("e.seq", "desc").limit(n);
+      });
+    const oldestFrom = (bound: number, n: number) =>
+      this.selectEvents(db, (q) => displayable(q).where("e.seq", ">=", bound).orderBy("e.seq", "asc").limit(n));
+    const exists = async (op: "<" | ">", seq: number) =>
+      (await this.selectEvents(db, (q) => displayable(q).where("e.seq", op, seq).limit(1))).length > 0;
+
+    let older: ChannelEvent[] = [];
+    let newer: ChannelEvent[] = [];
+    let mb: boolean | undefined;
+    let ma: boolean | undefined;
+    if (query.after !== undefined) {
+      newer = await oldestFrom(query.after + 1, limit + 1);
+      ma = newer.length > limit;
+      newer = newer.slice(0, limit);
+    } else if (query.around !== undefined) {
+      const half = Math.floor(limit / 2);
+      older = await newestBelow(query.around, half + 1);
+      mb = older.length > half;
+      older = older.slice(0, half);
+      newer = await oldestFrom(query.around, limit - older.length + 1);
+      ma = newer.length > limit - older.length;
+      newer = newer.slice(0, limit - older.length);
+    } else {
+      older = await newestBelow(query.before, limit + 1);
+      mb = older.length > limit;
+      older = older.slice(0, limit);
+      if (query.before === undefined) ma = false;
+    }
+    const events = [...older.reverse(), ...newer];
+    const first = events[0];
+    const last = events.at(-1);
+    if (mb === undefined) {
+      const bound = first?.s ?? (query.after ?? 0) + 1;
+      mb = await exists("<", bound);
+    }
+    if (ma === undefined) {
+      const bound = last?.s ?? (query.before ?? query.around ?? 1) - 1;
+      ma = await exists(">", bound);
+    }
+    await this.attachReactions(db, events);
+    return { e: events, mb, ma };
+  }
+
+  async eventsAfter(channelId: number, afterSeq: number, limit: number): Promise<ChannelEvent[]> {
+    const events = await this.selectEvents(this.db, (q) =>
+      q.where("e.channel_id", "=", channelId).where("e.seq", ">", afterSeq).orderBy("e.seq", "asc").limit(limit),
+    );
+    await this.attachReactions(this.db, events);
+    return events;
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+
+  // --- internals ---
+
+  private async requireMessage(trx: Db, channelId: number, messageId: number): Promise<void> {
+    const row = await trx
+      .selectFrom("messages")
+      .select("id")
+      .where("id", "=", messageId)
+      .where("channel_id", "=", channelId)
+      .executeTakeFirst();
+    if (!row) throw new ParleyError("NO_SUCH_MESSAGE");
+  }
+
+  private async nextSeq(trx: Transaction<Database>, channelId: number): Promise<number> {
+    const row = await trx
+      .updateTable("channels")
+      .set((eb) => ({ last_seq: eb("last_seq", "+", 1) }))
+      .where("id", "=", channelId)
+      .returning("last_seq")
+      .executeTakeFirst();
+    if (!row) throw new ParleyError("NO_SUCH_CHANNEL");
+    return Number(row.last_seq);
+  }
+
+  /** Stores one non-message event with the channel's next seq, inside `trx`. */
+  private async appendEvent(trx: Transaction<Database>, channelId: number, ev: NewEvent): Promise<ChannelEvent> {
+    const seq = await this.nextSeq(trx, channelId);
+    const now = this.now();
+    await trx
+      .insertInto("events")
+      .values({
+        channel_id: channelId,
+        seq,
+        type: ev.type,
+        actor_id: ev.actor.id,
+        actor_name: ev.actor.name,
+        created_at: now,
+        message_id: ev.messageId ?? null,
+        data: JSON.stringify(ev.data ?? {}),
+      })
+      .execute();
+    return { ...(ev.data ?? {}), s: seq, t: ev.type, ts: now, a: ev.actor.id, an: ev.actor.name } as ChannelEvent;
+  }
+
+  private async selectEvents(db: Db, refine: (q: EventQuery) => EventQuery): Promise<ChannelEvent[]> {
+    const base = db
+      .selectFrom("events as e")
+      .leftJoin("messages as m", "m.id", "e.message_id")
+      .select(EVENT_COLUMNS);
+    const rows = (await refine(base as unknown as EventQuery).execute()) as EventRow[];
+    return rows.map(toEvent);
+  }
+
+  private async attachReactions(db: Db, events: ChannelEvent[]): Promise<void> {
+    const messageIds = events.filter((e) => e.t === EventType.MessagePosted).map((e) => (e as MessagePostedEvent).i);
+    if (messageIds.length === 0) return;
+    const byMessage = await this.reactionsOf(db, messageIds);
+    for (const e of events) {
+      if (e.t !== EventType.MessagePosted) continue;
+      const r = byMessage.get(e.i);
+      if (r) e.r = r;
+    }
+  }
+
+  private async reactionsOf(db: Db, messageIds: number[]): Promise<Map<number, ReactionSummary[]>> {
+    const rows = await db
+      .selectFrom("reactions as r")
+      .innerJoin("users as u", "u.id", "r.user_id")
+      .select(["r.message_id", "r.emoji", "r.user_id", "u.username"])
+      .where("r.message_id", "in", messageIds)
+      .orderBy("r.created_at")
+      .orderBy("r.user_id")
+      .execute();
+    const out = new Map<number, ReactionSummary[]>();
+    for (const row of rows) {
+      const messageId = Number(row.message_id);
+      let list = out.get(messageId);
+      if (!list) out.set(messageId, (list = []));
+      let entry = list.find((x) => x.e === row.emoji);
+      if (!entry) list.push((entry = { e: row.emoji, u: [] }));
+      entry.u.push({ i: Number(row.user_id), n: row.username });
+    }
+    return out;
+  }
+}
+
+// The select builder over events ⟕ messages, as refined by callers.
+// biome-ignore lint/suspicious/noExplicitAny: Kysely's builder type for this join is unwieldy to spell
+type EventQuery = any;
+
+function toEvent(row: EventRow): ChannelEvent {
+  const base = {
+    s: Number(row.seq),
+    t: Number(row.type) as EventType,
+    ts: Number(row.created_at),
+    a: Number(row.actor_id),
+    an: row.actor_name,
+  };
+  if (base.t === EventType.MessagePosted) {
+    const event: MessagePostedEvent = {
+      ...base,
+      t: EventType.MessagePosted,
+      i: Number(row.message_id),
+      x: row.content ?? "",
+      n: row.nonce ?? "",
+    };
+    const kind = Number(row.kind ?? 0);
+    if (kind !== MessageKind.Text) event.k = kind as MessageKind;
+    return event;
+  }
+  return { ...JSON.parse(row.data), ...base } as ChannelEvent;
+}

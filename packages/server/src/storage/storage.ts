@@ -1,0 +1,148 @@
+import type {
+  ChannelEvent,
+  EventType,
+  HistoryPage,
+  MessageKind,
+  ReactionSummary,
+  Role,
+} from "@parley/protocol";
+
+export interface UserRow {
+  id: number;
+  username: string;
+  passwordHash: string | null;
+  isGuest: boolean;
+  createdAt: number;
+}
+
+export interface SessionRow {
+  id: number;
+  userId: number;
+  createdAt: number;
+}
+
+export interface ChannelRow {
+  id: number;
+  name: string;
+  topic: string;
+  createdBy: number;
+  createdAt: number;
+  lastSeq: number;
+  slowMode: number;
+}
+
+/** A channel with its member count and, where asked for a user, that user's role. */
+export interface ChannelListing extends ChannelRow {
+  memberCount: number;
+  role?: Role;
+}
+
+export interface MemberRow {
+  user: UserRow;
+  role: Role;
+}
+
+/** Actor of an event: the author, the joiner, the moderator. */
+export interface Actor {
+  id: number;
+  name: string;
+}
+
+/** A new message for {@link Storage.appendMessages}. */
+export interface NewMessage {
+  channelId: number;
+  author: Actor;
+  nonce: string;
+  content: string;
+  kind: MessageKind;
+}
+
+/** Outcome of one message of a batch. */
+export type AppendResult =
+  | { ok: true; event: ChannelEvent & { t: typeof EventType.MessagePosted }; duplicate: boolean }
+  | { ok: false; error: Error };
+
+/** A new stored event that is not a message (join, leave, reaction, moderation…). */
+export interface NewEvent {
+  type: EventType;
+  actor: Actor;
+  /** Type-specific fields, copied into the event as sent to clients. */
+  data?: Record<string, unknown>;
+  messageId?: number;
+}
+
+export interface HistoryQuery {
+  before?: number;
+  after?: number;
+  around?: number;
+  limit: number;
+}
+
+/**
+ * Durable state of a Parley deployment: users, sessions, channels, memberships, and each
+ * channel's event stream.
+ *
+ * Contract, for every implementation:
+ * - **Sequence.** Every stored channel event gets the channel's next `seq` (1, 2, 3…, no gap,
+ *   no reuse) in the same transaction that stores it; concurrent writers on any number of nodes
+ *   never share or skip a seq.
+ * - **Durability.** A returned promise resolves only after the transaction committed; a
+ *   rejected one stored nothing.
+ * - **Idempotency.** A message whose (author, nonce) is already stored is not stored again: the
+ *   original is returned with `duplicate: true`.
+ * - **Atomicity.** A membership change and its event, a reaction and its event, commit together
+ *   or not at all. Constraint failures (name taken, no such message, reaction limit) reject with
+ *   a `ParleyError` and store nothing.
+ * - **Order.** History and replay return events in ascending seq.
+ */
+export interface Storage {
+  createUser(input: { username: string; passwordHash: string | null; isGuest: boolean }): Promise<UserRow>;
+  getUser(id: number): Promise<UserRow | undefined>;
+  findUserByName(username: string): Promise<UserRow | undefined>;
+  /** Turns a guest into an account, keeping its id and name. */
+  upgradeGuest(userId: number, passwordHash: string): Promise<UserRow>;
+
+  createSession(userId: number, tokenHash: string): Promise<SessionRow>;
+  /** The live (unrevoked) session with this token hash, and its user. */
+  findSession(tokenHash: string): Promise<{ session: SessionRow; user: UserRow } | undefined>;
+  /** Revokes one session; resolves to its user id, or undefined when there was none live. */
+  revokeSession(sessionId: number): Promise<number | undefined>;
+  /** Revokes every live session of a user but `exceptSessionId`; resolves to the revoked ids. */
+  revokeUserSessions(userId: number, exceptSessionId?: number): Promise<number[]>;
+
+  /** Creates a channel with its creator as owner; the owner's join is its first event. */
+  createChannel(input: { name: string; topic: string; owner: Actor }): Promise<{ channel: ChannelRow; event: ChannelEvent }>;
+  getChannel(id: number): Promise<ChannelRow | undefined>;
+  listChannels(query: { search?: string; afterId?: number; limit: number; userId?: number }): Promise<ChannelListing[]>;
+  /** The channels a user is a member of, with its role. */
+  userChannels(userId: number): Promise<ChannelListing[]>;
+  memberRole(channelId: number, userId: number): Promise<Role | undefined>;
+  members(channelId: number): Promise<MemberRow[]>;
+  /** Member ids of each channel given. */
+  memberIds(channelIds: readonly number[]): Promise<Map<number, number[]>>;
+  /** Adds a member and stores `event`; resolves to undefined when already a member. */
+  addMember(channelId: number, userId: number, role: Role, event: NewEvent): Promise<ChannelEvent | undefined>;
+  /** Removes a member and stores `event`; resolves to undefined when not a member. */
+  removeMember(channelId: number, userId: number, event: NewEvent): Promise<ChannelEvent | undefined>;
+
+  /** Stores a batch of messages in one transaction (group commit). Results are in input order. */
+  appendMessages(batch: readonly NewMessage[]): Promise<AppendResult[]>;
+  /** Adds a reaction and its event; undefined when the user already has it. */
+  addReaction(channelId: number, messageId: number, emoji: string, actor: Actor, maxDistinct: number): Promise<ChannelEvent | undefined>;
+  /** Removes a reaction and stores its event; rejects NO_SUCH_REACTION when absent. */
+  removeReaction(channelId: number, messageId: number, emoji: string, actor: Actor): Promise<ChannelEvent>;
+  /** Reactions of one message. */
+  reactions(messageId: number): Promise<ReactionSummary[]>;
+
+  /** A page of displayable history (mutation events left out), oldest first. */
+  history(channelId: number, query: HistoryQuery): Promise<HistoryPage>;
+  /**
+   * The latest history page and the channel's last seq, read in one consistent view: every
+   * event up to `lastSeq` is either in the page or reflected in it (reactions).
+   */
+  snapshot(channelId: number, limit: number): Promise<{ page: HistoryPage; lastSeq: number }>;
+  /** Every stored event with seq in (afterSeq, afterSeq + limit], ascending: for resume and gap fill. */
+  eventsAfter(channelId: number, afterSeq: number, limit: number): Promise<ChannelEvent[]>;
+
+  close(): Promise<void>;
+}
