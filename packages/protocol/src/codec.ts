@@ -15,7 +15,8 @@ export function encodeFrame(encoding: Encoding, frame: unknown): string | Uint8A
  */
 export function decodeFrame(encoding: Encoding, data: string | Uint8Array): unknown {
   if (encoding === "json") {
-    const text = typeof data === "string" ? data : new TextDecoder("utf-8", { fatal: true }).decode(data);
+    const text =
+      typeof data === "string" ? data : new TextDecoder("utf-8", { fatal: true }).decode(data);
     return JSON.parse(text);
   }
   if (typeof data === "string") throw new Error("text frame on the MessagePack subprotocol");

@@ -19,7 +19,10 @@ export const ERRORS = {
   CHANNEL_NAME_TAKEN: { code: 1202, message: "A channel with that name exists" },
   NO_SUCH_MESSAGE: { code: 1203, message: "No such message in that channel" },
   NO_SUCH_REACTION: { code: 1204, message: "You have not reacted with that emoji" },
-  TOO_MANY_REACTIONS: { code: 1205, message: "That message has the most distinct reactions allowed" },
+  TOO_MANY_REACTIONS: {
+    code: 1205,
+    message: "That message has the most distinct reactions allowed",
+  },
   FORBIDDEN: { code: 1300, message: "You are not allowed to do that" },
   MUTED: { code: 1301, message: "You are muted in this channel" },
   BANNED: { code: 1302, message: "You are banned from this channel" },

@@ -38,7 +38,9 @@ export const emojiSchema = z
   .string()
   .min(1)
   .max(LIMITS.emojiMax)
-  .refine((s) => !/[\s\u0000-\u001F\u007F]/.test(s), { error: "no spaces or control characters" });
+  .refine((s) => !/\s/.test(s) && !CONTROL_OR_NEWLINE.test(s), {
+    error: "no spaces or control characters",
+  });
 
 /** The envelope of every client frame: op, optional request id, optional payload. */
 export const envelopeSchema = z.object({
@@ -103,7 +105,10 @@ export type RequestOf<O extends ClientOp> = z.output<RequestSchemas[O]>;
 export type RequestInputOf<O extends ClientOp> = z.input<RequestSchemas[O]>;
 
 /** HTTP bodies. */
-export const credentialsSchema = z.strictObject({ username: usernameSchema, password: passwordSchema });
+export const credentialsSchema = z.strictObject({
+  username: usernameSchema,
+  password: passwordSchema,
+});
 export const historyHttpQuerySchema = z.strictObject({
   before: z.coerce.number().pipe(seq).optional(),
   after: z.coerce.number().pipe(seq).optional(),

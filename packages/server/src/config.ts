@@ -29,7 +29,12 @@ const int = (min: number, max: number) =>
     .string()
     .regex(/^\d+$/, { error: "expected a whole number" })
     .transform(Number)
-    .pipe(z.number().min(min, { error: `expected at least ${min}` }).max(max, { error: `expected at most ${max}` }));
+    .pipe(
+      z
+        .number()
+        .min(min, { error: `expected at least ${min}` })
+        .max(max, { error: `expected at most ${max}` }),
+    );
 
 /** Environment variables, their parsers and defaults. The README's table mirrors this. */
 export const ENV = {
@@ -37,15 +42,24 @@ export const ENV = {
   PARLEY_PORT: { key: "port", schema: int(0, 65535), default: "8080" },
   PARLEY_DATABASE_URL: {
     key: "databaseUrl",
-    schema: z.string().regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, { error: "expected sqlite:<path> or postgres://…" }),
+    schema: z.string().regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, {
+      error: "expected sqlite:<path> or postgres://…",
+    }),
     default: "sqlite:./data/parley.db",
   },
   PARLEY_ORIGINS: {
     key: "origins",
     schema: z
       .string()
-      .transform((s) => s.split(",").map((o) => o.trim()).filter(Boolean))
-      .pipe(z.array(z.url({ error: "expected comma-separated origins like https://chat.example.com" }))),
+      .transform((s) =>
+        s
+          .split(",")
+          .map((o) => o.trim())
+          .filter(Boolean),
+      )
+      .pipe(
+        z.array(z.url({ error: "expected comma-separated origins like https://chat.example.com" })),
+      ),
     default: undefined,
   },
   PARLEY_LOG_LEVEL: {
@@ -55,7 +69,11 @@ export const ENV = {
   },
   PARLEY_HEARTBEAT_MS: { key: "heartbeatMs", schema: int(1000, 600_000), default: "30000" },
   PARLEY_HELLO_TIMEOUT_MS: { key: "helloTimeoutMs", schema: int(100, 600_000), default: "10000" },
-  PARLEY_MAX_BUFFERED_BYTES: { key: "maxBufferedBytes", schema: int(64 * 1024, 1 << 30), default: String(4 << 20) },
+  PARLEY_MAX_BUFFERED_BYTES: {
+    key: "maxBufferedBytes",
+    schema: int(64 * 1024, 1 << 30),
+    default: String(4 << 20),
+  },
   PARLEY_RESUME_MAX: { key: "resumeMax", schema: int(0, 100_000), default: "1000" },
   PARLEY_WEB_ROOT: { key: "webRoot", schema: z.string().min(1), default: undefined },
 } as const;
@@ -73,7 +91,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (raw === undefined) continue;
     const parsed = (spec.schema as z.ZodType).safeParse(raw);
     if (!parsed.success) {
-      throw new ConfigError(`${name}=${JSON.stringify(raw)} is invalid: ${parsed.error.issues[0]?.message ?? "bad value"}`);
+      throw new ConfigError(
+        `${name}=${JSON.stringify(raw)} is invalid: ${parsed.error.issues[0]?.message ?? "bad value"}`,
+      );
     }
     out[spec.key] = parsed.data;
   }

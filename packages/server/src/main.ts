@@ -22,9 +22,14 @@ import { CommandService } from "./services/command-service";
 import { MessageService } from "./services/message-service";
 import { PresenceService } from "./services/presence-service";
 import type { Services } from "./services/services";
-import { TypingService } from "./services/typing-service";
+import { type TypingOptions, TypingService } from "./services/typing-service";
 import { openSqliteStorage } from "./storage/sqlite/open-sqlite";
 import type { Storage } from "./storage/storage";
+
+/** Internal timings that tests may shorten; production uses the defaults. */
+export interface Tuning {
+  typing?: TypingOptions;
+}
 
 /** A running Parley node. */
 export interface Parley {
@@ -42,7 +47,11 @@ async function openStorage(url: string): Promise<Storage> {
 }
 
 /** The composition root: builds the engines, services, gateway and HTTP server, and listens. */
-export async function createParley(config: Config, logger = pino({ level: config.logLevel })): Promise<Parley> {
+export async function createParley(
+  config: Config,
+  logger = pino({ level: config.logLevel }),
+  tuning: Tuning = {},
+): Promise<Parley> {
   const storage = await openStorage(config.databaseUrl);
   const broker: MessageBroker = new LocalBroker();
   const presenceStore: PresenceStore = new MemoryPresenceStore();
@@ -50,11 +59,12 @@ export async function createParley(config: Config, logger = pino({ level: config
 
   const presence = new PresenceService(presenceStore, broker);
   const channels = new ChannelService(storage, broker, presenceStore);
-  const typing = new TypingService(broker);
+  const typing = new TypingService(broker, tuning.typing);
   const messages = new MessageService(storage, channels, typing, (n) => metrics.messagesIn.inc(n));
   const commands = new CommandService(messages);
   const auth = new AuthService(storage, (userId, sessionIds) => {
-    for (const session of sessionIds) broker.publish({ kind: "user", id: userId }, { k: "revoked", session });
+    for (const session of sessionIds)
+      broker.publish({ kind: "user", id: userId }, { k: "revoked", session });
   });
 
   let gateway: Gateway | undefined;
@@ -95,7 +105,8 @@ export async function createParley(config: Config, logger = pino({ level: config
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: LIMITS.maxFrameBytes });
+    bodyLimit: LIMITS.maxFrameBytes,
+  });
   await app.register(fastifyWebsocket, {
     options: {
       maxPayload: LIMITS.maxFrameBytes,
@@ -127,7 +138,11 @@ export async function createParley(config: Config, logger = pino({ level: config
   });
   registerApiRoutes(app, services, storage);
   if (config.webRoot && existsSync(config.webRoot)) {
-    await app.register(fastifyStatic, { root: resolve(config.webRoot), wildcard: false, index: "index.html" });
+    await app.register(fastifyStatic, {
+      root: resolve(config.webRoot),
+      wildcard: false,
+      index: "index.html",
+    });
   }
 
   await app.listen({ host: config.host, port: config.port });

@@ -1,14 +1,34 @@
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { collectDefaultMetrics, Counter, Gauge, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
 
 /** Parley's Prometheus metrics, on a registry of their own (no global state). */
 export class Metrics {
   readonly registry = new Registry();
-  readonly connections = new Gauge({ name: "parley_connections", help: "Open WebSocket connections", registers: [this.registry] });
-  readonly framesIn = new Counter({ name: "parley_frames_in_total", help: "Frames received from clients", registers: [this.registry] });
-  readonly framesOut = new Counter({ name: "parley_frames_out_total", help: "Frames written to sockets", registers: [this.registry] });
-  readonly bytesOut = new Counter({ name: "parley_bytes_out_total", help: "Bytes of frames written to sockets", registers: [this.registry] });
-  readonly messagesIn = new Counter({ name: "parley_messages_in_total", help: "Chat messages stored", registers: [this.registry] });
+  readonly connections = new Gauge({
+    name: "parley_connections",
+    help: "Open WebSocket connections",
+    registers: [this.registry],
+  });
+  readonly framesIn = new Counter({
+    name: "parley_frames_in_total",
+    help: "Frames received from clients",
+    registers: [this.registry],
+  });
+  readonly framesOut = new Counter({
+    name: "parley_frames_out_total",
+    help: "Frames written to sockets",
+    registers: [this.registry],
+  });
+  readonly bytesOut = new Counter({
+    name: "parley_bytes_out_total",
+    help: "Bytes of frames written to sockets",
+    registers: [this.registry],
+  });
+  readonly messagesIn = new Counter({
+    name: "parley_messages_in_total",
+    help: "Chat messages stored",
+    registers: [this.registry],
+  });
   readonly deliveries = new Counter({
     name: "parley_deliveries_total",
     help: "Channel events delivered to sockets (one per event per socket)",

@@ -1,4 +1,10 @@
-import { type BrokerHandler, type BrokerMessage, type MessageBroker, type Topic, topicKey } from "./message-broker";
+import {
+  type BrokerHandler,
+  type BrokerMessage,
+  type MessageBroker,
+  type Topic,
+  topicKey,
+} from "./message-broker";
 
 /**
  * The single-node {@link MessageBroker}: an in-process topic table. Delivery is deferred to a

@@ -1,5 +1,10 @@
 import { type ChannelEvent, Op } from "@parley/protocol";
-import type { BrokerMessage, ChannelMessage, MessageBroker, UserMessage } from "../broker/message-broker";
+import type {
+  BrokerMessage,
+  ChannelMessage,
+  MessageBroker,
+  UserMessage,
+} from "../broker/message-broker";
 import type { Storage } from "../storage/storage";
 import type { Connection } from "./connection";
 import { SharedFrame } from "./shared-frame";
@@ -58,12 +63,15 @@ export class ChannelHub {
   /** Registers a connection for its user's topic (membership changes, revocations). */
   async addUserConnection(conn: Connection): Promise<void> {
     const userId = conn.user!.id;
-    let set = this.users.get(userId);
-    if (!set) {
-      this.users.set(userId, (set = new Set()));
-      await this.options.broker.subscribe({ kind: "user", id: userId }, (m) => this.onUser(userId, m));
+    const set = this.users.get(userId);
+    if (set) {
+      set.add(conn);
+      return;
     }
-    set.add(conn);
+    this.users.set(userId, new Set([conn]));
+    await this.options.broker.subscribe({ kind: "user", id: userId }, (m) =>
+      this.onUser(userId, m),
+    );
   }
 
   async removeUserConnection(conn: Connection): Promise<void> {
@@ -86,7 +94,8 @@ export class ChannelHub {
       channel = this.open(channelId);
       this.channels.set(channelId, channel);
     }
-    if (!channel.attachments.has(conn)) channel.attachments.set(conn, { cursor: null, pending: [] });
+    if (!channel.attachments.has(conn))
+      channel.attachments.set(conn, { cursor: null, pending: [] });
     await channel.ready;
   }
 
@@ -144,7 +153,8 @@ export class ChannelHub {
   }
 
   private onUser(userId: number, message: BrokerMessage): void {
-    for (const conn of this.users.get(userId) ?? []) this.options.onUserMessage(conn, message as UserMessage);
+    for (const conn of this.users.get(userId) ?? [])
+      this.options.onUserMessage(conn, message as UserMessage);
   }
 
   private onChannel(channel: LocalChannel, message: BrokerMessage): void {
@@ -154,10 +164,16 @@ export class ChannelHub {
       return;
     }
     if (m.k === "typing") {
-      const frame = new SharedFrame({ o: Op.TypingEvent, d: { c: m.c, u: m.u, un: m.un, on: m.on } });
+      const frame = new SharedFrame({
+        o: Op.TypingEvent,
+        d: { c: m.c, u: m.u, un: m.un, on: m.on },
+      });
       this.sendEphemeral(channel, frame, m.u);
     } else {
-      this.sendEphemeral(channel, new SharedFrame({ o: Op.PresenceEvent, d: { c: m.c, u: m.u, on: m.on } }));
+      this.sendEphemeral(
+        channel,
+        new SharedFrame({ o: Op.PresenceEvent, d: { c: m.c, u: m.u, on: m.on } }),
+      );
     }
   }
 
@@ -200,7 +216,8 @@ export class ChannelHub {
       this.acceptEvents(channel, missing);
     } catch {
       // Storage is unavailable: try again after the same wait.
-      if (!channel.gapTimer) channel.gapTimer = setTimeout(() => void this.fillGap(channel), GAP_WAIT_MS);
+      if (!channel.gapTimer)
+        channel.gapTimer = setTimeout(() => void this.fillGap(channel), GAP_WAIT_MS);
     }
   }
 

@@ -1,5 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { CloseCode, type Encoding, type ErrorPayload, encodeFrame, Op, type Role } from "@parley/protocol";
+import {
+  CloseCode,
+  type Encoding,
+  type ErrorPayload,
+  encodeFrame,
+  Op,
+  type Role,
+} from "@parley/protocol";
 import type { WebSocket } from "ws";
 import type { SessionRow, UserRow } from "../storage/storage";
 import { rawSocketOf } from "./raw-socket";
@@ -50,7 +57,11 @@ export class Connection {
   }
 
   error(payload: ErrorPayload, requestId?: number): void {
-    this.sendFrame(requestId === undefined ? { o: Op.Error, d: payload } : { o: Op.Error, r: requestId, d: payload });
+    this.sendFrame(
+      requestId === undefined
+        ? { o: Op.Error, d: payload }
+        : { o: Op.Error, r: requestId, d: payload },
+    );
   }
 
   sendFrame(frame: unknown): void {

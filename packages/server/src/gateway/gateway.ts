@@ -82,15 +82,23 @@ export class Gateway {
 
   accept(ws: WebSocket, req: IncomingMessage): void {
     const protocol = ws.protocol;
-    const encoding: Encoding = encodingOf(protocol) ?? (protocol.endsWith(".msgpack") ? "msgpack" : "json");
+    const encoding: Encoding =
+      encodingOf(protocol) ?? (protocol.endsWith(".msgpack") ? "msgpack" : "json");
     const version = protocol ? (versionOf(protocol) ?? -1) : PROTOCOL_VERSION;
-    const conn = new Connection(ws, encoding, req.socket.remoteAddress ?? "", version, this.coalescer, {
-      maxBufferedBytes: this.options.maxBufferedBytes,
-      onFrameOut: (bytes) => {
-        this.options.metrics.framesOut.inc();
-        this.options.metrics.bytesOut.inc(bytes);
+    const conn = new Connection(
+      ws,
+      encoding,
+      req.socket.remoteAddress ?? "",
+      version,
+      this.coalescer,
+      {
+        maxBufferedBytes: this.options.maxBufferedBytes,
+        onFrameOut: (bytes) => {
+          this.options.metrics.framesOut.inc();
+          this.options.metrics.bytesOut.inc(bytes);
+        },
       },
-    });
+    );
     this.connections.add(conn);
     this.alive.add(conn);
     this.options.metrics.connections.inc();
@@ -142,9 +150,13 @@ export class Gateway {
     const router = this.router!;
     let decoded: unknown;
     try {
-      if (isBinary !== (conn.encoding === "msgpack")) throw new Error("frame type does not match the subprotocol");
+      if (isBinary !== (conn.encoding === "msgpack"))
+        throw new Error("frame type does not match the subprotocol");
       const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
-      decoded = decodeFrame(conn.encoding, conn.encoding === "json" ? bytes.toString("utf8") : bytes);
+      decoded = decodeFrame(
+        conn.encoding,
+        conn.encoding === "json" ? bytes.toString("utf8") : bytes,
+      );
     } catch {
       router.fail(conn, undefined, undefined, new ParleyError("BAD_FRAME"));
       return;
@@ -152,8 +164,16 @@ export class Gateway {
     const envelope = envelopeSchema.safeParse(decoded);
     if (!envelope.success) {
       const r = (decoded as { r?: unknown } | null)?.r;
-      const requestId = Number.isInteger(r) && (r as number) >= 0 && (r as number) <= 0xffffffff ? (r as number) : undefined;
-      router.fail(conn, undefined, requestId, new ParleyError("BAD_FRAME", "A frame is an object {o, r?, d?}"));
+      const requestId =
+        Number.isInteger(r) && (r as number) >= 0 && (r as number) <= 0xffffffff
+          ? (r as number)
+          : undefined;
+      router.fail(
+        conn,
+        undefined,
+        requestId,
+        new ParleyError("BAD_FRAME", "A frame is an object {o, r?, d?}"),
+      );
       return;
     }
     if (!conn.ready && envelope.data.o !== Op.Hello && !conn.user) {

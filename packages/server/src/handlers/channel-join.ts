@@ -7,16 +7,27 @@ import { type RequestContext, route } from "../router/route";
  * subscribe first (hub.attach), then read the latest page and last seq in one view, reply,
  * then deliver what arrived in between. Shared by join and create.
  */
-export async function attachWithSnapshot(ctx: RequestContext, channelId: number, limit: number): Promise<JoinReply> {
+export async function attachWithSnapshot(
+  ctx: RequestContext,
+  channelId: number,
+  limit: number,
+): Promise<JoinReply> {
   const { conn, services } = ctx;
   const userId = conn.user!.id;
   const role = (await services.channels.roles(userId)).get(channelId) ?? Role.Member;
   conn.channels.set(channelId, role);
   await services.hub.attach(conn, channelId);
   const { page, lastSeq } = await services.storage.snapshot(channelId, Math.max(limit, 1));
-  const [ch, m] = await Promise.all([services.channels.summary(channelId, userId), services.channels.members(channelId)]);
+  const [ch, m] = await Promise.all([
+    services.channels.summary(channelId, userId),
+    services.channels.members(channelId),
+  ]);
   ctx.after.push(() => services.hub.ready(conn, channelId, lastSeq));
-  return { ch: { ...ch, ls: lastSeq }, m, h: limit === 0 ? { e: [], mb: page.e.length > 0, ma: false } : page };
+  return {
+    ch: { ...ch, ls: lastSeq },
+    m,
+    h: limit === 0 ? { e: [], mb: page.e.length > 0, ma: false } : page,
+  };
 }
 
 /** Joins a channel (joining one you are in just returns its snapshot). */

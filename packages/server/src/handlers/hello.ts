@@ -1,4 +1,10 @@
-import { CloseCode, Op, PROTOCOL_VERSION, REQUEST_SCHEMAS, type WelcomeReply } from "@parley/protocol";
+import {
+  CloseCode,
+  Op,
+  PROTOCOL_VERSION,
+  REQUEST_SCHEMAS,
+  type WelcomeReply,
+} from "@parley/protocol";
 import { ParleyError } from "../errors";
 import { notHelloYet } from "../router/guards";
 import { route } from "../router/route";
@@ -14,7 +20,10 @@ export const hello = route<typeof Op.Hello>({
   async handle({ conn, data, services, after }) {
     if (conn.protocolVersion !== PROTOCOL_VERSION) {
       after.push(() => conn.close(CloseCode.UnsupportedVersion, "unsupported protocol version"));
-      throw new ParleyError("UNSUPPORTED_VERSION", `This server speaks protocol version ${PROTOCOL_VERSION}`);
+      throw new ParleyError(
+        "UNSUPPORTED_VERSION",
+        `This server speaks protocol version ${PROTOCOL_VERSION}`,
+      );
     }
     let issuedToken: string | undefined;
     try {
@@ -50,7 +59,9 @@ export const hello = route<typeof Op.Hello>({
       if (ch.ls - seen > services.settings.resumeMax) resync.push(ch.i);
       else replays.push({ c: ch.i, after: seen, count: ch.ls - seen });
     }
-    const replayed = await Promise.all(replays.map((r) => services.messages.replay(r.c, r.after, r.count)));
+    const replayed = await Promise.all(
+      replays.map((r) => services.messages.replay(r.c, r.after, r.count)),
+    );
 
     await services.presence.connect(user.id, conn.id, roles.keys());
     conn.ready = true;

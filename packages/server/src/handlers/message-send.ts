@@ -7,7 +7,13 @@ export const messageSend = route<typeof Op.MessageSend>({
   schema: REQUEST_SCHEMAS[Op.MessageSend],
   guards: [authenticated, member],
   async handle({ conn, data, services }) {
-    const event = await services.messages.send(conn.actor, data.c, data.n, data.x, MessageKind.Text);
+    const event = await services.messages.send(
+      conn.actor,
+      data.c,
+      data.n,
+      data.x,
+      MessageKind.Text,
+    );
     return { s: event.s, i: event.i, ts: event.ts };
   },
 });

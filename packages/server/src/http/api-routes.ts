@@ -41,18 +41,29 @@ function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   const parsed = schema.safeParse(value ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new ParleyError("INVALID_PAYLOAD", issue ? `${issue.path.join(".") || "body"}: ${issue.message}` : undefined);
+    throw new ParleyError(
+      "INVALID_PAYLOAD",
+      issue ? `${issue.path.join(".") || "body"}: ${issue.message}` : undefined,
+    );
   }
   return parsed.data;
 }
 
-const registerSchema = z.strictObject({ username: usernameSchema.optional(), password: passwordSchema });
+const registerSchema = z.strictObject({
+  username: usernameSchema.optional(),
+  password: passwordSchema,
+});
 
 /** The HTTP API under /api/v1: accounts, sessions, and history for clients that page over HTTP. */
-export function registerApiRoutes(app: FastifyInstance, services: Services, storage: Storage): void {
+export function registerApiRoutes(
+  app: FastifyInstance,
+  services: Services,
+  storage: Storage,
+): void {
   const authenticate = async (req: FastifyRequest): Promise<Authenticated> => {
     const token = bearer(req);
-    if (!token) throw new ParleyError("UNAUTHENTICATED", "Send Authorization: Bearer <session token>");
+    if (!token)
+      throw new ParleyError("UNAUTHENTICATED", "Send Authorization: Bearer <session token>");
     return services.auth.authenticate(token);
   };
 
@@ -65,11 +76,17 @@ export function registerApiRoutes(app: FastifyInstance, services: Services, stor
     if (status && status >= 400 && status < 500) {
       // Fastify's own 4xx (malformed JSON, body too large, wrong content type).
       return reply.code(status).send({
-        error: { c: ERRORS.INVALID_PAYLOAD.code, name: "INVALID_PAYLOAD", m: (err as Error).message },
+        error: {
+          c: ERRORS.INVALID_PAYLOAD.code,
+          name: "INVALID_PAYLOAD",
+          m: (err as Error).message,
+        },
       });
     }
     req.log.error({ err }, "request failed");
-    return reply.code(500).send({ error: { c: ERRORS.INTERNAL.code, name: "INTERNAL", m: ERRORS.INTERNAL.message } });
+    return reply
+      .code(500)
+      .send({ error: { c: ERRORS.INTERNAL.code, name: "INTERNAL", m: ERRORS.INTERNAL.message } });
   });
 
   /** Registers an account; with a guest's Bearer token, upgrades that guest and keeps its name. */
@@ -102,7 +119,10 @@ export function registerApiRoutes(app: FastifyInstance, services: Services, stor
 
   app.get("/api/v1/me", async (req) => {
     const auth = await authenticate(req);
-    return { user: userJson(auth.user), channels: await services.channels.userChannels(auth.user.id) };
+    return {
+      user: userJson(auth.user),
+      channels: await services.channels.userChannels(auth.user.id),
+    };
   });
 
   app.get<{ Params: { id: string } }>("/api/v1/channels/:id/messages", async (req) => {
@@ -113,7 +133,8 @@ export function registerApiRoutes(app: FastifyInstance, services: Services, stor
       throw new ParleyError("INVALID_PAYLOAD", "at most one of before, after, around");
     }
     await services.channels.require(channelId);
-    if ((await storage.memberRole(channelId, auth.user.id)) === undefined) throw new ParleyError("NOT_A_MEMBER");
+    if ((await storage.memberRole(channelId, auth.user.id)) === undefined)
+      throw new ParleyError("NOT_A_MEMBER");
     return services.messages.history(channelId, query);
   });
 }

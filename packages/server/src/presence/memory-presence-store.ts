@@ -5,11 +5,13 @@ export class MemoryPresenceStore implements PresenceStore {
   private readonly connections = new Map<number, Set<string>>();
 
   async connect(userId: number, connectionId: string): Promise<boolean> {
-    let set = this.connections.get(userId);
-    const cameOnline = !set;
-    if (!set) this.connections.set(userId, (set = new Set()));
-    set.add(connectionId);
-    return cameOnline;
+    const set = this.connections.get(userId);
+    if (set) {
+      set.add(connectionId);
+      return false;
+    }
+    this.connections.set(userId, new Set([connectionId]));
+    return true;
   }
 
   async disconnect(userId: number, connectionId: string): Promise<boolean> {

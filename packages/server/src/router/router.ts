@@ -29,7 +29,13 @@ export class Router {
   async dispatch(conn: Connection, envelope: Envelope): Promise<void> {
     const { o: op, r: requestId } = envelope;
     const route = (REGISTRY as Record<number, Route<ClientOp> | undefined>)[op];
-    const ctx: RequestContext = { conn, data: undefined as never, requestId, services: this.services, after: [] };
+    const ctx: RequestContext = {
+      conn,
+      data: undefined as never,
+      requestId,
+      services: this.services,
+      after: [],
+    };
     try {
       if (!route) throw new ParleyError("UNKNOWN_OP", `Unknown op ${op}`);
       const parsed = route.schema.safeParse(envelope.d ?? {});
@@ -49,7 +55,12 @@ export class Router {
   }
 
   /** Answers a request with a coded error; internal errors are logged and never leak their text. */
-  fail(conn: Connection, op: number | undefined, requestId: number | undefined, err: unknown): void {
+  fail(
+    conn: Connection,
+    op: number | undefined,
+    requestId: number | undefined,
+    err: unknown,
+  ): void {
     let payload: ErrorPayload;
     if (err instanceof ParleyError) {
       payload = { c: err.code, m: err.message };

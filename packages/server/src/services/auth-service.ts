@@ -7,7 +7,12 @@ import type { SessionRow, Storage, UserRow } from "../storage/storage";
  * argon2id parameters (OWASP's second recommended set: 19 MiB, 2 passes, 1 lane). @node-rs/argon2
  * runs them on libuv's thread pool, so hashing never blocks the event loop.
  */
-export const ARGON2_OPTIONS = { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
+export const ARGON2_OPTIONS = {
+  algorithm: 2,
+  memoryCost: 19456,
+  timeCost: 2,
+  parallelism: 1,
+} as const;
 
 export interface Authenticated {
   user: UserRow;
@@ -60,12 +65,15 @@ export class AuthService {
   /** Creates a guest with a generated unique name (no password), and its session. */
   async createGuest(): Promise<IssuedSession> {
     for (let attempt = 0; ; attempt++) {
-      const username = `guest-${randomInt(0, 36 ** 6).toString(36).padStart(6, "0")}`;
+      const username = `guest-${randomInt(0, 36 ** 6)
+        .toString(36)
+        .padStart(6, "0")}`;
       try {
         const user = await this.storage.createUser({ username, passwordHash: null, isGuest: true });
         return this.issue(user);
       } catch (err) {
-        if (!(err instanceof ParleyError && err.errorName === "USERNAME_TAKEN") || attempt >= 9) throw err;
+        if (!(err instanceof ParleyError && err.errorName === "USERNAME_TAKEN") || attempt >= 9)
+          throw err;
       }
     }
   }

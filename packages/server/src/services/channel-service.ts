@@ -1,4 +1,10 @@
-import { type ChannelEvent, type ChannelSummary, EventType, type Member, Role } from "@parley/protocol";
+import {
+  type ChannelEvent,
+  type ChannelSummary,
+  EventType,
+  type Member,
+  Role,
+} from "@parley/protocol";
 import type { MessageBroker } from "../broker/message-broker";
 import { ParleyError } from "../errors";
 import type { PresenceStore } from "../presence/presence-store";
@@ -14,7 +20,11 @@ export class ChannelService {
 
   /** Announces stored events to the channel, after their commit. */
   publish(channelId: number, events: ChannelEvent[]): void {
-    if (events.length > 0) this.broker.publish({ kind: "channel", id: channelId }, { k: "events", c: channelId, events });
+    if (events.length > 0)
+      this.broker.publish(
+        { kind: "channel", id: channelId },
+        { k: "events", c: channelId, events },
+      );
   }
 
   async create(owner: Actor, name: string, topic: string): Promise<ChannelSummary> {
@@ -31,7 +41,10 @@ export class ChannelService {
     return channel;
   }
 
-  async list(userId: number, query: { search?: string; afterId?: number; limit: number }): Promise<ChannelSummary[]> {
+  async list(
+    userId: number,
+    query: { search?: string; afterId?: number; limit: number },
+  ): Promise<ChannelSummary[]> {
     return this.summarize(await this.storage.listChannels({ ...query, userId }));
   }
 
@@ -66,10 +79,16 @@ export class ChannelService {
   }
 
   async leave(user: Actor, channelId: number): Promise<void> {
-    const event = await this.storage.removeMember(channelId, user.id, { type: EventType.MemberLeft, actor: user });
+    const event = await this.storage.removeMember(channelId, user.id, {
+      type: EventType.MemberLeft,
+      actor: user,
+    });
     if (!event) throw new ParleyError("NOT_A_MEMBER");
     this.publish(channelId, [event]);
-    this.broker.publish({ kind: "user", id: user.id }, { k: "channel-removed", c: channelId, reason: "left" });
+    this.broker.publish(
+      { kind: "user", id: user.id },
+      { k: "channel-removed", c: channelId, reason: "left" },
+    );
   }
 
   /** The member list with online flags. */

@@ -46,8 +46,17 @@ export class CommandService {
         rl: 0,
         run: async (caller, args) => {
           const text = args.trim();
-          if (!text) throw new ParleyError("BAD_COMMAND", "Say what you are doing", { usage: "/me <action>" });
-          const ev = await messages.send(caller.actor, caller.channelId, caller.nonce ?? `cmd-${randomUUID()}`, text, MessageKind.Action);
+          if (!text)
+            throw new ParleyError("BAD_COMMAND", "Say what you are doing", {
+              usage: "/me <action>",
+            });
+          const ev = await messages.send(
+            caller.actor,
+            caller.channelId,
+            caller.nonce ?? `cmd-${randomUUID()}`,
+            text,
+            MessageKind.Action,
+          );
           return { m: { s: ev.s, i: ev.i, ts: ev.ts } };
         },
       },
@@ -68,7 +77,8 @@ export class CommandService {
     if (!match) throw new ParleyError("BAD_COMMAND", "A command starts with /");
     const spec = this.specs.find((s) => s.n === match[1]!.toLowerCase());
     if (!spec) throw new ParleyError("UNKNOWN_COMMAND", `Unknown command /${match[1]}; try /help`);
-    if (spec.rl > caller.role) throw new ParleyError("FORBIDDEN", `/${spec.n} needs a higher role`, { usage: spec.u });
+    if (spec.rl > caller.role)
+      throw new ParleyError("FORBIDDEN", `/${spec.n} needs a higher role`, { usage: spec.u });
     return spec.run(caller, match[2] ?? "");
   }
 }

@@ -1,4 +1,10 @@
-import { type ChannelEvent, type HistoryPage, LIMITS, type MessageEvent, type MessageKind } from "@parley/protocol";
+import {
+  type ChannelEvent,
+  type HistoryPage,
+  LIMITS,
+  type MessageEvent,
+  type MessageKind,
+} from "@parley/protocol";
 import type { Actor, HistoryQuery, NewMessage, Storage } from "../storage/storage";
 import type { ChannelService } from "./channel-service";
 import type { TypingService } from "./typing-service";
@@ -30,7 +36,13 @@ export class MessageService {
   ) {}
 
   /** Stores a message (or finds the one with the same nonce) and resolves after the commit. */
-  send(author: Actor, channelId: number, nonce: string, content: string, kind: MessageKind): Promise<MessageEvent> {
+  send(
+    author: Actor,
+    channelId: number,
+    nonce: string,
+    content: string,
+    kind: MessageKind,
+  ): Promise<MessageEvent> {
     return new Promise((resolve, reject) => {
       this.queue.push({ message: { channelId, author, nonce, content, kind }, resolve, reject });
       this.schedule();
@@ -38,7 +50,10 @@ export class MessageService {
   }
 
   history(channelId: number, query: Partial<HistoryQuery>): Promise<HistoryPage> {
-    return this.storage.history(channelId, { ...query, limit: query.limit ?? LIMITS.historyDefault });
+    return this.storage.history(channelId, {
+      ...query,
+      limit: query.limit ?? LIMITS.historyDefault,
+    });
   }
 
   /** Every stored event after `afterSeq`, up to `count`, for resume. */
@@ -47,7 +62,13 @@ export class MessageService {
   }
 
   async react(actor: Actor, channelId: number, messageId: number, emoji: string): Promise<void> {
-    const event = await this.storage.addReaction(channelId, messageId, emoji, actor, LIMITS.reactionsPerMessage);
+    const event = await this.storage.addReaction(
+      channelId,
+      messageId,
+      emoji,
+      actor,
+      LIMITS.reactionsPerMessage,
+    );
     if (event) this.channels.publish(channelId, [event]);
   }
 
@@ -58,7 +79,8 @@ export class MessageService {
 
   /** Resolves when every queued send has been committed. */
   async drain(): Promise<void> {
-    while (this.queue.length > 0 || this.flushing || this.scheduled) await new Promise((r) => setImmediate(r));
+    while (this.queue.length > 0 || this.flushing || this.scheduled)
+      await new Promise((r) => setImmediate(r));
   }
 
   private schedule(): void {
@@ -77,9 +99,9 @@ export class MessageService {
       results.forEach((result, i) => {
         if (!result.ok || result.duplicate) return;
         const channelId = batch[i]!.message.channelId;
-        let list = byChannel.get(channelId);
-        if (!list) byChannel.set(channelId, (list = []));
-        list.push(result.event);
+        const list = byChannel.get(channelId);
+        if (list) list.push(result.event);
+        else byChannel.set(channelId, [result.event]);
       });
       for (const [channelId, events] of byChannel) {
         this.channels.publish(channelId, events);
@@ -100,4 +122,3 @@ export class MessageService {
     }
   }
 }
-

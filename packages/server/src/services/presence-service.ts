@@ -12,11 +12,16 @@ export class PresenceService {
     if (await this.store.connect(userId, connectionId)) this.announce(userId, channelIds, true);
   }
 
-  async disconnect(userId: number, connectionId: string, channelIds: Iterable<number>): Promise<void> {
+  async disconnect(
+    userId: number,
+    connectionId: string,
+    channelIds: Iterable<number>,
+  ): Promise<void> {
     if (await this.store.disconnect(userId, connectionId)) this.announce(userId, channelIds, false);
   }
 
   private announce(userId: number, channelIds: Iterable<number>, on: boolean): void {
-    for (const c of channelIds) this.broker.publish({ kind: "channel", id: c }, { k: "presence", c, u: userId, on });
+    for (const c of channelIds)
+      this.broker.publish({ kind: "channel", id: c }, { k: "presence", c, u: userId, on });
   }
 }

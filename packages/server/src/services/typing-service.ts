@@ -63,6 +63,9 @@ export class TypingService {
   }
 
   private relay(actor: Actor, channelId: number, on: boolean): void {
-    this.broker.publish({ kind: "channel", id: channelId }, { k: "typing", c: channelId, u: actor.id, un: actor.name, on });
+    this.broker.publish(
+      { kind: "channel", id: channelId },
+      { k: "typing", c: channelId, u: actor.id, un: actor.name, on },
+    );
   }
 }

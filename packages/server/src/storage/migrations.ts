@@ -1,4 +1,10 @@
-import { type Kysely, type Migration, type MigrationProvider, sql } from "kysely";
+import type {
+  ColumnDefinitionBuilder,
+  CreateTableBuilder,
+  Kysely,
+  Migration,
+  MigrationProvider,
+} from "kysely";
 
 export type SqlDialect = "sqlite" | "postgres";
 
@@ -7,67 +13,70 @@ export type SqlDialect = "sqlite" | "postgres";
  * the PostgreSQL schema, differing only in how an auto-incrementing id is declared.
  */
 export function migrations(dialect: SqlDialect): Record<string, Migration> {
-  // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists
-  const idColumn = (t: any) =>
+  const idColumn = (t: CreateTableBuilder<string, never>) =>
     dialect === "sqlite"
-      ? t.addColumn("id", "integer", (c: any) => c.primaryKey().autoIncrement())
-      : t.addColumn("id", "bigserial", (c: any) => c.primaryKey());
+      ? t.addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+      : t.addColumn("id", "bigserial", (c) => c.primaryKey());
+  const notNull = (c: ColumnDefinitionBuilder) => c.notNull();
   return {
     "0001_core": {
-      // biome-ignore lint/suspicious/noExplicitAny: untyped during migration
-      async up(db: Kysely<any>) {
+      async up(db: Kysely<unknown>) {
         await idColumn(db.schema.createTable("users"))
-          .addColumn("username", "text", (c: any) => c.notNull())
-          .addColumn("username_lower", "text", (c: any) => c.notNull().unique())
+          .addColumn("username", "text", notNull)
+          .addColumn("username_lower", "text", (c) => c.notNull().unique())
           .addColumn("password_hash", "text")
-          .addColumn("is_guest", "integer", (c: any) => c.notNull())
-          .addColumn("created_at", "bigint", (c: any) => c.notNull())
+          .addColumn("is_guest", "integer", notNull)
+          .addColumn("created_at", "bigint", notNull)
           .execute();
         await idColumn(db.schema.createTable("sessions"))
-          .addColumn("user_id", "bigint", (c: any) => c.notNull().references("users.id"))
-          .addColumn("token_hash", "text", (c: any) => c.notNull().unique())
-          .addColumn("created_at", "bigint", (c: any) => c.notNull())
+          .addColumn("user_id", "bigint", (c) => c.notNull().references("users.id"))
+          .addColumn("token_hash", "text", (c) => c.notNull().unique())
+          .addColumn("created_at", "bigint", notNull)
           .addColumn("revoked_at", "bigint")
           .execute();
         await db.schema.createIndex("sessions_user").on("sessions").column("user_id").execute();
         await idColumn(db.schema.createTable("channels"))
-          .addColumn("name", "text", (c: any) => c.notNull())
-          .addColumn("name_lower", "text", (c: any) => c.notNull().unique())
-          .addColumn("topic", "text", (c: any) => c.notNull())
-          .addColumn("created_by", "bigint", (c: any) => c.notNull().references("users.id"))
-          .addColumn("created_at", "bigint", (c: any) => c.notNull())
-          .addColumn("last_seq", "bigint", (c: any) => c.notNull())
-          .addColumn("slow_mode", "integer", (c: any) => c.notNull())
+          .addColumn("name", "text", notNull)
+          .addColumn("name_lower", "text", (c) => c.notNull().unique())
+          .addColumn("topic", "text", notNull)
+          .addColumn("created_by", "bigint", (c) => c.notNull().references("users.id"))
+          .addColumn("created_at", "bigint", notNull)
+          .addColumn("last_seq", "bigint", notNull)
+          .addColumn("slow_mode", "integer", notNull)
           .execute();
         await db.schema
           .createTable("memberships")
-          .addColumn("channel_id", "bigint", (c: any) => c.notNull().references("channels.id"))
-          .addColumn("user_id", "bigint", (c: any) => c.notNull().references("users.id"))
-          .addColumn("role", "integer", (c: any) => c.notNull())
-          .addColumn("joined_at", "bigint", (c: any) => c.notNull())
+          .addColumn("channel_id", "bigint", (c) => c.notNull().references("channels.id"))
+          .addColumn("user_id", "bigint", (c) => c.notNull().references("users.id"))
+          .addColumn("role", "integer", notNull)
+          .addColumn("joined_at", "bigint", notNull)
           .addPrimaryKeyConstraint("memberships_pk", ["channel_id", "user_id"])
           .execute();
-        await db.schema.createIndex("memberships_user").on("memberships").column("user_id").execute();
+        await db.schema
+          .createIndex("memberships_user")
+          .on("memberships")
+          .column("user_id")
+          .execute();
         await db.schema
           .createTable("events")
-          .addColumn("channel_id", "bigint", (c: any) => c.notNull().references("channels.id"))
-          .addColumn("seq", "bigint", (c: any) => c.notNull())
-          .addColumn("type", "integer", (c: any) => c.notNull())
-          .addColumn("actor_id", "bigint", (c: any) => c.notNull())
-          .addColumn("actor_name", "text", (c: any) => c.notNull())
-          .addColumn("created_at", "bigint", (c: any) => c.notNull())
+          .addColumn("channel_id", "bigint", (c) => c.notNull().references("channels.id"))
+          .addColumn("seq", "bigint", notNull)
+          .addColumn("type", "integer", notNull)
+          .addColumn("actor_id", "bigint", notNull)
+          .addColumn("actor_name", "text", notNull)
+          .addColumn("created_at", "bigint", notNull)
           .addColumn("message_id", "bigint")
-          .addColumn("data", "text", (c: any) => c.notNull())
+          .addColumn("data", "text", notNull)
           .addPrimaryKeyConstraint("events_pk", ["channel_id", "seq"])
           .execute();
         await idColumn(db.schema.createTable("messages"))
-          .addColumn("channel_id", "bigint", (c: any) => c.notNull().references("channels.id"))
-          .addColumn("seq", "bigint", (c: any) => c.notNull())
-          .addColumn("author_id", "bigint", (c: any) => c.notNull().references("users.id"))
-          .addColumn("nonce", "text", (c: any) => c.notNull())
-          .addColumn("content", "text", (c: any) => c.notNull())
-          .addColumn("kind", "integer", (c: any) => c.notNull())
-          .addColumn("created_at", "bigint", (c: any) => c.notNull())
+          .addColumn("channel_id", "bigint", (c) => c.notNull().references("channels.id"))
+          .addColumn("seq", "bigint", notNull)
+          .addColumn("author_id", "bigint", (c) => c.notNull().references("users.id"))
+          .addColumn("nonce", "text", notNull)
+          .addColumn("content", "text", notNull)
+          .addColumn("kind", "integer", notNull)
+          .addColumn("created_at", "bigint", notNull)
           .execute();
         await db.schema
           .createIndex("messages_author_nonce")
@@ -77,13 +86,12 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
           .execute();
         await db.schema
           .createTable("reactions")
-          .addColumn("message_id", "bigint", (c: any) => c.notNull().references("messages.id"))
-          .addColumn("user_id", "bigint", (c: any) => c.notNull().references("users.id"))
-          .addColumn("emoji", "text", (c: any) => c.notNull())
-          .addColumn("created_at", "bigint", (c: any) => c.notNull())
+          .addColumn("message_id", "bigint", (c) => c.notNull().references("messages.id"))
+          .addColumn("user_id", "bigint", (c) => c.notNull().references("users.id"))
+          .addColumn("emoji", "text", notNull)
+          .addColumn("created_at", "bigint", notNull)
           .addPrimaryKeyConstraint("reactions_pk", ["message_id", "emoji", "user_id"])
           .execute();
-        await sql`select 1`.execute(db);
       },
     },
   };

@@ -36,7 +36,11 @@ type MessagePostedEvent = ChannelEvent & { t: typeof EventType.MessagePosted };
 /** True for a unique-constraint violation on SQLite or PostgreSQL. */
 function isUniqueViolation(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
-  return code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY" || code === "23505";
+  return (
+    code === "SQLITE_CONSTRAINT_UNIQUE" ||
+    code === "SQLITE_CONSTRAINT_PRIMARYKEY" ||
+    code === "23505"
+  );
 }
 
 function toUser(row: Selectable<Database["users"]>): UserRow {
@@ -88,7 +92,11 @@ export class SqlStorage implements Storage {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async createUser(input: { username: string; passwordHash: string | null; isGuest: boolean }): Promise<UserRow> {
+  async createUser(input: {
+    username: string;
+    passwordHash: string | null;
+    isGuest: boolean;
+  }): Promise<UserRow> {
     try {
       const row = await this.db
         .insertInto("users")
@@ -109,7 +117,11 @@ export class SqlStorage implements Storage {
   }
 
   async getUser(id: number): Promise<UserRow | undefined> {
-    const row = await this.db.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirst();
+    const row = await this.db
+      .selectFrom("users")
+      .selectAll()
+      .where("id", "=", id)
+      .executeTakeFirst();
     return row && toUser(row);
   }
 
@@ -143,7 +155,9 @@ export class SqlStorage implements Storage {
     return { id: Number(row.id), userId: Number(row.user_id), createdAt: Number(row.created_at) };
   }
 
-  async findSession(tokenHash: string): Promise<{ session: SessionRow; user: UserRow } | undefined> {
+  async findSession(
+    tokenHash: string,
+  ): Promise<{ session: SessionRow; user: UserRow } | undefined> {
     const row = await this.db
       .selectFrom("sessions as s")
       .innerJoin("users as u", "u.id", "s.user_id")
@@ -163,7 +177,11 @@ export class SqlStorage implements Storage {
     if (!row) return undefined;
     const user = toUser(row);
     return {
-      session: { id: Number(row.session_id), userId: user.id, createdAt: Number(row.session_created_at) },
+      session: {
+        id: Number(row.session_id),
+        userId: user.id,
+        createdAt: Number(row.session_created_at),
+      },
       user,
     };
   }
@@ -190,7 +208,11 @@ export class SqlStorage implements Storage {
     return rows.map((r) => Number(r.id));
   }
 
-  async createChannel(input: { name: string; topic: string; owner: Actor }): Promise<{ channel: ChannelRow; event: ChannelEvent }> {
+  async createChannel(input: {
+    name: string;
+    topic: string;
+    owner: Actor;
+  }): Promise<{ channel: ChannelRow; event: ChannelEvent }> {
     try {
       return await this.db.transaction().execute(async (trx) => {
         const now = this.now();
@@ -212,7 +234,10 @@ export class SqlStorage implements Storage {
           .insertInto("memberships")
           .values({ channel_id: channelId, user_id: input.owner.id, role: 3, joined_at: now })
           .execute();
-        const event = await this.appendEvent(trx, channelId, { type: EventType.MemberJoined, actor: input.owner });
+        const event = await this.appendEvent(trx, channelId, {
+          type: EventType.MemberJoined,
+          actor: input.owner,
+        });
         return { channel: { ...toChannel(row), lastSeq: event.s }, event };
       });
     } catch (err) {
@@ -222,15 +247,26 @@ export class SqlStorage implements Storage {
   }
 
   async getChannel(id: number): Promise<ChannelRow | undefined> {
-    const row = await this.db.selectFrom("channels").selectAll().where("id", "=", id).executeTakeFirst();
+    const row = await this.db
+      .selectFrom("channels")
+      .selectAll()
+      .where("id", "=", id)
+      .executeTakeFirst();
     return row && toChannel(row);
   }
 
   private memberCount() {
-    return sql<number>`(select count(*) from memberships mc where mc.channel_id = c.id)`.as("member_count");
+    return sql<number>`(select count(*) from memberships mc where mc.channel_id = c.id)`.as(
+      "member_count",
+    );
   }
 
-  async listChannels(query: { search?: string; afterId?: number; limit: number; userId?: number }): Promise<ChannelListing[]> {
+  async listChannels(query: {
+    search?: string;
+    afterId?: number;
+    limit: number;
+    userId?: number;
+  }): Promise<ChannelListing[]> {
     let q = this.db.selectFrom("channels as c").selectAll("c").select(this.memberCount());
     if (query.search) {
       const pattern = `%${query.search.toLowerCase().replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
@@ -268,7 +304,11 @@ export class SqlStorage implements Storage {
       .where("m.user_id", "=", userId)
       .orderBy("c.id")
       .execute();
-    return rows.map((r) => ({ ...toChannel(r), memberCount: Number(r.member_count), role: Number(r.role) as Role }));
+    return rows.map((r) => ({
+      ...toChannel(r),
+      memberCount: Number(r.member_count),
+      role: Number(r.role) as Role,
+    }));
   }
 
   async memberRole(channelId: number, userId: number): Promise<Role | undefined> {
@@ -305,7 +345,12 @@ export class SqlStorage implements Storage {
     return out;
   }
 
-  async addMember(channelId: number, userId: number, role: Role, event: NewEvent): Promise<ChannelEvent | undefined> {
+  async addMember(
+    channelId: number,
+    userId: number,
+    role: Role,
+    event: NewEvent,
+  ): Promise<ChannelEvent | undefined> {
     return this.db.transaction().execute(async (trx) => {
       const inserted = await trx
         .insertInto("memberships")
@@ -317,7 +362,11 @@ export class SqlStorage implements Storage {
     });
   }
 
-  async removeMember(channelId: number, userId: number, event: NewEvent): Promise<ChannelEvent | undefined> {
+  async removeMember(
+    channelId: number,
+    userId: number,
+    event: NewEvent,
+  ): Promise<ChannelEvent | undefined> {
     return this.db.transaction().execute(async (trx) => {
       const deleted = await trx
         .deleteFrom("memberships")
@@ -334,7 +383,8 @@ export class SqlStorage implements Storage {
     try {
       return await this.db.transaction().execute(async (trx) => {
         const results: AppendResult[] = [];
-        for (const message of batch) results.push({ ok: true, ...(await this.appendMessage(trx, message)) });
+        for (const message of batch)
+          results.push({ ok: true, ...(await this.appendMessage(trx, message)) });
         return results;
       });
     } catch (err) {
@@ -346,7 +396,10 @@ export class SqlStorage implements Storage {
     }
   }
 
-  private async appendMessage(trx: Transaction<Database>, m: NewMessage): Promise<{ event: MessagePostedEvent; duplicate: boolean }> {
+  private async appendMessage(
+    trx: Transaction<Database>,
+    m: NewMessage,
+  ): Promise<{ event: MessagePostedEvent; duplicate: boolean }> {
     const existing = await trx
       .selectFrom("messages")
       .select("id")
@@ -354,7 +407,9 @@ export class SqlStorage implements Storage {
       .where("nonce", "=", m.nonce)
       .executeTakeFirst();
     if (existing) {
-      const [event] = await this.selectEvents(trx, (q) => q.where("e.message_id", "=", Number(existing.id)));
+      const [event] = await this.selectEvents(trx, (q) =>
+        q.where("e.message_id", "=", Number(existing.id)),
+      );
       return { event: event as MessagePostedEvent, duplicate: true };
     }
     const now = this.now();
@@ -400,7 +455,13 @@ export class SqlStorage implements Storage {
     return { event, duplicate: false };
   }
 
-  async addReaction(channelId: number, messageId: number, emoji: string, actor: Actor, maxDistinct: number): Promise<ChannelEvent | undefined> {
+  async addReaction(
+    channelId: number,
+    messageId: number,
+    emoji: string,
+    actor: Actor,
+    maxDistinct: number,
+  ): Promise<ChannelEvent | undefined> {
     return this.db.transaction().execute(async (trx) => {
       await this.requireMessage(trx, channelId, messageId);
       const mine = await trx
@@ -433,7 +494,12 @@ export class SqlStorage implements Storage {
     });
   }
 
-  async removeReaction(channelId: number, messageId: number, emoji: string, actor: Actor): Promise<ChannelEvent> {
+  async removeReaction(
+    channelId: number,
+    messageId: number,
+    emoji: string,
+    actor: Actor,
+  ): Promise<ChannelEvent> {
     return this.db.transaction().execute(async (trx) => {
       await this.requireMessage(trx, channelId, messageId);
       const deleted = await trx
@@ -460,12 +526,19 @@ export class SqlStorage implements Storage {
     return this.historyIn(this.db, channelId, query);
   }
 
-  async snapshot(channelId: number, limit: number): Promise<{ page: HistoryPage; lastSeq: number }> {
+  async snapshot(
+    channelId: number,
+    limit: number,
+  ): Promise<{ page: HistoryPage; lastSeq: number }> {
     let tx = this.db.transaction();
     // PostgreSQL needs one snapshot for both reads; SQLite's transaction holds the only connection.
     if (this.dialect === "postgres") tx = tx.setIsolationLevel("repeatable read");
     return tx.execute(async (trx) => {
-      const row = await trx.selectFrom("channels").select("last_seq").where("id", "=", channelId).executeTakeFirst();
+      const row = await trx
+        .selectFrom("channels")
+        .select("last_seq")
+        .where("id", "=", channelId)
+        .executeTakeFirst();
       if (!row) throw new ParleyError("NO_SUCH_CHANNEL");
       const page = await this.historyIn(trx, channelId, { limit });
       return { page, lastSeq: Number(row.last_seq) };
@@ -475,7 +548,9 @@ export class SqlStorage implements Storage {
   private async historyIn(db: Db, channelId: number, query: HistoryQuery): Promise<HistoryPage> {
     const { limit } = query;
     const displayable = (q: EventQuery) =>
-      q.where("e.channel_id", "=", channelId).where("e.type", "not in", MUTATION_EVENT_TYPES as EventType[]);
+      q
+        .where("e.channel_id", "=", channelId)
+        .where("e.type", "not in", MUTATION_EVENT_TYPES as EventType[]);
     const newestBelow = (bound: number | undefined, n: number) =>
       this.selectEvents(db, (q) => {
         let r = displayable(q);
@@ -483,9 +558,12 @@ export class SqlStorage implements Storage {
         return r.orderBy("e.seq", "desc").limit(n);
       });
     const oldestFrom = (bound: number, n: number) =>
-      this.selectEvents(db, (q) => displayable(q).where("e.seq", ">=", bound).orderBy("e.seq", "asc").limit(n));
+      this.selectEvents(db, (q) =>
+        displayable(q).where("e.seq", ">=", bound).orderBy("e.seq", "asc").limit(n),
+      );
     const exists = async (op: "<" | ">", seq: number) =>
-      (await this.selectEvents(db, (q) => displayable(q).where("e.seq", op, seq).limit(1))).length > 0;
+      (await this.selectEvents(db, (q) => displayable(q).where("e.seq", op, seq).limit(1))).length >
+      0;
 
     let older: ChannelEvent[] = [];
     let newer: ChannelEvent[] = [];
@@ -526,7 +604,11 @@ export class SqlStorage implements Storage {
 
   async eventsAfter(channelId: number, afterSeq: number, limit: number): Promise<ChannelEvent[]> {
     const events = await this.selectEvents(this.db, (q) =>
-      q.where("e.channel_id", "=", channelId).where("e.seq", ">", afterSeq).orderBy("e.seq", "asc").limit(limit),
+      q
+        .where("e.channel_id", "=", channelId)
+        .where("e.seq", ">", afterSeq)
+        .orderBy("e.seq", "asc")
+        .limit(limit),
     );
     await this.attachReactions(this.db, events);
     return events;
@@ -560,7 +642,11 @@ export class SqlStorage implements Storage {
   }
 
   /** Stores one non-message event with the channel's next seq, inside `trx`. */
-  private async appendEvent(trx: Transaction<Database>, channelId: number, ev: NewEvent): Promise<ChannelEvent> {
+  private async appendEvent(
+    trx: Transaction<Database>,
+    channelId: number,
+    ev: NewEvent,
+  ): Promise<ChannelEvent> {
     const seq = await this.nextSeq(trx, channelId);
     const now = this.now();
     await trx
@@ -576,10 +662,20 @@ export class SqlStorage implements Storage {
         data: JSON.stringify(ev.data ?? {}),
       })
       .execute();
-    return { ...(ev.data ?? {}), s: seq, t: ev.type, ts: now, a: ev.actor.id, an: ev.actor.name } as ChannelEvent;
+    return {
+      ...(ev.data ?? {}),
+      s: seq,
+      t: ev.type,
+      ts: now,
+      a: ev.actor.id,
+      an: ev.actor.name,
+    } as ChannelEvent;
   }
 
-  private async selectEvents(db: Db, refine: (q: EventQuery) => EventQuery): Promise<ChannelEvent[]> {
+  private async selectEvents(
+    db: Db,
+    refine: (q: EventQuery) => EventQuery,
+  ): Promise<ChannelEvent[]> {
     const base = db
       .selectFrom("events as e")
       .leftJoin("messages as m", "m.id", "e.message_id")
@@ -589,7 +685,9 @@ export class SqlStorage implements Storage {
   }
 
   private async attachReactions(db: Db, events: ChannelEvent[]): Promise<void> {
-    const messageIds = events.filter((e) => e.t === EventType.MessagePosted).map((e) => (e as MessagePostedEvent).i);
+    const messageIds = events
+      .filter((e) => e.t === EventType.MessagePosted)
+      .map((e) => (e as MessagePostedEvent).i);
     if (messageIds.length === 0) return;
     const byMessage = await this.reactionsOf(db, messageIds);
     for (const e of events) {
@@ -612,9 +710,15 @@ export class SqlStorage implements Storage {
     for (const row of rows) {
       const messageId = Number(row.message_id);
       let list = out.get(messageId);
-      if (!list) out.set(messageId, (list = []));
+      if (!list) {
+        list = [];
+        out.set(messageId, list);
+      }
       let entry = list.find((x) => x.e === row.emoji);
-      if (!entry) list.push((entry = { e: row.emoji, u: [] }));
+      if (!entry) {
+        entry = { e: row.emoji, u: [] };
+        list.push(entry);
+      }
       entry.u.push({ i: Number(row.user_id), n: row.username });
     }
     return out;

@@ -96,7 +96,11 @@ export interface HistoryQuery {
  * - **Order.** History and replay return events in ascending seq.
  */
 export interface Storage {
-  createUser(input: { username: string; passwordHash: string | null; isGuest: boolean }): Promise<UserRow>;
+  createUser(input: {
+    username: string;
+    passwordHash: string | null;
+    isGuest: boolean;
+  }): Promise<UserRow>;
   getUser(id: number): Promise<UserRow | undefined>;
   findUserByName(username: string): Promise<UserRow | undefined>;
   /** Turns a guest into an account, keeping its id and name. */
@@ -111,9 +115,18 @@ export interface Storage {
   revokeUserSessions(userId: number, exceptSessionId?: number): Promise<number[]>;
 
   /** Creates a channel with its creator as owner; the owner's join is its first event. */
-  createChannel(input: { name: string; topic: string; owner: Actor }): Promise<{ channel: ChannelRow; event: ChannelEvent }>;
+  createChannel(input: {
+    name: string;
+    topic: string;
+    owner: Actor;
+  }): Promise<{ channel: ChannelRow; event: ChannelEvent }>;
   getChannel(id: number): Promise<ChannelRow | undefined>;
-  listChannels(query: { search?: string; afterId?: number; limit: number; userId?: number }): Promise<ChannelListing[]>;
+  listChannels(query: {
+    search?: string;
+    afterId?: number;
+    limit: number;
+    userId?: number;
+  }): Promise<ChannelListing[]>;
   /** The channels a user is a member of, with its role. */
   userChannels(userId: number): Promise<ChannelListing[]>;
   memberRole(channelId: number, userId: number): Promise<Role | undefined>;
@@ -121,16 +134,36 @@ export interface Storage {
   /** Member ids of each channel given. */
   memberIds(channelIds: readonly number[]): Promise<Map<number, number[]>>;
   /** Adds a member and stores `event`; resolves to undefined when already a member. */
-  addMember(channelId: number, userId: number, role: Role, event: NewEvent): Promise<ChannelEvent | undefined>;
+  addMember(
+    channelId: number,
+    userId: number,
+    role: Role,
+    event: NewEvent,
+  ): Promise<ChannelEvent | undefined>;
   /** Removes a member and stores `event`; resolves to undefined when not a member. */
-  removeMember(channelId: number, userId: number, event: NewEvent): Promise<ChannelEvent | undefined>;
+  removeMember(
+    channelId: number,
+    userId: number,
+    event: NewEvent,
+  ): Promise<ChannelEvent | undefined>;
 
   /** Stores a batch of messages in one transaction (group commit). Results are in input order. */
   appendMessages(batch: readonly NewMessage[]): Promise<AppendResult[]>;
   /** Adds a reaction and its event; undefined when the user already has it. */
-  addReaction(channelId: number, messageId: number, emoji: string, actor: Actor, maxDistinct: number): Promise<ChannelEvent | undefined>;
+  addReaction(
+    channelId: number,
+    messageId: number,
+    emoji: string,
+    actor: Actor,
+    maxDistinct: number,
+  ): Promise<ChannelEvent | undefined>;
   /** Removes a reaction and stores its event; rejects NO_SUCH_REACTION when absent. */
-  removeReaction(channelId: number, messageId: number, emoji: string, actor: Actor): Promise<ChannelEvent>;
+  removeReaction(
+    channelId: number,
+    messageId: number,
+    emoji: string,
+    actor: Actor,
+  ): Promise<ChannelEvent>;
   /** Reactions of one message. */
   reactions(messageId: number): Promise<ReactionSummary[]>;
 

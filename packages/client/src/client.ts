@@ -1,0 +1,455 @@
+import {
+  type ChannelEvent,
+  type ChannelSummary,
+  CloseCode,
+  decodeFrame,
+  type Encoding,
+  type ErrorPayload,
+  encodeFrame,
+  errorName,
+  type HistoryPage,
+  type JoinReply,
+  type Member,
+  mayReconnect,
+  Op,
+  type RequestInputOf,
+  type ServerFrame,
+  SUBPROTOCOL_JSON,
+  SUBPROTOCOL_MSGPACK,
+  type WelcomeReply,
+} from "@parley/protocol";
+import { Emitter } from "./emitter";
+
+/** The subset of the WebSocket API the client uses: the browser's, and `ws` in Node. */
+export interface SocketLike {
+  readonly readyState: number;
+  binaryType: string;
+  send(data: string | ArrayBufferLike | Uint8Array): void;
+  close(code?: number, reason?: string): void;
+  addEventListener(
+    type: "open" | "close" | "message" | "error",
+    listener: (event: never) => void,
+  ): void;
+}
+export type SocketFactory = new (url: string, protocols: string[]) => SocketLike;
+
+export interface ClientOptions {
+  /** WebSocket URL, e.g. ws://127.0.0.1:8080/ws. */
+  url: string;
+  /** Session token; without one the server creates a guest (whose token is then kept). */
+  token?: string;
+  encoding?: Encoding;
+  /** WebSocket constructor; defaults to the global one (browsers, Node ≥ 22). Pass `ws` in Node 20. */
+  WebSocket?: SocketFactory;
+  /** Reconnect with jittered exponential backoff after an unexpected close. Default true. */
+  reconnect?: boolean;
+  /** Backoff bounds in ms. Defaults 250 and 10000. */
+  backoffMinMs?: number;
+  backoffMaxMs?: number;
+  /** Time before a request without reply is rejected. Default 15000. */
+  requestTimeoutMs?: number;
+}
+
+/** An error reply from the server, with its code and stable name. */
+export class ParleyRequestError extends Error {
+  readonly code: number;
+  readonly errorName: string;
+  readonly op?: number;
+  readonly retryAfterMs?: number;
+  readonly usage?: string;
+  constructor(payload: ErrorPayload) {
+    super(payload.m);
+    this.name = "ParleyRequestError";
+    this.code = payload.c;
+    this.errorName = errorName(payload.c) ?? "UNKNOWN";
+    if (payload.op !== undefined) this.op = payload.op;
+    if (payload.ra !== undefined) this.retryAfterMs = payload.ra;
+    if (payload.us !== undefined) this.usage = payload.us;
+  }
+}
+
+/** A message ack: seq, id and server time of the stored message. */
+export interface Ack {
+  s: number;
+  i: number;
+  ts: number;
+}
+
+export interface TypingNotice {
+  c: number;
+  u: number;
+  un: string;
+  on: boolean;
+}
+
+export type ClientEvents = {
+  /** Connected (or reconnected) and welcomed. */
+  welcome: [WelcomeReply];
+  /** New stored events of a channel, in seq order, each delivered once. */
+  events: [number, ChannelEvent[]];
+  typing: [TypingNotice];
+  presence: [{ c: number; u: number; on: boolean }];
+  channelAdded: [ChannelSummary];
+  channelRemoved: [{ c: number; why: string }];
+  /** A channel's gap was too large to replay: read a fresh snapshot. */
+  resync: [number];
+  /** Unsolicited error (bad frame and the like). */
+  error: [ParleyRequestError];
+  /** The socket closed; `willReconnect` says whether the client tries again. */
+  disconnect: [{ code: number; reason: string; willReconnect: boolean }];
+};
+
+interface PendingRequest {
+  resolve: (data: unknown) => void;
+  reject: (err: Error) => void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+interface OutboxEntry {
+  c: number;
+  n: string;
+  x: string;
+  resolve: (ack: Ack) => void;
+  reject: (err: Error) => void;
+}
+
+function randomNonce(): string {
+  const bytes = new Uint8Array(16);
+  globalThis.crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * Typed Parley client: hello, requests with promises, per-channel seq tracking (each stored
+ * event is emitted once, in order), and automatic reconnect with resume. Sends keep their nonce
+ * across reconnects, so a retried send is stored once.
+ */
+export class ParleyClient extends Emitter<ClientEvents> {
+  /** The user, after the first welcome. */
+  welcome?: WelcomeReply;
+  token?: string;
+  /** Highest seq held per channel; resume asks for what follows. */
+  readonly lastSeq = new Map<number, number>();
+
+  private socket?: SocketLike;
+  private nextRequestId = 1;
+  private readonly pending = new Map<number, PendingRequest>();
+  private readonly outbox = new Map<string, OutboxEntry>();
+  private readonly encoding: Encoding;
+  private readonly Socket: SocketFactory;
+  private attempts = 0;
+  private stopped = false;
+  private lastRx = 0;
+  private watchdog?: ReturnType<typeof setInterval>;
+  private reconnectTimer?: ReturnType<typeof setTimeout>;
+  private connecting?: Promise<WelcomeReply>;
+
+  constructor(private readonly options: ClientOptions) {
+    super();
+    this.encoding = options.encoding ?? "json";
+    if (options.token) this.token = options.token;
+    const ctor = options.WebSocket ?? (globalThis as { WebSocket?: SocketFactory }).WebSocket;
+    if (!ctor)
+      throw new Error("No WebSocket implementation: pass options.WebSocket (e.g. the ws package)");
+    this.Socket = ctor;
+  }
+
+  get user() {
+    return this.welcome?.u;
+  }
+
+  get connected(): boolean {
+    return this.socket?.readyState === 1 && this.connecting === undefined;
+  }
+
+  /** Opens the socket and says hello; resolves with the welcome. */
+  connect(): Promise<WelcomeReply> {
+    this.stopped = false;
+    this.connecting ??= this.open().finally(() => {
+      this.connecting = undefined;
+    });
+    return this.connecting;
+  }
+
+  /** Closes for good (no reconnect). Pending requests and sends are rejected. */
+  close(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.reconnectTimer);
+    clearInterval(this.watchdog);
+    const socket = this.socket;
+    this.failPending(new Error("client closed"));
+    for (const entry of this.outbox.values()) entry.reject(new Error("client closed"));
+    this.outbox.clear();
+    if (!socket || socket.readyState === 3) return Promise.resolve();
+    return new Promise((resolve) => {
+      socket.addEventListener("close", () => resolve());
+      socket.close(CloseCode.Normal, "bye");
+    });
+  }
+
+  /** Drops the socket without a closing handshake, as a network failure would (for tests). */
+  dropForTest(): void {
+    const socket = this.socket as unknown as { terminate?: () => void };
+    if (socket?.terminate) socket.terminate();
+    else this.socket?.close(4999);
+  }
+
+  /** Sends a request and resolves with the reply payload, or rejects with a ParleyRequestError. */
+  request<T = unknown>(op: number, data: unknown = {}): Promise<T> {
+    const socket = this.socket;
+    if (socket?.readyState !== 1) return Promise.reject(new Error("not connected"));
+    const r = this.nextRequestId;
+    this.nextRequestId = (this.nextRequestId % 0xffffffff) + 1;
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(r);
+        reject(new Error(`request ${op} timed out`));
+      }, this.options.requestTimeoutMs ?? 15000);
+      this.pending.set(r, { resolve: resolve as (d: unknown) => void, reject, timer });
+      this.write({ o: op, r, d: data });
+    });
+  }
+
+  /** Sends a message. Resolves with the ack after the server stored it; retried across reconnects. */
+  send(channelId: number, content: string, nonce = randomNonce()): Promise<Ack> {
+    return new Promise<Ack>((resolve, reject) => {
+      const entry: OutboxEntry = { c: channelId, n: nonce, x: content, resolve, reject };
+      this.outbox.set(nonce, entry);
+      if (this.connected) this.flushOutboxEntry(entry);
+    });
+  }
+
+  createChannel(name: string, topic?: string): Promise<JoinReply> {
+    return this.snapshotRequest(Op.ChannelCreate, { n: name, ...(topic ? { tp: topic } : {}) });
+  }
+
+  joinChannel(channelId: number, limit?: number): Promise<JoinReply> {
+    return this.snapshotRequest(Op.ChannelJoin, {
+      c: channelId,
+      ...(limit !== undefined ? { l: limit } : {}),
+    });
+  }
+
+  leaveChannel(channelId: number): Promise<void> {
+    return this.request(Op.ChannelLeave, { c: channelId });
+  }
+
+  listChannels(
+    query: RequestInputOf<typeof Op.ChannelList> = {},
+  ): Promise<{ ch: ChannelSummary[] }> {
+    return this.request(Op.ChannelList, query);
+  }
+
+  channelInfo(channelId: number): Promise<{ ch: ChannelSummary; m?: Member[] }> {
+    return this.request(Op.ChannelInfo, { c: channelId });
+  }
+
+  history(
+    channelId: number,
+    query: { before?: number; after?: number; around?: number; limit?: number } = {},
+  ): Promise<HistoryPage> {
+    const d: Record<string, number> = { c: channelId };
+    if (query.before !== undefined) d.b = query.before;
+    if (query.after !== undefined) d.a = query.after;
+    if (query.around !== undefined) d.ar = query.around;
+    if (query.limit !== undefined) d.l = query.limit;
+    return this.request(Op.History, d);
+  }
+
+  /** Typing start/stop; fire-and-forget (errors still arrive as `error` events). */
+  typing(channelId: number, on: boolean): void {
+    if (this.connected) this.write({ o: Op.Typing, d: { c: channelId, on } });
+  }
+
+  react(channelId: number, messageId: number, emoji: string): Promise<void> {
+    return this.request(Op.ReactionAdd, { c: channelId, m: messageId, e: emoji });
+  }
+
+  unreact(channelId: number, messageId: number, emoji: string): Promise<void> {
+    return this.request(Op.ReactionRemove, { c: channelId, m: messageId, e: emoji });
+  }
+
+  command(channelId: number, text: string): Promise<{ x?: string; m?: Ack }> {
+    return this.request(Op.Command, { c: channelId, x: text, n: randomNonce() });
+  }
+
+  /** Sends a raw frame as given (tests of bad input). */
+  sendRaw(data: string | Uint8Array): void {
+    this.socket?.send(data);
+  }
+
+  private async snapshotRequest(op: number, data: unknown): Promise<JoinReply> {
+    const reply = await this.request<JoinReply>(op, data);
+    this.advance(reply.ch.i, reply.ch.ls);
+    return reply;
+  }
+
+  private advance(channelId: number, seq: number): void {
+    if ((this.lastSeq.get(channelId) ?? -1) < seq) this.lastSeq.set(channelId, seq);
+  }
+
+  private open(): Promise<WelcomeReply> {
+    return new Promise<WelcomeReply>((resolve, reject) => {
+      const protocol = this.encoding === "json" ? SUBPROTOCOL_JSON : SUBPROTOCOL_MSGPACK;
+      const socket = new this.Socket(this.options.url, [protocol]);
+      socket.binaryType = "arraybuffer";
+      this.socket = socket;
+      let welcomed = false;
+      socket.addEventListener("open", () => {
+        const ls: Record<string, number> = {};
+        for (const [c, s] of this.lastSeq) ls[String(c)] = s;
+        this.request<WelcomeReply>(Op.Hello, {
+          ...(this.token ? { tk: this.token } : {}),
+          ...(this.welcome ? { rt: this.welcome.rt } : {}),
+          ...(this.lastSeq.size > 0 ? { ls } : {}),
+        }).then(
+          (welcome) => {
+            welcomed = true;
+            this.attempts = 0;
+            this.onWelcome(welcome);
+            resolve(welcome);
+          },
+          (err) => reject(err),
+        );
+      });
+      socket.addEventListener("message", (event: { data: unknown }) => this.onMessage(event.data));
+      socket.addEventListener("close", (event: { code: number; reason: string }) => {
+        if (this.socket !== socket) return;
+        this.socket = undefined;
+        clearInterval(this.watchdog);
+        this.failPending(new Error(`disconnected (${event.code})`));
+        const willReconnect =
+          !this.stopped &&
+          this.options.reconnect !== false &&
+          mayReconnect(event.code) &&
+          event.code !== CloseCode.Normal;
+        this.emit("disconnect", { code: event.code, reason: event.reason, willReconnect });
+        if (!welcomed)
+          reject(new Error(`connection closed before welcome (${event.code} ${event.reason})`));
+        if (willReconnect) this.scheduleReconnect();
+        else {
+          for (const entry of this.outbox.values())
+            entry.reject(new Error(`disconnected (${event.code})`));
+          this.outbox.clear();
+        }
+      });
+    });
+  }
+
+  private onWelcome(welcome: WelcomeReply): void {
+    this.welcome = welcome;
+    if (welcome.st) this.token = welcome.st;
+    const current = new Set(welcome.ch.map((ch) => ch.i));
+    for (const c of [...this.lastSeq.keys()]) if (!current.has(c)) this.lastSeq.delete(c);
+    for (const c of welcome.rs ?? []) {
+      const ch = welcome.ch.find((x) => x.i === c);
+      this.lastSeq.set(c, ch?.ls ?? 0);
+    }
+    for (const ch of welcome.ch) if (!this.lastSeq.has(ch.i)) this.lastSeq.set(ch.i, ch.ls);
+    this.lastRx = Date.now();
+    clearInterval(this.watchdog);
+    const hb = welcome.hb;
+    this.watchdog = setInterval(
+      () => {
+        const idle = Date.now() - this.lastRx;
+        if (idle > 2 * hb) this.dropForTest();
+        else if (idle > hb / 2) this.write({ o: Op.Ping, d: {} });
+      },
+      Math.max(250, hb / 2),
+    );
+    this.emit("welcome", welcome);
+    for (const c of welcome.rs ?? []) this.emit("resync", c);
+    for (const entry of this.outbox.values()) this.flushOutboxEntry(entry);
+  }
+
+  private flushOutboxEntry(entry: OutboxEntry): void {
+    this.request<Ack>(Op.MessageSend, { c: entry.c, n: entry.n, x: entry.x }).then(
+      (ack) => {
+        if (this.outbox.delete(entry.n)) entry.resolve(ack);
+      },
+      (err) => {
+        // Lost with the connection: the next welcome sends it again with the same nonce.
+        if (err instanceof ParleyRequestError && this.outbox.delete(entry.n)) entry.reject(err);
+      },
+    );
+  }
+
+  private scheduleReconnect(): void {
+    const min = this.options.backoffMinMs ?? 250;
+    const max = this.options.backoffMaxMs ?? 10000;
+    const ceiling = Math.min(max, min * 2 ** this.attempts);
+    this.attempts++;
+    const delay = min / 2 + Math.random() * ceiling;
+    this.reconnectTimer = setTimeout(() => {
+      if (this.stopped) return;
+      this.connect().catch(() => {
+        // The close handler schedules the next attempt.
+      });
+    }, delay);
+  }
+
+  private failPending(err: Error): void {
+    for (const p of this.pending.values()) {
+      clearTimeout(p.timer);
+      p.reject(err);
+    }
+    this.pending.clear();
+  }
+
+  private write(frame: unknown): void {
+    this.socket?.send(encodeFrame(this.encoding, frame));
+  }
+
+  private onMessage(data: unknown): void {
+    this.lastRx = Date.now();
+    let frame: ServerFrame;
+    try {
+      const bytes =
+        data instanceof ArrayBuffer ? new Uint8Array(data) : (data as string | Uint8Array);
+      frame = decodeFrame(this.encoding, bytes) as ServerFrame;
+    } catch {
+      return;
+    }
+    if (frame.r !== undefined) {
+      const p = this.pending.get(frame.r);
+      if (!p) return;
+      this.pending.delete(frame.r);
+      clearTimeout(p.timer);
+      if (frame.o === Op.Error) p.reject(new ParleyRequestError(frame.d as ErrorPayload));
+      else p.resolve(frame.d);
+      return;
+    }
+    switch (frame.o) {
+      case Op.Events: {
+        const { c, e } = frame.d as { c: number; e: ChannelEvent[] };
+        const last = this.lastSeq.get(c) ?? 0;
+        const fresh = e.filter((ev) => ev.s > last);
+        if (fresh.length === 0) return;
+        this.lastSeq.set(c, fresh.at(-1)!.s);
+        this.emit("events", c, fresh);
+        return;
+      }
+      case Op.TypingEvent:
+        this.emit("typing", frame.d as TypingNotice);
+        return;
+      case Op.PresenceEvent:
+        this.emit("presence", frame.d as { c: number; u: number; on: boolean });
+        return;
+      case Op.ChannelAdded: {
+        const { ch } = frame.d as { ch: ChannelSummary };
+        this.advance(ch.i, ch.ls);
+        this.emit("channelAdded", ch);
+        return;
+      }
+      case Op.ChannelRemoved: {
+        const d = frame.d as { c: number; why: string };
+        this.lastSeq.delete(d.c);
+        this.emit("channelRemoved", d);
+        return;
+      }
+      case Op.Error:
+        this.emit("error", new ParleyRequestError(frame.d as ErrorPayload));
+        return;
+    }
+  }
+}

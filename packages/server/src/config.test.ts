@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { loadConfig } from "./config";
+
+describe("loadConfig", () => {
+  it("has the documented defaults", () => {
+    expect(loadConfig({})).toMatchObject({
+      host: "127.0.0.1",
+      port: 8080,
+      databaseUrl: "sqlite:./data/parley.db",
+      origins: null,
+      logLevel: "info",
+      heartbeatMs: 30000,
+      helloTimeoutMs: 10000,
+    });
+  });
+
+  it("reads every variable", () => {
+    const config = loadConfig({
+      PARLEY_HOST: "::1",
+      PARLEY_PORT: "0",
+      PARLEY_ORIGINS: "https://a.example, https://b.example",
+      PARLEY_LOG_LEVEL: "warn",
+    });
+    expect(config).toMatchObject({
+      host: "::1",
+      port: 0,
+      origins: ["https://a.example", "https://b.example"],
+      logLevel: "warn",
+    });
+  });
+
+  it.each([
+    ["PARLEY_PORT", "eighty"],
+    ["PARLEY_PORT", "70000"],
+    ["PARLEY_DATABASE_URL", "mysql://x"],
+    ["PARLEY_ORIGINS", "not a url"],
+    ["PARLEY_LOG_LEVEL", "loud"],
+    ["PARLEY_HEARTBEAT_MS", "5"],
+  ])("fails on %s=%s with a message naming the variable", (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name}=`));
+  });
+});

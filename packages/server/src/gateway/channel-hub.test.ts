@@ -1,0 +1,144 @@
+import { type ChannelEvent, EventType, Op } from "@parley/protocol";
+import { describe, expect, it } from "vitest";
+import { LocalBroker } from "../broker/local-broker";
+import type { Storage } from "../storage/storage";
+import { ChannelHub } from "./channel-hub";
+import type { Connection } from "./connection";
+import type { SharedFrame } from "./shared-frame";
+
+const ev = (s: number): ChannelEvent => ({ s, t: EventType.MemberJoined, ts: s, a: 1, an: "a" });
+
+/** A stand-in socket that records the seqs of the Events frames it is sent. */
+function fakeConnection(userId = 1) {
+  const seqs: number[] = [];
+  const frames: number[] = [];
+  const take = (frame: { o: number; d?: unknown }) => {
+    frames.push(frame.o);
+    if (frame.o === Op.Events) seqs.push(...(frame.d as { e: ChannelEvent[] }).e.map((e) => e.s));
+  };
+  const conn = {
+    user: { id: userId },
+    channels: new Map(),
+    sendFrame: (frame: { o: number; d?: unknown }) => take(frame),
+    sendShared: (frame: SharedFrame) => take(frame.frame as { o: number; d?: unknown }),
+  } as unknown as Connection;
+  return { conn, seqs, frames };
+}
+
+/** Storage that knows a channel's events, for the hub's two reads. */
+function fakeStorage(events: ChannelEvent[], lastSeq = () => events.length) {
+  return {
+    getChannel: async (id: number) => ({ id, lastSeq: lastSeq() }),
+    eventsAfter: async (_c: number, after: number, limit: number) =>
+      events.filter((e) => e.s > after).slice(0, limit),
+  } as unknown as Storage;
+}
+
+async function until(predicate: () => boolean): Promise<void> {
+  const deadline = Date.now() + 3000;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
+describe("ChannelHub", () => {
+  it("delivers out-of-order broker events in seq order", async () => {
+    const broker = new LocalBroker();
+    const stored: ChannelEvent[] = [];
+    const hub = new ChannelHub({
+      broker,
+      storage: fakeStorage(stored),
+      onDeliveries: () => {},
+      onUserMessage: () => {},
+    });
+    const { conn, seqs } = fakeConnection();
+    await hub.attach(conn, 1);
+    hub.ready(conn, 1, 0);
+    for (const s of [2, 1, 4, 3, 5])
+      broker.publish({ kind: "channel", id: 1 }, { k: "events", c: 1, events: [ev(s)] });
+    await until(() => seqs.length === 5);
+    expect(seqs).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it("fills a gap from storage when the missing event never arrives", async () => {
+    const broker = new LocalBroker();
+    const stored = [ev(1), ev(2), ev(3)];
+    const hub = new ChannelHub({
+      broker,
+      storage: fakeStorage(stored, () => 0),
+      onDeliveries: () => {},
+      onUserMessage: () => {},
+    });
+    const { conn, seqs } = fakeConnection();
+    await hub.attach(conn, 1);
+    hub.ready(conn, 1, 0);
+    broker.publish({ kind: "channel", id: 1 }, { k: "events", c: 1, events: [ev(1)] });
+    broker.publish({ kind: "channel", id: 1 }, { k: "events", c: 1, events: [ev(3)] }); // 2 is lost
+    await until(() => seqs.length === 3);
+    expect(seqs).toEqual([1, 2, 3]);
+  });
+
+  it("drops duplicates and what a connection's snapshot already holds", async () => {
+    const broker = new LocalBroker();
+    const hub = new ChannelHub({
+      broker,
+      storage: fakeStorage([], () => 0),
+      onDeliveries: () => {},
+      onUserMessage: () => {},
+    });
+    const early = fakeConnection();
+    const late = fakeConnection(2);
+    await hub.attach(early.conn, 1);
+    hub.ready(early.conn, 1, 0);
+    await hub.attach(late.conn, 1);
+    broker.publish({ kind: "channel", id: 1 }, { k: "events", c: 1, events: [ev(1), ev(2)] });
+    broker.publish({ kind: "channel", id: 1 }, { k: "events", c: 1, events: [ev(2)] });
+    await until(() => early.seqs.length === 2);
+    // The late connection's snapshot was read at seq 1: it gets 2 only, after its snapshot.
+    hub.ready(late.conn, 1, 1);
+    broker.publish({ kind: "channel", id: 1 }, { k: "events", c: 1, events: [ev(3)] });
+    await until(() => early.seqs.length === 3 && late.seqs.length === 2);
+    expect(early.seqs).toEqual([1, 2, 3]);
+    expect(late.seqs).toEqual([2, 3]);
+  });
+
+  it("encodes one batch frame per channel per turn for every socket", async () => {
+    const broker = new LocalBroker();
+    const hub = new ChannelHub({
+      broker,
+      storage: fakeStorage([], () => 0),
+      onDeliveries: () => {},
+      onUserMessage: () => {},
+    });
+    const sockets = [fakeConnection(1), fakeConnection(2), fakeConnection(3)];
+    for (const s of sockets) {
+      await hub.attach(s.conn, 1);
+      hub.ready(s.conn, 1, 0);
+    }
+    for (let s = 1; s <= 10; s++)
+      broker.publish({ kind: "channel", id: 1 }, { k: "events", c: 1, events: [ev(s)] });
+    await until(() => sockets.every((s) => s.seqs.length === 10));
+    for (const s of sockets) expect(s.frames).toEqual([Op.Events]);
+  });
+
+  it("does not echo typing to the typist", async () => {
+    const broker = new LocalBroker();
+    const hub = new ChannelHub({
+      broker,
+      storage: fakeStorage([], () => 0),
+      onDeliveries: () => {},
+      onUserMessage: () => {},
+    });
+    const typist = fakeConnection(1);
+    const other = fakeConnection(2);
+    for (const s of [typist, other]) {
+      await hub.attach(s.conn, 1);
+      hub.ready(s.conn, 1, 0);
+    }
+    broker.publish({ kind: "channel", id: 1 }, { k: "typing", c: 1, u: 1, un: "a", on: true });
+    await until(() => other.frames.length === 1);
+    expect(other.frames).toEqual([Op.TypingEvent]);
+    expect(typist.frames).toEqual([]);
+  });
+});

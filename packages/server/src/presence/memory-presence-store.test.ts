@@ -1,0 +1,4 @@
+import { MemoryPresenceStore } from "./memory-presence-store";
+import { presenceStoreContract } from "./presence-store.contract";
+
+presenceStoreContract("MemoryPresenceStore", async () => new MemoryPresenceStore());

@@ -1,0 +1,122 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type ClientOptions, ParleyClient } from "@parley/client";
+import WebSocket from "ws";
+import { type Config, loadConfig } from "../src/config";
+import { createParley, type Parley, type Tuning } from "../src/main";
+
+/** A real Parley node on a free port with its own SQLite file, restartable on the same file. */
+export class TestServer {
+  parley!: Parley;
+  readonly dir = mkdtempSync(join(tmpdir(), "parley-test-"));
+  readonly clients: ParleyClient[] = [];
+
+  constructor(
+    private readonly env: Record<string, string> = {},
+    private readonly tuning: Tuning = {},
+  ) {}
+
+  get config(): Config {
+    return loadConfig({
+      PARLEY_PORT: "0",
+      PARLEY_LOG_LEVEL: "silent",
+      PARLEY_DATABASE_URL: `sqlite:${join(this.dir, "parley.db")}`,
+      ...this.env,
+    });
+  }
+
+  async start(): Promise<this> {
+    this.parley = await createParley(this.config, undefined, this.tuning);
+    return this;
+  }
+
+  async restart(): Promise<void> {
+    await this.parley.close();
+    await this.start();
+  }
+
+  get url(): string {
+    return this.parley.url;
+  }
+
+  get wsUrl(): string {
+    return `${this.parley.url.replace(/^http/, "ws")}/ws`;
+  }
+
+  /** A client (not yet connected) that is closed with the server. */
+  client(options: Partial<ClientOptions> = {}): ParleyClient {
+    const client = new ParleyClient({
+      url: this.wsUrl,
+      WebSocket: WebSocket as unknown as ClientOptions["WebSocket"],
+      backoffMinMs: 20,
+      backoffMaxMs: 200,
+      ...options,
+    });
+    this.clients.push(client);
+    return client;
+  }
+
+  /** A connected client: a new guest, or the user of `token`. */
+  async connect(options: Partial<ClientOptions> = {}): Promise<ParleyClient> {
+    const client = this.client(options);
+    await client.connect();
+    return client;
+  }
+
+  /** Registers an account over HTTP; resolves to its token. */
+  async register(username: string, password = "correct horse battery"): Promise<string> {
+    const res = await fetch(`${this.url}/api/v1/auth/register`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username, password }),
+    });
+    if (res.status !== 201)
+      throw new Error(`register ${username}: ${res.status} ${await res.text()}`);
+    return ((await res.json()) as { token: string }).token;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.clients.map((c) => c.close()));
+    await this.parley?.close();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Collects a client's channel events, in arrival order. */
+export function collect(client: ParleyClient, channelId: number) {
+  const events: import("@parley/protocol").ChannelEvent[] = [];
+  client.on("events", (c, e) => {
+    if (c === channelId) events.push(...e);
+  });
+  return events;
+}
+
+/** Waits until `predicate` holds, polling each turn of the event loop, or fails after `timeoutMs`. */
+export async function until(
+  predicate: () => boolean,
+  timeoutMs = 10_000,
+  what = "condition",
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** Waits until the server has `n` open WebSocket connections (closes are processed). */
+export async function untilConnections(
+  server: TestServer,
+  n: number,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await fetch(`${server.url}/healthz`);
+    const { connections } = (await res.json()) as { connections: number };
+    if (connections === n) return;
+    if (Date.now() > deadline) throw new Error(`expected ${n} connections, have ${connections}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
