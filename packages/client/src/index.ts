@@ -1,2 +1,3 @@
+export * from "./channel-state";
 export * from "./client";
 export * from "./emitter";

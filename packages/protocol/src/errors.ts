@@ -10,7 +10,7 @@ export const ERRORS = {
   HELLO_REQUIRED: { code: 1004, message: "The first frame must be a hello" },
   ALREADY_HELLO: { code: 1005, message: "Hello was already received on this connection" },
   UNSUPPORTED_VERSION: { code: 1006, message: "Unsupported protocol version" },
-  UNAUTHENTICATED: { code: 1100, message: "The session token is invalid, expired or revoked" },
+  UNAUTHENTICATED: { code: 1100, message: "The session token is invalid or revoked" },
   INVALID_CREDENTIALS: { code: 1101, message: "Wrong username or password" },
   USERNAME_TAKEN: { code: 1102, message: "That username is taken" },
   NOT_A_GUEST: { code: 1103, message: "Only a guest can register from a session" },

@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import fastifyStatic from "@fastify/static";
 import fastifyWebsocket from "@fastify/websocket";
-import { LIMITS } from "@parley/protocol";
+import { ERRORS, LIMITS } from "@parley/protocol";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import { pino } from "pino";
 import { LocalBroker } from "./broker/local-broker";
@@ -62,10 +62,9 @@ export async function createParley(
   const typing = new TypingService(broker, tuning.typing);
   const messages = new MessageService(storage, channels, typing, (n) => metrics.messagesIn.inc(n));
   const commands = new CommandService(messages);
-  const auth = new AuthService(storage, (userId, sessionIds) => {
-    for (const session of sessionIds)
-      broker.publish({ kind: "user", id: userId }, { k: "revoked", session });
-  });
+  const auth = new AuthService(storage, (userId, message) =>
+    broker.publish({ kind: "user", id: userId }, message),
+  );
 
   let gateway: Gateway | undefined;
   const hub = new ChannelHub({
@@ -122,7 +121,9 @@ export async function createParley(
       websocket: true,
       preValidation: async (req, reply) => {
         if (!ws.originAllowed(req.headers.origin, req.headers.host)) {
-          await reply.code(403).send({ error: { name: "FORBIDDEN", m: "Origin not allowed" } });
+          await reply.code(403).send({
+            error: { c: ERRORS.FORBIDDEN.code, name: "FORBIDDEN", m: "Origin not allowed" },
+          });
         }
       },
     },

@@ -89,6 +89,12 @@ describe("accounts and sessions", () => {
     expect(again.user).toMatchObject({ n: name });
     expect(again.user!.g).toBeUndefined();
     expect(again.welcome!.ch.map((c) => c.i)).toEqual([ch.i]);
+    // The guest's open connection now acts as an account: its joins carry no guest flag.
+    const owner = await server.connect();
+    const { ch: other } = await owner.createChannel("after-upgrade");
+    const joined = await guest.joinChannel(other.i);
+    expect(joined.h.e.at(-1)).toMatchObject({ t: 10, an: name });
+    expect(joined.h.e.at(-1)).not.toHaveProperty("g");
     const twice = await post(
       `${server.url}/api/v1/auth/register`,
       { password: "again-and-again" },

@@ -139,6 +139,25 @@ describe("bad input", () => {
     raw.close();
   });
 
+  it("runs requests pipelined behind the hello after the welcome", async () => {
+    const raw = await RawClient.open(server.wsUrl);
+    raw.send({ o: Op.Hello, r: 1, d: {} });
+    raw.send({ o: Op.ChannelList, r: 2, d: {} });
+    raw.send({ o: Op.Ping, r: 3, d: {} });
+    await raw.waitFor((f) => f.r === 2);
+    await raw.waitFor((f) => f.r === 3);
+    const replies = raw.frames.filter((f) => f.r !== undefined).map((f) => [f.o, f.r]);
+    // The welcome comes first; replies to later requests may come in any order.
+    expect(replies[0]).toEqual([Op.Hello, 1]);
+    expect(replies.slice(1)).toEqual(
+      expect.arrayContaining([
+        [Op.ChannelList, 2],
+        [Op.Ping, 3],
+      ]),
+    );
+    raw.close();
+  });
+
   it("requires hello first and closes a connection that starts otherwise", async () => {
     const raw = await RawClient.open(server.wsUrl);
     raw.send({ o: Op.MessageSend, r: 1, d: { c: channelId, n: "n", x: "hi" } });

@@ -96,6 +96,34 @@ describe("messaging", () => {
     expect(first.ts).toBeGreaterThan(Date.now() - 60_000);
   });
 
+  it("scopes a nonce to its channel: the same nonce in another channel is a new message", async () => {
+    const alice = await server.connect();
+    const { ch: one } = await alice.createChannel("one");
+    const { ch: two } = await alice.createChannel("two");
+    const a = await alice.send(one.i, "in one", "shared-nonce");
+    const b = await alice.send(two.i, "in two", "shared-nonce");
+    expect(b.i).not.toBe(a.i);
+    expect(texts((await alice.history(two.i)).e)).toEqual(["in two"]);
+  });
+
+  it("tells a creator's other tabs about a new channel, but not the creating tab twice", async () => {
+    const token = await server.register("creator");
+    const tab1 = await server.connect({ token });
+    const tab2 = await server.connect({ token });
+    const added1: number[] = [];
+    const added2: number[] = [];
+    tab1.on("channelAdded", (ch) => added1.push(ch.i));
+    tab2.on("channelAdded", (ch) => added2.push(ch.i));
+    const { ch } = await tab1.createChannel("fresh");
+    await until(() => added2.length === 1);
+    await tab1.request(2, {}); // a round trip after the announcement would have arrived
+    expect(added2).toEqual([ch.i]);
+    expect(added1).toEqual([]);
+    const seen = collect(tab2, ch.i);
+    await tab1.send(ch.i, "to my other tab");
+    await until(() => texts(seen).length === 1);
+  });
+
   it("a message sent while someone joins reaches the joiner exactly once", async () => {
     const owner = await server.connect();
     const { ch } = await owner.createChannel("race");

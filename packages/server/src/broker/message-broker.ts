@@ -14,7 +14,9 @@ export type UserMessage =
   | { k: "channel-added"; ch: ChannelSummary }
   | { k: "channel-removed"; c: number; reason: "left" | "kicked" | "banned" }
   /** Session revoked: close its sockets (all of the user's sessions when `session` is absent). */
-  | { k: "revoked"; session?: number };
+  | { k: "revoked"; session?: number }
+  /** The guest registered: its connections now act as an account. */
+  | { k: "registered" };
 
 export type Topic = { kind: "channel"; id: number } | { kind: "user"; id: number };
 export type BrokerMessage = ChannelMessage | UserMessage;

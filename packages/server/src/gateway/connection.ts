@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import {
   CloseCode,
   type Encoding,
+  type Envelope,
   type ErrorPayload,
   encodeFrame,
   Op,
@@ -31,6 +32,8 @@ export class Connection {
   readonly channels = new Map<number, Role>();
   /** Channels a join is in flight for (their user-topic announcement is the join's own). */
   readonly joining = new Set<number>();
+  /** While a hello is in flight: the requests pipelined behind it. */
+  preHello?: Envelope[];
   /** Set once the hello was accepted. */
   ready = false;
   closed = false;

@@ -3,6 +3,7 @@ import {
   CloseCode,
   decodeFrame,
   type Encoding,
+  type Envelope,
   encodingOf,
   envelopeSchema,
   Op,
@@ -22,6 +23,9 @@ import type { Services } from "../services/services";
 import type { ChannelHub } from "./channel-hub";
 import { Connection } from "./connection";
 import { WriteCoalescer } from "./write-coalescer";
+
+/** Requests a client may pipeline behind its hello before the welcome. */
+const PRE_HELLO_MAX = 64;
 
 export interface GatewayOptions {
   services: Services;
@@ -128,6 +132,9 @@ export class Gateway {
         this.options.hub.detach(conn, message.c);
         conn.sendFrame({ o: Op.ChannelRemoved, d: { c: message.c, why: message.reason } });
         return;
+      case "registered":
+        if (conn.user) conn.user = { ...conn.user, isGuest: false };
+        return;
       case "revoked":
         if (message.session === undefined || message.session === conn.session?.id) {
           conn.close(CloseCode.AuthRevoked, "session revoked");
@@ -176,12 +183,35 @@ export class Gateway {
       );
       return;
     }
-    if (!conn.ready && envelope.data.o !== Op.Hello && !conn.user) {
-      router.fail(conn, envelope.data.o, envelope.data.r, new ParleyError("HELLO_REQUIRED"));
-      conn.close(CloseCode.ProtocolViolation, "hello required");
+    if (conn.ready) {
+      void router.dispatch(conn, envelope.data);
       return;
     }
-    void router.dispatch(conn, envelope.data);
+    if (!conn.preHello) {
+      if (envelope.data.o !== Op.Hello) {
+        router.fail(conn, envelope.data.o, envelope.data.r, new ParleyError("HELLO_REQUIRED"));
+        conn.close(CloseCode.ProtocolViolation, "hello required");
+        return;
+      }
+      // Requests pipelined behind the hello wait for it, then run in arrival order.
+      const queue: Envelope[] = [];
+      conn.preHello = queue;
+      void router.dispatch(conn, envelope.data).then(() => {
+        for (const queued of queue.splice(0)) void router.dispatch(conn, queued);
+        conn.preHello = undefined;
+      });
+      return;
+    }
+    if (conn.preHello.length >= PRE_HELLO_MAX) {
+      router.fail(
+        conn,
+        envelope.data.o,
+        envelope.data.r,
+        new ParleyError("RATE_LIMITED", "Too many requests before the welcome"),
+      );
+      return;
+    }
+    conn.preHello.push(envelope.data);
   }
 
   private async onClose(conn: Connection): Promise<void> {

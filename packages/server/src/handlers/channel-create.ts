@@ -9,7 +9,15 @@ export const channelCreate = route<typeof Op.ChannelCreate>({
   guards: [authenticated],
   async handle(ctx) {
     const { conn, data, services } = ctx;
-    const ch = await services.channels.create(conn.actor, data.n, data.tp ?? "");
-    return attachWithSnapshot(ctx, ch.i, LIMITS.historyDefault);
+    let created: number | undefined;
+    try {
+      const ch = await services.channels.create(conn.actor, data.n, data.tp ?? "", (id) => {
+        created = id;
+        conn.joining.add(id);
+      });
+      return await attachWithSnapshot(ctx, ch.i, LIMITS.historyDefault);
+    } finally {
+      if (created !== undefined) conn.joining.delete(created);
+    }
   },
 });

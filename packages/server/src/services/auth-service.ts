@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomInt } from "node:crypto";
 import { hash, verify } from "@node-rs/argon2";
+import type { UserMessage } from "../broker/message-broker";
 import { ParleyError } from "../errors";
 import type { SessionRow, Storage, UserRow } from "../storage/storage";
 
@@ -36,7 +37,8 @@ export class AuthService {
 
   constructor(
     private readonly storage: Storage,
-    private readonly onRevoke: (userId: number, sessionIds: number[]) => void,
+    /** Tells every connection of a user, on every node. */
+    private readonly announce: (userId: number, message: UserMessage) => void,
   ) {
     this.dummyHash = hash(randomBytes(16).toString("hex"), ARGON2_OPTIONS);
   }
@@ -82,13 +84,15 @@ export class AuthService {
   async upgradeGuest(auth: Authenticated, password: string): Promise<UserRow> {
     if (!auth.user.isGuest) throw new ParleyError("NOT_A_GUEST");
     const passwordHash = await hash(password, ARGON2_OPTIONS);
-    return this.storage.upgradeGuest(auth.user.id, passwordHash);
+    const user = await this.storage.upgradeGuest(auth.user.id, passwordHash);
+    this.announce(user.id, { k: "registered" });
+    return user;
   }
 
   /** Ends a session; its live sockets are closed. */
   async logout(auth: Authenticated): Promise<void> {
     const userId = await this.storage.revokeSession(auth.session.id);
-    if (userId !== undefined) this.onRevoke(userId, [auth.session.id]);
+    if (userId !== undefined) this.announce(userId, { k: "revoked", session: auth.session.id });
   }
 
   private async issue(user: UserRow): Promise<IssuedSession> {

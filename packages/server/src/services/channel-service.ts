@@ -27,8 +27,23 @@ export class ChannelService {
       );
   }
 
-  async create(owner: Actor, name: string, topic: string): Promise<ChannelSummary> {
-    const { channel, event } = await this.storage.createChannel({ name, topic, owner });
+  /**
+   * Creates a channel owned by `owner`. `onCreated` runs before the user's connections are
+   * told, so the creating connection can claim the announcement as its own.
+   */
+  async create(
+    owner: Actor & { isGuest: boolean },
+    name: string,
+    topic: string,
+    onCreated: (channelId: number) => void = () => {},
+  ): Promise<ChannelSummary> {
+    const { channel, event } = await this.storage.createChannel({
+      name,
+      topic,
+      owner,
+      ownerIsGuest: owner.isGuest,
+    });
+    onCreated(channel.id);
     this.publish(channel.id, [event]);
     const summary = await this.summarize([{ ...channel, memberCount: 1, role: Role.Owner }]);
     this.broker.publish({ kind: "user", id: owner.id }, { k: "channel-added", ch: summary[0]! });

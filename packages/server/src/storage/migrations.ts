@@ -79,10 +79,10 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
           .addColumn("created_at", "bigint", notNull)
           .execute();
         await db.schema
-          .createIndex("messages_author_nonce")
+          .createIndex("messages_channel_author_nonce")
           .unique()
           .on("messages")
-          .columns(["author_id", "nonce"])
+          .columns(["channel_id", "author_id", "nonce"])
           .execute();
         await db.schema
           .createTable("reactions")

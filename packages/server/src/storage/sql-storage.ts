@@ -212,6 +212,7 @@ export class SqlStorage implements Storage {
     name: string;
     topic: string;
     owner: Actor;
+    ownerIsGuest?: boolean;
   }): Promise<{ channel: ChannelRow; event: ChannelEvent }> {
     try {
       return await this.db.transaction().execute(async (trx) => {
@@ -237,6 +238,7 @@ export class SqlStorage implements Storage {
         const event = await this.appendEvent(trx, channelId, {
           type: EventType.MemberJoined,
           actor: input.owner,
+          data: input.ownerIsGuest ? { g: true } : {},
         });
         return { channel: { ...toChannel(row), lastSeq: event.s }, event };
       });
@@ -403,6 +405,7 @@ export class SqlStorage implements Storage {
     const existing = await trx
       .selectFrom("messages")
       .select("id")
+      .where("channel_id", "=", m.channelId)
       .where("author_id", "=", m.author.id)
       .where("nonce", "=", m.nonce)
       .executeTakeFirst();

@@ -88,7 +88,7 @@ export interface HistoryQuery {
  *   never share or skip a seq.
  * - **Durability.** A returned promise resolves only after the transaction committed; a
  *   rejected one stored nothing.
- * - **Idempotency.** A message whose (author, nonce) is already stored is not stored again: the
+ * - **Idempotency.** A message whose (channel, author, nonce) is already stored is not stored again: the
  *   original is returned with `duplicate: true`.
  * - **Atomicity.** A membership change and its event, a reaction and its event, commit together
  *   or not at all. Constraint failures (name taken, no such message, reaction limit) reject with
@@ -119,6 +119,7 @@ export interface Storage {
     name: string;
     topic: string;
     owner: Actor;
+    ownerIsGuest?: boolean;
   }): Promise<{ channel: ChannelRow; event: ChannelEvent }>;
   getChannel(id: number): Promise<ChannelRow | undefined>;
   listChannels(query: {
