@@ -20,6 +20,8 @@ export interface Config {
   maxBufferedBytes: number;
   /** Most events replayed per channel on resume before answering "resync". Default 1000. */
   resumeMax: number;
+  /** Usernames of server-wide admins (case-insensitive). Default none. */
+  admins: string[];
   /** Directory of the built web client to serve at `/` (none when absent). */
   webRoot: string | null;
 }
@@ -75,6 +77,25 @@ export const ENV = {
     default: String(4 << 20),
   },
   PARLEY_RESUME_MAX: { key: "resumeMax", schema: int(0, 100_000), default: "1000" },
+  PARLEY_ADMINS: {
+    key: "admins",
+    schema: z
+      .string()
+      .transform((s) =>
+        s
+          .split(",")
+          .map((a) => a.trim())
+          .filter(Boolean),
+      )
+      .pipe(
+        z.array(
+          z
+            .string()
+            .regex(/^[A-Za-z0-9_-]{3,32}$/, { error: "expected comma-separated usernames" }),
+        ),
+      ),
+    default: "",
+  },
   PARLEY_WEB_ROOT: { key: "webRoot", schema: z.string().min(1), default: undefined },
 } as const;
 

@@ -1,4 +1,5 @@
 import { ERRORS, type ErrorName } from "@parley/protocol";
+import { formatDuration } from "./duration";
 
 /** Extra detail an error reply may carry. */
 export interface ParleyErrorDetail {
@@ -24,4 +25,18 @@ export class ParleyError extends Error {
     this.name = "ParleyError";
     this.code = ERRORS[errorName].code;
   }
+}
+
+/** MUTED or BANNED, saying for how long, with the time left as retry-after (none when indefinite). */
+export function restrictionError(
+  name: "MUTED" | "BANNED",
+  until: number | null,
+  now = Date.now(),
+): ParleyError {
+  const what =
+    name === "MUTED" ? "You are muted in this channel" : "You are banned from this channel";
+  if (until === null) return new ParleyError(name, what);
+  return new ParleyError(name, `${what} for ${formatDuration(until - now)}`, {
+    retryAfterMs: until - now,
+  });
 }

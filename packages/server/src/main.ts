@@ -20,6 +20,7 @@ import { AuthService } from "./services/auth-service";
 import { ChannelService } from "./services/channel-service";
 import { CommandService } from "./services/command-service";
 import { MessageService } from "./services/message-service";
+import { ModerationService } from "./services/moderation-service";
 import { PresenceService } from "./services/presence-service";
 import type { Services } from "./services/services";
 import { type TypingOptions, TypingService } from "./services/typing-service";
@@ -61,7 +62,10 @@ export async function createParley(
   const channels = new ChannelService(storage, broker, presenceStore);
   const typing = new TypingService(broker, tuning.typing);
   const messages = new MessageService(storage, channels, typing, (n) => metrics.messagesIn.inc(n));
-  const commands = new CommandService(messages);
+  const admins = new Set(config.admins.map((a) => a.toLowerCase()));
+  const isAdmin = (username: string) => admins.has(username.toLowerCase());
+  const moderation = new ModerationService(storage, channels, isAdmin);
+  const commands = new CommandService(messages, moderation);
   const auth = new AuthService(storage, (userId, message) =>
     broker.publish({ kind: "user", id: userId }, message),
   );
@@ -80,12 +84,14 @@ export async function createParley(
     typing,
     presence,
     commands,
+    moderation,
     hub,
     storage,
     settings: {
       heartbeatMs: config.heartbeatMs,
       resumeMax: config.resumeMax,
       limits: { ...LIMITS },
+      isAdmin,
     },
   };
   gateway = new Gateway({
@@ -147,6 +153,7 @@ export async function createParley(
   }
 
   await app.listen({ host: config.host, port: config.port });
+  moderation.start();
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;
@@ -160,6 +167,7 @@ export async function createParley(
       await ws.close();
       await messages.drain();
       await app.close();
+      moderation.close();
       typing.close();
       await hub.close();
       await broker.close();

@@ -1,4 +1,4 @@
-import type { ChannelEvent, ChannelSummary } from "@parley/protocol";
+import type { ChannelEvent, ChannelSummary, Role } from "@parley/protocol";
 
 /** What travels on a channel topic. */
 export type ChannelMessage =
@@ -15,6 +15,8 @@ export type UserMessage =
   | { k: "channel-removed"; c: number; reason: "left" | "kicked" | "banned" }
   /** Session revoked: close its sockets (all of the user's sessions when `session` is absent). */
   | { k: "revoked"; session?: number }
+  /** The user's role in a channel changed. */
+  | { k: "role"; c: number; rl: Role }
   /** The guest registered: its connections now act as an account. */
   | { k: "registered" };
 

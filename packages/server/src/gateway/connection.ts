@@ -48,10 +48,13 @@ export class Connection {
     private readonly options: ConnectionOptions,
   ) {}
 
-  /** The actor for stored events. Only valid after hello. */
-  get actor(): { id: number; name: string; isGuest: boolean } {
+  /** A server-wide admin (named in PARLEY_ADMINS). */
+  isAdmin = false;
+
+  /** The actor for stored events and permission checks. Only valid after hello. */
+  get actor(): { id: number; name: string; isGuest: boolean; isAdmin: boolean } {
     const user = this.user!;
-    return { id: user.id, name: user.username, isGuest: user.isGuest };
+    return { id: user.id, name: user.username, isGuest: user.isGuest, isAdmin: this.isAdmin };
   }
 
   reply(op: number, requestId: number | undefined, data: unknown): void {

@@ -132,6 +132,9 @@ export class Gateway {
         this.options.hub.detach(conn, message.c);
         conn.sendFrame({ o: Op.ChannelRemoved, d: { c: message.c, why: message.reason } });
         return;
+      case "role":
+        if (conn.channels.has(message.c)) conn.channels.set(message.c, message.rl);
+        return;
       case "registered":
         if (conn.user) conn.user = { ...conn.user, isGuest: false };
         return;

@@ -44,6 +44,7 @@ export const hello = route<typeof Op.Hello>({
       throw err;
     }
     const user = conn.user;
+    conn.isAdmin = services.settings.isAdmin(user.username);
     await services.hub.addUserConnection(conn);
     const roles = await services.channels.roles(user.id);
     for (const [channelId, role] of roles) conn.channels.set(channelId, role);
@@ -73,7 +74,12 @@ export const hello = route<typeof Op.Hello>({
       for (const ch of channels) services.hub.ready(conn, ch.i, ch.ls);
     });
     const reply: WelcomeReply = {
-      u: { i: user.id, n: user.username, ...(user.isGuest ? { g: true as const } : {}) },
+      u: {
+        i: user.id,
+        n: user.username,
+        ...(user.isGuest ? { g: true as const } : {}),
+        ...(conn.isAdmin ? { ad: true as const } : {}),
+      },
       ...(issuedToken ? { st: issuedToken } : {}),
       rt: conn.id,
       v: PROTOCOL_VERSION,

@@ -1,18 +1,24 @@
-import { MessageKind, Op, REQUEST_SCHEMAS } from "@parley/protocol";
+import { MessageKind, Op, REQUEST_SCHEMAS, Role, rankOf } from "@parley/protocol";
 import { authenticated, member } from "../router/guards";
 import { route } from "../router/route";
 
-/** Sends a message; the ack (seq, id, time) follows the commit. A repeated nonce returns the original. */
+/**
+ * Sends a message; the ack (seq, id, time) follows the commit. A repeated nonce returns the
+ * original. Mutes and slow mode are enforced by the storage inside the write (MUTED,
+ * SLOW_MODE); moderators are exempt from slow mode.
+ */
 export const messageSend = route<typeof Op.MessageSend>({
   schema: REQUEST_SCHEMAS[Op.MessageSend],
   guards: [authenticated, member],
   async handle({ conn, data, services }) {
+    const exempt = rankOf(conn.channels.get(data.c), conn.actor) >= Role.Moderator;
     const event = await services.messages.send(
       conn.actor,
       data.c,
       data.n,
       data.x,
       MessageKind.Text,
+      exempt,
     );
     return { s: event.s, i: event.i, ts: event.ts };
   },

@@ -20,6 +20,10 @@ function channelIdOf(data: unknown): number {
   return (data as { c: number }).c;
 }
 
+/** The user is not muted in channel `c`: mutes block sending, reacting and typing. */
+export const notMuted: Guard = ({ conn, data, services }) =>
+  services.moderation.assertNotMuted(channelIdOf(data), conn.user!.id);
+
 /** The channel `c` exists. */
 export const channelExists: Guard = async ({ data, services }) => {
   await services.channels.require(channelIdOf(data));
@@ -32,4 +36,10 @@ export const channelExists: Guard = async ({ data, services }) => {
  */
 export const member: Guard = ({ conn, data }) => {
   if (!conn.channels.has(channelIdOf(data))) throw new ParleyError("NOT_A_MEMBER");
+};
+
+/** The user is a member of channel `c`, or a server-wide admin (who may act in every channel). */
+export const memberOrAdmin: Guard = (ctx) => {
+  if (ctx.conn.isAdmin) return channelExists(ctx);
+  return member(ctx);
 };

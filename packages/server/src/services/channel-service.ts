@@ -6,7 +6,7 @@ import {
   Role,
 } from "@parley/protocol";
 import type { MessageBroker } from "../broker/message-broker";
-import { ParleyError } from "../errors";
+import { ParleyError, restrictionError } from "../errors";
 import type { PresenceStore } from "../presence/presence-store";
 import type { Actor, ChannelListing, ChannelRow, Storage } from "../storage/storage";
 
@@ -18,13 +18,26 @@ export class ChannelService {
     private readonly presence: PresenceStore,
   ) {}
 
-  /** Announces stored events to the channel, after their commit. */
+  /**
+   * Announces stored events to the channel, after their commit. A role change is also told to
+   * the member's own connections, which keep their role for permission checks.
+   */
   publish(channelId: number, events: ChannelEvent[]): void {
-    if (events.length > 0)
-      this.broker.publish(
-        { kind: "channel", id: channelId },
-        { k: "events", c: channelId, events },
-      );
+    if (events.length === 0) return;
+    this.broker.publish({ kind: "channel", id: channelId }, { k: "events", c: channelId, events });
+    for (const e of events) {
+      if (e.t === EventType.RoleChanged && e.rl !== undefined) {
+        this.broker.publish({ kind: "user", id: e.u }, { k: "role", c: channelId, rl: e.rl });
+      }
+    }
+  }
+
+  /** Tells every connection of a user that it is no longer in a channel. */
+  removed(userId: number, channelId: number, reason: "left" | "kicked" | "banned"): void {
+    this.broker.publish(
+      { kind: "user", id: userId },
+      { k: "channel-removed", c: channelId, reason },
+    );
   }
 
   /**
@@ -82,6 +95,8 @@ export class ChannelService {
   /** Joins a user to a channel. Joining a channel you are in is not an error. */
   async join(user: Actor & { isGuest: boolean }, channelId: number): Promise<void> {
     await this.require(channelId);
+    const ban = await this.storage.activeBan(channelId, user.id);
+    if (ban) throw restrictionError("BANNED", ban.until);
     const event = await this.storage.addMember(channelId, user.id, Role.Member, {
       type: EventType.MemberJoined,
       actor: user,
@@ -94,16 +109,13 @@ export class ChannelService {
   }
 
   async leave(user: Actor, channelId: number): Promise<void> {
-    const event = await this.storage.removeMember(channelId, user.id, {
+    const events = await this.storage.removeMember(channelId, user.id, {
       type: EventType.MemberLeft,
       actor: user,
     });
-    if (!event) throw new ParleyError("NOT_A_MEMBER");
-    this.publish(channelId, [event]);
-    this.broker.publish(
-      { kind: "user", id: user.id },
-      { k: "channel-removed", c: channelId, reason: "left" },
-    );
+    if (events.length === 0) throw new ParleyError("NOT_A_MEMBER");
+    this.publish(channelId, events);
+    this.removed(user.id, channelId, "left");
   }
 
   /** The member list with online flags. */

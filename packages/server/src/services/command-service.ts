@@ -1,32 +1,86 @@
 import { randomUUID } from "node:crypto";
-import { type CommandInfo, MessageKind, type Role } from "@parley/protocol";
+import { type CommandInfo, LIMITS, MessageKind, Role, rankOf, topicSchema } from "@parley/protocol";
+import { formatDuration, MAX_DURATION_MS, parseDuration } from "../duration";
 import { ParleyError } from "../errors";
-import type { Actor } from "../storage/storage";
+import type { AuditEntry } from "../storage/storage";
 import type { MessageService } from "./message-service";
+import type { ModerationService, Moderator } from "./moderation-service";
 
 /** Who runs a command, where. */
-export interface CommandCaller {
-  actor: Actor & { isGuest: boolean };
-  channelId: number;
-  role: Role;
+export interface CommandCaller extends Moderator {
   nonce?: string;
 }
 
-/** A command's reply: text for the caller alone, and/or the ack of a message it posted. */
+/** An audit entry as a command reply carries it. */
+export interface AuditLine {
+  ts: number;
+  ac: string;
+  a: number;
+  an: string;
+  u?: number;
+  un?: string;
+  rs?: string;
+  ut?: number;
+}
+
+/** A command's reply: text for the caller alone, the ack of a posted message, or audit lines. */
 export interface CommandResult {
   x?: string;
   m?: { s: number; i: number; ts: number };
+  log?: AuditLine[];
 }
 
 interface CommandSpec extends CommandInfo {
-  run(caller: CommandCaller, args: string): Promise<CommandResult>;
+  run(caller: CommandCaller, args: string[], rest: string): Promise<CommandResult>;
+}
+
+/** Longest slow-mode interval: 6 hours. */
+const SLOW_MAX_S = 6 * 3600;
+
+function usageError(spec: CommandInfo, message: string): ParleyError {
+  return new ParleyError("BAD_COMMAND", message, { usage: spec.u });
+}
+
+/** Splits `[duration] [reason…]`: a first word that parses as a duration is the duration. */
+function durationAndReason(
+  spec: CommandInfo,
+  words: string[],
+): { until: number | null; reason: string | null } {
+  const [first, ...others] = words;
+  const ms = first === undefined ? undefined : parseDuration(first);
+  if (first !== undefined && ms === undefined && /^\d+[a-z]*$/i.test(first)) {
+    throw usageError(spec, `"${first}" is not a duration: use 30s, 10m, 2h or 7d`);
+  }
+  if (ms !== undefined && (ms <= 0 || ms > MAX_DURATION_MS)) {
+    throw usageError(spec, "A duration is between 1s and 28d");
+  }
+  const reasonWords = ms === undefined ? words : others;
+  const reason = reasonWords.join(" ").trim().slice(0, LIMITS.topicMax) || null;
+  return { until: ms === undefined ? null : Date.now() + ms, reason };
+}
+
+function auditLine(e: AuditEntry): AuditLine {
+  return {
+    ts: e.at,
+    ac: e.action,
+    a: e.actor.id,
+    an: e.actor.name,
+    ...(e.target ? { u: e.target.id, un: e.target.name } : {}),
+    ...(e.reason ? { rs: e.reason } : {}),
+    ...(e.until ? { ut: e.until } : {}),
+  };
 }
 
 /** Slash commands, parsed and executed on the server so that every client has them. */
 export class CommandService {
   private readonly specs: CommandSpec[];
 
-  constructor(messages: MessageService) {
+  constructor(messages: MessageService, moderation: ModerationService) {
+    const target = (spec: CommandInfo, args: string[]): string => {
+      const name = args[0];
+      if (!name) throw usageError(spec, "Name a user");
+      return name;
+    };
     this.specs = [
       {
         n: "help",
@@ -34,7 +88,7 @@ export class CommandService {
         d: "List the commands you may use",
         rl: 0,
         run: async (caller) => ({
-          x: this.available(caller.role)
+          x: this.available(caller)
             .map((c) => `${c.u} — ${c.d}`)
             .join("\n"),
         }),
@@ -44,12 +98,12 @@ export class CommandService {
         u: "/me <action>",
         d: "Post an action message",
         rl: 0,
-        run: async (caller, args) => {
-          const text = args.trim();
-          if (!text)
-            throw new ParleyError("BAD_COMMAND", "Say what you are doing", {
-              usage: "/me <action>",
-            });
+        run: async (caller, _args, rest) => {
+          const text = rest.trim();
+          if (!text) throw usageError(this.spec("me"), "Say what you are doing");
+          if (text.length > LIMITS.contentMax)
+            throw usageError(this.spec("me"), "That action is too long");
+          await moderation.assertNotMuted(caller.channelId, caller.actor.id);
           const ev = await messages.send(
             caller.actor,
             caller.channelId,
@@ -60,6 +114,146 @@ export class CommandService {
           return { m: { s: ev.s, i: ev.i, ts: ev.ts } };
         },
       },
+      {
+        n: "kick",
+        u: "/kick @user [reason]",
+        d: "Remove a user from the channel; they may rejoin",
+        rl: Role.Moderator,
+        run: async (caller, args) => {
+          const name = target(this.spec("kick"), args);
+          await moderation.kick(caller, name, args.slice(1).join(" ").trim() || null);
+          return { x: `Kicked ${name.replace(/^@/, "")}` };
+        },
+      },
+      {
+        n: "mute",
+        u: "/mute @user [duration] [reason]",
+        d: "Stop a user from sending, reacting and typing here (duration like 30s, 10m, 2h, 7d; none = indefinite)",
+        rl: Role.Moderator,
+        run: async (caller, args) => {
+          const spec = this.spec("mute");
+          const name = target(spec, args);
+          const { until, reason } = durationAndReason(spec, args.slice(1));
+          await moderation.mute(caller, name, until, reason);
+          return {
+            x: `Muted ${name.replace(/^@/, "")}${until ? ` for ${formatDuration(until - Date.now())}` : ""}`,
+          };
+        },
+      },
+      {
+        n: "unmute",
+        u: "/unmute @user",
+        d: "Lift a mute",
+        rl: Role.Moderator,
+        run: async (caller, args) => {
+          const name = target(this.spec("unmute"), args);
+          await moderation.unmute(caller, name);
+          return { x: `Unmuted ${name.replace(/^@/, "")}` };
+        },
+      },
+      {
+        n: "ban",
+        u: "/ban @user [duration] [reason]",
+        d: "Remove a user and refuse their return until the ban ends (none = indefinite)",
+        rl: Role.Moderator,
+        run: async (caller, args) => {
+          const spec = this.spec("ban");
+          const name = target(spec, args);
+          const { until, reason } = durationAndReason(spec, args.slice(1));
+          await moderation.ban(caller, name, until, reason);
+          return {
+            x: `Banned ${name.replace(/^@/, "")}${until ? ` for ${formatDuration(until - Date.now())}` : ""}`,
+          };
+        },
+      },
+      {
+        n: "unban",
+        u: "/unban @user",
+        d: "Lift a ban",
+        rl: Role.Moderator,
+        run: async (caller, args) => {
+          const name = target(this.spec("unban"), args);
+          await moderation.unban(caller, name);
+          return { x: `Unbanned ${name.replace(/^@/, "")}` };
+        },
+      },
+      {
+        n: "mod",
+        u: "/mod @user",
+        d: "Make a member a moderator",
+        rl: Role.Owner,
+        run: async (caller, args) => {
+          const name = target(this.spec("mod"), args);
+          await moderation.setModerator(caller, name, true);
+          return { x: `${name.replace(/^@/, "")} is now a moderator` };
+        },
+      },
+      {
+        n: "unmod",
+        u: "/unmod @user",
+        d: "Make a moderator a member again",
+        rl: Role.Owner,
+        run: async (caller, args) => {
+          const name = target(this.spec("unmod"), args);
+          await moderation.setModerator(caller, name, false);
+          return { x: `${name.replace(/^@/, "")} is no longer a moderator` };
+        },
+      },
+      {
+        n: "topic",
+        u: "/topic <text>",
+        d: "Set the channel's topic",
+        rl: Role.Moderator,
+        run: async (caller, _args, rest) => {
+          const topic = rest.trim();
+          if (!topic) throw usageError(this.spec("topic"), "Give the new topic");
+          const parsed = topicSchema.safeParse(topic);
+          if (!parsed.success) {
+            throw usageError(
+              this.spec("topic"),
+              `A topic is one line of at most ${LIMITS.topicMax} characters`,
+            );
+          }
+          await moderation.setTopic(caller, parsed.data);
+          return { x: "Topic set" };
+        },
+      },
+      {
+        n: "slow",
+        u: "/slow <seconds|off>",
+        d: "Let members send one message per N seconds (moderators are exempt)",
+        rl: Role.Moderator,
+        run: async (caller, args) => {
+          const spec = this.spec("slow");
+          const arg = args[0]?.toLowerCase();
+          const seconds =
+            arg === "off" ? 0 : arg && /^\d{1,6}$/.test(arg) ? Number(arg) : Number.NaN;
+          if (!Number.isInteger(seconds) || seconds > SLOW_MAX_S) {
+            throw usageError(spec, `Give a number of seconds from 0 to ${SLOW_MAX_S}, or off`);
+          }
+          await moderation.setSlowMode(caller, seconds);
+          return { x: seconds === 0 ? "Slow mode off" : `Slow mode: one message per ${seconds} s` };
+        },
+      },
+      {
+        n: "modlog",
+        u: "/modlog [n]",
+        d: "Show the channel's most recent moderation actions",
+        rl: Role.Moderator,
+        run: async (caller, args) => {
+          const n = args[0] === undefined ? 20 : Number(args[0]);
+          if (!Number.isInteger(n) || n < 1 || n > 100)
+            throw usageError(this.spec("modlog"), "n is from 1 to 100");
+          const entries = (await moderation.auditLog(caller, n)).map(auditLine);
+          const text = entries
+            .map(
+              (e) =>
+                `${new Date(e.ts).toISOString()} ${e.an || "(server)"} ${e.ac}${e.un ? ` ${e.un}` : ""}${e.rs ? ` — ${e.rs}` : ""}`,
+            )
+            .join("\n");
+          return { x: text || "No moderation actions yet", log: entries };
+        },
+      },
     ];
   }
 
@@ -68,17 +262,25 @@ export class CommandService {
     return this.specs.map(({ n, u, d, rl }) => ({ n, u, d, rl }));
   }
 
-  available(role: number): CommandInfo[] {
-    return this.list().filter((c) => c.rl <= role);
+  /** The commands a caller may use where it is: moderation needs an account and the rank. */
+  available(caller: CommandCaller): CommandInfo[] {
+    const rank = rankOf(caller.role, caller.actor);
+    return this.list().filter((c) => c.rl === 0 || (!caller.actor.isGuest && c.rl <= rank));
   }
 
   async execute(caller: CommandCaller, text: string): Promise<CommandResult> {
     const match = /^\/(\S+)\s*([\s\S]*)$/.exec(text.trim());
-    if (!match) throw new ParleyError("BAD_COMMAND", "A command starts with /");
+    if (!match) throw new ParleyError("BAD_COMMAND", "A command starts with /", { usage: "/help" });
     const spec = this.specs.find((s) => s.n === match[1]!.toLowerCase());
-    if (!spec) throw new ParleyError("UNKNOWN_COMMAND", `Unknown command /${match[1]}; try /help`);
-    if (spec.rl > caller.role)
-      throw new ParleyError("FORBIDDEN", `/${spec.n} needs a higher role`, { usage: spec.u });
-    return spec.run(caller, match[2] ?? "");
+    if (!spec)
+      throw new ParleyError("UNKNOWN_COMMAND", `Unknown command /${match[1]}; try /help`, {
+        usage: "/help",
+      });
+    const rest = match[2] ?? "";
+    return spec.run(caller, rest.split(/\s+/).filter(Boolean), rest);
+  }
+
+  private spec(name: string): CommandSpec {
+    return this.specs.find((s) => s.n === name)!;
   }
 }

@@ -42,9 +42,14 @@ export class MessageService {
     nonce: string,
     content: string,
     kind: MessageKind,
+    slowModeExempt = false,
   ): Promise<MessageEvent> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ message: { channelId, author, nonce, content, kind }, resolve, reject });
+      this.queue.push({
+        message: { channelId, author, nonce, content, kind, slowModeExempt },
+        resolve,
+        reject,
+      });
       this.schedule();
     });
   }

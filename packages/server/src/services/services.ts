@@ -4,6 +4,7 @@ import type { AuthService } from "./auth-service";
 import type { ChannelService } from "./channel-service";
 import type { CommandService } from "./command-service";
 import type { MessageService } from "./message-service";
+import type { ModerationService } from "./moderation-service";
 import type { PresenceService } from "./presence-service";
 import type { TypingService } from "./typing-service";
 
@@ -13,6 +14,8 @@ export interface RuntimeSettings {
   /** Most events replayed per channel on resume before the server answers "resync". */
   resumeMax: number;
   limits: Record<string, number>;
+  /** Whether a username is a server-wide admin. */
+  isAdmin: (username: string) => boolean;
 }
 
 /** What handlers are given: the services, and the node's delivery hub. */
@@ -23,6 +26,7 @@ export interface Services {
   typing: TypingService;
   presence: PresenceService;
   commands: CommandService;
+  moderation: ModerationService;
   hub: ChannelHub;
   /** Read-only snapshot reads that need one consistent view (join). */
   storage: Pick<Storage, "snapshot">;

@@ -94,6 +94,39 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
           .execute();
       },
     },
+    "0002_moderation": {
+      async up(db: Kysely<unknown>) {
+        for (const table of ["mutes", "bans"]) {
+          await db.schema
+            .createTable(table)
+            .addColumn("channel_id", "bigint", (c) => c.notNull().references("channels.id"))
+            .addColumn("user_id", "bigint", (c) => c.notNull().references("users.id"))
+            .addColumn("until", "bigint")
+            .addColumn("reason", "text")
+            .addColumn("actor_id", "bigint", notNull)
+            .addColumn("created_at", "bigint", notNull)
+            .addPrimaryKeyConstraint(`${table}_pk`, ["channel_id", "user_id"])
+            .execute();
+          await db.schema.createIndex(`${table}_until`).on(table).column("until").execute();
+        }
+        await idColumn(db.schema.createTable("audit_log"))
+          .addColumn("channel_id", "bigint", (c) => c.notNull().references("channels.id"))
+          .addColumn("actor_id", "bigint", notNull)
+          .addColumn("actor_name", "text", notNull)
+          .addColumn("target_id", "bigint")
+          .addColumn("target_name", "text")
+          .addColumn("action", "text", notNull)
+          .addColumn("reason", "text")
+          .addColumn("until", "bigint")
+          .addColumn("created_at", "bigint", notNull)
+          .execute();
+        await db.schema
+          .createIndex("audit_log_channel")
+          .on("audit_log")
+          .columns(["channel_id", "id"])
+          .execute();
+      },
+    },
   };
 }
 

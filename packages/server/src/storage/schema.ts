@@ -60,4 +60,28 @@ export interface Database {
     emoji: string;
     created_at: number;
   };
+  mutes: RestrictionTable;
+  bans: RestrictionTable;
+  audit_log: {
+    id: Generated<number>;
+    channel_id: number;
+    actor_id: number;
+    actor_name: string;
+    target_id: number | null;
+    target_name: string | null;
+    action: string;
+    reason: string | null;
+    until: number | null;
+    created_at: number;
+  };
+}
+
+/** A mute or a ban: one row per (channel, user); `until` null = indefinite. */
+interface RestrictionTable {
+  channel_id: number;
+  user_id: number;
+  until: number | null;
+  reason: string | null;
+  actor_id: number;
+  created_at: number;
 }

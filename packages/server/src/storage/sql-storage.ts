@@ -5,25 +5,29 @@ import {
   MessageKind,
   MUTATION_EVENT_TYPES,
   type ReactionSummary,
-  type Role,
+  Role,
 } from "@parley/protocol";
 import { type Kysely, type Selectable, sql, type Transaction } from "kysely";
-import { ParleyError } from "../errors";
+import { ParleyError, restrictionError } from "../errors";
 import type { SqlDialect } from "./migrations";
 import type { Database } from "./schema";
 import type {
   Actor,
   AppendResult,
+  AuditEntry,
   ChannelListing,
   ChannelRow,
   HistoryQuery,
   MemberRow,
+  ModerationInput,
   NewEvent,
   NewMessage,
+  Restriction,
   SessionRow,
   Storage,
   UserRow,
 } from "./storage";
+import { SYSTEM_ACTOR } from "./storage";
 
 type Db = Kysely<Database> | Transaction<Database>;
 type EventRow = Selectable<Database["events"]> & {
@@ -233,7 +237,12 @@ export class SqlStorage implements Storage {
         const channelId = Number(row.id);
         await trx
           .insertInto("memberships")
-          .values({ channel_id: channelId, user_id: input.owner.id, role: 3, joined_at: now })
+          .values({
+            channel_id: channelId,
+            user_id: input.owner.id,
+            role: Role.Owner,
+            joined_at: now,
+          })
           .execute();
         const event = await this.appendEvent(trx, channelId, {
           type: EventType.MemberJoined,
@@ -364,20 +373,322 @@ export class SqlStorage implements Storage {
     });
   }
 
-  async removeMember(
+  async removeMember(channelId: number, userId: number, event: NewEvent): Promise<ChannelEvent[]> {
+    return this.db.transaction().execute((trx) => this.removeIn(trx, channelId, userId, event));
+  }
+
+  /** Removes a membership with its event; hands ownership on when the owner goes. */
+  private async removeIn(
+    trx: Transaction<Database>,
     channelId: number,
     userId: number,
     event: NewEvent,
+  ): Promise<ChannelEvent[]> {
+    const removed = await trx
+      .deleteFrom("memberships")
+      .where("channel_id", "=", channelId)
+      .where("user_id", "=", userId)
+      .returning("role")
+      .executeTakeFirst();
+    if (!removed) return [];
+    const events = [await this.appendEvent(trx, channelId, event)];
+    if (Number(removed.role) !== Role.Owner) return events;
+    const heir = await trx
+      .selectFrom("memberships as m")
+      .innerJoin("users as u", "u.id", "m.user_id")
+      .select(["m.user_id", "u.username"])
+      .where("m.channel_id", "=", channelId)
+      .orderBy("m.role", "desc")
+      .orderBy("m.joined_at", "asc")
+      .orderBy("m.user_id", "asc")
+      .executeTakeFirst();
+    if (!heir) return events;
+    const target = { id: Number(heir.user_id), name: heir.username };
+    await trx
+      .updateTable("memberships")
+      .set({ role: Role.Owner })
+      .where("channel_id", "=", channelId)
+      .where("user_id", "=", target.id)
+      .execute();
+    events.push(
+      await this.appendEvent(trx, channelId, {
+        type: EventType.RoleChanged,
+        actor: SYSTEM_ACTOR,
+        data: { u: target.id, un: target.name, rl: Role.Owner },
+      }),
+    );
+    return events;
+  }
+
+  // --- moderation ---
+
+  async kick(input: ModerationInput): Promise<ChannelEvent[]> {
+    return this.db.transaction().execute(async (trx) => {
+      const events = await this.removeIn(trx, input.channelId, input.target.id, {
+        type: EventType.MemberKicked,
+        actor: input.actor,
+        data: targetData(input),
+      });
+      if (events.length > 0) await this.audit(trx, "kick", input);
+      return events;
+    });
+  }
+
+  async mute(input: ModerationInput): Promise<ChannelEvent> {
+    return this.restrict("mutes", "mute", EventType.MemberMuted, input);
+  }
+
+  async unmute(input: ModerationInput): Promise<ChannelEvent | undefined> {
+    return this.lift("mutes", "unmute", EventType.MemberUnmuted, input);
+  }
+
+  async ban(input: ModerationInput): Promise<ChannelEvent[]> {
+    return this.db.transaction().execute(async (trx) => {
+      await this.upsertRestriction(trx, "bans", input);
+      const removal = await this.removeIn(trx, input.channelId, input.target.id, {
+        type: EventType.MemberBanned,
+        actor: input.actor,
+        data: targetData(input),
+      });
+      await this.audit(trx, "ban", input);
+      if (removal.length > 0) return removal;
+      // Not a member: the ban is still an event of the channel.
+      return [
+        await this.appendEvent(trx, input.channelId, {
+          type: EventType.MemberBanned,
+          actor: input.actor,
+          data: targetData(input),
+        }),
+      ];
+    });
+  }
+
+  async unban(input: ModerationInput): Promise<ChannelEvent | undefined> {
+    return this.lift("bans", "unban", EventType.MemberUnbanned, input);
+  }
+
+  activeMute(channelId: number, userId: number): Promise<Restriction | undefined> {
+    return this.activeRestriction("mutes", channelId, userId);
+  }
+
+  activeBan(channelId: number, userId: number): Promise<Restriction | undefined> {
+    return this.activeRestriction("bans", channelId, userId);
+  }
+
+  async setRole(input: ModerationInput, role: Role): Promise<ChannelEvent | undefined> {
+    return this.db.transaction().execute(async (trx) => {
+      const updated = await trx
+        .updateTable("memberships")
+        .set({ role })
+        .where("channel_id", "=", input.channelId)
+        .where("user_id", "=", input.target.id)
+        .where("role", "!=", role)
+        .executeTakeFirst();
+      if (Number(updated.numUpdatedRows) === 0) return undefined;
+      await this.audit(trx, role === Role.Moderator ? "mod" : "unmod", input);
+      return this.appendEvent(trx, input.channelId, {
+        type: EventType.RoleChanged,
+        actor: input.actor,
+        data: { ...targetData(input), rl: role },
+      });
+    });
+  }
+
+  async setTopic(channelId: number, topic: string, actor: Actor): Promise<ChannelEvent> {
+    return this.db.transaction().execute(async (trx) => {
+      await trx.updateTable("channels").set({ topic }).where("id", "=", channelId).execute();
+      await this.audit(trx, "topic", { channelId, actor, reason: topic });
+      return this.appendEvent(trx, channelId, {
+        type: EventType.TopicChanged,
+        actor,
+        data: { tp: topic },
+      });
+    });
+  }
+
+  async setSlowMode(channelId: number, seconds: number, actor: Actor): Promise<ChannelEvent> {
+    return this.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable("channels")
+        .set({ slow_mode: seconds })
+        .where("id", "=", channelId)
+        .execute();
+      await this.audit(trx, "slow", { channelId, actor, reason: String(seconds) });
+      return this.appendEvent(trx, channelId, {
+        type: EventType.SlowModeChanged,
+        actor,
+        data: { sl: seconds },
+      });
+    });
+  }
+
+  async auditLog(channelId: number, limit: number): Promise<AuditEntry[]> {
+    const rows = await this.db
+      .selectFrom("audit_log")
+      .selectAll()
+      .where("channel_id", "=", channelId)
+      .orderBy("id", "desc")
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({
+      id: Number(r.id),
+      channelId: Number(r.channel_id),
+      actor: { id: Number(r.actor_id), name: r.actor_name },
+      target: r.target_id === null ? null : { id: Number(r.target_id), name: r.target_name ?? "" },
+      action: r.action,
+      reason: r.reason,
+      until: r.until === null ? null : Number(r.until),
+      at: Number(r.created_at),
+    }));
+  }
+
+  async expireRestrictions(now: number): Promise<{ channelId: number; event: ChannelEvent }[]> {
+    const out: { channelId: number; event: ChannelEvent }[] = [];
+    for (const [table, action, type] of [
+      ["mutes", "unmute", EventType.MemberUnmuted],
+      ["bans", "unban", EventType.MemberUnbanned],
+    ] as const) {
+      const expired = await this.db
+        .selectFrom(`${table} as r`)
+        .innerJoin("users as u", "u.id", "r.user_id")
+        .select(["r.channel_id", "r.user_id", "u.username"])
+        .where("r.until", "is not", null)
+        .where("r.until", "<=", now)
+        .execute();
+      for (const row of expired) {
+        const event = await this.lift(
+          table,
+          action,
+          type,
+          {
+            channelId: Number(row.channel_id),
+            actor: SYSTEM_ACTOR,
+            target: { id: Number(row.user_id), name: row.username },
+          },
+          now,
+        );
+        if (event) out.push({ channelId: Number(row.channel_id), event });
+      }
+    }
+    return out;
+  }
+
+  async nextExpiry(): Promise<number | undefined> {
+    let next: number | undefined;
+    for (const table of ["mutes", "bans"] as const) {
+      const row = await this.db
+        .selectFrom(table)
+        .select((eb) => eb.fn.min("until").as("next"))
+        .where("until", "is not", null)
+        .executeTakeFirst();
+      const value = row?.next === null || row?.next === undefined ? undefined : Number(row.next);
+      if (value !== undefined && (next === undefined || value < next)) next = value;
+    }
+    return next;
+  }
+
+  private async upsertRestriction(
+    trx: Transaction<Database>,
+    table: "mutes" | "bans",
+    input: ModerationInput,
+  ): Promise<void> {
+    const row = {
+      until: input.until ?? null,
+      reason: input.reason ?? null,
+      actor_id: input.actor.id,
+      created_at: this.now(),
+    };
+    await trx
+      .insertInto(table)
+      .values({ channel_id: input.channelId, user_id: input.target.id, ...row })
+      .onConflict((oc) => oc.columns(["channel_id", "user_id"]).doUpdateSet(row))
+      .execute();
+  }
+
+  private async restrict(
+    table: "mutes" | "bans",
+    action: string,
+    type: EventType,
+    input: ModerationInput,
+  ): Promise<ChannelEvent> {
+    return this.db.transaction().execute(async (trx) => {
+      await this.upsertRestriction(trx, table, input);
+      await this.audit(trx, action, input);
+      return this.appendEvent(trx, input.channelId, {
+        type,
+        actor: input.actor,
+        data: targetData(input),
+      });
+    });
+  }
+
+  /** Deletes a restriction (only an expired one when `expiredAt` is given) with its event. */
+  private async lift(
+    table: "mutes" | "bans",
+    action: string,
+    type: EventType,
+    input: ModerationInput,
+    expiredAt?: number,
   ): Promise<ChannelEvent | undefined> {
     return this.db.transaction().execute(async (trx) => {
-      const deleted = await trx
-        .deleteFrom("memberships")
-        .where("channel_id", "=", channelId)
-        .where("user_id", "=", userId)
-        .executeTakeFirst();
+      let query = trx
+        .deleteFrom(table)
+        .where("channel_id", "=", input.channelId)
+        .where("user_id", "=", input.target.id);
+      if (expiredAt !== undefined) query = query.where("until", "<=", expiredAt);
+      const deleted = await query.executeTakeFirst();
       if (Number(deleted.numDeletedRows) === 0) return undefined;
-      return this.appendEvent(trx, channelId, event);
+      await this.audit(trx, action, input);
+      return this.appendEvent(trx, input.channelId, {
+        type,
+        actor: input.actor,
+        data: { u: input.target.id, un: input.target.name },
+      });
     });
+  }
+
+  private async activeRestriction(
+    table: "mutes" | "bans",
+    channelId: number,
+    userId: number,
+  ): Promise<Restriction | undefined> {
+    const row = await this.db
+      .selectFrom(table)
+      .select(["until", "reason"])
+      .where("channel_id", "=", channelId)
+      .where("user_id", "=", userId)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const until = row.until === null ? null : Number(row.until);
+    if (until !== null && until <= this.now()) return undefined;
+    return { until, reason: row.reason };
+  }
+
+  private async audit(
+    trx: Transaction<Database>,
+    action: string,
+    input: {
+      channelId: number;
+      actor: Actor;
+      target?: Actor;
+      reason?: string | null;
+      until?: number | null;
+    },
+  ): Promise<void> {
+    await trx
+      .insertInto("audit_log")
+      .values({
+        channel_id: input.channelId,
+        actor_id: input.actor.id,
+        actor_name: input.actor.name,
+        target_id: input.target?.id ?? null,
+        target_name: input.target?.name ?? null,
+        action,
+        reason: input.reason ?? null,
+        until: input.until ?? null,
+        created_at: this.now(),
+      })
+      .execute();
   }
 
   async appendMessages(batch: readonly NewMessage[]): Promise<AppendResult[]> {
@@ -416,7 +727,9 @@ export class SqlStorage implements Storage {
       return { event: event as MessagePostedEvent, duplicate: true };
     }
     const now = this.now();
-    const seq = await this.nextSeq(trx, m.channelId);
+    await this.assertNotMuted(trx, m.channelId, m.author.id, now);
+    const { seq, slowMode } = await this.nextSeq(trx, m.channelId);
+    if (slowMode > 0 && !m.slowModeExempt) await this.checkSlowMode(trx, m, slowMode * 1000, now);
     const message = await trx
       .insertInto("messages")
       .values({
@@ -467,6 +780,7 @@ export class SqlStorage implements Storage {
   ): Promise<ChannelEvent | undefined> {
     return this.db.transaction().execute(async (trx) => {
       await this.requireMessage(trx, channelId, messageId);
+      await this.assertNotMuted(trx, channelId, actor.id, this.now());
       const mine = await trx
         .selectFrom("reactions")
         .select("emoji")
@@ -505,6 +819,7 @@ export class SqlStorage implements Storage {
   ): Promise<ChannelEvent> {
     return this.db.transaction().execute(async (trx) => {
       await this.requireMessage(trx, channelId, messageId);
+      await this.assertNotMuted(trx, channelId, actor.id, this.now());
       const deleted = await trx
         .deleteFrom("reactions")
         .where("message_id", "=", messageId)
@@ -633,15 +948,61 @@ export class SqlStorage implements Storage {
     if (!row) throw new ParleyError("NO_SUCH_MESSAGE");
   }
 
-  private async nextSeq(trx: Transaction<Database>, channelId: number): Promise<number> {
+  /** Takes the channel's next seq (and reads its slow mode in the same statement). */
+  private async nextSeq(
+    trx: Transaction<Database>,
+    channelId: number,
+  ): Promise<{ seq: number; slowMode: number }> {
     const row = await trx
       .updateTable("channels")
       .set((eb) => ({ last_seq: eb("last_seq", "+", 1) }))
       .where("id", "=", channelId)
-      .returning("last_seq")
+      .returning(["last_seq", "slow_mode"])
       .executeTakeFirst();
     if (!row) throw new ParleyError("NO_SUCH_CHANNEL");
-    return Number(row.last_seq);
+    return { seq: Number(row.last_seq), slowMode: Number(row.slow_mode) };
+  }
+
+  /** Refuses a write by a muted user (MUTED, with the time left). */
+  private async assertNotMuted(
+    trx: Db,
+    channelId: number,
+    userId: number,
+    now: number,
+  ): Promise<void> {
+    const mute = await trx
+      .selectFrom("mutes")
+      .select("until")
+      .where("channel_id", "=", channelId)
+      .where("user_id", "=", userId)
+      .executeTakeFirst();
+    if (!mute) return;
+    const until = mute.until === null ? null : Number(mute.until);
+    if (until !== null && until <= now) return;
+    throw restrictionError("MUTED", until, now);
+  }
+
+  /** Refuses a message sooner than `intervalMs` after the author's last one in the channel. */
+  private async checkSlowMode(
+    trx: Transaction<Database>,
+    m: NewMessage,
+    intervalMs: number,
+    now: number,
+  ): Promise<void> {
+    const last = await trx
+      .selectFrom("messages")
+      .select("created_at")
+      .where("channel_id", "=", m.channelId)
+      .where("author_id", "=", m.author.id)
+      .orderBy("id", "desc")
+      .limit(1)
+      .executeTakeFirst();
+    const wait = last ? Number(last.created_at) + intervalMs - now : 0;
+    if (wait > 0) {
+      throw new ParleyError("SLOW_MODE", `Slow mode is on: wait ${Math.ceil(wait / 1000)} s`, {
+        retryAfterMs: wait,
+      });
+    }
   }
 
   /** Stores one non-message event with the channel's next seq, inside `trx`. */
@@ -650,7 +1011,7 @@ export class SqlStorage implements Storage {
     channelId: number,
     ev: NewEvent,
   ): Promise<ChannelEvent> {
-    const seq = await this.nextSeq(trx, channelId);
+    const { seq } = await this.nextSeq(trx, channelId);
     const now = this.now();
     await trx
       .insertInto("events")
@@ -731,6 +1092,16 @@ export class SqlStorage implements Storage {
 // The select builder over events ⟕ messages, as refined by callers.
 // biome-ignore lint/suspicious/noExplicitAny: Kysely's builder type for this join is unwieldy to spell
 type EventQuery = any;
+
+/** The target fields of a moderation event: who, why, until when. */
+function targetData(input: ModerationInput): Record<string, unknown> {
+  return {
+    u: input.target.id,
+    un: input.target.name,
+    ...(input.reason ? { rs: input.reason } : {}),
+    ...(input.until ? { ut: input.until } : {}),
+  };
+}
 
 function toEvent(row: EventRow): ChannelEvent {
   const base = {

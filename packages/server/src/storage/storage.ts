@@ -55,6 +55,11 @@ export interface NewMessage {
   nonce: string;
   content: string;
   kind: MessageKind;
+  /**
+   * Exempt from the channel's slow mode (moderators). Otherwise, with slow mode on, a message
+   * sooner than the interval after the author's last one is refused with SLOW_MODE.
+   */
+  slowModeExempt?: boolean;
 }
 
 /** Outcome of one message of a batch. */
@@ -69,6 +74,37 @@ export interface NewEvent {
   /** Type-specific fields, copied into the event as sent to clients. */
   data?: Record<string, unknown>;
   messageId?: number;
+}
+
+/** A mute or ban in force. */
+export interface Restriction {
+  /** Epoch ms; null = indefinite. */
+  until: number | null;
+  reason: string | null;
+}
+
+/** One moderation action on a target, for the audit log and the channel's stream. */
+export interface ModerationInput {
+  channelId: number;
+  /** Who acts; the server itself is {@link SYSTEM_ACTOR}. */
+  actor: Actor;
+  target: Actor;
+  reason?: string | null;
+  until?: number | null;
+}
+
+/** The actor of what the server does by itself (an expiry). */
+export const SYSTEM_ACTOR: Actor = { id: 0, name: "" };
+
+export interface AuditEntry {
+  id: number;
+  channelId: number;
+  actor: Actor;
+  target: Actor | null;
+  action: string;
+  reason: string | null;
+  until: number | null;
+  at: number;
 }
 
 export interface HistoryQuery {
@@ -141,12 +177,42 @@ export interface Storage {
     role: Role,
     event: NewEvent,
   ): Promise<ChannelEvent | undefined>;
-  /** Removes a member and stores `event`; resolves to undefined when not a member. */
-  removeMember(
-    channelId: number,
-    userId: number,
-    event: NewEvent,
-  ): Promise<ChannelEvent | undefined>;
+  /**
+   * Removes a member and stores `event`; resolves to no events when not a member. When the
+   * member was the owner and others remain, the longest-standing moderator (or else member)
+   * becomes owner in the same transaction, and its RoleChanged event follows.
+   */
+  removeMember(channelId: number, userId: number, event: NewEvent): Promise<ChannelEvent[]>;
+
+  // --- moderation: each action, its event and its audit row commit together ---
+
+  /** Removes a member (MemberKicked); no events when the target is not a member. */
+  kick(input: ModerationInput): Promise<ChannelEvent[]>;
+  /** Mutes or updates the existing mute (one row per user and channel); MemberMuted. */
+  mute(input: ModerationInput): Promise<ChannelEvent>;
+  /** Lifts a mute (MemberUnmuted); undefined when there was none. */
+  unmute(input: ModerationInput): Promise<ChannelEvent | undefined>;
+  /** Bans (or updates the ban) and removes the membership; MemberBanned, then any owner change. */
+  ban(input: ModerationInput): Promise<ChannelEvent[]>;
+  /** Lifts a ban (MemberUnbanned); undefined when there was none. */
+  unban(input: ModerationInput): Promise<ChannelEvent | undefined>;
+  /** The mute in force (until in the future or indefinite), if any. */
+  activeMute(channelId: number, userId: number): Promise<Restriction | undefined>;
+  activeBan(channelId: number, userId: number): Promise<Restriction | undefined>;
+  /** Sets a member's role (RoleChanged); undefined when not a member or already that role. */
+  setRole(input: ModerationInput, role: Role): Promise<ChannelEvent | undefined>;
+  /** Changes a channel's topic or slow mode (TopicChanged, SlowModeChanged). */
+  setTopic(channelId: number, topic: string, actor: Actor): Promise<ChannelEvent>;
+  setSlowMode(channelId: number, seconds: number, actor: Actor): Promise<ChannelEvent>;
+  /** The channel's most recent audit entries, newest first. */
+  auditLog(channelId: number, limit: number): Promise<AuditEntry[]>;
+  /**
+   * Lifts every mute and ban whose `until` has passed, each with its event (by the system
+   * actor) and audit row. A row is lifted by exactly one caller, whichever node it runs on.
+   */
+  expireRestrictions(now: number): Promise<{ channelId: number; event: ChannelEvent }[]>;
+  /** The earliest `until` among mutes and bans, if any. */
+  nextExpiry(): Promise<number | undefined>;
 
   /** Stores a batch of messages in one transaction (group commit). Results are in input order. */
   appendMessages(batch: readonly NewMessage[]): Promise<AppendResult[]>;

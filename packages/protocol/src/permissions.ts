@@ -1,0 +1,45 @@
+import { Role } from "./ops";
+
+/**
+ * Ranks for permission checks: a channel role, or a server-wide admin above every role.
+ * Guests rank as members whatever their channel role, and may not moderate at all.
+ */
+export const ADMIN_RANK = 4;
+
+/** Moderation actions. */
+export type Action =
+  | "kick"
+  | "mute"
+  | "ban"
+  | "grantModerator"
+  | "revokeModerator"
+  | "setTopic"
+  | "setSlowMode"
+  | "readAuditLog";
+
+/** The one permission table: the lowest rank allowed to take each action. */
+export const PERMISSIONS: Readonly<Record<Action, number>> = {
+  kick: Role.Moderator,
+  mute: Role.Moderator,
+  ban: Role.Moderator,
+  grantModerator: Role.Owner,
+  revokeModerator: Role.Owner,
+  setTopic: Role.Moderator,
+  setSlowMode: Role.Moderator,
+  readAuditLog: Role.Moderator,
+};
+
+/** A user's rank in a channel. */
+export function rankOf(
+  role: Role | undefined,
+  user: { isGuest: boolean; isAdmin: boolean },
+): number {
+  if (user.isAdmin) return ADMIN_RANK;
+  if (user.isGuest) return role === undefined ? 0 : Role.Member;
+  return role ?? 0;
+}
+
+/** Whether a user of `rank` (not a guest) may take `action`. */
+export function may(action: Action, rank: number): boolean {
+  return rank >= PERMISSIONS[action];
+}

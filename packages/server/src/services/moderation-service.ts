@@ -1,0 +1,214 @@
+import { type Action, type ChannelEvent, may, Role, rankOf } from "@parley/protocol";
+import { ParleyError, restrictionError } from "../errors";
+import type { Actor, AuditEntry, Storage, UserRow } from "../storage/storage";
+import type { ChannelService } from "./channel-service";
+
+/** Who acts, and with which standing in the channel. */
+export interface Moderator {
+  actor: Actor & { isGuest: boolean; isAdmin: boolean };
+  channelId: number;
+  /** The actor's role in the channel (undefined for an admin who is not a member). */
+  role: Role | undefined;
+}
+
+/** Longest wait between expiry sweeps; mutes made on other nodes are lifted within it. */
+const SWEEP_MAX_MS = 1000;
+
+/**
+ * Moderation: every action checked on the server against the one permission table and the
+ * rank rule (nobody acts on an equal or higher rank, nor on themselves; guests never moderate),
+ * stored with its event and audit row, and announced. Mutes and bans are enforced from their
+ * `until` alone; a sweep announces expiries, including those that passed while the server was
+ * down.
+ */
+export class ModerationService {
+  private sweepTimer?: NodeJS.Timeout;
+  private closed = false;
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly channels: ChannelService,
+    private readonly isAdmin: (username: string) => boolean,
+  ) {}
+
+  /** Starts the expiry sweep (runs once at once, for expiries that passed while down). */
+  start(): void {
+    void this.sweep();
+  }
+
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.sweepTimer);
+  }
+
+  /** Throws MUTED, with the time left, when the user is muted in the channel. */
+  async assertNotMuted(channelId: number, userId: number): Promise<void> {
+    const mute = await this.storage.activeMute(channelId, userId);
+    if (mute) throw restrictionError("MUTED", mute.until);
+  }
+
+  async kick(by: Moderator, username: string, reason: string | null): Promise<void> {
+    const target = await this.target(by, "kick", username);
+    const events = await this.storage.kick({
+      channelId: by.channelId,
+      actor: by.actor,
+      target,
+      reason,
+    });
+    this.channels.publish(by.channelId, events);
+    this.channels.removed(target.id, by.channelId, "kicked");
+  }
+
+  async mute(
+    by: Moderator,
+    username: string,
+    until: number | null,
+    reason: string | null,
+  ): Promise<void> {
+    const target = await this.target(by, "mute", username);
+    const event = await this.storage.mute({
+      channelId: by.channelId,
+      actor: by.actor,
+      target,
+      reason,
+      until,
+    });
+    this.channels.publish(by.channelId, [event]);
+    if (until !== null) this.scheduleSweep(until);
+  }
+
+  async unmute(by: Moderator, username: string): Promise<void> {
+    const target = await this.target(by, "mute", username, { memberOnly: false });
+    const event = await this.storage.unmute({ channelId: by.channelId, actor: by.actor, target });
+    if (!event) throw new ParleyError("BAD_COMMAND", `${target.name} is not muted here`);
+    this.channels.publish(by.channelId, [event]);
+  }
+
+  async ban(
+    by: Moderator,
+    username: string,
+    until: number | null,
+    reason: string | null,
+  ): Promise<void> {
+    const target = await this.target(by, "ban", username);
+    const events = await this.storage.ban({
+      channelId: by.channelId,
+      actor: by.actor,
+      target,
+      reason,
+      until,
+    });
+    this.channels.publish(by.channelId, events);
+    this.channels.removed(target.id, by.channelId, "banned");
+    if (until !== null) this.scheduleSweep(until);
+  }
+
+  async unban(by: Moderator, username: string): Promise<void> {
+    const target = await this.target(by, "ban", username, { memberOnly: false });
+    const event = await this.storage.unban({ channelId: by.channelId, actor: by.actor, target });
+    if (!event) throw new ParleyError("BAD_COMMAND", `${target.name} is not banned here`);
+    this.channels.publish(by.channelId, [event]);
+  }
+
+  async setModerator(by: Moderator, username: string, grant: boolean): Promise<void> {
+    const target = await this.target(by, grant ? "grantModerator" : "revokeModerator", username);
+    const event = await this.storage.setRole(
+      { channelId: by.channelId, actor: by.actor, target },
+      grant ? Role.Moderator : Role.Member,
+    );
+    if (!event) {
+      throw new ParleyError(
+        "BAD_COMMAND",
+        `${target.name} is ${grant ? "already" : "not"} a moderator`,
+      );
+    }
+    this.channels.publish(by.channelId, [event]);
+  }
+
+  async setTopic(by: Moderator, topic: string): Promise<void> {
+    this.authorize(by, "setTopic");
+    this.channels.publish(by.channelId, [
+      await this.storage.setTopic(by.channelId, topic, by.actor),
+    ]);
+  }
+
+  async setSlowMode(by: Moderator, seconds: number): Promise<void> {
+    this.authorize(by, "setSlowMode");
+    this.channels.publish(by.channelId, [
+      await this.storage.setSlowMode(by.channelId, seconds, by.actor),
+    ]);
+  }
+
+  async auditLog(by: Moderator, limit: number): Promise<AuditEntry[]> {
+    this.authorize(by, "readAuditLog");
+    return this.storage.auditLog(by.channelId, limit);
+  }
+
+  /** The rank of a moderator: admin, or channel role (guests rank as members). */
+  rank(by: Moderator): number {
+    return rankOf(by.role, by.actor);
+  }
+
+  private authorize(by: Moderator, action: Action): void {
+    if (by.actor.isGuest && !by.actor.isAdmin)
+      throw new ParleyError("FORBIDDEN", "Guests cannot moderate; register first");
+    if (!may(action, this.rank(by)))
+      throw new ParleyError("FORBIDDEN", "Your role does not allow that here");
+  }
+
+  /** Resolves and checks a target: exists, is not the actor, ranks below the actor, is a member. */
+  private async target(
+    by: Moderator,
+    action: Action,
+    username: string,
+    { memberOnly = true } = {},
+  ): Promise<Actor> {
+    this.authorize(by, action);
+    const user: UserRow | undefined = await this.storage.findUserByName(username.replace(/^@/, ""));
+    if (!user) throw new ParleyError("NO_SUCH_USER", `No user named ${username.replace(/^@/, "")}`);
+    if (user.id === by.actor.id)
+      throw new ParleyError("FORBIDDEN", "You cannot do that to yourself");
+    const role = await this.storage.memberRole(by.channelId, user.id);
+    if (memberOnly && role === undefined) {
+      throw new ParleyError(
+        "TARGET_NOT_MEMBER",
+        `${user.username} is not a member of this channel`,
+      );
+    }
+    const targetRank = rankOf(role, {
+      isGuest: user.isGuest,
+      isAdmin: this.isAdmin(user.username),
+    });
+    if (targetRank >= this.rank(by)) {
+      throw new ParleyError("FORBIDDEN", `${user.username} ranks as high as you or higher`);
+    }
+    return { id: user.id, name: user.username };
+  }
+
+  private scheduleSweep(at: number): void {
+    if (this.closed) return;
+    clearTimeout(this.sweepTimer);
+    this.sweepTimer = setTimeout(
+      () => void this.sweep(),
+      Math.min(Math.max(0, at - Date.now()), SWEEP_MAX_MS),
+    );
+    this.sweepTimer.unref();
+  }
+
+  /** Lifts what expired, announces it, and sleeps until the next expiry (at most a second). */
+  private async sweep(): Promise<void> {
+    if (this.closed) return;
+    try {
+      const lifted = await this.storage.expireRestrictions(Date.now());
+      const byChannel = new Map<number, ChannelEvent[]>();
+      for (const { channelId, event } of lifted)
+        byChannel.set(channelId, [...(byChannel.get(channelId) ?? []), event]);
+      for (const [channelId, events] of byChannel) this.channels.publish(channelId, events);
+      const next = await this.storage.nextExpiry();
+      this.scheduleSweep(next ?? Date.now() + SWEEP_MAX_MS);
+    } catch {
+      // Storage unavailable or closing: try again shortly.
+      this.scheduleSweep(Date.now() + SWEEP_MAX_MS);
+    }
+  }
+}
