@@ -180,7 +180,17 @@ export class ParleyClient extends Emitter<ClientEvents> {
     this.failPending(new Error("client closed"));
     for (const entry of this.outbox.values()) entry.reject(new Error("client closed"));
     this.outbox.clear();
+    this.socket = undefined;
     if (!socket || socket.readyState === 3) return Promise.resolve();
+    if (socket.readyState !== 1) {
+      // Still connecting (or closing): there is no handshake to wait for.
+      try {
+        socket.close();
+      } catch {
+        // ws throws when closing a socket that is still connecting; it is dropped all the same.
+      }
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       socket.addEventListener("close", () => resolve());
       socket.close(CloseCode.Normal, "bye");
@@ -313,6 +323,8 @@ export class ParleyClient extends Emitter<ClientEvents> {
         );
       });
       socket.addEventListener("message", (event: { data: unknown }) => this.onMessage(event.data));
+      // A failed connection is reported by its close event; the error event only repeats it.
+      socket.addEventListener("error", () => {});
       socket.addEventListener("close", (event: { code: number; reason: string }) => {
         if (this.socket !== socket) return;
         this.socket = undefined;

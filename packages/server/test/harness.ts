@@ -31,9 +31,15 @@ export class TestServer {
     return this;
   }
 
+  /** Stops the server and starts it again on the same port and database. */
   async restart(): Promise<void> {
+    const port = new URL(this.parley.url).port;
     await this.parley.close();
-    await this.start();
+    this.parley = await createParley(
+      { ...this.config, port: Number(port) },
+      undefined,
+      this.tuning,
+    );
   }
 
   get url(): string {

@@ -326,7 +326,8 @@ export function storageContract(name: string, open: () => Promise<Storage>) {
       const [second] = await send("2", false);
       expect(second).toMatchObject({ ok: false, error: { errorName: "SLOW_MODE" } });
       expect(
-        (second as unknown as { error: { detail: { retryAfterMs: number } } }).error.detail.retryAfterMs,
+        (second as unknown as { error: { detail: { retryAfterMs: number } } }).error.detail
+          .retryAfterMs,
       ).toBeGreaterThan(55_000);
       expect((await send("3", true))[0]?.ok).toBe(true);
     });

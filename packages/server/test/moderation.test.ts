@@ -1,0 +1,267 @@
+import type { ParleyClient } from "@parley/client";
+import { type ChannelEvent, EventType, Role } from "@parley/protocol";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { collect, TestServer, until } from "./harness";
+
+describe("moderation", () => {
+  let server: TestServer;
+  let owner: ParleyClient;
+  let mod: ParleyClient;
+  let member: ParleyClient;
+  let guest: ParleyClient;
+  let channelId: number;
+  let logs: ChannelEvent[][];
+
+  const as = async (name: string) => server.connect({ token: await server.register(name) });
+  /** Waits until every member's log has an event of `type`, and returns the owner's. */
+  const seenByAll = async (type: number, clients = logs) => {
+    await until(() => clients.every((log) => log.some((e) => e.t === type)), 5000, `event ${type}`);
+    return logs[0]!.filter((e) => e.t === type).at(-1)!;
+  };
+
+  beforeEach(async () => {
+    server = await new TestServer({ PARLEY_ADMINS: "root" }).start();
+    owner = await as("olivia");
+    mod = await as("mike");
+    member = await as("mary");
+    guest = await server.connect();
+    channelId = (await owner.createChannel("modded")).ch.i;
+    for (const c of [mod, member, guest]) await c.joinChannel(channelId);
+    logs = [owner, mod, member, guest].map((c) => collect(c, channelId));
+    await owner.command(channelId, "/mod @mike");
+    await seenByAll(EventType.RoleChanged);
+  });
+  afterEach(() => server.stop());
+
+  it("announces the command list with usage and minimum role in the welcome", () => {
+    const names = owner.welcome!.cmd.map((c) => c.n);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        "kick",
+        "mute",
+        "unmute",
+        "ban",
+        "unban",
+        "mod",
+        "unmod",
+        "topic",
+        "slow",
+        "modlog",
+        "help",
+        "me",
+      ]),
+    );
+    expect(owner.welcome!.cmd.find((c) => c.n === "mute")).toMatchObject({
+      u: "/mute @user [duration] [reason]",
+      rl: Role.Moderator,
+    });
+  });
+
+  it("/mod makes a moderator, seen by every member; /unmod reverts it", async () => {
+    expect(logs[2]!.find((e) => e.t === EventType.RoleChanged)).toMatchObject({
+      u: mod.user!.i,
+      un: "mike",
+      rl: Role.Moderator,
+      an: "olivia",
+    });
+    await expect(mod.command(channelId, "/mod @mary")).rejects.toMatchObject({
+      errorName: "FORBIDDEN",
+    });
+    await owner.command(channelId, "/unmod mike");
+    await until(() =>
+      logs.every((l) => l.filter((e) => e.t === EventType.RoleChanged).length === 2),
+    );
+    await expect(mod.command(channelId, "/kick @mary")).rejects.toMatchObject({
+      errorName: "FORBIDDEN",
+    });
+  });
+
+  it("/kick removes the user on all tabs, announces the reason, and allows a rejoin", async () => {
+    const secondTab = await server.connect({ token: member.token! });
+    const removed = [member.waitFor("channelRemoved"), secondTab.waitFor("channelRemoved")];
+    const reply = await mod.command(channelId, "/kick @Mary flooding the channel");
+    expect(reply.x).toMatch(/Kicked/);
+    const kicked = await seenByAll(EventType.MemberKicked, [logs[0]!, logs[1]!, logs[3]!]);
+    expect(kicked).toMatchObject({
+      u: member.user!.i,
+      un: "mary",
+      rs: "flooding the channel",
+      an: "mike",
+    });
+    for (const r of removed) expect((await r)[0]).toEqual({ c: channelId, why: "kicked" });
+    await expect(secondTab.send(channelId, "still here?")).rejects.toMatchObject({
+      errorName: "NOT_A_MEMBER",
+    });
+    await member.joinChannel(channelId);
+  });
+
+  it("refuses: no permission, higher or equal rank, unknown user, non-member, self, guest", async () => {
+    const outsider = await as("otto");
+    const cases: [ParleyClient, string, string][] = [
+      [member, "/kick @guest-none", "FORBIDDEN"],
+      [member, `/mute @${guest.user!.n}`, "FORBIDDEN"],
+      [mod, "/kick @olivia", "FORBIDDEN"],
+      [mod, "/mute @olivia 1m", "FORBIDDEN"],
+      [owner, "/kick @nobody-here", "NO_SUCH_USER"],
+      [owner, "/kick @otto", "TARGET_NOT_MEMBER"],
+      [owner, "/kick @olivia", "FORBIDDEN"],
+      [guest, "/kick @mary", "FORBIDDEN"],
+      [owner, "/bogus", "UNKNOWN_COMMAND"],
+      [owner, "/kick", "BAD_COMMAND"],
+    ];
+    for (const [client, text, name] of cases) {
+      await expect(client.command(channelId, text), text).rejects.toMatchObject({
+        errorName: name,
+      });
+    }
+    const another = await as("mod2");
+    await another.joinChannel(channelId);
+    await owner.command(channelId, "/mod mod2");
+    await expect(mod.command(channelId, "/kick @mod2")).rejects.toMatchObject({
+      errorName: "FORBIDDEN",
+    });
+    expect(outsider.user).toBeDefined();
+  });
+
+  it("rejects a bad duration with the usage line", async () => {
+    for (const text of [
+      "/mute @mary 10x",
+      "/mute @mary 29d",
+      "/ban @mary 0s spam",
+      "/mute @mary 5",
+    ]) {
+      await expect(owner.command(channelId, text), text).rejects.toMatchObject({
+        errorName: "BAD_COMMAND",
+        usage: expect.stringMatching(/^\/(mute|ban) @user \[duration\] \[reason\]$/),
+      });
+    }
+  });
+
+  it("/mute blocks sending, reacting and typing with the time left; muting again updates; /unmute lifts", async () => {
+    const ack = await owner.send(channelId, "react to this");
+    await mod.command(channelId, "/mute @mary 10m spamming");
+    const muted = await seenByAll(EventType.MemberMuted);
+    expect(muted).toMatchObject({ u: member.user!.i, rs: "spamming" });
+    expect((muted as { ut: number }).ut).toBeGreaterThan(Date.now() + 9 * 60_000);
+
+    const refusal = member.send(channelId, "let me talk");
+    await expect(refusal).rejects.toMatchObject({ errorName: "MUTED" });
+    const err = await refusal.catch((e) => e);
+    expect(err.retryAfterMs).toBeGreaterThan(9 * 60_000);
+    expect(err.message).toMatch(/9m|10m/);
+    await expect(member.react(channelId, ack.i, "👍")).rejects.toMatchObject({
+      errorName: "MUTED",
+    });
+    await expect(member.request(22, { c: channelId, on: true })).rejects.toMatchObject({
+      errorName: "MUTED",
+    });
+    await expect(member.command(channelId, "/me waves")).rejects.toMatchObject({
+      errorName: "MUTED",
+    });
+
+    await mod.command(channelId, "/mute @mary");
+    await until(() => logs[0]!.filter((e) => e.t === EventType.MemberMuted).length === 2);
+    const indefinite = await member.send(channelId, "now?").catch((e) => e);
+    expect(indefinite).toMatchObject({ errorName: "MUTED" });
+    expect(indefinite.retryAfterMs).toBeUndefined();
+
+    await mod.command(channelId, "/unmute mary");
+    await seenByAll(EventType.MemberUnmuted);
+    await member.send(channelId, "free again");
+    await expect(mod.command(channelId, "/unmute mary")).rejects.toMatchObject({
+      errorName: "BAD_COMMAND",
+    });
+  });
+
+  it("announces a mute's expiry to the channel, by the server", async () => {
+    await mod.command(channelId, "/mute @mary 1s");
+    await seenByAll(EventType.MemberMuted);
+    const unmuted = await seenByAll(EventType.MemberUnmuted);
+    expect(unmuted).toMatchObject({ u: member.user!.i, a: 0 });
+    await member.send(channelId, "the mute is over");
+  });
+
+  it("/ban removes at once, refuses rejoining until /unban, and survives a restart", async () => {
+    const removed = member.waitFor("channelRemoved");
+    await mod.command(channelId, "/ban @mary 7d rude");
+    expect((await removed)[0]).toEqual({ c: channelId, why: "banned" });
+    expect(await seenByAll(EventType.MemberBanned, [logs[0]!, logs[1]!, logs[3]!])).toMatchObject({
+      u: member.user!.i,
+      rs: "rude",
+    });
+    const refused = await member.joinChannel(channelId).catch((e) => e);
+    expect(refused).toMatchObject({ errorName: "BANNED" });
+    expect(refused.retryAfterMs).toBeGreaterThan(6 * 86_400_000);
+
+    const token = member.token!;
+    const ownerToken = owner.token!;
+    await server.restart();
+    const mary = await server.connect({ token });
+    expect(mary.welcome!.ch.map((c) => c.i)).not.toContain(channelId);
+    await expect(mary.joinChannel(channelId)).rejects.toMatchObject({ errorName: "BANNED" });
+    const olivia = await server.connect({ token: ownerToken });
+    await olivia.command(channelId, "/unban @mary");
+    await mary.joinChannel(channelId);
+  });
+
+  it("slow mode refuses a member's second message inside the window, accepts one after, exempts moderators", async () => {
+    await mod.command(channelId, "/slow 1");
+    expect(await seenByAll(EventType.SlowModeChanged)).toMatchObject({ sl: 1 });
+    await member.send(channelId, "first");
+    const err = await member.send(channelId, "second").catch((e) => e);
+    expect(err).toMatchObject({ errorName: "SLOW_MODE" });
+    expect(err.retryAfterMs).toBeGreaterThan(0);
+    expect(err.retryAfterMs).toBeLessThanOrEqual(1000);
+    await mod.send(channelId, "mods are exempt");
+    await mod.send(channelId, "really");
+    await new Promise((r) => setTimeout(r, err.retryAfterMs + 20));
+    await member.send(channelId, "after the window");
+    await mod.command(channelId, "/slow off");
+    await member.send(channelId, "no limit");
+    await member.send(channelId, "at all");
+    await expect(mod.command(channelId, "/slow soon")).rejects.toMatchObject({
+      errorName: "BAD_COMMAND",
+    });
+  });
+
+  it("/topic changes the topic for everyone; /me posts an action; /help lists what you may use", async () => {
+    await mod.command(channelId, "/topic Ship it on Friday");
+    expect(await seenByAll(EventType.TopicChanged)).toMatchObject({ tp: "Ship it on Friday" });
+    expect((await member.channelInfo(channelId)).ch.tp).toBe("Ship it on Friday");
+    const me = await member.command(channelId, "/me waves");
+    expect(me.m?.s).toBeGreaterThan(0);
+    const action = await seenByAll(EventType.MessagePosted);
+    expect(action).toMatchObject({ x: "waves", k: 1, an: "mary" });
+    const help = await guest.command(channelId, "/help");
+    expect(help.x).toContain("/me");
+    expect(help.x).not.toContain("/kick");
+    expect((await owner.command(channelId, "/help")).x).toContain("/mod");
+  });
+
+  it("/modlog lists every action in order, for moderators only", async () => {
+    await mod.command(channelId, "/mute @mary 5m noisy");
+    await mod.command(channelId, "/unmute @mary");
+    await mod.command(channelId, "/kick @mary");
+    await mod.command(channelId, "/topic quiet please");
+    const reply = (await mod.command(channelId, "/modlog 10")) as {
+      log: { ac: string; an: string; un?: string; rs?: string }[];
+    };
+    expect(reply.log.map((e) => e.ac)).toEqual(["topic", "kick", "unmute", "mute", "mod"]);
+    expect(reply.log[3]).toMatchObject({ an: "mike", un: "mary", rs: "noisy" });
+    await expect(guest.command(channelId, "/modlog")).rejects.toMatchObject({
+      errorName: "FORBIDDEN",
+    });
+  });
+
+  it("an admin acts in any channel, even one it is not in", async () => {
+    const root = await as("root");
+    expect(root.user!.ad).toBe(true);
+    await root.command(channelId, "/kick @olivia");
+    await seenByAll(EventType.MemberKicked, [logs[1]!, logs[2]!, logs[3]!]);
+    // Ownership passed on when the owner was removed: to the moderator, by the server.
+    await until(() => logs[1]!.some((e) => e.t === EventType.RoleChanged && e.rl === Role.Owner));
+    const handover = logs[1]!.filter((e) => e.t === EventType.RoleChanged).at(-1);
+    expect(handover).toMatchObject({ u: mod.user!.i, rl: Role.Owner, a: 0 });
+    await mod.command(channelId, "/kick @mary");
+  });
+});
