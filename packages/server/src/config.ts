@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseRateRules, type RateRules } from "./rate-limit/rate-limiter";
 
 /** Parley's settings. Each comes from the environment variable named in {@link ENV}. */
 export interface Config {
@@ -20,6 +21,8 @@ export interface Config {
   maxBufferedBytes: number;
   /** Most events replayed per channel on resume before answering "resync". Default 1000. */
   resumeMax: number;
+  /** Rate limits: the defaults with `name=burst/perSecond` overrides. */
+  rateLimits: RateRules;
   /** Usernames of server-wide admins (case-insensitive). Default none. */
   admins: string[];
   /** Directory of the built web client to serve at `/` (none when absent). */
@@ -77,6 +80,18 @@ export const ENV = {
     default: String(4 << 20),
   },
   PARLEY_RESUME_MAX: { key: "resumeMax", schema: int(0, 100_000), default: "1000" },
+  PARLEY_RATE_LIMITS: {
+    key: "rateLimits",
+    schema: z.string().transform((s, ctx) => {
+      try {
+        return parseRateRules(s);
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
+    default: "",
+  },
   PARLEY_ADMINS: {
     key: "admins",
     schema: z

@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import fastifyStatic from "@fastify/static";
 import fastifyWebsocket from "@fastify/websocket";
-import { ERRORS, LIMITS } from "@parley/protocol";
+import { CloseCode, ERRORS, LIMITS } from "@parley/protocol";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import { pino } from "pino";
 import { LocalBroker } from "./broker/local-broker";
@@ -15,6 +15,8 @@ import { registerApiRoutes } from "./http/api-routes";
 import { Metrics } from "./metrics";
 import { MemoryPresenceStore } from "./presence/memory-presence-store";
 import type { PresenceStore } from "./presence/presence-store";
+import { MemoryRateLimiter } from "./rate-limit/memory-rate-limiter";
+import type { RateLimiter } from "./rate-limit/rate-limiter";
 import { Router } from "./router/router";
 import { AuthService } from "./services/auth-service";
 import { ChannelService } from "./services/channel-service";
@@ -57,6 +59,7 @@ export async function createParley(
   const broker: MessageBroker = new LocalBroker();
   const presenceStore: PresenceStore = new MemoryPresenceStore();
   const metrics = new Metrics();
+  const limiter: RateLimiter = new MemoryRateLimiter();
 
   const presence = new PresenceService(presenceStore, broker);
   const channels = new ChannelService(storage, broker, presenceStore);
@@ -86,6 +89,11 @@ export async function createParley(
     commands,
     moderation,
     hub,
+    rate: {
+      limiter,
+      rules: config.rateLimits,
+      onAbuse: (conn) => conn.close(CloseCode.RateLimited, "too many requests"),
+    },
     storage,
     settings: {
       heartbeatMs: config.heartbeatMs,
@@ -172,6 +180,7 @@ export async function createParley(
       await hub.close();
       await broker.close();
       await presenceStore.close();
+      await limiter.close();
       await storage.close();
       metrics.close();
     },

@@ -5,6 +5,7 @@ import { type ClientOptions, ParleyClient } from "@parley/client";
 import WebSocket from "ws";
 import { type Config, loadConfig } from "../src/config";
 import { createParley, type Parley, type Tuning } from "../src/main";
+import { DEFAULT_RATE_RULES } from "../src/rate-limit/rate-limiter";
 
 /** A real Parley node on a free port with its own SQLite file, restartable on the same file. */
 export class TestServer {
@@ -22,6 +23,10 @@ export class TestServer {
       PARLEY_PORT: "0",
       PARLEY_LOG_LEVEL: "silent",
       PARLEY_DATABASE_URL: `sqlite:${join(this.dir, "parley.db")}`,
+      // Tests send in bursts from one address; rate-limits.test.ts tests the limits themselves.
+      PARLEY_RATE_LIMITS: Object.keys(DEFAULT_RATE_RULES)
+        .map((name) => `${name}=100000/100000`)
+        .join(","),
       ...this.env,
     });
   }

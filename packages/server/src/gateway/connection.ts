@@ -48,6 +48,15 @@ export class Connection {
     private readonly options: ConnectionOptions,
   ) {}
 
+  private refusals: number[] = [];
+
+  /** Records a rate-limit refusal; returns how many fell within the last `windowMs`. */
+  recordRefusal(windowMs: number, now = Date.now()): number {
+    this.refusals = this.refusals.filter((t) => t > now - windowMs);
+    this.refusals.push(now);
+    return this.refusals.length;
+  }
+
   /** A server-wide admin (named in PARLEY_ADMINS). */
   isAdmin = false;
 

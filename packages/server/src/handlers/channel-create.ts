@@ -1,12 +1,12 @@
 import { LIMITS, Op, REQUEST_SCHEMAS } from "@parley/protocol";
-import { authenticated } from "../router/guards";
+import { authenticated, rateLimit } from "../router/guards";
 import { route } from "../router/route";
 import { attachWithSnapshot } from "./channel-join";
 
 /** Creates a channel; the creator becomes its owner and gets the join snapshot. */
 export const channelCreate = route<typeof Op.ChannelCreate>({
   schema: REQUEST_SCHEMAS[Op.ChannelCreate],
-  guards: [authenticated],
+  guards: [authenticated, rateLimit("join")],
   async handle(ctx) {
     const { conn, data, services } = ctx;
     let created: number | undefined;

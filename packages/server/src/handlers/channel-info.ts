@@ -1,11 +1,11 @@
 import { Op, REQUEST_SCHEMAS } from "@parley/protocol";
-import { authenticated, channelExists } from "../router/guards";
+import { authenticated, channelExists, rateLimit } from "../router/guards";
 import { route } from "../router/route";
 
 /** A channel's summary; members see the member list too. */
 export const channelInfo = route<typeof Op.ChannelInfo>({
   schema: REQUEST_SCHEMAS[Op.ChannelInfo],
-  guards: [authenticated, channelExists],
+  guards: [authenticated, channelExists, rateLimit("read")],
   async handle({ conn, data, services }) {
     const ch = await services.channels.summary(data.c, conn.user!.id);
     if (!conn.channels.has(data.c)) return { ch };

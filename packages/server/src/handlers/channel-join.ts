@@ -1,5 +1,5 @@
 import { type JoinReply, LIMITS, Op, REQUEST_SCHEMAS, Role } from "@parley/protocol";
-import { authenticated, channelExists } from "../router/guards";
+import { authenticated, channelExists, rateLimit } from "../router/guards";
 import { type RequestContext, route } from "../router/route";
 
 /**
@@ -33,7 +33,7 @@ export async function attachWithSnapshot(
 /** Joins a channel (joining one you are in just returns its snapshot). */
 export const channelJoin = route<typeof Op.ChannelJoin>({
   schema: REQUEST_SCHEMAS[Op.ChannelJoin],
-  guards: [authenticated, channelExists],
+  guards: [authenticated, channelExists, rateLimit("join")],
   async handle(ctx) {
     const { conn, data, services } = ctx;
     conn.joining.add(data.c);

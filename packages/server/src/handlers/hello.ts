@@ -6,7 +6,7 @@ import {
   type WelcomeReply,
 } from "@parley/protocol";
 import { ParleyError } from "../errors";
-import { notHelloYet } from "../router/guards";
+import { notHelloYet, rateLimit } from "../router/guards";
 import { route } from "../router/route";
 
 /**
@@ -16,7 +16,7 @@ import { route } from "../router/route";
  */
 export const hello = route<typeof Op.Hello>({
   schema: REQUEST_SCHEMAS[Op.Hello],
-  guards: [notHelloYet],
+  guards: [notHelloYet, rateLimit("hello", "ip")],
   async handle({ conn, data, services, after }) {
     if (conn.protocolVersion !== PROTOCOL_VERSION) {
       after.push(() => conn.close(CloseCode.UnsupportedVersion, "unsupported protocol version"));

@@ -1,11 +1,11 @@
 import { Op, REQUEST_SCHEMAS } from "@parley/protocol";
-import { authenticated, member } from "../router/guards";
+import { authenticated, member, rateLimit } from "../router/guards";
 import { route } from "../router/route";
 
 /** A page of history: latest, or before / after / around a seq. */
 export const history = route<typeof Op.History>({
   schema: REQUEST_SCHEMAS[Op.History],
-  guards: [authenticated, member],
+  guards: [authenticated, member, rateLimit("read")],
   handle: ({ data, services }) =>
     services.messages.history(data.c, {
       ...(data.b !== undefined ? { before: data.b } : {}),

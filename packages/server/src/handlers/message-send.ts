@@ -1,5 +1,5 @@
 import { MessageKind, Op, REQUEST_SCHEMAS, Role, rankOf } from "@parley/protocol";
-import { authenticated, member } from "../router/guards";
+import { authenticated, member, rateLimit } from "../router/guards";
 import { route } from "../router/route";
 
 /**
@@ -9,7 +9,7 @@ import { route } from "../router/route";
  */
 export const messageSend = route<typeof Op.MessageSend>({
   schema: REQUEST_SCHEMAS[Op.MessageSend],
-  guards: [authenticated, member],
+  guards: [authenticated, member, rateLimit("send")],
   async handle({ conn, data, services }) {
     const exempt = rankOf(conn.channels.get(data.c), conn.actor) >= Role.Moderator;
     const event = await services.messages.send(

@@ -1,10 +1,10 @@
 import { Op, REQUEST_SCHEMAS } from "@parley/protocol";
-import { authenticated } from "../router/guards";
+import { authenticated, rateLimit } from "../router/guards";
 import { route } from "../router/route";
 
 /** Ping: an application-level liveness check for clients that cannot send WebSocket pings. */
 export const ping = route<typeof Op.Ping>({
   schema: REQUEST_SCHEMAS[Op.Ping],
-  guards: [authenticated],
+  guards: [authenticated, rateLimit("read")],
   handle: () => ({ t: Date.now() }),
 });

@@ -1,11 +1,11 @@
 import { Op, REQUEST_SCHEMAS } from "@parley/protocol";
-import { authenticated, member } from "../router/guards";
+import { authenticated, member, rateLimit } from "../router/guards";
 import { route } from "../router/route";
 
 /** Removes your reaction; removing one you do not have is NO_SUCH_REACTION. */
 export const reactionRemove = route<typeof Op.ReactionRemove>({
   schema: REQUEST_SCHEMAS[Op.ReactionRemove],
-  guards: [authenticated, member],
+  guards: [authenticated, member, rateLimit("reaction")],
   async handle({ conn, data, services }) {
     await services.messages.unreact(conn.actor, data.c, data.m, data.e);
     return {};

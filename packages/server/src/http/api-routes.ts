@@ -60,6 +60,22 @@ export function registerApiRoutes(
   services: Services,
   storage: Storage,
 ): void {
+  const limit = async (req: FastifyRequest, name: "login" | "register") => {
+    const decision = await services.rate.limiter.take(
+      `ip:${req.ip}:${name}`,
+      services.rate.rules[name],
+    );
+    if (!decision.ok) {
+      throw new ParleyError(
+        "RATE_LIMITED",
+        `Too many attempts: wait ${Math.ceil(decision.retryAfterMs / 1000)} s`,
+        {
+          retryAfterMs: decision.retryAfterMs,
+        },
+      );
+    }
+  };
+
   const authenticate = async (req: FastifyRequest): Promise<Authenticated> => {
     const token = bearer(req);
     if (!token)
@@ -70,6 +86,9 @@ export function registerApiRoutes(
   app.setErrorHandler((err: unknown, req: FastifyRequest, reply: FastifyReply) => {
     if (err instanceof ParleyError) {
       const name = errorName(err.code) ?? "INTERNAL";
+      if (err.detail.retryAfterMs !== undefined) {
+        reply.header("retry-after", String(Math.ceil(err.detail.retryAfterMs / 1000)));
+      }
       return reply.code(STATUS[name] ?? 400).send({ error: { c: err.code, name, m: err.message } });
     }
     const status = (err as { statusCode?: number }).statusCode;
@@ -91,6 +110,7 @@ export function registerApiRoutes(
 
   /** Registers an account; with a guest's Bearer token, upgrades that guest and keeps its name. */
   app.post("/api/v1/auth/register", async (req, reply) => {
+    await limit(req, "register");
     const token = bearer(req);
     if (token) {
       const auth = await services.auth.authenticate(token);
@@ -107,6 +127,7 @@ export function registerApiRoutes(
   });
 
   app.post("/api/v1/auth/login", async (req) => {
+    await limit(req, "login");
     const body = parse(credentialsSchema, req.body);
     const issued = await services.auth.login(body.username, body.password);
     return { token: issued.token, user: userJson(issued.user) };

@@ -1,4 +1,5 @@
 import { ParleyError } from "../errors";
+import type { RateDecision, RateRuleName } from "../rate-limit/rate-limiter";
 import type { Guard } from "./route";
 
 /**
@@ -43,3 +44,33 @@ export const memberOrAdmin: Guard = (ctx) => {
   if (ctx.conn.isAdmin) return channelExists(ctx);
   return member(ctx);
 };
+
+/** Refusals within {@link ABUSE_WINDOW_MS} after which a connection is closed (4003). */
+export const ABUSE_REFUSALS = 50;
+export const ABUSE_WINDOW_MS = 10_000;
+
+/**
+ * Takes a token of the named bucket, per user (or per IP address before hello), or refuses with
+ * RATE_LIMITED and the time to wait. A connection that keeps hitting its limits is closed.
+ * Synchronous when the limiter answers synchronously.
+ */
+export function rateLimit(name: RateRuleName, scope: "user" | "ip" = "user"): Guard {
+  return (ctx) => {
+    const key = scope === "ip" ? `ip:${ctx.conn.ip}:${name}` : `user:${ctx.conn.user!.id}:${name}`;
+    const decision = ctx.services.rate.limiter.take(key, ctx.services.rate.rules[name]);
+    const check = (d: RateDecision) => {
+      if (d.ok) return;
+      if (ctx.conn.recordRefusal(ABUSE_WINDOW_MS) > ABUSE_REFUSALS)
+        ctx.after.push(() => ctx.services.rate.onAbuse(ctx.conn));
+      throw new ParleyError(
+        "RATE_LIMITED",
+        `Too many requests: wait ${Math.ceil(d.retryAfterMs / 1000)} s`,
+        {
+          retryAfterMs: d.retryAfterMs,
+        },
+      );
+    };
+    if (decision instanceof Promise) return decision.then(check);
+    check(decision);
+  };
+}

@@ -1,4 +1,6 @@
 import type { ChannelHub } from "../gateway/channel-hub";
+import type { Connection } from "../gateway/connection";
+import type { RateLimiter, RateRules } from "../rate-limit/rate-limiter";
 import type { Storage } from "../storage/storage";
 import type { AuthService } from "./auth-service";
 import type { ChannelService } from "./channel-service";
@@ -28,6 +30,8 @@ export interface Services {
   commands: CommandService;
   moderation: ModerationService;
   hub: ChannelHub;
+  /** Rate limits: the limiter, the rules, and what to do with an abusive connection. */
+  rate: { limiter: RateLimiter; rules: RateRules; onAbuse: (conn: Connection) => void };
   /** Read-only snapshot reads that need one consistent view (join). */
   storage: Pick<Storage, "snapshot">;
   settings: RuntimeSettings;

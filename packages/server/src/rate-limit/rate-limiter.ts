@@ -1,0 +1,73 @@
+/** A token bucket: `burst` tokens at most, refilled at `perSecond`. */
+export interface RateRule {
+  burst: number;
+  perSecond: number;
+}
+
+export type RateDecision = { ok: true } | { ok: false; retryAfterMs: number };
+
+/**
+ * Token buckets keyed by string (`user:42:send`, `ip:1.2.3.4:hello`).
+ *
+ * Contract:
+ * - `take` consumes one token of the key's bucket when one is available and answers ok;
+ *   otherwise it consumes nothing and answers the time until a token will be available.
+ * - A bucket starts full and refills continuously at `perSecond`, up to `burst`.
+ * - Implementations shared by several nodes decide atomically: two nodes never spend the same
+ *   token. A local implementation may answer synchronously (and the send path relies on that
+ *   to keep a connection's requests in order); a remote one answers in request order.
+ */
+export interface RateLimiter {
+  take(key: string, rule: RateRule): RateDecision | Promise<RateDecision>;
+  close(): Promise<void>;
+}
+
+/** The named limits and their defaults; `PARLEY_RATE_LIMITS` overrides them. */
+export const DEFAULT_RATE_RULES = {
+  /** Messages (and `/me`) per user. */
+  send: { burst: 20, perSecond: 5 },
+  /** Reactions added or removed per user. */
+  reaction: { burst: 20, perSecond: 5 },
+  /** Typing notices per user (the relay is throttled separately). */
+  typing: { burst: 10, perSecond: 2 },
+  /** Channel joins and creations per user. */
+  join: { burst: 10, perSecond: 1 },
+  /** Slash commands per user. */
+  command: { burst: 10, perSecond: 1 },
+  /** Every other request per user (history, lists, info, ping). */
+  read: { burst: 50, perSecond: 20 },
+  /** WebSocket hellos per IP address. */
+  hello: { burst: 60, perSecond: 10 },
+  /** Logins per IP address. */
+  login: { burst: 10, perSecond: 0.5 },
+  /** Registrations per IP address. */
+  register: { burst: 5, perSecond: 0.1 },
+} as const satisfies Record<string, RateRule>;
+
+export type RateRuleName = keyof typeof DEFAULT_RATE_RULES;
+export type RateRules = Record<RateRuleName, RateRule>;
+
+/**
+ * Parses `name=burst/perSecond` pairs, comma-separated (e.g. `send=40/10,hello=500/100`), over
+ * the defaults. Throws with the offending pair.
+ */
+export function parseRateRules(text: string): RateRules {
+  const rules: RateRules = { ...DEFAULT_RATE_RULES };
+  for (const pair of text
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const match = /^([a-z]+)=(\d+)\/(\d+(?:\.\d+)?)$/.exec(pair);
+    if (!match || !(match[1]! in rules)) {
+      throw new Error(
+        `"${pair}": expected name=burst/perSecond with name one of ${Object.keys(rules).join(", ")}`,
+      );
+    }
+    const burst = Number(match[2]);
+    const perSecond = Number(match[3]);
+    if (burst < 1 || perSecond <= 0)
+      throw new Error(`"${pair}": burst must be ≥ 1 and perSecond > 0`);
+    rules[match[1] as RateRuleName] = { burst, perSecond };
+  }
+  return rules;
+}

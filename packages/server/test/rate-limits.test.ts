@@ -1,0 +1,60 @@
+import { CloseCode, Op } from "@parley/protocol";
+import { afterEach, describe, expect, it } from "vitest";
+import { TestServer } from "./harness";
+import { RawClient } from "./raw-client";
+
+describe("rate limits", () => {
+  let server: TestServer;
+  afterEach(() => server.stop());
+
+  it("refuses sends over the bucket with RATE_LIMITED and a retry-after, then recovers", async () => {
+    server = await new TestServer({ PARLEY_RATE_LIMITS: "send=3/20" }).start();
+    const alice = await server.connect();
+    const { ch } = await alice.createChannel("limited");
+    const results = await Promise.allSettled(
+      Array.from({ length: 6 }, (_, i) => alice.send(ch.i, `m${i}`)),
+    );
+    const refused = results
+      .filter((r) => r.status === "rejected")
+      .map((r) => (r as PromiseRejectedResult).reason);
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(3);
+    expect(refused[0]).toMatchObject({ errorName: "RATE_LIMITED" });
+    expect(refused[0].retryAfterMs).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, refused[0].retryAfterMs));
+    await alice.send(ch.i, "after waiting");
+  });
+
+  it("limits hellos per address", async () => {
+    server = await new TestServer({ PARLEY_RATE_LIMITS: "hello=2/0.01" }).start();
+    await server.connect();
+    await server.connect();
+    const third = server.client({ reconnect: false });
+    await expect(third.connect()).rejects.toMatchObject({ errorName: "RATE_LIMITED" });
+  });
+
+  it("limits logins per address over HTTP with 429 and Retry-After", async () => {
+    server = await new TestServer({ PARLEY_RATE_LIMITS: "login=2/0.01" }).start();
+    const attempt = () =>
+      fetch(`${server.url}/api/v1/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ username: "nobody", password: "whatever-it-is" }),
+      });
+    expect((await attempt()).status).toBe(401);
+    expect((await attempt()).status).toBe(401);
+    const limited = await attempt();
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+  });
+
+  it("closes a connection that keeps hitting its limits (4003)", async () => {
+    server = await new TestServer({ PARLEY_RATE_LIMITS: "read=1/0.01" }).start();
+    const raw = await RawClient.open(server.wsUrl);
+    await raw.request(Op.Hello, {});
+    for (let i = 0; i < 60; i++) raw.send({ o: Op.Ping, r: i + 1, d: {} });
+    expect(await raw.closed()).toBe(CloseCode.RateLimited);
+    // Others are unaffected.
+    const other = await server.connect();
+    expect(other.user).toBeDefined();
+  });
+});
