@@ -61,6 +61,7 @@ export const CloseCode = {
   SlowConsumer: 4002,
   RateLimited: 4003,
   ServerRestart: 4004,
+  TooManyConnections: 4005,
   AuthRevoked: 4500,
   ServerBanned: 4501,
   UnsupportedVersion: 4502,

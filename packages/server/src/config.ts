@@ -21,6 +21,14 @@ export interface Config {
   maxBufferedBytes: number;
   /** Most events replayed per channel on resume before answering "resync". Default 1000. */
   resumeMax: number;
+  /** Open WebSockets per user (tabs, devices). Default 20. */
+  maxConnectionsPerUser: number;
+  /** Open WebSockets per client address. Default 1000. */
+  maxConnectionsPerIp: number;
+  /** Channels one user may be a member of. Default 500. */
+  maxChannelsPerUser: number;
+  /** Members one channel may have. Default 10000. */
+  maxMembersPerChannel: number;
   /** Rate limits: the defaults with `name=burst/perSecond` overrides. */
   rateLimits: RateRules;
   /** Usernames of server-wide admins (case-insensitive). Default none. */
@@ -80,6 +88,26 @@ export const ENV = {
     default: String(4 << 20),
   },
   PARLEY_RESUME_MAX: { key: "resumeMax", schema: int(0, 100_000), default: "1000" },
+  PARLEY_MAX_CONNECTIONS_PER_USER: {
+    key: "maxConnectionsPerUser",
+    schema: int(1, 10_000),
+    default: "20",
+  },
+  PARLEY_MAX_CONNECTIONS_PER_IP: {
+    key: "maxConnectionsPerIp",
+    schema: int(1, 1_000_000),
+    default: "1000",
+  },
+  PARLEY_MAX_CHANNELS_PER_USER: {
+    key: "maxChannelsPerUser",
+    schema: int(1, 1_000_000),
+    default: "500",
+  },
+  PARLEY_MAX_MEMBERS_PER_CHANNEL: {
+    key: "maxMembersPerChannel",
+    schema: int(1, 10_000_000),
+    default: "10000",
+  },
   PARLEY_RATE_LIMITS: {
     key: "rateLimits",
     schema: z.string().transform((s, ctx) => {

@@ -62,7 +62,7 @@ export async function createParley(
   const limiter: RateLimiter = new MemoryRateLimiter();
 
   const presence = new PresenceService(presenceStore, broker);
-  const channels = new ChannelService(storage, broker, presenceStore);
+  const channels = new ChannelService(storage, broker, presenceStore, config);
   const typing = new TypingService(broker, tuning.typing);
   const messages = new MessageService(storage, channels, typing, (n) => metrics.messagesIn.inc(n));
   const admins = new Set(config.admins.map((a) => a.toLowerCase()));
@@ -100,6 +100,7 @@ export async function createParley(
       resumeMax: config.resumeMax,
       limits: { ...LIMITS },
       isAdmin,
+      maxConnectionsPerUser: config.maxConnectionsPerUser,
     },
   };
   gateway = new Gateway({
@@ -111,6 +112,7 @@ export async function createParley(
     heartbeatMs: config.heartbeatMs,
     maxBufferedBytes: config.maxBufferedBytes,
     origins: config.origins,
+    maxConnectionsPerIp: config.maxConnectionsPerIp,
   });
   const router = new Router(services, logger, (code) => metrics.errors.inc({ code: String(code) }));
   gateway.setRouter(router);
@@ -134,6 +136,16 @@ export async function createParley(
     {
       websocket: true,
       preValidation: async (req, reply) => {
+        if (!ws.ipAllowed(req.socket.remoteAddress ?? "")) {
+          await reply.code(429).send({
+            error: {
+              c: ERRORS.LIMIT_REACHED.code,
+              name: "LIMIT_REACHED",
+              m: "Too many connections from this address",
+            },
+          });
+          return;
+        }
         if (!ws.originAllowed(req.headers.origin, req.headers.host)) {
           await reply.code(403).send({
             error: { c: ERRORS.FORBIDDEN.code, name: "FORBIDDEN", m: "Origin not allowed" },

@@ -58,3 +58,43 @@ describe("rate limits", () => {
     expect(other.user).toBeDefined();
   });
 });
+
+describe("server limits", () => {
+  let server: TestServer;
+  afterEach(() => server.stop());
+
+  it("caps connections per user (LIMIT_REACHED, close 4005) and per address (HTTP 429)", async () => {
+    server = await new TestServer({
+      PARLEY_MAX_CONNECTIONS_PER_USER: "2",
+      PARLEY_MAX_CONNECTIONS_PER_IP: "4",
+    }).start();
+    const token = await server.register("many-tabs");
+    await server.connect({ token });
+    await server.connect({ token });
+    const third = server.client({ token, reconnect: false });
+    const closed = third.waitFor("disconnect");
+    await expect(third.connect()).rejects.toMatchObject({ errorName: "LIMIT_REACHED" });
+    expect((await closed)[0].code).toBe(CloseCode.TooManyConnections);
+    await server.connect();
+    await server.connect();
+    await expect(RawClient.open(server.wsUrl)).rejects.toThrow(/429/);
+  });
+
+  it("caps channels per user and members per channel", async () => {
+    server = await new TestServer({
+      PARLEY_MAX_CHANNELS_PER_USER: "2",
+      PARLEY_MAX_MEMBERS_PER_CHANNEL: "2",
+    }).start();
+    const alice = await server.connect();
+    const { ch: one } = await alice.createChannel("one");
+    await alice.createChannel("two");
+    await expect(alice.createChannel("three")).rejects.toMatchObject({
+      errorName: "LIMIT_REACHED",
+    });
+    const bob = await server.connect();
+    await bob.joinChannel(one.i);
+    await bob.joinChannel(one.i); // already a member: not refused
+    const carol = await server.connect();
+    await expect(carol.joinChannel(one.i)).rejects.toMatchObject({ errorName: "LIMIT_REACHED" });
+  });
+});

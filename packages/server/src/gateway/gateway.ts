@@ -37,6 +37,8 @@ export interface GatewayOptions {
   maxBufferedBytes: number;
   /** Allowed origins; null = same origin only. */
   origins: string[] | null;
+  /** Open sockets per client address. */
+  maxConnectionsPerIp: number;
 }
 
 /**
@@ -46,6 +48,7 @@ export interface GatewayOptions {
  */
 export class Gateway {
   private readonly connections = new Set<Connection>();
+  private readonly perIp = new Map<string, number>();
   private readonly coalescer = new WriteCoalescer();
   private readonly alive = new WeakSet<Connection>();
   private readonly heartbeat: NodeJS.Timeout;
@@ -80,6 +83,11 @@ export class Gateway {
     return false;
   }
 
+  /** Whether another socket from this address is allowed. */
+  ipAllowed(ip: string): boolean {
+    return (this.perIp.get(ip) ?? 0) < this.options.maxConnectionsPerIp;
+  }
+
   get size(): number {
     return this.connections.size;
   }
@@ -104,6 +112,7 @@ export class Gateway {
       },
     );
     this.connections.add(conn);
+    this.perIp.set(conn.ip, (this.perIp.get(conn.ip) ?? 0) + 1);
     this.alive.add(conn);
     this.options.metrics.connections.inc();
     const helloTimer = setTimeout(() => {
@@ -220,6 +229,9 @@ export class Gateway {
   private async onClose(conn: Connection): Promise<void> {
     conn.closed = true;
     if (!this.connections.delete(conn)) return;
+    const left = (this.perIp.get(conn.ip) ?? 1) - 1;
+    if (left > 0) this.perIp.set(conn.ip, left);
+    else this.perIp.delete(conn.ip);
     this.options.metrics.connections.dec();
     const user = conn.user;
     if (!user) return;

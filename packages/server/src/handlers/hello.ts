@@ -44,6 +44,14 @@ export const hello = route<typeof Op.Hello>({
       throw err;
     }
     const user = conn.user;
+    if (services.hub.connectionsOf(user.id).size >= services.settings.maxConnectionsPerUser) {
+      conn.user = undefined;
+      after.push(() => conn.close(CloseCode.TooManyConnections, "too many connections"));
+      throw new ParleyError(
+        "LIMIT_REACHED",
+        `At most ${services.settings.maxConnectionsPerUser} connections per user`,
+      );
+    }
     conn.isAdmin = services.settings.isAdmin(user.username);
     await services.hub.addUserConnection(conn);
     const roles = await services.channels.roles(user.id);

@@ -16,7 +16,21 @@ export class ChannelService {
     private readonly storage: Storage,
     private readonly broker: MessageBroker,
     private readonly presence: PresenceStore,
+    private readonly limits: { maxChannelsPerUser: number; maxMembersPerChannel: number } = {
+      maxChannelsPerUser: Number.POSITIVE_INFINITY,
+      maxMembersPerChannel: Number.POSITIVE_INFINITY,
+    },
   ) {}
+
+  /** Refuses a user already in as many channels as allowed (LIMIT_REACHED). */
+  private async checkChannelsPerUser(userId: number): Promise<void> {
+    if ((await this.storage.membershipCount(userId)) >= this.limits.maxChannelsPerUser) {
+      throw new ParleyError(
+        "LIMIT_REACHED",
+        `You are in ${this.limits.maxChannelsPerUser} channels, the most allowed`,
+      );
+    }
+  }
 
   /**
    * Announces stored events to the channel, after their commit. A role change is also told to
@@ -50,6 +64,7 @@ export class ChannelService {
     topic: string,
     onCreated: (channelId: number) => void = () => {},
   ): Promise<ChannelSummary> {
+    await this.checkChannelsPerUser(owner.id);
     const { channel, event } = await this.storage.createChannel({
       name,
       topic,
@@ -97,6 +112,11 @@ export class ChannelService {
     await this.require(channelId);
     const ban = await this.storage.activeBan(channelId, user.id);
     if (ban) throw restrictionError("BANNED", ban.until);
+    if ((await this.storage.memberRole(channelId, user.id)) !== undefined) return;
+    await this.checkChannelsPerUser(user.id);
+    if ((await this.storage.memberCount(channelId)) >= this.limits.maxMembersPerChannel) {
+      throw new ParleyError("LIMIT_REACHED", "This channel has the most members allowed");
+    }
     const event = await this.storage.addMember(channelId, user.id, Role.Member, {
       type: EventType.MemberJoined,
       actor: user,

@@ -16,6 +16,8 @@ export interface RuntimeSettings {
   /** Most events replayed per channel on resume before the server answers "resync". */
   resumeMax: number;
   limits: Record<string, number>;
+  /** Open connections one user may have on this node. */
+  maxConnectionsPerUser: number;
   /** Whether a username is a server-wide admin. */
   isAdmin: (username: string) => boolean;
 }

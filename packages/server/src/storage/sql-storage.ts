@@ -266,7 +266,7 @@ export class SqlStorage implements Storage {
     return row && toChannel(row);
   }
 
-  private memberCount() {
+  private memberCountColumn() {
     return sql<number>`(select count(*) from memberships mc where mc.channel_id = c.id)`.as(
       "member_count",
     );
@@ -278,7 +278,7 @@ export class SqlStorage implements Storage {
     limit: number;
     userId?: number;
   }): Promise<ChannelListing[]> {
-    let q = this.db.selectFrom("channels as c").selectAll("c").select(this.memberCount());
+    let q = this.db.selectFrom("channels as c").selectAll("c").select(this.memberCountColumn());
     if (query.search) {
       const pattern = `%${query.search.toLowerCase().replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
       q = q.where(sql<boolean>`c.name_lower like ${pattern} escape '\\'`);
@@ -311,7 +311,7 @@ export class SqlStorage implements Storage {
       .innerJoin("memberships as m", "m.channel_id", "c.id")
       .selectAll("c")
       .select(["m.role"])
-      .select(this.memberCount())
+      .select(this.memberCountColumn())
       .where("m.user_id", "=", userId)
       .orderBy("c.id")
       .execute();
@@ -342,6 +342,24 @@ export class SqlStorage implements Storage {
       .orderBy("u.username_lower")
       .execute();
     return rows.map((r) => ({ user: toUser(r), role: Number(r.role) as Role }));
+  }
+
+  async membershipCount(userId: number): Promise<number> {
+    const row = await this.db
+      .selectFrom("memberships")
+      .select((eb) => eb.fn.countAll().as("n"))
+      .where("user_id", "=", userId)
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
+  async memberCount(channelId: number): Promise<number> {
+    const row = await this.db
+      .selectFrom("memberships")
+      .select((eb) => eb.fn.countAll().as("n"))
+      .where("channel_id", "=", channelId)
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
   }
 
   async memberIds(channelIds: readonly number[]): Promise<Map<number, number[]>> {

@@ -168,6 +168,10 @@ export interface Storage {
   userChannels(userId: number): Promise<ChannelListing[]>;
   memberRole(channelId: number, userId: number): Promise<Role | undefined>;
   members(channelId: number): Promise<MemberRow[]>;
+  /** How many channels a user is a member of. */
+  membershipCount(userId: number): Promise<number>;
+  /** How many members a channel has. */
+  memberCount(channelId: number): Promise<number>;
   /** Member ids of each channel given. */
   memberIds(channelIds: readonly number[]): Promise<Map<number, number[]>>;
   /** Adds a member and stores `event`; resolves to undefined when already a member. */
