@@ -1,0 +1,121 @@
+import { type ChannelEvent, EventType, type ModerationEvent, Role } from "@parley/protocol";
+
+const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "numeric", minute: "2-digit" });
+const fullFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "full", timeStyle: "short" });
+const dayFormat = new Intl.DateTimeFormat(undefined, {
+  weekday: "long",
+  month: "long",
+  day: "numeric",
+});
+const dayYearFormat = new Intl.DateTimeFormat(undefined, {
+  weekday: "long",
+  month: "long",
+  day: "numeric",
+  year: "numeric",
+});
+const shortDayFormat = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric" });
+
+/** A local calendar day, e.g. "2025-3-14"; two times on the same local day share it. */
+export function dayKey(ts: number): string {
+  const d = new Date(ts);
+  return `${d.getFullYear()}-${d.getMonth() + 1}-${d.getDate()}`;
+}
+
+/** Local wall-clock time of a message, e.g. "14:05" or "2:05 PM" by locale. */
+export function formatTime(ts: number): string {
+  return timeFormat.format(ts);
+}
+
+/** Date and time for a tooltip. */
+export function formatFull(ts: number): string {
+  return fullFormat.format(ts);
+}
+
+/** The label of a day separator: "Today", "Yesterday", or the local date. */
+export function dayLabel(ts: number, now: number): string {
+  if (dayKey(ts) === dayKey(now)) return "Today";
+  const yesterday = new Date(now);
+  yesterday.setDate(yesterday.getDate() - 1);
+  if (dayKey(ts) === dayKey(yesterday.getTime())) return "Yesterday";
+  const sameYear = new Date(ts).getFullYear() === new Date(now).getFullYear();
+  return (sameYear ? dayFormat : dayYearFormat).format(ts);
+}
+
+/** Time left as a short countdown: "45s", "2:05", "1h 05m". Rounds up to whole seconds. */
+export function formatCountdown(ms: number): string {
+  const total = Math.max(0, Math.ceil(ms / 1000));
+  if (total < 60) return `${total}s`;
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  if (h > 0) return `${h}h ${String(m).padStart(2, "0")}m`;
+  return `${m}:${String(s).padStart(2, "0")}`;
+}
+
+/** "until 14:05" (today) or "until Mar 3, 14:05"; "indefinitely" without an end. */
+export function formatUntil(until: number | undefined, now: number): string {
+  if (until === undefined) return "indefinitely";
+  const time = formatTime(until);
+  return dayKey(until) === dayKey(now)
+    ? `until ${time}`
+    : `until ${shortDayFormat.format(until)}, ${time}`;
+}
+
+export function roleName(role: number): string {
+  switch (role) {
+    case Role.Owner:
+      return "owner";
+    case Role.Moderator:
+      return "moderator";
+    default:
+      return "member";
+  }
+}
+
+const withReason = (text: string, reason: string | undefined) =>
+  reason ? `${text}: ${reason}` : text;
+
+/** The actor of events the server makes itself (a mute or ban that ran out). */
+const SERVER_ACTOR = 0;
+
+/**
+ * The compact line shown for a channel event that is not a message (joins, leaves, moderation,
+ * settings), or undefined for a type this client does not know (it is skipped).
+ */
+export function systemText(e: ChannelEvent, now: number): string | undefined {
+  const m = e as ModerationEvent;
+  switch (e.t) {
+    case EventType.MemberJoined:
+      return `${e.an} joined${"g" in e && e.g ? " as a guest" : ""}`;
+    case EventType.MemberLeft:
+      return `${e.an} left`;
+    case EventType.MemberKicked:
+      return withReason(`${e.an} removed ${m.un}`, m.rs);
+    case EventType.MemberBanned:
+      return withReason(`${e.an} banned ${m.un} ${formatUntil(m.ut, now)}`, m.rs);
+    case EventType.MemberUnbanned:
+      return e.a === SERVER_ACTOR
+        ? `${m.un}'s ban ended`
+        : withReason(`${e.an} unbanned ${m.un}`, m.rs);
+    case EventType.MemberMuted:
+      return withReason(`${e.an} muted ${m.un} ${formatUntil(m.ut, now)}`, m.rs);
+    case EventType.MemberUnmuted:
+      return e.a === SERVER_ACTOR
+        ? `${m.un}'s mute ended`
+        : withReason(`${e.an} unmuted ${m.un}`, m.rs);
+    case EventType.RoleChanged:
+      return `${e.an} made ${m.un} ${m.rl === Role.Owner ? "an" : "a"} ${roleName(m.rl ?? Role.Member)}`;
+    case EventType.TopicChanged: {
+      const topic = "tp" in e ? e.tp : undefined;
+      return topic ? `${e.an} set the topic to “${topic}”` : `${e.an} cleared the topic`;
+    }
+    case EventType.SlowModeChanged: {
+      const seconds = "sl" in e ? (e.sl ?? 0) : 0;
+      return seconds > 0
+        ? `${e.an} turned on slow mode: one message every ${formatCountdown(seconds * 1000)}`
+        : `${e.an} turned off slow mode`;
+    }
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,149 @@
+import { type ChannelEvent, type MessageEvent, MessageKind } from "@parley/protocol";
+import { isMessage } from "./channel-log";
+import { dayKey, dayLabel, systemText } from "./format";
+
+/** A message typed here and not yet acknowledged (or refused). */
+export interface PendingMessage {
+  nonce: string;
+  x: string;
+  ts: number;
+  /** Why it was not sent, once the server refused it. */
+  error?: string;
+}
+
+/** A line for this user alone: a command's reply, shown after the item it followed. */
+export interface LocalNote {
+  id: number;
+  afterSeq: number;
+  ts: number;
+  text: string;
+}
+
+/** One message in a group: stored (`event`) or pending. */
+export interface TimelineMessage {
+  key: string;
+  text: string;
+  ts: number;
+  event?: MessageEvent;
+  pending?: PendingMessage;
+}
+
+export type TimelineRow =
+  | { kind: "day"; key: string; label: string }
+  | {
+      kind: "group";
+      key: string;
+      authorId: number;
+      author: string;
+      own: boolean;
+      ts: number;
+      messages: TimelineMessage[];
+    }
+  | { kind: "action"; key: string; author: string; own: boolean; message: TimelineMessage }
+  | { kind: "system"; key: string; text: string; ts: number }
+  | { kind: "note"; key: string; note: LocalNote };
+
+/** Consecutive messages of one author closer than this share a header. */
+export const GROUP_GAP_MS = 5 * 60 * 1000;
+
+export interface TimelineInput {
+  items: readonly ChannelEvent[];
+  pending: readonly PendingMessage[];
+  notes: readonly LocalNote[];
+  me: number;
+  myName: string;
+  now: number;
+}
+
+type Entry =
+  | { kind: "event"; event: ChannelEvent; ts: number }
+  | { kind: "pending"; pending: PendingMessage; ts: number }
+  | { kind: "note"; note: LocalNote; ts: number };
+
+function entries(input: TimelineInput): Entry[] {
+  const out: Entry[] = [];
+  const notes = [...input.notes].sort((a, b) => a.afterSeq - b.afterSeq || a.id - b.id);
+  let n = 0;
+  for (const event of input.items) {
+    while (n < notes.length && notes[n]!.afterSeq < event.s) {
+      out.push({ kind: "note", note: notes[n]!, ts: notes[n]!.ts });
+      n++;
+    }
+    out.push({ kind: "event", event, ts: event.ts });
+  }
+  for (; n < notes.length; n++) out.push({ kind: "note", note: notes[n]!, ts: notes[n]!.ts });
+  for (const pending of input.pending) out.push({ kind: "pending", pending, ts: pending.ts });
+  return out;
+}
+
+/**
+ * Lays out a channel's items for display: day separators by local date, consecutive messages of
+ * one author grouped under one header (broken by a new day, a gap over five minutes, or any
+ * other row), `/me` actions and system events as lines of their own, local notes after the
+ * item they followed, and pending messages last.
+ */
+export function buildTimeline(input: TimelineInput): TimelineRow[] {
+  const rows: TimelineRow[] = [];
+  let day: string | undefined;
+  for (const entry of entries(input)) {
+    const key = dayKey(entry.ts);
+    if (key !== day) {
+      day = key;
+      rows.push({ kind: "day", key: `day-${key}`, label: dayLabel(entry.ts, input.now) });
+    }
+    if (entry.kind === "note") {
+      rows.push({ kind: "note", key: `note-${entry.note.id}`, note: entry.note });
+      continue;
+    }
+    let message: TimelineMessage;
+    let authorId: number;
+    let author: string;
+    let action = false;
+    if (entry.kind === "pending") {
+      message = {
+        key: `p-${entry.pending.nonce}`,
+        text: entry.pending.x,
+        ts: entry.ts,
+        pending: entry.pending,
+      };
+      authorId = input.me;
+      author = input.myName;
+    } else if (isMessage(entry.event)) {
+      const e = entry.event;
+      // Keyed by nonce so a pending message keeps its element when it is confirmed.
+      message = { key: e.a === input.me ? `p-${e.n}` : `m-${e.i}`, text: e.x, ts: e.ts, event: e };
+      authorId = e.a;
+      author = e.an;
+      action = e.k === MessageKind.Action;
+    } else {
+      const text = systemText(entry.event, input.now);
+      if (text !== undefined)
+        rows.push({ kind: "system", key: `s-${entry.event.s}`, text, ts: entry.ts });
+      continue;
+    }
+    const own = authorId === input.me;
+    if (action) {
+      rows.push({ kind: "action", key: message.key, author, own, message });
+      continue;
+    }
+    const last = rows.at(-1);
+    if (
+      last?.kind === "group" &&
+      last.authorId === authorId &&
+      entry.ts - (last.messages.at(-1)?.ts ?? 0) <= GROUP_GAP_MS
+    ) {
+      last.messages.push(message);
+      continue;
+    }
+    rows.push({
+      kind: "group",
+      key: `g-${message.key}`,
+      authorId,
+      author,
+      own,
+      ts: entry.ts,
+      messages: [message],
+    });
+  }
+  return rows;
+}

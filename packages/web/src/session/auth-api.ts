@@ -1,0 +1,61 @@
+import type { UserRef } from "@parley/protocol";
+
+/** An HTTP API error with the server's code and human message. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: number | undefined,
+    message: string,
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+export interface Issued {
+  token: string;
+  user: UserRef;
+}
+
+async function call<T>(path: string, init: { body?: unknown; token?: string }): Promise<T> {
+  const headers: Record<string, string> = {};
+  if (init.body !== undefined) headers["content-type"] = "application/json";
+  if (init.token) headers.authorization = `Bearer ${init.token}`;
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method: "POST",
+      headers,
+      ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+    });
+  } catch {
+    throw new ApiError(0, undefined, "Can't reach the server. Check your connection.");
+  }
+  if (res.status === 204) return undefined as T;
+  const body = (await res.json().catch(() => ({}))) as { error?: { c?: number; m?: string } };
+  if (!res.ok) {
+    throw new ApiError(
+      res.status,
+      body.error?.c,
+      body.error?.m ?? `Request failed (${res.status})`,
+    );
+  }
+  return body as T;
+}
+
+/** The account endpoints under /api/v1/auth, on the page's own origin. */
+export const authApi = {
+  login(username: string, password: string): Promise<Issued> {
+    return call("/api/v1/auth/login", { body: { username, password } });
+  },
+  register(username: string, password: string): Promise<Issued> {
+    return call("/api/v1/auth/register", { body: { username, password } });
+  },
+  /** Turns the guest of `token` into an account with the same name, id and channels. */
+  upgradeGuest(token: string, password: string): Promise<Issued> {
+    return call("/api/v1/auth/register", { body: { password }, token });
+  },
+  logout(token: string): Promise<void> {
+    return call("/api/v1/auth/logout", { token });
+  },
+};

@@ -1,0 +1,214 @@
+import type { ChannelSummary } from "@parley/protocol";
+import { type FormEvent, useEffect, useState } from "react";
+import { type ChatStore, errorText } from "../chat/chat-store";
+import { Modal } from "./modal";
+
+/** Search every channel on the server and join one. */
+export function BrowseDialog({ store, onClose }: { store: ChatStore; onClose: () => void }) {
+  const [query, setQuery] = useState("");
+  const [results, setResults] = useState<ChannelSummary[]>();
+  const [error, setError] = useState<string>();
+  const [joining, setJoining] = useState<number>();
+
+  useEffect(() => {
+    let live = true;
+    const timer = setTimeout(
+      () => {
+        store.listChannels(query.trim()).then(
+          (ch) => {
+            if (!live) return;
+            setResults(ch);
+            setError(undefined);
+          },
+          (err) => live && setError(errorText(err)),
+        );
+      },
+      query ? 200 : 0,
+    );
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [store, query]);
+
+  const join = async (channel: ChannelSummary) => {
+    setJoining(channel.i);
+    try {
+      await store.joinChannel(channel.i);
+      onClose();
+    } catch (err) {
+      setError(errorText(err));
+      setJoining(undefined);
+    }
+  };
+
+  return (
+    <Modal title="Browse channels" onClose={onClose}>
+      <label className="field">
+        <span className="field-label">Search by name</span>
+        <input
+          type="search"
+          value={query}
+          maxLength={64}
+          placeholder="e.g. general"
+          onChange={(e) => setQuery(e.target.value)}
+        />
+      </label>
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+      <ul className="browse-list" aria-label="Channels" aria-busy={results === undefined}>
+        {results?.length === 0 && <li className="browse-empty">No channel matches.</li>}
+        {results?.map((ch) => (
+          <li key={ch.i} className="browse-item">
+            <div className="browse-text">
+              <span className="browse-name"># {ch.n}</span>
+              {ch.tp && <span className="browse-topic">{ch.tp}</span>}
+              <span className="browse-meta">
+                {ch.mc} {ch.mc === 1 ? "member" : "members"} · {ch.oc} online
+              </span>
+            </div>
+            <button
+              type="button"
+              className={ch.rl ? "button" : "button button-primary"}
+              disabled={joining !== undefined}
+              onClick={() => join(ch)}
+              aria-label={`${ch.rl ? "Open" : "Join"} #${ch.n}`}
+            >
+              {ch.rl ? "Open" : joining === ch.i ? "Joining…" : "Join"}
+            </button>
+          </li>
+        ))}
+      </ul>
+    </Modal>
+  );
+}
+
+/** Create a channel and become its owner. */
+export function CreateDialog({ store, onClose }: { store: ChatStore; onClose: () => void }) {
+  const [name, setName] = useState("");
+  const [topic, setTopic] = useState("");
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    try {
+      await store.createChannel(name.trim(), topic.trim());
+      onClose();
+    } catch (err) {
+      setError(errorText(err));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Modal title="Create a channel" onClose={onClose}>
+      <form className="stack" onSubmit={submit}>
+        <label className="field">
+          <span className="field-label">Name</span>
+          <input
+            name="channel-name"
+            required
+            maxLength={64}
+            value={name}
+            placeholder="e.g. design-review"
+            onChange={(e) => setName(e.target.value)}
+          />
+        </label>
+        <label className="field">
+          <span className="field-label">Topic (optional)</span>
+          <input
+            name="channel-topic"
+            maxLength={250}
+            value={topic}
+            placeholder="What is it about?"
+            onChange={(e) => setTopic(e.target.value)}
+          />
+        </label>
+        {error && (
+          <p className="form-error" role="alert">
+            {error}
+          </p>
+        )}
+        <div className="modal-actions">
+          <button type="button" className="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="button button-primary" disabled={busy}>
+            Create channel
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}
+
+/** A guest chooses a password and keeps its name. */
+export function RegisterDialog({
+  store,
+  name,
+  onClose,
+}: {
+  store: ChatStore;
+  name: string;
+  onClose: () => void;
+}) {
+  const [password, setPassword] = useState("");
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    try {
+      await store.register(password);
+      onClose();
+    } catch (err) {
+      setError(err instanceof Error ? err.message : "Could not register. Try again.");
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Modal title="Keep your name" onClose={onClose}>
+      <form className="stack" onSubmit={submit}>
+        <p className="modal-text">
+          Choose a password to turn <strong>{name}</strong> into an account. You keep your name and
+          your channels.
+        </p>
+        <input type="text" name="username" autoComplete="username" value={name} readOnly hidden />
+        <label className="field">
+          <span className="field-label">Password</span>
+          <input
+            type="password"
+            name="password"
+            autoComplete="new-password"
+            required
+            minLength={8}
+            maxLength={256}
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
+          <span className="field-hint">At least 8 characters.</span>
+        </label>
+        {error && (
+          <p className="form-error" role="alert">
+            {error}
+          </p>
+        )}
+        <div className="modal-actions">
+          <button type="button" className="button" onClick={onClose}>
+            Not now
+          </button>
+          <button type="submit" className="button button-primary" disabled={busy}>
+            Register
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}

@@ -1,0 +1,227 @@
+import { typingLine } from "@parley/client";
+import { useEffect, useRef, useState } from "react";
+import { ChatStore } from "../chat/chat-store";
+import type { SessionStore } from "../session/session-store";
+import { BrowseDialog, CreateDialog, RegisterDialog } from "./channel-dialogs";
+import { Composer } from "./composer";
+import { CloseIcon, MenuIcon, UsersIcon } from "./icons";
+import { MemberList } from "./member-list";
+import { MessageList } from "./message-list";
+import { Sidebar } from "./sidebar";
+import { useChat } from "./use-chat";
+
+export interface ChatScreenProps {
+  url: string;
+  token?: string;
+  sessions: SessionStore;
+  onSignedOut: () => void;
+  onSessionEnded: () => void;
+}
+
+type Dialog = "browse" | "create" | "register";
+
+const EMPTY: readonly never[] = [];
+
+/** The signed-in application: channels, the open channel, its members. */
+export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }: ChatScreenProps) {
+  const ended = useRef(onSessionEnded);
+  ended.current = onSessionEnded;
+  const [store] = useState(
+    () =>
+      new ChatStore({
+        url,
+        ...(token ? { token } : {}),
+        session: sessions,
+        onSessionEnded: () => ended.current(),
+      }),
+  );
+  useEffect(() => {
+    store.start();
+    return () => void store.stop();
+  }, [store]);
+
+  const state = useChat(store);
+  const [dialog, setDialog] = useState<Dialog>();
+  const [navOpen, setNavOpen] = useState(false);
+  const [membersOpen, setMembersOpen] = useState(false);
+
+  const active = state.activeId !== undefined ? state.channels[state.activeId] : undefined;
+  const me = state.me;
+  const members = active ? (state.members[active.id] ?? EMPTY) : EMPTY;
+  const typists = active ? (state.typing[active.id] ?? EMPTY) : EMPTY;
+  const online = members.filter((m) => m.on).length;
+
+  const select = (channelId: number) => {
+    store.selectChannel(channelId);
+    setNavOpen(false);
+  };
+
+  const signOut = async () => {
+    await store.signOut();
+    onSignedOut();
+  };
+
+  const classes = ["app", navOpen && "nav-open", membersOpen && "members-open"]
+    .filter(Boolean)
+    .join(" ");
+
+  return (
+    <div className={classes}>
+      <a className="skip-link" href="#composer-anchor">
+        Skip to message input
+      </a>
+      <div className="sidebar-wrap">
+        <Sidebar
+          state={state}
+          onSelect={select}
+          onBrowse={() => setDialog("browse")}
+          onCreate={() => setDialog("create")}
+          onRegister={() => setDialog("register")}
+          onSignOut={signOut}
+        />
+      </div>
+      <button
+        type="button"
+        className="scrim"
+        aria-label="Close panel"
+        tabIndex={-1}
+        onClick={() => {
+          setNavOpen(false);
+          setMembersOpen(false);
+        }}
+      />
+      <main className="chat" aria-label={active ? `#${active.summary.n}` : "Chat"}>
+        <header className="chat-header">
+          <button
+            type="button"
+            className="icon-button nav-toggle"
+            aria-label="Channels"
+            aria-expanded={navOpen}
+            onClick={() => setNavOpen((o) => !o)}
+          >
+            <MenuIcon />
+          </button>
+          {active ? (
+            <div className="chat-title">
+              <h1>
+                <span className="channel-hash" aria-hidden="true">
+                  #
+                </span>
+                {active.summary.n}
+              </h1>
+              {active.summary.tp && <p className="chat-topic">{active.summary.tp}</p>}
+            </div>
+          ) : (
+            <div className="chat-title">
+              <h1>Parley</h1>
+            </div>
+          )}
+          {state.status !== "online" && (
+            <span className={`header-status status-${state.status}`} role="status">
+              {state.status === "reconnecting" ? "Reconnecting…" : "Connecting…"}
+            </span>
+          )}
+          {active && (
+            <div className="chat-actions">
+              <button
+                type="button"
+                className="button button-ghost members-toggle"
+                aria-expanded={membersOpen}
+                aria-label={`Members: ${online} online of ${members.length}`}
+                onClick={() => setMembersOpen((o) => !o)}
+              >
+                <UsersIcon />
+                <span aria-hidden="true">{members.length || active.summary.mc}</span>
+              </button>
+              <button
+                type="button"
+                className="button button-ghost leave-button"
+                onClick={() => void store.leaveChannel(active.id)}
+              >
+                Leave
+              </button>
+            </div>
+          )}
+        </header>
+        {state.notices.length > 0 && (
+          <div className="notices">
+            {state.notices.map((n) => (
+              <div key={n.id} className={`notice notice-${n.tone}`} role="status">
+                <span>{n.text}</span>
+                <button
+                  type="button"
+                  className="icon-button"
+                  aria-label="Dismiss"
+                  onClick={() => store.dismissNotice(n.id)}
+                >
+                  <CloseIcon />
+                </button>
+              </div>
+            ))}
+          </div>
+        )}
+        {active && me ? (
+          <>
+            <MessageList key={active.id} store={store} view={active} me={me} />
+            <div className="typing-line" data-testid="typing">
+              {typists.length > 0 && (
+                <>
+                  <span className="typing-dots" aria-hidden="true">
+                    <span />
+                    <span />
+                    <span />
+                  </span>
+                  {typingLine(typists)}
+                </>
+              )}
+            </div>
+            <div id="composer-anchor" />
+            <Composer
+              key={active.id}
+              store={store}
+              view={active}
+              commands={state.commands}
+              disabled={false}
+            />
+          </>
+        ) : (
+          <div className="empty-state">
+            {state.status === "online" ? (
+              <>
+                <h2>No channel open</h2>
+                <p>Join a channel to start talking, or create your own.</p>
+                <div className="empty-actions">
+                  <button
+                    type="button"
+                    className="button button-primary"
+                    onClick={() => setDialog("browse")}
+                  >
+                    Browse channels
+                  </button>
+                  <button type="button" className="button" onClick={() => setDialog("create")}>
+                    Create a channel
+                  </button>
+                </div>
+              </>
+            ) : (
+              <p className="loading">Connecting to Parley…</p>
+            )}
+          </div>
+        )}
+      </main>
+      {active && (
+        <aside className="members" aria-label="Members">
+          <MemberList members={members} me={me?.i} />
+        </aside>
+      )}
+      <div className="sr-only" aria-live="polite" aria-atomic="true">
+        {state.announcement}
+      </div>
+      {dialog === "browse" && <BrowseDialog store={store} onClose={() => setDialog(undefined)} />}
+      {dialog === "create" && <CreateDialog store={store} onClose={() => setDialog(undefined)} />}
+      {dialog === "register" && me && (
+        <RegisterDialog store={store} name={me.n} onClose={() => setDialog(undefined)} />
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,247 @@
+import type { CommandInfo } from "@parley/protocol";
+import {
+  type FormEvent,
+  type KeyboardEvent,
+  type ReactNode,
+  useEffect,
+  useId,
+  useMemo,
+  useRef,
+  useState,
+} from "react";
+import { type ChannelView, type ChatStore, isMuted } from "../chat/chat-store";
+import { formatCountdown, formatUntil } from "../chat/format";
+import { SendIcon } from "./icons";
+import { useNow } from "./use-chat";
+
+export interface ComposerProps {
+  store: ChatStore;
+  view: ChannelView;
+  commands: readonly CommandInfo[];
+  disabled: boolean;
+}
+
+/** The command being typed: "/mu" → "mu" while no space follows the name yet. */
+function commandPrefix(text: string): string | undefined {
+  const match = /^\/(\S*)$/.exec(text);
+  return match?.[1]?.toLowerCase();
+}
+
+/** The command whose name has been typed in full, for its usage hint. */
+function typedCommand(text: string, commands: readonly CommandInfo[]): CommandInfo | undefined {
+  const match = /^\/(\S+)\s/.exec(text);
+  const name = match?.[1]?.toLowerCase();
+  return name ? commands.find((c) => c.n === name) : undefined;
+}
+
+/**
+ * Message input: Enter sends, Shift+Enter adds a line. A line starting with `/` runs a command,
+ * with autocomplete of the commands this user's role allows. Disabled with a countdown while
+ * muted; slow mode shows when the next message may go.
+ */
+export function Composer({ store, view, commands, disabled }: ComposerProps) {
+  const [text, setText] = useState("");
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const [highlight, setHighlight] = useState(0);
+  const [dismissed, setDismissed] = useState(false);
+  const input = useRef<HTMLTextAreaElement>(null);
+  const listId = useId();
+  const hintId = useId();
+
+  const role = view.summary.rl ?? 0;
+  const allowed = useMemo(() => commands.filter((c) => c.rl <= role), [commands, role]);
+  const prefix = commandPrefix(text);
+  const suggestions =
+    prefix === undefined || dismissed ? [] : allowed.filter((c) => c.n.startsWith(prefix));
+  const open = suggestions.length > 0;
+  const usage = typedCommand(text, allowed);
+
+  const counting =
+    view.mutedUntil !== undefined || (view.slowUntil !== undefined && view.slowUntil > Date.now());
+  const now = useNow(counting);
+  const muted = isMuted(view, now);
+  const slowLeft = view.slowUntil !== undefined ? view.slowUntil - now : 0;
+  const blocked = disabled || muted || busy;
+
+  // Focus returns to the input when the mute ends, so the user can carry on typing.
+  const wasMuted = useRef(muted);
+  useEffect(() => {
+    if (wasMuted.current && !muted) input.current?.focus();
+    wasMuted.current = muted;
+  }, [muted]);
+
+  const change = (value: string) => {
+    setText(value);
+    setError(undefined);
+    setDismissed(false);
+    setHighlight(0);
+    store.typingInput(view.id, value);
+  };
+
+  const accept = (command: CommandInfo) => {
+    change(`/${command.n} `);
+    input.current?.focus();
+  };
+
+  const submit = async (e?: FormEvent) => {
+    e?.preventDefault();
+    const value = text.trim();
+    if (!value || blocked) return;
+    if (value.startsWith("/") && !value.startsWith("//")) {
+      setBusy(true);
+      try {
+        await store.command(view.id, value);
+        setText("");
+      } catch (err) {
+        setError(err instanceof Error ? err.message : String(err));
+      } finally {
+        setBusy(false);
+        input.current?.focus();
+      }
+      return;
+    }
+    if (slowLeft > 0) {
+      setError(`Slow mode is on. You can send again in ${formatCountdown(slowLeft)}.`);
+      return;
+    }
+    // "//text" sends "/text" as a message.
+    store.send(view.id, value.startsWith("//") ? value.slice(1) : value);
+    setText("");
+  };
+
+  const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (e.nativeEvent.isComposing) return;
+    if (open) {
+      if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+        e.preventDefault();
+        const step = e.key === "ArrowDown" ? 1 : -1;
+        setHighlight((h) => (h + step + suggestions.length) % suggestions.length);
+        return;
+      }
+      if (e.key === "Tab" || (e.key === "Enter" && !e.shiftKey)) {
+        const choice = suggestions[highlight] ?? suggestions[0];
+        if (choice && `/${choice.n}` !== text.trim()) {
+          e.preventDefault();
+          accept(choice);
+          return;
+        }
+      }
+      if (e.key === "Escape") {
+        e.preventDefault();
+        setDismissed(true);
+        return;
+      }
+    }
+    if (e.key === "Enter" && !e.shiftKey) {
+      e.preventDefault();
+      void submit();
+    }
+  };
+
+  let status: ReactNode = null;
+  if (muted) {
+    const reason = view.muteReason ? ` (${view.muteReason})` : "";
+    status =
+      view.mutedUntil === null ? (
+        <span className="composer-status warn">You are muted in this channel{reason}.</span>
+      ) : (
+        <span className="composer-status warn" data-testid="mute-countdown">
+          You are muted{reason}. You can write again in{" "}
+          <strong>{formatCountdown((view.mutedUntil ?? now) - now)}</strong>{" "}
+          <span className="muted-until">({formatUntil(view.mutedUntil ?? now, now)})</span>
+        </span>
+      );
+  } else if (slowLeft > 0) {
+    status = (
+      <span className="composer-status" data-testid="slow-countdown">
+        Slow mode: you can send again in <strong>{formatCountdown(slowLeft)}</strong>
+      </span>
+    );
+  } else if (view.summary.sl > 0) {
+    status = (
+      <span className="composer-status">
+        Slow mode is on: one message every {formatCountdown(view.summary.sl * 1000)}
+      </span>
+    );
+  }
+
+  return (
+    <form className="composer" onSubmit={submit}>
+      {open && (
+        <div className="suggestions" id={listId} role="listbox" aria-label="Commands">
+          {suggestions.map((c, k) => (
+            <div
+              key={c.n}
+              id={`${listId}-${c.n}`}
+              role="option"
+              tabIndex={-1}
+              aria-selected={k === highlight}
+              className={k === highlight ? "suggestion active" : "suggestion"}
+              onPointerDown={(e) => {
+                e.preventDefault();
+                accept(c);
+              }}
+            >
+              <span className="suggestion-usage">{c.u}</span>
+              <span className="suggestion-desc">{c.d}</span>
+            </div>
+          ))}
+        </div>
+      )}
+      <div className={`composer-box${muted ? " is-muted" : ""}`}>
+        <textarea
+          ref={input}
+          className="composer-input"
+          rows={1}
+          value={text}
+          maxLength={4000}
+          disabled={blocked && !busy}
+          readOnly={busy}
+          placeholder={muted ? "You are muted in this channel" : `Message #${view.summary.n}`}
+          aria-label={`Message #${view.summary.n}`}
+          role="combobox"
+          aria-autocomplete="list"
+          aria-expanded={open}
+          aria-controls={open ? listId : undefined}
+          aria-activedescendant={
+            open && suggestions[highlight] ? `${listId}-${suggestions[highlight].n}` : undefined
+          }
+          aria-describedby={hintId}
+          aria-invalid={error ? true : undefined}
+          onChange={(e) => change(e.target.value)}
+          onKeyDown={onKeyDown}
+          onBlur={() => store.stopTyping(view.id)}
+        />
+        <button
+          type="submit"
+          className="send-button"
+          aria-label="Send"
+          title="Send (Enter)"
+          disabled={blocked || !text.trim() || (slowLeft > 0 && !text.trim().startsWith("/"))}
+        >
+          <SendIcon />
+        </button>
+      </div>
+      <div className="composer-foot" id={hintId}>
+        {error && (
+          <span className="composer-error" role="alert" data-testid="composer-error">
+            {error}
+          </span>
+        )}
+        {status}
+        {!error && !status && usage && (
+          <span className="composer-hint">
+            <code>{usage.u}</code> — {usage.d}
+          </span>
+        )}
+        {!error && !status && !usage && (
+          <span className="composer-hint">
+            <kbd>Enter</kbd> to send · <kbd>Shift</kbd>+<kbd>Enter</kbd> for a new line ·{" "}
+            <kbd>/</kbd> for commands
+          </span>
+        )}
+      </div>
+    </form>
+  );
+}

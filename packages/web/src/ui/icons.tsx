@@ -1,0 +1,36 @@
+/** Small stroke icons; decorative, so hidden from assistive technology (buttons carry labels). */
+function Icon({ d, size = 18 }: { d: string; size?: number }) {
+  return (
+    <svg
+      className="icon"
+      width={size}
+      height={size}
+      viewBox="0 0 24 24"
+      fill="none"
+      stroke="currentColor"
+      strokeWidth="2"
+      strokeLinecap="round"
+      strokeLinejoin="round"
+      aria-hidden="true"
+      focusable="false"
+    >
+      <path d={d} />
+    </svg>
+  );
+}
+
+export const MenuIcon = () => <Icon d="M4 6h16M4 12h16M4 18h16" />;
+export const PlusIcon = () => <Icon d="M12 5v14M5 12h14" />;
+export const SearchIcon = () => <Icon d="M11 4a7 7 0 1 0 0 14 7 7 0 0 0 0-14zM20 20l-4-4" />;
+export const SendIcon = () => <Icon d="M4 12l16-8-6 16-2-7-8-1z" />;
+export const SmileIcon = () => (
+  <Icon d="M12 3a9 9 0 1 0 0 18 9 9 0 0 0 0-18zM8.5 14.5s1.3 1.8 3.5 1.8 3.5-1.8 3.5-1.8M9 9.5h.01M15 9.5h.01" />
+);
+export const UsersIcon = () => (
+  <Icon d="M16 20v-1.5a3.5 3.5 0 0 0-3.5-3.5h-5A3.5 3.5 0 0 0 4 18.5V20M10 11.5a3.5 3.5 0 1 0 0-7 3.5 3.5 0 0 0 0 7zM20 20v-1.5a3.5 3.5 0 0 0-2.5-3.3M15.5 4.7a3.5 3.5 0 0 1 0 6.6" />
+);
+export const CloseIcon = () => <Icon d="M6 6l12 12M18 6L6 18" size={16} />;
+export const ArrowDownIcon = () => <Icon d="M12 5v14M6 13l6 6 6-6" size={16} />;
+export const LogOutIcon = () => (
+  <Icon d="M15 4h3a2 2 0 0 1 2 2v12a2 2 0 0 1-2 2h-3M10 16l-4-4 4-4M6 12h10" size={16} />
+);

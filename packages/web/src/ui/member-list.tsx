@@ -1,0 +1,65 @@
+import { type Member, Role } from "@parley/protocol";
+import { Avatar } from "./avatar";
+
+function RoleBadge({ role }: { role: number }) {
+  if (role === Role.Owner) return <span className="role role-owner">Owner</span>;
+  if (role === Role.Moderator) return <span className="role role-mod">Mod</span>;
+  return null;
+}
+
+function MemberRow({ member, me }: { member: Member; me: number | undefined }) {
+  return (
+    <li className={`member${member.on ? "" : " offline"}`}>
+      <span className="member-avatar">
+        <Avatar name={member.n} size="sm" />
+        <span className={`presence ${member.on ? "on" : "off"}`} aria-hidden="true" />
+      </span>
+      <span className="member-name">
+        {member.n}
+        {member.i === me && <span className="member-you"> (you)</span>}
+        <span className="sr-only">{member.on ? ", online" : ", offline"}</span>
+      </span>
+      {member.g && <span className="role role-guest">Guest</span>}
+      <RoleBadge role={member.rl} />
+    </li>
+  );
+}
+
+/** A channel's members, online first, each with a presence dot and role. */
+export function MemberList({
+  members,
+  me,
+}: {
+  members: readonly Member[];
+  me: number | undefined;
+}) {
+  const online = members.filter((m) => m.on);
+  const offline = members.filter((m) => !m.on);
+  return (
+    <>
+      <h2 className="panel-title">
+        Members <span className="panel-count">{members.length}</span>
+      </h2>
+      {online.length > 0 && (
+        <>
+          <h3 className="member-group">Online — {online.length}</h3>
+          <ul className="member-list">
+            {online.map((m) => (
+              <MemberRow key={m.i} member={m} me={me} />
+            ))}
+          </ul>
+        </>
+      )}
+      {offline.length > 0 && (
+        <>
+          <h3 className="member-group">Offline — {offline.length}</h3>
+          <ul className="member-list">
+            {offline.map((m) => (
+              <MemberRow key={m.i} member={m} me={me} />
+            ))}
+          </ul>
+        </>
+      )}
+    </>
+  );
+}

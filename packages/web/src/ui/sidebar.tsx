@@ -1,0 +1,110 @@
+import type { ChatState } from "../chat/chat-store";
+import { Avatar } from "./avatar";
+import { LogOutIcon, PlusIcon, SearchIcon } from "./icons";
+import { StatusPill } from "./status-pill";
+
+export interface SidebarProps {
+  state: ChatState;
+  onSelect: (channelId: number) => void;
+  onBrowse: () => void;
+  onCreate: () => void;
+  onRegister: () => void;
+  onSignOut: () => void;
+}
+
+/** Joined channels with unread counts, channel actions, and the signed-in user. */
+export function Sidebar({
+  state,
+  onSelect,
+  onBrowse,
+  onCreate,
+  onRegister,
+  onSignOut,
+}: SidebarProps) {
+  const channels = Object.values(state.channels).sort((a, b) =>
+    a.summary.n.localeCompare(b.summary.n),
+  );
+  const me = state.me;
+  return (
+    <nav className="sidebar" aria-label="Channels">
+      <div className="sidebar-head">
+        <div className="brand">
+          <span className="brand-mark" aria-hidden="true" />
+          <span className="brand-name">Parley</span>
+        </div>
+        <StatusPill status={state.status} />
+      </div>
+      <div className="sidebar-section">
+        <h2 className="section-title">Channels</h2>
+        <button
+          type="button"
+          className="icon-button"
+          aria-label="Create channel"
+          title="Create channel"
+          onClick={onCreate}
+        >
+          <PlusIcon />
+        </button>
+      </div>
+      <ul className="channel-list">
+        {channels.map((view) => {
+          const unread = state.unread[view.id] ?? 0;
+          const active = view.id === state.activeId;
+          return (
+            <li key={view.id}>
+              <button
+                type="button"
+                className={`channel-link${active ? " active" : ""}${unread ? " has-unread" : ""}`}
+                aria-current={active ? "page" : undefined}
+                onClick={() => onSelect(view.id)}
+              >
+                <span className="channel-hash" aria-hidden="true">
+                  #
+                </span>
+                <span className="channel-name">{view.summary.n}</span>
+                {unread > 0 && (
+                  <span className="badge" data-testid="unread">
+                    {unread > 99 ? "99+" : unread}
+                    <span className="sr-only"> unread</span>
+                  </span>
+                )}
+              </button>
+            </li>
+          );
+        })}
+        {channels.length === 0 && state.status === "online" && (
+          <li className="channel-empty">You have not joined a channel yet.</li>
+        )}
+      </ul>
+      <button type="button" className="sidebar-action" onClick={onBrowse}>
+        <SearchIcon /> Browse channels
+      </button>
+      {me && (
+        <div className="sidebar-user">
+          <Avatar name={me.n} />
+          <div className="user-text">
+            <span className="user-name" data-testid="me">
+              {me.n}
+            </span>
+            {me.g ? (
+              <button type="button" className="link-button" onClick={onRegister}>
+                Guest · register to keep this name
+              </button>
+            ) : (
+              <span className="user-sub">Signed in</span>
+            )}
+          </div>
+          <button
+            type="button"
+            className="icon-button"
+            aria-label="Sign out"
+            title="Sign out"
+            onClick={onSignOut}
+          >
+            <LogOutIcon />
+          </button>
+        </div>
+      )}
+    </nav>
+  );
+}

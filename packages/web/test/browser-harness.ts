@@ -1,0 +1,188 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type ClientOptions, ParleyClient } from "@parley/client";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import WebSocket from "ws";
+import { loadConfig } from "../../server/src/config";
+import { createParley, type Parley, type Tuning } from "../../server/src/main";
+
+const WEB_ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+/** Debian's Chromium; the tests never download a browser. */
+export const CHROMIUM = process.env.PARLEY_CHROMIUM ?? "/usr/bin/chromium";
+
+const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+/** Builds the web client into `outDir` with the project's Vite config. */
+export async function buildWeb(outDir: string): Promise<void> {
+  const { build } = await import("vite");
+  await build({
+    root: WEB_ROOT,
+    configFile: join(WEB_ROOT, "vite.config.ts"),
+    logLevel: "silent",
+    build: { outDir, emptyOutDir: true, sourcemap: false },
+  });
+}
+
+/**
+ * A built web client served by a real Parley node on 127.0.0.1 (port 0, its own SQLite file),
+ * and headless Chromium to drive it. `close()` stops everything and removes the files.
+ */
+export class WebHarness {
+  readonly dir = mkdtempSync(join(tmpdir(), "parley-web-"));
+  parley!: Parley;
+  browser!: Browser;
+  private readonly clients: ParleyClient[] = [];
+  private readonly contexts: BrowserContext[] = [];
+
+  async start(tuning: Tuning = {}): Promise<this> {
+    const webRoot = join(this.dir, "dist");
+    const launched = chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+    });
+    await buildWeb(webRoot);
+    const config = loadConfig({
+      PARLEY_HOST: "127.0.0.1",
+      PARLEY_PORT: "0",
+      PARLEY_LOG_LEVEL: "silent",
+      PARLEY_DATABASE_URL: `sqlite:${join(this.dir, "parley.db")}`,
+      PARLEY_WEB_ROOT: webRoot,
+      // Seeding posts 150 messages from one user at once; other limits keep their defaults.
+      PARLEY_RATE_LIMITS: "send=500/100",
+    });
+    this.parley = await createParley(config, undefined, tuning);
+    this.browser = await launched;
+    return this;
+  }
+
+  get url(): string {
+    return this.parley.url;
+  }
+
+  /** A fresh browser profile (its own localStorage) with the app open. */
+  async open(
+    options: { colorScheme?: "light" | "dark"; width?: number; height?: number } = {},
+  ): Promise<Page> {
+    const context = await this.browser.newContext({
+      baseURL: this.url,
+      colorScheme: options.colorScheme ?? "light",
+      viewport: { width: options.width ?? 1280, height: options.height ?? 800 },
+      deviceScaleFactor: 1,
+      locale: "en-GB",
+      timezoneId: "Europe/London",
+    });
+    this.contexts.push(context);
+    const page = await context.newPage();
+    page.setDefaultTimeout(10_000);
+    await page.goto("/");
+    return page;
+  }
+
+  /** Registers an account over HTTP; resolves to its session token. */
+  async register(username: string, password = "correct horse battery"): Promise<string> {
+    const res = await fetch(`${this.url}/api/v1/auth/register`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username, password }),
+    });
+    if (res.status !== 201) throw new Error(`register ${username}: ${res.status}`);
+    return ((await res.json()) as { token: string }).token;
+  }
+
+  /** An SDK client in Node (for seeding), closed with the harness. */
+  async client(token?: string): Promise<ParleyClient> {
+    const client = new ParleyClient({
+      url: `${this.url.replace(/^http/, "ws")}/ws`,
+      WebSocket: WebSocket as unknown as ClientOptions["WebSocket"],
+      ...(token ? { token } : {}),
+    });
+    this.clients.push(client);
+    await client.connect();
+    return client;
+  }
+
+  async closeContexts(): Promise<void> {
+    await Promise.all(this.contexts.splice(0).map((c) => c.close()));
+  }
+
+  async close(): Promise<void> {
+    await this.closeContexts();
+    await Promise.all(this.clients.map((c) => c.close()));
+    await this.browser?.close();
+    await this.parley?.close();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+// --- page helpers: what a person does ---
+
+/** Continues as a guest; resolves with the generated name. */
+export async function continueAsGuest(page: Page): Promise<string> {
+  await page.getByRole("button", { name: "Continue as guest" }).click();
+  return myName(page);
+}
+
+/** Creates an account from the sign-in screen. */
+export async function registerInUi(page: Page, username: string): Promise<void> {
+  await page.getByRole("tab", { name: "Create account" }).click();
+  await page.getByLabel("Username").fill(username);
+  await page.getByLabel("Password").fill("correct horse battery");
+  await page.getByRole("button", { name: "Create account", exact: true }).click();
+  await page.getByTestId("me").filter({ hasText: username }).waitFor();
+}
+
+/** Signs in with an existing account. */
+export async function signIn(page: Page, username: string): Promise<void> {
+  await page.getByLabel("Username").fill(username);
+  await page.getByLabel("Password").fill("correct horse battery");
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await page.getByTestId("me").filter({ hasText: username }).waitFor();
+}
+
+export async function myName(page: Page): Promise<string> {
+  const me = page.getByTestId("me");
+  await me.waitFor();
+  return (await me.textContent()) ?? "";
+}
+
+export async function createChannel(page: Page, name: string, topic = ""): Promise<void> {
+  await page.getByRole("button", { name: "Create channel" }).first().click();
+  await page.getByLabel("Name").fill(name);
+  if (topic) await page.getByLabel("Topic (optional)").fill(topic);
+  await page.getByRole("button", { name: "Create channel", exact: true }).last().click();
+  await page.getByRole("heading", { level: 1, name, exact: true }).waitFor();
+}
+
+export async function joinChannel(page: Page, name: string): Promise<void> {
+  await page.getByRole("button", { name: "Browse channels" }).first().click();
+  await page.getByRole("searchbox").fill(name);
+  await page.getByRole("button", { name: `Join #${name}` }).click();
+  await page.getByRole("heading", { level: 1, name, exact: true }).waitFor();
+}
+
+export function composer(page: Page) {
+  return page.getByRole("combobox", { name: /^Message #/ });
+}
+
+/** Types a message and presses Enter. */
+export async function say(page: Page, text: string): Promise<void> {
+  await composer(page).fill(text);
+  await composer(page).press("Enter");
+}
+
+/** The message list's element holding exactly this text. */
+export function messageText(page: Page, text: string) {
+  return page.getByTestId("timeline").locator(".message-text", { hasText: text });
+}

@@ -1,0 +1,208 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import {
+  composer,
+  continueAsGuest,
+  createChannel,
+  joinChannel,
+  messageText,
+  myName,
+  registerInUi,
+  say,
+  WebHarness,
+} from "./browser-harness";
+
+// One server, one build and one browser for the file; every spec uses fresh browser contexts
+// (fresh localStorage), so specs do not share users.
+const harness = new WebHarness();
+
+beforeAll(async () => {
+  // Short typing timings keep the typing spec fast; everything else runs with the defaults.
+  await harness.start({ typing: { throttleMs: 300, expireMs: 1000 } });
+}, 60_000);
+
+afterEach(async () => {
+  await harness.closeContexts();
+});
+
+afterAll(async () => {
+  await harness.close();
+});
+
+describe("web client", () => {
+  it("lets a guest and a registered user chat in a channel", async () => {
+    const alice = await harness.open();
+    await registerInUi(alice, "alice");
+    await createChannel(alice, "lobby", "Say hello");
+
+    const guestPage = await harness.open();
+    const guest = await continueAsGuest(guestPage);
+    expect(guest).toMatch(/^guest-[0-9a-z]{6}$/);
+    await joinChannel(guestPage, "lobby");
+
+    await say(alice, "hello from alice");
+    await messageText(guestPage, "hello from alice").waitFor();
+    await say(guestPage, "hi alice, a guest here");
+    await messageText(alice, "hi alice, a guest here").waitFor();
+
+    // Each side sees its own message marked as its own, and confirmed (not pending).
+    const own = alice.locator(".group.own .message-text", { hasText: "hello from alice" });
+    await own.waitFor();
+    await alice.getByTestId("pending").waitFor({ state: "detached" });
+    // The guest's join is shown as a system line for alice.
+    await alice
+      .getByTestId("system")
+      .filter({ hasText: `${guest} joined as a guest` })
+      .waitFor();
+    // Exactly one copy of each message (the ack and the push must not duplicate it).
+    expect(await messageText(alice, "hello from alice").count()).toBe(1);
+    expect(await messageText(guestPage, "hello from alice").count()).toBe(1);
+  });
+
+  it("shows the typing line to the other user and clears it", async () => {
+    const a = await harness.open();
+    const typist = await continueAsGuest(a);
+    await createChannel(a, "typing-room");
+    const b = await harness.open();
+    await continueAsGuest(b);
+    await joinChannel(b, "typing-room");
+
+    const line = b.getByTestId("typing");
+    await composer(a).pressSequentially("hel");
+    await line.filter({ hasText: `${typist} is typing…` }).waitFor();
+    await composer(a).fill("");
+    await line.filter({ hasText: "typing" }).waitFor({ state: "detached" });
+    expect((await line.textContent())?.trim()).toBe("");
+  });
+
+  it("shows a reaction with the reactor's name and removes it when toggled off", async () => {
+    const a = await harness.open();
+    await continueAsGuest(a);
+    await createChannel(a, "reactions");
+    await say(a, "react to this");
+    const b = await harness.open();
+    const reactor = await continueAsGuest(b);
+    await joinChannel(b, "reactions");
+
+    const target = b.getByTestId("message").filter({ hasText: "react to this" });
+    await target.hover();
+    await target.getByRole("button", { name: "Add reaction" }).click();
+    await b.getByRole("button", { name: "React with 👍" }).click();
+
+    const chip = a
+      .getByTestId("message")
+      .filter({ hasText: "react to this" })
+      .locator(".chip[data-emoji='👍']");
+    await chip.filter({ hasText: "1" }).waitFor();
+    expect(await chip.getAttribute("title")).toBe(`${reactor} reacted with 👍`);
+
+    // Toggle off from the reactor's own chip.
+    await target.locator(".chip[data-emoji='👍']").click();
+    await chip.waitFor({ state: "detached" });
+  });
+
+  it("disables a muted member's composer with a countdown until the mute ends", async () => {
+    // Guests cannot moderate: the channel's owner is an account.
+    const mod = await harness.open();
+    await registerInUi(mod, "moderator");
+    await createChannel(mod, "moderated");
+    const b = await harness.open();
+    const target = await continueAsGuest(b);
+    await joinChannel(b, "moderated");
+
+    await composer(mod).fill(`/mute @${target} 3s cooling off`);
+    await composer(mod).press("Escape"); // close the autocomplete
+    await composer(mod).press("Enter");
+    await mod
+      .getByTestId("note")
+      .filter({ hasText: `Muted ${target}` })
+      .waitFor();
+    await b.getByTestId("mute-countdown").filter({ hasText: "cooling off" }).waitFor();
+    expect(await composer(b).isDisabled()).toBe(true);
+    await b
+      .getByTestId("system")
+      .filter({ hasText: `moderator muted ${target}` })
+      .waitFor();
+    // The mute runs out by itself; the composer comes back.
+    await b.getByTestId("mute-countdown").waitFor({ state: "detached", timeout: 8000 });
+    expect(await composer(b).isDisabled()).toBe(false);
+    await b
+      .getByTestId("system")
+      .filter({ hasText: `${target}'s mute ended` })
+      .waitFor();
+    await say(b, "back again");
+    await messageText(mod, "back again").waitFor();
+  });
+
+  it("loads older pages when scrolling up", async () => {
+    const token = await harness.register("archivist");
+    const seeder = await harness.client(token);
+    const { ch } = await seeder.createChannel("archive");
+    for (let k = 1; k <= 150; k++) await seeder.send(ch.i, `archived message ${k}`);
+
+    const page = await harness.open();
+    await continueAsGuest(page);
+    await joinChannel(page, "archive");
+    await messageText(page, "archived message 150").waitFor();
+    const messages = page.getByTestId("timeline").getByTestId("message");
+    expect(await messages.count()).toBeLessThanOrEqual(60);
+
+    const scroller = page.getByTestId("scroller");
+    const first = messageText(page, "archived message 1").filter({
+      hasText: /^archived message 1$/,
+    });
+    for (let round = 0; round < 10 && (await first.count()) === 0; round++) {
+      const before = await messages.count();
+      await scroller.evaluate((el) => {
+        el.scrollTop = 0;
+      });
+      await page.waitForFunction(
+        (n) => document.querySelectorAll("[data-testid=timeline] [data-testid=message]").length > n,
+        before,
+      );
+    }
+    await first.waitFor();
+    // Every message once, in order.
+    const seqs = await messages.evaluateAll((els) =>
+      els.map((el) => Number(el.getAttribute("data-seq"))),
+    );
+    expect(seqs).toHaveLength(150);
+    expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
+    // The reading position was kept: the newest message is not in view any more.
+    await page.getByRole("button", { name: "Jump to latest" }).click();
+    await messageText(page, "archived message 150").waitFor();
+  });
+
+  it("keeps the session across a reload", async () => {
+    const page = await harness.open();
+    const name = await continueAsGuest(page);
+    await createChannel(page, "reloaded");
+    await say(page, "before the reload");
+    await messageText(page, "before the reload").waitFor();
+
+    await page.reload();
+    expect(await myName(page)).toBe(name);
+    await page.getByRole("heading", { level: 1, name: "reloaded", exact: true }).waitFor();
+    await messageText(page, "before the reload").waitFor();
+  });
+
+  it("renders markup in a message as text", async () => {
+    const evil = "<script>alert(1)</script><img src=x onerror=alert(2)>";
+    const a = await harness.open();
+    await continueAsGuest(a);
+    await createChannel(a, "markup");
+    const b = await harness.open();
+    await continueAsGuest(b);
+    await joinChannel(b, "markup");
+    const dialogs: string[] = [];
+    for (const page of [a, b]) page.on("dialog", (d) => dialogs.push(d.message()));
+
+    await say(a, evil);
+    for (const page of [a, b]) {
+      const shown = page.getByTestId("timeline").locator(".message-text", { hasText: evil });
+      await shown.waitFor();
+      expect(await shown.textContent()).toBe(evil);
+      expect(await page.getByTestId("timeline").locator("img, script").count()).toBe(0);
+    }
+    expect(dialogs).toEqual([]);
+  });
+});
