@@ -39,4 +39,31 @@ describe("loadConfig", () => {
   ])("fails on %s=%s with a message naming the variable", (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name}=`));
   });
+
+  it("reads the cluster settings", () => {
+    expect(
+      loadConfig({
+        PARLEY_DATABASE_URL: "postgres://u@127.0.0.1:5432/parley",
+        PARLEY_DATABASE_POOL: "20",
+        PARLEY_REDIS_URL: "redis://127.0.0.1:6379",
+        PARLEY_REDIS_PREFIX: "chat:",
+        PARLEY_PRESENCE_LEASE_MS: "15000",
+      }),
+    ).toMatchObject({
+      databasePoolSize: 20,
+      redisUrl: "redis://127.0.0.1:6379",
+      redisPrefix: "chat:",
+      presenceLeaseMs: 15000,
+    });
+    expect(loadConfig({})).toMatchObject({ redisUrl: null, databasePoolSize: 10 });
+  });
+
+  it.each([
+    [{ PARLEY_REDIS_URL: "redis://127.0.0.1:6379" }, /^PARLEY_REDIS_URL .*PostgreSQL/],
+    [{ PARLEY_DATABASE_POOL: "5" }, /^PARLEY_DATABASE_POOL applies to PostgreSQL/],
+    [{ PARLEY_PRESENCE_LEASE_MS: "9000" }, /^PARLEY_PRESENCE_LEASE_MS .*PARLEY_REDIS_URL/],
+    [{ PARLEY_REDIS_URL: "localhost:6379" }, /^PARLEY_REDIS_URL=/],
+  ])("refuses the invalid combination %o, naming the variable", (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+  });
 });

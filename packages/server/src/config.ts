@@ -9,6 +9,17 @@ export interface Config {
   port: number;
   /** `sqlite:<path>` (or `sqlite::memory:`) or `postgres://…`. Default `sqlite:./data/parley.db`. */
   databaseUrl: string;
+  /** PostgreSQL connections per node. Default 10. */
+  databasePoolSize: number;
+  /**
+   * `redis://…`: run as a node of a cluster, with the Redis broker, presence and rate limiter.
+   * Needs a PostgreSQL database shared by the nodes. Default none (one node, in-process engines).
+   */
+  redisUrl: string | null;
+  /** Prefix of every Redis key and channel, so deployments can share a Redis. Default `parley:`. */
+  redisPrefix: string;
+  /** How long a node's presence entries outlive its last heartbeat in Redis (ms). Default 20000. */
+  presenceLeaseMs: number;
   /** Origins allowed to open a WebSocket; null = same origin only (Origin host = Host). */
   origins: string[] | null;
   /** pino level. Default info. */
@@ -59,6 +70,24 @@ export const ENV = {
       error: "expected sqlite:<path> or postgres://…",
     }),
     default: "sqlite:./data/parley.db",
+  },
+  PARLEY_DATABASE_POOL: { key: "databasePoolSize", schema: int(1, 1000), default: "10" },
+  PARLEY_REDIS_URL: {
+    key: "redisUrl",
+    schema: z.string().regex(/^rediss?:\/\/.+/, { error: "expected redis://host:port" }),
+    default: undefined,
+  },
+  PARLEY_REDIS_PREFIX: {
+    key: "redisPrefix",
+    schema: z
+      .string()
+      .regex(/^[A-Za-z0-9_.:-]{1,64}$/, { error: "expected letters, digits, _ . : -" }),
+    default: "parley:",
+  },
+  PARLEY_PRESENCE_LEASE_MS: {
+    key: "presenceLeaseMs",
+    schema: int(1000, 300_000),
+    default: "20000",
   },
   PARLEY_ORIGINS: {
     key: "origins",
@@ -149,7 +178,7 @@ export class ConfigError extends Error {
 
 /** Reads the configuration from an environment; throws ConfigError naming the first bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const out: Record<string, unknown> = { origins: null, webRoot: null };
+  const out: Record<string, unknown> = { origins: null, webRoot: null, redisUrl: null };
   for (const [name, spec] of Object.entries(ENV)) {
     const raw = env[name] ?? spec.default;
     if (raw === undefined) continue;
@@ -161,5 +190,27 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }
     out[spec.key] = parsed.data;
   }
-  return out as unknown as Config;
+  const config = out as unknown as Config;
+  checkCombinations(config, env);
+  return config;
+}
+
+/** Settings that are valid alone but not together. */
+function checkCombinations(config: Config, env: Record<string, string | undefined>): void {
+  const sqlite = config.databaseUrl.startsWith("sqlite:");
+  if (config.redisUrl && sqlite) {
+    throw new ConfigError(
+      "PARLEY_REDIS_URL is set, so this node joins a cluster, but PARLEY_DATABASE_URL is SQLite: " +
+        "the nodes of a cluster must share one PostgreSQL database (postgres://…)",
+    );
+  }
+  if (env.PARLEY_DATABASE_POOL !== undefined && sqlite) {
+    throw new ConfigError(
+      "PARLEY_DATABASE_POOL applies to PostgreSQL only; PARLEY_DATABASE_URL is SQLite",
+    );
+  }
+  for (const name of ["PARLEY_REDIS_PREFIX", "PARLEY_PRESENCE_LEASE_MS"] as const) {
+    if (env[name] !== undefined && !config.redisUrl)
+      throw new ConfigError(`${name} applies to a cluster only; set PARLEY_REDIS_URL too`);
+  }
 }

@@ -5,9 +5,10 @@ import fastifyStatic from "@fastify/static";
 import fastifyWebsocket from "@fastify/websocket";
 import { CloseCode, ERRORS, LIMITS } from "@parley/protocol";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
-import { pino } from "pino";
+import { type Logger, pino } from "pino";
 import { LocalBroker } from "./broker/local-broker";
 import type { MessageBroker } from "./broker/message-broker";
+import { RedisBroker } from "./broker/redis-broker";
 import { type Config, ConfigError, loadConfig } from "./config";
 import { ChannelHub } from "./gateway/channel-hub";
 import { Gateway } from "./gateway/gateway";
@@ -15,8 +16,10 @@ import { registerApiRoutes } from "./http/api-routes";
 import { Metrics } from "./metrics";
 import { MemoryPresenceStore } from "./presence/memory-presence-store";
 import type { PresenceStore } from "./presence/presence-store";
+import { RedisPresenceStore } from "./presence/redis-presence-store";
 import { MemoryRateLimiter } from "./rate-limit/memory-rate-limiter";
 import type { RateLimiter } from "./rate-limit/rate-limiter";
+import { RedisRateLimiter } from "./rate-limit/redis-rate-limiter";
 import { Router } from "./router/router";
 import { AuthService } from "./services/auth-service";
 import { ChannelService } from "./services/channel-service";
@@ -26,6 +29,7 @@ import { ModerationService } from "./services/moderation-service";
 import { PresenceService } from "./services/presence-service";
 import type { Services } from "./services/services";
 import { type TypingOptions, TypingService } from "./services/typing-service";
+import { openPostgresStorage } from "./storage/postgres/open-postgres";
 import { openSqliteStorage } from "./storage/sqlite/open-sqlite";
 import type { Storage } from "./storage/storage";
 
@@ -44,9 +48,57 @@ export interface Parley {
   close(): Promise<void>;
 }
 
-async function openStorage(url: string): Promise<Storage> {
+async function openStorage(config: Config): Promise<Storage> {
+  const url = config.databaseUrl;
   if (url.startsWith("sqlite:")) return openSqliteStorage(url.slice("sqlite:".length));
-  throw new ConfigError(`PARLEY_DATABASE_URL: PostgreSQL is not supported by this build yet`);
+  return openPostgresStorage(url, { poolSize: config.databasePoolSize });
+}
+
+interface Engines {
+  storage: Storage;
+  broker: MessageBroker;
+  presenceStore: PresenceStore;
+  limiter: RateLimiter;
+}
+
+/**
+ * The engines: in-process ones for a single node, or, with PARLEY_REDIS_URL, the Redis broker,
+ * presence and rate limiter of a cluster (whose nodes share PostgreSQL; the configuration
+ * refuses Redis with SQLite). What was opened is closed again when a later engine fails.
+ */
+async function openEngines(config: Config, logger: Logger): Promise<Engines> {
+  const opened: { close(): Promise<void> }[] = [];
+  const open = async <T extends { close(): Promise<void> }>(engine: Promise<T>): Promise<T> => {
+    const e = await engine;
+    opened.push(e);
+    return e;
+  };
+  try {
+    const storage = await open(openStorage(config));
+    const redisUrl = config.redisUrl;
+    if (!redisUrl) {
+      return {
+        storage,
+        broker: new LocalBroker(),
+        presenceStore: new MemoryPresenceStore(),
+        limiter: new MemoryRateLimiter(),
+      };
+    }
+    const redis = (engine: string) => ({
+      url: redisUrl,
+      prefix: config.redisPrefix,
+      onError: (err: Error) => logger.warn({ err: err.message, engine }, "redis"),
+    });
+    const broker = await open(RedisBroker.connect(redis("broker")));
+    const presenceStore = await open(
+      RedisPresenceStore.connect({ ...redis("presence"), leaseMs: config.presenceLeaseMs }),
+    );
+    const limiter = await open(RedisRateLimiter.connect(redis("rate-limit")));
+    return { storage, broker, presenceStore, limiter };
+  } catch (err) {
+    for (const e of opened.reverse()) await e.close().catch(() => {});
+    throw err;
+  }
 }
 
 /** The composition root: builds the engines, services, gateway and HTTP server, and listens. */
@@ -55,13 +107,15 @@ export async function createParley(
   logger = pino({ level: config.logLevel }),
   tuning: Tuning = {},
 ): Promise<Parley> {
-  const storage = await openStorage(config.databaseUrl);
-  const broker: MessageBroker = new LocalBroker();
-  const presenceStore: PresenceStore = new MemoryPresenceStore();
+  const { storage, broker, presenceStore, limiter } = await openEngines(config, logger);
   const metrics = new Metrics();
-  const limiter: RateLimiter = new MemoryRateLimiter();
 
-  const presence = new PresenceService(presenceStore, broker);
+  const presence = new PresenceService(
+    presenceStore,
+    broker,
+    async (userId) => (await storage.userChannels(userId)).map((c) => c.id),
+    (err) => logger.warn({ err }, "presence announcement failed"),
+  );
   const channels = new ChannelService(storage, broker, presenceStore, config);
   const typing = new TypingService(broker, tuning.typing);
   const messages = new MessageService(storage, channels, typing, (n) => metrics.messagesIn.inc(n));
@@ -190,13 +244,25 @@ export async function createParley(
       moderation.close();
       typing.close();
       await hub.close();
-      await broker.close();
-      await presenceStore.close();
       await limiter.close();
+      await presenceStore.close();
+      await broker.close();
       await storage.close();
       metrics.close();
     },
   };
+}
+
+/** A database or Redis URL fit for a log line. */
+function withoutPassword(url: string): string {
+  if (url.startsWith("sqlite:")) return url;
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return "(unparsable url)";
+  }
 }
 
 async function run(): Promise<void> {
@@ -216,7 +282,14 @@ async function run(): Promise<void> {
   }
   const logger = pino({ level: config.logLevel });
   const parley = await createParley(config, logger);
-  logger.info({ url: parley.url, database: config.databaseUrl }, "parley listening");
+  logger.info(
+    {
+      url: parley.url,
+      database: withoutPassword(config.databaseUrl),
+      ...(config.redisUrl ? { redis: withoutPassword(config.redisUrl) } : {}),
+    },
+    "parley listening",
+  );
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -15,11 +15,13 @@ async function collected(list: unknown[], n: number, timeoutMs = 3000): Promise<
 
 /**
  * The MessageBroker contract. `open` returns two brokers of one deployment (for the local
- * broker, the same instance twice: it has one node).
+ * broker, the same instance twice: it has one node). `breakLink`, for a broker whose link can
+ * fail, breaks a broker's subscriber link as a network failure would.
  */
 export function messageBrokerContract(
   name: string,
   open: () => Promise<[MessageBroker, MessageBroker]>,
+  breakLink?: (broker: MessageBroker) => Promise<void>,
 ) {
   describe(`${name} › MessageBroker contract`, () => {
     let a: MessageBroker;
@@ -72,5 +74,29 @@ export function messageBrokerContract(
       await collected(marker, 1);
       expect(got).toHaveLength(1);
     });
+
+    it.runIf(breakLink)(
+      "after a broken link, resubscribes, calls onReconnect, and delivers again",
+      async () => {
+        const got: BrokerMessage[] = [];
+        let reconnects = 0;
+        b.onReconnect?.(() => {
+          reconnects++;
+        });
+        await b.subscribe({ kind: "channel", id: 5 }, (m) => got.push(m));
+        a.publish({ kind: "channel", id: 5 }, { k: "events", c: 5, events: [event(1)] });
+        await collected(got, 1);
+        await breakLink!(b);
+        const deadline = Date.now() + 5000;
+        while (reconnects === 0) {
+          if (Date.now() > deadline) throw new Error("onReconnect was not called");
+          await new Promise((r) => setTimeout(r, 5));
+        }
+        a.publish({ kind: "channel", id: 5 }, { k: "events", c: 5, events: [event(2)] });
+        await collected(got, 2);
+        expect(got.map((m) => (m.k === "events" ? m.events[0]!.s : -1))).toEqual([1, 2]);
+        expect(reconnects).toBe(1);
+      },
+    );
   });
 }

@@ -38,11 +38,17 @@ export type BrokerHandler = (message: BrokerMessage) => void;
  * - **Subscription**: `subscribe` resolves once messages published afterwards will be
  *   delivered; a topic has at most one handler per broker instance (the node's hub).
  * - Handlers are called asynchronously, never inside `publish`.
+ * - **Reconnect**: a broker whose link can break (Redis) loses what was published while its
+ *   subscriptions were down. Once they are live again it calls the `onReconnect` listeners, so
+ *   that subscribers catch up from storage. A broker that cannot lose its link (local) never calls
+ *   them and may omit the method.
  */
 export interface MessageBroker {
   publish(topic: Topic, message: BrokerMessage): void;
   subscribe(topic: Topic, handler: BrokerHandler): Promise<void>;
   unsubscribe(topic: Topic): Promise<void>;
+  /** Registers a listener called each time the subscriptions are live again after a break. */
+  onReconnect?(listener: () => void): void;
   close(): Promise<void>;
 }
 

@@ -142,3 +142,57 @@ describe("ChannelHub", () => {
     expect(typist.frames).toEqual([]);
   });
 });
+
+describe("ChannelHub across broker breaks", () => {
+  /** A local broker that can report a reconnect, as the Redis broker does after a break. */
+  class BreakableBroker extends LocalBroker {
+    private readonly listeners: (() => void)[] = [];
+    onReconnect(listener: () => void): void {
+      this.listeners.push(listener);
+    }
+    reconnected(): void {
+      for (const l of this.listeners) l();
+    }
+  }
+
+  it("catches up a quiet channel from storage when the broker reconnects", async () => {
+    const broker = new BreakableBroker();
+    const stored = [ev(1)];
+    const hub = new ChannelHub({
+      broker,
+      storage: fakeStorage(stored),
+      onDeliveries: () => {},
+      onUserMessage: () => {},
+    });
+    const { conn, seqs } = fakeConnection();
+    await hub.attach(conn, 1);
+    hub.ready(conn, 1, 1);
+    // Committed while the link was down: their publishes never arrive, and nothing follows.
+    stored.push(ev(2), ev(3));
+    broker.reconnected();
+    await until(() => seqs.length === 2);
+    expect(seqs).toEqual([2, 3]);
+  });
+
+  it("detaches a connection that is shown its own kick, even without the user-topic notice", async () => {
+    const broker = new LocalBroker();
+    const removed: unknown[] = [];
+    const hub = new ChannelHub({
+      broker,
+      storage: fakeStorage([]),
+      onDeliveries: () => {},
+      onUserMessage: (_conn, message) => removed.push(message),
+    });
+    const kicked = fakeConnection(7);
+    const other = fakeConnection(8);
+    for (const c of [kicked, other]) {
+      await hub.attach(c.conn, 1);
+      hub.ready(c.conn, 1, 0);
+    }
+    const kick = { ...ev(1), t: EventType.MemberKicked, u: 7, un: "x" } as ChannelEvent;
+    broker.publish({ kind: "channel", id: 1 }, { k: "events", c: 1, events: [kick] });
+    await until(() => removed.length === 1);
+    expect(removed).toEqual([{ k: "channel-removed", c: 1, reason: "kicked" }]);
+    expect(other.seqs).toEqual([1]);
+  });
+});

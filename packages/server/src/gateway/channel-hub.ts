@@ -1,4 +1,4 @@
-import { type ChannelEvent, Op } from "@parley/protocol";
+import { type ChannelEvent, EventType, Op } from "@parley/protocol";
 import type {
   BrokerMessage,
   ChannelMessage,
@@ -7,7 +7,7 @@ import type {
 } from "../broker/message-broker";
 import type { Storage } from "../storage/storage";
 import type { Connection } from "./connection";
-import { SharedFrame } from "./shared-frame";
+import { eventFrames, SharedFrame } from "./shared-frame";
 
 /** How long a node holds an out-of-order event before it fetches the gap from storage. */
 const GAP_WAIT_MS = 100;
@@ -51,6 +51,12 @@ export interface HubOptions {
  * Attaching follows "subscribe first, then snapshot": `attach` resolves once live events are
  * flowing into the connection's pending list; the caller reads its snapshot up to seq S, then
  * calls `ready(conn, channel, S)`, which delivers the pending events after S.
+ *
+ * When the broker reports that its subscriptions are live again after a break (Redis restart,
+ * lost link), the hub reads every attached channel's events after its delivered seq from
+ * storage: what was published during the break is caught up even in a channel that stays quiet
+ * afterwards. A connection shown its user's removal from a channel (kick, ban, leave) is
+ * detached from it here too, so the removal holds even when the user-topic notice was lost.
  */
 export class ChannelHub {
   private readonly channels = new Map<number, LocalChannel>();
@@ -58,7 +64,9 @@ export class ChannelHub {
   private readonly dirty = new Set<LocalChannel>();
   private flushScheduled = false;
 
-  constructor(private readonly options: HubOptions) {}
+  constructor(private readonly options: HubOptions) {
+    options.broker.onReconnect?.(() => void this.catchUp());
+  }
 
   /** Registers a connection for its user's topic (membership changes, revocations). */
   async addUserConnection(conn: Connection): Promise<void> {
@@ -107,7 +115,7 @@ export class ChannelHub {
     const missed = attachment.pending.filter((e) => e.s > seq);
     attachment.pending = [];
     if (missed.length > 0) {
-      conn.sendFrame({ o: Op.Events, d: { c: channelId, e: missed } });
+      for (const frame of eventFrames(channelId, missed)) conn.sendShared(frame);
       attachment.cursor = missed.at(-1)!.s;
     }
   }
@@ -203,6 +211,27 @@ export class ChannelHub {
     }
   }
 
+  /** Reads what every attached channel missed while the broker was away. */
+  private async catchUp(): Promise<void> {
+    await Promise.all(
+      [...this.channels.values()].map(async (channel) => {
+        try {
+          for (;;) {
+            if (this.channels.get(channel.id) !== channel) return;
+            // Not initialized yet: its baseline is read after its subscription went live.
+            if (!Number.isFinite(channel.delivered)) return;
+            const from = channel.delivered;
+            const missed = await this.options.storage.eventsAfter(channel.id, from, GAP_FETCH_MAX);
+            this.acceptEvents(channel, missed);
+            if (missed.length < GAP_FETCH_MAX || channel.delivered === from) return;
+          }
+        } catch {
+          // Storage unavailable: the next event or gap fill reads it.
+        }
+      }),
+    );
+  }
+
   private async fillGap(channel: LocalChannel): Promise<void> {
     channel.gapTimer = undefined;
     if (channel.held.size === 0 || this.channels.get(channel.id) !== channel) return;
@@ -232,24 +261,30 @@ export class ChannelHub {
   private readonly flush = (): void => {
     this.flushScheduled = false;
     let deliveries = 0;
+    const removals: [Connection, number, "left" | "kicked" | "banned"][] = [];
     for (const channel of this.dirty) {
       const events = channel.batch;
       channel.batch = [];
       const first = events[0];
       const last = events.at(-1);
       if (!first || !last) continue;
-      const frame = new SharedFrame({ o: Op.Events, d: { c: channel.id, e: events } });
+      const frames = eventFrames(channel.id, events);
+      const removed = removedUsers(events);
       for (const [conn, attachment] of channel.attachments) {
         if (attachment.cursor === null) {
           attachment.pending.push(...events);
-        } else if (attachment.cursor < first.s) {
-          conn.sendShared(frame);
+          continue;
+        }
+        const gone = removed && conn.user ? removed.get(conn.user.id) : undefined;
+        if (gone && gone.s > attachment.cursor) removals.push([conn, channel.id, gone.reason]);
+        if (attachment.cursor < first.s) {
+          for (const frame of frames) conn.sendShared(frame);
           attachment.cursor = last.s;
           deliveries += events.length;
         } else if (attachment.cursor < last.s) {
           // This connection's snapshot already has part of the batch.
           const rest = events.filter((e) => e.s > attachment.cursor!);
-          conn.sendFrame({ o: Op.Events, d: { c: channel.id, e: rest } });
+          for (const frame of eventFrames(channel.id, rest)) conn.sendShared(frame);
           attachment.cursor = last.s;
           deliveries += rest.length;
         }
@@ -257,6 +292,8 @@ export class ChannelHub {
     }
     this.dirty.clear();
     if (deliveries > 0) this.options.onDeliveries(deliveries);
+    for (const [conn, c, reason] of removals)
+      this.options.onUserMessage(conn, { k: "channel-removed", c, reason });
   };
 
   async close(): Promise<void> {
@@ -264,4 +301,26 @@ export class ChannelHub {
     this.channels.clear();
     this.users.clear();
   }
+}
+
+const REMOVALS = {
+  [EventType.MemberLeft]: "left",
+  [EventType.MemberKicked]: "kicked",
+  [EventType.MemberBanned]: "banned",
+} as const;
+
+/** Users removed from the channel by these events (leave, kick, ban), with the event's seq. */
+function removedUsers(
+  events: readonly ChannelEvent[],
+): Map<number, { s: number; reason: "left" | "kicked" | "banned" }> | undefined {
+  let out: Map<number, { s: number; reason: "left" | "kicked" | "banned" }> | undefined;
+  for (const e of events) {
+    let user: number;
+    if (e.t === EventType.MemberLeft) user = e.a;
+    else if (e.t === EventType.MemberKicked || e.t === EventType.MemberBanned) user = e.u;
+    else continue;
+    out ??= new Map();
+    out.set(user, { s: e.s, reason: REMOVALS[e.t] });
+  }
+  return out;
 }

@@ -101,17 +101,22 @@ export class MessageService {
     try {
       const results = await this.storage.appendMessages(batch.map((p) => p.message));
       const byChannel = new Map<number, ChannelEvent[]>();
+      let stored = 0;
       results.forEach((result, i) => {
-        if (!result.ok || result.duplicate) return;
+        // A retry (duplicate) publishes the original again: hubs drop it by seq, and when the
+        // original's publish died with a crashed node, this is what delivers it.
+        if (!result.ok) return;
+        if (!result.duplicate) stored++;
         const channelId = batch[i]!.message.channelId;
         const list = byChannel.get(channelId);
         if (list) list.push(result.event);
         else byChannel.set(channelId, [result.event]);
       });
       for (const [channelId, events] of byChannel) {
+        events.sort((a, b) => a.s - b.s);
         this.channels.publish(channelId, events);
-        this.onStored(events.length);
       }
+      if (stored > 0) this.onStored(stored);
       results.forEach((result, i) => {
         const pending = batch[i]!;
         if (result.ok) {

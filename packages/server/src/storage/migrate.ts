@@ -2,9 +2,21 @@ import { type Kysely, Migrator } from "kysely";
 import { type SqlDialect, StaticMigrationProvider } from "./migrations";
 import type { Database } from "./schema";
 
-/** Brings the schema up to date; throws with the failing migration's error. */
-export async function migrateToLatest(db: Kysely<Database>, dialect: SqlDialect): Promise<void> {
-  const migrator = new Migrator({ db, provider: new StaticMigrationProvider(dialect) });
+/**
+ * Brings the schema up to date; throws with the failing migration's error. On PostgreSQL,
+ * `schema` names the schema of Kysely's bookkeeping tables: its existence check otherwise looks
+ * in every schema of the database, and would find another schema's tables.
+ */
+export async function migrateToLatest(
+  db: Kysely<Database>,
+  dialect: SqlDialect,
+  schema?: string,
+): Promise<void> {
+  const migrator = new Migrator({
+    db,
+    provider: new StaticMigrationProvider(dialect),
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";

@@ -709,20 +709,36 @@ export class SqlStorage implements Storage {
       .execute();
   }
 
-  async appendMessages(batch: readonly NewMessage[]): Promise<AppendResult[]> {
+  appendMessages(batch: readonly NewMessage[]): Promise<AppendResult[]> {
+    return this.appendBatch(batch, true);
+  }
+
+  private async appendBatch(
+    batch: readonly NewMessage[],
+    retryConflict: boolean,
+  ): Promise<AppendResult[]> {
     if (batch.length === 0) return [];
+    // Channels are locked (by nextSeq) in ascending id order, so two nodes' batches over the same
+    // channels queue behind each other instead of each holding a row the other waits for. The
+    // sort is stable: a channel's messages keep their order. Results go back in input order.
+    const order = batch.map((_, i) => i).sort((a, b) => batch[a]!.channelId - batch[b]!.channelId);
     try {
       return await this.db.transaction().execute(async (trx) => {
-        const results: AppendResult[] = [];
-        for (const message of batch)
-          results.push({ ok: true, ...(await this.appendMessage(trx, message)) });
+        const results: AppendResult[] = new Array(batch.length);
+        for (const i of order)
+          results[i] = { ok: true, ...(await this.appendMessage(trx, batch[i]!)) };
         return results;
       });
     } catch (err) {
-      if (batch.length === 1) return [{ ok: false, error: err as Error }];
+      if (batch.length === 1) {
+        // Another node stored the same (channel, author, nonce) between our lookup and our
+        // insert. Its row is committed now, so the retry's lookup returns it as the duplicate.
+        if (retryConflict && isUniqueViolation(err)) return this.appendBatch(batch, false);
+        return [{ ok: false, error: err as Error }];
+      }
       // One bad message must not fail its batch: store them one by one instead.
       const results: AppendResult[] = [];
-      for (const message of batch) results.push(...(await this.appendMessages([message])));
+      for (const message of batch) results.push(...(await this.appendBatch([message], true)));
       return results;
     }
   }

@@ -1,0 +1,50 @@
+import { Kysely, PostgresDialect, sql } from "kysely";
+import pg from "pg";
+import { migrateToLatest } from "../migrate";
+import type { Database } from "../schema";
+import { SqlStorage } from "../sql-storage";
+
+/** Type OIDs whose text form we read as numbers: int8 (ids, seqs, times, counts) and numeric. */
+const INT8_OID = 20;
+const NUMERIC_OID = 1700;
+
+export interface PostgresOptions {
+  /** Connections in the pool. Default 10. */
+  poolSize?: number;
+}
+
+/**
+ * Opens a PostgreSQL database (`postgres://user:pass@host:port/db`) over a `pg` pool and
+ * migrates it. Several nodes may open the same database at once: Kysely's migrator serializes
+ * them with an advisory lock.
+ *
+ * int8 and numeric values arrive as JavaScript numbers: ids, seqs and epoch milliseconds stay far
+ * below 2^53, and `count(*)` is int8. The parser is set on this pool only, not on `pg` globally.
+ */
+export async function openPostgresStorage(
+  url: string,
+  options: PostgresOptions = {},
+): Promise<SqlStorage> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    types: {
+      getTypeParser: ((oid: number, format?: "text" | "binary") =>
+        oid === INT8_OID || oid === NUMERIC_OID
+          ? (value: string) => Number(value)
+          : pg.types.getTypeParser(oid, format ?? "text")) as typeof pg.types.getTypeParser,
+    },
+  });
+  // An idle client whose connection drops emits on the pool; without a listener that would
+  // crash the process. The next query gets a fresh connection.
+  pool.on("error", () => {});
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+    await migrateToLatest(db, "postgres", rows[0]?.schema);
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
+  return new SqlStorage(db, "postgres");
+}

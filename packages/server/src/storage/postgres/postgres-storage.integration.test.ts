@@ -1,0 +1,168 @@
+import { EventType, MessageKind, Role } from "@parley/protocol";
+import { afterAll, afterEach, expect, it } from "vitest";
+import { describeWith, freshPostgres } from "../../../test/services";
+import type { SqlStorage } from "../sql-storage";
+import type { Actor } from "../storage";
+import { storageContract } from "../storage.contract";
+import { openPostgresStorage } from "./open-postgres";
+
+const drops: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  for (const drop of drops.splice(0)) await drop();
+});
+
+/** A storage on a fresh schema; `nodes` more storages on the same schema, as other nodes. */
+async function openFresh(nodes = 0): Promise<SqlStorage[]> {
+  const { url, drop } = await freshPostgres();
+  drops.push(drop);
+  const first = await openPostgresStorage(url, { poolSize: 4 });
+  const others = await Promise.all(
+    Array.from({ length: nodes }, () => openPostgresStorage(url, { poolSize: 4 })),
+  );
+  return [first, ...others];
+}
+
+describeWith(["postgres"], "PostgreSQL storage", () => {
+  storageContract("PostgreSQL", async () => (await openFresh())[0]!);
+
+  describeWith(["postgres"], "several nodes on one database", () => {
+    let nodes: SqlStorage[] = [];
+    afterEach(async () => {
+      await Promise.all(nodes.map((n) => n.close()));
+      nodes = [];
+    });
+
+    async function setup(count: number) {
+      nodes = await openFresh(count - 1);
+      const [first] = nodes;
+      const users: Actor[] = [];
+      for (let i = 0; i < count; i++) {
+        const u = await first!.createUser({ username: `u${i}`, passwordHash: null, isGuest: true });
+        users.push({ id: u.id, name: u.username });
+      }
+      const channels: number[] = [];
+      for (const name of ["a", "b", "c"]) {
+        const { channel } = await first!.createChannel({ name, topic: "", owner: users[0]! });
+        channels.push(channel.id);
+        for (const u of users.slice(1))
+          await first!.addMember(channel.id, u.id, Role.Member, {
+            type: EventType.MemberJoined,
+            actor: u,
+          });
+      }
+      return { users, channels };
+    }
+
+    it("assigns contiguous seqs to group commits racing from three nodes over three channels", async () => {
+      const { users, channels } = await setup(3);
+      const before = new Map<number, number>();
+      for (const c of channels) before.set(c, (await nodes[0]!.getChannel(c))!.lastSeq);
+      // Each node's batches touch the channels in a different order: without locking in
+      // ascending channel order, two such batches deadlock.
+      const writes: Promise<unknown>[] = [];
+      nodes.forEach((node, n) => {
+        const order =
+          n === 1
+            ? [...channels].reverse()
+            : n === 2
+              ? [channels[1]!, channels[2]!, channels[0]!]
+              : channels;
+        for (let b = 0; b < 15; b++) {
+          writes.push(
+            node.appendMessages(
+              order.flatMap((c, k) => [
+                {
+                  channelId: c,
+                  author: users[n]!,
+                  nonce: `${n}-${b}-${k}-1`,
+                  content: "x",
+                  kind: MessageKind.Text,
+                },
+                {
+                  channelId: c,
+                  author: users[n]!,
+                  nonce: `${n}-${b}-${k}-2`,
+                  content: "y",
+                  kind: MessageKind.Text,
+                },
+              ]),
+            ),
+          );
+        }
+      });
+      const results = (await Promise.all(writes)).flat() as { ok: boolean }[];
+      expect(results.every((r) => r.ok)).toBe(true);
+      for (const c of channels) {
+        const from = before.get(c)!;
+        const events = await nodes[0]!.eventsAfter(c, from, 10_000);
+        expect(events.map((e) => e.s)).toEqual(
+          Array.from({ length: 3 * 15 * 2 }, (_, i) => from + i + 1),
+        );
+      }
+    });
+
+    it("keeps results in input order when a batch spans channels", async () => {
+      const { users, channels } = await setup(1);
+      const [c1, c2] = [channels[1]!, channels[0]!];
+      const results = await nodes[0]!.appendMessages(
+        [c1, c2, c1, c2].map((c, i) => ({
+          channelId: c,
+          author: users[0]!,
+          nonce: `n${i}`,
+          content: `m${i}`,
+          kind: MessageKind.Text,
+        })),
+      );
+      expect(results.map((r) => (r.ok ? r.event.x : null))).toEqual(["m0", "m1", "m2", "m3"]);
+      const seqs = results.map((r) => (r.ok ? r.event.s : 0));
+      expect(seqs[2]).toBe(seqs[0]! + 1);
+      expect(seqs[3]).toBe(seqs[1]! + 1);
+    });
+
+    it("returns the original message to every node racing with one nonce", async () => {
+      const { users, channels } = await setup(3);
+      const message = {
+        channelId: channels[0]!,
+        author: users[1]!,
+        nonce: "raced",
+        content: "once",
+        kind: MessageKind.Text,
+      };
+      for (let round = 0; round < 5; round++) {
+        const m = { ...message, nonce: `raced-${round}` };
+        const results = (
+          await Promise.all(nodes.flatMap((n) => [n.appendMessages([m]), n.appendMessages([m])]))
+        ).flat();
+        expect(results.every((r) => r.ok)).toBe(true);
+        const fresh = results.filter((r) => r.ok && !r.duplicate);
+        expect(fresh).toHaveLength(1);
+        const ids = new Set(results.map((r) => (r.ok ? r.event.i : 0)));
+        expect(ids.size).toBe(1);
+      }
+      const posted = (await nodes[0]!.eventsAfter(channels[0]!, 0, 1000)).filter(
+        (e) => e.t === EventType.MessagePosted,
+      );
+      expect(posted).toHaveLength(5);
+    });
+
+    it("lifts each expired restriction once when every node sweeps at the same time", async () => {
+      const { users, channels } = await setup(3);
+      const past = Date.now() - 1;
+      for (const c of channels) {
+        await nodes[0]!.mute({ channelId: c, actor: users[0]!, target: users[1]!, until: past });
+        await nodes[0]!.ban({ channelId: c, actor: users[0]!, target: users[2]!, until: past });
+      }
+      const lifted = (
+        await Promise.all(
+          nodes.flatMap((n) => [
+            n.expireRestrictions(Date.now()),
+            n.expireRestrictions(Date.now()),
+          ]),
+        )
+      ).flat();
+      expect(lifted).toHaveLength(6);
+      const audit = await nodes[0]!.auditLog(channels[0]!, 10);
+      expect(audit.filter((a) => a.action === "unmute" || a.action === "unban")).toHaveLength(2);
+    });
+  });
+});

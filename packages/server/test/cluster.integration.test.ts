@@ -1,0 +1,366 @@
+import { type ClientOptions, failoverSocket, ParleyClient } from "@parley/client";
+import { type ChannelEvent, CloseCode, EventType, type MessageEvent, Op } from "@parley/protocol";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import WebSocket from "ws";
+import { DEFAULT_RATE_RULES } from "../src/rate-limit/rate-limiter";
+import { type ClusterNode, TestCluster } from "./cluster";
+import { until } from "./harness";
+import { describeWith } from "./services";
+
+/** Presence lease of the nodes: short, so a killed node's users expire within seconds. */
+const LEASE_MS = 3000;
+
+/**
+ * What one client saw: every Events frame as it arrived on the wire (before the SDK drops
+ * anything), and the SDK's events. The wire view is what counts duplicates and reorders.
+ */
+interface Watch {
+  client: ParleyClient;
+  name: string;
+  /** Seqs of each channel's events in arrival order, straight off the socket. */
+  wire: Map<number, number[]>;
+  /** Message events the SDK emitted, per channel. */
+  messages: Map<number, MessageEvent[]>;
+  events: Map<number, ChannelEvent[]>;
+  closes: number[];
+}
+
+/** A `ws` socket that reports every Events frame it receives before the client sees it. */
+function tappedSocket(onFrame: (frame: { o: number; d?: unknown }) => void) {
+  return class TappedSocket extends WebSocket {
+    constructor(url: string, protocols: string[]) {
+      super(url, protocols);
+      this.on("message", (data: Buffer, isBinary: boolean) => {
+        if (!isBinary) onFrame(JSON.parse(data.toString("utf8")));
+      });
+    }
+  };
+}
+
+describeWith(["postgres", "redis"], "a cluster of three nodes on PostgreSQL and Redis", () => {
+  let cluster: TestCluster;
+  let nodes: ClusterNode[];
+  const watches: Watch[] = [];
+
+  /** A client on `nodes[i]` (and the others, in turn, when that one fails). */
+  async function connect(name: string, i: number, options: Partial<ClientOptions> = {}) {
+    const urls = [...nodes.slice(i), ...nodes.slice(0, i)].map((n) => n.wsUrl);
+    const watch: Watch = {
+      client: undefined as unknown as ParleyClient,
+      name,
+      wire: new Map(),
+      messages: new Map(),
+      events: new Map(),
+      closes: [],
+    };
+    const Tapped = tappedSocket((frame) => {
+      if (frame.o !== Op.Events || (frame as { r?: number }).r !== undefined) return;
+      const { c, e } = frame.d as { c: number; e: ChannelEvent[] };
+      const list = watch.wire.get(c) ?? [];
+      list.push(...e.map((x) => x.s));
+      watch.wire.set(c, list);
+    });
+    const token = options.token ?? (await register(name));
+    const client = new ParleyClient({
+      url: urls[0]!,
+      token,
+      WebSocket: failoverSocket(urls, Tapped as unknown as ClientOptions["WebSocket"] & {}),
+      backoffMinMs: 20,
+      backoffMaxMs: 300,
+      ...options,
+    });
+    client.on("events", (c, events) => {
+      watch.events.set(c, [...(watch.events.get(c) ?? []), ...events]);
+      const posted = events.filter((e): e is MessageEvent => e.t === EventType.MessagePosted);
+      watch.messages.set(c, [...(watch.messages.get(c) ?? []), ...posted]);
+    });
+    client.on("disconnect", ({ code }) => watch.closes.push(code));
+    watch.client = client;
+    await client.connect();
+    watches.push(watch);
+    return watch;
+  }
+
+  async function register(name: string): Promise<string> {
+    const res = await fetch(`${nodes[0]!.url}/api/v1/auth/register`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username: name, password: "correct horse battery" }),
+    });
+    if (res.status !== 201) throw new Error(`register ${name}: ${res.status}`);
+    return ((await res.json()) as { token: string }).token;
+  }
+
+  /** Lost, duplicated and reordered message deliveries of `watch` in channel `c`. */
+  function count(watch: Watch, c: number, expectedIds: Set<number>) {
+    const wire = watch.wire.get(c) ?? [];
+    const seen = new Set<number>();
+    let duplicated = 0;
+    let reordered = 0;
+    let max = 0;
+    for (const s of wire) {
+      if (seen.has(s)) duplicated++;
+      else if (s < max) reordered++;
+      seen.add(s);
+      max = Math.max(max, s);
+    }
+    const got = new Set((watch.messages.get(c) ?? []).map((m) => m.i));
+    const lost = [...expectedIds].filter((id) => !got.has(id)).length;
+    return { lost, duplicated, reordered };
+  }
+
+  beforeAll(async () => {
+    cluster = await TestCluster.start(3, {
+      PARLEY_PRESENCE_LEASE_MS: String(LEASE_MS),
+      PARLEY_ADMINS: "root",
+      PARLEY_RATE_LIMITS: Object.keys(DEFAULT_RATE_RULES)
+        .map((name) => `${name}=100000/100000`)
+        .join(","),
+    });
+    nodes = cluster.nodes;
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all(watches.map((w) => w.client.close()));
+    await cluster?.stop();
+  }, 60_000);
+
+  it("gives every client, on whichever node, the same events in the same seq order", async () => {
+    const owner = await connect("owner1", 0);
+    const { ch } = await owner.client.createChannel("everyone");
+    const members = [owner];
+    for (let i = 0; i < 8; i++) {
+      const m = await connect(`member1${i}`, (i + 1) % 3);
+      await m.client.joinChannel(ch.i);
+      members.push(m);
+    }
+    const senders = members.slice(0, 6); // two per node
+    const acks = await Promise.all(
+      senders.flatMap((s, k) =>
+        Array.from({ length: 20 }, (_, n) => s.client.send(ch.i, `m${k}-${n}`)),
+      ),
+    );
+    const ids = new Set(acks.map((a) => a.i));
+    await until(
+      () => members.every((m) => (m.messages.get(ch.i)?.length ?? 0) >= ids.size),
+      20_000,
+      "every message at every client",
+    );
+    const reference = members[0]!.events.get(ch.i)!.map((e) => e.s);
+    const tail = reference.slice(reference.indexOf(acks[0]!.s) - 0);
+    for (const m of members) {
+      const seqs = m.events.get(ch.i)!.map((e) => e.s);
+      // Everyone has the same stream from the first message on, contiguous.
+      expect(seqs.slice(seqs.indexOf(tail[0]!))).toEqual(tail);
+      expect(count(m, ch.i, ids)).toEqual({ lost: 0, duplicated: 0, reordered: 0 });
+    }
+    const sorted = [...tail].sort((a, b) => a - b);
+    expect(tail).toEqual(sorted);
+    expect(tail.at(-1)! - tail[0]! + 1).toBe(tail.length);
+  });
+
+  it("relays presence, typing and reactions between nodes", async () => {
+    const watcher = await connect("watcher2", 0);
+    const { ch } = await watcher.client.createChannel("social");
+    const typist = await connect("typist2", 1);
+    await typist.client.joinChannel(ch.i);
+    const presence: { u: number; on: boolean }[] = [];
+    const typing: { u: number; on: boolean }[] = [];
+    watcher.client.on("presence", (p) => {
+      if (p.c === ch.i) presence.push(p);
+    });
+    watcher.client.on("typing", (t) => {
+      if (t.c === ch.i) typing.push(t);
+    });
+
+    typist.client.typing(ch.i, true);
+    await until(() => typing.length === 1, 5000, "typing from another node");
+    expect(typing[0]).toMatchObject({ u: typist.client.user!.i, on: true });
+    const ack = await typist.client.send(ch.i, "react to me");
+    await until(() => typing.length === 2, 5000, "typing cleared by the message");
+    expect(typing[1]).toMatchObject({ on: false });
+
+    const reactor = await connect("reactor2", 2);
+    await reactor.client.joinChannel(ch.i);
+    await reactor.client.react(ch.i, ack.i, "🎉");
+    await until(
+      () => (watcher.events.get(ch.i) ?? []).some((e) => e.t === EventType.ReactionAdded),
+      5000,
+      "reaction from another node",
+    );
+    const reactorId = reactor.client.user!.i;
+    await reactor.client.close();
+    await until(() => presence.some((p) => p.u === reactorId), 5000, "offline from node 2");
+    await connect("reactor2", 1, { token: reactor.client.token! });
+    await until(() => presence.filter((p) => p.u === reactorId).length === 2, 5000, "online");
+    expect(presence.filter((p) => p.u === reactorId).map((p) => p.on)).toEqual([false, true]);
+  });
+
+  it("applies kicks, mutes, bans and revocations to users on other nodes at once", async () => {
+    const owner = await connect("owner3", 0);
+    const { ch } = await owner.client.createChannel("moderated");
+    const kicked = await connect("kicked3", 1);
+    const muted = await connect("muted3", 2);
+    const banned = await connect("banned3", 1);
+    for (const w of [kicked, muted, banned]) await w.client.joinChannel(ch.i);
+    const removed = (w: Watch) => {
+      const list: string[] = [];
+      w.client.on("channelRemoved", (r) => {
+        if (r.c === ch.i) list.push(r.why);
+      });
+      return list;
+    };
+    const kickedRemoved = removed(kicked);
+    const bannedRemoved = removed(banned);
+
+    await owner.client.command(ch.i, "/kick @kicked3 bye");
+    await until(() => kickedRemoved.length > 0, 5000, "kick on another node");
+    expect(kickedRemoved).toEqual(["kicked"]);
+    await expect(kicked.client.send(ch.i, "still here?")).rejects.toMatchObject({
+      errorName: "NOT_A_MEMBER",
+    });
+
+    await owner.client.command(ch.i, "/mute @muted3 2s");
+    await expect(muted.client.send(ch.i, "shh")).rejects.toMatchObject({ errorName: "MUTED" });
+    // Every node sweeps expiries; the unmute is stored and announced once.
+    await until(
+      () => (owner.events.get(ch.i) ?? []).some((e) => e.t === EventType.MemberUnmuted),
+      10_000,
+      "the mute to expire",
+    );
+    await muted.client.send(ch.i, "free again");
+    const unmutes = (owner.events.get(ch.i) ?? []).filter((e) => e.t === EventType.MemberUnmuted);
+    expect(unmutes).toHaveLength(1);
+    expect(
+      (muted.events.get(ch.i) ?? []).filter((e) => e.t === EventType.MemberUnmuted),
+    ).toHaveLength(1);
+
+    await owner.client.command(ch.i, "/ban @banned3 spam");
+    await until(() => bannedRemoved.length > 0, 5000, "ban on another node");
+    expect(bannedRemoved).toEqual(["banned"]);
+    await expect(banned.client.joinChannel(ch.i)).rejects.toMatchObject({ errorName: "BANNED" });
+
+    // Logging out on node 0 closes the session's socket on node 2.
+    const res = await fetch(`${nodes[0]!.url}/api/v1/auth/logout`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${muted.client.token}` },
+    });
+    expect(res.status).toBeLessThan(300);
+    await until(() => muted.closes.includes(CloseCode.AuthRevoked), 5000, "revocation");
+  });
+
+  it("a killed node's clients resume on another node with nothing lost or duplicated; its users expire", async () => {
+    const owner = await connect("owner4", 0);
+    const { ch } = await owner.client.createChannel("survivors");
+    const members = [owner];
+    for (let i = 0; i < 8; i++) {
+      const m = await connect(`member4${i}`, (i + 1) % 3);
+      await m.client.joinChannel(ch.i);
+      members.push(m);
+    }
+    // A user only on node 2 that does not come back: its presence must expire everywhere.
+    const ghost = await connect("ghost4", 2, { reconnect: false });
+    await ghost.client.joinChannel(ch.i);
+    const offline: number[] = [];
+    owner.client.on("presence", (p) => {
+      if (p.c === ch.i && !p.on) offline.push(p.u);
+    });
+
+    const victim = nodes[2]!;
+    let killed = false;
+    let sent = 0;
+    const senders = members.slice(0, 6);
+    const acks = await Promise.all(
+      senders.map(async (s, k) => {
+        const mine = [];
+        for (let n = 0; n < 40; n++) {
+          mine.push(s.client.send(ch.i, `k${k}-${n}`));
+          if (++sent === 90 && !killed) {
+            killed = true;
+            await cluster.kill(victim);
+          }
+          if (n % 5 === 4) await Promise.race([mine.at(-1), new Promise((r) => setTimeout(r, 20))]);
+        }
+        return Promise.all(mine);
+      }),
+    );
+    expect(killed).toBe(true);
+    const ids = new Set(acks.flat().map((a) => a.i));
+    expect(ids.size).toBe(6 * 40);
+    await until(
+      () => members.every((m) => (m.messages.get(ch.i)?.length ?? 0) >= ids.size),
+      30_000,
+      "every message at every surviving client",
+    );
+    const totals = { lost: 0, duplicated: 0, reordered: 0 };
+    for (const m of members) {
+      const c = count(m, ch.i, ids);
+      totals.lost += c.lost;
+      totals.duplicated += c.duplicated;
+      totals.reordered += c.reordered;
+    }
+    console.info(`SIGKILL of a node: ${JSON.stringify(totals)} over ${members.length} clients`);
+    expect(totals).toEqual({ lost: 0, duplicated: 0, reordered: 0 });
+
+    const started = Date.now();
+    await until(() => offline.includes(ghost.client.user!.i), 4 * LEASE_MS, "the lease");
+    console.info(`killed node's user offline everywhere after ${Date.now() - started} ms`);
+    expect(offline.filter((u) => u === ghost.client.user!.i)).toHaveLength(1);
+    // Users that moved to another node did not go offline.
+    expect(offline.filter((u) => members.some((m) => m.client.user!.i === u))).toEqual([]);
+    nodes.splice(2, 1);
+  });
+
+  it("a Redis restart mid-stream loses nothing: nodes reconnect and fill gaps from storage", async () => {
+    const owner = await connect("owner5", 0);
+    const { ch } = await owner.client.createChannel("outage");
+    const members = [owner];
+    for (let i = 0; i < 5; i++) {
+      const m = await connect(`member5${i}`, (i + 1) % nodes.length);
+      await m.client.joinChannel(ch.i);
+      members.push(m);
+    }
+    const senders = members.slice(0, 4);
+    let restarted: Promise<void> | undefined;
+    let sent = 0;
+    const acks = await Promise.all(
+      senders.map(async (s, k) => {
+        const mine = [];
+        for (let n = 0; n < 30; n++) {
+          mine.push(s.client.send(ch.i, `r${k}-${n}`));
+          if (++sent === 40) {
+            restarted = (async () => {
+              await cluster.redis.kill();
+              await cluster.redis.start();
+            })();
+          }
+          if (n % 5 === 4) await Promise.race([mine.at(-1), new Promise((r) => setTimeout(r, 20))]);
+        }
+        return Promise.all(mine);
+      }),
+    );
+    await restarted;
+    // Nothing is sent after this: the channel stays quiet, so only catch-up can deliver.
+    const ids = new Set(acks.flat().map((a) => a.i));
+    await until(
+      () => members.every((m) => (m.messages.get(ch.i)?.length ?? 0) >= ids.size),
+      30_000,
+      "every message at every client after the restart",
+    );
+    const totals = { lost: 0, duplicated: 0, reordered: 0 };
+    for (const m of members) {
+      const c = count(m, ch.i, ids);
+      totals.lost += c.lost;
+      totals.duplicated += c.duplicated;
+      totals.reordered += c.reordered;
+    }
+    console.info(`Redis restart: ${JSON.stringify(totals)} over ${members.length} clients`);
+    expect(totals).toEqual({ lost: 0, duplicated: 0, reordered: 0 });
+
+    // And the cluster works on: a new message crosses nodes through the new Redis.
+    const last = await members[1]!.client.send(ch.i, "after the outage");
+    await until(() =>
+      members.every((m) => (m.messages.get(ch.i) ?? []).some((e) => e.i === last.i)),
+    );
+  });
+});
