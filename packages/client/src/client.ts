@@ -143,6 +143,12 @@ export class ParleyClient extends Emitter<ClientEvents> {
   private watchdog?: ReturnType<typeof setInterval>;
   private reconnectTimer?: ReturnType<typeof setTimeout>;
   private connecting?: Promise<WelcomeReply>;
+  /**
+   * The current socket is welcomed and the outbox flushed. Set at the end of the welcome
+   * handling (not when `connect()` settles, a microtask later), so a send made right after
+   * the welcome goes out at once instead of waiting in the outbox for the next reconnect.
+   */
+  private ready = false;
 
   constructor(private readonly options: ClientOptions) {
     super();
@@ -159,7 +165,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
   }
 
   get connected(): boolean {
-    return this.socket?.readyState === 1 && this.connecting === undefined;
+    return this.socket?.readyState === 1 && this.ready;
   }
 
   /** Opens the socket and says hello; resolves with the welcome. */
@@ -181,6 +187,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
     for (const entry of this.outbox.values()) entry.reject(new Error("client closed"));
     this.outbox.clear();
     this.socket = undefined;
+    this.ready = false;
     if (!socket || socket.readyState === 3) return Promise.resolve();
     if (socket.readyState !== 1) {
       // Still connecting (or closing): there is no handshake to wait for.
@@ -304,6 +311,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
       const socket = new this.Socket(this.options.url, [protocol]);
       socket.binaryType = "arraybuffer";
       this.socket = socket;
+      this.ready = false;
       let welcomed = false;
       socket.addEventListener("open", () => {
         const ls: Record<string, number> = {};
@@ -328,6 +336,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
       socket.addEventListener("close", (event: { code: number; reason: string }) => {
         if (this.socket !== socket) return;
         this.socket = undefined;
+        this.ready = false;
         clearInterval(this.watchdog);
         this.failPending(new Error(`disconnected (${event.code})`));
         const willReconnect =
@@ -372,6 +381,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
     this.emit("welcome", welcome);
     for (const c of welcome.rs ?? []) this.emit("resync", c);
     for (const entry of this.outbox.values()) this.flushOutboxEntry(entry);
+    this.ready = true;
   }
 
   private flushOutboxEntry(entry: OutboxEntry): void {

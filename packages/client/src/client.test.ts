@@ -1,0 +1,117 @@
+import { Op } from "@parley/protocol";
+import { afterEach, describe, expect, it } from "vitest";
+import { ParleyClient, type SocketFactory } from "./client";
+
+/** A socket the test drives by hand: it opens, receives frames and closes when told to. */
+class FakeSocket {
+  static last: FakeSocket | undefined;
+  readyState = 0;
+  binaryType = "";
+  readonly sent: { o: number; r?: number; d?: Record<string, unknown> }[] = [];
+  private readonly listeners = new Map<string, ((event: never) => void)[]>();
+
+  constructor() {
+    FakeSocket.last = this;
+  }
+
+  addEventListener(type: string, listener: (event: never) => void): void {
+    this.listeners.set(type, [...(this.listeners.get(type) ?? []), listener]);
+  }
+
+  send(data: string): void {
+    this.sent.push(JSON.parse(data));
+  }
+
+  close(code = 1000): void {
+    this.readyState = 3;
+    this.fire("close", { code, reason: "" });
+  }
+
+  open(): void {
+    this.readyState = 1;
+    this.fire("open", {});
+  }
+
+  receive(frame: unknown): void {
+    this.fire("message", { data: JSON.stringify(frame) });
+  }
+
+  private fire(type: string, event: unknown): void {
+    for (const listener of this.listeners.get(type) ?? []) listener(event as never);
+  }
+}
+
+const welcome = {
+  u: { i: 1, n: "alice" },
+  rt: "rt",
+  v: 1,
+  lim: {},
+  ch: [{ i: 1, n: "general", tp: "", mc: 1, oc: 1, rl: 1, ls: 0, sl: 0 }],
+  cmd: [],
+  hb: 30_000,
+};
+
+/** Opens the fake socket and answers the hello. */
+function welcomeClient(client: ParleyClient): FakeSocket {
+  void client.connect();
+  const socket = FakeSocket.last!;
+  socket.open();
+  const hello = socket.sent.find((f) => f.o === Op.Hello)!;
+  socket.receive({ o: Op.Hello, r: hello.r, d: welcome });
+  return socket;
+}
+
+describe("ParleyClient", () => {
+  let client: ParleyClient | undefined;
+  afterEach(async () => {
+    await client?.close();
+  });
+
+  it("sends a message written as soon as the welcome event is awaited", async () => {
+    client = new ParleyClient({
+      url: "ws://test/ws",
+      WebSocket: FakeSocket as unknown as SocketFactory,
+    });
+    const welcomed = client.waitFor("welcome");
+    const socket = welcomeClient(client);
+    await welcomed;
+    client.send(1, "right away", "n1").catch(() => undefined);
+    expect(socket.sent.filter((f) => f.o === Op.MessageSend).map((f) => f.d)).toEqual([
+      { c: 1, n: "n1", x: "right away" },
+    ]);
+    expect(client.connected).toBe(true);
+  });
+
+  it("sends a message written inside a welcome listener once", async () => {
+    client = new ParleyClient({
+      url: "ws://test/ws",
+      WebSocket: FakeSocket as unknown as SocketFactory,
+    });
+    const c = client;
+    c.on("welcome", () => {
+      c.send(1, "from the listener", "n2").catch(() => undefined);
+    });
+    const welcomed = c.waitFor("welcome");
+    const socket = welcomeClient(c);
+    await welcomed;
+    expect(socket.sent.filter((f) => f.o === Op.MessageSend)).toHaveLength(1);
+  });
+
+  it("is not connected before the welcome nor after the socket closed", () => {
+    client = new ParleyClient({
+      url: "ws://test/ws",
+      WebSocket: FakeSocket as unknown as SocketFactory,
+      reconnect: false,
+    });
+    void client.connect().catch(() => undefined);
+    const socket = FakeSocket.last!;
+    socket.open();
+    expect(client.connected).toBe(false);
+    const hello = socket.sent.find((f) => f.o === Op.Hello)!;
+    socket.receive({ o: Op.Hello, r: hello.r, d: welcome });
+    return Promise.resolve().then(() => {
+      socket.close(1006);
+      expect(client?.connected).toBe(false);
+    });
+  });
+});
