@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { type ClientOptions, ParleyClient } from "@parley/client";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import WebSocket from "ws";
-import { loadConfig } from "../../server/src/config";
+import { type Config, loadConfig } from "../../server/src/config";
 import { createParley, type Parley, type Tuning } from "../../server/src/main";
 
 const WEB_ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -23,14 +23,47 @@ const CHROMIUM_ARGS = [
   "--disable-sync",
 ];
 
-/** Builds the web client into `outDir` with the project's Vite config. */
-export async function buildWeb(outDir: string): Promise<void> {
+/**
+ * A policy as strict as a server should send: no inline script or style, no other origin.
+ * (`frame-ancestors` is left out: it has no effect in a meta element.)
+ */
+export const STRICT_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+].join("; ");
+
+/**
+ * Builds the web client into `outDir` with the project's Vite config. With `csp`, the page
+ * carries that policy in a meta element, so anything the client does against it fails a test.
+ * (A header added by request interception would not do: Chromium then treats the page as
+ * coming from no address and blocks its WebSocket to 127.0.0.1.)
+ */
+export async function buildWeb(outDir: string, csp?: string): Promise<void> {
   const { build } = await import("vite");
   await build({
     root: WEB_ROOT,
     configFile: join(WEB_ROOT, "vite.config.ts"),
     logLevel: "silent",
     build: { outDir, emptyOutDir: true, sourcemap: false },
+    plugins: csp
+      ? [
+          {
+            name: "parley-test-csp",
+            transformIndexHtml: () => [
+              {
+                tag: "meta",
+                attrs: { "http-equiv": "Content-Security-Policy", content: csp },
+                injectTo: "head-prepend" as const,
+              },
+            ],
+          },
+        ]
+      : [],
   });
 }
 
@@ -42,18 +75,23 @@ export class WebHarness {
   readonly dir = mkdtempSync(join(tmpdir(), "parley-web-"));
   parley!: Parley;
   browser!: Browser;
+  /** CSP violations and uncaught page errors seen so far; tests expect none. */
+  readonly problems: string[] = [];
   private readonly clients: ParleyClient[] = [];
   private readonly contexts: BrowserContext[] = [];
+  private config!: Config;
+  private tuning: Tuning = {};
 
   async start(tuning: Tuning = {}): Promise<this> {
+    this.tuning = tuning;
     const webRoot = join(this.dir, "dist");
     const launched = chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
       args: CHROMIUM_ARGS,
     });
-    await buildWeb(webRoot);
-    const config = loadConfig({
+    await buildWeb(webRoot, STRICT_CSP);
+    this.config = loadConfig({
       PARLEY_HOST: "127.0.0.1",
       PARLEY_PORT: "0",
       PARLEY_LOG_LEVEL: "silent",
@@ -62,9 +100,17 @@ export class WebHarness {
       // Seeding posts 150 messages from one user at once; other limits keep their defaults.
       PARLEY_RATE_LIMITS: "send=500/100",
     });
-    this.parley = await createParley(config, undefined, tuning);
+    this.parley = await createParley(this.config, undefined, tuning);
     this.browser = await launched;
     return this;
+  }
+
+  /** Stops the server (sockets see 1001) and, once `whileDown` ran, starts it on the same port. */
+  async restart(whileDown: () => Promise<void> = async () => {}): Promise<void> {
+    const port = Number(new URL(this.url).port);
+    await this.parley.close();
+    await whileDown();
+    this.parley = await createParley({ ...this.config, port }, undefined, this.tuning);
   }
 
   get url(): string {
@@ -85,6 +131,10 @@ export class WebHarness {
     });
     this.contexts.push(context);
     const page = await context.newPage();
+    page.on("console", (m) => {
+      if (/Content Security Policy/i.test(m.text())) this.problems.push(m.text());
+    });
+    page.on("pageerror", (err) => this.problems.push(`page error: ${err.message}`));
     page.setDefaultTimeout(10_000);
     await page.goto("/");
     return page;

@@ -22,6 +22,8 @@ beforeAll(async () => {
 
 afterEach(async () => {
   await harness.closeContexts();
+  // Every page ran under a strict CSP and threw nothing.
+  expect(harness.problems.splice(0)).toEqual([]);
 });
 
 afterAll(async () => {
@@ -204,5 +206,39 @@ describe("web client", () => {
       expect(await page.getByTestId("timeline").locator("img, script").count()).toBe(0);
     }
     expect(dialogs).toEqual([]);
+  });
+
+  // Restarts the shared server, so it runs last.
+  it("reconnects after a server restart with every message exactly once", async () => {
+    const page = await harness.open();
+    await continueAsGuest(page);
+    await createChannel(page, "resilient");
+    await say(page, "before the restart");
+    await messageText(page, "before the restart").waitFor();
+    const other = await harness.client();
+    const [{ ch }] = [await other.listChannels({ q: "resilient" })];
+    const channelId = ch[0]!.i;
+    await other.joinChannel(channelId);
+    const otherBack = other.waitFor("welcome", () => true, 20_000);
+
+    await harness.restart(async () => {
+      await page.getByTestId("status").filter({ hasText: "Reconnecting…" }).waitFor();
+      // Typed while the server is down: shown as pending, sent after the reconnect.
+      await say(page, "sent while offline");
+      await page.getByTestId("pending").waitFor();
+    });
+    await otherBack;
+    await other.send(channelId, "posted after the restart");
+
+    await page.getByTestId("status").filter({ hasText: "Connected" }).waitFor({ timeout: 20_000 });
+    await messageText(page, "posted after the restart").waitFor();
+    await page.getByTestId("pending").waitFor({ state: "detached" });
+    for (const text of ["before the restart", "sent while offline", "posted after the restart"])
+      expect(await messageText(page, text).count()).toBe(1);
+    const seqs = await page
+      .getByTestId("timeline")
+      .getByTestId("message")
+      .evaluateAll((els) => els.map((el) => Number(el.getAttribute("data-seq"))));
+    expect(new Set(seqs).size).toBe(seqs.length);
   });
 });

@@ -162,7 +162,7 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
         )}
         {active && me ? (
           <>
-            <MessageList key={active.id} store={store} view={active} me={me} />
+            <MessageList key={`list-${active.id}`} store={store} view={active} me={me} />
             <div className="typing-line" data-testid="typing">
               {typists.length > 0 && (
                 <>
@@ -177,7 +177,7 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
             </div>
             <div id="composer-anchor" />
             <Composer
-              key={active.id}
+              key={`composer-${active.id}`}
               store={store}
               view={active}
               commands={state.commands}

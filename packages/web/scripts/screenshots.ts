@@ -1,0 +1,100 @@
+/**
+ * Takes the README's screenshots of the web client: a real server with a seeded conversation,
+ * driven by headless Chromium. Writes docs/screenshots/*.png.
+ *
+ *   node --import tsx packages/web/scripts/screenshots.ts
+ */
+import { mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { Page } from "playwright-core";
+import { messageText, signIn, WebHarness } from "../test/browser-harness";
+
+const OUT = fileURLToPath(new URL("../../../docs/screenshots/", import.meta.url));
+
+async function main(): Promise<void> {
+  mkdirSync(OUT, { recursive: true });
+  const harness = await new WebHarness().start();
+  try {
+    const [alice, bob, dana] = await Promise.all(
+      ["alice", "bob", "dana"].map(async (n) => harness.client(await harness.register(n))),
+    );
+    if (!alice || !bob || !dana) throw new Error("seeding failed");
+    const general = (await alice.createChannel("general", "Company-wide news and chatter")).ch.i;
+    const design = (await alice.createChannel("design", "Critique, mocks and type nerdery")).ch.i;
+    const random = (await bob.createChannel("random", "Anything goes")).ch.i;
+    await bob.joinChannel(general);
+    await dana.joinChannel(general);
+    await dana.joinChannel(design);
+    await dana.joinChannel(random);
+    const guest = await harness.client();
+    await guest.joinChannel(general);
+
+    await alice.send(general, "Morning all! The release candidate is up on staging.");
+    await alice.send(general, "Notes are here: https://example.com/releases/2.4");
+    const q = await bob.send(general, "Nice. Did the reconnect fix make it in?");
+    await dana.send(general, "It did, I tested it on a flaky train connection this morning 🚆");
+    await dana.send(general, "Messages arrived in order, nothing doubled.");
+    const praise = await alice.send(general, "That was the last blocker. Ship it on Thursday?");
+    await bob.command(general, "/me opens the release checklist");
+    await guest.send(general, "Hi everyone, just looking around.");
+    await bob.react(general, praise.i, "🎉");
+    await dana.react(general, praise.i, "🎉");
+    await guest.react(general, praise.i, "👍");
+    await dana.react(general, q.i, "👀");
+    await alice.send(design, "New icon set is in Figma, feedback welcome.");
+    await bob.send(random, "Lunch at the ramen place?");
+
+    // Sign-in screen.
+    const signin = await harness.open();
+    await signin.getByRole("button", { name: "Continue as guest" }).waitFor();
+    await shot(signin, "sign-in");
+
+    // The chat, light and dark; bob is typing in #general.
+    for (const scheme of ["light", "dark"] as const) {
+      const page = await harness.open({ colorScheme: scheme });
+      await signIn(page, "dana");
+      await page
+        .getByRole("button", { name: /general/ })
+        .first()
+        .click();
+      await messageText(page, "Hi everyone").waitFor();
+      bob.typing(general, true);
+      await page.getByTestId("typing").filter({ hasText: "bob is typing" }).waitFor();
+      await alice.send(design, `Updated the spacing scale (${scheme}).`);
+      await page.getByTestId("unread").first().waitFor();
+      await page.getByRole("combobox").fill("Sounds good, I'll write the announcement");
+      await shot(page, `chat-${scheme}`);
+      bob.typing(general, false);
+    }
+
+    // Phone width: the sidebar folds into a drawer.
+    const phone = await harness.open({ width: 390, height: 844 });
+    // The user's name sits in the folded sidebar, so wait for the channel instead.
+    await phone.getByLabel("Username").fill("dana");
+    await phone.getByLabel("Password").fill("correct horse battery");
+    await phone.getByRole("button", { name: "Sign in", exact: true }).click();
+    await phone.getByRole("button", { name: "Channels" }).click();
+    await phone
+      .getByRole("button", { name: /general/ })
+      .first()
+      .click();
+    await messageText(phone, "Hi everyone").waitFor();
+    await shot(phone, "phone");
+    await phone.getByRole("button", { name: "Channels" }).click();
+    await phone.locator(".nav-open .sidebar").waitFor();
+    await shot(phone, "phone-channels");
+  } finally {
+    await harness.close();
+  }
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  // Let CSS transitions (drawers, focus rings) settle before the capture.
+  await page.evaluate(
+    () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 300))),
+  );
+  await page.screenshot({ path: `${OUT}${name}.png` });
+  console.log(`docs/screenshots/${name}.png`);
+}
+
+await main();
