@@ -40,6 +40,12 @@ export class Metrics {
     labelNames: ["code"] as const,
     registers: [this.registry],
   });
+  readonly serverCloses = new Counter({
+    name: "parley_server_closes_total",
+    help: "Sockets the server closed, by close code (4002 = slow consumer, 4001 = heartbeat)",
+    labelNames: ["code"] as const,
+    registers: [this.registry],
+  });
   private readonly loopDelay = monitorEventLoopDelay({ resolution: 10 });
 
   constructor() {

@@ -15,9 +15,14 @@ import type { SharedFrame } from "./shared-frame";
 import type { WriteCoalescer } from "./write-coalescer";
 
 export interface ConnectionOptions {
-  /** Bytes buffered for a socket above which ephemeral frames are dropped and the socket is closed. */
+  /**
+   * Bytes buffered for a socket (written but not yet taken by the kernel) above which ephemeral
+   * frames are dropped and the socket is closed on its next stored event.
+   */
   maxBufferedBytes: number;
   onFrameOut: (bytes: number) => void;
+  /** Called once when the server closes this socket, with the close code. */
+  onServerClose: (code: number) => void;
 }
 
 /**
@@ -49,6 +54,9 @@ export class Connection {
   ) {}
 
   private refusals: number[] = [];
+  /** Bytes written in the current turn (still corked), and that turn. */
+  private turnBytes = 0;
+  private turn = -1;
 
   /** Records a rate-limit refusal; returns how many fell within the last `windowMs`. */
   recordRefusal(windowMs: number, now = Date.now()): number {
@@ -92,6 +100,7 @@ export class Connection {
   close(code: number, reason = ""): void {
     if (this.closed) return;
     this.closed = true;
+    this.options.onServerClose(code);
     try {
       this.ws.close(code, reason);
     } catch {
@@ -101,7 +110,13 @@ export class Connection {
 
   private write(bytes: Buffer | Uint8Array, ephemeral: boolean): void {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
-    if (this.ws.bufferedAmount + bytes.byteLength > this.options.maxBufferedBytes) {
+    if (this.turn !== this.coalescer.turn) {
+      this.turn = this.coalescer.turn;
+      this.turnBytes = 0;
+    }
+    // Behind by more than the bound (not counting this turn's corked writes): drop what can be
+    // lost, close what cannot (the client resumes).
+    if (this.ws.bufferedAmount - this.turnBytes > this.options.maxBufferedBytes) {
       if (ephemeral) return;
       // A reader this slow would hold unbounded memory; it can reconnect and resume.
       this.close(CloseCode.SlowConsumer, "slow consumer");
@@ -111,6 +126,7 @@ export class Connection {
     const raw = rawSocketOf(this.ws);
     if (raw) this.coalescer.cork(raw);
     this.ws.send(bytes, { binary: this.encoding === "msgpack" });
+    this.turnBytes += bytes.byteLength;
     this.options.onFrameOut(bytes.byteLength);
   }
 }

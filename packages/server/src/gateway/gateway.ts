@@ -105,6 +105,7 @@ export class Gateway {
       this.coalescer,
       {
         maxBufferedBytes: this.options.maxBufferedBytes,
+        onServerClose: (code) => this.options.metrics.serverCloses.inc({ code: String(code) }),
         onFrameOut: (bytes) => {
           this.options.metrics.framesOut.inc();
           this.options.metrics.bytesOut.inc(bytes);

@@ -1,4 +1,21 @@
-import { type Encoding, encodeFrame } from "@parley/protocol";
+import { type Encoding, encodeFrame, Op } from "@parley/protocol";
+
+/** Most events in one Events frame: a burst becomes several frames, each still shared. */
+export const MAX_EVENTS_PER_FRAME = 100;
+
+/** The Events frames carrying `events` of one channel, in order. */
+export function eventFrames(channelId: number, events: readonly unknown[]): SharedFrame[] {
+  const frames: SharedFrame[] = [];
+  for (let i = 0; i < events.length; i += MAX_EVENTS_PER_FRAME) {
+    frames.push(
+      new SharedFrame({
+        o: Op.Events,
+        d: { c: channelId, e: events.slice(i, i + MAX_EVENTS_PER_FRAME) },
+      }),
+    );
+  }
+  return frames;
+}
 
 /**
  * A server frame encoded at most once per encoding, however many sockets it goes to.

@@ -6,6 +6,8 @@ import type { Socket } from "node:net";
  */
 export class WriteCoalescer {
   private corked: Socket[] = [];
+  /** Counts uncork rounds: writes with the same value went out in the same turn. */
+  turn = 0;
   private readonly corkedSet = new Set<Socket>();
 
   cork(socket: Socket): void {
@@ -19,6 +21,7 @@ export class WriteCoalescer {
   private readonly uncorkAll = (): void => {
     const sockets = this.corked;
     this.corked = [];
+    this.turn++;
     this.corkedSet.clear();
     for (const socket of sockets) socket.uncork();
   };

@@ -6,6 +6,7 @@ import {
   type WelcomeReply,
 } from "@parley/protocol";
 import { ParleyError } from "../errors";
+import { eventFrames } from "../gateway/shared-frame";
 import { notHelloYet, rateLimit } from "../router/guards";
 import { route } from "../router/route";
 
@@ -77,7 +78,7 @@ export const hello = route<typeof Op.Hello>({
     after.push(() => {
       replays.forEach((r, i) => {
         const events = replayed[i]!;
-        if (events.length > 0) conn.sendFrame({ o: Op.Events, d: { c: r.c, e: events } });
+        for (const frame of eventFrames(r.c, events)) conn.sendShared(frame);
       });
       for (const ch of channels) services.hub.ready(conn, ch.i, ch.ls);
     });

@@ -1,0 +1,76 @@
+import { EventType, type MessageEvent } from "@parley/protocol";
+import { afterEach, describe, expect, it } from "vitest";
+import { collect, TestServer, until } from "./harness";
+
+const messages = (events: { t: number }[]) =>
+  events.filter((e) => e.t === EventType.MessagePosted) as MessageEvent[];
+
+describe("resume", () => {
+  let server: TestServer;
+  afterEach(() => server.stop());
+
+  it("a client whose socket died while 500 messages were sent gets all 500, once each, in order", async () => {
+    server = await new TestServer().start();
+    const sender = await server.connect();
+    const { ch } = await sender.createChannel("resume");
+    const token = await server.register("dropper");
+    const dropper = await server.connect({ token });
+    await dropper.joinChannel(ch.i);
+    const seen = collect(dropper, ch.i);
+    await sender.send(ch.i, "before");
+    await until(() => messages(seen).length === 1);
+
+    const reconnected = dropper.waitFor("welcome", () => true, 20_000);
+    dropper.dropForTest(); // no closing handshake, as when a network link dies
+    await Promise.all(Array.from({ length: 500 }, (_, i) => sender.send(ch.i, `m${i}`)));
+    const [welcome] = await reconnected;
+    expect(welcome.rs).toBeUndefined();
+    await until(() => messages(seen).length === 501, 10_000, "all 500");
+
+    const texts = messages(seen).map((m) => m.x);
+    expect(texts).toEqual(["before", ...Array.from({ length: 500 }, (_, i) => `m${i}`)]);
+    const seqs = seen.map((e) => e.s);
+    expect(new Set(seqs).size).toBe(seqs.length);
+    for (let i = 1; i < seqs.length; i++) expect(seqs[i]).toBe(seqs[i - 1]! + 1);
+    // Still live after the replay.
+    await sender.send(ch.i, "after");
+    await until(() => messages(seen).at(-1)?.x === "after");
+  });
+
+  it("asks for a resync with a fresh snapshot when the gap is over the bound", async () => {
+    server = await new TestServer({ PARLEY_RESUME_MAX: "10" }).start();
+    const sender = await server.connect();
+    const { ch } = await sender.createChannel("resync");
+    const token = await server.register("behind");
+    const behind = await server.connect({ token });
+    await behind.joinChannel(ch.i);
+    const resyncs: number[] = [];
+    behind.on("resync", (c) => resyncs.push(c));
+    const reconnected = behind.waitFor("welcome", () => true, 20_000);
+    behind.dropForTest();
+    await Promise.all(Array.from({ length: 30 }, (_, i) => sender.send(ch.i, `m${i}`)));
+    const [welcome] = await reconnected;
+    expect(welcome.rs).toEqual([ch.i]);
+    expect(resyncs).toEqual([ch.i]);
+    // The client now holds the channel's last seq; the fresh snapshot is its latest page.
+    expect(behind.lastSeq.get(ch.i)).toBe(welcome.ch.find((c) => c.i === ch.i)!.ls);
+    const page = await behind.history(ch.i);
+    expect(messages(page.e).at(-1)?.x).toBe("m29");
+    const live = collect(behind, ch.i);
+    await sender.send(ch.i, "live again");
+    await until(() => messages(live).some((m) => m.x === "live again"));
+  });
+
+  it("retries an unacknowledged send after reconnecting, storing it once", async () => {
+    server = await new TestServer().start();
+    const alice = await server.connect();
+    const { ch } = await alice.createChannel("retry");
+    const pending = alice.send(ch.i, "sent across a drop", "fixed-nonce");
+    alice.dropForTest();
+    const ack = await pending;
+    const again = await alice.send(ch.i, "sent across a drop", "fixed-nonce");
+    expect(again).toEqual(ack);
+    const page = await alice.history(ch.i);
+    expect(messages(page.e).filter((m) => m.x === "sent across a drop")).toHaveLength(1);
+  });
+});
