@@ -1,0 +1,132 @@
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { LoadGenerator } from "./load-generator";
+import type { RunInfo } from "./machine";
+import { ProcWatch, type ProcWindow } from "./proc-stats";
+import { Seeder } from "./seed";
+import { type ServerKind, type ServerUnderTest, startServer } from "./server-under-test";
+
+/** Command-line options shared by the scenarios. */
+export interface BenchOptions {
+  full: boolean;
+  profile: boolean;
+  conns?: number;
+  senders?: number;
+  idleConns?: number;
+  stepSeconds?: number;
+  encoding: "json" | "msgpack";
+  db?: string;
+  historyMessages?: number;
+  /** Servers the fan-out drives: Parley and the baselines. */
+  servers: ServerKind[];
+}
+
+/**
+ * What a scenario gets: the options, where to put files, and start/stop of servers and load
+ * generators that are always stopped at the end, even when the scenario fails.
+ */
+export class BenchContext {
+  readonly workDir = mkdtempSync(join(tmpdir(), "parley-bench-"));
+  private readonly running = new Set<{ stop(): Promise<unknown> }>();
+  private dbCount = 0;
+
+  constructor(
+    readonly options: BenchOptions,
+    readonly info: RunInfo,
+    /** Where CPU profiles go (when --profile). */
+    readonly profileDir: string,
+  ) {}
+
+  get full(): boolean {
+    return this.options.full;
+  }
+
+  /** A fresh SQLite file path in the work directory. */
+  databasePath(name: string): string {
+    const dir = join(this.workDir, `${++this.dbCount}-${name}`);
+    mkdirSync(dir, { recursive: true });
+    return join(dir, "parley.db");
+  }
+
+  /** Seeds a fresh Parley database, then starts Parley on it (persistence on). */
+  async parley<T>(
+    name: string,
+    seed: (seeder: Seeder) => T,
+    options: { profile?: boolean; fileLimit?: number; env?: Record<string, string> } = {},
+  ): Promise<{ server: ServerUnderTest; seeded: T }> {
+    const databasePath = this.databasePath(name);
+    const seeder = await Seeder.open(databasePath);
+    let seeded: T;
+    try {
+      seeded = seed(seeder);
+    } finally {
+      seeder.close();
+    }
+    const server = await this.server("parley", { ...options, databasePath, name });
+    return { server, seeded };
+  }
+
+  async server(
+    kind: ServerKind,
+    options: {
+      databasePath?: string;
+      profile?: boolean;
+      fileLimit?: number;
+      env?: Record<string, string>;
+      name?: string;
+    } = {},
+  ): Promise<ServerUnderTest> {
+    const server = await startServer({
+      kind,
+      ...(options.databasePath ? { databasePath: options.databasePath } : {}),
+      ...(options.env ? { env: options.env } : {}),
+      ...(options.profile && this.options.profile
+        ? { profileDir: join(this.profileDir, options.name ?? kind) }
+        : {}),
+      fileLimit: options.fileLimit ?? 65_536,
+    });
+    this.running.add(server);
+    return server;
+  }
+
+  async generator(fileLimit = 65_536): Promise<LoadGenerator> {
+    const gen = await LoadGenerator.start(fileLimit);
+    this.running.add(gen);
+    return gen;
+  }
+
+  /** Stops a server or generator now (load generators first, so servers see clean closes). */
+  async stop(...things: ({ stop(): Promise<unknown> } | undefined)[]): Promise<void> {
+    for (const thing of things) {
+      if (!thing || !this.running.delete(thing)) continue;
+      await thing.stop();
+    }
+  }
+
+  /** Stops everything still running and removes the work directory. */
+  async close(): Promise<void> {
+    const all = [...this.running];
+    const gens = all.filter((t) => t instanceof LoadGenerator);
+    await this.stop(...gens, ...all.filter((t) => !(t instanceof LoadGenerator)));
+    rmSync(this.workDir, { recursive: true, force: true });
+  }
+}
+
+/** Measures the server's and the generator's CPU and RSS around `fn`. */
+export async function watched<T>(
+  serverPid: number,
+  generatorPid: number,
+  fn: () => Promise<T>,
+): Promise<{ result: T; server: ProcWindow; generator: ProcWindow }> {
+  const server = new ProcWatch(serverPid);
+  const generator = new ProcWatch(generatorPid);
+  server.start();
+  generator.start();
+  const result = await fn();
+  return { result, server: server.stop(), generator: generator.stop() };
+}
+
+export function log(message: string): void {
+  process.stderr.write(`  · ${message}\n`);
+}

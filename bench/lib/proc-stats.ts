@@ -1,0 +1,86 @@
+import { readFileSync } from "node:fs";
+
+/** Clock ticks per second of /proc/<pid>/stat times; 100 on every Linux this runs on. */
+const CLK_TCK = 100;
+
+/** CPU seconds (user + system, all threads) a process has used so far. */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // Fields after the command name, which may itself contain spaces and parentheses.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  return (utime + stime) / CLK_TCK;
+}
+
+/** Resident set size of a process in bytes. */
+export function rssBytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const match = /VmRSS:\s+(\d+) kB/.exec(status);
+  return match ? Number(match[1]) * 1024 : 0;
+}
+
+export interface ProcWindow {
+  /** CPU used over the window, in percent of one core. */
+  cpuPercent: number;
+  /** Busiest second of the window (sampled every 250 ms), in percent of one core. */
+  peakCpuPercent: number;
+  /** RSS at the end of the window, MiB. */
+  rssMiB: number;
+  /** Highest RSS sampled during the window, MiB. */
+  peakRssMiB: number;
+}
+
+/** Measures a process's CPU and RSS over a window, sampling RSS every 250 ms. */
+export class ProcWatch {
+  private startCpu = 0;
+  private startAt = 0;
+  private peak = 0;
+  private samples: { at: number; cpu: number }[] = [];
+  private timer?: NodeJS.Timeout;
+
+  constructor(readonly pid: number) {}
+
+  start(): void {
+    this.startCpu = cpuSeconds(this.pid);
+    this.startAt = performance.now();
+    this.peak = rssBytes(this.pid);
+    this.samples = [{ at: this.startAt, cpu: this.startCpu }];
+    clearInterval(this.timer);
+    this.timer = setInterval(() => {
+      try {
+        this.peak = Math.max(this.peak, rssBytes(this.pid));
+        this.samples.push({ at: performance.now(), cpu: cpuSeconds(this.pid) });
+      } catch {
+        clearInterval(this.timer);
+      }
+    }, 250);
+    this.timer.unref();
+  }
+
+  stop(): ProcWindow {
+    clearInterval(this.timer);
+    const seconds = (performance.now() - this.startAt) / 1000;
+    const cpu = cpuSeconds(this.pid) - this.startCpu;
+    const rss = rssBytes(this.pid);
+    this.peak = Math.max(this.peak, rss);
+    let peakCpu = 0;
+    for (let i = 0, j = 0; j < this.samples.length; j++) {
+      const b = this.samples[j]!;
+      while (i + 1 < j && b.at - this.samples[i + 1]!.at >= 1000) i++;
+      const a = this.samples[i]!;
+      if (b.at - a.at >= 1000)
+        peakCpu = Math.max(peakCpu, (b.cpu - a.cpu) / ((b.at - a.at) / 1000));
+    }
+    return {
+      cpuPercent: seconds > 0 ? Math.round((cpu / seconds) * 1000) / 10 : 0,
+      peakCpuPercent: Math.round(peakCpu * 1000) / 10,
+      rssMiB: mib(rss),
+      peakRssMiB: mib(this.peak),
+    };
+  }
+}
+
+export function mib(bytes: number): number {
+  return Math.round((bytes / 2 ** 20) * 10) / 10;
+}
