@@ -97,8 +97,9 @@ export class WebHarness {
       PARLEY_LOG_LEVEL: "silent",
       PARLEY_DATABASE_URL: `sqlite:${join(this.dir, "parley.db")}`,
       PARLEY_WEB_ROOT: webRoot,
-      // Seeding posts 150 messages from one user at once; other limits keep their defaults.
-      PARLEY_RATE_LIMITS: "send=500/100",
+      // Seeding posts 150 messages from one user at once, and every spec registers from
+      // 127.0.0.1; other limits keep their defaults.
+      PARLEY_RATE_LIMITS: "send=500/100,register=50/10",
     });
     this.parley = await createParley(this.config, undefined, tuning);
     this.browser = await launched;

@@ -8,6 +8,7 @@ import {
   myName,
   registerInUi,
   say,
+  signIn,
   WebHarness,
 } from "./browser-harness";
 
@@ -135,6 +136,52 @@ describe("web client", () => {
     await messageText(mod, "back again").waitFor();
   });
 
+  it("shows commands by role, usage errors, slow mode and a kick notice", async () => {
+    await harness.register("warden");
+    const mod = await harness.open();
+    await signIn(mod, "warden");
+    await createChannel(mod, "patrolled");
+    const b = await harness.open();
+    const member = await continueAsGuest(b);
+    await joinChannel(b, "patrolled");
+
+    // Autocomplete offers what the role allows, with usage and description.
+    await composer(b).fill("/m");
+    const memberList = b.getByRole("listbox", { name: "Commands" });
+    await memberList.getByRole("option", { name: /^\/me <action>/ }).waitFor();
+    expect(await memberList.getByRole("option", { name: /\/mute/ }).count()).toBe(0);
+    await composer(b).fill("");
+    await composer(mod).fill("/m");
+    await mod
+      .getByRole("listbox", { name: "Commands" })
+      .getByRole("option", { name: /^\/mute @user/ })
+      .waitFor();
+
+    // A refused command shows the server's message and usage under the composer.
+    await composer(mod).fill("/mute");
+    await composer(mod).press("Enter");
+    await mod
+      .getByTestId("composer-error")
+      .filter({ hasText: "Name a user. Usage: /mute @user [duration] [reason]" })
+      .waitFor();
+
+    // Slow mode: after a message, the member sees when the next one may go.
+    await say(mod, "/slow 30");
+    await b.getByTestId("system").filter({ hasText: "turned on slow mode" }).waitFor();
+    await say(b, "one message");
+    await messageText(mod, "one message").waitFor();
+    await b
+      .getByTestId("slow-countdown")
+      .filter({ hasText: /send again in (30|2\d)s/ })
+      .waitFor();
+
+    // A kick removes the channel with a notice. (The server's removal overtakes the kick
+    // event, so the notice cannot name the moderator or the reason.)
+    await say(mod, `/kick @${member} off-topic`);
+    await b.getByRole("status").filter({ hasText: "You were removed from #patrolled" }).waitFor();
+    await b.getByRole("button", { name: /patrolled/ }).waitFor({ state: "detached" });
+  });
+
   it("loads older pages when scrolling up", async () => {
     const token = await harness.register("archivist");
     const seeder = await harness.client(token);
@@ -185,6 +232,34 @@ describe("web client", () => {
     expect(await myName(page)).toBe(name);
     await page.getByRole("heading", { level: 1, name: "reloaded", exact: true }).waitFor();
     await messageText(page, "before the reload").waitFor();
+  });
+
+  it("registers a guest under its name, signs out, and refuses a revoked session", async () => {
+    const page = await harness.open();
+    const name = await continueAsGuest(page);
+    await page.getByRole("button", { name: /register to keep this name/ }).click();
+    await page.getByLabel("Password").fill("correct horse battery");
+    await page.getByRole("button", { name: "Register", exact: true }).click();
+    await page.getByText("Signed in").waitFor();
+    await page.reload();
+    expect(await myName(page)).toBe(name);
+    await page.getByText("Signed in").waitFor();
+
+    // The account signs in elsewhere; signing out here revokes only this session.
+    const other = await harness.open();
+    await signIn(other, name);
+    const token = await page.evaluate(() => localStorage.getItem("parley.session"));
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("button", { name: "Continue as guest" }).waitFor();
+    await page.reload();
+    await page.getByRole("button", { name: "Continue as guest" }).waitFor();
+    expect(await myName(other)).toBe(name);
+
+    // A stored token the server refuses leads back to sign-in with a notice.
+    await page.evaluate((t) => localStorage.setItem("parley.session", t ?? ""), token);
+    await page.reload();
+    await page.getByRole("status").filter({ hasText: "Your session has ended" }).waitFor();
+    expect(await page.evaluate(() => localStorage.getItem("parley.session"))).toBeNull();
   });
 
   it("renders markup in a message as text", async () => {
