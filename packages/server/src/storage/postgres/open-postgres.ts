@@ -25,6 +25,14 @@ export async function openPostgresStorage(
   url: string,
   options: PostgresOptions = {},
 ): Promise<SqlStorage> {
+  return new SqlStorage(await openPostgresDatabase(url, options), "postgres");
+}
+
+/** The migrated Kysely database under {@link openPostgresStorage} (also for copying data in). */
+export async function openPostgresDatabase(
+  url: string,
+  options: PostgresOptions = {},
+): Promise<Kysely<Database>> {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolSize ?? 10,
@@ -46,5 +54,5 @@ export async function openPostgresStorage(
     await db.destroy();
     throw err;
   }
-  return new SqlStorage(db, "postgres");
+  return db;
 }

@@ -1,0 +1,117 @@
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import BetterSqlite3 from "better-sqlite3";
+import { Kysely, SqliteDialect, sql } from "kysely";
+import { migrateToLatest } from "../storage/migrate";
+import { openPostgresDatabase } from "../storage/postgres/open-postgres";
+import type { Database } from "../storage/schema";
+
+/** Tables in an order that satisfies every foreign key, with their primary key columns. */
+export const TABLES = [
+  ["users", ["id"]],
+  ["sessions", ["id"]],
+  ["channels", ["id"]],
+  ["memberships", ["channel_id", "user_id"]],
+  ["messages", ["id"]],
+  ["events", ["channel_id", "seq"]],
+  ["reactions", ["message_id", "emoji", "user_id"]],
+  ["mutes", ["channel_id", "user_id"]],
+  ["bans", ["channel_id", "user_id"]],
+  ["audit_log", ["id"]],
+] as const satisfies readonly (readonly [keyof Database, readonly string[]])[];
+
+/** Tables whose `id` comes from a sequence on PostgreSQL. */
+const SERIAL_TABLES = ["users", "sessions", "channels", "messages", "audit_log"] as const;
+
+/** Rows per INSERT: 500 rows of at most 10 columns stay far below PostgreSQL's 65535 parameters. */
+const CHUNK = 500;
+
+/**
+ * Copies every table of a Parley SQLite database into an empty PostgreSQL database, keeping
+ * ids and seqs, in one PostgreSQL transaction (all or nothing), then moves each id sequence past
+ * the largest copied id so that new rows continue where the SQLite ones stopped. Stop the server
+ * first: rows written during the copy would be missed.
+ *
+ * The source is brought to the current schema first (a no-op when it is current); the target is
+ * created by the same migrations and must hold no Parley data.
+ */
+export async function migrateSqliteToPostgres(
+  sqlitePath: string,
+  postgresUrl: string,
+  log: (line: string) => void = () => {},
+): Promise<Record<string, number>> {
+  const sqlite = new BetterSqlite3(sqlitePath, { fileMustExist: true });
+  const source = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const target = await openPostgresDatabase(postgresUrl, { poolSize: 2 });
+  try {
+    await migrateToLatest(source, "sqlite");
+    for (const [table] of TABLES) {
+      const row = await target
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll().as("n"))
+        .executeTakeFirst();
+      if (Number(row?.n ?? 0) > 0)
+        throw new Error(`the target database is not empty: table ${table} has rows`);
+    }
+    const counts: Record<string, number> = {};
+    await target.transaction().execute(async (trx) => {
+      for (const [table, key] of TABLES) {
+        let copied = 0;
+        // Read in primary-key order, in pages, so a large database never sits in memory whole.
+        let offset = 0;
+        for (;;) {
+          let q = source.selectFrom(table).selectAll();
+          for (const column of key) q = q.orderBy(sql.ref(column));
+          const rows = (await q.limit(CHUNK).offset(offset).execute()) as Record<string, unknown>[];
+          if (rows.length === 0) break;
+          await trx
+            .insertInto(table)
+            .values(rows as never)
+            .execute();
+          copied += rows.length;
+          offset += rows.length;
+          if (rows.length < CHUNK) break;
+        }
+        counts[table] = copied;
+        log(`${table}: ${copied} rows`);
+      }
+      for (const table of SERIAL_TABLES) {
+        await sql`select setval(pg_get_serial_sequence(${table}, 'id'), coalesce((select max(id) from ${sql.table(table)}), 0) + 1, false)`.execute(
+          trx,
+        );
+      }
+    });
+    return counts;
+  } finally {
+    await source.destroy();
+    await target.destroy();
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { from: { type: "string" }, to: { type: "string" } },
+  });
+  const from = values.from;
+  const to = values.to;
+  if (!from?.startsWith("sqlite:") || !to || !/^postgres(ql)?:\/\//.test(to)) {
+    console.error(
+      "usage: npm run migrate-to-postgres -- --from sqlite:./data/parley.db --to postgres://user:pass@host:5432/parley",
+    );
+    process.exit(2);
+  }
+  const started = Date.now();
+  const counts = await migrateSqliteToPostgres(from.slice("sqlite:".length), to, (line) =>
+    console.log(line),
+  );
+  const total = Object.values(counts).reduce((a, b) => a + b, 0);
+  console.log(`copied ${total} rows in ${Date.now() - started} ms`);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((err: Error) => {
+    console.error(`migrate-to-postgres: ${err.message}`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,179 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { EventType, MessageKind, Role } from "@parley/protocol";
+import BetterSqlite3 from "better-sqlite3";
+import { afterAll, expect, it } from "vitest";
+import { TABLES } from "../src/ops/migrate-to-postgres";
+import { openPostgresDatabase, openPostgresStorage } from "../src/storage/postgres/open-postgres";
+import { openSqliteStorage } from "../src/storage/sqlite/open-sqlite";
+import type { Actor, Storage } from "../src/storage/storage";
+import { describeWith, freshPostgres } from "./services";
+
+const CLI = fileURLToPath(new URL("../src/ops/migrate-to-postgres.ts", import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), "parley-migrate-"));
+const drops: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  for (const drop of drops) await drop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Runs the command as `npm run migrate-to-postgres -- …` does; resolves with its output. */
+function runCli(args: string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ["--import", "tsx", CLI, ...args], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (d) => {
+      output += d;
+    });
+    child.stderr.on("data", (d) => {
+      output += d;
+    });
+    child.on("exit", (code) => resolve({ code, output }));
+  });
+}
+
+/** A SQLite database with a bit of everything: users, sessions, channels, moderation. */
+async function populate(path: string) {
+  const s = await openSqliteStorage(path);
+  const users: Actor[] = [];
+  for (const name of ["olivia", "mike", "mary", "gus"]) {
+    const u = await s.createUser({ username: name, passwordHash: `hash-${name}`, isGuest: false });
+    users.push({ id: u.id, name: u.username });
+  }
+  const [olivia, mike, mary, gus] = users as [Actor, Actor, Actor, Actor];
+  await s.createSession(olivia.id, "token-a");
+  const revoked = await s.createSession(mary.id, "token-b");
+  await s.revokeSession(revoked.id);
+  const general = (await s.createChannel({ name: "General", topic: "hi", owner: olivia })).channel;
+  const other = (await s.createChannel({ name: "Other", topic: "", owner: mike })).channel;
+  for (const u of [mike, mary, gus])
+    await s.addMember(general.id, u.id, Role.Member, { type: EventType.MemberJoined, actor: u });
+  await s.setRole({ channelId: general.id, actor: olivia, target: mike }, Role.Moderator);
+  const results = await s.appendMessages(
+    Array.from({ length: 30 }, (_, i) => ({
+      channelId: i % 3 === 0 ? other.id : general.id,
+      author: [olivia, mike, mary][i % 3]!,
+      nonce: `n${i}`,
+      content: `message ${i}`,
+      kind: i === 5 ? MessageKind.Action : MessageKind.Text,
+    })),
+  );
+  const firstId = results[1]!.ok ? results[1]!.event.i : 0;
+  await s.addReaction(general.id, firstId, "👍", mary, 20);
+  await s.addReaction(general.id, firstId, "🎉", mike, 20);
+  await s.addReaction(general.id, firstId, "🎉", olivia, 20);
+  await s.removeReaction(general.id, firstId, "👍", mary);
+  await s.mute({ channelId: general.id, actor: olivia, target: mary, reason: "loud", until: null });
+  await s.ban({
+    channelId: general.id,
+    actor: olivia,
+    target: gus,
+    reason: "spam",
+    until: Date.now() + 3_600_000,
+  });
+  await s.setTopic(general.id, "new topic", olivia);
+  await s.setSlowMode(other.id, 5, mike);
+  await s.close();
+  return { general: general.id, other: other.id, olivia, mary, gus };
+}
+
+/** Everything a client or moderator can read of a channel, through the Storage API. */
+async function view(s: Storage, channelId: number, users: Actor[]) {
+  return {
+    channel: await s.getChannel(channelId),
+    members: await s.members(channelId),
+    events: await s.eventsAfter(channelId, 0, 10_000),
+    history: await s.history(channelId, { limit: 100 }),
+    audit: await s.auditLog(channelId, 100),
+    mutes: await Promise.all(users.map((u) => s.activeMute(channelId, u.id))),
+    bans: await Promise.all(users.map((u) => s.activeBan(channelId, u.id))),
+    roles: await Promise.all(users.map((u) => s.userChannels(u.id))),
+  };
+}
+
+describeWith(["postgres"], "npm run migrate-to-postgres", () => {
+  it("copies every table with ids and seqs, and new writes continue the seqs and ids", async () => {
+    const file = join(dir, "parley.db");
+    const ids = await populate(file);
+    const pg = await freshPostgres();
+    drops.push(pg.drop);
+
+    const { code, output } = await runCli(["--from", `sqlite:${file}`, "--to", pg.url]);
+    expect(output).toMatch(/copied \d+ rows/);
+    expect(code).toBe(0);
+
+    // Table by table, row by row.
+    const sqlite = new BetterSqlite3(file, { readonly: true });
+    const target = await openPostgresDatabase(pg.url, { poolSize: 1 });
+    for (const [table, key] of TABLES) {
+      const order = key.join(", ");
+      const expected = sqlite.prepare(`select * from ${table} order by ${order}`).all();
+      let query = target.selectFrom(table).selectAll();
+      for (const column of key) query = query.orderBy(column as never);
+      const actual = await query.execute();
+      expect(actual, table).toEqual(expected);
+      expect(actual.length, table).toBeGreaterThan(0);
+    }
+    sqlite.close();
+    await target.destroy();
+
+    // The same through the Storage API, as the server reads it.
+    const users = [ids.olivia, ids.mary, ids.gus];
+    const before = await openSqliteStorage(file);
+    const after = await openPostgresStorage(pg.url);
+    for (const c of [ids.general, ids.other])
+      expect(await view(after, c, users)).toEqual(await view(before, c, users));
+    expect(await after.findSession("token-a")).toEqual(await before.findSession("token-a"));
+    expect(await after.findSession("token-b")).toBeUndefined();
+
+    // New writes continue: the next seq, and ids past the copied ones.
+    const last = (await before.getChannel(ids.general))!.lastSeq;
+    const [next] = await after.appendMessages([
+      {
+        channelId: ids.general,
+        author: ids.olivia,
+        nonce: "after-move",
+        content: "on PostgreSQL now",
+        kind: MessageKind.Text,
+      },
+    ]);
+    expect(next).toMatchObject({ ok: true, event: { s: last + 1 } });
+    const maxMessage = Math.max(
+      ...(await before.eventsAfter(ids.general, 0, 10_000)).map((e) => ("i" in e ? e.i : 0)),
+      ...(await before.eventsAfter(ids.other, 0, 10_000)).map((e) => ("i" in e ? e.i : 0)),
+    );
+    expect(next?.ok && next.event.i).toBeGreaterThan(maxMessage);
+    const newUser = await after.createUser({
+      username: "newbie",
+      passwordHash: null,
+      isGuest: true,
+    });
+    expect(newUser.id).toBe(5);
+    expect(
+      (await after.createChannel({ name: "third", topic: "", owner: ids.olivia })).channel.id,
+    ).toBe(3);
+    // Retrying a copied nonce still finds the original.
+    const [again] = await after.appendMessages([
+      {
+        channelId: ids.other,
+        author: ids.olivia,
+        nonce: "n0",
+        content: "x",
+        kind: MessageKind.Text,
+      },
+    ]);
+    expect(again).toMatchObject({ ok: true, duplicate: true, event: { x: "message 0" } });
+    await before.close();
+    await after.close();
+
+    // A second run refuses: the target is not empty.
+    const refused = await runCli(["--from", `sqlite:${file}`, "--to", pg.url]);
+    expect(refused.code).toBe(1);
+    expect(refused.output).toMatch(/not empty/);
+  });
+});
