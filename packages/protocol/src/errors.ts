@@ -31,6 +31,7 @@ export const ERRORS = {
   TARGET_NOT_MEMBER: { code: 1305, message: "That user is not a member of the channel" },
   UNKNOWN_COMMAND: { code: 1306, message: "Unknown command" },
   BAD_COMMAND: { code: 1307, message: "The command's arguments are invalid" },
+  SERVER_BANNED: { code: 1308, message: "This account is banned from the server" },
   RATE_LIMITED: { code: 1400, message: "Too many requests" },
   LIMIT_REACHED: { code: 1401, message: "A server limit was reached" },
   INTERNAL: { code: 1500, message: "Internal server error" },

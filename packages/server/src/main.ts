@@ -13,6 +13,7 @@ import { type Config, ConfigError, loadConfig } from "./config";
 import { ChannelHub } from "./gateway/channel-hub";
 import { Gateway } from "./gateway/gateway";
 import { registerApiRoutes } from "./http/api-routes";
+import { registerSecurityHeaders } from "./http/security-headers";
 import { Metrics } from "./metrics";
 import { MemoryPresenceStore } from "./presence/memory-presence-store";
 import type { PresenceStore } from "./presence/presence-store";
@@ -119,13 +120,15 @@ export async function createParley(
   const channels = new ChannelService(storage, broker, presenceStore, config);
   const typing = new TypingService(broker, tuning.typing);
   const messages = new MessageService(storage, channels, typing, (n) => metrics.messagesIn.inc(n));
-  const admins = new Set(config.admins.map((a) => a.toLowerCase()));
-  const isAdmin = (username: string) => admins.has(username.toLowerCase());
-  const moderation = new ModerationService(storage, channels, isAdmin);
-  const commands = new CommandService(messages, moderation);
   const auth = new AuthService(storage, (userId, message) =>
     broker.publish({ kind: "user", id: userId }, message),
   );
+  const admins = new Set(config.admins.map((a) => a.toLowerCase()));
+  const isAdmin = (username: string) => admins.has(username.toLowerCase());
+  const moderation = new ModerationService(storage, channels, isAdmin, (userId, banned) =>
+    auth.serverBan(userId, banned),
+  );
+  const commands = new CommandService(messages, moderation);
 
   let gateway: Gateway | undefined;
   const hub = new ChannelHub({
@@ -217,6 +220,7 @@ export async function createParley(
     reply.header("content-type", metrics.registry.contentType);
     return metrics.registry.metrics();
   });
+  registerSecurityHeaders(app);
   registerApiRoutes(app, services, storage);
   if (config.webRoot && existsSync(config.webRoot)) {
     await app.register(fastifyStatic, {

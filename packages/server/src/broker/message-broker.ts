@@ -14,7 +14,7 @@ export type UserMessage =
   | { k: "channel-added"; ch: ChannelSummary }
   | { k: "channel-removed"; c: number; reason: "left" | "kicked" | "banned" }
   /** Session revoked: close its sockets (all of the user's sessions when `session` is absent). */
-  | { k: "revoked"; session?: number }
+  | { k: "revoked"; session?: number; banned?: true }
   /** The user's role in a channel changed. */
   | { k: "role"; c: number; rl: Role }
   /** The guest registered: its connections now act as an account. */

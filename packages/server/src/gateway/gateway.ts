@@ -150,7 +150,8 @@ export class Gateway {
         return;
       case "revoked":
         if (message.session === undefined || message.session === conn.session?.id) {
-          conn.close(CloseCode.AuthRevoked, "session revoked");
+          if (message.banned) conn.close(CloseCode.ServerBanned, "banned from the server");
+          else conn.close(CloseCode.AuthRevoked, "session revoked");
         }
         return;
     }

@@ -42,6 +42,9 @@ export const hello = route<typeof Op.Hello>({
       if (err instanceof ParleyError && err.errorName === "UNAUTHENTICATED") {
         after.push(() => conn.close(CloseCode.AuthRevoked, "session invalid"));
       }
+      if (err instanceof ParleyError && err.errorName === "SERVER_BANNED") {
+        after.push(() => conn.close(CloseCode.ServerBanned, "banned from the server"));
+      }
       throw err;
     }
     const user = conn.user;

@@ -19,6 +19,7 @@ const STATUS: Partial<Record<ErrorName, number>> = {
   INVALID_PAYLOAD: 400,
   UNAUTHENTICATED: 401,
   INVALID_CREDENTIALS: 401,
+  SERVER_BANNED: 403,
   USERNAME_TAKEN: 409,
   NOT_A_GUEST: 409,
   NO_SUCH_CHANNEL: 404,
@@ -135,6 +136,18 @@ export function registerApiRoutes(
 
   app.post("/api/v1/auth/logout", async (req, reply) => {
     await services.auth.logout(await authenticate(req));
+    return reply.code(204).send();
+  });
+
+  /** Changes the password; every other session of the account is signed out. */
+  app.post("/api/v1/auth/password", async (req, reply) => {
+    await limit(req, "login");
+    const auth = await authenticate(req);
+    const body = parse(
+      z.strictObject({ password: z.string().min(1).max(256), newPassword: passwordSchema }),
+      req.body,
+    );
+    await services.auth.changePassword(auth, body.password, body.newPassword);
     return reply.code(204).send();
   });
 

@@ -54,14 +54,37 @@ export class AuthService {
     const stored = user?.passwordHash ?? (await this.dummyHash);
     const ok = await verify(stored, password).catch(() => false);
     if (!user?.passwordHash || !ok) throw new ParleyError("INVALID_CREDENTIALS");
+    if (user.bannedAt !== null) throw new ParleyError("SERVER_BANNED");
     return this.issue(user);
   }
 
-  /** Resolves a token to its live session, or throws UNAUTHENTICATED. */
+  /** Resolves a token to its live session, or throws UNAUTHENTICATED (SERVER_BANNED for a banned account). */
   async authenticate(token: string): Promise<Authenticated> {
     const found = await this.storage.findSession(hashToken(token));
     if (!found) throw new ParleyError("UNAUTHENTICATED");
+    if (found.user.bannedAt !== null) throw new ParleyError("SERVER_BANNED");
     return found;
+  }
+
+  /**
+   * Changes a password after checking the current one; every other session of the user is
+   * revoked and its sockets closed.
+   */
+  async changePassword(auth: Authenticated, current: string, next: string): Promise<void> {
+    const stored = auth.user.passwordHash;
+    if (!stored || !(await verify(stored, current).catch(() => false)))
+      throw new ParleyError("INVALID_CREDENTIALS");
+    await this.storage.updatePassword(auth.user.id, await hash(next, ARGON2_OPTIONS));
+    const revoked = await this.storage.revokeUserSessions(auth.user.id, auth.session.id);
+    for (const session of revoked) this.announce(auth.user.id, { k: "revoked", session });
+  }
+
+  /** Bans an account from the server: every session is revoked and its sockets closed (4501). */
+  async serverBan(userId: number, banned: boolean): Promise<void> {
+    await this.storage.setServerBan(userId, banned);
+    if (!banned) return;
+    await this.storage.revokeUserSessions(userId);
+    this.announce(userId, { k: "revoked", banned: true });
   }
 
   /** Creates a guest with a generated unique name (no password), and its session. */

@@ -1,5 +1,13 @@
 import { randomUUID } from "node:crypto";
-import { type CommandInfo, LIMITS, MessageKind, Role, rankOf, topicSchema } from "@parley/protocol";
+import {
+  ADMIN_RANK,
+  type CommandInfo,
+  LIMITS,
+  MessageKind,
+  Role,
+  rankOf,
+  topicSchema,
+} from "@parley/protocol";
 import { formatDuration, MAX_DURATION_MS, parseDuration } from "../duration";
 import { ParleyError } from "../errors";
 import type { AuditEntry } from "../storage/storage";
@@ -233,6 +241,28 @@ export class CommandService {
           }
           await moderation.setSlowMode(caller, seconds);
           return { x: seconds === 0 ? "Slow mode off" : `Slow mode: one message per ${seconds} s` };
+        },
+      },
+      {
+        n: "serverban",
+        u: "/serverban @user [reason]",
+        d: "Ban an account from the whole server and sign it out everywhere",
+        rl: ADMIN_RANK,
+        run: async (caller, args) => {
+          const name = target(this.spec("serverban"), args);
+          await moderation.serverBan(caller, name, true, args.slice(1).join(" ").trim() || null);
+          return { x: `${name.replace(/^@/, "")} is banned from the server` };
+        },
+      },
+      {
+        n: "serverunban",
+        u: "/serverunban @user",
+        d: "Lift a server-wide ban",
+        rl: ADMIN_RANK,
+        run: async (caller, args) => {
+          const name = target(this.spec("serverunban"), args);
+          await moderation.serverBan(caller, name, false, null);
+          return { x: `${name.replace(/^@/, "")} may sign in again` };
         },
       },
       {

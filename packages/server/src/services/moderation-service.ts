@@ -29,7 +29,35 @@ export class ModerationService {
     private readonly storage: Storage,
     private readonly channels: ChannelService,
     private readonly isAdmin: (username: string) => boolean,
+    private readonly banAccount: (
+      userId: number,
+      banned: boolean,
+    ) => Promise<void> = async () => {},
   ) {}
+
+  /** Bans an account from the whole server (admins only): its sessions end, its sockets close. */
+  async serverBan(
+    by: Moderator,
+    username: string,
+    banned: boolean,
+    reason: string | null,
+  ): Promise<void> {
+    if (!by.actor.isAdmin) throw new ParleyError("FORBIDDEN", "Only server admins can do that");
+    const user = await this.storage.findUserByName(username.replace(/^@/, ""));
+    if (!user) throw new ParleyError("NO_SUCH_USER", `No user named ${username.replace(/^@/, "")}`);
+    if (user.id === by.actor.id)
+      throw new ParleyError("FORBIDDEN", "You cannot do that to yourself");
+    if (this.isAdmin(user.username))
+      throw new ParleyError("FORBIDDEN", `${user.username} is an admin`);
+    await this.banAccount(user.id, banned);
+    await this.storage.recordAudit({
+      channelId: by.channelId,
+      actor: by.actor,
+      target: { id: user.id, name: user.username },
+      reason,
+      action: banned ? "serverban" : "serverunban",
+    });
+  }
 
   /** Starts the expiry sweep (runs once at once, for expiries that passed while down). */
   start(): void {

@@ -127,6 +127,11 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
           .execute();
       },
     },
+    "0003_server_bans": {
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable("users").addColumn("banned_at", "bigint").execute();
+      },
+    },
   };
 }
 

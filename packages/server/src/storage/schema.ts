@@ -9,6 +9,8 @@ export interface Database {
     password_hash: string | null;
     is_guest: number;
     created_at: number;
+    /** Set while the account is banned from the whole server. */
+    banned_at: number | null;
   };
   sessions: {
     id: Generated<number>;

@@ -54,6 +54,7 @@ function toUser(row: Selectable<Database["users"]>): UserRow {
     passwordHash: row.password_hash,
     isGuest: Number(row.is_guest) === 1,
     createdAt: Number(row.created_at),
+    bannedAt: row.banned_at === null || row.banned_at === undefined ? null : Number(row.banned_at),
   };
 }
 
@@ -138,6 +139,22 @@ export class SqlStorage implements Storage {
     return row && toUser(row);
   }
 
+  async updatePassword(userId: number, passwordHash: string): Promise<void> {
+    await this.db
+      .updateTable("users")
+      .set({ password_hash: passwordHash })
+      .where("id", "=", userId)
+      .execute();
+  }
+
+  async setServerBan(userId: number, banned: boolean): Promise<void> {
+    await this.db
+      .updateTable("users")
+      .set({ banned_at: banned ? this.now() : null })
+      .where("id", "=", userId)
+      .execute();
+  }
+
   async upgradeGuest(userId: number, passwordHash: string): Promise<UserRow> {
     const row = await this.db
       .updateTable("users")
@@ -174,6 +191,7 @@ export class SqlStorage implements Storage {
         "u.password_hash",
         "u.is_guest",
         "u.created_at",
+        "u.banned_at",
       ])
       .where("s.token_hash", "=", tokenHash)
       .where("s.revoked_at", "is", null)
@@ -538,6 +556,10 @@ export class SqlStorage implements Storage {
         data: { sl: seconds },
       });
     });
+  }
+
+  async recordAudit(input: ModerationInput & { action: string }): Promise<void> {
+    await this.db.transaction().execute((trx) => this.audit(trx, input.action, input));
   }
 
   async auditLog(channelId: number, limit: number): Promise<AuditEntry[]> {

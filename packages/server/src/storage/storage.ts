@@ -13,6 +13,8 @@ export interface UserRow {
   passwordHash: string | null;
   isGuest: boolean;
   createdAt: number;
+  /** When the account was banned from the server; null when it is not. */
+  bannedAt: number | null;
 }
 
 export interface SessionRow {
@@ -139,6 +141,10 @@ export interface Storage {
   }): Promise<UserRow>;
   getUser(id: number): Promise<UserRow | undefined>;
   findUserByName(username: string): Promise<UserRow | undefined>;
+  /** Replaces a user's password hash. */
+  updatePassword(userId: number, passwordHash: string): Promise<void>;
+  /** Bans a user from the whole server (`banned` true) or lifts the ban. */
+  setServerBan(userId: number, banned: boolean): Promise<void>;
   /** Turns a guest into an account, keeping its id and name. */
   upgradeGuest(userId: number, passwordHash: string): Promise<UserRow>;
 
@@ -208,6 +214,8 @@ export interface Storage {
   /** Changes a channel's topic or slow mode (TopicChanged, SlowModeChanged). */
   setTopic(channelId: number, topic: string, actor: Actor): Promise<ChannelEvent>;
   setSlowMode(channelId: number, seconds: number, actor: Actor): Promise<ChannelEvent>;
+  /** Appends an audit entry for an action stored elsewhere (a server-wide ban). */
+  recordAudit(input: ModerationInput & { action: string }): Promise<void>;
   /** The channel's most recent audit entries, newest first. */
   auditLog(channelId: number, limit: number): Promise<AuditEntry[]>;
   /**

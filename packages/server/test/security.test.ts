@@ -1,0 +1,172 @@
+import { CLIENT_OPS, CloseCode, Op } from "@parley/protocol";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { TestServer } from "./harness";
+import { exited, spawnServer } from "./process";
+import { RawClient } from "./raw-client";
+
+async function post(url: string, body: unknown, token?: string) {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: JSON.stringify(body),
+  });
+  return res.status;
+}
+
+describe("security", () => {
+  let server: TestServer;
+  beforeEach(async () => {
+    server = await new TestServer({ PARLEY_ADMINS: "root" }).start();
+  });
+  afterEach(() => server.stop());
+
+  it("sends security headers and a CSP without inline scripts", async () => {
+    const res = await fetch(`${server.url}/healthz`);
+    const host = new URL(server.url).host;
+    const csp = res.headers.get("content-security-policy") ?? "";
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain("unsafe-inline");
+    expect(csp).toContain(`connect-src 'self' ws://${host} wss://${host}`);
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(res.headers.get("referrer-policy")).toBe("no-referrer");
+  });
+
+  it("a password change signs out every other session, closing its sockets", async () => {
+    const token = await server.register("changer", "old-password-1");
+    const other = await server.connect({ token, reconnect: false });
+    const closed = other.waitFor("disconnect");
+    const login = await fetch(`${server.url}/api/v1/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username: "changer", password: "old-password-1" }),
+    });
+    const current = ((await login.json()) as { token: string }).token;
+    expect(
+      await post(
+        `${server.url}/api/v1/auth/password`,
+        { password: "wrong-one", newPassword: "new-password-2" },
+        current,
+      ),
+    ).toBe(401);
+    expect(
+      await post(
+        `${server.url}/api/v1/auth/password`,
+        { password: "old-password-1", newPassword: "new-password-2" },
+        current,
+      ),
+    ).toBe(204);
+    expect((await closed)[0]).toMatchObject({ code: CloseCode.AuthRevoked, willReconnect: false });
+    expect(
+      await post(`${server.url}/api/v1/auth/login`, {
+        username: "changer",
+        password: "old-password-1",
+      }),
+    ).toBe(401);
+    expect(
+      await post(`${server.url}/api/v1/auth/login`, {
+        username: "changer",
+        password: "new-password-2",
+      }),
+    ).toBe(200);
+    const still = await server.connect({ token: current });
+    expect(still.user?.n).toBe("changer");
+  });
+
+  it("a server ban closes the account's sockets (4501) and refuses it until lifted", async () => {
+    const root = await server.connect({ token: await server.register("root") });
+    const { ch } = await root.createChannel("ops");
+    const token = await server.register("troll", "troll-password");
+    const troll = await server.connect({ token, reconnect: false });
+    await troll.joinChannel(ch.i);
+    const closed = troll.waitFor("disconnect");
+    await root.command(ch.i, "/serverban @troll spam everywhere");
+    expect((await closed)[0]).toMatchObject({ code: CloseCode.ServerBanned, willReconnect: false });
+    expect(
+      await post(`${server.url}/api/v1/auth/login`, {
+        username: "troll",
+        password: "troll-password",
+      }),
+    ).toBe(403);
+    const member = await server.connect();
+    await member.joinChannel(ch.i);
+    await expect(member.command(ch.i, "/serverban @root")).rejects.toMatchObject({
+      errorName: "FORBIDDEN",
+    });
+    await root.command(ch.i, "/serverunban troll");
+    expect(
+      await post(`${server.url}/api/v1/auth/login`, {
+        username: "troll",
+        password: "troll-password",
+      }),
+    ).toBe(200);
+    const log = (await root.command(ch.i, "/modlog 5")) as { log: { ac: string }[] };
+    expect(log.log.map((e) => e.ac).slice(0, 2)).toEqual(["serverunban", "serverban"]);
+  });
+
+  it("checks permissions on every channel op for a non-member", async () => {
+    const owner = await server.connect();
+    const { ch } = await owner.createChannel("members-only");
+    const ack = await owner.send(ch.i, "secret");
+    const outsider = await RawClient.open(server.wsUrl);
+    await outsider.request(Op.Hello, {});
+    const requests: Record<number, unknown> = {
+      [Op.ChannelLeave]: { c: ch.i },
+      [Op.MessageSend]: { c: ch.i, n: "n", x: "hi" },
+      [Op.History]: { c: ch.i },
+      [Op.Typing]: { c: ch.i, on: true },
+      [Op.ReactionAdd]: { c: ch.i, m: ack.i, e: "👍" },
+      [Op.ReactionRemove]: { c: ch.i, m: ack.i, e: "👍" },
+      [Op.Command]: { c: ch.i, x: "/help" },
+    };
+    for (const [op, d] of Object.entries(requests)) {
+      const reply = await outsider.request(Number(op), d);
+      expect(reply, `op ${op}`).toMatchObject({ o: Op.Error, d: { c: 1201 } });
+    }
+    // Info without membership shows no member list; join of a missing channel is refused.
+    const info = await outsider.request(Op.ChannelInfo, { c: ch.i });
+    expect((info.d as { m?: unknown }).m).toBeUndefined();
+    const missing = await outsider.request(Op.ChannelJoin, { c: 999_999 });
+    expect(missing.d).toMatchObject({ c: 1200 });
+    // Every op that touches a channel is in the table above or has its own check.
+    const covered = new Set([...Object.keys(requests).map(Number), Op.ChannelInfo, Op.ChannelJoin]);
+    const open: number[] = [Op.Hello, Op.Ping, Op.ChannelList, Op.ChannelCreate];
+    expect(CLIENT_OPS.filter((op) => !covered.has(op) && !open.includes(op))).toEqual([]);
+    outsider.close();
+  });
+});
+
+describe("logs", () => {
+  it("never contain session tokens or passwords", { timeout: 60_000 }, async () => {
+    const node = await spawnServer({
+      PARLEY_LOG_LEVEL: "trace",
+      PARLEY_DATABASE_URL: "sqlite::memory:",
+    });
+    try {
+      const res = await fetch(`${node.url}/api/v1/auth/register`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ username: "logged", password: "do-not-log-me" }),
+      });
+      const { token } = (await res.json()) as { token: string };
+      await fetch(`${node.url}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } });
+      const raw = await RawClient.open(`${node.url.replace(/^http/, "ws")}/ws`);
+      await raw.request(Op.Hello, { tk: token });
+      await raw.request(Op.Hello, { tk: "forged-token-value" });
+      raw.close();
+      await fetch(`${node.url}/api/v1/auth/logout`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(node.output()).not.toContain(token);
+      expect(node.output()).not.toContain("do-not-log-me");
+      expect(node.output()).not.toContain("forged-token-value");
+    } finally {
+      node.child.kill("SIGTERM");
+      await exited(node.child);
+    }
+  });
+});
