@@ -86,6 +86,8 @@ export interface ChatStoreOptions {
 
 /** Latest page size when a channel is opened, and size of each older page. */
 const PAGE = 50;
+/** After a failed read of older history, scrolling does not ask again for this long. */
+const OLDER_RETRY_MS = 2000;
 
 /** Whether a channel's composer is muted at `now`. */
 export function isMuted(view: ChannelView, now: number): boolean {
@@ -131,6 +133,8 @@ export class ChatStore {
   private readonly seeded = new Set<number>();
   /** The last kick or ban of this user per channel, to explain the removal that follows. */
   private readonly removals = new Map<number, ModerationEvent>();
+  /** Per channel: no read of older history before this time (after a failure). */
+  private readonly olderRetryAt = new Map<number, number>();
   private readonly offs: (() => void)[];
   private readonly now: () => number;
   private welcomed = false;
@@ -216,6 +220,8 @@ export class ChatStore {
 
   selectChannel(channelId: number): void {
     if (!this.state.channels[channelId]) return;
+    const previous = this.state.activeId;
+    if (previous !== undefined && previous !== channelId) this.stopTyping(previous);
     this.set({ activeId: channelId, unread: markRead(this.state.unread, channelId) });
     this.options.session.lastChannel = channelId;
     this.ensureLoaded(channelId);
@@ -248,6 +254,7 @@ export class ChatStore {
   async loadOlder(channelId: number): Promise<void> {
     const view = this.state.channels[channelId];
     if (!view?.loaded || view.loadingOlder || !view.hasOlder) return;
+    if ((this.olderRetryAt.get(channelId) ?? 0) > this.now()) return;
     const first = view.items[0];
     this.updateChannel(channelId, { loadingOlder: true });
     try {
@@ -261,6 +268,8 @@ export class ChatStore {
         loadingOlder: false,
       }));
     } catch {
+      // Rate limited or disconnected: the view asks again as the user scrolls, not at once.
+      this.olderRetryAt.set(channelId, this.now() + OLDER_RETRY_MS);
       this.updateChannel(channelId, { loadingOlder: false });
     }
   }

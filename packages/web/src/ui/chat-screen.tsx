@@ -51,6 +51,31 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
   const typists = active ? (state.typing[active.id] ?? EMPTY) : EMPTY;
   const online = members.filter((m) => m.on).length;
 
+  const totalUnread = Object.values(state.unread).reduce((a, b) => a + b, 0);
+  useEffect(() => {
+    const channel = active ? `#${active.summary.n} · ` : "";
+    document.title = `${totalUnread > 0 ? `(${totalUnread}) ` : ""}${channel}Parley`;
+  }, [totalUnread, active]);
+
+  // A drawer (phone and narrow screens) takes focus when it opens and closes on Escape.
+  const drawers = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!navOpen && !membersOpen) return;
+    const root = drawers.current;
+    const target = navOpen
+      ? (root?.querySelector<HTMLElement>(".sidebar-wrap .channel-link.active") ??
+        root?.querySelector<HTMLElement>(".sidebar-wrap button"))
+      : root?.querySelector<HTMLElement>(".members .panel-title");
+    target?.focus({ preventScroll: true });
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== "Escape" || document.querySelector("dialog[open]")) return;
+      setNavOpen(false);
+      setMembersOpen(false);
+    };
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, [navOpen, membersOpen]);
+
   const select = (channelId: number) => {
     store.selectChannel(channelId);
     setNavOpen(false);
@@ -66,7 +91,7 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
     .join(" ");
 
   return (
-    <div className={classes}>
+    <div className={classes} ref={drawers}>
       <a className="skip-link" href="#composer-anchor">
         Skip to message input
       </a>

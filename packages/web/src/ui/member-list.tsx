@@ -37,7 +37,7 @@ export function MemberList({
   const offline = members.filter((m) => !m.on);
   return (
     <>
-      <h2 className="panel-title">
+      <h2 className="panel-title" tabIndex={-1}>
         Members <span className="panel-count">{members.length}</span>
       </h2>
       {online.length > 0 && (
