@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LoadGenerator } from "./load-generator";
 import type { RunInfo } from "./machine";
-import { ProcWatch, type ProcWindow } from "./proc-stats";
+import { MachineWatch, ProcWatch, type ProcWindow } from "./proc-stats";
 import { Seeder } from "./seed";
 import { type ServerKind, type ServerUnderTest, startServer } from "./server-under-test";
 
@@ -113,18 +113,52 @@ export class BenchContext {
   }
 }
 
-/** Measures the server's and the generator's CPU and RSS around `fn`. */
+/** CPU of the whole machine during a window, beside the server and the generator. */
+export interface MachineWindow {
+  /** CPU used by every other process on the machine, percent of one core. */
+  otherCpuPercent: number;
+  /** Time cores spent waiting for I/O, percent of one core. */
+  iowaitPercent: number;
+}
+
+/** Measures the server's and the generator's CPU and RSS around `fn`, and the machine's. */
 export async function watched<T>(
   serverPid: number,
   generatorPid: number,
   fn: () => Promise<T>,
-): Promise<{ result: T; server: ProcWindow; generator: ProcWindow }> {
+): Promise<{ result: T; server: ProcWindow; generator: ProcWindow; machine: MachineWindow }> {
   const server = new ProcWatch(serverPid);
   const generator = new ProcWatch(generatorPid);
+  const machine = new MachineWatch();
   server.start();
   generator.start();
+  machine.restart();
   const result = await fn();
-  return { result, server: server.stop(), generator: generator.stop() };
+  const s = server.stop();
+  const g = generator.stop();
+  const m = machine.stop();
+  const other = Math.max(0, m.busyPercent - s.cpuPercent - g.cpuPercent - m.selfPercent);
+  return {
+    result,
+    server: s,
+    generator: g,
+    machine: { otherCpuPercent: Math.round(other * 10) / 10, iowaitPercent: m.iowaitPercent },
+  };
+}
+
+/**
+ * Waits (up to `maxMs`) for a second in which other processes use under `limit` percent of one
+ * core, so that a measurement starts on a quiet machine when there is one.
+ */
+export async function waitForQuiet(maxMs: number, limit = 25): Promise<number> {
+  const deadline = Date.now() + maxMs;
+  for (;;) {
+    const m = new MachineWatch();
+    await new Promise((r) => setTimeout(r, 1000));
+    const { busyPercent, selfPercent } = m.stop();
+    const other = busyPercent - selfPercent;
+    if (other < limit || Date.now() >= deadline) return Math.round(other);
+  }
 }
 
 export function log(message: string): void {

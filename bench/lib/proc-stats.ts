@@ -84,3 +84,47 @@ export class ProcWatch {
 export function mib(bytes: number): number {
   return Math.round((bytes / 2 ** 20) * 10) / 10;
 }
+
+/** Jiffies the whole machine spent busy and waiting for I/O, from /proc/stat. */
+function machineTimes(): { busy: number; iowait: number } {
+  const line = readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "";
+  const [user, nice, system, , iowait, irq, softirq, steal] = line
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
+  return {
+    busy: (user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0),
+    iowait: iowait ?? 0,
+  };
+}
+
+/**
+ * CPU the whole machine used over a window, in percent of one core. The machine is shared:
+ * what other processes use beside the benchmark is reported with every step, since it moves
+ * the numbers.
+ */
+export class MachineWatch {
+  private start = machineTimes();
+  private startAt = performance.now();
+  private startSelf = process.cpuUsage();
+
+  restart(): void {
+    this.start = machineTimes();
+    this.startAt = performance.now();
+    this.startSelf = process.cpuUsage();
+  }
+
+  /** Busy and I/O-wait percent of one core, and this process's own share of the busy time. */
+  stop(): { busyPercent: number; iowaitPercent: number; selfPercent: number } {
+    const end = machineTimes();
+    const seconds = (performance.now() - this.startAt) / 1000;
+    const self = process.cpuUsage(this.startSelf);
+    const pct = (ticks: number) => Math.round((ticks / CLK_TCK / seconds) * 1000) / 10;
+    return {
+      busyPercent: pct(end.busy - this.start.busy),
+      iowaitPercent: pct(end.iowait - this.start.iowait),
+      selfPercent: Math.round(((self.user + self.system) / 1e6 / seconds) * 1000) / 10,
+    };
+  }
+}

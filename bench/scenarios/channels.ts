@@ -9,10 +9,10 @@ const MEMBERS = 10;
  * chatter at a few total rates for a bounded time each.
  */
 export async function channels(ctx: BenchContext): Promise<ScenarioReport> {
-  const conns = ctx.full ? 10_000 : 1_000;
+  const conns = ctx.full ? 10_000 : 500;
   const channelCount = conns / MEMBERS;
-  const rates = ctx.full ? [1_000, 2_500, 5_000] : [500, 2_000];
-  const stepMs = ctx.full ? 20_000 : 3_000;
+  const rates = ctx.full ? [1_000, 2_500, 5_000] : [500];
+  const stepMs = ctx.full ? 20_000 : 2_000;
   const { server, seeded } = await ctx.parley(
     "channels",
     (s) => {
@@ -28,7 +28,7 @@ export async function channels(ctx: BenchContext): Promise<ScenarioReport> {
       }
       return { users, ids };
     },
-    { fileLimit: conns + 4096 },
+    { fileLimit: conns + 4096, profile: true },
   );
   const gen = await ctx.generator(conns + 4096);
   const rows: (string | number)[][] = [];
@@ -56,11 +56,13 @@ export async function channels(ctx: BenchContext): Promise<ScenarioReport> {
       contentBytes: 64,
       drainMs: 2000,
     });
+    server.markMeasured();
     for (const rate of rates) {
       const {
         result: r,
         server: sp,
         generator: gp,
+        machine,
       } = await watched(server.pid, gen.pid, () =>
         gen.run({
           rate,
@@ -71,7 +73,7 @@ export async function channels(ctx: BenchContext): Promise<ScenarioReport> {
           drainMs: 5000,
         }),
       );
-      steps.push({ rate, run: r, server: sp, generator: gp });
+      steps.push({ rate, run: r, server: sp, generator: gp, machine });
       log(
         `channels ${int(rate)} msg/s: ${int(r.deliveriesPerSec)} deliveries/s, p99 ${ms(r.latency.p99)} ms, ack p99 ${ms(r.ack.p99)} ms`,
       );
@@ -87,6 +89,7 @@ export async function channels(ctx: BenchContext): Promise<ScenarioReport> {
         `${sp.cpuPercent} / ${sp.peakCpuPercent}`,
         sp.peakRssMiB,
         gp.cpuPercent,
+        machine.otherCpuPercent,
       ]);
     }
   } finally {
@@ -110,6 +113,7 @@ export async function channels(ctx: BenchContext): Promise<ScenarioReport> {
           "server CPU % (mean / peak 1 s)",
           "server RSS MiB",
           "generator CPU %",
+          "other processes CPU %",
         ],
         rows,
       ),

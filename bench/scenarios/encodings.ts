@@ -24,7 +24,7 @@ export async function encodings(ctx: BenchContext): Promise<ScenarioReport> {
         senders: 10,
         deliveryRates,
         stepMs,
-        drainMs: ctx.full ? 10_000 : 3_000,
+        drainMs: ctx.full ? 10_000 : 2_000,
       })),
     );
   }
@@ -39,6 +39,7 @@ export async function encodings(ctx: BenchContext): Promise<ScenarioReport> {
       r.frames > 0 ? Math.round(r.frameBytes / r.frames) : "–",
       r.delivered > 0 ? Math.round(r.frameBytes / r.delivered) : "–",
       `${s.serverProc.cpuPercent} / ${s.serverProc.peakCpuPercent}`,
+      s.machine.otherCpuPercent,
       s.passed ? "" : "fail",
     ];
   });
@@ -57,6 +58,7 @@ export async function encodings(ctx: BenchContext): Promise<ScenarioReport> {
           "bytes/frame",
           "bytes/delivery",
           "server CPU % (mean / peak 1 s)",
+          "other processes CPU %",
           "note",
         ],
         rows,

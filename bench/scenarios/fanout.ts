@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs";
 import type { Encoding } from "@parley/protocol";
-import { type BenchContext, log, watched } from "../lib/context";
+import { type BenchContext, log, type MachineWindow, waitForQuiet, watched } from "../lib/context";
 import type { ClientPlan, RunResult } from "../lib/load-protocol";
 import type { ProcWindow } from "../lib/proc-stats";
 import { int, markdownTable, ms, pct, times } from "../lib/report";
@@ -22,6 +22,7 @@ export interface FanoutStep {
   run: RunResult;
   serverProc: ProcWindow;
   generatorProc: ProcWindow;
+  machine: MachineWindow;
   passed: boolean;
 }
 
@@ -105,10 +106,12 @@ export async function fanoutSeries(
     server.markMeasured();
     for (const deliveries of o.deliveryRates) {
       const rate = deliveries / o.conns;
+      if (ctx.full) await waitForQuiet(30_000);
       const {
         result,
         server: serverProc,
         generator,
+        machine,
       } = await watched(server.pid, gen.pid, () =>
         gen.run({
           rate,
@@ -129,6 +132,7 @@ export async function fanoutSeries(
         run: result,
         serverProc,
         generatorProc: generator,
+        machine,
         passed,
       });
       log(
@@ -158,6 +162,7 @@ export function stepRow(s: FanoutStep): (string | number)[] {
     `${s.serverProc.cpuPercent} / ${s.serverProc.peakCpuPercent}`,
     s.serverProc.peakRssMiB,
     s.generatorProc.cpuPercent,
+    s.machine.otherCpuPercent,
     r.frames > 0 ? (r.delivered / r.frames).toFixed(1) : "–",
     s.passed
       ? ""
@@ -180,6 +185,7 @@ export const STEP_HEADERS = [
   "server CPU % (mean / peak 1 s)",
   "server RSS MiB",
   "generator CPU %",
+  "other processes CPU %",
   "deliveries/frame",
   "note",
 ];
@@ -202,9 +208,9 @@ export async function fanout(ctx: BenchContext): Promise<ScenarioReport> {
   const senders = ctx.options.senders ?? 10;
   const deliveryRates = ctx.full
     ? [50_000, 100_000, 250_000, 500_000, 1_000_000, 1_500_000, 2_000_000, 3_000_000, 4_000_000]
-    : [20_000, 100_000, 400_000];
-  const stepMs = (ctx.options.stepSeconds ?? (ctx.full ? 10 : 2)) * 1000;
-  const drainMs = ctx.full ? 10_000 : 3_000;
+    : [20_000, 200_000];
+  const stepMs = (ctx.options.stepSeconds ?? (ctx.full ? 10 : 1.5)) * 1000;
+  const drainMs = ctx.full ? 10_000 : 2_000;
   const kinds = ctx.options.servers;
   const all: FanoutStep[] = [];
   for (const kind of kinds) {

@@ -1,4 +1,4 @@
-import { type BenchContext, log, watched } from "../lib/context";
+import { type BenchContext, log, waitForQuiet, watched } from "../lib/context";
 import type { HistoryQuery, HistoryResult } from "../lib/load-protocol";
 import { int, markdownTable, ms } from "../lib/report";
 import type { ScenarioReport } from "../lib/scenario";
@@ -9,9 +9,9 @@ import type { ScenarioReport } from "../lib/scenario";
  * `before` near the start of the channel, and an `around` in the middle.
  */
 export async function history(ctx: BenchContext): Promise<ScenarioReport> {
-  const messages = ctx.options.historyMessages ?? (ctx.full ? 1_000_000 : 100_000);
-  const rates = [50, 100, 200, 400];
-  const durationMs = ctx.full ? 10_000 : 2_000;
+  const messages = ctx.options.historyMessages ?? (ctx.full ? 1_000_000 : 50_000);
+  const rates = ctx.full ? [50, 100, 200, 400] : [50, 200];
+  const durationMs = ctx.full ? 10_000 : 1_500;
   const t0 = Date.now();
   const { server, seeded } = await ctx.parley(
     "history",
@@ -34,7 +34,7 @@ export async function history(ctx: BenchContext): Promise<ScenarioReport> {
       d: { c, ar: Math.floor(messages / 2), l: 50 },
     },
   ];
-  const steps: { rate: number; result: HistoryResult; cpu: string }[] = [];
+  const steps: { rate: number; result: HistoryResult; cpu: string; other: number }[] = [];
   try {
     const setup = await gen.connect({
       kind: "parley",
@@ -48,6 +48,7 @@ export async function history(ctx: BenchContext): Promise<ScenarioReport> {
     await gen.history({ client: setup.firstIndex, queries, rate: rates[0]!, durationMs: 1000 });
     server.markMeasured();
     for (const rate of rates) {
+      if (ctx.full) await waitForQuiet(30_000);
       const w = await watched(server.pid, gen.pid, () =>
         gen.history({ client: setup.firstIndex, queries, rate, durationMs }),
       );
@@ -55,6 +56,7 @@ export async function history(ctx: BenchContext): Promise<ScenarioReport> {
         rate,
         result: w.result,
         cpu: `${w.server.cpuPercent} / ${w.server.peakCpuPercent}`,
+        other: w.machine.otherCpuPercent,
       });
       const worst = Math.max(...Object.values(w.result.byQuery).map((q) => q.latency.p99));
       log(`history ${rate} req/s: worst p99 ${ms(worst)} ms, server ${w.server.cpuPercent} % CPU`);
@@ -74,6 +76,7 @@ export async function history(ctx: BenchContext): Promise<ScenarioReport> {
       ms(q.latency.p99),
       ms(q.latency.max),
       step.cpu,
+      step.other,
     ]),
   );
   const light = steps[0]?.result.byQuery ?? {};

@@ -33,7 +33,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * widens net.ipv4.ip_local_port_range for the run (root only) and puts it back.
  */
 export async function idle(ctx: BenchContext): Promise<ScenarioReport> {
-  const counts = ctx.options.idleConns ? [ctx.options.idleConns] : ctx.full ? [10_000] : [2_000];
+  const counts = ctx.options.idleConns ? [ctx.options.idleConns] : ctx.full ? [10_000] : [1_000];
   const rows: (string | number)[][] = [];
   const data = [];
   const original = portRange();
@@ -53,7 +53,7 @@ export async function idle(ctx: BenchContext): Promise<ScenarioReport> {
       });
       const gen = await ctx.generator(n + 4096);
       try {
-        await sleep(2000);
+        await sleep(ctx.full ? 2000 : 1000);
         const before = rssBytes(server.pid);
         const genBefore = rssBytes(gen.pid);
         const setup = await gen.connect({
@@ -67,7 +67,7 @@ export async function idle(ctx: BenchContext): Promise<ScenarioReport> {
         log(
           `idle: ${setup.opened} connected in ${setup.elapsedMs} ms (${setup.failed} failed: ${setup.failures.join("; ")})`,
         );
-        await sleep(ctx.full ? 10_000 : 3000);
+        await sleep(ctx.full ? 10_000 : 2000);
         const after = rssBytes(server.pid);
         const genAfter = rssBytes(gen.pid);
         const perK = ((after - before) / setup.opened) * 1000;

@@ -1,4 +1,4 @@
-import { type BenchContext, log, watched } from "../lib/context";
+import { type BenchContext, log, waitForQuiet, watched } from "../lib/context";
 import type { ConnectResult } from "../lib/load-protocol";
 import type { ProcWindow } from "../lib/proc-stats";
 import { int, markdownTable, ms } from "../lib/report";
@@ -14,7 +14,7 @@ const MESSAGES_WHILE_AWAY = 10;
  * and `ls` (the last seq they hold), so the server replays what they missed.
  */
 export async function storm(ctx: BenchContext): Promise<ScenarioReport> {
-  const n = ctx.full ? 5_000 : 1_000;
+  const n = ctx.full ? 5_000 : 500;
   const channelCount = Math.ceil(n / PER_CHANNEL);
   const { server, seeded } = await ctx.parley(
     "storm",
@@ -25,8 +25,9 @@ export async function storm(ctx: BenchContext): Promise<ScenarioReport> {
     { fileLimit: n + 4096, profile: true },
   );
   const gen = await ctx.generator(n + 4096);
-  const phases: { name: string; result: ConnectResult; server: ProcWindow }[] = [];
+  const phases: { name: string; result: ConnectResult; server: ProcWindow; other: number }[] = [];
   try {
+    if (ctx.full) await waitForQuiet(30_000);
     server.markMeasured();
     const first = await watched(server.pid, gen.pid, () =>
       gen.connect({
@@ -41,7 +42,12 @@ export async function storm(ctx: BenchContext): Promise<ScenarioReport> {
         trackSeqs: true,
       }),
     );
-    phases.push({ name: "new guests: hello + join", result: first.result, server: first.server });
+    phases.push({
+      name: "new guests: hello + join",
+      result: first.result,
+      server: first.server,
+      other: first.machine.otherCpuPercent,
+    });
     log(
       `storm: ${first.result.opened} hello+join in ${first.result.elapsedMs} ms (${first.result.failed} failed ${first.result.failures.join("; ")})`,
     );
@@ -72,6 +78,7 @@ export async function storm(ctx: BenchContext): Promise<ScenarioReport> {
       name: "reconnect: hello with token + ls",
       result: second.result,
       server: second.server,
+      other: second.machine.otherCpuPercent,
     });
     log(
       `storm: ${second.result.opened} resumed in ${second.result.elapsedMs} ms, ${second.result.replayEvents} events replayed`,
@@ -94,6 +101,7 @@ export async function storm(ctx: BenchContext): Promise<ScenarioReport> {
       r.replayFrames > 0 ? `${int(r.replayEvents)} in ${int(r.replayFrames)} frames` : "–",
       r.resyncs,
       `${p.server.cpuPercent} / ${p.server.peakCpuPercent}`,
+      p.other,
     ];
   });
   const rate = phases[0] ? (phases[0].result.opened / phases[0].result.elapsedMs) * 1000 : 0;
@@ -117,6 +125,7 @@ export async function storm(ctx: BenchContext): Promise<ScenarioReport> {
           "replayed",
           "resyncs",
           "server CPU % (mean / peak 1 s)",
+          "other processes CPU %",
         ],
         rows,
       ),

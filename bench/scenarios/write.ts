@@ -1,4 +1,4 @@
-import { type BenchContext, log, watched } from "../lib/context";
+import { type BenchContext, log, waitForQuiet, watched } from "../lib/context";
 import { int, markdownTable, ms, pct } from "../lib/report";
 import type { ScenarioReport } from "../lib/scenario";
 
@@ -72,6 +72,7 @@ export async function write(ctx: BenchContext): Promise<ScenarioReport> {
         result: r,
         server: sp,
         generator: gp,
+        machine,
       } = await watched(server.pid, gen.pid, () =>
         gen.run({
           rate,
@@ -85,7 +86,7 @@ export async function write(ctx: BenchContext): Promise<ScenarioReport> {
       const acked = r.ack.count / r.sent;
       const passed = r.ack.p99 <= 1000 && acked >= 0.99;
       if (passed) best = Math.max(best, r.acksPerSec);
-      steps.push({ rate, run: r, server: sp, generator: gp, passed });
+      steps.push({ rate, run: r, server: sp, generator: gp, machine, passed });
       log(
         `write ${int(rate)} msg/s: ${int(r.acksPerSec)} acks/s, ack p99 ${ms(r.ack.p99)} ms, ${pct(acked)} acked, server ${sp.cpuPercent} % CPU`,
       );
@@ -101,6 +102,7 @@ export async function write(ctx: BenchContext): Promise<ScenarioReport> {
         `${sp.cpuPercent} / ${sp.peakCpuPercent}`,
         sp.peakRssMiB,
         gp.cpuPercent,
+        machine.otherCpuPercent,
         passed ? "" : "fail",
       ]);
       if (!passed) break;
@@ -127,6 +129,7 @@ export async function write(ctx: BenchContext): Promise<ScenarioReport> {
           "server CPU % (mean / peak 1 s)",
           "server RSS MiB",
           "generator CPU %",
+          "other processes CPU %",
           "note",
         ],
         rows,
