@@ -32,6 +32,11 @@ export interface Config {
   maxBufferedBytes: number;
   /** Most events replayed per channel on resume before answering "resync". Default 1000. */
   resumeMax: number;
+  /**
+   * Which proxies to trust for the client address (X-Forwarded-For): false (default), true
+   * (any), a hop count, or comma-separated addresses/CIDRs. Per-address limits use that address.
+   */
+  trustProxy: boolean | number | string;
   /** Open WebSockets per user (tabs, devices). Default 20. */
   maxConnectionsPerUser: number;
   /** Open WebSockets per client address. Default 1000. */
@@ -117,6 +122,16 @@ export const ENV = {
     default: String(4 << 20),
   },
   PARLEY_RESUME_MAX: { key: "resumeMax", schema: int(0, 100_000), default: "1000" },
+  PARLEY_TRUST_PROXY: {
+    key: "trustProxy",
+    schema: z.string().transform((s) => {
+      if (s === "true") return true;
+      if (s === "false" || s === "") return false;
+      if (/^\d+$/.test(s)) return Number(s);
+      return s;
+    }),
+    default: "false",
+  },
   PARLEY_MAX_CONNECTIONS_PER_USER: {
     key: "maxConnectionsPerUser",
     schema: int(1, 10_000),

@@ -174,10 +174,15 @@ export async function createParley(
   const router = new Router(services, logger, (code) => metrics.errors.inc({ code: String(code) }));
   gateway.setRouter(router);
 
+  const trustProxy = config.trustProxy;
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: LIMITS.maxFrameBytes,
+    trustProxy:
+      typeof trustProxy === "number"
+        ? (_address: string, hop: number) => hop < trustProxy
+        : trustProxy,
   });
   await app.register(fastifyWebsocket, {
     options: {
@@ -193,7 +198,7 @@ export async function createParley(
     {
       websocket: true,
       preValidation: async (req, reply) => {
-        if (!ws.ipAllowed(req.socket.remoteAddress ?? "")) {
+        if (!ws.ipAllowed(req.ip)) {
           await reply.code(429).send({
             error: {
               c: ERRORS.LIMIT_REACHED.code,
@@ -212,7 +217,7 @@ export async function createParley(
     },
     (socket, req) => {
       if (closing) socket.close(1001, "server shutting down");
-      else ws.accept(socket, req.raw);
+      else ws.accept(socket, req.ip);
     },
   );
   app.get("/healthz", async () => ({ ok: true, connections: ws.size }));

@@ -253,6 +253,37 @@ describe("moderation", () => {
     });
   });
 
+  it("never demotes an owner by /unmod or /mod, even for an admin", async () => {
+    const root = await as("root");
+    await expect(root.command(channelId, "/unmod @olivia")).rejects.toMatchObject({
+      errorName: "BAD_COMMAND",
+    });
+    await expect(root.command(channelId, "/mod @olivia")).rejects.toMatchObject({
+      errorName: "BAD_COMMAND",
+    });
+    await expect(owner.command(channelId, "/mod @mike")).rejects.toMatchObject({
+      errorName: "BAD_COMMAND",
+    });
+    const info = await owner.channelInfo(channelId);
+    expect(info.m?.find((m) => m.n === "olivia")?.rl).toBe(Role.Owner);
+  });
+
+  it("bans someone who is not a member, refusing their first join", async () => {
+    const stranger = await as("stranger");
+    await mod.command(channelId, "/ban @stranger 1h pre-emptive");
+    await expect(stranger.joinChannel(channelId)).rejects.toMatchObject({ errorName: "BANNED" });
+  });
+
+  it("exempts moderators' /me from slow mode but not members'", async () => {
+    await mod.command(channelId, "/slow 60");
+    await mod.command(channelId, "/me checks in");
+    await mod.command(channelId, "/me checks in again");
+    await member.command(channelId, "/me arrives");
+    await expect(member.command(channelId, "/me leaves")).rejects.toMatchObject({
+      errorName: "SLOW_MODE",
+    });
+  });
+
   it("an admin acts in any channel, even one it is not in", async () => {
     const root = await as("root");
     expect(root.user!.ad).toBe(true);

@@ -170,3 +170,39 @@ describe("logs", () => {
     }
   });
 });
+
+describe("behind a proxy", () => {
+  it("counts per-address limits by X-Forwarded-For only when the proxy is trusted", async () => {
+    const server = await new TestServer({
+      PARLEY_TRUST_PROXY: "true",
+      PARLEY_MAX_CONNECTIONS_PER_IP: "1",
+    }).start();
+    try {
+      const a = await RawClient.open(server.wsUrl, "json", undefined, {
+        "x-forwarded-for": "203.0.113.1",
+      });
+      const b = await RawClient.open(server.wsUrl, "json", undefined, {
+        "x-forwarded-for": "203.0.113.2",
+      });
+      await expect(
+        RawClient.open(server.wsUrl, "json", undefined, { "x-forwarded-for": "203.0.113.1" }),
+      ).rejects.toThrow(/429/);
+      a.close();
+      b.close();
+    } finally {
+      await server.stop();
+    }
+    const direct = await new TestServer({ PARLEY_MAX_CONNECTIONS_PER_IP: "1" }).start();
+    try {
+      const a = await RawClient.open(direct.wsUrl, "json", undefined, {
+        "x-forwarded-for": "203.0.113.1",
+      });
+      await expect(
+        RawClient.open(direct.wsUrl, "json", undefined, { "x-forwarded-for": "203.0.113.2" }),
+      ).rejects.toThrow(/429/);
+      a.close();
+    } finally {
+      await direct.stop();
+    }
+  });
+});

@@ -1,4 +1,3 @@
-import type { IncomingMessage } from "node:http";
 import {
   CloseCode,
   decodeFrame,
@@ -92,26 +91,20 @@ export class Gateway {
     return this.connections.size;
   }
 
-  accept(ws: WebSocket, req: IncomingMessage): void {
+  /** Takes a new socket; `ip` is the client's address (from the proxy's header when trusted). */
+  accept(ws: WebSocket, ip: string): void {
     const protocol = ws.protocol;
     const encoding: Encoding =
       encodingOf(protocol) ?? (protocol.endsWith(".msgpack") ? "msgpack" : "json");
     const version = protocol ? (versionOf(protocol) ?? -1) : PROTOCOL_VERSION;
-    const conn = new Connection(
-      ws,
-      encoding,
-      req.socket.remoteAddress ?? "",
-      version,
-      this.coalescer,
-      {
-        maxBufferedBytes: this.options.maxBufferedBytes,
-        onServerClose: (code) => this.options.metrics.serverCloses.inc({ code: String(code) }),
-        onFrameOut: (bytes) => {
-          this.options.metrics.framesOut.inc();
-          this.options.metrics.bytesOut.inc(bytes);
-        },
+    const conn = new Connection(ws, encoding, ip, version, this.coalescer, {
+      maxBufferedBytes: this.options.maxBufferedBytes,
+      onServerClose: (code) => this.options.metrics.serverCloses.inc({ code: String(code) }),
+      onFrameOut: (bytes) => {
+        this.options.metrics.framesOut.inc();
+        this.options.metrics.bytesOut.inc(bytes);
       },
-    );
+    });
     this.connections.add(conn);
     this.perIp.set(conn.ip, (this.perIp.get(conn.ip) ?? 0) + 1);
     this.alive.add(conn);

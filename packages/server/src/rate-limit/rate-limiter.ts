@@ -24,7 +24,7 @@ export interface RateLimiter {
 
 /** The named limits and their defaults; `PARLEY_RATE_LIMITS` overrides them. */
 export const DEFAULT_RATE_RULES = {
-  /** Messages (and `/me`) per user. */
+  /** Messages per user. */
   send: { burst: 20, perSecond: 5 },
   /** Reactions added or removed per user. */
   reaction: { burst: 20, perSecond: 5 },
@@ -32,7 +32,7 @@ export const DEFAULT_RATE_RULES = {
   typing: { burst: 10, perSecond: 2 },
   /** Channel joins and creations per user. */
   join: { burst: 10, perSecond: 1 },
-  /** Slash commands per user. */
+  /** Slash commands (`/me` included) per user. */
   command: { burst: 10, perSecond: 1 },
   /** Every other request per user (history, lists, info, ping). */
   read: { burst: 50, perSecond: 20 },

@@ -118,6 +118,7 @@ export class CommandService {
             caller.nonce ?? `cmd-${randomUUID()}`,
             text,
             MessageKind.Action,
+            rankOf(caller.role, caller.actor) >= Role.Moderator,
           );
           return { m: { s: ev.s, i: ev.i, ts: ev.ts } };
         },
@@ -129,7 +130,11 @@ export class CommandService {
         rl: Role.Moderator,
         run: async (caller, args) => {
           const name = target(this.spec("kick"), args);
-          await moderation.kick(caller, name, args.slice(1).join(" ").trim() || null);
+          await moderation.kick(
+            caller,
+            name,
+            args.slice(1).join(" ").trim().slice(0, LIMITS.topicMax) || null,
+          );
           return { x: `Kicked ${name.replace(/^@/, "")}` };
         },
       },
@@ -271,7 +276,8 @@ export class CommandService {
         d: "Show the channel's most recent moderation actions",
         rl: Role.Moderator,
         run: async (caller, args) => {
-          const n = args[0] === undefined ? 20 : Number(args[0]);
+          const n =
+            args[0] === undefined ? 20 : /^\d{1,3}$/.test(args[0]) ? Number(args[0]) : Number.NaN;
           if (!Number.isInteger(n) || n < 1 || n > 100)
             throw usageError(this.spec("modlog"), "n is from 1 to 100");
           const entries = (await moderation.auditLog(caller, n)).map(auditLine);
@@ -295,7 +301,7 @@ export class CommandService {
   /** The commands a caller may use where it is: moderation needs an account and the rank. */
   available(caller: CommandCaller): CommandInfo[] {
     const rank = rankOf(caller.role, caller.actor);
-    return this.list().filter((c) => c.rl === 0 || (!caller.actor.isGuest && c.rl <= rank));
+    return this.specs.filter((c) => c.rl === 0 || (!caller.actor.isGuest && c.rl <= rank));
   }
 
   async execute(caller: CommandCaller, text: string): Promise<CommandResult> {
@@ -306,6 +312,9 @@ export class CommandService {
       throw new ParleyError("UNKNOWN_COMMAND", `Unknown command /${match[1]}; try /help`, {
         usage: "/help",
       });
+    if (spec.rl > 0 && !this.available(caller).includes(spec)) {
+      throw new ParleyError("FORBIDDEN", `/${spec.n} needs a higher role here`, { usage: spec.u });
+    }
     const rest = match[2] ?? "";
     return spec.run(caller, rest.split(/\s+/).filter(Boolean), rest);
   }

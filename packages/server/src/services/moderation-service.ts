@@ -118,7 +118,7 @@ export class ModerationService {
     until: number | null,
     reason: string | null,
   ): Promise<void> {
-    const target = await this.target(by, "ban", username);
+    const target = await this.target(by, "ban", username, { memberOnly: false });
     const events = await this.storage.ban({
       channelId: by.channelId,
       actor: by.actor,
@@ -140,6 +140,13 @@ export class ModerationService {
 
   async setModerator(by: Moderator, username: string, grant: boolean): Promise<void> {
     const target = await this.target(by, grant ? "grantModerator" : "revokeModerator", username);
+    // Only members become moderators and only moderators stop being one (never the owner).
+    if (target.role !== (grant ? Role.Member : Role.Moderator)) {
+      throw new ParleyError(
+        "BAD_COMMAND",
+        `${target.name} is ${grant ? "not a plain member" : "not a moderator"}`,
+      );
+    }
     const event = await this.storage.setRole(
       { channelId: by.channelId, actor: by.actor, target },
       grant ? Role.Moderator : Role.Member,
@@ -190,7 +197,7 @@ export class ModerationService {
     action: Action,
     username: string,
     { memberOnly = true } = {},
-  ): Promise<Actor> {
+  ): Promise<Actor & { role: Role | undefined }> {
     this.authorize(by, action);
     const user: UserRow | undefined = await this.storage.findUserByName(username.replace(/^@/, ""));
     if (!user) throw new ParleyError("NO_SUCH_USER", `No user named ${username.replace(/^@/, "")}`);
@@ -210,7 +217,7 @@ export class ModerationService {
     if (targetRank >= this.rank(by)) {
       throw new ParleyError("FORBIDDEN", `${user.username} ranks as high as you or higher`);
     }
-    return { id: user.id, name: user.username };
+    return { id: user.id, name: user.username, role };
   }
 
   private scheduleSweep(at: number): void {

@@ -434,6 +434,8 @@ export class SqlStorage implements Storage {
       .innerJoin("users as u", "u.id", "m.user_id")
       .select(["m.user_id", "u.username"])
       .where("m.channel_id", "=", channelId)
+      // Guests never moderate, so an account inherits before any guest.
+      .orderBy("u.is_guest", "asc")
       .orderBy("m.role", "desc")
       .orderBy("m.joined_at", "asc")
       .orderBy("m.user_id", "asc")
