@@ -170,6 +170,12 @@ export class RedisPresenceStore implements PresenceStore {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.timer);
+    if (this.redis.status !== "ready") {
+      // Redis is away: leave the entries to expire with the lease rather than wait for it.
+      this.redis.disconnect();
+      this.local.clear();
+      return;
+    }
     await this.beating;
     try {
       // Connections were closed before the store; drop what is left and the lease.
