@@ -136,6 +136,8 @@ export async function createParley(
     storage,
     onDeliveries: (n) => metrics.deliveries.inc(n),
     onUserMessage: (conn, message) => gateway?.onUserMessage(conn, message),
+    // In a cluster a node can die between a commit and its publish; the check delivers those.
+    ...(config.redisUrl ? { recheckMs: 5000 } : {}),
   });
   const services: Services = {
     auth,

@@ -174,6 +174,30 @@ describe("ChannelHub across broker breaks", () => {
     expect(seqs).toEqual([2, 3]);
   });
 
+  it("with the periodic check, delivers an event whose publish was lost in a quiet channel", async () => {
+    const broker = new LocalBroker();
+    const stored = [ev(1)];
+    const storage = {
+      ...fakeStorage(stored),
+      lastSeqs: async (ids: number[]) => new Map(ids.map((id) => [id, stored.length])),
+    } as unknown as Storage;
+    const hub = new ChannelHub({
+      broker,
+      storage,
+      onDeliveries: () => {},
+      onUserMessage: () => {},
+      recheckMs: 20,
+    });
+    const { conn, seqs } = fakeConnection();
+    await hub.attach(conn, 1);
+    hub.ready(conn, 1, 1);
+    // Committed by a node that died before publishing: nothing on the broker, nothing after it.
+    stored.push(ev(2));
+    await until(() => seqs.length === 1);
+    expect(seqs).toEqual([2]);
+    await hub.close();
+  });
+
   it("detaches a connection that is shown its own kick, even without the user-topic notice", async () => {
     const broker = new LocalBroker();
     const removed: unknown[] = [];

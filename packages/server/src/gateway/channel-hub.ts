@@ -31,6 +31,8 @@ interface LocalChannel {
   gapTimer?: NodeJS.Timeout;
   /** Events to deliver at the end of this turn. */
   batch: ChannelEvent[];
+  /** The channel's last seq at the previous periodic check, when it was ahead of `delivered`. */
+  suspect?: number;
   ready: Promise<void>;
 }
 
@@ -39,6 +41,13 @@ export interface HubOptions {
   storage: Storage;
   onDeliveries: (count: number) => void;
   onUserMessage: (conn: Connection, message: UserMessage) => void;
+  /**
+   * Period (ms) of the check that compares each attached channel's last seq in storage with
+   * what the hub delivered; off when absent. For a cluster, where a node can die between a
+   * commit and its publish: an event seen committed at one check and still undelivered at the
+   * next is read from storage.
+   */
+  recheckMs?: number;
 }
 
 /**
@@ -55,17 +64,25 @@ export interface HubOptions {
  * When the broker reports that its subscriptions are live again after a break (Redis restart,
  * lost link), the hub reads every attached channel's events after its delivered seq from
  * storage: what was published during the break is caught up even in a channel that stays quiet
- * afterwards. A connection shown its user's removal from a channel (kick, ban, leave) is
- * detached from it here too, so the removal holds even when the user-topic notice was lost.
+ * afterwards. With `recheckMs`, a periodic check catches up a channel whose event was committed
+ * but never published (its node died in between). A connection shown its user's removal from a
+ * channel (kick, ban, leave) is detached from it here too, so the removal holds even when the
+ * user-topic notice was lost.
  */
 export class ChannelHub {
   private readonly channels = new Map<number, LocalChannel>();
   private readonly users = new Map<number, Set<Connection>>();
   private readonly dirty = new Set<LocalChannel>();
   private flushScheduled = false;
+  private readonly recheckTimer?: NodeJS.Timeout;
+  private rechecking = false;
 
   constructor(private readonly options: HubOptions) {
     options.broker.onReconnect?.(() => void this.catchUp());
+    if (options.recheckMs) {
+      this.recheckTimer = setInterval(() => void this.recheck(), options.recheckMs);
+      this.recheckTimer.unref();
+    }
   }
 
   /** Registers a connection for its user's topic (membership changes, revocations). */
@@ -213,23 +230,50 @@ export class ChannelHub {
 
   /** Reads what every attached channel missed while the broker was away. */
   private async catchUp(): Promise<void> {
-    await Promise.all(
-      [...this.channels.values()].map(async (channel) => {
-        try {
-          for (;;) {
-            if (this.channels.get(channel.id) !== channel) return;
-            // Not initialized yet: its baseline is read after its subscription went live.
-            if (!Number.isFinite(channel.delivered)) return;
-            const from = channel.delivered;
-            const missed = await this.options.storage.eventsAfter(channel.id, from, GAP_FETCH_MAX);
-            this.acceptEvents(channel, missed);
-            if (missed.length < GAP_FETCH_MAX || channel.delivered === from) return;
-          }
-        } catch {
-          // Storage unavailable: the next event or gap fill reads it.
-        }
-      }),
-    );
+    await Promise.all([...this.channels.values()].map((channel) => this.catchUpChannel(channel)));
+  }
+
+  /** Reads a channel's events after its delivered seq from storage, page by page. */
+  private async catchUpChannel(channel: LocalChannel): Promise<void> {
+    try {
+      for (;;) {
+        if (this.channels.get(channel.id) !== channel) return;
+        // Not initialized yet: its baseline is read after its subscription went live.
+        if (!Number.isFinite(channel.delivered)) return;
+        const from = channel.delivered;
+        const missed = await this.options.storage.eventsAfter(channel.id, from, GAP_FETCH_MAX);
+        this.acceptEvents(channel, missed);
+        if (missed.length < GAP_FETCH_MAX || channel.delivered === from) return;
+      }
+    } catch {
+      // Storage unavailable: the next event, gap fill or check reads it.
+    }
+  }
+
+  /**
+   * The periodic check: one read of every attached channel's last seq. An event committed at
+   * the previous check and still not delivered lost its publish; read it from storage. (One
+   * seen only now may just be in flight, so it gets until the next check.)
+   */
+  private async recheck(): Promise<void> {
+    if (this.rechecking) return;
+    this.rechecking = true;
+    try {
+      const channels = [...this.channels.values()].filter((c) => Number.isFinite(c.delivered));
+      if (channels.length === 0) return;
+      const seqs = await this.options.storage.lastSeqs(channels.map((c) => c.id));
+      for (const channel of channels) {
+        if (this.channels.get(channel.id) !== channel) continue;
+        const suspect = channel.suspect;
+        const last = seqs.get(channel.id);
+        channel.suspect = last !== undefined && last > channel.delivered ? last : undefined;
+        if (suspect !== undefined && suspect > channel.delivered) void this.catchUpChannel(channel);
+      }
+    } catch {
+      // Storage unavailable: the next check tries again.
+    } finally {
+      this.rechecking = false;
+    }
   }
 
   private async fillGap(channel: LocalChannel): Promise<void> {
@@ -297,6 +341,7 @@ export class ChannelHub {
   };
 
   async close(): Promise<void> {
+    clearInterval(this.recheckTimer);
     for (const channel of this.channels.values()) clearTimeout(channel.gapTimer);
     this.channels.clear();
     this.users.clear();

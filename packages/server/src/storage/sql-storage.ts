@@ -978,6 +978,20 @@ export class SqlStorage implements Storage {
     return { e: events, mb, ma };
   }
 
+  async lastSeqs(channelIds: readonly number[]): Promise<Map<number, number>> {
+    const out = new Map<number, number>();
+    // Chunks keep the statement's parameters well under SQLite's and PostgreSQL's limits.
+    for (let i = 0; i < channelIds.length; i += 500) {
+      const rows = await this.db
+        .selectFrom("channels")
+        .select(["id", "last_seq"])
+        .where("id", "in", channelIds.slice(i, i + 500))
+        .execute();
+      for (const r of rows) out.set(Number(r.id), Number(r.last_seq));
+    }
+    return out;
+  }
+
   async eventsAfter(channelId: number, afterSeq: number, limit: number): Promise<ChannelEvent[]> {
     const events = await this.selectEvents(this.db, (q) =>
       q

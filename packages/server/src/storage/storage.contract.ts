@@ -332,6 +332,22 @@ export function storageContract(name: string, open: () => Promise<Storage>) {
       expect((await send("3", true))[0]?.ok).toBe(true);
     });
 
+    it("reads the last seq of several channels at once", async () => {
+      const { channel: a } = await storage.createChannel({ name: "a", topic: "", owner: alice });
+      const { channel: b } = await storage.createChannel({ name: "b", topic: "", owner: alice });
+      await storage.addMember(b.id, bob.id, Role.Member, {
+        type: EventType.MemberJoined,
+        actor: bob,
+      });
+      expect(await storage.lastSeqs([a.id, b.id, 999_999])).toEqual(
+        new Map([
+          [a.id, 1],
+          [b.id, 2],
+        ]),
+      );
+      expect(await storage.lastSeqs([])).toEqual(new Map());
+    });
+
     it("finds live sessions only and revokes them", async () => {
       const s1 = await storage.createSession(alice.id, "hash1");
       const s2 = await storage.createSession(alice.id, "hash2");

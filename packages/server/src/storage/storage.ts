@@ -255,6 +255,8 @@ export interface Storage {
   snapshot(channelId: number, limit: number): Promise<{ page: HistoryPage; lastSeq: number }>;
   /** Every stored event with seq in (afterSeq, afterSeq + limit], ascending: for resume and gap fill. */
   eventsAfter(channelId: number, afterSeq: number, limit: number): Promise<ChannelEvent[]>;
+  /** The last seq of each channel given that exists, in one read (the hub's periodic check). */
+  lastSeqs(channelIds: readonly number[]): Promise<Map<number, number>>;
 
   close(): Promise<void>;
 }
