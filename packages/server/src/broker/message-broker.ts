@@ -12,7 +12,8 @@ export type ChannelMessage =
 /** What travels on a user topic: changes that concern every connection of one user. */
 export type UserMessage =
   | { k: "channel-added"; ch: ChannelSummary }
-  | { k: "channel-removed"; c: number; reason: "left" | "kicked" | "banned" }
+  /** `seen`: raised by the hub after it delivered the removing event to the connection. */
+  | { k: "channel-removed"; c: number; reason: "left" | "kicked" | "banned"; seen?: true }
   /** Session revoked: close its sockets (all of the user's sessions when `session` is absent). */
   | { k: "revoked"; session?: number; banned?: true }
   /** The user's role in a channel changed. */

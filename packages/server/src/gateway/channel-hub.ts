@@ -108,6 +108,11 @@ export class ChannelHub {
     await this.options.broker.unsubscribe({ kind: "user", id: userId });
   }
 
+  /** Whether a connection is attached to a channel on this node. */
+  isAttached(conn: Connection, channelId: number): boolean {
+    return this.channels.get(channelId)?.attachments.has(conn) ?? false;
+  }
+
   /** Connections of a user on this node. */
   connectionsOf(userId: number): ReadonlySet<Connection> {
     return this.users.get(userId) ?? new Set();
@@ -337,7 +342,7 @@ export class ChannelHub {
     this.dirty.clear();
     if (deliveries > 0) this.options.onDeliveries(deliveries);
     for (const [conn, c, reason] of removals)
-      this.options.onUserMessage(conn, { k: "channel-removed", c, reason });
+      this.options.onUserMessage(conn, { k: "channel-removed", c, reason, seen: true });
   };
 
   async close(): Promise<void> {

@@ -23,6 +23,9 @@ import type { ChannelHub } from "./channel-hub";
 import { Connection } from "./connection";
 import { WriteCoalescer } from "./write-coalescer";
 
+/** Longest wait for a kick or ban event to reach a removed member's socket before detaching it. */
+const REMOVAL_GRACE_MS = 2000;
+
 /** Requests a client may pipeline behind its hello before the welcome. */
 const PRE_HELLO_MAX = 64;
 
@@ -130,11 +133,23 @@ export class Gateway {
           this.options.logger.error({ err }, "attach failed"),
         );
         return;
-      case "channel-removed":
-        if (!conn.channels.delete(message.c)) return;
+      case "channel-removed": {
+        // Rights go at once; the socket keeps the channel's stream until the event that removed
+        // it (who, why) was delivered, so the user learns the reason, then it is detached.
+        const had = conn.channels.delete(message.c);
+        const attached = this.options.hub.isAttached(conn, message.c);
+        if (!had && !attached) return;
+        if (attached && !message.seen && message.reason !== "left") {
+          setTimeout(
+            () => this.onUserMessage(conn, { ...message, seen: true }),
+            REMOVAL_GRACE_MS,
+          ).unref();
+          return;
+        }
         this.options.hub.detach(conn, message.c);
         conn.sendFrame({ o: Op.ChannelRemoved, d: { c: message.c, why: message.reason } });
         return;
+      }
       case "role":
         if (conn.channels.has(message.c)) conn.channels.set(message.c, message.rl);
         return;
