@@ -57,7 +57,10 @@ export class RedisProcess {
     this.child = child;
     let output = "";
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`redis did not start:\n${output}`)), 10_000);
+      const timer = setTimeout(() => {
+        child.kill("SIGKILL");
+        reject(new Error(`redis did not start:\n${output}`));
+      }, 10_000);
       const onData = (d: Buffer) => {
         output += d;
         if (output.includes("Ready to accept connections")) {
