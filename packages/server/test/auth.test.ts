@@ -1,19 +1,6 @@
 import { CloseCode } from "@parley/protocol";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { TestServer, until } from "./harness";
-
-async function post(url: string, body: unknown, token?: string) {
-  const res = await fetch(url, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
+import { post, TestServer, until } from "./harness";
 
 describe("accounts and sessions", () => {
   let server: TestServer;

@@ -131,3 +131,17 @@ export async function untilConnections(
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+/** POSTs a JSON body (with a Bearer token when given); resolves to the status and parsed body. */
+export async function post(url: string, body: unknown, token?: string) {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}

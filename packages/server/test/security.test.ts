@@ -1,20 +1,13 @@
 import { CLIENT_OPS, CloseCode, Op } from "@parley/protocol";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { TestServer } from "./harness";
+import { post as postJson, TestServer } from "./harness";
+
+/** POSTs JSON and resolves to the status. */
+const post = async (url: string, body: unknown, token?: string) =>
+  (await postJson(url, body, token)).status;
+
 import { exited, spawnServer } from "./process";
 import { RawClient } from "./raw-client";
-
-async function post(url: string, body: unknown, token?: string) {
-  const res = await fetch(url, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: JSON.stringify(body),
-  });
-  return res.status;
-}
 
 describe("security", () => {
   let server: TestServer;
