@@ -11,14 +11,15 @@
  * --profile (CPU profiles of the server during fan-out and write), --conns N and --senders K
  * (fan-out), --idle-conns N, --step-seconds S, --encoding json|msgpack (fan-out),
  * --history-messages N, --db URL (write; only sqlite: today), --servers parley,ws-relay,socketio
- * (fan-out; default all three), --skip-baselines (= --servers parley).
+ * (fan-out; default all three), --skip-baselines (= --servers parley), --data-dir DIR (where the
+ * SQLite files go; /dev/shm takes the disk out of the measurement, for comparison only).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { BenchContext, type BenchOptions } from "./lib/context";
 import { describeRun, runInfo } from "./lib/machine";
-import { PINNED, pinSelfToLoadCore } from "./lib/pinning";
+import { describePinning, pinSelfToLoadCore } from "./lib/pinning";
 import { markdownTable } from "./lib/report";
 import type { Scenario, ScenarioReport } from "./lib/scenario";
 import type { ServerKind } from "./lib/server-under-test";
@@ -56,6 +57,7 @@ const { values } = parseArgs({
     "skip-baselines": { type: "boolean", default: false },
     servers: { type: "string" },
     out: { type: "string" },
+    "data-dir": { type: "string" },
   },
 });
 
@@ -73,6 +75,7 @@ const options: BenchOptions = {
   ...(values["step-seconds"] ? { stepSeconds: num(values["step-seconds"])! } : {}),
   ...(values["history-messages"] ? { historyMessages: num(values["history-messages"])! } : {}),
   ...(values.db ? { db: values.db } : {}),
+  ...(values["data-dir"] ? { dataDir: values["data-dir"] } : {}),
 };
 const names = values.only ? values.only.split(",").map((s) => s.trim()) : Object.keys(SCENARIOS);
 for (const name of names) {
@@ -100,11 +103,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 
 console.log(`# Parley benchmarks (${options.full ? "full" : "short"})\n`);
 console.log(describeRun(info));
-console.log(
-  PINNED
-    ? "Server under test pinned to core 0; load generator and this process to core 1.\n"
-    : "Not pinned (one core or no taskset): server and generator share the CPU.\n",
-);
+console.log(`${describePinning()}\n`);
 
 const reports: Record<string, ScenarioReport | { error: string }> = {};
 const started = Date.now();

@@ -18,6 +18,8 @@ export interface BenchOptions {
   encoding: "json" | "msgpack";
   db?: string;
   historyMessages?: number;
+  /** Where the SQLite files go (default: the system's temp dir). /dev/shm takes the disk out. */
+  dataDir?: string;
   /** Servers the fan-out drives: Parley and the baselines. */
   servers: ServerKind[];
 }
@@ -27,7 +29,7 @@ export interface BenchOptions {
  * generators that are always stopped at the end, even when the scenario fails.
  */
 export class BenchContext {
-  readonly workDir = mkdtempSync(join(tmpdir(), "parley-bench-"));
+  readonly workDir: string;
   private readonly running = new Set<{ stop(): Promise<unknown> }>();
   private dbCount = 0;
 
@@ -36,7 +38,9 @@ export class BenchContext {
     readonly info: RunInfo,
     /** Where CPU profiles go (when --profile). */
     readonly profileDir: string,
-  ) {}
+  ) {
+    this.workDir = mkdtempSync(join(options.dataDir ?? tmpdir(), "parley-bench-"));
+  }
 
   get full(): boolean {
     return this.options.full;

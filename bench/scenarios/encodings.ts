@@ -10,10 +10,8 @@ import { type FanoutStep, fanoutSeries } from "./fanout";
  */
 export async function encodings(ctx: BenchContext): Promise<ScenarioReport> {
   const conns = ctx.full ? 1000 : 200;
-  const deliveryRates = ctx.full
-    ? [100_000, 250_000, 500_000, 1_000_000, 2_000_000]
-    : [20_000, 200_000];
-  const stepMs = ctx.full ? 5_000 : 2_000;
+  const deliveryRates = ctx.full ? [100_000, 250_000, 500_000, 1_000_000, 2_000_000] : [100_000];
+  const stepMs = ctx.full ? 5_000 : 1_500;
   const steps: FanoutStep[] = [];
   for (const encoding of ["json", "msgpack"] as Encoding[]) {
     steps.push(

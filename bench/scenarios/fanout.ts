@@ -267,8 +267,14 @@ export async function fanout(ctx: BenchContext): Promise<ScenarioReport> {
     best[k]?.at1s ? int(best[k].at1s.run.deliveriesPerSec) : "none",
   ]);
   const parleyBest = best.parley?.at100ms?.run.deliveriesPerSec ?? 0;
-  const sioBest = best.socketio?.at1s?.run.deliveriesPerSec ?? 0;
-
+  // Against Socket.IO: both servers' best step within the stepping limits (p99 ≤ 1 s). When
+  // Socket.IO passed no step, what it achieved at its first (failed) step bounds its capacity
+  // from above, so the ratio is a lower bound.
+  const parleyPassing = best.parley?.at1s?.run.deliveriesPerSec ?? 0;
+  const sioSteps = all.filter((s) => s.server === "socketio");
+  const sioPassing = best.socketio?.at1s?.run.deliveriesPerSec;
+  const sioBound = sioPassing ?? Math.max(0, ...sioSteps.map((s) => s.run.deliveriesPerSec));
+  const sioRatio = sioBound > 0 ? parleyPassing / sioBound : Number.NaN;
   const chartPath = ctx.full ? "docs/benchmarks-fanout.svg" : `${ctx.workDir}/fanout.svg`;
   const svg = chartSvg(
     `Fan-out: ${conns} connections in one channel, ${senders} senders, 64-byte messages`,
@@ -351,8 +357,10 @@ export async function fanout(ctx: BenchContext): Promise<ScenarioReport> {
         ? [
             {
               target: "fan-out ≥ 10× the Socket.IO baseline",
-              measured: `${times(parleyBest / Math.max(1, sioBest))} (Parley at p99 ≤ 100 ms vs Socket.IO's best at p99 ≤ 1 s)`,
-              met: parleyBest >= 10 * sioBest,
+              measured:
+                `${times(sioRatio)}${sioPassing === undefined ? " or more" : ""} ` +
+                `(best step with p99 ≤ 1 s: Parley ${int(parleyPassing)}/s, Socket.IO ${sioPassing === undefined ? `none; ${int(sioBound)}/s at its failed first step` : `${int(sioPassing)}/s`})`,
+              met: Number.isFinite(sioRatio) && sioRatio >= 10,
             },
           ]
         : []),

@@ -98,6 +98,7 @@ export async function history(ctx: BenchContext): Promise<ScenarioReport> {
           "p99 ms",
           "max ms",
           "server CPU % (mean / peak 1 s)",
+          "other processes CPU %",
         ],
         rows,
         2,
