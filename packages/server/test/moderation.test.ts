@@ -90,7 +90,10 @@ describe("moderation", () => {
     });
     for (const r of removed) expect((await r)[0]).toEqual({ c: channelId, why: "kicked" });
     // The kicked user learned who kicked them and why, before the channel was removed.
-    expect(logs[2]!.find((e) => e.t === EventType.MemberKicked)).toMatchObject({ an: "mike", rs: "flooding the channel" });
+    expect(logs[2]!.find((e) => e.t === EventType.MemberKicked)).toMatchObject({
+      an: "mike",
+      rs: "flooding the channel",
+    });
     await expect(secondTab.send(channelId, "still here?")).rejects.toMatchObject({
       errorName: "NOT_A_MEMBER",
     });
