@@ -162,6 +162,7 @@ export function stepRow(s: FanoutStep): (string | number)[] {
     `${s.serverProc.cpuPercent} / ${s.serverProc.peakCpuPercent}`,
     s.serverProc.peakRssMiB,
     s.generatorProc.cpuPercent,
+    r.maxSendLagMs,
     s.machine.otherCpuPercent,
     r.frames > 0 ? (r.delivered / r.frames).toFixed(1) : "–",
     s.passed
@@ -185,6 +186,7 @@ export const STEP_HEADERS = [
   "server CPU % (mean / peak 1 s)",
   "server RSS MiB",
   "generator CPU %",
+  "generator send lag ms",
   "other processes CPU %",
   "deliveries/frame",
   "note",
