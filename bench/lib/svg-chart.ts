@@ -108,6 +108,7 @@ export function chartSvg(title: string, subtitle: string, xLabel: string, panels
   const body = panels.map((p, i) => panelSvg(p, xLabel, 50 + i * PANEL_HEIGHT, xRange));
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="sans-serif">`,
+    `<title>${esc(title)}</title>`,
     `<rect width="100%" height="100%" fill="white"/>`,
     `<text x="${MARGIN.left}" y="22" font-size="17" font-weight="bold">${esc(title)}</text>`,
     `<text x="${MARGIN.left}" y="40" font-size="11" fill="#555">${esc(subtitle)}</text>`,

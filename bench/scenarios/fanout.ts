@@ -279,8 +279,8 @@ export async function fanout(ctx: BenchContext): Promise<ScenarioReport> {
   const sioRatio = sioBound > 0 ? parleyPassing / sioBound : Number.NaN;
   const chartPath = ctx.full ? "docs/benchmarks-fanout.svg" : `${ctx.workDir}/fanout.svg`;
   const svg = chartSvg(
-    `Fan-out: ${conns} connections in one channel, ${senders} senders, 64-byte messages`,
-    `${ctx.info.commit} · ${ctx.info.machine.model} · server pinned to 1 core · ${ctx.info.date.slice(0, 10)} · hollow = failed step`,
+    `Fan-out: ${conns} connections, one channel, ${senders} senders`,
+    `64-byte messages · ${ctx.info.commit} · ${ctx.info.machine.model} · server pinned to 1 core · ${ctx.info.date.slice(0, 10)} · hollow = failed step`,
     "offered deliveries/s",
     [
       {

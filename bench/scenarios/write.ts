@@ -68,6 +68,7 @@ export async function write(ctx: BenchContext): Promise<ScenarioReport> {
     });
     server.markMeasured();
     for (const rate of rates) {
+      if (ctx.full) await waitForQuiet(30_000);
       const {
         result: r,
         server: sp,
