@@ -518,8 +518,10 @@ async function run(args: RunArgs): Promise<RunResult> {
     } else if (nowUs() - lastProgress > 3_000_000) break;
   }
   const end = nowUs();
-  const deliverySpan = Math.max(lastDeliveryUs - start, sendEnd - start);
-  const ackSpan = Math.max(lastAckUs - start, sendEnd - start);
+  // Over the whole step at least: a short step's last send is scheduled before its end.
+  const stepUs = Math.max(args.durationMs * 1000, sendEnd - start);
+  const deliverySpan = Math.max(lastDeliveryUs - start, stepUs);
+  const ackSpan = Math.max(lastAckUs - start, stepUs);
   for (const s of senders) s.client.unacked.clear();
   return {
     rate: args.rate,
