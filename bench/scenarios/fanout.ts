@@ -1,4 +1,5 @@
 import { writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import type { Encoding } from "@parley/protocol";
 import { type BenchContext, log, type MachineWindow, waitForQuiet, watched } from "../lib/context";
 import type { ClientPlan, RunResult } from "../lib/load-protocol";
@@ -277,7 +278,11 @@ export async function fanout(ctx: BenchContext): Promise<ScenarioReport> {
   const sioPassing = best.socketio?.at1s?.run.deliveriesPerSec;
   const sioBound = sioPassing ?? Math.max(0, ...sioSteps.map((s) => s.run.deliveriesPerSec));
   const sioRatio = sioBound > 0 ? parleyPassing / sioBound : Number.NaN;
-  const chartPath = ctx.full ? "docs/benchmarks-fanout.svg" : `${ctx.workDir}/fanout.svg`;
+  // Only a full run with both baselines replaces the chart in docs/.
+  const chartPath =
+    ctx.full && kinds.length === 3 && conns === 1000
+      ? "docs/benchmarks-fanout.svg"
+      : join(dirname(ctx.profileDir), `fanout-${ctx.info.date.replace(/[:.]/g, "-")}.svg`);
   const svg = chartSvg(
     `Fan-out: ${conns} connections, one channel, ${senders} senders`,
     `64-byte messages · ${ctx.info.commit} · ${ctx.info.machine.model} · server pinned to 1 core · ${ctx.info.date.slice(0, 10)} · hollow = failed step`,
