@@ -14,7 +14,7 @@ export async function attachWithSnapshot(
 ): Promise<JoinReply> {
   const { conn, services } = ctx;
   const userId = conn.user!.id;
-  const role = (await services.channels.roles(userId)).get(channelId) ?? Role.Member;
+  const role = (await services.channels.role(channelId, userId)) ?? Role.Member;
   conn.channels.set(channelId, role);
   await services.hub.attach(conn, channelId);
   const { page, lastSeq } = await services.storage.snapshot(channelId, Math.max(limit, 1));

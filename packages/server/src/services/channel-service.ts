@@ -92,6 +92,11 @@ export class ChannelService {
   }
 
   /** The user's channels and its role in each. */
+  /** The user's role in one channel, or undefined when not a member. */
+  role(channelId: number, userId: number): Promise<Role | undefined> {
+    return this.storage.memberRole(channelId, userId);
+  }
+
   async roles(userId: number): Promise<Map<number, Role>> {
     const listings = await this.storage.userChannels(userId);
     return new Map(listings.map((l) => [l.id, l.role ?? Role.Member]));
