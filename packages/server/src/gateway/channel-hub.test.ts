@@ -34,6 +34,15 @@ function fakeStorage(events: ChannelEvent[], lastSeq = () => events.length) {
   } as unknown as Storage;
 }
 
+/** A hub on `broker` and `storage`; user-topic messages go to `onUserMessage`. */
+function newHub(
+  broker: ConstructorParameters<typeof ChannelHub>[0]["broker"],
+  storage: Storage,
+  onUserMessage: ConstructorParameters<typeof ChannelHub>[0]["onUserMessage"] = () => {},
+): ChannelHub {
+  return new ChannelHub({ broker, storage, onDeliveries: () => {}, onUserMessage });
+}
+
 async function until(predicate: () => boolean): Promise<void> {
   const deadline = Date.now() + 3000;
   while (!predicate()) {
@@ -46,12 +55,7 @@ describe("ChannelHub", () => {
   it("delivers out-of-order broker events in seq order", async () => {
     const broker = new LocalBroker();
     const stored: ChannelEvent[] = [];
-    const hub = new ChannelHub({
-      broker,
-      storage: fakeStorage(stored),
-      onDeliveries: () => {},
-      onUserMessage: () => {},
-    });
+    const hub = newHub(broker, fakeStorage(stored));
     const { conn, seqs } = fakeConnection();
     await hub.attach(conn, 1);
     hub.ready(conn, 1, 0);
@@ -64,12 +68,10 @@ describe("ChannelHub", () => {
   it("fills a gap from storage when the missing event never arrives", async () => {
     const broker = new LocalBroker();
     const stored = [ev(1), ev(2), ev(3)];
-    const hub = new ChannelHub({
+    const hub = newHub(
       broker,
-      storage: fakeStorage(stored, () => 0),
-      onDeliveries: () => {},
-      onUserMessage: () => {},
-    });
+      fakeStorage(stored, () => 0),
+    );
     const { conn, seqs } = fakeConnection();
     await hub.attach(conn, 1);
     hub.ready(conn, 1, 0);
@@ -81,12 +83,10 @@ describe("ChannelHub", () => {
 
   it("drops duplicates and what a connection's snapshot already holds", async () => {
     const broker = new LocalBroker();
-    const hub = new ChannelHub({
+    const hub = newHub(
       broker,
-      storage: fakeStorage([], () => 0),
-      onDeliveries: () => {},
-      onUserMessage: () => {},
-    });
+      fakeStorage([], () => 0),
+    );
     const early = fakeConnection();
     const late = fakeConnection(2);
     await hub.attach(early.conn, 1);
@@ -105,12 +105,10 @@ describe("ChannelHub", () => {
 
   it("encodes one batch frame per channel per turn for every socket", async () => {
     const broker = new LocalBroker();
-    const hub = new ChannelHub({
+    const hub = newHub(
       broker,
-      storage: fakeStorage([], () => 0),
-      onDeliveries: () => {},
-      onUserMessage: () => {},
-    });
+      fakeStorage([], () => 0),
+    );
     const sockets = [fakeConnection(1), fakeConnection(2), fakeConnection(3)];
     for (const s of sockets) {
       await hub.attach(s.conn, 1);
@@ -124,12 +122,10 @@ describe("ChannelHub", () => {
 
   it("does not echo typing to the typist", async () => {
     const broker = new LocalBroker();
-    const hub = new ChannelHub({
+    const hub = newHub(
       broker,
-      storage: fakeStorage([], () => 0),
-      onDeliveries: () => {},
-      onUserMessage: () => {},
-    });
+      fakeStorage([], () => 0),
+    );
     const typist = fakeConnection(1);
     const other = fakeConnection(2);
     for (const s of [typist, other]) {
@@ -158,12 +154,7 @@ describe("ChannelHub across broker breaks", () => {
   it("catches up a quiet channel from storage when the broker reconnects", async () => {
     const broker = new BreakableBroker();
     const stored = [ev(1)];
-    const hub = new ChannelHub({
-      broker,
-      storage: fakeStorage(stored),
-      onDeliveries: () => {},
-      onUserMessage: () => {},
-    });
+    const hub = newHub(broker, fakeStorage(stored));
     const { conn, seqs } = fakeConnection();
     await hub.attach(conn, 1);
     hub.ready(conn, 1, 1);
@@ -201,12 +192,7 @@ describe("ChannelHub across broker breaks", () => {
   it("detaches a connection that is shown its own kick, even without the user-topic notice", async () => {
     const broker = new LocalBroker();
     const removed: unknown[] = [];
-    const hub = new ChannelHub({
-      broker,
-      storage: fakeStorage([]),
-      onDeliveries: () => {},
-      onUserMessage: (_conn, message) => removed.push(message),
-    });
+    const hub = newHub(broker, fakeStorage([]), (_conn, message) => removed.push(message));
     const kicked = fakeConnection(7);
     const other = fakeConnection(8);
     for (const c of [kicked, other]) {

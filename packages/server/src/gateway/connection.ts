@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { Socket } from "node:net";
 import {
   CloseCode,
   type Encoding,
@@ -51,7 +52,12 @@ export class Connection {
     readonly protocolVersion: number,
     private readonly coalescer: WriteCoalescer,
     private readonly options: ConnectionOptions,
-  ) {}
+  ) {
+    this.raw = rawSocketOf(ws);
+  }
+
+  /** The TCP socket under `ws`, looked up once: every write corks it. */
+  private readonly raw: Socket | undefined;
 
   private refusals: number[] = [];
   /** Bytes written in the current turn (still corked), and that turn. */
@@ -123,8 +129,7 @@ export class Connection {
       this.ws.terminate();
       return;
     }
-    const raw = rawSocketOf(this.ws);
-    if (raw) this.coalescer.cork(raw);
+    if (this.raw) this.coalescer.cork(this.raw);
     this.ws.send(bytes, { binary: this.encoding === "msgpack" });
     this.turnBytes += bytes.byteLength;
     this.options.onFrameOut(bytes.byteLength);

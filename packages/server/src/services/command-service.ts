@@ -111,7 +111,6 @@ export class CommandService {
           if (!text) throw usageError(this.spec("me"), "Say what you are doing");
           if (text.length > LIMITS.contentMax)
             throw usageError(this.spec("me"), "That action is too long");
-          await moderation.assertNotMuted(caller.channelId, caller.actor.id);
           const ev = await messages.send(
             caller.actor,
             caller.channelId,
