@@ -2,7 +2,7 @@ import { createHash, randomBytes, randomInt } from "node:crypto";
 import { hash, verify } from "@node-rs/argon2";
 import type { UserMessage } from "../broker/message-broker";
 import { ParleyError } from "../errors";
-import type { SessionRow, Storage, UserRow } from "../storage/storage";
+import type { NewUser, SessionRow, Storage, UserRow } from "../storage/storage";
 
 /**
  * argon2id parameters (OWASP's second recommended set: 19 MiB, 2 passes, 1 lane). @node-rs/argon2
@@ -45,8 +45,7 @@ export class AuthService {
 
   async register(username: string, password: string): Promise<IssuedSession> {
     const passwordHash = await hash(password, ARGON2_OPTIONS);
-    const user = await this.storage.createUser({ username, passwordHash, isGuest: false });
-    return this.issue(user);
+    return this.create({ username, passwordHash, isGuest: false });
   }
 
   async login(username: string, password: string): Promise<IssuedSession> {
@@ -94,8 +93,7 @@ export class AuthService {
         .toString(36)
         .padStart(6, "0")}`;
       try {
-        const user = await this.storage.createUser({ username, passwordHash: null, isGuest: true });
-        return this.issue(user);
+        return await this.create({ username, passwordHash: null, isGuest: true });
       } catch (err) {
         if (!(err instanceof ParleyError && err.errorName === "USERNAME_TAKEN") || attempt >= 9)
           throw err;
@@ -116,6 +114,13 @@ export class AuthService {
   async logout(auth: Authenticated): Promise<void> {
     const userId = await this.storage.revokeSession(auth.session.id);
     if (userId !== undefined) this.announce(userId, { k: "revoked", session: auth.session.id });
+  }
+
+  /** Creates a user and its first session together. */
+  private async create(input: NewUser): Promise<IssuedSession> {
+    const token = randomBytes(32).toString("base64url");
+    const created = await this.storage.createUserWithSession(input, hashToken(token));
+    return { ...created, token };
   }
 
   private async issue(user: UserRow): Promise<IssuedSession> {

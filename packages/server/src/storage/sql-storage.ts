@@ -9,6 +9,7 @@ import {
 } from "@parley/protocol";
 import { CompiledQuery, type Kysely, type Selectable, sql, type Transaction } from "kysely";
 import { ParleyError, restrictionError } from "../errors";
+import { GroupCommit } from "./group-commit";
 import type { SqlDialect } from "./migrations";
 import type { Database } from "./schema";
 import type {
@@ -22,6 +23,7 @@ import type {
   ModerationInput,
   NewEvent,
   NewMessage,
+  NewUser,
   Restriction,
   SessionRow,
   Storage,
@@ -101,11 +103,15 @@ export class SqlStorage implements Storage {
     string
   >;
 
+  /** SQLite's writes share commits; PostgreSQL commits each write transaction by itself. */
+  private readonly groupCommit?: GroupCommit<Database>;
+
   constructor(
     private readonly db: Kysely<Database>,
     readonly dialect: SqlDialect,
     private readonly now: () => number = Date.now,
   ) {
+    if (dialect === "sqlite") this.groupCommit = new GroupCommit(db);
     this.hot = {
       // channel_id, author_id, nonce
       existing: db
@@ -160,18 +166,37 @@ export class SqlStorage implements Storage {
     };
   }
 
+  /**
+   * Runs a write transaction. On SQLite, the one writer, the transactions asked for in the same
+   * turn share one commit and its fsync ({@link GroupCommit}); on PostgreSQL each is its own
+   * transaction on a pooled connection. Resolves after the commit.
+   */
+  private write<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+    return this.groupCommit ? this.groupCommit.run(fn) : this.db.transaction().execute(fn);
+  }
+
   /** Runs one of the precompiled statements; resolves to its rows. */
   private async run<R>(db: Db, name: keyof SqlStorage["hot"], parameters: unknown[]): Promise<R[]> {
     return (await db.executeQuery<R>(CompiledQuery.raw(this.hot[name], parameters))).rows;
   }
 
-  async createUser(input: {
-    username: string;
-    passwordHash: string | null;
-    isGuest: boolean;
-  }): Promise<UserRow> {
+  createUser(input: NewUser): Promise<UserRow> {
+    return this.write((trx) => this.insertUser(trx, input));
+  }
+
+  createUserWithSession(
+    input: NewUser,
+    tokenHash: string,
+  ): Promise<{ user: UserRow; session: SessionRow }> {
+    return this.write(async (trx) => {
+      const user = await this.insertUser(trx, input);
+      return { user, session: await this.insertSession(trx, user.id, tokenHash) };
+    });
+  }
+
+  private async insertUser(trx: Transaction<Database>, input: NewUser): Promise<UserRow> {
     try {
-      const row = await this.db
+      const row = await trx
         .insertInto("users")
         .values({
           username: input.username,
@@ -208,35 +233,49 @@ export class SqlStorage implements Storage {
   }
 
   async updatePassword(userId: number, passwordHash: string): Promise<void> {
-    await this.db
-      .updateTable("users")
-      .set({ password_hash: passwordHash })
-      .where("id", "=", userId)
-      .execute();
+    await this.write((trx) =>
+      trx
+        .updateTable("users")
+        .set({ password_hash: passwordHash })
+        .where("id", "=", userId)
+        .execute(),
+    );
   }
 
   async setServerBan(userId: number, banned: boolean): Promise<void> {
-    await this.db
-      .updateTable("users")
-      .set({ banned_at: banned ? this.now() : null })
-      .where("id", "=", userId)
-      .execute();
+    await this.write((trx) =>
+      trx
+        .updateTable("users")
+        .set({ banned_at: banned ? this.now() : null })
+        .where("id", "=", userId)
+        .execute(),
+    );
   }
 
   async upgradeGuest(userId: number, passwordHash: string): Promise<UserRow> {
-    const row = await this.db
-      .updateTable("users")
-      .set({ password_hash: passwordHash, is_guest: 0 })
-      .where("id", "=", userId)
-      .where("is_guest", "=", 1)
-      .returningAll()
-      .executeTakeFirst();
+    const row = await this.write((trx) =>
+      trx
+        .updateTable("users")
+        .set({ password_hash: passwordHash, is_guest: 0 })
+        .where("id", "=", userId)
+        .where("is_guest", "=", 1)
+        .returningAll()
+        .executeTakeFirst(),
+    );
     if (!row) throw new ParleyError("NOT_A_GUEST");
     return toUser(row);
   }
 
-  async createSession(userId: number, tokenHash: string): Promise<SessionRow> {
-    const row = await this.db
+  createSession(userId: number, tokenHash: string): Promise<SessionRow> {
+    return this.write((trx) => this.insertSession(trx, userId, tokenHash));
+  }
+
+  private async insertSession(
+    trx: Transaction<Database>,
+    userId: number,
+    tokenHash: string,
+  ): Promise<SessionRow> {
+    const row = await trx
       .insertInto("sessions")
       .values({ user_id: userId, token_hash: tokenHash, created_at: this.now(), revoked_at: null })
       .returningAll()
@@ -277,24 +316,28 @@ export class SqlStorage implements Storage {
   }
 
   async revokeSession(sessionId: number): Promise<number | undefined> {
-    const row = await this.db
-      .updateTable("sessions")
-      .set({ revoked_at: this.now() })
-      .where("id", "=", sessionId)
-      .where("revoked_at", "is", null)
-      .returning("user_id")
-      .executeTakeFirst();
+    const row = await this.write((trx) =>
+      trx
+        .updateTable("sessions")
+        .set({ revoked_at: this.now() })
+        .where("id", "=", sessionId)
+        .where("revoked_at", "is", null)
+        .returning("user_id")
+        .executeTakeFirst(),
+    );
     return row ? Number(row.user_id) : undefined;
   }
 
   async revokeUserSessions(userId: number, exceptSessionId?: number): Promise<number[]> {
-    let query = this.db
-      .updateTable("sessions")
-      .set({ revoked_at: this.now() })
-      .where("user_id", "=", userId)
-      .where("revoked_at", "is", null);
-    if (exceptSessionId !== undefined) query = query.where("id", "!=", exceptSessionId);
-    const rows = await query.returning("id").execute();
+    const rows = await this.write((trx) => {
+      let query = trx
+        .updateTable("sessions")
+        .set({ revoked_at: this.now() })
+        .where("user_id", "=", userId)
+        .where("revoked_at", "is", null);
+      if (exceptSessionId !== undefined) query = query.where("id", "!=", exceptSessionId);
+      return query.returning("id").execute();
+    });
     return rows.map((r) => Number(r.id));
   }
 
@@ -305,7 +348,7 @@ export class SqlStorage implements Storage {
     ownerIsGuest?: boolean;
   }): Promise<{ channel: ChannelRow; event: ChannelEvent }> {
     try {
-      return await this.db.transaction().execute(async (trx) => {
+      return await this.write(async (trx) => {
         const now = this.now();
         const row = await trx
           .insertInto("channels")
@@ -466,7 +509,7 @@ export class SqlStorage implements Storage {
     role: Role,
     event: NewEvent,
   ): Promise<ChannelEvent | undefined> {
-    return this.db.transaction().execute(async (trx) => {
+    return this.write(async (trx) => {
       const inserted = await trx
         .insertInto("memberships")
         .values({ channel_id: channelId, user_id: userId, role, joined_at: this.now() })
@@ -478,7 +521,7 @@ export class SqlStorage implements Storage {
   }
 
   async removeMember(channelId: number, userId: number, event: NewEvent): Promise<ChannelEvent[]> {
-    return this.db.transaction().execute((trx) => this.removeIn(trx, channelId, userId, event));
+    return this.write((trx) => this.removeIn(trx, channelId, userId, event));
   }
 
   /** Removes a membership with its event; hands ownership on when the owner goes. */
@@ -529,7 +572,7 @@ export class SqlStorage implements Storage {
   // --- moderation ---
 
   async kick(input: ModerationInput): Promise<ChannelEvent[]> {
-    return this.db.transaction().execute(async (trx) => {
+    return this.write(async (trx) => {
       const events = await this.removeIn(trx, input.channelId, input.target.id, {
         type: EventType.MemberKicked,
         actor: input.actor,
@@ -549,7 +592,7 @@ export class SqlStorage implements Storage {
   }
 
   async ban(input: ModerationInput): Promise<ChannelEvent[]> {
-    return this.db.transaction().execute(async (trx) => {
+    return this.write(async (trx) => {
       await this.upsertRestriction(trx, "bans", input);
       const removal = await this.removeIn(trx, input.channelId, input.target.id, {
         type: EventType.MemberBanned,
@@ -582,7 +625,7 @@ export class SqlStorage implements Storage {
   }
 
   async setRole(input: ModerationInput, role: Role): Promise<ChannelEvent | undefined> {
-    return this.db.transaction().execute(async (trx) => {
+    return this.write(async (trx) => {
       const updated = await trx
         .updateTable("memberships")
         .set({ role })
@@ -601,7 +644,7 @@ export class SqlStorage implements Storage {
   }
 
   async setTopic(channelId: number, topic: string, actor: Actor): Promise<ChannelEvent> {
-    return this.db.transaction().execute(async (trx) => {
+    return this.write(async (trx) => {
       await trx.updateTable("channels").set({ topic }).where("id", "=", channelId).execute();
       await this.audit(trx, "topic", { channelId, actor, reason: topic });
       return this.appendEvent(trx, channelId, {
@@ -613,7 +656,7 @@ export class SqlStorage implements Storage {
   }
 
   async setSlowMode(channelId: number, seconds: number, actor: Actor): Promise<ChannelEvent> {
-    return this.db.transaction().execute(async (trx) => {
+    return this.write(async (trx) => {
       await trx
         .updateTable("channels")
         .set({ slow_mode: seconds })
@@ -629,7 +672,7 @@ export class SqlStorage implements Storage {
   }
 
   async recordAudit(input: ModerationInput & { action: string }): Promise<void> {
-    await this.db.transaction().execute((trx) => this.audit(trx, input.action, input));
+    await this.write((trx) => this.audit(trx, input.action, input));
   }
 
   async auditLog(channelId: number, limit: number): Promise<AuditEntry[]> {
@@ -721,7 +764,7 @@ export class SqlStorage implements Storage {
     type: EventType,
     input: ModerationInput,
   ): Promise<ChannelEvent> {
-    return this.db.transaction().execute(async (trx) => {
+    return this.write(async (trx) => {
       await this.upsertRestriction(trx, table, input);
       await this.audit(trx, action, input);
       return this.appendEvent(trx, input.channelId, {
@@ -740,7 +783,7 @@ export class SqlStorage implements Storage {
     input: ModerationInput,
     expiredAt?: number,
   ): Promise<ChannelEvent | undefined> {
-    return this.db.transaction().execute(async (trx) => {
+    return this.write(async (trx) => {
       let query = trx
         .deleteFrom(table)
         .where("channel_id", "=", input.channelId)
@@ -815,7 +858,7 @@ export class SqlStorage implements Storage {
     // sort is stable: a channel's messages keep their order. Results go back in input order.
     const order = batch.map((_, i) => i).sort((a, b) => batch[a]!.channelId - batch[b]!.channelId);
     try {
-      return await this.db.transaction().execute(async (trx) => {
+      return await this.write(async (trx) => {
         const results: AppendResult[] = new Array(batch.length);
         for (const i of order)
           results[i] = { ok: true, ...(await this.appendMessage(trx, batch[i]!)) };
@@ -828,7 +871,11 @@ export class SqlStorage implements Storage {
         if (retryConflict && isUniqueViolation(err)) return this.appendBatch(batch, false);
         return [{ ok: false, error: err as Error }];
       }
-      // One bad message must not fail its batch: store them one by one instead.
+      // One bad message must not fail its batch: store them one by one instead. The group commit
+      // keeps them in order and in one commit; PostgreSQL's pool could reorder them, so there they
+      // go one after another.
+      if (this.groupCommit)
+        return (await Promise.all(batch.map((m) => this.appendBatch([m], true)))).flat();
       const results: AppendResult[] = [];
       for (const message of batch) results.push(...(await this.appendBatch([message], true)));
       return results;
@@ -895,7 +942,7 @@ export class SqlStorage implements Storage {
     actor: Actor,
     maxDistinct: number,
   ): Promise<ChannelEvent | undefined> {
-    return this.db.transaction().execute(async (trx) => {
+    return this.write(async (trx) => {
       await this.requireMessage(trx, channelId, messageId);
       await this.assertNotMuted(trx, channelId, actor.id, this.now());
       const mine = await trx
@@ -934,7 +981,7 @@ export class SqlStorage implements Storage {
     emoji: string,
     actor: Actor,
   ): Promise<ChannelEvent> {
-    return this.db.transaction().execute(async (trx) => {
+    return this.write(async (trx) => {
       await this.requireMessage(trx, channelId, messageId);
       await this.assertNotMuted(trx, channelId, actor.id, this.now());
       const deleted = await trx

@@ -30,6 +30,24 @@ export function storageContract(name: string, open: () => Promise<Storage>) {
       expect((await storage.findUserByName("Alice"))?.id).toBe(alice.id);
     });
 
+    it("creates a user with its session in one transaction, or neither", async () => {
+      const { user, session } = await storage.createUserWithSession(
+        { username: "carol", passwordHash: null, isGuest: true },
+        "carol-token",
+      );
+      expect(user).toMatchObject({ username: "carol", isGuest: true });
+      expect(session.userId).toBe(user.id);
+      expect((await storage.findSession("carol-token"))?.user.id).toBe(user.id);
+      // A taken name stores no session either.
+      await expect(
+        storage.createUserWithSession(
+          { username: "Carol", passwordHash: null, isGuest: true },
+          "second-token",
+        ),
+      ).rejects.toMatchObject({ errorName: "USERNAME_TAKEN" });
+      expect(await storage.findSession("second-token")).toBeUndefined();
+    });
+
     it("creates a channel whose owner's join is seq 1, and refuses a duplicate name", async () => {
       const { channel, event } = await storage.createChannel({
         name: "General",

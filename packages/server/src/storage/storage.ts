@@ -109,6 +109,13 @@ export interface AuditEntry {
   at: number;
 }
 
+/** A user to create; a guest has no password. */
+export interface NewUser {
+  username: string;
+  passwordHash: string | null;
+  isGuest: boolean;
+}
+
 export interface HistoryQuery {
   before?: number;
   after?: number;
@@ -134,11 +141,12 @@ export interface HistoryQuery {
  * - **Order.** History and replay return events in ascending seq.
  */
 export interface Storage {
-  createUser(input: {
-    username: string;
-    passwordHash: string | null;
-    isGuest: boolean;
-  }): Promise<UserRow>;
+  createUser(input: NewUser): Promise<UserRow>;
+  /** Creates a user and its first session in one transaction (sign-up, a new guest). */
+  createUserWithSession(
+    input: NewUser,
+    tokenHash: string,
+  ): Promise<{ user: UserRow; session: SessionRow }>;
   getUser(id: number): Promise<UserRow | undefined>;
   findUserByName(username: string): Promise<UserRow | undefined>;
   /** Replaces a user's password hash. */

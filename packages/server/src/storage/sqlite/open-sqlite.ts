@@ -1,10 +1,11 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
-import { Kysely, SqliteDialect } from "kysely";
+import { Kysely } from "kysely";
 import { migrateToLatest } from "../migrate";
 import type { Database } from "../schema";
 import { SqlStorage } from "../sql-storage";
+import { ParleySqliteDialect } from "./sqlite-driver";
 
 /** Distinct statements kept prepared; queries with variable `IN (…)` lists make many texts. */
 const STATEMENT_CACHE_SIZE = 1000;
@@ -44,7 +45,7 @@ export async function openSqliteStorage(path: string): Promise<SqlStorage> {
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
   cacheStatements(sqlite);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new ParleySqliteDialect(sqlite) });
   await migrateToLatest(db, "sqlite");
   return new SqlStorage(db, "sqlite");
 }

@@ -1,0 +1,86 @@
+import BetterSqlite3 from "better-sqlite3";
+import { Kysely, type LogEvent, sql } from "kysely";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { GroupCommit } from "./group-commit";
+import { ParleySqliteDialect } from "./sqlite/sqlite-driver";
+
+interface Db {
+  t: { k: string; v: number };
+}
+
+describe("GroupCommit over SQLite", () => {
+  let db: Kysely<Db>;
+  let statements: string[];
+  beforeEach(async () => {
+    statements = [];
+    db = new Kysely<Db>({
+      dialect: new ParleySqliteDialect(new BetterSqlite3(":memory:")),
+      log: (event: LogEvent) => {
+        if (event.level === "query") statements.push(event.query.sql.toLowerCase());
+      },
+    });
+    await db.schema
+      .createTable("t")
+      .addColumn("k", "text", (c) => c.primaryKey())
+      .addColumn("v", "integer")
+      .execute();
+    statements = [];
+  });
+  afterEach(() => db.destroy());
+
+  const insert = (k: string, v: number) => (trx: Kysely<Db>) =>
+    trx.insertInto("t").values({ k, v }).returning("v").executeTakeFirstOrThrow();
+
+  it("commits the writes of one turn together, each with its own result, in order", async () => {
+    const commits = new GroupCommit(db);
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => commits.run(insert(`k${i}`, i))),
+    );
+    expect(results.map((r) => r.v)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    expect(statements.filter((s) => s === "commit")).toHaveLength(1);
+    expect(await db.selectFrom("t").select("k").execute()).toHaveLength(20);
+  });
+
+  it("rolls back a failing unit alone and rejects only its caller", async () => {
+    const commits = new GroupCommit(db);
+    const outcomes = await Promise.allSettled([
+      commits.run(insert("a", 1)),
+      commits.run(async (trx) => {
+        await insert("b", 2)(trx);
+        await insert("a", 3)(trx); // primary key taken: the whole unit, "b" included, goes
+      }),
+      commits.run(insert("c", 4)),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    const rows = await db.selectFrom("t").select(["k", "v"]).orderBy("k").execute();
+    expect(rows).toEqual([
+      { k: "a", v: 1 },
+      { k: "c", v: 4 },
+    ]);
+  });
+
+  it("takes what arrives during a commit into the next one", async () => {
+    const commits = new GroupCommit(db, 3);
+    const first = Array.from({ length: 7 }, (_, i) => commits.run(insert(`k${i}`, i)));
+    await Promise.all(first);
+    // At most three units per transaction: 7 units need three commits.
+    expect(statements.filter((s) => s === "commit")).toHaveLength(3);
+  });
+
+  it("fails every unit of a transaction that cannot commit, and stores none of them", async () => {
+    // A deferred foreign key is checked at commit: the savepoints pass, the commit fails.
+    await sql`pragma foreign_keys = on`.execute(db);
+    await sql`create table child (k text references t(k) deferrable initially deferred)`.execute(
+      db,
+    );
+    const commits = new GroupCommit(db);
+    const ok = commits.run(insert("x", 1));
+    const orphan = commits.run((trx) => sql`insert into child values ('nobody')`.execute(trx));
+    await expect(ok).rejects.toThrow(/FOREIGN KEY/);
+    await expect(orphan).rejects.toThrow(/FOREIGN KEY/);
+    expect(await db.selectFrom("t").select("k").execute()).toEqual([]);
+    // The next turn commits normally.
+    await commits.run(insert("y", 2));
+    expect(await db.selectFrom("t").select("k").execute()).toEqual([{ k: "y" }]);
+  });
+});

@@ -1,0 +1,87 @@
+import { CompiledQuery, type Kysely, type Transaction } from "kysely";
+
+interface Unit<DB> {
+  fn: (trx: Transaction<DB>) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (err: unknown) => void;
+}
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+const SAVEPOINT = CompiledQuery.raw("SAVEPOINT unit");
+const RELEASE = CompiledQuery.raw("RELEASE unit");
+const ROLLBACK_TO = CompiledQuery.raw("ROLLBACK TO unit");
+
+/**
+ * Group commit for a database with one writer (SQLite): the write transactions asked for while
+ * one commit runs are run together, each inside a savepoint of one transaction, and committed
+ * with one fsync. A unit that throws is rolled back to its savepoint alone; the others keep
+ * their writes. Every caller's promise settles only after the commit, so a resolved write is
+ * durable; a failed commit fails every unit in it.
+ *
+ * Units run one after another in the order they were asked for, on the transaction they are
+ * given; a unit must not use the database outside it (SQLite has one connection, which the
+ * transaction holds).
+ */
+export class GroupCommit<DB> {
+  private queue: Unit<DB>[] = [];
+  private scheduled = false;
+  private running = false;
+
+  constructor(
+    private readonly db: Kysely<DB>,
+    /** Most units in one transaction: bounds how long readers wait for the connection. */
+    private readonly maxUnits = 512,
+  ) {}
+
+  run<T>(fn: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.running) return;
+    this.scheduled = true;
+    setImmediate(() => void this.flush());
+  }
+
+  private async flush(): Promise<void> {
+    this.scheduled = false;
+    this.running = true;
+    const units = this.queue.splice(0, this.maxUnits);
+    let outcomes: Outcome[] | undefined;
+    let failure: unknown;
+    try {
+      outcomes = await this.db.transaction().execute(async (trx) => {
+        const out: Outcome[] = [];
+        for (const unit of units) out.push(await this.runUnit(trx, unit));
+        return out;
+      });
+    } catch (err) {
+      failure = err;
+    }
+    this.running = false;
+    if (this.queue.length > 0) this.schedule();
+    units.forEach((unit, i) => {
+      const outcome = outcomes?.[i];
+      if (!outcome) unit.reject(failure);
+      else if (outcome.ok) unit.resolve(outcome.value);
+      else unit.reject(outcome.error);
+    });
+  }
+
+  private async runUnit(trx: Transaction<DB>, unit: Unit<DB>): Promise<Outcome> {
+    await trx.executeQuery(SAVEPOINT);
+    try {
+      const value = await unit.fn(trx);
+      await trx.executeQuery(RELEASE);
+      return { ok: true, value };
+    } catch (error) {
+      await trx.executeQuery(ROLLBACK_TO);
+      await trx.executeQuery(RELEASE);
+      return { ok: false, error };
+    }
+  }
+}
