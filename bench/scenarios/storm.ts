@@ -25,7 +25,13 @@ export async function storm(ctx: BenchContext): Promise<ScenarioReport> {
     { fileLimit: n + 4096, profile: true },
   );
   const gen = await ctx.generator(n + 4096);
-  const phases: { name: string; result: ConnectResult; server: ProcWindow; other: number }[] = [];
+  const phases: {
+    name: string;
+    result: ConnectResult;
+    server: ProcWindow;
+    generator: ProcWindow;
+    other: number;
+  }[] = [];
   try {
     if (ctx.full) await waitForQuiet(30_000);
     server.markMeasured();
@@ -46,6 +52,7 @@ export async function storm(ctx: BenchContext): Promise<ScenarioReport> {
       name: "new guests: hello + join",
       result: first.result,
       server: first.server,
+      generator: first.generator,
       other: first.machine.otherCpuPercent,
     });
     log(
@@ -78,6 +85,7 @@ export async function storm(ctx: BenchContext): Promise<ScenarioReport> {
       name: "reconnect: hello with token + ls",
       result: second.result,
       server: second.server,
+      generator: second.generator,
       other: second.machine.otherCpuPercent,
     });
     log(
@@ -101,6 +109,7 @@ export async function storm(ctx: BenchContext): Promise<ScenarioReport> {
       r.replayFrames > 0 ? `${int(r.replayEvents)} in ${int(r.replayFrames)} frames` : "–",
       r.resyncs,
       `${p.server.cpuPercent} / ${p.server.peakCpuPercent}`,
+      `${p.generator.cpuPercent} / ${p.generator.peakCpuPercent}`,
       p.other,
     ];
   });
@@ -125,6 +134,7 @@ export async function storm(ctx: BenchContext): Promise<ScenarioReport> {
           "replayed",
           "resyncs",
           "server CPU % (mean / peak 1 s)",
+          "generator CPU % (mean / peak 1 s)",
           "other processes CPU %",
         ],
         rows,

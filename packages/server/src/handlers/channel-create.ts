@@ -1,4 +1,4 @@
-import { LIMITS, Op, REQUEST_SCHEMAS } from "@parley/protocol";
+import { LIMITS, Op, REQUEST_SCHEMAS, Role } from "@parley/protocol";
 import { authenticated, rateLimit } from "../router/guards";
 import { route } from "../router/route";
 import { attachWithSnapshot } from "./channel-join";
@@ -15,7 +15,10 @@ export const channelCreate = route<typeof Op.ChannelCreate>({
         created = id;
         conn.joining.add(id);
       });
-      return await attachWithSnapshot(ctx, ch.i, LIMITS.historyDefault);
+      return await attachWithSnapshot(ctx, ch.i, LIMITS.historyDefault, {
+        role: Role.Owner,
+        summary: ch,
+      });
     } finally {
       if (created !== undefined) conn.joining.delete(created);
     }

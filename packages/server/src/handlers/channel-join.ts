@@ -1,25 +1,34 @@
-import { type JoinReply, LIMITS, Op, REQUEST_SCHEMAS, Role } from "@parley/protocol";
+import {
+  type ChannelSummary,
+  type JoinReply,
+  LIMITS,
+  Op,
+  REQUEST_SCHEMAS,
+  Role,
+} from "@parley/protocol";
 import { authenticated, channelExists, rateLimit } from "../router/guards";
 import { type RequestContext, route } from "../router/route";
 
 /**
  * Attaches this connection to a channel the user is a member of and returns its snapshot:
  * subscribe first (hub.attach), then read the latest page and last seq in one view, reply,
- * then deliver what arrived in between. Shared by join and create.
+ * then deliver what arrived in between. Shared by join and create, which pass the role and
+ * summary they already know.
  */
 export async function attachWithSnapshot(
   ctx: RequestContext,
   channelId: number,
   limit: number,
+  known: { role?: Role; summary?: ChannelSummary } = {},
 ): Promise<JoinReply> {
   const { conn, services } = ctx;
   const userId = conn.user!.id;
-  const role = (await services.channels.role(channelId, userId)) ?? Role.Member;
+  const role = known.role ?? (await services.channels.role(channelId, userId)) ?? Role.Member;
   conn.channels.set(channelId, role);
   await services.hub.attach(conn, channelId);
   const { page, lastSeq } = await services.storage.snapshot(channelId, Math.max(limit, 1));
   const [ch, m] = await Promise.all([
-    services.channels.summary(channelId, userId),
+    known.summary ?? services.channels.summary(channelId, userId),
     services.channels.members(channelId),
   ]);
   ctx.after.push(() => services.hub.ready(conn, channelId, lastSeq));
@@ -38,8 +47,8 @@ export const channelJoin = route<typeof Op.ChannelJoin>({
     const { conn, data, services } = ctx;
     conn.joining.add(data.c);
     try {
-      await services.channels.join(conn.actor, data.c);
-      return await attachWithSnapshot(ctx, data.c, data.l ?? LIMITS.historyDefault);
+      const joined = await services.channels.join(conn.actor, data.c);
+      return await attachWithSnapshot(ctx, data.c, data.l ?? LIMITS.historyDefault, joined);
     } finally {
       conn.joining.delete(data.c);
     }

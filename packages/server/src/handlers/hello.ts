@@ -3,6 +3,7 @@ import {
   Op,
   PROTOCOL_VERSION,
   REQUEST_SCHEMAS,
+  Role,
   type WelcomeReply,
 } from "@parley/protocol";
 import { ParleyError } from "../errors";
@@ -58,10 +59,21 @@ export const hello = route<typeof Op.Hello>({
     }
     conn.isAdmin = services.settings.isAdmin(user.username);
     await services.hub.addUserConnection(conn);
-    const roles = await services.channels.roles(user.id);
-    for (const [channelId, role] of roles) conn.channels.set(channelId, role);
-    await Promise.all([...roles.keys()].map((c) => services.hub.attach(conn, c)));
-    const channels = await services.channels.userChannels(user.id);
+    const listed = await services.channels.userChannels(user.id);
+    for (const ch of listed) conn.channels.set(ch.i, ch.rl ?? Role.Member);
+    await Promise.all(listed.map((ch) => services.hub.attach(conn, ch.i)));
+    // Subscribed first, then the snapshot: each channel's last seq read now, so every event
+    // after it reaches this connection live. A channel left meanwhile is dropped.
+    const lastSeqs = await services.channels.memberLastSeqs(user.id);
+    const channels: typeof listed = [];
+    for (const ch of listed) {
+      const ls = lastSeqs.get(ch.i);
+      if (ls !== undefined) channels.push({ ...ch, ls });
+      else {
+        conn.channels.delete(ch.i);
+        services.hub.detach(conn, ch.i);
+      }
+    }
 
     // Resume: replay what the client missed in each channel, or ask it to resync when too much.
     const resync: number[] = [];
@@ -76,7 +88,7 @@ export const hello = route<typeof Op.Hello>({
       replays.map((r) => services.messages.replay(r.c, r.after, r.count)),
     );
 
-    await services.presence.connect(user.id, conn.id, roles.keys());
+    await services.presence.connect(user.id, conn.id, conn.channels.keys());
     conn.ready = true;
     after.push(() => {
       replays.forEach((r, i) => {

@@ -91,15 +91,14 @@ export class ChannelService {
     return this.summarize(await this.storage.listChannels({ ...query, userId }));
   }
 
-  /** The user's channels and its role in each. */
   /** The user's role in one channel, or undefined when not a member. */
   role(channelId: number, userId: number): Promise<Role | undefined> {
     return this.storage.memberRole(channelId, userId);
   }
 
-  async roles(userId: number): Promise<Map<number, Role>> {
-    const listings = await this.storage.userChannels(userId);
-    return new Map(listings.map((l) => [l.id, l.role ?? Role.Member]));
+  /** The last seq of each channel the user is a member of (a cheap read, for resume). */
+  memberLastSeqs(userId: number): Promise<Map<number, number>> {
+    return this.storage.memberLastSeqs(userId);
   }
 
   async userChannels(userId: number): Promise<ChannelSummary[]> {
@@ -112,12 +111,19 @@ export class ChannelService {
     return (await this.summarize([listing]))[0]!;
   }
 
-  /** Joins a user to a channel. Joining a channel you are in is not an error. */
-  async join(user: Actor & { isGuest: boolean }, channelId: number): Promise<void> {
+  /**
+   * Joins a user to a channel. Joining a channel you are in is not an error. Resolves to the
+   * user's role there, and, when this call added the member, the channel's summary as of then.
+   */
+  async join(
+    user: Actor & { isGuest: boolean },
+    channelId: number,
+  ): Promise<{ role: Role; summary?: ChannelSummary }> {
     await this.require(channelId);
     const ban = await this.storage.activeBan(channelId, user.id);
     if (ban) throw restrictionError("BANNED", ban.until);
-    if ((await this.storage.memberRole(channelId, user.id)) !== undefined) return;
+    const role = await this.storage.memberRole(channelId, user.id);
+    if (role !== undefined) return { role };
     await this.checkChannelsPerUser(user.id);
     if ((await this.storage.memberCount(channelId)) >= this.limits.maxMembersPerChannel) {
       throw new ParleyError("LIMIT_REACHED", "This channel has the most members allowed");
@@ -127,10 +133,12 @@ export class ChannelService {
       actor: user,
       data: user.isGuest ? { g: true } : {},
     });
-    if (!event) return;
+    // Added by a concurrent join of the same user meanwhile: that one announces it.
+    if (!event) return { role: (await this.storage.memberRole(channelId, user.id)) ?? Role.Member };
     this.publish(channelId, [event]);
-    const ch = await this.summary(channelId, user.id);
-    this.broker.publish({ kind: "user", id: user.id }, { k: "channel-added", ch });
+    const summary = await this.summary(channelId, user.id);
+    this.broker.publish({ kind: "user", id: user.id }, { k: "channel-added", ch: summary });
+    return { role: Role.Member, summary };
   }
 
   async leave(user: Actor, channelId: number): Promise<void> {

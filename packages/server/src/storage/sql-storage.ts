@@ -175,9 +175,58 @@ export class SqlStorage implements Storage {
     return this.groupCommit ? this.groupCommit.run(fn) : this.db.transaction().execute(fn);
   }
 
+  /** Multi-row inserts of messages and of their events, compiled once per row count. */
+  private readonly insertRows = {
+    messages: new Map<number, string>(),
+    events: new Map<number, string>(),
+  };
+
+  /** The SQL of a multi-row insert of `rows` messages or message events (see {@link appendIn}). */
+  private insertSql(table: "messages" | "events", rows: number): string {
+    let text = this.insertRows[table].get(rows);
+    if (text) return text;
+    if (table === "messages") {
+      const row = {
+        channel_id: 0,
+        seq: 0,
+        author_id: 0,
+        nonce: "",
+        content: "",
+        kind: 0,
+        created_at: 0,
+      };
+      text = this.db
+        .insertInto("messages")
+        .values(Array.from({ length: rows }, () => row))
+        .returning(["id", "channel_id", "seq"])
+        .compile().sql;
+    } else {
+      const row = {
+        channel_id: 0,
+        seq: 0,
+        type: 0,
+        actor_id: 0,
+        actor_name: "",
+        created_at: 0,
+        message_id: 0,
+        data: "",
+      };
+      text = this.db
+        .insertInto("events")
+        .values(Array.from({ length: rows }, () => row))
+        .compile().sql;
+    }
+    this.insertRows[table].set(rows, text);
+    return text;
+  }
+
   /** Runs one of the precompiled statements; resolves to its rows. */
-  private async run<R>(db: Db, name: keyof SqlStorage["hot"], parameters: unknown[]): Promise<R[]> {
-    return (await db.executeQuery<R>(CompiledQuery.raw(this.hot[name], parameters))).rows;
+  private run<R>(db: Db, name: keyof SqlStorage["hot"], parameters: unknown[]): Promise<R[]> {
+    return this.runSql<R>(db, this.hot[name], parameters);
+  }
+
+  private async runSql<R>(db: Db, text: string, parameters: unknown[]): Promise<R[]> {
+    return (await db.executeQuery<R>(CompiledQuery.raw(text, parameters))).rows;
   }
 
   createUser(input: NewUser): Promise<UserRow> {
@@ -449,6 +498,16 @@ export class SqlStorage implements Storage {
       memberCount: Number(r.member_count),
       role: Number(r.role) as Role,
     }));
+  }
+
+  async memberLastSeqs(userId: number): Promise<Map<number, number>> {
+    const rows = await this.db
+      .selectFrom("memberships as m")
+      .innerJoin("channels as c", "c.id", "m.channel_id")
+      .select(["c.id", "c.last_seq"])
+      .where("m.user_id", "=", userId)
+      .execute();
+    return new Map(rows.map((r) => [Number(r.id), Number(r.last_seq)]));
   }
 
   async memberRole(channelId: number, userId: number): Promise<Role | undefined> {
@@ -858,12 +917,7 @@ export class SqlStorage implements Storage {
     // sort is stable: a channel's messages keep their order. Results go back in input order.
     const order = batch.map((_, i) => i).sort((a, b) => batch[a]!.channelId - batch[b]!.channelId);
     try {
-      return await this.write(async (trx) => {
-        const results: AppendResult[] = new Array(batch.length);
-        for (const i of order)
-          results[i] = { ok: true, ...(await this.appendMessage(trx, batch[i]!)) };
-        return results;
-      });
+      return await this.write((trx) => this.appendIn(trx, batch, order));
     } catch (err) {
       if (batch.length === 1) {
         // Another node stored the same (channel, author, nonce) between our lookup and our
@@ -882,6 +936,104 @@ export class SqlStorage implements Storage {
     }
   }
 
+  /**
+   * Stores a batch in one transaction with few statements: per message, the nonce lookup and
+   * the mute check; per channel, one `last_seq + n` update that takes the n seqs in a row; then
+   * the messages and their events as multi-row inserts. A channel in slow mode (the rule reads
+   * the author's previous message) goes message by message instead. Throws when the batch must
+   * be stored one message at a time (a nonce twice in one batch, a slow-mode refusal).
+   */
+  private async appendIn(
+    trx: Transaction<Database>,
+    batch: readonly NewMessage[],
+    order: readonly number[],
+  ): Promise<AppendResult[]> {
+    const results: AppendResult[] = new Array(batch.length);
+    const now = this.now();
+    const byChannel = new Map<number, number[]>();
+    for (const i of order) {
+      const m = batch[i]!;
+      const [existing] = await this.run<{ id: number }>(trx, "existing", [
+        m.channelId,
+        m.author.id,
+        m.nonce,
+      ]);
+      if (existing) {
+        results[i] = {
+          ok: true,
+          event: await this.postedEvent(trx, Number(existing.id)),
+          duplicate: true,
+        };
+        continue;
+      }
+      try {
+        await this.assertNotMuted(trx, m.channelId, m.author.id, now);
+      } catch (error) {
+        results[i] = { ok: false, error: error as Error };
+        continue;
+      }
+      const list = byChannel.get(m.channelId);
+      if (list) list.push(i);
+      else byChannel.set(m.channelId, [i]);
+    }
+    const stored: { i: number; seq: number }[] = [];
+    for (const [channelId, indexes] of byChannel) {
+      const [row] = await this.run<{ last_seq: number; slow_mode: number }>(trx, "nextSeq", [
+        indexes.length,
+        channelId,
+      ]);
+      if (!row) {
+        for (const i of indexes)
+          results[i] = { ok: false, error: new ParleyError("NO_SUCH_CHANNEL") };
+        continue;
+      }
+      if (Number(row.slow_mode) > 0 && indexes.some((i) => !batch[i]!.slowModeExempt)) {
+        // Give the seqs back (this transaction holds the row) and go one by one.
+        await this.run(trx, "nextSeq", [-indexes.length, channelId]);
+        for (const i of indexes)
+          results[i] = { ok: true, ...(await this.appendMessage(trx, batch[i]!)) };
+        continue;
+      }
+      const first = Number(row.last_seq) - indexes.length + 1;
+      for (const [k, i] of indexes.entries()) stored.push({ i, seq: first + k });
+    }
+    for (let from = 0; from < stored.length; from += INSERT_ROWS) {
+      const chunk = stored.slice(from, from + INSERT_ROWS);
+      const rows = await this.runSql<{ id: number; channel_id: number; seq: number }>(
+        trx,
+        this.insertSql("messages", chunk.length),
+        chunk.flatMap(({ i, seq }) => {
+          const m = batch[i]!;
+          return [m.channelId, seq, m.author.id, m.nonce, m.content, m.kind, now];
+        }),
+      );
+      const ids = new Map(rows.map((r) => [`${r.channel_id}:${r.seq}`, Number(r.id)]));
+      const parameters: unknown[] = [];
+      for (const { i, seq } of chunk) {
+        const m = batch[i]!;
+        const id = ids.get(`${m.channelId}:${seq}`)!;
+        parameters.push(
+          m.channelId,
+          seq,
+          EventType.MessagePosted,
+          m.author.id,
+          m.author.name,
+          now,
+          id,
+          "{}",
+        );
+        results[i] = { ok: true, event: postedEvent(m, seq, id, now), duplicate: false };
+      }
+      await this.runSql(trx, this.insertSql("events", chunk.length), parameters);
+    }
+    return results;
+  }
+
+  private async postedEvent(db: Db, messageId: number): Promise<MessagePostedEvent> {
+    const [event] = await this.selectEvents(db, (q) => q.where("e.message_id", "=", messageId));
+    return event as MessagePostedEvent;
+  }
+
   private async appendMessage(
     trx: Transaction<Database>,
     m: NewMessage,
@@ -891,12 +1043,8 @@ export class SqlStorage implements Storage {
       m.author.id,
       m.nonce,
     ]);
-    if (existing) {
-      const [event] = await this.selectEvents(trx, (q) =>
-        q.where("e.message_id", "=", Number(existing.id)),
-      );
-      return { event: event as MessagePostedEvent, duplicate: true };
-    }
+    if (existing)
+      return { event: await this.postedEvent(trx, Number(existing.id)), duplicate: true };
     const now = this.now();
     await this.assertNotMuted(trx, m.channelId, m.author.id, now);
     const { seq, slowMode } = await this.nextSeq(trx, m.channelId);
@@ -921,18 +1069,7 @@ export class SqlStorage implements Storage {
       messageId,
       "{}",
     ]);
-    const event: MessagePostedEvent = {
-      s: seq,
-      t: EventType.MessagePosted,
-      ts: now,
-      a: m.author.id,
-      an: m.author.name,
-      i: messageId,
-      x: m.content,
-      n: m.nonce,
-    };
-    if (m.kind !== MessageKind.Text) event.k = m.kind;
-    return { event, duplicate: false };
+    return { event: postedEvent(m, seq, messageId, now), duplicate: false };
   }
 
   async addReaction(
@@ -1263,6 +1400,30 @@ export class SqlStorage implements Storage {
 // The select builder over events ⟕ messages, as refined by callers.
 // biome-ignore lint/suspicious/noExplicitAny: Kysely's builder type for this join is unwieldy to spell
 type EventQuery = any;
+
+/** Most rows in one multi-row insert of the send path (8 parameters a row at most). */
+const INSERT_ROWS = 32;
+
+/** The event of a message just stored. */
+function postedEvent(
+  m: NewMessage,
+  seq: number,
+  messageId: number,
+  now: number,
+): MessagePostedEvent {
+  const event: MessagePostedEvent = {
+    s: seq,
+    t: EventType.MessagePosted,
+    ts: now,
+    a: m.author.id,
+    an: m.author.name,
+    i: messageId,
+    x: m.content,
+    n: m.nonce,
+  };
+  if (m.kind !== MessageKind.Text) event.k = m.kind;
+  return event;
+}
 
 /** The target fields of a moderation event: who, why, until when. */
 function targetData(input: ModerationInput): Record<string, unknown> {

@@ -106,6 +106,76 @@ export function storageContract(name: string, open: () => Promise<Storage>) {
       expect((await storage.getChannel(channel.id))?.lastSeq).toBe(152);
     });
 
+    it("stores a large mixed batch in order, refusing only what breaks a rule", async () => {
+      const { channel: a } = await storage.createChannel({ name: "a", topic: "", owner: alice });
+      const { channel: b } = await storage.createChannel({ name: "b", topic: "", owner: alice });
+      const { channel: slow } = await storage.createChannel({ name: "s", topic: "", owner: alice });
+      for (const c of [a, b, slow])
+        await storage.addMember(c.id, bob.id, Role.Member, {
+          type: EventType.MemberJoined,
+          actor: bob,
+        });
+      await storage.setSlowMode(slow.id, 60, alice);
+      await storage.mute({ channelId: b.id, actor: alice, target: bob, until: null });
+      const [stored] = await storage.appendMessages([
+        {
+          channelId: a.id,
+          author: alice,
+          nonce: "early",
+          content: "early",
+          kind: MessageKind.Text,
+        },
+      ]);
+      const message = (channelId: number, author: Actor, nonce: string) => ({
+        channelId,
+        author,
+        nonce,
+        content: `${channelId}/${nonce}`,
+        kind: MessageKind.Text,
+      });
+      const batch = [
+        ...Array.from({ length: 40 }, (_, i) => message(a.id, i % 2 ? alice : bob, `a${i}`)),
+        message(b.id, alice, "b0"),
+        message(b.id, bob, "muted"),
+        message(a.id, alice, "early"), // a retry of the message stored above
+        ...Array.from({ length: 30 }, (_, i) => message(b.id, alice, `b${i + 1}`)),
+        message(slow.id, bob, "slow1"),
+        message(slow.id, bob, "slow2"), // 60 s slow mode: refused
+      ];
+      const results = await storage.appendMessages(batch);
+      expect(results).toHaveLength(batch.length);
+      results.forEach((r, i) => {
+        const m = batch[i]!;
+        if (m.nonce === "muted")
+          expect(r).toMatchObject({ ok: false, error: { errorName: "MUTED" } });
+        else if (m.nonce === "slow2")
+          expect(r).toMatchObject({ ok: false, error: { errorName: "SLOW_MODE" } });
+        else if (m.nonce === "early") expect(r).toEqual({ ...stored, duplicate: true });
+        else {
+          expect(r).toMatchObject({
+            ok: true,
+            duplicate: false,
+            event: { x: m.content, n: m.nonce },
+          });
+        }
+      });
+      // Each channel's messages got consecutive seqs in the order of the batch.
+      for (const c of [a, b, slow]) {
+        const events = (await storage.eventsAfter(c.id, 0, 1000)).filter(
+          (e) => e.t === EventType.MessagePosted,
+        );
+        const expected = batch
+          .map((m, i) => ({ m, r: results[i]! }))
+          .filter(({ m, r }) => m.channelId === c.id && r.ok && !r.duplicate)
+          .map(({ m }) => m.content);
+        if (c.id === a.id) expected.unshift("early");
+        expect(events.map((e) => (e as { x: string }).x)).toEqual(expected);
+        const seqs = events.map((e) => e.s);
+        expect(seqs).toEqual(seqs.map((_, k) => seqs[0]! + k));
+        expect((await storage.getChannel(c.id))?.lastSeq).toBe(seqs.at(-1));
+      }
+    });
+
     it("stores a nonce once per author and returns the original on a retry", async () => {
       const { channel } = await storage.createChannel({ name: "c", topic: "", owner: alice });
       const msg = {
@@ -364,6 +434,13 @@ export function storageContract(name: string, open: () => Promise<Storage>) {
         ]),
       );
       expect(await storage.lastSeqs([])).toEqual(new Map());
+      expect(await storage.memberLastSeqs(bob.id)).toEqual(new Map([[b.id, 2]]));
+      expect(await storage.memberLastSeqs(alice.id)).toEqual(
+        new Map([
+          [a.id, 1],
+          [b.id, 2],
+        ]),
+      );
     });
 
     it("finds live sessions only and revokes them", async () => {
