@@ -175,6 +175,9 @@ export class SqlStorage implements Storage {
     return this.groupCommit ? this.groupCommit.run(fn) : this.db.transaction().execute(fn);
   }
 
+  /** The event read queries, compiled once (see {@link events}). */
+  private readonly eventQueries = new Map<string, string>();
+
   /** Multi-row inserts of messages and of their events, compiled once per row count. */
   private readonly insertRows = {
     messages: new Map<number, string>(),
@@ -1030,7 +1033,7 @@ export class SqlStorage implements Storage {
   }
 
   private async postedEvent(db: Db, messageId: number): Promise<MessagePostedEvent> {
-    const [event] = await this.selectEvents(db, (q) => q.where("e.message_id", "=", messageId));
+    const [event] = await this.events(db, "message", [messageId]);
     return event as MessagePostedEvent;
   }
 
@@ -1166,23 +1169,13 @@ export class SqlStorage implements Storage {
 
   private async historyIn(db: Db, channelId: number, query: HistoryQuery): Promise<HistoryPage> {
     const { limit } = query;
-    const displayable = (q: EventQuery) =>
-      q
-        .where("e.channel_id", "=", channelId)
-        .where("e.type", "not in", MUTATION_EVENT_TYPES as EventType[]);
+    const types = MUTATION_EVENT_TYPES as readonly number[];
     const newestBelow = (bound: number | undefined, n: number) =>
-      this.selectEvents(db, (q) => {
-        let r = displayable(q);
-        if (bound !== undefined) r = r.where("e.seq", "<", bound);
-        return r.orderBy("e.seq", "desc").limit(n);
-      });
+      this.events(db, "below", [channelId, ...types, bound ?? Number.MAX_SAFE_INTEGER, n]);
     const oldestFrom = (bound: number, n: number) =>
-      this.selectEvents(db, (q) =>
-        displayable(q).where("e.seq", ">=", bound).orderBy("e.seq", "asc").limit(n),
-      );
+      this.events(db, "from", [channelId, ...types, bound, n]);
     const exists = async (op: "<" | ">", seq: number) =>
-      (await this.selectEvents(db, (q) => displayable(q).where("e.seq", op, seq).limit(1))).length >
-      0;
+      (op === "<" ? await newestBelow(seq, 1) : await oldestFrom(seq + 1, 1)).length > 0;
 
     let older: ChannelEvent[] = [];
     let newer: ChannelEvent[] = [];
@@ -1236,13 +1229,7 @@ export class SqlStorage implements Storage {
   }
 
   async eventsAfter(channelId: number, afterSeq: number, limit: number): Promise<ChannelEvent[]> {
-    const events = await this.selectEvents(this.db, (q) =>
-      q
-        .where("e.channel_id", "=", channelId)
-        .where("e.seq", ">", afterSeq)
-        .orderBy("e.seq", "asc")
-        .limit(limit),
-    );
+    const events = await this.events(this.db, "after", [channelId, afterSeq, limit]);
     await this.attachReactions(this.db, events);
     return events;
   }
@@ -1344,16 +1331,43 @@ export class SqlStorage implements Storage {
     } as ChannelEvent;
   }
 
-  private async selectEvents(
+  /**
+   * Reads events (with their messages' columns) by one of the fixed query shapes, each
+   * compiled once for the dialect. Parameters, in order:
+   * - `below`: channel, the mutation types, seq bound (exclusive), limit: newest first;
+   * - `from`: channel, the mutation types, seq bound (inclusive), limit: oldest first;
+   * - `after`: channel, seq bound (exclusive), limit: every type, oldest first;
+   * - `message`: message id.
+   */
+  private async events(
     db: Db,
-    refine: (q: EventQuery) => EventQuery,
+    shape: "below" | "from" | "after" | "message",
+    parameters: unknown[],
   ): Promise<ChannelEvent[]> {
-    const base = db
-      .selectFrom("events as e")
-      .leftJoin("messages as m", "m.id", "e.message_id")
-      .select(EVENT_COLUMNS);
-    const rows = (await refine(base as unknown as EventQuery).execute()) as EventRow[];
-    return rows.map(toEvent);
+    let text = this.eventQueries.get(shape);
+    if (!text) {
+      const base = this.db
+        .selectFrom("events as e")
+        .leftJoin("messages as m", "m.id", "e.message_id")
+        .select(EVENT_COLUMNS);
+      const displayable = base
+        .where("e.channel_id", "=", 0)
+        .where("e.type", "not in", MUTATION_EVENT_TYPES as EventType[]);
+      const query = {
+        below: () => displayable.where("e.seq", "<", 0).orderBy("e.seq", "desc").limit(0),
+        from: () => displayable.where("e.seq", ">=", 0).orderBy("e.seq", "asc").limit(0),
+        after: () =>
+          base
+            .where("e.channel_id", "=", 0)
+            .where("e.seq", ">", 0)
+            .orderBy("e.seq", "asc")
+            .limit(0),
+        message: () => base.where("e.message_id", "=", 0),
+      }[shape]();
+      text = query.compile().sql;
+      this.eventQueries.set(shape, text);
+    }
+    return (await this.runSql<EventRow>(db, text, parameters)).map(toEvent);
   }
 
   private async attachReactions(db: Db, events: ChannelEvent[]): Promise<void> {
@@ -1397,10 +1411,6 @@ export class SqlStorage implements Storage {
   }
 }
 
-// The select builder over events ⟕ messages, as refined by callers.
-// biome-ignore lint/suspicious/noExplicitAny: Kysely's builder type for this join is unwieldy to spell
-type EventQuery = any;
-
 /** Most rows in one multi-row insert of the send path (8 parameters a row at most). */
 const INSERT_ROWS = 32;
 
@@ -1436,17 +1446,18 @@ function targetData(input: ModerationInput): Record<string, unknown> {
 }
 
 function toEvent(row: EventRow): ChannelEvent {
-  const base = {
-    s: Number(row.seq),
-    t: Number(row.type) as EventType,
-    ts: Number(row.created_at),
-    a: Number(row.actor_id),
-    an: row.actor_name,
-  };
-  if (base.t === EventType.MessagePosted) {
+  const s = Number(row.seq);
+  const t = Number(row.type) as EventType;
+  const ts = Number(row.created_at);
+  const a = Number(row.actor_id);
+  const an = row.actor_name;
+  if (t === EventType.MessagePosted) {
     const event: MessagePostedEvent = {
-      ...base,
-      t: EventType.MessagePosted,
+      s,
+      t,
+      ts,
+      a,
+      an,
       i: Number(row.message_id),
       x: row.content ?? "",
       n: row.nonce ?? "",
@@ -1455,5 +1466,12 @@ function toEvent(row: EventRow): ChannelEvent {
     if (kind !== MessageKind.Text) event.k = kind as MessageKind;
     return event;
   }
-  return { ...JSON.parse(row.data), ...base } as ChannelEvent;
+  // The stored fields first, then the envelope's, which win (as they always have).
+  const event = JSON.parse(row.data) as Record<string, unknown>;
+  event.s = s;
+  event.t = t;
+  event.ts = ts;
+  event.a = a;
+  event.an = an;
+  return event as unknown as ChannelEvent;
 }
