@@ -5,6 +5,7 @@ import {
   type MessageEvent,
   type MessageKind,
 } from "@parley/protocol";
+import { ParleyError } from "../errors";
 import type { Actor, HistoryQuery, NewMessage, Storage } from "../storage/storage";
 import type { ChannelService } from "./channel-service";
 import type { TypingService } from "./typing-service";
@@ -17,6 +18,14 @@ interface Pending {
 
 /** Largest group commit. Bounds one transaction's time so readers are not starved. */
 const MAX_BATCH = 512;
+/**
+ * Most sends waiting for a commit. Past it the server is storing less than it is offered, and a
+ * longer queue only adds memory and latency: new sends are refused with RATE_LIMITED and a
+ * short wait, and the client's retry (same nonce) stores the message once.
+ */
+export const MAX_QUEUED_SENDS = 8 * MAX_BATCH;
+/** The wait suggested with a send refused for a full queue. */
+const BUSY_RETRY_MS = 500;
 
 /**
  * Messages, history and reactions. Sends are group-committed: those that arrive while a
@@ -33,6 +42,7 @@ export class MessageService {
     private readonly channels: ChannelService,
     private readonly typing: TypingService,
     private readonly onStored: (count: number) => void = () => {},
+    private readonly maxQueued = MAX_QUEUED_SENDS,
   ) {}
 
   /** Stores a message (or finds the one with the same nonce) and resolves after the commit. */
@@ -44,6 +54,13 @@ export class MessageService {
     kind: MessageKind,
     slowModeExempt = false,
   ): Promise<MessageEvent> {
+    if (this.queue.length >= this.maxQueued) {
+      return Promise.reject(
+        new ParleyError("RATE_LIMITED", "The server is busy: retry shortly", {
+          retryAfterMs: BUSY_RETRY_MS,
+        }),
+      );
+    }
     return new Promise((resolve, reject) => {
       this.queue.push({
         message: { channelId, author, nonce, content, kind, slowModeExempt },
