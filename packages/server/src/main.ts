@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import fastifyStatic from "@fastify/static";
@@ -12,6 +13,7 @@ import { RedisBroker } from "./broker/redis-broker";
 import { type Config, ConfigError, loadConfig } from "./config";
 import { ChannelHub } from "./gateway/channel-hub";
 import { Gateway } from "./gateway/gateway";
+import { releaseUpgrade } from "./gateway/upgrade";
 import { registerApiRoutes } from "./http/api-routes";
 import { registerSecurityHeaders } from "./http/security-headers";
 import { Metrics } from "./metrics";
@@ -190,16 +192,23 @@ export async function createParley(
     options: {
       maxPayload: LIMITS.maxFrameBytes,
       perMessageDeflate: false,
+      // The gateway tracks its sockets and closes them on shutdown; a second registry in `ws`
+      // would cost every socket a set entry and a close listener.
+      clientTracking: false,
       handleProtocols: (offered: Set<string>) => Gateway.selectProtocol(offered),
     },
   });
   let closing = false;
   const ws = gateway;
+  // The HTTP response @fastify/websocket makes for each upgrade, by request, so that the
+  // handler can release it once the socket is a WebSocket (see `releaseUpgrade`).
+  const upgrades = new WeakMap<IncomingMessage, ServerResponse>();
   app.get(
     "/ws",
     {
       websocket: true,
       preValidation: async (req, reply) => {
+        upgrades.set(req.raw, reply.raw);
         if (!ws.ipAllowed(req.ip)) {
           await reply.code(429).send({
             error: {
@@ -218,8 +227,14 @@ export async function createParley(
       },
     },
     (socket, req) => {
-      if (closing) socket.close(1001, "server shutting down");
-      else ws.accept(socket, req.ip);
+      const res = upgrades.get(req.raw);
+      upgrades.delete(req.raw);
+      if (closing) {
+        socket.close(1001, "server shutting down");
+        return;
+      }
+      releaseUpgrade(socket, req.raw, res);
+      ws.accept(socket, req.ip);
     },
   );
   app.get("/healthz", async () => ({ ok: true, connections: ws.size }));

@@ -205,4 +205,35 @@ describe("ChannelHub across broker breaks", () => {
     expect(removed).toEqual([{ k: "channel-removed", c: 1, reason: "kicked", seen: true }]);
     expect(other.seqs).toEqual([1]);
   });
+
+  it("routes a user's topic to each of its connections as they come and go", async () => {
+    const broker = new LocalBroker();
+    const got: [Connection, unknown][] = [];
+    const hub = newHub(broker, fakeStorage([]), (conn, message) => got.push([conn, message]));
+    const first = fakeConnection(5).conn;
+    const second = fakeConnection(5).conn;
+    const topic = { kind: "user", id: 5 } as const;
+    const say = async (n: number) => {
+      broker.publish(topic, { k: "registered" });
+      await until(() => got.length === n);
+    };
+
+    await hub.addUserConnection(first);
+    expect([...hub.connectionsOf(5)]).toEqual([first]);
+    await say(1);
+    await hub.addUserConnection(second);
+    expect(hub.connectionsOf(5).size).toBe(2);
+    await say(3);
+    await hub.removeUserConnection(first);
+    expect([...hub.connectionsOf(5)]).toEqual([second]);
+    await say(4);
+    expect(got.map(([conn]) => conn)).toEqual([first, first, second, second]);
+
+    await hub.removeUserConnection(second);
+    expect(hub.connectionsOf(5).size).toBe(0);
+    broker.publish(topic, { k: "registered" });
+    await new Promise((r) => setTimeout(r, 10));
+    expect(got).toHaveLength(4);
+    await hub.close();
+  });
 });

@@ -71,7 +71,8 @@ export interface HubOptions {
  */
 export class ChannelHub {
   private readonly channels = new Map<number, LocalChannel>();
-  private readonly users = new Map<number, Set<Connection>>();
+  /** Each user's connections on this node: most users have one, held without a set. */
+  private readonly users = new Map<number, Connection | Set<Connection>>();
   private readonly dirty = new Set<LocalChannel>();
   private flushScheduled = false;
   private readonly recheckTimer?: NodeJS.Timeout;
@@ -88,12 +89,11 @@ export class ChannelHub {
   /** Registers a connection for its user's topic (membership changes, revocations). */
   async addUserConnection(conn: Connection): Promise<void> {
     const userId = conn.user!.id;
-    const set = this.users.get(userId);
-    if (set) {
-      set.add(conn);
-      return;
-    }
-    this.users.set(userId, new Set([conn]));
+    const held = this.users.get(userId);
+    if (held instanceof Set) held.add(conn);
+    else if (held && held !== conn) this.users.set(userId, new Set([held, conn]));
+    if (held) return;
+    this.users.set(userId, conn);
     await this.options.broker.subscribe({ kind: "user", id: userId }, (m) =>
       this.onUser(userId, m),
     );
@@ -102,8 +102,13 @@ export class ChannelHub {
   async removeUserConnection(conn: Connection): Promise<void> {
     const userId = conn.user?.id;
     if (userId === undefined) return;
-    const set = this.users.get(userId);
-    if (!set?.delete(conn) || set.size > 0) return;
+    const held = this.users.get(userId);
+    if (held instanceof Set) {
+      // A set holds two connections or more: down to one, keep that one alone.
+      if (held.delete(conn) && held.size === 1) this.users.set(userId, held.values().next().value!);
+      return;
+    }
+    if (held !== conn) return;
     this.users.delete(userId);
     await this.options.broker.unsubscribe({ kind: "user", id: userId });
   }
@@ -115,7 +120,8 @@ export class ChannelHub {
 
   /** Connections of a user on this node. */
   connectionsOf(userId: number): ReadonlySet<Connection> {
-    return this.users.get(userId) ?? new Set();
+    const held = this.users.get(userId);
+    return held instanceof Set ? held : new Set(held ? [held] : []);
   }
 
   async attach(conn: Connection, channelId: number): Promise<void> {
@@ -183,8 +189,10 @@ export class ChannelHub {
   }
 
   private onUser(userId: number, message: BrokerMessage): void {
-    for (const conn of this.users.get(userId) ?? [])
-      this.options.onUserMessage(conn, message as UserMessage);
+    const held = this.users.get(userId);
+    if (held instanceof Set) {
+      for (const conn of held) this.options.onUserMessage(conn, message as UserMessage);
+    } else if (held) this.options.onUserMessage(held, message as UserMessage);
   }
 
   private onChannel(channel: LocalChannel, message: BrokerMessage): void {

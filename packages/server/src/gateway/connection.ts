@@ -7,10 +7,10 @@ import {
   type ErrorPayload,
   encodeFrame,
   Op,
-  type Role,
 } from "@parley/protocol";
 import type { WebSocket } from "ws";
 import type { SessionRow, UserRow } from "../storage/storage";
+import { ChannelRoles } from "./channel-roles";
 import { rawSocketOf } from "./raw-socket";
 import type { SharedFrame } from "./shared-frame";
 import type { WriteCoalescer } from "./write-coalescer";
@@ -35,14 +35,16 @@ export class Connection {
   user?: UserRow;
   session?: SessionRow;
   /** Channels this connection is attached to, with the user's role in each. */
-  readonly channels = new Map<number, Role>();
-  /** Channels a join is in flight for (their user-topic announcement is the join's own). */
-  readonly joining = new Set<number>();
+  readonly channels = new ChannelRoles();
   /** While a hello is in flight: the requests pipelined behind it. */
   preHello?: Envelope[];
   /** Set once the hello was accepted. */
   ready = false;
   closed = false;
+  /** Whether a pong came since the last heartbeat ping (the gateway's heartbeat). */
+  alive = true;
+  /** Closes the socket unless it is welcomed in time; cleared at the welcome. */
+  helloTimer?: NodeJS.Timeout;
 
   constructor(
     readonly ws: WebSocket,
@@ -59,16 +61,33 @@ export class Connection {
   /** The TCP socket under `ws`, looked up once: every write corks it. */
   private readonly raw: Socket | undefined;
 
-  private refusals: number[] = [];
+  /**
+   * Made on first use, like `refusals`: most connections never join a channel mid-session
+   * nor get refused, and an empty set or array still costs every one of them its table.
+   */
+  private joins?: Set<number>;
+  private refusals?: number[];
   /** Bytes written in the current turn (still corked), and that turn. */
   private turnBytes = 0;
   private turn = -1;
 
+  /** Channels a join is in flight for (their user-topic announcement is the join's own). */
+  get joining(): Set<number> {
+    this.joins ??= new Set();
+    return this.joins;
+  }
+
+  /** Whether a join of this channel is in flight, without making the set. */
+  isJoining(channelId: number): boolean {
+    return this.joins?.has(channelId) ?? false;
+  }
+
   /** Records a rate-limit refusal; returns how many fell within the last `windowMs`. */
   recordRefusal(windowMs: number, now = Date.now()): number {
-    this.refusals = this.refusals.filter((t) => t > now - windowMs);
-    this.refusals.push(now);
-    return this.refusals.length;
+    const recent = this.refusals?.filter((t) => t > now - windowMs) ?? [];
+    recent.push(now);
+    this.refusals = recent;
+    return recent.length;
   }
 
   /** A server-wide admin (named in PARLEY_ADMINS). */

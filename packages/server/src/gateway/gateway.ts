@@ -20,7 +20,7 @@ import type { Metrics } from "../metrics";
 import type { Router } from "../router/router";
 import type { Services } from "../services/services";
 import type { ChannelHub } from "./channel-hub";
-import { Connection } from "./connection";
+import { Connection, type ConnectionOptions } from "./connection";
 import { WriteCoalescer } from "./write-coalescer";
 
 /** Longest wait for a kick or ban event to reach a removed member's socket before detaching it. */
@@ -28,6 +28,17 @@ const REMOVAL_GRACE_MS = 2000;
 
 /** Requests a client may pipeline behind its hello before the welcome. */
 const PRE_HELLO_MAX = 64;
+
+/** Closes a connection that was not welcomed in time (one function for all their timers). */
+function helloTimedOut(conn: Connection): void {
+  conn.helloTimer = undefined;
+  if (!conn.ready) conn.close(CloseCode.HelloTimeout, "no hello");
+}
+
+function clearHelloTimer(conn: Connection): void {
+  clearTimeout(conn.helloTimer);
+  conn.helloTimer = undefined;
+}
 
 export interface GatewayOptions {
   services: Services;
@@ -49,14 +60,26 @@ export interface GatewayOptions {
  * messages come from the hub.
  */
 export class Gateway {
-  private readonly connections = new Set<Connection>();
+  /** Open sockets and their connections; the sockets' shared listeners look them up here. */
+  private readonly connections = new Map<WebSocket, Connection>();
   private readonly perIp = new Map<string, number>();
   private readonly coalescer = new WriteCoalescer();
-  private readonly alive = new WeakSet<Connection>();
   private readonly heartbeat: NodeJS.Timeout;
+  /** One options object for every connection (closures per connection would cost each one). */
+  private readonly connectionOptions: ConnectionOptions;
+  private readonly socketListeners = this.createSocketListeners();
   private router?: Router;
 
   constructor(private readonly options: GatewayOptions) {
+    const metrics = options.metrics;
+    this.connectionOptions = {
+      maxBufferedBytes: options.maxBufferedBytes,
+      onServerClose: (code) => metrics.serverCloses.inc({ code: String(code) }),
+      onFrameOut: (bytes) => {
+        metrics.framesOut.inc();
+        metrics.bytesOut.inc(bytes);
+      },
+    };
     this.heartbeat = setInterval(() => this.beat(), options.heartbeatMs);
     this.heartbeat.unref();
   }
@@ -100,28 +123,46 @@ export class Gateway {
     const encoding: Encoding =
       encodingOf(protocol) ?? (protocol.endsWith(".msgpack") ? "msgpack" : "json");
     const version = protocol ? (versionOf(protocol) ?? -1) : PROTOCOL_VERSION;
-    const conn = new Connection(ws, encoding, ip, version, this.coalescer, {
-      maxBufferedBytes: this.options.maxBufferedBytes,
-      onServerClose: (code) => this.options.metrics.serverCloses.inc({ code: String(code) }),
-      onFrameOut: (bytes) => {
-        this.options.metrics.framesOut.inc();
-        this.options.metrics.bytesOut.inc(bytes);
-      },
-    });
-    this.connections.add(conn);
+    const conn = new Connection(ws, encoding, ip, version, this.coalescer, this.connectionOptions);
+    this.connections.set(ws, conn);
     this.perIp.set(conn.ip, (this.perIp.get(conn.ip) ?? 0) + 1);
-    this.alive.add(conn);
     this.options.metrics.connections.inc();
-    const helloTimer = setTimeout(() => {
-      if (!conn.ready) conn.close(CloseCode.HelloTimeout, "no hello");
-    }, this.options.helloTimeoutMs);
-    ws.on("pong", () => this.alive.add(conn));
-    ws.on("message", (data, isBinary) => this.onFrame(conn, data, isBinary));
-    ws.on("error", (err) => this.options.logger.debug({ err, conn: conn.id }, "socket error"));
-    ws.on("close", () => {
-      clearTimeout(helloTimer);
-      void this.onClose(conn);
-    });
+    conn.helloTimer = setTimeout(helloTimedOut, this.options.helloTimeoutMs, conn);
+    const on = this.socketListeners;
+    ws.on("pong", on.pong);
+    ws.on("message", on.message);
+    ws.on("error", on.error);
+    ws.on("close", on.close);
+  }
+
+  /**
+   * The listeners of every socket, created once: `ws` calls a listener with its socket as
+   * `this`, and the connection is looked up from it. Closures per socket would cost every
+   * connection four functions and their contexts.
+   */
+  private createSocketListeners() {
+    const gateway = this;
+    const connections = this.connections;
+    return {
+      pong(this: WebSocket): void {
+        const conn = connections.get(this);
+        if (conn) conn.alive = true;
+      },
+      message(this: WebSocket, data: RawData, isBinary: boolean): void {
+        const conn = connections.get(this);
+        if (conn) gateway.onFrame(conn, data, isBinary);
+      },
+      error(this: WebSocket, err: Error): void {
+        // A malformed frame (which `ws` has answered with its close code) or a failed write:
+        // drop the socket at once.
+        gateway.options.logger.debug({ err, conn: connections.get(this)?.id }, "socket error");
+        this.terminate();
+      },
+      close(this: WebSocket): void {
+        const conn = connections.get(this);
+        if (conn) void gateway.onClose(conn);
+      },
+    };
   }
 
   /** Applies a user-topic message to one of the user's connections on this node. */
@@ -166,7 +207,7 @@ export class Gateway {
   }
 
   private async addChannel(conn: Connection, channelId: number, role: Role): Promise<void> {
-    if (conn.channels.has(channelId) || conn.joining.has(channelId)) return;
+    if (conn.channels.has(channelId) || conn.isJoining(channelId)) return;
     conn.channels.set(channelId, role);
     await this.options.hub.attach(conn, channelId);
     const ch = await this.options.services.channels.summary(channelId, conn.user!.id);
@@ -219,6 +260,8 @@ export class Gateway {
       const queue: Envelope[] = [];
       conn.preHello = queue;
       void router.dispatch(conn, envelope.data).then(() => {
+        // Welcomed: the hello timer has nothing left to guard.
+        if (conn.ready) clearHelloTimer(conn);
         for (const queued of queue.splice(0)) void router.dispatch(conn, queued);
         conn.preHello = undefined;
       });
@@ -238,7 +281,8 @@ export class Gateway {
 
   private async onClose(conn: Connection): Promise<void> {
     conn.closed = true;
-    if (!this.connections.delete(conn)) return;
+    clearHelloTimer(conn);
+    if (!this.connections.delete(conn.ws)) return;
     const left = (this.perIp.get(conn.ip) ?? 1) - 1;
     if (left > 0) this.perIp.set(conn.ip, left);
     else this.perIp.delete(conn.ip);
@@ -256,14 +300,14 @@ export class Gateway {
   }
 
   private beat(): void {
-    for (const conn of this.connections) {
-      if (!this.alive.has(conn)) {
+    for (const conn of this.connections.values()) {
+      if (!conn.alive) {
         // No pong since the last ping: the link is dead.
         conn.close(CloseCode.HeartbeatTimeout, "heartbeat timeout");
         conn.ws.terminate();
         continue;
       }
-      this.alive.delete(conn);
+      conn.alive = false;
       try {
         conn.ws.ping();
       } catch {
@@ -275,7 +319,7 @@ export class Gateway {
   /** Closes every socket with 1001 (going away) and waits until they are gone. */
   async close(): Promise<void> {
     clearInterval(this.heartbeat);
-    const waits = [...this.connections].map(
+    const waits = [...this.connections.values()].map(
       (conn) =>
         new Promise<void>((resolve) => {
           if (conn.ws.readyState === conn.ws.CLOSED) return resolve();
