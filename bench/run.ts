@@ -10,7 +10,7 @@
  * Options: --full, --only a,b (fanout, channels, idle, storm, history, write, encodings),
  * --profile (CPU profiles of the server during fan-out and write), --conns N and --senders K
  * (fan-out), --idle-conns N, --step-seconds S, --encoding json|msgpack (fan-out),
- * --history-messages N, --db URL (write; only sqlite: today), --servers parley,ws-relay,socketio
+ * --history-messages N, --db sqlite,postgres://… (write; comma-separated), --servers parley,ws-relay,socketio
  * (fan-out; default all three), --skip-baselines (= --servers parley), --data-dir DIR (where the
  * SQLite files go; /dev/shm takes the disk out of the measurement, for comparison only).
  */

@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { migrateSqliteToPostgres } from "../../packages/server/src/ops/migrate-to-postgres";
 import { LoadGenerator } from "./load-generator";
 import type { RunInfo } from "./machine";
 import { MachineWatch, ProcWatch, type ProcWindow } from "./proc-stats";
@@ -53,12 +54,22 @@ export class BenchContext {
     return join(dir, "parley.db");
   }
 
-  /** Seeds a fresh Parley database, then starts Parley on it (persistence on). */
+  /**
+   * Seeds a fresh Parley database, then starts Parley on it (persistence on). With
+   * `postgresUrl`, the seeded SQLite file is copied into that (empty) PostgreSQL database by
+   * Parley's migration tool and the server runs on PostgreSQL.
+   */
   async parley<T>(
     name: string,
     seed: (seeder: Seeder) => T,
-    options: { profile?: boolean; fileLimit?: number; env?: Record<string, string> } = {},
+    options: {
+      profile?: boolean;
+      fileLimit?: number;
+      env?: Record<string, string>;
+      postgresUrl?: string;
+    } = {},
   ): Promise<{ server: ServerUnderTest; seeded: T }> {
+    const { postgresUrl, ...serverOptions } = options;
     const databasePath = this.databasePath(name);
     const seeder = await Seeder.open(databasePath);
     let seeded: T;
@@ -67,7 +78,12 @@ export class BenchContext {
     } finally {
       seeder.close();
     }
-    const server = await this.server("parley", { ...options, databasePath, name });
+    if (postgresUrl) {
+      await migrateSqliteToPostgres(databasePath, postgresUrl);
+      const env = { ...serverOptions.env, PARLEY_DATABASE_URL: postgresUrl };
+      return { server: await this.server("parley", { ...serverOptions, env, name }), seeded };
+    }
+    const server = await this.server("parley", { ...serverOptions, databasePath, name });
     return { server, seeded };
   }
 

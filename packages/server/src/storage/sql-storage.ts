@@ -175,7 +175,7 @@ export class SqlStorage implements Storage {
     return this.groupCommit ? this.groupCommit.run(fn) : this.db.transaction().execute(fn);
   }
 
-  /** The event read queries, compiled once (see {@link events}). */
+  /** Read queries compiled once: the event shapes of {@link events}, the {@link lookUp} reads. */
   private readonly eventQueries = new Map<string, string>();
 
   /** Multi-row inserts of messages and of their events, compiled once per row count. */
@@ -953,26 +953,22 @@ export class SqlStorage implements Storage {
   ): Promise<AppendResult[]> {
     const results: AppendResult[] = new Array(batch.length);
     const now = this.now();
+    const { existing: stored0, mutes } = await this.lookUp(trx, batch);
     const byChannel = new Map<number, number[]>();
     for (const i of order) {
       const m = batch[i]!;
-      const [existing] = await this.run<{ id: number }>(trx, "existing", [
-        m.channelId,
-        m.author.id,
-        m.nonce,
-      ]);
-      if (existing) {
+      const existing = stored0.get(`${m.channelId}:${m.author.id}:${m.nonce}`);
+      if (existing !== undefined) {
         results[i] = {
           ok: true,
-          event: await this.postedEvent(trx, Number(existing.id)),
+          event: await this.postedEvent(trx, existing),
           duplicate: true,
         };
         continue;
       }
-      try {
-        await this.assertNotMuted(trx, m.channelId, m.author.id, now);
-      } catch (error) {
-        results[i] = { ok: false, error: error as Error };
+      const muted = mutedError(mutes.get(`${m.channelId}:${m.author.id}`), now);
+      if (muted) {
+        results[i] = { ok: false, error: muted };
         continue;
       }
       const list = byChannel.get(m.channelId);
@@ -1030,6 +1026,79 @@ export class SqlStorage implements Storage {
       await this.runSql(trx, this.insertSql("events", chunk.length), parameters);
     }
     return results;
+  }
+
+  /**
+   * For a batch, in two reads per 32 messages: the stored message id of each
+   * (channel, author, nonce) already used (keyed `channel:author:nonce`), and the mute of each
+   * (channel, author) that has one (keyed `channel:author`, the value its end or null).
+   */
+  private async lookUp(
+    db: Db,
+    batch: readonly NewMessage[],
+  ): Promise<{ existing: Map<string, number>; mutes: Map<string, number | null> }> {
+    const existing = new Map<string, number>();
+    const mutes = new Map<string, number | null>();
+    for (let from = 0; from < batch.length; from += INSERT_ROWS) {
+      const chunk = batch.slice(from, from + INSERT_ROWS);
+      const found = await this.runSql<{
+        id: number;
+        channel_id: number;
+        author_id: number;
+        nonce: string;
+      }>(
+        db,
+        this.lookUpSql("nonces", chunk.length),
+        chunk.flatMap((m) => [m.channelId, m.author.id, m.nonce]),
+      );
+      for (const r of found)
+        existing.set(`${r.channel_id}:${r.author_id}:${r.nonce}`, Number(r.id));
+      const muted = await this.runSql<{
+        channel_id: number;
+        user_id: number;
+        until: number | null;
+      }>(
+        db,
+        this.lookUpSql("mutes", chunk.length),
+        chunk.flatMap((m) => [m.channelId, m.author.id]),
+      );
+      for (const r of muted)
+        mutes.set(`${r.channel_id}:${r.user_id}`, r.until === null ? null : Number(r.until));
+    }
+    return { existing, mutes };
+  }
+
+  /** The SQL of a {@link lookUp} read for `rows` messages, compiled once per row count. */
+  private lookUpSql(kind: "nonces" | "mutes", rows: number): string {
+    const key = `${kind}:${rows}`;
+    let text = this.eventQueries.get(key);
+    if (text) return text;
+    text =
+      kind === "nonces"
+        ? this.db
+            .selectFrom("messages")
+            .select(["id", "channel_id", "author_id", "nonce"])
+            .where(({ eb, refTuple, tuple }) =>
+              eb(
+                refTuple("channel_id", "author_id", "nonce"),
+                "in",
+                Array.from({ length: rows }, () => tuple(0, 0, "")),
+              ),
+            )
+            .compile().sql
+        : this.db
+            .selectFrom("mutes")
+            .select(["channel_id", "user_id", "until"])
+            .where(({ eb, refTuple, tuple }) =>
+              eb(
+                refTuple("channel_id", "user_id"),
+                "in",
+                Array.from({ length: rows }, () => tuple(0, 0)),
+              ),
+            )
+            .compile().sql;
+    this.eventQueries.set(key, text);
+    return text;
   }
 
   private async postedEvent(db: Db, messageId: number): Promise<MessagePostedEvent> {
@@ -1271,10 +1340,8 @@ export class SqlStorage implements Storage {
     now: number,
   ): Promise<void> {
     const [mute] = await this.run<{ until: number | null }>(trx, "mute", [channelId, userId]);
-    if (!mute) return;
-    const until = mute.until === null ? null : Number(mute.until);
-    if (until !== null && until <= now) return;
-    throw restrictionError("MUTED", until, now);
+    const error = mute && mutedError(mute.until === null ? null : Number(mute.until), now);
+    if (error) throw error;
   }
 
   /** Refuses a message sooner than `intervalMs` after the author's last one in the channel. */
@@ -1413,6 +1480,12 @@ export class SqlStorage implements Storage {
 
 /** Most rows in one multi-row insert of the send path (8 parameters a row at most). */
 const INSERT_ROWS = 32;
+
+/** MUTED for a mute that ends at `until` (null: never) and is still on at `now`; else undefined. */
+function mutedError(until: number | null | undefined, now: number): ParleyError | undefined {
+  if (until === undefined || (until !== null && until <= now)) return undefined;
+  return restrictionError("MUTED", until, now);
+}
 
 /** The event of a message just stored. */
 function postedEvent(
