@@ -19,7 +19,7 @@ const SENDERS_PER_CHANNEL = 10;
  */
 export async function write(ctx: BenchContext): Promise<ScenarioReport> {
   const dbs = (ctx.options.db ?? "sqlite").split(",").map((d) => d.trim());
-  const parts: { label: string; markdown: string; steps: unknown[]; best: number }[] = [];
+  const parts: Awaited<ReturnType<typeof writeOn>>[] = [];
   for (const db of dbs) {
     if (db === "sqlite" || db.startsWith("sqlite:")) parts.push(await writeOn(ctx, "SQLite"));
     else if (db.startsWith("postgres://") || db.startsWith("postgresql://")) {
@@ -40,8 +40,8 @@ export async function write(ctx: BenchContext): Promise<ScenarioReport> {
       ? [
           {
             target: "≥ 20,000 persisted messages/s on SQLite",
-            measured: `${int(sqlite.best)} msg/s (ack p99 ≤ 1 s)`,
-            met: sqlite.best >= 20_000,
+            measured: `${int(sqlite.sustained)} msg/s offered and all acked (${int(sqlite.best)} acks/s, ack p99 ≤ 1 s)`,
+            met: sqlite.sustained >= 20_000,
           },
         ]
       : [],
@@ -70,9 +70,15 @@ async function writeOn(
   ctx: BenchContext,
   label: "SQLite" | "PostgreSQL",
   postgresUrl?: string,
-): Promise<{ label: string; markdown: string; steps: unknown[]; best: number }> {
+): Promise<{
+  label: string;
+  markdown: string;
+  steps: unknown[];
+  best: number;
+  sustained: number;
+}> {
   const rates = ctx.full
-    ? [2_000, 5_000, 10_000, 15_000, 20_000, 30_000, 40_000]
+    ? [2_000, 5_000, 10_000, 15_000, 20_000, 25_000, 30_000, 40_000]
     : [1_000, 5_000, 15_000];
   const stepMs = (ctx.options.stepSeconds ?? (ctx.full ? 10 : 2)) * 1000;
   const n = CHANNELS * SENDERS_PER_CHANNEL;
@@ -94,6 +100,8 @@ async function writeOn(
   const rows: (string | number)[][] = [];
   const steps = [];
   let best = 0;
+  /** The highest offered rate whose step passed: the rate the server keeps up with. */
+  let sustained = 0;
   try {
     const setup = await gen.connect({
       kind: "parley",
@@ -138,7 +146,10 @@ async function writeOn(
       );
       const acked = r.ack.count / r.sent;
       const passed = r.ack.p99 <= 1000 && acked >= 0.99;
-      if (passed) best = Math.max(best, r.acksPerSec);
+      if (passed) {
+        best = Math.max(best, r.acksPerSec);
+        sustained = Math.max(sustained, rate);
+      }
       steps.push({ rate, run: r, server: sp, generator: gp, machine, passed });
       log(
         `write ${int(rate)} msg/s: ${int(r.acksPerSec)} acks/s, ack p99 ${ms(r.ack.p99)} ms, ${pct(acked)} acked, server ${sp.cpuPercent} % CPU`,
@@ -166,6 +177,7 @@ async function writeOn(
   return {
     label,
     best,
+    sustained,
     steps,
     markdown: [
       `${n} senders in ${CHANNELS} channels of ${SENDERS_PER_CHANNEL}, acked 64-byte messages, open-loop, ${stepMs / 1000} s per step; ` +

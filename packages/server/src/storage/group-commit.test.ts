@@ -67,6 +67,39 @@ describe("GroupCommit over SQLite", () => {
     expect(statements.filter((s) => s === "commit")).toHaveLength(3);
   });
 
+  it("settles units only after the sync that follows their commit, in commit order", async () => {
+    const syncs: (() => void)[] = [];
+    const commits = new GroupCommit(db, 512, 0, () => new Promise<void>((r) => syncs.push(r)));
+    const settled: string[] = [];
+    const first = commits.run(insert("a", 1)).then(() => settled.push("a"));
+    while (syncs.length < 1) await new Promise((r) => setImmediate(r));
+    // Committed (readable) but not synced: not settled; the next transaction runs meanwhile.
+    const second = commits.run(insert("b", 2)).then(() => settled.push("b"));
+    while ((await db.selectFrom("t").select("k").execute()).length < 2)
+      await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setTimeout(r, 5));
+    expect(settled).toEqual([]);
+    // The second transaction's sync starts only once the first's is done.
+    expect(syncs).toHaveLength(1);
+    syncs[0]!();
+    await first;
+    expect(settled).toEqual(["a"]);
+    while (syncs.length < 2) await new Promise((r) => setImmediate(r));
+    syncs[1]!();
+    await second;
+    expect(settled).toEqual(["a", "b"]);
+  });
+
+  it("fails the units of a transaction whose sync fails, and goes on", async () => {
+    let fail = true;
+    const commits = new GroupCommit(db, 512, 0, async () => {
+      if (fail) throw new Error("EIO");
+    });
+    await expect(commits.run(insert("a", 1))).rejects.toThrow("EIO");
+    fail = false;
+    await expect(commits.run(insert("b", 2))).resolves.toMatchObject({ v: 2 });
+  });
+
   it("fails every unit of a transaction that cannot commit, and stores none of them", async () => {
     // A deferred foreign key is checked at commit: the savepoints pass, the commit fails.
     await sql`pragma foreign_keys = on`.execute(db);

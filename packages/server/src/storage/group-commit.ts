@@ -15,7 +15,7 @@ const ROLLBACK_TO = CompiledQuery.raw("ROLLBACK TO unit");
 /**
  * Group commit for a database with one writer (SQLite): the write transactions asked for while
  * one commit runs are run together, each inside a savepoint of one transaction, and committed
- * with one fsync. A unit that throws is rolled back to its savepoint alone; the others keep
+ * with one fsync (run off the event loop when a `sync` is given). A unit that throws is rolled back to its savepoint alone; the others keep
  * their writes. Every caller's promise settles only after the commit, so a resolved write is
  * durable; a failed commit fails every unit in it.
  *
@@ -40,7 +40,17 @@ export class GroupCommit<DB> {
      * and share the commit, so fsyncs (each stops the event loop) stay a bounded share of time.
      */
     private readonly spacingMs = 3,
+    /**
+     * Makes what was committed durable, off the event loop (SQLite: an fsync of the WAL file on
+     * libuv's thread pool, with `synchronous=NORMAL` so that COMMIT itself does not fsync).
+     * Units settle only after it; the next transaction may run meanwhile. Absent: the commit
+     * is durable by itself.
+     */
+    private readonly sync?: () => Promise<void>,
   ) {}
+
+  /** Syncs in commit order: a unit never settles before an earlier transaction's sync. */
+  private synced: Promise<void> = Promise.resolve();
 
   run<T>(fn: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -75,6 +85,18 @@ export class GroupCommit<DB> {
     }
     this.running = false;
     if (this.queue.length > 0) this.schedule();
+    if (outcomes && this.sync) {
+      const sync = this.sync;
+      const done = this.synced.then(sync);
+      this.synced = done.catch(() => {});
+      try {
+        await done;
+      } catch (err) {
+        // Committed but perhaps not on disk: fail every unit; a retry finds what was stored.
+        outcomes = undefined;
+        failure = err;
+      }
+    }
     units.forEach((unit, i) => {
       const outcome = outcomes?.[i];
       if (!outcome) unit.reject(failure);

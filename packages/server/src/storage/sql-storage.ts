@@ -110,8 +110,14 @@ export class SqlStorage implements Storage {
     private readonly db: Kysely<Database>,
     readonly dialect: SqlDialect,
     private readonly now: () => number = Date.now,
+    /**
+     * SQLite: makes commits durable off the event loop (see {@link GroupCommit}); closed with
+     * the storage.
+     */
+    private readonly durability?: { sync: () => Promise<void>; close: () => void },
   ) {
-    if (dialect === "sqlite") this.groupCommit = new GroupCommit(db);
+    if (dialect === "sqlite")
+      this.groupCommit = new GroupCommit(db, undefined, undefined, durability?.sync);
     this.hot = {
       // channel_id, author_id, nonce
       existing: db
@@ -1305,6 +1311,7 @@ export class SqlStorage implements Storage {
 
   async close(): Promise<void> {
     await this.db.destroy();
+    this.durability?.close();
   }
 
   // --- internals ---
