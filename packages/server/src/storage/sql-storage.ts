@@ -2,6 +2,7 @@ import {
   type ChannelEvent,
   EventType,
   type HistoryPage,
+  LIMITS,
   MessageKind,
   MUTATION_EVENT_TYPES,
   type ReactionSummary,
@@ -1458,14 +1459,26 @@ export class SqlStorage implements Storage {
   }
 
   private async reactionsOf(db: Db, messageIds: number[]): Promise<Map<number, ReactionSummary[]>> {
-    const rows = await db
-      .selectFrom("reactions as r")
-      .innerJoin("users as u", "u.id", "r.user_id")
-      .select(["r.message_id", "r.emoji", "r.user_id", "u.username"])
-      .where("r.message_id", "in", messageIds)
-      .orderBy("r.created_at")
-      .orderBy("r.user_id")
-      .execute();
+    // Compiled once per id count (a page has at most 101): building it cost more than running it.
+    const key = `reactions:${messageIds.length}`;
+    let text = this.eventQueries.get(key);
+    if (!text) {
+      text = this.db
+        .selectFrom("reactions as r")
+        .innerJoin("users as u", "u.id", "r.user_id")
+        .select(["r.message_id", "r.emoji", "r.user_id", "u.username"])
+        .where("r.message_id", "in", messageIds)
+        .orderBy("r.created_at")
+        .orderBy("r.user_id")
+        .compile().sql;
+      if (messageIds.length <= LIMITS.historyMax + 1) this.eventQueries.set(key, text);
+    }
+    const rows = await this.runSql<{
+      message_id: number;
+      emoji: string;
+      user_id: number;
+      username: string;
+    }>(db, text, messageIds);
     const out = new Map<number, ReactionSummary[]>();
     for (const row of rows) {
       const messageId = Number(row.message_id);
