@@ -99,10 +99,7 @@ export class SqlStorage implements Storage {
    * Kysely's builder cost about half of the write path. Run with {@link run} and parameters in
    * the order the comments give.
    */
-  private readonly hot: Record<
-    "existing" | "mute" | "nextSeq" | "insertMessage" | "insertEvent",
-    string
-  >;
+  private readonly hot: Record<"existing" | "mute" | "nextSeq", string>;
 
   /** SQLite's writes share commits; PostgreSQL commits each write transaction by itself. */
   private readonly groupCommit?: GroupCommit<Database>;
@@ -141,34 +138,6 @@ export class SqlStorage implements Storage {
         .set((eb) => ({ last_seq: eb("last_seq", "+", 1) }))
         .where("id", "=", 0)
         .returning(["last_seq", "slow_mode"])
-        .compile().sql,
-      // channel_id, seq, author_id, nonce, content, kind, created_at
-      insertMessage: db
-        .insertInto("messages")
-        .values({
-          channel_id: 0,
-          seq: 0,
-          author_id: 0,
-          nonce: "",
-          content: "",
-          kind: 0,
-          created_at: 0,
-        })
-        .returning("id")
-        .compile().sql,
-      // channel_id, seq, type, actor_id, actor_name, created_at, message_id, data
-      insertEvent: db
-        .insertInto("events")
-        .values({
-          channel_id: 0,
-          seq: 0,
-          type: 0,
-          actor_id: 0,
-          actor_name: "",
-          created_at: 0,
-          message_id: 0,
-          data: "",
-        })
         .compile().sql,
     };
   }
@@ -1128,7 +1097,7 @@ export class SqlStorage implements Storage {
     await this.assertNotMuted(trx, m.channelId, m.author.id, now);
     const { seq, slowMode } = await this.nextSeq(trx, m.channelId);
     if (slowMode > 0 && !m.slowModeExempt) await this.checkSlowMode(trx, m, slowMode * 1000, now);
-    const [message] = await this.run<{ id: number }>(trx, "insertMessage", [
+    const [message] = await this.runSql<{ id: number }>(trx, this.insertSql("messages", 1), [
       m.channelId,
       seq,
       m.author.id,
@@ -1138,7 +1107,7 @@ export class SqlStorage implements Storage {
       now,
     ]);
     const messageId = Number(message!.id);
-    await this.run(trx, "insertEvent", [
+    await this.runSql(trx, this.insertSql("events", 1), [
       m.channelId,
       seq,
       EventType.MessagePosted,
