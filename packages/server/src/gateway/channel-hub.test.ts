@@ -236,4 +236,53 @@ describe("ChannelHub across broker breaks", () => {
     expect(got).toHaveLength(4);
     await hub.close();
   });
+  it("holds presence changes in a big channel and sends each user's last state together", async () => {
+    const broker = new LocalBroker();
+    const hub = new ChannelHub({
+      broker,
+      storage: fakeStorage([]),
+      onDeliveries: () => {},
+      onUserMessage: () => {},
+      presenceHold: { minSockets: 3, ms: 30 },
+    });
+    const seen: { u: number; on: boolean }[][] = [];
+    for (let i = 0; i < 3; i++) {
+      const got: { u: number; on: boolean }[] = [];
+      seen.push(got);
+      const conn = {
+        user: { id: 100 + i },
+        channels: new Map(),
+        sendShared: (frame: SharedFrame) => {
+          const f = frame.frame as { o: number; d: { u: number; on: boolean } };
+          if (f.o === Op.PresenceEvent) got.push({ u: f.d.u, on: f.d.on });
+        },
+      } as unknown as Connection;
+      await hub.attach(conn, 1);
+      hub.ready(conn, 1, 0);
+    }
+    const presence = (u: number, on: boolean) =>
+      broker.publish({ kind: "channel", id: 1 }, { k: "presence", c: 1, u, on });
+    presence(7, true);
+    presence(8, true);
+    presence(7, false);
+    await new Promise((r) => setTimeout(r, 5));
+    expect(seen[0]).toEqual([]);
+    await until(() => seen.every((got) => got.length === 2));
+    for (const got of seen)
+      expect(got).toEqual([
+        { u: 8, on: true },
+        { u: 7, on: false },
+      ]);
+  });
+
+  it("sends presence at once in a small channel", async () => {
+    const broker = new LocalBroker();
+    const hub = newHub(broker, fakeStorage([]));
+    const { conn, frames } = fakeConnection(2);
+    await hub.attach(conn, 1);
+    hub.ready(conn, 1, 0);
+    broker.publish({ kind: "channel", id: 1 }, { k: "presence", c: 1, u: 9, on: true });
+    await new Promise((r) => setImmediate(r));
+    expect(frames).toContain(Op.PresenceEvent);
+  });
 });

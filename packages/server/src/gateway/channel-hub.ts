@@ -13,6 +13,13 @@ import { eventFrames, SharedFrame } from "./shared-frame";
 const GAP_WAIT_MS = 100;
 /** Largest gap fetched from storage in one read. */
 const GAP_FETCH_MAX = 1000;
+/**
+ * In a channel with at least `minSockets` attached on this node, presence changes are held for
+ * `ms` and sent together: each socket then gets the changes of that window in one write instead
+ * of one write per change (a channel of N members coming online was N² writes), and a user who
+ * came and went within the window is told once, with the final state.
+ */
+export const PRESENCE_HOLD = { minSockets: 100, ms: 50 };
 
 interface Attachment {
   /** Last seq this connection has (null until its snapshot is read). */
@@ -34,6 +41,9 @@ interface LocalChannel {
   /** The channel's last seq at the previous periodic check, when it was ahead of `delivered`. */
   suspect?: number;
   ready: Promise<void>;
+  /** Presence changes held for {@link PRESENCE_HOLD} (user → online), in the order of their last change. */
+  presence?: Map<number, boolean>;
+  presenceTimer?: NodeJS.Timeout;
 }
 
 export interface HubOptions {
@@ -48,6 +58,8 @@ export interface HubOptions {
    * next is read from storage.
    */
   recheckMs?: number;
+  /** Overrides {@link PRESENCE_HOLD} (tests). */
+  presenceHold?: { minSockets: number; ms: number };
 }
 
 /**
@@ -154,6 +166,7 @@ export class ChannelHub {
     this.channels.delete(channelId);
     this.dirty.delete(channel);
     clearTimeout(channel.gapTimer);
+    clearTimeout(channel.presenceTimer);
     void this.options.broker.unsubscribe({ kind: "channel", id: channelId });
   }
 
@@ -208,11 +221,32 @@ export class ChannelHub {
       });
       this.sendEphemeral(channel, frame, m.u);
     } else {
-      this.sendEphemeral(
-        channel,
-        new SharedFrame({ o: Op.PresenceEvent, d: { c: m.c, u: m.u, on: m.on } }),
-      );
+      const hold = this.options.presenceHold ?? PRESENCE_HOLD;
+      if (channel.attachments.size < hold.minSockets && !channel.presence) {
+        this.sendPresence(channel, m.u, m.on);
+        return;
+      }
+      channel.presence ??= new Map();
+      channel.presence.delete(m.u);
+      channel.presence.set(m.u, m.on);
+      channel.presenceTimer ??= setTimeout(() => this.flushPresence(channel), hold.ms);
     }
+  }
+
+  private sendPresence(channel: LocalChannel, userId: number, on: boolean): void {
+    this.sendEphemeral(
+      channel,
+      new SharedFrame({ o: Op.PresenceEvent, d: { c: channel.id, u: userId, on } }),
+    );
+  }
+
+  /** Sends the held presence changes, all in this turn (so each socket gets one write). */
+  private flushPresence(channel: LocalChannel): void {
+    const held = channel.presence;
+    channel.presence = undefined;
+    channel.presenceTimer = undefined;
+    if (!held || this.channels.get(channel.id) !== channel) return;
+    for (const [userId, on] of held) this.sendPresence(channel, userId, on);
   }
 
   private sendEphemeral(channel: LocalChannel, frame: SharedFrame, exceptUser?: number): void {
@@ -355,7 +389,10 @@ export class ChannelHub {
 
   async close(): Promise<void> {
     clearInterval(this.recheckTimer);
-    for (const channel of this.channels.values()) clearTimeout(channel.gapTimer);
+    for (const channel of this.channels.values()) {
+      clearTimeout(channel.gapTimer);
+      clearTimeout(channel.presenceTimer);
+    }
     this.channels.clear();
     this.users.clear();
   }
