@@ -10,7 +10,7 @@
  * Options: --full, --only a,b (fanout, channels, idle, storm, history, write, encodings),
  * --profile (CPU profiles of the server during fan-out and write), --conns N and --senders K
  * (fan-out), --idle-conns N, --step-seconds S, --encoding json|msgpack (fan-out),
- * --history-messages N, --db sqlite,postgres://… (write; comma-separated), --servers parley,ws-relay,socketio
+ * --history-messages N and --history-channels K (history), --db sqlite,postgres://… (write; comma-separated), --servers parley,ws-relay,socketio
  * (fan-out; default all three), --skip-baselines (= --servers parley), --data-dir DIR (where the
  * SQLite files go; /dev/shm takes the disk out of the measurement, for comparison only).
  */
@@ -53,6 +53,7 @@ const { values } = parseArgs({
     "step-seconds": { type: "string" },
     encoding: { type: "string", default: "json" },
     "history-messages": { type: "string" },
+    "history-channels": { type: "string" },
     db: { type: "string" },
     "skip-baselines": { type: "boolean", default: false },
     servers: { type: "string" },
@@ -74,6 +75,7 @@ const options: BenchOptions = {
   ...(values["idle-conns"] ? { idleConns: num(values["idle-conns"])! } : {}),
   ...(values["step-seconds"] ? { stepSeconds: num(values["step-seconds"])! } : {}),
   ...(values["history-messages"] ? { historyMessages: num(values["history-messages"])! } : {}),
+  ...(values["history-channels"] ? { historyChannels: num(values["history-channels"])! } : {}),
   ...(values.db ? { db: values.db } : {}),
   ...(values["data-dir"] ? { dataDir: values["data-dir"] } : {}),
 };

@@ -19,6 +19,8 @@ export interface BenchOptions {
   encoding: "json" | "msgpack";
   db?: string;
   historyMessages?: number;
+  /** History: channels of `historyMessages` each (default 1). */
+  historyChannels?: number;
   /** Where the SQLite files go (default: the system's temp dir). /dev/shm takes the disk out. */
   dataDir?: string;
   /** Servers the fan-out drives: Parley and the baselines. */
