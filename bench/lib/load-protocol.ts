@@ -104,6 +104,8 @@ export interface HistoryQuery {
   name: string;
   /** The History payload: c plus b / a / ar / l. */
   d: Record<string, number>;
+  /** Send a Ping instead (no storage): the round trip's floor, measured beside the pages. */
+  ping?: boolean;
 }
 
 export interface HistoryArgs {

@@ -577,8 +577,9 @@ async function history(args: HistoryArgs): Promise<HistoryResult> {
         const q = args.queries[sent % args.queries.length]!;
         const stats = byName.get(q.name)!;
         inFlight.push(
-          request(client, Op.History, q.d).then((reply) => {
+          request(client, q.ping ? Op.Ping : Op.History, q.ping ? {} : q.d).then((reply) => {
             stats.h.record(nowUs() - scheduled);
+            if (reply.o === Op.Ping) return;
             if (reply.o === Op.History) stats.events = (reply.d as { e: unknown[] }).e.length;
             else stats.errors++;
           }),
