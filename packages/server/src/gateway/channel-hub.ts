@@ -5,6 +5,7 @@ import type {
   MessageBroker,
   UserMessage,
 } from "../broker/message-broker";
+import { OneOrSetMap } from "../one-or-set";
 import type { Storage } from "../storage/storage";
 import type { Connection } from "./connection";
 import { eventFrames, SharedFrame } from "./shared-frame";
@@ -83,8 +84,8 @@ export interface HubOptions {
  */
 export class ChannelHub {
   private readonly channels = new Map<number, LocalChannel>();
-  /** Each user's connections on this node: most users have one, held without a set. */
-  private readonly users = new Map<number, Connection | Set<Connection>>();
+  /** Each user's connections on this node. */
+  private readonly users = new OneOrSetMap<number, Connection>();
   private readonly dirty = new Set<LocalChannel>();
   private flushScheduled = false;
   private readonly recheckTimer?: NodeJS.Timeout;
@@ -101,11 +102,7 @@ export class ChannelHub {
   /** Registers a connection for its user's topic (membership changes, revocations). */
   async addUserConnection(conn: Connection): Promise<void> {
     const userId = conn.user!.id;
-    const held = this.users.get(userId);
-    if (held instanceof Set) held.add(conn);
-    else if (held && held !== conn) this.users.set(userId, new Set([held, conn]));
-    if (held) return;
-    this.users.set(userId, conn);
+    if (!this.users.add(userId, conn)) return;
     await this.options.broker.subscribe({ kind: "user", id: userId }, (m) =>
       this.onUser(userId, m),
     );
@@ -113,15 +110,7 @@ export class ChannelHub {
 
   async removeUserConnection(conn: Connection): Promise<void> {
     const userId = conn.user?.id;
-    if (userId === undefined) return;
-    const held = this.users.get(userId);
-    if (held instanceof Set) {
-      // A set holds two connections or more: down to one, keep that one alone.
-      if (held.delete(conn) && held.size === 1) this.users.set(userId, held.values().next().value!);
-      return;
-    }
-    if (held !== conn) return;
-    this.users.delete(userId);
+    if (userId === undefined || !this.users.delete(userId, conn)) return;
     await this.options.broker.unsubscribe({ kind: "user", id: userId });
   }
 
@@ -131,9 +120,8 @@ export class ChannelHub {
   }
 
   /** Connections of a user on this node. */
-  connectionsOf(userId: number): ReadonlySet<Connection> {
-    const held = this.users.get(userId);
-    return held instanceof Set ? held : new Set(held ? [held] : []);
+  connectionsOf(userId: number): Connection[] {
+    return [...this.users.values(userId)];
   }
 
   async attach(conn: Connection, channelId: number): Promise<void> {
@@ -202,10 +190,8 @@ export class ChannelHub {
   }
 
   private onUser(userId: number, message: BrokerMessage): void {
-    const held = this.users.get(userId);
-    if (held instanceof Set) {
-      for (const conn of held) this.options.onUserMessage(conn, message as UserMessage);
-    } else if (held) this.options.onUserMessage(held, message as UserMessage);
+    for (const conn of this.users.values(userId))
+      this.options.onUserMessage(conn, message as UserMessage);
   }
 
   private onChannel(channel: LocalChannel, message: BrokerMessage): void {

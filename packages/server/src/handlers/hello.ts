@@ -49,7 +49,7 @@ export const hello = route<typeof Op.Hello>({
       throw err;
     }
     const user = conn.user;
-    if (services.hub.connectionsOf(user.id).size >= services.settings.maxConnectionsPerUser) {
+    if (services.hub.connectionsOf(user.id).length >= services.settings.maxConnectionsPerUser) {
       conn.user = undefined;
       after.push(() => conn.close(CloseCode.TooManyConnections, "too many connections"));
       throw new ParleyError(

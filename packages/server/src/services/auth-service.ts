@@ -26,6 +26,10 @@ export interface IssuedSession extends Authenticated {
 }
 
 /** Opaque session tokens: 32 random bytes, base64url. Stored as SHA-256, never in clear. */
+function newToken(): string {
+  return randomBytes(32).toString("base64url");
+}
+
 export function hashToken(token: string): string {
   return createHash("sha256").update(token).digest("hex");
 }
@@ -118,13 +122,13 @@ export class AuthService {
 
   /** Creates a user and its first session together. */
   private async create(input: NewUser): Promise<IssuedSession> {
-    const token = randomBytes(32).toString("base64url");
+    const token = newToken();
     const created = await this.storage.createUserWithSession(input, hashToken(token));
     return { ...created, token };
   }
 
   private async issue(user: UserRow): Promise<IssuedSession> {
-    const token = randomBytes(32).toString("base64url");
+    const token = newToken();
     const session = await this.storage.createSession(user.id, hashToken(token));
     return { user, session, token };
   }

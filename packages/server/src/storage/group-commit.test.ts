@@ -60,7 +60,7 @@ describe("GroupCommit over SQLite", () => {
   });
 
   it("takes what arrives during a commit into the next one", async () => {
-    const commits = new GroupCommit(db, 3);
+    const commits = new GroupCommit(db, { maxUnits: 3 });
     const first = Array.from({ length: 7 }, (_, i) => commits.run(insert(`k${i}`, i)));
     await Promise.all(first);
     // At most three units per transaction: 7 units need three commits.
@@ -69,7 +69,10 @@ describe("GroupCommit over SQLite", () => {
 
   it("settles units only after the sync that follows their commit, in commit order", async () => {
     const syncs: (() => void)[] = [];
-    const commits = new GroupCommit(db, 512, 0, () => new Promise<void>((r) => syncs.push(r)));
+    const commits = new GroupCommit(db, {
+      spacingMs: 0,
+      sync: () => new Promise<void>((r) => syncs.push(r)),
+    });
     const settled: string[] = [];
     const first = commits.run(insert("a", 1)).then(() => settled.push("a"));
     while (syncs.length < 1) await new Promise((r) => setImmediate(r));
@@ -92,8 +95,11 @@ describe("GroupCommit over SQLite", () => {
 
   it("fails the units of a transaction whose sync fails, and goes on", async () => {
     let fail = true;
-    const commits = new GroupCommit(db, 512, 0, async () => {
-      if (fail) throw new Error("EIO");
+    const commits = new GroupCommit(db, {
+      spacingMs: 0,
+      sync: async () => {
+        if (fail) throw new Error("EIO");
+      },
     });
     await expect(commits.run(insert("a", 1))).rejects.toThrow("EIO");
     fail = false;

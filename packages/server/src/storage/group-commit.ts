@@ -30,24 +30,30 @@ export class GroupCommit<DB> {
   /** When the last transaction started (performance.now()). */
   private lastStart = Number.NEGATIVE_INFINITY;
 
+  /** Most units in one transaction: bounds how long readers wait for the connection. */
+  private readonly maxUnits: number;
+  /**
+   * Least time between two transactions' starts. A write that finds the database idle for
+   * that long commits at the end of its turn; under load, writes gather for up to this long
+   * and share the commit.
+   */
+  private readonly spacingMs: number;
+  /**
+   * Makes what was committed durable, off the event loop (SQLite: an fsync of the WAL file on
+   * libuv's thread pool, with `synchronous=NORMAL` so that COMMIT itself does not fsync).
+   * Units settle only after it; the next transaction may run meanwhile. Absent: the commit
+   * is durable by itself.
+   */
+  private readonly sync?: () => Promise<void>;
+
   constructor(
     private readonly db: Kysely<DB>,
-    /** Most units in one transaction: bounds how long readers wait for the connection. */
-    private readonly maxUnits = 512,
-    /**
-     * Least time between two transactions' starts. A write that finds the database idle for
-     * that long commits at the end of its turn; under load, writes gather for up to this long
-     * and share the commit, so fsyncs (each stops the event loop) stay a bounded share of time.
-     */
-    private readonly spacingMs = 3,
-    /**
-     * Makes what was committed durable, off the event loop (SQLite: an fsync of the WAL file on
-     * libuv's thread pool, with `synchronous=NORMAL` so that COMMIT itself does not fsync).
-     * Units settle only after it; the next transaction may run meanwhile. Absent: the commit
-     * is durable by itself.
-     */
-    private readonly sync?: () => Promise<void>,
-  ) {}
+    options: { maxUnits?: number; spacingMs?: number; sync?: () => Promise<void> } = {},
+  ) {
+    this.maxUnits = options.maxUnits ?? 512;
+    this.spacingMs = options.spacingMs ?? 3;
+    this.sync = options.sync;
+  }
 
   /** Syncs in commit order: a unit never settles before an earlier transaction's sync. */
   private synced: Promise<void> = Promise.resolve();

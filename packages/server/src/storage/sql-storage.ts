@@ -8,7 +8,14 @@ import {
   type ReactionSummary,
   Role,
 } from "@parley/protocol";
-import { CompiledQuery, type Kysely, type Selectable, sql, type Transaction } from "kysely";
+import {
+  type Compilable,
+  CompiledQuery,
+  type Kysely,
+  type Selectable,
+  sql,
+  type Transaction,
+} from "kysely";
 import { ParleyError, restrictionError } from "../errors";
 import { GroupCommit } from "./group-commit";
 import type { SqlDialect } from "./migrations";
@@ -94,52 +101,21 @@ const EVENT_COLUMNS = [
  * channel row's write lock until commit, so concurrent writers on any node serialize per channel.
  */
 export class SqlStorage implements Storage {
-  /**
-   * The send path's statements, compiled once for the dialect: building a query through
-   * Kysely's builder cost about half of the write path. Run with {@link run} and parameters in
-   * the order the comments give.
-   */
-  private readonly hot: Record<"existing" | "mute" | "nextSeq", string>;
-
   /** SQLite's writes share commits; PostgreSQL commits each write transaction by itself. */
   private readonly groupCommit?: GroupCommit<Database>;
+
+  private readonly now: () => number = Date.now;
 
   constructor(
     private readonly db: Kysely<Database>,
     readonly dialect: SqlDialect,
-    private readonly now: () => number = Date.now,
     /**
      * SQLite: makes commits durable off the event loop (see {@link GroupCommit}); closed with
      * the storage.
      */
     private readonly durability?: { sync: () => Promise<void>; close: () => void },
   ) {
-    if (dialect === "sqlite")
-      this.groupCommit = new GroupCommit(db, undefined, undefined, durability?.sync);
-    this.hot = {
-      // channel_id, author_id, nonce
-      existing: db
-        .selectFrom("messages")
-        .select("id")
-        .where("channel_id", "=", 0)
-        .where("author_id", "=", 0)
-        .where("nonce", "=", "")
-        .compile().sql,
-      // channel_id, user_id
-      mute: db
-        .selectFrom("mutes")
-        .select("until")
-        .where("channel_id", "=", 0)
-        .where("user_id", "=", 0)
-        .compile().sql,
-      // increment (1), channel id
-      nextSeq: db
-        .updateTable("channels")
-        .set((eb) => ({ last_seq: eb("last_seq", "+", 1) }))
-        .where("id", "=", 0)
-        .returning(["last_seq", "slow_mode"])
-        .compile().sql,
-    };
+    if (dialect === "sqlite") this.groupCommit = new GroupCommit(db, { sync: durability?.sync });
   }
 
   /**
@@ -151,57 +127,42 @@ export class SqlStorage implements Storage {
     return this.groupCommit ? this.groupCommit.run(fn) : this.db.transaction().execute(fn);
   }
 
-  /** Read queries compiled once: the event shapes of {@link events}, the {@link lookUp} reads. */
-  private readonly eventQueries = new Map<string, string>();
+  /**
+   * Statements built with Kysely once and kept as SQL text, by name: building a query through
+   * the builder had cost about half of the write path. Names with a row count (multi-row
+   * inserts, batch reads, reactions of a page) are bounded by the sizes the callers use.
+   */
+  private readonly compiled = new Map<string, string>();
 
-  /** Multi-row inserts of messages and of their events, compiled once per row count. */
-  private readonly insertRows = {
-    messages: new Map<number, string>(),
-    events: new Map<number, string>(),
-  };
-
-  /** The SQL of a multi-row insert of `rows` messages or message events (see {@link appendIn}). */
-  private insertSql(table: "messages" | "events", rows: number): string {
-    let text = this.insertRows[table].get(rows);
-    if (text) return text;
-    if (table === "messages") {
-      const row = {
-        channel_id: 0,
-        seq: 0,
-        author_id: 0,
-        nonce: "",
-        content: "",
-        kind: 0,
-        created_at: 0,
-      };
-      text = this.db
-        .insertInto("messages")
-        .values(Array.from({ length: rows }, () => row))
-        .returning(["id", "channel_id", "seq"])
-        .compile().sql;
-    } else {
-      const row = {
-        channel_id: 0,
-        seq: 0,
-        type: 0,
-        actor_id: 0,
-        actor_name: "",
-        created_at: 0,
-        message_id: 0,
-        data: "",
-      };
-      text = this.db
-        .insertInto("events")
-        .values(Array.from({ length: rows }, () => row))
-        .compile().sql;
+  /** The SQL of the statement named `key`, built by `build` the first time. */
+  private statement(key: string, build: () => Compilable): string {
+    let text = this.compiled.get(key);
+    if (text === undefined) {
+      text = build().compile().sql;
+      this.compiled.set(key, text);
     }
-    this.insertRows[table].set(rows, text);
     return text;
   }
 
-  /** Runs one of the precompiled statements; resolves to its rows. */
-  private run<R>(db: Db, name: keyof SqlStorage["hot"], parameters: unknown[]): Promise<R[]> {
-    return this.runSql<R>(db, this.hot[name], parameters);
+  /** The SQL of a multi-row insert of `rows` messages or message events (see {@link appendIn}). */
+  private insertSql(table: "messages" | "events", rows: number): string {
+    return this.statement(`insert:${table}:${rows}`, () =>
+      table === "messages"
+        ? this.db
+            .insertInto("messages")
+            .values(Array.from({ length: rows }, () => MESSAGE_ROW))
+            .returning(["id", "channel_id", "seq"])
+        : this.db.insertInto("events").values(Array.from({ length: rows }, () => EVENT_ROW)),
+    );
+  }
+
+  /** Runs one of the send path's single statements ({@link HOT}); resolves to its rows. */
+  private run<R>(db: Db, name: keyof typeof HOT, parameters: unknown[]): Promise<R[]> {
+    return this.runSql<R>(
+      db,
+      this.statement(name, () => HOT[name](this.db)),
+      parameters,
+    );
   }
 
   private async runSql<R>(db: Db, text: string, parameters: unknown[]): Promise<R[]> {
@@ -929,11 +890,11 @@ export class SqlStorage implements Storage {
   ): Promise<AppendResult[]> {
     const results: AppendResult[] = new Array(batch.length);
     const now = this.now();
-    const { existing: stored0, mutes } = await this.lookUp(trx, batch);
+    const { existing: used, mutes } = await this.lookUp(trx, batch);
     const byChannel = new Map<number, number[]>();
     for (const i of order) {
       const m = batch[i]!;
-      const existing = stored0.get(`${m.channelId}:${m.author.id}:${m.nonce}`);
+      const existing = used.get(`${m.channelId}:${m.author.id}:${m.nonce}`);
       if (existing !== undefined) {
         results[i] = {
           ok: true,
@@ -977,26 +938,14 @@ export class SqlStorage implements Storage {
       const rows = await this.runSql<{ id: number; channel_id: number; seq: number }>(
         trx,
         this.insertSql("messages", chunk.length),
-        chunk.flatMap(({ i, seq }) => {
-          const m = batch[i]!;
-          return [m.channelId, seq, m.author.id, m.nonce, m.content, m.kind, now];
-        }),
+        chunk.flatMap(({ i, seq }) => messageRow(batch[i]!, seq, now)),
       );
       const ids = new Map(rows.map((r) => [`${r.channel_id}:${r.seq}`, Number(r.id)]));
       const parameters: unknown[] = [];
       for (const { i, seq } of chunk) {
         const m = batch[i]!;
         const id = ids.get(`${m.channelId}:${seq}`)!;
-        parameters.push(
-          m.channelId,
-          seq,
-          EventType.MessagePosted,
-          m.author.id,
-          m.author.name,
-          now,
-          id,
-          "{}",
-        );
+        parameters.push(...messageEventRow(m, seq, id, now));
         results[i] = { ok: true, event: postedEvent(m, seq, id, now), duplicate: false };
       }
       await this.runSql(trx, this.insertSql("events", chunk.length), parameters);
@@ -1044,12 +993,9 @@ export class SqlStorage implements Storage {
     return { existing, mutes };
   }
 
-  /** The SQL of a {@link lookUp} read for `rows` messages, compiled once per row count. */
+  /** The SQL of a {@link lookUp} read for `rows` messages. */
   private lookUpSql(kind: "nonces" | "mutes", rows: number): string {
-    const key = `${kind}:${rows}`;
-    let text = this.eventQueries.get(key);
-    if (text) return text;
-    text =
+    return this.statement(`${kind}:${rows}`, () =>
       kind === "nonces"
         ? this.db
             .selectFrom("messages")
@@ -1061,7 +1007,6 @@ export class SqlStorage implements Storage {
                 Array.from({ length: rows }, () => tuple(0, 0, "")),
               ),
             )
-            .compile().sql
         : this.db
             .selectFrom("mutes")
             .select(["channel_id", "user_id", "until"])
@@ -1071,10 +1016,8 @@ export class SqlStorage implements Storage {
                 "in",
                 Array.from({ length: rows }, () => tuple(0, 0)),
               ),
-            )
-            .compile().sql;
-    this.eventQueries.set(key, text);
-    return text;
+            ),
+    );
   }
 
   private async postedEvent(db: Db, messageId: number): Promise<MessagePostedEvent> {
@@ -1097,26 +1040,13 @@ export class SqlStorage implements Storage {
     await this.assertNotMuted(trx, m.channelId, m.author.id, now);
     const { seq, slowMode } = await this.nextSeq(trx, m.channelId);
     if (slowMode > 0 && !m.slowModeExempt) await this.checkSlowMode(trx, m, slowMode * 1000, now);
-    const [message] = await this.runSql<{ id: number }>(trx, this.insertSql("messages", 1), [
-      m.channelId,
-      seq,
-      m.author.id,
-      m.nonce,
-      m.content,
-      m.kind,
-      now,
-    ]);
+    const [message] = await this.runSql<{ id: number }>(
+      trx,
+      this.insertSql("messages", 1),
+      messageRow(m, seq, now),
+    );
     const messageId = Number(message!.id);
-    await this.runSql(trx, this.insertSql("events", 1), [
-      m.channelId,
-      seq,
-      EventType.MessagePosted,
-      m.author.id,
-      m.author.name,
-      now,
-      messageId,
-      "{}",
-    ]);
+    await this.runSql(trx, this.insertSql("events", 1), messageEventRow(m, seq, messageId, now));
     return { event: postedEvent(m, seq, messageId, now), duplicate: false };
   }
 
@@ -1388,8 +1318,7 @@ export class SqlStorage implements Storage {
     shape: "below" | "from" | "after" | "message",
     parameters: unknown[],
   ): Promise<ChannelEvent[]> {
-    let text = this.eventQueries.get(shape);
-    if (!text) {
+    const text = this.statement(`events:${shape}`, () => {
       const base = this.db
         .selectFrom("events as e")
         .leftJoin("messages as m", "m.id", "e.message_id")
@@ -1397,20 +1326,14 @@ export class SqlStorage implements Storage {
       const displayable = base
         .where("e.channel_id", "=", 0)
         .where("e.type", "not in", MUTATION_EVENT_TYPES as EventType[]);
-      const query = {
-        below: () => displayable.where("e.seq", "<", 0).orderBy("e.seq", "desc").limit(0),
-        from: () => displayable.where("e.seq", ">=", 0).orderBy("e.seq", "asc").limit(0),
-        after: () =>
-          base
-            .where("e.channel_id", "=", 0)
-            .where("e.seq", ">", 0)
-            .orderBy("e.seq", "asc")
-            .limit(0),
-        message: () => base.where("e.message_id", "=", 0),
-      }[shape]();
-      text = query.compile().sql;
-      this.eventQueries.set(shape, text);
-    }
+      if (shape === "below")
+        return displayable.where("e.seq", "<", 0).orderBy("e.seq", "desc").limit(0);
+      if (shape === "from")
+        return displayable.where("e.seq", ">=", 0).orderBy("e.seq", "asc").limit(0);
+      if (shape === "after")
+        return base.where("e.channel_id", "=", 0).where("e.seq", ">", 0).orderBy("e.seq").limit(0);
+      return base.where("e.message_id", "=", 0);
+    });
     return (await this.runSql<EventRow>(db, text, parameters)).map(toEvent);
   }
 
@@ -1428,20 +1351,19 @@ export class SqlStorage implements Storage {
   }
 
   private async reactionsOf(db: Db, messageIds: number[]): Promise<Map<number, ReactionSummary[]>> {
-    // Compiled once per id count (a page has at most 101): building it cost more than running it.
-    const key = `reactions:${messageIds.length}`;
-    let text = this.eventQueries.get(key);
-    if (!text) {
-      text = this.db
+    const build = () =>
+      this.db
         .selectFrom("reactions as r")
         .innerJoin("users as u", "u.id", "r.user_id")
         .select(["r.message_id", "r.emoji", "r.user_id", "u.username"])
         .where("r.message_id", "in", messageIds)
         .orderBy("r.created_at")
-        .orderBy("r.user_id")
-        .compile().sql;
-      if (messageIds.length <= LIMITS.historyMax + 1) this.eventQueries.set(key, text);
-    }
+        .orderBy("r.user_id");
+    // Kept per id count up to a page's (101); a longer replay builds its own.
+    const text =
+      messageIds.length <= LIMITS.historyMax + 1
+        ? this.statement(`reactions:${messageIds.length}`, build)
+        : build().compile().sql;
     const rows = await this.runSql<{
       message_id: number;
       emoji: string;
@@ -1467,6 +1389,57 @@ export class SqlStorage implements Storage {
   }
 }
 
+/**
+ * The send path's single statements, parameters in the order the comments give (placeholder
+ * values here only shape the SQL).
+ */
+const HOT = {
+  // channel_id, author_id, nonce
+  existing: (db: Kysely<Database>) =>
+    db
+      .selectFrom("messages")
+      .select("id")
+      .where("channel_id", "=", 0)
+      .where("author_id", "=", 0)
+      .where("nonce", "=", ""),
+  // channel_id, user_id
+  mute: (db: Kysely<Database>) =>
+    db.selectFrom("mutes").select("until").where("channel_id", "=", 0).where("user_id", "=", 0),
+  // increment, channel id
+  nextSeq: (db: Kysely<Database>) =>
+    db
+      .updateTable("channels")
+      .set((eb) => ({ last_seq: eb("last_seq", "+", 1) }))
+      .where("id", "=", 0)
+      .returning(["last_seq", "slow_mode"]),
+} satisfies Record<string, (db: Kysely<Database>) => Compilable>;
+
+/** A message row of the multi-row insert: channel_id, seq, author_id, nonce, content, kind, created_at. */
+const MESSAGE_ROW = {
+  channel_id: 0,
+  seq: 0,
+  author_id: 0,
+  nonce: "",
+  content: "",
+  kind: 0,
+  created_at: 0,
+};
+
+/**
+ * An event row of the multi-row insert: channel_id, seq, type, actor_id, actor_name,
+ * created_at, message_id, data.
+ */
+const EVENT_ROW = {
+  channel_id: 0,
+  seq: 0,
+  type: 0,
+  actor_id: 0,
+  actor_name: "",
+  created_at: 0,
+  message_id: 0,
+  data: "",
+};
+
 /** Most rows in one multi-row insert of the send path (8 parameters a row at most). */
 const INSERT_ROWS = 32;
 
@@ -1474,6 +1447,25 @@ const INSERT_ROWS = 32;
 function mutedError(until: number | null | undefined, now: number): ParleyError | undefined {
   if (until === undefined || (until !== null && until <= now)) return undefined;
   return restrictionError("MUTED", until, now);
+}
+
+/** The parameters of a message's row in {@link MESSAGE_ROW}'s order. */
+function messageRow(m: NewMessage, seq: number, now: number): unknown[] {
+  return [m.channelId, seq, m.author.id, m.nonce, m.content, m.kind, now];
+}
+
+/** The parameters of a message's event row in {@link EVENT_ROW}'s order. */
+function messageEventRow(m: NewMessage, seq: number, messageId: number, now: number): unknown[] {
+  return [
+    m.channelId,
+    seq,
+    EventType.MessagePosted,
+    m.author.id,
+    m.author.name,
+    now,
+    messageId,
+    "{}",
+  ];
 }
 
 /** The event of a message just stored. */

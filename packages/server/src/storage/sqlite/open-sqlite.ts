@@ -27,7 +27,7 @@ export async function openSqliteStorage(path: string): Promise<SqlStorage> {
   await migrateToLatest(db, "sqlite");
   if (inMemory) return new SqlStorage(db, "sqlite");
   sqlite.pragma("synchronous = NORMAL");
-  return new SqlStorage(db, "sqlite", undefined, fileSyncer(`${path}-wal`));
+  return new SqlStorage(db, "sqlite", fileSyncer(`${path}-wal`));
 }
 
 /**

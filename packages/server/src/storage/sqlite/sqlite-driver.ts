@@ -15,7 +15,6 @@ import {
 export class FifoLock {
   private held = false;
   private readonly waiters: (() => void)[] = [];
-  private head = 0;
 
   lock(): Promise<void> {
     if (!this.held) {
@@ -26,24 +25,14 @@ export class FifoLock {
   }
 
   unlock(): void {
-    const next = this.waiters[this.head];
-    if (!next) {
-      this.held = false;
-      this.waiters.length = 0;
-      this.head = 0;
-      return;
-    }
-    this.waiters[this.head++] = undefined as unknown as () => void;
-    if (this.head > 1024 && this.head * 2 > this.waiters.length) {
-      this.waiters.splice(0, this.head);
-      this.head = 0;
-    }
-    next();
+    const next = this.waiters.shift();
+    if (next) next();
+    else this.held = false;
   }
 
   /** Waiters queued behind the holder. */
   get waiting(): number {
-    return this.waiters.length - this.head;
+    return this.waiters.length;
   }
 }
 
