@@ -39,6 +39,8 @@ import type { Storage } from "./storage/storage";
 /** Internal timings that tests may shorten; production uses the defaults. */
 export interface Tuning {
   typing?: TypingOptions;
+  /** How long a removed member keeps the channel's stream for the removing event (2 s). */
+  removalGraceMs?: number;
 }
 
 /** A running Parley node. */
@@ -174,6 +176,7 @@ export async function createParley(
     maxBufferedBytes: config.maxBufferedBytes,
     origins: config.origins,
     maxConnectionsPerIp: config.maxConnectionsPerIp,
+    ...(tuning.removalGraceMs !== undefined ? { removalGraceMs: tuning.removalGraceMs } : {}),
   });
   const router = new Router(services, logger, (code) => metrics.errors.inc({ code: String(code) }));
   gateway.setRouter(router);
@@ -243,7 +246,7 @@ export async function createParley(
     return metrics.registry.metrics();
   });
   registerSecurityHeaders(app);
-  registerApiRoutes(app, services, storage);
+  registerApiRoutes(app, services);
   if (config.webRoot && existsSync(config.webRoot)) {
     await app.register(fastifyStatic, {
       root: resolve(config.webRoot),

@@ -249,6 +249,86 @@ describeWith(["postgres", "redis"], "a cluster of three nodes on PostgreSQL and 
     await until(() => muted.closes.includes(CloseCode.AuthRevoked), 15_000, "revocation");
   }, 90_000);
 
+  it("refuses a kicked or banned user's next op on every node at once, round after round", async () => {
+    const owner = await connect("owner7", 0);
+    const { ch } = await owner.client.createChannel("strict");
+    const target = await connect("target7", 1);
+    const otherTab = await connect("target7", 2, { token: target.client.token! });
+    await target.client.joinChannel(ch.i);
+    const { i: messageId } = await owner.client.send(ch.i, "react to me");
+    const removed: string[][] = [target, otherTab].map((w) => {
+      const list: string[] = [];
+      w.client.on("channelRemoved", (r) => {
+        if (r.c === ch.i) list.push(r.why);
+      });
+      return list;
+    });
+    const settle = (p: Promise<unknown>) =>
+      p.then(
+        () => "accepted",
+        (err: { errorName?: string }) => err.errorName ?? String(err),
+      );
+    const outcomes = new Map<string, number>();
+    const rounds = 50;
+    for (let round = 0; round < rounds; round++) {
+      const ban = round % 5 === 4;
+      await owner.client.command(ch.i, ban ? "/ban @target7" : "/kick @target7");
+      // At once, from both of the target's nodes, before either has heard of the removal.
+      const results = await Promise.all(
+        [target, otherTab].flatMap((w) => [
+          settle(w.client.send(ch.i, `round ${round}`)),
+          settle(w.client.react(ch.i, messageId, "👀")),
+          settle(w.client.command(ch.i, "/me is still here")),
+        ]),
+      );
+      for (const r of results) outcomes.set(r, (outcomes.get(r) ?? 0) + 1);
+      if (ban) await owner.client.command(ch.i, "/unban @target7");
+      // Back in as soon as the removal is shown, as a person would.
+      await until(
+        () => removed.every((list) => list.length === round + 1),
+        10_000,
+        `removal ${round} on both nodes`,
+      );
+      await target.client.joinChannel(ch.i);
+    }
+    expect(Object.fromEntries(outcomes)).toEqual({ NOT_A_MEMBER: rounds * 6 });
+    // Past every removal's grace: no removal fired late, both tabs keep the channel.
+    await new Promise((r) => setTimeout(r, 2500));
+    for (const list of removed) expect(list).toHaveLength(rounds);
+    await target.client.send(ch.i, "here to stay");
+    await otherTab.client.send(ch.i, "me too");
+    const stored = (await owner.client.history(ch.i, { limit: 100 })).e;
+    const mine = stored.filter(
+      (e) => e.t === EventType.MessagePosted && e.a === target.client.user!.i,
+    );
+    expect(mine).toHaveLength(2);
+  }, 120_000);
+
+  it("refuses a kicked user's writes while Redis is down, on the node that never heard of the kick", async () => {
+    const owner = await connect("owner8", 0);
+    const { ch } = await owner.client.createChannel("no-broker");
+    const target = await connect("target8", 1);
+    const muted = await connect("muted8", 2);
+    for (const w of [target, muted]) await w.client.joinChannel(ch.i);
+    await cluster.redis.kill();
+    try {
+      await owner.client.command(ch.i, "/kick @target8");
+      await owner.client.command(ch.i, "/mute @muted8");
+      for (let n = 0; n < 10; n++) {
+        await expect(target.client.send(ch.i, `outage ${n}`)).rejects.toMatchObject({
+          errorName: "NOT_A_MEMBER",
+        });
+        await expect(muted.client.send(ch.i, `outage ${n}`)).rejects.toMatchObject({
+          errorName: "MUTED",
+        });
+      }
+    } finally {
+      await cluster.redis.start();
+    }
+    const stored = (await owner.client.history(ch.i, { limit: 100 })).e;
+    expect(stored.filter((e) => e.t === EventType.MessagePosted)).toEqual([]);
+  }, 90_000);
+
   it("a killed node's clients resume on another node with nothing lost or duplicated; its users expire", async () => {
     const owner = await connect("owner4", 0);
     const { ch } = await owner.client.createChannel("survivors");

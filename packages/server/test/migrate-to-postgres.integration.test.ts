@@ -53,6 +53,10 @@ async function populate(path: string) {
   const other = (await s.createChannel({ name: "Other", topic: "", owner: mike })).channel;
   for (const u of [mike, mary, gus])
     await s.addMember(general.id, u.id, Role.Member, { type: EventType.MemberJoined, actor: u });
+  await s.addMember(other.id, olivia.id, Role.Member, {
+    type: EventType.MemberJoined,
+    actor: olivia,
+  });
   await s.setRole({ channelId: general.id, actor: olivia, target: mike }, Role.Moderator);
   const results = await s.appendMessages(
     Array.from({ length: 30 }, (_, i) => ({

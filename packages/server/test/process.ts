@@ -17,7 +17,11 @@ export async function spawnServer(
     output += d;
   });
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 20_000);
+    const timer = setTimeout(() => {
+      // Never leave a half-started server behind a failed test.
+      child.kill("SIGKILL");
+      reject(new Error(`server did not start:\n${output}`));
+    }, 20_000);
     child.stdout?.on("data", (d: Buffer) => {
       output += d;
       const match = /"url":"(http:\/\/[^"]+)".*"msg":"parley listening"/.exec(output);

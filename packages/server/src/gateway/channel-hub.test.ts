@@ -202,7 +202,7 @@ describe("ChannelHub across broker breaks", () => {
     const kick = { ...ev(1), t: EventType.MemberKicked, u: 7, un: "x" } as ChannelEvent;
     broker.publish({ kind: "channel", id: 1 }, { k: "events", c: 1, events: [kick] });
     await until(() => removed.length === 1);
-    expect(removed).toEqual([{ k: "channel-removed", c: 1, reason: "kicked", seen: true }]);
+    expect(removed).toEqual([{ k: "channel-removed", c: 1, reason: "kicked", s: 1, seen: true }]);
     expect(other.seqs).toEqual([1]);
   });
 

@@ -338,7 +338,8 @@ export class ChannelHub {
   private readonly flush = (): void => {
     this.flushScheduled = false;
     let deliveries = 0;
-    const removals: [Connection, number, "left" | "kicked" | "banned"][] = [];
+    const removals: [Connection, number, { s: number; reason: "left" | "kicked" | "banned" }][] =
+      [];
     for (const channel of this.dirty) {
       const events = channel.batch;
       channel.batch = [];
@@ -353,7 +354,7 @@ export class ChannelHub {
           continue;
         }
         const gone = removed && conn.user ? removed.get(conn.user.id) : undefined;
-        if (gone && gone.s > attachment.cursor) removals.push([conn, channel.id, gone.reason]);
+        if (gone && gone.s > attachment.cursor) removals.push([conn, channel.id, gone]);
         if (attachment.cursor < first.s) {
           for (const frame of frames) conn.sendShared(frame);
           attachment.cursor = last.s;
@@ -369,8 +370,8 @@ export class ChannelHub {
     }
     this.dirty.clear();
     if (deliveries > 0) this.options.onDeliveries(deliveries);
-    for (const [conn, c, reason] of removals)
-      this.options.onUserMessage(conn, { k: "channel-removed", c, reason, seen: true });
+    for (const [conn, c, { s, reason }] of removals)
+      this.options.onUserMessage(conn, { k: "channel-removed", c, reason, s, seen: true });
   };
 
   async close(): Promise<void> {

@@ -28,3 +28,24 @@ describe("ChannelRoles", () => {
     expect([...roles.keys()]).toEqual([3]);
   });
 });
+
+describe("ChannelRoles › since", () => {
+  it("keeps the seq a membership is known since, beside the role, and never moves it back", () => {
+    const roles = new ChannelRoles();
+    expect(roles.since(7)).toBeUndefined();
+    roles.set(7, Role.Member);
+    expect(roles.since(7)).toBe(0);
+    roles.set(7, Role.Member, 1_000_000_007);
+    expect(roles.since(7)).toBe(1_000_000_007);
+    expect(roles.get(7)).toBe(Role.Member);
+    // A role change keeps the seq, and an older seq does not replace a newer one.
+    roles.set(7, Role.Owner);
+    roles.set(7, Role.Owner, 5);
+    expect(roles.get(7)).toBe(Role.Owner);
+    expect(roles.since(7)).toBe(1_000_000_007);
+    // A membership that ends and starts again starts from its own seq.
+    roles.delete(7);
+    roles.set(7, Role.Moderator, 3);
+    expect([roles.get(7), roles.since(7)]).toEqual([Role.Moderator, 3]);
+  });
+});

@@ -52,6 +52,11 @@ export interface GatewayOptions {
   origins: string[] | null;
   /** Open sockets per client address. */
   maxConnectionsPerIp: number;
+  /**
+   * Longest wait for a kick or ban event to reach a removed member's socket before it is
+   * detached anyway (default 2 s).
+   */
+  removalGraceMs?: number;
 }
 
 /**
@@ -170,21 +175,25 @@ export class Gateway {
     if (conn.closed) return;
     switch (message.k) {
       case "channel-added":
-        void this.addChannel(conn, message.ch.i, message.ch.rl ?? Role.Member).catch((err) =>
-          this.options.logger.error({ err }, "attach failed"),
+        void this.addChannel(conn, message.ch.i, message.ch.rl ?? Role.Member, message.s).catch(
+          (err) => this.options.logger.error({ err }, "attach failed"),
         );
         return;
       case "channel-removed": {
         // Rights go at once; the socket keeps the channel's stream until the event that removed
-        // it (who, why) was delivered, so the user learns the reason, then it is detached.
+        // it (who, why) was delivered, so the user learns the reason, then it is detached. A
+        // removal older than the connection's membership (the user joined again since) is void.
+        const since = conn.channels.since(message.c);
+        if (since !== undefined && message.s !== undefined && since >= message.s) return;
         const had = conn.channels.delete(message.c);
         const attached = this.options.hub.isAttached(conn, message.c);
         if (!had && !attached) return;
         if (attached && !message.seen && message.reason !== "left") {
-          setTimeout(
-            () => this.onUserMessage(conn, { ...message, seen: true }),
-            REMOVAL_GRACE_MS,
-          ).unref();
+          setTimeout(() => {
+            // A socket closed meanwhile is detached here: it no longer lists the channel.
+            if (conn.closed) this.options.hub.detach(conn, message.c);
+            else this.onUserMessage(conn, { ...message, seen: true });
+          }, this.options.removalGraceMs ?? REMOVAL_GRACE_MS).unref();
           return;
         }
         this.options.hub.detach(conn, message.c);
@@ -206,9 +215,14 @@ export class Gateway {
     }
   }
 
-  private async addChannel(conn: Connection, channelId: number, role: Role): Promise<void> {
+  private async addChannel(
+    conn: Connection,
+    channelId: number,
+    role: Role,
+    since?: number,
+  ): Promise<void> {
     if (conn.channels.has(channelId) || conn.isJoining(channelId)) return;
-    conn.channels.set(channelId, role);
+    conn.channels.set(channelId, role, since);
     await this.options.hub.attach(conn, channelId);
     const ch = await this.options.services.channels.summary(channelId, conn.user!.id);
     conn.sendFrame({ o: Op.ChannelAdded, d: { ch } });

@@ -19,12 +19,12 @@ export async function attachWithSnapshot(
   ctx: RequestContext,
   channelId: number,
   limit: number,
-  known: { role?: Role; summary?: ChannelSummary } = {},
+  known: { role?: Role; summary?: ChannelSummary; since?: number } = {},
 ): Promise<JoinReply> {
   const { conn, services } = ctx;
   const userId = conn.user!.id;
   const role = known.role ?? (await services.channels.role(channelId, userId)) ?? Role.Member;
-  conn.channels.set(channelId, role);
+  conn.channels.set(channelId, role, known.since);
   await services.hub.attach(conn, channelId);
   const { page, lastSeq } = await services.storage.snapshot(channelId, Math.max(limit, 1));
   const [ch, m] = await Promise.all([

@@ -1,4 +1,5 @@
 import { Op, REQUEST_SCHEMAS } from "@parley/protocol";
+import { ParleyError } from "../errors";
 import { authenticated, memberOrAdmin, rateLimit } from "../router/guards";
 import { route } from "../router/route";
 
@@ -6,14 +7,19 @@ import { route } from "../router/route";
 export const command = route<typeof Op.Command>({
   schema: REQUEST_SCHEMAS[Op.Command],
   guards: [authenticated, memberOrAdmin, rateLimit("command")],
-  handle: ({ conn, data, services }) =>
-    services.commands.execute(
+  async handle({ conn, data, services }) {
+    // The caller's role as storage has it: a kick, ban or demotion on another node counts at
+    // once, before this node's view of the channel catches up.
+    const role = await services.channels.role(data.c, conn.user!.id);
+    if (role === undefined && !conn.isAdmin) throw new ParleyError("NOT_A_MEMBER");
+    return services.commands.execute(
       {
         actor: conn.actor,
         channelId: data.c,
-        role: conn.channels.get(data.c),
+        role,
         ...(data.n ? { nonce: data.n } : {}),
       },
       data.x,
-    ),
+    );
+  },
 });

@@ -68,8 +68,11 @@ export const hello = route<typeof Op.Hello>({
     const channels: typeof listed = [];
     for (const ch of listed) {
       const ls = lastSeqs.get(ch.i);
-      if (ls !== undefined) channels.push({ ...ch, ls });
-      else {
+      if (ls !== undefined) {
+        channels.push({ ...ch, ls });
+        // A member as of `ls`: a removal published before it (and read late) is not this one.
+        conn.channels.set(ch.i, ch.rl ?? Role.Member, ls);
+      } else {
         conn.channels.delete(ch.i);
         services.hub.detach(conn, ch.i);
       }

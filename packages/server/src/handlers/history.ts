@@ -6,8 +6,8 @@ import { route } from "../router/route";
 export const history = route<typeof Op.History>({
   schema: REQUEST_SCHEMAS[Op.History],
   guards: [authenticated, member, rateLimit("read")],
-  handle: ({ data, services }) =>
-    services.messages.history(data.c, {
+  handle: ({ conn, data, services }) =>
+    services.messages.history(conn.user!.id, data.c, {
       ...(data.b !== undefined ? { before: data.b } : {}),
       ...(data.a !== undefined ? { after: data.a } : {}),
       ...(data.ar !== undefined ? { around: data.ar } : {}),

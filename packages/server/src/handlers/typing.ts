@@ -1,11 +1,11 @@
 import { Op, REQUEST_SCHEMAS } from "@parley/protocol";
-import { authenticated, member, notMuted, rateLimit } from "../router/guards";
+import { authenticated, member, rateLimit, standing } from "../router/guards";
 import { route } from "../router/route";
 
 /** Typing start (`on: true`) or stop; relayed to the channel's other members, never stored. */
 export const typing = route<typeof Op.Typing>({
   schema: REQUEST_SCHEMAS[Op.Typing],
-  guards: [authenticated, member, notMuted, rateLimit("typing")],
+  guards: [authenticated, member, standing, rateLimit("typing")],
   handle({ conn, data, services }) {
     if (data.on) services.typing.start(conn.actor, data.c);
     else services.typing.stop(conn.actor, data.c);

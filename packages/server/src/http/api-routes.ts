@@ -12,7 +12,7 @@ import { z } from "zod";
 import { ParleyError } from "../errors";
 import type { Authenticated } from "../services/auth-service";
 import type { Services } from "../services/services";
-import type { Storage, UserRow } from "../storage/storage";
+import type { UserRow } from "../storage/storage";
 
 /** HTTP status of each error code that HTTP routes can produce. */
 const STATUS: Partial<Record<ErrorName, number>> = {
@@ -56,11 +56,7 @@ const registerSchema = z.strictObject({
 });
 
 /** The HTTP API under /api/v1: accounts, sessions, and history for clients that page over HTTP. */
-export function registerApiRoutes(
-  app: FastifyInstance,
-  services: Services,
-  storage: Storage,
-): void {
+export function registerApiRoutes(app: FastifyInstance, services: Services): void {
   const limit = async (req: FastifyRequest, name: "login" | "register") => {
     const decision = await services.rate.limiter.take(
       `ip:${req.ip}:${name}`,
@@ -167,8 +163,6 @@ export function registerApiRoutes(
       throw new ParleyError("INVALID_PAYLOAD", "at most one of before, after, around");
     }
     await services.channels.require(channelId);
-    if ((await storage.memberRole(channelId, auth.user.id)) === undefined)
-      throw new ParleyError("NOT_A_MEMBER");
-    return services.messages.history(channelId, query);
+    return services.messages.history(auth.user.id, channelId, query);
   });
 }

@@ -4,7 +4,7 @@ import type { Guard } from "./route";
 
 /**
  * Guards run in the registry's order; the conventional order is
- * authenticated → channelExists → member → permission → notMuted → rateLimit.
+ * authenticated → channelExists → member → permission → standing → rateLimit.
  */
 
 /** The connection has completed its hello. */
@@ -21,9 +21,14 @@ function channelIdOf(data: unknown): number {
   return (data as { c: number }).c;
 }
 
-/** The user is not muted in channel `c`: mutes block sending, reacting and typing. */
-export const notMuted: Guard = ({ conn, data, services }) =>
-  services.moderation.assertNotMuted(channelIdOf(data), conn.user!.id);
+/**
+ * The user is a member of channel `c` and not muted there, read from storage: for the ops that
+ * write nothing (typing), whose refusal must not wait for this node's view to catch up with a
+ * kick or ban. Writes check the same inside their own transaction.
+ */
+export const standing: Guard = async ({ conn, data, services }) => {
+  await services.moderation.assertStanding(channelIdOf(data), conn.user!.id);
+};
 
 /** The channel `c` exists. */
 export const channelExists: Guard = async ({ data, services }) => {

@@ -46,11 +46,19 @@ export class ChannelService {
     }
   }
 
-  /** Tells every connection of a user that it is no longer in a channel. */
-  removed(userId: number, channelId: number, reason: "left" | "kicked" | "banned"): void {
+  /**
+   * Tells every connection of a user that it is no longer in a channel, as of the event with
+   * seq `s` (a membership that began after it, a quick rejoin, is not touched).
+   */
+  removed(
+    userId: number,
+    channelId: number,
+    reason: "left" | "kicked" | "banned",
+    s: number,
+  ): void {
     this.broker.publish(
       { kind: "user", id: userId },
-      { k: "channel-removed", c: channelId, reason },
+      { k: "channel-removed", c: channelId, reason, s },
     );
   }
 
@@ -74,7 +82,10 @@ export class ChannelService {
     onCreated(channel.id);
     this.publish(channel.id, [event]);
     const summary = await this.summarize([{ ...channel, memberCount: 1, role: Role.Owner }]);
-    this.broker.publish({ kind: "user", id: owner.id }, { k: "channel-added", ch: summary[0]! });
+    this.broker.publish(
+      { kind: "user", id: owner.id },
+      { k: "channel-added", ch: summary[0]!, s: event.s },
+    );
     return summary[0]!;
   }
 
@@ -113,12 +124,13 @@ export class ChannelService {
 
   /**
    * Joins a user to a channel. Joining a channel you are in is not an error. Resolves to the
-   * user's role there, and, when this call added the member, the channel's summary as of then.
+   * user's role there, and, when this call added the member, the channel's summary as of then
+   * and the seq of the join event.
    */
   async join(
     user: Actor & { isGuest: boolean },
     channelId: number,
-  ): Promise<{ role: Role; summary?: ChannelSummary }> {
+  ): Promise<{ role: Role; summary?: ChannelSummary; since?: number }> {
     await this.require(channelId);
     const ban = await this.storage.activeBan(channelId, user.id);
     if (ban) throw restrictionError("BANNED", ban.until);
@@ -137,8 +149,11 @@ export class ChannelService {
     if (!event) return { role: (await this.storage.memberRole(channelId, user.id)) ?? Role.Member };
     this.publish(channelId, [event]);
     const summary = await this.summary(channelId, user.id);
-    this.broker.publish({ kind: "user", id: user.id }, { k: "channel-added", ch: summary });
-    return { role: Role.Member, summary };
+    this.broker.publish(
+      { kind: "user", id: user.id },
+      { k: "channel-added", ch: summary, s: event.s },
+    );
+    return { role: Role.Member, summary, since: event.s };
   }
 
   async leave(user: Actor, channelId: number): Promise<void> {
@@ -148,7 +163,7 @@ export class ChannelService {
     });
     if (events.length === 0) throw new ParleyError("NOT_A_MEMBER");
     this.publish(channelId, events);
-    this.removed(user.id, channelId, "left");
+    this.removed(user.id, channelId, "left", events[0]!.s);
   }
 
   /** The member list with online flags. */

@@ -71,7 +71,17 @@ export class MessageService {
     });
   }
 
-  history(channelId: number, query: Partial<HistoryQuery>): Promise<HistoryPage> {
+  /**
+   * A page of history for a reader, who must be a member as storage says (NOT_A_MEMBER), so a
+   * kick or ban on another node ends reading at once too.
+   */
+  async history(
+    readerId: number,
+    channelId: number,
+    query: Partial<HistoryQuery>,
+  ): Promise<HistoryPage> {
+    if ((await this.storage.memberRole(channelId, readerId)) === undefined)
+      throw new ParleyError("NOT_A_MEMBER");
     return this.storage.history(channelId, {
       ...query,
       limit: query.limit ?? LIMITS.historyDefault,

@@ -69,10 +69,15 @@ export class ModerationService {
     clearTimeout(this.sweepTimer);
   }
 
-  /** Throws MUTED, with the time left, when the user is muted in the channel. */
-  async assertNotMuted(channelId: number, userId: number): Promise<void> {
-    const mute = await this.storage.activeMute(channelId, userId);
-    if (mute) throw restrictionError("MUTED", mute.until);
+  /**
+   * Throws NOT_A_MEMBER when the user is not a member of the channel (as storage says, not a
+   * node's view), MUTED with the time left when muted; resolves to the role otherwise.
+   */
+  async assertStanding(channelId: number, userId: number): Promise<Role> {
+    const standing = await this.storage.standing(channelId, userId);
+    if (!standing) throw new ParleyError("NOT_A_MEMBER");
+    if (standing.mutedUntil !== undefined) throw restrictionError("MUTED", standing.mutedUntil);
+    return standing.role;
   }
 
   async kick(by: Moderator, username: string, reason: string | null): Promise<void> {
@@ -83,8 +88,12 @@ export class ModerationService {
       target,
       reason,
     });
+    // Gone meanwhile (left, or kicked by someone else): nothing was stored.
+    const removal = events[0];
+    if (!removal)
+      throw new ParleyError("TARGET_NOT_MEMBER", `${target.name} is not a member of this channel`);
     this.channels.publish(by.channelId, events);
-    this.channels.removed(target.id, by.channelId, "kicked");
+    this.channels.removed(target.id, by.channelId, "kicked", removal.s);
   }
 
   async mute(
@@ -127,7 +136,7 @@ export class ModerationService {
       until,
     });
     this.channels.publish(by.channelId, events);
-    this.channels.removed(target.id, by.channelId, "banned");
+    this.channels.removed(target.id, by.channelId, "banned", events[0]!.s);
     if (until !== null) this.scheduleSweep(until);
   }
 

@@ -13,6 +13,7 @@ import {
   CompiledQuery,
   type Kysely,
   type Selectable,
+  type SelectQueryBuilder,
   sql,
   type Transaction,
 } from "kysely";
@@ -34,6 +35,7 @@ import type {
   NewUser,
   Restriction,
   SessionRow,
+  Standing,
   Storage,
   UserRow,
 } from "./storage";
@@ -160,7 +162,7 @@ export class SqlStorage implements Storage {
   private run<R>(db: Db, name: keyof typeof HOT, parameters: unknown[]): Promise<R[]> {
     return this.runSql<R>(
       db,
-      this.statement(name, () => HOT[name](this.db)),
+      this.statement(name, () => HOT[name](this.db, this.dialect)),
       parameters,
     );
   }
@@ -523,7 +525,11 @@ export class SqlStorage implements Storage {
     return this.write((trx) => this.removeIn(trx, channelId, userId, event));
   }
 
-  /** Removes a membership with its event; hands ownership on when the owner goes. */
+  /**
+   * Removes a membership with its event; hands ownership on when the owner goes. The membership
+   * rows change before the channel row takes the seq, the order every writer keeps (see
+   * {@link standingQuery}).
+   */
   private async removeIn(
     trx: Transaction<Database>,
     channelId: number,
@@ -537,8 +543,26 @@ export class SqlStorage implements Storage {
       .returning("role")
       .executeTakeFirst();
     if (!removed) return [];
+    const heir =
+      Number(removed.role) === Role.Owner ? await this.crownHeir(trx, channelId) : undefined;
     const events = [await this.appendEvent(trx, channelId, event)];
-    if (Number(removed.role) !== Role.Owner) return events;
+    if (heir) {
+      events.push(
+        await this.appendEvent(trx, channelId, {
+          type: EventType.RoleChanged,
+          actor: SYSTEM_ACTOR,
+          data: { u: heir.id, un: heir.name, rl: Role.Owner },
+        }),
+      );
+    }
+    return events;
+  }
+
+  /** Makes the longest-standing account with the highest role the owner; returns it. */
+  private async crownHeir(
+    trx: Transaction<Database>,
+    channelId: number,
+  ): Promise<Actor | undefined> {
     const heir = await trx
       .selectFrom("memberships as m")
       .innerJoin("users as u", "u.id", "m.user_id")
@@ -550,7 +574,7 @@ export class SqlStorage implements Storage {
       .orderBy("m.joined_at", "asc")
       .orderBy("m.user_id", "asc")
       .executeTakeFirst();
-    if (!heir) return events;
+    if (!heir) return undefined;
     const target = { id: Number(heir.user_id), name: heir.username };
     await trx
       .updateTable("memberships")
@@ -558,14 +582,7 @@ export class SqlStorage implements Storage {
       .where("channel_id", "=", channelId)
       .where("user_id", "=", target.id)
       .execute();
-    events.push(
-      await this.appendEvent(trx, channelId, {
-        type: EventType.RoleChanged,
-        actor: SYSTEM_ACTOR,
-        data: { u: target.id, un: target.name, rl: Role.Owner },
-      }),
-    );
-    return events;
+    return target;
   }
 
   // --- moderation ---
@@ -613,6 +630,16 @@ export class SqlStorage implements Storage {
 
   async unban(input: ModerationInput): Promise<ChannelEvent | undefined> {
     return this.lift("bans", "unban", EventType.MemberUnbanned, input);
+  }
+
+  async standing(channelId: number, userId: number): Promise<Standing | undefined> {
+    const [row] = await this.run<StandingRow>(this.db, "standing", [channelId, userId]);
+    if (!row) return undefined;
+    const until = mutedUntil(row, this.now());
+    return {
+      role: Number(row.role) as Role,
+      ...(until !== undefined ? { mutedUntil: until } : {}),
+    };
   }
 
   activeMute(channelId: number, userId: number): Promise<Restriction | undefined> {
@@ -764,6 +791,15 @@ export class SqlStorage implements Storage {
     input: ModerationInput,
   ): Promise<ChannelEvent> {
     return this.write(async (trx) => {
+      // A mute orders with the target's writes as a kick does: it locks the membership first.
+      if (table === "mutes" && this.dialect === "postgres")
+        await trx
+          .selectFrom("memberships")
+          .select("role")
+          .where("channel_id", "=", input.channelId)
+          .where("user_id", "=", input.target.id)
+          .forUpdate()
+          .execute();
       await this.upsertRestriction(trx, table, input);
       await this.audit(trx, action, input);
       return this.appendEvent(trx, input.channelId, {
@@ -890,7 +926,7 @@ export class SqlStorage implements Storage {
   ): Promise<AppendResult[]> {
     const results: AppendResult[] = new Array(batch.length);
     const now = this.now();
-    const { existing: used, mutes } = await this.lookUp(trx, batch);
+    const { existing: used, standing } = await this.lookUp(trx, batch);
     const byChannel = new Map<number, number[]>();
     for (const i of order) {
       const m = batch[i]!;
@@ -903,9 +939,9 @@ export class SqlStorage implements Storage {
         };
         continue;
       }
-      const muted = mutedError(mutes.get(`${m.channelId}:${m.author.id}`), now);
-      if (muted) {
-        results[i] = { ok: false, error: muted };
+      const refused = standingError(standing.get(`${m.channelId}:${m.author.id}`), now);
+      if (refused) {
+        results[i] = { ok: false, error: refused };
         continue;
       }
       const list = byChannel.get(m.channelId);
@@ -955,15 +991,17 @@ export class SqlStorage implements Storage {
 
   /**
    * For a batch, in two reads per 32 messages: the stored message id of each
-   * (channel, author, nonce) already used (keyed `channel:author:nonce`), and the mute of each
-   * (channel, author) that has one (keyed `channel:author`, the value its end or null).
+   * (channel, author, nonce) already used (keyed `channel:author:nonce`), and the standing of
+   * each (channel, author) that is a membership (keyed `channel:author`: its role and mute).
+   * On PostgreSQL the membership rows are share-locked until commit, so a kick or ban (which
+   * deletes the row) either waits for this batch or commits first and is seen here.
    */
   private async lookUp(
     db: Db,
     batch: readonly NewMessage[],
-  ): Promise<{ existing: Map<string, number>; mutes: Map<string, number | null> }> {
+  ): Promise<{ existing: Map<string, number>; standing: Map<string, StandingRow> }> {
     const existing = new Map<string, number>();
-    const mutes = new Map<string, number | null>();
+    const standing = new Map<string, StandingRow>();
     for (let from = 0; from < batch.length; from += INSERT_ROWS) {
       const chunk = batch.slice(from, from + INSERT_ROWS);
       const found = await this.runSql<{
@@ -978,23 +1016,18 @@ export class SqlStorage implements Storage {
       );
       for (const r of found)
         existing.set(`${r.channel_id}:${r.author_id}:${r.nonce}`, Number(r.id));
-      const muted = await this.runSql<{
-        channel_id: number;
-        user_id: number;
-        until: number | null;
-      }>(
+      const members = await this.runSql<StandingRow & { channel_id: number; user_id: number }>(
         db,
-        this.lookUpSql("mutes", chunk.length),
+        this.lookUpSql("standing", chunk.length),
         chunk.flatMap((m) => [m.channelId, m.author.id]),
       );
-      for (const r of muted)
-        mutes.set(`${r.channel_id}:${r.user_id}`, r.until === null ? null : Number(r.until));
+      for (const r of members) standing.set(`${r.channel_id}:${r.user_id}`, r);
     }
-    return { existing, mutes };
+    return { existing, standing };
   }
 
   /** The SQL of a {@link lookUp} read for `rows` messages. */
-  private lookUpSql(kind: "nonces" | "mutes", rows: number): string {
+  private lookUpSql(kind: "nonces" | "standing", rows: number): string {
     return this.statement(`${kind}:${rows}`, () =>
       kind === "nonces"
         ? this.db
@@ -1007,16 +1040,15 @@ export class SqlStorage implements Storage {
                 Array.from({ length: rows }, () => tuple(0, 0, "")),
               ),
             )
-        : this.db
-            .selectFrom("mutes")
-            .select(["channel_id", "user_id", "until"])
-            .where(({ eb, refTuple, tuple }) =>
+        : standingQuery(this.db, this.dialect, (q) =>
+            q.select(["m.channel_id", "m.user_id"]).where(({ eb, refTuple, tuple }) =>
               eb(
-                refTuple("channel_id", "user_id"),
+                refTuple("m.channel_id", "m.user_id"),
                 "in",
                 Array.from({ length: rows }, () => tuple(0, 0)),
               ),
             ),
+          ),
     );
   }
 
@@ -1037,7 +1069,7 @@ export class SqlStorage implements Storage {
     if (existing)
       return { event: await this.postedEvent(trx, Number(existing.id)), duplicate: true };
     const now = this.now();
-    await this.assertNotMuted(trx, m.channelId, m.author.id, now);
+    await this.assertStanding(trx, m.channelId, m.author.id, now);
     const { seq, slowMode } = await this.nextSeq(trx, m.channelId);
     if (slowMode > 0 && !m.slowModeExempt) await this.checkSlowMode(trx, m, slowMode * 1000, now);
     const [message] = await this.runSql<{ id: number }>(
@@ -1059,7 +1091,7 @@ export class SqlStorage implements Storage {
   ): Promise<ChannelEvent | undefined> {
     return this.write(async (trx) => {
       await this.requireMessage(trx, channelId, messageId);
-      await this.assertNotMuted(trx, channelId, actor.id, this.now());
+      await this.assertStanding(trx, channelId, actor.id, this.now());
       const mine = await trx
         .selectFrom("reactions")
         .select("emoji")
@@ -1098,7 +1130,7 @@ export class SqlStorage implements Storage {
   ): Promise<ChannelEvent> {
     return this.write(async (trx) => {
       await this.requireMessage(trx, channelId, messageId);
-      await this.assertNotMuted(trx, channelId, actor.id, this.now());
+      await this.assertStanding(trx, channelId, actor.id, this.now());
       const deleted = await trx
         .deleteFrom("reactions")
         .where("message_id", "=", messageId)
@@ -1239,15 +1271,18 @@ export class SqlStorage implements Storage {
     return { seq: Number(row.last_seq), slowMode: Number(row.slow_mode) };
   }
 
-  /** Refuses a write by a muted user (MUTED, with the time left). */
-  private async assertNotMuted(
+  /**
+   * Refuses a write by a user who is not a member (NOT_A_MEMBER) or is muted (MUTED, with the
+   * time left), read in the writing transaction: the storage, not a node's view, decides.
+   */
+  private async assertStanding(
     trx: Db,
     channelId: number,
     userId: number,
     now: number,
   ): Promise<void> {
-    const [mute] = await this.run<{ until: number | null }>(trx, "mute", [channelId, userId]);
-    const error = mute && mutedError(mute.until === null ? null : Number(mute.until), now);
+    const [row] = await this.run<StandingRow>(trx, "standing", [channelId, userId]);
+    const error = standingError(row, now);
     if (error) throw error;
   }
 
@@ -1403,8 +1438,8 @@ const HOT = {
       .where("author_id", "=", 0)
       .where("nonce", "=", ""),
   // channel_id, user_id
-  mute: (db: Kysely<Database>) =>
-    db.selectFrom("mutes").select("until").where("channel_id", "=", 0).where("user_id", "=", 0),
+  standing: (db: Kysely<Database>, dialect: SqlDialect) =>
+    standingQuery(db, dialect, (q) => q.where("m.channel_id", "=", 0).where("m.user_id", "=", 0)),
   // increment, channel id
   nextSeq: (db: Kysely<Database>) =>
     db
@@ -1412,7 +1447,7 @@ const HOT = {
       .set((eb) => ({ last_seq: eb("last_seq", "+", 1) }))
       .where("id", "=", 0)
       .returning(["last_seq", "slow_mode"]),
-} satisfies Record<string, (db: Kysely<Database>) => Compilable>;
+} satisfies Record<string, (db: Kysely<Database>, dialect: SqlDialect) => Compilable>;
 
 /** A message row of the multi-row insert: channel_id, seq, author_id, nonce, content, kind, created_at. */
 const MESSAGE_ROW = {
@@ -1443,10 +1478,58 @@ const EVENT_ROW = {
 /** Most rows in one multi-row insert of the send path (8 parameters a row at most). */
 const INSERT_ROWS = 32;
 
-/** MUTED for a mute that ends at `until` (null: never) and is still on at `now`; else undefined. */
-function mutedError(until: number | null | undefined, now: number): ParleyError | undefined {
-  if (until === undefined || (until !== null && until <= now)) return undefined;
-  return restrictionError("MUTED", until, now);
+/** A membership with its mute, if any (`muted` is null when there is no mute row). */
+interface StandingRow {
+  role: number;
+  muted: number | null;
+  until: number | null;
+}
+
+/**
+ * A membership joined with its mute: `role`, `muted` (the mute row's user, null for none) and
+ * the mute's `until`. On PostgreSQL the membership row is share-locked until commit, so a
+ * concurrent removal of it waits for the writer or is seen by it (never both stored in the
+ * wrong order); every writer takes membership rows before the channel row, so this cannot
+ * deadlock with a kick.
+ */
+function standingQuery<O>(
+  db: Kysely<Database>,
+  dialect: SqlDialect,
+  shape: (
+    q: SelectQueryBuilder<
+      Database & { m: Database["memberships"]; u: Database["mutes"] },
+      "m" | "u",
+      { role: number; muted: number | null; until: number | null }
+    >,
+  ) => SelectQueryBuilder<
+    Database & { m: Database["memberships"]; u: Database["mutes"] },
+    "m" | "u",
+    O
+  >,
+): Compilable {
+  const q = shape(
+    db
+      .selectFrom("memberships as m")
+      .leftJoin("mutes as u", (j) =>
+        j.onRef("u.channel_id", "=", "m.channel_id").onRef("u.user_id", "=", "m.user_id"),
+      )
+      .select(["m.role", "u.user_id as muted", "u.until"]),
+  );
+  return dialect === "postgres" ? q.forShare("m") : q;
+}
+
+/** The end of a standing's mute that is still on at `now` (null: never), or undefined. */
+function mutedUntil(row: StandingRow, now: number): number | null | undefined {
+  if (row.muted === null) return undefined;
+  const until = row.until === null ? null : Number(row.until);
+  return until !== null && until <= now ? undefined : until;
+}
+
+/** NOT_A_MEMBER without a membership, MUTED for a mute still on at `now`; else undefined. */
+function standingError(row: StandingRow | undefined, now: number): ParleyError | undefined {
+  if (!row) return new ParleyError("NOT_A_MEMBER");
+  const until = mutedUntil(row, now);
+  return until === undefined ? undefined : restrictionError("MUTED", until, now);
 }
 
 /** The parameters of a message's row in {@link MESSAGE_ROW}'s order. */

@@ -223,6 +223,10 @@ export function storageContract(name: string, open: () => Promise<Storage>) {
 
     it("adds and removes reactions atomically with their events", async () => {
       const { channel } = await storage.createChannel({ name: "c", topic: "", owner: alice });
+      await storage.addMember(channel.id, bob.id, Role.Member, {
+        type: EventType.MemberJoined,
+        actor: bob,
+      });
       const [r] = await storage.appendMessages([
         { channelId: channel.id, author: alice, nonce: "n", content: "x", kind: MessageKind.Text },
       ]);
@@ -267,6 +271,49 @@ export function storageContract(name: string, open: () => Promise<Storage>) {
       ]);
     });
 
+    it("refuses every write by a non-member inside the write: messages, batches, reactions", async () => {
+      const { channel } = await storage.createChannel({ name: "c", topic: "", owner: alice });
+      const join = { type: EventType.MemberJoined, actor: bob } as const;
+      const text = (author: Actor, nonce: string) => ({
+        channelId: channel.id,
+        author,
+        nonce,
+        content: nonce,
+        kind: MessageKind.Text,
+      });
+      // Never a member: refused alone, beside a member's message in the same batch.
+      const [stranger, member] = await storage.appendMessages([text(bob, "b1"), text(alice, "a1")]);
+      expect(stranger).toMatchObject({ ok: false, error: { errorName: "NOT_A_MEMBER" } });
+      expect(member?.ok).toBe(true);
+      expect(await storage.standing(channel.id, bob.id)).toBeUndefined();
+      const messageId = member?.ok ? member.event.i : 0;
+      await expect(storage.addReaction(channel.id, messageId, "👍", bob, 20)).rejects.toMatchObject(
+        {
+          errorName: "NOT_A_MEMBER",
+        },
+      );
+      // A member, then kicked: the next write is refused at once, and nothing took a seq.
+      await storage.addMember(channel.id, bob.id, Role.Member, join);
+      expect(await storage.standing(channel.id, bob.id)).toEqual({ role: Role.Member });
+      const [joined] = await storage.appendMessages([text(bob, "b2")]);
+      expect(joined?.ok).toBe(true);
+      await storage.addReaction(channel.id, messageId, "👍", bob, 20);
+      const [kick] = await storage.kick({ channelId: channel.id, actor: alice, target: bob });
+      const after = await storage.appendMessages([text(bob, "b3"), text(bob, "b4")]);
+      expect(after.map((r) => (r.ok ? "ok" : (r.error as ParleyError).errorName))).toEqual([
+        "NOT_A_MEMBER",
+        "NOT_A_MEMBER",
+      ]);
+      await expect(storage.removeReaction(channel.id, messageId, "👍", bob)).rejects.toMatchObject({
+        errorName: "NOT_A_MEMBER",
+      });
+      expect((await storage.getChannel(channel.id))!.lastSeq).toBe(kick!.s);
+      // Back again: writes go through.
+      await storage.addMember(channel.id, bob.id, Role.Member, join);
+      const [back] = await storage.appendMessages([text(bob, "b5")]);
+      expect(back?.ok).toBe(true);
+    });
+
     it("membership changes are idempotent and stored as events", async () => {
       const { channel } = await storage.createChannel({ name: "c", topic: "", owner: alice });
       const join = { type: EventType.MemberJoined, actor: bob } as const;
@@ -292,6 +339,10 @@ export function storageContract(name: string, open: () => Promise<Storage>) {
 
     it("keeps one mute row per user: muting again updates it; a muted author cannot write", async () => {
       const { channel } = await storage.createChannel({ name: "c", topic: "", owner: alice });
+      await storage.addMember(channel.id, bob.id, Role.Member, {
+        type: EventType.MemberJoined,
+        actor: bob,
+      });
       const mod = { channelId: channel.id, actor: alice, target: bob };
       await storage.mute({ ...mod, reason: "spam", until: Date.now() + 60_000 });
       await storage.mute({ ...mod, reason: "still spam", until: null });
@@ -303,6 +354,10 @@ export function storageContract(name: string, open: () => Promise<Storage>) {
         { channelId: channel.id, author: bob, nonce: "m", content: "hi", kind: MessageKind.Text },
       ]);
       expect(refused).toMatchObject({ ok: false, error: { errorName: "MUTED" } });
+      expect(await storage.standing(channel.id, bob.id)).toEqual({
+        role: Role.Member,
+        mutedUntil: null,
+      });
       expect(await storage.unmute(mod)).toMatchObject({ t: EventType.MemberUnmuted, u: bob.id });
       expect(await storage.unmute(mod)).toBeUndefined();
       const [ok] = await storage.appendMessages([

@@ -85,6 +85,12 @@ export interface Restriction {
   reason: string | null;
 }
 
+/** A user's membership of a channel: the role, and the end of a mute in force (null: never). */
+export interface Standing {
+  role: Role;
+  mutedUntil?: number | null;
+}
+
 /** One moderation action on a target, for the audit log and the channel's stream. */
 export interface ModerationInput {
   channelId: number;
@@ -217,6 +223,12 @@ export interface Storage {
   /** Lifts a ban (MemberUnbanned); undefined when there was none. */
   unban(input: ModerationInput): Promise<ChannelEvent | undefined>;
   /** The mute in force (until in the future or indefinite), if any. */
+  /**
+   * The user's membership of the channel with its mute still in force, or undefined for a
+   * non-member. Sends, reactions and every other channel write check the same inside their
+   * own transaction, so a kick or ban that has committed refuses the next write on any node.
+   */
+  standing(channelId: number, userId: number): Promise<Standing | undefined>;
   activeMute(channelId: number, userId: number): Promise<Restriction | undefined>;
   activeBan(channelId: number, userId: number): Promise<Restriction | undefined>;
   /** Sets a member's role (RoleChanged); undefined when not a member or already that role. */

@@ -145,6 +145,43 @@ describeWith(["postgres"], "PostgreSQL storage", () => {
       expect(posted).toHaveLength(5);
     });
 
+    it("never stores a message after its author's removal, with kicks and sends racing from two nodes", async () => {
+      const { users, channels } = await setup(2);
+      const [owner, target] = [users[0]!, users[1]!];
+      const c = channels[0]!;
+      for (let round = 0; round < 30; round++) {
+        // Node 1 keeps sending as the target while node 0 kicks it; then the target rejoins.
+        const sends = Array.from({ length: 4 }, (_, k) =>
+          nodes[1]!.appendMessages([
+            {
+              channelId: c,
+              author: target,
+              nonce: `${round}-${k}`,
+              content: "x",
+              kind: MessageKind.Text,
+            },
+          ]),
+        );
+        const [kick] = await nodes[0]!.kick({ channelId: c, actor: owner, target });
+        const results = (await Promise.all(sends)).flat();
+        for (const r of results) {
+          if (r.ok) expect(r.event.s).toBeLessThan(kick!.s);
+          else expect(r.error).toMatchObject({ errorName: "NOT_A_MEMBER" });
+        }
+        await nodes[1]!.addMember(c, target.id, Role.Member, {
+          type: EventType.MemberJoined,
+          actor: target,
+        });
+      }
+      // Every message by the target sits between one of its joins and the removal after it.
+      let member = true;
+      for (const e of await nodes[0]!.eventsAfter(c, 0, 10_000)) {
+        if (e.t === EventType.MemberKicked) member = false;
+        else if (e.t === EventType.MemberJoined && e.a === target.id) member = true;
+        else if (e.t === EventType.MessagePosted && e.a === target.id) expect(member).toBe(true);
+      }
+    });
+
     it("lifts each expired restriction once when every node sweeps at the same time", async () => {
       const { users, channels } = await setup(3);
       const past = Date.now() - 1;
