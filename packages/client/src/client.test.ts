@@ -184,6 +184,27 @@ describe("ParleyClient", () => {
       expect(events).toEqual([]);
     });
 
+    it("reconnects at once when asked instead of waiting out the backoff", async () => {
+      vi.useFakeTimers();
+      FakeSocket.silent = true;
+      client = new ParleyClient({
+        url: "ws://test/ws",
+        WebSocket: FakeSocket as unknown as SocketFactory,
+        heartbeatMs: HB,
+        backoffMinMs: 60_000,
+        backoffMaxMs: 60_000,
+      });
+      const socket = welcomeClient(client);
+      await vi.advanceTimersByTimeAsync(2 * HB);
+      expect(socket.closedWith).toBe(4001);
+      expect(FakeSocket.last).toBe(socket);
+      client.reconnectNow();
+      expect(FakeSocket.last).not.toBe(socket);
+      const next = FakeSocket.last!;
+      client.reconnectNow(); // nothing waits now: no second socket
+      expect(FakeSocket.last).toBe(next);
+    });
+
     it("gives up on a connection attempt that gets no welcome in time and tries again", async () => {
       vi.useFakeTimers();
       FakeSocket.silent = true;

@@ -228,6 +228,19 @@ export class ParleyClient extends Emitter<ClientEvents> {
     });
   }
 
+  /**
+   * Reconnects now instead of when the backoff ends, e.g. when the browser reports that it is
+   * online again. Does nothing unless a reconnect is waiting.
+   */
+  reconnectNow(): void {
+    if (this.stopped || this.reconnectTimer === undefined) return;
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    this.connect().catch(() => {
+      // The close handler schedules the next attempt.
+    });
+  }
+
   /** Drops the socket without a closing handshake, as a network failure would (for tests). */
   dropForTest(): void {
     const socket = this.socket as unknown as { terminate?: () => void };
@@ -469,6 +482,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
     this.attempts++;
     const delay = min / 2 + Math.random() * ceiling;
     this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
       if (this.stopped) return;
       this.connect().catch(() => {
         // The close handler schedules the next attempt.
