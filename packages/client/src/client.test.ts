@@ -1,6 +1,6 @@
 import { Op } from "@parley/protocol";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { ParleyClient, type SocketFactory } from "./client";
+import { type ClientOptions, ParleyClient, type SocketFactory } from "./client";
 
 /**
  * A socket the test drives by hand: it opens, receives frames and closes when told to. With
@@ -130,7 +130,8 @@ describe("ParleyClient", () => {
   describe("heartbeat", () => {
     const HB = 1000;
     const pings = (socket: FakeSocket) => socket.sent.filter((f) => f.o === Op.Ping).length;
-    function heartbeatClient(): ParleyClient {
+    /** A client on fake timers whose sockets never finish closing, as over a dead link. */
+    function heartbeatClient(options: Partial<ClientOptions> = {}): ParleyClient {
       vi.useFakeTimers();
       FakeSocket.silent = true;
       return new ParleyClient({
@@ -139,6 +140,7 @@ describe("ParleyClient", () => {
         heartbeatMs: HB,
         backoffMinMs: 100,
         backoffMaxMs: 100,
+        ...options,
       });
     }
 
@@ -185,15 +187,7 @@ describe("ParleyClient", () => {
     });
 
     it("reconnects at once when asked instead of waiting out the backoff", async () => {
-      vi.useFakeTimers();
-      FakeSocket.silent = true;
-      client = new ParleyClient({
-        url: "ws://test/ws",
-        WebSocket: FakeSocket as unknown as SocketFactory,
-        heartbeatMs: HB,
-        backoffMinMs: 60_000,
-        backoffMaxMs: 60_000,
-      });
+      client = heartbeatClient({ backoffMinMs: 60_000, backoffMaxMs: 60_000 });
       const socket = welcomeClient(client);
       await vi.advanceTimersByTimeAsync(2 * HB);
       expect(socket.closedWith).toBe(4001);
@@ -206,15 +200,7 @@ describe("ParleyClient", () => {
     });
 
     it("gives up on a connection attempt that gets no welcome in time and tries again", async () => {
-      vi.useFakeTimers();
-      FakeSocket.silent = true;
-      client = new ParleyClient({
-        url: "ws://test/ws",
-        WebSocket: FakeSocket as unknown as SocketFactory,
-        connectTimeoutMs: 500,
-        backoffMinMs: 100,
-        backoffMaxMs: 100,
-      });
+      client = heartbeatClient({ connectTimeoutMs: 500 });
       const connecting = client.connect();
       const failed = expect(connecting).rejects.toThrow(/before welcome \(4000/);
       const first = FakeSocket.last!;

@@ -39,6 +39,25 @@ describe("heartbeats", () => {
     return `ws://127.0.0.1:${proxy.port}/ws`;
   }
 
+  /** A channel with a sender connected directly and a client (of `heartbeatMs`) through the proxy. */
+  async function channelBehindProxy(name: string) {
+    // The server's heartbeat stays at its default (10 s): what notices a dead link is the client.
+    const proxied = await startBehindProxy();
+    const sender = await server.connect();
+    const { ch } = await sender.createChannel(name);
+    const token = await server.register(`${name}-user`);
+    const client = await server.connect({ token, url: proxied, heartbeatMs: CLIENT_HB });
+    await client.joinChannel(ch.i);
+    const seen = collect(client, ch.i);
+    const dropped = client.waitFor("disconnect", () => true, 2 * CLIENT_HB + SLACK_MS);
+    /** The stored messages with this nonce, by seq. */
+    const storedSeqs = async (nonce: string) =>
+      (await sender.history(ch.i)).e
+        .filter((e) => e.t === EventType.MessagePosted && (e as MessageEvent).n === nonce)
+        .map((e) => e.s);
+    return { sender, ch, client, seen, dropped, storedSeqs };
+  }
+
   it("the server closes a client gone silent without a FIN within two intervals, and others see it offline", async () => {
     const proxied = await startBehindProxy({ PARLEY_HEARTBEAT_MS: String(SERVER_HB) });
     const watcher = await server.connect();
@@ -84,15 +103,7 @@ describe("heartbeats", () => {
   });
 
   it("the client notices a link gone silent within two of its intervals, reconnects, resumes and stores its pending send once", async () => {
-    // The server's heartbeat stays at its default (10 s): what notices the dead link is the client.
-    const proxied = await startBehindProxy();
-    const sender = await server.connect();
-    const { ch } = await sender.createChannel("dead-link");
-    const token = await server.register("tunnel");
-    const client = await server.connect({ token, url: proxied, heartbeatMs: CLIENT_HB });
-    await client.joinChannel(ch.i);
-    const seen = collect(client, ch.i);
-    const dropped = client.waitFor("disconnect", () => true, 2 * CLIENT_HB + SLACK_MS);
+    const { sender, ch, client, seen, dropped, storedSeqs } = await channelBehindProxy("dead-link");
     const rewelcomed = client.waitFor("welcome", () => true, 2 * CLIENT_HB + SLACK_MS + 5000);
     proxy!.freezeAll();
     // Written into the dead socket: it waits for an ack that cannot come.
@@ -106,36 +117,23 @@ describe("heartbeats", () => {
     const ack = await sent;
     await until(() => texts(seen).includes("posted while the link was dead"));
     await until(() => texts(seen).includes("typed while the link was dead"));
-    const stored = (await sender.history(ch.i)).e.filter(
-      (e) => e.t === EventType.MessagePosted && (e as MessageEvent).n === "nonce-typed-dead",
-    );
-    expect(stored.map((e) => e.s)).toEqual([ack.s]);
+    expect(await storedSeqs("nonce-typed-dead")).toEqual([ack.s]);
     expect(texts(seen).filter((x) => x === "typed while the link was dead")).toHaveLength(1);
   });
 
   it("the client resends a message whose ack was lost on a dead link, and it is stored once", async () => {
-    const proxied = await startBehindProxy();
-    const sender = await server.connect();
-    const { ch } = await sender.createChannel("lost-acks");
-    const token = await server.register("lossy");
-    const client = await server.connect({ token, url: proxied, heartbeatMs: CLIENT_HB });
-    await client.joinChannel(ch.i);
-    const seen = collect(client, ch.i);
+    const { sender, ch, client, seen, dropped, storedSeqs } = await channelBehindProxy("lost-acks");
     const nonce = "nonce-ack-lost";
     const storedOnServer = sender.waitFor("events", (c, e) =>
       e.some((x) => c === ch.i && (x as MessageEvent).n === nonce),
     );
-    const dropped = client.waitFor("disconnect", () => true, 2 * CLIENT_HB + SLACK_MS);
     // The client's frames still reach the server; nothing comes back.
     proxy!.freezeAll("down");
     const sent = client.send(ch.i, "stored, but the ack was lost", nonce);
     await storedOnServer;
     expect((await dropped)[0].code).toBe(CloseCode.HeartbeatTimeout);
     const ack = await sent;
-    const stored = (await sender.history(ch.i)).e.filter(
-      (e) => e.t === EventType.MessagePosted && (e as MessageEvent).n === nonce,
-    );
-    expect(stored.map((e) => e.s)).toEqual([ack.s]);
+    expect(await storedSeqs(nonce)).toEqual([ack.s]);
     await until(() => texts(seen).includes("stored, but the ack was lost"));
     expect(texts(seen).filter((x) => x === "stored, but the ack was lost")).toHaveLength(1);
   });
