@@ -199,6 +199,21 @@ describe("ParleyClient", () => {
       expect(FakeSocket.last).toBe(next);
     });
 
+    it("closes without waiting for a closing handshake that never completes", async () => {
+      client = heartbeatClient();
+      const socket = welcomeClient(client);
+      let closed = false;
+      const closing = client.close().then(() => {
+        closed = true;
+      });
+      expect(socket.closedWith).toBe(1000);
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(closed).toBe(false);
+      await vi.advanceTimersByTimeAsync(1000);
+      await closing;
+      expect(closed).toBe(true);
+    });
+
     it("gives up on a connection attempt that gets no welcome in time and tries again", async () => {
       client = heartbeatClient({ connectTimeoutMs: 500 });
       const connecting = client.connect();

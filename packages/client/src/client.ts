@@ -130,6 +130,9 @@ interface OutboxEntry {
   reject: (err: Error) => void;
 }
 
+/** Longest wait in `close()` for the closing handshake. */
+const CLOSE_WAIT_MS = 2000;
+
 function randomNonce(): string {
   const bytes = new Uint8Array(16);
   globalThis.crypto.getRandomValues(bytes);
@@ -199,7 +202,10 @@ export class ParleyClient extends Emitter<ClientEvents> {
     return this.connecting;
   }
 
-  /** Closes for good (no reconnect). Pending requests and sends are rejected. */
+  /**
+   * Closes for good (no reconnect). Pending requests and sends are rejected. Resolves once the
+   * socket has closed, or after 2 s when the closing handshake does not complete (a dead link).
+   */
   close(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.reconnectTimer);
@@ -223,7 +229,12 @@ export class ParleyClient extends Emitter<ClientEvents> {
       return Promise.resolve();
     }
     return new Promise((resolve) => {
-      socket.addEventListener("close", () => resolve());
+      // Over a dead link the closing handshake never completes: stop waiting after a while.
+      const timer = setTimeout(resolve, CLOSE_WAIT_MS);
+      socket.addEventListener("close", () => {
+        clearTimeout(timer);
+        resolve();
+      });
       socket.close(CloseCode.Normal, "bye");
     });
   }

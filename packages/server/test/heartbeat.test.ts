@@ -14,7 +14,7 @@ import { RawClient } from "./raw-client";
 /** The server's heartbeat in these tests (its smallest setting). */
 const SERVER_HB = 1000;
 /** The client's heartbeat where the client's own detection is tested. */
-const CLIENT_HB = 400;
+const CLIENT_HB = 500;
 /** Room for a loaded machine's timers on top of a bound (two intervals). */
 const SLACK_MS = 1500;
 
