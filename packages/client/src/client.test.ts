@@ -1,11 +1,16 @@
 import { Op } from "@parley/protocol";
-import { afterEach, describe, expect, it } from "vitest";
-import { ParleyClient, type SocketFactory } from "./client";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { type ClientOptions, ParleyClient, type SocketFactory } from "./client";
 
-/** A socket the test drives by hand: it opens, receives frames and closes when told to. */
+/**
+ * A socket the test drives by hand: it opens, receives frames and closes when told to. With
+ * `silent`, `close()` never completes, as over a dead link.
+ */
 class FakeSocket {
   static last: FakeSocket | undefined;
+  static silent = false;
   readyState = 0;
+  closedWith?: number;
   binaryType = "";
   readonly sent: { o: number; r?: number; d?: Record<string, unknown> }[] = [];
   private readonly listeners = new Map<string, ((event: never) => void)[]>();
@@ -23,6 +28,11 @@ class FakeSocket {
   }
 
   close(code = 1000): void {
+    this.closedWith = code;
+    if (FakeSocket.silent) {
+      this.readyState = 2;
+      return;
+    }
     this.readyState = 3;
     this.fire("close", { code, reason: "" });
   }
@@ -64,7 +74,9 @@ function welcomeClient(client: ParleyClient): FakeSocket {
 describe("ParleyClient", () => {
   let client: ParleyClient | undefined;
   afterEach(async () => {
+    FakeSocket.silent = false;
     await client?.close();
+    vi.useRealTimers();
   });
 
   it("sends a message written as soon as the welcome event is awaited", async () => {
@@ -112,6 +124,106 @@ describe("ParleyClient", () => {
     return Promise.resolve().then(() => {
       socket.close(1006);
       expect(client?.connected).toBe(false);
+    });
+  });
+
+  describe("heartbeat", () => {
+    const HB = 1000;
+    const pings = (socket: FakeSocket) => socket.sent.filter((f) => f.o === Op.Ping).length;
+    /** A client on fake timers whose sockets never finish closing, as over a dead link. */
+    function heartbeatClient(options: Partial<ClientOptions> = {}): ParleyClient {
+      vi.useFakeTimers();
+      FakeSocket.silent = true;
+      return new ParleyClient({
+        url: "ws://test/ws",
+        WebSocket: FakeSocket as unknown as SocketFactory,
+        heartbeatMs: HB,
+        backoffMinMs: 100,
+        backoffMaxMs: 100,
+        ...options,
+      });
+    }
+
+    it("drops a link silent for two intervals without waiting for its close, and reconnects", async () => {
+      client = heartbeatClient();
+      const drops: { code: number; willReconnect: boolean }[] = [];
+      client.on("disconnect", (d) => drops.push(d));
+      const socket = welcomeClient(client);
+      await vi.advanceTimersByTimeAsync(HB);
+      expect(pings(socket)).toBe(1);
+      expect(drops).toEqual([]);
+      await vi.advanceTimersByTimeAsync(HB);
+      expect(drops).toEqual([{ code: 4001, reason: "heartbeat timeout", willReconnect: true }]);
+      expect(socket.closedWith).toBe(4001);
+      expect(client.connected).toBe(false);
+      await vi.advanceTimersByTimeAsync(200);
+      expect(FakeSocket.last).not.toBe(socket);
+    });
+
+    it("keeps a link on which frames keep arriving, replies or not", async () => {
+      client = heartbeatClient();
+      const drops: unknown[] = [];
+      client.on("disconnect", (d) => drops.push(d));
+      const socket = welcomeClient(client);
+      for (let k = 0; k < 10; k++) {
+        await vi.advanceTimersByTimeAsync(HB / 2);
+        socket.receive({ o: Op.PresenceEvent, d: { c: 1, u: 2, on: true } });
+        await vi.advanceTimersByTimeAsync(HB / 2);
+      }
+      expect(drops).toEqual([]);
+      expect(pings(socket)).toBe(10);
+      expect(client.connected).toBe(true);
+    });
+
+    it("ignores frames from a socket it gave up on", async () => {
+      client = heartbeatClient();
+      const socket = welcomeClient(client);
+      const events: unknown[] = [];
+      client.on("events", (c, e) => events.push([c, e]));
+      await vi.advanceTimersByTimeAsync(2 * HB);
+      expect(socket.closedWith).toBe(4001);
+      socket.receive({ o: Op.Events, d: { c: 1, e: [{ s: 1, t: 1, ts: 1, a: 2, an: "b" }] } });
+      expect(events).toEqual([]);
+    });
+
+    it("reconnects at once when asked instead of waiting out the backoff", async () => {
+      client = heartbeatClient({ backoffMinMs: 60_000, backoffMaxMs: 60_000 });
+      const socket = welcomeClient(client);
+      await vi.advanceTimersByTimeAsync(2 * HB);
+      expect(socket.closedWith).toBe(4001);
+      expect(FakeSocket.last).toBe(socket);
+      client.reconnectNow();
+      expect(FakeSocket.last).not.toBe(socket);
+      const next = FakeSocket.last!;
+      client.reconnectNow(); // nothing waits now: no second socket
+      expect(FakeSocket.last).toBe(next);
+    });
+
+    it("closes without waiting for a closing handshake that never completes", async () => {
+      client = heartbeatClient();
+      const socket = welcomeClient(client);
+      let closed = false;
+      const closing = client.close().then(() => {
+        closed = true;
+      });
+      expect(socket.closedWith).toBe(1000);
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(closed).toBe(false);
+      await vi.advanceTimersByTimeAsync(1000);
+      await closing;
+      expect(closed).toBe(true);
+    });
+
+    it("gives up on a connection attempt that gets no welcome in time and tries again", async () => {
+      client = heartbeatClient({ connectTimeoutMs: 500 });
+      const connecting = client.connect();
+      const failed = expect(connecting).rejects.toThrow(/before welcome \(4000/);
+      const first = FakeSocket.last!;
+      await vi.advanceTimersByTimeAsync(500);
+      await failed;
+      expect(first.closedWith).toBe(4000);
+      await vi.advanceTimersByTimeAsync(200);
+      expect(FakeSocket.last).not.toBe(first);
     });
   });
 });

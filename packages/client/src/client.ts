@@ -48,6 +48,18 @@ export interface ClientOptions {
   backoffMaxMs?: number;
   /** Time before a request without reply is rejected. Default 15000. */
   requestTimeoutMs?: number;
+  /**
+   * Heartbeat interval in ms: a Ping (op 2) is sent this often, and when nothing at all
+   * arrived since the previous one the link is taken as dead. Default: the welcome's `hb`
+   * (the server's interval, 10000 unless configured). A dead link is thus noticed less than
+   * two intervals after the last frame received (under 20 s by default).
+   */
+  heartbeatMs?: number;
+  /**
+   * Longest wait from opening a socket to its welcome; past it the attempt is dropped and
+   * retried with backoff (a connect through a dead path can hang). Default 15000.
+   */
+  connectTimeoutMs?: number;
 }
 
 /** An error reply from the server, with its code and stable name. */
@@ -95,7 +107,12 @@ export type ClientEvents = {
   resync: [number];
   /** Unsolicited error (bad frame and the like). */
   error: [ParleyRequestError];
-  /** The socket closed; `willReconnect` says whether the client tries again. */
+  /**
+   * The socket closed, or the client dropped it: `willReconnect` says whether it tries again
+   * (the connection is then "reconnecting"). When the client itself gave up on a silent link the
+   * code is 4001 (no heartbeat reply) or 4000 (no welcome in time), and it does not wait for the
+   * closing handshake, which a dead link never completes.
+   */
   disconnect: [{ code: number; reason: string; willReconnect: boolean }];
 };
 
@@ -112,6 +129,9 @@ interface OutboxEntry {
   resolve: (ack: Ack) => void;
   reject: (err: Error) => void;
 }
+
+/** Longest wait in `close()` for the closing handshake. */
+const CLOSE_WAIT_MS = 2000;
 
 function randomNonce(): string {
   const bytes = new Uint8Array(16);
@@ -139,8 +159,13 @@ export class ParleyClient extends Emitter<ClientEvents> {
   private readonly Socket: SocketFactory;
   private attempts = 0;
   private stopped = false;
+  /** When the current socket last received a frame, and when the last heartbeat Ping went. */
   private lastRx = 0;
-  private watchdog?: ReturnType<typeof setInterval>;
+  private lastPing = 0;
+  private heartbeat?: ReturnType<typeof setInterval>;
+  private connectTimer?: ReturnType<typeof setTimeout>;
+  /** Ends the current socket at once, as if it had closed with this code (see `open`). */
+  private abandon?: (code: number, reason: string) => void;
   private reconnectTimer?: ReturnType<typeof setTimeout>;
   private connecting?: Promise<WelcomeReply>;
   /**
@@ -177,11 +202,16 @@ export class ParleyClient extends Emitter<ClientEvents> {
     return this.connecting;
   }
 
-  /** Closes for good (no reconnect). Pending requests and sends are rejected. */
+  /**
+   * Closes for good (no reconnect). Pending requests and sends are rejected. Resolves once the
+   * socket has closed, or after 2 s when the closing handshake does not complete (a dead link).
+   */
   close(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.reconnectTimer);
-    clearInterval(this.watchdog);
+    clearTimeout(this.connectTimer);
+    clearInterval(this.heartbeat);
+    this.abandon = undefined;
     const socket = this.socket;
     this.failPending(new Error("client closed"));
     for (const entry of this.outbox.values()) entry.reject(new Error("client closed"));
@@ -199,8 +229,26 @@ export class ParleyClient extends Emitter<ClientEvents> {
       return Promise.resolve();
     }
     return new Promise((resolve) => {
-      socket.addEventListener("close", () => resolve());
+      // Over a dead link the closing handshake never completes: stop waiting after a while.
+      const timer = setTimeout(resolve, CLOSE_WAIT_MS);
+      socket.addEventListener("close", () => {
+        clearTimeout(timer);
+        resolve();
+      });
       socket.close(CloseCode.Normal, "bye");
+    });
+  }
+
+  /**
+   * Reconnects now instead of when the backoff ends, e.g. when the browser reports that it is
+   * online again. Does nothing unless a reconnect is waiting.
+   */
+  reconnectNow(): void {
+    if (this.stopped || this.reconnectTimer === undefined) return;
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    this.connect().catch(() => {
+      // The close handler schedules the next attempt.
     });
   }
 
@@ -211,12 +259,17 @@ export class ParleyClient extends Emitter<ClientEvents> {
     else this.socket?.close(4999);
   }
 
+  private takeRequestId(): number {
+    const r = this.nextRequestId;
+    this.nextRequestId = (this.nextRequestId % 0xffffffff) + 1;
+    return r;
+  }
+
   /** Sends a request and resolves with the reply payload, or rejects with a ParleyRequestError. */
   request<T = unknown>(op: number, data: unknown = {}): Promise<T> {
     const socket = this.socket;
     if (socket?.readyState !== 1) return Promise.reject(new Error("not connected"));
-    const r = this.nextRequestId;
-    this.nextRequestId = (this.nextRequestId % 0xffffffff) + 1;
+    const r = this.takeRequestId();
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(r);
@@ -313,6 +366,46 @@ export class ParleyClient extends Emitter<ClientEvents> {
       this.socket = socket;
       this.ready = false;
       let welcomed = false;
+      clearTimeout(this.connectTimer);
+      this.connectTimer = setTimeout(
+        () => this.abandon?.(CloseCode.HelloTimeout, "no welcome in time"),
+        this.options.connectTimeoutMs ?? 15000,
+      );
+      /** The socket is over for this client: closed, or given up on (then it is not waited for). */
+      const gone = (code: number, reason: string) => {
+        if (this.socket !== socket) return;
+        this.socket = undefined;
+        this.abandon = undefined;
+        this.ready = false;
+        clearTimeout(this.connectTimer);
+        clearInterval(this.heartbeat);
+        this.failPending(new Error(`disconnected (${code})`));
+        const willReconnect =
+          !this.stopped &&
+          this.options.reconnect !== false &&
+          mayReconnect(code) &&
+          code !== CloseCode.Normal;
+        this.emit("disconnect", { code, reason, willReconnect });
+        if (!welcomed) reject(new Error(`connection closed before welcome (${code} ${reason})`));
+        if (willReconnect) this.scheduleReconnect();
+        else {
+          for (const entry of this.outbox.values())
+            entry.reject(new Error(`disconnected (${code})`));
+          this.outbox.clear();
+        }
+      };
+      this.abandon = (code, reason) => {
+        // Over a dead link the closing handshake never completes (browsers wait up to a minute
+        // for it), so the client moves on at once; `ws` in Node can drop the socket outright.
+        const raw = socket as unknown as { terminate?: () => void };
+        try {
+          if (raw.terminate) raw.terminate();
+          else socket.close(code, reason);
+        } catch {
+          // Closing a socket that is still connecting may throw; it is dropped all the same.
+        }
+        gone(code, reason);
+      };
       socket.addEventListener("open", () => {
         const ls: Record<string, number> = {};
         for (const [c, s] of this.lastSeq) ls[String(c)] = s;
@@ -323,6 +416,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
         }).then(
           (welcome) => {
             welcomed = true;
+            clearTimeout(this.connectTimer);
             this.attempts = 0;
             this.onWelcome(welcome);
             resolve(welcome);
@@ -330,31 +424,37 @@ export class ParleyClient extends Emitter<ClientEvents> {
           (err) => reject(err),
         );
       });
-      socket.addEventListener("message", (event: { data: unknown }) => this.onMessage(event.data));
+      socket.addEventListener("message", (event: { data: unknown }) => {
+        // A socket given up on may still deliver late frames; they belong to no connection.
+        if (this.socket === socket) this.onMessage(event.data);
+      });
       // A failed connection is reported by its close event; the error event only repeats it.
       socket.addEventListener("error", () => {});
-      socket.addEventListener("close", (event: { code: number; reason: string }) => {
-        if (this.socket !== socket) return;
-        this.socket = undefined;
-        this.ready = false;
-        clearInterval(this.watchdog);
-        this.failPending(new Error(`disconnected (${event.code})`));
-        const willReconnect =
-          !this.stopped &&
-          this.options.reconnect !== false &&
-          mayReconnect(event.code) &&
-          event.code !== CloseCode.Normal;
-        this.emit("disconnect", { code: event.code, reason: event.reason, willReconnect });
-        if (!welcomed)
-          reject(new Error(`connection closed before welcome (${event.code} ${event.reason})`));
-        if (willReconnect) this.scheduleReconnect();
-        else {
-          for (const entry of this.outbox.values())
-            entry.reject(new Error(`disconnected (${event.code})`));
-          this.outbox.clear();
-        }
-      });
+      socket.addEventListener("close", (event: { code: number; reason: string }) =>
+        gone(event.code, event.reason),
+      );
     });
+  }
+
+  /**
+   * Every `heartbeatMs` a Ping goes out; if nothing at all was received since the previous
+   * Ping, the link is dead: the socket is dropped and the client reconnects. Any frame counts,
+   * so a busy link needs no reply in time, and a late timer (a throttled background tab) only
+   * delays the verdict, never causes a false one.
+   */
+  private startHeartbeat(intervalMs: number): void {
+    clearInterval(this.heartbeat);
+    this.lastRx = Date.now();
+    this.lastPing = this.lastRx;
+    this.heartbeat = setInterval(() => {
+      if (this.lastRx < this.lastPing) {
+        this.abandon?.(CloseCode.HeartbeatTimeout, "heartbeat timeout");
+        return;
+      }
+      this.lastPing = Date.now();
+      // Its reply (or any other frame) is what counts, so no pending request is kept for it.
+      this.write({ o: Op.Ping, r: this.takeRequestId(), d: {} });
+    }, intervalMs);
   }
 
   private onWelcome(welcome: WelcomeReply): void {
@@ -367,17 +467,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
       this.lastSeq.set(c, ch?.ls ?? 0);
     }
     for (const ch of welcome.ch) if (!this.lastSeq.has(ch.i)) this.lastSeq.set(ch.i, ch.ls);
-    this.lastRx = Date.now();
-    clearInterval(this.watchdog);
-    const hb = welcome.hb;
-    this.watchdog = setInterval(
-      () => {
-        const idle = Date.now() - this.lastRx;
-        if (idle > 2 * hb) this.dropForTest();
-        else if (idle > hb / 2) this.write({ o: Op.Ping, d: {} });
-      },
-      Math.max(250, hb / 2),
-    );
+    this.startHeartbeat(this.options.heartbeatMs ?? welcome.hb);
     this.emit("welcome", welcome);
     for (const c of welcome.rs ?? []) this.emit("resync", c);
     for (const entry of this.outbox.values()) this.flushOutboxEntry(entry);
@@ -403,6 +493,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
     this.attempts++;
     const delay = min / 2 + Math.random() * ceiling;
     this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
       if (this.stopped) return;
       this.connect().catch(() => {
         // The close handler schedules the next attempt.

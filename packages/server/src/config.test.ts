@@ -9,7 +9,7 @@ describe("loadConfig", () => {
       databaseUrl: "sqlite:./data/parley.db",
       origins: null,
       logLevel: "info",
-      heartbeatMs: 30000,
+      heartbeatMs: 10000,
       helloTimeoutMs: 10000,
     });
   });

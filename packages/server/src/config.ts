@@ -24,7 +24,12 @@ export interface Config {
   origins: string[] | null;
   /** pino level. Default info. */
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
-  /** WebSocket ping interval; a socket that misses one pong is closed. Default 30000. */
+  /**
+   * Heartbeat interval (ms), announced in the welcome as `hb`: the server pings every socket
+   * this often and closes one from which nothing (pong or frame) came since the previous ping;
+   * the SDK sends a Ping op this often and reconnects when nothing came back. A dead link is
+   * noticed by both ends within 2× this. Default 10000.
+   */
   heartbeatMs: number;
   /** Time allowed for the hello frame. Default 10000. */
   helloTimeoutMs: number;
@@ -114,7 +119,7 @@ export const ENV = {
     schema: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
     default: "info",
   },
-  PARLEY_HEARTBEAT_MS: { key: "heartbeatMs", schema: int(1000, 600_000), default: "30000" },
+  PARLEY_HEARTBEAT_MS: { key: "heartbeatMs", schema: int(1000, 600_000), default: "10000" },
   PARLEY_HELLO_TIMEOUT_MS: { key: "helloTimeoutMs", schema: int(100, 600_000), default: "10000" },
   PARLEY_MAX_BUFFERED_BYTES: {
     key: "maxBufferedBytes",

@@ -1,18 +1,10 @@
 import { EventType, type MessageEvent } from "@parley/protocol";
 import { afterEach, describe, expect, it } from "vitest";
 import { FreezableProxy } from "./freezable-proxy";
-import { collect, TestServer, until } from "./harness";
+import { collect, serverCloses, TestServer, until } from "./harness";
 
 const texts = (events: { t: number }[]) =>
   events.filter((e) => e.t === EventType.MessagePosted).map((e) => (e as MessageEvent).x);
-
-async function serverCloses(server: TestServer, code: number): Promise<number> {
-  const text = await (await fetch(`${server.url}/metrics`)).text();
-  const match = new RegExp(`^parley_server_closes_total\\{code="${code}"\\} (\\d+)`, "m").exec(
-    text,
-  );
-  return match ? Number(match[1]) : 0;
-}
 
 describe("backpressure", () => {
   let server: TestServer;

@@ -28,15 +28,20 @@ export class FreezableProxy {
     return this;
   }
 
-  /** Stops every open link from carrying bytes; new links still work. */
-  freezeAll(): void {
+  /**
+   * Stops every open link from carrying bytes; new links still work. With `"down"` only the
+   * server's bytes stop (the client's still reach the server), as when replies are lost.
+   */
+  freezeAll(direction: "both" | "down" = "both"): void {
     for (const link of this.links.splice(0)) {
       const { client, upstream } = link;
       this.frozen.push(link);
-      client.unpipe(upstream);
       upstream.unpipe(client);
-      client.pause();
       upstream.pause();
+      if (direction === "both") {
+        client.unpipe(upstream);
+        client.pause();
+      }
     }
   }
 

@@ -132,6 +132,15 @@ export async function untilConnections(
   }
 }
 
+/** How many sockets the server has closed with `code`, read from its metrics. */
+export async function serverCloses(server: TestServer, code: number): Promise<number> {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  const match = new RegExp(`^parley_server_closes_total\\{code="${code}"\\} (\\d+)`, "m").exec(
+    text,
+  );
+  return match ? Number(match[1]) : 0;
+}
+
 /** POSTs a JSON body (with a Bearer token when given); resolves to the status and parsed body. */
 export async function post(url: string, body: unknown, token?: string) {
   const res = await fetch(url, {

@@ -36,11 +36,13 @@ export class RawClient {
     encoding: Encoding = "json",
     protocols?: string[],
     headers?: Record<string, string>,
+    /** `autoPong: false` leaves the server's WebSocket pings unanswered. */
+    options: { autoPong?: boolean } = {},
   ): Promise<RawClient> {
     const ws = new WebSocket(
       url,
       protocols ?? [encoding === "json" ? SUBPROTOCOL_JSON : SUBPROTOCOL_MSGPACK],
-      { headers },
+      { headers, ...options },
     );
     return new Promise((resolve, reject) => {
       ws.once("open", () => resolve(new RawClient(ws, encoding)));

@@ -82,7 +82,8 @@ export class WebHarness {
   private config!: Config;
   private tuning: Tuning = {};
 
-  async start(tuning: Tuning = {}): Promise<this> {
+  /** Starts the server (with `env` over the test defaults), builds the client, opens Chromium. */
+  async start(tuning: Tuning = {}, env: Record<string, string> = {}): Promise<this> {
     this.tuning = tuning;
     const webRoot = join(this.dir, "dist");
     const launched = chromium.launch({
@@ -100,6 +101,7 @@ export class WebHarness {
       // Seeding posts 150 messages from one user at once, and every spec registers from
       // 127.0.0.1; other limits keep their defaults.
       PARLEY_RATE_LIMITS: "send=500/100,register=50/10",
+      ...env,
     });
     this.parley = await createParley(this.config, undefined, tuning);
     this.browser = await launched;
@@ -118,12 +120,12 @@ export class WebHarness {
     return this.parley.url;
   }
 
-  /** A fresh browser profile (its own localStorage) with the app open. */
+  /** A fresh browser profile (its own localStorage) with the app open, from `url` if given. */
   async open(
-    options: { colorScheme?: "light" | "dark"; width?: number; height?: number } = {},
+    options: { colorScheme?: "light" | "dark"; width?: number; height?: number; url?: string } = {},
   ): Promise<Page> {
     const context = await this.browser.newContext({
-      baseURL: this.url,
+      baseURL: options.url ?? this.url,
       colorScheme: options.colorScheme ?? "light",
       viewport: { width: options.width ?? 1280, height: options.height ?? 800 },
       deviceScaleFactor: 1,

@@ -41,7 +41,7 @@ export class Connection {
   /** Set once the hello was accepted. */
   ready = false;
   closed = false;
-  /** Whether a pong came since the last heartbeat ping (the gateway's heartbeat). */
+  /** Whether a pong or any frame came since the last heartbeat ping (the gateway's heartbeat). */
   alive = true;
   /** Closes the socket unless it is welcomed in time; cleared at the welcome. */
   helloTimer?: NodeJS.Timeout;

@@ -231,6 +231,9 @@ export class Gateway {
 
   private onFrame(conn: Connection, data: RawData, isBinary: boolean): void {
     this.options.metrics.framesIn.inc();
+    // Any frame proves the link as well as a pong does (clients that cannot answer WebSocket
+    // pings stay alive on their Ping ops).
+    conn.alive = true;
     const router = this.router!;
     let decoded: unknown;
     try {
@@ -313,10 +316,15 @@ export class Gateway {
     }
   }
 
+  /**
+   * Every `heartbeatMs`: a socket from which nothing (no pong, no frame) arrived since the
+   * previous beat is closed (4001), so a silent client is dropped, and its presence cleared,
+   * less than two intervals after the last thing it sent; the others are pinged.
+   */
   private beat(): void {
     for (const conn of this.connections.values()) {
       if (!conn.alive) {
-        // No pong since the last ping: the link is dead.
+        // Nothing since the last ping: the link is dead.
         conn.close(CloseCode.HeartbeatTimeout, "heartbeat timeout");
         conn.ws.terminate();
         continue;

@@ -182,6 +182,7 @@ export class ChatStore {
 
   start(): void {
     this.stopped = false;
+    globalThis.addEventListener?.("online", this.onOnline);
     this.set({ status: this.welcomed ? "reconnecting" : "connecting" });
     this.client.connect().catch((err) => {
       if (err instanceof ParleyRequestError && err.code === ERRORS.UNAUTHENTICATED.code)
@@ -193,6 +194,7 @@ export class ChatStore {
   /** Closes the connection for good and drops the listeners. */
   async stop(): Promise<void> {
     this.stopped = true;
+    globalThis.removeEventListener?.("online", this.onOnline);
     for (const off of this.offs) off();
     this.typingState.dispose();
     this.memberState.dispose();
@@ -354,6 +356,9 @@ export class ChatStore {
   }
 
   // --- internals ---
+
+  /** The browser has a network again: reconnect now rather than when the backoff ends. */
+  private readonly onOnline = (): void => this.client.reconnectNow();
 
   private set(patch: Partial<ChatState>): void {
     this.state = { ...this.state, ...patch };

@@ -43,7 +43,17 @@ function MessageTools({ event, me, act }: { event?: MessageEvent; me?: number; a
   );
 }
 
-function Message({ m, me, act }: { m: TimelineMessage; me?: number; act: Actions }) {
+function Message({
+  m,
+  me,
+  act,
+  online,
+}: {
+  m: TimelineMessage;
+  me?: number;
+  act: Actions;
+  online: boolean;
+}) {
   const pending = m.pending;
   const state = pending?.error ? " failed" : pending ? " pending" : "";
   return (
@@ -57,7 +67,8 @@ function Message({ m, me, act }: { m: TimelineMessage; me?: number; act: Actions
       </div>
       {pending && !pending.error && (
         <span className="message-state" data-testid="pending">
-          Sending…
+          {/* The SDK keeps it and sends it, with its nonce, once the connection is back. */}
+          {online ? "Sending…" : "Waiting for the connection…"}
         </span>
       )}
       {pending?.error && (
@@ -76,7 +87,17 @@ function Message({ m, me, act }: { m: TimelineMessage; me?: number; act: Actions
   );
 }
 
-const Row = memo(function Row({ row, me, act }: { row: TimelineRow; me?: number; act: Actions }) {
+const Row = memo(function Row({
+  row,
+  me,
+  act,
+  online,
+}: {
+  row: TimelineRow;
+  me?: number;
+  act: Actions;
+  online: boolean;
+}) {
   switch (row.kind) {
     case "day":
       return (
@@ -123,7 +144,7 @@ const Row = memo(function Row({ row, me, act }: { row: TimelineRow; me?: number;
               <Time ts={row.ts} />
             </div>
             {row.messages.map((m) => (
-              <Message key={m.key} m={m} me={me} act={act} />
+              <Message key={m.key} m={m} me={me} act={act} online={online} />
             ))}
           </div>
         </li>
@@ -135,6 +156,8 @@ export interface MessageListProps {
   store: ChatStore;
   view: ChannelView;
   me: { i: number; n: string };
+  /** Connected: pending messages are on their way rather than waiting for the connection. */
+  online: boolean;
 }
 
 /**
@@ -142,7 +165,7 @@ export interface MessageListProps {
  * the reading position when older pages are prepended, reads older pages on the way up, and
  * offers a jump back to the latest.
  */
-export function MessageList({ store, view, me }: MessageListProps) {
+export function MessageList({ store, view, me, online }: MessageListProps) {
   const scroller = useRef<HTMLElement>(null);
   const atBottom = useRef(true);
   const lastHeight = useRef(0);
@@ -247,7 +270,7 @@ export function MessageList({ store, view, me }: MessageListProps) {
         )}
         <ol className="timeline" data-testid="timeline">
           {rows.map((row) => (
-            <Row key={row.key} row={row} me={me.i} act={act} />
+            <Row key={row.key} row={row} me={me.i} act={act} online={online} />
           ))}
         </ol>
       </section>
