@@ -1,0 +1,174 @@
+/**
+ * The cost of a change, as ratios: runs the write and history scenarios of `bench/run.ts` on an
+ * earlier revision (the baseline) and on the work tree, taking turns (base, head, base, head…),
+ * and prints each figure of the head as a ratio of the baseline's median. Taking turns on the
+ * same machine in one script keeps a shared, noisy machine's drift out of the ratio.
+ *
+ *   node --import tsx bench/compare.ts --base HEAD~1                  write and history, 2 rounds
+ *   node --import tsx bench/compare.ts --base main --only write --rounds 3
+ *
+ * The baseline is checked out into a temporary git worktree with a copy of this one's
+ * node_modules (the same installed packages), and removed afterwards.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { markdownTable } from "./lib/report";
+
+const { values } = parseArgs({
+  options: {
+    base: { type: "string" },
+    only: { type: "string", default: "write,history" },
+    rounds: { type: "string", default: "2" },
+    full: { type: "boolean", default: false },
+  },
+});
+if (!values.base) {
+  console.error("usage: bench/compare.ts --base REV [--only write,history] [--rounds N] [--full]");
+  process.exit(2);
+}
+const root = resolve(import.meta.dirname, "..");
+const rounds = Number(values.rounds);
+const git = (...args: string[]) =>
+  execFileSync("git", args, { cwd: root, encoding: "utf8" }).trim();
+const baseCommit = git("rev-parse", "--short", values.base);
+const headCommit = git("rev-parse", "--short", "HEAD");
+
+/** A figure of one run, by name: higher is better unless `lowerIsBetter`. */
+interface Figure {
+  name: string;
+  value: number;
+  lowerIsBetter: boolean;
+}
+
+interface WriteStep {
+  rate: number;
+  passed: boolean;
+  run: { acksPerSec: number; ack: { p50: number; p99: number } };
+}
+interface HistoryStep {
+  rate: number;
+  result: { byQuery: Record<string, { latency: { p50: number; p99: number } }> };
+}
+
+/** The figures worth comparing from one run's JSON report. */
+function figures(report: {
+  reports: Record<string, { data?: Record<string, unknown> } | { error: string }>;
+}): Figure[] {
+  const out: Figure[] = [];
+  const write = report.reports.write;
+  if (write && "data" in write && write.data) {
+    const steps = (write.data.steps as Record<string, WriteStep[]>).SQLite ?? [];
+    const sustained = Math.max(0, ...steps.filter((s) => s.passed).map((s) => s.rate));
+    out.push({
+      name: "write: highest rate sustained (msg/s)",
+      value: sustained,
+      lowerIsBetter: false,
+    });
+    for (const s of steps) {
+      out.push({
+        name: `write ${s.rate}/s: acks/s`,
+        value: s.run.acksPerSec,
+        lowerIsBetter: false,
+      });
+      out.push({
+        name: `write ${s.rate}/s: ack p50 (ms)`,
+        value: s.run.ack.p50,
+        lowerIsBetter: true,
+      });
+      out.push({
+        name: `write ${s.rate}/s: ack p99 (ms)`,
+        value: s.run.ack.p99,
+        lowerIsBetter: true,
+      });
+    }
+  }
+  const history = report.reports.history;
+  if (history && "data" in history && history.data) {
+    for (const s of history.data.steps as HistoryStep[]) {
+      for (const [query, q] of Object.entries(s.result.byQuery)) {
+        out.push({
+          name: `history ${s.rate}/s ${query}: p50 (ms)`,
+          value: q.latency.p50,
+          lowerIsBetter: true,
+        });
+        out.push({
+          name: `history ${s.rate}/s ${query}: p99 (ms)`,
+          value: q.latency.p99,
+          lowerIsBetter: true,
+        });
+      }
+    }
+  }
+  return out;
+}
+
+/** Runs the scenarios once in `tree`; resolves to the figures of its JSON report. */
+function runOnce(tree: string, label: string): Figure[] {
+  const out = mkdtempSync(join(tmpdir(), `parley-compare-${label}-`));
+  try {
+    console.error(`> ${label} (${tree === root ? headCommit : baseCommit})`);
+    const args = ["--import", "tsx", "bench/run.ts", "--only", values.only!, "--out", out];
+    if (values.full) args.push("--full");
+    const r = spawnSync(process.execPath, args, {
+      cwd: tree,
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+    if (r.status !== 0) throw new Error(`bench/run.ts in ${tree} exited with ${r.status}`);
+    const json = readdirSync(out).find((f) => f.endsWith(".json"));
+    if (!json) throw new Error(`no JSON report in ${out}`);
+    return figures(JSON.parse(readFileSync(join(out, json), "utf8")));
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+const baseTree = mkdtempSync(join(tmpdir(), "parley-base-"));
+rmSync(baseTree, { recursive: true });
+git("worktree", "add", "--detach", baseTree, baseCommit);
+try {
+  // The same packages (workspace links are relative, so they point into the baseline's tree).
+  cpSync(join(root, "node_modules"), join(baseTree, "node_modules"), {
+    recursive: true,
+    verbatimSymlinks: true,
+  });
+  const runs: { base: Figure[][]; head: Figure[][] } = { base: [], head: [] };
+  for (let i = 0; i < rounds; i++) {
+    runs.base.push(runOnce(baseTree, `base ${i + 1}/${rounds}`));
+    runs.head.push(runOnce(root, `head ${i + 1}/${rounds}`));
+  }
+  const names = [...new Set(runs.base.flat().map((f) => f.name))];
+  const rows = names.flatMap((name) => {
+    const pick = (side: Figure[][]) =>
+      side.map((figs) => figs.find((f) => f.name === name)?.value).filter((v) => v !== undefined);
+    const base = pick(runs.base);
+    const head = pick(runs.head);
+    if (base.length === 0 || head.length === 0) return [];
+    const b = median(base);
+    const h = median(head);
+    const lower = runs.base[0]!.find((f) => f.name === name)!.lowerIsBetter;
+    const ratio = b === 0 ? Number.NaN : h / b;
+    return [
+      [
+        name,
+        b.toFixed(2),
+        h.toFixed(2),
+        `${ratio.toFixed(2)}×${lower ? " (lower is better)" : ""}`,
+      ],
+    ];
+  });
+  console.log(
+    `# Parley: ${headCommit} (work tree) against ${baseCommit}, ${rounds} rounds each, medians\n`,
+  );
+  console.log(markdownTable(["figure", baseCommit, headCommit, "ratio"], rows, 1));
+} finally {
+  git("worktree", "remove", "--force", baseTree);
+}
