@@ -109,7 +109,7 @@ export const hello = route<typeof Op.Hello>({
       v: PROTOCOL_VERSION,
       lim: services.settings.limits,
       ch: channels,
-      cmd: services.commands.list(),
+      cmd: services.commands.list(conn.actor),
       hb: services.settings.heartbeatMs,
       ...(resync.length > 0 ? { rs: resync } : {}),
     };
