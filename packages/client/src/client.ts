@@ -12,10 +12,12 @@ import {
   type Member,
   mayReconnect,
   Op,
+  type PresencePush,
   type RequestInputOf,
   type ServerFrame,
   SUBPROTOCOL_JSON,
   SUBPROTOCOL_MSGPACK,
+  type TypingPush,
   type WelcomeReply,
 } from "@parley/protocol";
 import { Emitter } from "./emitter";
@@ -75,12 +77,8 @@ export interface Ack {
   ts: number;
 }
 
-export interface TypingNotice {
-  c: number;
-  u: number;
-  un: string;
-  on: boolean;
-}
+/** A TypingEvent's payload. */
+export type TypingNotice = TypingPush;
 
 export type ClientEvents = {
   /** Connected (or reconnected) and welcomed. */
@@ -88,7 +86,8 @@ export type ClientEvents = {
   /** New stored events of a channel, in seq order, each delivered once. */
   events: [number, ChannelEvent[]];
   typing: [TypingNotice];
-  presence: [{ c: number; u: number; on: boolean }];
+  /** A member came online or went offline; it carries the member's name and guest flag. */
+  presence: [PresencePush];
   channelAdded: [ChannelSummary];
   channelRemoved: [{ c: number; why: string }];
   /** A channel's gap was too large to replay: read a fresh snapshot. */
@@ -455,7 +454,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
         this.emit("typing", frame.d as TypingNotice);
         return;
       case Op.PresenceEvent:
-        this.emit("presence", frame.d as { c: number; u: number; on: boolean });
+        this.emit("presence", frame.d as PresencePush);
         return;
       case Op.ChannelAdded: {
         const { ch } = frame.d as { ch: ChannelSummary };

@@ -140,6 +140,25 @@ export interface CommandInfo {
   rl: number;
 }
 
+/** TypingEvent (op 101): user `u`, named `un`, started or stopped typing in channel `c`. */
+export interface TypingPush {
+  c: number;
+  u: number;
+  un: string;
+  on: boolean;
+}
+
+/** PresenceEvent (op 102): member `u` of channel `c` came online or went offline. */
+export interface PresencePush {
+  c: number;
+  u: number;
+  /** Username, now. */
+  un: string;
+  /** Present and true for a guest. */
+  g?: true;
+  on: boolean;
+}
+
 /** Reply payloads by op. */
 export interface WelcomeReply {
   u: Self;

@@ -1,4 +1,4 @@
-import { type ChannelEvent, EventType, Op } from "@parley/protocol";
+import { type ChannelEvent, EventType, Op, type PresencePush } from "@parley/protocol";
 import type {
   BrokerMessage,
   ChannelMessage,
@@ -42,8 +42,8 @@ interface LocalChannel {
   /** The channel's last seq at the previous periodic check, when it was ahead of `delivered`. */
   suspect?: number;
   ready: Promise<void>;
-  /** Presence changes held for {@link PRESENCE_HOLD} (user → online), in the order of their last change. */
-  presence?: Map<number, boolean>;
+  /** Presence changes held for {@link PRESENCE_HOLD} (by user), in the order of their last change. */
+  presence?: Map<number, PresencePush>;
   presenceTimer?: NodeJS.Timeout;
 }
 
@@ -207,23 +207,21 @@ export class ChannelHub {
       });
       this.sendEphemeral(channel, frame, m.u);
     } else {
+      const { k: _, ...push } = m;
       const hold = this.options.presenceHold ?? PRESENCE_HOLD;
       if (channel.attachments.size < hold.minSockets && !channel.presence) {
-        this.sendPresence(channel, m.u, m.on);
+        this.sendPresence(channel, push);
         return;
       }
       channel.presence ??= new Map();
       channel.presence.delete(m.u);
-      channel.presence.set(m.u, m.on);
+      channel.presence.set(m.u, push);
       channel.presenceTimer ??= setTimeout(() => this.flushPresence(channel), hold.ms);
     }
   }
 
-  private sendPresence(channel: LocalChannel, userId: number, on: boolean): void {
-    this.sendEphemeral(
-      channel,
-      new SharedFrame({ o: Op.PresenceEvent, d: { c: channel.id, u: userId, on } }),
-    );
+  private sendPresence(channel: LocalChannel, push: PresencePush): void {
+    this.sendEphemeral(channel, new SharedFrame({ o: Op.PresenceEvent, d: push }));
   }
 
   /** Sends the held presence changes, all in this turn (so each socket gets one write). */
@@ -232,7 +230,7 @@ export class ChannelHub {
     channel.presence = undefined;
     channel.presenceTimer = undefined;
     if (!held || this.channels.get(channel.id) !== channel) return;
-    for (const [userId, on] of held) this.sendPresence(channel, userId, on);
+    for (const push of held.values()) this.sendPresence(channel, push);
   }
 
   private sendEphemeral(channel: LocalChannel, frame: SharedFrame, exceptUser?: number): void {

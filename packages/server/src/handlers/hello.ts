@@ -88,7 +88,7 @@ export const hello = route<typeof Op.Hello>({
       replays.map((r) => services.messages.replay(r.c, r.after, r.count)),
     );
 
-    await services.presence.connect(user.id, conn.id, conn.channels.keys());
+    await services.presence.connect(user, conn.id, conn.channels.keys());
     conn.ready = true;
     after.push(() => {
       replays.forEach((r, i) => {
