@@ -282,7 +282,10 @@ describe("ChannelHub across broker breaks", () => {
     const { conn, frames } = fakeConnection(2);
     await hub.attach(conn, 1);
     hub.ready(conn, 1, 0);
-    broker.publish({ kind: "channel", id: 1 }, { k: "presence", c: 1, u: 9, un: "user9", on: true });
+    broker.publish(
+      { kind: "channel", id: 1 },
+      { k: "presence", c: 1, u: 9, un: "user9", on: true },
+    );
     await new Promise((r) => setImmediate(r));
     expect(frames).toContain(Op.PresenceEvent);
   });
