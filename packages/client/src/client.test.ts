@@ -47,6 +47,7 @@ const welcome = {
   v: 1,
   lim: {},
   ch: [{ i: 1, n: "general", tp: "", mc: 1, oc: 1, rl: 1, ls: 0, sl: 0 }],
+  rate: { send: { burst: 20, perSecond: 5 } },
   cmd: [],
   hb: 30_000,
 };
@@ -80,6 +81,18 @@ describe("ParleyClient", () => {
       { c: 1, n: "n1", x: "right away" },
     ]);
     expect(client.connected).toBe(true);
+  });
+
+  it("exposes the rate-limit buckets the welcome announced", async () => {
+    client = new ParleyClient({
+      url: "ws://test/ws",
+      WebSocket: FakeSocket as unknown as SocketFactory,
+    });
+    expect(client.rateLimits).toBeUndefined();
+    const welcomed = client.waitFor("welcome");
+    welcomeClient(client);
+    await welcomed;
+    expect(client.rateLimits).toEqual({ send: { burst: 20, perSecond: 5 } });
   });
 
   it("sends a message written inside a welcome listener once", async () => {

@@ -13,6 +13,7 @@ import {
   mayReconnect,
   Op,
   type PresencePush,
+  type RateBucket,
   type RequestInputOf,
   type ServerFrame,
   SUBPROTOCOL_JSON,
@@ -161,6 +162,15 @@ export class ParleyClient extends Emitter<ClientEvents> {
 
   get user() {
     return this.welcome?.u;
+  }
+
+  /**
+   * The rate-limit buckets in force on the server, by name (from the welcome). A client that
+   * sends steadily must stay within `perSecond` of each bucket on average (bursts up to `burst`):
+   * retrying refused requests after `ra` alone still counts toward the abuse limit (close 4003).
+   */
+  get rateLimits(): Readonly<Record<string, RateBucket>> | undefined {
+    return this.welcome?.rate;
   }
 
   get connected(): boolean {

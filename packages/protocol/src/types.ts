@@ -159,6 +159,12 @@ export interface PresencePush {
   on: boolean;
 }
 
+/** A rate-limit token bucket: at most `burst` tokens, refilled continuously at `perSecond`. */
+export interface RateBucket {
+  burst: number;
+  perSecond: number;
+}
+
 /** Reply payloads by op. */
 export interface WelcomeReply {
   u: Self;
@@ -168,6 +174,11 @@ export interface WelcomeReply {
   rt: string;
   v: number;
   lim: Record<string, number>;
+  /**
+   * The rate-limit buckets in force on this server, by name (the defaults, or the operator's
+   * `PARLEY_RATE_LIMITS`): pace requests to stay within them.
+   */
+  rate: Record<string, RateBucket>;
   ch: ChannelSummary[];
   cmd: CommandInfo[];
   /** Server heartbeat interval in ms. */

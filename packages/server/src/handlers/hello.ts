@@ -108,6 +108,7 @@ export const hello = route<typeof Op.Hello>({
       rt: conn.id,
       v: PROTOCOL_VERSION,
       lim: services.settings.limits,
+      rate: services.rate.rules,
       ch: channels,
       cmd: services.commands.list(conn.actor),
       hb: services.settings.heartbeatMs,
