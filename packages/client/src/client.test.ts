@@ -95,6 +95,24 @@ describe("ParleyClient", () => {
     expect(client.rateLimits).toEqual({ send: { burst: 20, perSecond: 5 } });
   });
 
+  it("emits replayDone after the replayed events, once the server marks the replay's end", async () => {
+    client = new ParleyClient({
+      url: "ws://test/ws",
+      WebSocket: FakeSocket as unknown as SocketFactory,
+    });
+    const seen: string[] = [];
+    client.on("events", (_c, e) => seen.push(`events ${e.map((x) => x.s).join(",")}`));
+    client.on("replayDone", () => seen.push("replayDone"));
+    const socket = welcomeClient(client);
+    socket.receive({
+      o: Op.Events,
+      d: { c: 1, e: [{ s: 1, t: 11, ts: 0, a: 2, an: "bob" }] },
+    });
+    expect(seen).toEqual(["events 1"]);
+    socket.receive({ o: Op.ReplayDone, d: {} });
+    expect(seen).toEqual(["events 1", "replayDone"]);
+  });
+
   it("sends a message written inside a welcome listener once", async () => {
     client = new ParleyClient({
       url: "ws://test/ws",

@@ -93,6 +93,11 @@ export type ClientEvents = {
   channelRemoved: [{ c: number; why: string }];
   /** A channel's gap was too large to replay: read a fresh snapshot. */
   resync: [number];
+  /**
+   * The replay after a welcome is complete (after every welcome, also when nothing was
+   * replayed): each channel is caught up to its welcome `ls`, and what follows is live.
+   */
+  replayDone: [];
   /** Unsolicited error (bad frame and the like). */
   error: [ParleyRequestError];
   /** The socket closed; `willReconnect` says whether the client tries again. */
@@ -478,6 +483,9 @@ export class ParleyClient extends Emitter<ClientEvents> {
         this.emit("channelRemoved", d);
         return;
       }
+      case Op.ReplayDone:
+        this.emit("replayDone");
+        return;
       case Op.Error:
         this.emit("error", new ParleyRequestError(frame.d as ErrorPayload));
         return;

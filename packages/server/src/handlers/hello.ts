@@ -14,7 +14,8 @@ import { route } from "../router/route";
 /**
  * Hello: authenticates with a session token, or creates a guest; attaches the connection to
  * the user's channels (subscribe first); reads the channel list (the snapshot); replies; then
- * replays what a resuming client missed, and goes live.
+ * replays what a resuming client missed, marks the end of the replay (ReplayDone, also when
+ * nothing was replayed, so a client has one rule), and goes live.
  */
 export const hello = route<typeof Op.Hello>({
   schema: REQUEST_SCHEMAS[Op.Hello],
@@ -95,6 +96,8 @@ export const hello = route<typeof Op.Hello>({
         const events = replayed[i]!;
         for (const frame of eventFrames(r.c, events)) conn.sendShared(frame);
       });
+      // Before any live event: the hub sends those from `ready` on.
+      conn.sendFrame({ o: Op.ReplayDone, d: {} });
       for (const ch of channels) services.hub.ready(conn, ch.i, ch.ls);
     });
     const reply: WelcomeReply = {
