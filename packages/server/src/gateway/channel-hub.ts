@@ -135,6 +135,21 @@ export class ChannelHub {
     await channel.ready;
   }
 
+  /**
+   * Holds the live events of a channel a connection already receives while it reads a new
+   * snapshot (a join of a channel it is attached to): they wait in its pending list until
+   * `ready`, as for a first attach, so none newer than the snapshot goes out before the reply.
+   * Returns the seq the connection holds, to pass to `ready` if the snapshot fails; undefined
+   * when nothing was held (a first attach, whose events wait already).
+   */
+  hold(conn: Connection, channelId: number): number | undefined {
+    const attachment = this.channels.get(channelId)?.attachments.get(conn);
+    if (!attachment || attachment.cursor === null) return undefined;
+    const cursor = attachment.cursor;
+    attachment.cursor = null;
+    return cursor;
+  }
+
   /** Marks a connection's snapshot as read up to `seq` and sends what arrived after it. */
   ready(conn: Connection, channelId: number, seq: number): void {
     const attachment = this.channels.get(channelId)?.attachments.get(conn);
