@@ -1,5 +1,5 @@
 import { Op } from "@parley/protocol";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { ParleyClient, type SocketFactory } from "./client";
 
 /** A socket the test drives by hand: it opens, receives frames and closes when told to. */
@@ -111,6 +111,65 @@ describe("ParleyClient", () => {
     expect(seen).toEqual(["events 1"]);
     socket.receive({ o: Op.ReplayDone, d: {} });
     expect(seen).toEqual(["events 1", "replayDone"]);
+  });
+
+  it("after a hello refused by the hello bucket, reconnects no sooner than the retry-after, with jitter", async () => {
+    vi.useFakeTimers();
+    try {
+      client = new ParleyClient({
+        url: "ws://test/ws",
+        WebSocket: FakeSocket as unknown as SocketFactory,
+        backoffMinMs: 20,
+        backoffMaxMs: 200,
+      });
+      const connecting = client.connect().catch((err: unknown) => err);
+      const first = FakeSocket.last!;
+      first.open();
+      const hello = first.sent.find((f) => f.o === Op.Hello)!;
+      first.receive({ o: Op.Error, r: hello.r, d: { c: 1400, m: "Too many", ra: 1000, op: 1 } });
+      expect(await connecting).toMatchObject({ errorName: "RATE_LIMITED" });
+      expect(first.readyState).toBe(3);
+      await vi.advanceTimersByTimeAsync(999);
+      expect(FakeSocket.last).toBe(first);
+      // The retry-after plus at most min(retry-after, backoffMaxMs) of jitter.
+      await vi.advanceTimersByTimeAsync(201);
+      expect(FakeSocket.last).not.toBe(first);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("spreads the reconnects of clients that dropped together over the jittered backoff", async () => {
+    vi.useFakeTimers();
+    const clients: ParleyClient[] = [];
+    try {
+      const sockets: FakeSocket[] = [];
+      for (let k = 0; k < 20; k++) {
+        const c = new ParleyClient({
+          url: "ws://test/ws",
+          WebSocket: FakeSocket as unknown as SocketFactory,
+          backoffMinMs: 100,
+        });
+        clients.push(c);
+        const welcomed = c.waitFor("welcome");
+        sockets.push(welcomeClient(c));
+        await welcomed;
+      }
+      for (const s of sockets) s.close(1006);
+      // First attempt: min/2 + random() × min, so within 50–150 ms, at spread-out times.
+      const socketOf = (c: ParleyClient) => (c as unknown as { socket?: FakeSocket }).socket;
+      const times = new Map<ParleyClient, number>();
+      for (let t = 0; t <= 150; t++) {
+        for (const c of clients) if (!times.has(c) && socketOf(c)) times.set(c, t);
+        await vi.advanceTimersByTimeAsync(1);
+      }
+      expect(times.size).toBe(20);
+      expect(Math.min(...times.values())).toBeGreaterThanOrEqual(49);
+      expect(new Set(times.values()).size).toBeGreaterThan(5);
+    } finally {
+      for (const c of clients) await c.close();
+      vi.useRealTimers();
+    }
   });
 
   it("sends a message written inside a welcome listener once", async () => {

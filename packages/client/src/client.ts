@@ -148,6 +148,8 @@ export class ParleyClient extends Emitter<ClientEvents> {
   private watchdog?: ReturnType<typeof setInterval>;
   private reconnectTimer?: ReturnType<typeof setTimeout>;
   private connecting?: Promise<WelcomeReply>;
+  /** Set when a hello was refused by the address's hello bucket: the wait it asked for. */
+  private helloRetryAfterMs?: number;
   /**
    * The current socket is welcomed and the outbox flushed. Set at the end of the welcome
    * handling (not when `connect()` settles, a microtask later), so a send made right after
@@ -341,7 +343,22 @@ export class ParleyClient extends Emitter<ClientEvents> {
             this.onWelcome(welcome);
             resolve(welcome);
           },
-          (err) => reject(err),
+          (err) => {
+            reject(err);
+            // The address's hello bucket is empty (many clients behind one address reconnecting
+            // at once): the socket stays open without a session. Close it and come back after
+            // the server's retry-after, with jitter so the refused clients spread out.
+            if (
+              err instanceof ParleyRequestError &&
+              err.errorName === "RATE_LIMITED" &&
+              err.retryAfterMs !== undefined &&
+              this.options.reconnect !== false &&
+              this.socket === socket
+            ) {
+              this.helloRetryAfterMs = err.retryAfterMs;
+              socket.close(CloseCode.Normal, "hello refused");
+            }
+          },
         );
       });
       socket.addEventListener("message", (event: { data: unknown }) => this.onMessage(event.data));
@@ -353,15 +370,17 @@ export class ParleyClient extends Emitter<ClientEvents> {
         this.ready = false;
         clearInterval(this.watchdog);
         this.failPending(new Error(`disconnected (${event.code})`));
+        const retryAfterMs = this.helloRetryAfterMs;
+        this.helloRetryAfterMs = undefined;
         const willReconnect =
           !this.stopped &&
           this.options.reconnect !== false &&
-          mayReconnect(event.code) &&
-          event.code !== CloseCode.Normal;
+          (retryAfterMs !== undefined ||
+            (mayReconnect(event.code) && event.code !== CloseCode.Normal));
         this.emit("disconnect", { code: event.code, reason: event.reason, willReconnect });
         if (!welcomed)
           reject(new Error(`connection closed before welcome (${event.code} ${event.reason})`));
-        if (willReconnect) this.scheduleReconnect();
+        if (willReconnect) this.scheduleReconnect(retryAfterMs);
         else {
           for (const entry of this.outbox.values())
             entry.reject(new Error(`disconnected (${event.code})`));
@@ -410,12 +429,21 @@ export class ParleyClient extends Emitter<ClientEvents> {
     );
   }
 
-  private scheduleReconnect(): void {
+  /**
+   * Waits `min/2 + random() × min(max, min × 2ⁿ)` before attempt n since the last welcome
+   * (jittered, so clients that dropped together do not come back in step), and at least
+   * `retryAfterMs` plus a random share of it after a refused hello.
+   */
+  private scheduleReconnect(retryAfterMs?: number): void {
     const min = this.options.backoffMinMs ?? 250;
     const max = this.options.backoffMaxMs ?? 10000;
     const ceiling = Math.min(max, min * 2 ** this.attempts);
     this.attempts++;
-    const delay = min / 2 + Math.random() * ceiling;
+    const backoff = min / 2 + Math.random() * ceiling;
+    const delay =
+      retryAfterMs === undefined
+        ? backoff
+        : Math.max(backoff, retryAfterMs + Math.random() * Math.min(retryAfterMs, max));
     this.reconnectTimer = setTimeout(() => {
       if (this.stopped) return;
       this.connect().catch(() => {
