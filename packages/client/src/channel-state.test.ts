@@ -59,7 +59,7 @@ describe("MemberState", () => {
       { i: 1, n: "ann", rl: Role.Owner, on: true },
       { i: 2, n: "bob", rl: Role.Member, on: false },
     ]);
-    client.fire("presence", { c: 1, u: 2, on: true });
+    client.fire("presence", { c: 1, u: 2, un: "bob", on: true });
     expect(state.get(1, 2)?.on).toBe(true);
     client.fire("events", 1, [{ s: 9, t: EventType.MemberJoined, ts: 0, a: 3, an: "cy" }]);
     expect(state.list(1).map((m) => m.n)).toEqual(["ann", "bob", "cy"]);

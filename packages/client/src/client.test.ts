@@ -57,6 +57,7 @@ const welcome = {
   v: 1,
   lim: {},
   ch: [{ i: 1, n: "general", tp: "", mc: 1, oc: 1, rl: 1, ls: 0, sl: 0 }],
+  rate: { send: { burst: 20, perSecond: 5 } },
   cmd: [],
   hb: 30_000,
 };
@@ -92,6 +93,95 @@ describe("ParleyClient", () => {
       { c: 1, n: "n1", x: "right away" },
     ]);
     expect(client.connected).toBe(true);
+  });
+
+  it("exposes the rate-limit buckets the welcome announced", async () => {
+    client = new ParleyClient({
+      url: "ws://test/ws",
+      WebSocket: FakeSocket as unknown as SocketFactory,
+    });
+    expect(client.rateLimits).toBeUndefined();
+    const welcomed = client.waitFor("welcome");
+    welcomeClient(client);
+    await welcomed;
+    expect(client.rateLimits).toEqual({ send: { burst: 20, perSecond: 5 } });
+  });
+
+  it("emits replayDone after the replayed events, once the server marks the replay's end", async () => {
+    client = new ParleyClient({
+      url: "ws://test/ws",
+      WebSocket: FakeSocket as unknown as SocketFactory,
+    });
+    const seen: string[] = [];
+    client.on("events", (_c, e) => seen.push(`events ${e.map((x) => x.s).join(",")}`));
+    client.on("replayDone", () => seen.push("replayDone"));
+    const socket = welcomeClient(client);
+    socket.receive({
+      o: Op.Events,
+      d: { c: 1, e: [{ s: 1, t: 11, ts: 0, a: 2, an: "bob" }] },
+    });
+    expect(seen).toEqual(["events 1"]);
+    socket.receive({ o: Op.ReplayDone, d: {} });
+    expect(seen).toEqual(["events 1", "replayDone"]);
+  });
+
+  it("after a hello refused by the hello bucket, reconnects no sooner than the retry-after, with jitter", async () => {
+    vi.useFakeTimers();
+    try {
+      client = new ParleyClient({
+        url: "ws://test/ws",
+        WebSocket: FakeSocket as unknown as SocketFactory,
+        backoffMinMs: 20,
+        backoffMaxMs: 200,
+      });
+      const connecting = client.connect().catch((err: unknown) => err);
+      const first = FakeSocket.last!;
+      first.open();
+      const hello = first.sent.find((f) => f.o === Op.Hello)!;
+      first.receive({ o: Op.Error, r: hello.r, d: { c: 1400, m: "Too many", ra: 1000, op: 1 } });
+      expect(await connecting).toMatchObject({ errorName: "RATE_LIMITED" });
+      expect(first.readyState).toBe(3);
+      await vi.advanceTimersByTimeAsync(999);
+      expect(FakeSocket.last).toBe(first);
+      // The retry-after plus at most min(retry-after, backoffMaxMs) of jitter.
+      await vi.advanceTimersByTimeAsync(201);
+      expect(FakeSocket.last).not.toBe(first);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("spreads the reconnects of clients that dropped together over the jittered backoff", async () => {
+    vi.useFakeTimers();
+    const clients: ParleyClient[] = [];
+    try {
+      const sockets: FakeSocket[] = [];
+      for (let k = 0; k < 20; k++) {
+        const c = new ParleyClient({
+          url: "ws://test/ws",
+          WebSocket: FakeSocket as unknown as SocketFactory,
+          backoffMinMs: 100,
+        });
+        clients.push(c);
+        const welcomed = c.waitFor("welcome");
+        sockets.push(welcomeClient(c));
+        await welcomed;
+      }
+      for (const s of sockets) s.close(1006);
+      // First attempt: min/2 + random() × min, so within 50–150 ms, at spread-out times.
+      const socketOf = (c: ParleyClient) => (c as unknown as { socket?: FakeSocket }).socket;
+      const times = new Map<ParleyClient, number>();
+      for (let t = 0; t <= 150; t++) {
+        for (const c of clients) if (!times.has(c) && socketOf(c)) times.set(c, t);
+        await vi.advanceTimersByTimeAsync(1);
+      }
+      expect(times.size).toBe(20);
+      expect(Math.min(...times.values())).toBeGreaterThanOrEqual(49);
+      expect(new Set(times.values()).size).toBeGreaterThan(5);
+    } finally {
+      for (const c of clients) await c.close();
+      vi.useRealTimers();
+    }
   });
 
   it("sends a message written inside a welcome listener once", async () => {

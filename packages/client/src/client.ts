@@ -12,10 +12,13 @@ import {
   type Member,
   mayReconnect,
   Op,
+  type PresencePush,
+  type RateBucket,
   type RequestInputOf,
   type ServerFrame,
   SUBPROTOCOL_JSON,
   SUBPROTOCOL_MSGPACK,
+  type TypingPush,
   type WelcomeReply,
 } from "@parley/protocol";
 import { Emitter } from "./emitter";
@@ -87,12 +90,8 @@ export interface Ack {
   ts: number;
 }
 
-export interface TypingNotice {
-  c: number;
-  u: number;
-  un: string;
-  on: boolean;
-}
+/** A TypingEvent's payload. */
+export type TypingNotice = TypingPush;
 
 export type ClientEvents = {
   /** Connected (or reconnected) and welcomed. */
@@ -100,11 +99,17 @@ export type ClientEvents = {
   /** New stored events of a channel, in seq order, each delivered once. */
   events: [number, ChannelEvent[]];
   typing: [TypingNotice];
-  presence: [{ c: number; u: number; on: boolean }];
+  /** A member came online or went offline; it carries the member's name and guest flag. */
+  presence: [PresencePush];
   channelAdded: [ChannelSummary];
   channelRemoved: [{ c: number; why: string }];
   /** A channel's gap was too large to replay: read a fresh snapshot. */
   resync: [number];
+  /**
+   * The replay after a welcome is complete (after every welcome, also when nothing was
+   * replayed): each channel is caught up to its welcome `ls`, and what follows is live.
+   */
+  replayDone: [];
   /** Unsolicited error (bad frame and the like). */
   error: [ParleyRequestError];
   /**
@@ -168,6 +173,8 @@ export class ParleyClient extends Emitter<ClientEvents> {
   private abandon?: (code: number, reason: string) => void;
   private reconnectTimer?: ReturnType<typeof setTimeout>;
   private connecting?: Promise<WelcomeReply>;
+  /** Set when a hello was refused by the address's hello bucket: the wait it asked for. */
+  private helloRetryAfterMs?: number;
   /**
    * The current socket is welcomed and the outbox flushed. Set at the end of the welcome
    * handling (not when `connect()` settles, a microtask later), so a send made right after
@@ -187,6 +194,15 @@ export class ParleyClient extends Emitter<ClientEvents> {
 
   get user() {
     return this.welcome?.u;
+  }
+
+  /**
+   * The rate-limit buckets in force on the server, by name (from the welcome). A client that
+   * sends steadily must stay within `perSecond` of each bucket on average (bursts up to `burst`):
+   * retrying refused requests after `ra` alone still counts toward the abuse limit (close 4003).
+   */
+  get rateLimits(): Readonly<Record<string, RateBucket>> | undefined {
+    return this.welcome?.rate;
   }
 
   get connected(): boolean {
@@ -380,14 +396,15 @@ export class ParleyClient extends Emitter<ClientEvents> {
         clearTimeout(this.connectTimer);
         clearInterval(this.heartbeat);
         this.failPending(new Error(`disconnected (${code})`));
+        const retryAfterMs = this.helloRetryAfterMs;
+        this.helloRetryAfterMs = undefined;
         const willReconnect =
           !this.stopped &&
           this.options.reconnect !== false &&
-          mayReconnect(code) &&
-          code !== CloseCode.Normal;
+          (retryAfterMs !== undefined || (mayReconnect(code) && code !== CloseCode.Normal));
         this.emit("disconnect", { code, reason, willReconnect });
         if (!welcomed) reject(new Error(`connection closed before welcome (${code} ${reason})`));
-        if (willReconnect) this.scheduleReconnect();
+        if (willReconnect) this.scheduleReconnect(retryAfterMs);
         else {
           for (const entry of this.outbox.values())
             entry.reject(new Error(`disconnected (${code})`));
@@ -421,7 +438,22 @@ export class ParleyClient extends Emitter<ClientEvents> {
             this.onWelcome(welcome);
             resolve(welcome);
           },
-          (err) => reject(err),
+          (err) => {
+            reject(err);
+            // The address's hello bucket is empty (many clients behind one address reconnecting
+            // at once): the socket stays open without a session. Close it and come back after
+            // the server's retry-after, with jitter so the refused clients spread out.
+            if (
+              err instanceof ParleyRequestError &&
+              err.errorName === "RATE_LIMITED" &&
+              err.retryAfterMs !== undefined &&
+              this.options.reconnect !== false &&
+              this.socket === socket
+            ) {
+              this.helloRetryAfterMs = err.retryAfterMs;
+              socket.close(CloseCode.Normal, "hello refused");
+            }
+          },
         );
       });
       socket.addEventListener("message", (event: { data: unknown }) => {
@@ -486,12 +518,21 @@ export class ParleyClient extends Emitter<ClientEvents> {
     );
   }
 
-  private scheduleReconnect(): void {
+  /**
+   * Waits `min/2 + random() × min(max, min × 2ⁿ)` before attempt n since the last welcome
+   * (jittered, so clients that dropped together do not come back in step), and at least
+   * `retryAfterMs` plus a random share of it after a refused hello.
+   */
+  private scheduleReconnect(retryAfterMs?: number): void {
     const min = this.options.backoffMinMs ?? 250;
     const max = this.options.backoffMaxMs ?? 10000;
     const ceiling = Math.min(max, min * 2 ** this.attempts);
     this.attempts++;
-    const delay = min / 2 + Math.random() * ceiling;
+    const backoff = min / 2 + Math.random() * ceiling;
+    const delay =
+      retryAfterMs === undefined
+        ? backoff
+        : Math.max(backoff, retryAfterMs + Math.random() * Math.min(retryAfterMs, max));
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
       if (this.stopped) return;
@@ -546,7 +587,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
         this.emit("typing", frame.d as TypingNotice);
         return;
       case Op.PresenceEvent:
-        this.emit("presence", frame.d as { c: number; u: number; on: boolean });
+        this.emit("presence", frame.d as PresencePush);
         return;
       case Op.ChannelAdded: {
         const { ch } = frame.d as { ch: ChannelSummary };
@@ -560,6 +601,9 @@ export class ParleyClient extends Emitter<ClientEvents> {
         this.emit("channelRemoved", d);
         return;
       }
+      case Op.ReplayDone:
+        this.emit("replayDone");
+        return;
       case Op.Error:
         this.emit("error", new ParleyRequestError(frame.d as ErrorPayload));
         return;

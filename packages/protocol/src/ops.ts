@@ -28,6 +28,11 @@ export const Op = {
   ChannelAdded: 103,
   /** Server → client: this user is no longer in a channel (left elsewhere, kicked, banned). */
   ChannelRemoved: 104,
+  /**
+   * Server → client, once after every welcome: the resume replay is complete. Every Events
+   * frame before it is replay (each channel up to its welcome `ls`); everything after is live.
+   */
+  ReplayDone: 106,
 } as const;
 export type Op = (typeof Op)[keyof typeof Op];
 

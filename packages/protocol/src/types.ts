@@ -140,6 +140,31 @@ export interface CommandInfo {
   rl: number;
 }
 
+/** TypingEvent (op 101): user `u`, named `un`, started or stopped typing in channel `c`. */
+export interface TypingPush {
+  c: number;
+  u: number;
+  un: string;
+  on: boolean;
+}
+
+/** PresenceEvent (op 102): member `u` of channel `c` came online or went offline. */
+export interface PresencePush {
+  c: number;
+  u: number;
+  /** Username, now. */
+  un: string;
+  /** Present and true for a guest. */
+  g?: true;
+  on: boolean;
+}
+
+/** A rate-limit token bucket: at most `burst` tokens, refilled continuously at `perSecond`. */
+export interface RateBucket {
+  burst: number;
+  perSecond: number;
+}
+
 /** Reply payloads by op. */
 export interface WelcomeReply {
   u: Self;
@@ -149,6 +174,11 @@ export interface WelcomeReply {
   rt: string;
   v: number;
   lim: Record<string, number>;
+  /**
+   * The rate-limit buckets in force on this server, by name (the defaults, or the operator's
+   * `PARLEY_RATE_LIMITS`): pace requests to stay within them.
+   */
+  rate: Record<string, RateBucket>;
   ch: ChannelSummary[];
   cmd: CommandInfo[];
   /** Server heartbeat interval in ms. */

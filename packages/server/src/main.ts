@@ -118,7 +118,13 @@ export async function createParley(
   const presence = new PresenceService(
     presenceStore,
     broker,
-    async (userId) => (await storage.userChannels(userId)).map((c) => c.id),
+    async (userId) => {
+      const [user, channels] = await Promise.all([
+        storage.getUser(userId),
+        storage.userChannels(userId),
+      ]);
+      return user && { user, channelIds: channels.map((c) => c.id) };
+    },
     (err) => logger.warn({ err }, "presence announcement failed"),
   );
   const channels = new ChannelService(storage, broker, presenceStore, config);

@@ -57,6 +57,30 @@ describe("moderation", () => {
     });
   });
 
+  it("announces to each user only the commands it may use somewhere", async () => {
+    const names = (c: ParleyClient) => c.welcome!.cmd.map((x) => x.n).sort();
+    const channelCommands = [
+      "ban",
+      "help",
+      "kick",
+      "me",
+      "mod",
+      "modlog",
+      "mute",
+      "slow",
+      "topic",
+      "unban",
+      "unmod",
+      "unmute",
+    ];
+    // An account may own a channel (one it creates), so it hears of every channel command.
+    expect(names(member)).toEqual(channelCommands);
+    expect(names(owner)).toEqual(channelCommands);
+    expect(names(guest)).toEqual(["help", "me"]);
+    const root = await as("root");
+    expect(names(root)).toEqual([...channelCommands, "serverban", "serverunban"].sort());
+  });
+
   it("/mod makes a moderator, seen by every member; /unmod reverts it", async () => {
     expect(logs[2]!.find((e) => e.t === EventType.RoleChanged)).toMatchObject({
       u: mod.user!.i,
@@ -126,6 +150,19 @@ describe("moderation", () => {
       errorName: "FORBIDDEN",
     });
     expect(outsider.user).toBeDefined();
+  });
+
+  it("refuses a command above the caller's rank with FORBIDDEN and no usage line", async () => {
+    for (const [client, text] of [
+      [member, "/kick @guest-none"],
+      [guest, "/mute @mary 1m"],
+      [mod, "/mod @mary"],
+      [owner, "/serverban @mary"],
+    ] as const) {
+      const err = await client.command(channelId, text).catch((e: unknown) => e);
+      expect(err, text).toMatchObject({ errorName: "FORBIDDEN" });
+      expect((err as { usage?: string }).usage, text).toBeUndefined();
+    }
   });
 
   it("rejects a bad duration with the usage line", async () => {

@@ -1,5 +1,6 @@
 import { CloseCode, Op } from "@parley/protocol";
 import { afterEach, describe, expect, it } from "vitest";
+import { DEFAULT_RATE_RULES } from "../src/rate-limit/rate-limiter";
 import { TestServer } from "./harness";
 import { RawClient } from "./raw-client";
 
@@ -22,6 +23,16 @@ describe("rate limits", () => {
     expect(refused[0].retryAfterMs).toBeGreaterThan(0);
     await new Promise((r) => setTimeout(r, refused[0].retryAfterMs));
     await alice.send(ch.i, "after waiting");
+  });
+
+  it("announces the buckets in force, the operator's overrides included, in the welcome", async () => {
+    server = await new TestServer({ PARLEY_RATE_LIMITS: "send=40/10,hello=500/100" }).start();
+    const alice = await server.connect();
+    expect(alice.rateLimits).toEqual({
+      ...DEFAULT_RATE_RULES,
+      send: { burst: 40, perSecond: 10 },
+      hello: { burst: 500, perSecond: 100 },
+    });
   });
 
   it("limits hellos per address", async () => {

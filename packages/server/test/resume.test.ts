@@ -1,6 +1,13 @@
-import { EventType, type MessageEvent } from "@parley/protocol";
+import {
+  type ChannelEvent,
+  EventType,
+  type MessageEvent,
+  Op,
+  type WelcomeReply,
+} from "@parley/protocol";
 import { afterEach, describe, expect, it } from "vitest";
 import { collect, TestServer, until } from "./harness";
+import { RawClient } from "./raw-client";
 
 const messages = (events: { t: number }[]) =>
   events.filter((e) => e.t === EventType.MessagePosted) as MessageEvent[];
@@ -35,6 +42,52 @@ describe("resume", () => {
     // Still live after the replay.
     await sender.send(ch.i, "after");
     await until(() => messages(seen).at(-1)?.x === "after");
+  });
+
+  it("marks the end of the replay with ReplayDone, after every replayed event and before live ones", async () => {
+    server = await new TestServer().start();
+    const sender = await server.connect();
+    const a = (await sender.createChannel("replay-a")).ch.i;
+    const b = (await sender.createChannel("replay-b")).ch.i;
+    const token = await server.register("resumer");
+    const resumer = await server.connect({ token });
+    await resumer.joinChannel(a);
+    await resumer.joinChannel(b);
+    const held = { a: resumer.lastSeq.get(a)!, b: resumer.lastSeq.get(b)! };
+    await resumer.close();
+    for (let i = 0; i < 150; i++) await sender.send(a, `a${i}`);
+    for (let i = 0; i < 3; i++) await sender.send(b, `b${i}`);
+
+    const raw = await RawClient.open(server.wsUrl);
+    const welcome = (await raw.request(Op.Hello, { tk: token, ls: { [a]: held.a, [b]: held.b } }))
+      .d as WelcomeReply;
+    await raw.waitFor((f) => f.o === Op.ReplayDone);
+    const done = raw.frames.findIndex((f) => f.o === Op.ReplayDone);
+    const replayed = new Map<number, number[]>();
+    for (const f of raw.frames.slice(0, done).filter((f) => f.o === Op.Events)) {
+      const { c, e } = f.d as { c: number; e: ChannelEvent[] };
+      replayed.set(c, [...(replayed.get(c) ?? []), ...e.map((ev) => ev.s)]);
+    }
+    const range = (from: number, to: number) =>
+      Array.from({ length: to - from }, (_, i) => from + i + 1);
+    const ls = (c: number) => welcome.ch.find((ch) => ch.i === c)!.ls;
+    expect(replayed.get(a)).toEqual(range(held.a, ls(a)));
+    expect(replayed.get(b)).toEqual(range(held.b, ls(b)));
+    expect(raw.frames.filter((f) => f.o === Op.ReplayDone)).toHaveLength(1);
+
+    await sender.send(b, "live");
+    const live = await raw.waitFor((f) => f.o === Op.Events && raw.frames.indexOf(f) > done);
+    expect((live.d as { e: ChannelEvent[] }).e.map((e) => e.s)).toEqual([ls(b) + 1]);
+    raw.close();
+  });
+
+  it("sends ReplayDone right after the welcome when there is nothing to replay", async () => {
+    server = await new TestServer().start();
+    const raw = await RawClient.open(server.wsUrl);
+    await raw.request(Op.Hello, {});
+    await raw.waitFor((f) => f.o === Op.ReplayDone);
+    expect(raw.frames.map((f) => f.o)).toEqual([Op.Hello, Op.ReplayDone]);
+    raw.close();
   });
 
   it("asks for a resync with a fresh snapshot when the gap is over the bound", async () => {

@@ -1,4 +1,5 @@
 import type { TypingNotice } from "@parley/client";
+import type { PresencePush } from "@parley/protocol";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { TestServer, until, untilConnections } from "./harness";
 
@@ -85,6 +86,38 @@ describe("presence", () => {
     await until(() => changes.length === 2);
     expect(changes[1]).toMatchObject({ u: userId, on: true });
     await back.close();
+  });
+
+  it("names the user in each PresenceEvent, and marks a guest", async () => {
+    const watcher = await server.connect();
+    const { ch } = await watcher.createChannel("who");
+    const token = await server.register("nadia");
+    const account = await server.connect({ token });
+    await account.joinChannel(ch.i);
+    const guest = await server.connect();
+    await guest.joinChannel(ch.i);
+    const changes: PresencePush[] = [];
+    watcher.on("presence", (p) => changes.push(p));
+    await account.close();
+    await guest.close();
+    await until(() => changes.length === 2, 5000, "two presence events");
+    const byUser = new Map(changes.map((p) => [p.u, p]));
+    expect(byUser.get(account.user!.i)).toEqual({
+      c: ch.i,
+      u: account.user!.i,
+      un: "nadia",
+      on: false,
+    });
+    expect(byUser.get(guest.user!.i)).toEqual({
+      c: ch.i,
+      u: guest.user!.i,
+      un: guest.user!.n,
+      g: true,
+      on: false,
+    });
+    const online = watcher.waitFor("presence", (p) => p.on);
+    const again = await server.connect({ token });
+    expect((await online)[0]).toEqual({ c: ch.i, u: again.user!.i, un: "nadia", on: true });
   });
 
   it("a join reply lists members with online flags", async () => {

@@ -50,27 +50,27 @@ export function messageBrokerContract(
       const u1: BrokerMessage[] = [];
       await b.subscribe({ kind: "channel", id: 1 }, (m) => c1.push(m));
       await b.subscribe({ kind: "user", id: 1 }, (m) => u1.push(m));
-      a.publish({ kind: "channel", id: 2 }, { k: "presence", c: 2, u: 1, on: true });
+      a.publish({ kind: "channel", id: 2 }, { k: "presence", c: 2, u: 1, un: "ann", on: true });
       a.publish({ kind: "user", id: 1 }, { k: "revoked", session: 3 });
-      a.publish({ kind: "channel", id: 1 }, { k: "presence", c: 1, u: 1, on: true });
+      a.publish({ kind: "channel", id: 1 }, { k: "presence", c: 1, u: 1, un: "ann", on: true });
       await collected(c1, 1);
       await collected(u1, 1);
-      expect(c1).toEqual([{ k: "presence", c: 1, u: 1, on: true }]);
+      expect(c1).toEqual([{ k: "presence", c: 1, u: 1, un: "ann", on: true }]);
       expect(u1).toEqual([{ k: "revoked", session: 3 }]);
     });
 
     it("never calls a handler inside publish, and stops after unsubscribe", async () => {
       const got: BrokerMessage[] = [];
       await b.subscribe({ kind: "channel", id: 3 }, (m) => got.push(m));
-      a.publish({ kind: "channel", id: 3 }, { k: "presence", c: 3, u: 1, on: true });
+      a.publish({ kind: "channel", id: 3 }, { k: "presence", c: 3, u: 1, un: "ann", on: true });
       expect(got).toHaveLength(0);
       await collected(got, 1);
       await b.unsubscribe({ kind: "channel", id: 3 });
-      a.publish({ kind: "channel", id: 3 }, { k: "presence", c: 3, u: 1, on: false });
+      a.publish({ kind: "channel", id: 3 }, { k: "presence", c: 3, u: 1, un: "ann", on: false });
       // A later message on another topic proves the first would have arrived by now.
       const marker: BrokerMessage[] = [];
       await b.subscribe({ kind: "channel", id: 4 }, (m) => marker.push(m));
-      a.publish({ kind: "channel", id: 4 }, { k: "presence", c: 4, u: 1, on: true });
+      a.publish({ kind: "channel", id: 4 }, { k: "presence", c: 4, u: 1, un: "ann", on: true });
       await collected(marker, 1);
       expect(got).toHaveLength(1);
     });

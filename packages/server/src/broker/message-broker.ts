@@ -1,4 +1,4 @@
-import type { ChannelEvent, ChannelSummary, Role } from "@parley/protocol";
+import type { ChannelEvent, ChannelSummary, PresencePush, Role } from "@parley/protocol";
 
 /** What travels on a channel topic. */
 export type ChannelMessage =
@@ -6,8 +6,8 @@ export type ChannelMessage =
   | { k: "events"; c: number; events: ChannelEvent[] }
   /** Someone started or stopped typing. */
   | { k: "typing"; c: number; u: number; un: string; on: boolean }
-  /** A member came online or went offline. */
-  | { k: "presence"; c: number; u: number; on: boolean };
+  /** A member came online or went offline: the PresenceEvent's payload. */
+  | ({ k: "presence" } & PresencePush);
 
 /** What travels on a user topic: changes that concern every connection of one user. */
 export type UserMessage =

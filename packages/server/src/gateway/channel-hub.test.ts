@@ -262,7 +262,7 @@ describe("ChannelHub across broker breaks", () => {
       hub.ready(conn, 1, 0);
     }
     const presence = (u: number, on: boolean) =>
-      broker.publish({ kind: "channel", id: 1 }, { k: "presence", c: 1, u, on });
+      broker.publish({ kind: "channel", id: 1 }, { k: "presence", c: 1, u, un: `user${u}`, on });
     presence(7, true);
     presence(8, true);
     presence(7, false);
@@ -282,7 +282,10 @@ describe("ChannelHub across broker breaks", () => {
     const { conn, frames } = fakeConnection(2);
     await hub.attach(conn, 1);
     hub.ready(conn, 1, 0);
-    broker.publish({ kind: "channel", id: 1 }, { k: "presence", c: 1, u: 9, on: true });
+    broker.publish(
+      { kind: "channel", id: 1 },
+      { k: "presence", c: 1, u: 9, un: "user9", on: true },
+    );
     await new Promise((r) => setImmediate(r));
     expect(frames).toContain(Op.PresenceEvent);
   });

@@ -1,4 +1,4 @@
-import { type ChannelEvent, EventType, Op } from "@parley/protocol";
+import { type ChannelEvent, EventType, Op, type PresencePush } from "@parley/protocol";
 import type {
   BrokerMessage,
   ChannelMessage,
@@ -42,8 +42,8 @@ interface LocalChannel {
   /** The channel's last seq at the previous periodic check, when it was ahead of `delivered`. */
   suspect?: number;
   ready: Promise<void>;
-  /** Presence changes held for {@link PRESENCE_HOLD} (user → online), in the order of their last change. */
-  presence?: Map<number, boolean>;
+  /** Presence changes held for {@link PRESENCE_HOLD} (by user), in the order of their last change. */
+  presence?: Map<number, PresencePush>;
   presenceTimer?: NodeJS.Timeout;
 }
 
@@ -135,6 +135,21 @@ export class ChannelHub {
     await channel.ready;
   }
 
+  /**
+   * Holds the live events of a channel a connection already receives while it reads a new
+   * snapshot (a join of a channel it is attached to): they wait in its pending list until
+   * `ready`, as for a first attach, so none newer than the snapshot goes out before the reply.
+   * Returns the seq the connection holds, to pass to `ready` if the snapshot fails; undefined
+   * when nothing was held (a first attach, whose events wait already).
+   */
+  hold(conn: Connection, channelId: number): number | undefined {
+    const attachment = this.channels.get(channelId)?.attachments.get(conn);
+    if (!attachment || attachment.cursor === null) return undefined;
+    const cursor = attachment.cursor;
+    attachment.cursor = null;
+    return cursor;
+  }
+
   /** Marks a connection's snapshot as read up to `seq` and sends what arrived after it. */
   ready(conn: Connection, channelId: number, seq: number): void {
     const attachment = this.channels.get(channelId)?.attachments.get(conn);
@@ -207,23 +222,21 @@ export class ChannelHub {
       });
       this.sendEphemeral(channel, frame, m.u);
     } else {
+      const { k: _, ...push } = m;
       const hold = this.options.presenceHold ?? PRESENCE_HOLD;
       if (channel.attachments.size < hold.minSockets && !channel.presence) {
-        this.sendPresence(channel, m.u, m.on);
+        this.sendPresence(channel, push);
         return;
       }
       channel.presence ??= new Map();
       channel.presence.delete(m.u);
-      channel.presence.set(m.u, m.on);
+      channel.presence.set(m.u, push);
       channel.presenceTimer ??= setTimeout(() => this.flushPresence(channel), hold.ms);
     }
   }
 
-  private sendPresence(channel: LocalChannel, userId: number, on: boolean): void {
-    this.sendEphemeral(
-      channel,
-      new SharedFrame({ o: Op.PresenceEvent, d: { c: channel.id, u: userId, on } }),
-    );
+  private sendPresence(channel: LocalChannel, push: PresencePush): void {
+    this.sendEphemeral(channel, new SharedFrame({ o: Op.PresenceEvent, d: push }));
   }
 
   /** Sends the held presence changes, all in this turn (so each socket gets one write). */
@@ -232,7 +245,7 @@ export class ChannelHub {
     channel.presence = undefined;
     channel.presenceTimer = undefined;
     if (!held || this.channels.get(channel.id) !== channel) return;
-    for (const [userId, on] of held) this.sendPresence(channel, userId, on);
+    for (const push of held.values()) this.sendPresence(channel, push);
   }
 
   private sendEphemeral(channel: LocalChannel, frame: SharedFrame, exceptUser?: number): void {

@@ -310,7 +310,7 @@ export class Gateway {
     this.options.hub.detachAll(conn);
     try {
       await this.options.hub.removeUserConnection(conn);
-      await this.options.services.presence.disconnect(user.id, conn.id, channelIds);
+      await this.options.services.presence.disconnect(user, conn.id, channelIds);
     } catch (err) {
       this.options.logger.warn({ err }, "cleanup after close failed");
     }

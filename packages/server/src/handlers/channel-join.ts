@@ -2,6 +2,7 @@ import {
   type ChannelSummary,
   type JoinReply,
   LIMITS,
+  type Member,
   Op,
   REQUEST_SCHEMAS,
   Role,
@@ -12,8 +13,10 @@ import { type RequestContext, route } from "../router/route";
 /**
  * Attaches this connection to a channel the user is a member of and returns its snapshot:
  * subscribe first (hub.attach), then read the latest page and last seq in one view, reply,
- * then deliver what arrived in between. Shared by join and create, which pass the role and
- * summary they already know.
+ * then deliver what arrived in between. A connection that already receives the channel has its
+ * live events held the same way (hub.hold), so no event newer than the snapshot precedes the
+ * reply on any path. Shared by join and create, which pass the role and summary they already
+ * know.
  */
 export async function attachWithSnapshot(
   ctx: RequestContext,
@@ -26,11 +29,22 @@ export async function attachWithSnapshot(
   const role = known.role ?? (await services.channels.role(channelId, userId)) ?? Role.Member;
   conn.channels.set(channelId, role, known.since);
   await services.hub.attach(conn, channelId);
-  const { page, lastSeq } = await services.storage.snapshot(channelId, Math.max(limit, 1));
-  const [ch, m] = await Promise.all([
-    known.summary ?? services.channels.summary(channelId, userId),
-    services.channels.members(channelId),
-  ]);
+  const heldAt = services.hub.hold(conn, channelId);
+  let snapshot: Awaited<ReturnType<typeof services.storage.snapshot>>;
+  let ch: ChannelSummary;
+  let m: Member[];
+  try {
+    snapshot = await services.storage.snapshot(channelId, Math.max(limit, 1));
+    [ch, m] = await Promise.all([
+      known.summary ?? services.channels.summary(channelId, userId),
+      services.channels.members(channelId),
+    ]);
+  } catch (err) {
+    // The held events go out after all: the connection keeps the stream it had.
+    if (heldAt !== undefined) services.hub.ready(conn, channelId, heldAt);
+    throw err;
+  }
+  const { page, lastSeq } = snapshot;
   ctx.after.push(() => services.hub.ready(conn, channelId, lastSeq));
   return {
     ch: { ...ch, ls: lastSeq },

@@ -14,7 +14,8 @@ import { route } from "../router/route";
 /**
  * Hello: authenticates with a session token, or creates a guest; attaches the connection to
  * the user's channels (subscribe first); reads the channel list (the snapshot); replies; then
- * replays what a resuming client missed, and goes live.
+ * replays what a resuming client missed, marks the end of the replay (ReplayDone, also when
+ * nothing was replayed, so a client has one rule), and goes live.
  */
 export const hello = route<typeof Op.Hello>({
   schema: REQUEST_SCHEMAS[Op.Hello],
@@ -91,13 +92,15 @@ export const hello = route<typeof Op.Hello>({
       replays.map((r) => services.messages.replay(r.c, r.after, r.count)),
     );
 
-    await services.presence.connect(user.id, conn.id, conn.channels.keys());
+    await services.presence.connect(user, conn.id, conn.channels.keys());
     conn.ready = true;
     after.push(() => {
       replays.forEach((r, i) => {
         const events = replayed[i]!;
         for (const frame of eventFrames(r.c, events)) conn.sendShared(frame);
       });
+      // Before any live event: the hub sends those from `ready` on.
+      conn.sendFrame({ o: Op.ReplayDone, d: {} });
       for (const ch of channels) services.hub.ready(conn, ch.i, ch.ls);
     });
     const reply: WelcomeReply = {
@@ -111,8 +114,9 @@ export const hello = route<typeof Op.Hello>({
       rt: conn.id,
       v: PROTOCOL_VERSION,
       lim: services.settings.limits,
+      rate: services.rate.rules,
       ch: channels,
-      cmd: services.commands.list(),
+      cmd: services.commands.list(conn.actor),
       hb: services.settings.heartbeatMs,
       ...(resync.length > 0 ? { rs: resync } : {}),
     };

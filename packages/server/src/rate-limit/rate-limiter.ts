@@ -1,8 +1,7 @@
-/** A token bucket: `burst` tokens at most, refilled at `perSecond`. */
-export interface RateRule {
-  burst: number;
-  perSecond: number;
-}
+import type { RateBucket } from "@parley/protocol";
+
+/** A token bucket: `burst` tokens at most, refilled at `perSecond` (announced in the welcome). */
+export type RateRule = RateBucket;
 
 export type RateDecision = { ok: true } | { ok: false; retryAfterMs: number };
 

@@ -292,15 +292,27 @@ export class CommandService {
     ];
   }
 
-  /** Every command, for the welcome reply. */
-  list(): CommandInfo[] {
-    return this.specs.map(({ n, u, d, rl }) => ({ n, u, d, rl }));
+  /**
+   * The commands a user may use in some channel, for the welcome reply: those of the highest
+   * rank it can hold, an owner's (of a channel it creates), or an admin's everywhere. A guest
+   * gets only the ones anyone may use; nobody but an admin gets the server-wide ones.
+   */
+  list(user: { isGuest: boolean; isAdmin: boolean }): CommandInfo[] {
+    return this.usable(rankOf(Role.Owner, user), user.isGuest).map(({ n, u, d, rl }) => ({
+      n,
+      u,
+      d,
+      rl,
+    }));
   }
 
   /** The commands a caller may use where it is: moderation needs an account and the rank. */
   available(caller: CommandCaller): CommandInfo[] {
-    const rank = rankOf(caller.role, caller.actor);
-    return this.specs.filter((c) => c.rl === 0 || (!caller.actor.isGuest && c.rl <= rank));
+    return this.usable(rankOf(caller.role, caller.actor), caller.actor.isGuest);
+  }
+
+  private usable(rank: number, isGuest: boolean): CommandSpec[] {
+    return this.specs.filter((c) => c.rl === 0 || (!isGuest && c.rl <= rank));
   }
 
   async execute(caller: CommandCaller, text: string): Promise<CommandResult> {
@@ -312,7 +324,8 @@ export class CommandService {
         usage: "/help",
       });
     if (spec.rl > 0 && !this.available(caller).includes(spec)) {
-      throw new ParleyError("FORBIDDEN", `/${spec.n} needs a higher role here`, { usage: spec.u });
+      // No usage line: FORBIDDEN never carries one, as retyping the command cannot help.
+      throw new ParleyError("FORBIDDEN", `/${spec.n} needs a higher role here`);
     }
     const rest = match[2] ?? "";
     return spec.run(caller, rest.split(/\s+/).filter(Boolean), rest);
