@@ -47,6 +47,8 @@ export interface Config {
   maxMembersPerChannel: number;
   /** Rate limits: the defaults with `name=burst/perSecond` overrides. */
   rateLimits: RateRules;
+  /** Error replies a connection may get within 10 s; one more closes it (4003). Default 50. */
+  maxRefusals: number;
   /** Usernames of server-wide admins (case-insensitive). Default none. */
   admins: string[];
   /** Directory of the built web client to serve at `/` (none when absent). */
@@ -164,6 +166,7 @@ export const ENV = {
     }),
     default: "",
   },
+  PARLEY_MAX_REFUSALS: { key: "maxRefusals", schema: int(1, 1_000_000), default: "50" },
   PARLEY_ADMINS: {
     key: "admins",
     schema: z

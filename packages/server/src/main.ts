@@ -153,6 +153,7 @@ export async function createParley(
     rate: {
       limiter,
       rules: config.rateLimits,
+      maxRefusals: config.maxRefusals,
       onAbuse: (conn) => conn.close(CloseCode.RateLimited, "too many requests"),
     },
     storage,

@@ -27,6 +27,8 @@ export class TestServer {
       PARLEY_RATE_LIMITS: Object.keys(DEFAULT_RATE_RULES)
         .map((name) => `${name}=100000/100000`)
         .join(","),
+      // Likewise for the error replies a connection may get; rate-limits.test.ts tests the limit.
+      PARLEY_MAX_REFUSALS: "1000000",
       ...this.env,
     });
   }

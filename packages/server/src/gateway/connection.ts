@@ -82,7 +82,7 @@ export class Connection {
     return this.joins?.has(channelId) ?? false;
   }
 
-  /** Records a rate-limit refusal; returns how many fell within the last `windowMs`. */
+  /** Records an error reply; returns how many fell within the last `windowMs`. */
   recordRefusal(windowMs: number, now = Date.now()): number {
     const recent = this.refusals?.filter((t) => t > now - windowMs) ?? [];
     recent.push(now);

@@ -217,6 +217,9 @@ export class Gateway {
 
   private onFrame(conn: Connection, data: RawData, isBinary: boolean): void {
     this.options.metrics.framesIn.inc();
+    // Closed by the server (refusal limit, slow consumer…): what the client still sends while
+    // the close handshake runs is not read.
+    if (conn.closed) return;
     const router = this.router!;
     let decoded: unknown;
     try {
