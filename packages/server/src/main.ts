@@ -173,6 +173,7 @@ export async function createParley(
     helloTimeoutMs: config.helloTimeoutMs,
     heartbeatMs: config.heartbeatMs,
     maxBufferedBytes: config.maxBufferedBytes,
+    maxBufferedTotal: config.maxBufferedTotal,
     origins: config.origins,
     maxConnectionsPerIp: config.maxConnectionsPerIp,
   });

@@ -21,6 +21,7 @@ import type { Router } from "../router/router";
 import type { Services } from "../services/services";
 import type { ChannelHub } from "./channel-hub";
 import { Connection, type ConnectionOptions } from "./connection";
+import { OutboundBudget } from "./outbound-budget";
 import { WriteCoalescer } from "./write-coalescer";
 
 /** Longest wait for a kick or ban event to reach a removed member's socket before detaching it. */
@@ -48,6 +49,8 @@ export interface GatewayOptions {
   helloTimeoutMs: number;
   heartbeatMs: number;
   maxBufferedBytes: number;
+  /** Bytes all sockets together may hold buffered; the largest are shed (4002) above it. */
+  maxBufferedTotal: number;
   /** Allowed origins; null = same origin only. */
   origins: string[] | null;
   /** Open sockets per client address. */
@@ -72,12 +75,19 @@ export class Gateway {
 
   constructor(private readonly options: GatewayOptions) {
     const metrics = options.metrics;
+    const budget = new OutboundBudget({
+      maxBytes: options.maxBufferedTotal,
+      sockets: () => this.connections.values(),
+      onShed: () => metrics.outboundShed.inc(),
+    });
+    metrics.observeOutboundBuffered(() => budget.total());
     this.connectionOptions = {
       maxBufferedBytes: options.maxBufferedBytes,
       onServerClose: (code) => metrics.serverCloses.inc({ code: String(code) }),
       onFrameOut: (bytes) => {
         metrics.framesOut.inc();
         metrics.bytesOut.inc(bytes);
+        budget.wrote(bytes);
       },
     };
     this.heartbeat = setInterval(() => this.beat(), options.heartbeatMs);
