@@ -107,7 +107,7 @@ function figures(report: {
 
 /** Runs the scenarios once in `tree`; resolves to the figures of its JSON report. */
 function runOnce(tree: string, label: string): Figure[] {
-  const out = mkdtempSync(join(tmpdir(), `parley-compare-${label}-`));
+  const out = mkdtempSync(join(tmpdir(), "parley-compare-"));
   try {
     console.error(`> ${label} (${tree === root ? headCommit : baseCommit})`);
     const args = ["--import", "tsx", "bench/run.ts", "--only", values.only!, "--out", out];

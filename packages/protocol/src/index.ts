@@ -4,5 +4,6 @@ export * from "./limits";
 export * from "./ops";
 export * from "./permissions";
 export * from "./schemas";
+export * from "./text";
 export * from "./types";
 export * from "./version";

@@ -1,41 +1,69 @@
 import { z } from "zod";
 import { LIMITS, USERNAME_PATTERN } from "./limits";
 import { type ClientOp, Op } from "./ops";
+import { hasInvisible, isBidiBalanced, isBlank, isWellFormedText } from "./text";
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to reject them
 const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to reject them
 const CONTROL_OR_NEWLINE = /[\u0000-\u001F\u007F]/;
 
+/**
+ * The base of every string field of every client op and HTTP body: well-formed UTF-16 only. A
+ * lone surrogate aborts the field's other checks, so it is the one issue reported.
+ */
+const text = () =>
+  z.string().refine(isWellFormedText, {
+    error: "not well-formed Unicode (it contains a lone surrogate)",
+    abort: true,
+  });
+const noControls = { error: "control characters are not allowed" };
+const bidiBalanced = {
+  error: "every bidi embedding, override or isolate it opens must be closed in it",
+};
+
 const id = z.int().positive();
 const seq = z.int().nonnegative();
 /** A client request id, echoed in the reply. */
 const requestId = z.int().nonnegative().max(0xffffffff);
 
-export const usernameSchema = z.string().regex(USERNAME_PATTERN, {
+export const usernameSchema = text().regex(USERNAME_PATTERN, {
   error: `3–32 characters of A–Z, a–z, 0–9, _ and -`,
 });
-export const passwordSchema = z.string().min(LIMITS.passwordMin).max(LIMITS.passwordMax);
-export const channelNameSchema = z
-  .string()
+export const passwordSchema = text().min(LIMITS.passwordMin).max(LIMITS.passwordMax);
+/** A password as typed to prove who one is (an old one may predate the length rule). */
+export const currentPasswordSchema = text().min(1).max(LIMITS.passwordMax);
+/** A channel name: one line, no invisible or format characters; unique by its `nameKey`. */
+export const channelNameSchema = text()
   .trim()
   .min(1)
   .max(LIMITS.channelNameMax)
-  .refine((s) => !CONTROL_OR_NEWLINE.test(s), { error: "control characters are not allowed" });
-export const topicSchema = z
-  .string()
+  .refine((s) => !CONTROL_OR_NEWLINE.test(s), noControls)
+  .refine((s) => !hasInvisible(s), {
+    error: "invisible and format characters (zero-width, bidi controls) are not allowed",
+  })
+  .refine((s) => !isBlank(s), { error: "a name needs a visible character" });
+/** A topic, and a moderation reason: one line, bidi controls balanced. */
+export const topicSchema = text()
   .trim()
   .max(LIMITS.topicMax)
-  .refine((s) => !CONTROL_OR_NEWLINE.test(s), { error: "control characters are not allowed" });
-export const contentSchema = z
-  .string()
+  .refine((s) => !CONTROL_OR_NEWLINE.test(s), noControls)
+  .refine(isBidiBalanced, bidiBalanced);
+/**
+ * Message content (MessageSend, `/me`): lines of text with something visible, bidi controls
+ * balanced. `/me` text is checked against it too.
+ */
+export const contentSchema = text()
   .trim()
   .min(1)
   .max(LIMITS.contentMax)
-  .refine((s) => !CONTROL_CHARS.test(s), { error: "control characters are not allowed" });
-export const nonceSchema = z.string().min(1).max(LIMITS.nonceMax);
-export const emojiSchema = z
-  .string()
+  .refine((s) => !CONTROL_CHARS.test(s), noControls)
+  .refine((s) => !isBlank(s), {
+    error: "a message needs a visible character (not only spaces or invisible characters)",
+  })
+  .refine(isBidiBalanced, bidiBalanced);
+export const nonceSchema = text().min(1).max(LIMITS.nonceMax);
+export const emojiSchema = text()
   .min(1)
   .max(LIMITS.emojiMax)
   .refine((s) => !/\s/.test(s) && !CONTROL_OR_NEWLINE.test(s), {
@@ -64,15 +92,15 @@ const historyQuery = {
 export const REQUEST_SCHEMAS = {
   [Op.Hello]: z.strictObject({
     /** Session token; absent for a new guest. */
-    tk: z.string().min(1).max(256).optional(),
+    tk: text().min(1).max(256).optional(),
     /** Resume token from an earlier welcome. */
-    rt: z.string().min(1).max(256).optional(),
+    rt: text().min(1).max(256).optional(),
     /** Last seq seen per channel id (as object keys), for resume. */
-    ls: z.record(z.string().regex(/^[1-9]\d{0,15}$/), seq).optional(),
+    ls: z.record(text().regex(/^[1-9]\d{0,15}$/), seq).optional(),
   }),
   [Op.Ping]: z.strictObject({}),
   [Op.ChannelList]: z.strictObject({
-    q: z.string().max(LIMITS.searchMax).optional(),
+    q: text().max(LIMITS.searchMax).optional(),
     /** Return channels with id above this one (cursor). */
     af: id.optional(),
     l: z.int().min(1).max(LIMITS.channelListMax).optional(),
@@ -92,7 +120,7 @@ export const REQUEST_SCHEMAS = {
   [Op.ReactionRemove]: z.strictObject({ c: id, m: id, e: emojiSchema }),
   [Op.Command]: z.strictObject({
     c: id,
-    x: z.string().trim().min(1).max(LIMITS.commandMax),
+    x: text().trim().min(1).max(LIMITS.commandMax),
     /** Nonce for commands that post a message (`/me`), as for a send. */
     n: nonceSchema.optional(),
   }),

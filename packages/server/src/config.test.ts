@@ -14,6 +14,20 @@ describe("loadConfig", () => {
     });
   });
 
+  it("bounds outbound buffers per socket and in total, and refuses a total below one socket's", () => {
+    expect(loadConfig({})).toMatchObject({
+      maxBufferedBytes: 4 << 20,
+      maxBufferedTotal: 64 << 20,
+      maxRefusals: 50,
+    });
+    expect(() =>
+      loadConfig({
+        PARLEY_MAX_BUFFERED_BYTES: String(8 << 20),
+        PARLEY_MAX_BUFFERED_TOTAL: String(4 << 20),
+      }),
+    ).toThrow(/PARLEY_MAX_BUFFERED_TOTAL .* is below PARLEY_MAX_BUFFERED_BYTES/);
+  });
+
   it("reads every variable", () => {
     const config = loadConfig({
       PARLEY_HOST: "::1",

@@ -35,6 +35,12 @@ export interface Config {
   helloTimeoutMs: number;
   /** Per-socket outbound buffer bound in bytes. Default 4 MiB. */
   maxBufferedBytes: number;
+  /**
+   * Bound on all sockets' outbound buffers together, in bytes: above it the sockets with the
+   * largest buffers are closed (4002) until the rest fit. Default 64 MiB (16 sockets a whole
+   * per-socket bound behind).
+   */
+  maxBufferedTotal: number;
   /** Most events replayed per channel on resume before answering "resync". Default 1000. */
   resumeMax: number;
   /**
@@ -52,6 +58,8 @@ export interface Config {
   maxMembersPerChannel: number;
   /** Rate limits: the defaults with `name=burst/perSecond` overrides. */
   rateLimits: RateRules;
+  /** Error replies a connection may get within 10 s; one more closes it (4003). Default 50. */
+  maxRefusals: number;
   /** Usernames of server-wide admins (case-insensitive). Default none. */
   admins: string[];
   /** Directory of the built web client to serve at `/` (none when absent). */
@@ -126,6 +134,11 @@ export const ENV = {
     schema: int(64 * 1024, 1 << 30),
     default: String(4 << 20),
   },
+  PARLEY_MAX_BUFFERED_TOTAL: {
+    key: "maxBufferedTotal",
+    schema: int(64 * 1024, 2 ** 40),
+    default: String(64 << 20),
+  },
   PARLEY_RESUME_MAX: { key: "resumeMax", schema: int(0, 100_000), default: "1000" },
   PARLEY_TRUST_PROXY: {
     key: "trustProxy",
@@ -169,6 +182,7 @@ export const ENV = {
     }),
     default: "",
   },
+  PARLEY_MAX_REFUSALS: { key: "maxRefusals", schema: int(1, 1_000_000), default: "50" },
   PARLEY_ADMINS: {
     key: "admins",
     schema: z
@@ -227,6 +241,12 @@ function checkCombinations(config: Config, env: Record<string, string | undefine
   if (env.PARLEY_DATABASE_POOL !== undefined && sqlite) {
     throw new ConfigError(
       "PARLEY_DATABASE_POOL applies to PostgreSQL only; PARLEY_DATABASE_URL is SQLite",
+    );
+  }
+  if (config.maxBufferedTotal < config.maxBufferedBytes) {
+    throw new ConfigError(
+      `PARLEY_MAX_BUFFERED_TOTAL (${config.maxBufferedTotal}) is below PARLEY_MAX_BUFFERED_BYTES ` +
+        `(${config.maxBufferedBytes}): the bound on all sockets must hold at least one socket's`,
     );
   }
   for (const name of ["PARLEY_REDIS_PREFIX", "PARLEY_PRESENCE_LEASE_MS"] as const) {

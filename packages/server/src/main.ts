@@ -161,6 +161,7 @@ export async function createParley(
     rate: {
       limiter,
       rules: config.rateLimits,
+      maxRefusals: config.maxRefusals,
       onAbuse: (conn) => conn.close(CloseCode.RateLimited, "too many requests"),
     },
     storage,
@@ -180,6 +181,7 @@ export async function createParley(
     helloTimeoutMs: config.helloTimeoutMs,
     heartbeatMs: config.heartbeatMs,
     maxBufferedBytes: config.maxBufferedBytes,
+    maxBufferedTotal: config.maxBufferedTotal,
     origins: config.origins,
     maxConnectionsPerIp: config.maxConnectionsPerIp,
     ...(tuning.removalGraceMs !== undefined ? { removalGraceMs: tuning.removalGraceMs } : {}),

@@ -46,12 +46,27 @@ export class Metrics {
     labelNames: ["code"] as const,
     registers: [this.registry],
   });
+  readonly outboundShed = new Counter({
+    name: "parley_outbound_shed_total",
+    help: "Sockets closed (4002) because all sockets' outbound buffers passed PARLEY_MAX_BUFFERED_TOTAL",
+    registers: [this.registry],
+  });
+  private outboundBuffered: () => number = () => 0;
   private readonly loopDelay = monitorEventLoopDelay({ resolution: 10 });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: "parley_" });
     this.loopDelay.enable();
     const delay = this.loopDelay;
+    const metrics = this;
+    new Gauge({
+      name: "parley_outbound_buffered_bytes",
+      help: "Bytes written to all sockets that the kernel has not taken yet",
+      registers: [this.registry],
+      collect() {
+        this.set(metrics.outboundBuffered());
+      },
+    });
     new Gauge({
       name: "parley_event_loop_lag_p99_seconds",
       help: "p99 event-loop delay since the last scrape",
@@ -61,6 +76,11 @@ export class Metrics {
         delay.reset();
       },
     });
+  }
+
+  /** Where the outbound-buffer gauge reads the total from (the gateway's budget). */
+  observeOutboundBuffered(total: () => number): void {
+    this.outboundBuffered = total;
   }
 
   close(): void {

@@ -27,6 +27,8 @@ export class TestServer {
       PARLEY_RATE_LIMITS: Object.keys(DEFAULT_RATE_RULES)
         .map((name) => `${name}=100000/100000`)
         .join(","),
+      // Likewise for the error replies a connection may get; rate-limits.test.ts tests the limit.
+      PARLEY_MAX_REFUSALS: "1000000",
       ...this.env,
     });
   }
@@ -132,13 +134,16 @@ export async function untilConnections(
   }
 }
 
-/** How many sockets the server has closed with `code`, read from its metrics. */
-export async function serverCloses(server: TestServer, code: number): Promise<number> {
+/** A sample's value from the server's /metrics, or undefined when it has none. */
+export async function metric(server: TestServer, sample: string): Promise<number | undefined> {
   const text = await (await fetch(`${server.url}/metrics`)).text();
-  const match = new RegExp(`^parley_server_closes_total\\{code="${code}"\\} (\\d+)`, "m").exec(
-    text,
-  );
-  return match ? Number(match[1]) : 0;
+  const line = text.split("\n").find((l) => l.startsWith(`${sample} `));
+  return line === undefined ? undefined : Number(line.slice(sample.length + 1));
+}
+
+/** How many sockets the server has closed with `code`. */
+export async function serverCloses(server: TestServer, code: number): Promise<number> {
+  return (await metric(server, `parley_server_closes_total{code="${code}"}`)) ?? 0;
 }
 
 /** POSTs a JSON body (with a Bearer token when given); resolves to the status and parsed body. */

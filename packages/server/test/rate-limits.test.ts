@@ -1,4 +1,4 @@
-import { CloseCode, Op } from "@parley/protocol";
+import { CloseCode, ERRORS, Op } from "@parley/protocol";
 import { afterEach, describe, expect, it } from "vitest";
 import { DEFAULT_RATE_RULES } from "../src/rate-limit/rate-limiter";
 import { TestServer } from "./harness";
@@ -59,7 +59,10 @@ describe("rate limits", () => {
   });
 
   it("closes a connection that keeps hitting its limits (4003)", async () => {
-    server = await new TestServer({ PARLEY_RATE_LIMITS: "read=1/0.01" }).start();
+    server = await new TestServer({
+      PARLEY_RATE_LIMITS: "read=1/0.01",
+      PARLEY_MAX_REFUSALS: "50",
+    }).start();
     const raw = await RawClient.open(server.wsUrl);
     await raw.request(Op.Hello, {});
     for (let i = 0; i < 60; i++) raw.send({ o: Op.Ping, r: i + 1, d: {} });
@@ -67,6 +70,73 @@ describe("rate limits", () => {
     // Others are unaffected.
     const other = await server.connect();
     expect(other.user).toBeDefined();
+  });
+});
+
+describe("refusal limit", () => {
+  let server: TestServer;
+  afterEach(() => server.stop());
+
+  /** Error replies a raw client received. */
+  const errors = (raw: RawClient) => raw.frames.filter((f) => f.o === Op.Error);
+
+  it("closes a socket flooding junk frames (4003) after the limit, while another client's pings stay answered", {
+    timeout: 60_000,
+  }, async () => {
+    server = await new TestServer({ PARLEY_MAX_REFUSALS: "50" }).start();
+    const bystander = await server.connect();
+    const flooder = await RawClient.open(server.wsUrl);
+    await flooder.request(Op.Hello, {});
+    // Undecodable text, an unknown op, and a payload that fails its schema, in turn.
+    const junk = [
+      "{not json",
+      JSON.stringify({ o: 77, r: 1 }),
+      JSON.stringify({ o: Op.Ping, d: 5 }),
+    ];
+    let pings = 0;
+    let flooding = true;
+    const pinger = (async () => {
+      while (flooding) {
+        await bystander.request(Op.Ping);
+        pings++;
+      }
+    })();
+    for (let i = 0; i < 30_000; i++) flooder.sendRaw(junk[i % junk.length]!, false);
+    expect(await flooder.closed(30_000)).toBe(CloseCode.RateLimited);
+    flooding = false;
+    await pinger;
+    // The server stopped answering at the limit: 51 replies, not 30,000.
+    const codes = errors(flooder).map((f) => (f.d as { c: number }).c);
+    expect(codes).toHaveLength(51);
+    expect(new Set(codes)).toEqual(
+      new Set([ERRORS.BAD_FRAME.code, ERRORS.UNKNOWN_OP.code, ERRORS.INVALID_PAYLOAD.code]),
+    );
+    expect(pings).toBeGreaterThan(0);
+    await bystander.request(Op.Ping);
+  });
+
+  it("counts refused hellos toward the limit", async () => {
+    server = await new TestServer({ PARLEY_MAX_REFUSALS: "5" }).start();
+    const raw = await RawClient.open(server.wsUrl);
+    for (let i = 0; i < 5; i++) {
+      const refused = await raw.request(Op.Hello, { tk: "" });
+      expect(refused.d).toMatchObject({ c: ERRORS.INVALID_PAYLOAD.code, op: Op.Hello });
+    }
+    raw.send({ o: Op.Hello, r: 99, d: { tk: "" } });
+    expect(await raw.closed()).toBe(CloseCode.RateLimited);
+    expect(errors(raw)).toHaveLength(6);
+  });
+
+  it("counts refusals of every kind, not only rate limits", async () => {
+    server = await new TestServer({ PARLEY_MAX_REFUSALS: "3" }).start();
+    const raw = await RawClient.open(server.wsUrl);
+    await raw.request(Op.Hello, {});
+    for (let i = 0; i < 3; i++) {
+      const refused = await raw.request(Op.ChannelInfo, { c: 999_999 });
+      expect(refused.d).toMatchObject({ c: ERRORS.NO_SUCH_CHANNEL.code });
+    }
+    raw.send({ o: Op.ChannelInfo, r: 1, d: { c: 999_999 } });
+    expect(await raw.closed()).toBe(CloseCode.RateLimited);
   });
 });
 

@@ -82,7 +82,7 @@ export class Connection {
     return this.joins?.has(channelId) ?? false;
   }
 
-  /** Records a rate-limit refusal; returns how many fell within the last `windowMs`. */
+  /** Records an error reply; returns how many fell within the last `windowMs`. */
   recordRefusal(windowMs: number, now = Date.now()): number {
     const recent = this.refusals?.filter((t) => t > now - windowMs) ?? [];
     recent.push(now);
@@ -122,6 +122,23 @@ export class Connection {
     this.write(frame.bytes(this.encoding), ephemeral);
   }
 
+  /**
+   * Bytes written to this socket that the kernel has not taken yet (this turn's included); 0
+   * once the server closed it, as nothing more is written and it cannot be shed again.
+   */
+  get buffered(): number {
+    return this.closed ? 0 : this.ws.bufferedAmount;
+  }
+
+  /**
+   * Closes a reader too slow to keep (4002) and drops its socket at once, freeing what it holds
+   * buffered; the client reconnects and resumes.
+   */
+  shed(reason = "slow consumer"): void {
+    this.close(CloseCode.SlowConsumer, reason);
+    this.ws.terminate();
+  }
+
   close(code: number, reason = ""): void {
     if (this.closed) return;
     this.closed = true;
@@ -144,8 +161,7 @@ export class Connection {
     if (this.ws.bufferedAmount - this.turnBytes > this.options.maxBufferedBytes) {
       if (ephemeral) return;
       // A reader this slow would hold unbounded memory; it can reconnect and resume.
-      this.close(CloseCode.SlowConsumer, "slow consumer");
-      this.ws.terminate();
+      this.shed();
       return;
     }
     if (this.raw) this.coalescer.cork(this.raw);

@@ -21,6 +21,7 @@ import type { Router } from "../router/router";
 import type { Services } from "../services/services";
 import type { ChannelHub } from "./channel-hub";
 import { Connection, type ConnectionOptions } from "./connection";
+import { OutboundBudget } from "./outbound-budget";
 import { WriteCoalescer } from "./write-coalescer";
 
 /** Longest wait for a kick or ban event to reach a removed member's socket before detaching it. */
@@ -48,6 +49,8 @@ export interface GatewayOptions {
   helloTimeoutMs: number;
   heartbeatMs: number;
   maxBufferedBytes: number;
+  /** Bytes all sockets together may hold buffered; the largest are shed (4002) above it. */
+  maxBufferedTotal: number;
   /** Allowed origins; null = same origin only. */
   origins: string[] | null;
   /** Open sockets per client address. */
@@ -77,12 +80,19 @@ export class Gateway {
 
   constructor(private readonly options: GatewayOptions) {
     const metrics = options.metrics;
+    const budget = new OutboundBudget({
+      maxBytes: options.maxBufferedTotal,
+      sockets: () => this.connections.values(),
+      onShed: () => metrics.outboundShed.inc(),
+    });
+    metrics.observeOutboundBuffered(() => budget.total());
     this.connectionOptions = {
       maxBufferedBytes: options.maxBufferedBytes,
       onServerClose: (code) => metrics.serverCloses.inc({ code: String(code) }),
       onFrameOut: (bytes) => {
         metrics.framesOut.inc();
         metrics.bytesOut.inc(bytes);
+        budget.wrote(bytes);
       },
     };
     this.heartbeat = setInterval(() => this.beat(), options.heartbeatMs);
@@ -231,6 +241,9 @@ export class Gateway {
 
   private onFrame(conn: Connection, data: RawData, isBinary: boolean): void {
     this.options.metrics.framesIn.inc();
+    // Closed by the server (refusal limit, slow consumer…): what the client still sends while
+    // the close handshake runs is not read.
+    if (conn.closed) return;
     // Any frame proves the link as well as a pong does (clients that cannot answer WebSocket
     // pings stay alive on their Ping ops).
     conn.alive = true;

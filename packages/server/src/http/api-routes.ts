@@ -1,5 +1,6 @@
 import {
   credentialsSchema,
+  currentPasswordSchema,
   ERRORS,
   type ErrorName,
   errorName,
@@ -140,7 +141,7 @@ export function registerApiRoutes(app: FastifyInstance, services: Services): voi
     await limit(req, "login");
     const auth = await authenticate(req);
     const body = parse(
-      z.strictObject({ password: z.string().min(1).max(256), newPassword: passwordSchema }),
+      z.strictObject({ password: currentPasswordSchema, newPassword: passwordSchema }),
       req.body,
     );
     await services.auth.changePassword(auth, body.password, body.newPassword);

@@ -50,14 +50,11 @@ export const memberOrAdmin: Guard = (ctx) => {
   return member(ctx);
 };
 
-/** Refusals within {@link ABUSE_WINDOW_MS} after which a connection is closed (4003). */
-export const ABUSE_REFUSALS = 50;
-export const ABUSE_WINDOW_MS = 10_000;
-
 /**
  * Takes a token of the named bucket, per user (or per IP address before hello), or refuses with
- * RATE_LIMITED and the time to wait. A connection that keeps hitting its limits is closed.
- * Synchronous when the limiter answers synchronously.
+ * RATE_LIMITED and the time to wait. Like every error reply, a refusal counts toward the
+ * connection's refusal limit (see `Router.fail`). Synchronous when the limiter answers
+ * synchronously.
  */
 export function rateLimit(name: RateRuleName, scope: "user" | "ip" = "user"): Guard {
   return (ctx) => {
@@ -65,8 +62,6 @@ export function rateLimit(name: RateRuleName, scope: "user" | "ip" = "user"): Gu
     const decision = ctx.services.rate.limiter.take(key, ctx.services.rate.rules[name]);
     const check = (d: RateDecision) => {
       if (d.ok) return;
-      if (ctx.conn.recordRefusal(ABUSE_WINDOW_MS) > ABUSE_REFUSALS)
-        ctx.after.push(() => ctx.services.rate.onAbuse(ctx.conn));
       throw new ParleyError(
         "RATE_LIMITED",
         `Too many requests: wait ${Math.ceil(d.retryAfterMs / 1000)} s`,

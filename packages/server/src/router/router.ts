@@ -6,6 +6,13 @@ import type { Services } from "../services/services";
 import { REGISTRY } from "./registry";
 import type { Guard, RequestContext, Route } from "./route";
 
+/**
+ * The window over which a connection's error replies are counted: more than
+ * `services.rate.maxRefusals` in it closes the connection (4003). Ten seconds is long enough to
+ * catch a flood and short enough that a client's occasional mistakes never add up.
+ */
+export const REFUSAL_WINDOW_MS = 10_000;
+
 /** Formats the first schema issue as `path: message`, for INVALID_PAYLOAD. */
 function describeIssue(error: { issues: { path: PropertyKey[]; message: string }[] }): string {
   const issue = error.issues[0];
@@ -54,7 +61,12 @@ export class Router {
     for (const fn of ctx.after) fn();
   }
 
-  /** Answers a request with a coded error; internal errors are logged and never leak their text. */
+  /**
+   * Answers a request with a coded error; internal errors are logged and never leak their text.
+   * Every reply but INTERNAL (the server's fault, not the client's) counts toward the refusal
+   * limit, junk frames and refused hellos included: past it the connection is closed (4003), so
+   * a flood of bad frames costs the server a bounded amount of work per connection.
+   */
   fail(
     conn: Connection,
     op: number | undefined,
@@ -73,5 +85,10 @@ export class Router {
     if (op !== undefined) payload.op = op;
     this.onError(payload.c);
     conn.error(payload, requestId);
+    if (
+      payload.c !== ERRORS.INTERNAL.code &&
+      conn.recordRefusal(REFUSAL_WINDOW_MS) > this.services.rate.maxRefusals
+    )
+      this.services.rate.onAbuse(conn);
   }
 }

@@ -2,12 +2,13 @@ import { randomUUID } from "node:crypto";
 import {
   ADMIN_RANK,
   type CommandInfo,
-  LIMITS,
+  contentSchema,
   MessageKind,
   Role,
   rankOf,
   topicSchema,
 } from "@parley/protocol";
+import type { z } from "zod";
 import { formatDuration, MAX_DURATION_MS, parseDuration } from "../duration";
 import { ParleyError } from "../errors";
 import type { AuditEntry } from "../storage/storage";
@@ -49,6 +50,23 @@ function usageError(spec: CommandInfo, message: string): ParleyError {
   return new ParleyError("BAD_COMMAND", message, { usage: spec.u });
 }
 
+/**
+ * Text from a command's arguments checked by the schema of the field it stands for (a `/me`
+ * action is message content, a reason follows the topic rules), so a command cannot store what
+ * the op itself would refuse. Refuses with the command's usage and the rule that failed.
+ */
+function checked(spec: CommandInfo, schema: z.ZodType<string>, what: string, value: string) {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw usageError(spec, `${what}: ${parsed.error.issues[0]?.message}`);
+  return parsed.data;
+}
+
+/** An optional reason (the rest of the words): one line of at most 250 characters, or null. */
+function reasonOf(spec: CommandInfo, words: string[]): string | null {
+  const reason = words.join(" ").trim();
+  return reason ? checked(spec, topicSchema, "reason", reason) : null;
+}
+
 /** Splits `[duration] [reason…]`: a first word that parses as a duration is the duration. */
 function durationAndReason(
   spec: CommandInfo,
@@ -62,8 +80,7 @@ function durationAndReason(
   if (ms !== undefined && (ms <= 0 || ms > MAX_DURATION_MS)) {
     throw usageError(spec, "A duration is between 1s and 28d");
   }
-  const reasonWords = ms === undefined ? words : others;
-  const reason = reasonWords.join(" ").trim().slice(0, LIMITS.topicMax) || null;
+  const reason = reasonOf(spec, ms === undefined ? words : others);
   return { until: ms === undefined ? null : Date.now() + ms, reason };
 }
 
@@ -107,10 +124,9 @@ export class CommandService {
         d: "Post an action message",
         rl: 0,
         run: async (caller, _args, rest) => {
-          const text = rest.trim();
-          if (!text) throw usageError(this.spec("me"), "Say what you are doing");
-          if (text.length > LIMITS.contentMax)
-            throw usageError(this.spec("me"), "That action is too long");
+          const spec = this.spec("me");
+          if (!rest.trim()) throw usageError(spec, "Say what you are doing");
+          const text = checked(spec, contentSchema, "action", rest);
           const ev = await messages.send(
             caller.actor,
             caller.channelId,
@@ -128,12 +144,9 @@ export class CommandService {
         d: "Remove a user from the channel; they may rejoin",
         rl: Role.Moderator,
         run: async (caller, args) => {
-          const name = target(this.spec("kick"), args);
-          await moderation.kick(
-            caller,
-            name,
-            args.slice(1).join(" ").trim().slice(0, LIMITS.topicMax) || null,
-          );
+          const spec = this.spec("kick");
+          const name = target(spec, args);
+          await moderation.kick(caller, name, reasonOf(spec, args.slice(1)));
           return { x: `Kicked ${name.replace(/^@/, "")}` };
         },
       },
@@ -217,16 +230,9 @@ export class CommandService {
         d: "Set the channel's topic",
         rl: Role.Moderator,
         run: async (caller, _args, rest) => {
-          const topic = rest.trim();
-          if (!topic) throw usageError(this.spec("topic"), "Give the new topic");
-          const parsed = topicSchema.safeParse(topic);
-          if (!parsed.success) {
-            throw usageError(
-              this.spec("topic"),
-              `A topic is one line of at most ${LIMITS.topicMax} characters`,
-            );
-          }
-          await moderation.setTopic(caller, parsed.data);
+          const spec = this.spec("topic");
+          if (!rest.trim()) throw usageError(spec, "Give the new topic");
+          await moderation.setTopic(caller, checked(spec, topicSchema, "topic", rest));
           return { x: "Topic set" };
         },
       },
@@ -253,8 +259,9 @@ export class CommandService {
         d: "Ban an account from the whole server and sign it out everywhere",
         rl: ADMIN_RANK,
         run: async (caller, args) => {
-          const name = target(this.spec("serverban"), args);
-          await moderation.serverBan(caller, name, true, args.slice(1).join(" ").trim() || null);
+          const spec = this.spec("serverban");
+          const name = target(spec, args);
+          await moderation.serverBan(caller, name, true, reasonOf(spec, args.slice(1)));
           return { x: `${name.replace(/^@/, "")} is banned from the server` };
         },
       },

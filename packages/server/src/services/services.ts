@@ -32,8 +32,16 @@ export interface Services {
   commands: CommandService;
   moderation: ModerationService;
   hub: ChannelHub;
-  /** Rate limits: the limiter, the rules, and what to do with an abusive connection. */
-  rate: { limiter: RateLimiter; rules: RateRules; onAbuse: (conn: Connection) => void };
+  /**
+   * Rate limits: the limiter, the rules, the error replies a connection may get within the
+   * router's refusal window, and what to do with a connection past that.
+   */
+  rate: {
+    limiter: RateLimiter;
+    rules: RateRules;
+    maxRefusals: number;
+    onAbuse: (conn: Connection) => void;
+  };
   /** Read-only snapshot reads that need one consistent view (join). */
   storage: Pick<Storage, "snapshot">;
   settings: RuntimeSettings;

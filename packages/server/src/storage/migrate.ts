@@ -12,12 +12,33 @@ export async function migrateToLatest(
   dialect: SqlDialect,
   schema?: string,
 ): Promise<void> {
+  await migrate(db, dialect, schema);
+}
+
+/** Brings the schema up to the named migration only, as an older release left it (for tests). */
+export async function migrateUpTo(
+  db: Kysely<Database>,
+  dialect: SqlDialect,
+  target: string,
+  schema?: string,
+): Promise<void> {
+  await migrate(db, dialect, schema, target);
+}
+
+async function migrate(
+  db: Kysely<Database>,
+  dialect: SqlDialect,
+  schema: string | undefined,
+  target?: string,
+): Promise<void> {
   const migrator = new Migrator({
     db,
     provider: new StaticMigrationProvider(dialect),
     ...(schema ? { migrationTableSchema: schema } : {}),
   });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = await (target
+    ? migrator.migrateTo(target)
+    : migrator.migrateToLatest());
   if (error) {
     const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";
     throw new Error(`database migration ${failed} failed: ${(error as Error).message ?? error}`);

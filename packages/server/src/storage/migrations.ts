@@ -1,3 +1,4 @@
+import { nameKey } from "@parley/protocol";
 import type {
   ColumnDefinitionBuilder,
   CreateTableBuilder,
@@ -132,7 +133,51 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
         await db.schema.alterTable("users").addColumn("banned_at", "bigint").execute();
       },
     },
+    "0004_name_keys": {
+      // `name_lower` and `username_lower` (unique) now hold `nameKey` of the name: NFKC and
+      // case folded, not only lower-cased.
+      async up(db: Kysely<unknown>) {
+        await rekey(db, "channels", "name", "name_lower");
+        await rekey(db, "users", "username", "username_lower");
+      },
+    },
   };
+}
+
+/**
+ * Sets a table's unique key column to `nameKey` of its name column, row by row (NFKC needs
+ * JavaScript: SQLite has no normalization). Names that already exist may now share a key
+ * (`Lobby` and `Ｌｏｂｂｙ`): the oldest row keeps the key, and each later one gets the key with
+ * a newline and its id appended, which no name can produce (names are one line). Such a row
+ * keeps its name and id and stays usable, but its name can no longer be taken again, by it or
+ * by anyone; nothing is renamed or deleted. Only rows whose key changes are written.
+ */
+async function rekey(db: Kysely<unknown>, table: string, name: string, key: string) {
+  // biome-ignore lint/suspicious/noExplicitAny: the migration runs on tables by name
+  const k = db as Kysely<any>;
+  const rows: { id: number; name: string; key: string }[] = await k
+    .selectFrom(table)
+    .select(["id", `${name} as name`, `${key} as key`])
+    .orderBy("id")
+    .execute();
+  const taken = new Set<string>();
+  const changed: { id: number; key: string }[] = [];
+  for (const row of rows) {
+    let next = nameKey(row.name);
+    if (taken.has(next)) next = `${next}\n${row.id}`;
+    taken.add(next);
+    if (next !== row.key) changed.push({ id: row.id, key: next });
+  }
+  // Two passes: until every row is rewritten, a row's new key may still be another's old one.
+  for (const pass of ["parked", "final"]) {
+    for (const { id, key: next } of changed) {
+      await k
+        .updateTable(table)
+        .set({ [key]: pass === "parked" ? `\n${id}` : next })
+        .where("id", "=", id)
+        .execute();
+    }
+  }
 }
 
 /** Serves the migrations above to Kysely's Migrator. */

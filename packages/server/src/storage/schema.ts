@@ -5,6 +5,7 @@ export interface Database {
   users: {
     id: Generated<number>;
     username: string;
+    /** `nameKey(username)`, unique (the column is named for what it held first). */
     username_lower: string;
     password_hash: string | null;
     is_guest: number;
@@ -22,6 +23,7 @@ export interface Database {
   channels: {
     id: Generated<number>;
     name: string;
+    /** `nameKey(name)`, unique; a name that shared its key when keys began has `\n<id>` appended. */
     name_lower: string;
     topic: string;
     created_by: number;

@@ -5,6 +5,7 @@ import {
   LIMITS,
   MessageKind,
   MUTATION_EVENT_TYPES,
+  nameKey,
   type ReactionSummary,
   Role,
 } from "@parley/protocol";
@@ -191,7 +192,7 @@ export class SqlStorage implements Storage {
         .insertInto("users")
         .values({
           username: input.username,
-          username_lower: input.username.toLowerCase(),
+          username_lower: nameKey(input.username),
           password_hash: input.passwordHash,
           is_guest: input.isGuest ? 1 : 0,
           created_at: this.now(),
@@ -218,7 +219,7 @@ export class SqlStorage implements Storage {
     const row = await this.db
       .selectFrom("users")
       .selectAll()
-      .where("username_lower", "=", username.toLowerCase())
+      .where("username_lower", "=", nameKey(username))
       .executeTakeFirst();
     return row && toUser(row);
   }
@@ -345,7 +346,7 @@ export class SqlStorage implements Storage {
           .insertInto("channels")
           .values({
             name: input.name,
-            name_lower: input.name.toLowerCase(),
+            name_lower: nameKey(input.name),
             topic: input.topic,
             created_by: input.owner.id,
             created_at: now,
@@ -400,7 +401,7 @@ export class SqlStorage implements Storage {
   }): Promise<ChannelListing[]> {
     let q = this.db.selectFrom("channels as c").selectAll("c").select(this.memberCountColumn());
     if (query.search) {
-      const pattern = `%${query.search.toLowerCase().replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+      const pattern = `%${nameKey(query.search).replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
       q = q.where(sql<boolean>`c.name_lower like ${pattern} escape '\\'`);
     }
     if (query.afterId !== undefined) q = q.where("c.id", ">", query.afterId);

@@ -1,4 +1,5 @@
 import { EventType, MessageKind, Role } from "@parley/protocol";
+import type { Kysely } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ParleyError } from "../errors";
 import type { Actor, Storage } from "./storage";
@@ -60,6 +61,23 @@ export function storageContract(name: string, open: () => Promise<Storage>) {
       await expect(
         storage.createChannel({ name: "general", topic: "", owner: bob }),
       ).rejects.toBeInstanceOf(ParleyError);
+    });
+
+    it("keys names by NFKC and case folding, so look-alike forms of a taken name are refused", async () => {
+      const { channel } = await storage.createChannel({ name: "Lobby", topic: "", owner: alice });
+      for (const name of ["Ｌｏｂｂｙ", "LOBBY", "ｌｏｂｂｙ"]) {
+        await expect(
+          storage.createChannel({ name, topic: "", owner: alice }),
+        ).rejects.toMatchObject({ errorName: "CHANNEL_NAME_TAKEN" });
+      }
+      await storage.createChannel({ name: "Straße", topic: "", owner: alice });
+      await expect(
+        storage.createChannel({ name: "STRASSE", topic: "", owner: bob }),
+      ).rejects.toMatchObject({ errorName: "CHANNEL_NAME_TAKEN" });
+      // Search folds the query the same way.
+      const found = await storage.listChannels({ search: "ＬＯＢ", limit: 10 });
+      expect(found.map((c) => c.id)).toEqual([channel.id]);
+      expect((await storage.findUserByName("ＡＬＩＣＥ"))?.id).toBe(alice.id);
     });
 
     it("assigns contiguous seqs to concurrent writers of every kind", async () => {
@@ -520,6 +538,68 @@ export function storageContract(name: string, open: () => Promise<Storage>) {
       await expect(storage.upgradeGuest(bob.id, "again")).rejects.toMatchObject({
         errorName: "NOT_A_GUEST",
       });
+    });
+  });
+}
+
+/**
+ * What migration 0004 (name keys) does to a database an older release left: `openOld` returns
+ * a database migrated up to the named migration, and `reopen` opens it as a storage (which
+ * migrates it to the latest).
+ */
+export function nameKeyMigrationContract(
+  name: string,
+  openOld: (upTo: string) => Promise<{
+    db: Kysely<Record<string, Record<string, unknown>>>;
+    reopen: () => Promise<Storage>;
+  }>,
+) {
+  describe(`${name} › name-key migration`, () => {
+    it("rekeys existing names; of look-alikes the oldest keeps the name, the others stay usable", async () => {
+      const { db, reopen } = await openOld("0003_server_bans");
+      const user = (username: string) => ({
+        username,
+        username_lower: username.toLowerCase(),
+        password_hash: null,
+        is_guest: 1,
+        created_at: 1,
+      });
+      await db
+        .insertInto("users")
+        .values([user("alice"), user("bob")])
+        .execute();
+      const channel = (name: string) => ({
+        name,
+        name_lower: name.toLowerCase(),
+        topic: "",
+        created_by: 1,
+        created_at: 1,
+        last_seq: 0,
+        slow_mode: 0,
+      });
+      // Distinct under the old lower-case keys, alike under the new ones.
+      await db
+        .insertInto("channels")
+        .values([channel("Ｌｏｂｂｙ"), channel("lobby"), channel("Straße"), channel("café")])
+        .execute();
+      await db.destroy();
+
+      const storage = await reopen();
+      try {
+        const names = async (search: string) =>
+          (await storage.listChannels({ search, limit: 10 })).map((c) => c.name);
+        expect(await names("lobby")).toEqual(["Ｌｏｂｂｙ", "lobby"]);
+        for (const taken of ["LOBBY", "Lobby", "STRASSE", "CAFÉ", "cafe\u0301"]) {
+          await expect(
+            storage.createChannel({ name: taken, topic: "", owner: { id: 1, name: "alice" } }),
+          ).rejects.toMatchObject({ errorName: "CHANNEL_NAME_TAKEN" });
+        }
+        expect((await storage.getChannel(2))?.name).toBe("lobby");
+        expect((await storage.findUserByName("ALICE"))?.id).toBe(1);
+        await storage.createChannel({ name: "lobby 2", topic: "", owner: { id: 2, name: "bob" } });
+      } finally {
+        await storage.close();
+      }
     });
   });
 }

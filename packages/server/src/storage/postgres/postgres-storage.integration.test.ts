@@ -1,9 +1,13 @@
 import { EventType, MessageKind, Role } from "@parley/protocol";
+import { Kysely, PostgresDialect } from "kysely";
+import pg from "pg";
 import { afterAll, afterEach, expect, it } from "vitest";
 import { describeWith, freshPostgres } from "../../../test/services";
+import { migrateUpTo } from "../migrate";
+import type { Database } from "../schema";
 import type { SqlStorage } from "../sql-storage";
 import type { Actor } from "../storage";
-import { storageContract } from "../storage.contract";
+import { nameKeyMigrationContract, storageContract } from "../storage.contract";
 import { openPostgresStorage } from "./open-postgres";
 
 const drops: (() => Promise<void>)[] = [];
@@ -24,6 +28,17 @@ async function openFresh(nodes = 0): Promise<SqlStorage[]> {
 
 describeWith(["postgres"], "PostgreSQL storage", () => {
   storageContract("PostgreSQL", async () => (await openFresh())[0]!);
+
+  nameKeyMigrationContract("PostgreSQL", async (upTo) => {
+    const { url, drop } = await freshPostgres();
+    drops.push(drop);
+    const db = new Kysely<Database>({
+      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1 }) }),
+    });
+    const schema = new URL(url).searchParams.get("options")!.split("=")[1]!;
+    await migrateUpTo(db, "postgres", upTo, schema);
+    return { db: db as never, reopen: () => openPostgresStorage(url, { poolSize: 2 }) };
+  });
 
   describeWith(["postgres"], "several nodes on one database", () => {
     let nodes: SqlStorage[] = [];
