@@ -16,6 +16,7 @@ import {
   type ServerFrame,
   SUBPROTOCOL_JSON,
   SUBPROTOCOL_MSGPACK,
+  type UserUpdatedPush,
   type WelcomeReply,
 } from "@parley/protocol";
 import { Emitter } from "./emitter";
@@ -91,6 +92,12 @@ export type ClientEvents = {
   presence: [{ c: number; u: number; on: boolean }];
   channelAdded: [ChannelSummary];
   channelRemoved: [{ c: number; why: string }];
+  /**
+   * A user who shares a channel with you (or you) changed: a guest registered, took a new name.
+   * Replace what you show for that user id. Not replayed on resume: member lists read after a
+   * reconnect are current.
+   */
+  userUpdated: [UserUpdatedPush];
   /** A channel's gap was too large to replay: read a fresh snapshot. */
   resync: [number];
   /** Unsolicited error (bad frame and the like). */
@@ -467,6 +474,18 @@ export class ParleyClient extends Emitter<ClientEvents> {
         const d = frame.d as { c: number; why: string };
         this.lastSeq.delete(d.c);
         this.emit("channelRemoved", d);
+        return;
+      }
+      case Op.UserUpdated: {
+        const user = frame.d as UserUpdatedPush;
+        if (this.welcome && user.i === this.welcome.u.i) {
+          const { g: _, ...self } = this.welcome.u;
+          this.welcome = {
+            ...this.welcome,
+            u: { ...self, n: user.n, ...(user.g ? { g: true as const } : {}) },
+          };
+        }
+        this.emit("userUpdated", user);
         return;
       }
       case Op.Error:

@@ -28,6 +28,11 @@ export const Op = {
   ChannelAdded: 103,
   /** Server → client: this user is no longer in a channel (left elsewhere, kicked, banned). */
   ChannelRemoved: 104,
+  /**
+   * Server → client: a user who shares a channel with you (or you) changed: a guest became an
+   * account, or took a new name (ephemeral).
+   */
+  UserUpdated: 105,
 } as const;
 export type Op = (typeof Op)[keyof typeof Op];
 

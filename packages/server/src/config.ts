@@ -1,3 +1,4 @@
+import { channelNameSchema } from "@parley/protocol";
 import { z } from "zod";
 import { parseRateRules, type RateRules } from "./rate-limit/rate-limiter";
 
@@ -51,6 +52,10 @@ export interface Config {
   admins: string[];
   /** Directory of the built web client to serve at `/` (none when absent). */
   webRoot: string | null;
+  /** Channels created at start if missing, which every new user joins. Default `general`. */
+  defaultChannels: string[];
+  /** Days without activity after which a guest's memberships are removed; 0 = never. Default 30. */
+  guestMembershipDays: number;
 }
 
 const int = (min: number, max: number) =>
@@ -184,6 +189,24 @@ export const ENV = {
     default: "",
   },
   PARLEY_WEB_ROOT: { key: "webRoot", schema: z.string().min(1), default: undefined },
+  PARLEY_DEFAULT_CHANNELS: {
+    key: "defaultChannels",
+    schema: z
+      .string()
+      .transform((s) =>
+        s
+          .split(",")
+          .map((n) => n.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(channelNameSchema)),
+    default: "general",
+  },
+  PARLEY_GUEST_MEMBERSHIP_DAYS: {
+    key: "guestMembershipDays",
+    schema: int(0, 36_500),
+    default: "30",
+  },
 } as const;
 
 /** Thrown for an invalid setting; the message names the variable. */

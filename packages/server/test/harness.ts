@@ -27,6 +27,8 @@ export class TestServer {
       PARLEY_RATE_LIMITS: Object.keys(DEFAULT_RATE_RULES)
         .map((name) => `${name}=100000/100000`)
         .join(","),
+      // Tests make their own channels; users-and-channels.test.ts tests the default ones.
+      PARLEY_DEFAULT_CHANNELS: "",
       ...this.env,
     });
   }

@@ -82,7 +82,7 @@ export class WebHarness {
   private config!: Config;
   private tuning: Tuning = {};
 
-  async start(tuning: Tuning = {}): Promise<this> {
+  async start(tuning: Tuning = {}, env: Record<string, string> = {}): Promise<this> {
     this.tuning = tuning;
     const webRoot = join(this.dir, "dist");
     const launched = chromium.launch({
@@ -100,6 +100,9 @@ export class WebHarness {
       // Seeding posts 150 messages from one user at once, and every spec registers from
       // 127.0.0.1; other limits keep their defaults.
       PARLEY_RATE_LIMITS: "send=500/100,register=50/10",
+      // Specs make their own channels unless they set this.
+      PARLEY_DEFAULT_CHANNELS: "",
+      ...env,
     });
     this.parley = await createParley(this.config, undefined, tuning);
     this.browser = await launched;

@@ -132,6 +132,16 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
         await db.schema.alterTable("users").addColumn("banned_at", "bigint").execute();
       },
     },
+    "0004_guest_activity": {
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable("users").addColumn("last_active_at", "bigint").execute();
+        await db.schema
+          .createIndex("users_guest_activity")
+          .on("users")
+          .columns(["is_guest", "last_active_at"])
+          .execute();
+      },
+    },
   };
 }
 

@@ -11,6 +11,8 @@ export interface Database {
     created_at: number;
     /** Set while the account is banned from the whole server. */
     banned_at: number | null;
+    /** A guest's last connect or disconnect (null: never since it was created). */
+    last_active_at: Generated<number | null>;
   };
   sessions: {
     id: Generated<number>;

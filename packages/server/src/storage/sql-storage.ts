@@ -57,7 +57,12 @@ function isUniqueViolation(err: unknown): boolean {
   );
 }
 
-function toUser(row: Selectable<Database["users"]>): UserRow {
+/** The key under which channel names are unique. */
+function channelKey(name: string): string {
+  return name.toLowerCase();
+}
+
+function toUser(row: Omit<Selectable<Database["users"]>, "last_active_at">): UserRow {
   return {
     id: Number(row.id),
     username: row.username,
@@ -241,18 +246,59 @@ export class SqlStorage implements Storage {
     );
   }
 
-  async upgradeGuest(userId: number, passwordHash: string): Promise<UserRow> {
-    const row = await this.write((trx) =>
-      trx
-        .updateTable("users")
-        .set({ password_hash: passwordHash, is_guest: 0 })
-        .where("id", "=", userId)
-        .where("is_guest", "=", 1)
-        .returningAll()
-        .executeTakeFirst(),
-    );
+  async upgradeGuest(userId: number, passwordHash: string, username?: string): Promise<UserRow> {
+    let row: Selectable<Database["users"]> | undefined;
+    try {
+      row = await this.write((trx) =>
+        trx
+          .updateTable("users")
+          .set({
+            password_hash: passwordHash,
+            is_guest: 0,
+            ...(username !== undefined ? { username, username_lower: username.toLowerCase() } : {}),
+          })
+          .where("id", "=", userId)
+          .where("is_guest", "=", 1)
+          .returningAll()
+          .executeTakeFirst(),
+      );
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new ParleyError("USERNAME_TAKEN");
+      throw err;
+    }
     if (!row) throw new ParleyError("NOT_A_GUEST");
     return toUser(row);
+  }
+
+  async markGuestActive(userId: number): Promise<void> {
+    await this.write((trx) =>
+      trx
+        .updateTable("users")
+        .set({ last_active_at: this.now() })
+        .where("id", "=", userId)
+        .where("is_guest", "=", 1)
+        .execute(),
+    );
+  }
+
+  async staleGuestMemberships(
+    before: number,
+    limit: number,
+  ): Promise<{ channelId: number; user: Actor }[]> {
+    const rows = await this.db
+      .selectFrom("memberships as m")
+      .innerJoin("users as u", "u.id", "m.user_id")
+      .select(["m.channel_id", "u.id", "u.username"])
+      .where("u.is_guest", "=", 1)
+      .where(sql`coalesce(u.last_active_at, u.created_at)`, "<", before)
+      .orderBy(sql`coalesce(u.last_active_at, u.created_at)`)
+      .orderBy("m.channel_id")
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({
+      channelId: Number(r.channel_id),
+      user: { id: Number(r.id), name: r.username },
+    }));
   }
 
   createSession(userId: number, tokenHash: string): Promise<SessionRow> {
@@ -343,7 +389,7 @@ export class SqlStorage implements Storage {
           .insertInto("channels")
           .values({
             name: input.name,
-            name_lower: input.name.toLowerCase(),
+            name_lower: channelKey(input.name),
             topic: input.topic,
             created_by: input.owner.id,
             created_at: now,
@@ -373,6 +419,48 @@ export class SqlStorage implements Storage {
       if (isUniqueViolation(err)) throw new ParleyError("CHANNEL_NAME_TAKEN");
       throw err;
     }
+  }
+
+  async ensureChannels(names: readonly string[]): Promise<ChannelRow[]> {
+    if (names.length === 0) return [];
+    const keys = names.map(channelKey);
+    const rows = await this.write(async (trx) => {
+      // The server's own user (a name no one can register) owns what no user created.
+      await trx
+        .insertInto("users")
+        .values({
+          username: "",
+          username_lower: "",
+          password_hash: null,
+          is_guest: 0,
+          created_at: this.now(),
+        })
+        .onConflict((oc) => oc.column("username_lower").doNothing())
+        .execute();
+      const server = await trx
+        .selectFrom("users")
+        .select("id")
+        .where("username_lower", "=", "")
+        .executeTakeFirstOrThrow();
+      await trx
+        .insertInto("channels")
+        .values(
+          names.map((name, k) => ({
+            name,
+            name_lower: keys[k]!,
+            topic: "",
+            created_by: Number(server.id),
+            created_at: this.now(),
+            last_seq: 0,
+            slow_mode: 0,
+          })),
+        )
+        .onConflict((oc) => oc.column("name_lower").doNothing())
+        .execute();
+      return trx.selectFrom("channels").selectAll().where("name_lower", "in", keys).execute();
+    });
+    const byKey = new Map(rows.map((r) => [r.name_lower, toChannel(r)]));
+    return [...new Set(keys)].map((k) => byKey.get(k)!);
   }
 
   async getChannel(id: number): Promise<ChannelRow | undefined> {
