@@ -147,7 +147,7 @@ export function CreateDialog({ store, onClose }: { store: ChatStore; onClose: ()
   );
 }
 
-/** A guest chooses a password and keeps its name. */
+/** A guest chooses a password, and keeps its name or picks another. */
 export function RegisterDialog({
   store,
   name,
@@ -157,6 +157,7 @@ export function RegisterDialog({
   name: string;
   onClose: () => void;
 }) {
+  const [username, setUsername] = useState(name);
   const [password, setPassword] = useState("");
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
@@ -165,7 +166,8 @@ export function RegisterDialog({
     e.preventDefault();
     setBusy(true);
     try {
-      await store.register(password);
+      const chosen = username.trim();
+      await store.register(password, chosen === name ? undefined : chosen);
       onClose();
     } catch (err) {
       setError(err instanceof Error ? err.message : "Could not register. Try again.");
@@ -174,13 +176,30 @@ export function RegisterDialog({
   };
 
   return (
-    <Modal title="Keep your name" onClose={onClose}>
+    <Modal title="Register" onClose={onClose}>
       <form className="stack" onSubmit={submit}>
         <p className="modal-text">
-          Choose a password to turn <strong>{name}</strong> into an account. You keep your name and
-          your channels.
+          Choose a password to turn <strong>{name}</strong> into an account. You keep your channels,
+          and your name unless you pick another.
         </p>
-        <input type="text" name="username" autoComplete="username" value={name} readOnly hidden />
+        <label className="field">
+          <span className="field-label">Username</span>
+          <input
+            type="text"
+            name="username"
+            autoComplete="username"
+            required
+            minLength={3}
+            maxLength={32}
+            pattern="[A-Za-z0-9_\-]+"
+            title="3 to 32 letters, digits, _ or -"
+            value={username}
+            onChange={(e) => setUsername(e.target.value)}
+          />
+          <span className="field-hint">
+            Names beginning with guest- are for guests; keep yours or pick a new one.
+          </span>
+        </label>
         <label className="field">
           <span className="field-label">Password</span>
           <input

@@ -187,7 +187,13 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
         )}
         {active && me ? (
           <>
-            <MessageList key={`list-${active.id}`} store={store} view={active} me={me} />
+            <MessageList
+              key={`list-${active.id}`}
+              store={store}
+              view={active}
+              me={me}
+              members={members}
+            />
             <div className="typing-line" data-testid="typing">
               {typists.length > 0 && (
                 <>

@@ -1,4 +1,4 @@
-import type { MessageEvent } from "@parley/protocol";
+import type { Member, MessageEvent } from "@parley/protocol";
 import { memo, useLayoutEffect, useMemo, useRef, useState } from "react";
 import type { ChannelView, ChatStore } from "../chat/chat-store";
 import { dayKey, formatFull, formatTime } from "../chat/format";
@@ -135,6 +135,8 @@ export interface MessageListProps {
   store: ChatStore;
   view: ChannelView;
   me: { i: number; n: string };
+  /** The channel's members, whose current names the messages show. */
+  members: readonly Member[];
 }
 
 /**
@@ -142,7 +144,7 @@ export interface MessageListProps {
  * the reading position when older pages are prepended, reads older pages on the way up, and
  * offers a jump back to the latest.
  */
-export function MessageList({ store, view, me }: MessageListProps) {
+export function MessageList({ store, view, me, members }: MessageListProps) {
   const scroller = useRef<HTMLElement>(null);
   const atBottom = useRef(true);
   const lastHeight = useRef(0);
@@ -151,6 +153,7 @@ export function MessageList({ store, view, me }: MessageListProps) {
   const [away, setAway] = useState(false);
   const today = dayKey(Date.now());
 
+  const names = useMemo(() => new Map(members.map((m) => [m.i, m.n])), [members]);
   // biome-ignore lint/correctness/useExhaustiveDependencies: `today` re-labels days at midnight
   const rows = useMemo(
     () =>
@@ -161,8 +164,9 @@ export function MessageList({ store, view, me }: MessageListProps) {
         me: me.i,
         myName: me.n,
         now: Date.now(),
+        names,
       }),
-    [view.items, view.pending, view.notes, me.i, me.n, today],
+    [view.items, view.pending, view.notes, me.i, me.n, names, today],
   );
 
   const act = useMemo<Actions>(
