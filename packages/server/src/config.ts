@@ -70,6 +70,14 @@ const int = (min: number, max: number) =>
         .max(max, { error: `expected at most ${max}` }),
     );
 
+/** A comma-separated list, each item trimmed, empty items dropped. */
+const commaList = z.string().transform((s) =>
+  s
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean),
+);
+
 /** Environment variables, their parsers and defaults. The README's table mirrors this. */
 export const ENV = {
   PARLEY_HOST: { key: "host", schema: z.string().min(1), default: "127.0.0.1" },
@@ -101,17 +109,9 @@ export const ENV = {
   },
   PARLEY_ORIGINS: {
     key: "origins",
-    schema: z
-      .string()
-      .transform((s) =>
-        s
-          .split(",")
-          .map((o) => o.trim())
-          .filter(Boolean),
-      )
-      .pipe(
-        z.array(z.url({ error: "expected comma-separated origins like https://chat.example.com" })),
-      ),
+    schema: commaList.pipe(
+      z.array(z.url({ error: "expected comma-separated origins like https://chat.example.com" })),
+    ),
     default: undefined,
   },
   PARLEY_LOG_LEVEL: {
@@ -171,35 +171,17 @@ export const ENV = {
   },
   PARLEY_ADMINS: {
     key: "admins",
-    schema: z
-      .string()
-      .transform((s) =>
-        s
-          .split(",")
-          .map((a) => a.trim())
-          .filter(Boolean),
-      )
-      .pipe(
-        z.array(
-          z
-            .string()
-            .regex(/^[A-Za-z0-9_-]{3,32}$/, { error: "expected comma-separated usernames" }),
-        ),
+    schema: commaList.pipe(
+      z.array(
+        z.string().regex(/^[A-Za-z0-9_-]{3,32}$/, { error: "expected comma-separated usernames" }),
       ),
+    ),
     default: "",
   },
   PARLEY_WEB_ROOT: { key: "webRoot", schema: z.string().min(1), default: undefined },
   PARLEY_DEFAULT_CHANNELS: {
     key: "defaultChannels",
-    schema: z
-      .string()
-      .transform((s) =>
-        s
-          .split(",")
-          .map((n) => n.trim())
-          .filter(Boolean),
-      )
-      .pipe(z.array(channelNameSchema)),
+    schema: commaList.pipe(z.array(channelNameSchema)),
     default: "general",
   },
   PARLEY_GUEST_MEMBERSHIP_DAYS: {

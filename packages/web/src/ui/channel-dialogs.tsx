@@ -2,6 +2,7 @@ import type { ChannelSummary } from "@parley/protocol";
 import { type FormEvent, useEffect, useState } from "react";
 import { type ChatStore, errorText } from "../chat/chat-store";
 import { Modal } from "./modal";
+import { UsernameField } from "./username-field";
 
 /** Search every channel on the server and join one. */
 export function BrowseDialog({ store, onClose }: { store: ChatStore; onClose: () => void }) {
@@ -182,24 +183,11 @@ export function RegisterDialog({
           Choose a password to turn <strong>{name}</strong> into an account. You keep your channels,
           and your name unless you pick another.
         </p>
-        <label className="field">
-          <span className="field-label">Username</span>
-          <input
-            type="text"
-            name="username"
-            autoComplete="username"
-            required
-            minLength={3}
-            maxLength={32}
-            pattern="[A-Za-z0-9_\-]+"
-            title="3 to 32 letters, digits, _ or -"
-            value={username}
-            onChange={(e) => setUsername(e.target.value)}
-          />
-          <span className="field-hint">
-            Names beginning with guest- are for guests; keep yours or pick a new one.
-          </span>
-        </label>
+        <UsernameField
+          value={username}
+          onChange={setUsername}
+          hint="Names beginning with guest- are for guests; keep yours or pick a new one."
+        />
         <label className="field">
           <span className="field-label">Password</span>
           <input
