@@ -11,7 +11,7 @@ export interface Database {
     created_at: number;
     /** Set while the account is banned from the whole server. */
     banned_at: number | null;
-    /** A guest's last connect or disconnect (null: never since it was created). */
+    /** A guest's creation, or its last connect or disconnect since; unused for an account. */
     last_active_at: Generated<number | null>;
   };
   sessions: {

@@ -189,6 +189,7 @@ export class SqlStorage implements Storage {
   }
 
   private async insertUser(trx: Transaction<Database>, input: NewUser): Promise<UserRow> {
+    const now = this.now();
     try {
       const row = await trx
         .insertInto("users")
@@ -197,7 +198,9 @@ export class SqlStorage implements Storage {
           username_lower: input.username.toLowerCase(),
           password_hash: input.passwordHash,
           is_guest: input.isGuest ? 1 : 0,
-          created_at: this.now(),
+          created_at: now,
+          // A guest's activity starts with its creation (accounts are not tracked).
+          last_active_at: input.isGuest ? now : null,
         })
         .returningAll()
         .executeTakeFirstOrThrow();
@@ -290,8 +293,8 @@ export class SqlStorage implements Storage {
       .innerJoin("users as u", "u.id", "m.user_id")
       .select(["m.channel_id", "u.id", "u.username"])
       .where("u.is_guest", "=", 1)
-      .where(sql`coalesce(u.last_active_at, u.created_at)`, "<", before)
-      .orderBy(sql`coalesce(u.last_active_at, u.created_at)`)
+      .where("u.last_active_at", "<", before)
+      .orderBy("u.last_active_at")
       .orderBy("m.channel_id")
       .limit(limit)
       .execute();

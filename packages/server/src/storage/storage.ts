@@ -162,8 +162,8 @@ export interface Storage {
   /** Records that a guest was seen (connected or disconnected) now; accounts are not tracked. */
   markGuestActive(userId: number): Promise<void>;
   /**
-   * Memberships of guests not seen since `before` (last activity, or creation when never
-   * seen), at most `limit`, oldest activity first.
+   * Memberships of guests not seen since `before` (their last activity, their creation when
+   * none since), at most `limit`, oldest activity first.
    */
   staleGuestMemberships(
     before: number,
