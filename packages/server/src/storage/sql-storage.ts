@@ -621,6 +621,17 @@ export class SqlStorage implements Storage {
     userId: number,
     event: NewEvent,
   ): Promise<ChannelEvent[]> {
+    // PostgreSQL: the channel's row lock first, which every event write takes for its seq, and
+    // only then the membership's. Two removals in one channel then queue; otherwise one that
+    // hands ownership on (updating another membership) and one removing that membership (then
+    // waiting for the seq) deadlock.
+    if (this.dialect === "postgres")
+      await trx
+        .selectFrom("channels")
+        .select("id")
+        .where("id", "=", channelId)
+        .forUpdate()
+        .execute();
     const removed = await trx
       .deleteFrom("memberships")
       .where("channel_id", "=", channelId)
