@@ -87,6 +87,8 @@ async function startNode(
       PARLEY_RATE_LIMITS:
         "send=100000/100000,join=100000/100000,hello=100000/100000,read=100000/100000",
       PARLEY_MAX_CONNECTIONS_PER_IP: "100000",
+      // The runs make their own channels; a default one would add a join to every guest.
+      PARLEY_DEFAULT_CHANNELS: "",
       ...env,
     },
     stdio: ["ignore", "ignore", "inherit"],

@@ -70,6 +70,8 @@ export const BENCH_LIMITS: Record<string, string> = {
     .join(","),
   PARLEY_MAX_CONNECTIONS_PER_IP: "1000000",
   PARLEY_MAX_MEMBERS_PER_CHANNEL: "10000000",
+  // Scenarios make and join their own channels; a default one would add a join to every guest.
+  PARLEY_DEFAULT_CHANNELS: "",
 };
 
 export async function startServer(options: ServerOptions): Promise<ServerUnderTest> {

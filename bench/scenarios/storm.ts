@@ -11,20 +11,34 @@ const MESSAGES_WHILE_AWAY = 10;
  * Connection storm: N new clients at once, each a hello (creating a guest) with a ChannelJoin
  * pipelined behind it, into channels of 50. Then all but one client per channel disconnect,
  * the one left posts 10 messages, and the others reconnect at once with their session token
- * and `ls` (the last seq they hold), so the server replays what they missed.
+ * and `ls` (the last seq they hold), so the server replays what they missed. Last, the first
+ * phase again on a second server that has a default channel (`PARLEY_DEFAULT_CHANNELS`), which
+ * every new guest joins at creation: its cost against the first phase, in the same run.
  */
 export async function storm(ctx: BenchContext): Promise<ScenarioReport> {
   const n = ctx.full ? 5_000 : 500;
   const channelCount = Math.ceil(n / PER_CHANNEL);
-  const { server, seeded } = await ctx.parley(
-    "storm",
-    (s) => {
-      const [owner] = s.users(1, "owner");
-      return Array.from({ length: channelCount }, (_, c) => s.channel(`storm-${c}`, [owner!.id]));
-    },
-    { fileLimit: n + 4096, profile: true },
-  );
-  const gen = await ctx.generator(n + 4096);
+  const seed = (s: Parameters<Parameters<BenchContext["parley"]>[1]>[0]) => {
+    const [owner] = s.users(1, "owner");
+    return Array.from({ length: channelCount }, (_, c) => s.channel(`storm-${c}`, [owner!.id]));
+  };
+  const { server, seeded } = await ctx.parley("storm", seed, {
+    fileLimit: n + 4096,
+    profile: true,
+  });
+  const newGuests = (g: typeof gen, url: string, channels: number[]) =>
+    g.connect({
+      kind: "parley",
+      url,
+      encoding: "json",
+      clients: Array.from({ length: n }, (_, i) => ({
+        join: [channels[Math.floor(i / PER_CHANNEL)]!],
+      })),
+      concurrency: n,
+      timeoutMs: 120_000,
+      trackSeqs: true,
+    });
+  let gen = await ctx.generator(n + 4096);
   const phases: {
     name: string;
     result: ConnectResult;
@@ -35,19 +49,7 @@ export async function storm(ctx: BenchContext): Promise<ScenarioReport> {
   try {
     if (ctx.full) await waitForQuiet(30_000);
     server.markMeasured();
-    const first = await watched(server.pid, gen.pid, () =>
-      gen.connect({
-        kind: "parley",
-        url: server.wsUrl,
-        encoding: "json",
-        clients: Array.from({ length: n }, (_, i) => ({
-          join: [seeded[Math.floor(i / PER_CHANNEL)]!],
-        })),
-        concurrency: n,
-        timeoutMs: 120_000,
-        trackSeqs: true,
-      }),
-    );
+    const first = await watched(server.pid, gen.pid, () => newGuests(gen, server.wsUrl, seeded));
     phases.push({
       name: "new guests: hello + join",
       result: first.result,
@@ -94,6 +96,30 @@ export async function storm(ctx: BenchContext): Promise<ScenarioReport> {
   } finally {
     await ctx.stop(gen, server);
   }
+  const withDefault = await ctx.parley("storm-default-channel", seed, {
+    fileLimit: n + 4096,
+    env: { PARLEY_DEFAULT_CHANNELS: "general" },
+  });
+  gen = await ctx.generator(n + 4096);
+  try {
+    if (ctx.full) await waitForQuiet(30_000);
+    withDefault.server.markMeasured();
+    const third = await watched(withDefault.server.pid, gen.pid, () =>
+      newGuests(gen, withDefault.server.wsUrl, withDefault.seeded),
+    );
+    phases.push({
+      name: "new guests: hello + join, with a default channel",
+      result: third.result,
+      server: third.server,
+      generator: third.generator,
+      other: third.machine.otherCpuPercent,
+    });
+    log(
+      `storm: ${third.result.opened} hello+join with a default channel in ${third.result.elapsedMs} ms`,
+    );
+  } finally {
+    await ctx.stop(gen, withDefault.server);
+  }
   const rows = phases.map((p) => {
     const r = p.result;
     return [
@@ -113,12 +139,17 @@ export async function storm(ctx: BenchContext): Promise<ScenarioReport> {
       p.other,
     ];
   });
-  const rate = phases[0] ? (phases[0].result.opened / phases[0].result.elapsedMs) * 1000 : 0;
+  const rateOf = (p: (typeof phases)[number] | undefined) =>
+    p ? (p.result.opened / p.result.elapsedMs) * 1000 : 0;
+  const rate = rateOf(phases[0]);
+  const withDefaultRate = rateOf(phases[2]);
   return {
     title: "Connection storm",
     markdown: [
       `${n} clients at once into ${channelCount} channels of ${PER_CHANNEL}; latencies from the start of each client's connect. ` +
-        `The reconnect phase: one client per channel stayed and posted ${MESSAGES_WHILE_AWAY} messages while the others were away.`,
+        `The reconnect phase: one client per channel stayed and posted ${MESSAGES_WHILE_AWAY} messages while the others were away. ` +
+        `The last phase is the first on a second server with a default channel, which every new guest joins too: ` +
+        `${rate > 0 ? (withDefaultRate / rate).toFixed(2) : "–"}× the first phase's clients/s.`,
       "",
       markdownTable(
         [

@@ -84,3 +84,26 @@ describe("MemberState", () => {
     state.dispose();
   });
 });
+
+describe("MemberState › user changes", () => {
+  it("renames a member and drops its guest flag in every channel it is in, once per change", () => {
+    const client = new FakeClient();
+    const state = new MemberState(client as unknown as ParleyClient);
+    const guest = { i: 7, n: "guest-abc", g: true as const, rl: Role.Member, on: true };
+    state.seed(1, [guest, { i: 8, n: "zed", rl: Role.Owner, on: true }]);
+    state.seed(2, [guest]);
+    state.seed(3, [{ i: 8, n: "zed", rl: Role.Owner, on: false }]);
+    const changed: number[] = [];
+    state.on("change", (c) => changed.push(c));
+
+    client.fire("userUpdated", { i: 7, n: "gina" });
+    expect(state.get(1, 7)).toEqual({ i: 7, n: "gina", rl: Role.Member, on: true });
+    expect(state.get(2, 7)).toEqual({ i: 7, n: "gina", rl: Role.Member, on: true });
+    expect(changed).toEqual([1, 2]);
+    // The same change told again (through another channel) changes nothing.
+    client.fire("userUpdated", { i: 7, n: "gina" });
+    expect(changed).toEqual([1, 2]);
+    expect(state.list(1).map((m) => m.n)).toEqual(["zed", "gina"]);
+    state.dispose();
+  });
+});

@@ -86,7 +86,8 @@ export function typingLine(names: readonly string[]): string {
 
 /**
  * Member lists with presence, per channel: seeded from a join reply or channel info, then kept
- * current by presence notices and member events (joined, left, kicked, banned, role changes).
+ * current by presence notices, member events (joined, left, kicked, banned, role changes) and
+ * user changes (a guest registered, renamed).
  */
 export class MemberState extends Emitter<StateEvents> {
   private readonly members = new Map<number, Map<number, Member>>();
@@ -106,6 +107,15 @@ export class MemberState extends Emitter<StateEvents> {
       client.on("channelRemoved", ({ c }) => {
         this.members.delete(c);
         this.emit("change", c);
+      }),
+      client.on("userUpdated", (user) => {
+        for (const [c, members] of this.members) {
+          const member = members.get(user.i);
+          if (!member || (member.n === user.n && !member.g === !user.g)) continue;
+          const { g: _, ...rest } = member;
+          members.set(user.i, { ...rest, n: user.n, ...(user.g ? { g: true as const } : {}) });
+          this.emit("change", c);
+        }
       }),
     ];
   }

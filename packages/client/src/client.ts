@@ -19,6 +19,7 @@ import {
   SUBPROTOCOL_JSON,
   SUBPROTOCOL_MSGPACK,
   type TypingPush,
+  type UserUpdatedPush,
   type WelcomeReply,
 } from "@parley/protocol";
 import { Emitter } from "./emitter";
@@ -103,6 +104,12 @@ export type ClientEvents = {
   presence: [PresencePush];
   channelAdded: [ChannelSummary];
   channelRemoved: [{ c: number; why: string }];
+  /**
+   * A user who shares a channel with you (or you) changed: a guest registered, took a new name.
+   * Replace what you show for that user id. Not replayed on resume: member lists read after a
+   * reconnect are current.
+   */
+  userUpdated: [UserUpdatedPush];
   /** A channel's gap was too large to replay: read a fresh snapshot. */
   resync: [number];
   /**
@@ -604,6 +611,18 @@ export class ParleyClient extends Emitter<ClientEvents> {
       case Op.ReplayDone:
         this.emit("replayDone");
         return;
+      case Op.UserUpdated: {
+        const user = frame.d as UserUpdatedPush;
+        if (this.welcome && user.i === this.welcome.u.i) {
+          const { g: _, ...self } = this.welcome.u;
+          this.welcome = {
+            ...this.welcome,
+            u: { ...self, n: user.n, ...(user.g ? { g: true as const } : {}) },
+          };
+        }
+        this.emit("userUpdated", user);
+        return;
+      }
       case Op.Error:
         this.emit("error", new ParleyRequestError(frame.d as ErrorPayload));
         return;

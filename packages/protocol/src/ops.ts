@@ -29,6 +29,11 @@ export const Op = {
   /** Server → client: this user is no longer in a channel (left elsewhere, kicked, banned). */
   ChannelRemoved: 104,
   /**
+   * Server → client: a user who shares a channel with you (or you) changed: a guest became an
+   * account, or took a new name (ephemeral).
+   */
+  UserUpdated: 105,
+  /**
    * Server → client, once after every welcome: the resume replay is complete. Every Events
    * frame before it is replay (each channel up to its welcome `ls`); everything after is live.
    */

@@ -84,6 +84,11 @@ export interface MemberEvent extends EventBase {
   t: typeof EventType.MemberJoined | typeof EventType.MemberLeft;
   /** Present and true when the member is a guest. */
   g?: true;
+  /**
+   * MemberLeft only: present and true when the server removed the membership (a guest inactive
+   * longer than the server's guest membership period), not the member.
+   */
+  ex?: true;
 }
 
 /** A moderation event: the actor acted on the target `u`/`un`. */
@@ -164,6 +169,11 @@ export interface RateBucket {
   burst: number;
   perSecond: number;
 }
+/**
+ * UserUpdated (op 105): the user's current name and guest flag. It replaces what a client holds
+ * for that user id wherever it shows it (member lists, author names, badges).
+ */
+export type UserUpdatedPush = UserRef;
 
 /** Reply payloads by op. */
 export interface WelcomeReply {

@@ -80,4 +80,21 @@ describe("loadConfig", () => {
   ])("refuses the invalid combination %o, naming the variable", (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
   });
+
+  it("reads the default channels and the guest membership period, and refuses a bad name", () => {
+    expect(loadConfig({})).toMatchObject({ defaultChannels: ["general"], guestMembershipDays: 30 });
+    expect(
+      loadConfig({
+        PARLEY_DEFAULT_CHANNELS: " general , Off topic ,",
+        PARLEY_GUEST_MEMBERSHIP_DAYS: "0",
+      }),
+    ).toMatchObject({ defaultChannels: ["general", "Off topic"], guestMembershipDays: 0 });
+    expect(loadConfig({ PARLEY_DEFAULT_CHANNELS: "" }).defaultChannels).toEqual([]);
+    expect(() => loadConfig({ PARLEY_DEFAULT_CHANNELS: "a,b\u0007" })).toThrow(
+      /PARLEY_DEFAULT_CHANNELS/,
+    );
+    expect(() => loadConfig({ PARLEY_GUEST_MEMBERSHIP_DAYS: "-1" })).toThrow(
+      /PARLEY_GUEST_MEMBERSHIP_DAYS/,
+    );
+  });
 });

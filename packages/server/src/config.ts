@@ -1,3 +1,4 @@
+import { channelNameSchema } from "@parley/protocol";
 import { z } from "zod";
 import { parseRateRules, type RateRules } from "./rate-limit/rate-limiter";
 
@@ -64,6 +65,10 @@ export interface Config {
   admins: string[];
   /** Directory of the built web client to serve at `/` (none when absent). */
   webRoot: string | null;
+  /** Channels created at start if missing, which every new user joins. Default `general`. */
+  defaultChannels: string[];
+  /** Days without activity after which a guest's memberships are removed; 0 = never. Default 30. */
+  guestMembershipDays: number;
 }
 
 const int = (min: number, max: number) =>
@@ -77,6 +82,14 @@ const int = (min: number, max: number) =>
         .min(min, { error: `expected at least ${min}` })
         .max(max, { error: `expected at most ${max}` }),
     );
+
+/** A comma-separated list, each item trimmed, empty items dropped. */
+const commaList = z.string().transform((s) =>
+  s
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean),
+);
 
 /** Environment variables, their parsers and defaults. The README's table mirrors this. */
 export const ENV = {
@@ -109,17 +122,9 @@ export const ENV = {
   },
   PARLEY_ORIGINS: {
     key: "origins",
-    schema: z
-      .string()
-      .transform((s) =>
-        s
-          .split(",")
-          .map((o) => o.trim())
-          .filter(Boolean),
-      )
-      .pipe(
-        z.array(z.url({ error: "expected comma-separated origins like https://chat.example.com" })),
-      ),
+    schema: commaList.pipe(
+      z.array(z.url({ error: "expected comma-separated origins like https://chat.example.com" })),
+    ),
     default: undefined,
   },
   PARLEY_LOG_LEVEL: {
@@ -185,24 +190,24 @@ export const ENV = {
   PARLEY_MAX_REFUSALS: { key: "maxRefusals", schema: int(1, 1_000_000), default: "50" },
   PARLEY_ADMINS: {
     key: "admins",
-    schema: z
-      .string()
-      .transform((s) =>
-        s
-          .split(",")
-          .map((a) => a.trim())
-          .filter(Boolean),
-      )
-      .pipe(
-        z.array(
-          z
-            .string()
-            .regex(/^[A-Za-z0-9_-]{3,32}$/, { error: "expected comma-separated usernames" }),
-        ),
+    schema: commaList.pipe(
+      z.array(
+        z.string().regex(/^[A-Za-z0-9_-]{3,32}$/, { error: "expected comma-separated usernames" }),
       ),
+    ),
     default: "",
   },
   PARLEY_WEB_ROOT: { key: "webRoot", schema: z.string().min(1), default: undefined },
+  PARLEY_DEFAULT_CHANNELS: {
+    key: "defaultChannels",
+    schema: commaList.pipe(z.array(channelNameSchema)),
+    default: "general",
+  },
+  PARLEY_GUEST_MEMBERSHIP_DAYS: {
+    key: "guestMembershipDays",
+    schema: int(0, 36_500),
+    default: "30",
+  },
 } as const;
 
 /** Thrown for an invalid setting; the message names the variable. */

@@ -27,6 +27,7 @@ import { Router } from "./router/router";
 import { AuthService } from "./services/auth-service";
 import { ChannelService } from "./services/channel-service";
 import { CommandService } from "./services/command-service";
+import { GuestSweep, type GuestSweepOptions } from "./services/guest-sweep";
 import { MessageService } from "./services/message-service";
 import { ModerationService } from "./services/moderation-service";
 import { PresenceService } from "./services/presence-service";
@@ -41,6 +42,8 @@ export interface Tuning {
   typing?: TypingOptions;
   /** How long a removed member keeps the channel's stream for the removing event (2 s). */
   removalGraceMs?: number;
+  /** The guest membership sweep's interval and clock. */
+  guestSweep?: Pick<GuestSweepOptions, "intervalMs" | "now" | "onSwept">;
 }
 
 /** A running Parley node. */
@@ -128,11 +131,22 @@ export async function createParley(
     (err) => logger.warn({ err }, "presence announcement failed"),
   );
   const channels = new ChannelService(storage, broker, presenceStore, config);
+  await channels.createDefaults(config.defaultChannels);
   const typing = new TypingService(broker, tuning.typing);
   const messages = new MessageService(storage, channels, typing, (n) => metrics.messagesIn.inc(n));
-  const auth = new AuthService(storage, (userId, message) =>
-    broker.publish({ kind: "user", id: userId }, message),
+  const auth = new AuthService(
+    storage,
+    (userId, message) => broker.publish({ kind: "user", id: userId }, message),
+    {
+      created: (user) => channels.joinDefaults(user),
+      changed: (user) => channels.announceUser(user),
+    },
   );
+  const guestSweep = new GuestSweep(channels, {
+    days: config.guestMembershipDays,
+    ...tuning.guestSweep,
+    onError: (err) => logger.warn({ err }, "guest membership sweep failed"),
+  });
   const admins = new Set(config.admins.map((a) => a.toLowerCase()));
   const isAdmin = (username: string) => admins.has(username.toLowerCase());
   const moderation = new ModerationService(storage, channels, isAdmin, (userId, banned) =>
@@ -265,6 +279,7 @@ export async function createParley(
 
   await app.listen({ host: config.host, port: config.port });
   moderation.start();
+  guestSweep.start();
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;
@@ -279,6 +294,7 @@ export async function createParley(
       await messages.drain();
       await app.close();
       moderation.close();
+      await guestSweep.close();
       typing.close();
       await hub.close();
       await limiter.close();

@@ -198,6 +198,38 @@ describeWith(["postgres", "redis"], "a cluster of three nodes on PostgreSQL and 
     expect(presence.filter((p) => p.u === reactorId).map((p) => p.on)).toEqual([false, true]);
   }, 90_000);
 
+  it("a guest's registration under a new name, made on one node, reaches members on the others", async () => {
+    const member = await connect("member-ux", 0);
+    const { ch } = await member.client.createChannel("renames");
+    const guest = new ParleyClient({
+      url: nodes[2]!.wsUrl,
+      WebSocket: WebSocket as unknown as ClientOptions["WebSocket"],
+    });
+    await guest.connect();
+    watches.push({ client: guest } as Watch);
+    await guest.joinChannel(ch.i);
+    const seen: { i: number; n: string; g?: true }[] = [];
+    const own: { i: number; n: string; g?: true }[] = [];
+    member.client.on("userUpdated", (u) => seen.push(u));
+    guest.on("userUpdated", (u) => own.push(u));
+
+    // Registered through the third node: the member is on node 0, the guest's socket on node 2.
+    const res = await fetch(`${nodes[1]!.url}/api/v1/auth/register`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${guest.token}` },
+      body: JSON.stringify({ username: "renamed-ux", password: "correct horse battery" }),
+    });
+    expect(res.status).toBe(200);
+    await until(() => seen.length > 0 && own.length > 0, 15_000, "UserUpdated on nodes 0 and 2");
+    expect(seen).toEqual([{ i: guest.user!.i, n: "renamed-ux" }]);
+    expect(own).toEqual([{ i: guest.user!.i, n: "renamed-ux" }]);
+    // The guest's socket on node 2 now acts as the account: its next join carries the name.
+    const { ch: other } = await member.client.createChannel("renames-2");
+    const joined = await guest.joinChannel(other.i);
+    expect(joined.h.e.at(-1)).toMatchObject({ t: EventType.MemberJoined, an: "renamed-ux" });
+    expect(joined.h.e.at(-1)).not.toHaveProperty("g");
+  }, 60_000);
+
   it("applies kicks, mutes, bans and revocations to users on other nodes at once", async () => {
     const owner = await connect("owner3", 0);
     const { ch } = await owner.client.createChannel("moderated");

@@ -29,6 +29,8 @@ export class TestServer {
         .join(","),
       // Likewise for the error replies a connection may get; rate-limits.test.ts tests the limit.
       PARLEY_MAX_REFUSALS: "1000000",
+      // Tests make their own channels; users-and-channels.test.ts tests the default ones.
+      PARLEY_DEFAULT_CHANNELS: "",
       ...this.env,
     });
   }

@@ -9,7 +9,14 @@ export async function spawnServer(
   env: Record<string, string>,
 ): Promise<{ child: ChildProcess; url: string; output: () => string }> {
   const child = spawn(process.execPath, ["--import", "tsx", MAIN], {
-    env: { ...process.env, PARLEY_PORT: "0", PARLEY_LOG_LEVEL: "info", ...env },
+    env: {
+      ...process.env,
+      PARLEY_PORT: "0",
+      PARLEY_LOG_LEVEL: "info",
+      // Tests make their own channels unless they set this.
+      PARLEY_DEFAULT_CHANNELS: "",
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

@@ -101,6 +101,8 @@ export class WebHarness {
       // Seeding posts 150 messages from one user at once, and every spec registers from
       // 127.0.0.1; other limits keep their defaults.
       PARLEY_RATE_LIMITS: "send=500/100,register=50/10",
+      // Specs make their own channels unless they set this.
+      PARLEY_DEFAULT_CHANNELS: "",
       ...env,
     });
     this.parley = await createParley(this.config, undefined, tuning);

@@ -7,7 +7,9 @@ export type ChannelMessage =
   /** Someone started or stopped typing. */
   | { k: "typing"; c: number; u: number; un: string; on: boolean }
   /** A member came online or went offline: the PresenceEvent's payload. */
-  | ({ k: "presence" } & PresencePush);
+  | ({ k: "presence" } & PresencePush)
+  /** A member changed (registered, renamed): its current name and guest flag. */
+  | { k: "user"; c: number; u: number; n: string; g?: true };
 
 /** What travels on a user topic: changes that concern every connection of one user. */
 export type UserMessage =
@@ -28,8 +30,8 @@ export type UserMessage =
   | { k: "revoked"; session?: number; banned?: true }
   /** The user's role in a channel changed. */
   | { k: "role"; c: number; rl: Role }
-  /** The guest registered: its connections now act as an account. */
-  | { k: "registered" };
+  /** The guest registered (as `n`, its name now): its connections now act as an account. */
+  | { k: "registered"; n: string };
 
 export type Topic = { kind: "channel"; id: number } | { kind: "user"; id: number };
 export type BrokerMessage = ChannelMessage | UserMessage;

@@ -214,7 +214,7 @@ describe("ChannelHub across broker breaks", () => {
     const second = fakeConnection(5).conn;
     const topic = { kind: "user", id: 5 } as const;
     const say = async (n: number) => {
-      broker.publish(topic, { k: "registered" });
+      broker.publish(topic, { k: "registered", n: "alice" });
       await until(() => got.length === n);
     };
 
@@ -231,7 +231,7 @@ describe("ChannelHub across broker breaks", () => {
 
     await hub.removeUserConnection(second);
     expect(hub.connectionsOf(5)).toHaveLength(0);
-    broker.publish(topic, { k: "registered" });
+    broker.publish(topic, { k: "registered", n: "alice" });
     await new Promise((r) => setTimeout(r, 10));
     expect(got).toHaveLength(4);
     await hub.close();

@@ -1,4 +1,10 @@
-import { type ChannelEvent, EventType, Op, type PresencePush } from "@parley/protocol";
+import {
+  type ChannelEvent,
+  EventType,
+  Op,
+  type PresencePush,
+  type UserUpdatedPush,
+} from "@parley/protocol";
 import type {
   BrokerMessage,
   ChannelMessage,
@@ -87,6 +93,8 @@ export class ChannelHub {
   /** Each user's connections on this node. */
   private readonly users = new OneOrSetMap<number, Connection>();
   private readonly dirty = new Set<LocalChannel>();
+  /** The last UserUpdated each connection was sent, so the same change told by several channels goes once. */
+  private readonly toldUser = new WeakMap<Connection, string>();
   private flushScheduled = false;
   private readonly recheckTimer?: NodeJS.Timeout;
   private rechecking = false;
@@ -122,6 +130,17 @@ export class ChannelHub {
   /** Connections of a user on this node. */
   connectionsOf(userId: number): Connection[] {
     return [...this.users.values(userId)];
+  }
+
+  /**
+   * Sends a connection UserUpdated, unless the last one it was sent is the same change (a
+   * change reaches a connection through each channel it shares with the user).
+   */
+  tellUser(conn: Connection, user: UserUpdatedPush, frame?: SharedFrame): void {
+    const key = `${user.i}|${user.g ? 1 : 0}|${user.n}`;
+    if (this.toldUser.get(conn) === key) return;
+    this.toldUser.set(conn, key);
+    conn.sendShared(frame ?? new SharedFrame({ o: Op.UserUpdated, d: user }));
   }
 
   async attach(conn: Connection, channelId: number): Promise<void> {
@@ -213,6 +232,14 @@ export class ChannelHub {
     const m = message as ChannelMessage;
     if (m.k === "events") {
       this.acceptEvents(channel, m.events);
+      return;
+    }
+    if (m.k === "user") {
+      const user: UserUpdatedPush = { i: m.u, n: m.n, ...(m.g ? { g: true as const } : {}) };
+      const frame = new SharedFrame({ o: Op.UserUpdated, d: user });
+      // Connections whose snapshot is still being read get it too: a member list read before
+      // the change is then corrected by it.
+      for (const conn of channel.attachments.keys()) this.tellUser(conn, user, frame);
       return;
     }
     if (m.k === "typing") {

@@ -214,7 +214,11 @@ export class Gateway {
         if (conn.channels.has(message.c)) conn.channels.set(message.c, message.rl);
         return;
       case "registered":
-        if (conn.user) conn.user = { ...conn.user, isGuest: false };
+        if (!conn.user) return;
+        conn.user = { ...conn.user, isGuest: false, username: message.n };
+        conn.isAdmin = this.options.services.settings.isAdmin(message.n);
+        // Also for a user in no channel: its other tabs learn their new name.
+        this.options.hub.tellUser(conn, { i: conn.user.id, n: message.n });
         return;
       case "revoked":
         if (message.session === undefined || message.session === conn.session?.id) {
@@ -324,6 +328,7 @@ export class Gateway {
     try {
       await this.options.hub.removeUserConnection(conn);
       await this.options.services.presence.disconnect(user, conn.id, channelIds);
+      if (user.isGuest) await this.options.services.channels.markGuestActive(user.id);
     } catch (err) {
       this.options.logger.warn({ err }, "cleanup after close failed");
     }

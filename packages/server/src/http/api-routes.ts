@@ -51,7 +51,7 @@ function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   return parsed.data;
 }
 
-const registerSchema = z.strictObject({
+const upgradeSchema = z.strictObject({
   username: usernameSchema.optional(),
   password: passwordSchema,
 });
@@ -106,17 +106,17 @@ export function registerApiRoutes(app: FastifyInstance, services: Services): voi
       .send({ error: { c: ERRORS.INTERNAL.code, name: "INTERNAL", m: ERRORS.INTERNAL.message } });
   });
 
-  /** Registers an account; with a guest's Bearer token, upgrades that guest and keeps its name. */
+  /**
+   * Registers an account; with a guest's Bearer token, upgrades that guest, which keeps its name
+   * or takes the `username` given.
+   */
   app.post("/api/v1/auth/register", async (req, reply) => {
     await limit(req, "register");
     const token = bearer(req);
     if (token) {
       const auth = await services.auth.authenticate(token);
-      const body = parse(registerSchema, req.body);
-      if (body.username && body.username.toLowerCase() !== auth.user.username.toLowerCase()) {
-        throw new ParleyError("INVALID_PAYLOAD", "username: a guest keeps its name; omit it");
-      }
-      const user = await services.auth.upgradeGuest(auth, body.password);
+      const body = parse(upgradeSchema, req.body);
+      const user = await services.auth.upgradeGuest(auth, body.password, body.username);
       return reply.code(200).send({ token, user: userJson(user) });
     }
     const body = parse(credentialsSchema, req.body);

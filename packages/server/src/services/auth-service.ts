@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomInt } from "node:crypto";
 import { hash, verify } from "@node-rs/argon2";
+import { accountUsernameSchema, GUEST_NAME_PREFIX } from "@parley/protocol";
 import type { UserMessage } from "../broker/message-broker";
 import { ParleyError } from "../errors";
 import type { NewUser, SessionRow, Storage, UserRow } from "../storage/storage";
@@ -20,6 +21,16 @@ export interface Authenticated {
   session: SessionRow;
 }
 
+/** What else happens when a user is created or changes; wired in `main.ts`. */
+export interface UserHooks {
+  /** A user was just created (guest or account): join the default channels. */
+  created(user: UserRow): Promise<void>;
+  /** A user's name or guest flag changed: tell whoever shares a channel with it. */
+  changed(user: UserRow): Promise<void>;
+}
+
+const NO_HOOKS: UserHooks = { created: async () => {}, changed: async () => {} };
+
 export interface IssuedSession extends Authenticated {
   /** The opaque token; only its SHA-256 is stored. */
   token: string;
@@ -34,6 +45,13 @@ export function hashToken(token: string): string {
   return createHash("sha256").update(token).digest("hex");
 }
 
+/** Refuses a name an account may not take (INVALID_PAYLOAD saying why). */
+export function checkAccountName(username: string): void {
+  const parsed = accountUsernameSchema.safeParse(username);
+  if (!parsed.success)
+    throw new ParleyError("INVALID_PAYLOAD", `username: ${parsed.error.issues[0]?.message}`);
+}
+
 /** Accounts, guests and sessions. */
 export class AuthService {
   /** A hash of a random password, verified when the user does not exist so that timing is alike. */
@@ -43,6 +61,7 @@ export class AuthService {
     private readonly storage: Storage,
     /** Tells every connection of a user, on every node. */
     private readonly announce: (userId: number, message: UserMessage) => void,
+    private readonly hooks: UserHooks = NO_HOOKS,
   ) {
     this.dummyHash = hash(randomBytes(16).toString("hex"), ARGON2_OPTIONS);
   }
@@ -93,7 +112,7 @@ export class AuthService {
   /** Creates a guest with a generated unique name (no password), and its session. */
   async createGuest(): Promise<IssuedSession> {
     for (let attempt = 0; ; attempt++) {
-      const username = `guest-${randomInt(0, 36 ** 6)
+      const username = `${GUEST_NAME_PREFIX}${randomInt(0, 36 ** 6)
         .toString(36)
         .padStart(6, "0")}`;
       try {
@@ -105,12 +124,25 @@ export class AuthService {
     }
   }
 
-  /** Gives a guest a password: it keeps its id, name and memberships. */
-  async upgradeGuest(auth: Authenticated, password: string): Promise<UserRow> {
+  /**
+   * Gives a guest a password: it keeps its id and memberships, and its name unless `username`
+   * names another (already checked against the account name rules by the caller). Every
+   * connection of the user, and everyone who shares a channel with it, is told.
+   */
+  async upgradeGuest(auth: Authenticated, password: string, username?: string): Promise<UserRow> {
     if (!auth.user.isGuest) throw new ParleyError("NOT_A_GUEST");
+    // Its own name, in any case, means keeping it.
+    const rename =
+      username !== undefined && username.toLowerCase() !== auth.user.username.toLowerCase();
+    if (rename) checkAccountName(username);
     const passwordHash = await hash(password, ARGON2_OPTIONS);
-    const user = await this.storage.upgradeGuest(auth.user.id, passwordHash);
-    this.announce(user.id, { k: "registered" });
+    const user = await this.storage.upgradeGuest(
+      auth.user.id,
+      passwordHash,
+      rename ? username : undefined,
+    );
+    this.announce(user.id, { k: "registered", n: user.username });
+    await this.hooks.changed(user);
     return user;
   }
 
@@ -124,6 +156,7 @@ export class AuthService {
   private async create(input: NewUser): Promise<IssuedSession> {
     const token = newToken();
     const created = await this.storage.createUserWithSession(input, hashToken(token));
+    await this.hooks.created(created.user);
     return { ...created, token };
   }
 

@@ -8,10 +8,13 @@ import {
 import type { MessageBroker } from "../broker/message-broker";
 import { ParleyError, restrictionError } from "../errors";
 import type { PresenceStore } from "../presence/presence-store";
-import type { Actor, ChannelListing, ChannelRow, Storage } from "../storage/storage";
+import type { Actor, ChannelListing, ChannelRow, Storage, UserRow } from "../storage/storage";
 
 /** Channels and memberships: the rules, the stored events, and their announcements. */
 export class ChannelService {
+  /** The default channels' ids, in the configured order (see {@link createDefaults}). */
+  private defaults: number[] = [];
+
   constructor(
     private readonly storage: Storage,
     private readonly broker: MessageBroker,
@@ -87,6 +90,74 @@ export class ChannelService {
       { k: "channel-added", ch: summary[0]!, s: event.s },
     );
     return summary[0]!;
+  }
+
+  /**
+   * Creates the default channels that do not exist yet (idempotent, also on nodes starting
+   * together), and remembers them for {@link joinDefaults}.
+   */
+  async createDefaults(names: readonly string[]): Promise<void> {
+    this.defaults = (await this.storage.ensureChannels(names)).map((c) => c.id);
+  }
+
+  /**
+   * Joins a new user to every default channel. A channel it may not join (full, the user's
+   * channel cap) is skipped: the user exists either way.
+   */
+  async joinDefaults(user: UserRow): Promise<void> {
+    for (const channelId of this.defaults) {
+      try {
+        await this.join({ id: user.id, name: user.username, isGuest: user.isGuest }, channelId);
+      } catch (err) {
+        if (!(err instanceof ParleyError)) throw err;
+      }
+    }
+  }
+
+  /**
+   * Tells every channel the user is in its current name and guest flag (after a registration):
+   * each member's connections get UserUpdated. Ephemeral, like presence: not replayed.
+   */
+  async announceUser(user: UserRow): Promise<void> {
+    for (const c of (await this.storage.memberLastSeqs(user.id)).keys()) {
+      this.broker.publish(
+        { kind: "channel", id: c },
+        { k: "user", c, u: user.id, n: user.username, ...(user.isGuest ? { g: true } : {}) },
+      );
+    }
+  }
+
+  /** Records that a guest was seen now (connected or disconnected), for {@link removeStaleGuests}. */
+  markGuestActive(userId: number): Promise<void> {
+    return this.storage.markGuestActive(userId);
+  }
+
+  /**
+   * Removes memberships of guests not seen since `before` (and not online now), at most
+   * `limit`, each with a MemberLeft event marked `ex` so member lists stay right. Each removal
+   * happens once however many nodes sweep at once (the membership row is deleted once).
+   * Resolves to how many it removed and whether more may be waiting.
+   */
+  async removeStaleGuests(
+    before: number,
+    limit: number,
+  ): Promise<{ removed: number; more: boolean }> {
+    const stale = await this.storage.staleGuestMemberships(before, limit);
+    const online = await this.presence.online([...new Set(stale.map((m) => m.user.id))]);
+    let removed = 0;
+    for (const { channelId, user } of stale) {
+      if (online.has(user.id)) continue;
+      const events = await this.storage.removeMember(channelId, user.id, {
+        type: EventType.MemberLeft,
+        actor: user,
+        data: { g: true, ex: true },
+      });
+      if (events.length === 0) continue;
+      removed++;
+      this.publish(channelId, events);
+      this.removed(user.id, channelId, "left", events[0]!.s);
+    }
+    return { removed, more: stale.length === limit && removed > 0 };
   }
 
   async require(channelId: number): Promise<ChannelRow> {

@@ -1,10 +1,11 @@
 import { nameKey } from "@parley/protocol";
-import type {
-  ColumnDefinitionBuilder,
-  CreateTableBuilder,
-  Kysely,
-  Migration,
-  MigrationProvider,
+import {
+  type ColumnDefinitionBuilder,
+  type CreateTableBuilder,
+  type Kysely,
+  type Migration,
+  type MigrationProvider,
+  sql,
 } from "kysely";
 
 export type SqlDialect = "sqlite" | "postgres";
@@ -139,6 +140,18 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
       async up(db: Kysely<unknown>) {
         await rekey(db, "channels", "name", "name_lower");
         await rekey(db, "users", "username", "username_lower");
+      },
+    },
+    "0005_guest_activity": {
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable("users").addColumn("last_active_at", "bigint").execute();
+        // Guests from before have never been seen: their creation stands for it.
+        await sql`update users set last_active_at = created_at where is_guest = 1`.execute(db);
+        await db.schema
+          .createIndex("users_guest_activity")
+          .on("users")
+          .columns(["is_guest", "last_active_at"])
+          .execute();
       },
     },
   };

@@ -60,7 +60,7 @@ function isUniqueViolation(err: unknown): boolean {
   );
 }
 
-function toUser(row: Selectable<Database["users"]>): UserRow {
+function toUser(row: Omit<Selectable<Database["users"]>, "last_active_at">): UserRow {
   return {
     id: Number(row.id),
     username: row.username,
@@ -187,6 +187,7 @@ export class SqlStorage implements Storage {
   }
 
   private async insertUser(trx: Transaction<Database>, input: NewUser): Promise<UserRow> {
+    const now = this.now();
     try {
       const row = await trx
         .insertInto("users")
@@ -195,7 +196,9 @@ export class SqlStorage implements Storage {
           username_lower: nameKey(input.username),
           password_hash: input.passwordHash,
           is_guest: input.isGuest ? 1 : 0,
-          created_at: this.now(),
+          created_at: now,
+          // A guest's activity starts with its creation (accounts are not tracked).
+          last_active_at: input.isGuest ? now : null,
         })
         .returningAll()
         .executeTakeFirstOrThrow();
@@ -244,18 +247,59 @@ export class SqlStorage implements Storage {
     );
   }
 
-  async upgradeGuest(userId: number, passwordHash: string): Promise<UserRow> {
-    const row = await this.write((trx) =>
-      trx
-        .updateTable("users")
-        .set({ password_hash: passwordHash, is_guest: 0 })
-        .where("id", "=", userId)
-        .where("is_guest", "=", 1)
-        .returningAll()
-        .executeTakeFirst(),
-    );
+  async upgradeGuest(userId: number, passwordHash: string, username?: string): Promise<UserRow> {
+    let row: Selectable<Database["users"]> | undefined;
+    try {
+      row = await this.write((trx) =>
+        trx
+          .updateTable("users")
+          .set({
+            password_hash: passwordHash,
+            is_guest: 0,
+            ...(username !== undefined ? { username, username_lower: nameKey(username) } : {}),
+          })
+          .where("id", "=", userId)
+          .where("is_guest", "=", 1)
+          .returningAll()
+          .executeTakeFirst(),
+      );
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new ParleyError("USERNAME_TAKEN");
+      throw err;
+    }
     if (!row) throw new ParleyError("NOT_A_GUEST");
     return toUser(row);
+  }
+
+  async markGuestActive(userId: number): Promise<void> {
+    await this.write((trx) =>
+      trx
+        .updateTable("users")
+        .set({ last_active_at: this.now() })
+        .where("id", "=", userId)
+        .where("is_guest", "=", 1)
+        .execute(),
+    );
+  }
+
+  async staleGuestMemberships(
+    before: number,
+    limit: number,
+  ): Promise<{ channelId: number; user: Actor }[]> {
+    const rows = await this.db
+      .selectFrom("memberships as m")
+      .innerJoin("users as u", "u.id", "m.user_id")
+      .select(["m.channel_id", "u.id", "u.username"])
+      .where("u.is_guest", "=", 1)
+      .where("u.last_active_at", "<", before)
+      .orderBy("u.last_active_at")
+      .orderBy("m.channel_id")
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({
+      channelId: Number(r.channel_id),
+      user: { id: Number(r.id), name: r.username },
+    }));
   }
 
   createSession(userId: number, tokenHash: string): Promise<SessionRow> {
@@ -376,6 +420,48 @@ export class SqlStorage implements Storage {
       if (isUniqueViolation(err)) throw new ParleyError("CHANNEL_NAME_TAKEN");
       throw err;
     }
+  }
+
+  async ensureChannels(names: readonly string[]): Promise<ChannelRow[]> {
+    if (names.length === 0) return [];
+    const keys = names.map(nameKey);
+    const rows = await this.write(async (trx) => {
+      // The server's own user (a name no one can register) owns what no user created.
+      await trx
+        .insertInto("users")
+        .values({
+          username: "",
+          username_lower: "",
+          password_hash: null,
+          is_guest: 0,
+          created_at: this.now(),
+        })
+        .onConflict((oc) => oc.column("username_lower").doNothing())
+        .execute();
+      const server = await trx
+        .selectFrom("users")
+        .select("id")
+        .where("username_lower", "=", "")
+        .executeTakeFirstOrThrow();
+      await trx
+        .insertInto("channels")
+        .values(
+          names.map((name, k) => ({
+            name,
+            name_lower: keys[k]!,
+            topic: "",
+            created_by: Number(server.id),
+            created_at: this.now(),
+            last_seq: 0,
+            slow_mode: 0,
+          })),
+        )
+        .onConflict((oc) => oc.column("name_lower").doNothing())
+        .execute();
+      return trx.selectFrom("channels").selectAll().where("name_lower", "in", keys).execute();
+    });
+    const byKey = new Map(rows.map((r) => [r.name_lower, toChannel(r)]));
+    return [...new Set(keys)].map((k) => byKey.get(k)!);
   }
 
   async getChannel(id: number): Promise<ChannelRow | undefined> {
@@ -559,31 +645,37 @@ export class SqlStorage implements Storage {
     return events;
   }
 
-  /** Makes the longest-standing account with the highest role the owner; returns it. */
+  /**
+   * Makes the longest-standing account with the highest role the owner; returns it. On
+   * PostgreSQL the chosen member may be removed by a concurrent transaction before the update
+   * reaches its row: then the next one is chosen.
+   */
   private async crownHeir(
     trx: Transaction<Database>,
     channelId: number,
   ): Promise<Actor | undefined> {
-    const heir = await trx
-      .selectFrom("memberships as m")
-      .innerJoin("users as u", "u.id", "m.user_id")
-      .select(["m.user_id", "u.username"])
-      .where("m.channel_id", "=", channelId)
-      // Guests never moderate, so an account inherits before any guest.
-      .orderBy("u.is_guest", "asc")
-      .orderBy("m.role", "desc")
-      .orderBy("m.joined_at", "asc")
-      .orderBy("m.user_id", "asc")
-      .executeTakeFirst();
-    if (!heir) return undefined;
-    const target = { id: Number(heir.user_id), name: heir.username };
-    await trx
-      .updateTable("memberships")
-      .set({ role: Role.Owner })
-      .where("channel_id", "=", channelId)
-      .where("user_id", "=", target.id)
-      .execute();
-    return target;
+    for (;;) {
+      const heir = await trx
+        .selectFrom("memberships as m")
+        .innerJoin("users as u", "u.id", "m.user_id")
+        .select(["m.user_id", "u.username"])
+        .where("m.channel_id", "=", channelId)
+        // Guests never moderate, so an account inherits before any guest.
+        .orderBy("u.is_guest", "asc")
+        .orderBy("m.role", "desc")
+        .orderBy("m.joined_at", "asc")
+        .orderBy("m.user_id", "asc")
+        .executeTakeFirst();
+      if (!heir) return undefined;
+      const target = { id: Number(heir.user_id), name: heir.username };
+      const updated = await trx
+        .updateTable("memberships")
+        .set({ role: Role.Owner })
+        .where("channel_id", "=", channelId)
+        .where("user_id", "=", target.id)
+        .executeTakeFirst();
+      if (Number(updated.numUpdatedRows) > 0) return target;
+    }
   }
 
   // --- moderation ---

@@ -539,6 +539,64 @@ export function storageContract(name: string, open: () => Promise<Storage>) {
         errorName: "NOT_A_GUEST",
       });
     });
+
+    it("upgrades a guest under a new name, refusing one taken in any case", async () => {
+      await expect(storage.upgradeGuest(bob.id, "h", "Alice")).rejects.toMatchObject({
+        errorName: "USERNAME_TAKEN",
+      });
+      expect(await storage.getUser(bob.id)).toMatchObject({ username: "bob", isGuest: true });
+      const renamed = await storage.upgradeGuest(bob.id, "h", "Robert");
+      expect(renamed).toMatchObject({ id: bob.id, username: "Robert", isGuest: false });
+      expect((await storage.findUserByName("robert"))?.id).toBe(bob.id);
+      expect(await storage.findUserByName("bob")).toBeUndefined();
+    });
+
+    it("creates missing default channels once, with no member, and returns them in order", async () => {
+      const { channel: existing } = await storage.createChannel({
+        name: "Lobby",
+        topic: "hi",
+        owner: alice,
+      });
+      const [first, second] = await Promise.all([
+        storage.ensureChannels(["general", "lobby", "Random"]),
+        storage.ensureChannels(["general", "lobby", "Random"]),
+      ]);
+      expect(first!.map((c) => c.name)).toEqual(["general", "Lobby", "Random"]);
+      expect(second!.map((c) => c.id)).toEqual(first!.map((c) => c.id));
+      expect(first![1]!.id).toBe(existing.id);
+      expect(first![0]).toMatchObject({ lastSeq: 0, topic: "" });
+      expect(await storage.memberCount(first![0]!.id)).toBe(0);
+      const listed = await storage.listChannels({ limit: 10 });
+      expect(listed.map((c) => c.name).sort()).toEqual(["Lobby", "Random", "general"]);
+      expect(await storage.ensureChannels([])).toEqual([]);
+    });
+
+    it("finds memberships of guests not seen since a time, oldest first", async () => {
+      const { channel } = await storage.createChannel({ name: "c", topic: "", owner: alice });
+      const carol = await storage.createUser({
+        username: "carol",
+        passwordHash: null,
+        isGuest: true,
+      });
+      for (const u of [bob, { id: carol.id, name: carol.username }])
+        await storage.addMember(channel.id, u.id, Role.Member, {
+          type: EventType.MemberJoined,
+          actor: u,
+        });
+      const later = Date.now() + 1000;
+      // Never seen: judged by creation. Accounts never appear.
+      expect(await storage.staleGuestMemberships(later, 10)).toEqual([
+        { channelId: channel.id, user: bob },
+        { channelId: channel.id, user: { id: carol.id, name: "carol" } },
+      ]);
+      expect(await storage.staleGuestMemberships(later, 1)).toHaveLength(1);
+      await new Promise((r) => setTimeout(r, 5));
+      await storage.markGuestActive(bob.id);
+      await storage.markGuestActive(alice.id);
+      const stale = await storage.staleGuestMemberships(later, 10);
+      expect(stale.map((m) => m.user.id)).toEqual([carol.id, bob.id]);
+      expect(await storage.staleGuestMemberships(carol.createdAt, 10)).toEqual([]);
+    });
   });
 }
 

@@ -159,8 +159,22 @@ export interface Storage {
   updatePassword(userId: number, passwordHash: string): Promise<void>;
   /** Bans a user from the whole server (`banned` true) or lifts the ban. */
   setServerBan(userId: number, banned: boolean): Promise<void>;
-  /** Turns a guest into an account, keeping its id and name. */
-  upgradeGuest(userId: number, passwordHash: string): Promise<UserRow>;
+  /**
+   * Turns a guest into an account, keeping its id and memberships; with `username`, it takes
+   * that name too (USERNAME_TAKEN when another user has it, in any case). NOT_A_GUEST when the
+   * user is not a guest (any more).
+   */
+  upgradeGuest(userId: number, passwordHash: string, username?: string): Promise<UserRow>;
+  /** Records that a guest was seen (connected or disconnected) now; accounts are not tracked. */
+  markGuestActive(userId: number): Promise<void>;
+  /**
+   * Memberships of guests not seen since `before` (their last activity, their creation when
+   * none since), at most `limit`, oldest activity first.
+   */
+  staleGuestMemberships(
+    before: number,
+    limit: number,
+  ): Promise<{ channelId: number; user: Actor }[]>;
 
   createSession(userId: number, tokenHash: string): Promise<SessionRow>;
   /** The live (unrevoked) session with this token hash, and its user. */
@@ -177,6 +191,12 @@ export interface Storage {
     owner: Actor;
     ownerIsGuest?: boolean;
   }): Promise<{ channel: ChannelRow; event: ChannelEvent }>;
+  /**
+   * Creates each named channel that does not exist (names compared as channel names are),
+   * owned by the server: no member, no event, `last_seq` 0. Idempotent, also when several nodes
+   * run it at once. Resolves to the channels in the order named.
+   */
+  ensureChannels(names: readonly string[]): Promise<ChannelRow[]>;
   getChannel(id: number): Promise<ChannelRow | undefined>;
   listChannels(query: {
     search?: string;

@@ -19,6 +19,7 @@ import {
   type ModerationEvent,
   Role,
   type Self,
+  type UserRef,
   type WelcomeReply,
 } from "@parley/protocol";
 import { authApi } from "../session/auth-api";
@@ -159,6 +160,7 @@ export class ChatStore {
       c.on("channelAdded", (ch) => this.onChannelAdded(ch)),
       c.on("channelRemoved", (r) => this.onChannelRemoved(r.c, r.why)),
       c.on("resync", (ch) => this.onResync(ch)),
+      c.on("userUpdated", (u) => this.onUserUpdated(u)),
       c.on("disconnect", (d) => this.onDisconnect(d.code, d.willReconnect)),
       this.typingState.on("change", (ch) =>
         this.set({ typing: { ...this.state.typing, [ch]: this.typingState.names(ch) } }),
@@ -209,13 +211,15 @@ export class ChatStore {
     if (token) await authApi.logout(token).catch(() => undefined);
   }
 
-  /** Gives the current guest a password; it keeps its name, channels and session. */
-  async register(password: string): Promise<void> {
+  /**
+   * Gives the current guest a password; it keeps its channels and session, and its name unless
+   * `username` is another.
+   */
+  async register(password: string, username?: string): Promise<void> {
     const token = this.client.token;
     if (!token) throw new Error("No session");
-    const issued = await authApi.upgradeGuest(token, password);
-    const me = this.state.me;
-    if (me) this.set({ me: { i: me.i, n: issued.user.n, ...(me.ad ? { ad: me.ad } : {}) } });
+    const issued = await authApi.upgradeGuest(token, password, username);
+    this.onUserUpdated(issued.user);
   }
 
   // --- channels ---
@@ -643,6 +647,15 @@ export class ChatStore {
         ?.id;
     this.set({ channels, members, unread: markRead(this.state.unread, channelId), activeId });
     if (activeId !== undefined) this.selectChannel(activeId);
+  }
+
+  /** A user changed (registered, renamed); member lists follow through MemberState. */
+  private onUserUpdated(user: UserRef): void {
+    const me = this.state.me;
+    if (!me || user.i !== me.i) return;
+    this.set({
+      me: { i: me.i, n: user.n, ...(user.g ? { g: true } : {}), ...(me.ad ? { ad: me.ad } : {}) },
+    });
   }
 
   private onResync(channelId: number): void {

@@ -33,6 +33,9 @@ describe("systemText", () => {
       "alice joined as a guest",
     );
     expect(systemText({ ...base, t: EventType.MemberLeft }, now)).toBe("alice left");
+    expect(systemText({ ...base, t: EventType.MemberLeft, g: true, ex: true }, now)).toBe(
+      "alice was removed as an inactive guest",
+    );
     expect(systemText({ ...base, t: EventType.TopicChanged, tp: "Launch" }, now)).toBe(
       "alice set the topic to “Launch”",
     );

@@ -88,7 +88,7 @@ export function systemText(e: ChannelEvent, now: number): string | undefined {
     case EventType.MemberJoined:
       return `${e.an} joined${"g" in e && e.g ? " as a guest" : ""}`;
     case EventType.MemberLeft:
-      return `${e.an} left`;
+      return "ex" in e && e.ex ? `${e.an} was removed as an inactive guest` : `${e.an} left`;
     case EventType.MemberKicked:
       return withReason(`${e.an} removed ${m.un}`, m.rs);
     case EventType.MemberBanned:

@@ -102,4 +102,14 @@ describe("buildTimeline", () => {
     );
     expect(shape(rows)).toEqual(["[Today]", "u2×1", "note", "u2×1"]);
   });
+
+  it("shows a message's author by its current name when one is known", () => {
+    const t = at(14, 9, 0);
+    const rows = buildTimeline(
+      input([msg(2, t, { an: "guest-abc" }), msg(3, t + 60_000, { an: "carol" })], {
+        names: new Map([[2, "gina"]]),
+      }),
+    );
+    expect(shape(rows)).toEqual(["[Today]", "gina×1", "carol×1"]);
+  });
 });

@@ -53,6 +53,11 @@ export interface TimelineInput {
   me: number;
   myName: string;
   now: number;
+  /**
+   * Current names by user id (the channel's members): a message shows its author's name now,
+   * which differs from the stored one after a guest registered under a new name.
+   */
+  names?: ReadonlyMap<number, string>;
 }
 
 type Entry =
@@ -113,7 +118,7 @@ export function buildTimeline(input: TimelineInput): TimelineRow[] {
       // Keyed by nonce so a pending message keeps its element when it is confirmed.
       message = { key: e.a === input.me ? `p-${e.n}` : `m-${e.i}`, text: e.x, ts: e.ts, event: e };
       authorId = e.a;
-      author = e.an;
+      author = input.names?.get(e.a) ?? e.an;
       action = e.k === MessageKind.Action;
     } else {
       const text = systemText(entry.event, input.now);

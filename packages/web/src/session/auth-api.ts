@@ -51,9 +51,12 @@ export const authApi = {
   register(username: string, password: string): Promise<Issued> {
     return call("/api/v1/auth/register", { body: { username, password } });
   },
-  /** Turns the guest of `token` into an account with the same name, id and channels. */
-  upgradeGuest(token: string, password: string): Promise<Issued> {
-    return call("/api/v1/auth/register", { body: { password }, token });
+  /** Turns the guest of `token` into an account with the same id and channels, named `username` when given. */
+  upgradeGuest(token: string, password: string, username?: string): Promise<Issued> {
+    return call("/api/v1/auth/register", {
+      body: { password, ...(username !== undefined ? { username } : {}) },
+      token,
+    });
   },
   logout(token: string): Promise<void> {
     return call("/api/v1/auth/logout", { token });

@@ -2,6 +2,7 @@ import type { ChannelSummary } from "@parley/protocol";
 import { type FormEvent, useEffect, useState } from "react";
 import { type ChatStore, errorText } from "../chat/chat-store";
 import { Modal } from "./modal";
+import { UsernameField } from "./username-field";
 
 /** Search every channel on the server and join one. */
 export function BrowseDialog({ store, onClose }: { store: ChatStore; onClose: () => void }) {
@@ -147,7 +148,7 @@ export function CreateDialog({ store, onClose }: { store: ChatStore; onClose: ()
   );
 }
 
-/** A guest chooses a password and keeps its name. */
+/** A guest chooses a password, and keeps its name or picks another. */
 export function RegisterDialog({
   store,
   name,
@@ -157,6 +158,7 @@ export function RegisterDialog({
   name: string;
   onClose: () => void;
 }) {
+  const [username, setUsername] = useState(name);
   const [password, setPassword] = useState("");
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
@@ -165,7 +167,8 @@ export function RegisterDialog({
     e.preventDefault();
     setBusy(true);
     try {
-      await store.register(password);
+      const chosen = username.trim();
+      await store.register(password, chosen === name ? undefined : chosen);
       onClose();
     } catch (err) {
       setError(err instanceof Error ? err.message : "Could not register. Try again.");
@@ -174,13 +177,17 @@ export function RegisterDialog({
   };
 
   return (
-    <Modal title="Keep your name" onClose={onClose}>
+    <Modal title="Register" onClose={onClose}>
       <form className="stack" onSubmit={submit}>
         <p className="modal-text">
-          Choose a password to turn <strong>{name}</strong> into an account. You keep your name and
-          your channels.
+          Choose a password to turn <strong>{name}</strong> into an account. You keep your channels,
+          and your name unless you pick another.
         </p>
-        <input type="text" name="username" autoComplete="username" value={name} readOnly hidden />
+        <UsernameField
+          value={username}
+          onChange={setUsername}
+          hint="Names beginning with guest- are for guests; keep yours or pick a new one."
+        />
         <label className="field">
           <span className="field-label">Password</span>
           <input

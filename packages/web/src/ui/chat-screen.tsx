@@ -193,6 +193,7 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
               view={active}
               me={me}
               online={state.status === "online"}
+              members={members}
             />
             <div className="typing-line" data-testid="typing">
               {typists.length > 0 && (

@@ -1,4 +1,5 @@
 import { type Member, Role } from "@parley/protocol";
+import { useId, useState } from "react";
 import { Avatar } from "./avatar";
 
 function RoleBadge({ role }: { role: number }) {
@@ -25,7 +26,11 @@ function MemberRow({ member, me }: { member: Member; me: number | undefined }) {
   );
 }
 
-/** A channel's members, online first, each with a presence dot and role. */
+/**
+ * A channel's members, online first, each with a presence dot and role. Offline guests are
+ * folded into one "N guests offline" toggle, so a busy channel's list is not mostly guests who
+ * left (the server removes their memberships after a while; see the README).
+ */
 export function MemberList({
   members,
   me,
@@ -33,8 +38,12 @@ export function MemberList({
   members: readonly Member[];
   me: number | undefined;
 }) {
+  const [guestsOpen, setGuestsOpen] = useState(false);
+  const listId = useId();
   const online = members.filter((m) => m.on);
-  const offline = members.filter((m) => !m.on);
+  const offline = members.filter((m) => !m.on && !m.g);
+  const offlineGuests = members.filter((m) => !m.on && m.g);
+  const offlineCount = offline.length + offlineGuests.length;
   return (
     <>
       <h2 className="panel-title" tabIndex={-1}>
@@ -50,14 +59,38 @@ export function MemberList({
           </ul>
         </>
       )}
-      {offline.length > 0 && (
+      {offlineCount > 0 && (
         <>
-          <h3 className="member-group">Offline — {offline.length}</h3>
-          <ul className="member-list">
-            {offline.map((m) => (
-              <MemberRow key={m.i} member={m} me={me} />
-            ))}
-          </ul>
+          <h3 className="member-group">Offline — {offlineCount}</h3>
+          {offline.length > 0 && (
+            <ul className="member-list">
+              {offline.map((m) => (
+                <MemberRow key={m.i} member={m} me={me} />
+              ))}
+            </ul>
+          )}
+          {offlineGuests.length > 0 && (
+            <>
+              <button
+                type="button"
+                className="link-button member-fold"
+                aria-expanded={guestsOpen}
+                aria-controls={listId}
+                onClick={() => setGuestsOpen((open) => !open)}
+              >
+                {offlineGuests.length === 1
+                  ? "1 guest offline"
+                  : `${offlineGuests.length} guests offline`}
+              </button>
+              {guestsOpen && (
+                <ul className="member-list" id={listId}>
+                  {offlineGuests.map((m) => (
+                    <MemberRow key={m.i} member={m} me={me} />
+                  ))}
+                </ul>
+              )}
+            </>
+          )}
         </>
       )}
     </>

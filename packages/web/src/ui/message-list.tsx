@@ -1,4 +1,4 @@
-import type { MessageEvent } from "@parley/protocol";
+import type { Member, MessageEvent } from "@parley/protocol";
 import { memo, useLayoutEffect, useMemo, useRef, useState } from "react";
 import type { ChannelView, ChatStore } from "../chat/chat-store";
 import { dayKey, formatFull, formatTime } from "../chat/format";
@@ -158,6 +158,8 @@ export interface MessageListProps {
   me: { i: number; n: string };
   /** Connected: pending messages are on their way rather than waiting for the connection. */
   online: boolean;
+  /** The channel's members, whose current names the messages show. */
+  members: readonly Member[];
 }
 
 /**
@@ -165,7 +167,7 @@ export interface MessageListProps {
  * the reading position when older pages are prepended, reads older pages on the way up, and
  * offers a jump back to the latest.
  */
-export function MessageList({ store, view, me, online }: MessageListProps) {
+export function MessageList({ store, view, me, online, members }: MessageListProps) {
   const scroller = useRef<HTMLElement>(null);
   const atBottom = useRef(true);
   const lastHeight = useRef(0);
@@ -174,6 +176,7 @@ export function MessageList({ store, view, me, online }: MessageListProps) {
   const [away, setAway] = useState(false);
   const today = dayKey(Date.now());
 
+  const names = useMemo(() => new Map(members.map((m) => [m.i, m.n])), [members]);
   // biome-ignore lint/correctness/useExhaustiveDependencies: `today` re-labels days at midnight
   const rows = useMemo(
     () =>
@@ -184,8 +187,9 @@ export function MessageList({ store, view, me, online }: MessageListProps) {
         me: me.i,
         myName: me.n,
         now: Date.now(),
+        names,
       }),
-    [view.items, view.pending, view.notes, me.i, me.n, today],
+    [view.items, view.pending, view.notes, me.i, me.n, names, today],
   );
 
   const act = useMemo<Actions>(

@@ -1,5 +1,6 @@
 import { type FormEvent, useId, useState } from "react";
 import { ApiError, authApi } from "../session/auth-api";
+import { UsernameField } from "./username-field";
 
 type Mode = "signin" | "register";
 
@@ -86,20 +87,7 @@ export function SignIn({ onToken, onGuest, notice }: SignInProps) {
           className="auth-form"
           onSubmit={submit}
         >
-          <label className="field">
-            <span className="field-label">Username</span>
-            <input
-              name="username"
-              autoComplete="username"
-              required
-              minLength={3}
-              maxLength={32}
-              pattern="[A-Za-z0-9_\-]+"
-              title="3 to 32 letters, digits, _ or -"
-              value={username}
-              onChange={(e) => setUsername(e.target.value)}
-            />
-          </label>
+          <UsernameField value={username} onChange={setUsername} />
           <label className="field">
             <span className="field-label">Password</span>
             <input

@@ -197,6 +197,37 @@ describeWith(["postgres"], "PostgreSQL storage", () => {
       }
     });
 
+    it("creates each default channel once when every node starts at the same time", async () => {
+      await setup(3);
+      const names = ["general", "random"];
+      const made = await Promise.all(nodes.map((n) => n.ensureChannels(names)));
+      for (const got of made) expect(got.map((c) => c.id)).toEqual(made[0]!.map((c) => c.id));
+      const listed = await nodes[0]!.listChannels({ limit: 100 });
+      expect(listed.filter((c) => names.includes(c.name))).toHaveLength(2);
+    });
+
+    it("removes a stale guest's membership once when every node sweeps at the same time", async () => {
+      const { users, channels } = await setup(3);
+      const stale = await nodes[0]!.staleGuestMemberships(Date.now() + 1000, 100);
+      expect(stale.length).toBeGreaterThan(0);
+      const removed = (
+        await Promise.all(
+          nodes.flatMap((n) =>
+            stale.map((m) =>
+              n.removeMember(m.channelId, m.user.id, {
+                type: EventType.MemberLeft,
+                actor: m.user,
+                data: { g: true, ex: true },
+              }),
+            ),
+          ),
+        )
+      ).flat();
+      expect(removed.filter((e) => e.t === EventType.MemberLeft)).toHaveLength(stale.length);
+      expect(users).toHaveLength(3);
+      for (const c of channels) expect(await nodes[0]!.memberCount(c)).toBe(0);
+    });
+
     it("lifts each expired restriction once when every node sweeps at the same time", async () => {
       const { users, channels } = await setup(3);
       const past = Date.now() - 1;
