@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -236,4 +237,30 @@ export async function say(page: Page, text: string): Promise<void> {
 /** The message list's element holding exactly this text. */
 export function messageText(page: Page, text: string) {
   return page.getByTestId("timeline").locator(".message-text", { hasText: text });
+}
+
+/** axe-core's browser build, injected into a page by `axeViolations`. */
+const AXE_SOURCE = readFileSync(
+  createRequire(import.meta.url).resolve("axe-core/axe.min.js"),
+  "utf8",
+);
+
+/**
+ * Runs axe-core on the page as it is now and returns its serious and critical violations, one
+ * line per rule and element ("color-contrast (serious) .channel-link: Fix any of …"). Injected
+ * through the DevTools protocol, so the page's strict CSP stays in force.
+ */
+export async function axeViolations(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => "axe" in window))) await page.evaluate(AXE_SOURCE);
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: typeof import("axe-core") }).axe;
+    const result = await axe.run(document, { resultTypes: ["violations"] });
+    return result.violations
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .flatMap((v) =>
+        v.nodes.map(
+          (n) => `${v.id} (${v.impact}) ${n.target.join(" ")}: ${n.failureSummary ?? v.help}`,
+        ),
+      );
+  });
 }

@@ -1,0 +1,165 @@
+import type { ParleyClient } from "@parley/client";
+import type { Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import {
+  axeViolations,
+  composer,
+  joinChannel,
+  messageText,
+  say,
+  signIn,
+  WebHarness,
+} from "./browser-harness";
+
+// One server with a lived-in conversation; each spec opens fresh browser contexts on it, so axe
+// sees the real elements: messages with reactions and links, an action, system lines, a
+// command's note, members online and offline with roles and a guest badge, typing, unread
+// counts, a notice, a mute countdown, an open picker and open dialogs.
+const harness = new WebHarness();
+let general = 0;
+let bob: ParleyClient;
+let alice: ParleyClient;
+
+beforeAll(async () => {
+  await harness.start();
+  const [a, b, c] = await Promise.all(
+    ["alice", "bob", "dana"].map(async (n) => harness.client(await harness.register(n))),
+  );
+  if (!a || !b || !c) throw new Error("seeding failed");
+  [alice, bob] = [a, b];
+  const dana = c;
+  general = (await alice.createChannel("general", "Company-wide news and chatter")).ch.i;
+  const design = (await alice.createChannel("design", "Critique, mocks and type nerdery")).ch.i;
+  await bob.joinChannel(general);
+  await dana.joinChannel(general);
+  await dana.joinChannel(design);
+  await alice.command(general, "/mod @dana");
+  const guest = await harness.client();
+  await guest.joinChannel(general);
+
+  await alice.send(general, "Morning all! The release candidate is up on staging.");
+  await alice.send(general, "Notes are here: https://example.com/releases/2.4");
+  const q = await bob.send(general, "Nice. Did the reconnect fix make it in?");
+  await dana.send(general, "It did, I tested it on a flaky train connection this morning 🚆");
+  const praise = await alice.send(general, "That was the last blocker. Ship it on Thursday?");
+  await bob.command(general, "/me opens the release checklist");
+  await guest.send(general, "Hi everyone, just looking around.");
+  await bob.react(general, praise.i, "🎉");
+  await dana.react(general, praise.i, "🎉");
+  await dana.react(general, q.i, "👀");
+  await alice.command(general, "/slow 5");
+  await alice.command(general, "/slow off");
+  await alice.command(general, "/topic Company-wide news and chatter");
+  // The guest leaves its socket: it shows as an offline member.
+  await guest.close();
+}, 60_000);
+
+afterEach(async () => {
+  await harness.closeContexts();
+  expect(harness.problems.splice(0)).toEqual([]);
+});
+
+afterAll(async () => {
+  await harness.close();
+});
+
+/** Dana's chat in #general, with bob typing, an unread channel, a note and a notice. */
+async function livedInChat(page: Page, scheme: string): Promise<void> {
+  await signIn(page, "dana");
+  await page
+    .getByRole("button", { name: /general/ })
+    .first()
+    .click();
+  await messageText(page, "Hi everyone").waitFor();
+  await say(page, "/modlog 5");
+  await page.getByTestId("note").waitFor();
+  // A channel dana is removed from leaves a notice.
+  const doomed = (await bob.createChannel(`doomed-${scheme}`)).ch.i;
+  await joinChannel(page, `doomed-${scheme}`);
+  await bob.command(doomed, "/kick @dana testing notices");
+  await page.getByRole("status").filter({ hasText: "You were removed" }).waitFor();
+  await page
+    .getByRole("button", { name: /general/ })
+    .first()
+    .click();
+  await messageText(page, "Hi everyone").waitFor();
+  await alice.send(general, `A new message for the ${scheme} check.`);
+  const designId = (await alice.listChannels({ q: "design" })).ch[0]?.i ?? 0;
+  await alice.send(designId, "Updated the spacing scale.");
+  await page.getByTestId("unread").first().waitFor();
+  bob.typing(general, true);
+  await page.getByTestId("typing").filter({ hasText: "bob is typing" }).waitFor();
+  await composer(page).fill("Sounds good, I'll write the announcement");
+}
+
+describe("accessibility (axe-core in Chromium)", () => {
+  for (const scheme of ["light", "dark"] as const) {
+    it(`finds no serious or critical violation on the sign-in screen in ${scheme} mode`, async () => {
+      const page = await harness.open({ colorScheme: scheme });
+      await page.getByRole("button", { name: "Continue as guest" }).waitFor();
+      expect(await axeViolations(page)).toEqual([]);
+      await page.getByRole("tab", { name: "Create account" }).click();
+      await page.getByRole("button", { name: "Create account", exact: true }).waitFor();
+      expect(await axeViolations(page)).toEqual([]);
+    });
+
+    it(`finds no serious or critical violation in a lived-in chat in ${scheme} mode`, async () => {
+      const page = await harness.open({ colorScheme: scheme });
+      await livedInChat(page, scheme);
+      expect(await axeViolations(page)).toEqual([]);
+
+      // The reaction picker, open on a message.
+      const message = page.getByTestId("message").filter({ hasText: "last blocker" });
+      await message.hover();
+      await message.getByRole("button", { name: "Add reaction" }).click();
+      await page.getByRole("button", { name: "React with 👍" }).waitFor();
+      expect(await axeViolations(page)).toEqual([]);
+      await page.keyboard.press("Escape");
+
+      // Browse channels, open with its results.
+      await page.getByRole("button", { name: "Browse channels" }).first().click();
+      await page.getByRole("button", { name: "Open #general" }).waitFor();
+      expect(await axeViolations(page)).toEqual([]);
+      await page.keyboard.press("Escape");
+
+      // Create a channel, refused with an error shown.
+      await page.getByRole("button", { name: "Create channel" }).first().click();
+      await page.getByLabel("Name").fill("general");
+      await page.getByRole("button", { name: "Create channel", exact: true }).last().click();
+      await page.getByRole("alert").waitFor();
+      expect(await axeViolations(page)).toEqual([]);
+      bob.typing(general, false);
+    });
+
+    it(`finds no serious or critical violation on a phone in ${scheme} mode`, async () => {
+      const page = await harness.open({ colorScheme: scheme, width: 390, height: 844 });
+      // The user's name sits in the folded sidebar, so read it without waiting for it to show.
+      await page.getByRole("button", { name: "Continue as guest" }).click();
+      await page.getByTestId("me").waitFor({ state: "attached" });
+      const guest = (await page.getByTestId("me").textContent()) ?? "";
+      await page.getByRole("button", { name: "Browse channels" }).first().click();
+      await page.getByRole("searchbox").fill("general");
+      await page.getByRole("button", { name: "Join #general" }).click();
+      await messageText(page, "Hi everyone").waitFor();
+      await alice.command(general, `/mute @${guest} 10m too loud`);
+      await page.getByTestId("mute-countdown").waitFor();
+      expect(await axeViolations(page)).toEqual([]);
+
+      await page.getByRole("button", { name: "Channels" }).click();
+      await page.locator(".nav-open .sidebar").waitFor();
+      expect(await axeViolations(page)).toEqual([]);
+      await page.keyboard.press("Escape");
+
+      await page.getByRole("button", { name: /^Members/ }).click();
+      await page.locator(".members-open .members").waitFor();
+      expect(await axeViolations(page)).toEqual([]);
+      await page.keyboard.press("Escape");
+
+      await page.getByRole("button", { name: "Channels" }).click();
+      await page.getByRole("button", { name: /register to keep this name/ }).click();
+      await page.getByLabel("Password").waitFor();
+      expect(await axeViolations(page)).toEqual([]);
+      await alice.command(general, `/unmute @${guest}`);
+    });
+  }
+});
