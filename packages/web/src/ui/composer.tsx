@@ -9,7 +9,7 @@ import {
   useRef,
   useState,
 } from "react";
-import { type ChannelView, type ChatStore, isMuted } from "../chat/chat-store";
+import { type ChannelView, type ChatStore, CommandRefusedError, isMuted } from "../chat/chat-store";
 import { formatCountdown, formatUntil } from "../chat/format";
 import { SendIcon } from "./icons";
 import { useNow } from "./use-chat";
@@ -45,6 +45,8 @@ export function Composer({ store, view, commands, disabled }: ComposerProps) {
   const [busy, setBusy] = useState(false);
   const [highlight, setHighlight] = useState(0);
   const [dismissed, setDismissed] = useState(false);
+  /** A send was refused for slow mode: the wait shows as a live countdown until it ends. */
+  const [slowRefused, setSlowRefused] = useState(false);
   const input = useRef<HTMLTextAreaElement>(null);
   const listId = useId();
   const hintId = useId();
@@ -63,6 +65,11 @@ export function Composer({ store, view, commands, disabled }: ComposerProps) {
   const muted = isMuted(view, now);
   const slowLeft = view.slowUntil !== undefined ? view.slowUntil - now : 0;
   const blocked = disabled || muted || busy;
+  const slowNotice = slowRefused && slowLeft > 0;
+  // The refusal is over once the wait is (run out, slow mode turned off or changed).
+  useEffect(() => {
+    if (slowRefused && slowLeft <= 0) setSlowRefused(false);
+  }, [slowRefused, slowLeft]);
 
   // Focus returns to the input when the mute ends, so the user can carry on typing.
   const wasMuted = useRef(muted);
@@ -94,7 +101,8 @@ export function Composer({ store, view, commands, disabled }: ComposerProps) {
         await store.command(view.id, value);
         setText("");
       } catch (err) {
-        setError(err instanceof Error ? err.message : String(err));
+        if (err instanceof CommandRefusedError && err.slowMode) setSlowRefused(true);
+        else setError(err instanceof Error ? err.message : String(err));
       } finally {
         setBusy(false);
         input.current?.focus();
@@ -102,7 +110,7 @@ export function Composer({ store, view, commands, disabled }: ComposerProps) {
       return;
     }
     if (slowLeft > 0) {
-      setError(`Slow mode is on. You can send again in ${formatCountdown(slowLeft)}.`);
+      setSlowRefused(true);
       return;
     }
     // "//text" sends "/text" as a message.
@@ -152,6 +160,12 @@ export function Composer({ store, view, commands, disabled }: ComposerProps) {
           <span className="muted-until">({formatUntil(view.mutedUntil ?? now, now)})</span>
         </span>
       );
+  } else if (slowNotice) {
+    status = (
+      <span className="composer-error" data-testid="slow-countdown">
+        Slow mode is on. You can send again in <strong>{formatCountdown(slowLeft)}</strong>
+      </span>
+    );
   } else if (slowLeft > 0) {
     status = (
       <span className="composer-status" data-testid="slow-countdown">
@@ -229,6 +243,10 @@ export function Composer({ store, view, commands, disabled }: ComposerProps) {
             {error}
           </span>
         )}
+        {/* Announced once; the visible countdown beside it ticks without being read out. */}
+        <span className="sr-only" role="alert">
+          {slowNotice ? "Slow mode is on. Wait before sending again." : ""}
+        </span>
         {status}
         {!error && !status && usage && (
           <span className="composer-hint">

@@ -1,0 +1,158 @@
+import type { Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import {
+  continueAsGuest,
+  createChannel,
+  joinChannel,
+  messageText,
+  say,
+  signIn,
+  WebHarness,
+} from "./browser-harness";
+
+// Two people per spec: a moderator (an account, the channel's owner) and a member (a guest),
+// each in its own browser context.
+const harness = new WebHarness();
+
+beforeAll(async () => {
+  await harness.start();
+}, 60_000);
+
+afterEach(async () => {
+  await harness.closeContexts();
+  expect(harness.problems.splice(0)).toEqual([]);
+});
+
+afterAll(async () => {
+  await harness.close();
+});
+
+/** A moderator's page in a fresh channel, and a member's page in it. */
+async function moderatedChannel(
+  channel: string,
+): Promise<{ mod: Page; member: Page; name: string }> {
+  await harness.register(`mod-${channel}`);
+  const mod = await harness.open();
+  await signIn(mod, `mod-${channel}`);
+  await createChannel(mod, channel);
+  const member = await harness.open();
+  const name = await continueAsGuest(member);
+  await joinChannel(member, channel);
+  return { mod, member, name };
+}
+
+/**
+ * Watches the page until no "send again in …" shows any more (or `timeoutMs` passes) and
+ * resolves with every number of seconds it showed on the way, in order.
+ */
+function countdownUntilGone(page: Page, timeoutMs: number): Promise<number[]> {
+  return page.evaluate(
+    (timeout) =>
+      new Promise<number[]>((resolve, reject) => {
+        const seen: number[] = [];
+        const look = () => {
+          const match = /send again in (\d+)s/.exec(document.body.textContent ?? "");
+          if (match && Number(match[1]) !== seen.at(-1)) seen.push(Number(match[1]));
+          return /send again in/.test(document.body.textContent ?? "");
+        };
+        const observer = new MutationObserver(() => {
+          if (look()) return;
+          observer.disconnect();
+          clearTimeout(timer);
+          resolve(seen);
+        });
+        const timer = setTimeout(() => {
+          observer.disconnect();
+          reject(new Error(`still counting after ${timeout} ms: ${seen.join(", ")}`));
+        }, timeout);
+        if (!look()) {
+          clearTimeout(timer);
+          resolve(seen);
+          return;
+        }
+        observer.observe(document.body, { subtree: true, childList: true, characterData: true });
+      }),
+    timeoutMs,
+  );
+}
+
+/** Sends once, then tries again at once: the second is refused for slow mode. */
+async function sendTwice(mod: Page, member: Page, first: string): Promise<void> {
+  await say(member, first);
+  await messageText(mod, first).waitFor();
+  await say(member, "too soon");
+  await member.getByText(/Slow mode is on\. You can send again in/).waitFor();
+}
+
+describe("slow mode in the web client", () => {
+  it("counts a refused send's wait down every second and clears it when it runs out", async () => {
+    const { mod, member } = await moderatedChannel("slow-tick");
+    await say(mod, "/slow 4");
+    await member.getByTestId("system").filter({ hasText: "turned on slow mode" }).waitFor();
+    await sendTwice(mod, member, "first in slow mode");
+
+    // Each second showed, counting down (3, 2, 1 at least), and then no notice at all.
+    const seen = await countdownUntilGone(member, 10_000);
+    expect(seen).toEqual(expect.arrayContaining([3, 2, 1]));
+    expect(seen).toEqual([...seen].sort((a, b) => b - a));
+    expect(await member.getByText(/send again in/).count()).toBe(0);
+    expect(await member.getByTestId("composer-error").count()).toBe(0);
+    await say(member, "after the wait");
+    await messageText(mod, "after the wait").waitFor();
+  });
+
+  it("clears the wait at once when a moderator turns slow mode off", async () => {
+    const { mod, member } = await moderatedChannel("slow-off");
+    await say(mod, "/slow 60");
+    await member.getByTestId("system").filter({ hasText: "turned on slow mode" }).waitFor();
+    await sendTwice(mod, member, "first of a slow minute");
+
+    await say(mod, "/slow off");
+    await member.getByTestId("system").filter({ hasText: "turned off slow mode" }).waitFor();
+    // With 50-odd seconds still to run, the notice goes with the event, not with the clock.
+    await member.getByText(/send again in/).waitFor({ state: "detached", timeout: 2000 });
+    await say(member, "free again");
+    await messageText(mod, "free again").waitFor();
+    await member.getByTestId("pending").waitFor({ state: "detached" });
+  });
+
+  it("counts down the wait the server gives when the member sent from elsewhere", async () => {
+    const { mod } = await moderatedChannel("slow-elsewhere");
+    const token = await harness.register("two-tabs");
+    const member = await harness.open();
+    await signIn(member, "two-tabs");
+    await joinChannel(member, "slow-elsewhere");
+    await say(mod, "/slow 60");
+    await member.getByTestId("system").filter({ hasText: "turned on slow mode" }).waitFor();
+    // The same account sends from another device; this page has not sent anything.
+    const elsewhere = await harness.client(token);
+    const channelId = (await elsewhere.listChannels({ q: "slow-elsewhere" })).ch[0]?.i ?? 0;
+    await elsewhere.send(channelId, "from my phone");
+    await messageText(member, "from my phone").waitFor();
+
+    await say(member, "from the browser");
+    await member.getByText("Not sent. Sent too soon in slow mode.").waitFor();
+    await member.getByText(/send again in (5\d|60)s/).waitFor();
+    await say(mod, "/slow off");
+    await member.getByText(/send again in/).waitFor({ state: "detached", timeout: 2000 });
+    await member.getByRole("button", { name: "Retry" }).click();
+    await messageText(mod, "from the browser").waitFor();
+  });
+
+  it("follows a changed interval, counted from the member's last message", async () => {
+    const { mod, member } = await moderatedChannel("slow-change");
+    await say(mod, "/slow 600");
+    await member.getByTestId("system").filter({ hasText: "turned on slow mode" }).waitFor();
+    await sendTwice(mod, member, "first of ten minutes");
+    await member.getByText(/send again in (9:5\d|10:00)/).waitFor();
+
+    await say(mod, "/slow 5");
+    await member.getByTestId("system").filter({ hasText: "one message every 5s" }).waitFor();
+    // From ten minutes to at most five seconds, then gone when those run out.
+    await member.getByText(/send again in [1-5]s/).waitFor({ timeout: 2000 });
+    const seen = await countdownUntilGone(member, 8000);
+    expect(Math.max(...seen)).toBeLessThanOrEqual(5);
+    await say(member, "on the new interval");
+    await messageText(mod, "on the new interval").waitFor();
+  });
+});
