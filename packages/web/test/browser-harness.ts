@@ -121,15 +121,21 @@ export class WebHarness {
 
   /** A fresh browser profile (its own localStorage) with the app open. */
   async open(
-    options: { colorScheme?: "light" | "dark"; width?: number; height?: number } = {},
+    options: {
+      colorScheme?: "light" | "dark";
+      width?: number;
+      height?: number;
+      locale?: string;
+      timezoneId?: string;
+    } = {},
   ): Promise<Page> {
     const context = await this.browser.newContext({
       baseURL: this.url,
       colorScheme: options.colorScheme ?? "light",
       viewport: { width: options.width ?? 1280, height: options.height ?? 800 },
       deviceScaleFactor: 1,
-      locale: "en-GB",
-      timezoneId: "Europe/London",
+      locale: options.locale ?? "en-GB",
+      timezoneId: options.timezoneId ?? "Europe/London",
     });
     this.contexts.push(context);
     const page = await context.newPage();

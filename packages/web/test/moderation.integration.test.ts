@@ -30,9 +30,10 @@ afterAll(async () => {
 /** A moderator's page in a fresh channel, and a member's page in it. */
 async function moderatedChannel(
   channel: string,
+  modOptions: Parameters<WebHarness["open"]>[0] = {},
 ): Promise<{ mod: Page; member: Page; name: string }> {
   await harness.register(`mod-${channel}`);
-  const mod = await harness.open();
+  const mod = await harness.open(modOptions);
   await signIn(mod, `mod-${channel}`);
   await createChannel(mod, channel);
   const member = await harness.open();
@@ -154,5 +155,62 @@ describe("slow mode in the web client", () => {
     expect(Math.max(...seen)).toBeLessThanOrEqual(5);
     await say(member, "on the new interval");
     await messageText(mod, "on the new interval").waitFor();
+  });
+});
+
+describe("/modlog in the web client", () => {
+  it("shows each entry as a sentence at the moderator's local time", async () => {
+    // Half-hour offset and a 12-hour clock: neither UTC nor the server's zone could pass.
+    const zone = { locale: "en-US", timezoneId: "Asia/Kolkata" };
+    const { mod, name } = await moderatedChannel("logged", zone);
+    await say(mod, `/mute @${name} 5m noisy`);
+    await mod
+      .getByTestId("note")
+      .filter({ hasText: `Muted ${name}` })
+      .waitFor();
+    await say(mod, "/slow 90");
+    await mod.getByTestId("system").filter({ hasText: "turned on slow mode" }).waitFor();
+    await say(mod, "/slow off");
+    await mod.getByTestId("system").filter({ hasText: "turned off slow mode" }).waitFor();
+    await say(mod, "/modlog");
+
+    const entries = mod.getByTestId("audit-entry");
+    await entries.first().waitFor();
+    const shown = await entries.evaluateAll((els) =>
+      els.map((el) => ({
+        at: el.querySelector("time")?.getAttribute("datetime") ?? "",
+        time: el.querySelector("time")?.textContent ?? "",
+        text: el.querySelector(".audit-text")?.textContent ?? "",
+      })),
+    );
+    const local = (iso: string) =>
+      new Intl.DateTimeFormat(zone.locale, {
+        timeZone: zone.timezoneId,
+        hour: "numeric",
+        minute: "2-digit",
+      }).format(new Date(iso));
+    const mute = await mod.getByTestId("system").filter({ hasText: "muted" }).textContent();
+    const muteEnd = /until (.+?)(?::\s|noisy)/.exec(mute ?? "")?.[1]?.trim();
+    expect(shown).toEqual([
+      {
+        at: expect.any(String),
+        time: local(shown[0]!.at),
+        text: "mod-logged turned slow mode off",
+      },
+      {
+        at: expect.any(String),
+        time: local(shown[1]!.at),
+        text: "mod-logged turned slow mode on: one message every 1:30",
+      },
+      {
+        at: expect.any(String),
+        time: local(shown[2]!.at),
+        text: `mod-logged muted ${name} until ${muteEnd}: noisy`,
+      },
+    ]);
+    expect(muteEnd).toMatch(/^\d{1,2}:\d\d [AP]M$/);
+    // No raw ISO stamp and no "— 0" anywhere in the note.
+    const note = (await mod.getByTestId("note").last().textContent()) ?? "";
+    expect(note).not.toMatch(/\d{4}-\d\d-\d\dT|— 0|UTC/);
   });
 });

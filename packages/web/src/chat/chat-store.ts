@@ -7,6 +7,7 @@ import {
   TypingState,
 } from "@parley/client";
 import {
+  type AuditLine,
   type ChannelEvent,
   type ChannelSummary,
   CloseCode,
@@ -333,7 +334,7 @@ export class ChatStore {
     this.stopTyping(channelId);
     try {
       const reply = await this.client.command(channelId, text.trim());
-      if (reply.x) this.addNote(channelId, reply.x);
+      if (reply.x) this.addNote(channelId, reply.x, reply.log);
     } catch (err) {
       this.applyRefusal(channelId, err);
       const slow = err instanceof ParleyRequestError && err.code === ERRORS.SLOW_MODE.code;
@@ -399,13 +400,15 @@ export class ChatStore {
     this.set({ notices: [...this.state.notices, notice].slice(-3) });
   }
 
-  private addNote(channelId: number, text: string): void {
-    this.updateChannel(channelId, (v) => ({
-      notes: [
-        ...v.notes,
-        { id: this.nextNoticeId++, afterSeq: v.items.at(-1)?.s ?? 0, ts: this.now(), text },
-      ],
-    }));
+  private addNote(channelId: number, text: string, log?: readonly AuditLine[]): void {
+    const note: LocalNote = {
+      id: this.nextNoticeId++,
+      afterSeq: this.state.channels[channelId]?.items.at(-1)?.s ?? 0,
+      ts: this.now(),
+      text,
+      ...(log?.length ? { log } : {}),
+    };
+    this.updateChannel(channelId, (v) => ({ notes: [...v.notes, note] }));
   }
 
   private deliver(channelId: number, nonce: string, x: string): void {
