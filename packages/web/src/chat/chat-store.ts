@@ -252,8 +252,11 @@ export class ChatStore {
     this.ensureMembers(channelId);
   }
 
-  async createChannel(name: string, topic: string): Promise<void> {
-    this.addJoined(await this.client.createChannel(name, topic || undefined));
+  /** Creates a channel, joined and opened; resolves to its id. */
+  async createChannel(name: string, topic: string): Promise<number> {
+    const reply = await this.client.createChannel(name, topic || undefined);
+    this.addJoined(reply);
+    return reply.ch.i;
   }
 
   async joinChannel(channelId: number): Promise<void> {

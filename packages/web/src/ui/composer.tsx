@@ -19,6 +19,9 @@ export interface ComposerProps {
   view: ChannelView;
   commands: readonly CommandInfo[];
   disabled: boolean;
+  /** Take focus now (a channel was just opened from a dialog); `onFocused` says it did. */
+  autoFocus?: boolean;
+  onFocused?: () => void;
 }
 
 /** The command being typed: "/mu" → "mu" while no space follows the name yet. */
@@ -39,7 +42,14 @@ function typedCommand(text: string, commands: readonly CommandInfo[]): CommandIn
  * with autocomplete of the commands this user's role allows. Disabled with a countdown while
  * muted; slow mode shows when the next message may go.
  */
-export function Composer({ store, view, commands, disabled }: ComposerProps) {
+export function Composer({
+  store,
+  view,
+  commands,
+  disabled,
+  autoFocus = false,
+  onFocused,
+}: ComposerProps) {
   const [text, setText] = useState("");
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
@@ -70,6 +80,13 @@ export function Composer({ store, view, commands, disabled }: ComposerProps) {
   useEffect(() => {
     if (slowRefused && slowLeft <= 0) setSlowRefused(false);
   }, [slowRefused, slowLeft]);
+
+  // Runs after the closing dialog gave focus back to its opener, so this move wins.
+  useEffect(() => {
+    if (!autoFocus) return;
+    input.current?.focus();
+    onFocused?.();
+  }, [autoFocus, onFocused]);
 
   // Focus returns to the input when the mute ends, so the user can carry on typing.
   const wasMuted = useRef(muted);
