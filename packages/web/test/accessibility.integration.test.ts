@@ -126,7 +126,7 @@ describe("accessibility (axe-core in Chromium)", () => {
       await page.getByRole("button", { name: "Create channel" }).first().click();
       await page.getByLabel("Name").fill("general");
       await page.getByRole("button", { name: "Create channel", exact: true }).last().click();
-      await page.getByRole("alert").waitFor();
+      await page.getByRole("dialog").getByRole("alert").waitFor();
       expect(await axeViolations(page)).toEqual([]);
       bob.typing(general, false);
     });
