@@ -1,76 +1,41 @@
 import type { ParleyClient } from "@parley/client";
 import type { Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   axeViolations,
   composer,
   joinChannel,
   messageText,
+  openChannel,
+  openTeamChat,
   say,
-  signIn,
-  WebHarness,
+  seedTeamChat,
 } from "./browser-harness";
+import { webSuite } from "./web-suite";
 
 // One server with a lived-in conversation; each spec opens fresh browser contexts on it, so axe
 // sees the real elements: messages with reactions and links, an action, system lines, a
 // command's note, members online and offline with roles and a guest badge, typing, unread
 // counts, a notice, a mute countdown, an open picker and open dialogs.
-const harness = new WebHarness();
 let general = 0;
+let design = 0;
 let bob: ParleyClient;
 let alice: ParleyClient;
 
-beforeAll(async () => {
-  await harness.start();
-  const [a, b, c] = await Promise.all(
-    ["alice", "bob", "dana"].map(async (n) => harness.client(await harness.register(n))),
-  );
-  if (!a || !b || !c) throw new Error("seeding failed");
-  [alice, bob] = [a, b];
-  const dana = c;
-  general = (await alice.createChannel("general", "Company-wide news and chatter")).ch.i;
-  const design = (await alice.createChannel("design", "Critique, mocks and type nerdery")).ch.i;
-  await bob.joinChannel(general);
-  await dana.joinChannel(general);
-  await dana.joinChannel(design);
+const harness = webSuite({}, async (h) => {
+  const team = await seedTeamChat(h);
+  ({ alice, bob, general, design } = team);
   await alice.command(general, "/mod @dana");
-  const guest = await harness.client();
-  await guest.joinChannel(general);
-
-  await alice.send(general, "Morning all! The release candidate is up on staging.");
-  await alice.send(general, "Notes are here: https://example.com/releases/2.4");
-  const q = await bob.send(general, "Nice. Did the reconnect fix make it in?");
-  await dana.send(general, "It did, I tested it on a flaky train connection this morning 🚆");
-  const praise = await alice.send(general, "That was the last blocker. Ship it on Thursday?");
-  await bob.command(general, "/me opens the release checklist");
-  await guest.send(general, "Hi everyone, just looking around.");
-  await bob.react(general, praise.i, "🎉");
-  await dana.react(general, praise.i, "🎉");
-  await dana.react(general, q.i, "👀");
   await alice.command(general, "/slow 5");
   await alice.command(general, "/slow off");
   await alice.command(general, "/topic Company-wide news and chatter");
-  // The guest leaves its socket: it shows as an offline member.
-  await guest.close();
-}, 60_000);
-
-afterEach(async () => {
-  await harness.closeContexts();
-  expect(harness.problems.splice(0)).toEqual([]);
-});
-
-afterAll(async () => {
-  await harness.close();
+  // The guest leaves: it shows as an offline member.
+  await team.guest.close();
 });
 
 /** Dana's chat in #general, with bob typing, an unread channel, a note and a notice. */
 async function livedInChat(page: Page, scheme: string): Promise<void> {
-  await signIn(page, "dana");
-  await page
-    .getByRole("button", { name: /general/ })
-    .first()
-    .click();
-  await messageText(page, "Hi everyone").waitFor();
+  await openTeamChat(page);
   await say(page, "/modlog 5");
   await page.getByTestId("note").waitFor();
   // A channel dana is removed from leaves a notice.
@@ -78,14 +43,9 @@ async function livedInChat(page: Page, scheme: string): Promise<void> {
   await joinChannel(page, `doomed-${scheme}`);
   await bob.command(doomed, "/kick @dana testing notices");
   await page.getByRole("status").filter({ hasText: "You were removed" }).waitFor();
-  await page
-    .getByRole("button", { name: /general/ })
-    .first()
-    .click();
-  await messageText(page, "Hi everyone").waitFor();
+  await openChannel(page, "general");
   await alice.send(general, `A new message for the ${scheme} check.`);
-  const designId = (await alice.listChannels({ q: "design" })).ch[0]?.i ?? 0;
-  await alice.send(designId, "Updated the spacing scale.");
+  await alice.send(design, "Updated the spacing scale.");
   await page.getByTestId("unread").first().waitFor();
   bob.typing(general, true);
   await page.getByTestId("typing").filter({ hasText: "bob is typing" }).waitFor();

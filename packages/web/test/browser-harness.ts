@@ -270,3 +270,66 @@ export async function axeViolations(page: Page): Promise<string[]> {
       );
   });
 }
+
+/** The team conversation the screenshots and the accessibility test show. */
+export interface TeamChat {
+  alice: ParleyClient;
+  bob: ParleyClient;
+  dana: ParleyClient;
+  guest: ParleyClient;
+  general: number;
+  design: number;
+  random: number;
+}
+
+/**
+ * Seeds accounts alice, bob and dana and a guest, three channels (#general with a topic, links,
+ * an action and reactions; #design; #random). Dana is the user a page signs in as.
+ */
+export async function seedTeamChat(harness: WebHarness): Promise<TeamChat> {
+  const [alice, bob, dana] = await Promise.all(
+    ["alice", "bob", "dana"].map(async (n) => harness.client(await harness.register(n))),
+  );
+  if (!alice || !bob || !dana) throw new Error("seeding failed");
+  const general = (await alice.createChannel("general", "Company-wide news and chatter")).ch.i;
+  const design = (await alice.createChannel("design", "Critique, mocks and type nerdery")).ch.i;
+  const random = (await bob.createChannel("random", "Anything goes")).ch.i;
+  await bob.joinChannel(general);
+  await dana.joinChannel(general);
+  await dana.joinChannel(design);
+  await dana.joinChannel(random);
+  const guest = await harness.client();
+  await guest.joinChannel(general);
+
+  await alice.send(general, "Morning all! The release candidate is up on staging.");
+  await alice.send(general, "Notes are here: https://example.com/releases/2.4");
+  const q = await bob.send(general, "Nice. Did the reconnect fix make it in?");
+  await dana.send(general, "It did, I tested it on a flaky train connection this morning 🚆");
+  await dana.send(general, "Messages arrived in order, nothing doubled.");
+  const praise = await alice.send(general, "That was the last blocker. Ship it on Thursday?");
+  await bob.command(general, "/me opens the release checklist");
+  await guest.send(general, "Hi everyone, just looking around.");
+  await bob.react(general, praise.i, "🎉");
+  await dana.react(general, praise.i, "🎉");
+  await guest.react(general, praise.i, "👍");
+  await dana.react(general, q.i, "👀");
+  await alice.send(design, "New icon set is in Figma, feedback welcome.");
+  await bob.send(random, "Lunch at the ramen place?");
+  return { alice, bob, dana, guest, general, design, random };
+}
+
+/** Signs in as dana of `seedTeamChat` and opens #general at its latest message. */
+export async function openTeamChat(page: Page): Promise<void> {
+  await signIn(page, "dana");
+  await openChannel(page, "general");
+  await messageText(page, "Hi everyone").waitFor();
+}
+
+/** Opens a joined channel from the sidebar. */
+export async function openChannel(page: Page, name: string): Promise<void> {
+  await page
+    .getByRole("button", { name: new RegExp(name) })
+    .first()
+    .click();
+  await page.getByRole("heading", { level: 1, name, exact: true }).waitFor();
+}

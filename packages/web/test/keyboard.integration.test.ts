@@ -1,25 +1,13 @@
 import type { Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { composer, continueAsGuest, messageText, WebHarness } from "./browser-harness";
+import { describe, expect, it } from "vitest";
+import { composer, continueAsGuest, messageText } from "./browser-harness";
+import { webSuite } from "./web-suite";
 
 // Dialogs driven by the keyboard alone: where focus lands on opening, after the dialog's work
 // is done, and after Escape.
-const harness = new WebHarness();
-
-beforeAll(async () => {
-  await harness.start();
-  const seeder = await harness.client(await harness.register("keeper"));
+const harness = webSuite({}, async (h) => {
+  const seeder = await h.client(await h.register("keeper"));
   await seeder.createChannel("keyboard-lounge", "Tab, Enter, Escape");
-  await seeder.createChannel("escape-hatch");
-}, 60_000);
-
-afterEach(async () => {
-  await harness.closeContexts();
-  expect(harness.problems.splice(0)).toEqual([]);
-});
-
-afterAll(async () => {
-  await harness.close();
 });
 
 /** What has focus, as a person would name it: role and accessible name or label. */

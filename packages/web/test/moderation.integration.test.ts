@@ -1,5 +1,5 @@
 import type { Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   continueAsGuest,
   createChannel,
@@ -7,25 +7,13 @@ import {
   messageText,
   say,
   signIn,
-  WebHarness,
+  type WebHarness,
 } from "./browser-harness";
+import { webSuite } from "./web-suite";
 
 // Two people per spec: a moderator (an account, the channel's owner) and a member (a guest),
 // each in its own browser context.
-const harness = new WebHarness();
-
-beforeAll(async () => {
-  await harness.start();
-}, 60_000);
-
-afterEach(async () => {
-  await harness.closeContexts();
-  expect(harness.problems.splice(0)).toEqual([]);
-});
-
-afterAll(async () => {
-  await harness.close();
-});
+const harness = webSuite();
 
 /** A moderator's page in a fresh channel, and a member's page in it. */
 async function moderatedChannel(
@@ -77,6 +65,12 @@ function countdownUntilGone(page: Page, timeoutMs: number): Promise<number[]> {
   );
 }
 
+/** The moderator turns slow mode on; the member has seen it. */
+async function turnOnSlowMode(mod: Page, member: Page, seconds: number): Promise<void> {
+  await say(mod, `/slow ${seconds}`);
+  await member.getByTestId("system").filter({ hasText: "turned on slow mode" }).waitFor();
+}
+
 /** Sends once, then tries again at once: the second is refused for slow mode. */
 async function sendTwice(mod: Page, member: Page, first: string): Promise<void> {
   await say(member, first);
@@ -88,8 +82,7 @@ async function sendTwice(mod: Page, member: Page, first: string): Promise<void> 
 describe("slow mode in the web client", () => {
   it("counts a refused send's wait down every second and clears it when it runs out", async () => {
     const { mod, member } = await moderatedChannel("slow-tick");
-    await say(mod, "/slow 4");
-    await member.getByTestId("system").filter({ hasText: "turned on slow mode" }).waitFor();
+    await turnOnSlowMode(mod, member, 4);
     await sendTwice(mod, member, "first in slow mode");
 
     // Each second showed, counting down (3, 2, 1 at least), and then no notice at all.
@@ -104,8 +97,7 @@ describe("slow mode in the web client", () => {
 
   it("clears the wait at once when a moderator turns slow mode off", async () => {
     const { mod, member } = await moderatedChannel("slow-off");
-    await say(mod, "/slow 60");
-    await member.getByTestId("system").filter({ hasText: "turned on slow mode" }).waitFor();
+    await turnOnSlowMode(mod, member, 60);
     await sendTwice(mod, member, "first of a slow minute");
 
     await say(mod, "/slow off");
@@ -123,8 +115,7 @@ describe("slow mode in the web client", () => {
     const member = await harness.open();
     await signIn(member, "two-tabs");
     await joinChannel(member, "slow-elsewhere");
-    await say(mod, "/slow 60");
-    await member.getByTestId("system").filter({ hasText: "turned on slow mode" }).waitFor();
+    await turnOnSlowMode(mod, member, 60);
     // The same account sends from another device; this page has not sent anything.
     const elsewhere = await harness.client(token);
     const channelId = (await elsewhere.listChannels({ q: "slow-elsewhere" })).ch[0]?.i ?? 0;
@@ -142,8 +133,7 @@ describe("slow mode in the web client", () => {
 
   it("follows a changed interval, counted from the member's last message", async () => {
     const { mod, member } = await moderatedChannel("slow-change");
-    await say(mod, "/slow 600");
-    await member.getByTestId("system").filter({ hasText: "turned on slow mode" }).waitFor();
+    await turnOnSlowMode(mod, member, 600);
     await sendTwice(mod, member, "first of ten minutes");
     await member.getByText(/send again in (9:5\d|10:00)/).waitFor();
 
