@@ -101,6 +101,17 @@ describe("accessibility (axe-core in Chromium)", () => {
       await page.getByRole("searchbox").fill("general");
       await page.getByRole("button", { name: "Join #general" }).click();
       await messageText(page, "Hi everyone").waitFor();
+      // A send refused for slow mode, with its countdown.
+      await alice.command(general, "/slow 60");
+      await page.getByTestId("system").filter({ hasText: "turned on slow mode" }).last().waitFor();
+      await say(page, `checking in (${scheme})`);
+      await messageText(page, `checking in (${scheme})`).waitFor();
+      await page.getByTestId("pending").waitFor({ state: "detached" });
+      await say(page, "and again");
+      await page.getByText(/Slow mode is on\. You can send again in/).waitFor();
+      expect(await axeViolations(page)).toEqual([]);
+      await alice.command(general, "/slow off");
+      await page.getByText(/send again in/).waitFor({ state: "detached" });
       await alice.command(general, `/mute @${guest} 10m too loud`);
       await page.getByTestId("mute-countdown").waitFor();
       expect(await axeViolations(page)).toEqual([]);
