@@ -2,6 +2,7 @@ import {
   type ChannelEvent,
   type ChannelSummary,
   CloseCode,
+  type CommandReply,
   decodeFrame,
   type Encoding,
   type ErrorPayload,
@@ -362,7 +363,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
     return this.request(Op.ReactionRemove, { c: channelId, m: messageId, e: emoji });
   }
 
-  command(channelId: number, text: string): Promise<{ x?: string; m?: Ack }> {
+  command(channelId: number, text: string): Promise<CommandReply> {
     return this.request(Op.Command, { c: channelId, x: text, n: randomNonce() });
   }
 

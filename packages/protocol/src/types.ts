@@ -1,3 +1,4 @@
+import type { AuditLine } from "./audit";
 import type { EventType, MessageKind, Role } from "./ops";
 
 /** A user as other users see it. */
@@ -198,6 +199,13 @@ export interface WelcomeReply {
    * should drop what it holds of them and read a fresh snapshot (history latest page).
    */
   rs?: number[];
+}
+
+/** A Command reply: text for the caller alone, the ack of a posted message, or audit lines. */
+export interface CommandReply {
+  x?: string;
+  m?: { s: number; i: number; ts: number };
+  log?: AuditLine[];
 }
 
 export interface JoinReply {

@@ -295,6 +295,28 @@ describe("moderation", () => {
     });
   });
 
+  it("/modlog's text reads as sentences, times in UTC marked as such", async () => {
+    await mod.command(channelId, "/mute @mary 5m noisy");
+    await mod.command(channelId, "/unmute @mary");
+    await mod.command(channelId, "/kick @mary");
+    await mod.command(channelId, "/topic quiet please");
+    await mod.command(channelId, "/slow 90");
+    await mod.command(channelId, "/slow off");
+    const { x, log } = await mod.command(channelId, "/modlog 7");
+    const lines = x?.split("\n") ?? [];
+    const stamp = (ms: number) =>
+      `${new Date(ms).toISOString().slice(0, 16).replace("T", " ")} UTC`;
+    expect(lines).toEqual([
+      `${stamp(log![0]!.ts)}  mike turned slow mode off`,
+      `${stamp(log![1]!.ts)}  mike turned slow mode on: one message every 1m 30s`,
+      `${stamp(log![2]!.ts)}  mike set the topic to “quiet please”`,
+      `${stamp(log![3]!.ts)}  mike removed mary`,
+      `${stamp(log![4]!.ts)}  mike unmuted mary`,
+      `${stamp(log![5]!.ts)}  mike muted mary until ${stamp(log![5]!.ut!)}: noisy`,
+      `${stamp(log![6]!.ts)}  olivia made mike a moderator`,
+    ]);
+  });
+
   it("never demotes an owner by /unmod or /mod, even for an admin", async () => {
     const root = await as("root");
     await expect(root.command(channelId, "/unmod @olivia")).rejects.toMatchObject({

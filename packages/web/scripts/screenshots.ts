@@ -7,7 +7,13 @@
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
-import { messageText, signIn, WebHarness } from "../test/browser-harness";
+import {
+  messageText,
+  openChannel,
+  openTeamChat,
+  seedTeamChat,
+  WebHarness,
+} from "../test/browser-harness";
 
 const OUT = fileURLToPath(new URL("../../../docs/screenshots/", import.meta.url));
 
@@ -15,34 +21,7 @@ async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
   const harness = await new WebHarness().start();
   try {
-    const [alice, bob, dana] = await Promise.all(
-      ["alice", "bob", "dana"].map(async (n) => harness.client(await harness.register(n))),
-    );
-    if (!alice || !bob || !dana) throw new Error("seeding failed");
-    const general = (await alice.createChannel("general", "Company-wide news and chatter")).ch.i;
-    const design = (await alice.createChannel("design", "Critique, mocks and type nerdery")).ch.i;
-    const random = (await bob.createChannel("random", "Anything goes")).ch.i;
-    await bob.joinChannel(general);
-    await dana.joinChannel(general);
-    await dana.joinChannel(design);
-    await dana.joinChannel(random);
-    const guest = await harness.client();
-    await guest.joinChannel(general);
-
-    await alice.send(general, "Morning all! The release candidate is up on staging.");
-    await alice.send(general, "Notes are here: https://example.com/releases/2.4");
-    const q = await bob.send(general, "Nice. Did the reconnect fix make it in?");
-    await dana.send(general, "It did, I tested it on a flaky train connection this morning 🚆");
-    await dana.send(general, "Messages arrived in order, nothing doubled.");
-    const praise = await alice.send(general, "That was the last blocker. Ship it on Thursday?");
-    await bob.command(general, "/me opens the release checklist");
-    await guest.send(general, "Hi everyone, just looking around.");
-    await bob.react(general, praise.i, "🎉");
-    await dana.react(general, praise.i, "🎉");
-    await guest.react(general, praise.i, "👍");
-    await dana.react(general, q.i, "👀");
-    await alice.send(design, "New icon set is in Figma, feedback welcome.");
-    await bob.send(random, "Lunch at the ramen place?");
+    const { alice, bob, general, design } = await seedTeamChat(harness);
 
     // Sign-in screen.
     const signin = await harness.open();
@@ -52,12 +31,7 @@ async function main(): Promise<void> {
     // The chat, light and dark; bob is typing in #general.
     for (const scheme of ["light", "dark"] as const) {
       const page = await harness.open({ colorScheme: scheme });
-      await signIn(page, "dana");
-      await page
-        .getByRole("button", { name: /general/ })
-        .first()
-        .click();
-      await messageText(page, "Hi everyone").waitFor();
+      await openTeamChat(page);
       bob.typing(general, true);
       await page.getByTestId("typing").filter({ hasText: "bob is typing" }).waitFor();
       await alice.send(design, `Updated the spacing scale (${scheme}).`);
@@ -74,10 +48,7 @@ async function main(): Promise<void> {
     await phone.getByLabel("Password").fill("correct horse battery");
     await phone.getByRole("button", { name: "Sign in", exact: true }).click();
     await phone.getByRole("button", { name: "Channels" }).click();
-    await phone
-      .getByRole("button", { name: /general/ })
-      .first()
-      .click();
+    await openChannel(phone, "general");
     await messageText(phone, "Hi everyone").waitFor();
     await shot(phone, "phone");
     await phone.getByRole("button", { name: "Channels" }).click();

@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -124,15 +125,22 @@ export class WebHarness {
 
   /** A fresh browser profile (its own localStorage) with the app open, from `url` if given. */
   async open(
-    options: { colorScheme?: "light" | "dark"; width?: number; height?: number; url?: string } = {},
+    options: {
+      colorScheme?: "light" | "dark";
+      width?: number;
+      height?: number;
+      locale?: string;
+      timezoneId?: string;
+      url?: string;
+    } = {},
   ): Promise<Page> {
     const context = await this.browser.newContext({
       baseURL: options.url ?? this.url,
       colorScheme: options.colorScheme ?? "light",
       viewport: { width: options.width ?? 1280, height: options.height ?? 800 },
       deviceScaleFactor: 1,
-      locale: "en-GB",
-      timezoneId: "Europe/London",
+      locale: options.locale ?? "en-GB",
+      timezoneId: options.timezoneId ?? "Europe/London",
     });
     this.contexts.push(context);
     const page = await context.newPage();
@@ -240,4 +248,93 @@ export async function say(page: Page, text: string): Promise<void> {
 /** The message list's element holding exactly this text. */
 export function messageText(page: Page, text: string) {
   return page.getByTestId("timeline").locator(".message-text", { hasText: text });
+}
+
+/** axe-core's browser build, injected into a page by `axeViolations`. */
+const AXE_SOURCE = readFileSync(
+  createRequire(import.meta.url).resolve("axe-core/axe.min.js"),
+  "utf8",
+);
+
+/**
+ * Runs axe-core on the page as it is now and returns its serious and critical violations, one
+ * line per rule and element ("color-contrast (serious) .channel-link: Fix any of …"). Injected
+ * through the DevTools protocol, so the page's strict CSP stays in force.
+ */
+export async function axeViolations(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => "axe" in window))) await page.evaluate(AXE_SOURCE);
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: typeof import("axe-core") }).axe;
+    const result = await axe.run(document, { resultTypes: ["violations"] });
+    return result.violations
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .flatMap((v) =>
+        v.nodes.map(
+          (n) => `${v.id} (${v.impact}) ${n.target.join(" ")}: ${n.failureSummary ?? v.help}`,
+        ),
+      );
+  });
+}
+
+/** The team conversation the screenshots and the accessibility test show. */
+export interface TeamChat {
+  alice: ParleyClient;
+  bob: ParleyClient;
+  dana: ParleyClient;
+  guest: ParleyClient;
+  general: number;
+  design: number;
+  random: number;
+}
+
+/**
+ * Seeds accounts alice, bob and dana and a guest, three channels (#general with a topic, links,
+ * an action and reactions; #design; #random). Dana is the user a page signs in as.
+ */
+export async function seedTeamChat(harness: WebHarness): Promise<TeamChat> {
+  const [alice, bob, dana] = await Promise.all(
+    ["alice", "bob", "dana"].map(async (n) => harness.client(await harness.register(n))),
+  );
+  if (!alice || !bob || !dana) throw new Error("seeding failed");
+  const general = (await alice.createChannel("general", "Company-wide news and chatter")).ch.i;
+  const design = (await alice.createChannel("design", "Critique, mocks and type nerdery")).ch.i;
+  const random = (await bob.createChannel("random", "Anything goes")).ch.i;
+  await bob.joinChannel(general);
+  await dana.joinChannel(general);
+  await dana.joinChannel(design);
+  await dana.joinChannel(random);
+  const guest = await harness.client();
+  await guest.joinChannel(general);
+
+  await alice.send(general, "Morning all! The release candidate is up on staging.");
+  await alice.send(general, "Notes are here: https://example.com/releases/2.4");
+  const q = await bob.send(general, "Nice. Did the reconnect fix make it in?");
+  await dana.send(general, "It did, I tested it on a flaky train connection this morning 🚆");
+  await dana.send(general, "Messages arrived in order, nothing doubled.");
+  const praise = await alice.send(general, "That was the last blocker. Ship it on Thursday?");
+  await bob.command(general, "/me opens the release checklist");
+  await guest.send(general, "Hi everyone, just looking around.");
+  await bob.react(general, praise.i, "🎉");
+  await dana.react(general, praise.i, "🎉");
+  await guest.react(general, praise.i, "👍");
+  await dana.react(general, q.i, "👀");
+  await alice.send(design, "New icon set is in Figma, feedback welcome.");
+  await bob.send(random, "Lunch at the ramen place?");
+  return { alice, bob, dana, guest, general, design, random };
+}
+
+/** Signs in as dana of `seedTeamChat` and opens #general at its latest message. */
+export async function openTeamChat(page: Page): Promise<void> {
+  await signIn(page, "dana");
+  await openChannel(page, "general");
+  await messageText(page, "Hi everyone").waitFor();
+}
+
+/** Opens a joined channel from the sidebar. */
+export async function openChannel(page: Page, name: string): Promise<void> {
+  await page
+    .getByRole("button", { name: new RegExp(name) })
+    .first()
+    .click();
+  await page.getByRole("heading", { level: 1, name, exact: true }).waitFor();
 }

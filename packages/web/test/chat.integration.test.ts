@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   composer,
   continueAsGuest,
@@ -9,27 +9,11 @@ import {
   registerInUi,
   say,
   signIn,
-  WebHarness,
 } from "./browser-harness";
+import { webSuite } from "./web-suite";
 
-// One server, one build and one browser for the file; every spec uses fresh browser contexts
-// (fresh localStorage), so specs do not share users.
-const harness = new WebHarness();
-
-beforeAll(async () => {
-  // Short typing timings keep the typing spec fast; everything else runs with the defaults.
-  await harness.start({ typing: { throttleMs: 300, expireMs: 1000 } });
-}, 60_000);
-
-afterEach(async () => {
-  await harness.closeContexts();
-  // Every page ran under a strict CSP and threw nothing.
-  expect(harness.problems.splice(0)).toEqual([]);
-});
-
-afterAll(async () => {
-  await harness.close();
-});
+// Short typing timings keep the typing spec fast; everything else runs with the defaults.
+const harness = webSuite({ typing: { throttleMs: 300, expireMs: 1000 } });
 
 describe("web client", () => {
   it("lets a guest and a registered user chat in a channel", async () => {

@@ -1,7 +1,10 @@
 import { randomUUID } from "node:crypto";
 import {
   ADMIN_RANK,
+  type AuditLine,
+  auditText,
   type CommandInfo,
+  type CommandReply,
   contentSchema,
   MessageKind,
   Role,
@@ -20,27 +23,8 @@ export interface CommandCaller extends Moderator {
   nonce?: string;
 }
 
-/** An audit entry as a command reply carries it. */
-export interface AuditLine {
-  ts: number;
-  ac: string;
-  a: number;
-  an: string;
-  u?: number;
-  un?: string;
-  rs?: string;
-  ut?: number;
-}
-
-/** A command's reply: text for the caller alone, the ack of a posted message, or audit lines. */
-export interface CommandResult {
-  x?: string;
-  m?: { s: number; i: number; ts: number };
-  log?: AuditLine[];
-}
-
 interface CommandSpec extends CommandInfo {
-  run(caller: CommandCaller, args: string[], rest: string): Promise<CommandResult>;
+  run(caller: CommandCaller, args: string[], rest: string): Promise<CommandReply>;
 }
 
 /** Longest slow-mode interval: 6 hours. */
@@ -83,6 +67,15 @@ function durationAndReason(
   const reason = reasonOf(spec, ms === undefined ? words : others);
   return { until: ms === undefined ? null : Date.now() + ms, reason };
 }
+
+/**
+ * `/modlog` text in UTC, marked so: the server does not know the reader's zone. Clients render
+ * `log` in their own (the web client does).
+ */
+const UTC_FORMAT = {
+  time: (ms: number) => `${new Date(ms).toISOString().slice(0, 16).replace("T", " ")} UTC`,
+  duration: formatDuration,
+};
 
 function auditLine(e: AuditEntry): AuditLine {
   return {
@@ -288,10 +281,7 @@ export class CommandService {
             throw usageError(this.spec("modlog"), "n is from 1 to 100");
           const entries = (await moderation.auditLog(caller, n)).map(auditLine);
           const text = entries
-            .map(
-              (e) =>
-                `${new Date(e.ts).toISOString()} ${e.an || "(server)"} ${e.ac}${e.un ? ` ${e.un}` : ""}${e.rs ? ` — ${e.rs}` : ""}`,
-            )
+            .map((e) => `${UTC_FORMAT.time(e.ts)}  ${auditText(e, UTC_FORMAT)}`)
             .join("\n");
           return { x: text || "No moderation actions yet", log: entries };
         },
@@ -322,7 +312,7 @@ export class CommandService {
     return this.specs.filter((c) => c.rl === 0 || (!isGuest && c.rl <= rank));
   }
 
-  async execute(caller: CommandCaller, text: string): Promise<CommandResult> {
+  async execute(caller: CommandCaller, text: string): Promise<CommandReply> {
     const match = /^\/(\S+)\s*([\s\S]*)$/.exec(text.trim());
     if (!match) throw new ParleyError("BAD_COMMAND", "A command starts with /", { usage: "/help" });
     const spec = this.specs.find((s) => s.n === match[1]!.toLowerCase());

@@ -7,6 +7,7 @@ import {
   TypingState,
 } from "@parley/client";
 import {
+  type AuditLine,
   type ChannelEvent,
   type ChannelSummary,
   CloseCode,
@@ -48,8 +49,10 @@ export interface ChannelView {
   /** Muted here: absent = no, null = indefinitely, a number = until then (epoch ms). */
   mutedUntil?: number | null;
   muteReason?: string;
-  /** Slow mode: no message may be sent before this time (epoch ms). */
+  /** Slow mode: no message may be sent before this time (epoch ms, this client's clock). */
   slowUntil?: number;
+  /** When this client's last message here was acknowledged (epoch ms, this client's clock). */
+  lastSentAt?: number;
 }
 
 export interface Notice {
@@ -101,8 +104,29 @@ function randomNonce(): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+/** A refused command; `slowMode` when the refusal was slow mode (the composer counts it down). */
+export class CommandRefusedError extends Error {
+  constructor(
+    message: string,
+    readonly slowMode: boolean,
+  ) {
+    super(message);
+  }
+}
+
+/** Slow mode's end for someone who last sent at `lastSentAt`, or undefined when it does not apply. */
+function slowEnd(summary: ChannelSummary, lastSentAt: number | undefined): number | undefined {
+  const exempt = (summary.rl ?? Role.Member) >= Role.Moderator;
+  return summary.sl > 0 && !exempt && lastSentAt !== undefined
+    ? lastSentAt + summary.sl * 1000
+    : undefined;
+}
+
 /** The text shown for a refused request: the server's message, and the usage when given. */
 export function errorText(err: unknown): string {
+  // The server's text names the seconds left; the composer counts those down live instead.
+  if (err instanceof ParleyRequestError && err.code === ERRORS.SLOW_MODE.code)
+    return "Sent too soon in slow mode.";
   if (err instanceof ParleyRequestError)
     return err.usage ? `${err.message}. Usage: ${err.usage}` : err.message;
   if (err instanceof Error && /disconnected|not connected|closed/.test(err.message))
@@ -234,8 +258,11 @@ export class ChatStore {
     this.ensureMembers(channelId);
   }
 
-  async createChannel(name: string, topic: string): Promise<void> {
-    this.addJoined(await this.client.createChannel(name, topic || undefined));
+  /** Creates a channel, joined and opened; resolves to its id. */
+  async createChannel(name: string, topic: string): Promise<number> {
+    const reply = await this.client.createChannel(name, topic || undefined);
+    this.addJoined(reply);
+    return reply.ch.i;
   }
 
   async joinChannel(channelId: number): Promise<void> {
@@ -316,10 +343,11 @@ export class ChatStore {
     this.stopTyping(channelId);
     try {
       const reply = await this.client.command(channelId, text.trim());
-      if (reply.x) this.addNote(channelId, reply.x);
+      if (reply.x) this.addNote(channelId, reply.x, reply.log);
     } catch (err) {
       this.applyRefusal(channelId, err);
-      throw new Error(errorText(err));
+      const slow = err instanceof ParleyRequestError && err.code === ERRORS.SLOW_MODE.code;
+      throw new CommandRefusedError(errorText(err), slow);
     }
   }
 
@@ -384,13 +412,15 @@ export class ChatStore {
     this.set({ notices: [...this.state.notices, notice].slice(-3) });
   }
 
-  private addNote(channelId: number, text: string): void {
-    this.updateChannel(channelId, (v) => ({
-      notes: [
-        ...v.notes,
-        { id: this.nextNoticeId++, afterSeq: v.items.at(-1)?.s ?? 0, ts: this.now(), text },
-      ],
-    }));
+  private addNote(channelId: number, text: string, log?: readonly AuditLine[]): void {
+    const note: LocalNote = {
+      id: this.nextNoticeId++,
+      afterSeq: this.state.channels[channelId]?.items.at(-1)?.s ?? 0,
+      ts: this.now(),
+      text,
+      ...(log?.length ? { log } : {}),
+    };
+    this.updateChannel(channelId, (v) => ({ notes: [...v.notes, note] }));
   }
 
   private deliver(channelId: number, nonce: string, x: string): void {
@@ -419,12 +449,13 @@ export class ChatStore {
       x,
       n: nonce,
     };
-    const slow = view.summary.sl > 0 && (view.summary.rl ?? Role.Member) < Role.Moderator;
+    const lastSentAt = this.now();
     this.updateChannel(channelId, (v) => ({
       // The push may have come first and confirmed it already; the seq dedups either way.
       items: v.loaded ? mergeEvents(v.items, [event]) : v.items,
       pending: v.pending.filter((p) => p.nonce !== nonce),
-      ...(slow ? { slowUntil: this.now() + view.summary.sl * 1000 } : {}),
+      lastSentAt,
+      slowUntil: slowEnd(v.summary, lastSentAt),
     }));
   }
 
@@ -448,7 +479,9 @@ export class ChatStore {
     const channels: Record<number, ChannelView> = {};
     for (const ch of w.ch) {
       const existing = this.state.channels[ch.i];
-      channels[ch.i] = existing ? { ...existing, summary: ch } : this.newView(ch);
+      channels[ch.i] = existing
+        ? { ...existing, summary: ch, ...(ch.sl === 0 ? { slowUntil: undefined } : {}) }
+        : this.newView(ch);
     }
     const unread: Record<number, number> = {};
     for (const [c, n] of Object.entries(this.state.unread))
@@ -583,13 +616,14 @@ export class ChatStore {
           if ("tp" in e && e.tp !== undefined) summary.tp = e.tp;
           break;
         case EventType.SlowModeChanged:
-          if ("sl" in e && e.sl !== undefined) {
-            summary.sl = e.sl;
-            if (e.sl === 0) patch.slowUntil = undefined;
-          }
+          if ("sl" in e && e.sl !== undefined) summary.sl = e.sl;
           break;
       }
     }
+    // Slow mode turned off, changed, or lifted by a new role: the wait follows at once (the
+    // server counts from this user's last message, as `slowEnd` does).
+    if (summary.sl !== view.summary.sl || summary.rl !== view.summary.rl)
+      patch.slowUntil = slowEnd(summary, view.lastSentAt);
     const last = [...events].reverse().find(isMessage);
     const announcement =
       channelId === this.state.activeId && last && last.a !== me.i

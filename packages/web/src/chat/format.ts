@@ -1,4 +1,10 @@
-import { type ChannelEvent, EventType, type ModerationEvent, Role } from "@parley/protocol";
+import {
+  type AuditFormat,
+  type ChannelEvent,
+  EventType,
+  type ModerationEvent,
+  Role,
+} from "@parley/protocol";
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "numeric", minute: "2-digit" });
 const fullFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "full", timeStyle: "short" });
@@ -52,13 +58,20 @@ export function formatCountdown(ms: number): string {
   return `${m}:${String(s).padStart(2, "0")}`;
 }
 
+/** A local time, with the date unless it is today: "14:05" or "Mar 3, 14:05" by locale. */
+export function formatWhen(ts: number, now: number): string {
+  const time = formatTime(ts);
+  return dayKey(ts) === dayKey(now) ? time : `${shortDayFormat.format(ts)}, ${time}`;
+}
+
 /** "until 14:05" (today) or "until Mar 3, 14:05"; "indefinitely" without an end. */
 export function formatUntil(until: number | undefined, now: number): string {
-  if (until === undefined) return "indefinitely";
-  const time = formatTime(until);
-  return dayKey(until) === dayKey(now)
-    ? `until ${time}`
-    : `until ${shortDayFormat.format(until)}, ${time}`;
+  return until === undefined ? "indefinitely" : `until ${formatWhen(until, now)}`;
+}
+
+/** Audit entries as this user reads them: local times, short countdown-style durations. */
+export function localAuditFormat(now: number): AuditFormat {
+  return { time: (ts) => formatWhen(ts, now), duration: formatCountdown };
 }
 
 export function roleName(role: number): string {

@@ -1,4 +1,9 @@
-import { type ChannelEvent, type MessageEvent, MessageKind } from "@parley/protocol";
+import {
+  type AuditLine,
+  type ChannelEvent,
+  type MessageEvent,
+  MessageKind,
+} from "@parley/protocol";
 import { isMessage } from "./channel-log";
 import { dayKey, dayLabel, systemText } from "./format";
 
@@ -17,6 +22,8 @@ export interface LocalNote {
   afterSeq: number;
   ts: number;
   text: string;
+  /** The entries of a `/modlog` reply, shown in local time instead of the text. */
+  log?: readonly AuditLine[];
 }
 
 /** One message in a group: stored (`event`) or pending. */

@@ -4,8 +4,16 @@ import { type ChatStore, errorText } from "../chat/chat-store";
 import { Modal } from "./modal";
 import { UsernameField } from "./username-field";
 
+export interface ChannelDialogProps {
+  store: ChatStore;
+  /** Closed without a channel (Escape, the close button, Cancel). */
+  onClose: () => void;
+  /** A channel was joined or created and is now open. */
+  onOpened: (channelId: number) => void;
+}
+
 /** Search every channel on the server and join one. */
-export function BrowseDialog({ store, onClose }: { store: ChatStore; onClose: () => void }) {
+export function BrowseDialog({ store, onClose, onOpened }: ChannelDialogProps) {
   const [query, setQuery] = useState("");
   const [results, setResults] = useState<ChannelSummary[]>();
   const [error, setError] = useState<string>();
@@ -36,7 +44,7 @@ export function BrowseDialog({ store, onClose }: { store: ChatStore; onClose: ()
     setJoining(channel.i);
     try {
       await store.joinChannel(channel.i);
-      onClose();
+      onOpened(channel.i);
     } catch (err) {
       setError(errorText(err));
       setJoining(undefined);
@@ -49,6 +57,7 @@ export function BrowseDialog({ store, onClose }: { store: ChatStore; onClose: ()
         <span className="field-label">Search by name</span>
         <input
           type="search"
+          data-autofocus
           value={query}
           maxLength={64}
           placeholder="e.g. general"
@@ -88,7 +97,7 @@ export function BrowseDialog({ store, onClose }: { store: ChatStore; onClose: ()
 }
 
 /** Create a channel and become its owner. */
-export function CreateDialog({ store, onClose }: { store: ChatStore; onClose: () => void }) {
+export function CreateDialog({ store, onClose, onOpened }: ChannelDialogProps) {
   const [name, setName] = useState("");
   const [topic, setTopic] = useState("");
   const [error, setError] = useState<string>();
@@ -98,8 +107,7 @@ export function CreateDialog({ store, onClose }: { store: ChatStore; onClose: ()
     e.preventDefault();
     setBusy(true);
     try {
-      await store.createChannel(name.trim(), topic.trim());
-      onClose();
+      onOpened(await store.createChannel(name.trim(), topic.trim()));
     } catch (err) {
       setError(errorText(err));
       setBusy(false);
@@ -113,6 +121,7 @@ export function CreateDialog({ store, onClose }: { store: ChatStore; onClose: ()
           <span className="field-label">Name</span>
           <input
             name="channel-name"
+            data-autofocus
             required
             maxLength={64}
             value={name}
@@ -194,6 +203,7 @@ export function RegisterDialog({
             type="password"
             name="password"
             autoComplete="new-password"
+            data-autofocus
             required
             minLength={8}
             maxLength={256}

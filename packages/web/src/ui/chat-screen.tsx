@@ -44,6 +44,8 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
   const [dialog, setDialog] = useState<Dialog>();
   const [navOpen, setNavOpen] = useState(false);
   const [membersOpen, setMembersOpen] = useState(false);
+  /** A channel just opened from a dialog: its composer takes focus once it shows. */
+  const [focusComposer, setFocusComposer] = useState<number>();
 
   const active = state.activeId !== undefined ? state.channels[state.activeId] : undefined;
   const me = state.me;
@@ -79,6 +81,13 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
   const select = (channelId: number) => {
     store.selectChannel(channelId);
     setNavOpen(false);
+  };
+
+  // After joining or creating, the next thing to do is to write: Enter must not reopen the dialog.
+  const opened = (channelId: number) => {
+    setDialog(undefined);
+    setNavOpen(false);
+    setFocusComposer(channelId);
   };
 
   const signOut = async () => {
@@ -214,6 +223,8 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
               view={active}
               commands={state.commands}
               disabled={false}
+              autoFocus={focusComposer === active.id}
+              onFocused={() => setFocusComposer(undefined)}
             />
           </>
         ) : (
@@ -249,8 +260,12 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
       <div className="sr-only" aria-live="polite" aria-atomic="true">
         {state.announcement}
       </div>
-      {dialog === "browse" && <BrowseDialog store={store} onClose={() => setDialog(undefined)} />}
-      {dialog === "create" && <CreateDialog store={store} onClose={() => setDialog(undefined)} />}
+      {dialog === "browse" && (
+        <BrowseDialog store={store} onClose={() => setDialog(undefined)} onOpened={opened} />
+      )}
+      {dialog === "create" && (
+        <CreateDialog store={store} onClose={() => setDialog(undefined)} onOpened={opened} />
+      )}
       {dialog === "register" && me && (
         <RegisterDialog store={store} name={me.n} onClose={() => setDialog(undefined)} />
       )}

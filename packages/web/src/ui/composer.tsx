@@ -9,7 +9,7 @@ import {
   useRef,
   useState,
 } from "react";
-import { type ChannelView, type ChatStore, isMuted } from "../chat/chat-store";
+import { type ChannelView, type ChatStore, CommandRefusedError, isMuted } from "../chat/chat-store";
 import { formatCountdown, formatUntil } from "../chat/format";
 import { SendIcon } from "./icons";
 import { useNow } from "./use-chat";
@@ -19,6 +19,9 @@ export interface ComposerProps {
   view: ChannelView;
   commands: readonly CommandInfo[];
   disabled: boolean;
+  /** Take focus now (a channel was just opened from a dialog); `onFocused` says it did. */
+  autoFocus?: boolean;
+  onFocused?: () => void;
 }
 
 /** The command being typed: "/mu" → "mu" while no space follows the name yet. */
@@ -39,12 +42,21 @@ function typedCommand(text: string, commands: readonly CommandInfo[]): CommandIn
  * with autocomplete of the commands this user's role allows. Disabled with a countdown while
  * muted; slow mode shows when the next message may go.
  */
-export function Composer({ store, view, commands, disabled }: ComposerProps) {
+export function Composer({
+  store,
+  view,
+  commands,
+  disabled,
+  autoFocus = false,
+  onFocused,
+}: ComposerProps) {
   const [text, setText] = useState("");
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const [highlight, setHighlight] = useState(0);
   const [dismissed, setDismissed] = useState(false);
+  /** A send was refused for slow mode: the wait shows as a live countdown until it ends. */
+  const [slowRefused, setSlowRefused] = useState(false);
   const input = useRef<HTMLTextAreaElement>(null);
   const listId = useId();
   const hintId = useId();
@@ -63,6 +75,18 @@ export function Composer({ store, view, commands, disabled }: ComposerProps) {
   const muted = isMuted(view, now);
   const slowLeft = view.slowUntil !== undefined ? view.slowUntil - now : 0;
   const blocked = disabled || muted || busy;
+  const slowNotice = slowRefused && slowLeft > 0;
+  // The refusal is over once the wait is (run out, slow mode turned off or changed).
+  useEffect(() => {
+    if (slowRefused && slowLeft <= 0) setSlowRefused(false);
+  }, [slowRefused, slowLeft]);
+
+  // Runs after the closing dialog gave focus back to its opener, so this move wins.
+  useEffect(() => {
+    if (!autoFocus) return;
+    input.current?.focus();
+    onFocused?.();
+  }, [autoFocus, onFocused]);
 
   // Focus returns to the input when the mute ends, so the user can carry on typing.
   const wasMuted = useRef(muted);
@@ -94,7 +118,8 @@ export function Composer({ store, view, commands, disabled }: ComposerProps) {
         await store.command(view.id, value);
         setText("");
       } catch (err) {
-        setError(err instanceof Error ? err.message : String(err));
+        if (err instanceof CommandRefusedError && err.slowMode) setSlowRefused(true);
+        else setError(err instanceof Error ? err.message : String(err));
       } finally {
         setBusy(false);
         input.current?.focus();
@@ -102,7 +127,7 @@ export function Composer({ store, view, commands, disabled }: ComposerProps) {
       return;
     }
     if (slowLeft > 0) {
-      setError(`Slow mode is on. You can send again in ${formatCountdown(slowLeft)}.`);
+      setSlowRefused(true);
       return;
     }
     // "//text" sends "/text" as a message.
@@ -152,6 +177,12 @@ export function Composer({ store, view, commands, disabled }: ComposerProps) {
           <span className="muted-until">({formatUntil(view.mutedUntil ?? now, now)})</span>
         </span>
       );
+  } else if (slowNotice) {
+    status = (
+      <span className="composer-error" data-testid="slow-countdown">
+        Slow mode is on. You can send again in <strong>{formatCountdown(slowLeft)}</strong>
+      </span>
+    );
   } else if (slowLeft > 0) {
     status = (
       <span className="composer-status" data-testid="slow-countdown">
@@ -229,6 +260,10 @@ export function Composer({ store, view, commands, disabled }: ComposerProps) {
             {error}
           </span>
         )}
+        {/* Announced once; the visible countdown beside it ticks without being read out. */}
+        <span className="sr-only" role="alert">
+          {slowNotice ? "Slow mode is on. Wait before sending again." : ""}
+        </span>
         {status}
         {!error && !status && usage && (
           <span className="composer-hint">

@@ -1,7 +1,7 @@
-import type { Member, MessageEvent } from "@parley/protocol";
+import { type AuditLine, auditText, type Member, type MessageEvent } from "@parley/protocol";
 import { memo, useLayoutEffect, useMemo, useRef, useState } from "react";
 import type { ChannelView, ChatStore } from "../chat/chat-store";
-import { dayKey, formatFull, formatTime } from "../chat/format";
+import { dayKey, formatFull, formatTime, formatWhen, localAuditFormat } from "../chat/format";
 import { buildTimeline, type TimelineMessage, type TimelineRow } from "../chat/timeline";
 import { Avatar } from "./avatar";
 import { ArrowDownIcon } from "./icons";
@@ -24,6 +24,30 @@ function Time({ ts }: { ts: number }) {
     <time className="time" dateTime={new Date(ts).toISOString()} title={formatFull(ts)}>
       {formatTime(ts)}
     </time>
+  );
+}
+
+/** A `/modlog` reply: each entry with its local time and what happened. */
+function AuditLog({ log }: { log: readonly AuditLine[] }) {
+  const now = Date.now();
+  const format = localAuditFormat(now);
+  return (
+    <ul className="audit-log" aria-label="Moderation log">
+      {log.map((e, k) => (
+        // Entries carry no id; a reply's list never changes once shown.
+        // biome-ignore lint/suspicious/noArrayIndexKey: see above
+        <li key={k} className="audit-entry" data-testid="audit-entry">
+          <time
+            className="audit-time"
+            dateTime={new Date(e.ts).toISOString()}
+            title={formatFull(e.ts)}
+          >
+            {formatWhen(e.ts, now)}
+          </time>
+          <span className="audit-text">{auditText(e, format)}</span>
+        </li>
+      ))}
+    </ul>
   );
 }
 
@@ -116,7 +140,11 @@ const Row = memo(function Row({
       return (
         <li className="note-line" data-testid="note">
           <span className="note-label">Only you can see this</span>
-          <div className="note-text">{row.note.text}</div>
+          {row.note.log ? (
+            <AuditLog log={row.note.log} />
+          ) : (
+            <div className="note-text">{row.note.text}</div>
+          )}
         </li>
       );
     case "action":

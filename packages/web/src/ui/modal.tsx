@@ -2,8 +2,9 @@ import { type ReactNode, useEffect, useId, useRef } from "react";
 import { CloseIcon } from "./icons";
 
 /**
- * A modal dialog on the native `<dialog>` element: focus moves into it and stays there, Escape
- * closes it, and focus returns to where it was.
+ * A modal dialog on the native `<dialog>` element: focus moves into it (to the element marked
+ * `data-autofocus`, else the first focusable one) and stays there, Escape closes it, and focus
+ * returns to where it was (the caller may move it on from there, e.g. to the composer).
  */
 export function Modal({
   title,
@@ -20,6 +21,8 @@ export function Modal({
     const dialog = ref.current;
     const previous = document.activeElement as HTMLElement | null;
     if (dialog && !dialog.open) dialog.showModal();
+    // React's autoFocus runs before the dialog opens, when nothing inside can take focus.
+    dialog?.querySelector<HTMLElement>("[data-autofocus]")?.focus();
     return () => {
       dialog?.close();
       previous?.focus?.();

@@ -1,0 +1,68 @@
+/** One moderation audit entry, as `/modlog` replies carry it (`log`, newest first). */
+export interface AuditLine {
+  /** When, epoch ms. */
+  ts: number;
+  /** `kick`, `mute`, `unmute`, `ban`, `unban`, `mod`, `unmod`, `topic`, `slow`, `serverban`, `serverunban`. */
+  ac: string;
+  /** Actor id; 0 for the server (a mute or ban that ran out). */
+  a: number;
+  /** Actor name; "" for the server. */
+  an: string;
+  u?: number;
+  un?: string;
+  /** Reason; for `topic` the new topic, for `slow` the new interval in seconds ("0" = off). */
+  rs?: string;
+  /** End of a mute or ban, epoch ms; absent = indefinite. */
+  ut?: number;
+}
+
+/** How a reader shows times: the server in UTC, a client in its user's zone and locale. */
+export interface AuditFormat {
+  /** A point in time, e.g. "14:05" or "2026-01-22 14:05 UTC". */
+  time: (epochMs: number) => string;
+  /** A length of time, e.g. "30s" or "2h 5m". */
+  duration: (ms: number) => string;
+}
+
+const reasoned = (text: string, reason: string | undefined) =>
+  reason ? `${text}: ${reason}` : text;
+
+/**
+ * An audit entry as a sentence ("bob muted carol until 14:05: spam", "alice turned slow mode
+ * off", "carol's mute ended"); its time is the reader's to show beside it. The one wording of
+ * the audit log, for the server's `/modlog` text and for clients that render `log`.
+ */
+export function auditText(e: AuditLine, f: AuditFormat): string {
+  const target = e.un ?? "someone";
+  const until = e.ut === undefined ? "indefinitely" : `until ${f.time(e.ut)}`;
+  switch (e.ac) {
+    case "kick":
+      return reasoned(`${e.an} removed ${target}`, e.rs);
+    case "mute":
+      return reasoned(`${e.an} muted ${target} ${until}`, e.rs);
+    case "unmute":
+      return e.a === 0 ? `${target}'s mute ended` : reasoned(`${e.an} unmuted ${target}`, e.rs);
+    case "ban":
+      return reasoned(`${e.an} banned ${target} ${until}`, e.rs);
+    case "unban":
+      return e.a === 0 ? `${target}'s ban ended` : reasoned(`${e.an} unbanned ${target}`, e.rs);
+    case "mod":
+      return `${e.an} made ${target} a moderator`;
+    case "unmod":
+      return `${e.an} made ${target} a member`;
+    case "topic":
+      return e.rs ? `${e.an} set the topic to “${e.rs}”` : `${e.an} cleared the topic`;
+    case "slow": {
+      const seconds = Number(e.rs ?? 0);
+      return seconds > 0
+        ? `${e.an} turned slow mode on: one message every ${f.duration(seconds * 1000)}`
+        : `${e.an} turned slow mode off`;
+    }
+    case "serverban":
+      return reasoned(`${e.an} banned ${target} from the server`, e.rs);
+    case "serverunban":
+      return `${e.an} lifted ${target}'s server ban`;
+    default:
+      return reasoned(`${e.an || "The server"} ${e.ac}${e.un ? ` ${e.un}` : ""}`, e.rs);
+  }
+}

@@ -1,0 +1,136 @@
+import type { ParleyClient } from "@parley/client";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import {
+  axeViolations,
+  composer,
+  joinChannel,
+  messageText,
+  openChannel,
+  openTeamChat,
+  say,
+  seedTeamChat,
+} from "./browser-harness";
+import { webSuite } from "./web-suite";
+
+// One server with a lived-in conversation; each spec opens fresh browser contexts on it, so axe
+// sees the real elements: messages with reactions and links, an action, system lines, a
+// command's note, members online and offline with roles and a guest badge, typing, unread
+// counts, a notice, a mute countdown, an open picker and open dialogs.
+let general = 0;
+let design = 0;
+let bob: ParleyClient;
+let alice: ParleyClient;
+
+const harness = webSuite({}, async (h) => {
+  const team = await seedTeamChat(h);
+  ({ alice, bob, general, design } = team);
+  await alice.command(general, "/mod @dana");
+  await alice.command(general, "/slow 5");
+  await alice.command(general, "/slow off");
+  await alice.command(general, "/topic Company-wide news and chatter");
+  // The guest leaves: it shows as an offline member.
+  await team.guest.close();
+});
+
+/** Dana's chat in #general, with bob typing, an unread channel, a note and a notice. */
+async function livedInChat(page: Page, scheme: string): Promise<void> {
+  await openTeamChat(page);
+  await say(page, "/modlog 5");
+  await page.getByTestId("note").waitFor();
+  // A channel dana is removed from leaves a notice.
+  const doomed = (await bob.createChannel(`doomed-${scheme}`)).ch.i;
+  await joinChannel(page, `doomed-${scheme}`);
+  await bob.command(doomed, "/kick @dana testing notices");
+  await page.getByRole("status").filter({ hasText: "You were removed" }).waitFor();
+  await openChannel(page, "general");
+  await alice.send(general, `A new message for the ${scheme} check.`);
+  await alice.send(design, "Updated the spacing scale.");
+  await page.getByTestId("unread").first().waitFor();
+  bob.typing(general, true);
+  await page.getByTestId("typing").filter({ hasText: "bob is typing" }).waitFor();
+  await composer(page).fill("Sounds good, I'll write the announcement");
+}
+
+describe("accessibility (axe-core in Chromium)", () => {
+  for (const scheme of ["light", "dark"] as const) {
+    it(`finds no serious or critical violation on the sign-in screen in ${scheme} mode`, async () => {
+      const page = await harness.open({ colorScheme: scheme });
+      await page.getByRole("button", { name: "Continue as guest" }).waitFor();
+      expect(await axeViolations(page)).toEqual([]);
+      await page.getByRole("tab", { name: "Create account" }).click();
+      await page.getByRole("button", { name: "Create account", exact: true }).waitFor();
+      expect(await axeViolations(page)).toEqual([]);
+    });
+
+    it(`finds no serious or critical violation in a lived-in chat in ${scheme} mode`, async () => {
+      const page = await harness.open({ colorScheme: scheme });
+      await livedInChat(page, scheme);
+      expect(await axeViolations(page)).toEqual([]);
+
+      // The reaction picker, open on a message.
+      const message = page.getByTestId("message").filter({ hasText: "last blocker" });
+      await message.hover();
+      await message.getByRole("button", { name: "Add reaction" }).click();
+      await page.getByRole("button", { name: "React with 👍" }).waitFor();
+      expect(await axeViolations(page)).toEqual([]);
+      await page.keyboard.press("Escape");
+
+      // Browse channels, open with its results.
+      await page.getByRole("button", { name: "Browse channels" }).first().click();
+      await page.getByRole("button", { name: "Open #general" }).waitFor();
+      expect(await axeViolations(page)).toEqual([]);
+      await page.keyboard.press("Escape");
+
+      // Create a channel, refused with an error shown.
+      await page.getByRole("button", { name: "Create channel" }).first().click();
+      await page.getByLabel("Name").fill("general");
+      await page.getByRole("button", { name: "Create channel", exact: true }).last().click();
+      await page.getByRole("dialog").getByRole("alert").waitFor();
+      expect(await axeViolations(page)).toEqual([]);
+      bob.typing(general, false);
+    });
+
+    it(`finds no serious or critical violation on a phone in ${scheme} mode`, async () => {
+      const page = await harness.open({ colorScheme: scheme, width: 390, height: 844 });
+      // The user's name sits in the folded sidebar, so read it without waiting for it to show.
+      await page.getByRole("button", { name: "Continue as guest" }).click();
+      await page.getByTestId("me").waitFor({ state: "attached" });
+      const guest = (await page.getByTestId("me").textContent()) ?? "";
+      await page.getByRole("button", { name: "Browse channels" }).first().click();
+      await page.getByRole("searchbox").fill("general");
+      await page.getByRole("button", { name: "Join #general" }).click();
+      await messageText(page, "Hi everyone").waitFor();
+      // A send refused for slow mode, with its countdown.
+      await alice.command(general, "/slow 60");
+      await page.getByTestId("system").filter({ hasText: "turned on slow mode" }).last().waitFor();
+      await say(page, `checking in (${scheme})`);
+      await messageText(page, `checking in (${scheme})`).waitFor();
+      await page.getByTestId("pending").waitFor({ state: "detached" });
+      await say(page, "and again");
+      await page.getByText(/Slow mode is on\. You can send again in/).waitFor();
+      expect(await axeViolations(page)).toEqual([]);
+      await alice.command(general, "/slow off");
+      await page.getByText(/send again in/).waitFor({ state: "detached" });
+      await alice.command(general, `/mute @${guest} 10m too loud`);
+      await page.getByTestId("mute-countdown").waitFor();
+      expect(await axeViolations(page)).toEqual([]);
+
+      await page.getByRole("button", { name: "Channels" }).click();
+      await page.locator(".nav-open .sidebar").waitFor();
+      expect(await axeViolations(page)).toEqual([]);
+      await page.keyboard.press("Escape");
+
+      await page.getByRole("button", { name: /^Members/ }).click();
+      await page.locator(".members-open .members").waitFor();
+      expect(await axeViolations(page)).toEqual([]);
+      await page.keyboard.press("Escape");
+
+      await page.getByRole("button", { name: "Channels" }).click();
+      await page.getByRole("button", { name: /register to keep this name/ }).click();
+      await page.getByLabel("Password").waitFor();
+      expect(await axeViolations(page)).toEqual([]);
+      await alice.command(general, `/unmute @${guest}`);
+    });
+  }
+});
