@@ -267,6 +267,24 @@ describe("web client", () => {
     expect(dialogs).toEqual([]);
   });
 
+  it("isolates right-to-left text and its bidi controls within the message", async () => {
+    // An override opened and closed inside the message: allowed, but it must not leak out.
+    const rtl = "שלום \u202Eevil\u202C עולם";
+    const a = await harness.open();
+    await continueAsGuest(a);
+    await createChannel(a, "bidi");
+    await say(a, rtl);
+    const text = a.getByTestId("timeline").locator(".message-text", { hasText: "evil" });
+    await text.waitFor();
+    // The content sits in a <bdi>, which the browser isolates from its surroundings.
+    const isolated = await text.evaluate((el) => {
+      const bdi = el.querySelector("bdi");
+      return bdi ? getComputedStyle(bdi).unicodeBidi : null;
+    });
+    expect(isolated).toBe("isolate");
+    expect(await text.textContent()).toBe(rtl);
+  });
+
   // Restarts the shared server, so it runs last.
   it("reconnects after a server restart with every message exactly once", async () => {
     const page = await harness.open();
