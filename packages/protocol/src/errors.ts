@@ -33,6 +33,7 @@ export const ERRORS = {
   SERVER_BANNED: { code: 1308, message: "This account is banned from the server" },
   RATE_LIMITED: { code: 1400, message: "Too many requests" },
   LIMIT_REACHED: { code: 1401, message: "A server limit was reached" },
+  SERVER_BUSY: { code: 1402, message: "The server is busy; retry after the time given" },
   INTERNAL: { code: 1500, message: "Internal server error" },
 } as const;
 

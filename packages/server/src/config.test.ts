@@ -36,8 +36,18 @@ describe("loadConfig", () => {
     ["PARLEY_ORIGINS", "not a url"],
     ["PARLEY_LOG_LEVEL", "loud"],
     ["PARLEY_HEARTBEAT_MS", "5"],
+    ["PARLEY_HASH_CONCURRENCY", "0"],
+    ["PARLEY_HASH_QUEUE", "-1"],
   ])("fails on %s=%s with a message naming the variable", (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name}=`));
+  });
+
+  it("reads the password-hash bounds", () => {
+    expect(loadConfig({})).toMatchObject({ hashConcurrency: 2, hashQueue: 64 });
+    expect(loadConfig({ PARLEY_HASH_CONCURRENCY: "1", PARLEY_HASH_QUEUE: "0" })).toMatchObject({
+      hashConcurrency: 1,
+      hashQueue: 0,
+    });
   });
 
   it("reads the cluster settings", () => {

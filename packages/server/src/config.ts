@@ -47,6 +47,10 @@ export interface Config {
   maxMembersPerChannel: number;
   /** Rate limits: the defaults with `name=burst/perSecond` overrides. */
   rateLimits: RateRules;
+  /** Password hashes (argon2) running at once, each on a low-priority worker thread. Default 2. */
+  hashConcurrency: number;
+  /** Password hashes that may wait for a slot before logins are refused (503). Default 64. */
+  hashQueue: number;
   /** Usernames of server-wide admins (case-insensitive). Default none. */
   admins: string[];
   /** Directory of the built web client to serve at `/` (none when absent). */
@@ -164,6 +168,8 @@ export const ENV = {
     }),
     default: "",
   },
+  PARLEY_HASH_CONCURRENCY: { key: "hashConcurrency", schema: int(1, 64), default: "2" },
+  PARLEY_HASH_QUEUE: { key: "hashQueue", schema: int(0, 100_000), default: "64" },
   PARLEY_ADMINS: {
     key: "admins",
     schema: z

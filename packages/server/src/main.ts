@@ -29,6 +29,7 @@ import { ChannelService } from "./services/channel-service";
 import { CommandService } from "./services/command-service";
 import { MessageService } from "./services/message-service";
 import { ModerationService } from "./services/moderation-service";
+import { PasswordHasher } from "./services/password-hasher";
 import { PresenceService } from "./services/presence-service";
 import type { Services } from "./services/services";
 import { type TypingOptions, TypingService } from "./services/typing-service";
@@ -122,8 +123,14 @@ export async function createParley(
   const channels = new ChannelService(storage, broker, presenceStore, config);
   const typing = new TypingService(broker, tuning.typing);
   const messages = new MessageService(storage, channels, typing, (n) => metrics.messagesIn.inc(n));
-  const auth = new AuthService(storage, (userId, message) =>
-    broker.publish({ kind: "user", id: userId }, message),
+  const hasher = new PasswordHasher({
+    concurrency: config.hashConcurrency,
+    queue: config.hashQueue,
+  });
+  const auth = new AuthService(
+    storage,
+    (userId, message) => broker.publish({ kind: "user", id: userId }, message),
+    hasher,
   );
   const admins = new Set(config.admins.map((a) => a.toLowerCase()));
   const isAdmin = (username: string) => admins.has(username.toLowerCase());
@@ -267,6 +274,7 @@ export async function createParley(
       await ws.close();
       await messages.drain();
       await app.close();
+      await hasher.close();
       moderation.close();
       typing.close();
       await hub.close();

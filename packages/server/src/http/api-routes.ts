@@ -26,6 +26,7 @@ const STATUS: Partial<Record<ErrorName, number>> = {
   NOT_A_MEMBER: 403,
   FORBIDDEN: 403,
   RATE_LIMITED: 429,
+  SERVER_BUSY: 503,
 };
 
 function userJson(user: UserRow) {

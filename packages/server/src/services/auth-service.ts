@@ -1,19 +1,8 @@
 import { createHash, randomBytes, randomInt } from "node:crypto";
-import { hash, verify } from "@node-rs/argon2";
 import type { UserMessage } from "../broker/message-broker";
 import { ParleyError } from "../errors";
 import type { NewUser, SessionRow, Storage, UserRow } from "../storage/storage";
-
-/**
- * argon2id parameters (OWASP's second recommended set: 19 MiB, 2 passes, 1 lane). @node-rs/argon2
- * runs them on libuv's thread pool, so hashing never blocks the event loop.
- */
-export const ARGON2_OPTIONS = {
-  algorithm: 2,
-  memoryCost: 19456,
-  timeCost: 2,
-  parallelism: 1,
-} as const;
+import type { PasswordHasher } from "./password-hasher";
 
 export interface Authenticated {
   user: UserRow;
@@ -43,19 +32,22 @@ export class AuthService {
     private readonly storage: Storage,
     /** Tells every connection of a user, on every node. */
     private readonly announce: (userId: number, message: UserMessage) => void,
+    private readonly hasher: PasswordHasher,
   ) {
-    this.dummyHash = hash(randomBytes(16).toString("hex"), ARGON2_OPTIONS);
+    this.dummyHash = hasher.hash(randomBytes(16).toString("hex"));
+    // Awaited by the first login for an unknown name; a shutdown before that is no error.
+    this.dummyHash.catch(() => {});
   }
 
   async register(username: string, password: string): Promise<IssuedSession> {
-    const passwordHash = await hash(password, ARGON2_OPTIONS);
+    const passwordHash = await this.hasher.hash(password);
     return this.create({ username, passwordHash, isGuest: false });
   }
 
   async login(username: string, password: string): Promise<IssuedSession> {
     const user = await this.storage.findUserByName(username);
     const stored = user?.passwordHash ?? (await this.dummyHash);
-    const ok = await verify(stored, password).catch(() => false);
+    const ok = await this.hasher.verify(stored, password);
     if (!user?.passwordHash || !ok) throw new ParleyError("INVALID_CREDENTIALS");
     if (user.bannedAt !== null) throw new ParleyError("SERVER_BANNED");
     return this.issue(user);
@@ -75,9 +67,9 @@ export class AuthService {
    */
   async changePassword(auth: Authenticated, current: string, next: string): Promise<void> {
     const stored = auth.user.passwordHash;
-    if (!stored || !(await verify(stored, current).catch(() => false)))
+    if (!stored || !(await this.hasher.verify(stored, current)))
       throw new ParleyError("INVALID_CREDENTIALS");
-    await this.storage.updatePassword(auth.user.id, await hash(next, ARGON2_OPTIONS));
+    await this.storage.updatePassword(auth.user.id, await this.hasher.hash(next));
     const revoked = await this.storage.revokeUserSessions(auth.user.id, auth.session.id);
     for (const session of revoked) this.announce(auth.user.id, { k: "revoked", session });
   }
@@ -108,7 +100,7 @@ export class AuthService {
   /** Gives a guest a password: it keeps its id, name and memberships. */
   async upgradeGuest(auth: Authenticated, password: string): Promise<UserRow> {
     if (!auth.user.isGuest) throw new ParleyError("NOT_A_GUEST");
-    const passwordHash = await hash(password, ARGON2_OPTIONS);
+    const passwordHash = await this.hasher.hash(password);
     const user = await this.storage.upgradeGuest(auth.user.id, passwordHash);
     this.announce(user.id, { k: "registered" });
     return user;
