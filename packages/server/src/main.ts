@@ -20,6 +20,7 @@ import { Metrics } from "./metrics";
 import { MemoryPresenceStore } from "./presence/memory-presence-store";
 import type { PresenceStore } from "./presence/presence-store";
 import { RedisPresenceStore } from "./presence/redis-presence-store";
+import { addressKey } from "./rate-limit/address-key";
 import { MemoryRateLimiter } from "./rate-limit/memory-rate-limiter";
 import type { RateLimiter } from "./rate-limit/rate-limiter";
 import { RedisRateLimiter } from "./rate-limit/redis-rate-limiter";
@@ -131,6 +132,7 @@ export async function createParley(
     storage,
     (userId, message) => broker.publish({ kind: "user", id: userId }, message),
     hasher,
+    { limiter, rules: config.rateLimits },
   );
   const admins = new Set(config.admins.map((a) => a.toLowerCase()));
   const isAdmin = (username: string) => admins.has(username.toLowerCase());
@@ -216,7 +218,7 @@ export async function createParley(
       websocket: true,
       preValidation: async (req, reply) => {
         upgrades.set(req.raw, reply.raw);
-        if (!ws.ipAllowed(req.ip)) {
+        if (!ws.ipAllowed(addressKey(req.ip))) {
           await reply.code(429).send({
             error: {
               c: ERRORS.LIMIT_REACHED.code,
@@ -241,7 +243,8 @@ export async function createParley(
         return;
       }
       releaseUpgrade(socket, req.raw, res);
-      ws.accept(socket, req.ip);
+      // Every per-address limit (connections, hellos) counts an IPv6 client by its /64.
+      ws.accept(socket, addressKey(req.ip));
     },
   );
   app.get("/healthz", async () => ({ ok: true, connections: ws.size }));

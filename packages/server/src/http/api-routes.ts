@@ -10,6 +10,7 @@ import {
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { ParleyError } from "../errors";
+import { addressKey } from "../rate-limit/address-key";
 import type { Authenticated } from "../services/auth-service";
 import type { Services } from "../services/services";
 import type { Storage, UserRow } from "../storage/storage";
@@ -64,7 +65,7 @@ export function registerApiRoutes(
 ): void {
   const limit = async (req: FastifyRequest, name: "login" | "register") => {
     const decision = await services.rate.limiter.take(
-      `ip:${req.ip}:${name}`,
+      `ip:${addressKey(req.ip)}:${name}`,
       services.rate.rules[name],
     );
     if (!decision.ok) {

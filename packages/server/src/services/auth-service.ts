@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomInt } from "node:crypto";
 import type { UserMessage } from "../broker/message-broker";
 import { ParleyError } from "../errors";
+import type { RateLimiter, RateRule, RateRules } from "../rate-limit/rate-limiter";
 import type { NewUser, SessionRow, Storage, UserRow } from "../storage/storage";
 import type { PasswordHasher } from "./password-hasher";
 
@@ -33,6 +34,11 @@ export class AuthService {
     /** Tells every connection of a user, on every node. */
     private readonly announce: (userId: number, message: UserMessage) => void,
     private readonly hasher: PasswordHasher,
+    /** The per-account buckets of failed logins (`account`, `accountlong`), shared by the nodes. */
+    private readonly throttle: {
+      limiter: RateLimiter;
+      rules: Pick<RateRules, "account" | "accountlong">;
+    },
   ) {
     this.dummyHash = hasher.hash(randomBytes(16).toString("hex"));
     // Awaited by the first login for an unknown name; a shutdown before that is no error.
@@ -44,13 +50,57 @@ export class AuthService {
     return this.create({ username, passwordHash, isGuest: false });
   }
 
+  /**
+   * Checks a password. Each attempt first takes a token of the name's `account` and
+   * `accountlong` buckets (whether or not the account exists, so a refusal says nothing about
+   * it) and gets it back unless the password was wrong: only failures count, from any address.
+   */
   async login(username: string, password: string): Promise<IssuedSession> {
-    const user = await this.storage.findUserByName(username);
-    const stored = user?.passwordHash ?? (await this.dummyHash);
-    const ok = await this.hasher.verify(stored, password);
-    if (!user?.passwordHash || !ok) throw new ParleyError("INVALID_CREDENTIALS");
-    if (user.bannedAt !== null) throw new ParleyError("SERVER_BANNED");
-    return this.issue(user);
+    return this.guarded(username, async () => {
+      const user = await this.storage.findUserByName(username);
+      const stored = user?.passwordHash ?? (await this.dummyHash);
+      const ok = await this.hasher.verify(stored, password);
+      if (!user?.passwordHash || !ok) throw new ParleyError("INVALID_CREDENTIALS");
+      if (user.bannedAt !== null) throw new ParleyError("SERVER_BANNED");
+      return this.issue(user);
+    });
+  }
+
+  /**
+   * Runs a password check under the name's failed-login buckets: refused with RATE_LIMITED
+   * (and the time until a token) while either is empty; the tokens are returned unless the
+   * check ends in INVALID_CREDENTIALS.
+   */
+  private async guarded<T>(username: string, check: () => Promise<T>): Promise<T> {
+    const name = username.toLowerCase();
+    const buckets: [string, RateRule][] = [
+      [`account:${name}:login`, this.throttle.rules.account],
+      [`account:${name}:loginlong`, this.throttle.rules.accountlong],
+    ];
+    const { limiter } = this.throttle;
+    const decisions = await Promise.all(buckets.map(([key, rule]) => limiter.take(key, rule)));
+    const refund = (which: (i: number) => boolean) =>
+      Promise.all(
+        buckets.filter((_, i) => which(i)).map(([key, rule]) => limiter.refund(key, rule)),
+      );
+    const wait = Math.max(0, ...decisions.map((d) => (d.ok ? 0 : d.retryAfterMs)));
+    if (wait > 0) {
+      await refund((i) => decisions[i]!.ok);
+      throw new ParleyError(
+        "RATE_LIMITED",
+        `Too many failed sign-ins for this name: wait ${Math.ceil(wait / 1000)} s`,
+        { retryAfterMs: wait },
+      );
+    }
+    try {
+      const result = await check();
+      await refund(() => true);
+      return result;
+    } catch (err) {
+      if (!(err instanceof ParleyError && err.errorName === "INVALID_CREDENTIALS"))
+        await refund(() => true);
+      throw err;
+    }
   }
 
   /** Resolves a token to its live session, or throws UNAUTHENTICATED (SERVER_BANNED for a banned account). */
@@ -62,13 +112,15 @@ export class AuthService {
   }
 
   /**
-   * Changes a password after checking the current one; every other session of the user is
-   * revoked and its sockets closed.
+   * Changes a password after checking the current one (a wrong one counts as a failed login of
+   * the account); every other session of the user is revoked and its sockets closed.
    */
   async changePassword(auth: Authenticated, current: string, next: string): Promise<void> {
     const stored = auth.user.passwordHash;
-    if (!stored || !(await this.hasher.verify(stored, current)))
-      throw new ParleyError("INVALID_CREDENTIALS");
+    await this.guarded(auth.user.username, async () => {
+      if (!stored || !(await this.hasher.verify(stored, current)))
+        throw new ParleyError("INVALID_CREDENTIALS");
+    });
     await this.storage.updatePassword(auth.user.id, await this.hasher.hash(next));
     const revoked = await this.storage.revokeUserSessions(auth.user.id, auth.session.id);
     for (const session of revoked) this.announce(auth.user.id, { k: "revoked", session });
