@@ -5,4 +5,5 @@ export * from "./ops";
 export * from "./permissions";
 export * from "./schemas";
 export * from "./types";
+export * from "./usernames";
 export * from "./version";

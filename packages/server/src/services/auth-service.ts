@@ -1,4 +1,5 @@
 import { createHash, randomBytes, randomInt } from "node:crypto";
+import { GUEST_PREFIX, isReservedUsername } from "@parley/protocol";
 import type { UserMessage } from "../broker/message-broker";
 import { ParleyError } from "../errors";
 import type { RateLimiter, RateRule, RateRules } from "../rate-limit/rate-limiter";
@@ -46,6 +47,8 @@ export class AuthService {
   }
 
   async register(username: string, password: string): Promise<IssuedSession> {
+    if (isReservedUsername(username))
+      throw new ParleyError("USERNAME_RESERVED", `"${GUEST_PREFIX}…" names are kept for guests`);
     const passwordHash = await this.hasher.hash(password);
     return this.create({ username, passwordHash, isGuest: false });
   }
@@ -137,7 +140,7 @@ export class AuthService {
   /** Creates a guest with a generated unique name (no password), and its session. */
   async createGuest(): Promise<IssuedSession> {
     for (let attempt = 0; ; attempt++) {
-      const username = `guest-${randomInt(0, 36 ** 6)
+      const username = `${GUEST_PREFIX}${randomInt(0, 36 ** 6)
         .toString(36)
         .padStart(6, "0")}`;
       try {
