@@ -38,6 +38,9 @@ describe("loadConfig", () => {
     ["PARLEY_HEARTBEAT_MS", "5"],
     ["PARLEY_HASH_CONCURRENCY", "0"],
     ["PARLEY_HASH_QUEUE", "-1"],
+    ["PARLEY_METRICS_TOKEN", "short"],
+    ["PARLEY_METRICS_TOKEN", "has spaces in it, sixteen+"],
+    ["PARLEY_METRICS_PORT", "http"],
   ])("fails on %s=%s with a message naming the variable", (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name}=`));
   });
@@ -48,6 +51,29 @@ describe("loadConfig", () => {
       hashConcurrency: 1,
       hashQueue: 0,
     });
+  });
+
+  it("reads the metrics settings, and refuses a metrics host without a port", () => {
+    expect(loadConfig({})).toMatchObject({
+      metricsToken: null,
+      metricsHost: "127.0.0.1",
+      metricsPort: null,
+    });
+    expect(
+      loadConfig({
+        PARLEY_METRICS_TOKEN: "0123456789abcdef",
+        PARLEY_METRICS_HOST: "10.0.0.5",
+        PARLEY_METRICS_PORT: "9090",
+      }),
+    ).toMatchObject({
+      metricsToken: "0123456789abcdef",
+      metricsHost: "10.0.0.5",
+      metricsPort: 9090,
+    });
+    expect(() => loadConfig({ PARLEY_METRICS_HOST: "10.0.0.5" })).toThrow(/PARLEY_METRICS_PORT/);
+    expect(() => loadConfig({ PARLEY_PORT: "9090", PARLEY_METRICS_PORT: "9090" })).toThrow(
+      /must differ/,
+    );
   });
 
   it("reads the cluster settings", () => {

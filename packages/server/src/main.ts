@@ -15,6 +15,7 @@ import { ChannelHub } from "./gateway/channel-hub";
 import { Gateway } from "./gateway/gateway";
 import { releaseUpgrade } from "./gateway/upgrade";
 import { registerApiRoutes } from "./http/api-routes";
+import { serveMetrics } from "./http/metrics-endpoint";
 import { registerSecurityHeaders } from "./http/security-headers";
 import { Metrics } from "./metrics";
 import { MemoryPresenceStore } from "./presence/memory-presence-store";
@@ -48,6 +49,8 @@ export interface Parley {
   app: FastifyInstance;
   /** Base URL, e.g. http://127.0.0.1:8080. */
   url: string;
+  /** The metrics' own listener (`PARLEY_METRICS_PORT`), e.g. http://127.0.0.1:9090/metrics. */
+  metricsUrl: string | null;
   config: Config;
   /** Stops accepting, closes sockets with 1001, drains pending writes, then closes the engines. */
   close(): Promise<void>;
@@ -248,9 +251,10 @@ export async function createParley(
     },
   );
   app.get("/healthz", async () => ({ ok: true, connections: ws.size }));
-  app.get("/metrics", async (_req, reply) => {
-    reply.header("content-type", metrics.registry.contentType);
-    return metrics.registry.metrics();
+  const metricsEndpoint = await serveMetrics(app, metrics, {
+    token: config.metricsToken,
+    listen:
+      config.metricsPort === null ? null : { host: config.metricsHost, port: config.metricsPort },
   });
   registerSecurityHeaders(app);
   registerApiRoutes(app, services, storage);
@@ -271,12 +275,14 @@ export async function createParley(
   return {
     app,
     url: `http://${host}:${port}`,
+    metricsUrl: metricsEndpoint.url,
     config,
     async close() {
       closing = true;
       await ws.close();
       await messages.drain();
       await app.close();
+      await metricsEndpoint.close();
       await hasher.close();
       moderation.close();
       typing.close();
