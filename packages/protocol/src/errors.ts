@@ -14,6 +14,7 @@ export const ERRORS = {
   USERNAME_TAKEN: { code: 1102, message: "That username is taken" },
   NOT_A_GUEST: { code: 1103, message: "Only a guest can register from a session" },
   USERNAME_RESERVED: { code: 1104, message: "That username is reserved" },
+  HOST_NOT_ALLOWED: { code: 1105, message: "This server does not answer for that host name" },
   NO_SUCH_CHANNEL: { code: 1200, message: "No such channel" },
   NOT_A_MEMBER: { code: 1201, message: "You are not a member of that channel" },
   CHANNEL_NAME_TAKEN: { code: 1202, message: "A channel with that name exists" },

@@ -41,6 +41,8 @@ describe("loadConfig", () => {
     ["PARLEY_METRICS_TOKEN", "short"],
     ["PARLEY_METRICS_TOKEN", "has spaces in it, sixteen+"],
     ["PARLEY_METRICS_PORT", "http"],
+    ["PARLEY_ALLOWED_HOSTS", "https://chat.example"],
+    ["PARLEY_ALLOWED_HOSTS", " , "],
   ])("fails on %s=%s with a message naming the variable", (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name}=`));
   });
@@ -74,6 +76,13 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ PARLEY_PORT: "9090", PARLEY_METRICS_PORT: "9090" })).toThrow(
       /must differ/,
     );
+  });
+
+  it("reads the allowed hosts", () => {
+    expect(loadConfig({})).toMatchObject({ allowedHosts: null });
+    expect(
+      loadConfig({ PARLEY_ALLOWED_HOSTS: "chat.example.com, localhost:8080,[::1]:8080" }),
+    ).toMatchObject({ allowedHosts: ["chat.example.com", "localhost:8080", "[::1]:8080"] });
   });
 
   it("reads the cluster settings", () => {

@@ -57,6 +57,11 @@ export interface Config {
   metricsHost: string;
   /** Port of the metrics' own listener; null (default) = /metrics on the main port. */
   metricsPort: number | null;
+  /**
+   * Host names (optionally with a port) HTTP requests and upgrades may name in Host; others are
+   * refused (421). Null (default) = any.
+   */
+  allowedHosts: string[] | null;
   /** Usernames of server-wide admins (case-insensitive). Default none. */
   admins: string[];
   /** Directory of the built web client to serve at `/` (none when absent). */
@@ -185,6 +190,27 @@ export const ENV = {
   },
   PARLEY_METRICS_HOST: { key: "metricsHost", schema: z.string().min(1), default: "127.0.0.1" },
   PARLEY_METRICS_PORT: { key: "metricsPort", schema: int(0, 65535), default: undefined },
+  PARLEY_ALLOWED_HOSTS: {
+    key: "allowedHosts",
+    schema: z
+      .string()
+      .transform((s) =>
+        s
+          .split(",")
+          .map((h) => h.trim())
+          .filter(Boolean),
+      )
+      .pipe(
+        z
+          .array(
+            z.string().regex(/^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:\d{1,5})?$/, {
+              error: "expected comma-separated host names, each with an optional :port",
+            }),
+          )
+          .min(1, { error: "expected at least one host name" }),
+      ),
+    default: undefined,
+  },
   PARLEY_ADMINS: {
     key: "admins",
     schema: z
@@ -220,6 +246,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redisUrl: null,
     metricsToken: null,
     metricsPort: null,
+    allowedHosts: null,
   };
   for (const [name, spec] of Object.entries(ENV)) {
     const raw = env[name] ?? spec.default;

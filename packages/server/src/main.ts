@@ -14,6 +14,7 @@ import { type Config, ConfigError, loadConfig } from "./config";
 import { ChannelHub } from "./gateway/channel-hub";
 import { Gateway } from "./gateway/gateway";
 import { releaseUpgrade } from "./gateway/upgrade";
+import { registerAllowedHosts } from "./http/allowed-hosts";
 import { registerApiRoutes } from "./http/api-routes";
 import { serveMetrics } from "./http/metrics-endpoint";
 import { registerSecurityHeaders } from "./http/security-headers";
@@ -231,7 +232,8 @@ export async function createParley(
           });
           return;
         }
-        if (!ws.originAllowed(req.headers.origin, req.headers.host)) {
+        // The scheme is the request's own (or, behind a trusted proxy, X-Forwarded-Proto).
+        if (!ws.originAllowed(req.headers.origin, `${req.protocol}://${req.host}`)) {
           await reply.code(403).send({
             error: { c: ERRORS.FORBIDDEN.code, name: "FORBIDDEN", m: "Origin not allowed" },
           });
@@ -256,6 +258,7 @@ export async function createParley(
     listen:
       config.metricsPort === null ? null : { host: config.metricsHost, port: config.metricsPort },
   });
+  if (config.allowedHosts) registerAllowedHosts(app, config.allowedHosts);
   registerSecurityHeaders(app);
   registerApiRoutes(app, services, storage);
   if (config.webRoot && existsSync(config.webRoot)) {
