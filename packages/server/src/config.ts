@@ -80,6 +80,14 @@ const int = (min: number, max: number) =>
         .max(max, { error: `expected at most ${max}` }),
     );
 
+/** A comma-separated list, items trimmed, empty ones dropped. */
+const commaList = z.string().transform((s) =>
+  s
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean),
+);
+
 /** Environment variables, their parsers and defaults. The README's table mirrors this. */
 export const ENV = {
   PARLEY_HOST: { key: "host", schema: z.string().min(1), default: "127.0.0.1" },
@@ -111,17 +119,9 @@ export const ENV = {
   },
   PARLEY_ORIGINS: {
     key: "origins",
-    schema: z
-      .string()
-      .transform((s) =>
-        s
-          .split(",")
-          .map((o) => o.trim())
-          .filter(Boolean),
-      )
-      .pipe(
-        z.array(z.url({ error: "expected comma-separated origins like https://chat.example.com" })),
-      ),
+    schema: commaList.pipe(
+      z.array(z.url({ error: "expected comma-separated origins like https://chat.example.com" })),
+    ),
     default: undefined,
   },
   PARLEY_LOG_LEVEL: {
@@ -192,42 +192,24 @@ export const ENV = {
   PARLEY_METRICS_PORT: { key: "metricsPort", schema: int(0, 65535), default: undefined },
   PARLEY_ALLOWED_HOSTS: {
     key: "allowedHosts",
-    schema: z
-      .string()
-      .transform((s) =>
-        s
-          .split(",")
-          .map((h) => h.trim())
-          .filter(Boolean),
-      )
-      .pipe(
-        z
-          .array(
-            z.string().regex(/^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:\d{1,5})?$/, {
-              error: "expected comma-separated host names, each with an optional :port",
-            }),
-          )
-          .min(1, { error: "expected at least one host name" }),
-      ),
+    schema: commaList.pipe(
+      z
+        .array(
+          z.string().regex(/^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:\d{1,5})?$/, {
+            error: "expected comma-separated host names, each with an optional :port",
+          }),
+        )
+        .min(1, { error: "expected at least one host name" }),
+    ),
     default: undefined,
   },
   PARLEY_ADMINS: {
     key: "admins",
-    schema: z
-      .string()
-      .transform((s) =>
-        s
-          .split(",")
-          .map((a) => a.trim())
-          .filter(Boolean),
-      )
-      .pipe(
-        z.array(
-          z
-            .string()
-            .regex(/^[A-Za-z0-9_-]{3,32}$/, { error: "expected comma-separated usernames" }),
-        ),
+    schema: commaList.pipe(
+      z.array(
+        z.string().regex(/^[A-Za-z0-9_-]{3,32}$/, { error: "expected comma-separated usernames" }),
       ),
+    ),
     default: "",
   },
   PARLEY_WEB_ROOT: { key: "webRoot", schema: z.string().min(1), default: undefined },
