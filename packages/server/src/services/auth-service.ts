@@ -47,6 +47,7 @@ export class AuthService {
   }
 
   async register(username: string, password: string): Promise<IssuedSession> {
+    this.hasher.admit();
     if (isReservedUsername(username))
       throw new ParleyError("USERNAME_RESERVED", `"${GUEST_PREFIX}…" names are kept for guests`);
     const passwordHash = await this.hasher.hash(password);
@@ -59,6 +60,7 @@ export class AuthService {
    * it) and gets it back unless the password was wrong: only failures count, from any address.
    */
   async login(username: string, password: string): Promise<IssuedSession> {
+    this.hasher.admit();
     return this.guarded(username, async () => {
       const user = await this.storage.findUserByName(username);
       const stored = user?.passwordHash ?? (await this.dummyHash);

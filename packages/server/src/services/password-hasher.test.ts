@@ -23,7 +23,9 @@ describe("PasswordHasher", () => {
       peaks.push(hasher.load.active);
       return p;
     });
+    expect(() => hasher.admit()).toThrow(expect.objectContaining({ errorName: "SERVER_BUSY" }));
     const results = await Promise.allSettled(all);
+    expect(() => hasher.admit()).not.toThrow();
     expect(Math.max(...peaks)).toBe(2);
     const refused = results.filter((r) => r.status === "rejected");
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(5);

@@ -97,6 +97,18 @@ export class PasswordHasher {
     return { active: this.workers.size - this.idle.length, waiting: this.waiting.length };
   }
 
+  /**
+   * Throws SERVER_BUSY when a hash asked for now would be refused: lets a caller refuse before
+   * doing the work that leads up to the hash (under a flood, most requests are refused).
+   */
+  admit(): void {
+    if (this.idle.length > 0 || this.waiting.length < this.queueLimit) return;
+    const drainMs = (this.averageMs * (this.queueLimit + this.concurrency)) / this.concurrency;
+    throw new ParleyError("SERVER_BUSY", "Too many sign-ins at once: try again shortly", {
+      retryAfterMs: Math.max(1000, Math.ceil(drainMs)),
+    });
+  }
+
   /** Stops the workers; hashes still running fail. */
   async close(): Promise<void> {
     this.closed = true;
@@ -130,14 +142,9 @@ export class PasswordHasher {
 
   private async run(job: Job): Promise<unknown> {
     if (this.closed) throw new Error("password hasher closed");
+    this.admit();
     let w = this.idle.pop();
     if (!w) {
-      if (this.waiting.length >= this.queueLimit) {
-        const drainMs = (this.averageMs * (this.queueLimit + this.concurrency)) / this.concurrency;
-        throw new ParleyError("SERVER_BUSY", "Too many sign-ins at once: try again shortly", {
-          retryAfterMs: Math.max(1000, Math.ceil(drainMs)),
-        });
-      }
       // A finishing hash hands its worker straight to the first in the queue.
       w = await new Promise<HashWorker>((resolve) => this.waiting.push(resolve));
     }
