@@ -7,7 +7,8 @@
  *   npm run bench:full                 full size (takes a while; every step is bounded)
  *   node --import tsx bench/run.ts --only fanout --conns 10000 --full
  *
- * Options: --full, --only a,b (fanout, channels, idle, storm, history, write, encodings),
+ * Options: --full, --only a,b (fanout, channels, idle, storm, history, write, encodings,
+ * login-flood),
  * --profile (CPU profiles of the server during fan-out and write), --conns N and --senders K
  * (fan-out), --idle-conns N, --step-seconds S, --encoding json|msgpack (fan-out),
  * --history-messages N and --history-channels K (history), --db sqlite,postgres://… (write; comma-separated), --servers parley,ws-relay,socketio
@@ -29,6 +30,7 @@ import { encodings } from "./scenarios/encodings";
 import { fanout } from "./scenarios/fanout";
 import { history } from "./scenarios/history";
 import { idle } from "./scenarios/idle";
+import { loginFlood } from "./scenarios/login-flood";
 import { storm } from "./scenarios/storm";
 import { write } from "./scenarios/write";
 
@@ -40,6 +42,7 @@ const SCENARIOS: Record<string, Scenario> = {
   history,
   write,
   encodings,
+  "login-flood": loginFlood,
 };
 
 const { values } = parseArgs({

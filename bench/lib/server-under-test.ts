@@ -65,6 +65,8 @@ export const BENCH_LIMITS: Record<string, string> = {
     "hello",
     "login",
     "register",
+    "account",
+    "accountlong",
   ]
     .map((name) => `${name}=${UNLIMITED}`)
     .join(","),

@@ -13,6 +13,8 @@ export const ERRORS = {
   INVALID_CREDENTIALS: { code: 1101, message: "Wrong username or password" },
   USERNAME_TAKEN: { code: 1102, message: "That username is taken" },
   NOT_A_GUEST: { code: 1103, message: "Only a guest can register from a session" },
+  USERNAME_RESERVED: { code: 1104, message: "That username is reserved" },
+  HOST_NOT_ALLOWED: { code: 1105, message: "This server does not answer for that host name" },
   NO_SUCH_CHANNEL: { code: 1200, message: "No such channel" },
   NOT_A_MEMBER: { code: 1201, message: "You are not a member of that channel" },
   CHANNEL_NAME_TAKEN: { code: 1202, message: "A channel with that name exists" },
@@ -33,6 +35,7 @@ export const ERRORS = {
   SERVER_BANNED: { code: 1308, message: "This account is banned from the server" },
   RATE_LIMITED: { code: 1400, message: "Too many requests" },
   LIMIT_REACHED: { code: 1401, message: "A server limit was reached" },
+  SERVER_BUSY: { code: 1402, message: "The server is busy; retry after the time given" },
   INTERNAL: { code: 1500, message: "Internal server error" },
 } as const;
 

@@ -7,4 +7,5 @@ export * from "./permissions";
 export * from "./schemas";
 export * from "./text";
 export * from "./types";
+export * from "./usernames";
 export * from "./version";

@@ -30,13 +30,6 @@ const requestId = z.int().nonnegative().max(0xffffffff);
 export const usernameSchema = text().regex(USERNAME_PATTERN, {
   error: `3–32 characters of A–Z, a–z, 0–9, _ and -`,
 });
-/** Prefix of the names the server gives guests; an account may not take one. */
-export const GUEST_NAME_PREFIX = "guest-";
-/** A name an account may take: a username that does not begin with {@link GUEST_NAME_PREFIX}. */
-export const accountUsernameSchema = usernameSchema.refine(
-  (s) => !s.toLowerCase().startsWith(GUEST_NAME_PREFIX),
-  { error: `names beginning with ${GUEST_NAME_PREFIX} are reserved for guests` },
-);
 export const passwordSchema = text().min(LIMITS.passwordMin).max(LIMITS.passwordMax);
 /** A password as typed to prove who one is (an old one may predate the length rule). */
 export const currentPasswordSchema = text().min(1).max(LIMITS.passwordMax);

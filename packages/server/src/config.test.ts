@@ -50,8 +50,53 @@ describe("loadConfig", () => {
     ["PARLEY_ORIGINS", "not a url"],
     ["PARLEY_LOG_LEVEL", "loud"],
     ["PARLEY_HEARTBEAT_MS", "5"],
+    ["PARLEY_HASH_CONCURRENCY", "0"],
+    ["PARLEY_HASH_QUEUE", "-1"],
+    ["PARLEY_METRICS_TOKEN", "short"],
+    ["PARLEY_METRICS_TOKEN", "has spaces in it, sixteen+"],
+    ["PARLEY_METRICS_PORT", "http"],
+    ["PARLEY_ALLOWED_HOSTS", "https://chat.example"],
+    ["PARLEY_ALLOWED_HOSTS", " , "],
   ])("fails on %s=%s with a message naming the variable", (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name}=`));
+  });
+
+  it("reads the password-hash bounds", () => {
+    expect(loadConfig({})).toMatchObject({ hashConcurrency: 2, hashQueue: 64 });
+    expect(loadConfig({ PARLEY_HASH_CONCURRENCY: "1", PARLEY_HASH_QUEUE: "0" })).toMatchObject({
+      hashConcurrency: 1,
+      hashQueue: 0,
+    });
+  });
+
+  it("reads the metrics settings, and refuses a metrics host without a port", () => {
+    expect(loadConfig({})).toMatchObject({
+      metricsToken: null,
+      metricsHost: "127.0.0.1",
+      metricsPort: null,
+    });
+    expect(
+      loadConfig({
+        PARLEY_METRICS_TOKEN: "0123456789abcdef",
+        PARLEY_METRICS_HOST: "10.0.0.5",
+        PARLEY_METRICS_PORT: "9090",
+      }),
+    ).toMatchObject({
+      metricsToken: "0123456789abcdef",
+      metricsHost: "10.0.0.5",
+      metricsPort: 9090,
+    });
+    expect(() => loadConfig({ PARLEY_METRICS_HOST: "10.0.0.5" })).toThrow(/PARLEY_METRICS_PORT/);
+    expect(() => loadConfig({ PARLEY_PORT: "9090", PARLEY_METRICS_PORT: "9090" })).toThrow(
+      /must differ/,
+    );
+  });
+
+  it("reads the allowed hosts", () => {
+    expect(loadConfig({})).toMatchObject({ allowedHosts: null });
+    expect(
+      loadConfig({ PARLEY_ALLOWED_HOSTS: "chat.example.com, localhost:8080,[::1]:8080" }),
+    ).toMatchObject({ allowedHosts: ["chat.example.com", "localhost:8080", "[::1]:8080"] });
   });
 
   it("reads the cluster settings", () => {

@@ -61,6 +61,21 @@ export interface Config {
   rateLimits: RateRules;
   /** Error replies a connection may get within 10 s; one more closes it (4003). Default 50. */
   maxRefusals: number;
+  /** Password hashes (argon2) running at once, each on a low-priority worker thread. Default 2. */
+  hashConcurrency: number;
+  /** Password hashes that may wait for a slot before logins are refused (503). Default 64. */
+  hashQueue: number;
+  /** Bearer token `GET /metrics` requires; null (default) = none. */
+  metricsToken: string | null;
+  /** Address of the metrics' own listener (with `metricsPort`). Default 127.0.0.1. */
+  metricsHost: string;
+  /** Port of the metrics' own listener; null (default) = /metrics on the main port. */
+  metricsPort: number | null;
+  /**
+   * Host names (optionally with a port) HTTP requests and upgrades may name in Host; others are
+   * refused (421). Null (default) = any.
+   */
+  allowedHosts: string[] | null;
   /** Usernames of server-wide admins (case-insensitive). Default none. */
   admins: string[];
   /** Directory of the built web client to serve at `/` (none when absent). */
@@ -188,6 +203,30 @@ export const ENV = {
     default: "",
   },
   PARLEY_MAX_REFUSALS: { key: "maxRefusals", schema: int(1, 1_000_000), default: "50" },
+  PARLEY_HASH_CONCURRENCY: { key: "hashConcurrency", schema: int(1, 64), default: "2" },
+  PARLEY_HASH_QUEUE: { key: "hashQueue", schema: int(0, 100_000), default: "64" },
+  PARLEY_METRICS_TOKEN: {
+    key: "metricsToken",
+    schema: z
+      .string()
+      .regex(/^[\x21-\x7e]{16,256}$/, { error: "expected 16–256 printable characters, no spaces" }),
+    default: undefined,
+  },
+  PARLEY_METRICS_HOST: { key: "metricsHost", schema: z.string().min(1), default: "127.0.0.1" },
+  PARLEY_METRICS_PORT: { key: "metricsPort", schema: int(0, 65535), default: undefined },
+  PARLEY_ALLOWED_HOSTS: {
+    key: "allowedHosts",
+    schema: commaList.pipe(
+      z
+        .array(
+          z.string().regex(/^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:\d{1,5})?$/, {
+            error: "expected comma-separated host names, each with an optional :port",
+          }),
+        )
+        .min(1, { error: "expected at least one host name" }),
+    ),
+    default: undefined,
+  },
   PARLEY_ADMINS: {
     key: "admins",
     schema: commaList.pipe(
@@ -217,7 +256,14 @@ export class ConfigError extends Error {
 
 /** Reads the configuration from an environment; throws ConfigError naming the first bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const out: Record<string, unknown> = { origins: null, webRoot: null, redisUrl: null };
+  const out: Record<string, unknown> = {
+    origins: null,
+    webRoot: null,
+    redisUrl: null,
+    metricsToken: null,
+    metricsPort: null,
+    allowedHosts: null,
+  };
   for (const [name, spec] of Object.entries(ENV)) {
     const raw = env[name] ?? spec.default;
     if (raw === undefined) continue;
@@ -253,6 +299,18 @@ function checkCombinations(config: Config, env: Record<string, string | undefine
       `PARLEY_MAX_BUFFERED_TOTAL (${config.maxBufferedTotal}) is below PARLEY_MAX_BUFFERED_BYTES ` +
         `(${config.maxBufferedBytes}): the bound on all sockets must hold at least one socket's`,
     );
+  }
+  if (env.PARLEY_METRICS_HOST !== undefined && config.metricsPort === null) {
+    throw new ConfigError(
+      "PARLEY_METRICS_HOST is the address of the metrics' own listener; set PARLEY_METRICS_PORT too",
+    );
+  }
+  if (
+    config.metricsPort !== null &&
+    config.metricsPort !== 0 &&
+    config.metricsPort === config.port
+  ) {
+    throw new ConfigError("PARLEY_METRICS_PORT must differ from PARLEY_PORT");
   }
   for (const name of ["PARLEY_REDIS_PREFIX", "PARLEY_PRESENCE_LEASE_MS"] as const) {
     if (env[name] !== undefined && !config.redisUrl)

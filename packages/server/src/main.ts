@@ -14,12 +14,15 @@ import { type Config, ConfigError, loadConfig } from "./config";
 import { ChannelHub } from "./gateway/channel-hub";
 import { Gateway } from "./gateway/gateway";
 import { releaseUpgrade } from "./gateway/upgrade";
+import { registerAllowedHosts } from "./http/allowed-hosts";
 import { registerApiRoutes } from "./http/api-routes";
+import { serveMetrics } from "./http/metrics-endpoint";
 import { registerSecurityHeaders } from "./http/security-headers";
 import { Metrics } from "./metrics";
 import { MemoryPresenceStore } from "./presence/memory-presence-store";
 import type { PresenceStore } from "./presence/presence-store";
 import { RedisPresenceStore } from "./presence/redis-presence-store";
+import { addressKey } from "./rate-limit/address-key";
 import { MemoryRateLimiter } from "./rate-limit/memory-rate-limiter";
 import type { RateLimiter } from "./rate-limit/rate-limiter";
 import { RedisRateLimiter } from "./rate-limit/redis-rate-limiter";
@@ -30,6 +33,7 @@ import { CommandService } from "./services/command-service";
 import { GuestSweep, type GuestSweepOptions } from "./services/guest-sweep";
 import { MessageService } from "./services/message-service";
 import { ModerationService } from "./services/moderation-service";
+import { PasswordHasher } from "./services/password-hasher";
 import { PresenceService } from "./services/presence-service";
 import type { Services } from "./services/services";
 import { type TypingOptions, TypingService } from "./services/typing-service";
@@ -51,6 +55,8 @@ export interface Parley {
   app: FastifyInstance;
   /** Base URL, e.g. http://127.0.0.1:8080. */
   url: string;
+  /** The metrics' own listener (`PARLEY_METRICS_PORT`), e.g. http://127.0.0.1:9090/metrics. */
+  metricsUrl: string | null;
   config: Config;
   /** Stops accepting, closes sockets with 1001, drains pending writes, then closes the engines. */
   close(): Promise<void>;
@@ -134,9 +140,15 @@ export async function createParley(
   await channels.createDefaults(config.defaultChannels);
   const typing = new TypingService(broker, tuning.typing);
   const messages = new MessageService(storage, channels, typing, (n) => metrics.messagesIn.inc(n));
+  const hasher = new PasswordHasher({
+    concurrency: config.hashConcurrency,
+    queue: config.hashQueue,
+  });
   const auth = new AuthService(
     storage,
     (userId, message) => broker.publish({ kind: "user", id: userId }, message),
+    hasher,
+    { limiter, rules: config.rateLimits },
     {
       created: (user) => channels.joinDefaults(user),
       changed: (user) => channels.announceUser(user),
@@ -234,7 +246,7 @@ export async function createParley(
       websocket: true,
       preValidation: async (req, reply) => {
         upgrades.set(req.raw, reply.raw);
-        if (!ws.ipAllowed(req.ip)) {
+        if (!ws.ipAllowed(addressKey(req.ip))) {
           await reply.code(429).send({
             error: {
               c: ERRORS.LIMIT_REACHED.code,
@@ -244,7 +256,8 @@ export async function createParley(
           });
           return;
         }
-        if (!ws.originAllowed(req.headers.origin, req.headers.host)) {
+        // The scheme is the request's own (or, behind a trusted proxy, X-Forwarded-Proto).
+        if (!ws.originAllowed(req.headers.origin, `${req.protocol}://${req.host}`)) {
           await reply.code(403).send({
             error: { c: ERRORS.FORBIDDEN.code, name: "FORBIDDEN", m: "Origin not allowed" },
           });
@@ -259,14 +272,17 @@ export async function createParley(
         return;
       }
       releaseUpgrade(socket, req.raw, res);
-      ws.accept(socket, req.ip);
+      // Every per-address limit (connections, hellos) counts an IPv6 client by its /64.
+      ws.accept(socket, addressKey(req.ip));
     },
   );
   app.get("/healthz", async () => ({ ok: true, connections: ws.size }));
-  app.get("/metrics", async (_req, reply) => {
-    reply.header("content-type", metrics.registry.contentType);
-    return metrics.registry.metrics();
+  const metricsEndpoint = await serveMetrics(app, metrics, {
+    token: config.metricsToken,
+    listen:
+      config.metricsPort === null ? null : { host: config.metricsHost, port: config.metricsPort },
   });
+  if (config.allowedHosts) registerAllowedHosts(app, config.allowedHosts);
   registerSecurityHeaders(app);
   registerApiRoutes(app, services);
   if (config.webRoot && existsSync(config.webRoot)) {
@@ -287,12 +303,15 @@ export async function createParley(
   return {
     app,
     url: `http://${host}:${port}`,
+    metricsUrl: metricsEndpoint.url,
     config,
     async close() {
       closing = true;
       await ws.close();
       await messages.drain();
       await app.close();
+      await metricsEndpoint.close();
+      await hasher.close();
       moderation.close();
       await guestSweep.close();
       typing.close();

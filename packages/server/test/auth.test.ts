@@ -1,4 +1,4 @@
-import { CloseCode } from "@parley/protocol";
+import { CloseCode, isReservedUsername } from "@parley/protocol";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { post, TestServer, until } from "./harness";
 
@@ -8,6 +8,26 @@ describe("accounts and sessions", () => {
     server = await new TestServer().start();
   });
   afterEach(() => server.stop());
+
+  it("refuses to register a name with the guest prefix, in any case, with USERNAME_RESERVED", async () => {
+    for (const username of ["guest-abc123", "GUEST-abc123", "Guest_abc123"]) {
+      const res = await post(`${server.url}/api/v1/auth/register`, {
+        username,
+        password: "hunter2hunter2",
+      });
+      expect(res, username).toMatchObject({
+        status: 409,
+        body: { error: { c: 1104, name: "USERNAME_RESERVED" } },
+      });
+    }
+    const guest = await server.connect();
+    expect(isReservedUsername(guest.user!.n)).toBe(true);
+    const near = await post(`${server.url}/api/v1/auth/register`, {
+      username: "guestbook",
+      password: "hunter2hunter2",
+    });
+    expect(near.status).toBe(201);
+  });
 
   it("registers, logs in, answers /me, and refuses a wrong password or a taken name", async () => {
     const reg = await post(`${server.url}/api/v1/auth/register`, {

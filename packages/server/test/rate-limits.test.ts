@@ -58,6 +58,43 @@ describe("rate limits", () => {
     expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
   });
 
+  it("refuses logins past the password-hash queue with 503, Retry-After and SERVER_BUSY", async () => {
+    server = await new TestServer({ PARLEY_HASH_CONCURRENCY: "1", PARLEY_HASH_QUEUE: "1" }).start();
+    const responses = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        fetch(`${server.url}/api/v1/auth/login`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ username: `nobody${i}`, password: "whatever-it-is" }),
+        }),
+      ),
+    );
+    const busy = responses.filter((r) => r.status === 503);
+    expect(busy.length).toBeGreaterThan(0);
+    expect(responses.filter((r) => r.status === 401).length).toBeGreaterThan(0);
+    expect(Number(busy[0]!.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    expect(await busy[0]!.json()).toMatchObject({ error: { c: 1402, name: "SERVER_BUSY" } });
+  });
+
+  it("meters HTTP history and /me with the user's read bucket, the one its WebSocket uses", async () => {
+    server = await new TestServer({ PARLEY_RATE_LIMITS: "read=4/0.01" }).start();
+    const token = await server.register("pager");
+    const alice = await server.connect({ token });
+    const { ch } = await alice.createChannel("paged");
+    await alice.listChannels();
+    const get = (path: string) =>
+      fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    expect((await get(`/api/v1/channels/${ch.i}/messages`)).status).toBe(200);
+    expect((await get("/api/v1/me")).status).toBe(200);
+    expect((await get(`/api/v1/channels/${ch.i}/messages`)).status).toBe(200);
+    const refused = await get(`/api/v1/channels/${ch.i}/messages`);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(await refused.json()).toMatchObject({ error: { name: "RATE_LIMITED" } });
+    expect((await get("/api/v1/me")).status).toBe(429);
+    await expect(alice.history(ch.i)).rejects.toMatchObject({ errorName: "RATE_LIMITED" });
+  });
+
   it("closes a connection that keeps hitting its limits (4003)", async () => {
     server = await new TestServer({
       PARLEY_RATE_LIMITS: "read=1/0.01",

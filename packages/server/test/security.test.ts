@@ -199,3 +199,51 @@ describe("behind a proxy", () => {
     }
   });
 });
+
+describe("the metrics endpoint", () => {
+  let server: TestServer;
+  afterEach(() => server.stop());
+
+  it("requires the Bearer token of PARLEY_METRICS_TOKEN when one is set", async () => {
+    const token = "metrics-secret-0123456789";
+    server = await new TestServer({ PARLEY_METRICS_TOKEN: token }).start();
+    const get = (authorization?: string) =>
+      fetch(`${server.url}/metrics`, authorization ? { headers: { authorization } } : {});
+    const bare = await get();
+    expect(bare.status).toBe(401);
+    expect(bare.headers.get("www-authenticate")).toBe("Bearer");
+    expect(await bare.json()).toMatchObject({ error: { c: 1100, name: "UNAUTHENTICATED" } });
+    expect((await get(`Bearer ${token}x`)).status).toBe(401);
+    expect((await get(`Bearer ${token.slice(0, -1)}`)).status).toBe(401);
+    expect((await get(token)).status).toBe(401);
+    const ok = await get(`Bearer ${token}`);
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toContain("parley_connections");
+  });
+
+  it("serves the metrics only on their own listener when PARLEY_METRICS_PORT is set", async () => {
+    server = await new TestServer({
+      PARLEY_METRICS_HOST: "127.0.0.1",
+      PARLEY_METRICS_PORT: "0",
+    }).start();
+    const metricsUrl = server.parley.metricsUrl!;
+    expect(new URL(metricsUrl).port).not.toBe(new URL(server.url).port);
+    expect((await fetch(`${server.url}/metrics`)).status).toBe(404);
+    const ok = await fetch(metricsUrl);
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toContain("parley_connections");
+    expect((await fetch(new URL("/healthz", metricsUrl))).status).toBe(404);
+  });
+
+  it("applies the token on the metrics' own listener too", async () => {
+    const token = "metrics-secret-0123456789";
+    server = await new TestServer({
+      PARLEY_METRICS_PORT: "0",
+      PARLEY_METRICS_TOKEN: token,
+    }).start();
+    const metricsUrl = server.parley.metricsUrl!;
+    expect((await fetch(metricsUrl)).status).toBe(401);
+    const ok = await fetch(metricsUrl, { headers: { authorization: `Bearer ${token}` } });
+    expect(ok.status).toBe(200);
+  });
+});

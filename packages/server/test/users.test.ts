@@ -69,7 +69,7 @@ describe("user changes", () => {
 
     const refused = [
       [{ username: "TAKEN", password: "long enough" }, 409, "USERNAME_TAKEN"],
-      [{ username: "guest-mine", password: "long enough" }, 400, "INVALID_PAYLOAD"],
+      [{ username: "guest-mine", password: "long enough" }, 409, "USERNAME_RESERVED"],
       [{ username: "no spaces", password: "long enough" }, 400, "INVALID_PAYLOAD"],
     ] as const;
     for (const [body, status, code] of refused) {
@@ -80,7 +80,7 @@ describe("user changes", () => {
       username: "Guest-Mine",
       password: "long enough",
     });
-    expect(reserved.body.error.m).toMatch(/reserved for guests/);
+    expect(reserved.body.error.m).toMatch(/kept for guests/);
 
     // Still a guest after the refusals; its own name, in another case, keeps it as it was.
     const seen = updates(guest);

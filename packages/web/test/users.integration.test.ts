@@ -44,7 +44,7 @@ describe("people and their names", () => {
     await username.fill("guest-not-allowed");
     await bob.getByLabel("Password").fill("correct horse battery");
     await bob.getByRole("button", { name: "Register", exact: true }).click();
-    await bob.getByRole("alert").filter({ hasText: "reserved for guests" }).waitFor();
+    await bob.getByRole("alert").filter({ hasText: "kept for guests" }).waitFor();
     await username.fill("bobby");
     await bob.getByRole("button", { name: "Register", exact: true }).click();
     await bob.getByTestId("me").filter({ hasText: "bobby" }).waitFor();

@@ -103,15 +103,25 @@ export class Gateway {
     this.router = router;
   }
 
-  /** Whether an upgrade from this Origin may proceed. Requests without Origin (non-browsers) may. */
-  originAllowed(origin: string | undefined, host: string | undefined): boolean {
+  /**
+   * Whether an upgrade from this Origin may proceed: one of the allowed origins, or, when none
+   * are configured, the server's own origin as the request reached it (`own`: scheme, host and
+   * port). Origins are compared whole, so `http://host` is not `https://host`. Requests without
+   * Origin (non-browsers) may.
+   */
+  originAllowed(origin: string | undefined, own: string): boolean {
     if (!origin) return true;
-    if (this.options.origins) return this.options.origins.some((o) => new URL(o).origin === origin);
-    try {
-      return new URL(origin).host === host;
-    } catch {
-      return false;
-    }
+    const of = (url: string) => {
+      try {
+        return new URL(url).origin;
+      } catch {
+        return undefined;
+      }
+    };
+    const given = of(origin);
+    if (given === undefined || given === "null") return false;
+    if (this.options.origins) return this.options.origins.some((o) => of(o) === given);
+    return of(own) === given;
   }
 
   /** Picks our subprotocol from the client's offer: JSON first when both are offered. */

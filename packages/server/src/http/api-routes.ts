@@ -11,6 +11,8 @@ import {
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { ParleyError } from "../errors";
+import { addressKey } from "../rate-limit/address-key";
+import type { RateRuleName } from "../rate-limit/rate-limiter";
 import type { Authenticated } from "../services/auth-service";
 import type { Services } from "../services/services";
 import type { UserRow } from "../storage/storage";
@@ -22,11 +24,13 @@ const STATUS: Partial<Record<ErrorName, number>> = {
   INVALID_CREDENTIALS: 401,
   SERVER_BANNED: 403,
   USERNAME_TAKEN: 409,
+  USERNAME_RESERVED: 409,
   NOT_A_GUEST: 409,
   NO_SUCH_CHANNEL: 404,
   NOT_A_MEMBER: 403,
   FORBIDDEN: 403,
   RATE_LIMITED: 429,
+  SERVER_BUSY: 503,
 };
 
 function userJson(user: UserRow) {
@@ -58,21 +62,23 @@ const upgradeSchema = z.strictObject({
 
 /** The HTTP API under /api/v1: accounts, sessions, and history for clients that page over HTTP. */
 export function registerApiRoutes(app: FastifyInstance, services: Services): void {
-  const limit = async (req: FastifyRequest, name: "login" | "register") => {
-    const decision = await services.rate.limiter.take(
-      `ip:${req.ip}:${name}`,
-      services.rate.rules[name],
-    );
+  /** Takes a token of a bucket, or refuses with RATE_LIMITED (429 with Retry-After). */
+  const take = async (key: string, name: RateRuleName, what: string) => {
+    const decision = await services.rate.limiter.take(key, services.rate.rules[name]);
     if (!decision.ok) {
       throw new ParleyError(
         "RATE_LIMITED",
-        `Too many attempts: wait ${Math.ceil(decision.retryAfterMs / 1000)} s`,
-        {
-          retryAfterMs: decision.retryAfterMs,
-        },
+        `Too many ${what}: wait ${Math.ceil(decision.retryAfterMs / 1000)} s`,
+        { retryAfterMs: decision.retryAfterMs },
       );
     }
   };
+  /** A per-address bucket (an IPv6 client counted by its /64). */
+  const limit = (req: FastifyRequest, name: "login" | "register") =>
+    take(`ip:${addressKey(req.ip)}:${name}`, name, "attempts");
+  /** The user's bucket, the one its WebSocket requests take too (`rateLimit` guard). */
+  const limitUser = (auth: Authenticated, name: "read") =>
+    take(`user:${auth.user.id}:${name}`, name, "requests");
 
   const authenticate = async (req: FastifyRequest): Promise<Authenticated> => {
     const token = bearer(req);
@@ -150,6 +156,7 @@ export function registerApiRoutes(app: FastifyInstance, services: Services): voi
 
   app.get("/api/v1/me", async (req) => {
     const auth = await authenticate(req);
+    await limitUser(auth, "read");
     return {
       user: userJson(auth.user),
       channels: await services.channels.userChannels(auth.user.id),
@@ -158,6 +165,7 @@ export function registerApiRoutes(app: FastifyInstance, services: Services): voi
 
   app.get<{ Params: { id: string } }>("/api/v1/channels/:id/messages", async (req) => {
     const auth = await authenticate(req);
+    await limitUser(auth, "read");
     const channelId = parse(z.coerce.number().pipe(z.int().positive()), req.params.id);
     const query = parse(historyHttpQuerySchema, req.query);
     if ([query.before, query.after, query.around].filter((v) => v !== undefined).length > 1) {

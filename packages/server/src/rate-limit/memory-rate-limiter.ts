@@ -19,6 +19,21 @@ export class MemoryRateLimiter implements RateLimiter {
   }
 
   take(key: string, rule: RateRule): RateDecision {
+    const bucket = this.refilled(key, rule);
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1;
+      return { ok: true };
+    }
+    return { ok: false, retryAfterMs: Math.ceil(((1 - bucket.tokens) / rule.perSecond) * 1000) };
+  }
+
+  refund(key: string, rule: RateRule): void {
+    const bucket = this.refilled(key, rule);
+    bucket.tokens = Math.min(rule.burst, bucket.tokens + 1);
+  }
+
+  /** The key's bucket, refilled up to now. */
+  private refilled(key: string, rule: RateRule): Bucket & { rule: RateRule } {
     const now = this.now();
     const bucket = this.buckets.get(key) ?? { tokens: rule.burst, updated: now, rule };
     bucket.tokens = Math.min(
@@ -28,11 +43,7 @@ export class MemoryRateLimiter implements RateLimiter {
     bucket.updated = now;
     bucket.rule = rule;
     this.buckets.set(key, bucket);
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
-      return { ok: true };
-    }
-    return { ok: false, retryAfterMs: Math.ceil(((1 - bucket.tokens) / rule.perSecond) * 1000) };
+    return bucket;
   }
 
   async close(): Promise<void> {

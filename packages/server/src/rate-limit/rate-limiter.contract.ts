@@ -38,6 +38,22 @@ export function rateLimiterContract(name: string, open: () => Promise<RateLimite
       expect(refilled).toBe(true);
     });
 
+    it("gives a refunded token back, never beyond the burst", async () => {
+      const key = `r-${Math.random()}`;
+      const rule = { burst: 2, perSecond: 0.001 };
+      expect((await limiter.take(key, rule)).ok).toBe(true);
+      expect((await limiter.take(key, rule)).ok).toBe(true);
+      expect((await limiter.take(key, rule)).ok).toBe(false);
+      await limiter.refund(key, rule);
+      expect((await limiter.take(key, rule)).ok).toBe(true);
+      expect((await limiter.take(key, rule)).ok).toBe(false);
+      const full = `f-${Math.random()}`;
+      for (let i = 0; i < 3; i++) await limiter.refund(full, rule);
+      const taken = [];
+      for (let i = 0; i < 4; i++) taken.push((await limiter.take(full, rule)).ok);
+      expect(taken).toEqual([true, true, false, false]);
+    });
+
     it("never grants more than the burst to concurrent takers", async () => {
       const key = `c-${Math.random()}`;
       const rule = { burst: 5, perSecond: 0.001 };

@@ -12,12 +12,15 @@ export type RateDecision = { ok: true } | { ok: false; retryAfterMs: number };
  * - `take` consumes one token of the key's bucket when one is available and answers ok;
  *   otherwise it consumes nothing and answers the time until a token will be available.
  * - A bucket starts full and refills continuously at `perSecond`, up to `burst`.
+ * - `refund` gives one token back to the key's bucket, never beyond `burst`: for a token taken
+ *   before an action that turned out not to count (a login whose password was right).
  * - Implementations shared by several nodes decide atomically: two nodes never spend the same
  *   token. A local implementation may answer synchronously (and the send path relies on that
  *   to keep a connection's requests in order); a remote one answers in request order.
  */
 export interface RateLimiter {
   take(key: string, rule: RateRule): RateDecision | Promise<RateDecision>;
+  refund(key: string, rule: RateRule): void | Promise<void>;
   close(): Promise<void>;
 }
 
@@ -41,6 +44,13 @@ export const DEFAULT_RATE_RULES = {
   login: { burst: 10, perSecond: 0.5 },
   /** Registrations per IP address. */
   register: { burst: 5, perSecond: 0.1 },
+  /**
+   * Failed logins per account name, from any address (unknown names alike): 5 at once, then
+   * one a minute. With `accountlong`, a stepped backoff.
+   */
+  account: { burst: 5, perSecond: 1 / 60 },
+  /** Failed logins per account name over a longer span: 20, then one every 15 minutes. */
+  accountlong: { burst: 20, perSecond: 1 / 900 },
 } as const satisfies Record<string, RateRule>;
 
 export type RateRuleName = keyof typeof DEFAULT_RATE_RULES;

@@ -13,10 +13,12 @@ export interface RedisRateLimiterOptions {
 // One token bucket per key, as a hash {tokens, updated}. The script reads, refills, takes and
 // writes in one step on the Redis server, with the server's clock, so nodes never spend the same
 // token and their clocks do not matter. A full bucket is the same as no bucket, so the key
-// expires when it would have refilled: idle keys cost nothing.
+// expires when it would have refilled: idle keys cost nothing. ARGV[3] is 1 to take a token,
+// -1 to give one back (a refund always succeeds, up to the burst).
 const TAKE = `
 local burst = tonumber(ARGV[1])
 local rate = tonumber(ARGV[2])
+local cost = tonumber(ARGV[3])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
 local state = redis.call('HMGET', KEYS[1], 'tokens', 'updated')
@@ -29,7 +31,10 @@ end
 tokens = math.min(burst, tokens + math.max(0, now - updated) / 1000 * rate)
 local ok = 0
 local wait = 0
-if tokens >= 1 then
+if cost < 0 then
+  tokens = math.min(burst, tokens - cost)
+  ok = 1
+elseif tokens >= 1 then
   tokens = tokens - 1
   ok = 1
 else
@@ -40,7 +45,12 @@ redis.call('PEXPIRE', KEYS[1], math.ceil((burst - tokens) / rate * 1000) + 1000)
 return {ok, wait}`;
 
 type LimiterRedis = Redis & {
-  parleyTake(key: string, burst: number, perSecond: number): Promise<[number, number]>;
+  parleyTake(
+    key: string,
+    burst: number,
+    perSecond: number,
+    cost: 1 | -1,
+  ): Promise<[number, number]>;
 };
 
 /**
@@ -88,10 +98,20 @@ export class RedisRateLimiter implements RateLimiter {
         `${this.prefix}rl:${key}`,
         rule.burst,
         rule.perSecond,
+        1,
       );
       return ok === 1 ? { ok: true } : { ok: false, retryAfterMs: Math.max(1, wait) };
     } catch {
       return this.fallback.take(key, rule);
+    }
+  }
+
+  async refund(key: string, rule: RateRule): Promise<void> {
+    if (this.redis.status !== "ready") return this.fallback.refund(key, rule);
+    try {
+      await this.redis.parleyTake(`${this.prefix}rl:${key}`, rule.burst, rule.perSecond, -1);
+    } catch {
+      this.fallback.refund(key, rule);
     }
   }
 

@@ -1,20 +1,10 @@
 import { createHash, randomBytes, randomInt } from "node:crypto";
-import { hash, verify } from "@node-rs/argon2";
-import { accountUsernameSchema, GUEST_NAME_PREFIX } from "@parley/protocol";
+import { GUEST_PREFIX, isReservedUsername } from "@parley/protocol";
 import type { UserMessage } from "../broker/message-broker";
 import { ParleyError } from "../errors";
+import type { RateLimiter, RateRule, RateRules } from "../rate-limit/rate-limiter";
 import type { NewUser, SessionRow, Storage, UserRow } from "../storage/storage";
-
-/**
- * argon2id parameters (OWASP's second recommended set: 19 MiB, 2 passes, 1 lane). @node-rs/argon2
- * runs them on libuv's thread pool, so hashing never blocks the event loop.
- */
-export const ARGON2_OPTIONS = {
-  algorithm: 2,
-  memoryCost: 19456,
-  timeCost: 2,
-  parallelism: 1,
-} as const;
+import type { PasswordHasher } from "./password-hasher";
 
 export interface Authenticated {
   user: UserRow;
@@ -45,11 +35,10 @@ export function hashToken(token: string): string {
   return createHash("sha256").update(token).digest("hex");
 }
 
-/** Refuses a name an account may not take (INVALID_PAYLOAD saying why). */
-export function checkAccountName(username: string): void {
-  const parsed = accountUsernameSchema.safeParse(username);
-  if (!parsed.success)
-    throw new ParleyError("INVALID_PAYLOAD", `username: ${parsed.error.issues[0]?.message}`);
+/** Refuses a name kept for guests as an account's name (USERNAME_RESERVED). */
+function checkAccountName(username: string): void {
+  if (isReservedUsername(username))
+    throw new ParleyError("USERNAME_RESERVED", `"${GUEST_PREFIX}…" names are kept for guests`);
 }
 
 /** Accounts, guests and sessions. */
@@ -61,23 +50,78 @@ export class AuthService {
     private readonly storage: Storage,
     /** Tells every connection of a user, on every node. */
     private readonly announce: (userId: number, message: UserMessage) => void,
+    private readonly hasher: PasswordHasher,
+    /** The per-account buckets of failed logins (`account`, `accountlong`), shared by the nodes. */
+    private readonly throttle: {
+      limiter: RateLimiter;
+      rules: Pick<RateRules, "account" | "accountlong">;
+    },
     private readonly hooks: UserHooks = NO_HOOKS,
   ) {
-    this.dummyHash = hash(randomBytes(16).toString("hex"), ARGON2_OPTIONS);
+    this.dummyHash = hasher.hash(randomBytes(16).toString("hex"));
+    // Awaited by the first login for an unknown name; a shutdown before that is no error.
+    this.dummyHash.catch(() => {});
   }
 
   async register(username: string, password: string): Promise<IssuedSession> {
-    const passwordHash = await hash(password, ARGON2_OPTIONS);
+    this.hasher.admit();
+    checkAccountName(username);
+    const passwordHash = await this.hasher.hash(password);
     return this.create({ username, passwordHash, isGuest: false });
   }
 
+  /**
+   * Checks a password. Each attempt first takes a token of the name's `account` and
+   * `accountlong` buckets (whether or not the account exists, so a refusal says nothing about
+   * it) and gets it back unless the password was wrong: only failures count, from any address.
+   */
   async login(username: string, password: string): Promise<IssuedSession> {
-    const user = await this.storage.findUserByName(username);
-    const stored = user?.passwordHash ?? (await this.dummyHash);
-    const ok = await verify(stored, password).catch(() => false);
-    if (!user?.passwordHash || !ok) throw new ParleyError("INVALID_CREDENTIALS");
-    if (user.bannedAt !== null) throw new ParleyError("SERVER_BANNED");
-    return this.issue(user);
+    this.hasher.admit();
+    return this.guarded(username, async () => {
+      const user = await this.storage.findUserByName(username);
+      const stored = user?.passwordHash ?? (await this.dummyHash);
+      const ok = await this.hasher.verify(stored, password);
+      if (!user?.passwordHash || !ok) throw new ParleyError("INVALID_CREDENTIALS");
+      if (user.bannedAt !== null) throw new ParleyError("SERVER_BANNED");
+      return this.issue(user);
+    });
+  }
+
+  /**
+   * Runs a password check under the name's failed-login buckets: refused with RATE_LIMITED
+   * (and the time until a token) while either is empty; the tokens are returned unless the
+   * check ends in INVALID_CREDENTIALS.
+   */
+  private async guarded<T>(username: string, check: () => Promise<T>): Promise<T> {
+    const name = username.toLowerCase();
+    const buckets: [string, RateRule][] = [
+      [`account:${name}:login`, this.throttle.rules.account],
+      [`account:${name}:loginlong`, this.throttle.rules.accountlong],
+    ];
+    const { limiter } = this.throttle;
+    const decisions = await Promise.all(buckets.map(([key, rule]) => limiter.take(key, rule)));
+    const refund = (which: (i: number) => boolean) =>
+      Promise.all(
+        buckets.filter((_, i) => which(i)).map(([key, rule]) => limiter.refund(key, rule)),
+      );
+    const wait = Math.max(0, ...decisions.map((d) => (d.ok ? 0 : d.retryAfterMs)));
+    if (wait > 0) {
+      await refund((i) => decisions[i]!.ok);
+      throw new ParleyError(
+        "RATE_LIMITED",
+        `Too many failed sign-ins for this name: wait ${Math.ceil(wait / 1000)} s`,
+        { retryAfterMs: wait },
+      );
+    }
+    try {
+      const result = await check();
+      await refund(() => true);
+      return result;
+    } catch (err) {
+      if (!(err instanceof ParleyError && err.errorName === "INVALID_CREDENTIALS"))
+        await refund(() => true);
+      throw err;
+    }
   }
 
   /** Resolves a token to its live session, or throws UNAUTHENTICATED (SERVER_BANNED for a banned account). */
@@ -89,14 +133,16 @@ export class AuthService {
   }
 
   /**
-   * Changes a password after checking the current one; every other session of the user is
-   * revoked and its sockets closed.
+   * Changes a password after checking the current one (a wrong one counts as a failed login of
+   * the account); every other session of the user is revoked and its sockets closed.
    */
   async changePassword(auth: Authenticated, current: string, next: string): Promise<void> {
     const stored = auth.user.passwordHash;
-    if (!stored || !(await verify(stored, current).catch(() => false)))
-      throw new ParleyError("INVALID_CREDENTIALS");
-    await this.storage.updatePassword(auth.user.id, await hash(next, ARGON2_OPTIONS));
+    await this.guarded(auth.user.username, async () => {
+      if (!stored || !(await this.hasher.verify(stored, current)))
+        throw new ParleyError("INVALID_CREDENTIALS");
+    });
+    await this.storage.updatePassword(auth.user.id, await this.hasher.hash(next));
     const revoked = await this.storage.revokeUserSessions(auth.user.id, auth.session.id);
     for (const session of revoked) this.announce(auth.user.id, { k: "revoked", session });
   }
@@ -112,7 +158,7 @@ export class AuthService {
   /** Creates a guest with a generated unique name (no password), and its session. */
   async createGuest(): Promise<IssuedSession> {
     for (let attempt = 0; ; attempt++) {
-      const username = `${GUEST_NAME_PREFIX}${randomInt(0, 36 ** 6)
+      const username = `${GUEST_PREFIX}${randomInt(0, 36 ** 6)
         .toString(36)
         .padStart(6, "0")}`;
       try {
@@ -135,7 +181,8 @@ export class AuthService {
     const rename =
       username !== undefined && username.toLowerCase() !== auth.user.username.toLowerCase();
     if (rename) checkAccountName(username);
-    const passwordHash = await hash(password, ARGON2_OPTIONS);
+    this.hasher.admit();
+    const passwordHash = await this.hasher.hash(password);
     const user = await this.storage.upgradeGuest(
       auth.user.id,
       passwordHash,

@@ -1,4 +1,4 @@
-import { closeSync, fsync, mkdirSync, openSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, fsync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { Kysely } from "kysely";
@@ -14,10 +14,14 @@ import { ParleySqliteDialect } from "./sqlite-driver";
  * `synchronous=NORMAL`, which leaves the WAL unsynced, and the group commit then fsyncs the WAL
  * file on libuv's thread pool before it settles the transaction's writes. (Checkpoints sync by
  * themselves in both modes.) Migrations run with FULL.
+ *
+ * The files are private to the server's user: a directory it creates is 0700, and the database
+ * is created (or tightened) to 0600 before SQLite opens it, which then gives the -wal and -shm
+ * files the database's mode.
  */
 export async function openSqliteStorage(path: string): Promise<SqlStorage> {
   const inMemory = path === ":memory:";
-  if (!inMemory) mkdirSync(dirname(path), { recursive: true });
+  if (!inMemory) makePrivate(path);
   const sqlite = new BetterSqlite3(path);
   sqlite.pragma("journal_mode = WAL");
   sqlite.pragma("synchronous = FULL");
@@ -28,6 +32,19 @@ export async function openSqliteStorage(path: string): Promise<SqlStorage> {
   if (inMemory) return new SqlStorage(db, "sqlite");
   sqlite.pragma("synchronous = NORMAL");
   return new SqlStorage(db, "sqlite", fileSyncer(`${path}-wal`));
+}
+
+/**
+ * Creates the database's directory (0700; an existing one is left as it is, as it may be
+ * shared, such as /tmp) and the database file (0600), and tightens existing database files
+ * to 0600.
+ */
+function makePrivate(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  closeSync(openSync(path, "a", 0o600));
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    if (existsSync(file)) chmodSync(file, 0o600);
+  }
 }
 
 /**
