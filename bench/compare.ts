@@ -11,7 +11,7 @@
  * node_modules (the same installed packages), and removed afterwards.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -119,7 +119,10 @@ function runOnce(tree: string, label: string): Figure[] {
     if (r.status !== 0) throw new Error(`bench/run.ts in ${tree} exited with ${r.status}`);
     const json = readdirSync(out).find((f) => f.endsWith(".json"));
     if (!json) throw new Error(`no JSON report in ${out}`);
-    return figures(JSON.parse(readFileSync(join(out, json), "utf8")));
+    const report = JSON.parse(readFileSync(join(out, json), "utf8"));
+    for (const [name, r] of Object.entries(report.reports as Record<string, { error?: string }>))
+      if (r.error) throw new Error(`${name} failed in ${tree}:\n${r.error}`);
+    return figures(report);
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
@@ -136,10 +139,12 @@ rmSync(baseTree, { recursive: true });
 git("worktree", "add", "--detach", baseTree, baseCommit);
 try {
   // The same packages (workspace links are relative, so they point into the baseline's tree).
-  cpSync(join(root, "node_modules"), join(baseTree, "node_modules"), {
-    recursive: true,
-    verbatimSymlinks: true,
-  });
+  const installed = [
+    "node_modules",
+    ...readdirSync(join(root, "packages")).map((p) => join("packages", p, "node_modules")),
+  ].filter((dir) => existsSync(join(root, dir)));
+  for (const dir of installed)
+    cpSync(join(root, dir), join(baseTree, dir), { recursive: true, verbatimSymlinks: true });
   const runs: { base: Figure[][]; head: Figure[][] } = { base: [], head: [] };
   for (let i = 0; i < rounds; i++) {
     runs.base.push(runOnce(baseTree, `base ${i + 1}/${rounds}`));

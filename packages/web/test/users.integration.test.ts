@@ -1,22 +1,10 @@
 import type { Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { continueAsGuest, messageText, say, WebHarness } from "./browser-harness";
+import { describe, expect, it } from "vitest";
+import { continueAsGuest, messageText, say } from "./browser-harness";
+import { webSuite } from "./web-suite";
 
 // A server with a default channel, as a fresh install has: people land in #general.
-const harness = new WebHarness();
-
-beforeAll(async () => {
-  await harness.start({}, { PARLEY_DEFAULT_CHANNELS: "general" });
-}, 60_000);
-
-afterEach(async () => {
-  await harness.closeContexts();
-  expect(harness.problems.splice(0)).toEqual([]);
-});
-
-afterAll(async () => {
-  await harness.close();
-});
+const harness = webSuite({}, undefined, { PARLEY_DEFAULT_CHANNELS: "general" });
 
 /** The member list panel. */
 const memberPanel = (page: Page) => page.getByRole("complementary", { name: "Members" });
