@@ -1,5 +1,6 @@
 import {
   type ChannelEvent,
+  type ChannelRemovedPush,
   type ChannelSummary,
   CloseCode,
   type CommandReply,
@@ -104,7 +105,7 @@ export type ClientEvents = {
   /** A member came online or went offline; it carries the member's name and guest flag. */
   presence: [PresencePush];
   channelAdded: [ChannelSummary];
-  channelRemoved: [{ c: number; why: string }];
+  channelRemoved: [ChannelRemovedPush];
   /**
    * A user who shares a channel with you (or you) changed: a guest registered, took a new name.
    * Replace what you show for that user id. Not replayed on resume: member lists read after a
@@ -604,7 +605,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
         return;
       }
       case Op.ChannelRemoved: {
-        const d = frame.d as { c: number; why: string };
+        const d = frame.d as ChannelRemovedPush;
         this.lastSeq.delete(d.c);
         this.emit("channelRemoved", d);
         return;

@@ -154,6 +154,15 @@ export interface TypingPush {
   on: boolean;
 }
 
+/** Why a user is no longer in a channel: left it, or was kicked or banned. */
+export type RemovalReason = "left" | "kicked" | "banned";
+
+/** ChannelRemoved (op 104): you are no longer in channel `c`. */
+export interface ChannelRemovedPush {
+  c: number;
+  why: RemovalReason;
+}
+
 /** PresenceEvent (op 102): member `u` of channel `c` came online or went offline. */
 export interface PresencePush {
   c: number;

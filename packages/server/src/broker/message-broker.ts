@@ -1,4 +1,10 @@
-import type { ChannelEvent, ChannelSummary, PresencePush, Role } from "@parley/protocol";
+import type {
+  ChannelEvent,
+  ChannelSummary,
+  PresencePush,
+  RemovalReason,
+  Role,
+} from "@parley/protocol";
 
 /** What travels on a channel topic. */
 export type ChannelMessage =
@@ -22,7 +28,7 @@ export type UserMessage =
   | {
       k: "channel-removed";
       c: number;
-      reason: "left" | "kicked" | "banned";
+      reason: RemovalReason;
       s?: number;
       seen?: true;
     }

@@ -3,6 +3,7 @@ import {
   EventType,
   Op,
   type PresencePush,
+  type RemovalReason,
   type UserUpdatedPush,
 } from "@parley/protocol";
 import type {
@@ -378,8 +379,7 @@ export class ChannelHub {
   private readonly flush = (): void => {
     this.flushScheduled = false;
     let deliveries = 0;
-    const removals: [Connection, number, { s: number; reason: "left" | "kicked" | "banned" }][] =
-      [];
+    const removals: [Connection, number, { s: number; reason: RemovalReason }][] = [];
     for (const channel of this.dirty) {
       const events = channel.batch;
       channel.batch = [];
@@ -434,8 +434,8 @@ const REMOVALS = {
 /** Users removed from the channel by these events (leave, kick, ban), with the event's seq. */
 function removedUsers(
   events: readonly ChannelEvent[],
-): Map<number, { s: number; reason: "left" | "kicked" | "banned" }> | undefined {
-  let out: Map<number, { s: number; reason: "left" | "kicked" | "banned" }> | undefined;
+): Map<number, { s: number; reason: RemovalReason }> | undefined {
+  let out: Map<number, { s: number; reason: RemovalReason }> | undefined;
   for (const e of events) {
     let user: number;
     if (e.t === EventType.MemberLeft) user = e.a;

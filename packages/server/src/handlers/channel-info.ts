@@ -5,7 +5,7 @@ import { route } from "../router/route";
 /** A channel's summary; members see the member list too. */
 export const channelInfo = route<typeof Op.ChannelInfo>({
   schema: REQUEST_SCHEMAS[Op.ChannelInfo],
-  guards: [authenticated, channelExists, rateLimit("read")],
+  guards: [authenticated, rateLimit("read"), channelExists],
   async handle({ conn, data, services }) {
     const ch = await services.channels.summary(data.c, conn.user!.id);
     if (!conn.channels.has(data.c)) return { ch };

@@ -56,7 +56,7 @@ export async function attachWithSnapshot(
 /** Joins a channel (joining one you are in just returns its snapshot). */
 export const channelJoin = route<typeof Op.ChannelJoin>({
   schema: REQUEST_SCHEMAS[Op.ChannelJoin],
-  guards: [authenticated, channelExists, rateLimit("join")],
+  guards: [authenticated, rateLimit("join"), channelExists],
   async handle(ctx) {
     const { conn, data, services } = ctx;
     conn.joining.add(data.c);

@@ -3,8 +3,9 @@ import type { RateDecision, RateRuleName } from "../rate-limit/rate-limiter";
 import type { Guard } from "./route";
 
 /**
- * Guards run in the registry's order; the conventional order is
- * authenticated → channelExists → member → permission → standing → rateLimit.
+ * Guards run in the registry's order; the conventional order is the guards that need only the
+ * connection (authenticated → member → permission), then rateLimit, then those that read the
+ * database (channelExists, standing), so a flood is refused before it costs a read.
  */
 
 /** The connection has completed its hello. */

@@ -3,6 +3,7 @@ import {
   type ChannelSummary,
   EventType,
   type Member,
+  type RemovalReason,
   Role,
 } from "@parley/protocol";
 import type { MessageBroker } from "../broker/message-broker";
@@ -53,12 +54,7 @@ export class ChannelService {
    * Tells every connection of a user that it is no longer in a channel, as of the event with
    * seq `s` (a membership that began after it, a quick rejoin, is not touched).
    */
-  removed(
-    userId: number,
-    channelId: number,
-    reason: "left" | "kicked" | "banned",
-    s: number,
-  ): void {
+  removed(userId: number, channelId: number, reason: RemovalReason, s: number): void {
     this.broker.publish(
       { kind: "user", id: userId },
       { k: "channel-removed", c: channelId, reason, s },

@@ -94,8 +94,9 @@ export class CommandService {
   private readonly specs: CommandSpec[];
 
   constructor(messages: MessageService, moderation: ModerationService) {
+    /** The user a command names, without the `@` it may be typed with. */
     const target = (spec: CommandInfo, args: string[]): string => {
-      const name = args[0];
+      const name = args[0]?.replace(/^@/, "");
       if (!name) throw usageError(spec, "Name a user");
       return name;
     };
@@ -140,7 +141,7 @@ export class CommandService {
           const spec = this.spec("kick");
           const name = target(spec, args);
           await moderation.kick(caller, name, reasonOf(spec, args.slice(1)));
-          return { x: `Kicked ${name.replace(/^@/, "")}` };
+          return { x: `Kicked ${name}` };
         },
       },
       {
@@ -154,7 +155,7 @@ export class CommandService {
           const { until, reason } = durationAndReason(spec, args.slice(1));
           await moderation.mute(caller, name, until, reason);
           return {
-            x: `Muted ${name.replace(/^@/, "")}${until ? ` for ${formatDuration(until - Date.now())}` : ""}`,
+            x: `Muted ${name}${until ? ` for ${formatDuration(until - Date.now())}` : ""}`,
           };
         },
       },
@@ -166,7 +167,7 @@ export class CommandService {
         run: async (caller, args) => {
           const name = target(this.spec("unmute"), args);
           await moderation.unmute(caller, name);
-          return { x: `Unmuted ${name.replace(/^@/, "")}` };
+          return { x: `Unmuted ${name}` };
         },
       },
       {
@@ -180,7 +181,7 @@ export class CommandService {
           const { until, reason } = durationAndReason(spec, args.slice(1));
           await moderation.ban(caller, name, until, reason);
           return {
-            x: `Banned ${name.replace(/^@/, "")}${until ? ` for ${formatDuration(until - Date.now())}` : ""}`,
+            x: `Banned ${name}${until ? ` for ${formatDuration(until - Date.now())}` : ""}`,
           };
         },
       },
@@ -192,7 +193,7 @@ export class CommandService {
         run: async (caller, args) => {
           const name = target(this.spec("unban"), args);
           await moderation.unban(caller, name);
-          return { x: `Unbanned ${name.replace(/^@/, "")}` };
+          return { x: `Unbanned ${name}` };
         },
       },
       {
@@ -203,7 +204,7 @@ export class CommandService {
         run: async (caller, args) => {
           const name = target(this.spec("mod"), args);
           await moderation.setModerator(caller, name, true);
-          return { x: `${name.replace(/^@/, "")} is now a moderator` };
+          return { x: `${name} is now a moderator` };
         },
       },
       {
@@ -214,7 +215,7 @@ export class CommandService {
         run: async (caller, args) => {
           const name = target(this.spec("unmod"), args);
           await moderation.setModerator(caller, name, false);
-          return { x: `${name.replace(/^@/, "")} is no longer a moderator` };
+          return { x: `${name} is no longer a moderator` };
         },
       },
       {
@@ -255,7 +256,7 @@ export class CommandService {
           const spec = this.spec("serverban");
           const name = target(spec, args);
           await moderation.serverBan(caller, name, true, reasonOf(spec, args.slice(1)));
-          return { x: `${name.replace(/^@/, "")} is banned from the server` };
+          return { x: `${name} is banned from the server` };
         },
       },
       {
@@ -266,7 +267,7 @@ export class CommandService {
         run: async (caller, args) => {
           const name = target(this.spec("serverunban"), args);
           await moderation.serverBan(caller, name, false, null);
-          return { x: `${name.replace(/^@/, "")} may sign in again` };
+          return { x: `${name} may sign in again` };
         },
       },
       {

@@ -43,8 +43,8 @@ export class ModerationService {
     reason: string | null,
   ): Promise<void> {
     if (!by.actor.isAdmin) throw new ParleyError("FORBIDDEN", "Only server admins can do that");
-    const user = await this.storage.findUserByName(username.replace(/^@/, ""));
-    if (!user) throw new ParleyError("NO_SUCH_USER", `No user named ${username.replace(/^@/, "")}`);
+    const user = await this.storage.findUserByName(username);
+    if (!user) throw new ParleyError("NO_SUCH_USER", `No user named ${username}`);
     if (user.id === by.actor.id)
       throw new ParleyError("FORBIDDEN", "You cannot do that to yourself");
     if (this.isAdmin(user.username))
@@ -208,8 +208,8 @@ export class ModerationService {
     { memberOnly = true } = {},
   ): Promise<Actor & { role: Role | undefined }> {
     this.authorize(by, action);
-    const user: UserRow | undefined = await this.storage.findUserByName(username.replace(/^@/, ""));
-    if (!user) throw new ParleyError("NO_SUCH_USER", `No user named ${username.replace(/^@/, "")}`);
+    const user: UserRow | undefined = await this.storage.findUserByName(username);
+    if (!user) throw new ParleyError("NO_SUCH_USER", `No user named ${username}`);
     if (user.id === by.actor.id)
       throw new ParleyError("FORBIDDEN", "You cannot do that to yourself");
     const role = await this.storage.memberRole(by.channelId, user.id);

@@ -2,13 +2,17 @@ import {
   type ChannelEvent,
   EventType,
   type MessageEvent,
+  MUTATION_EVENT_TYPES,
   type ReactionEvent,
   type ReactionSummary,
 } from "@parley/protocol";
 
-/** Events shown in the message list: everything but reaction changes, which edit a message. */
+/**
+ * Events shown in the message list: everything but the protocol's mutation events (reaction
+ * changes), which change an earlier message instead.
+ */
 export function isDisplayable(e: ChannelEvent): boolean {
-  return e.t !== EventType.ReactionAdded && e.t !== EventType.ReactionRemoved;
+  return !MUTATION_EVENT_TYPES.includes(e.t);
 }
 
 export function isMessage(e: ChannelEvent): e is MessageEvent {
