@@ -1,6 +1,12 @@
 import { Op } from "@parley/protocol";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { type ClientOptions, ParleyClient, type SocketFactory } from "./client";
+import {
+  type ClientOptions,
+  ParleyClient,
+  ParleyDisconnectedError,
+  ParleyRequestError,
+  type SocketFactory,
+} from "./client";
 
 /**
  * A socket the test drives by hand: it opens, receives frames and closes when told to. With
@@ -93,6 +99,30 @@ describe("ParleyClient", () => {
       { c: 1, n: "n1", x: "right away" },
     ]);
     expect(client.connected).toBe(true);
+  });
+
+  it("rejects requests it could not complete with ParleyDisconnectedError, and says which refusals are temporary", async () => {
+    client = new ParleyClient({
+      url: "ws://test/ws",
+      WebSocket: FakeSocket as unknown as SocketFactory,
+      reconnect: false,
+    });
+    await expect(client.history(1)).rejects.toBeInstanceOf(ParleyDisconnectedError);
+    const welcomed = client.waitFor("welcome");
+    const socket = welcomeClient(client);
+    await welcomed;
+    const limited = client.history(1);
+    const cut = client.history(1);
+    const [first, second] = socket.sent.filter((f) => f.o === Op.History);
+    socket.receive({ o: Op.Error, r: first!.r, d: { c: 1400, m: "slow down", ra: 500 } });
+    const refusal = await limited.catch((err: unknown) => err);
+    expect(refusal).toBeInstanceOf(ParleyRequestError);
+    expect((refusal as ParleyRequestError).temporary).toBe(true);
+    expect(second).toBeDefined();
+    socket.close(4002);
+    const lost = await cut.catch((err: unknown) => err);
+    expect(lost).toBeInstanceOf(ParleyDisconnectedError);
+    expect((lost as ParleyDisconnectedError).code).toBe(4002);
   });
 
   it("exposes the rate-limit buckets the welcome announced", async () => {

@@ -10,6 +10,7 @@ import {
   encodeFrame,
   errorName,
   type HistoryPage,
+  isTemporary,
   type JoinReply,
   type Member,
   mayReconnect,
@@ -83,6 +84,26 @@ export class ParleyRequestError extends Error {
     if (payload.op !== undefined) this.op = payload.op;
     if (payload.ra !== undefined) this.retryAfterMs = payload.ra;
     if (payload.us !== undefined) this.usage = payload.us;
+  }
+
+  /** The same request may succeed later, unchanged (after `retryAfterMs` when given). */
+  get temporary(): boolean {
+    return isTemporary(this.code);
+  }
+}
+
+/**
+ * A request or send that could not be answered because the connection was not there: never
+ * sent (not connected), cut off by a disconnect (it may or may not have been applied; sends
+ * are retried by nonce), or ended by `close()`. `code` is the close code, when there was one.
+ */
+export class ParleyDisconnectedError extends Error {
+  constructor(
+    message: string,
+    readonly code?: number,
+  ) {
+    super(message);
+    this.name = "ParleyDisconnectedError";
   }
 }
 
@@ -238,8 +259,9 @@ export class ParleyClient extends Emitter<ClientEvents> {
     clearInterval(this.heartbeat);
     this.abandon = undefined;
     const socket = this.socket;
-    this.failPending(new Error("client closed"));
-    for (const entry of this.outbox.values()) entry.reject(new Error("client closed"));
+    this.failPending(new ParleyDisconnectedError("client closed"));
+    for (const entry of this.outbox.values())
+      entry.reject(new ParleyDisconnectedError("client closed"));
     this.outbox.clear();
     this.socket = undefined;
     this.ready = false;
@@ -293,7 +315,8 @@ export class ParleyClient extends Emitter<ClientEvents> {
   /** Sends a request and resolves with the reply payload, or rejects with a ParleyRequestError. */
   request<T = unknown>(op: number, data: unknown = {}): Promise<T> {
     const socket = this.socket;
-    if (socket?.readyState !== 1) return Promise.reject(new Error("not connected"));
+    if (socket?.readyState !== 1)
+      return Promise.reject(new ParleyDisconnectedError("not connected"));
     const r = this.takeRequestId();
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -404,7 +427,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
         this.ready = false;
         clearTimeout(this.connectTimer);
         clearInterval(this.heartbeat);
-        this.failPending(new Error(`disconnected (${code})`));
+        this.failPending(new ParleyDisconnectedError(`disconnected (${code})`, code));
         const retryAfterMs = this.helloRetryAfterMs;
         this.helloRetryAfterMs = undefined;
         const willReconnect =
@@ -412,11 +435,17 @@ export class ParleyClient extends Emitter<ClientEvents> {
           this.options.reconnect !== false &&
           (retryAfterMs !== undefined || (mayReconnect(code) && code !== CloseCode.Normal));
         this.emit("disconnect", { code, reason, willReconnect });
-        if (!welcomed) reject(new Error(`connection closed before welcome (${code} ${reason})`));
+        if (!welcomed)
+          reject(
+            new ParleyDisconnectedError(
+              `connection closed before welcome (${code} ${reason})`,
+              code,
+            ),
+          );
         if (willReconnect) this.scheduleReconnect(retryAfterMs);
         else {
           for (const entry of this.outbox.values())
-            entry.reject(new Error(`disconnected (${code})`));
+            entry.reject(new ParleyDisconnectedError(`disconnected (${code})`, code));
           this.outbox.clear();
         }
       };

@@ -1,45 +1,206 @@
 /**
  * The one catalogue of error codes. Every error reply carries `c` (the number), and the
- * stable name and default message here are what `docs/protocol.md` lists.
+ * stable name and default message here are what `docs/protocol.md` lists. Each entry also
+ * carries its meaning on HTTP (`status`) and whether it is `temporary`: the same request may
+ * succeed later, unchanged (after `ra` when given), where every other refusal stands until the
+ * client changes the request or its situation.
  */
 export const ERRORS = {
-  BAD_FRAME: { code: 1000, message: "The frame could not be decoded" },
-  UNKNOWN_OP: { code: 1001, message: "Unknown op" },
-  INVALID_PAYLOAD: { code: 1002, message: "The payload does not match the op's schema" },
-  HELLO_REQUIRED: { code: 1004, message: "The first frame must be a hello" },
-  ALREADY_HELLO: { code: 1005, message: "Hello was already received on this connection" },
-  UNSUPPORTED_VERSION: { code: 1006, message: "Unsupported protocol version" },
-  UNAUTHENTICATED: { code: 1100, message: "The session token is invalid or revoked" },
-  INVALID_CREDENTIALS: { code: 1101, message: "Wrong username or password" },
-  USERNAME_TAKEN: { code: 1102, message: "That username is taken" },
-  NOT_A_GUEST: { code: 1103, message: "Only a guest can register from a session" },
-  USERNAME_RESERVED: { code: 1104, message: "That username is reserved" },
-  HOST_NOT_ALLOWED: { code: 1105, message: "This server does not answer for that host name" },
-  NO_SUCH_CHANNEL: { code: 1200, message: "No such channel" },
-  NOT_A_MEMBER: { code: 1201, message: "You are not a member of that channel" },
-  CHANNEL_NAME_TAKEN: { code: 1202, message: "A channel with that name exists" },
-  NO_SUCH_MESSAGE: { code: 1203, message: "No such message in that channel" },
-  NO_SUCH_REACTION: { code: 1204, message: "You have not reacted with that emoji" },
+  BAD_FRAME: {
+    code: 1000,
+    message: "The frame could not be decoded",
+    status: 400,
+    temporary: false,
+  },
+  UNKNOWN_OP: {
+    code: 1001,
+    message: "Unknown op",
+    status: 400,
+    temporary: false,
+  },
+  INVALID_PAYLOAD: {
+    code: 1002,
+    message: "The payload does not match the op's schema",
+    status: 400,
+    temporary: false,
+  },
+  HELLO_REQUIRED: {
+    code: 1004,
+    message: "The first frame must be a hello",
+    status: 400,
+    temporary: false,
+  },
+  ALREADY_HELLO: {
+    code: 1005,
+    message: "Hello was already received on this connection",
+    status: 400,
+    temporary: false,
+  },
+  UNSUPPORTED_VERSION: {
+    code: 1006,
+    message: "Unsupported protocol version",
+    status: 400,
+    temporary: false,
+  },
+  UNAUTHENTICATED: {
+    code: 1100,
+    message: "The session token is invalid or revoked",
+    status: 401,
+    temporary: false,
+  },
+  INVALID_CREDENTIALS: {
+    code: 1101,
+    message: "Wrong username or password",
+    status: 401,
+    temporary: false,
+  },
+  USERNAME_TAKEN: {
+    code: 1102,
+    message: "That username is taken",
+    status: 409,
+    temporary: false,
+  },
+  NOT_A_GUEST: {
+    code: 1103,
+    message: "Only a guest can register from a session",
+    status: 409,
+    temporary: false,
+  },
+  USERNAME_RESERVED: {
+    code: 1104,
+    message: "That username is reserved",
+    status: 409,
+    temporary: false,
+  },
+  HOST_NOT_ALLOWED: {
+    code: 1105,
+    message: "This server does not answer for that host name",
+    status: 421,
+    temporary: false,
+  },
+  NO_SUCH_CHANNEL: {
+    code: 1200,
+    message: "No such channel",
+    status: 404,
+    temporary: false,
+  },
+  NOT_A_MEMBER: {
+    code: 1201,
+    message: "You are not a member of that channel",
+    status: 403,
+    temporary: false,
+  },
+  CHANNEL_NAME_TAKEN: {
+    code: 1202,
+    message: "A channel with that name exists",
+    status: 409,
+    temporary: false,
+  },
+  NO_SUCH_MESSAGE: {
+    code: 1203,
+    message: "No such message in that channel",
+    status: 404,
+    temporary: false,
+  },
+  NO_SUCH_REACTION: {
+    code: 1204,
+    message: "You have not reacted with that emoji",
+    status: 404,
+    temporary: false,
+  },
   TOO_MANY_REACTIONS: {
     code: 1205,
     message: "That message has the most distinct reactions allowed",
+    status: 409,
+    temporary: false,
   },
-  FORBIDDEN: { code: 1300, message: "You are not allowed to do that" },
-  MUTED: { code: 1301, message: "You are muted in this channel" },
-  BANNED: { code: 1302, message: "You are banned from this channel" },
-  SLOW_MODE: { code: 1303, message: "Slow mode is on in this channel" },
-  NO_SUCH_USER: { code: 1304, message: "No such user" },
-  TARGET_NOT_MEMBER: { code: 1305, message: "That user is not a member of the channel" },
-  UNKNOWN_COMMAND: { code: 1306, message: "Unknown command" },
-  BAD_COMMAND: { code: 1307, message: "The command's arguments are invalid" },
-  SERVER_BANNED: { code: 1308, message: "This account is banned from the server" },
-  RATE_LIMITED: { code: 1400, message: "Too many requests" },
-  LIMIT_REACHED: { code: 1401, message: "A server limit was reached" },
-  SERVER_BUSY: { code: 1402, message: "The server is busy; retry after the time given" },
-  INTERNAL: { code: 1500, message: "Internal server error" },
+  FORBIDDEN: {
+    code: 1300,
+    message: "You are not allowed to do that",
+    status: 403,
+    temporary: false,
+  },
+  MUTED: {
+    code: 1301,
+    message: "You are muted in this channel",
+    status: 403,
+    temporary: true,
+  },
+  BANNED: {
+    code: 1302,
+    message: "You are banned from this channel",
+    status: 403,
+    temporary: true,
+  },
+  SLOW_MODE: {
+    code: 1303,
+    message: "Slow mode is on in this channel",
+    status: 429,
+    temporary: true,
+  },
+  NO_SUCH_USER: {
+    code: 1304,
+    message: "No such user",
+    status: 404,
+    temporary: false,
+  },
+  TARGET_NOT_MEMBER: {
+    code: 1305,
+    message: "That user is not a member of the channel",
+    status: 409,
+    temporary: false,
+  },
+  UNKNOWN_COMMAND: {
+    code: 1306,
+    message: "Unknown command",
+    status: 400,
+    temporary: false,
+  },
+  BAD_COMMAND: {
+    code: 1307,
+    message: "The command's arguments are invalid",
+    status: 400,
+    temporary: false,
+  },
+  SERVER_BANNED: {
+    code: 1308,
+    message: "This account is banned from the server",
+    status: 403,
+    temporary: false,
+  },
+  RATE_LIMITED: {
+    code: 1400,
+    message: "Too many requests",
+    status: 429,
+    temporary: true,
+  },
+  LIMIT_REACHED: {
+    code: 1401,
+    message: "A server limit was reached",
+    status: 429,
+    temporary: true,
+  },
+  SERVER_BUSY: {
+    code: 1402,
+    message: "The server is busy; retry after the time given",
+    status: 503,
+    temporary: true,
+  },
+  INTERNAL: {
+    code: 1500,
+    message: "Internal server error",
+    status: 500,
+    temporary: true,
+  },
 } as const;
 
 export type ErrorName = keyof typeof ERRORS;
+
+/** Whether a refusal with this code may pass later, unchanged (see {@link ERRORS}). */
+export function isTemporary(code: number): boolean {
+  const name = errorName(code);
+  return name !== undefined && ERRORS[name].temporary;
+}
 export type ErrorCode = (typeof ERRORS)[ErrorName]["code"];
 
 const NAMES_BY_CODE = new Map<number, ErrorName>(

@@ -4,7 +4,7 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import fastifyStatic from "@fastify/static";
 import fastifyWebsocket from "@fastify/websocket";
-import { CloseCode, ERRORS, LIMITS } from "@parley/protocol";
+import { CloseCode, LIMITS } from "@parley/protocol";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import { type Logger, pino } from "pino";
 import { LocalBroker } from "./broker/local-broker";
@@ -16,6 +16,7 @@ import { Gateway } from "./gateway/gateway";
 import { releaseUpgrade } from "./gateway/upgrade";
 import { registerAllowedHosts } from "./http/allowed-hosts";
 import { registerApiRoutes } from "./http/api-routes";
+import { httpError } from "./http/error-body";
 import { serveMetrics } from "./http/metrics-endpoint";
 import { registerSecurityHeaders } from "./http/security-headers";
 import { Metrics } from "./metrics";
@@ -247,20 +248,17 @@ export async function createParley(
       preValidation: async (req, reply) => {
         upgrades.set(req.raw, reply.raw);
         if (!ws.ipAllowed(addressKey(req.ip))) {
-          await reply.code(429).send({
-            error: {
-              c: ERRORS.LIMIT_REACHED.code,
-              name: "LIMIT_REACHED",
-              m: "Too many connections from this address",
-            },
-          });
+          const { status, body } = httpError(
+            "LIMIT_REACHED",
+            "Too many connections from this address",
+          );
+          await reply.code(status).send(body);
           return;
         }
         // The scheme is the request's own (or, behind a trusted proxy, X-Forwarded-Proto).
         if (!ws.originAllowed(req.headers.origin, `${req.protocol}://${req.host}`)) {
-          await reply.code(403).send({
-            error: { c: ERRORS.FORBIDDEN.code, name: "FORBIDDEN", m: "Origin not allowed" },
-          });
+          const { status, body } = httpError("FORBIDDEN", "Origin not allowed");
+          await reply.code(status).send(body);
         }
       },
     },

@@ -9,7 +9,7 @@ describe("rate limits", () => {
   afterEach(() => server.stop());
 
   it("refuses sends over the bucket with RATE_LIMITED and a retry-after, then recovers", async () => {
-    server = await new TestServer({ PARLEY_RATE_LIMITS: "send=3/20" }).start();
+    server = await new TestServer({ PARLEY_RATE_LIMITS: "send=3/2" }).start();
     const alice = await server.connect();
     const { ch } = await alice.createChannel("limited");
     const results = await Promise.allSettled(

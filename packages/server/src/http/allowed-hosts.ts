@@ -1,5 +1,5 @@
-import { ERRORS } from "@parley/protocol";
 import type { FastifyInstance } from "fastify";
+import { httpError } from "./error-body";
 
 /**
  * Whether a Host header names one of the allowed hosts. An entry without a port allows that
@@ -16,13 +16,7 @@ export function hostAllowed(host: string | undefined, allowed: readonly string[]
   });
 }
 
-const BODY = JSON.stringify({
-  error: {
-    c: ERRORS.HOST_NOT_ALLOWED.code,
-    name: "HOST_NOT_ALLOWED",
-    m: ERRORS.HOST_NOT_ALLOWED.message,
-  },
-});
+const REFUSED = httpError("HOST_NOT_ALLOWED");
 
 /**
  * Refuses every HTTP request, WebSocket upgrades included, whose Host (X-Forwarded-Host behind
@@ -34,6 +28,6 @@ const BODY = JSON.stringify({
 export function registerAllowedHosts(app: FastifyInstance, allowed: readonly string[]): void {
   app.addHook("onRequest", async (req, reply) => {
     if (req.url === "/healthz" || hostAllowed(req.host, allowed)) return;
-    await reply.code(421).type("application/json").send(BODY);
+    await reply.code(REFUSED.status).send(REFUSED.body);
   });
 }

@@ -1,8 +1,6 @@
 import {
   credentialsSchema,
   currentPasswordSchema,
-  ERRORS,
-  type ErrorName,
   errorName,
   historyHttpQuerySchema,
   passwordSchema,
@@ -16,22 +14,7 @@ import type { RateRuleName } from "../rate-limit/rate-limiter";
 import type { Authenticated } from "../services/auth-service";
 import type { Services } from "../services/services";
 import type { UserRow } from "../storage/storage";
-
-/** HTTP status of each error code that HTTP routes can produce. */
-const STATUS: Partial<Record<ErrorName, number>> = {
-  INVALID_PAYLOAD: 400,
-  UNAUTHENTICATED: 401,
-  INVALID_CREDENTIALS: 401,
-  SERVER_BANNED: 403,
-  USERNAME_TAKEN: 409,
-  USERNAME_RESERVED: 409,
-  NOT_A_GUEST: 409,
-  NO_SUCH_CHANNEL: 404,
-  NOT_A_MEMBER: 403,
-  FORBIDDEN: 403,
-  RATE_LIMITED: 429,
-  SERVER_BUSY: 503,
-};
+import { type HttpError, httpError } from "./error-body";
 
 function userJson(user: UserRow) {
   return { i: user.id, n: user.username, ...(user.isGuest ? { g: true } : {}) };
@@ -88,28 +71,24 @@ export function registerApiRoutes(app: FastifyInstance, services: Services): voi
   };
 
   app.setErrorHandler((err: unknown, req: FastifyRequest, reply: FastifyReply) => {
+    let answer: HttpError;
     if (err instanceof ParleyError) {
-      const name = errorName(err.code) ?? "INTERNAL";
       if (err.detail.retryAfterMs !== undefined) {
         reply.header("retry-after", String(Math.ceil(err.detail.retryAfterMs / 1000)));
       }
-      return reply.code(STATUS[name] ?? 400).send({ error: { c: err.code, name, m: err.message } });
+      answer = httpError(errorName(err.code) ?? "INTERNAL", err.message);
+    } else {
+      const status = (err as { statusCode?: number }).statusCode;
+      if (status && status >= 400 && status < 500) {
+        // Fastify's own 4xx (malformed JSON, body too large, wrong content type) keep their
+        // status, with the catalogue's body.
+        answer = { ...httpError("INVALID_PAYLOAD", (err as Error).message), status };
+      } else {
+        req.log.error({ err }, "request failed");
+        answer = httpError("INTERNAL");
+      }
     }
-    const status = (err as { statusCode?: number }).statusCode;
-    if (status && status >= 400 && status < 500) {
-      // Fastify's own 4xx (malformed JSON, body too large, wrong content type).
-      return reply.code(status).send({
-        error: {
-          c: ERRORS.INVALID_PAYLOAD.code,
-          name: "INVALID_PAYLOAD",
-          m: (err as Error).message,
-        },
-      });
-    }
-    req.log.error({ err }, "request failed");
-    return reply
-      .code(500)
-      .send({ error: { c: ERRORS.INTERNAL.code, name: "INTERNAL", m: ERRORS.INTERNAL.message } });
+    return reply.code(answer.status).send(answer.body);
   });
 
   /**

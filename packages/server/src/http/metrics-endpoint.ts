@@ -1,8 +1,8 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { createServer, type Server } from "node:http";
-import { ERRORS } from "@parley/protocol";
 import type { FastifyInstance } from "fastify";
 import type { Metrics } from "../metrics";
+import { httpError } from "./error-body";
 
 export interface MetricsEndpointOptions {
   /** Bearer token required to read the metrics; null = none. */
@@ -23,13 +23,10 @@ export function metricsAuthorized(header: string | undefined, token: string | nu
   return timingSafeEqual(digest(given ?? ""), digest(token)) && given !== undefined;
 }
 
-const UNAUTHORIZED = JSON.stringify({
-  error: {
-    c: ERRORS.UNAUTHENTICATED.code,
-    name: "UNAUTHENTICATED",
-    m: "Send Authorization: Bearer <PARLEY_METRICS_TOKEN>",
-  },
-});
+const UNAUTHORIZED = httpError(
+  "UNAUTHENTICATED",
+  "Send Authorization: Bearer <PARLEY_METRICS_TOKEN>",
+);
 
 /**
  * `GET /metrics` (Prometheus): on the main port, or on a listener of its own (an address only
@@ -45,8 +42,8 @@ export async function serveMetrics(
   if (!listen) {
     app.get("/metrics", async (req, reply) => {
       if (!metricsAuthorized(req.headers.authorization, token)) {
-        reply.code(401).header("www-authenticate", "Bearer").type("application/json");
-        return UNAUTHORIZED;
+        reply.code(UNAUTHORIZED.status).header("www-authenticate", "Bearer");
+        return UNAUTHORIZED.body;
       }
       reply.header("content-type", metrics.registry.contentType);
       return metrics.registry.metrics();
@@ -61,8 +58,11 @@ export async function serveMetrics(
     }
     if (!metricsAuthorized(req.headers.authorization, token)) {
       res
-        .writeHead(401, { "content-type": "application/json", "www-authenticate": "Bearer" })
-        .end(UNAUTHORIZED);
+        .writeHead(UNAUTHORIZED.status, {
+          "content-type": "application/json",
+          "www-authenticate": "Bearer",
+        })
+        .end(JSON.stringify(UNAUTHORIZED.body));
       return;
     }
     metrics.registry.metrics().then(

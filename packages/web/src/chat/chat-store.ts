@@ -3,6 +3,7 @@ import {
   type ClientOptions,
   MemberState,
   ParleyClient,
+  ParleyDisconnectedError,
   ParleyRequestError,
   TypingState,
 } from "@parley/client";
@@ -129,7 +130,7 @@ export function errorText(err: unknown): string {
     return "Sent too soon in slow mode.";
   if (err instanceof ParleyRequestError)
     return err.usage ? `${err.message}. Usage: ${err.usage}` : err.message;
-  if (err instanceof Error && /disconnected|not connected|closed/.test(err.message))
+  if (err instanceof ParleyDisconnectedError)
     return "Not connected. Try again once the connection is back.";
   return "Something went wrong. Try again.";
 }
