@@ -59,7 +59,6 @@ class FakeSocket {
 
 const welcome = {
   u: { i: 1, n: "alice" },
-  rt: "rt",
   v: 1,
   lim: {},
   ch: [{ i: 1, n: "general", tp: "", mc: 1, oc: 1, rl: 1, ls: 0, sl: 0 }],

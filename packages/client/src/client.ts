@@ -466,7 +466,6 @@ export class ParleyClient extends Emitter<ClientEvents> {
         for (const [c, s] of this.lastSeq) ls[String(c)] = s;
         this.request<WelcomeReply>(Op.Hello, {
           ...(this.token ? { tk: this.token } : {}),
-          ...(this.welcome ? { rt: this.welcome.rt } : {}),
           ...(this.lastSeq.size > 0 ? { ls } : {}),
         }).then(
           (welcome) => {

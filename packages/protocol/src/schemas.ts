@@ -93,7 +93,10 @@ export const REQUEST_SCHEMAS = {
   [Op.Hello]: z.strictObject({
     /** Session token; absent for a new guest. */
     tk: text().min(1).max(256).optional(),
-    /** Resume token from an earlier welcome. */
+    /**
+     * Accepted and ignored: older clients echo a resume token that welcomes no longer carry
+     * (resume works through `ls` and the session token).
+     */
     rt: text().min(1).max(256).optional(),
     /** Last seq seen per channel id (as object keys), for resume. */
     ls: z.record(text().regex(/^[1-9]\d{0,15}$/), seq).optional(),

@@ -190,8 +190,6 @@ export interface WelcomeReply {
   u: Self;
   /** New session token (only for a guest created by this hello). */
   st?: string;
-  /** Resume token for the next reconnect. */
-  rt: string;
   v: number;
   lim: Record<string, number>;
   /**

@@ -90,6 +90,20 @@ describe("resume", () => {
     raw.close();
   });
 
+  it("resumes with the session token and ls alone: the welcome has no resume token, an old one is ignored", async () => {
+    server = await new TestServer().start();
+    const first = await RawClient.open(server.wsUrl);
+    const welcome = (await first.request(Op.Hello, {})).d as Record<string, unknown>;
+    expect(welcome).not.toHaveProperty("rt");
+    first.close();
+    // A client of an earlier version echoes the resume token its welcome used to carry.
+    const again = await RawClient.open(server.wsUrl);
+    const resumed = await again.request(Op.Hello, { tk: welcome.st, rt: "an-old-token" });
+    expect(resumed.o).toBe(Op.Hello);
+    expect((resumed.d as { u: { i: number } }).u.i).toBe((welcome.u as { i: number }).i);
+    again.close();
+  });
+
   it("asks for a resync with a fresh snapshot when the gap is over the bound", async () => {
     server = await new TestServer({ PARLEY_RESUME_MAX: "10" }).start();
     const sender = await server.connect();

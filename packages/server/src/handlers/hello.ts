@@ -115,7 +115,6 @@ export const hello = route<typeof Op.Hello>({
         ...(conn.isAdmin ? { ad: true as const } : {}),
       },
       ...(issuedToken ? { st: issuedToken } : {}),
-      rt: conn.id,
       v: PROTOCOL_VERSION,
       lim: services.settings.limits,
       rate: services.rate.rules,
