@@ -94,7 +94,7 @@ async function view(s: Storage, channelId: number, users: Actor[]) {
     events: await s.eventsAfter(channelId, 0, 10_000),
     history: await s.history(channelId, { limit: 100 }),
     audit: await s.auditLog(channelId, 100),
-    mutes: await Promise.all(users.map((u) => s.activeMute(channelId, u.id))),
+    standings: await Promise.all(users.map((u) => s.standing(channelId, u.id))),
     bans: await Promise.all(users.map((u) => s.activeBan(channelId, u.id))),
     roles: await Promise.all(users.map((u) => s.userChannels(u.id))),
   };

@@ -93,10 +93,6 @@ export const hello = route<typeof Op.Hello>({
     );
 
     await services.presence.connect(user, conn.id, conn.channels.keys());
-    // A guest's activity, for the guest membership policy (a new guest's is its creation).
-    // Not awaited: the welcome does not wait for it, and a lost mark only makes the guest look
-    // older by one connection.
-    if (user.isGuest && data.tk) services.channels.markGuestActive(user.id).catch(() => {});
     conn.ready = true;
     after.push(() => {
       replays.forEach((r, i) => {

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomInt } from "node:crypto";
-import { GUEST_PREFIX, isReservedUsername } from "@parley/protocol";
+import { GUEST_PREFIX, isReservedUsername, nameKey } from "@parley/protocol";
 import type { UserMessage } from "../broker/message-broker";
 import { ParleyError } from "../errors";
 import type { RateLimiter, RateRule, RateRules } from "../rate-limit/rate-limiter";
@@ -93,7 +93,9 @@ export class AuthService {
    * check ends in INVALID_CREDENTIALS.
    */
   private async guarded<T>(username: string, check: () => Promise<T>): Promise<T> {
-    const name = username.toLowerCase();
+    // Keyed as names are: a fullwidth or other-case spelling finds the same account, and so
+    // must count against the same buckets.
+    const name = nameKey(username);
     const buckets: [string, RateRule][] = [
       [`account:${name}:login`, this.throttle.rules.account],
       [`account:${name}:loginlong`, this.throttle.rules.accountlong],
@@ -178,8 +180,7 @@ export class AuthService {
   async upgradeGuest(auth: Authenticated, password: string, username?: string): Promise<UserRow> {
     if (!auth.user.isGuest) throw new ParleyError("NOT_A_GUEST");
     // Its own name, in any case, means keeping it.
-    const rename =
-      username !== undefined && username.toLowerCase() !== auth.user.username.toLowerCase();
+    const rename = username !== undefined && nameKey(username) !== nameKey(auth.user.username);
     if (rename) checkAccountName(username);
     this.hasher.admit();
     const passwordHash = await this.hasher.hash(password);

@@ -76,7 +76,7 @@ export class ModerationService {
   async assertStanding(channelId: number, userId: number): Promise<Role> {
     const standing = await this.storage.standing(channelId, userId);
     if (!standing) throw new ParleyError("NOT_A_MEMBER");
-    if (standing.mutedUntil !== undefined) throw restrictionError("MUTED", standing.mutedUntil);
+    if (standing.mute) throw restrictionError("MUTED", standing.mute.until);
     return standing.role;
   }
 

@@ -731,12 +731,8 @@ export class SqlStorage implements Storage {
     const until = mutedUntil(row, this.now());
     return {
       role: Number(row.role) as Role,
-      ...(until !== undefined ? { mutedUntil: until } : {}),
+      ...(until !== undefined ? { mute: { until, reason: row.reason } } : {}),
     };
-  }
-
-  activeMute(channelId: number, userId: number): Promise<Restriction | undefined> {
-    return this.activeRestriction("mutes", channelId, userId);
   }
 
   activeBan(channelId: number, userId: number): Promise<Restriction | undefined> {
@@ -1576,6 +1572,7 @@ interface StandingRow {
   role: number;
   muted: number | null;
   until: number | null;
+  reason: string | null;
 }
 
 /**
@@ -1592,7 +1589,7 @@ function standingQuery<O>(
     q: SelectQueryBuilder<
       Database & { m: Database["memberships"]; u: Database["mutes"] },
       "m" | "u",
-      { role: number; muted: number | null; until: number | null }
+      { role: number; muted: number | null; until: number | null; reason: string | null }
     >,
   ) => SelectQueryBuilder<
     Database & { m: Database["memberships"]; u: Database["mutes"] },
@@ -1606,7 +1603,7 @@ function standingQuery<O>(
       .leftJoin("mutes as u", (j) =>
         j.onRef("u.channel_id", "=", "m.channel_id").onRef("u.user_id", "=", "m.user_id"),
       )
-      .select(["m.role", "u.user_id as muted", "u.until"]),
+      .select(["m.role", "u.user_id as muted", "u.until", "u.reason"]),
   );
   return dialect === "postgres" ? q.forShare("m") : q;
 }

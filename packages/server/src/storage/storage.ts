@@ -85,10 +85,10 @@ export interface Restriction {
   reason: string | null;
 }
 
-/** A user's membership of a channel: the role, and the end of a mute in force (null: never). */
+/** A user's membership of a channel: the role, and the mute in force, if any. */
 export interface Standing {
   role: Role;
-  mutedUntil?: number | null;
+  mute?: Restriction;
 }
 
 /** One moderation action on a target, for the audit log and the channel's stream. */
@@ -249,7 +249,6 @@ export interface Storage {
    * own transaction, so a kick or ban that has committed refuses the next write on any node.
    */
   standing(channelId: number, userId: number): Promise<Standing | undefined>;
-  activeMute(channelId: number, userId: number): Promise<Restriction | undefined>;
   activeBan(channelId: number, userId: number): Promise<Restriction | undefined>;
   /** Sets a member's role (RoleChanged); undefined when not a member or already that role. */
   setRole(input: ModerationInput, role: Role): Promise<ChannelEvent | undefined>;
