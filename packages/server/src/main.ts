@@ -4,14 +4,15 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import fastifyStatic from "@fastify/static";
 import fastifyWebsocket from "@fastify/websocket";
-import { CloseCode, LIMITS } from "@parley/protocol";
+import { LIMITS } from "@parley/protocol";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import { type Logger, pino } from "pino";
 import { LocalBroker } from "./broker/local-broker";
 import type { MessageBroker } from "./broker/message-broker";
 import { RedisBroker } from "./broker/redis-broker";
 import { type Config, ConfigError, loadConfig } from "./config";
-import { ChannelHub } from "./gateway/channel-hub";
+import { ChannelHub } from "./delivery/channel-hub";
+import { UserTopic } from "./delivery/user-topic";
 import { Gateway } from "./gateway/gateway";
 import { releaseUpgrade } from "./gateway/upgrade";
 import { registerAllowedHosts } from "./http/allowed-hosts";
@@ -69,7 +70,7 @@ async function openStorage(config: Config): Promise<Storage> {
   return openPostgresStorage(url, { poolSize: config.databasePoolSize });
 }
 
-interface Engines {
+export interface Engines {
   storage: Storage;
   broker: MessageBroker;
   presenceStore: PresenceStore;
@@ -81,7 +82,7 @@ interface Engines {
  * presence and rate limiter of a cluster (whose nodes share PostgreSQL; the configuration
  * refuses Redis with SQLite). What was opened is closed again when a later engine fails.
  */
-async function openEngines(config: Config, logger: Logger): Promise<Engines> {
+export async function openEngines(config: Config, logger: Logger): Promise<Engines> {
   const opened: { close(): Promise<void> }[] = [];
   const open = async <T extends { close(): Promise<void> }>(engine: Promise<T>): Promise<T> => {
     const e = await engine;
@@ -116,13 +117,34 @@ async function openEngines(config: Config, logger: Logger): Promise<Engines> {
   }
 }
 
-/** The composition root: builds the engines, services, gateway and HTTP server, and listens. */
-export async function createParley(
+/** A node without its HTTP server: the services, the delivery, the router and the gateway. */
+export interface Node {
+  services: Services;
+  hub: ChannelHub;
+  users: UserTopic;
+  router: Router;
+  gateway: Gateway;
+  metrics: Metrics;
+  /** Starts the timers (moderation expiry, guest sweep); run once the node listens. */
+  start(): void;
+  /** Closes every socket (1001) and waits for pending writes, so nothing acked is lost. */
+  drain(): Promise<void>;
+  /** Closes the rest, in the reverse order of creation, the engines last. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds a node on opened engines, each part on the ones below it, in one pass: services on
+ * the engines, the delivery (hub, user topics) on the broker, the router on both, the gateway
+ * on the router.
+ */
+export async function buildNode(
   config: Config,
-  logger = pino({ level: config.logLevel }),
+  engines: Engines,
+  logger: Logger,
   tuning: Tuning = {},
-): Promise<Parley> {
-  const { storage, broker, presenceStore, limiter } = await openEngines(config, logger);
+): Promise<Node> {
+  const { storage, broker, presenceStore, limiter } = engines;
   const metrics = new Metrics();
 
   const presence = new PresenceService(
@@ -166,16 +188,6 @@ export async function createParley(
     auth.serverBan(userId, banned),
   );
   const commands = new CommandService(messages, moderation);
-
-  let gateway: Gateway | undefined;
-  const hub = new ChannelHub({
-    broker,
-    storage,
-    onDeliveries: (n) => metrics.deliveries.inc(n),
-    onUserMessage: (conn, message) => gateway?.onUserMessage(conn, message),
-    // In a cluster a node can die between a commit and its publish; the check delivers those.
-    ...(config.redisUrl ? { recheckMs: 5000 } : {}),
-  });
   const services: Services = {
     auth,
     channels,
@@ -184,14 +196,7 @@ export async function createParley(
     presence,
     commands,
     moderation,
-    hub,
-    rate: {
-      limiter,
-      rules: config.rateLimits,
-      maxRefusals: config.maxRefusals,
-      onAbuse: (conn) => conn.close(CloseCode.RateLimited, "too many requests"),
-    },
-    storage,
+    rate: { limiter, rules: config.rateLimits },
     settings: {
       heartbeatMs: config.heartbeatMs,
       resumeMax: config.resumeMax,
@@ -200,9 +205,32 @@ export async function createParley(
       maxConnectionsPerUser: config.maxConnectionsPerUser,
     },
   };
-  gateway = new Gateway({
+
+  const hub = new ChannelHub({
+    broker,
+    storage,
+    onDeliveries: (n) => metrics.deliveries.inc(n),
+    // In a cluster a node can die between a commit and its publish; the check delivers those.
+    ...(config.redisUrl ? { recheckMs: 5000 } : {}),
+  });
+  const users = new UserTopic({
+    broker,
+    hub,
+    summary: (channelId, userId) => channels.summary(channelId, userId),
+    isAdmin,
+    logger,
+    ...(tuning.removalGraceMs !== undefined ? { removalGraceMs: tuning.removalGraceMs } : {}),
+  });
+  const router = new Router({
     services,
     hub,
+    users,
+    logger,
+    maxRefusals: config.maxRefusals,
+    onError: (code) => metrics.errors.inc({ code: String(code) }),
+  });
+  const gateway = new Gateway({
+    router,
     metrics,
     logger,
     helloTimeoutMs: config.helloTimeoutMs,
@@ -211,10 +239,47 @@ export async function createParley(
     maxBufferedTotal: config.maxBufferedTotal,
     origins: config.origins,
     maxConnectionsPerIp: config.maxConnectionsPerIp,
-    ...(tuning.removalGraceMs !== undefined ? { removalGraceMs: tuning.removalGraceMs } : {}),
   });
-  const router = new Router(services, logger, (code) => metrics.errors.inc({ code: String(code) }));
-  gateway.setRouter(router);
+
+  return {
+    services,
+    hub,
+    users,
+    router,
+    gateway,
+    metrics,
+    start() {
+      moderation.start();
+      guestSweep.start();
+    },
+    async drain() {
+      await gateway.close();
+      await messages.drain();
+    },
+    async close() {
+      await hasher.close();
+      moderation.close();
+      await guestSweep.close();
+      typing.close();
+      users.close();
+      await hub.close();
+      await limiter.close();
+      await presenceStore.close();
+      await broker.close();
+      await storage.close();
+      metrics.close();
+    },
+  };
+}
+
+/** The composition root: builds the engines, the node and the HTTP server, and listens. */
+export async function createParley(
+  config: Config,
+  logger = pino({ level: config.logLevel }),
+  tuning: Tuning = {},
+): Promise<Parley> {
+  const node = await buildNode(config, await openEngines(config, logger), logger, tuning);
+  const { services, metrics } = node;
 
   const trustProxy = config.trustProxy;
   const app = Fastify({
@@ -237,7 +302,7 @@ export async function createParley(
     },
   });
   let closing = false;
-  const ws = gateway;
+  const ws = node.gateway;
   // The HTTP response @fastify/websocket makes for each upgrade, by request, so that the
   // handler can release it once the socket is a WebSocket (see `releaseUpgrade`).
   const upgrades = new WeakMap<IncomingMessage, ServerResponse>();
@@ -292,8 +357,7 @@ export async function createParley(
   }
 
   await app.listen({ host: config.host, port: config.port });
-  moderation.start();
-  guestSweep.start();
+  node.start();
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;
@@ -305,20 +369,10 @@ export async function createParley(
     config,
     async close() {
       closing = true;
-      await ws.close();
-      await messages.drain();
+      await node.drain();
       await app.close();
       await metricsEndpoint.close();
-      await hasher.close();
-      moderation.close();
-      await guestSweep.close();
-      typing.close();
-      await hub.close();
-      await limiter.close();
-      await presenceStore.close();
-      await broker.close();
-      await storage.close();
-      metrics.close();
+      await node.close();
     },
   };
 }

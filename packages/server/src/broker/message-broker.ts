@@ -21,17 +21,8 @@ export type ChannelMessage =
 export type UserMessage =
   /** `s`: the seq of the event that added the user (its join or the channel's creation). */
   | { k: "channel-added"; ch: ChannelSummary; s?: number }
-  /**
-   * `s`: the seq of the event that removed the user; it ends only memberships older than that.
-   * `seen`: raised by the hub after it delivered the removing event to the connection.
-   */
-  | {
-      k: "channel-removed";
-      c: number;
-      reason: RemovalReason;
-      s?: number;
-      seen?: true;
-    }
+  /** `s`: the seq of the event that removed the user; it ends only memberships older than that. */
+  | { k: "channel-removed"; c: number; reason: RemovalReason; s?: number }
   /** Session revoked: close its sockets (all of the user's sessions when `session` is absent). */
   | { k: "revoked"; session?: number; banned?: true }
   /** The user's role in a channel changed. */

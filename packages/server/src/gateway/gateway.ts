@@ -7,25 +7,18 @@ import {
   envelopeSchema,
   Op,
   PROTOCOL_VERSION,
-  Role,
   SUBPROTOCOL_JSON,
   SUBPROTOCOL_MSGPACK,
   versionOf,
 } from "@parley/protocol";
 import type { Logger } from "pino";
 import type { RawData, WebSocket } from "ws";
-import type { UserMessage } from "../broker/message-broker";
 import { ParleyError } from "../errors";
 import type { Metrics } from "../metrics";
 import type { Router } from "../router/router";
-import type { Services } from "../services/services";
-import type { ChannelHub } from "./channel-hub";
 import { Connection, type ConnectionOptions } from "./connection";
 import { OutboundBudget } from "./outbound-budget";
 import { WriteCoalescer } from "./write-coalescer";
-
-/** Longest wait for a kick or ban event to reach a removed member's socket before detaching it. */
-const REMOVAL_GRACE_MS = 2000;
 
 /** Requests a client may pipeline behind its hello before the welcome. */
 const PRE_HELLO_MAX = 64;
@@ -42,8 +35,8 @@ function clearHelloTimer(conn: Connection): void {
 }
 
 export interface GatewayOptions {
-  services: Services;
-  hub: ChannelHub;
+  /** Where every decoded request goes, and the end of every connection. */
+  router: Router;
   metrics: Metrics;
   logger: Logger;
   helloTimeoutMs: number;
@@ -55,17 +48,12 @@ export interface GatewayOptions {
   origins: string[] | null;
   /** Open sockets per client address. */
   maxConnectionsPerIp: number;
-  /**
-   * Longest wait for a kick or ban event to reach a removed member's socket before it is
-   * detached anyway (default 2 s).
-   */
-  removalGraceMs?: number;
 }
 
 /**
  * The WebSocket edge: origin check, subprotocol, hello timeout, heartbeat, decoding, and the
- * per-connection outbound path. Knows sockets, not chat: requests go to the router, user-topic
- * messages come from the hub.
+ * per-connection outbound path. Knows sockets, not chat: requests and the end of a connection go
+ * to the router.
  */
 export class Gateway {
   /** Open sockets and their connections; the sockets' shared listeners look them up here. */
@@ -76,7 +64,6 @@ export class Gateway {
   /** One options object for every connection (closures per connection would cost each one). */
   private readonly connectionOptions: ConnectionOptions;
   private readonly socketListeners = this.createSocketListeners();
-  private router?: Router;
 
   constructor(private readonly options: GatewayOptions) {
     const metrics = options.metrics;
@@ -97,10 +84,6 @@ export class Gateway {
     };
     this.heartbeat = setInterval(() => this.beat(), options.heartbeatMs);
     this.heartbeat.unref();
-  }
-
-  setRouter(router: Router): void {
-    this.router = router;
   }
 
   /**
@@ -190,69 +173,6 @@ export class Gateway {
     };
   }
 
-  /** Applies a user-topic message to one of the user's connections on this node. */
-  onUserMessage(conn: Connection, message: UserMessage): void {
-    if (conn.closed) return;
-    switch (message.k) {
-      case "channel-added":
-        void this.addChannel(conn, message.ch.i, message.ch.rl ?? Role.Member, message.s).catch(
-          (err) => this.options.logger.error({ err }, "attach failed"),
-        );
-        return;
-      case "channel-removed": {
-        // Rights go at once; the socket keeps the channel's stream until the event that removed
-        // it (who, why) was delivered, so the user learns the reason, then it is detached. A
-        // removal older than the connection's membership (the user joined again since) is void.
-        const since = conn.channels.since(message.c);
-        if (since !== undefined && message.s !== undefined && since >= message.s) return;
-        const had = conn.channels.delete(message.c);
-        const attached = this.options.hub.isAttached(conn, message.c);
-        if (!had && !attached) return;
-        if (attached && !message.seen && message.reason !== "left") {
-          setTimeout(() => {
-            // A socket closed meanwhile is detached here: it no longer lists the channel.
-            if (conn.closed) this.options.hub.detach(conn, message.c);
-            else this.onUserMessage(conn, { ...message, seen: true });
-          }, this.options.removalGraceMs ?? REMOVAL_GRACE_MS).unref();
-          return;
-        }
-        this.options.hub.detach(conn, message.c);
-        conn.sendFrame({ o: Op.ChannelRemoved, d: { c: message.c, why: message.reason } });
-        return;
-      }
-      case "role":
-        if (conn.channels.has(message.c)) conn.channels.set(message.c, message.rl);
-        return;
-      case "registered":
-        if (!conn.user) return;
-        conn.user = { ...conn.user, isGuest: false, username: message.n };
-        conn.isAdmin = this.options.services.settings.isAdmin(message.n);
-        // Also for a user in no channel: its other tabs learn their new name.
-        this.options.hub.tellUser(conn, { i: conn.user.id, n: message.n });
-        return;
-      case "revoked":
-        if (message.session === undefined || message.session === conn.session?.id) {
-          if (message.banned) conn.close(CloseCode.ServerBanned, "banned from the server");
-          else conn.close(CloseCode.AuthRevoked, "session revoked");
-        }
-        return;
-    }
-  }
-
-  private async addChannel(
-    conn: Connection,
-    channelId: number,
-    role: Role,
-    since?: number,
-  ): Promise<void> {
-    if (conn.channels.has(channelId) || conn.isJoining(channelId)) return;
-    conn.channels.set(channelId, role, since);
-    await this.options.hub.attach(conn, channelId);
-    const ch = await this.options.services.channels.summary(channelId, conn.user!.id);
-    conn.sendFrame({ o: Op.ChannelAdded, d: { ch } });
-    this.options.hub.ready(conn, channelId, ch.ls);
-  }
-
   private onFrame(conn: Connection, data: RawData, isBinary: boolean): void {
     this.options.metrics.framesIn.inc();
     // Closed by the server (refusal limit, slow consumer…): what the client still sends while
@@ -261,7 +181,7 @@ export class Gateway {
     // Any frame proves the link as well as a pong does (clients that cannot answer WebSocket
     // pings stay alive on their Ping ops).
     conn.alive = true;
-    const router = this.router!;
+    const router = this.options.router;
     let decoded: unknown;
     try {
       if (isBinary !== (conn.encoding === "msgpack"))
@@ -331,17 +251,7 @@ export class Gateway {
     if (left > 0) this.perIp.set(conn.ip, left);
     else this.perIp.delete(conn.ip);
     this.options.metrics.connections.dec();
-    const user = conn.user;
-    if (!user) return;
-    const channelIds = [...conn.channels.keys()];
-    this.options.hub.detachAll(conn);
-    try {
-      await this.options.hub.removeUserConnection(conn);
-      await this.options.services.presence.disconnect(user, conn.id, channelIds);
-      if (user.isGuest) await this.options.services.channels.markGuestActive(user.id);
-    } catch (err) {
-      this.options.logger.warn({ err }, "cleanup after close failed");
-    }
+    await this.options.router.closed(conn);
   }
 
   /**

@@ -2,7 +2,6 @@ import {
   type ChannelSummary,
   type JoinReply,
   LIMITS,
-  type Member,
   Op,
   REQUEST_SCHEMAS,
   Role,
@@ -11,12 +10,11 @@ import { authenticated, channelExists, rateLimit } from "../router/guards";
 import { type RequestContext, route } from "../router/route";
 
 /**
- * Attaches this connection to a channel the user is a member of and returns its snapshot:
- * subscribe first (hub.attach), then read the latest page and last seq in one view, reply,
- * then deliver what arrived in between. A connection that already receives the channel has its
- * live events held the same way (hub.hold), so no event newer than the snapshot precedes the
- * reply on any path. Shared by join and create, which pass the role and summary they already
- * know.
+ * Attaches this connection to a channel the user is a member of and returns its snapshot (the
+ * latest page and last seq in one view, the listing, the members), through the hub's
+ * subscribe-then-snapshot: no event newer than the snapshot reaches the client before the
+ * reply, and none after it is missed. Shared by join and create, which pass the role and
+ * listing they already know.
  */
 export async function attachWithSnapshot(
   ctx: RequestContext,
@@ -24,28 +22,23 @@ export async function attachWithSnapshot(
   limit: number,
   known: { role?: Role; summary?: ChannelSummary; since?: number } = {},
 ): Promise<JoinReply> {
-  const { conn, services } = ctx;
+  const { conn, services, hub } = ctx;
   const userId = conn.user!.id;
   const role = known.role ?? (await services.channels.role(channelId, userId)) ?? Role.Member;
   conn.channels.set(channelId, role, known.since);
-  await services.hub.attach(conn, channelId);
-  const heldAt = services.hub.hold(conn, channelId);
-  let snapshot: Awaited<ReturnType<typeof services.storage.snapshot>>;
-  let ch: ChannelSummary;
-  let m: Member[];
-  try {
-    snapshot = await services.storage.snapshot(channelId, Math.max(limit, 1));
-    [ch, m] = await Promise.all([
-      known.summary ?? services.channels.summary(channelId, userId),
-      services.channels.members(channelId),
-    ]);
-  } catch (err) {
-    // The held events go out after all: the connection keeps the stream it had.
-    if (heldAt !== undefined) services.hub.ready(conn, channelId, heldAt);
-    throw err;
-  }
-  const { page, lastSeq } = snapshot;
-  ctx.after.push(() => services.hub.ready(conn, channelId, lastSeq));
+  const { snapshot, ready } = await hub.attachThenRead(
+    conn,
+    [channelId],
+    () =>
+      Promise.all([
+        services.messages.snapshot(channelId, Math.max(limit, 1)),
+        known.summary ?? services.channels.summary(channelId, userId),
+        services.channels.members(channelId),
+      ]),
+    ([{ lastSeq }]) => lastSeq,
+  );
+  const [{ page, lastSeq }, ch, m] = snapshot;
+  ctx.after.push(ready);
   return {
     ch: { ...ch, ls: lastSeq },
     m,

@@ -20,7 +20,7 @@ import { route } from "../router/route";
 export const hello = route<typeof Op.Hello>({
   schema: REQUEST_SCHEMAS[Op.Hello],
   guards: [notHelloYet, rateLimit("hello", "ip")],
-  async handle({ conn, data, services, after }) {
+  async handle({ conn, data, services, hub, users, after }) {
     if (conn.protocolVersion !== PROTOCOL_VERSION) {
       after.push(() => conn.close(CloseCode.UnsupportedVersion, "unsupported protocol version"));
       throw new ParleyError(
@@ -50,7 +50,7 @@ export const hello = route<typeof Op.Hello>({
       throw err;
     }
     const user = conn.user;
-    if (services.hub.connectionsOf(user.id).length >= services.settings.maxConnectionsPerUser) {
+    if (users.connectionsOf(user.id).length >= services.settings.maxConnectionsPerUser) {
       conn.user = undefined;
       after.push(() => conn.close(CloseCode.TooManyConnections, "too many connections"));
       throw new ParleyError(
@@ -59,13 +59,17 @@ export const hello = route<typeof Op.Hello>({
       );
     }
     conn.isAdmin = services.settings.isAdmin(user.username);
-    await services.hub.addUserConnection(conn);
+    await users.add(conn);
     const listed = await services.channels.userChannels(user.id);
     for (const ch of listed) conn.channels.set(ch.i, ch.rl ?? Role.Member);
-    await Promise.all(listed.map((ch) => services.hub.attach(conn, ch.i)));
     // Subscribed first, then the snapshot: each channel's last seq read now, so every event
     // after it reaches this connection live. A channel left meanwhile is dropped.
-    const lastSeqs = await services.channels.memberLastSeqs(user.id);
+    const { snapshot: lastSeqs, ready } = await hub.attachThenRead(
+      conn,
+      listed.map((ch) => ch.i),
+      () => services.channels.memberLastSeqs(user.id),
+      (seqs, c) => seqs.get(c),
+    );
     const channels: typeof listed = [];
     for (const ch of listed) {
       const ls = lastSeqs.get(ch.i);
@@ -75,7 +79,6 @@ export const hello = route<typeof Op.Hello>({
         conn.channels.set(ch.i, ch.rl ?? Role.Member, ls);
       } else {
         conn.channels.delete(ch.i);
-        services.hub.detach(conn, ch.i);
       }
     }
 
@@ -101,7 +104,7 @@ export const hello = route<typeof Op.Hello>({
       });
       // Before any live event: the hub sends those from `ready` on.
       conn.sendFrame({ o: Op.ReplayDone, d: {} });
-      for (const ch of channels) services.hub.ready(conn, ch.i, ch.ls);
+      ready();
     });
     const reply: WelcomeReply = {
       u: {

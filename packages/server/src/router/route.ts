@@ -1,14 +1,24 @@
 import type { ClientOp, RequestOf } from "@parley/protocol";
 import type { z } from "zod";
+import type { ChannelHub } from "../delivery/channel-hub";
+import type { UserTopic } from "../delivery/user-topic";
 import type { Connection } from "../gateway/connection";
 import type { Services } from "../services/services";
 
-/** What a guard and a handler see of one request. */
-export interface RequestContext<O extends ClientOp = ClientOp> {
+/** What the router gives every guard and handler: the services and the node's delivery. */
+export interface ConnectionContext {
   conn: Connection;
+  services: Services;
+  /** Channel streams to this node's sockets. */
+  hub: ChannelHub;
+  /** Users' own topics to their connections on this node. */
+  users: UserTopic;
+}
+
+/** What a guard and a handler see of one request. */
+export interface RequestContext<O extends ClientOp = ClientOp> extends ConnectionContext {
   data: RequestOf<O>;
   requestId: number | undefined;
-  services: Services;
   /** Callbacks the router runs after it sent the reply or the error (ordering of later frames). */
   after: (() => void)[];
 }

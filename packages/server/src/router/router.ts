@@ -1,15 +1,24 @@
-import { type ClientOp, type Envelope, ERRORS, type ErrorPayload } from "@parley/protocol";
+import {
+  type ClientOp,
+  CloseCode,
+  type Envelope,
+  ERRORS,
+  type ErrorPayload,
+} from "@parley/protocol";
 import type { Logger } from "pino";
+import type { ChannelHub } from "../delivery/channel-hub";
+import type { UserTopic } from "../delivery/user-topic";
 import { ParleyError } from "../errors";
 import type { Connection } from "../gateway/connection";
+import { disconnect } from "../handlers/disconnect";
 import type { Services } from "../services/services";
 import { REGISTRY } from "./registry";
 import type { Guard, RequestContext, Route } from "./route";
 
 /**
- * The window over which a connection's error replies are counted: more than
- * `services.rate.maxRefusals` in it closes the connection (4003). Ten seconds is long enough to
- * catch a flood and short enough that a client's occasional mistakes never add up.
+ * The window over which a connection's error replies are counted: more than `maxRefusals` in it
+ * closes the connection (4003). Ten seconds is long enough to catch a flood and short enough
+ * that a client's occasional mistakes never add up.
  */
 export const REFUSAL_WINDOW_MS = 10_000;
 
@@ -21,26 +30,37 @@ function describeIssue(error: { issues: { path: PropertyKey[]; message: string }
   return path ? `${path}: ${issue.message}` : issue.message;
 }
 
+export interface RouterOptions {
+  services: Services;
+  hub: ChannelHub;
+  users: UserTopic;
+  logger: Logger;
+  /** Error replies a connection may get within {@link REFUSAL_WINDOW_MS} before it is closed. */
+  maxRefusals: number;
+  /** Called with the code of every error reply. */
+  onError: (code: number) => void;
+}
+
 /**
  * Validates a decoded envelope against its op's schema, runs the op's guards in order, then its
  * handler, and answers with the reply or a coded error. Guards that are synchronous run without
- * a turn of the event loop, so a connection's sends are queued in arrival order.
+ * a turn of the event loop, so a connection's sends are queued in arrival order. Also runs the
+ * end of a connection (`closed`), so the gateway knows the router alone.
  */
 export class Router {
-  constructor(
-    private readonly services: Services,
-    private readonly logger: Logger,
-    private readonly onError: (code: number) => void,
-  ) {}
+  constructor(private readonly options: RouterOptions) {}
 
   async dispatch(conn: Connection, envelope: Envelope): Promise<void> {
     const { o: op, r: requestId } = envelope;
     const route = (REGISTRY as Record<number, Route<ClientOp> | undefined>)[op];
+    const { services, hub, users } = this.options;
     const ctx: RequestContext = {
       conn,
+      services,
+      hub,
+      users,
       data: undefined as never,
       requestId,
-      services: this.services,
       after: [],
     };
     try {
@@ -61,6 +81,16 @@ export class Router {
     for (const fn of ctx.after) fn();
   }
 
+  /** Runs the end of a closed connection: leaves its channels and its user's topic, presence. */
+  async closed(conn: Connection): Promise<void> {
+    const { services, hub, users, logger } = this.options;
+    try {
+      await disconnect({ conn, services, hub, users });
+    } catch (err) {
+      logger.warn({ err }, "cleanup after close failed");
+    }
+  }
+
   /**
    * Answers a request with a coded error; internal errors are logged and never leak their text.
    * Every reply but INTERNAL (the server's fault, not the client's) counts toward the refusal
@@ -79,16 +109,16 @@ export class Router {
       if (err.detail.retryAfterMs !== undefined) payload.ra = err.detail.retryAfterMs;
       if (err.detail.usage !== undefined) payload.us = err.detail.usage;
     } else {
-      this.logger.error({ err, op, conn: conn.id }, "request failed");
+      this.options.logger.error({ err, op, conn: conn.id }, "request failed");
       payload = { c: ERRORS.INTERNAL.code, m: ERRORS.INTERNAL.message };
     }
     if (op !== undefined) payload.op = op;
-    this.onError(payload.c);
+    this.options.onError(payload.c);
     conn.error(payload, requestId);
     if (
       payload.c !== ERRORS.INTERNAL.code &&
-      conn.recordRefusal(REFUSAL_WINDOW_MS) > this.services.rate.maxRefusals
+      conn.recordRefusal(REFUSAL_WINDOW_MS) > this.options.maxRefusals
     )
-      this.services.rate.onAbuse(conn);
+      conn.close(CloseCode.RateLimited, "too many requests");
   }
 }

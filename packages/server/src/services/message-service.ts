@@ -88,6 +88,11 @@ export class MessageService {
     });
   }
 
+  /** The latest page of a channel and its last seq, in one view (a join's snapshot). */
+  snapshot(channelId: number, limit: number): Promise<{ page: HistoryPage; lastSeq: number }> {
+    return this.storage.snapshot(channelId, limit);
+  }
+
   /** Every stored event after `afterSeq`, up to `count`, for resume. */
   replay(channelId: number, afterSeq: number, count: number): Promise<ChannelEvent[]> {
     return this.storage.eventsAfter(channelId, afterSeq, count);

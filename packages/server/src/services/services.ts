@@ -1,7 +1,4 @@
-import type { ChannelHub } from "../gateway/channel-hub";
-import type { Connection } from "../gateway/connection";
 import type { RateLimiter, RateRules } from "../rate-limit/rate-limiter";
-import type { Storage } from "../storage/storage";
 import type { AuthService } from "./auth-service";
 import type { ChannelService } from "./channel-service";
 import type { CommandService } from "./command-service";
@@ -22,7 +19,7 @@ export interface RuntimeSettings {
   isAdmin: (username: string) => boolean;
 }
 
-/** What handlers are given: the services, and the node's delivery hub. */
+/** The services handlers and the HTTP API call, with the settings they need. Knows no sockets. */
 export interface Services {
   auth: AuthService;
   channels: ChannelService;
@@ -31,18 +28,7 @@ export interface Services {
   presence: PresenceService;
   commands: CommandService;
   moderation: ModerationService;
-  hub: ChannelHub;
-  /**
-   * Rate limits: the limiter, the rules, the error replies a connection may get within the
-   * router's refusal window, and what to do with a connection past that.
-   */
-  rate: {
-    limiter: RateLimiter;
-    rules: RateRules;
-    maxRefusals: number;
-    onAbuse: (conn: Connection) => void;
-  };
-  /** Read-only snapshot reads that need one consistent view (join). */
-  storage: Pick<Storage, "snapshot">;
+  /** Rate limits: the limiter and the rules of its buckets. */
+  rate: { limiter: RateLimiter; rules: RateRules };
   settings: RuntimeSettings;
 }

@@ -6,16 +6,10 @@ import {
   type RemovalReason,
   type UserUpdatedPush,
 } from "@parley/protocol";
-import type {
-  BrokerMessage,
-  ChannelMessage,
-  MessageBroker,
-  UserMessage,
-} from "../broker/message-broker";
-import { OneOrSetMap } from "../one-or-set";
+import type { BrokerMessage, ChannelMessage, MessageBroker } from "../broker/message-broker";
+import type { Connection } from "../gateway/connection";
+import { eventFrames, SharedFrame } from "../gateway/shared-frame";
 import type { Storage } from "../storage/storage";
-import type { Connection } from "./connection";
-import { eventFrames, SharedFrame } from "./shared-frame";
 
 /** How long a node holds an out-of-order event before it fetches the gap from storage. */
 const GAP_WAIT_MS = 100;
@@ -58,7 +52,6 @@ export interface HubOptions {
   broker: MessageBroker;
   storage: Storage;
   onDeliveries: (count: number) => void;
-  onUserMessage: (conn: Connection, message: UserMessage) => void;
   /**
    * Period (ms) of the check that compares each attached channel's last seq in storage with
    * what the hub delivered; off when absent. For a cluster, where a node can die between a
@@ -77,9 +70,9 @@ export interface HubOptions {
  * (holding early ones and fetching gaps from storage); and at the end of each turn encodes a
  * channel's events once, as one batch frame, written to every attached socket.
  *
- * Attaching follows "subscribe first, then snapshot": `attach` resolves once live events are
- * flowing into the connection's pending list; the caller reads its snapshot up to seq S, then
- * calls `ready(conn, channel, S)`, which delivers the pending events after S.
+ * Attaching follows "subscribe first, then snapshot", in one primitive, {@link attachThenRead}:
+ * live events flow into the connection's pending list before its snapshot is read up to seq S,
+ * and `ready` delivers the pending events after S.
  *
  * When the broker reports that its subscriptions are live again after a break (Redis restart,
  * lost link), the hub reads every attached channel's events after its delivered seq from
@@ -87,12 +80,10 @@ export interface HubOptions {
  * afterwards. With `recheckMs`, a periodic check catches up a channel whose event was committed
  * but never published (its node died in between). A connection shown its user's removal from a
  * channel (kick, ban, leave) is detached from it here too, so the removal holds even when the
- * user-topic notice was lost.
+ * user-topic notice was lost. Each user's own topic is {@link UserTopic}'s.
  */
 export class ChannelHub {
   private readonly channels = new Map<number, LocalChannel>();
-  /** Each user's connections on this node. */
-  private readonly users = new OneOrSetMap<number, Connection>();
   private readonly dirty = new Set<LocalChannel>();
   /** The last UserUpdated each connection was sent, so the same change told by several channels goes once. */
   private readonly toldUser = new WeakMap<Connection, string>();
@@ -108,29 +99,9 @@ export class ChannelHub {
     }
   }
 
-  /** Registers a connection for its user's topic (membership changes, revocations). */
-  async addUserConnection(conn: Connection): Promise<void> {
-    const userId = conn.user!.id;
-    if (!this.users.add(userId, conn)) return;
-    await this.options.broker.subscribe({ kind: "user", id: userId }, (m) =>
-      this.onUser(userId, m),
-    );
-  }
-
-  async removeUserConnection(conn: Connection): Promise<void> {
-    const userId = conn.user?.id;
-    if (userId === undefined || !this.users.delete(userId, conn)) return;
-    await this.options.broker.unsubscribe({ kind: "user", id: userId });
-  }
-
   /** Whether a connection is attached to a channel on this node. */
   isAttached(conn: Connection, channelId: number): boolean {
     return this.channels.get(channelId)?.attachments.has(conn) ?? false;
-  }
-
-  /** Connections of a user on this node. */
-  connectionsOf(userId: number): Connection[] {
-    return [...this.users.values(userId)];
   }
 
   /**
@@ -144,7 +115,55 @@ export class ChannelHub {
     conn.sendShared(frame ?? new SharedFrame({ o: Op.UserUpdated, d: user }));
   }
 
-  async attach(conn: Connection, channelId: number): Promise<void> {
+  /**
+   * Subscribe, then snapshot, the one way a connection starts receiving channels (hello, resume,
+   * join, create, being added): attaches `conn` to each channel, so that live events from now on
+   * wait in its pending list (a channel it already receives is held the same way, so no event
+   * newer than the new snapshot goes out before it); then runs `read`, the snapshot. Returns the
+   * snapshot and `ready`, to call once the reply is sent: it sends each channel's pending events
+   * after the seq `seqOf` gives for it and puts the connection on the shared path. A channel for
+   * which `seqOf` gives undefined (the user is no longer a member) is detached. If `read` fails,
+   * every channel is as it was: held ones resume from their cursor, new ones are detached.
+   */
+  async attachThenRead<T>(
+    conn: Connection,
+    channelIds: readonly number[],
+    read: () => Promise<T>,
+    seqOf: (snapshot: T, channelId: number) => number | undefined,
+  ): Promise<{ snapshot: T; ready: () => void }> {
+    const held = new Map<number, number>();
+    const added: number[] = [];
+    await Promise.all(
+      channelIds.map((channelId) => {
+        const cursor = this.hold(conn, channelId);
+        if (cursor !== undefined) held.set(channelId, cursor);
+        else if (!this.isAttached(conn, channelId)) added.push(channelId);
+        return this.attach(conn, channelId);
+      }),
+    );
+    let snapshot: T;
+    try {
+      snapshot = await read();
+    } catch (err) {
+      for (const [channelId, cursor] of held) this.ready(conn, channelId, cursor);
+      for (const channelId of added) this.detach(conn, channelId);
+      throw err;
+    }
+    const seqs = channelIds.map((channelId) => seqOf(snapshot, channelId));
+    channelIds.forEach((channelId, i) => {
+      if (seqs[i] === undefined) this.detach(conn, channelId);
+    });
+    return {
+      snapshot,
+      ready: () =>
+        channelIds.forEach((channelId, i) => {
+          const seq = seqs[i];
+          if (seq !== undefined) this.ready(conn, channelId, seq);
+        }),
+    };
+  }
+
+  private async attach(conn: Connection, channelId: number): Promise<void> {
     let channel = this.channels.get(channelId);
     if (!channel) {
       channel = this.open(channelId);
@@ -156,13 +175,11 @@ export class ChannelHub {
   }
 
   /**
-   * Holds the live events of a channel a connection already receives while it reads a new
-   * snapshot (a join of a channel it is attached to): they wait in its pending list until
-   * `ready`, as for a first attach, so none newer than the snapshot goes out before the reply.
-   * Returns the seq the connection holds, to pass to `ready` if the snapshot fails; undefined
-   * when nothing was held (a first attach, whose events wait already).
+   * Holds the live events of a channel a connection already receives: they wait in its pending
+   * list until `ready`, as for a first attach. Returns the seq the connection held; undefined
+   * when nothing was held (not attached, or its events wait already).
    */
-  hold(conn: Connection, channelId: number): number | undefined {
+  private hold(conn: Connection, channelId: number): number | undefined {
     const attachment = this.channels.get(channelId)?.attachments.get(conn);
     if (!attachment || attachment.cursor === null) return undefined;
     const cursor = attachment.cursor;
@@ -171,7 +188,7 @@ export class ChannelHub {
   }
 
   /** Marks a connection's snapshot as read up to `seq` and sends what arrived after it. */
-  ready(conn: Connection, channelId: number, seq: number): void {
+  private ready(conn: Connection, channelId: number, seq: number): void {
     const attachment = this.channels.get(channelId)?.attachments.get(conn);
     if (!attachment || attachment.cursor !== null) return;
     attachment.cursor = seq;
@@ -181,6 +198,20 @@ export class ChannelHub {
       for (const frame of eventFrames(channelId, missed)) conn.sendShared(frame);
       attachment.cursor = missed.at(-1)!.s;
     }
+  }
+
+  /**
+   * Ends a connection's membership of a channel it was removed from by the event at seq `s`
+   * (kick, ban, leave): drops its rights, detaches it and tells it why (ChannelRemoved). A
+   * removal older than the connection's membership (the user joined again since) is void.
+   */
+  removed(conn: Connection, channelId: number, why: RemovalReason, s?: number): void {
+    const since = conn.channels.since(channelId);
+    if (since !== undefined && s !== undefined && since >= s) return;
+    const had = conn.channels.delete(channelId);
+    if (!had && !this.isAttached(conn, channelId)) return;
+    this.detach(conn, channelId);
+    conn.sendFrame({ o: Op.ChannelRemoved, d: { c: channelId, why } });
   }
 
   detach(conn: Connection, channelId: number): void {
@@ -222,11 +253,6 @@ export class ChannelHub {
       if (early.length > 0) this.acceptEvents(channel, early);
     })();
     return channel;
-  }
-
-  private onUser(userId: number, message: BrokerMessage): void {
-    for (const conn of this.users.values(userId))
-      this.options.onUserMessage(conn, message as UserMessage);
   }
 
   private onChannel(channel: LocalChannel, message: BrokerMessage): void {
@@ -410,8 +436,7 @@ export class ChannelHub {
     }
     this.dirty.clear();
     if (deliveries > 0) this.options.onDeliveries(deliveries);
-    for (const [conn, c, { s, reason }] of removals)
-      this.options.onUserMessage(conn, { k: "channel-removed", c, reason, s, seen: true });
+    for (const [conn, c, { s, reason }] of removals) this.removed(conn, c, reason, s);
   };
 
   async close(): Promise<void> {
@@ -421,7 +446,6 @@ export class ChannelHub {
       clearTimeout(channel.presenceTimer);
     }
     this.channels.clear();
-    this.users.clear();
   }
 }
 

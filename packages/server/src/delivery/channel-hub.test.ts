@@ -1,10 +1,11 @@
-import { type ChannelEvent, EventType, Op } from "@parley/protocol";
+import { type ChannelEvent, EventType, Op, Role } from "@parley/protocol";
 import { describe, expect, it } from "vitest";
 import { LocalBroker } from "../broker/local-broker";
+import { ChannelRoles } from "../gateway/channel-roles";
+import type { Connection } from "../gateway/connection";
+import type { SharedFrame } from "../gateway/shared-frame";
 import type { Storage } from "../storage/storage";
 import { ChannelHub } from "./channel-hub";
-import type { Connection } from "./connection";
-import type { SharedFrame } from "./shared-frame";
 
 const ev = (s: number): ChannelEvent => ({ s, t: EventType.MemberJoined, ts: s, a: 1, an: "a" });
 
@@ -18,7 +19,7 @@ function fakeConnection(userId = 1) {
   };
   const conn = {
     user: { id: userId },
-    channels: new Map(),
+    channels: new ChannelRoles(),
     sendFrame: (frame: { o: number; d?: unknown }) => take(frame),
     sendShared: (frame: SharedFrame) => take(frame.frame as { o: number; d?: unknown }),
   } as unknown as Connection;
@@ -34,13 +35,26 @@ function fakeStorage(events: ChannelEvent[], lastSeq = () => events.length) {
   } as unknown as Storage;
 }
 
-/** A hub on `broker` and `storage`; user-topic messages go to `onUserMessage`. */
+/** A hub on `broker` and `storage`. */
 function newHub(
   broker: ConstructorParameters<typeof ChannelHub>[0]["broker"],
   storage: Storage,
-  onUserMessage: ConstructorParameters<typeof ChannelHub>[0]["onUserMessage"] = () => {},
 ): ChannelHub {
-  return new ChannelHub({ broker, storage, onDeliveries: () => {}, onUserMessage });
+  return new ChannelHub({ broker, storage, onDeliveries: () => {} });
+}
+
+/**
+ * Attaches a connection to channel 1 with a snapshot read at `seq`; returns `ready`, which the
+ * caller runs when the reply would have gone out.
+ */
+async function attachAt(hub: ChannelHub, conn: Connection, seq: number): Promise<() => void> {
+  const { ready } = await hub.attachThenRead(
+    conn,
+    [1],
+    async () => seq,
+    (s) => s,
+  );
+  return ready;
 }
 
 async function until(predicate: () => boolean): Promise<void> {
@@ -57,8 +71,7 @@ describe("ChannelHub", () => {
     const stored: ChannelEvent[] = [];
     const hub = newHub(broker, fakeStorage(stored));
     const { conn, seqs } = fakeConnection();
-    await hub.attach(conn, 1);
-    hub.ready(conn, 1, 0);
+    (await attachAt(hub, conn, 0))();
     for (const s of [2, 1, 4, 3, 5])
       broker.publish({ kind: "channel", id: 1 }, { k: "events", c: 1, events: [ev(s)] });
     await until(() => seqs.length === 5);
@@ -73,8 +86,7 @@ describe("ChannelHub", () => {
       fakeStorage(stored, () => 0),
     );
     const { conn, seqs } = fakeConnection();
-    await hub.attach(conn, 1);
-    hub.ready(conn, 1, 0);
+    (await attachAt(hub, conn, 0))();
     broker.publish({ kind: "channel", id: 1 }, { k: "events", c: 1, events: [ev(1)] });
     broker.publish({ kind: "channel", id: 1 }, { k: "events", c: 1, events: [ev(3)] }); // 2 is lost
     await until(() => seqs.length === 3);
@@ -89,14 +101,13 @@ describe("ChannelHub", () => {
     );
     const early = fakeConnection();
     const late = fakeConnection(2);
-    await hub.attach(early.conn, 1);
-    hub.ready(early.conn, 1, 0);
-    await hub.attach(late.conn, 1);
+    (await attachAt(hub, early.conn, 0))();
+    const lateReady = await attachAt(hub, late.conn, 1);
     broker.publish({ kind: "channel", id: 1 }, { k: "events", c: 1, events: [ev(1), ev(2)] });
     broker.publish({ kind: "channel", id: 1 }, { k: "events", c: 1, events: [ev(2)] });
     await until(() => early.seqs.length === 2);
     // The late connection's snapshot was read at seq 1: it gets 2 only, after its snapshot.
-    hub.ready(late.conn, 1, 1);
+    lateReady();
     broker.publish({ kind: "channel", id: 1 }, { k: "events", c: 1, events: [ev(3)] });
     await until(() => early.seqs.length === 3 && late.seqs.length === 2);
     expect(early.seqs).toEqual([1, 2, 3]);
@@ -111,8 +122,7 @@ describe("ChannelHub", () => {
     );
     const sockets = [fakeConnection(1), fakeConnection(2), fakeConnection(3)];
     for (const s of sockets) {
-      await hub.attach(s.conn, 1);
-      hub.ready(s.conn, 1, 0);
+      (await attachAt(hub, s.conn, 0))();
     }
     for (let s = 1; s <= 10; s++)
       broker.publish({ kind: "channel", id: 1 }, { k: "events", c: 1, events: [ev(s)] });
@@ -129,8 +139,7 @@ describe("ChannelHub", () => {
     const typist = fakeConnection(1);
     const other = fakeConnection(2);
     for (const s of [typist, other]) {
-      await hub.attach(s.conn, 1);
-      hub.ready(s.conn, 1, 0);
+      (await attachAt(hub, s.conn, 0))();
     }
     broker.publish({ kind: "channel", id: 1 }, { k: "typing", c: 1, u: 1, un: "a", on: true });
     await until(() => other.frames.length === 1);
@@ -156,8 +165,7 @@ describe("ChannelHub across broker breaks", () => {
     const stored = [ev(1)];
     const hub = newHub(broker, fakeStorage(stored));
     const { conn, seqs } = fakeConnection();
-    await hub.attach(conn, 1);
-    hub.ready(conn, 1, 1);
+    (await attachAt(hub, conn, 1))();
     // Committed while the link was down: their publishes never arrive, and nothing follows.
     stored.push(ev(2), ev(3));
     broker.reconnected();
@@ -176,12 +184,10 @@ describe("ChannelHub across broker breaks", () => {
       broker,
       storage,
       onDeliveries: () => {},
-      onUserMessage: () => {},
       recheckMs: 20,
     });
     const { conn, seqs } = fakeConnection();
-    await hub.attach(conn, 1);
-    hub.ready(conn, 1, 1);
+    (await attachAt(hub, conn, 1))();
     // Committed by a node that died before publishing: nothing on the broker, nothing after it.
     stored.push(ev(2));
     await until(() => seqs.length === 1);
@@ -191,50 +197,23 @@ describe("ChannelHub across broker breaks", () => {
 
   it("detaches a connection that is shown its own kick, even without the user-topic notice", async () => {
     const broker = new LocalBroker();
-    const removed: unknown[] = [];
-    const hub = newHub(broker, fakeStorage([]), (_conn, message) => removed.push(message));
+    const hub = newHub(broker, fakeStorage([]));
     const kicked = fakeConnection(7);
+    kicked.conn.channels.set(1, Role.Member);
     const other = fakeConnection(8);
     for (const c of [kicked, other]) {
-      await hub.attach(c.conn, 1);
-      hub.ready(c.conn, 1, 0);
+      (await attachAt(hub, c.conn, 0))();
     }
     const kick = { ...ev(1), t: EventType.MemberKicked, u: 7, un: "x" } as ChannelEvent;
     broker.publish({ kind: "channel", id: 1 }, { k: "events", c: 1, events: [kick] });
-    await until(() => removed.length === 1);
-    expect(removed).toEqual([{ k: "channel-removed", c: 1, reason: "kicked", s: 1, seen: true }]);
-    expect(other.seqs).toEqual([1]);
-  });
-
-  it("routes a user's topic to each of its connections as they come and go", async () => {
-    const broker = new LocalBroker();
-    const got: [Connection, unknown][] = [];
-    const hub = newHub(broker, fakeStorage([]), (conn, message) => got.push([conn, message]));
-    const first = fakeConnection(5).conn;
-    const second = fakeConnection(5).conn;
-    const topic = { kind: "user", id: 5 } as const;
-    const say = async (n: number) => {
-      broker.publish(topic, { k: "registered", n: "alice" });
-      await until(() => got.length === n);
-    };
-
-    await hub.addUserConnection(first);
-    expect([...hub.connectionsOf(5)]).toEqual([first]);
-    await say(1);
-    await hub.addUserConnection(second);
-    expect(hub.connectionsOf(5)).toHaveLength(2);
-    await say(3);
-    await hub.removeUserConnection(first);
-    expect([...hub.connectionsOf(5)]).toEqual([second]);
-    await say(4);
-    expect(got.map(([conn]) => conn)).toEqual([first, first, second, second]);
-
-    await hub.removeUserConnection(second);
-    expect(hub.connectionsOf(5)).toHaveLength(0);
-    broker.publish(topic, { k: "registered", n: "alice" });
-    await new Promise((r) => setTimeout(r, 10));
-    expect(got).toHaveLength(4);
-    await hub.close();
+    await until(() => kicked.frames.includes(Op.ChannelRemoved));
+    expect(kicked.frames).toEqual([Op.Events, Op.ChannelRemoved]);
+    expect(kicked.conn.channels.has(1)).toBe(false);
+    expect(hub.isAttached(kicked.conn, 1)).toBe(false);
+    expect(hub.isAttached(other.conn, 1)).toBe(true);
+    broker.publish({ kind: "channel", id: 1 }, { k: "events", c: 1, events: [ev(2)] });
+    await until(() => other.seqs.length === 2);
+    expect(kicked.seqs).toEqual([1]);
   });
 
   it("holds presence changes in a big channel and sends each user's last state together", async () => {
@@ -243,7 +222,6 @@ describe("ChannelHub across broker breaks", () => {
       broker,
       storage: fakeStorage([]),
       onDeliveries: () => {},
-      onUserMessage: () => {},
       presenceHold: { minSockets: 3, ms: 30 },
     });
     const seen: { u: number; on: boolean }[][] = [];
@@ -258,8 +236,7 @@ describe("ChannelHub across broker breaks", () => {
           if (f.o === Op.PresenceEvent) got.push({ u: f.d.u, on: f.d.on });
         },
       } as unknown as Connection;
-      await hub.attach(conn, 1);
-      hub.ready(conn, 1, 0);
+      (await attachAt(hub, conn, 0))();
     }
     const presence = (u: number, on: boolean) =>
       broker.publish({ kind: "channel", id: 1 }, { k: "presence", c: 1, u, un: `user${u}`, on });
@@ -280,13 +257,124 @@ describe("ChannelHub across broker breaks", () => {
     const broker = new LocalBroker();
     const hub = newHub(broker, fakeStorage([]));
     const { conn, frames } = fakeConnection(2);
-    await hub.attach(conn, 1);
-    hub.ready(conn, 1, 0);
+    (await attachAt(hub, conn, 0))();
     broker.publish(
       { kind: "channel", id: 1 },
       { k: "presence", c: 1, u: 9, un: "user9", on: true },
     );
     await new Promise((r) => setImmediate(r));
     expect(frames).toContain(Op.PresenceEvent);
+  });
+});
+
+describe("ChannelHub.attachThenRead (subscribe, then snapshot)", () => {
+  const publish = (broker: LocalBroker, ...seqs: number[]) =>
+    broker.publish({ kind: "channel", id: 1 }, { k: "events", c: 1, events: seqs.map(ev) });
+  /** A connection on the shared path: once it has `n` events, the hub has handled them. */
+  async function observer(hub: ChannelHub) {
+    const o = fakeConnection(99);
+    (await attachAt(hub, o.conn, 0))();
+    return (n: number) => until(() => o.seqs.length === n);
+  }
+
+  it("sends nothing before ready, then only what is newer than the snapshot", async () => {
+    const broker = new LocalBroker();
+    const hub = newHub(
+      broker,
+      fakeStorage([], () => 0),
+    );
+    const { conn, seqs } = fakeConnection();
+    const handled = await observer(hub);
+    const { snapshot, ready } = await hub.attachThenRead(
+      conn,
+      [1],
+      async () => {
+        // Committed while the snapshot is read: 1 and 2 are in it, 3 is not.
+        publish(broker, 1, 2, 3);
+        await handled(3);
+        return 2;
+      },
+      (s) => s,
+    );
+    expect(snapshot).toBe(2);
+    expect(seqs).toEqual([]);
+    ready();
+    expect(seqs).toEqual([3]);
+    publish(broker, 4);
+    await until(() => seqs.length === 2);
+    expect(seqs).toEqual([3, 4]);
+  });
+
+  it("holds a channel the connection already receives while its new snapshot is read", async () => {
+    const broker = new LocalBroker();
+    const hub = newHub(
+      broker,
+      fakeStorage([], () => 0),
+    );
+    const { conn, seqs } = fakeConnection();
+    const handled = await observer(hub);
+    (await attachAt(hub, conn, 0))();
+    publish(broker, 1);
+    await until(() => seqs.length === 1);
+    const again = await hub.attachThenRead(
+      conn,
+      [1],
+      async () => {
+        publish(broker, 2, 3);
+        await handled(3);
+        return 2;
+      },
+      (s) => s,
+    );
+    // 2 and 3 arrived during the read: neither went out ahead of the new snapshot's reply.
+    expect(seqs).toEqual([1]);
+    again.ready();
+    expect(seqs).toEqual([1, 3]);
+  });
+
+  it("detaches the channels the snapshot has no seq for", async () => {
+    const broker = new LocalBroker();
+    const hub = newHub(
+      broker,
+      fakeStorage([], () => 0),
+    );
+    const { conn } = fakeConnection();
+    const { ready } = await hub.attachThenRead(
+      conn,
+      [1, 2],
+      async () => new Map([[1, 0]]),
+      (seqs, c) => seqs.get(c),
+    );
+    ready();
+    expect(hub.isAttached(conn, 1)).toBe(true);
+    expect(hub.isAttached(conn, 2)).toBe(false);
+  });
+
+  it("leaves every channel as it was when the snapshot cannot be read", async () => {
+    const broker = new LocalBroker();
+    const hub = newHub(
+      broker,
+      fakeStorage([], () => 0),
+    );
+    const { conn, seqs } = fakeConnection();
+    const handled = await observer(hub);
+    (await attachAt(hub, conn, 0))();
+    const failing = hub.attachThenRead(
+      conn,
+      [1, 2],
+      async () => {
+        publish(broker, 1);
+        await handled(1);
+        throw new Error("storage unavailable");
+      },
+      () => 0,
+    );
+    await expect(failing).rejects.toThrow("storage unavailable");
+    // The channel it had resumes from where it was (1 held, then sent); the new one is gone.
+    expect(seqs).toEqual([1]);
+    expect(hub.isAttached(conn, 1)).toBe(true);
+    expect(hub.isAttached(conn, 2)).toBe(false);
+    publish(broker, 2);
+    await until(() => seqs.length === 2);
   });
 });
