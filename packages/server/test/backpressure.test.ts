@@ -90,7 +90,7 @@ describe("outbound budget", () => {
       readers.push(reader);
       await reader.request(Op.Hello, {});
       await reader.request(Op.ChannelJoin, { c: ch.i, l: 0 });
-      rawSocketOf(reader.ws)!.pause();
+      rawSocketOf(reader.ws!)!.pause();
     }
     let peak = 0;
     let sampling = true;

@@ -7,6 +7,27 @@ import { type Config, loadConfig } from "../src/config";
 import { createParley, type Parley, type Tuning } from "../src/main";
 import { DEFAULT_RATE_RULES } from "../src/rate-limit/rate-limiter";
 
+/**
+ * The configuration of a test node with its SQLite file in `dir`: a free port, quiet logs, no
+ * default channels, rate limits out of the way (their own tests set them), then `env`.
+ */
+export function testConfig(dir: string, env: Record<string, string> = {}): Config {
+  return loadConfig({
+    PARLEY_PORT: "0",
+    PARLEY_LOG_LEVEL: "silent",
+    PARLEY_DATABASE_URL: `sqlite:${join(dir, "parley.db")}`,
+    // Tests send in bursts from one address; rate-limits.test.ts tests the limits themselves.
+    PARLEY_RATE_LIMITS: Object.keys(DEFAULT_RATE_RULES)
+      .map((name) => `${name}=100000/100000`)
+      .join(","),
+    // Likewise for the error replies a connection may get; rate-limits.test.ts tests the limit.
+    PARLEY_MAX_REFUSALS: "1000000",
+    // Tests make their own channels; users-and-channels.test.ts tests the default ones.
+    PARLEY_DEFAULT_CHANNELS: "",
+    ...env,
+  });
+}
+
 /** A real Parley node on a free port with its own SQLite file, restartable on the same file. */
 export class TestServer {
   parley!: Parley;
@@ -19,20 +40,7 @@ export class TestServer {
   ) {}
 
   get config(): Config {
-    return loadConfig({
-      PARLEY_PORT: "0",
-      PARLEY_LOG_LEVEL: "silent",
-      PARLEY_DATABASE_URL: `sqlite:${join(this.dir, "parley.db")}`,
-      // Tests send in bursts from one address; rate-limits.test.ts tests the limits themselves.
-      PARLEY_RATE_LIMITS: Object.keys(DEFAULT_RATE_RULES)
-        .map((name) => `${name}=100000/100000`)
-        .join(","),
-      // Likewise for the error replies a connection may get; rate-limits.test.ts tests the limit.
-      PARLEY_MAX_REFUSALS: "1000000",
-      // Tests make their own channels; users-and-channels.test.ts tests the default ones.
-      PARLEY_DEFAULT_CHANNELS: "",
-      ...this.env,
-    });
+    return testConfig(this.dir, this.env);
   }
 
   async start(): Promise<this> {

@@ -90,7 +90,7 @@ describe("heartbeats", () => {
     // Each WebSocket ping is answered with a Ping op instead of a pong.
     let pings = 0;
     let answer = true;
-    raw.ws.on("ping", () => {
+    raw.ws!.on("ping", () => {
       pings++;
       if (answer) raw.send({ o: Op.Ping, r: pings, d: {} });
     });

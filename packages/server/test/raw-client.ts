@@ -7,8 +7,18 @@ import {
   SUBPROTOCOL_MSGPACK,
 } from "@parley/protocol";
 import WebSocket from "ws";
+import type { MemoryClientSocket } from "../src/gateway/memory-socket";
 
-/** A bare WebSocket speaking Parley frames by hand, for tests of malformed input. */
+/** How a raw client's frames leave: over a `ws` socket or an in-memory pair. */
+interface Transport {
+  send(data: string | Uint8Array, binary: boolean): void;
+  terminate(): void;
+}
+
+/**
+ * A bare WebSocket speaking Parley frames by hand, for tests of malformed input: over a real
+ * socket (`open`) or the client side of an in-memory pair (`over`).
+ */
 export class RawClient {
   readonly frames: ServerFrame[] = [];
   closeCode?: number;
@@ -16,19 +26,37 @@ export class RawClient {
   private readonly waiters: (() => void)[] = [];
 
   private constructor(
-    readonly ws: WebSocket,
+    private readonly transport: Transport,
     readonly encoding: Encoding,
-  ) {
-    ws.on("message", (data: Buffer, isBinary: boolean) => {
-      this.frames.push(
-        decodeFrame(encoding, isBinary ? new Uint8Array(data) : data.toString()) as ServerFrame,
-      );
-      for (const w of this.waiters.splice(0)) w();
-    });
-    ws.on("close", (code: number) => {
-      this.closeCode = code;
-      for (const w of this.waiters.splice(0)) w();
-    });
+    /** The `ws` socket, for a real connection. */
+    readonly ws?: WebSocket,
+  ) {}
+
+  /** A frame arrived: text or bytes. */
+  private received(data: string | Uint8Array): void {
+    this.frames.push(decodeFrame(this.encoding, data) as ServerFrame);
+    for (const w of this.waiters.splice(0)) w();
+  }
+
+  private ended(code: number): void {
+    this.closeCode = code;
+    for (const w of this.waiters.splice(0)) w();
+  }
+
+  /** A raw client on the client side of an in-memory pair (see `memory-node.ts`). */
+  static over(socket: MemoryClientSocket, encoding: Encoding = "json"): Promise<RawClient> {
+    const client = new RawClient(
+      {
+        send: (data, binary) => socket.send(data, { binary }),
+        terminate: () => socket.terminate(),
+      },
+      encoding,
+    );
+    socket.addEventListener("message", (event: { data: string | ArrayBuffer }) =>
+      client.received(typeof event.data === "string" ? event.data : new Uint8Array(event.data)),
+    );
+    socket.addEventListener("close", (event: { code: number }) => client.ended(event.code));
+    return new Promise((resolve) => socket.addEventListener("open", () => resolve(client)));
   }
 
   static open(
@@ -45,7 +73,18 @@ export class RawClient {
       { headers, ...options },
     );
     return new Promise((resolve, reject) => {
-      ws.once("open", () => resolve(new RawClient(ws, encoding)));
+      ws.once("open", () => {
+        const client = new RawClient(
+          { send: (data, binary) => ws.send(data, { binary }), terminate: () => ws.terminate() },
+          encoding,
+          ws,
+        );
+        ws.on("message", (data: Buffer, isBinary: boolean) =>
+          client.received(isBinary ? new Uint8Array(data) : data.toString()),
+        );
+        ws.on("close", (code: number) => client.ended(code));
+        resolve(client);
+      });
       ws.once("error", reject);
       ws.once("unexpected-response", (_req, res) =>
         reject(new Error(`upgrade refused: ${res.statusCode}`)),
@@ -55,7 +94,7 @@ export class RawClient {
 
   /** Sends bytes or text exactly as given. */
   sendRaw(data: string | Uint8Array, binary = this.encoding === "msgpack"): void {
-    this.ws.send(data, { binary });
+    this.transport.send(data, binary);
   }
 
   send(frame: unknown): void {
@@ -96,6 +135,6 @@ export class RawClient {
   }
 
   close(): void {
-    this.ws.terminate();
+    this.transport.terminate();
   }
 }

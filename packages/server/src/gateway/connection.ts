@@ -8,11 +8,11 @@ import {
   encodeFrame,
   Op,
 } from "@parley/protocol";
-import type { WebSocket } from "ws";
 import type { SessionRow, UserRow } from "../storage/storage";
 import { ChannelRoles } from "./channel-roles";
 import { rawSocketOf } from "./raw-socket";
 import type { SharedFrame } from "./shared-frame";
+import { type GatewaySocket, SOCKET_OPEN } from "./socket";
 import type { WriteCoalescer } from "./write-coalescer";
 
 export interface ConnectionOptions {
@@ -47,7 +47,7 @@ export class Connection {
   helloTimer?: NodeJS.Timeout;
 
   constructor(
-    readonly ws: WebSocket,
+    readonly ws: GatewaySocket,
     readonly encoding: Encoding,
     readonly ip: string,
     /** Protocol version asked for by the subprotocol (1 when none was offered). */
@@ -151,7 +151,7 @@ export class Connection {
   }
 
   private write(bytes: Buffer | Uint8Array, ephemeral: boolean): void {
-    if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
+    if (this.closed || this.ws.readyState !== SOCKET_OPEN) return;
     if (this.turn !== this.coalescer.turn) {
       this.turn = this.coalescer.turn;
       this.turnBytes = 0;

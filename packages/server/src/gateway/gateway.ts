@@ -12,12 +12,13 @@ import {
   versionOf,
 } from "@parley/protocol";
 import type { Logger } from "pino";
-import type { RawData, WebSocket } from "ws";
+import type { RawData } from "ws";
 import { ParleyError } from "../errors";
 import type { Metrics } from "../metrics";
 import type { Router } from "../router/router";
 import { Connection, type ConnectionOptions } from "./connection";
 import { OutboundBudget } from "./outbound-budget";
+import { type GatewaySocket, SOCKET_CLOSED } from "./socket";
 import { WriteCoalescer } from "./write-coalescer";
 
 /** Requests a client may pipeline behind its hello before the welcome. */
@@ -57,7 +58,7 @@ export interface GatewayOptions {
  */
 export class Gateway {
   /** Open sockets and their connections; the sockets' shared listeners look them up here. */
-  private readonly connections = new Map<WebSocket, Connection>();
+  private readonly connections = new Map<GatewaySocket, Connection>();
   private readonly perIp = new Map<string, number>();
   private readonly coalescer = new WriteCoalescer();
   private readonly heartbeat: NodeJS.Timeout;
@@ -126,7 +127,7 @@ export class Gateway {
   }
 
   /** Takes a new socket; `ip` is the client's address (from the proxy's header when trusted). */
-  accept(ws: WebSocket, ip: string): void {
+  accept(ws: GatewaySocket, ip: string): void {
     const protocol = ws.protocol;
     const encoding: Encoding =
       encodingOf(protocol) ?? (protocol.endsWith(".msgpack") ? "msgpack" : "json");
@@ -152,21 +153,21 @@ export class Gateway {
     const gateway = this;
     const connections = this.connections;
     return {
-      pong(this: WebSocket): void {
+      pong(this: GatewaySocket): void {
         const conn = connections.get(this);
         if (conn) conn.alive = true;
       },
-      message(this: WebSocket, data: RawData, isBinary: boolean): void {
+      message(this: GatewaySocket, data: RawData, isBinary: boolean): void {
         const conn = connections.get(this);
         if (conn) gateway.onFrame(conn, data, isBinary);
       },
-      error(this: WebSocket, err: Error): void {
+      error(this: GatewaySocket, err: Error): void {
         // A malformed frame (which `ws` has answered with its close code) or a failed write:
         // drop the socket at once.
         gateway.options.logger.debug({ err, conn: connections.get(this)?.id }, "socket error");
         this.terminate();
       },
-      close(this: WebSocket): void {
+      close(this: GatewaySocket): void {
         const conn = connections.get(this);
         if (conn) void gateway.onClose(conn);
       },
@@ -282,7 +283,7 @@ export class Gateway {
     const waits = [...this.connections.values()].map(
       (conn) =>
         new Promise<void>((resolve) => {
-          if (conn.ws.readyState === conn.ws.CLOSED) return resolve();
+          if (conn.ws.readyState === SOCKET_CLOSED) return resolve();
           conn.ws.once("close", () => resolve());
           conn.close(CloseCode.GoingAway, "server shutting down");
           setTimeout(() => {

@@ -1,5 +1,4 @@
 import { Socket } from "node:net";
-import type { WebSocket } from "ws";
 
 /**
  * The one place that reaches into `ws` internals: the TCP socket under a WebSocket, which
@@ -7,7 +6,7 @@ import type { WebSocket } from "ws";
  * to one socket in one event-loop turn leave in one write. `raw-socket.test.ts` fails if a
  * `ws` release moves the field.
  */
-export function rawSocketOf(ws: WebSocket): Socket | undefined {
+export function rawSocketOf(ws: object): Socket | undefined {
   const socket = (ws as unknown as { _socket?: unknown })._socket;
   return socket instanceof Socket ? socket : undefined;
 }
