@@ -13,7 +13,8 @@ import type {
   UserMessage,
 } from "../broker/message-broker";
 import { OneOrSetMap } from "../one-or-set";
-import type { Storage } from "../storage/storage";
+import type { ChannelStore } from "../storage/channel-store";
+import type { EventLog } from "../storage/event-log";
 import type { Connection } from "./connection";
 import { eventFrames, SharedFrame } from "./shared-frame";
 
@@ -56,7 +57,7 @@ interface LocalChannel {
 
 export interface HubOptions {
   broker: MessageBroker;
-  storage: Storage;
+  storage: Pick<ChannelStore, "getChannel"> & Pick<EventLog, "eventsAfter" | "lastSeqs">;
   onDeliveries: (count: number) => void;
   onUserMessage: (conn: Connection, message: UserMessage) => void;
   /**

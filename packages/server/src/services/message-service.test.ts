@@ -2,24 +2,22 @@ import { MessageKind } from "@parley/protocol";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { LocalBroker } from "../broker/local-broker";
 import { MemoryPresenceStore } from "../presence/memory-presence-store";
-import type { SqlStorage } from "../storage/sql-storage";
 import { openSqliteStorage } from "../storage/sqlite/open-sqlite";
-import type { Actor } from "../storage/storage";
+import type { Actor, Storage } from "../storage/storage";
 import { ChannelService } from "./channel-service";
 import { MessageService } from "./message-service";
 import { TypingService } from "./typing-service";
 
 describe("MessageService", () => {
-  let storage: SqlStorage;
+  let storage: Storage;
   let alice: Actor;
   let channelId: number;
   beforeEach(async () => {
     storage = await openSqliteStorage(":memory:");
-    const user = await storage.createUser({
-      username: "alice",
-      passwordHash: null,
-      isGuest: false,
-    });
+    const { user } = await storage.createUserWithSession(
+      { username: "alice", passwordHash: null, isGuest: false },
+      "alice-token",
+    );
     alice = { id: user.id, name: user.username };
     channelId = (await storage.createChannel({ name: "c", topic: "", owner: alice })).channel.id;
   });

@@ -6,7 +6,10 @@ import {
   type MessageKind,
 } from "@parley/protocol";
 import { ParleyError } from "../errors";
-import type { Actor, HistoryQuery, NewMessage, Storage } from "../storage/storage";
+import type { ChannelStore } from "../storage/channel-store";
+import type { EventLog, HistoryQuery } from "../storage/event-log";
+import type { NewMessage, SendPath } from "../storage/send-path";
+import type { Actor } from "../storage/storage";
 import type { ChannelService } from "./channel-service";
 import type { TypingService } from "./typing-service";
 
@@ -38,7 +41,7 @@ export class MessageService {
   private flushing = false;
 
   constructor(
-    private readonly storage: Storage,
+    private readonly storage: SendPath & EventLog & Pick<ChannelStore, "memberRole">,
     private readonly channels: ChannelService,
     private readonly typing: TypingService,
     private readonly onStored: (count: number) => void = () => {},

@@ -1,7 +1,7 @@
 import type { ChannelHub } from "../gateway/channel-hub";
 import type { Connection } from "../gateway/connection";
 import type { RateLimiter, RateRules } from "../rate-limit/rate-limiter";
-import type { Storage } from "../storage/storage";
+import type { EventLog } from "../storage/event-log";
 import type { AuthService } from "./auth-service";
 import type { ChannelService } from "./channel-service";
 import type { CommandService } from "./command-service";
@@ -43,6 +43,6 @@ export interface Services {
     onAbuse: (conn: Connection) => void;
   };
   /** Read-only snapshot reads that need one consistent view (join). */
-  storage: Pick<Storage, "snapshot">;
+  storage: Pick<EventLog, "snapshot">;
   settings: RuntimeSettings;
 }
