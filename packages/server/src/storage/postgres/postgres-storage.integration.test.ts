@@ -70,7 +70,7 @@ describeWith(["postgres"], "PostgreSQL storage", () => {
       return { users, channels };
     }
 
-    it("assigns contiguous seqs to group commits racing from three nodes over three channels", async () => {
+    it("assigns contiguous seqs to send batches racing from three nodes over three channels", async () => {
       const { users, channels } = await setup(3);
       const before = new Map<number, number>();
       for (const c of channels) before.set(c, (await nodes[0]!.getChannel(c))!.lastSeq);

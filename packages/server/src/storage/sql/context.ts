@@ -8,10 +8,10 @@ import {
   type Transaction,
 } from "kysely";
 import { ParleyError, restrictionError } from "../../errors";
-import { GroupCommit } from "../group-commit";
 import type { SqlDialect } from "../migrations";
 import type { Database } from "../schema";
 import type { ChannelRow, NewEvent, UserRow } from "../storage";
+import { TransactionBatcher } from "../transaction-batcher";
 
 export type Db = Kysely<Database> | Transaction<Database>;
 export type MessagePostedEvent = ChannelEvent & { t: typeof EventType.MessagePosted };
@@ -30,7 +30,7 @@ type EventRow = Selectable<Database["events"]> & {
  */
 export class SqlContext {
   /** SQLite's writes share commits; PostgreSQL commits each write transaction by itself. */
-  private readonly groupCommit?: GroupCommit<Database>;
+  private readonly batcher?: TransactionBatcher<Database>;
 
   readonly now: () => number = Date.now;
 
@@ -38,12 +38,12 @@ export class SqlContext {
     readonly db: Kysely<Database>,
     readonly dialect: SqlDialect,
     /**
-     * SQLite: makes commits durable off the event loop (see {@link GroupCommit}); closed with
+     * SQLite: makes commits durable off the event loop (see {@link TransactionBatcher}); closed with
      * the storage.
      */
     private readonly durability?: { sync: () => Promise<void>; close: () => void },
   ) {
-    if (dialect === "sqlite") this.groupCommit = new GroupCommit(db, { sync: durability?.sync });
+    if (dialect === "sqlite") this.batcher = new TransactionBatcher(db, { sync: durability?.sync });
   }
 
   /**
@@ -51,16 +51,16 @@ export class SqlContext {
    * is its own transaction on a pool that may run them in any order (PostgreSQL).
    */
   get writesInOrder(): boolean {
-    return this.groupCommit !== undefined;
+    return this.batcher !== undefined;
   }
 
   /**
    * Runs a write transaction. On SQLite, the one writer, the transactions asked for in the same
-   * turn share one commit and its fsync ({@link GroupCommit}); on PostgreSQL each is its own
+   * turn share one commit and its fsync ({@link TransactionBatcher}); on PostgreSQL each is its own
    * transaction on a pooled connection. Resolves after the commit.
    */
   write<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
-    return this.groupCommit ? this.groupCommit.run(fn) : this.db.transaction().execute(fn);
+    return this.batcher ? this.batcher.run(fn) : this.db.transaction().execute(fn);
   }
 
   /**

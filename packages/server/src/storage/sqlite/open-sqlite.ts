@@ -12,7 +12,7 @@ import { ParleySqliteDialect } from "./sqlite-driver";
  * Opens (creating when needed) a SQLite database file and migrates it. WAL lets readers run
  * beside the writer. Durability matches `synchronous=FULL` (the WAL is on disk before any write
  * is acknowledged) without stopping the event loop for it: COMMIT runs with
- * `synchronous=NORMAL`, which leaves the WAL unsynced, and the group commit then fsyncs the WAL
+ * `synchronous=NORMAL`, which leaves the WAL unsynced, and the transaction batcher then fsyncs the WAL
  * file on libuv's thread pool before it settles the transaction's writes. (Checkpoints sync by
  * themselves in both modes.) Migrations run with FULL.
  *
