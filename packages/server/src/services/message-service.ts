@@ -11,7 +11,7 @@ import type { EventLog, HistoryQuery } from "../storage/event-log";
 import type { AppendResult, NewMessage, SendPath } from "../storage/send-path";
 import type { Actor } from "../storage/storage";
 import type { ChannelService } from "./channel-service";
-import { MAX_QUEUED_SENDS, SendQueue } from "./send-queue";
+import { SendQueue } from "./send-queue";
 import type { TypingService } from "./typing-service";
 
 /**
@@ -27,13 +27,8 @@ export class MessageService {
     private readonly channels: ChannelService,
     private readonly typing: TypingService,
     private readonly onStored: (count: number) => void = () => {},
-    maxQueued = MAX_QUEUED_SENDS,
   ) {
-    this.sends = new SendQueue(
-      storage,
-      (batch, results) => this.committed(batch, results),
-      maxQueued,
-    );
+    this.sends = new SendQueue(storage, (batch, results) => this.committed(batch, results));
   }
 
   /** Stores a message (or finds the one with the same nonce) and resolves after the commit. */

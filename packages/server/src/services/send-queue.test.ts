@@ -28,6 +28,27 @@ describe("SendQueue", () => {
     kind: MessageKind.Text,
   });
 
+  it("refuses sends beyond its queue with RATE_LIMITED and a wait, and stores the rest", async () => {
+    const queue = new SendQueue(storage, () => {}, 10);
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 15 }, (_, i) => queue.send(message(i))),
+    );
+    expect(outcomes.slice(0, 10).map((o) => o.status)).toEqual(Array(10).fill("fulfilled"));
+    for (const o of outcomes.slice(10)) {
+      expect(o).toMatchObject({
+        status: "rejected",
+        reason: { errorName: "RATE_LIMITED", detail: { retryAfterMs: 500 } },
+      });
+    }
+    // Once the queue drained, a retry of a refused send is stored.
+    await expect(queue.send(message(12))).resolves.toMatchObject({ x: "m12", n: "n12" });
+    const page = await storage.history(channelId, { limit: 100 });
+    expect(page.e.filter((e) => "x" in e).map((e) => (e as { x: string }).x)).toEqual([
+      ...Array.from({ length: 10 }, (_, i) => `m${i}`),
+      "m12",
+    ]);
+  });
+
   it("hands the sends of one turn to the send path as batches of at most 512, in order", async () => {
     const batches: number[] = [];
     const store: SendPath = {
