@@ -42,7 +42,10 @@ async function populate(path: string) {
   const s = await openSqliteStorage(path);
   const users: Actor[] = [];
   for (const name of ["olivia", "mike", "mary", "gus"]) {
-    const u = await s.createUser({ username: name, passwordHash: `hash-${name}`, isGuest: false });
+    const { user: u } = await s.createUserWithSession(
+      { username: name, passwordHash: `hash-${name}`, isGuest: false },
+      `seed-${name}`,
+    );
     users.push({ id: u.id, name: u.username });
   }
   const [olivia, mike, mary, gus] = users as [Actor, Actor, Actor, Actor];
@@ -152,11 +155,10 @@ describeWith(["postgres"], "npm run migrate-to-postgres", () => {
       ...(await before.eventsAfter(ids.other, 0, 10_000)).map((e) => ("i" in e ? e.i : 0)),
     );
     expect(next?.ok && next.event.i).toBeGreaterThan(maxMessage);
-    const newUser = await after.createUser({
-      username: "newbie",
-      passwordHash: null,
-      isGuest: true,
-    });
+    const { user: newUser } = await after.createUserWithSession(
+      { username: "newbie", passwordHash: null, isGuest: true },
+      "newbie-token",
+    );
     expect(newUser.id).toBe(5);
     expect(
       (await after.createChannel({ name: "third", topic: "", owner: ids.olivia })).channel.id,

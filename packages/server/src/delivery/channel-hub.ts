@@ -9,7 +9,8 @@ import {
 import type { BrokerMessage, ChannelMessage, MessageBroker } from "../broker/message-broker";
 import type { Connection } from "../gateway/connection";
 import { eventFrames, SharedFrame } from "../gateway/shared-frame";
-import type { Storage } from "../storage/storage";
+import type { ChannelStore } from "../storage/channel-store";
+import type { EventLog } from "../storage/event-log";
 
 /** How long a node holds an out-of-order event before it fetches the gap from storage. */
 const GAP_WAIT_MS = 100;
@@ -50,7 +51,7 @@ interface LocalChannel {
 
 export interface HubOptions {
   broker: MessageBroker;
-  storage: Storage;
+  storage: Pick<ChannelStore, "getChannel"> & Pick<EventLog, "eventsAfter" | "lastSeqs">;
   onDeliveries: (count: number) => void;
   /**
    * Period (ms) of the check that compares each attached channel's last seq in storage with

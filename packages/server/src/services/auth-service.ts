@@ -3,7 +3,8 @@ import { GUEST_PREFIX, isReservedUsername, nameKey } from "@parley/protocol";
 import type { UserMessage } from "../broker/message-broker";
 import { ParleyError } from "../errors";
 import type { RateLimiter, RateRule, RateRules } from "../rate-limit/rate-limiter";
-import type { NewUser, SessionRow, Storage, UserRow } from "../storage/storage";
+import type { AccountStore, NewUser } from "../storage/account-store";
+import type { SessionRow, UserRow } from "../storage/storage";
 import type { PasswordHasher } from "./password-hasher";
 
 export interface Authenticated {
@@ -47,7 +48,7 @@ export class AuthService {
   private dummyHash: Promise<string>;
 
   constructor(
-    private readonly storage: Storage,
+    private readonly storage: AccountStore,
     /** Tells every connection of a user, on every node. */
     private readonly announce: (userId: number, message: UserMessage) => void,
     private readonly hasher: PasswordHasher,

@@ -9,7 +9,10 @@ import {
 import type { MessageBroker } from "../broker/message-broker";
 import { ParleyError, restrictionError } from "../errors";
 import type { PresenceStore } from "../presence/presence-store";
-import type { Actor, ChannelListing, ChannelRow, Storage, UserRow } from "../storage/storage";
+import type { AccountStore } from "../storage/account-store";
+import type { ChannelListing, ChannelStore } from "../storage/channel-store";
+import type { ModerationStore } from "../storage/moderation-store";
+import type { Actor, ChannelRow, UserRow } from "../storage/storage";
 
 /** Channels and memberships: the rules, the stored events, and their announcements. */
 export class ChannelService {
@@ -17,7 +20,9 @@ export class ChannelService {
   private defaults: number[] = [];
 
   constructor(
-    private readonly storage: Storage,
+    private readonly storage: ChannelStore &
+      Pick<AccountStore, "markGuestActive" | "staleGuestMemberships"> &
+      Pick<ModerationStore, "activeBan">,
     private readonly broker: MessageBroker,
     private readonly presence: PresenceStore,
     private readonly limits: { maxChannelsPerUser: number; maxMembersPerChannel: number } = {

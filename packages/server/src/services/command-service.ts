@@ -14,7 +14,7 @@ import {
 import type { z } from "zod";
 import { formatDuration, MAX_DURATION_MS, parseDuration } from "../duration";
 import { ParleyError } from "../errors";
-import type { AuditEntry } from "../storage/storage";
+import type { AuditEntry } from "../storage/moderation-store";
 import type { MessageService } from "./message-service";
 import type { ModerationService, Moderator } from "./moderation-service";
 

@@ -1,6 +1,9 @@
 import { type Action, type ChannelEvent, may, Role, rankOf } from "@parley/protocol";
 import { ParleyError, restrictionError } from "../errors";
-import type { Actor, AuditEntry, Storage, UserRow } from "../storage/storage";
+import type { AccountStore } from "../storage/account-store";
+import type { ChannelStore } from "../storage/channel-store";
+import type { AuditEntry, ModerationStore } from "../storage/moderation-store";
+import type { Actor, UserRow } from "../storage/storage";
 import type { ChannelService } from "./channel-service";
 
 /** Who acts, and with which standing in the channel. */
@@ -26,7 +29,9 @@ export class ModerationService {
   private closed = false;
 
   constructor(
-    private readonly storage: Storage,
+    private readonly storage: ModerationStore &
+      Pick<AccountStore, "findUserByName"> &
+      Pick<ChannelStore, "memberRole">,
     private readonly channels: ChannelService,
     private readonly isAdmin: (username: string) => boolean,
     private readonly banAccount: (

@@ -2,7 +2,8 @@ import { Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import { migrateToLatest } from "../migrate";
 import type { Database } from "../schema";
-import { SqlStorage } from "../sql-storage";
+import { sqlStorage } from "../sql/sql-storage";
+import type { Storage } from "../storage";
 
 /** Type OIDs whose text form we read as numbers: int8 (ids, seqs, times, counts) and numeric. */
 const INT8_OID = 20;
@@ -24,8 +25,8 @@ export interface PostgresOptions {
 export async function openPostgresStorage(
   url: string,
   options: PostgresOptions = {},
-): Promise<SqlStorage> {
-  return new SqlStorage(await openPostgresDatabase(url, options), "postgres");
+): Promise<Storage> {
+  return sqlStorage(await openPostgresDatabase(url, options), "postgres");
 }
 
 /** The migrated Kysely database under {@link openPostgresStorage} (also for copying data in). */

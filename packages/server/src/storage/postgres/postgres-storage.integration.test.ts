@@ -5,8 +5,7 @@ import { afterAll, afterEach, expect, it } from "vitest";
 import { describeWith, freshPostgres } from "../../../test/services";
 import { migrateUpTo } from "../migrate";
 import type { Database } from "../schema";
-import type { SqlStorage } from "../sql-storage";
-import type { Actor } from "../storage";
+import type { Actor, Storage } from "../storage";
 import { nameKeyMigrationContract, storageContract } from "../storage.contract";
 import { openPostgresStorage } from "./open-postgres";
 
@@ -16,7 +15,7 @@ afterAll(async () => {
 });
 
 /** A storage on a fresh schema; `nodes` more storages on the same schema, as other nodes. */
-async function openFresh(nodes = 0): Promise<SqlStorage[]> {
+async function openFresh(nodes = 0): Promise<Storage[]> {
   const { url, drop } = await freshPostgres();
   drops.push(drop);
   const first = await openPostgresStorage(url, { poolSize: 4 });
@@ -41,7 +40,7 @@ describeWith(["postgres"], "PostgreSQL storage", () => {
   });
 
   describeWith(["postgres"], "several nodes on one database", () => {
-    let nodes: SqlStorage[] = [];
+    let nodes: Storage[] = [];
     afterEach(async () => {
       await Promise.all(nodes.map((n) => n.close()));
       nodes = [];
@@ -52,7 +51,10 @@ describeWith(["postgres"], "PostgreSQL storage", () => {
       const [first] = nodes;
       const users: Actor[] = [];
       for (let i = 0; i < count; i++) {
-        const u = await first!.createUser({ username: `u${i}`, passwordHash: null, isGuest: true });
+        const { user: u } = await first!.createUserWithSession(
+          { username: `u${i}`, passwordHash: null, isGuest: true },
+          `token-u${i}`,
+        );
         users.push({ id: u.id, name: u.username });
       }
       const channels: number[] = [];
@@ -68,7 +70,7 @@ describeWith(["postgres"], "PostgreSQL storage", () => {
       return { users, channels };
     }
 
-    it("assigns contiguous seqs to group commits racing from three nodes over three channels", async () => {
+    it("assigns contiguous seqs to send batches racing from three nodes over three channels", async () => {
       const { users, channels } = await setup(3);
       const before = new Map<number, number>();
       for (const c of channels) before.set(c, (await nodes[0]!.getChannel(c))!.lastSeq);

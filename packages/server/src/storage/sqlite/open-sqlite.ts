@@ -4,14 +4,15 @@ import BetterSqlite3 from "better-sqlite3";
 import { Kysely } from "kysely";
 import { migrateToLatest } from "../migrate";
 import type { Database } from "../schema";
-import { SqlStorage } from "../sql-storage";
+import { sqlStorage } from "../sql/sql-storage";
+import type { Storage } from "../storage";
 import { ParleySqliteDialect } from "./sqlite-driver";
 
 /**
  * Opens (creating when needed) a SQLite database file and migrates it. WAL lets readers run
  * beside the writer. Durability matches `synchronous=FULL` (the WAL is on disk before any write
  * is acknowledged) without stopping the event loop for it: COMMIT runs with
- * `synchronous=NORMAL`, which leaves the WAL unsynced, and the group commit then fsyncs the WAL
+ * `synchronous=NORMAL`, which leaves the WAL unsynced, and the transaction batcher then fsyncs the WAL
  * file on libuv's thread pool before it settles the transaction's writes. (Checkpoints sync by
  * themselves in both modes.) Migrations run with FULL.
  *
@@ -19,7 +20,7 @@ import { ParleySqliteDialect } from "./sqlite-driver";
  * is created (or tightened) to 0600 before SQLite opens it, which then gives the -wal and -shm
  * files the database's mode.
  */
-export async function openSqliteStorage(path: string): Promise<SqlStorage> {
+export async function openSqliteStorage(path: string): Promise<Storage> {
   const inMemory = path === ":memory:";
   if (!inMemory) makePrivate(path);
   const sqlite = new BetterSqlite3(path);
@@ -29,9 +30,9 @@ export async function openSqliteStorage(path: string): Promise<SqlStorage> {
   sqlite.pragma("busy_timeout = 5000");
   const db = new Kysely<Database>({ dialect: new ParleySqliteDialect(sqlite) });
   await migrateToLatest(db, "sqlite");
-  if (inMemory) return new SqlStorage(db, "sqlite");
+  if (inMemory) return sqlStorage(db, "sqlite");
   sqlite.pragma("synchronous = NORMAL");
-  return new SqlStorage(db, "sqlite", fileSyncer(`${path}-wal`));
+  return sqlStorage(db, "sqlite", fileSyncer(`${path}-wal`));
 }
 
 /**

@@ -1,14 +1,14 @@
 import BetterSqlite3 from "better-sqlite3";
 import { Kysely, type LogEvent, sql } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { GroupCommit } from "./group-commit";
 import { ParleySqliteDialect } from "./sqlite/sqlite-driver";
+import { TransactionBatcher } from "./transaction-batcher";
 
 interface Db {
   t: { k: string; v: number };
 }
 
-describe("GroupCommit over SQLite", () => {
+describe("TransactionBatcher over SQLite", () => {
   let db: Kysely<Db>;
   let statements: string[];
   beforeEach(async () => {
@@ -32,7 +32,7 @@ describe("GroupCommit over SQLite", () => {
     trx.insertInto("t").values({ k, v }).returning("v").executeTakeFirstOrThrow();
 
   it("commits the writes of one turn together, each with its own result, in order", async () => {
-    const commits = new GroupCommit(db);
+    const commits = new TransactionBatcher(db);
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) => commits.run(insert(`k${i}`, i))),
     );
@@ -42,7 +42,7 @@ describe("GroupCommit over SQLite", () => {
   });
 
   it("rolls back a failing unit alone and rejects only its caller", async () => {
-    const commits = new GroupCommit(db);
+    const commits = new TransactionBatcher(db);
     const outcomes = await Promise.allSettled([
       commits.run(insert("a", 1)),
       commits.run(async (trx) => {
@@ -60,7 +60,7 @@ describe("GroupCommit over SQLite", () => {
   });
 
   it("takes what arrives during a commit into the next one", async () => {
-    const commits = new GroupCommit(db, { maxUnits: 3 });
+    const commits = new TransactionBatcher(db, { maxUnits: 3 });
     const first = Array.from({ length: 7 }, (_, i) => commits.run(insert(`k${i}`, i)));
     await Promise.all(first);
     // At most three units per transaction: 7 units need three commits.
@@ -69,7 +69,7 @@ describe("GroupCommit over SQLite", () => {
 
   it("settles units only after the sync that follows their commit, in commit order", async () => {
     const syncs: (() => void)[] = [];
-    const commits = new GroupCommit(db, {
+    const commits = new TransactionBatcher(db, {
       spacingMs: 0,
       sync: () => new Promise<void>((r) => syncs.push(r)),
     });
@@ -95,7 +95,7 @@ describe("GroupCommit over SQLite", () => {
 
   it("fails the units of a transaction whose sync fails, and goes on", async () => {
     let fail = true;
-    const commits = new GroupCommit(db, {
+    const commits = new TransactionBatcher(db, {
       spacingMs: 0,
       sync: async () => {
         if (fail) throw new Error("EIO");
@@ -112,7 +112,7 @@ describe("GroupCommit over SQLite", () => {
     await sql`create table child (k text references t(k) deferrable initially deferred)`.execute(
       db,
     );
-    const commits = new GroupCommit(db);
+    const commits = new TransactionBatcher(db);
     const ok = commits.run(insert("x", 1));
     const orphan = commits.run((trx) => sql`insert into child values ('nobody')`.execute(trx));
     await expect(ok).rejects.toThrow(/FOREIGN KEY/);

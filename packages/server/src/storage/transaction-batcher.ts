@@ -13,27 +13,29 @@ const RELEASE = CompiledQuery.raw("RELEASE unit");
 const ROLLBACK_TO = CompiledQuery.raw("ROLLBACK TO unit");
 
 /**
- * Group commit for a database with one writer (SQLite): the write transactions asked for while
- * one commit runs are run together, each inside a savepoint of one transaction, and committed
- * with one fsync (run off the event loop when a `sync` is given). A unit that throws is rolled back to its savepoint alone; the others keep
- * their writes. Every caller's promise settles only after the commit, so a resolved write is
- * durable; a failed commit fails every unit in it.
+ * One commit per turn, for a database with one writer (SQLite): the write transactions
+ * (units) asked for while one commit runs are run together, each inside a savepoint of one
+ * transaction, and committed with one fsync (run off the event loop when a `sync` is given). A
+ * unit that throws is rolled back to its savepoint alone; the others keep their writes. Every
+ * caller's promise settles only after the commit, so a resolved write is durable; a failed
+ * commit fails every unit in it.
  *
  * Units run one after another in the order they were asked for, on the transaction they are
  * given; a unit must not use the database outside it (SQLite has one connection, which the
- * transaction holds).
+ * transaction holds). What a unit writes is the caller's business: a batch of sends
+ * (`SendQueue`) is one unit like a join is.
  */
-export class GroupCommit<DB> {
+export class TransactionBatcher<DB> {
   private queue: Unit<DB>[] = [];
   private scheduled = false;
   private running = false;
   /** When the last transaction started (performance.now()). */
   private lastStart = Number.NEGATIVE_INFINITY;
 
-  /** Most units in one transaction: bounds how long readers wait for the connection. */
+  /** Most units in one transaction (default 512): bounds how long readers wait for the connection. */
   private readonly maxUnits: number;
   /**
-   * Least time between two transactions' starts. A write that finds the database idle for
+   * Least time between two transactions' starts (default 3 ms). A write that finds the database idle for
    * that long commits at the end of its turn; under load, writes gather for up to this long
    * and share the commit.
    */

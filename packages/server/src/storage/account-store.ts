@@ -1,0 +1,54 @@
+import type { Actor, SessionRow, UserRow } from "./storage";
+
+/** A user to create; a guest has no password. */
+export interface NewUser {
+  username: string;
+  passwordHash: string | null;
+  isGuest: boolean;
+}
+
+/**
+ * Users (accounts and guests), their sessions and the server-wide ban.
+ *
+ * Contract: usernames are unique under {@link nameKey} (NFKC and case folding): a name taken in
+ * any form rejects with USERNAME_TAKEN and stores nothing. A session is found only while it is
+ * unrevoked; revoking is idempotent. A guest's activity is its creation, then each
+ * {@link markGuestActive}; accounts are not tracked.
+ */
+export interface AccountStore {
+  /** Creates a user and its first session in one transaction (sign-up, a new guest). */
+  createUserWithSession(
+    input: NewUser,
+    tokenHash: string,
+  ): Promise<{ user: UserRow; session: SessionRow }>;
+  getUser(id: number): Promise<UserRow | undefined>;
+  findUserByName(username: string): Promise<UserRow | undefined>;
+  /** Replaces a user's password hash. */
+  updatePassword(userId: number, passwordHash: string): Promise<void>;
+  /** Bans a user from the whole server (`banned` true) or lifts the ban. */
+  setServerBan(userId: number, banned: boolean): Promise<void>;
+  /**
+   * Turns a guest into an account, keeping its id and memberships; with `username`, it takes
+   * that name too (USERNAME_TAKEN when another user has it, in any case). NOT_A_GUEST when the
+   * user is not a guest (any more).
+   */
+  upgradeGuest(userId: number, passwordHash: string, username?: string): Promise<UserRow>;
+  /** Records that a guest was seen (connected or disconnected) now; accounts are not tracked. */
+  markGuestActive(userId: number): Promise<void>;
+  /**
+   * Memberships of guests not seen since `before` (their last activity, their creation when
+   * none since), at most `limit`, oldest activity first.
+   */
+  staleGuestMemberships(
+    before: number,
+    limit: number,
+  ): Promise<{ channelId: number; user: Actor }[]>;
+
+  createSession(userId: number, tokenHash: string): Promise<SessionRow>;
+  /** The live (unrevoked) session with this token hash, and its user. */
+  findSession(tokenHash: string): Promise<{ session: SessionRow; user: UserRow } | undefined>;
+  /** Revokes one session; resolves to its user id, or undefined when there was none live. */
+  revokeSession(sessionId: number): Promise<number | undefined>;
+  /** Revokes every live session of a user but `exceptSessionId`; resolves to the revoked ids. */
+  revokeUserSessions(userId: number, exceptSessionId?: number): Promise<number[]>;
+}

@@ -1,0 +1,105 @@
+import { EventType, Role } from "@parley/protocol";
+import { describe, expect, it } from "vitest";
+import { ParleyError } from "../errors";
+import { type Open, storageFixture } from "./contract-fixture";
+
+/** The {@link ChannelStore} contract (channels and members), run against every implementation. */
+export function channelStoreContract(name: string, open: Open) {
+  describe(`${name} › ChannelStore contract`, () => {
+    const fx = storageFixture(open);
+
+    it("creates a channel whose owner's join is seq 1, and refuses a duplicate name", async () => {
+      const { storage, alice, bob } = fx;
+      const { channel, event } = await storage.createChannel({
+        name: "General",
+        topic: "",
+        owner: alice,
+      });
+      expect(event).toMatchObject({ s: 1, t: EventType.MemberJoined, a: alice.id });
+      expect(channel.lastSeq).toBe(1);
+      expect(await storage.memberRole(channel.id, alice.id)).toBe(Role.Owner);
+      await expect(
+        storage.createChannel({ name: "general", topic: "", owner: bob }),
+      ).rejects.toBeInstanceOf(ParleyError);
+    });
+
+    it("keys names by NFKC and case folding, so look-alike forms of a taken name are refused", async () => {
+      const { storage, alice, bob } = fx;
+      const { channel } = await storage.createChannel({ name: "Lobby", topic: "", owner: alice });
+      for (const name of ["Ｌｏｂｂｙ", "LOBBY", "ｌｏｂｂｙ"]) {
+        await expect(
+          storage.createChannel({ name, topic: "", owner: alice }),
+        ).rejects.toMatchObject({ errorName: "CHANNEL_NAME_TAKEN" });
+      }
+      await storage.createChannel({ name: "Straße", topic: "", owner: alice });
+      await expect(
+        storage.createChannel({ name: "STRASSE", topic: "", owner: bob }),
+      ).rejects.toMatchObject({ errorName: "CHANNEL_NAME_TAKEN" });
+      // Search folds the query the same way.
+      const found = await storage.listChannels({ search: "ＬＯＢ", limit: 10 });
+      expect(found.map((c) => c.id)).toEqual([channel.id]);
+      expect((await storage.findUserByName("ＡＬＩＣＥ"))?.id).toBe(alice.id);
+    });
+
+    it("membership changes are idempotent and stored as events", async () => {
+      const { storage, alice, bob } = fx;
+      const { channel } = await storage.createChannel({ name: "c", topic: "", owner: alice });
+      const join = { type: EventType.MemberJoined, actor: bob } as const;
+      expect(await storage.addMember(channel.id, bob.id, Role.Member, join)).toMatchObject({
+        s: 2,
+      });
+      expect(await storage.addMember(channel.id, bob.id, Role.Member, join)).toBeUndefined();
+      expect((await storage.members(channel.id)).map((m) => m.user.username)).toEqual([
+        "alice",
+        "bob",
+      ]);
+      expect(
+        await storage.removeMember(channel.id, bob.id, { type: EventType.MemberLeft, actor: bob }),
+      ).toMatchObject([{ s: 3 }]);
+      expect(
+        await storage.removeMember(channel.id, bob.id, { type: EventType.MemberLeft, actor: bob }),
+      ).toEqual([]);
+      expect((await storage.userChannels(bob.id)).length).toBe(0);
+      expect(
+        (await storage.listChannels({ limit: 10, search: "C" })).map((c) => c.memberCount),
+      ).toEqual([1]);
+    });
+
+    it("hands ownership to the longest-standing member when the owner leaves", async () => {
+      const { storage, alice, bob } = fx;
+      const { channel } = await storage.createChannel({ name: "c", topic: "", owner: alice });
+      await storage.addMember(channel.id, bob.id, Role.Member, {
+        type: EventType.MemberJoined,
+        actor: bob,
+      });
+      const events = await storage.removeMember(channel.id, alice.id, {
+        type: EventType.MemberLeft,
+        actor: alice,
+      });
+      expect(events.map((e) => e.t)).toEqual([EventType.MemberLeft, EventType.RoleChanged]);
+      expect(events[1]).toMatchObject({ u: bob.id, rl: Role.Owner, a: 0 });
+      expect(await storage.memberRole(channel.id, bob.id)).toBe(Role.Owner);
+    });
+
+    it("creates missing default channels once, with no member, and returns them in order", async () => {
+      const { storage, alice } = fx;
+      const { channel: existing } = await storage.createChannel({
+        name: "Lobby",
+        topic: "hi",
+        owner: alice,
+      });
+      const [first, second] = await Promise.all([
+        storage.ensureChannels(["general", "lobby", "Random"]),
+        storage.ensureChannels(["general", "lobby", "Random"]),
+      ]);
+      expect(first!.map((c) => c.name)).toEqual(["general", "Lobby", "Random"]);
+      expect(second!.map((c) => c.id)).toEqual(first!.map((c) => c.id));
+      expect(first![1]!.id).toBe(existing.id);
+      expect(first![0]).toMatchObject({ lastSeq: 0, topic: "" });
+      expect(await storage.memberCount(first![0]!.id)).toBe(0);
+      const listed = await storage.listChannels({ limit: 10 });
+      expect(listed.map((c) => c.name).sort()).toEqual(["Lobby", "Random", "general"]);
+      expect(await storage.ensureChannels([])).toEqual([]);
+    });
+  });
+}

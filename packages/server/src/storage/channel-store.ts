@@ -1,0 +1,70 @@
+import type { ChannelEvent, Role } from "@parley/protocol";
+import type { Actor, ChannelRow, NewEvent, UserRow } from "./storage";
+
+/** A channel with its member count and, where asked for a user, that user's role. */
+export interface ChannelListing extends ChannelRow {
+  memberCount: number;
+  role?: Role;
+}
+
+export interface MemberRow {
+  user: UserRow;
+  role: Role;
+}
+
+/**
+ * Channels and their memberships.
+ *
+ * Contract: channel names are unique under {@link nameKey} (CHANNEL_NAME_TAKEN, nothing
+ * stored). A membership change and its event commit together or not at all, and are
+ * idempotent: adding a member twice or removing a non-member stores no event. An owner who
+ * goes leaves the channel to a successor in the same transaction, so a channel with members
+ * always has an owner.
+ */
+export interface ChannelStore {
+  /** Creates a channel with its creator as owner; the owner's join is its first event. */
+  createChannel(input: {
+    name: string;
+    topic: string;
+    owner: Actor;
+    ownerIsGuest?: boolean;
+  }): Promise<{ channel: ChannelRow; event: ChannelEvent }>;
+  /**
+   * Creates each named channel that does not exist (names compared as channel names are),
+   * owned by the server: no member, no event, `last_seq` 0. Idempotent, also when several nodes
+   * run it at once. Resolves to the channels in the order named.
+   */
+  ensureChannels(names: readonly string[]): Promise<ChannelRow[]>;
+  getChannel(id: number): Promise<ChannelRow | undefined>;
+  listChannels(query: {
+    search?: string;
+    afterId?: number;
+    limit: number;
+    userId?: number;
+  }): Promise<ChannelListing[]>;
+  /** The channels a user is a member of, with its role. */
+  userChannels(userId: number): Promise<ChannelListing[]>;
+  /** The last seq of every channel a user is a member of, by channel id, in one cheap read. */
+  memberLastSeqs(userId: number): Promise<Map<number, number>>;
+  memberRole(channelId: number, userId: number): Promise<Role | undefined>;
+  members(channelId: number): Promise<MemberRow[]>;
+  /** How many channels a user is a member of. */
+  membershipCount(userId: number): Promise<number>;
+  /** How many members a channel has. */
+  memberCount(channelId: number): Promise<number>;
+  /** Member ids of each channel given. */
+  memberIds(channelIds: readonly number[]): Promise<Map<number, number[]>>;
+  /** Adds a member and stores `event`; resolves to undefined when already a member. */
+  addMember(
+    channelId: number,
+    userId: number,
+    role: Role,
+    event: NewEvent,
+  ): Promise<ChannelEvent | undefined>;
+  /**
+   * Removes a member and stores `event`; resolves to no events when not a member. When the
+   * member was the owner and others remain, the longest-standing moderator (or else member)
+   * becomes owner in the same transaction, and its RoleChanged event follows.
+   */
+  removeMember(channelId: number, userId: number, event: NewEvent): Promise<ChannelEvent[]>;
+}

@@ -1,0 +1,138 @@
+import { EventType, MessageKind, Role } from "@parley/protocol";
+import { describe, expect, it } from "vitest";
+import { type Open, storageFixture } from "./contract-fixture";
+
+/** The {@link ModerationStore} contract (moderation), run against every implementation. */
+export function moderationStoreContract(name: string, open: Open) {
+  describe(`${name} › ModerationStore contract`, () => {
+    const fx = storageFixture(open);
+
+    it("keeps one mute row per user: muting again updates it; a muted author cannot write", async () => {
+      const { storage, alice, bob } = fx;
+      const { channel } = await storage.createChannel({ name: "c", topic: "", owner: alice });
+      await storage.addMember(channel.id, bob.id, Role.Member, {
+        type: EventType.MemberJoined,
+        actor: bob,
+      });
+      const mod = { channelId: channel.id, actor: alice, target: bob };
+      await storage.mute({ ...mod, reason: "spam", until: Date.now() + 60_000 });
+      await storage.mute({ ...mod, reason: "still spam", until: null });
+      expect(await storage.standing(channel.id, bob.id)).toEqual({
+        role: Role.Member,
+        mute: { until: null, reason: "still spam" },
+      });
+      const [refused] = await storage.appendMessages([
+        { channelId: channel.id, author: bob, nonce: "m", content: "hi", kind: MessageKind.Text },
+      ]);
+      expect(refused).toMatchObject({ ok: false, error: { errorName: "MUTED" } });
+      expect(await storage.unmute(mod)).toMatchObject({ t: EventType.MemberUnmuted, u: bob.id });
+      expect(await storage.unmute(mod)).toBeUndefined();
+      const [ok] = await storage.appendMessages([
+        { channelId: channel.id, author: bob, nonce: "m", content: "hi", kind: MessageKind.Text },
+      ]);
+      expect(ok?.ok).toBe(true);
+      expect((await storage.auditLog(channel.id, 10)).map((e) => e.action)).toEqual([
+        "unmute",
+        "mute",
+        "mute",
+      ]);
+    });
+
+    it("lifts an expired mute or ban once, with its event by the system", async () => {
+      const { storage, alice, bob } = fx;
+      const { channel } = await storage.createChannel({ name: "c", topic: "", owner: alice });
+      const past = Date.now() - 1;
+      await storage.addMember(channel.id, bob.id, Role.Member, {
+        type: EventType.MemberJoined,
+        actor: bob,
+      });
+      await storage.mute({ channelId: channel.id, actor: alice, target: bob, until: past });
+      // An expired mute is no mute, before the sweep has lifted it too.
+      expect(await storage.standing(channel.id, bob.id)).toEqual({ role: Role.Member });
+      await storage.ban({ channelId: channel.id, actor: alice, target: bob, until: past });
+      expect(await storage.nextExpiry()).toBe(past);
+      const [first, second] = await Promise.all([
+        storage.expireRestrictions(Date.now()),
+        storage.expireRestrictions(Date.now()),
+      ]);
+      const lifted = [...(first ?? []), ...(second ?? [])].map((x) => x.event);
+      expect(lifted.map((e) => e.t).sort()).toEqual([
+        EventType.MemberUnbanned,
+        EventType.MemberUnmuted,
+      ]);
+      expect(lifted.every((e) => e.a === 0)).toBe(true);
+      expect(await storage.nextExpiry()).toBeUndefined();
+    });
+
+    it("bans: removes the member, records it, and lifts on unban", async () => {
+      const { storage, alice, bob } = fx;
+      const { channel } = await storage.createChannel({ name: "c", topic: "", owner: alice });
+      await storage.addMember(channel.id, bob.id, Role.Member, {
+        type: EventType.MemberJoined,
+        actor: bob,
+      });
+      const events = await storage.ban({
+        channelId: channel.id,
+        actor: alice,
+        target: bob,
+        reason: "rude",
+      });
+      expect(events).toMatchObject([{ t: EventType.MemberBanned, u: bob.id, rs: "rude" }]);
+      expect(await storage.memberRole(channel.id, bob.id)).toBeUndefined();
+      expect(await storage.activeBan(channel.id, bob.id)).toEqual({ until: null, reason: "rude" });
+      expect(
+        await storage.unban({ channelId: channel.id, actor: alice, target: bob }),
+      ).toMatchObject({ t: EventType.MemberUnbanned });
+      expect(await storage.activeBan(channel.id, bob.id)).toBeUndefined();
+    });
+
+    it("changes roles, topic and slow mode with events; slow mode spaces a member's messages", async () => {
+      const { storage, alice, bob } = fx;
+      const { channel } = await storage.createChannel({ name: "c", topic: "", owner: alice });
+      await storage.addMember(channel.id, bob.id, Role.Member, {
+        type: EventType.MemberJoined,
+        actor: bob,
+      });
+      expect(
+        await storage.setRole({ channelId: channel.id, actor: alice, target: bob }, Role.Moderator),
+      ).toMatchObject({
+        t: EventType.RoleChanged,
+        rl: Role.Moderator,
+      });
+      expect(
+        await storage.setRole({ channelId: channel.id, actor: alice, target: bob }, Role.Moderator),
+      ).toBeUndefined();
+      expect(await storage.setTopic(channel.id, "new topic", alice)).toMatchObject({
+        t: EventType.TopicChanged,
+        tp: "new topic",
+      });
+      expect(await storage.setSlowMode(channel.id, 60, alice)).toMatchObject({
+        t: EventType.SlowModeChanged,
+        sl: 60,
+      });
+      expect(await storage.getChannel(channel.id)).toMatchObject({
+        topic: "new topic",
+        slowMode: 60,
+      });
+      const send = (nonce: string, exempt: boolean) =>
+        storage.appendMessages([
+          {
+            channelId: channel.id,
+            author: bob,
+            nonce,
+            content: "x",
+            kind: MessageKind.Text,
+            slowModeExempt: exempt,
+          },
+        ]);
+      expect((await send("1", false))[0]?.ok).toBe(true);
+      const [second] = await send("2", false);
+      expect(second).toMatchObject({ ok: false, error: { errorName: "SLOW_MODE" } });
+      expect(
+        (second as unknown as { error: { detail: { retryAfterMs: number } } }).error.detail
+          .retryAfterMs,
+      ).toBeGreaterThan(55_000);
+      expect((await send("3", true))[0]?.ok).toBe(true);
+    });
+  });
+}

@@ -1,0 +1,38 @@
+import type { ChannelEvent, EventType, MessageKind } from "@parley/protocol";
+import type { Actor } from "./storage";
+
+/** A new message for {@link SendPath.appendMessages}. */
+export interface NewMessage {
+  channelId: number;
+  author: Actor;
+  nonce: string;
+  content: string;
+  kind: MessageKind;
+  /**
+   * Exempt from the channel's slow mode (moderators). Otherwise, with slow mode on, a message
+   * sooner than the interval after the author's last one is refused with SLOW_MODE.
+   */
+  slowModeExempt?: boolean;
+}
+
+/** Outcome of one message of a batch. */
+export type AppendResult =
+  | { ok: true; event: ChannelEvent & { t: typeof EventType.MessagePosted }; duplicate: boolean }
+  | { ok: false; error: Error };
+
+/**
+ * The send path: stores new messages, a whole batch in one transaction.
+ *
+ * Contract:
+ * - **Idempotency.** A message whose (channel, author, nonce) is already stored is not stored
+ *   again: the original is returned with `duplicate: true`, also when two nodes race on it.
+ * - **Standing at commit.** A message by a non-member (NOT_A_MEMBER), a muted author (MUTED)
+ *   or one sooner than the channel's slow mode allows (SLOW_MODE) is refused, as read inside
+ *   the storing transaction.
+ * - **Isolation of failures.** A message that fails fails alone; the others of its batch are
+ *   stored. A channel's messages get consecutive seqs in the order of the batch.
+ */
+export interface SendPath {
+  /** Stores a batch of messages in one transaction. Results are in input order. */
+  appendMessages(batch: readonly NewMessage[]): Promise<AppendResult[]>;
+}

@@ -1,0 +1,203 @@
+import { nameKey } from "@parley/protocol";
+import type { Selectable, Transaction } from "kysely";
+import { ParleyError } from "../../errors";
+import type { AccountStore, NewUser } from "../account-store";
+import type { Database } from "../schema";
+import type { SessionRow, UserRow } from "../storage";
+import { isUniqueViolation, type SqlContext, toUser } from "./context";
+
+/** {@link AccountStore} over SQL: users, guests, sessions and the server-wide ban. */
+export function sqlAccountStore(sql: SqlContext): AccountStore {
+  const { db } = sql;
+
+  async function insertUser(trx: Transaction<Database>, input: NewUser): Promise<UserRow> {
+    const now = sql.now();
+    try {
+      const row = await trx
+        .insertInto("users")
+        .values({
+          username: input.username,
+          username_lower: nameKey(input.username),
+          password_hash: input.passwordHash,
+          is_guest: input.isGuest ? 1 : 0,
+          created_at: now,
+          // A guest's activity starts with its creation (accounts are not tracked).
+          last_active_at: input.isGuest ? now : null,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toUser(row);
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new ParleyError("USERNAME_TAKEN");
+      throw err;
+    }
+  }
+
+  async function insertSession(
+    trx: Transaction<Database>,
+    userId: number,
+    tokenHash: string,
+  ): Promise<SessionRow> {
+    const row = await trx
+      .insertInto("sessions")
+      .values({ user_id: userId, token_hash: tokenHash, created_at: sql.now(), revoked_at: null })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return { id: Number(row.id), userId: Number(row.user_id), createdAt: Number(row.created_at) };
+  }
+
+  return {
+    createUserWithSession(input, tokenHash) {
+      return sql.write(async (trx) => {
+        const user = await insertUser(trx, input);
+        return { user, session: await insertSession(trx, user.id, tokenHash) };
+      });
+    },
+
+    async getUser(id) {
+      const row = await db.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirst();
+      return row && toUser(row);
+    },
+
+    async findUserByName(username) {
+      const row = await db
+        .selectFrom("users")
+        .selectAll()
+        .where("username_lower", "=", nameKey(username))
+        .executeTakeFirst();
+      return row && toUser(row);
+    },
+
+    async updatePassword(userId, passwordHash) {
+      await sql.write((trx) =>
+        trx
+          .updateTable("users")
+          .set({ password_hash: passwordHash })
+          .where("id", "=", userId)
+          .execute(),
+      );
+    },
+
+    async setServerBan(userId, banned) {
+      await sql.write((trx) =>
+        trx
+          .updateTable("users")
+          .set({ banned_at: banned ? sql.now() : null })
+          .where("id", "=", userId)
+          .execute(),
+      );
+    },
+
+    async upgradeGuest(userId, passwordHash, username) {
+      let row: Selectable<Database["users"]> | undefined;
+      try {
+        row = await sql.write((trx) =>
+          trx
+            .updateTable("users")
+            .set({
+              password_hash: passwordHash,
+              is_guest: 0,
+              ...(username !== undefined ? { username, username_lower: nameKey(username) } : {}),
+            })
+            .where("id", "=", userId)
+            .where("is_guest", "=", 1)
+            .returningAll()
+            .executeTakeFirst(),
+        );
+      } catch (err) {
+        if (isUniqueViolation(err)) throw new ParleyError("USERNAME_TAKEN");
+        throw err;
+      }
+      if (!row) throw new ParleyError("NOT_A_GUEST");
+      return toUser(row);
+    },
+
+    async markGuestActive(userId) {
+      await sql.write((trx) =>
+        trx
+          .updateTable("users")
+          .set({ last_active_at: sql.now() })
+          .where("id", "=", userId)
+          .where("is_guest", "=", 1)
+          .execute(),
+      );
+    },
+
+    async staleGuestMemberships(before, limit) {
+      const rows = await db
+        .selectFrom("memberships as m")
+        .innerJoin("users as u", "u.id", "m.user_id")
+        .select(["m.channel_id", "u.id", "u.username"])
+        .where("u.is_guest", "=", 1)
+        .where("u.last_active_at", "<", before)
+        .orderBy("u.last_active_at")
+        .orderBy("m.channel_id")
+        .limit(limit)
+        .execute();
+      return rows.map((r) => ({
+        channelId: Number(r.channel_id),
+        user: { id: Number(r.id), name: r.username },
+      }));
+    },
+
+    createSession(userId, tokenHash) {
+      return sql.write((trx) => insertSession(trx, userId, tokenHash));
+    },
+
+    async findSession(tokenHash) {
+      const row = await db
+        .selectFrom("sessions as s")
+        .innerJoin("users as u", "u.id", "s.user_id")
+        .select([
+          "s.id as session_id",
+          "s.created_at as session_created_at",
+          "u.id",
+          "u.username",
+          "u.username_lower",
+          "u.password_hash",
+          "u.is_guest",
+          "u.created_at",
+          "u.banned_at",
+        ])
+        .where("s.token_hash", "=", tokenHash)
+        .where("s.revoked_at", "is", null)
+        .executeTakeFirst();
+      if (!row) return undefined;
+      const user = toUser(row);
+      return {
+        session: {
+          id: Number(row.session_id),
+          userId: user.id,
+          createdAt: Number(row.session_created_at),
+        },
+        user,
+      };
+    },
+
+    async revokeSession(sessionId) {
+      const row = await sql.write((trx) =>
+        trx
+          .updateTable("sessions")
+          .set({ revoked_at: sql.now() })
+          .where("id", "=", sessionId)
+          .where("revoked_at", "is", null)
+          .returning("user_id")
+          .executeTakeFirst(),
+      );
+      return row ? Number(row.user_id) : undefined;
+    },
+
+    async revokeUserSessions(userId, exceptSessionId) {
+      const rows = await sql.write((trx) => {
+        let query = trx
+          .updateTable("sessions")
+          .set({ revoked_at: sql.now() })
+          .where("user_id", "=", userId)
+          .where("revoked_at", "is", null);
+        if (exceptSessionId !== undefined) query = query.where("id", "!=", exceptSessionId);
+        return query.returning("id").execute();
+      });
+      return rows.map((r) => Number(r.id));
+    },
+  };
+}

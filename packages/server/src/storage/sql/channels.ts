@@ -1,0 +1,300 @@
+import { type ChannelEvent, EventType, nameKey, Role } from "@parley/protocol";
+import { sql as raw, type Transaction } from "kysely";
+import { ParleyError } from "../../errors";
+import type { ChannelListing, ChannelStore } from "../channel-store";
+import type { Database } from "../schema";
+import { type Actor, type NewEvent, SYSTEM_ACTOR } from "../storage";
+import { isUniqueViolation, type SqlContext, toChannel, toUser } from "./context";
+
+/** {@link ChannelStore} over SQL: channels, memberships and their events. */
+export function sqlChannelStore(sql: SqlContext): ChannelStore {
+  const { db } = sql;
+
+  function memberCountColumn() {
+    return raw<number>`(select count(*) from memberships mc where mc.channel_id = c.id)`.as(
+      "member_count",
+    );
+  }
+
+  return {
+    async createChannel(input) {
+      try {
+        return await sql.write(async (trx) => {
+          const now = sql.now();
+          const row = await trx
+            .insertInto("channels")
+            .values({
+              name: input.name,
+              name_lower: nameKey(input.name),
+              topic: input.topic,
+              created_by: input.owner.id,
+              created_at: now,
+              last_seq: 0,
+              slow_mode: 0,
+            })
+            .returningAll()
+            .executeTakeFirstOrThrow();
+          const channelId = Number(row.id);
+          await trx
+            .insertInto("memberships")
+            .values({
+              channel_id: channelId,
+              user_id: input.owner.id,
+              role: Role.Owner,
+              joined_at: now,
+            })
+            .execute();
+          const event = await sql.appendEvent(trx, channelId, {
+            type: EventType.MemberJoined,
+            actor: input.owner,
+            data: input.ownerIsGuest ? { g: true } : {},
+          });
+          return { channel: { ...toChannel(row), lastSeq: event.s }, event };
+        });
+      } catch (err) {
+        if (isUniqueViolation(err)) throw new ParleyError("CHANNEL_NAME_TAKEN");
+        throw err;
+      }
+    },
+
+    async ensureChannels(names) {
+      if (names.length === 0) return [];
+      const keys = names.map(nameKey);
+      const rows = await sql.write(async (trx) => {
+        // The server's own user (a name no one can register) owns what no user created.
+        await trx
+          .insertInto("users")
+          .values({
+            username: "",
+            username_lower: "",
+            password_hash: null,
+            is_guest: 0,
+            created_at: sql.now(),
+          })
+          .onConflict((oc) => oc.column("username_lower").doNothing())
+          .execute();
+        const server = await trx
+          .selectFrom("users")
+          .select("id")
+          .where("username_lower", "=", "")
+          .executeTakeFirstOrThrow();
+        await trx
+          .insertInto("channels")
+          .values(
+            names.map((name, k) => ({
+              name,
+              name_lower: keys[k]!,
+              topic: "",
+              created_by: Number(server.id),
+              created_at: sql.now(),
+              last_seq: 0,
+              slow_mode: 0,
+            })),
+          )
+          .onConflict((oc) => oc.column("name_lower").doNothing())
+          .execute();
+        return trx.selectFrom("channels").selectAll().where("name_lower", "in", keys).execute();
+      });
+      const byKey = new Map(rows.map((r) => [r.name_lower, toChannel(r)]));
+      return [...new Set(keys)].map((k) => byKey.get(k)!);
+    },
+
+    async getChannel(id) {
+      const row = await db
+        .selectFrom("channels")
+        .selectAll()
+        .where("id", "=", id)
+        .executeTakeFirst();
+      return row && toChannel(row);
+    },
+
+    async listChannels(query) {
+      let q = db.selectFrom("channels as c").selectAll("c").select(memberCountColumn());
+      if (query.search) {
+        const pattern = `%${nameKey(query.search).replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+        q = q.where(raw<boolean>`c.name_lower like ${pattern} escape '\\'`);
+      }
+      if (query.afterId !== undefined) q = q.where("c.id", ">", query.afterId);
+      const rows = await q.orderBy("c.id").limit(query.limit).execute();
+      const roles = new Map<number, number>();
+      if (query.userId !== undefined && rows.length > 0) {
+        const memberships = await db
+          .selectFrom("memberships")
+          .select(["channel_id", "role"])
+          .where("user_id", "=", query.userId)
+          .where(
+            "channel_id",
+            "in",
+            rows.map((r) => Number(r.id)),
+          )
+          .execute();
+        for (const m of memberships) roles.set(Number(m.channel_id), Number(m.role));
+      }
+      return rows.map((r): ChannelListing => {
+        const role = roles.get(Number(r.id)) as Role | undefined;
+        return { ...toChannel(r), memberCount: Number(r.member_count), ...(role ? { role } : {}) };
+      });
+    },
+
+    async userChannels(userId) {
+      const rows = await db
+        .selectFrom("channels as c")
+        .innerJoin("memberships as m", "m.channel_id", "c.id")
+        .selectAll("c")
+        .select(["m.role"])
+        .select(memberCountColumn())
+        .where("m.user_id", "=", userId)
+        .orderBy("c.id")
+        .execute();
+      return rows.map((r) => ({
+        ...toChannel(r),
+        memberCount: Number(r.member_count),
+        role: Number(r.role) as Role,
+      }));
+    },
+
+    async memberLastSeqs(userId) {
+      const rows = await db
+        .selectFrom("memberships as m")
+        .innerJoin("channels as c", "c.id", "m.channel_id")
+        .select(["c.id", "c.last_seq"])
+        .where("m.user_id", "=", userId)
+        .execute();
+      return new Map(rows.map((r) => [Number(r.id), Number(r.last_seq)]));
+    },
+
+    async memberRole(channelId, userId) {
+      const row = await db
+        .selectFrom("memberships")
+        .select("role")
+        .where("channel_id", "=", channelId)
+        .where("user_id", "=", userId)
+        .executeTakeFirst();
+      return row ? (Number(row.role) as Role) : undefined;
+    },
+
+    async members(channelId) {
+      const rows = await db
+        .selectFrom("memberships as m")
+        .innerJoin("users as u", "u.id", "m.user_id")
+        .selectAll("u")
+        .select("m.role")
+        .where("m.channel_id", "=", channelId)
+        .orderBy("u.username_lower")
+        .execute();
+      return rows.map((r) => ({ user: toUser(r), role: Number(r.role) as Role }));
+    },
+
+    async membershipCount(userId) {
+      const row = await db
+        .selectFrom("memberships")
+        .select((eb) => eb.fn.countAll().as("n"))
+        .where("user_id", "=", userId)
+        .executeTakeFirst();
+      return Number(row?.n ?? 0);
+    },
+
+    async memberCount(channelId) {
+      const row = await db
+        .selectFrom("memberships")
+        .select((eb) => eb.fn.countAll().as("n"))
+        .where("channel_id", "=", channelId)
+        .executeTakeFirst();
+      return Number(row?.n ?? 0);
+    },
+
+    async memberIds(channelIds) {
+      const out = new Map<number, number[]>(channelIds.map((id) => [id, []]));
+      if (channelIds.length === 0) return out;
+      const rows = await db
+        .selectFrom("memberships")
+        .select(["channel_id", "user_id"])
+        .where("channel_id", "in", [...channelIds])
+        .execute();
+      for (const r of rows) out.get(Number(r.channel_id))?.push(Number(r.user_id));
+      return out;
+    },
+
+    async addMember(channelId, userId, role, event) {
+      return sql.write(async (trx) => {
+        const inserted = await trx
+          .insertInto("memberships")
+          .values({ channel_id: channelId, user_id: userId, role, joined_at: sql.now() })
+          .onConflict((oc) => oc.columns(["channel_id", "user_id"]).doNothing())
+          .executeTakeFirst();
+        if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return undefined;
+        return sql.appendEvent(trx, channelId, event);
+      });
+    },
+
+    async removeMember(channelId, userId, event) {
+      return sql.write((trx) => removeMembership(sql, trx, channelId, userId, event));
+    },
+  };
+}
+
+/**
+ * Removes a membership with its event, inside `trx`; hands ownership on when the owner goes.
+ * The membership rows change before the channel row takes the seq, the order every writer
+ * keeps (see {@link standingQuery}). Also the removal of a kick or a ban.
+ */
+export async function removeMembership(
+  sql: SqlContext,
+  trx: Transaction<Database>,
+  channelId: number,
+  userId: number,
+  event: NewEvent,
+): Promise<ChannelEvent[]> {
+  const removed = await trx
+    .deleteFrom("memberships")
+    .where("channel_id", "=", channelId)
+    .where("user_id", "=", userId)
+    .returning("role")
+    .executeTakeFirst();
+  if (!removed) return [];
+  const heir = Number(removed.role) === Role.Owner ? await crownHeir(trx, channelId) : undefined;
+  const events = [await sql.appendEvent(trx, channelId, event)];
+  if (heir) {
+    events.push(
+      await sql.appendEvent(trx, channelId, {
+        type: EventType.RoleChanged,
+        actor: SYSTEM_ACTOR,
+        data: { u: heir.id, un: heir.name, rl: Role.Owner },
+      }),
+    );
+  }
+  return events;
+}
+
+/**
+ * Makes the longest-standing account with the highest role the owner; returns it. On
+ * PostgreSQL the chosen member may be removed by a concurrent transaction before the update
+ * reaches its row: then the next one is chosen.
+ */
+async function crownHeir(
+  trx: Transaction<Database>,
+  channelId: number,
+): Promise<Actor | undefined> {
+  for (;;) {
+    const heir = await trx
+      .selectFrom("memberships as m")
+      .innerJoin("users as u", "u.id", "m.user_id")
+      .select(["m.user_id", "u.username"])
+      .where("m.channel_id", "=", channelId)
+      // Guests never moderate, so an account inherits before any guest.
+      .orderBy("u.is_guest", "asc")
+      .orderBy("m.role", "desc")
+      .orderBy("m.joined_at", "asc")
+      .orderBy("m.user_id", "asc")
+      .executeTakeFirst();
+    if (!heir) return undefined;
+    const target = { id: Number(heir.user_id), name: heir.username };
+    const updated = await trx
+      .updateTable("memberships")
+      .set({ role: Role.Owner })
+      .where("channel_id", "=", channelId)
+      .where("user_id", "=", target.id)
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) > 0) return target;
+  }
+}

@@ -1,0 +1,345 @@
+import { type ChannelEvent, EventType, MessageKind, MUTATION_EVENT_TYPES } from "@parley/protocol";
+import {
+  type Compilable,
+  CompiledQuery,
+  type Kysely,
+  type Selectable,
+  type SelectQueryBuilder,
+  type Transaction,
+} from "kysely";
+import { ParleyError, restrictionError } from "../../errors";
+import type { SqlDialect } from "../migrations";
+import type { Database } from "../schema";
+import type { ChannelRow, NewEvent, UserRow } from "../storage";
+import { TransactionBatcher } from "../transaction-batcher";
+
+export type Db = Kysely<Database> | Transaction<Database>;
+export type MessagePostedEvent = ChannelEvent & { t: typeof EventType.MessagePosted };
+type EventRow = Selectable<Database["events"]> & {
+  content: string | null;
+  nonce: string | null;
+  kind: number | null;
+};
+
+/**
+ * What every slice of the SQL storage shares: the database, its dialect, the one writer's
+ * commits, the cache of statements kept as SQL text, and the helpers that store an event with
+ * the channel's next seq. A channel's next seq comes from
+ * `UPDATE channels SET last_seq = last_seq + 1 … RETURNING`, which takes the channel row's
+ * write lock until commit, so concurrent writers on any node serialize per channel.
+ */
+export class SqlContext {
+  /** SQLite's writes share commits; PostgreSQL commits each write transaction by itself. */
+  private readonly batcher?: TransactionBatcher<Database>;
+
+  readonly now: () => number = Date.now;
+
+  constructor(
+    readonly db: Kysely<Database>,
+    readonly dialect: SqlDialect,
+    /**
+     * SQLite: makes commits durable off the event loop (see {@link TransactionBatcher}); closed with
+     * the storage.
+     */
+    private readonly durability?: { sync: () => Promise<void>; close: () => void },
+  ) {
+    if (dialect === "sqlite") this.batcher = new TransactionBatcher(db, { sync: durability?.sync });
+  }
+
+  /**
+   * True when writes share commits in the order they were asked for (SQLite); false when each
+   * is its own transaction on a pool that may run them in any order (PostgreSQL).
+   */
+  get writesInOrder(): boolean {
+    return this.batcher !== undefined;
+  }
+
+  /**
+   * Runs a write transaction. On SQLite, the one writer, the transactions asked for in the same
+   * turn share one commit and its fsync ({@link TransactionBatcher}); on PostgreSQL each is its own
+   * transaction on a pooled connection. Resolves after the commit.
+   */
+  write<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+    return this.batcher ? this.batcher.run(fn) : this.db.transaction().execute(fn);
+  }
+
+  /**
+   * Statements built with Kysely once and kept as SQL text, by name: building a query through
+   * the builder had cost about half of the write path. Names with a row count (multi-row
+   * inserts, batch reads, reactions of a page) are bounded by the sizes the callers use.
+   */
+  private readonly compiled = new Map<string, string>();
+
+  /** The SQL of the statement named `key`, built by `build` the first time. */
+  statement(key: string, build: () => Compilable): string {
+    let text = this.compiled.get(key);
+    if (text === undefined) {
+      text = build().compile().sql;
+      this.compiled.set(key, text);
+    }
+    return text;
+  }
+
+  /** Runs one of the send path's single statements ({@link HOT}); resolves to its rows. */
+  run<R>(db: Db, name: keyof typeof HOT, parameters: unknown[]): Promise<R[]> {
+    return this.runSql<R>(
+      db,
+      this.statement(name, () => HOT[name](this.db, this.dialect)),
+      parameters,
+    );
+  }
+
+  async runSql<R>(db: Db, text: string, parameters: unknown[]): Promise<R[]> {
+    return (await db.executeQuery<R>(CompiledQuery.raw(text, parameters))).rows;
+  }
+
+  /** Takes the channel's next seq (and reads its slow mode in the same statement). */
+  async nextSeq(
+    trx: Transaction<Database>,
+    channelId: number,
+  ): Promise<{ seq: number; slowMode: number }> {
+    const [row] = await this.run<{ last_seq: number; slow_mode: number }>(trx, "nextSeq", [
+      1,
+      channelId,
+    ]);
+    if (!row) throw new ParleyError("NO_SUCH_CHANNEL");
+    return { seq: Number(row.last_seq), slowMode: Number(row.slow_mode) };
+  }
+
+  /**
+   * Refuses a write by a user who is not a member (NOT_A_MEMBER) or is muted (MUTED, with the
+   * time left), read in the writing transaction: the storage, not a node's view, decides.
+   */
+  async assertStanding(db: Db, channelId: number, userId: number, now: number): Promise<void> {
+    const [row] = await this.run<StandingRow>(db, "standing", [channelId, userId]);
+    const error = standingError(row, now);
+    if (error) throw error;
+  }
+
+  /** Stores one non-message event with the channel's next seq, inside `trx`. */
+  async appendEvent(
+    trx: Transaction<Database>,
+    channelId: number,
+    ev: NewEvent,
+  ): Promise<ChannelEvent> {
+    const { seq } = await this.nextSeq(trx, channelId);
+    const now = this.now();
+    await trx
+      .insertInto("events")
+      .values({
+        channel_id: channelId,
+        seq,
+        type: ev.type,
+        actor_id: ev.actor.id,
+        actor_name: ev.actor.name,
+        created_at: now,
+        message_id: ev.messageId ?? null,
+        data: JSON.stringify(ev.data ?? {}),
+      })
+      .execute();
+    return {
+      ...(ev.data ?? {}),
+      s: seq,
+      t: ev.type,
+      ts: now,
+      a: ev.actor.id,
+      an: ev.actor.name,
+    } as ChannelEvent;
+  }
+
+  /**
+   * Reads events (with their messages' columns) by one of the fixed query shapes, each
+   * compiled once for the dialect. Parameters, in order:
+   * - `below`: channel, the mutation types, seq bound (exclusive), limit: newest first;
+   * - `from`: channel, the mutation types, seq bound (inclusive), limit: oldest first;
+   * - `after`: channel, seq bound (exclusive), limit: every type, oldest first;
+   * - `message`: message id.
+   */
+  async events(
+    db: Db,
+    shape: "below" | "from" | "after" | "message",
+    parameters: unknown[],
+  ): Promise<ChannelEvent[]> {
+    const text = this.statement(`events:${shape}`, () => {
+      const base = this.db
+        .selectFrom("events as e")
+        .leftJoin("messages as m", "m.id", "e.message_id")
+        .select(EVENT_COLUMNS);
+      const displayable = base
+        .where("e.channel_id", "=", 0)
+        .where("e.type", "not in", MUTATION_EVENT_TYPES as EventType[]);
+      if (shape === "below")
+        return displayable.where("e.seq", "<", 0).orderBy("e.seq", "desc").limit(0);
+      if (shape === "from")
+        return displayable.where("e.seq", ">=", 0).orderBy("e.seq", "asc").limit(0);
+      if (shape === "after")
+        return base.where("e.channel_id", "=", 0).where("e.seq", ">", 0).orderBy("e.seq").limit(0);
+      return base.where("e.message_id", "=", 0);
+    });
+    return (await this.runSql<EventRow>(db, text, parameters)).map(toEvent);
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+    this.durability?.close();
+  }
+}
+
+/** Event columns plus the message columns a message event needs. */
+const EVENT_COLUMNS = [
+  "e.channel_id",
+  "e.seq",
+  "e.type",
+  "e.actor_id",
+  "e.actor_name",
+  "e.created_at",
+  "e.message_id",
+  "e.data",
+  "m.content",
+  "m.nonce",
+  "m.kind",
+] as const;
+
+/**
+ * The send path's single statements, parameters in the order the comments give (placeholder
+ * values here only shape the SQL).
+ */
+const HOT = {
+  // channel_id, author_id, nonce
+  existing: (db: Kysely<Database>) =>
+    db
+      .selectFrom("messages")
+      .select("id")
+      .where("channel_id", "=", 0)
+      .where("author_id", "=", 0)
+      .where("nonce", "=", ""),
+  // channel_id, user_id
+  standing: (db: Kysely<Database>, dialect: SqlDialect) =>
+    standingQuery(db, dialect, (q) => q.where("m.channel_id", "=", 0).where("m.user_id", "=", 0)),
+  // increment, channel id
+  nextSeq: (db: Kysely<Database>) =>
+    db
+      .updateTable("channels")
+      .set((eb) => ({ last_seq: eb("last_seq", "+", 1) }))
+      .where("id", "=", 0)
+      .returning(["last_seq", "slow_mode"]),
+} satisfies Record<string, (db: Kysely<Database>, dialect: SqlDialect) => Compilable>;
+
+/** A membership with its mute, if any (`muted` is null when there is no mute row). */
+export interface StandingRow {
+  role: number;
+  muted: number | null;
+  until: number | null;
+  reason: string | null;
+}
+
+/**
+ * A membership joined with its mute: `role`, `muted` (the mute row's user, null for none) and
+ * the mute's `until`. On PostgreSQL the membership row is share-locked until commit, so a
+ * concurrent removal of it waits for the writer or is seen by it (never both stored in the
+ * wrong order); every writer takes membership rows before the channel row, so this cannot
+ * deadlock with a kick.
+ */
+export function standingQuery<O>(
+  db: Kysely<Database>,
+  dialect: SqlDialect,
+  shape: (
+    q: SelectQueryBuilder<
+      Database & { m: Database["memberships"]; u: Database["mutes"] },
+      "m" | "u",
+      { role: number; muted: number | null; until: number | null; reason: string | null }
+    >,
+  ) => SelectQueryBuilder<
+    Database & { m: Database["memberships"]; u: Database["mutes"] },
+    "m" | "u",
+    O
+  >,
+): Compilable {
+  const q = shape(
+    db
+      .selectFrom("memberships as m")
+      .leftJoin("mutes as u", (j) =>
+        j.onRef("u.channel_id", "=", "m.channel_id").onRef("u.user_id", "=", "m.user_id"),
+      )
+      .select(["m.role", "u.user_id as muted", "u.until", "u.reason"]),
+  );
+  return dialect === "postgres" ? q.forShare("m") : q;
+}
+
+/** The end of a standing's mute that is still on at `now` (null: never), or undefined. */
+export function mutedUntil(row: StandingRow, now: number): number | null | undefined {
+  if (row.muted === null) return undefined;
+  const until = row.until === null ? null : Number(row.until);
+  return until !== null && until <= now ? undefined : until;
+}
+
+/** NOT_A_MEMBER without a membership, MUTED for a mute still on at `now`; else undefined. */
+export function standingError(row: StandingRow | undefined, now: number): ParleyError | undefined {
+  if (!row) return new ParleyError("NOT_A_MEMBER");
+  const until = mutedUntil(row, now);
+  return until === undefined ? undefined : restrictionError("MUTED", until, now);
+}
+
+/** True for a unique-constraint violation on SQLite or PostgreSQL. */
+export function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return (
+    code === "SQLITE_CONSTRAINT_UNIQUE" ||
+    code === "SQLITE_CONSTRAINT_PRIMARYKEY" ||
+    code === "23505"
+  );
+}
+
+export function toUser(row: Omit<Selectable<Database["users"]>, "last_active_at">): UserRow {
+  return {
+    id: Number(row.id),
+    username: row.username,
+    passwordHash: row.password_hash,
+    isGuest: Number(row.is_guest) === 1,
+    createdAt: Number(row.created_at),
+    bannedAt: row.banned_at === null || row.banned_at === undefined ? null : Number(row.banned_at),
+  };
+}
+
+export function toChannel(row: Selectable<Database["channels"]>): ChannelRow {
+  return {
+    id: Number(row.id),
+    name: row.name,
+    topic: row.topic,
+    createdBy: Number(row.created_by),
+    createdAt: Number(row.created_at),
+    lastSeq: Number(row.last_seq),
+    slowMode: Number(row.slow_mode),
+  };
+}
+
+function toEvent(row: EventRow): ChannelEvent {
+  const s = Number(row.seq);
+  const t = Number(row.type) as EventType;
+  const ts = Number(row.created_at);
+  const a = Number(row.actor_id);
+  const an = row.actor_name;
+  if (t === EventType.MessagePosted) {
+    const event: MessagePostedEvent = {
+      s,
+      t,
+      ts,
+      a,
+      an,
+      i: Number(row.message_id),
+      x: row.content ?? "",
+      n: row.nonce ?? "",
+    };
+    const kind = Number(row.kind ?? 0);
+    if (kind !== MessageKind.Text) event.k = kind as MessageKind;
+    return event;
+  }
+  // The stored fields first, then the envelope's, which win (as they always have).
+  const event = JSON.parse(row.data) as Record<string, unknown>;
+  event.s = s;
+  event.t = t;
+  event.ts = ts;
+  event.a = a;
+  event.an = an;
+  return event as unknown as ChannelEvent;
+}

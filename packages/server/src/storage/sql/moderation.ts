@@ -1,0 +1,318 @@
+import { type ChannelEvent, EventType, Role } from "@parley/protocol";
+import type { Transaction } from "kysely";
+import type { ModerationInput, ModerationStore, Restriction } from "../moderation-store";
+import type { Database } from "../schema";
+import { type Actor, SYSTEM_ACTOR } from "../storage";
+import { removeMembership } from "./channels";
+import { mutedUntil, type SqlContext, type StandingRow } from "./context";
+
+type RestrictionTable = "mutes" | "bans";
+
+/**
+ * {@link ModerationStore} over SQL: each action with its event and its audit row in one
+ * transaction.
+ */
+export function sqlModerationStore(sql: SqlContext): ModerationStore {
+  const { db } = sql;
+
+  async function audit(
+    trx: Transaction<Database>,
+    action: string,
+    input: {
+      channelId: number;
+      actor: Actor;
+      target?: Actor;
+      reason?: string | null;
+      until?: number | null;
+    },
+  ): Promise<void> {
+    await trx
+      .insertInto("audit_log")
+      .values({
+        channel_id: input.channelId,
+        actor_id: input.actor.id,
+        actor_name: input.actor.name,
+        target_id: input.target?.id ?? null,
+        target_name: input.target?.name ?? null,
+        action,
+        reason: input.reason ?? null,
+        until: input.until ?? null,
+        created_at: sql.now(),
+      })
+      .execute();
+  }
+
+  async function upsertRestriction(
+    trx: Transaction<Database>,
+    table: RestrictionTable,
+    input: ModerationInput,
+  ): Promise<void> {
+    const row = {
+      until: input.until ?? null,
+      reason: input.reason ?? null,
+      actor_id: input.actor.id,
+      created_at: sql.now(),
+    };
+    await trx
+      .insertInto(table)
+      .values({ channel_id: input.channelId, user_id: input.target.id, ...row })
+      .onConflict((oc) => oc.columns(["channel_id", "user_id"]).doUpdateSet(row))
+      .execute();
+  }
+
+  function restrict(
+    table: RestrictionTable,
+    action: string,
+    type: EventType,
+    input: ModerationInput,
+  ): Promise<ChannelEvent> {
+    return sql.write(async (trx) => {
+      // A mute orders with the target's writes as a kick does: it locks the membership first.
+      if (table === "mutes" && sql.dialect === "postgres")
+        await trx
+          .selectFrom("memberships")
+          .select("role")
+          .where("channel_id", "=", input.channelId)
+          .where("user_id", "=", input.target.id)
+          .forUpdate()
+          .execute();
+      await upsertRestriction(trx, table, input);
+      await audit(trx, action, input);
+      return sql.appendEvent(trx, input.channelId, {
+        type,
+        actor: input.actor,
+        data: targetData(input),
+      });
+    });
+  }
+
+  /** Deletes a restriction (only an expired one when `expiredAt` is given) with its event. */
+  function lift(
+    table: RestrictionTable,
+    action: string,
+    type: EventType,
+    input: ModerationInput,
+    expiredAt?: number,
+  ): Promise<ChannelEvent | undefined> {
+    return sql.write(async (trx) => {
+      let query = trx
+        .deleteFrom(table)
+        .where("channel_id", "=", input.channelId)
+        .where("user_id", "=", input.target.id);
+      if (expiredAt !== undefined) query = query.where("until", "<=", expiredAt);
+      const deleted = await query.executeTakeFirst();
+      if (Number(deleted.numDeletedRows) === 0) return undefined;
+      await audit(trx, action, input);
+      return sql.appendEvent(trx, input.channelId, {
+        type,
+        actor: input.actor,
+        data: { u: input.target.id, un: input.target.name },
+      });
+    });
+  }
+
+  async function activeRestriction(
+    table: RestrictionTable,
+    channelId: number,
+    userId: number,
+  ): Promise<Restriction | undefined> {
+    const row = await db
+      .selectFrom(table)
+      .select(["until", "reason"])
+      .where("channel_id", "=", channelId)
+      .where("user_id", "=", userId)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const until = row.until === null ? null : Number(row.until);
+    if (until !== null && until <= sql.now()) return undefined;
+    return { until, reason: row.reason };
+  }
+
+  return {
+    async kick(input) {
+      return sql.write(async (trx) => {
+        const events = await removeMembership(sql, trx, input.channelId, input.target.id, {
+          type: EventType.MemberKicked,
+          actor: input.actor,
+          data: targetData(input),
+        });
+        if (events.length > 0) await audit(trx, "kick", input);
+        return events;
+      });
+    },
+
+    async mute(input) {
+      return restrict("mutes", "mute", EventType.MemberMuted, input);
+    },
+
+    async unmute(input) {
+      return lift("mutes", "unmute", EventType.MemberUnmuted, input);
+    },
+
+    async ban(input) {
+      return sql.write(async (trx) => {
+        await upsertRestriction(trx, "bans", input);
+        const removal = await removeMembership(sql, trx, input.channelId, input.target.id, {
+          type: EventType.MemberBanned,
+          actor: input.actor,
+          data: targetData(input),
+        });
+        await audit(trx, "ban", input);
+        if (removal.length > 0) return removal;
+        // Not a member: the ban is still an event of the channel.
+        return [
+          await sql.appendEvent(trx, input.channelId, {
+            type: EventType.MemberBanned,
+            actor: input.actor,
+            data: targetData(input),
+          }),
+        ];
+      });
+    },
+
+    async unban(input) {
+      return lift("bans", "unban", EventType.MemberUnbanned, input);
+    },
+
+    async standing(channelId, userId) {
+      const [row] = await sql.run<StandingRow>(db, "standing", [channelId, userId]);
+      if (!row) return undefined;
+      const until = mutedUntil(row, sql.now());
+      return {
+        role: Number(row.role) as Role,
+        ...(until !== undefined ? { mute: { until, reason: row.reason } } : {}),
+      };
+    },
+
+    activeBan(channelId, userId) {
+      return activeRestriction("bans", channelId, userId);
+    },
+
+    async setRole(input, role) {
+      return sql.write(async (trx) => {
+        const updated = await trx
+          .updateTable("memberships")
+          .set({ role })
+          .where("channel_id", "=", input.channelId)
+          .where("user_id", "=", input.target.id)
+          .where("role", "!=", role)
+          .executeTakeFirst();
+        if (Number(updated.numUpdatedRows) === 0) return undefined;
+        await audit(trx, role === Role.Moderator ? "mod" : "unmod", input);
+        return sql.appendEvent(trx, input.channelId, {
+          type: EventType.RoleChanged,
+          actor: input.actor,
+          data: { ...targetData(input), rl: role },
+        });
+      });
+    },
+
+    async setTopic(channelId, topic, actor) {
+      return sql.write(async (trx) => {
+        await trx.updateTable("channels").set({ topic }).where("id", "=", channelId).execute();
+        await audit(trx, "topic", { channelId, actor, reason: topic });
+        return sql.appendEvent(trx, channelId, {
+          type: EventType.TopicChanged,
+          actor,
+          data: { tp: topic },
+        });
+      });
+    },
+
+    async setSlowMode(channelId, seconds, actor) {
+      return sql.write(async (trx) => {
+        await trx
+          .updateTable("channels")
+          .set({ slow_mode: seconds })
+          .where("id", "=", channelId)
+          .execute();
+        await audit(trx, "slow", { channelId, actor, reason: String(seconds) });
+        return sql.appendEvent(trx, channelId, {
+          type: EventType.SlowModeChanged,
+          actor,
+          data: { sl: seconds },
+        });
+      });
+    },
+
+    async recordAudit(input) {
+      await sql.write((trx) => audit(trx, input.action, input));
+    },
+
+    async auditLog(channelId, limit) {
+      const rows = await db
+        .selectFrom("audit_log")
+        .selectAll()
+        .where("channel_id", "=", channelId)
+        .orderBy("id", "desc")
+        .limit(limit)
+        .execute();
+      return rows.map((r) => ({
+        id: Number(r.id),
+        channelId: Number(r.channel_id),
+        actor: { id: Number(r.actor_id), name: r.actor_name },
+        target:
+          r.target_id === null ? null : { id: Number(r.target_id), name: r.target_name ?? "" },
+        action: r.action,
+        reason: r.reason,
+        until: r.until === null ? null : Number(r.until),
+        at: Number(r.created_at),
+      }));
+    },
+
+    async expireRestrictions(now) {
+      const out: { channelId: number; event: ChannelEvent }[] = [];
+      for (const [table, action, type] of [
+        ["mutes", "unmute", EventType.MemberUnmuted],
+        ["bans", "unban", EventType.MemberUnbanned],
+      ] as const) {
+        const expired = await db
+          .selectFrom(`${table} as r`)
+          .innerJoin("users as u", "u.id", "r.user_id")
+          .select(["r.channel_id", "r.user_id", "u.username"])
+          .where("r.until", "is not", null)
+          .where("r.until", "<=", now)
+          .execute();
+        for (const row of expired) {
+          const event = await lift(
+            table,
+            action,
+            type,
+            {
+              channelId: Number(row.channel_id),
+              actor: SYSTEM_ACTOR,
+              target: { id: Number(row.user_id), name: row.username },
+            },
+            now,
+          );
+          if (event) out.push({ channelId: Number(row.channel_id), event });
+        }
+      }
+      return out;
+    },
+
+    async nextExpiry() {
+      let next: number | undefined;
+      for (const table of ["mutes", "bans"] as const) {
+        const row = await db
+          .selectFrom(table)
+          .select((eb) => eb.fn.min("until").as("next"))
+          .where("until", "is not", null)
+          .executeTakeFirst();
+        const value = row?.next === null || row?.next === undefined ? undefined : Number(row.next);
+        if (value !== undefined && (next === undefined || value < next)) next = value;
+      }
+      return next;
+    },
+  };
+}
+
+/** The target fields of a moderation event: who, why, until when. */
+function targetData(input: ModerationInput): Record<string, unknown> {
+  return {
+    u: input.target.id,
+    un: input.target.name,
+    ...(input.reason ? { rs: input.reason } : {}),
+    ...(input.until ? { ut: input.until } : {}),
+  };
+}

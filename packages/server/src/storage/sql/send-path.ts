@@ -1,0 +1,330 @@
+import { EventType, MessageKind } from "@parley/protocol";
+import type { Transaction } from "kysely";
+import { ParleyError } from "../../errors";
+import type { Database } from "../schema";
+import type { AppendResult, NewMessage, SendPath } from "../send-path";
+import {
+  type Db,
+  isUniqueViolation,
+  type MessagePostedEvent,
+  type SqlContext,
+  type StandingRow,
+  standingError,
+  standingQuery,
+} from "./context";
+
+/** Most rows in one multi-row insert of the send path (8 parameters a row at most). */
+const INSERT_ROWS = 32;
+
+/** A message row of the multi-row insert: channel_id, seq, author_id, nonce, content, kind, created_at. */
+const MESSAGE_ROW = {
+  channel_id: 0,
+  seq: 0,
+  author_id: 0,
+  nonce: "",
+  content: "",
+  kind: 0,
+  created_at: 0,
+};
+
+/**
+ * An event row of the multi-row insert: channel_id, seq, type, actor_id, actor_name,
+ * created_at, message_id, data.
+ */
+const EVENT_ROW = {
+  channel_id: 0,
+  seq: 0,
+  type: 0,
+  actor_id: 0,
+  actor_name: "",
+  created_at: 0,
+  message_id: 0,
+  data: "",
+};
+
+/**
+ * {@link SendPath} over SQL: a batch of messages in one transaction with few statements, each
+ * kept as SQL text in the context's statement cache.
+ */
+export function sqlSendPath(sql: SqlContext): SendPath {
+  const { db } = sql;
+
+  /** The SQL of a multi-row insert of `rows` messages or message events (see {@link appendIn}). */
+  function insertSql(table: "messages" | "events", rows: number): string {
+    return sql.statement(`insert:${table}:${rows}`, () =>
+      table === "messages"
+        ? db
+            .insertInto("messages")
+            .values(Array.from({ length: rows }, () => MESSAGE_ROW))
+            .returning(["id", "channel_id", "seq"])
+        : db.insertInto("events").values(Array.from({ length: rows }, () => EVENT_ROW)),
+    );
+  }
+
+  async function appendBatch(
+    batch: readonly NewMessage[],
+    retryConflict: boolean,
+  ): Promise<AppendResult[]> {
+    if (batch.length === 0) return [];
+    // Channels are locked (by nextSeq) in ascending id order, so two nodes' batches over the same
+    // channels queue behind each other instead of each holding a row the other waits for. The
+    // sort is stable: a channel's messages keep their order. Results go back in input order.
+    const order = batch.map((_, i) => i).sort((a, b) => batch[a]!.channelId - batch[b]!.channelId);
+    try {
+      return await sql.write((trx) => appendIn(trx, batch, order));
+    } catch (err) {
+      if (batch.length === 1) {
+        // Another node stored the same (channel, author, nonce) between our lookup and our
+        // insert. Its row is committed now, so the retry's lookup returns it as the duplicate.
+        if (retryConflict && isUniqueViolation(err)) return appendBatch(batch, false);
+        return [{ ok: false, error: err as Error }];
+      }
+      // One bad message must not fail its batch: store them one by one instead. SQLite's
+      // writes keep them in order and in one commit; PostgreSQL's pool could reorder them, so
+      // there they go one after another.
+      if (sql.writesInOrder)
+        return (await Promise.all(batch.map((m) => appendBatch([m], true)))).flat();
+      const results: AppendResult[] = [];
+      for (const message of batch) results.push(...(await appendBatch([message], true)));
+      return results;
+    }
+  }
+
+  /**
+   * Stores a batch in one transaction with few statements: per message, the nonce lookup and
+   * the mute check; per channel, one `last_seq + n` update that takes the n seqs in a row; then
+   * the messages and their events as multi-row inserts. A channel in slow mode (the rule reads
+   * the author's previous message) goes message by message instead. Throws when the batch must
+   * be stored one message at a time (a nonce twice in one batch, a slow-mode refusal).
+   */
+  async function appendIn(
+    trx: Transaction<Database>,
+    batch: readonly NewMessage[],
+    order: readonly number[],
+  ): Promise<AppendResult[]> {
+    const results: AppendResult[] = new Array(batch.length);
+    const now = sql.now();
+    const { existing: used, standing } = await lookUp(trx, batch);
+    const byChannel = new Map<number, number[]>();
+    for (const i of order) {
+      const m = batch[i]!;
+      const existing = used.get(`${m.channelId}:${m.author.id}:${m.nonce}`);
+      if (existing !== undefined) {
+        results[i] = {
+          ok: true,
+          event: await postedEventOf(trx, existing),
+          duplicate: true,
+        };
+        continue;
+      }
+      const refused = standingError(standing.get(`${m.channelId}:${m.author.id}`), now);
+      if (refused) {
+        results[i] = { ok: false, error: refused };
+        continue;
+      }
+      const list = byChannel.get(m.channelId);
+      if (list) list.push(i);
+      else byChannel.set(m.channelId, [i]);
+    }
+    const stored: { i: number; seq: number }[] = [];
+    for (const [channelId, indexes] of byChannel) {
+      const [row] = await sql.run<{ last_seq: number; slow_mode: number }>(trx, "nextSeq", [
+        indexes.length,
+        channelId,
+      ]);
+      if (!row) {
+        for (const i of indexes)
+          results[i] = { ok: false, error: new ParleyError("NO_SUCH_CHANNEL") };
+        continue;
+      }
+      if (Number(row.slow_mode) > 0 && indexes.some((i) => !batch[i]!.slowModeExempt)) {
+        // Give the seqs back (this transaction holds the row) and go one by one.
+        await sql.run(trx, "nextSeq", [-indexes.length, channelId]);
+        for (const i of indexes)
+          results[i] = { ok: true, ...(await appendMessage(trx, batch[i]!)) };
+        continue;
+      }
+      const first = Number(row.last_seq) - indexes.length + 1;
+      for (const [k, i] of indexes.entries()) stored.push({ i, seq: first + k });
+    }
+    for (let from = 0; from < stored.length; from += INSERT_ROWS) {
+      const chunk = stored.slice(from, from + INSERT_ROWS);
+      const rows = await sql.runSql<{ id: number; channel_id: number; seq: number }>(
+        trx,
+        insertSql("messages", chunk.length),
+        chunk.flatMap(({ i, seq }) => messageRow(batch[i]!, seq, now)),
+      );
+      const ids = new Map(rows.map((r) => [`${r.channel_id}:${r.seq}`, Number(r.id)]));
+      const parameters: unknown[] = [];
+      for (const { i, seq } of chunk) {
+        const m = batch[i]!;
+        const id = ids.get(`${m.channelId}:${seq}`)!;
+        parameters.push(...messageEventRow(m, seq, id, now));
+        results[i] = { ok: true, event: postedEvent(m, seq, id, now), duplicate: false };
+      }
+      await sql.runSql(trx, insertSql("events", chunk.length), parameters);
+    }
+    return results;
+  }
+
+  /**
+   * For a batch, in two reads per 32 messages: the stored message id of each
+   * (channel, author, nonce) already used (keyed `channel:author:nonce`), and the standing of
+   * each (channel, author) that is a membership (keyed `channel:author`: its role and mute).
+   * On PostgreSQL the membership rows are share-locked until commit, so a kick or ban (which
+   * deletes the row) either waits for this batch or commits first and is seen here.
+   */
+  async function lookUp(
+    trx: Db,
+    batch: readonly NewMessage[],
+  ): Promise<{ existing: Map<string, number>; standing: Map<string, StandingRow> }> {
+    const existing = new Map<string, number>();
+    const standing = new Map<string, StandingRow>();
+    for (let from = 0; from < batch.length; from += INSERT_ROWS) {
+      const chunk = batch.slice(from, from + INSERT_ROWS);
+      const found = await sql.runSql<{
+        id: number;
+        channel_id: number;
+        author_id: number;
+        nonce: string;
+      }>(
+        trx,
+        lookUpSql("nonces", chunk.length),
+        chunk.flatMap((m) => [m.channelId, m.author.id, m.nonce]),
+      );
+      for (const r of found)
+        existing.set(`${r.channel_id}:${r.author_id}:${r.nonce}`, Number(r.id));
+      const members = await sql.runSql<StandingRow & { channel_id: number; user_id: number }>(
+        trx,
+        lookUpSql("standing", chunk.length),
+        chunk.flatMap((m) => [m.channelId, m.author.id]),
+      );
+      for (const r of members) standing.set(`${r.channel_id}:${r.user_id}`, r);
+    }
+    return { existing, standing };
+  }
+
+  /** The SQL of a {@link lookUp} read for `rows` messages. */
+  function lookUpSql(kind: "nonces" | "standing", rows: number): string {
+    return sql.statement(`${kind}:${rows}`, () =>
+      kind === "nonces"
+        ? db
+            .selectFrom("messages")
+            .select(["id", "channel_id", "author_id", "nonce"])
+            .where(({ eb, refTuple, tuple }) =>
+              eb(
+                refTuple("channel_id", "author_id", "nonce"),
+                "in",
+                Array.from({ length: rows }, () => tuple(0, 0, "")),
+              ),
+            )
+        : standingQuery(db, sql.dialect, (q) =>
+            q.select(["m.channel_id", "m.user_id"]).where(({ eb, refTuple, tuple }) =>
+              eb(
+                refTuple("m.channel_id", "m.user_id"),
+                "in",
+                Array.from({ length: rows }, () => tuple(0, 0)),
+              ),
+            ),
+          ),
+    );
+  }
+
+  async function postedEventOf(trx: Db, messageId: number): Promise<MessagePostedEvent> {
+    const [event] = await sql.events(trx, "message", [messageId]);
+    return event as MessagePostedEvent;
+  }
+
+  async function appendMessage(
+    trx: Transaction<Database>,
+    m: NewMessage,
+  ): Promise<{ event: MessagePostedEvent; duplicate: boolean }> {
+    const [existing] = await sql.run<{ id: number }>(trx, "existing", [
+      m.channelId,
+      m.author.id,
+      m.nonce,
+    ]);
+    if (existing) return { event: await postedEventOf(trx, Number(existing.id)), duplicate: true };
+    const now = sql.now();
+    await sql.assertStanding(trx, m.channelId, m.author.id, now);
+    const { seq, slowMode } = await sql.nextSeq(trx, m.channelId);
+    if (slowMode > 0 && !m.slowModeExempt) await checkSlowMode(trx, m, slowMode * 1000, now);
+    const [message] = await sql.runSql<{ id: number }>(
+      trx,
+      insertSql("messages", 1),
+      messageRow(m, seq, now),
+    );
+    const messageId = Number(message!.id);
+    await sql.runSql(trx, insertSql("events", 1), messageEventRow(m, seq, messageId, now));
+    return { event: postedEvent(m, seq, messageId, now), duplicate: false };
+  }
+
+  return {
+    appendMessages(batch) {
+      return appendBatch(batch, true);
+    },
+  };
+}
+
+/** Refuses a message sooner than `intervalMs` after the author's last one in the channel. */
+async function checkSlowMode(
+  trx: Transaction<Database>,
+  m: NewMessage,
+  intervalMs: number,
+  now: number,
+): Promise<void> {
+  const last = await trx
+    .selectFrom("messages")
+    .select("created_at")
+    .where("channel_id", "=", m.channelId)
+    .where("author_id", "=", m.author.id)
+    .orderBy("id", "desc")
+    .limit(1)
+    .executeTakeFirst();
+  const wait = last ? Number(last.created_at) + intervalMs - now : 0;
+  if (wait > 0) {
+    throw new ParleyError("SLOW_MODE", `Slow mode is on: wait ${Math.ceil(wait / 1000)} s`, {
+      retryAfterMs: wait,
+    });
+  }
+}
+
+/** The parameters of a message's row in {@link MESSAGE_ROW}'s order. */
+function messageRow(m: NewMessage, seq: number, now: number): unknown[] {
+  return [m.channelId, seq, m.author.id, m.nonce, m.content, m.kind, now];
+}
+
+/** The parameters of a message's event row in {@link EVENT_ROW}'s order. */
+function messageEventRow(m: NewMessage, seq: number, messageId: number, now: number): unknown[] {
+  return [
+    m.channelId,
+    seq,
+    EventType.MessagePosted,
+    m.author.id,
+    m.author.name,
+    now,
+    messageId,
+    "{}",
+  ];
+}
+
+/** The event of a message just stored. */
+function postedEvent(
+  m: NewMessage,
+  seq: number,
+  messageId: number,
+  now: number,
+): MessagePostedEvent {
+  const event: MessagePostedEvent = {
+    s: seq,
+    t: EventType.MessagePosted,
+    ts: now,
+    a: m.author.id,
+    an: m.author.name,
+    i: messageId,
+    x: m.content,
+    n: m.nonce,
+  };
+  if (m.kind !== MessageKind.Text) event.k = m.kind;
+  return event;
+}
