@@ -1,4 +1,5 @@
 import type { AuditLine } from "./audit";
+import type { ErrorName } from "./errors";
 import type { EventType, MessageKind, Role } from "./ops";
 
 /** A user as other users see it. */
@@ -278,6 +279,23 @@ export interface ErrorPayload {
   ra?: number;
   /** Usage line, for command errors. */
   us?: string;
+}
+
+/** HTTP register and login (`POST /api/v1/auth/register`, `/login`): the session token and its user. */
+export interface AuthReply {
+  token: string;
+  user: UserRef;
+}
+
+/** HTTP `GET /api/v1/me`: the token's user and its channels, each with your role. */
+export interface MeReply {
+  user: UserRef;
+  channels: ChannelSummary[];
+}
+
+/** The body of every HTTP error answer (its status is the catalogue's for the code). */
+export interface HttpErrorBody {
+  error: { c: number; name: ErrorName; m: string };
 }
 
 /** A frame as the server sends it, before its op tells what it is (see `ServerPush`, `ReplyOf`). */
