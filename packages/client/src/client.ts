@@ -593,7 +593,8 @@ export class ParleyClient extends Emitter<ClientEvents> {
     this.pending.clear();
   }
 
-  private write(frame: unknown): void {
+  /** Sends a request frame; its payload is typed by its op, as `request`'s is. */
+  private write<O extends ClientOp>(frame: { o: O; r?: number; d: RequestInputOf<O> }): void {
     this.socket?.send(encodeFrame(this.encoding, frame));
   }
 
