@@ -1,10 +1,14 @@
 import {
   type ChannelEvent,
+  type ChannelInfoReply,
+  type ChannelListReply,
   type ChannelRemovedPush,
   type ChannelSummary,
+  type ClientOp,
   CloseCode,
   type CommandReply,
   decodeFrame,
+  type EmptyPayload,
   type Encoding,
   type ErrorPayload,
   encodeFrame,
@@ -12,13 +16,15 @@ import {
   type HistoryPage,
   isTemporary,
   type JoinReply,
-  type Member,
+  type MessageAck,
   mayReconnect,
   Op,
   type PresencePush,
   type RateBucket,
+  type ReplyOf,
   type RequestInputOf,
   type ServerFrame,
+  type ServerPush,
   SUBPROTOCOL_JSON,
   SUBPROTOCOL_MSGPACK,
   type TypingPush,
@@ -107,12 +113,8 @@ export class ParleyDisconnectedError extends Error {
   }
 }
 
-/** A message ack: seq, id and server time of the stored message. */
-export interface Ack {
-  s: number;
-  i: number;
-  ts: number;
-}
+/** A message ack: seq, id and server time of the stored message (the MessageSend reply). */
+export type Ack = MessageAck;
 
 /** A TypingEvent's payload. */
 export type TypingNotice = TypingPush;
@@ -312,13 +314,16 @@ export class ParleyClient extends Emitter<ClientEvents> {
     return r;
   }
 
-  /** Sends a request and resolves with the reply payload, or rejects with a ParleyRequestError. */
-  request<T = unknown>(op: number, data: unknown = {}): Promise<T> {
+  /**
+   * Sends a request and resolves with the op's reply payload, or rejects with a
+   * ParleyRequestError. Payload and reply are typed by the op (`RequestInputOf`, `ReplyOf`).
+   */
+  request<O extends ClientOp>(op: O, data: RequestInputOf<O>): Promise<ReplyOf<O>> {
     const socket = this.socket;
     if (socket?.readyState !== 1)
       return Promise.reject(new ParleyDisconnectedError("not connected"));
     const r = this.takeRequestId();
-    return new Promise<T>((resolve, reject) => {
+    return new Promise<ReplyOf<O>>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(r);
         reject(new Error(`request ${op} timed out`));
@@ -348,17 +353,15 @@ export class ParleyClient extends Emitter<ClientEvents> {
     });
   }
 
-  leaveChannel(channelId: number): Promise<void> {
+  leaveChannel(channelId: number): Promise<EmptyPayload> {
     return this.request(Op.ChannelLeave, { c: channelId });
   }
 
-  listChannels(
-    query: RequestInputOf<typeof Op.ChannelList> = {},
-  ): Promise<{ ch: ChannelSummary[] }> {
+  listChannels(query: RequestInputOf<typeof Op.ChannelList> = {}): Promise<ChannelListReply> {
     return this.request(Op.ChannelList, query);
   }
 
-  channelInfo(channelId: number): Promise<{ ch: ChannelSummary; m?: Member[] }> {
+  channelInfo(channelId: number): Promise<ChannelInfoReply> {
     return this.request(Op.ChannelInfo, { c: channelId });
   }
 
@@ -366,7 +369,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
     channelId: number,
     query: { before?: number; after?: number; around?: number; limit?: number } = {},
   ): Promise<HistoryPage> {
-    const d: Record<string, number> = { c: channelId };
+    const d: RequestInputOf<typeof Op.History> = { c: channelId };
     if (query.before !== undefined) d.b = query.before;
     if (query.after !== undefined) d.a = query.after;
     if (query.around !== undefined) d.ar = query.around;
@@ -379,11 +382,11 @@ export class ParleyClient extends Emitter<ClientEvents> {
     if (this.connected) this.write({ o: Op.Typing, d: { c: channelId, on } });
   }
 
-  react(channelId: number, messageId: number, emoji: string): Promise<void> {
+  react(channelId: number, messageId: number, emoji: string): Promise<EmptyPayload> {
     return this.request(Op.ReactionAdd, { c: channelId, m: messageId, e: emoji });
   }
 
-  unreact(channelId: number, messageId: number, emoji: string): Promise<void> {
+  unreact(channelId: number, messageId: number, emoji: string): Promise<EmptyPayload> {
     return this.request(Op.ReactionRemove, { c: channelId, m: messageId, e: emoji });
   }
 
@@ -396,8 +399,11 @@ export class ParleyClient extends Emitter<ClientEvents> {
     this.socket?.send(data);
   }
 
-  private async snapshotRequest(op: number, data: unknown): Promise<JoinReply> {
-    const reply = await this.request<JoinReply>(op, data);
+  private async snapshotRequest<O extends typeof Op.ChannelCreate | typeof Op.ChannelJoin>(
+    op: O,
+    data: RequestInputOf<O>,
+  ): Promise<JoinReply> {
+    const reply: JoinReply = await this.request(op, data);
     this.advance(reply.ch.i, reply.ch.ls);
     return reply;
   }
@@ -464,7 +470,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
       socket.addEventListener("open", () => {
         const ls: Record<string, number> = {};
         for (const [c, s] of this.lastSeq) ls[String(c)] = s;
-        this.request<WelcomeReply>(Op.Hello, {
+        this.request(Op.Hello, {
           ...(this.token ? { tk: this.token } : {}),
           ...(this.lastSeq.size > 0 ? { ls } : {}),
         }).then(
@@ -544,7 +550,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
   }
 
   private flushOutboxEntry(entry: OutboxEntry): void {
-    this.request<Ack>(Op.MessageSend, { c: entry.c, n: entry.n, x: entry.x }).then(
+    this.request(Op.MessageSend, { c: entry.c, n: entry.n, x: entry.x }).then(
       (ack) => {
         if (this.outbox.delete(entry.n)) entry.resolve(ack);
       },
@@ -587,7 +593,8 @@ export class ParleyClient extends Emitter<ClientEvents> {
     this.pending.clear();
   }
 
-  private write(frame: unknown): void {
+  /** Sends a request frame; its payload is typed by its op, as `request`'s is. */
+  private write<O extends ClientOp>(frame: { o: O; r?: number; d: RequestInputOf<O> }): void {
     this.socket?.send(encodeFrame(this.encoding, frame));
   }
 
@@ -610,9 +617,11 @@ export class ParleyClient extends Emitter<ClientEvents> {
       else p.resolve(frame.d);
       return;
     }
-    switch (frame.o) {
+    // Without `r` it is a push (a newer server's unknown op reaches the default, and is ignored).
+    const push = frame as ServerPush;
+    switch (push.o) {
       case Op.Events: {
-        const { c, e } = frame.d as { c: number; e: ChannelEvent[] };
+        const { c, e } = push.d;
         const last = this.lastSeq.get(c) ?? 0;
         const fresh = e.filter((ev) => ev.s > last);
         if (fresh.length === 0) return;
@@ -621,19 +630,19 @@ export class ParleyClient extends Emitter<ClientEvents> {
         return;
       }
       case Op.TypingEvent:
-        this.emit("typing", frame.d as TypingNotice);
+        this.emit("typing", push.d);
         return;
       case Op.PresenceEvent:
-        this.emit("presence", frame.d as PresencePush);
+        this.emit("presence", push.d);
         return;
       case Op.ChannelAdded: {
-        const { ch } = frame.d as { ch: ChannelSummary };
+        const { ch } = push.d;
         this.advance(ch.i, ch.ls);
         this.emit("channelAdded", ch);
         return;
       }
       case Op.ChannelRemoved: {
-        const d = frame.d as ChannelRemovedPush;
+        const d = push.d;
         this.lastSeq.delete(d.c);
         this.emit("channelRemoved", d);
         return;
@@ -642,7 +651,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
         this.emit("replayDone");
         return;
       case Op.UserUpdated: {
-        const user = frame.d as UserUpdatedPush;
+        const user = push.d;
         if (this.welcome && user.i === this.welcome.u.i) {
           const { g: _, ...self } = this.welcome.u;
           this.welcome = {
@@ -654,8 +663,11 @@ export class ParleyClient extends Emitter<ClientEvents> {
         return;
       }
       case Op.Error:
-        this.emit("error", new ParleyRequestError(frame.d as ErrorPayload));
+        this.emit("error", new ParleyRequestError(push.d));
         return;
+      default:
+        // Every push op has its case: a new one fails to compile here until it is handled.
+        push satisfies never;
     }
   }
 }

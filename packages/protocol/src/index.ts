@@ -5,6 +5,7 @@ export * from "./limits";
 export * from "./ops";
 export * from "./permissions";
 export * from "./schemas";
+export * from "./server-frames";
 export * from "./text";
 export * from "./types";
 export * from "./usernames";

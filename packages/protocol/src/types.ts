@@ -1,4 +1,5 @@
 import type { AuditLine } from "./audit";
+import type { ErrorName } from "./errors";
 import type { EventType, MessageKind, Role } from "./ops";
 
 /** A user as other users see it. */
@@ -185,7 +186,13 @@ export interface RateBucket {
  */
 export type UserUpdatedPush = UserRef;
 
-/** Reply payloads by op. */
+/**
+ * The payload of a frame that has nothing to say: a reply to ChannelLeave, Typing and the
+ * reactions, and the ReplayDone push. On the wire it is `{}`.
+ */
+export type EmptyPayload = Record<string, never>;
+
+/** Hello (op 1) reply: the welcome. */
 export interface WelcomeReply {
   u: Self;
   /** New session token (only for a guest created by this hello). */
@@ -208,17 +215,57 @@ export interface WelcomeReply {
   rs?: number[];
 }
 
-/** A Command reply: text for the caller alone, the ack of a posted message, or audit lines. */
+/** Ping (op 2) reply: the server's time. */
+export interface PingReply {
+  /** Server time, epoch ms. */
+  t: number;
+}
+
+/** ChannelList (op 10) reply: channels ordered by id; fewer than asked for means the end. */
+export interface ChannelListReply {
+  ch: ChannelSummary[];
+}
+
+/** ChannelInfo (op 14) reply: the summary, and the members when you are one. */
+export interface ChannelInfoReply {
+  ch: ChannelSummary;
+  m?: Member[];
+}
+
+/** MessageSend (op 20) reply, the ack sent after the commit: seq, id and server time. */
+export interface MessageAck {
+  s: number;
+  i: number;
+  ts: number;
+}
+
+/** Command (op 30) reply: text for the caller alone, the ack of a posted message, or audit lines. */
 export interface CommandReply {
   x?: string;
-  m?: { s: number; i: number; ts: number };
+  /** The ack of the message the command posted (`/me`). */
+  m?: MessageAck;
+  /** The audit log, newest first (`/modlog`). */
   log?: AuditLine[];
 }
 
+/** ChannelJoin (op 12) and ChannelCreate (op 11) reply: the snapshot. */
 export interface JoinReply {
+  /** `ch.ls` is the snapshot point. */
   ch: ChannelSummary;
+  /** Ordered by name. */
   m: Member[];
   h: HistoryPage;
+}
+
+/** Events (op 100): stored events of channel `c`, 1 to 100, in ascending seq without gaps. */
+export interface EventsPush {
+  c: number;
+  e: ChannelEvent[];
+}
+
+/** ChannelAdded (op 103): you are now in channel `ch` (joined or created on another connection). */
+export interface ChannelAddedPush {
+  ch: ChannelSummary;
 }
 
 export interface ErrorPayload {
@@ -234,7 +281,24 @@ export interface ErrorPayload {
   us?: string;
 }
 
-/** A frame as the server sends it. */
+/** HTTP register and login (`POST /api/v1/auth/register`, `/login`): the session token and its user. */
+export interface AuthReply {
+  token: string;
+  user: UserRef;
+}
+
+/** HTTP `GET /api/v1/me`: the token's user and its channels, each with your role. */
+export interface MeReply {
+  user: UserRef;
+  channels: ChannelSummary[];
+}
+
+/** The body of every HTTP error answer (its status is the catalogue's for the code). */
+export interface HttpErrorBody {
+  error: { c: number; name: ErrorName; m: string };
+}
+
+/** A frame as the server sends it, before its op tells what it is (see `ServerPush`, `ReplyOf`). */
 export interface ServerFrame {
   o: number;
   r?: number;

@@ -105,7 +105,7 @@ describe("outbound budget", () => {
     // Meanwhile the others are served: a message goes round, a ping is answered.
     await sender.send(ch.i, "still here");
     await until(() => heard.some((e) => (e as MessageEvent).x === "still here"), 30_000);
-    await bystander.request(Op.Ping);
+    await bystander.request(Op.Ping, {});
     await untilConnections(server, 2, 150_000);
     sampling = false;
     await sampler;
@@ -117,6 +117,6 @@ describe("outbound budget", () => {
     expect(peak).toBeGreaterThan(0);
     expect(peak).toBeLessThanOrEqual(budget + budget / 64);
     expect(await metric(server, "parley_outbound_buffered_bytes")).toBeLessThanOrEqual(budget);
-    await bystander.request(Op.Ping);
+    await bystander.request(Op.Ping, {});
   });
 });

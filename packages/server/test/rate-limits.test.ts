@@ -134,7 +134,7 @@ describe("refusal limit", () => {
     let flooding = true;
     const pinger = (async () => {
       while (flooding) {
-        await bystander.request(Op.Ping);
+        await bystander.request(Op.Ping, {});
         pings++;
       }
     })();
@@ -149,7 +149,7 @@ describe("refusal limit", () => {
       new Set([ERRORS.BAD_FRAME.code, ERRORS.UNKNOWN_OP.code, ERRORS.INVALID_PAYLOAD.code]),
     );
     expect(pings).toBeGreaterThan(0);
-    await bystander.request(Op.Ping);
+    await bystander.request(Op.Ping, {});
   });
 
   it("counts refused hellos toward the limit", async () => {

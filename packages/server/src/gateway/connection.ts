@@ -1,12 +1,15 @@
 import { randomUUID } from "node:crypto";
 import type { Socket } from "node:net";
 import {
+  type ClientOp,
   CloseCode,
   type Encoding,
   type Envelope,
   type ErrorPayload,
   encodeFrame,
   Op,
+  type ReplyOf,
+  type ServerPush,
 } from "@parley/protocol";
 import type { SessionRow, UserRow } from "../storage/storage";
 import { ChannelRoles } from "./channel-roles";
@@ -99,20 +102,24 @@ export class Connection {
     return { id: user.id, name: user.username, isGuest: user.isGuest, isAdmin: this.isAdmin };
   }
 
-  reply(op: number, requestId: number | undefined, data: unknown): void {
+  /** Answers request `requestId` of op `op` (nothing when the request had no id). */
+  reply(op: number, requestId: number | undefined, data: ReplyOf<ClientOp>): void {
     if (requestId === undefined) return;
-    this.sendFrame(data === undefined ? { o: op, r: requestId } : { o: op, r: requestId, d: data });
+    this.encodeAndWrite({ o: op, r: requestId, d: data });
   }
 
+  /** An error reply to request `requestId`, or an unsolicited error when it is undefined. */
   error(payload: ErrorPayload, requestId?: number): void {
-    this.sendFrame(
-      requestId === undefined
-        ? { o: Op.Error, d: payload }
-        : { o: Op.Error, r: requestId, d: payload },
-    );
+    if (requestId === undefined) this.sendFrame({ o: Op.Error, d: payload });
+    else this.encodeAndWrite({ o: Op.Error, r: requestId, d: payload });
   }
 
-  sendFrame(frame: unknown): void {
+  /** Sends a push to this socket alone (pushes to many go through `sendShared`). */
+  sendFrame(frame: ServerPush): void {
+    this.encodeAndWrite(frame);
+  }
+
+  private encodeAndWrite(frame: object): void {
     const encoded = encodeFrame(this.encoding, frame);
     this.write(typeof encoded === "string" ? Buffer.from(encoded) : encoded, false);
   }

@@ -1,10 +1,16 @@
-import { type Encoding, encodeFrame, Op } from "@parley/protocol";
+import {
+  type ChannelEvent,
+  type Encoding,
+  encodeFrame,
+  Op,
+  type ServerPush,
+} from "@parley/protocol";
 
 /** Most events in one Events frame: a burst becomes several frames, each still shared. */
 export const MAX_EVENTS_PER_FRAME = 100;
 
 /** The Events frames carrying `events` of one channel, in order. */
-export function eventFrames(channelId: number, events: readonly unknown[]): SharedFrame[] {
+export function eventFrames(channelId: number, events: readonly ChannelEvent[]): SharedFrame[] {
   const frames: SharedFrame[] = [];
   for (let i = 0; i < events.length; i += MAX_EVENTS_PER_FRAME) {
     frames.push(
@@ -25,7 +31,7 @@ export class SharedFrame {
   private json?: Buffer;
   private msgpack?: Uint8Array;
 
-  constructor(readonly frame: unknown) {}
+  constructor(readonly frame: ServerPush) {}
 
   bytes(encoding: Encoding): Buffer | Uint8Array {
     if (encoding === "json") {

@@ -1,4 +1,4 @@
-import { Op, REQUEST_SCHEMAS } from "@parley/protocol";
+import { type ChannelInfoReply, Op, REQUEST_SCHEMAS } from "@parley/protocol";
 import { authenticated, channelExists, rateLimit } from "../router/guards";
 import { route } from "../router/route";
 
@@ -6,7 +6,7 @@ import { route } from "../router/route";
 export const channelInfo = route<typeof Op.ChannelInfo>({
   schema: REQUEST_SCHEMAS[Op.ChannelInfo],
   guards: [authenticated, rateLimit("read"), channelExists],
-  async handle({ conn, data, services }) {
+  async handle({ conn, data, services }): Promise<ChannelInfoReply> {
     const ch = await services.channels.summary(data.c, conn.user!.id);
     if (!conn.channels.has(data.c)) return { ch };
     return { ch, m: await services.channels.members(data.c) };

@@ -1,4 +1,4 @@
-import { Op, REQUEST_SCHEMAS } from "@parley/protocol";
+import { type EmptyPayload, Op, REQUEST_SCHEMAS } from "@parley/protocol";
 import { authenticated, member, rateLimit } from "../router/guards";
 import { route } from "../router/route";
 
@@ -6,7 +6,7 @@ import { route } from "../router/route";
 export const channelLeave = route<typeof Op.ChannelLeave>({
   schema: REQUEST_SCHEMAS[Op.ChannelLeave],
   guards: [authenticated, member, rateLimit("read")],
-  async handle({ conn, data, services }) {
+  async handle({ conn, data, services }): Promise<EmptyPayload> {
     await services.channels.leave(conn.actor, data.c);
     return {};
   },

@@ -1,4 +1,4 @@
-import { LIMITS, Op, REQUEST_SCHEMAS } from "@parley/protocol";
+import { type ChannelListReply, LIMITS, Op, REQUEST_SCHEMAS } from "@parley/protocol";
 import { authenticated, rateLimit } from "../router/guards";
 import { route } from "../router/route";
 
@@ -6,7 +6,7 @@ import { route } from "../router/route";
 export const channelList = route<typeof Op.ChannelList>({
   schema: REQUEST_SCHEMAS[Op.ChannelList],
   guards: [authenticated, rateLimit("read")],
-  async handle({ conn, data, services }) {
+  async handle({ conn, data, services }): Promise<ChannelListReply> {
     const limit = data.l ?? LIMITS.channelListMax;
     const ch = await services.channels.list(conn.user!.id, {
       ...(data.q ? { search: data.q } : {}),

@@ -1,4 +1,4 @@
-import { Op, REQUEST_SCHEMAS } from "@parley/protocol";
+import { type CommandReply, Op, REQUEST_SCHEMAS } from "@parley/protocol";
 import { ParleyError } from "../errors";
 import { authenticated, memberOrAdmin, rateLimit } from "../router/guards";
 import { route } from "../router/route";
@@ -7,7 +7,7 @@ import { route } from "../router/route";
 export const command = route<typeof Op.Command>({
   schema: REQUEST_SCHEMAS[Op.Command],
   guards: [authenticated, memberOrAdmin, rateLimit("command")],
-  async handle({ conn, data, services }) {
+  async handle({ conn, data, services }): Promise<CommandReply> {
     // The caller's role as storage has it: a kick, ban or demotion on another node counts at
     // once, before this node's view of the channel catches up.
     const role = await services.channels.role(data.c, conn.user!.id);

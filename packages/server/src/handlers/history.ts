@@ -1,4 +1,4 @@
-import { Op, REQUEST_SCHEMAS } from "@parley/protocol";
+import { type HistoryPage, Op, REQUEST_SCHEMAS } from "@parley/protocol";
 import { authenticated, member, rateLimit } from "../router/guards";
 import { route } from "../router/route";
 
@@ -6,7 +6,7 @@ import { route } from "../router/route";
 export const history = route<typeof Op.History>({
   schema: REQUEST_SCHEMAS[Op.History],
   guards: [authenticated, member, rateLimit("read")],
-  handle: ({ conn, data, services }) =>
+  handle: ({ conn, data, services }): Promise<HistoryPage> =>
     services.messages.history(conn.user!.id, data.c, {
       ...(data.b !== undefined ? { before: data.b } : {}),
       ...(data.a !== undefined ? { after: data.a } : {}),

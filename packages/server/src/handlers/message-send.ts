@@ -1,4 +1,4 @@
-import { MessageKind, Op, REQUEST_SCHEMAS, Role, rankOf } from "@parley/protocol";
+import { type MessageAck, MessageKind, Op, REQUEST_SCHEMAS, Role, rankOf } from "@parley/protocol";
 import { authenticated, member, rateLimit } from "../router/guards";
 import { route } from "../router/route";
 
@@ -10,7 +10,7 @@ import { route } from "../router/route";
 export const messageSend = route<typeof Op.MessageSend>({
   schema: REQUEST_SCHEMAS[Op.MessageSend],
   guards: [authenticated, member, rateLimit("send")],
-  async handle({ conn, data, services }) {
+  async handle({ conn, data, services }): Promise<MessageAck> {
     const exempt = rankOf(conn.channels.get(data.c), conn.actor) >= Role.Moderator;
     const event = await services.messages.send(
       conn.actor,

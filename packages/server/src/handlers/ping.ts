@@ -1,4 +1,4 @@
-import { Op, REQUEST_SCHEMAS } from "@parley/protocol";
+import { Op, type PingReply, REQUEST_SCHEMAS } from "@parley/protocol";
 import { authenticated, rateLimit } from "../router/guards";
 import { route } from "../router/route";
 
@@ -6,5 +6,5 @@ import { route } from "../router/route";
 export const ping = route<typeof Op.Ping>({
   schema: REQUEST_SCHEMAS[Op.Ping],
   guards: [authenticated, rateLimit("read")],
-  handle: () => ({ t: Date.now() }),
+  handle: (): PingReply => ({ t: Date.now() }),
 });

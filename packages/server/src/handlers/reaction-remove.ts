@@ -1,4 +1,4 @@
-import { Op, REQUEST_SCHEMAS } from "@parley/protocol";
+import { type EmptyPayload, Op, REQUEST_SCHEMAS } from "@parley/protocol";
 import { authenticated, member, rateLimit } from "../router/guards";
 import { route } from "../router/route";
 
@@ -6,7 +6,7 @@ import { route } from "../router/route";
 export const reactionRemove = route<typeof Op.ReactionRemove>({
   schema: REQUEST_SCHEMAS[Op.ReactionRemove],
   guards: [authenticated, member, rateLimit("reaction")],
-  async handle({ conn, data, services }) {
+  async handle({ conn, data, services }): Promise<EmptyPayload> {
     await services.messages.unreact(conn.actor, data.c, data.m, data.e);
     return {};
   },

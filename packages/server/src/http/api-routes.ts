@@ -1,9 +1,12 @@
 import {
+  type AuthReply,
   credentialsSchema,
   currentPasswordSchema,
   errorName,
   historyHttpQuerySchema,
+  type MeReply,
   passwordSchema,
+  type UserRef,
   usernameSchema,
 } from "@parley/protocol";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
@@ -16,8 +19,8 @@ import type { Services } from "../services/services";
 import type { UserRow } from "../storage/storage";
 import { type HttpError, httpError } from "./error-body";
 
-function userJson(user: UserRow) {
-  return { i: user.id, n: user.username, ...(user.isGuest ? { g: true } : {}) };
+function userJson(user: UserRow): UserRef {
+  return { i: user.id, n: user.username, ...(user.isGuest ? { g: true as const } : {}) };
 }
 
 function bearer(req: FastifyRequest): string | undefined {
@@ -102,14 +105,16 @@ export function registerApiRoutes(app: FastifyInstance, services: Services): voi
       const auth = await services.auth.authenticate(token);
       const body = parse(upgradeSchema, req.body);
       const user = await services.auth.upgradeGuest(auth, body.password, body.username);
-      return reply.code(200).send({ token, user: userJson(user) });
+      return reply.code(200).send({ token, user: userJson(user) } satisfies AuthReply);
     }
     const body = parse(credentialsSchema, req.body);
     const issued = await services.auth.register(body.username, body.password);
-    return reply.code(201).send({ token: issued.token, user: userJson(issued.user) });
+    return reply
+      .code(201)
+      .send({ token: issued.token, user: userJson(issued.user) } satisfies AuthReply);
   });
 
-  app.post("/api/v1/auth/login", async (req) => {
+  app.post("/api/v1/auth/login", async (req): Promise<AuthReply> => {
     await limit(req, "login");
     const body = parse(credentialsSchema, req.body);
     const issued = await services.auth.login(body.username, body.password);
@@ -133,7 +138,7 @@ export function registerApiRoutes(app: FastifyInstance, services: Services): voi
     return reply.code(204).send();
   });
 
-  app.get("/api/v1/me", async (req) => {
+  app.get("/api/v1/me", async (req): Promise<MeReply> => {
     const auth = await authenticate(req);
     await limitUser(auth, "read");
     return {

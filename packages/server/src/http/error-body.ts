@@ -1,9 +1,9 @@
-import { ERRORS, type ErrorName } from "@parley/protocol";
+import { ERRORS, type ErrorName, type HttpErrorBody } from "@parley/protocol";
 
 /** An HTTP error answer: the catalogue's status for the error, and the one body shape. */
 export interface HttpError {
   status: number;
-  body: { error: { c: number; name: ErrorName; m: string } };
+  body: HttpErrorBody;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { ClientOp, RequestOf } from "@parley/protocol";
+import type { ClientOp, ReplyOf, RequestOf } from "@parley/protocol";
 import type { z } from "zod";
 import type { ChannelHub } from "../delivery/channel-hub";
 import type { UserTopic } from "../delivery/user-topic";
@@ -30,8 +30,8 @@ export type Guard = (ctx: RequestContext) => void | Promise<void>;
 export interface Route<O extends ClientOp> {
   schema: z.ZodType<RequestOf<O>>;
   guards: readonly Guard[];
-  /** Returns the reply payload (undefined for an empty reply). */
-  handle(ctx: RequestContext<O>): unknown;
+  /** Returns the op's reply payload (`{}` for an empty reply). */
+  handle(ctx: RequestContext<O>): ReplyOf<O> | Promise<ReplyOf<O>>;
 }
 
 /** Builds a route with its payload type tied to its op. */

@@ -19,6 +19,7 @@ import {
   type Member,
   type MessageEvent,
   type ModerationEvent,
+  type RemovalReason,
   Role,
   type Self,
   type UserRef,
@@ -653,7 +654,7 @@ export class ChatStore {
     this.set({ channels: { ...this.state.channels, [ch.i]: view } });
   }
 
-  private onChannelRemoved(channelId: number, why: string): void {
+  private onChannelRemoved(channelId: number, why: RemovalReason): void {
     const view = this.state.channels[channelId];
     if (!view) return;
     if (why === "kicked" || why === "banned") {

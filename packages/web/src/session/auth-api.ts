@@ -1,4 +1,4 @@
-import type { UserRef } from "@parley/protocol";
+import type { AuthReply, HttpErrorBody } from "@parley/protocol";
 
 /** An HTTP API error with the server's code and human message. */
 export class ApiError extends Error {
@@ -12,10 +12,8 @@ export class ApiError extends Error {
   }
 }
 
-export interface Issued {
-  token: string;
-  user: UserRef;
-}
+/** A register or login answer: the session token and its user. */
+export type Issued = AuthReply;
 
 async function call<T>(path: string, init: { body?: unknown; token?: string }): Promise<T> {
   const headers: Record<string, string> = {};
@@ -32,7 +30,10 @@ async function call<T>(path: string, init: { body?: unknown; token?: string }): 
     throw new ApiError(0, undefined, "Can't reach the server. Check your connection.");
   }
   if (res.status === 204) return undefined as T;
-  const body = (await res.json().catch(() => ({}))) as { error?: { c?: number; m?: string } };
+  // A body not built by Parley (Fastify's own 404, a proxy) may have another shape.
+  const body = (await res.json().catch(() => ({}))) as {
+    error?: Partial<HttpErrorBody["error"]>;
+  };
   if (!res.ok) {
     throw new ApiError(
       res.status,
