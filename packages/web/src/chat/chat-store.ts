@@ -10,52 +10,31 @@ import {
   type ChannelEvent,
   type ChannelSummary,
   CloseCode,
-  type CommandInfo,
   ERRORS,
   type JoinReply,
-  type Member,
   type MessageEvent,
-  type Self,
   type UserRef,
   type WelcomeReply,
 } from "@parley/protocol";
 import { authApi } from "../session/auth-api";
 import type { SessionStore } from "../session/session-store";
 import { isMessage } from "./channel-log";
+import { type ChannelInput, canLoadOlder, removalNotice } from "./channel-view";
 import {
-  type ChannelInput,
-  type ChannelView,
-  canLoadOlder,
-  newChannelView,
-  reduceChannel,
-  removalNotice,
-} from "./channel-view";
+  type ChatState,
+  channelAdded,
+  channelEvents,
+  channelJoined,
+  channelRemoved,
+  initialChatState,
+  type Notice,
+  selected,
+  userUpdated,
+  welcomed,
+  withChannel,
+  withNotice,
+} from "./chat-state";
 import { TypingThrottle } from "./typing-throttle";
-import { countUnread, markRead } from "./unread";
-
-export type ConnectionStatus = "connecting" | "online" | "reconnecting" | "offline";
-
-export interface Notice {
-  id: number;
-  tone: "info" | "warning";
-  text: string;
-}
-
-export interface ChatState {
-  status: ConnectionStatus;
-  me?: Self;
-  channels: Readonly<Record<number, ChannelView>>;
-  activeId?: number;
-  unread: Readonly<Record<number, number>>;
-  commands: readonly CommandInfo[];
-  /** Mirrored from the SDK's TypingState. */
-  typing: Readonly<Record<number, readonly string[]>>;
-  /** Mirrored from the SDK's MemberState. */
-  members: Readonly<Record<number, readonly Member[]>>;
-  notices: readonly Notice[];
-  /** The latest message by someone else in the open channel, for a screen-reader live region. */
-  announcement?: string;
-}
 
 /** Why the session ended without the user signing out. */
 export type SessionEnd = "revoked";
@@ -103,30 +82,16 @@ export function errorText(err: unknown): string {
   return "Something went wrong. Try again.";
 }
 
-/** The first channel by name, opened when none is chosen. */
-function firstByName(channels: Iterable<ChannelSummary>): number | undefined {
-  return [...channels].sort((a, b) => a.n.localeCompare(b.n))[0]?.i;
-}
-
 /**
- * The effects around one ParleyClient: subscribes to its events, feeds them to the channel
- * reducer ({@link reduceChannel}), makes the SDK requests the user asks for and the views need
- * (history pages, member lists), and notifies React. Each channel's state is what the reducer
- * makes of its inputs; around it, the store keeps which channel is open, unread counts, notices,
- * and mirrors the SDK's TypingState and MemberState. State is an immutable snapshot replaced on
- * every change (for `useSyncExternalStore`).
+ * The effects around one ParleyClient: subscribes to its events and feeds them to the pure
+ * state functions (`chat-state.ts`, and `reduceChannel` per channel), makes the SDK
+ * requests the user asks for and the views need (history pages, member lists), mirrors the
+ * SDK's TypingState and MemberState, and notifies React. State is an immutable snapshot
+ * replaced on every change (for `useSyncExternalStore`).
  */
 export class ChatStore {
   readonly client: ParleyClient;
-  private state: ChatState = {
-    status: "connecting",
-    channels: {},
-    unread: {},
-    commands: [],
-    typing: {},
-    members: {},
-    notices: [],
-  };
+  private state: ChatState = initialChatState;
   private readonly listeners = new Set<() => void>();
   private readonly typingState: TypingState;
   private readonly memberState: MemberState;
@@ -226,7 +191,7 @@ export class ChatStore {
     if (!this.state.channels[channelId]) return;
     const previous = this.state.activeId;
     if (previous !== undefined && previous !== channelId) this.stopTyping(previous);
-    this.set({ activeId: channelId, unread: markRead(this.state.unread, channelId) });
+    this.replace(selected(this.state, channelId));
     this.options.session.lastChannel = channelId;
     this.ensureLoaded(channelId);
     this.ensureMembers(channelId);
@@ -364,21 +329,22 @@ export class ChatStore {
   private readonly onOnline = (): void => this.client.reconnectNow();
 
   private set(patch: Partial<ChatState>): void {
-    this.state = { ...this.state, ...patch };
+    this.replace({ ...this.state, ...patch });
+  }
+
+  private replace(next: ChatState): void {
+    if (next === this.state) return;
+    this.state = next;
     for (const listener of this.listeners) listener();
   }
 
   /** Feeds one input to a held channel's reducer; a channel no longer held ignores it. */
   private apply(channelId: number, input: ChannelInput): void {
-    const view = this.state.channels[channelId];
-    if (!view) return;
-    const next = reduceChannel(view, input);
-    if (next !== view) this.set({ channels: { ...this.state.channels, [channelId]: next } });
+    this.replace(withChannel(this.state, channelId, input));
   }
 
   private notify(tone: Notice["tone"], text: string): void {
-    const notice = { id: this.nextId++, tone, text };
-    this.set({ notices: [...this.state.notices, notice].slice(-3) });
+    this.replace(withNotice(this.state, { id: this.nextId++, tone, text }));
   }
 
   private deliver(channelId: number, nonce: string, x: string): void {
@@ -409,22 +375,8 @@ export class ChatStore {
     if (this.lifecycle !== "running") return;
     if (w.st) this.options.session.token = w.st;
     this.seeded.clear();
-    const channels: Record<number, ChannelView> = {};
-    for (const ch of w.ch) {
-      const existing = this.state.channels[ch.i];
-      channels[ch.i] = existing
-        ? reduceChannel(existing, { type: "summary", summary: ch })
-        : newChannelView(ch);
-    }
-    const unread: Record<number, number> = {};
-    for (const [c, n] of Object.entries(this.state.unread))
-      if (channels[Number(c)]) unread[Number(c)] = n;
-    let activeId = this.state.activeId;
-    if (activeId === undefined || !channels[activeId]) {
-      const last = this.options.session.lastChannel;
-      activeId = last !== undefined && channels[last] ? last : firstByName(w.ch);
-    }
-    this.set({ status: "online", me: w.u, commands: w.cmd, channels, unread, activeId });
+    this.replace(welcomed(this.state, w, this.options.session.lastChannel));
+    const activeId = this.state.activeId;
     if (activeId !== undefined) this.selectChannel(activeId);
   }
 
@@ -458,46 +410,18 @@ export class ChatStore {
 
   private addJoined(reply: JoinReply): void {
     const id = reply.ch.i;
-    const base = this.state.channels[id] ?? newChannelView(reply.ch);
-    const view = reduceChannel(base, {
-      type: "joined",
-      summary: reply.ch,
-      page: reply.h,
-      me: this.state.me?.i,
-      now: this.now(),
-    });
-    this.set({ channels: { ...this.state.channels, [id]: view } });
+    this.replace(channelJoined(this.state, reply, this.now()));
     this.memberState.seed(id, reply.m);
     this.seeded.add(id);
     this.selectChannel(id);
   }
 
   private onEvents(channelId: number, events: readonly ChannelEvent[]): void {
-    const view = this.state.channels[channelId];
-    const me = this.state.me;
-    if (!view || !me) return;
-    const next = reduceChannel(view, { type: "events", events, me: me.i, now: this.now() });
-    const last = [...events].reverse().find(isMessage);
-    const announcement =
-      channelId === this.state.activeId && last && last.a !== me.i
-        ? `${last.an}: ${last.x}`
-        : this.state.announcement;
-    this.set({
-      channels: { ...this.state.channels, [channelId]: next },
-      unread: countUnread(this.state.unread, channelId, events, {
-        active: this.state.activeId,
-        me: me.i,
-      }),
-      ...(announcement !== undefined ? { announcement } : {}),
-    });
+    this.replace(channelEvents(this.state, channelId, events, this.now()));
   }
 
   private onChannelAdded(ch: ChannelSummary): void {
-    const existing = this.state.channels[ch.i];
-    const view = existing
-      ? reduceChannel(existing, { type: "summary", summary: ch })
-      : newChannelView(ch);
-    this.set({ channels: { ...this.state.channels, [ch.i]: view } });
+    this.replace(channelAdded(this.state, ch));
   }
 
   private onChannelRemoved(channelId: number, why: string): void {
@@ -510,24 +434,16 @@ export class ChatStore {
 
   private removeChannel(channelId: number): void {
     if (!this.state.channels[channelId]) return;
-    const { [channelId]: _, ...channels } = this.state.channels;
-    const { [channelId]: __, ...members } = this.state.members;
     this.throttles.delete(channelId);
     this.seeded.delete(channelId);
-    let activeId = this.state.activeId;
-    if (activeId === channelId)
-      activeId = firstByName(Object.values(channels).map((v) => v.summary));
-    this.set({ channels, members, unread: markRead(this.state.unread, channelId), activeId });
+    this.replace(channelRemoved(this.state, channelId));
+    const activeId = this.state.activeId;
     if (activeId !== undefined) this.selectChannel(activeId);
   }
 
   /** A user changed (registered, renamed); member lists follow through MemberState. */
   private onUserUpdated(user: UserRef): void {
-    const me = this.state.me;
-    if (!me || user.i !== me.i) return;
-    this.set({
-      me: { i: me.i, n: user.n, ...(user.g ? { g: true } : {}), ...(me.ad ? { ad: me.ad } : {}) },
-    });
+    this.replace(userUpdated(this.state, user));
   }
 
   private onResync(channelId: number): void {
