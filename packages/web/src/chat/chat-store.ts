@@ -1,5 +1,4 @@
 import {
-  type Ack,
   type ClientOptions,
   MemberState,
   ParleyClient,
@@ -8,74 +7,35 @@ import {
   TypingState,
 } from "@parley/client";
 import {
-  type AuditLine,
   type ChannelEvent,
   type ChannelSummary,
   CloseCode,
-  type CommandInfo,
   ERRORS,
-  EventType,
   type JoinReply,
-  type Member,
   type MessageEvent,
-  type ModerationEvent,
   type RemovalReason,
-  Role,
-  type Self,
   type UserRef,
   type WelcomeReply,
 } from "@parley/protocol";
 import { authApi } from "../session/auth-api";
 import type { SessionStore } from "../session/session-store";
-import { isDisplayable, isMessage, mergeEvents, mergePage } from "./channel-log";
-import { formatUntil } from "./format";
-import type { LocalNote, PendingMessage } from "./timeline";
+import { isMessage } from "./channel-log";
+import { type ChannelInput, canLoadOlder, removalNotice } from "./channel-view";
+import {
+  type ChatState,
+  channelAdded,
+  channelEvents,
+  channelJoined,
+  channelRemoved,
+  initialChatState,
+  type Notice,
+  selected,
+  userUpdated,
+  welcomed,
+  withChannel,
+  withNotice,
+} from "./chat-state";
 import { TypingThrottle } from "./typing-throttle";
-import { countUnread, markRead } from "./unread";
-
-export type ConnectionStatus = "connecting" | "online" | "reconnecting" | "offline";
-
-/** Everything the client holds about one joined channel. */
-export interface ChannelView {
-  id: number;
-  summary: ChannelSummary;
-  /** Displayable events held, sorted by seq (a contiguous run ending at the latest). */
-  items: readonly ChannelEvent[];
-  pending: readonly PendingMessage[];
-  notes: readonly LocalNote[];
-  /** The latest page has been read. */
-  loaded: boolean;
-  loadingOlder: boolean;
-  /** Older items exist before the first one held. */
-  hasOlder: boolean;
-  /** Muted here: absent = no, null = indefinitely, a number = until then (epoch ms). */
-  mutedUntil?: number | null;
-  muteReason?: string;
-  /** Slow mode: no message may be sent before this time (epoch ms, this client's clock). */
-  slowUntil?: number;
-  /** When this client's last message here was acknowledged (epoch ms, this client's clock). */
-  lastSentAt?: number;
-}
-
-export interface Notice {
-  id: number;
-  tone: "info" | "warning";
-  text: string;
-}
-
-export interface ChatState {
-  status: ConnectionStatus;
-  me?: Self;
-  channels: Readonly<Record<number, ChannelView>>;
-  activeId?: number;
-  unread: Readonly<Record<number, number>>;
-  commands: readonly CommandInfo[];
-  typing: Readonly<Record<number, readonly string[]>>;
-  members: Readonly<Record<number, readonly Member[]>>;
-  notices: readonly Notice[];
-  /** The latest message by someone else in the open channel, for a screen-reader live region. */
-  announcement?: string;
-}
 
 /** Why the session ended without the user signing out. */
 export type SessionEnd = "revoked";
@@ -95,11 +55,6 @@ const PAGE = 50;
 /** After a failed read of older history, scrolling does not ask again for this long. */
 const OLDER_RETRY_MS = 2000;
 
-/** Whether a channel's composer is muted at `now`. */
-export function isMuted(view: ChannelView, now: number): boolean {
-  return view.mutedUntil === null || (view.mutedUntil !== undefined && view.mutedUntil > now);
-}
-
 function randomNonce(): string {
   const bytes = new Uint8Array(12);
   crypto.getRandomValues(bytes);
@@ -116,14 +71,6 @@ export class CommandRefusedError extends Error {
   }
 }
 
-/** Slow mode's end for someone who last sent at `lastSentAt`, or undefined when it does not apply. */
-function slowEnd(summary: ChannelSummary, lastSentAt: number | undefined): number | undefined {
-  const exempt = (summary.rl ?? Role.Member) >= Role.Moderator;
-  return summary.sl > 0 && !exempt && lastSentAt !== undefined
-    ? lastSentAt + summary.sl * 1000
-    : undefined;
-}
-
 /** The text shown for a refused request: the server's message, and the usage when given. */
 export function errorText(err: unknown): string {
   // The server's text names the seconds left; the composer counts those down live instead.
@@ -137,37 +84,27 @@ export function errorText(err: unknown): string {
 }
 
 /**
- * The web client's state around one ParleyClient: channels and their items, pending sends
- * matched to acks and pushes by nonce, unread counts, members, typing, mutes and slow mode.
- * State is an immutable snapshot replaced on every change (for `useSyncExternalStore`).
+ * The effects around one ParleyClient: subscribes to its events and feeds them to the pure
+ * state functions (`chat-state.ts`, and `reduceChannel` per channel), makes the SDK
+ * requests the user asks for and the views need (history pages, member lists), mirrors the
+ * SDK's TypingState and MemberState, and notifies React. State is an immutable snapshot
+ * replaced on every change (for `useSyncExternalStore`).
  */
 export class ChatStore {
   readonly client: ParleyClient;
-  private state: ChatState = {
-    status: "connecting",
-    channels: {},
-    unread: {},
-    commands: [],
-    typing: {},
-    members: {},
-    notices: [],
-  };
+  private state: ChatState = initialChatState;
   private readonly listeners = new Set<() => void>();
   private readonly typingState: TypingState;
   private readonly memberState: MemberState;
   private readonly throttles = new Map<number, TypingThrottle>();
-  /** Channels whose member list was read on the current connection. */
+  /** Channels whose member list was asked for on the current connection. */
   private readonly seeded = new Set<number>();
-  /** The last kick or ban of this user per channel, to explain the removal that follows. */
-  private readonly removals = new Map<number, ModerationEvent>();
-  /** Per channel: no read of older history before this time (after a failure). */
-  private readonly olderRetryAt = new Map<number, number>();
   private readonly offs: (() => void)[];
   private readonly now: () => number;
-  private welcomed = false;
-  private stopped = false;
-  private ended = false;
-  private nextNoticeId = 1;
+  /** `ended`: the server refused the session; nothing restarts it. */
+  private lifecycle: "running" | "stopped" | "ended" = "running";
+  /** Ids of notices and notes. */
+  private nextId = 1;
 
   constructor(private readonly options: ChatStoreOptions) {
     this.now = options.now ?? Date.now;
@@ -209,9 +146,10 @@ export class ChatStore {
   // --- lifecycle ---
 
   start(): void {
-    this.stopped = false;
+    if (this.lifecycle !== "ended") this.lifecycle = "running";
     globalThis.addEventListener?.("online", this.onOnline);
-    this.set({ status: this.welcomed ? "reconnecting" : "connecting" });
+    // Welcomed before (`me` is known): this is a reconnection.
+    this.set({ status: this.state.me ? "reconnecting" : "connecting" });
     this.client.connect().catch((err) => {
       if (err instanceof ParleyRequestError && err.code === ERRORS.UNAUTHENTICATED.code)
         this.endSession();
@@ -221,7 +159,7 @@ export class ChatStore {
 
   /** Closes the connection for good and drops the listeners. */
   async stop(): Promise<void> {
-    this.stopped = true;
+    if (this.lifecycle !== "ended") this.lifecycle = "stopped";
     globalThis.removeEventListener?.("online", this.onOnline);
     for (const off of this.offs) off();
     this.typingState.dispose();
@@ -254,7 +192,7 @@ export class ChatStore {
     if (!this.state.channels[channelId]) return;
     const previous = this.state.activeId;
     if (previous !== undefined && previous !== channelId) this.stopTyping(previous);
-    this.set({ activeId: channelId, unread: markRead(this.state.unread, channelId) });
+    this.replace(selected(this.state, channelId));
     this.options.session.lastChannel = channelId;
     this.ensureLoaded(channelId);
     this.ensureMembers(channelId);
@@ -288,24 +226,18 @@ export class ChatStore {
   /** Reads the page before the first item held. */
   async loadOlder(channelId: number): Promise<void> {
     const view = this.state.channels[channelId];
-    if (!view?.loaded || view.loadingOlder || !view.hasOlder) return;
-    if ((this.olderRetryAt.get(channelId) ?? 0) > this.now()) return;
+    if (!view || !canLoadOlder(view, this.now())) return;
     const first = view.items[0];
-    this.updateChannel(channelId, { loadingOlder: true });
+    this.apply(channelId, { type: "older-requested" });
     try {
       const page = await this.client.history(channelId, {
         ...(first ? { before: first.s } : {}),
         limit: PAGE,
       });
-      this.updateChannel(channelId, (v) => ({
-        items: mergePage(v.items, page.e),
-        hasOlder: page.mb,
-        loadingOlder: false,
-      }));
+      this.apply(channelId, { type: "older-loaded", page });
     } catch {
       // Rate limited or disconnected: the view asks again as the user scrolls, not at once.
-      this.olderRetryAt.set(channelId, this.now() + OLDER_RETRY_MS);
-      this.updateChannel(channelId, { loadingOlder: false });
+      this.apply(channelId, { type: "older-failed", retryAt: this.now() + OLDER_RETRY_MS });
     }
   }
 
@@ -317,24 +249,20 @@ export class ChatStore {
     if (!x) return;
     this.stopTyping(channelId);
     const nonce = randomNonce();
-    this.updateChannel(channelId, (v) => ({
-      pending: [...v.pending, { nonce, x, ts: this.now() }],
-    }));
+    this.apply(channelId, { type: "send-pending", nonce, x, ts: this.now() });
     this.deliver(channelId, nonce, x);
   }
 
   retry(channelId: number, nonce: string): void {
     const entry = this.state.channels[channelId]?.pending.find((p) => p.nonce === nonce);
     if (!entry) return;
-    this.updateChannel(channelId, (v) => ({
-      pending: v.pending.map((p) => (p.nonce === nonce ? { nonce, x: p.x, ts: p.ts } : p)),
-    }));
+    this.apply(channelId, { type: "send-retried", nonce });
     // Same nonce: if the first attempt was stored after all, the server answers with its ack.
     this.deliver(channelId, nonce, entry.x);
   }
 
   discard(channelId: number, nonce: string): void {
-    this.updateChannel(channelId, (v) => ({ pending: v.pending.filter((p) => p.nonce !== nonce) }));
+    this.apply(channelId, { type: "send-discarded", nonce });
   }
 
   /**
@@ -345,9 +273,16 @@ export class ChatStore {
     this.stopTyping(channelId);
     try {
       const reply = await this.client.command(channelId, text.trim());
-      if (reply.x) this.addNote(channelId, reply.x, reply.log);
+      if (reply.x)
+        this.apply(channelId, {
+          type: "note",
+          id: this.nextId++,
+          ts: this.now(),
+          text: reply.x,
+          ...(reply.log ? { log: reply.log } : {}),
+        });
     } catch (err) {
-      this.applyRefusal(channelId, err);
+      this.refused(channelId, err);
       const slow = err instanceof ParleyRequestError && err.code === ERRORS.SLOW_MODE.code;
       throw new CommandRefusedError(errorText(err), slow);
     }
@@ -395,164 +330,72 @@ export class ChatStore {
   private readonly onOnline = (): void => this.client.reconnectNow();
 
   private set(patch: Partial<ChatState>): void {
-    this.state = { ...this.state, ...patch };
+    this.replace({ ...this.state, ...patch });
+  }
+
+  private replace(next: ChatState): void {
+    if (next === this.state) return;
+    this.state = next;
     for (const listener of this.listeners) listener();
   }
 
-  private updateChannel(
-    channelId: number,
-    patch: Partial<ChannelView> | ((view: ChannelView) => Partial<ChannelView>),
-  ): void {
-    const view = this.state.channels[channelId];
-    if (!view) return;
-    const next = { ...view, ...(typeof patch === "function" ? patch(view) : patch) };
-    this.set({ channels: { ...this.state.channels, [channelId]: next } });
+  /** Feeds one input to a held channel's reducer; a channel no longer held ignores it. */
+  private apply(channelId: number, input: ChannelInput): void {
+    this.replace(withChannel(this.state, channelId, input));
   }
 
   private notify(tone: Notice["tone"], text: string): void {
-    const notice = { id: this.nextNoticeId++, tone, text };
-    this.set({ notices: [...this.state.notices, notice].slice(-3) });
-  }
-
-  private addNote(channelId: number, text: string, log?: readonly AuditLine[]): void {
-    const note: LocalNote = {
-      id: this.nextNoticeId++,
-      afterSeq: this.state.channels[channelId]?.items.at(-1)?.s ?? 0,
-      ts: this.now(),
-      text,
-      ...(log?.length ? { log } : {}),
-    };
-    this.updateChannel(channelId, (v) => ({ notes: [...v.notes, note] }));
+    this.replace(withNotice(this.state, { id: this.nextId++, tone, text }));
   }
 
   private deliver(channelId: number, nonce: string, x: string): void {
     this.client.send(channelId, x, nonce).then(
-      (ack) => this.confirm(channelId, nonce, x, ack),
+      (ack) => {
+        const me = this.state.me;
+        if (me) this.apply(channelId, { type: "send-acked", nonce, x, ack, me, now: this.now() });
+      },
       (err) => {
-        this.applyRefusal(channelId, err);
-        this.updateChannel(channelId, (v) => ({
-          pending: v.pending.map((p) => (p.nonce === nonce ? { ...p, error: errorText(err) } : p)),
-        }));
+        this.refused(channelId, err);
+        this.apply(channelId, { type: "send-failed", nonce, error: errorText(err) });
       },
     );
   }
 
-  private confirm(channelId: number, nonce: string, x: string, ack: Ack): void {
-    const me = this.state.me;
-    const view = this.state.channels[channelId];
-    if (!me || !view) return;
-    const event: MessageEvent = {
-      s: ack.s,
-      t: EventType.MessagePosted,
-      ts: ack.ts,
-      a: me.i,
-      an: me.n,
-      i: ack.i,
-      x,
-      n: nonce,
-    };
-    const lastSentAt = this.now();
-    this.updateChannel(channelId, (v) => ({
-      // The push may have come first and confirmed it already; the seq dedups either way.
-      items: v.loaded ? mergeEvents(v.items, [event]) : v.items,
-      pending: v.pending.filter((p) => p.nonce !== nonce),
-      lastSentAt,
-      slowUntil: slowEnd(v.summary, lastSentAt),
-    }));
-  }
-
-  /** Applies what a refusal tells: muted (with time left) or slow mode (with time left). */
-  private applyRefusal(channelId: number, err: unknown): void {
+  /** A refusal tells a mute or slow mode with the time left; the reducer keeps it. */
+  private refused(channelId: number, err: unknown): void {
     if (!(err instanceof ParleyRequestError)) return;
-    const left = err.retryAfterMs;
-    if (err.code === ERRORS.MUTED.code) {
-      this.updateChannel(channelId, (v) => ({
-        mutedUntil: left !== undefined ? this.now() + left : (v.mutedUntil ?? null),
-      }));
-    } else if (err.code === ERRORS.SLOW_MODE.code && left !== undefined) {
-      this.updateChannel(channelId, { slowUntil: this.now() + left });
-    }
+    this.apply(channelId, {
+      type: "refused",
+      code: err.code,
+      ...(err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}),
+      now: this.now(),
+    });
   }
 
   private onWelcome(w: WelcomeReply): void {
-    if (this.stopped) return;
+    if (this.lifecycle !== "running") return;
     if (w.st) this.options.session.token = w.st;
     this.seeded.clear();
-    const channels: Record<number, ChannelView> = {};
-    for (const ch of w.ch) {
-      const existing = this.state.channels[ch.i];
-      channels[ch.i] = existing
-        ? { ...existing, summary: ch, ...(ch.sl === 0 ? { slowUntil: undefined } : {}) }
-        : this.newView(ch);
-    }
-    const unread: Record<number, number> = {};
-    for (const [c, n] of Object.entries(this.state.unread))
-      if (channels[Number(c)]) unread[Number(c)] = n;
-    let activeId = this.state.activeId;
-    if (activeId === undefined || !channels[activeId]) {
-      const last = this.options.session.lastChannel;
-      activeId =
-        last !== undefined && channels[last]
-          ? last
-          : [...w.ch].sort((a, b) => a.n.localeCompare(b.n))[0]?.i;
-    }
-    this.welcomed = true;
-    this.set({
-      status: "online",
-      me: w.u,
-      commands: w.cmd,
-      channels,
-      unread,
-      ...(activeId !== undefined ? { activeId } : { activeId: undefined }),
-    });
+    this.replace(welcomed(this.state, w, this.options.session.lastChannel));
+    const activeId = this.state.activeId;
     if (activeId !== undefined) this.selectChannel(activeId);
   }
 
-  private newView(ch: ChannelSummary): ChannelView {
-    return {
-      id: ch.i,
-      summary: ch,
-      items: [],
-      pending: [],
-      notes: [],
-      loaded: false,
-      loadingOlder: false,
-      hasOlder: false,
-    };
-  }
-
+  /** Reads the latest page of a channel that has none (opened for the first time, or resynced). */
   private ensureLoaded(channelId: number): void {
     const view = this.state.channels[channelId];
-    if (!view || view.loaded || view.loadingOlder || this.state.status !== "online") return;
-    this.updateChannel(channelId, { loadingOlder: true });
+    if (view?.history.phase !== "idle" || this.state.status !== "online") return;
+    this.apply(channelId, { type: "latest-requested" });
     this.client.history(channelId, { limit: PAGE }).then(
       (page) =>
-        this.updateChannel(channelId, (v) => {
-          const items = mergePage(v.items, page.e);
-          return {
-            items,
-            loaded: true,
-            hasOlder: page.mb,
-            loadingOlder: false,
-            ...this.muteFrom(items),
-          };
+        this.apply(channelId, {
+          type: "latest-loaded",
+          page,
+          me: this.state.me?.i,
+          now: this.now(),
         }),
-      () => this.updateChannel(channelId, { loadingOlder: false }),
+      () => this.apply(channelId, { type: "latest-failed" }),
     );
-  }
-
-  /** A mute of this user found in loaded history (the page read after a reload, say). */
-  private muteFrom(items: readonly ChannelEvent[]): Partial<ChannelView> {
-    const me = this.state.me?.i;
-    for (let k = items.length - 1; k >= 0; k--) {
-      const e = items[k] as ModerationEvent;
-      if ((e.t !== EventType.MemberMuted && e.t !== EventType.MemberUnmuted) || e.u !== me)
-        continue;
-      if (e.t === EventType.MemberUnmuted) return {};
-      if (e.ut !== undefined && e.ut <= this.now()) return {};
-      return { mutedUntil: e.ut ?? null, ...(e.rs ? { muteReason: e.rs } : {}) };
-    }
-    return {};
   }
 
   private ensureMembers(channelId: number): void {
@@ -567,146 +410,51 @@ export class ChatStore {
   }
 
   private addJoined(reply: JoinReply): void {
-    const existing = this.state.channels[reply.ch.i];
-    const base = existing ?? this.newView(reply.ch);
-    const view: ChannelView = {
-      ...base,
-      summary: reply.ch,
-      items: mergePage(base.items, reply.h.e.filter(isDisplayable)),
-      loaded: true,
-      hasOlder: reply.h.mb,
-    };
-    this.set({ channels: { ...this.state.channels, [view.id]: view } });
-    this.memberState.seed(view.id, reply.m);
-    this.seeded.add(view.id);
-    this.selectChannel(view.id);
+    const id = reply.ch.i;
+    this.replace(channelJoined(this.state, reply, this.now()));
+    this.memberState.seed(id, reply.m);
+    this.seeded.add(id);
+    this.selectChannel(id);
   }
 
   private onEvents(channelId: number, events: readonly ChannelEvent[]): void {
-    const view = this.state.channels[channelId];
-    const me = this.state.me;
-    if (!view || !me) return;
-    const patch: Partial<ChannelView> = {};
-    const summary = { ...view.summary };
-    let ownNonces: Set<string> | undefined;
-    for (const e of events) {
-      const m = e as ModerationEvent;
-      switch (e.t) {
-        case EventType.MessagePosted:
-          if (e.a === me.i) {
-            ownNonces ??= new Set();
-            ownNonces.add(e.n);
-          }
-          break;
-        case EventType.MemberMuted:
-          if (m.u === me.i) {
-            patch.mutedUntil = m.ut ?? null;
-            patch.muteReason = m.rs;
-          }
-          break;
-        case EventType.MemberUnmuted:
-          if (m.u === me.i) patch.mutedUntil = undefined;
-          break;
-        case EventType.RoleChanged:
-          if (m.u === me.i && m.rl !== undefined) summary.rl = m.rl;
-          break;
-        case EventType.MemberKicked:
-        case EventType.MemberBanned:
-          if (m.u === me.i) this.removals.set(channelId, m);
-          break;
-        case EventType.TopicChanged:
-          if ("tp" in e && e.tp !== undefined) summary.tp = e.tp;
-          break;
-        case EventType.SlowModeChanged:
-          if ("sl" in e && e.sl !== undefined) summary.sl = e.sl;
-          break;
-      }
-    }
-    // Slow mode turned off, changed, or lifted by a new role: the wait follows at once (the
-    // server counts from this user's last message, as `slowEnd` does).
-    if (summary.sl !== view.summary.sl || summary.rl !== view.summary.rl)
-      patch.slowUntil = slowEnd(summary, view.lastSentAt);
-    const last = [...events].reverse().find(isMessage);
-    const announcement =
-      channelId === this.state.activeId && last && last.a !== me.i
-        ? `${last.an}: ${last.x}`
-        : this.state.announcement;
-    const next: ChannelView = {
-      ...view,
-      ...patch,
-      summary,
-      items: mergeEvents(view.items, events),
-      pending: ownNonces ? view.pending.filter((p) => !ownNonces.has(p.nonce)) : view.pending,
-    };
-    this.set({
-      channels: { ...this.state.channels, [channelId]: next },
-      unread: countUnread(this.state.unread, channelId, events, {
-        active: this.state.activeId,
-        me: me.i,
-      }),
-      ...(announcement !== undefined ? { announcement } : {}),
-    });
+    this.replace(channelEvents(this.state, channelId, events, this.now()));
   }
 
   private onChannelAdded(ch: ChannelSummary): void {
-    const existing = this.state.channels[ch.i];
-    const view = existing ? { ...existing, summary: ch } : this.newView(ch);
-    this.set({ channels: { ...this.state.channels, [ch.i]: view } });
+    this.replace(channelAdded(this.state, ch));
   }
 
   private onChannelRemoved(channelId: number, why: RemovalReason): void {
     const view = this.state.channels[channelId];
     if (!view) return;
-    if (why === "kicked" || why === "banned") {
-      const event = this.removals.get(channelId);
-      const by = event ? ` by ${event.an}` : "";
-      const reason = event?.rs ? `: ${event.rs}` : "";
-      const text =
-        why === "kicked"
-          ? `You were removed from #${view.summary.n}${by}${reason}`
-          : `You were banned from #${view.summary.n}${by} ${formatUntil(event?.ut, this.now())}${reason}`;
-      this.notify("warning", text);
-    }
-    this.removals.delete(channelId);
+    const text = removalNotice(view, why, this.now());
+    if (text) this.notify("warning", text);
     this.removeChannel(channelId);
   }
 
   private removeChannel(channelId: number): void {
     if (!this.state.channels[channelId]) return;
-    const { [channelId]: _, ...channels } = this.state.channels;
-    const { [channelId]: __, ...members } = this.state.members;
     this.throttles.delete(channelId);
     this.seeded.delete(channelId);
-    let activeId = this.state.activeId;
-    if (activeId === channelId)
-      activeId = Object.values(channels).sort((a, b) => a.summary.n.localeCompare(b.summary.n))[0]
-        ?.id;
-    this.set({ channels, members, unread: markRead(this.state.unread, channelId), activeId });
+    this.replace(channelRemoved(this.state, channelId));
+    const activeId = this.state.activeId;
     if (activeId !== undefined) this.selectChannel(activeId);
   }
 
   /** A user changed (registered, renamed); member lists follow through MemberState. */
   private onUserUpdated(user: UserRef): void {
-    const me = this.state.me;
-    if (!me || user.i !== me.i) return;
-    this.set({
-      me: { i: me.i, n: user.n, ...(user.g ? { g: true } : {}), ...(me.ad ? { ad: me.ad } : {}) },
-    });
+    this.replace(userUpdated(this.state, user));
   }
 
   private onResync(channelId: number): void {
     // The gap was too large to replay: drop what is held and read the latest page again.
-    this.updateChannel(channelId, {
-      items: [],
-      loaded: false,
-      hasOlder: false,
-      loadingOlder: false,
-    });
+    this.apply(channelId, { type: "resync" });
     if (channelId === this.state.activeId) this.ensureLoaded(channelId);
   }
 
   private onDisconnect(code: number, willReconnect: boolean): void {
-    if (this.stopped) return;
+    if (this.lifecycle !== "running") return;
     this.seeded.clear();
     if (code === CloseCode.AuthRevoked) {
       this.endSession();
@@ -716,8 +464,8 @@ export class ChatStore {
   }
 
   private endSession(): void {
-    if (this.ended || this.stopped) return;
-    this.ended = true;
+    if (this.lifecycle !== "running") return;
+    this.lifecycle = "ended";
     this.options.session.clear();
     void this.stop();
     this.options.onSessionEnded("revoked");

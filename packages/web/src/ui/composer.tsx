@@ -9,7 +9,8 @@ import {
   useRef,
   useState,
 } from "react";
-import { type ChannelView, type ChatStore, CommandRefusedError, isMuted } from "../chat/chat-store";
+import { type ChannelView, isMuted } from "../chat/channel-view";
+import { type ChatStore, CommandRefusedError } from "../chat/chat-store";
 import { formatCountdown, formatUntil } from "../chat/format";
 import { SendIcon } from "./icons";
 import { useNow } from "./use-chat";
@@ -70,7 +71,7 @@ export function Composer({
   const usage = typedCommand(text, allowed);
 
   const counting =
-    view.mutedUntil !== undefined || (view.slowUntil !== undefined && view.slowUntil > Date.now());
+    view.mute !== undefined || (view.slowUntil !== undefined && view.slowUntil > Date.now());
   const now = useNow(counting);
   const muted = isMuted(view, now);
   const slowLeft = view.slowUntil !== undefined ? view.slowUntil - now : 0;
@@ -166,15 +167,16 @@ export function Composer({
 
   let status: ReactNode = null;
   if (muted) {
-    const reason = view.muteReason ? ` (${view.muteReason})` : "";
+    const reason = view.mute?.reason ? ` (${view.mute.reason})` : "";
+    const until = view.mute?.until ?? now;
     status =
-      view.mutedUntil === null ? (
+      view.mute?.until === null ? (
         <span className="composer-status warn">You are muted in this channel{reason}.</span>
       ) : (
         <span className="composer-status warn" data-testid="mute-countdown">
           You are muted{reason}. You can write again in{" "}
-          <strong>{formatCountdown((view.mutedUntil ?? now) - now)}</strong>{" "}
-          <span className="muted-until">({formatUntil(view.mutedUntil ?? now, now)})</span>
+          <strong>{formatCountdown(until - now)}</strong>{" "}
+          <span className="muted-until">({formatUntil(until, now)})</span>
         </span>
       );
   } else if (slowNotice) {

@@ -1,6 +1,7 @@
 import { type AuditLine, auditText, type Member, type MessageEvent } from "@parley/protocol";
 import { memo, useLayoutEffect, useMemo, useRef, useState } from "react";
-import type { ChannelView, ChatStore } from "../chat/chat-store";
+import { type ChannelView, canLoadOlder, hasOlder, isLoaded } from "../chat/channel-view";
+import type { ChatStore } from "../chat/chat-store";
 import { dayKey, formatFull, formatTime, formatWhen, localAuditFormat } from "../chat/format";
 import { buildTimeline, type TimelineMessage, type TimelineRow } from "../chat/timeline";
 import { Avatar } from "./avatar";
@@ -231,7 +232,7 @@ export function MessageList({ store, view, me, online, members }: MessageListPro
 
   const loadOlderIfNear = () => {
     const el = scroller.current;
-    if (!el || !view.hasOlder || view.loadingOlder || !view.loaded) return;
+    if (!el || !canLoadOlder(view, Date.now())) return;
     if (el.scrollTop < LOAD_AHEAD_PX || el.scrollHeight <= el.clientHeight)
       void store.loadOlder(view.id);
   };
@@ -281,7 +282,7 @@ export function MessageList({ store, view, me, online, members }: MessageListPro
         tabIndex={0}
         aria-label={`Messages in #${view.summary.n}`}
       >
-        {view.loaded && !view.hasOlder && (
+        {isLoaded(view) && !hasOlder(view) && (
           <div className="channel-start">
             <div className="channel-start-mark" aria-hidden="true">
               #
@@ -290,12 +291,12 @@ export function MessageList({ store, view, me, online, members }: MessageListPro
             <p>{view.summary.tp || "This is the very beginning of the channel."}</p>
           </div>
         )}
-        {view.hasOlder && (
+        {hasOlder(view) && (
           <div className="history-loading" aria-live="polite">
-            {view.loadingOlder ? "Loading earlier messages…" : ""}
+            {view.history.phase === "loading-older" ? "Loading earlier messages…" : ""}
           </div>
         )}
-        {!view.loaded && (
+        {!isLoaded(view) && (
           <div className="history-loading" aria-live="polite">
             Loading messages…
           </div>

@@ -1,4 +1,4 @@
-import type { ChatState } from "../chat/chat-store";
+import type { ChatState } from "../chat/chat-state";
 import { Avatar } from "./avatar";
 import { LogOutIcon, PlusIcon, SearchIcon } from "./icons";
 import { StatusPill } from "./status-pill";

@@ -1,4 +1,4 @@
-import type { ConnectionStatus } from "../chat/chat-store";
+import type { ConnectionStatus } from "../chat/chat-state";
 
 const LABELS: Record<ConnectionStatus, string> = {
   connecting: "Connecting…",

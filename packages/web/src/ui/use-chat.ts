@@ -1,5 +1,6 @@
 import { useEffect, useState, useSyncExternalStore } from "react";
-import type { ChatState, ChatStore } from "../chat/chat-store";
+import type { ChatState } from "../chat/chat-state";
+import type { ChatStore } from "../chat/chat-store";
 
 /** The store's current snapshot; re-renders on every change. */
 export function useChat(store: ChatStore): ChatState {

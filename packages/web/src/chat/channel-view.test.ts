@@ -1,0 +1,456 @@
+import {
+  type ChannelEvent,
+  type ChannelSummary,
+  ERRORS,
+  EventType,
+  type HistoryPage,
+  Role,
+} from "@parley/protocol";
+import { describe, expect, it } from "vitest";
+import {
+  type ChannelInput,
+  type ChannelView,
+  canLoadOlder,
+  hasOlder,
+  isLoaded,
+  isMuted,
+  newChannelView,
+  reduceChannel,
+  removalNotice,
+} from "./channel-view";
+
+const ME = 1;
+const NOW = 1_000_000;
+
+const summary = (extra: Partial<ChannelSummary> = {}): ChannelSummary => ({
+  i: 7,
+  n: "general",
+  tp: "",
+  mc: 2,
+  oc: 1,
+  rl: Role.Member,
+  ls: 0,
+  sl: 0,
+  ...extra,
+});
+
+const msg = (s: number, a = 2, n = `n${s}`): ChannelEvent => ({
+  s,
+  t: EventType.MessagePosted,
+  ts: s * 10,
+  a,
+  an: `u${a}`,
+  i: 100 + s,
+  x: `text ${s}`,
+  n,
+});
+
+const moderation = (
+  s: number,
+  t: typeof EventType.MemberMuted | typeof EventType.MemberUnmuted | typeof EventType.MemberKicked,
+  extra: { u?: number; ut?: number; rs?: string } = {},
+): ChannelEvent => ({ s, t, ts: s * 10, a: 3, an: "mod", u: ME, un: "me", ...extra });
+
+const page = (e: ChannelEvent[], mb = false): HistoryPage => ({ e, mb, ma: false });
+
+/** Feeds inputs one after the other, as the store does. */
+const run = (view: ChannelView, ...inputs: ChannelInput[]): ChannelView =>
+  inputs.reduce(reduceChannel, view);
+
+const fresh = (extra: Partial<ChannelSummary> = {}) => newChannelView(summary(extra));
+
+const ready = (items: ChannelEvent[], mb = false, extra: Partial<ChannelSummary> = {}) =>
+  run(fresh(extra), {
+    type: "joined",
+    summary: summary(extra),
+    page: page(items, mb),
+    me: ME,
+    now: NOW,
+  });
+
+const events = (...e: ChannelEvent[]): ChannelInput => ({
+  type: "events",
+  events: e,
+  me: ME,
+  now: NOW,
+});
+
+const seqs = (view: ChannelView) => view.items.map((e) => e.s);
+
+describe("reduceChannel", () => {
+  describe("history", () => {
+    it("reads the latest page once: idle, then loading, then ready with its items", () => {
+      const idle = fresh();
+      expect(idle.history).toEqual({ phase: "idle" });
+      const loading = reduceChannel(idle, { type: "latest-requested" });
+      expect(loading.history).toEqual({ phase: "loading" });
+      expect(reduceChannel(loading, { type: "latest-requested" })).toBe(loading);
+      const loaded = reduceChannel(loading, {
+        type: "latest-loaded",
+        page: page([msg(4), msg(5)], true),
+        me: ME,
+        now: NOW,
+      });
+      expect(loaded.history).toEqual({ phase: "ready", hasOlder: true });
+      expect(seqs(loaded)).toEqual([4, 5]);
+      expect(isLoaded(loaded)).toBe(true);
+    });
+
+    it("goes back to idle when the latest page could not be read, so the next open asks again", () => {
+      const failed = run(fresh(), { type: "latest-requested" }, { type: "latest-failed" });
+      expect(failed.history).toEqual({ phase: "idle" });
+      expect(isLoaded(failed)).toBe(false);
+    });
+
+    it("ignores a latest page that comes after a join reply already brought one", () => {
+      const joined = ready([msg(4)], true);
+      const late = reduceChannel(joined, {
+        type: "latest-loaded",
+        page: page([msg(1)], false),
+        me: ME,
+        now: NOW,
+      });
+      expect(late).toBe(joined);
+    });
+
+    it("takes the summary, the items and whether older ones exist from a join reply", () => {
+      const joined = run(fresh(), events(msg(6)), {
+        type: "joined",
+        summary: summary({ tp: "news" }),
+        page: page([msg(4), msg(5)], true),
+        me: ME,
+        now: NOW,
+      });
+      expect(joined.summary.tp).toBe("news");
+      expect(seqs(joined)).toEqual([4, 5, 6]);
+      expect(hasOlder(joined)).toBe(true);
+    });
+
+    it("offers an older page only when ready with older items held back", () => {
+      expect(canLoadOlder(fresh(), NOW)).toBe(false);
+      expect(canLoadOlder(ready([msg(4)], false), NOW)).toBe(false);
+      const view = ready([msg(4)], true);
+      expect(canLoadOlder(view, NOW)).toBe(true);
+      const loadingOlder = reduceChannel(view, { type: "older-requested" });
+      expect(loadingOlder.history).toEqual({ phase: "loading-older" });
+      expect(canLoadOlder(loadingOlder, NOW)).toBe(false);
+      expect(hasOlder(loadingOlder)).toBe(true);
+      expect(isLoaded(loadingOlder)).toBe(true);
+    });
+
+    it("prepends an older page and records whether still older items exist", () => {
+      const view = run(
+        ready([msg(4), msg(5)], true),
+        { type: "older-requested" },
+        { type: "older-loaded", page: page([msg(2), msg(3)], false) },
+      );
+      expect(seqs(view)).toEqual([2, 3, 4, 5]);
+      expect(view.history).toEqual({ phase: "ready", hasOlder: false });
+    });
+
+    it("waits until retryAt before offering an older page again after a failed read", () => {
+      const view = run(
+        ready([msg(4)], true),
+        { type: "older-requested" },
+        { type: "older-failed", retryAt: NOW + 2000 },
+      );
+      expect(view.history).toEqual({ phase: "ready", hasOlder: true, retryAt: NOW + 2000 });
+      expect(canLoadOlder(view, NOW + 1999)).toBe(false);
+      expect(canLoadOlder(view, NOW + 2000)).toBe(true);
+    });
+
+    it("drops what is held on a resync and starts over from idle, keeping sends and notes", () => {
+      const view = run(
+        ready([msg(4)], true),
+        { type: "send-pending", nonce: "a", x: "hi", ts: NOW },
+        { type: "note", id: 1, ts: NOW, text: "note" },
+        { type: "resync" },
+      );
+      expect(view.items).toEqual([]);
+      expect(view.history).toEqual({ phase: "idle" });
+      expect(view.pending.map((p) => p.nonce)).toEqual(["a"]);
+      expect(view.notes.map((n) => n.text)).toEqual(["note"]);
+    });
+
+    it("drops an older page that arrives after a resync, as it no longer joins what is held", () => {
+      const view = run(
+        ready([msg(40)], true),
+        { type: "older-requested" },
+        { type: "resync" },
+        { type: "older-loaded", page: page([msg(2)], true) },
+      );
+      expect(view.items).toEqual([]);
+      expect(view.history).toEqual({ phase: "idle" });
+    });
+  });
+
+  describe("live events", () => {
+    it("adds events once by seq, replayed ones included", () => {
+      const view = run(ready([msg(4)]), events(msg(5), msg(6)), events(msg(5), msg(7)));
+      expect(seqs(view)).toEqual([4, 5, 6, 7]);
+    });
+
+    it("follows the topic, slow mode and this user's role from events", () => {
+      const view = run(
+        ready([]),
+        events(
+          { s: 1, t: EventType.TopicChanged, ts: 0, a: 3, an: "mod", tp: "new topic" },
+          { s: 2, t: EventType.SlowModeChanged, ts: 0, a: 3, an: "mod", sl: 30 },
+          {
+            s: 3,
+            t: EventType.RoleChanged,
+            ts: 0,
+            a: 3,
+            an: "mod",
+            u: ME,
+            un: "me",
+            rl: Role.Moderator,
+          },
+          { s: 4, t: EventType.RoleChanged, ts: 0, a: 3, an: "mod", u: 9, un: "x", rl: Role.Owner },
+        ),
+      );
+      expect(view.summary).toMatchObject({ tp: "new topic", sl: 30, rl: Role.Moderator });
+    });
+
+    it("records the kick or ban of this user, not of others, to explain the removal", () => {
+      const other = run(ready([]), events(moderation(3, EventType.MemberKicked, { u: 9 })));
+      expect(other.removal).toBeUndefined();
+      const kicked = run(ready([]), events(moderation(3, EventType.MemberKicked, { rs: "spam" })));
+      expect(removalNotice(kicked, "kicked", NOW)).toBe(
+        "You were removed from #general by mod: spam",
+      );
+      expect(removalNotice(kicked, "left", NOW)).toBeUndefined();
+      expect(removalNotice(ready([]), "banned", NOW)).toBe(
+        "You were banned from #general indefinitely",
+      );
+    });
+  });
+
+  describe("mute", () => {
+    it("is set by a live mute of this user, with its end and reason, and lifted by an unmute", () => {
+      const muted = run(
+        ready([]),
+        events(moderation(3, EventType.MemberMuted, { ut: NOW + 60_000, rs: "calm down" })),
+      );
+      expect(muted.mute).toEqual({ until: NOW + 60_000, reason: "calm down" });
+      expect(isMuted(muted, NOW)).toBe(true);
+      expect(isMuted(muted, NOW + 60_000)).toBe(false);
+      const unmuted = reduceChannel(muted, events(moderation(4, EventType.MemberUnmuted)));
+      expect(unmuted.mute).toBeUndefined();
+      expect(isMuted(unmuted, NOW)).toBe(false);
+    });
+
+    it("ignores mutes of other users", () => {
+      const view = run(ready([]), events(moderation(3, EventType.MemberMuted, { u: 9 })));
+      expect(view.mute).toBeUndefined();
+    });
+
+    it("is indefinite when the mute has no end", () => {
+      const view = run(ready([]), events(moderation(3, EventType.MemberMuted)));
+      expect(view.mute).toEqual({ until: null });
+      expect(isMuted(view, NOW + 10 ** 9)).toBe(true);
+    });
+
+    it("is read from the latest page: the last mute or unmute of this user decides", () => {
+      const load = (e: ChannelEvent[]) =>
+        run(
+          fresh(),
+          { type: "latest-requested" },
+          { type: "latest-loaded", page: page(e), me: ME, now: NOW },
+        );
+      expect(load([moderation(1, EventType.MemberMuted), msg(2)]).mute).toEqual({ until: null });
+      expect(
+        load([moderation(1, EventType.MemberMuted), moderation(2, EventType.MemberUnmuted)]).mute,
+      ).toBeUndefined();
+      expect(load([moderation(1, EventType.MemberMuted, { ut: NOW - 1 })]).mute).toBeUndefined();
+    });
+
+    it("is read from a join reply's page as from any latest page", () => {
+      const view = ready([moderation(1, EventType.MemberMuted, { ut: NOW + 5000 })]);
+      expect(view.mute).toEqual({ until: NOW + 5000 });
+    });
+
+    it("is lifted by an unmute found in the page read after a resync", () => {
+      const view = run(
+        ready([moderation(1, EventType.MemberMuted)]),
+        { type: "resync" },
+        { type: "latest-requested" },
+        {
+          type: "latest-loaded",
+          page: page([
+            moderation(1, EventType.MemberMuted),
+            moderation(5, EventType.MemberUnmuted),
+          ]),
+          me: ME,
+          now: NOW,
+        },
+      );
+      expect(view.mute).toBeUndefined();
+    });
+
+    it("is kept when a page tells nothing about it", () => {
+      const muted = run(ready([]), events(moderation(3, EventType.MemberMuted)));
+      const view = run(
+        muted,
+        { type: "resync" },
+        {
+          type: "latest-loaded",
+          page: page([msg(9)]),
+          me: ME,
+          now: NOW,
+        },
+      );
+      expect(view.mute).toEqual({ until: null });
+    });
+
+    it("is set by a mute refusal: until the time left, or indefinitely when none is given", () => {
+      const refused = (retryAfterMs?: number) =>
+        reduceChannel(ready([]), {
+          type: "refused",
+          code: ERRORS.MUTED.code,
+          ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+          now: NOW,
+        });
+      expect(refused(3000).mute).toEqual({ until: NOW + 3000 });
+      expect(refused().mute).toEqual({ until: null });
+    });
+
+    it("keeps the reason of a held mute when a refusal renews its end", () => {
+      const view = run(
+        ready([]),
+        events(moderation(3, EventType.MemberMuted, { ut: NOW + 1000, rs: "calm" })),
+        { type: "refused", code: ERRORS.MUTED.code, retryAfterMs: 9000, now: NOW },
+      );
+      expect(view.mute).toEqual({ until: NOW + 9000, reason: "calm" });
+    });
+  });
+
+  describe("sends", () => {
+    const acked = (nonce: string, s: number): ChannelInput => ({
+      type: "send-acked",
+      nonce,
+      x: "hi",
+      ack: { s, i: 100 + s, ts: s * 10 },
+      me: { i: ME, n: "me" },
+      now: NOW,
+    });
+
+    it("shows a send as pending until its ack confirms it as a stored message", () => {
+      const pending = reduceChannel(ready([msg(4)]), {
+        type: "send-pending",
+        nonce: "a",
+        x: "hi",
+        ts: NOW,
+      });
+      expect(pending.pending).toEqual([{ nonce: "a", x: "hi", ts: NOW }]);
+      const view = reduceChannel(pending, acked("a", 5));
+      expect(view.pending).toEqual([]);
+      expect(view.items.at(-1)).toMatchObject({ s: 5, a: ME, an: "me", x: "hi", n: "a" });
+      expect(view.lastSentAt).toBe(NOW);
+    });
+
+    it("confirms a send by its push when the push comes before the ack, and holds it once", () => {
+      const pushed = run(
+        ready([]),
+        { type: "send-pending", nonce: "a", x: "hi", ts: NOW },
+        events(msg(5, ME, "a")),
+      );
+      expect(pushed.pending).toEqual([]);
+      expect(seqs(reduceChannel(pushed, acked("a", 5)))).toEqual([5]);
+    });
+
+    it("leaves the item to the latest page when the ack comes before that page is held", () => {
+      const view = run(
+        fresh(),
+        { type: "send-pending", nonce: "a", x: "hi", ts: NOW },
+        acked("a", 5),
+      );
+      expect(view.items).toEqual([]);
+      expect(view.pending).toEqual([]);
+    });
+
+    it("keeps a refused send with its error, clears it on retry, and drops it on discard", () => {
+      const failed = run(
+        ready([]),
+        { type: "send-pending", nonce: "a", x: "hi", ts: NOW },
+        { type: "send-pending", nonce: "b", x: "yo", ts: NOW },
+        { type: "send-failed", nonce: "a", error: "Too long" },
+      );
+      expect(failed.pending).toEqual([
+        { nonce: "a", x: "hi", ts: NOW, error: "Too long" },
+        { nonce: "b", x: "yo", ts: NOW },
+      ]);
+      const retried = reduceChannel(failed, { type: "send-retried", nonce: "a" });
+      expect(retried.pending[0]).toEqual({ nonce: "a", x: "hi", ts: NOW });
+      const discarded = reduceChannel(retried, { type: "send-discarded", nonce: "a" });
+      expect(discarded.pending.map((p) => p.nonce)).toEqual(["b"]);
+    });
+
+    it("starts the slow-mode wait at the ack, except for moderators", () => {
+      expect(run(ready([], false, { sl: 10 }), acked("a", 5)).slowUntil).toBe(NOW + 10_000);
+      expect(
+        run(ready([], false, { sl: 10, rl: Role.Moderator }), acked("a", 5)).slowUntil,
+      ).toBeUndefined();
+    });
+
+    it("recomputes the wait from the last send when slow mode changes, and clears it when off", () => {
+      const sent = run(ready([], false, { sl: 10 }), acked("a", 5));
+      const longer = reduceChannel(
+        sent,
+        events({ s: 6, t: EventType.SlowModeChanged, ts: 0, a: 3, an: "mod", sl: 60 }),
+      );
+      expect(longer.slowUntil).toBe(NOW + 60_000);
+      const off = reduceChannel(
+        longer,
+        events({ s: 7, t: EventType.SlowModeChanged, ts: 0, a: 3, an: "mod", sl: 0 }),
+      );
+      expect(off.slowUntil).toBeUndefined();
+    });
+
+    it("sets the wait from a slow-mode refusal's time left", () => {
+      const view = reduceChannel(ready([], false, { sl: 10 }), {
+        type: "refused",
+        code: ERRORS.SLOW_MODE.code,
+        retryAfterMs: 4000,
+        now: NOW,
+      });
+      expect(view.slowUntil).toBe(NOW + 4000);
+    });
+
+    it("changes nothing on a refusal that tells neither a mute nor slow mode", () => {
+      const view = ready([]);
+      expect(
+        reduceChannel(view, { type: "refused", code: ERRORS.RATE_LIMITED.code, now: NOW }),
+      ).toBe(view);
+    });
+  });
+
+  describe("summary and notes", () => {
+    it("replaces the summary sent again and clears the wait when slow mode is off", () => {
+      const sent = run(ready([], false, { sl: 10 }), {
+        type: "send-acked",
+        nonce: "a",
+        x: "hi",
+        ack: { s: 1, i: 1, ts: 1 },
+        me: { i: ME, n: "me" },
+        now: NOW,
+      });
+      const still = reduceChannel(sent, { type: "summary", summary: summary({ sl: 10, mc: 5 }) });
+      expect(still.summary.mc).toBe(5);
+      expect(still.slowUntil).toBe(NOW + 10_000);
+      const off = reduceChannel(sent, { type: "summary", summary: summary({ sl: 0 }) });
+      expect(off.slowUntil).toBeUndefined();
+    });
+
+    it("places a note after the latest item held", () => {
+      const view = reduceChannel(ready([msg(4), msg(9)]), {
+        type: "note",
+        id: 3,
+        ts: NOW,
+        text: "Done",
+        log: [],
+      });
+      expect(view.notes).toEqual([{ id: 3, afterSeq: 9, ts: NOW, text: "Done" }]);
+    });
+  });
+});

@@ -1,0 +1,331 @@
+import type { Ack } from "@parley/client";
+import {
+  type AuditLine,
+  type ChannelEvent,
+  type ChannelSummary,
+  ERRORS,
+  EventType,
+  type HistoryPage,
+  type MessageEvent,
+  type ModerationEvent,
+  Role,
+  type UserRef,
+} from "@parley/protocol";
+import { mergeEvents, mergePage } from "./channel-log";
+import { formatUntil } from "./format";
+import type { LocalNote, PendingMessage } from "./timeline";
+
+/**
+ * Where a channel's history stands. The latest page is read once per channel (again after a
+ * resync); older pages are read one at a time as the reader scrolls up.
+ *
+ * - `idle`: nothing read yet, a resync dropped what was held, or the read failed (the next
+ *   open of the channel asks again).
+ * - `loading`: the latest page is being read.
+ * - `ready`: the latest page is held; `hasOlder` when items exist before the first one held;
+ *   `retryAt` after a failed read of an older page: none is asked for before then.
+ * - `loading-older`: the page before the first item held is being read.
+ */
+export type HistoryState =
+  | { phase: "idle" }
+  | { phase: "loading" }
+  | { phase: "ready"; hasOlder: boolean; retryAt?: number }
+  | { phase: "loading-older" };
+
+/** A mute of this user in one channel: `until` null = indefinitely, else epoch ms. */
+export interface Mute {
+  until: number | null;
+  reason?: string;
+}
+
+/** Everything the client holds about one joined channel. */
+export interface ChannelView {
+  id: number;
+  summary: ChannelSummary;
+  /** Displayable events held, sorted by seq (a contiguous run ending at the latest). */
+  items: readonly ChannelEvent[];
+  pending: readonly PendingMessage[];
+  notes: readonly LocalNote[];
+  history: HistoryState;
+  /** Muted here (absent = no). */
+  mute?: Mute;
+  /** Slow mode: no message may be sent before this time (epoch ms, this client's clock). */
+  slowUntil?: number;
+  /** When this client's last message here was acknowledged (epoch ms, this client's clock). */
+  lastSentAt?: number;
+  /** The last kick or ban of this user seen here, to explain the removal that follows. */
+  removal?: ModerationEvent;
+}
+
+/**
+ * What can happen to one channel's view. Each input carries what it needs (this user's id, the
+ * clock) so that {@link reduceChannel} stays pure.
+ */
+export type ChannelInput =
+  /** Stored events pushed live or replayed on resume, in seq order. */
+  | { type: "events"; events: readonly ChannelEvent[]; me: number; now: number }
+  /** The summary the server sent again (welcome, ChannelAdded). */
+  | { type: "summary"; summary: ChannelSummary }
+  /** A join or create reply: the summary and the latest page. */
+  | {
+      type: "joined";
+      summary: ChannelSummary;
+      page: HistoryPage;
+      me: number | undefined;
+      now: number;
+    }
+  | { type: "latest-requested" }
+  | { type: "latest-loaded"; page: HistoryPage; me: number | undefined; now: number }
+  | { type: "latest-failed" }
+  | { type: "older-requested" }
+  | { type: "older-loaded"; page: HistoryPage }
+  | { type: "older-failed"; retryAt: number }
+  /** The gap since the last seq held was too large to replay: start over from the latest page. */
+  | { type: "resync" }
+  | { type: "send-pending"; nonce: string; x: string; ts: number }
+  | { type: "send-retried"; nonce: string }
+  | { type: "send-acked"; nonce: string; x: string; ack: Ack; me: UserRef; now: number }
+  | { type: "send-failed"; nonce: string; error: string }
+  | { type: "send-discarded"; nonce: string }
+  /** A send or command was refused; a mute or slow-mode refusal says how long it lasts. */
+  | { type: "refused"; code: number; retryAfterMs?: number; now: number }
+  /** A line for this user alone (a command's reply), placed after the latest item held. */
+  | { type: "note"; id: number; ts: number; text: string; log?: readonly AuditLine[] };
+
+export function newChannelView(summary: ChannelSummary): ChannelView {
+  return { id: summary.i, summary, items: [], pending: [], notes: [], history: { phase: "idle" } };
+}
+
+/** The latest page is held (older pages may be on their way). */
+export function isLoaded(view: ChannelView): boolean {
+  return view.history.phase === "ready" || view.history.phase === "loading-older";
+}
+
+/** Items exist before the first one held. */
+export function hasOlder(view: ChannelView): boolean {
+  const h = view.history;
+  return h.phase === "loading-older" || (h.phase === "ready" && h.hasOlder);
+}
+
+/** An older page may be asked for at `now`. */
+export function canLoadOlder(view: ChannelView, now: number): boolean {
+  const h = view.history;
+  return h.phase === "ready" && h.hasOlder && (h.retryAt ?? 0) <= now;
+}
+
+/** Whether a channel's composer is muted at `now`. */
+export function isMuted(view: ChannelView, now: number): boolean {
+  const until = view.mute?.until;
+  return until === null || (until !== undefined && until > now);
+}
+
+/**
+ * The one derivation of this user's mute from events: the last mute or unmute of `me` among
+ * `events` decides (a mute already over at `now` counts as none); without one, `current` stands.
+ */
+export function muteAfter(
+  current: Mute | undefined,
+  events: readonly ChannelEvent[],
+  me: number | undefined,
+  now: number,
+): Mute | undefined {
+  for (let k = events.length - 1; k >= 0; k--) {
+    const e = events[k] as ModerationEvent;
+    if ((e.t !== EventType.MemberMuted && e.t !== EventType.MemberUnmuted) || e.u !== me) continue;
+    if (e.t === EventType.MemberUnmuted || (e.ut !== undefined && e.ut <= now)) return undefined;
+    return { until: e.ut ?? null, ...(e.rs ? { reason: e.rs } : {}) };
+  }
+  return current;
+}
+
+/** Slow mode's end for someone who last sent at `lastSentAt`, or undefined when it does not apply. */
+export function slowEnd(
+  summary: ChannelSummary,
+  lastSentAt: number | undefined,
+): number | undefined {
+  const exempt = (summary.rl ?? Role.Member) >= Role.Moderator;
+  return summary.sl > 0 && !exempt && lastSentAt !== undefined
+    ? lastSentAt + summary.sl * 1000
+    : undefined;
+}
+
+/** The warning shown when this user was kicked or banned from the channel, or undefined. */
+export function removalNotice(view: ChannelView, why: string, now: number): string | undefined {
+  if (why !== "kicked" && why !== "banned") return undefined;
+  const event = view.removal;
+  const by = event ? ` by ${event.an}` : "";
+  const reason = event?.rs ? `: ${event.rs}` : "";
+  return why === "kicked"
+    ? `You were removed from #${view.summary.n}${by}${reason}`
+    : `You were banned from #${view.summary.n}${by} ${formatUntil(event?.ut, now)}${reason}`;
+}
+
+/** Items, history state and mute after the latest page arrived (from a join or a history read). */
+function withLatest(
+  view: ChannelView,
+  page: HistoryPage,
+  me: number | undefined,
+  now: number,
+): ChannelView {
+  const items = mergePage(view.items, page.e);
+  return {
+    ...view,
+    items,
+    history: { phase: "ready", hasOlder: page.mb },
+    mute: muteAfter(view.mute, items, me, now),
+  };
+}
+
+function withPending(
+  view: ChannelView,
+  nonce: string,
+  f: (p: PendingMessage) => PendingMessage,
+): ChannelView {
+  return { ...view, pending: view.pending.map((p) => (p.nonce === nonce ? f(p) : p)) };
+}
+
+/** Applies live or replayed stored events. */
+function withEvents(
+  view: ChannelView,
+  events: readonly ChannelEvent[],
+  me: number,
+  now: number,
+): ChannelView {
+  const summary = { ...view.summary };
+  let removal = view.removal;
+  const ownNonces = new Set<string>();
+  for (const e of events) {
+    switch (e.t) {
+      case EventType.MessagePosted:
+        if (e.a === me) ownNonces.add(e.n);
+        break;
+      case EventType.RoleChanged:
+        if (e.u === me && e.rl !== undefined) summary.rl = e.rl;
+        break;
+      case EventType.MemberKicked:
+      case EventType.MemberBanned:
+        if (e.u === me) removal = e;
+        break;
+      case EventType.TopicChanged:
+        if (e.tp !== undefined) summary.tp = e.tp;
+        break;
+      case EventType.SlowModeChanged:
+        if (e.sl !== undefined) summary.sl = e.sl;
+        break;
+    }
+  }
+  const next: ChannelView = {
+    ...view,
+    summary,
+    items: mergeEvents(view.items, events),
+    // The ack may not have come yet: the push of the same nonce confirms the message too.
+    pending: ownNonces.size ? view.pending.filter((p) => !ownNonces.has(p.nonce)) : view.pending,
+    mute: muteAfter(view.mute, events, me, now),
+    removal,
+  };
+  // Slow mode turned off, changed, or lifted by a new role: the wait follows at once (the
+  // server counts from this user's last message, as `slowEnd` does).
+  if (summary.sl !== view.summary.sl || summary.rl !== view.summary.rl)
+    next.slowUntil = slowEnd(summary, view.lastSentAt);
+  return next;
+}
+
+/**
+ * One channel's view after one input: pure, returns a new view (or the same one when the input
+ * does not apply in the current state, e.g. a page that arrives after a resync).
+ */
+export function reduceChannel(view: ChannelView, input: ChannelInput): ChannelView {
+  const h = view.history;
+  switch (input.type) {
+    case "events":
+      return withEvents(view, input.events, input.me, input.now);
+    case "summary":
+      return {
+        ...view,
+        summary: input.summary,
+        ...(input.summary.sl === 0 ? { slowUntil: undefined } : {}),
+      };
+    case "joined":
+      return withLatest({ ...view, summary: input.summary }, input.page, input.me, input.now);
+    case "latest-requested":
+      return h.phase === "idle" ? { ...view, history: { phase: "loading" } } : view;
+    case "latest-loaded":
+      // A join reply may have brought the latest page first; this one is then no newer.
+      return h.phase === "idle" || h.phase === "loading"
+        ? withLatest(view, input.page, input.me, input.now)
+        : view;
+    case "latest-failed":
+      return h.phase === "loading" ? { ...view, history: { phase: "idle" } } : view;
+    case "older-requested":
+      return h.phase === "ready" && h.hasOlder
+        ? { ...view, history: { phase: "loading-older" } }
+        : view;
+    case "older-loaded":
+      // After a resync the page no longer joins what is held.
+      return h.phase === "loading-older"
+        ? {
+            ...view,
+            items: mergePage(view.items, input.page.e),
+            history: { phase: "ready", hasOlder: input.page.mb },
+          }
+        : view;
+    case "older-failed":
+      return h.phase === "loading-older"
+        ? { ...view, history: { phase: "ready", hasOlder: true, retryAt: input.retryAt } }
+        : view;
+    case "resync":
+      return { ...view, items: [], history: { phase: "idle" } };
+    case "send-pending":
+      return {
+        ...view,
+        pending: [...view.pending, { nonce: input.nonce, x: input.x, ts: input.ts }],
+      };
+    case "send-retried":
+      return withPending(view, input.nonce, (p) => ({ nonce: p.nonce, x: p.x, ts: p.ts }));
+    case "send-failed":
+      return withPending(view, input.nonce, (p) => ({ ...p, error: input.error }));
+    case "send-discarded":
+      return { ...view, pending: view.pending.filter((p) => p.nonce !== input.nonce) };
+    case "send-acked": {
+      const { ack, me, nonce } = input;
+      const event: MessageEvent = {
+        s: ack.s,
+        t: EventType.MessagePosted,
+        ts: ack.ts,
+        a: me.i,
+        an: me.n,
+        i: ack.i,
+        x: input.x,
+        n: nonce,
+      };
+      return {
+        ...view,
+        // The push may have come first and confirmed it already; the seq dedups either way.
+        items: isLoaded(view) ? mergeEvents(view.items, [event]) : view.items,
+        pending: view.pending.filter((p) => p.nonce !== nonce),
+        lastSentAt: input.now,
+        slowUntil: slowEnd(view.summary, input.now),
+      };
+    }
+    case "refused": {
+      const left = input.retryAfterMs;
+      if (input.code === ERRORS.MUTED.code) {
+        const until = left !== undefined ? input.now + left : (view.mute?.until ?? null);
+        return { ...view, mute: { ...view.mute, until } };
+      }
+      if (input.code === ERRORS.SLOW_MODE.code && left !== undefined)
+        return { ...view, slowUntil: input.now + left };
+      return view;
+    }
+    case "note": {
+      const note: LocalNote = {
+        id: input.id,
+        afterSeq: view.items.at(-1)?.s ?? 0,
+        ts: input.ts,
+        text: input.text,
+        ...(input.log?.length ? { log: input.log } : {}),
+      };
+      return { ...view, notes: [...view.notes, note] };
+    }
+  }
+}

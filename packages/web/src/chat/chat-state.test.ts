@@ -1,0 +1,197 @@
+import {
+  type ChannelEvent,
+  type ChannelSummary,
+  EventType,
+  Role,
+  type WelcomeReply,
+} from "@parley/protocol";
+import { describe, expect, it } from "vitest";
+import { newChannelView, reduceChannel } from "./channel-view";
+import {
+  type ChatState,
+  channelAdded,
+  channelEvents,
+  channelJoined,
+  channelRemoved,
+  initialChatState,
+  selected,
+  userUpdated,
+  welcomed,
+  withChannel,
+  withNotice,
+} from "./chat-state";
+
+const ME = 1;
+const NOW = 1_000_000;
+
+const summary = (i: number, n: string): ChannelSummary => ({
+  i,
+  n,
+  tp: "",
+  mc: 1,
+  oc: 1,
+  rl: Role.Member,
+  ls: 0,
+  sl: 0,
+});
+
+const welcome = (...ch: ChannelSummary[]): WelcomeReply => ({
+  u: { i: ME, n: "me" },
+  v: 1,
+  lim: {},
+  rate: {},
+  ch,
+  cmd: [],
+  hb: 30_000,
+});
+
+const msg = (s: number, a: number): ChannelEvent => ({
+  s,
+  t: EventType.MessagePosted,
+  ts: s,
+  a,
+  an: `u${a}`,
+  i: s,
+  x: `text ${s}`,
+  n: `n${s}`,
+});
+
+const general = summary(1, "general");
+const random = summary(2, "random");
+const alpha = summary(3, "alpha");
+
+/** Welcomed with these channels, `open` active. */
+const online = (open: number | undefined, ...ch: ChannelSummary[]): ChatState => {
+  const state = welcomed(initialChatState, welcome(...ch), undefined);
+  return open === undefined ? state : selected(state, open);
+};
+
+describe("chat state", () => {
+  describe("welcomed", () => {
+    it("opens the channel open last time when it is still joined", () => {
+      const state = welcomed(initialChatState, welcome(general, random), random.i);
+      expect(state.activeId).toBe(random.i);
+      expect(state.status).toBe("online");
+      expect(state.me).toEqual({ i: ME, n: "me" });
+    });
+
+    it("opens the first channel by name when the last one is gone or unknown", () => {
+      expect(welcomed(initialChatState, welcome(random, general), 99).activeId).toBe(general.i);
+      expect(welcomed(initialChatState, welcome(random, alpha), undefined).activeId).toBe(alpha.i);
+      expect(welcomed(initialChatState, welcome(), undefined).activeId).toBeUndefined();
+    });
+
+    it("keeps the open channel and its view, and forgets channels no longer joined", () => {
+      let state = online(random.i, general, random);
+      state = channelEvents(state, random.i, [msg(5, 2)], NOW);
+      state = channelEvents(state, general.i, [msg(6, 2)], NOW);
+      expect(state.unread).toEqual({ [general.i]: 1 });
+      const again = welcomed(state, welcome(random, alpha), alpha.i);
+      expect(again.activeId).toBe(random.i);
+      expect(again.channels[random.i]?.items.map((e) => e.s)).toEqual([5]);
+      expect(again.channels[general.i]).toBeUndefined();
+      expect(again.unread).toEqual({});
+      expect(again.channels[alpha.i]?.history.phase).toBe("idle");
+    });
+  });
+
+  describe("channelEvents", () => {
+    it("counts messages by others as unread in a channel that is not open", () => {
+      const state = channelEvents(
+        online(general.i, general, random),
+        random.i,
+        [msg(1, 2), msg(2, ME), msg(3, 3)],
+        NOW,
+      );
+      expect(state.unread).toEqual({ [random.i]: 2 });
+      expect(state.announcement).toBeUndefined();
+    });
+
+    it("announces the open channel's latest message when someone else wrote it", () => {
+      const state = channelEvents(
+        online(general.i, general),
+        general.i,
+        [msg(1, 2), msg(2, 3)],
+        NOW,
+      );
+      expect(state.announcement).toBe("u3: text 2");
+      expect(state.unread).toEqual({});
+      expect(state.channels[general.i]?.items.map((e) => e.s)).toEqual([1, 2]);
+      const own = channelEvents(state, general.i, [msg(3, 4), msg(4, ME)], NOW);
+      expect(own.announcement).toBe("u3: text 2");
+    });
+
+    it("ignores events of a channel not held", () => {
+      const state = online(general.i, general);
+      expect(channelEvents(state, 42, [msg(1, 2)], NOW)).toBe(state);
+    });
+  });
+
+  describe("channelRemoved", () => {
+    it("drops the view, members and unread count, and opens the first remaining by name", () => {
+      let state = online(random.i, general, random, alpha);
+      state = { ...state, members: { [random.i]: [], [general.i]: [] } };
+      state = channelEvents(state, general.i, [msg(1, 2)], NOW);
+      const after = channelRemoved(selected(state, random.i), random.i);
+      expect(after.channels[random.i]).toBeUndefined();
+      expect(Object.keys(after.members)).toEqual([String(general.i)]);
+      expect(after.activeId).toBe(alpha.i);
+      const other = channelRemoved(state, general.i);
+      expect(other.activeId).toBe(random.i);
+      expect(other.unread).toEqual({});
+    });
+
+    it("leaves no channel open when the last one goes", () => {
+      expect(channelRemoved(online(general.i, general), general.i).activeId).toBeUndefined();
+    });
+  });
+
+  describe("joins and summaries", () => {
+    it("holds a joined channel with its latest page, keeping a view already held", () => {
+      let state = channelAdded(online(general.i, general), random);
+      expect(state.channels[random.i]?.history.phase).toBe("idle");
+      state = withChannel(state, random.i, { type: "send-pending", nonce: "a", x: "hi", ts: NOW });
+      state = channelJoined(
+        state,
+        { ch: random, m: [], h: { e: [msg(4, 2)], mb: true, ma: false } },
+        NOW,
+      );
+      const view = state.channels[random.i];
+      expect(view?.history).toEqual({ phase: "ready", hasOlder: true });
+      expect(view?.items.map((e) => e.s)).toEqual([4]);
+      expect(view?.pending.map((p) => p.nonce)).toEqual(["a"]);
+    });
+
+    it("keeps a held view's items when its summary comes again", () => {
+      const loaded = reduceChannel(newChannelView(general), {
+        type: "joined",
+        summary: general,
+        page: { e: [msg(1, 2)], mb: false, ma: false },
+        me: ME,
+        now: NOW,
+      });
+      const state = { ...online(general.i, general), channels: { [general.i]: loaded } };
+      const after = channelAdded(state, { ...general, tp: "new" });
+      expect(after.channels[general.i]?.summary.tp).toBe("new");
+      expect(after.channels[general.i]?.items).toBe(loaded.items);
+    });
+  });
+
+  describe("user and notices", () => {
+    it("follows this user's new name and lost guest flag, keeping the admin flag", () => {
+      const state = {
+        ...online(undefined, general),
+        me: { i: ME, n: "guest-1", g: true as const, ad: true as const },
+      };
+      expect(userUpdated(state, { i: ME, n: "ada" }).me).toEqual({ i: ME, n: "ada", ad: true });
+      expect(userUpdated(state, { i: 9, n: "other" })).toBe(state);
+    });
+
+    it("keeps the three latest notices", () => {
+      let state = initialChatState;
+      for (let id = 1; id <= 4; id++)
+        state = withNotice(state, { id, tone: "info", text: `${id}` });
+      expect(state.notices.map((n) => n.id)).toEqual([2, 3, 4]);
+    });
+  });
+});
