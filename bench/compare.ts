@@ -1,11 +1,12 @@
 /**
- * The cost of a change, as ratios: runs the write and history scenarios of `bench/run.ts` on an
+ * The cost of a change, as ratios: runs the write, history and fan-out scenarios of `bench/run.ts` on an
  * earlier revision (the baseline) and on the work tree, taking turns (base, head, base, head…),
  * and prints each figure of the head as a ratio of the baseline's median. Taking turns on the
  * same machine in one script keeps a shared, noisy machine's drift out of the ratio.
  *
  *   node --import tsx bench/compare.ts --base HEAD~1                  write and history, 2 rounds
  *   node --import tsx bench/compare.ts --base main --only write --rounds 3
+ *   node --import tsx bench/compare.ts --base main --only write,fanout   fan-out of Parley alone
  *
  * The baseline is checked out into a temporary git worktree with a copy of this one's
  * node_modules (the same installed packages), and removed afterwards.
@@ -47,6 +48,12 @@ interface WriteStep {
   rate: number;
   passed: boolean;
   run: { acksPerSec: number; ack: { p50: number; p99: number } };
+}
+interface FanoutFigures {
+  server: string;
+  offeredDeliveriesPerSec: number;
+  run: { deliveriesPerSec: number; latency: { p50: number; p99: number } };
+  serverProc: { cpuPercent: number };
 }
 interface HistoryStep {
   rate: number;
@@ -102,6 +109,25 @@ function figures(report: {
       }
     }
   }
+  const fanout = report.reports.fanout;
+  if (fanout && "data" in fanout && fanout.data) {
+    for (const s of fanout.data.steps as FanoutFigures[]) {
+      if (s.server !== "parley") continue;
+      const at = `fan-out ${s.offeredDeliveriesPerSec}/s`;
+      out.push({
+        name: `${at}: deliveries/s`,
+        value: s.run.deliveriesPerSec,
+        lowerIsBetter: false,
+      });
+      out.push({ name: `${at}: p50 (ms)`, value: s.run.latency.p50, lowerIsBetter: true });
+      out.push({ name: `${at}: p99 (ms)`, value: s.run.latency.p99, lowerIsBetter: true });
+      out.push({
+        name: `${at}: server CPU (%)`,
+        value: s.serverProc.cpuPercent,
+        lowerIsBetter: true,
+      });
+    }
+  }
   return out;
 }
 
@@ -111,6 +137,8 @@ function runOnce(tree: string, label: string): Figure[] {
   try {
     console.error(`> ${label} (${tree === root ? headCommit : baseCommit})`);
     const args = ["--import", "tsx", "bench/run.ts", "--only", values.only!, "--out", out];
+    // The fan-out's baselines (other servers) do not change with Parley's code.
+    args.push("--servers", "parley");
     if (values.full) args.push("--full");
     const r = spawnSync(process.execPath, args, {
       cwd: tree,
