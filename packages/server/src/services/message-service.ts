@@ -1,9 +1,12 @@
 import {
   type ChannelEvent,
+  type DeleteAck,
+  type EditAck,
   type HistoryPage,
   LIMITS,
   type MessageEvent,
   type MessageKind,
+  type MessageVersionsReply,
 } from "@parley/protocol";
 import { ParleyError } from "../errors";
 import type { ChannelStore } from "../storage/channel-store";
@@ -68,6 +71,38 @@ export class MessageService {
   /** Every stored event after `afterSeq`, up to `count`, for resume. */
   replay(channelId: number, afterSeq: number, count: number): Promise<ChannelEvent[]> {
     return this.storage.eventsAfter(channelId, afterSeq, count);
+  }
+
+  /** Edits an author's own message (not yet built: refused). */
+  async edit(
+    _actor: Actor,
+    _channelId: number,
+    _messageId: number,
+    _version: number,
+    _content: string,
+    _nonce: string,
+  ): Promise<EditAck> {
+    throw new ParleyError("FORBIDDEN", "Editing is not available yet");
+  }
+
+  /** Deletes a message (not yet built: refused). */
+  async delete(
+    _actor: Actor,
+    _channelId: number,
+    _messageId: number,
+    _nonce: string,
+    _reason?: string,
+  ): Promise<DeleteAck> {
+    throw new ParleyError("FORBIDDEN", "Deleting is not available yet");
+  }
+
+  /** A message's versions (not yet built: refused). */
+  async versions(
+    _actor: Actor,
+    _channelId: number,
+    _messageId: number,
+  ): Promise<MessageVersionsReply> {
+    throw new ParleyError("FORBIDDEN", "Versions are not available yet");
   }
 
   async react(actor: Actor, channelId: number, messageId: number, emoji: string): Promise<void> {
