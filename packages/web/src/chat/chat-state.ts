@@ -4,6 +4,7 @@ import type {
   CommandInfo,
   JoinReply,
   Member,
+  MessageEvent,
   Self,
   UserRef,
   WelcomeReply,
@@ -125,7 +126,7 @@ export function channelEvents(
   const me = state.me;
   if (!state.channels[channelId] || !me) return state;
   const next = withChannel(state, channelId, { type: "events", events, me: me.i, now });
-  const last = [...events].reverse().find(isMessage);
+  const last = [...events].reverse().find((e): e is MessageEvent => isMessage(e) && !e.dl);
   const announcement =
     channelId === state.activeId && last && last.a !== me.i
       ? `${last.an}: ${last.x}`
