@@ -153,21 +153,23 @@ export function lastOwnMessage(view: ChannelView, me: number): MessageEvent | un
 }
 
 /** Whether `me` may edit `m` at `now`: only its author, not when muted, not once deleted. */
-export function canEdit(view: ChannelView, me: Self, m: MessageEvent, now: number): boolean {
+export function canEdit(
+  view: Pick<ChannelView, "mute">,
+  me: Self,
+  m: MessageEvent,
+  now: number,
+): boolean {
   return m.a === me.i && !m.dl && !isMuted(view, now);
 }
 
 /**
- * Whether `me` may delete `m`: its author (muted or not), or a moderator, owner or server
- * admin of the channel (guests never delete others' messages).
+ * Whether `me`, of channel `role`, may delete `m`: its author (muted or not), or a moderator,
+ * owner or server admin (guests never delete others' messages).
  */
-export function canDelete(view: ChannelView, me: Self, m: MessageEvent): boolean {
+export function canDelete(role: Role | undefined, me: Self, m: MessageEvent): boolean {
   if (m.dl) return false;
   if (m.a === me.i) return true;
-  return may(
-    "deleteAnyMessage",
-    rankOf(view.summary.rl, { isGuest: me.g === true, isAdmin: me.ad === true }),
-  );
+  return may("deleteAnyMessage", rankOf(role, { isGuest: me.g === true, isAdmin: me.ad === true }));
 }
 
 /** The latest page is held (older pages may be on their way). */
@@ -188,7 +190,7 @@ export function canLoadOlder(view: ChannelView, now: number): boolean {
 }
 
 /** Whether a channel's composer is muted at `now`. */
-export function isMuted(view: ChannelView, now: number): boolean {
+export function isMuted(view: Pick<ChannelView, "mute">, now: number): boolean {
   const until = view.mute?.until;
   return until === null || (until !== undefined && until > now);
 }

@@ -1,6 +1,7 @@
-import type { ChannelSummary } from "@parley/protocol";
+import { type ChannelSummary, LIMITS, type MessageEvent } from "@parley/protocol";
 import { type FormEvent, useEffect, useState } from "react";
 import { type ChatStore, errorText } from "../chat/chat-store";
+import { MessageText } from "./message-text";
 import { Modal } from "./modal";
 import { UsernameField } from "./username-field";
 
@@ -223,6 +224,96 @@ export function RegisterDialog({
           </button>
           <button type="submit" className="button button-primary" disabled={busy}>
             Register
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}
+
+/**
+ * Asks before deleting a message. A moderator deleting another member's message may give a
+ * reason, kept in the moderation log. Focus starts on the reason when there is one, else on
+ * Cancel, the choice that loses nothing.
+ */
+export function DeleteMessageDialog({
+  store,
+  channelId,
+  message,
+  byModerator,
+  onClose,
+  onDeleted,
+}: {
+  store: ChatStore;
+  channelId: number;
+  message: MessageEvent;
+  /** The message is another member's: this user deletes it as a moderator. */
+  byModerator: boolean;
+  onClose: () => void;
+  onDeleted: () => void;
+}) {
+  const [reason, setReason] = useState("");
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    try {
+      await store.deleteMessage(channelId, message.i, byModerator ? reason : undefined);
+      onDeleted();
+    } catch (err) {
+      setError(err instanceof Error ? err.message : "Could not delete. Try again.");
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Modal title="Delete message" onClose={onClose}>
+      <form className="stack" onSubmit={submit}>
+        <p className="modal-text">
+          {byModerator ? (
+            <>
+              Delete this message by <strong>{message.an}</strong>? Everyone will see that a
+              moderator deleted it.
+            </>
+          ) : (
+            "Delete this message? Everyone will see that it was deleted."
+          )}{" "}
+          This cannot be undone.
+        </p>
+        <blockquote className="delete-preview">
+          <MessageText text={message.x} />
+        </blockquote>
+        {byModerator && (
+          <label className="field">
+            <span className="field-label">Reason (optional)</span>
+            <input
+              name="delete-reason"
+              data-autofocus
+              maxLength={LIMITS.topicMax}
+              value={reason}
+              onChange={(e) => setReason(e.target.value)}
+            />
+            <span className="field-hint">Kept in the moderation log.</span>
+          </label>
+        )}
+        {error && (
+          <p className="form-error" role="alert">
+            {error}
+          </p>
+        )}
+        <div className="modal-actions">
+          <button
+            type="button"
+            className="button"
+            onClick={onClose}
+            {...(byModerator ? {} : { "data-autofocus": true })}
+          >
+            Cancel
+          </button>
+          <button type="submit" className="button button-danger" disabled={busy}>
+            {busy ? "Deleting…" : "Delete"}
           </button>
         </div>
       </form>
