@@ -224,7 +224,8 @@ function Message({
           </button>
         </div>
       )}
-      {!mine && <MessageTools event={event} me={me} act={act} />}
+      {/* Kept while editing (hidden), so focus can go back to the tool it left. */}
+      <MessageTools event={event} me={me} act={act} />
     </div>
   );
 }
