@@ -1,3 +1,4 @@
+import { EventType, type MessageEvent } from "@parley/protocol";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import {
@@ -203,8 +204,10 @@ describe("editing and deleting messages in the web client", () => {
     await editor.waitFor();
     // Another session of the same user edits it first.
     const channelId = (await sdk.listChannels({ q: "conflicts" })).ch[0]!.i;
-    const held = (await sdk.history(channelId, { limit: 10 })).e.find((e) => e.t === 1);
-    if (!held || held.t !== 1) throw new Error("message not found");
+    const held = (await sdk.history(channelId, { limit: 10 })).e.find(
+      (e): e is MessageEvent => e.t === EventType.MessagePosted,
+    );
+    if (!held) throw new Error("message not found");
     await sdk.editMessage(channelId, held.i, 1, "draft two, from the phone");
     await editor.fill("draft three");
     await editor.press("Enter");
