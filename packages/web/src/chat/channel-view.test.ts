@@ -5,6 +5,7 @@ import {
   EventType,
   type HistoryPage,
   type MessageEvent,
+  type MessageVersion,
   Role,
 } from "@parley/protocol";
 import { describe, expect, it } from "vitest";
@@ -479,6 +480,24 @@ describe("reduceChannel", () => {
       ed: s * 10,
     });
 
+    /** The ack of an edit of message 104. */
+    const editAck = (x: string, s: number, v: number): ChannelInput => ({
+      type: "edit-acked",
+      messageId: 104,
+      x,
+      ack: { s, v },
+      me: { i: ME, n: "me" },
+      now: NOW,
+    });
+
+    /** A refused save of message 104, with the current version after a conflict. */
+    const saveFailed = (error: string, current?: MessageVersion): ChannelInput => ({
+      type: "edit-failed",
+      messageId: 104,
+      error,
+      ...(current ? { current } : {}),
+    });
+
     it("opens the editor on one of this user's messages with its version and content", () => {
       const view = reduceChannel(ready([mine(4)]), start(104));
       expect(view.editing).toEqual({ m: 104, v: 1, x: "text 4", origin: "message" });
@@ -501,14 +520,7 @@ describe("reduceChannel", () => {
         ready([mine(4)]),
         start(104),
         { type: "edit-saving" },
-        {
-          type: "edit-acked",
-          messageId: 104,
-          x: "better",
-          ack: { s: 5, v: 2 },
-          me: { i: ME, n: "me" },
-          now: NOW,
-        },
+        editAck("better", 5, 2),
       );
       expect(acked.editing).toBeUndefined();
       expect(findMessage(acked, 104)).toMatchObject({ x: "better", v: 2, ed: NOW });
@@ -520,29 +532,13 @@ describe("reduceChannel", () => {
     });
 
     it("leaves the message unedited when the ack tells the content was the same", () => {
-      const view = run(ready([mine(4)]), start(104), {
-        type: "edit-acked",
-        messageId: 104,
-        x: "text 4",
-        ack: { s: 4, v: 1 },
-        me: { i: ME, n: "me" },
-        now: NOW,
-      });
+      const view = run(ready([mine(4)]), start(104), editAck("text 4", 4, 1));
       expect(view.editing).toBeUndefined();
       expect(findMessage(view, 104)).toEqual(mine(4));
     });
 
     it("keeps the editor open with the error of a refused save", () => {
-      const view = run(
-        ready([mine(4)]),
-        start(104),
-        { type: "edit-saving" },
-        {
-          type: "edit-failed",
-          messageId: 104,
-          error: "Muted",
-        },
-      );
+      const view = run(ready([mine(4)]), start(104), { type: "edit-saving" }, saveFailed("Muted"));
       expect(view.editing).toEqual({
         m: 104,
         v: 1,
@@ -558,12 +554,7 @@ describe("reduceChannel", () => {
         ready([mine(4)]),
         start(104),
         { type: "edit-saving" },
-        {
-          type: "edit-failed",
-          messageId: 104,
-          error: "This message changed",
-          current: { v: 3, x: "theirs", ts: 77 },
-        },
+        saveFailed("This message changed", { v: 3, x: "theirs", ts: 77 }),
       );
       expect(findMessage(view, 104)).toMatchObject({ x: "theirs", v: 3, ed: 77 });
       expect(view.editing).toMatchObject({ m: 104, v: 3, x: "theirs", saving: false });

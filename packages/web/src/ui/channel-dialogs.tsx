@@ -13,6 +13,35 @@ export interface ChannelDialogProps {
   onOpened: (channelId: number) => void;
 }
 
+/**
+ * A dialog form's submit: busy while `action` runs; a refusal (as `errorOf` words it) is shown
+ * and the form may be sent again. On success the dialog is expected to close.
+ */
+function useFormAction(action: () => Promise<void>, errorOf: (err: unknown) => string) {
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    try {
+      await action();
+    } catch (err) {
+      setError(errorOf(err));
+      setBusy(false);
+    }
+  };
+  return { error, busy, submit };
+}
+
+/** Why a dialog's request was refused, announced when it appears. */
+function FormError({ error }: { error: string | undefined }) {
+  return error ? (
+    <p className="form-error" role="alert">
+      {error}
+    </p>
+  ) : null;
+}
+
 /** Search every channel on the server and join one. */
 export function BrowseDialog({ store, onClose, onOpened }: ChannelDialogProps) {
   const [query, setQuery] = useState("");
@@ -65,11 +94,7 @@ export function BrowseDialog({ store, onClose, onOpened }: ChannelDialogProps) {
           onChange={(e) => setQuery(e.target.value)}
         />
       </label>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
       <ul className="browse-list" aria-label="Channels" aria-busy={results === undefined}>
         {results?.length === 0 && <li className="browse-empty">No channel matches.</li>}
         {results?.map((ch) => (
@@ -101,19 +126,10 @@ export function BrowseDialog({ store, onClose, onOpened }: ChannelDialogProps) {
 export function CreateDialog({ store, onClose, onOpened }: ChannelDialogProps) {
   const [name, setName] = useState("");
   const [topic, setTopic] = useState("");
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    try {
-      onOpened(await store.createChannel(name.trim(), topic.trim()));
-    } catch (err) {
-      setError(errorText(err));
-      setBusy(false);
-    }
-  };
+  const { error, busy, submit } = useFormAction(
+    async () => onOpened(await store.createChannel(name.trim(), topic.trim())),
+    errorText,
+  );
 
   return (
     <Modal title="Create a channel" onClose={onClose}>
@@ -140,11 +156,7 @@ export function CreateDialog({ store, onClose, onOpened }: ChannelDialogProps) {
             onChange={(e) => setTopic(e.target.value)}
           />
         </label>
-        {error && (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        )}
+        <FormError error={error} />
         <div className="modal-actions">
           <button type="button" className="button" onClick={onClose}>
             Cancel
@@ -170,21 +182,14 @@ export function RegisterDialog({
 }) {
   const [username, setUsername] = useState(name);
   const [password, setPassword] = useState("");
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    try {
+  const { error, busy, submit } = useFormAction(
+    async () => {
       const chosen = username.trim();
       await store.register(password, chosen === name ? undefined : chosen);
       onClose();
-    } catch (err) {
-      setError(err instanceof Error ? err.message : "Could not register. Try again.");
-      setBusy(false);
-    }
-  };
+    },
+    (err) => (err instanceof Error ? err.message : "Could not register. Try again."),
+  );
 
   return (
     <Modal title="Register" onClose={onClose}>
@@ -213,11 +218,7 @@ export function RegisterDialog({
           />
           <span className="field-hint">At least 8 characters.</span>
         </label>
-        {error && (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        )}
+        <FormError error={error} />
         <div className="modal-actions">
           <button type="button" className="button" onClick={onClose}>
             Not now
@@ -253,20 +254,13 @@ export function DeleteMessageDialog({
   onDeleted: () => void;
 }) {
   const [reason, setReason] = useState("");
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    try {
+  const { error, busy, submit } = useFormAction(
+    async () => {
       await store.deleteMessage(channelId, message.i, byModerator ? reason : undefined);
       onDeleted();
-    } catch (err) {
-      setError(err instanceof Error ? err.message : "Could not delete. Try again.");
-      setBusy(false);
-    }
-  };
+    },
+    (err) => (err instanceof Error ? err.message : "Could not delete. Try again."),
+  );
 
   return (
     <Modal title="Delete message" onClose={onClose}>
@@ -298,11 +292,7 @@ export function DeleteMessageDialog({
             <span className="field-hint">Kept in the moderation log.</span>
           </label>
         )}
-        {error && (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        )}
+        <FormError error={error} />
         <div className="modal-actions">
           <button
             type="button"
