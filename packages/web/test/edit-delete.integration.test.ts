@@ -220,4 +220,28 @@ describe("editing and deleting messages in the web client", () => {
     await editor.waitFor({ state: "detached" });
     await message(page, "draft three").getByText("(edited)").waitFor();
   });
+
+  it("shows a mute's refusal in the editor and offers no Edit while muted", async () => {
+    const { a: owner, b: member } = await twoPeople("muted-edits", "nora", "otto");
+    await say(member, "I may be muted soon");
+    await member.getByTestId("pending").waitFor({ state: "detached" });
+    await composer(member).press("ArrowUp");
+    const editor = member.getByRole("textbox", { name: "Edit message" });
+    await editor.waitFor();
+
+    await say(owner, "/mute @otto 10m cooling off");
+    await member.getByTestId("mute-countdown").waitFor();
+    await editor.fill("I was not muted");
+    await editor.press("Enter");
+    await member.getByTestId("edit-error").filter({ hasText: "You are muted" }).waitFor();
+    await editor.press("Escape");
+    await editor.waitFor({ state: "detached" });
+
+    const mine = message(member, "I may be muted soon");
+    await mine.hover();
+    // Deleting one's own message stays open to a muted author; editing does not.
+    await mine.getByRole("button", { name: "Delete message" }).waitFor();
+    expect(await mine.getByRole("button", { name: "Edit message" }).count()).toBe(0);
+    expect(await mine.getByTestId("edited").count()).toBe(0);
+  });
 });
