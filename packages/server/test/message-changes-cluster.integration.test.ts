@@ -2,7 +2,6 @@ import { type ClientOptions, ParleyClient } from "@parley/client";
 import { type ChannelEvent, EventType } from "@parley/protocol";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import WebSocket from "ws";
-import { DEFAULT_RATE_RULES } from "../src/rate-limit/rate-limiter";
 import { type ClusterNode, TestCluster } from "./cluster";
 import { collect, until } from "./harness";
 import { describeWith } from "./services";
@@ -12,15 +11,7 @@ describeWith(["postgres", "redis"], "message edits and deletes on a cluster of t
   let nodes: ClusterNode[];
   const clients: ParleyClient[] = [];
 
-  async function register(name: string): Promise<string> {
-    const res = await fetch(`${nodes[0]!.url}/api/v1/auth/register`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ username: name, password: "correct horse battery" }),
-    });
-    if (res.status !== 201) throw new Error(`register ${name}: ${res.status}`);
-    return ((await res.json()) as { token: string }).token;
-  }
+  const register = (name: string) => cluster.register(name);
 
   async function connect(node: ClusterNode, token: string): Promise<ParleyClient> {
     const client = new ParleyClient({
@@ -36,11 +27,8 @@ describeWith(["postgres", "redis"], "message edits and deletes on a cluster of t
   }
 
   beforeAll(async () => {
-    cluster = await TestCluster.start(2, {
-      PARLEY_RATE_LIMITS: Object.keys(DEFAULT_RATE_RULES)
-        .map((name) => `${name}=100000/100000`)
-        .join(","),
-    });
+    // The default rate limits: each user here makes fewer requests than a bucket's burst.
+    cluster = await TestCluster.start(2);
     nodes = cluster.nodes;
   }, 120_000);
 
