@@ -85,6 +85,11 @@ export function messageStoreContract(name: string, open: Open) {
       expect(replay[2]).toEqual(e2.event);
       expect(replay[1]).toMatchObject({ x: "two", v: 2, ed: replay[1]!.ts });
       expect(replay[0]).toMatchObject({ x: "three", v: 3, ed: e2.event!.ts });
+      // A retried send of the message finds its post, in its current state.
+      const [again] = await storage.appendMessages([
+        { channelId: c, author: alice, nonce: "n-one", content: "one", kind: MessageKind.Text },
+      ]);
+      expect(again).toMatchObject({ ok: true, duplicate: true, event: replay[0] });
       const d = await storage.deleteMessage(
         { channelId: c, messageId: m.id, actor: alice, nonce: "d" },
         own,
