@@ -55,29 +55,20 @@ describe("message edit, delete and versions (in memory)", () => {
     const second = await ann.editMessage(c, sent.i, 2, "final words");
     expect(second).toEqual({ s: sent.s + 2, v: 3 });
     await until(() => seen.filter((e) => e.t === EventType.MessageEdited).length === 2);
+    const edited = (s: number, v: number, x: string) => ({
+      s,
+      t: EventType.MessageEdited,
+      ts: expect.any(Number),
+      a: ann.user!.i,
+      an: ann.user!.n,
+      m: sent.i,
+      v,
+      x,
+      ed: expect.any(Number),
+    });
     expect(seen.filter((e) => e.t === EventType.MessageEdited)).toEqual([
-      {
-        s: first.s,
-        t: EventType.MessageEdited,
-        ts: expect.any(Number),
-        a: ann.user!.i,
-        an: ann.user!.n,
-        m: sent.i,
-        v: 2,
-        x: "second draft",
-        ed: expect.any(Number),
-      },
-      {
-        s: second.s,
-        t: EventType.MessageEdited,
-        ts: expect.any(Number),
-        a: ann.user!.i,
-        an: ann.user!.n,
-        m: sent.i,
-        v: 3,
-        x: "final words",
-        ed: expect.any(Number),
-      },
+      edited(first.s, 2, "second draft"),
+      edited(second.s, 3, "final words"),
     ]);
     const current = await inHistory(bob, c, sent.i);
     expect(current).toMatchObject({ s: sent.s, x: "final words", v: 3, ed: expect.any(Number) });

@@ -162,7 +162,7 @@ export class SqlContext {
    * - `below`: channel, the mutation types, seq bound (exclusive), limit: newest first;
    * - `from`: channel, the mutation types, seq bound (inclusive), limit: oldest first;
    * - `after`: channel, seq bound (exclusive), limit: every type, oldest first;
-   * - `message`: message id.
+   * - `message`: message id, MessagePosted: the message's post.
    *
    * A MessagePosted event is the message in its current state (the message row's columns);
    * a MessageEdited event's content is the version it wrote (its row in `message_versions`,
@@ -196,7 +196,8 @@ export class SqlContext {
           .where("e.seq", ">", 0)
           .orderBy("e.seq")
           .limit(0);
-      return base.where("e.message_id", "=", 0);
+      // The post alone: edits, deletions and reactions reference the message too.
+      return base.where("e.message_id", "=", 0).where("e.type", "=", EventType.MessagePosted);
     });
     return (await this.runSql<EventRow>(db, text, parameters)).map(toEvent);
   }
