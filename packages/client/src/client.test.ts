@@ -100,6 +100,46 @@ describe("ParleyClient", () => {
     expect(client.connected).toBe(true);
   });
 
+  it("sends an edit and a delete again with the same nonce after a reconnect, and settles each once", async () => {
+    client = new ParleyClient({
+      url: "ws://test/ws",
+      WebSocket: FakeSocket as unknown as SocketFactory,
+      backoffMinMs: 1,
+      backoffMaxMs: 1,
+    });
+    const welcomed = client.waitFor("welcome");
+    const first = welcomeClient(client);
+    await welcomed;
+    const edit = client.editMessage(1, 7, 2, "better", "edit-1");
+    const deletion = client.deleteMessage(1, 8, "spam", "delete-1");
+    const changes = (socket: FakeSocket) =>
+      socket.sent.filter((f) => f.o === Op.MessageEdit || f.o === Op.MessageDelete);
+    expect(changes(first).map((f) => f.d)).toEqual([
+      { c: 1, m: 7, v: 2, x: "better", n: "edit-1" },
+      { c: 1, m: 8, n: "delete-1", rs: "spam" },
+    ]);
+    // The replies are lost with the connection: after the next welcome both go out again.
+    const again = client.waitFor("welcome");
+    first.close(4002);
+    await vi.waitFor(() => expect(FakeSocket.last).not.toBe(first));
+    const second = FakeSocket.last!;
+    second.open();
+    const hello = second.sent.find((f) => f.o === Op.Hello)!;
+    second.receive({ o: Op.Hello, r: hello.r, d: welcome });
+    await again;
+    const resent = changes(second);
+    expect(resent.map((f) => f.d)).toEqual(changes(first).map((f) => f.d));
+    second.receive({ o: Op.MessageEdit, r: resent[0]!.r, d: { s: 5, v: 3 } });
+    second.receive({ o: Op.MessageDelete, r: resent[1]!.r, d: { s: 6 } });
+    expect(await edit).toEqual({ s: 5, v: 3 });
+    expect(await deletion).toEqual({ s: 6 });
+    const versions = client.messageVersions(1, 7);
+    const asked = second.sent.find((f) => f.o === Op.MessageVersions)!;
+    expect(asked.d).toEqual({ c: 1, m: 7 });
+    second.receive({ o: Op.MessageVersions, r: asked.r, d: { vs: [{ v: 1, x: "a", ts: 1 }] } });
+    expect((await versions).vs).toHaveLength(1);
+  });
+
   it("rejects requests it could not complete with ParleyDisconnectedError, and says which refusals are temporary", async () => {
     client = new ParleyClient({
       url: "ws://test/ws",

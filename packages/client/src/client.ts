@@ -7,7 +7,9 @@ import {
   type ClientOp,
   CloseCode,
   type CommandReply,
+  type DeleteAck,
   decodeFrame,
+  type EditAck,
   type EmptyPayload,
   type Encoding,
   type ErrorPayload,
@@ -17,6 +19,7 @@ import {
   isTemporary,
   type JoinReply,
   type MessageAck,
+  type MessageVersionsReply,
   mayReconnect,
   Op,
   type PresencePush,
@@ -159,11 +162,15 @@ interface PendingRequest {
   timer: ReturnType<typeof setTimeout>;
 }
 
+/**
+ * A request that changes stored state and carries a nonce (a send, an edit, a delete): kept
+ * until answered and sent again with the same nonce after a reconnect, so it takes effect once.
+ */
 interface OutboxEntry {
-  c: number;
-  n: string;
-  x: string;
-  resolve: (ack: Ack) => void;
+  /** The op and the nonce: a nonce is unique per op. */
+  key: string;
+  request: () => Promise<unknown>;
+  resolve: (reply: never) => void;
   reject: (err: Error) => void;
 }
 
@@ -178,8 +185,8 @@ function randomNonce(): string {
 
 /**
  * Typed Parley client: hello, requests with promises, per-channel seq tracking (each stored
- * event is emitted once, in order), and automatic reconnect with resume. Sends keep their nonce
- * across reconnects, so a retried send is stored once.
+ * event is emitted once, in order), and automatic reconnect with resume. Sends, edits and deletes
+ * keep their nonce across reconnects, so a retried one takes effect once.
  */
 export class ParleyClient extends Emitter<ClientEvents> {
   /** The user, after the first welcome. */
@@ -335,9 +342,67 @@ export class ParleyClient extends Emitter<ClientEvents> {
 
   /** Sends a message. Resolves with the ack after the server stored it; retried across reconnects. */
   send(channelId: number, content: string, nonce = randomNonce()): Promise<Ack> {
-    return new Promise<Ack>((resolve, reject) => {
-      const entry: OutboxEntry = { c: channelId, n: nonce, x: content, resolve, reject };
-      this.outbox.set(nonce, entry);
+    return this.viaOutbox(Op.MessageSend, { c: channelId, n: nonce, x: content });
+  }
+
+  /**
+   * Edits one of your messages: the full new content against the version you saw (`v` of the
+   * message, 1 when absent). Resolves with the edit's seq and the new version after the server
+   * stored it; retried across reconnects with the same nonce, so it is stored once. A stale
+   * version is refused with VERSION_CONFLICT.
+   */
+  editMessage(
+    channelId: number,
+    messageId: number,
+    version: number,
+    content: string,
+    nonce = randomNonce(),
+  ): Promise<EditAck> {
+    return this.viaOutbox(Op.MessageEdit, {
+      c: channelId,
+      m: messageId,
+      v: version,
+      x: content,
+      n: nonce,
+    });
+  }
+
+  /**
+   * Deletes a message: your own, or anyone's as a moderator (with an optional reason, kept in
+   * the audit log). Resolves with the deletion's seq after the server stored it; retried across
+   * reconnects with the same nonce.
+   */
+  deleteMessage(
+    channelId: number,
+    messageId: number,
+    reason?: string,
+    nonce = randomNonce(),
+  ): Promise<DeleteAck> {
+    return this.viaOutbox(Op.MessageDelete, {
+      c: channelId,
+      m: messageId,
+      n: nonce,
+      ...(reason ? { rs: reason } : {}),
+    });
+  }
+
+  /** Every version of a message, oldest first (for its author and the channel's moderators). */
+  messageVersions(channelId: number, messageId: number): Promise<MessageVersionsReply> {
+    return this.request(Op.MessageVersions, { c: channelId, m: messageId });
+  }
+
+  /** Sends a request that carries a nonce through the outbox (see {@link OutboxEntry}). */
+  private viaOutbox<
+    O extends typeof Op.MessageSend | typeof Op.MessageEdit | typeof Op.MessageDelete,
+  >(op: O, data: RequestInputOf<O> & { n: string }): Promise<ReplyOf<O>> {
+    return new Promise<ReplyOf<O>>((resolve, reject) => {
+      const entry: OutboxEntry = {
+        key: `${op}:${data.n}`,
+        request: () => this.request(op, data),
+        resolve: resolve as (reply: never) => void,
+        reject,
+      };
+      this.outbox.set(entry.key, entry);
       if (this.connected) this.flushOutboxEntry(entry);
     });
   }
@@ -550,13 +615,13 @@ export class ParleyClient extends Emitter<ClientEvents> {
   }
 
   private flushOutboxEntry(entry: OutboxEntry): void {
-    this.request(Op.MessageSend, { c: entry.c, n: entry.n, x: entry.x }).then(
-      (ack) => {
-        if (this.outbox.delete(entry.n)) entry.resolve(ack);
+    entry.request().then(
+      (reply) => {
+        if (this.outbox.delete(entry.key)) entry.resolve(reply as never);
       },
       (err) => {
         // Lost with the connection: the next welcome sends it again with the same nonce.
-        if (err instanceof ParleyRequestError && this.outbox.delete(entry.n)) entry.reject(err);
+        if (err instanceof ParleyRequestError && this.outbox.delete(entry.key)) entry.reject(err);
       },
     );
   }

@@ -18,6 +18,7 @@ describe("auditText", () => {
     [{ ac: "slow", rs: "0" }, "bob turned slow mode off"],
     [{ ac: "serverban", un: "carol", rs: "abuse" }, "bob banned carol from the server: abuse"],
     [{ ac: "serverunban", un: "carol" }, "bob lifted carol's server ban"],
+    [{ ac: "delete", un: "carol", rs: "off topic" }, "bob deleted a message by carol: off topic"],
   ])("words %o as a sentence", (entry, text) => {
     expect(auditText({ ...by, ...entry }, format)).toBe(text);
   });

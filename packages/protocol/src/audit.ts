@@ -2,7 +2,10 @@
 export interface AuditLine {
   /** When, epoch ms. */
   ts: number;
-  /** `kick`, `mute`, `unmute`, `ban`, `unban`, `mod`, `unmod`, `topic`, `slow`, `serverban`, `serverunban`. */
+  /**
+   * `kick`, `mute`, `unmute`, `ban`, `unban`, `mod`, `unmod`, `topic`, `slow`, `serverban`,
+   * `serverunban`, `delete` (a moderator deleted `u`'s message).
+   */
   ac: string;
   /** Actor id; 0 for the server (a mute or ban that ran out). */
   a: number;
@@ -62,6 +65,8 @@ export function auditText(e: AuditLine, f: AuditFormat): string {
       return reasoned(`${e.an} banned ${target} from the server`, e.rs);
     case "serverunban":
       return `${e.an} lifted ${target}'s server ban`;
+    case "delete":
+      return reasoned(`${e.an} deleted a message by ${target}`, e.rs);
     default:
       return reasoned(`${e.an || "The server"} ${e.ac}${e.un ? ` ${e.un}` : ""}`, e.rs);
   }

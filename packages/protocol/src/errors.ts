@@ -114,6 +114,18 @@ export const ERRORS = {
     status: 409,
     temporary: false,
   },
+  VERSION_CONFLICT: {
+    code: 1206,
+    message: "The message changed since that version: reload it and edit again",
+    status: 409,
+    temporary: false,
+  },
+  EDIT_WINDOW_CLOSED: {
+    code: 1207,
+    message: "Messages can no longer be edited this long after they were sent",
+    status: 403,
+    temporary: false,
+  },
   FORBIDDEN: {
     code: 1300,
     message: "You are not allowed to do that",

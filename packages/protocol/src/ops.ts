@@ -17,6 +17,12 @@ export const Op = {
   Typing: 22,
   ReactionAdd: 23,
   ReactionRemove: 24,
+  /** Edits one of your messages (the full new content, against the version you saw). */
+  MessageEdit: 25,
+  /** Deletes a message: your own, or any as a moderator. */
+  MessageDelete: 26,
+  /** The versions of a message, oldest first (its author and moderators). */
+  MessageVersions: 27,
   Command: 30,
   /** Server → client: a batch of stored events of one channel, in seq order. */
   Events: 100,
@@ -55,6 +61,9 @@ export const CLIENT_OPS = [
   Op.Typing,
   Op.ReactionAdd,
   Op.ReactionRemove,
+  Op.MessageEdit,
+  Op.MessageDelete,
+  Op.MessageVersions,
   Op.Command,
 ] as const;
 export type ClientOp = (typeof CLIENT_OPS)[number];
@@ -62,6 +71,10 @@ export type ClientOp = (typeof CLIENT_OPS)[number];
 /** Types of stored channel events; each carries a per-channel `seq`. */
 export const EventType = {
   MessagePosted: 1,
+  /** A message's new state after an edit (content, version, edit time). */
+  MessageEdited: 2,
+  /** A message was deleted: its content is gone, a tombstone stays at its position. */
+  MessageDeleted: 3,
   ReactionAdded: 4,
   ReactionRemoved: 5,
   MemberJoined: 10,
@@ -78,10 +91,13 @@ export const EventType = {
 export type EventType = (typeof EventType)[keyof typeof EventType];
 
 /**
- * Event types that only change an earlier item (its reactions). History pages leave them out,
- * because the messages they touch already carry their current reactions; resume replays them.
+ * Event types that only change an earlier item (its reactions, content, deletion). History
+ * pages leave them out, because the messages they touch already carry their current state;
+ * resume replays them.
  */
 export const MUTATION_EVENT_TYPES: readonly EventType[] = [
+  EventType.MessageEdited,
+  EventType.MessageDeleted,
   EventType.ReactionAdded,
   EventType.ReactionRemoved,
 ];

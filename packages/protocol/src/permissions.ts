@@ -15,7 +15,11 @@ export type Action =
   | "revokeModerator"
   | "setTopic"
   | "setSlowMode"
-  | "readAuditLog";
+  | "readAuditLog"
+  /** Delete another member's message. */
+  | "deleteAnyMessage"
+  /** Read the earlier versions of another member's message. */
+  | "readAnyVersions";
 
 /** The one permission table: the lowest rank allowed to take each action. */
 export const PERMISSIONS: Readonly<Record<Action, number>> = {
@@ -27,6 +31,8 @@ export const PERMISSIONS: Readonly<Record<Action, number>> = {
   setTopic: Role.Moderator,
   setSlowMode: Role.Moderator,
   readAuditLog: Role.Moderator,
+  deleteAnyMessage: Role.Moderator,
+  readAnyVersions: Role.Moderator,
 };
 
 /** A user's rank in a channel. */

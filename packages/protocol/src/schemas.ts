@@ -121,6 +121,22 @@ export const REQUEST_SCHEMAS = {
   [Op.Typing]: z.strictObject({ c: id, on: z.boolean() }),
   [Op.ReactionAdd]: z.strictObject({ c: id, m: id, e: emojiSchema }),
   [Op.ReactionRemove]: z.strictObject({ c: id, m: id, e: emojiSchema }),
+  [Op.MessageEdit]: z.strictObject({
+    c: id,
+    m: id,
+    /** The version being edited (the message's `v`, 1 when absent): a stale one is refused. */
+    v: z.int().positive(),
+    x: contentSchema,
+    n: nonceSchema,
+  }),
+  [Op.MessageDelete]: z.strictObject({
+    c: id,
+    m: id,
+    n: nonceSchema,
+    /** A moderator's reason (kept in the audit log and shown in the tombstone's event). */
+    rs: topicSchema.optional(),
+  }),
+  [Op.MessageVersions]: z.strictObject({ c: id, m: id }),
   [Op.Command]: z.strictObject({
     c: id,
     x: text().trim().min(1).max(LIMITS.commandMax),

@@ -5,12 +5,15 @@ import type {
   ChannelListReply,
   ChannelRemovedPush,
   CommandReply,
+  DeleteAck,
+  EditAck,
   EmptyPayload,
   ErrorPayload,
   EventsPush,
   HistoryPage,
   JoinReply,
   MessageAck,
+  MessageVersionsReply,
   PingReply,
   PresencePush,
   TypingPush,
@@ -48,6 +51,9 @@ export type ReplyMap = Exhaustive<
     [Op.Typing]: EmptyPayload;
     [Op.ReactionAdd]: EmptyPayload;
     [Op.ReactionRemove]: EmptyPayload;
+    [Op.MessageEdit]: EditAck;
+    [Op.MessageDelete]: DeleteAck;
+    [Op.MessageVersions]: MessageVersionsReply;
     [Op.Command]: CommandReply;
   }
 >;

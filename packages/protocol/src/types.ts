@@ -61,18 +61,69 @@ interface EventBase {
   an: string;
 }
 
+/** Who deleted a message: its author, or a moderator (`mod`). */
+export interface Deletion {
+  /** The user who deleted it. */
+  u: number;
+  un: string;
+  /** Present and true when a moderator (or an admin) deleted another member's message. */
+  mod?: true;
+  /** When, epoch ms. */
+  ts: number;
+}
+
+/**
+ * A message at its position in the channel: as posted live, and in its current state in
+ * history pages and snapshots (edits applied, a deleted one as a tombstone).
+ */
 export interface MessageEvent extends EventBase {
   t: typeof EventType.MessagePosted;
   /** Message id. */
   i: number;
-  /** Content (plain text). */
+  /** Content (Markdown source); "" once deleted. */
   x: string;
   /** The sender's nonce. */
   n: string;
   /** Kind: absent for text, 1 for an action (`/me`). */
   k?: MessageKind;
-  /** Current reactions (absent when none). */
+  /** Current reactions (absent when none; a deleted message has none). */
   r?: ReactionSummary[];
+  /** Version: absent for 1 (never edited), then 2, 3… one per edit. */
+  v?: number;
+  /** When the current version was written (epoch ms), when edited. */
+  ed?: number;
+  /** Present once deleted: the tombstone's who and when. */
+  dl?: Deletion;
+}
+
+/**
+ * MessageEdited: message `m`'s full new state. The actor is the author (only authors edit).
+ * A client replaces what it holds of `m` when `v` is above the version it has.
+ */
+export interface MessageEditedEvent extends EventBase {
+  t: typeof EventType.MessageEdited;
+  /** Message id. */
+  m: number;
+  /** The new version (2 for the first edit). */
+  v: number;
+  /** The new content. */
+  x: string;
+  /** When it was written (epoch ms): the event's `ts`. */
+  ed: number;
+}
+
+/**
+ * MessageDeleted: message `m` is gone (its content, versions and reactions removed from
+ * storage); it stays a tombstone at its position. The actor is who deleted it.
+ */
+export interface MessageDeletedEvent extends EventBase {
+  t: typeof EventType.MessageDeleted;
+  /** Message id. */
+  m: number;
+  /** Present and true when a moderator deleted another member's message. */
+  mod?: true;
+  /** The moderator's reason, when given. */
+  rs?: string;
 }
 
 export interface ReactionEvent extends EventBase {
@@ -121,6 +172,8 @@ export interface ChannelSettingEvent extends EventBase {
 /** A stored channel event. */
 export type ChannelEvent =
   | MessageEvent
+  | MessageEditedEvent
+  | MessageDeletedEvent
   | ReactionEvent
   | MemberEvent
   | ModerationEvent
@@ -237,6 +290,30 @@ export interface MessageAck {
   s: number;
   i: number;
   ts: number;
+}
+
+/** MessageEdit (op 25) reply, after the commit: the edit event's seq and the new version. */
+export interface EditAck {
+  s: number;
+  v: number;
+}
+
+/** MessageDelete (op 26) reply, after the commit: the delete event's seq. */
+export interface DeleteAck {
+  s: number;
+}
+
+/** One version of a message. */
+export interface MessageVersion {
+  v: number;
+  x: string;
+  /** When this version was written (the send's time for version 1), epoch ms. */
+  ts: number;
+}
+
+/** MessageVersions (op 27) reply: every version of the message, oldest first, the current last. */
+export interface MessageVersionsReply {
+  vs: MessageVersion[];
 }
 
 /** Command (op 30) reply: text for the caller alone, the ack of a posted message, or audit lines. */

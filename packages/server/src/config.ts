@@ -84,6 +84,8 @@ export interface Config {
   defaultChannels: string[];
   /** Days without activity after which a guest's memberships are removed; 0 = never. Default 30. */
   guestMembershipDays: number;
+  /** How long after its send a message may be edited, in seconds; 0 = always. Default 0. */
+  editWindowSeconds: number;
 }
 
 const int = (min: number, max: number) =>
@@ -246,6 +248,11 @@ export const ENV = {
     key: "guestMembershipDays",
     schema: int(0, 36_500),
     default: "30",
+  },
+  PARLEY_EDIT_WINDOW_SECONDS: {
+    key: "editWindowSeconds",
+    schema: int(0, 315_360_000),
+    default: "0",
   },
 } as const;
 

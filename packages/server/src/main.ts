@@ -162,7 +162,9 @@ export async function buildNode(
   const channels = new ChannelService(storage, broker, presenceStore, config);
   await channels.createDefaults(config.defaultChannels);
   const typing = new TypingService(broker, tuning.typing);
-  const messages = new MessageService(storage, channels, typing, (n) => metrics.messagesIn.inc(n));
+  const messages = new MessageService(storage, channels, typing, (n) => metrics.messagesIn.inc(n), {
+    editWindowMs: config.editWindowSeconds * 1000,
+  });
   const hasher = new PasswordHasher({
     concurrency: config.hashConcurrency,
     queue: config.hashQueue,

@@ -141,6 +141,17 @@ export class TestCluster {
     return node;
   }
 
+  /** Registers an account over HTTP on the first node; resolves to its token. */
+  async register(name: string): Promise<string> {
+    const res = await fetch(`${this.nodes[0]!.url}/api/v1/auth/register`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username: name, password: "correct horse battery" }),
+    });
+    if (res.status !== 201) throw new Error(`register ${name}: ${res.status}`);
+    return ((await res.json()) as { token: string }).token;
+  }
+
   /** Kills a node as a crash would: no goodbye to its sockets, Redis or PostgreSQL. */
   async kill(node: ClusterNode): Promise<void> {
     node.child.kill("SIGKILL");

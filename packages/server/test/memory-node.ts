@@ -68,6 +68,11 @@ export class MemoryNode {
     return client;
   }
 
+  /** Registers an account through the auth service (no HTTP here); resolves to its token. */
+  async register(username: string, password = "correct horse battery"): Promise<string> {
+    return (await this.node.services.auth.register(username, password)).token;
+  }
+
   /** A raw client speaking frames by hand. */
   async raw(encoding: Encoding = "json", protocols?: string[]): Promise<RawClient> {
     const socket = this.socket(

@@ -75,6 +75,22 @@ async function populate(path: string) {
   await s.addReaction(general.id, firstId, "🎉", mike, 20);
   await s.addReaction(general.id, firstId, "🎉", olivia, 20);
   await s.removeReaction(general.id, firstId, "👍", mary);
+  const [edited, deleted] = [results[4]!, results[7]!].map((r) => (r.ok ? r.event.i : 0));
+  await s.editMessage(
+    {
+      channelId: general.id,
+      messageId: edited!,
+      actor: mike,
+      version: 1,
+      content: "v2",
+      nonce: "e",
+    },
+    () => {},
+  );
+  await s.deleteMessage(
+    { channelId: general.id, messageId: deleted!, actor: olivia, nonce: "d" },
+    () => ({ moderator: true, reason: "tidy" }),
+  );
   await s.mute({ channelId: general.id, actor: olivia, target: mary, reason: "loud", until: null });
   await s.ban({
     channelId: general.id,
@@ -86,7 +102,7 @@ async function populate(path: string) {
   await s.setTopic(general.id, "new topic", olivia);
   await s.setSlowMode(other.id, 5, mike);
   await s.close();
-  return { general: general.id, other: other.id, olivia, mary, gus };
+  return { general: general.id, other: other.id, olivia, mary, gus, edited: edited! };
 }
 
 /** Everything a client or moderator can read of a channel, through the Storage API. */
@@ -135,6 +151,9 @@ describeWith(["postgres"], "npm run migrate-to-postgres", () => {
     const after = await openPostgresStorage(pg.url);
     for (const c of [ids.general, ids.other])
       expect(await view(after, c, users)).toEqual(await view(before, c, users));
+    expect(await after.messageVersions(ids.general, ids.edited)).toEqual(
+      await before.messageVersions(ids.general, ids.edited),
+    );
     expect(await after.findSession("token-a")).toEqual(await before.findSession("token-a"));
     expect(await after.findSession("token-b")).toBeUndefined();
 

@@ -1,4 +1,5 @@
 import type { ParleyClient } from "@parley/client";
+import { EventType, type MessageEvent } from "@parley/protocol";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import {
@@ -16,7 +17,8 @@ import { webSuite } from "./web-suite";
 // One server with a lived-in conversation; each spec opens fresh browser contexts on it, so axe
 // sees the real elements: messages with reactions and links, an action, system lines, a
 // command's note, members online and offline with roles and a guest badge, typing, unread
-// counts, a notice, a mute countdown, an open picker and open dialogs.
+// counts, a notice, a mute countdown, an edited message, tombstones (the author's and a
+// moderator's deletion), an open picker, the inline editor and open dialogs.
 let general = 0;
 let design = 0;
 let bob: ParleyClient;
@@ -29,6 +31,22 @@ const harness = webSuite({}, async (h) => {
   await alice.command(general, "/slow 5");
   await alice.command(general, "/slow off");
   await alice.command(general, "/topic Company-wide news and chatter");
+  // An edited message, one deleted by its author and one deleted by a moderator.
+  const latest = await alice.history(general, { limit: 50 });
+  const notes = latest.e.find(
+    (e): e is MessageEvent => e.t === EventType.MessagePosted && e.x.startsWith("Notes are here"),
+  );
+  if (!notes) throw new Error("seeded message not found");
+  await alice.editMessage(
+    general,
+    notes.i,
+    1,
+    "Notes are here: https://example.com/releases/2.4 (final)",
+  );
+  const wrong = await bob.send(general, "wrong channel, sorry");
+  await bob.deleteMessage(general, wrong.i);
+  const spam = await bob.send(general, "cheap watches, click here");
+  await alice.deleteMessage(general, spam.i, "spam");
   // The guest leaves: it shows as an offline member.
   await team.guest.close();
 });
@@ -75,6 +93,39 @@ describe("accessibility (axe-core in Chromium)", () => {
       await page.getByRole("button", { name: "React with 👍" }).waitFor();
       expect(await axeViolations(page)).toEqual([]);
       await page.keyboard.press("Escape");
+
+      // An edited message with focus in it (its edit time shows), and both tombstones.
+      await page.getByTestId("tombstone").filter({ hasText: "by a moderator" }).waitFor();
+      await page
+        .getByTestId("tombstone")
+        .filter({ hasText: /deleted$/ })
+        .waitFor();
+      const edited = page.getByTestId("message").filter({ hasText: "(final)" });
+      await edited.getByRole("button", { name: "Add reaction" }).focus();
+      await edited.locator(".edited-when").waitFor();
+      expect(await axeViolations(page)).toEqual([]);
+
+      // The delete dialog of a moderator (dana) on another's message, with its reason field.
+      const theirs = page.getByTestId("message").filter({ hasText: "last blocker" });
+      await theirs.hover();
+      await theirs.getByRole("button", { name: "Delete message" }).click();
+      await page
+        .getByRole("dialog", { name: "Delete message" })
+        .getByLabel("Reason (optional)")
+        .waitFor();
+      expect(await axeViolations(page)).toEqual([]);
+      await page.keyboard.press("Escape");
+
+      // The inline editor on dana's own message, with a refusal shown.
+      const mine = page.getByTestId("message").filter({ hasText: "nothing doubled" });
+      await mine.hover();
+      await mine.getByRole("button", { name: "Edit message" }).click();
+      const editor = page.getByRole("textbox", { name: "Edit message" });
+      await editor.fill("   ");
+      await editor.press("Enter");
+      await page.getByTestId("edit-error").waitFor();
+      expect(await axeViolations(page)).toEqual([]);
+      await editor.press("Escape");
 
       // Browse channels, open with its results.
       await page.getByRole("button", { name: "Browse channels" }).first().click();

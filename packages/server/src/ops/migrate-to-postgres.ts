@@ -16,6 +16,8 @@ export const TABLES = [
   ["messages", ["id"]],
   ["events", ["channel_id", "seq"]],
   ["reactions", ["message_id", "emoji", "user_id"]],
+  ["message_versions", ["message_id", "version"]],
+  ["message_changes", ["channel_id", "actor_id", "op", "nonce"]],
   ["mutes", ["channel_id", "user_id"]],
   ["bans", ["channel_id", "user_id"]],
   ["audit_log", ["id"]],
@@ -24,7 +26,7 @@ export const TABLES = [
 /** Tables whose `id` comes from a sequence on PostgreSQL. */
 const SERIAL_TABLES = ["users", "sessions", "channels", "messages", "audit_log"] as const;
 
-/** Rows per INSERT: 500 rows of at most 10 columns stay far below PostgreSQL's 65535 parameters. */
+/** Rows per INSERT: 500 rows of at most 15 columns stay far below PostgreSQL's 65535 parameters. */
 const CHUNK = 500;
 
 /**

@@ -7,7 +7,10 @@ import { channelList } from "../handlers/channel-list";
 import { command } from "../handlers/command";
 import { hello } from "../handlers/hello";
 import { history } from "../handlers/history";
+import { messageDelete } from "../handlers/message-delete";
+import { messageEdit } from "../handlers/message-edit";
 import { messageSend } from "../handlers/message-send";
+import { messageVersions } from "../handlers/message-versions";
 import { ping } from "../handlers/ping";
 import { reactionAdd } from "../handlers/reaction-add";
 import { reactionRemove } from "../handlers/reaction-remove";
@@ -28,5 +31,8 @@ export const REGISTRY = {
   [Op.Typing]: typing,
   [Op.ReactionAdd]: reactionAdd,
   [Op.ReactionRemove]: reactionRemove,
+  [Op.MessageEdit]: messageEdit,
+  [Op.MessageDelete]: messageDelete,
+  [Op.MessageVersions]: messageVersions,
   [Op.Command]: command,
 } satisfies { [O in ClientOp]: Route<O> };

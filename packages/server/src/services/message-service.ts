@@ -1,21 +1,36 @@
 import {
   type ChannelEvent,
+  type DeleteAck,
+  type EditAck,
   type HistoryPage,
   LIMITS,
   type MessageEvent,
   type MessageKind,
+  type MessageVersionsReply,
+  may,
+  rankOf,
 } from "@parley/protocol";
-import { ParleyError } from "../errors";
+import { ParleyError, restrictionError } from "../errors";
 import type { ChannelStore } from "../storage/channel-store";
 import type { EventLog, HistoryQuery } from "../storage/event-log";
+import type { MessageStore } from "../storage/message-store";
 import type { AppendResult, NewMessage, SendPath } from "../storage/send-path";
 import type { Actor } from "../storage/storage";
 import type { ChannelService } from "./channel-service";
 import { SendQueue } from "./send-queue";
 import type { TypingService } from "./typing-service";
 
+/** Who changes a message: the rules need whether it is a guest and whether a server admin. */
+export type ChangeActor = Actor & { isGuest: boolean; isAdmin: boolean };
+
+/** Settings of the message rules. */
+export interface MessageOptions {
+  /** How long after its send a message may be edited (ms); 0 = always. Default 0. */
+  editWindowMs: number;
+}
+
 /**
- * Messages, history and reactions. Sends go through the node's {@link SendQueue}: those that
+ * Messages, history, reactions, edits and deletions. Sends go through the node's {@link SendQueue}: those that
  * arrive while a batch is stored are stored together in the next one, and every send resolves
  * only after its commit and the publish of its batch, so an ack always means durable.
  */
@@ -23,10 +38,11 @@ export class MessageService {
   private readonly sends: SendQueue;
 
   constructor(
-    private readonly storage: SendPath & EventLog & Pick<ChannelStore, "memberRole">,
+    private readonly storage: SendPath & EventLog & MessageStore & Pick<ChannelStore, "memberRole">,
     private readonly channels: ChannelService,
     private readonly typing: TypingService,
     private readonly onStored: (count: number) => void = () => {},
+    private readonly options: MessageOptions = { editWindowMs: 0 },
   ) {
     this.sends = new SendQueue(storage, (batch, results) => this.committed(batch, results));
   }
@@ -68,6 +84,85 @@ export class MessageService {
   /** Every stored event after `afterSeq`, up to `count`, for resume. */
   replay(channelId: number, afterSeq: number, count: number): Promise<ChannelEvent[]> {
     return this.storage.eventsAfter(channelId, afterSeq, count);
+  }
+
+  /**
+   * Edits the author's own message: the full new content against the version the author saw.
+   * Refused for someone else's message (FORBIDDEN, moderators included), a muted author
+   * (MUTED), past the edit window (EDIT_WINDOW_CLOSED) and at a stale version
+   * (VERSION_CONFLICT), each as read inside the write. Resolves after the commit; the event is
+   * published after it. A retry with the same nonce returns the first result.
+   */
+  async edit(
+    actor: ChangeActor,
+    channelId: number,
+    messageId: number,
+    version: number,
+    content: string,
+    nonce: string,
+  ): Promise<EditAck> {
+    const now = Date.now();
+    const result = await this.storage.editMessage(
+      { channelId, messageId, actor: { id: actor.id, name: actor.name }, version, content, nonce },
+      ({ standing, message }) => {
+        if (message.authorId !== actor.id)
+          throw new ParleyError("FORBIDDEN", "You can only edit your own messages");
+        if (standing.mute) throw restrictionError("MUTED", standing.mute.until, now);
+        if (this.options.editWindowMs > 0 && now - message.createdAt > this.options.editWindowMs)
+          throw new ParleyError("EDIT_WINDOW_CLOSED");
+      },
+    );
+    if (result.event) this.channels.publish(channelId, [result.event]);
+    return { s: result.seq, v: result.version };
+  }
+
+  /**
+   * Deletes a message: the author's own (muted or not, guests too), or anyone's for the
+   * channel's moderators, owner and server admins (`deleteAnyMessage`), then audited with the
+   * reason. Others: FORBIDDEN. The rank is the role read inside the write. Resolves after the
+   * commit; the event is published after it. A retry with the same nonce returns the first
+   * result.
+   */
+  async delete(
+    actor: ChangeActor,
+    channelId: number,
+    messageId: number,
+    nonce: string,
+    reason?: string,
+  ): Promise<DeleteAck> {
+    const result = await this.storage.deleteMessage(
+      { channelId, messageId, actor: { id: actor.id, name: actor.name }, nonce },
+      ({ standing, message }) => {
+        if (message.authorId === actor.id) return { moderator: false };
+        if (!may("deleteAnyMessage", rankOf(standing.role, actor)))
+          throw new ParleyError("FORBIDDEN", "You can only delete your own messages");
+        return { moderator: true, ...(reason ? { reason } : {}) };
+      },
+    );
+    if (result.event) this.channels.publish(channelId, [result.event]);
+    return { s: result.seq };
+  }
+
+  /**
+   * Every version of a message, oldest first: for its author, and for the channel's
+   * moderators, owner and server admins (`readAnyVersions`); others FORBIDDEN. The reader must
+   * be a member as storage says (NOT_A_MEMBER).
+   */
+  async versions(
+    actor: ChangeActor,
+    channelId: number,
+    messageId: number,
+  ): Promise<MessageVersionsReply> {
+    const role = await this.storage.memberRole(channelId, actor.id);
+    if (role === undefined) throw new ParleyError("NOT_A_MEMBER");
+    const history = await this.storage.messageVersions(channelId, messageId);
+    if (!history) throw new ParleyError("NO_SUCH_MESSAGE");
+    if (history.authorId !== actor.id && !may("readAnyVersions", rankOf(role, actor)))
+      throw new ParleyError(
+        "FORBIDDEN",
+        "Only the author and moderators can read earlier versions",
+      );
+    return { vs: history.versions };
   }
 
   async react(actor: Actor, channelId: number, messageId: number, emoji: string): Promise<void> {

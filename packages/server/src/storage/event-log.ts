@@ -1,4 +1,5 @@
 import type { ChannelEvent, HistoryPage } from "@parley/protocol";
+import type { MessageStore } from "./message-store";
 import type { Actor } from "./storage";
 
 export interface HistoryQuery {
@@ -13,10 +14,12 @@ export interface HistoryQuery {
  * that change a stored message (reactions).
  *
  * Contract: history and replay return events in ascending seq. A history page leaves out the
- * mutation events (reactions) and shows their effect on the messages instead; replay returns
- * every event. A reaction and its event commit together, by a member only (NOT_A_MEMBER, MUTED
- * as read inside the write); constraint failures (no such message, too many reactions, no
- * such reaction) reject and store nothing.
+ * mutation events (reactions, edits, deletions) and shows their effect on the messages
+ * instead: every MessagePosted event it returns, and every one replay returns, is the message
+ * in its current state (see {@link MessageStore}); replay returns every event. A reaction and
+ * its event commit together, by a member only (NOT_A_MEMBER, MUTED as read inside the write);
+ * constraint failures (no such message or a deleted one, too many reactions, no such
+ * reaction) reject and store nothing.
  */
 export interface EventLog {
   /** Adds a reaction and its event; undefined when the user already has it. */

@@ -154,6 +154,41 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
           .execute();
       },
     },
+    "0006_message_edits": {
+      // Edits and deletes: the current state on the message row (read by the join every
+      // history and replay read already makes), the earlier versions in their own table, and
+      // the nonces of changes for idempotent retries.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .alterTable("messages")
+          .addColumn("version", "integer", (c) => c.notNull().defaultTo(1))
+          .execute();
+        for (const column of ["edited_at", "edit_seq", "deleted_at", "deleted_by"])
+          await db.schema.alterTable("messages").addColumn(column, "bigint").execute();
+        await db.schema.alterTable("messages").addColumn("deleted_by_name", "text").execute();
+        await db.schema.alterTable("messages").addColumn("deleted_by_mod", "integer").execute();
+        await db.schema
+          .createTable("message_versions")
+          .addColumn("message_id", "bigint", (c) => c.notNull().references("messages.id"))
+          .addColumn("version", "integer", notNull)
+          .addColumn("content", "text", notNull)
+          .addColumn("created_at", "bigint", notNull)
+          .addColumn("seq", "bigint", notNull)
+          .addPrimaryKeyConstraint("message_versions_pk", ["message_id", "version"])
+          .execute();
+        await db.schema
+          .createTable("message_changes")
+          .addColumn("channel_id", "bigint", (c) => c.notNull().references("channels.id"))
+          .addColumn("actor_id", "bigint", notNull)
+          .addColumn("op", "integer", notNull)
+          .addColumn("nonce", "text", notNull)
+          .addColumn("message_id", "bigint", notNull)
+          .addColumn("seq", "bigint", notNull)
+          .addColumn("version", "integer", notNull)
+          .addPrimaryKeyConstraint("message_changes_pk", ["channel_id", "actor_id", "op", "nonce"])
+          .execute();
+      },
+    },
   };
 }
 

@@ -59,6 +59,39 @@ export interface Database {
     content: string;
     kind: number;
     created_at: number;
+    /** 1 as posted, one more per edit. */
+    version: Generated<number>;
+    /** When the current version was written; null while never edited. */
+    edited_at: Generated<number | null>;
+    /** The seq of the edit that wrote the current version; null while never edited. */
+    edit_seq: Generated<number | null>;
+    /** The tombstone: when, by whom, and 1 when a moderator deleted another's message. */
+    deleted_at: Generated<number | null>;
+    deleted_by: Generated<number | null>;
+    deleted_by_name: Generated<string | null>;
+    deleted_by_mod: Generated<number | null>;
+  };
+  /** The earlier versions of edited messages (the current one is in `messages`). */
+  message_versions: {
+    message_id: number;
+    version: number;
+    content: string;
+    /** When this version was written (the send's time for version 1). */
+    created_at: number;
+    /** The seq of the event that wrote it: the post for version 1, else its edit. */
+    seq: number;
+  };
+  /** Edits and deletes by nonce, so a retry returns the first result. */
+  message_changes: {
+    channel_id: number;
+    actor_id: number;
+    /** The op: MessageEdit or MessageDelete. */
+    op: number;
+    nonce: string;
+    message_id: number;
+    /** The seq the change was acked with, and the version it left. */
+    seq: number;
+    version: number;
   };
   reactions: {
     message_id: number;

@@ -4,6 +4,7 @@ import { accountStoreContract } from "./account-store.contract";
 import { channelStoreContract } from "./channel-store.contract";
 import type { Open } from "./contract-fixture";
 import { eventLogContract } from "./event-log.contract";
+import { messageStoreContract } from "./message-store.contract";
 import { moderationStoreContract } from "./moderation-store.contract";
 import { sendPathContract } from "./send-path.contract";
 import type { Storage } from "./storage";
@@ -18,6 +19,7 @@ export function storageContract(name: string, open: Open) {
   moderationStoreContract(name, open);
   sendPathContract(name, open);
   eventLogContract(name, open);
+  messageStoreContract(name, open);
 }
 
 /**

@@ -2,6 +2,7 @@ import type { EventType } from "@parley/protocol";
 import type { AccountStore } from "./account-store";
 import type { ChannelStore } from "./channel-store";
 import type { EventLog } from "./event-log";
+import type { MessageStore } from "./message-store";
 import type { ModerationStore } from "./moderation-store";
 import type { SendPath } from "./send-path";
 
@@ -52,9 +53,10 @@ export interface NewEvent {
 /**
  * Durable state of a Parley deployment, one slice per aggregate: accounts and sessions
  * ({@link AccountStore}), channels and memberships ({@link ChannelStore}), moderation
- * ({@link ModerationStore}), the send path ({@link SendPath}) and each channel's event stream
- * ({@link EventLog}). Services depend on the slices they use; the composition root holds the
- * whole, one object whose slices share one database, its transactions and its statements.
+ * ({@link ModerationStore}), the send path ({@link SendPath}), each channel's event stream
+ * ({@link EventLog}) and the changes of stored messages ({@link MessageStore}). Services
+ * depend on the slices they use; the composition root holds the whole, one object whose
+ * slices share one database, its transactions and its statements.
  *
  * Contract, for every implementation and every slice, besides each slice's own:
  * - **Sequence.** Every stored channel event gets the channel's next `seq` (1, 2, 3…, no gap,
@@ -65,6 +67,12 @@ export interface NewEvent {
  * - **Atomicity.** A change and its event commit together or not at all. Constraint failures
  *   reject with a `ParleyError` and store nothing.
  */
-export interface Storage extends AccountStore, ChannelStore, ModerationStore, SendPath, EventLog {
+export interface Storage
+  extends AccountStore,
+    ChannelStore,
+    ModerationStore,
+    SendPath,
+    EventLog,
+    MessageStore {
   close(): Promise<void>;
 }

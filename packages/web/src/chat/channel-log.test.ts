@@ -1,8 +1,8 @@
-import { type ChannelEvent, EventType } from "@parley/protocol";
+import { type ChannelEvent, EventType, type MessageEvent } from "@parley/protocol";
 import { describe, expect, it } from "vitest";
 import { applyReaction, mergeEvents, mergePage } from "./channel-log";
 
-const msg = (s: number, i = s, a = 1): ChannelEvent => ({
+const msg = (s: number, i = s, a = 1): MessageEvent => ({
   s,
   t: EventType.MessagePosted,
   ts: s * 1000,
@@ -56,7 +56,103 @@ describe("mergeEvents", () => {
   });
 });
 
+const edit = (s: number, m: number, v: number, x = `v${v}`): ChannelEvent => ({
+  s,
+  t: EventType.MessageEdited,
+  ts: s * 1000,
+  a: 1,
+  an: "u1",
+  m,
+  v,
+  x,
+  ed: s * 1000,
+});
+const del = (s: number, m: number, a = 1, mod = false): ChannelEvent => ({
+  s,
+  t: EventType.MessageDeleted,
+  ts: s * 1000,
+  a,
+  an: `u${a}`,
+  m,
+  ...(mod ? { mod: true as const } : {}),
+});
+const only = (items: readonly ChannelEvent[]) => items[0] as MessageEvent;
+
+describe("mergeEvents with edits and deletions", () => {
+  it("replaces content, version and edit time when the edit's version is above the one held", () => {
+    const items = mergeEvents(mergeEvents([], [msg(1, 10)]), [edit(2, 10, 2, "fixed")]);
+    expect(items).toHaveLength(1);
+    expect(only(items)).toMatchObject({ s: 1, i: 10, x: "fixed", v: 2, ed: 2000 });
+  });
+
+  it("applies an edit once: a replay of it, or of an older one, changes nothing", () => {
+    const items = mergeEvents([msg(1, 10)], [edit(2, 10, 2), edit(3, 10, 3)]);
+    expect(only(items)).toMatchObject({ x: "v3", v: 3 });
+    expect(mergeEvents(items, [edit(2, 10, 2), edit(3, 10, 3)])).toBe(items);
+  });
+
+  it("keeps the reactions of an edited message", () => {
+    const items = mergeEvents([msg(1, 10)], [react(2, 10, 7), edit(3, 10, 2)]);
+    expect(only(items).r).toEqual([{ e: "👍", u: [{ i: 7, n: "u7" }] }]);
+  });
+
+  it("turns a deleted message into a tombstone: no content, no reactions, who and when", () => {
+    const items = mergeEvents([msg(1, 10, 5)], [react(2, 10, 7), del(3, 10, 9, true)]);
+    expect(only(items)).toMatchObject({ s: 1, i: 10, a: 5, x: "" });
+    expect(only(items).r).toBeUndefined();
+    expect(only(items).dl).toEqual({ u: 9, un: "u9", mod: true, ts: 3000 });
+  });
+
+  it("marks a deletion by the author without the moderator flag", () => {
+    const items = mergeEvents([msg(1, 10)], [del(2, 10)]);
+    expect(only(items).dl).toEqual({ u: 1, un: "u1", ts: 2000 });
+  });
+
+  it("lets nothing change a tombstone: no later edit, reaction or second deletion", () => {
+    const items = mergeEvents([msg(1, 10)], [del(2, 10)]);
+    expect(mergeEvents(items, [edit(3, 10, 2), react(4, 10, 7), del(5, 10, 8, true)])).toBe(items);
+  });
+
+  it("holds a replay correctly: the current-state message, then its changes, once", () => {
+    // On resume the message row comes in its current state (edited twice, then deleted),
+    // followed by the stored changes themselves.
+    const current: ChannelEvent = {
+      ...msg(1, 10),
+      x: "",
+      v: 3,
+      ed: 3000,
+      dl: { u: 1, un: "u1", ts: 4000 },
+    };
+    const items = mergeEvents([], [current, edit(2, 10, 2), edit(3, 10, 3), react(4, 10, 7)]);
+    expect(only(items)).toEqual(current);
+  });
+
+  it("ignores edits and deletions of messages it does not hold", () => {
+    const items = [msg(1, 10)];
+    expect(mergeEvents(items, [edit(2, 99, 2), del(3, 99)])).toBe(items);
+  });
+});
+
 describe("mergePage", () => {
+  it("never rolls back a newer version held: a page read before the edit keeps it", () => {
+    const items = mergeEvents([msg(1, 10)], [edit(2, 10, 2, "fixed")]);
+    expect(mergePage(items, [msg(1, 10)])).toBe(items);
+  });
+
+  it("takes a page's newer state of a held message, keeping the reactions held", () => {
+    const held = mergeEvents([msg(1, 10)], [react(2, 10, 7)]);
+    const newer: ChannelEvent = { ...msg(1, 10), x: "fixed", v: 2, ed: 5000 };
+    const items = mergePage(held, [newer]);
+    expect(only(items)).toMatchObject({ x: "fixed", v: 2, ed: 5000 });
+    expect(only(items).r).toEqual([{ e: "👍", u: [{ i: 7, n: "u7" }] }]);
+  });
+
+  it("takes a page's tombstone of a held message, without its reactions", () => {
+    const held = mergeEvents([msg(1, 10)], [react(2, 10, 7)]);
+    const tombstone: ChannelEvent = { ...msg(1, 10), x: "", dl: { u: 1, un: "u1", ts: 3000 } };
+    expect(mergePage(held, [tombstone])).toEqual([tombstone]);
+  });
+
   it("keeps held items, which carry live changes, and adds older ones", () => {
     const live = mergeEvents([msg(5, 5)], [react(6, 5, 2)]);
     const page = [msg(3), msg(4), { ...msg(5, 5), r: [] }];

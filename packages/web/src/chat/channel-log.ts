@@ -1,6 +1,8 @@
 import {
   type ChannelEvent,
   EventType,
+  type MessageDeletedEvent,
+  type MessageEditedEvent,
   type MessageEvent,
   MUTATION_EVENT_TYPES,
   type ReactionEvent,
@@ -8,8 +10,8 @@ import {
 } from "@parley/protocol";
 
 /**
- * Events shown in the message list: everything but the protocol's mutation events (reaction
- * changes), which change an earlier message instead.
+ * Events shown in the message list: everything but the protocol's mutation events (edits,
+ * deletions, reaction changes), which change an earlier message instead.
  */
 export function isDisplayable(e: ChannelEvent): boolean {
   return !MUTATION_EVENT_TYPES.includes(e.t);
@@ -46,18 +48,83 @@ export function applyReaction(
   return next;
 }
 
+/** The version of a message, 1 when never edited. */
+export function versionOf(m: MessageEvent): number {
+  return m.v ?? 1;
+}
+
+/** How far a message's state has come: its version, and a deletion beyond every version. */
+function stateRank(m: MessageEvent): number {
+  return m.dl ? Number.POSITIVE_INFINITY : versionOf(m);
+}
+
+/**
+ * The held message after the same message arrived again (in a page or a replay, which carry
+ * its current state): the newer state's content, version and deletion win, so a page read
+ * before an edit arrived never rolls it back. Held reactions stay (live reaction events have
+ * kept them current); a tombstone has none.
+ */
+export function newerMessage(held: MessageEvent, incoming: MessageEvent): MessageEvent {
+  if (stateRank(incoming) <= stateRank(held)) return held;
+  const { r: _, ...state } = incoming;
+  return held.r && !incoming.dl ? { ...state, r: held.r } : state;
+}
+
+/** A message's state after an edit event; the same message when the edit is not newer. */
+function edited(m: MessageEvent, e: MessageEditedEvent): MessageEvent {
+  if (m.dl) return m;
+  const v = versionOf(m);
+  // At the same version the content is the same; the server's edit time replaces the one an
+  // ack stood in with.
+  if (e.v < v || (e.v === v && (v === 1 || e.ed === m.ed))) return m;
+  return { ...m, x: e.x, v: e.v, ed: e.ed };
+}
+
+/** A message as a tombstone: content and reactions gone, who deleted it and when. */
+function deleted(m: MessageEvent, e: MessageDeletedEvent): MessageEvent {
+  if (m.dl) return m;
+  const { r: _, ...rest } = m;
+  return { ...rest, x: "", dl: { u: e.a, un: e.an, ...(e.mod ? { mod: true } : {}), ts: e.ts } };
+}
+
+/** A message after a mutation event (edit, deletion, reaction) that names it. */
+function mutated(m: MessageEvent, e: ChannelEvent): MessageEvent {
+  switch (e.t) {
+    case EventType.MessageEdited:
+      return edited(m, e);
+    case EventType.MessageDeleted:
+      return deleted(m, e);
+    case EventType.ReactionAdded:
+    case EventType.ReactionRemoved: {
+      // A deleted message takes no reactions (a replay may repeat older ones after its tombstone).
+      if (m.dl) return m;
+      const r = applyReaction(m.r ?? [], e.e, { i: e.a, n: e.an }, e.t === EventType.ReactionAdded);
+      return r === (m.r ?? []) ? m : { ...m, r: [...r] };
+    }
+    default:
+      return m;
+  }
+}
+
 function insertBySeq(items: ChannelEvent[], event: ChannelEvent): void {
   // New events almost always go at the end; search from there.
   let k = items.length;
   while (k > 0 && items[k - 1]!.s > event.s) k--;
-  if (k > 0 && items[k - 1]!.s === event.s) return;
+  const held = items[k - 1];
+  if (held && held.s === event.s) {
+    if (isMessage(held) && isMessage(event)) items[k - 1] = newerMessage(held, event);
+    return;
+  }
   items.splice(k, 0, event);
 }
 
 /**
  * Applies stored events to a channel's displayable items (sorted by seq): new items are
- * inserted once by seq, reaction events edit the message they name. Returns the same array
- * when nothing changed, so views can skip a render.
+ * inserted once by seq (a message held already takes the newer of the two states), mutation
+ * events change the message they name: an edit when its version is above the one held, a
+ * deletion into a tombstone, a reaction unless the message is deleted. Idempotent, so replays
+ * may repeat what is held. Returns the same array when nothing changed, so views can skip a
+ * render.
  */
 export function mergeEvents(
   items: readonly ChannelEvent[],
@@ -70,28 +137,24 @@ export function mergeEvents(
       insertBySeq(next, e);
       continue;
     }
-    const reaction = e as ReactionEvent;
+    const target = (e as ReactionEvent | MessageEditedEvent | MessageDeletedEvent).m;
     const list = next ?? items;
-    const index = list.findIndex((m) => isMessage(m) && m.i === reaction.m);
+    const index = list.findIndex((m) => isMessage(m) && m.i === target);
     const message = list[index] as MessageEvent | undefined;
     if (!message) continue;
-    const r = applyReaction(
-      message.r ?? [],
-      reaction.e,
-      { i: reaction.a, n: reaction.an },
-      e.t === EventType.ReactionAdded,
-    );
-    if (r === (message.r ?? [])) continue;
+    const changed = mutated(message, e);
+    if (changed === message) continue;
     next ??= [...items];
-    next[index] = { ...message, r: [...r] };
+    next[index] = changed;
   }
   if (!next || (next.length === items.length && next.every((e, k) => e === items[k]))) return items;
   return next;
 }
 
 /**
- * Adds a history page's items that are not held yet. Items already held are kept as they are:
- * live events have been applied to them since, so they are at least as current as the page.
+ * Adds a history page's items that are not held yet. A message already held keeps its state
+ * unless the page's is newer (a higher version, or deleted): live events may have been applied
+ * to it since the page was read.
  */
 export function mergePage(
   items: readonly ChannelEvent[],

@@ -4,16 +4,22 @@ import {
   ERRORS,
   EventType,
   type HistoryPage,
+  type MessageEvent,
+  type MessageVersion,
   Role,
 } from "@parley/protocol";
 import { describe, expect, it } from "vitest";
 import {
   type ChannelInput,
   type ChannelView,
+  canDelete,
+  canEdit,
   canLoadOlder,
+  findMessage,
   hasOlder,
   isLoaded,
   isMuted,
+  lastOwnMessage,
   newChannelView,
   reduceChannel,
   removalNotice,
@@ -34,7 +40,7 @@ const summary = (extra: Partial<ChannelSummary> = {}): ChannelSummary => ({
   ...extra,
 });
 
-const msg = (s: number, a = 2, n = `n${s}`): ChannelEvent => ({
+const msg = (s: number, a = 2, n = `n${s}`): MessageEvent => ({
   s,
   t: EventType.MessagePosted,
   ts: s * 10,
@@ -451,6 +457,174 @@ describe("reduceChannel", () => {
         log: [],
       });
       expect(view.notes).toEqual([{ id: 3, afterSeq: 9, ts: NOW, text: "Done" }]);
+    });
+  });
+
+  describe("edit and delete", () => {
+    const mine = (s: number) => msg(s, ME);
+    const start = (messageId: number): ChannelInput => ({
+      type: "edit-started",
+      messageId,
+      me: ME,
+      origin: "message",
+    });
+    const edited = (s: number, m: number, v: number, x: string): ChannelEvent => ({
+      s,
+      t: EventType.MessageEdited,
+      ts: s * 10,
+      a: ME,
+      an: "me",
+      m,
+      v,
+      x,
+      ed: s * 10,
+    });
+
+    /** The ack of an edit of message 104. */
+    const editAck = (x: string, s: number, v: number): ChannelInput => ({
+      type: "edit-acked",
+      messageId: 104,
+      x,
+      ack: { s, v },
+      me: { i: ME, n: "me" },
+      now: NOW,
+    });
+
+    /** A refused save of message 104, with the current version after a conflict. */
+    const saveFailed = (error: string, current?: MessageVersion): ChannelInput => ({
+      type: "edit-failed",
+      messageId: 104,
+      error,
+      ...(current ? { current } : {}),
+    });
+
+    it("opens the editor on one of this user's messages with its version and content", () => {
+      const view = reduceChannel(ready([mine(4)]), start(104));
+      expect(view.editing).toEqual({ m: 104, v: 1, x: "text 4", origin: "message" });
+    });
+
+    it("does not open the editor on another user's message, a deleted one or one not held", () => {
+      const gone: ChannelEvent = { ...mine(5), x: "", dl: { u: ME, un: "me", ts: 1 } };
+      const view = ready([msg(4), gone]);
+      expect(reduceChannel(view, start(104))).toBe(view);
+      expect(reduceChannel(view, start(105))).toBe(view);
+      expect(reduceChannel(view, start(999))).toBe(view);
+    });
+
+    it("closes the editor on cancel", () => {
+      expect(run(ready([mine(4)]), start(104), { type: "edit-cancelled" }).editing).toBeUndefined();
+    });
+
+    it("shows the new content at the ack and closes the editor; the event then changes nothing", () => {
+      const acked = run(
+        ready([mine(4)]),
+        start(104),
+        { type: "edit-saving" },
+        editAck("better", 5, 2),
+      );
+      expect(acked.editing).toBeUndefined();
+      expect(findMessage(acked, 104)).toMatchObject({ x: "better", v: 2, ed: NOW });
+      // The event brings the server's edit time for the same version.
+      const pushed = reduceChannel(acked, events(edited(5, 104, 2, "better")));
+      expect(findMessage(pushed, 104)).toMatchObject({ x: "better", v: 2, ed: 50 });
+      expect(seqs(pushed)).toEqual([4]);
+      expect(reduceChannel(pushed, events(edited(5, 104, 2, "better")))).toEqual(pushed);
+    });
+
+    it("leaves the message unedited when the ack tells the content was the same", () => {
+      const view = run(ready([mine(4)]), start(104), editAck("text 4", 4, 1));
+      expect(view.editing).toBeUndefined();
+      expect(findMessage(view, 104)).toEqual(mine(4));
+    });
+
+    it("keeps the editor open with the error of a refused save", () => {
+      const view = run(ready([mine(4)]), start(104), { type: "edit-saving" }, saveFailed("Muted"));
+      expect(view.editing).toEqual({
+        m: 104,
+        v: 1,
+        x: "text 4",
+        origin: "message",
+        saving: false,
+        error: "Muted",
+      });
+    });
+
+    it("loads the current version into the message and the editor after a version conflict", () => {
+      const view = run(
+        ready([mine(4)]),
+        start(104),
+        { type: "edit-saving" },
+        saveFailed("This message changed", { v: 3, x: "theirs", ts: 77 }),
+      );
+      expect(findMessage(view, 104)).toMatchObject({ x: "theirs", v: 3, ed: 77 });
+      expect(view.editing).toMatchObject({ m: 104, v: 3, x: "theirs", saving: false });
+      expect(view.editing?.error).toBe("This message changed");
+    });
+
+    it("closes the editor when its message is deleted", () => {
+      const deletion: ChannelEvent = {
+        s: 5,
+        t: EventType.MessageDeleted,
+        ts: 50,
+        a: 3,
+        an: "mod",
+        m: 104,
+        mod: true,
+      };
+      const view = run(ready([mine(4)]), start(104), events(deletion));
+      expect(view.editing).toBeUndefined();
+      expect(findMessage(view, 104)?.dl).toEqual({ u: 3, un: "mod", mod: true, ts: 50 });
+    });
+
+    it("shows a tombstone at the delete ack, flagged as a moderator's for another's message", () => {
+      const view = run(ready([mine(4), msg(5)]), {
+        type: "delete-acked",
+        messageId: 105,
+        ack: { s: 6 },
+        me: { i: ME, n: "me" },
+        now: NOW,
+      });
+      expect(findMessage(view, 105)).toMatchObject({ x: "", dl: { u: ME, mod: true, ts: NOW } });
+      expect(findMessage(view, 104)?.dl).toBeUndefined();
+    });
+
+    it("keeps a newer version held when the latest page read before the edit arrives", () => {
+      const view = run(
+        fresh(),
+        { type: "latest-requested" },
+        events(mine(4), edited(5, 104, 2, "new")),
+        { type: "latest-loaded", page: page([mine(4)]), me: ME, now: NOW },
+      );
+      expect(findMessage(view, 104)).toMatchObject({ x: "new", v: 2 });
+    });
+
+    it("finds the last message of this user that is not deleted", () => {
+      const gone: ChannelEvent = { ...mine(6), x: "", dl: { u: ME, un: "me", ts: 1 } };
+      expect(lastOwnMessage(ready([mine(4), msg(5), gone]), ME)?.i).toBe(104);
+      expect(lastOwnMessage(ready([msg(5)]), ME)).toBeUndefined();
+    });
+
+    it("lets only the author edit, and not while muted", () => {
+      const me = { i: ME, n: "me" };
+      const view = ready([mine(4), msg(5)]);
+      expect(canEdit(view, me, findMessage(view, 104)!, NOW)).toBe(true);
+      expect(canEdit(view, me, findMessage(view, 105)!, NOW)).toBe(false);
+      const muted = reduceChannel(view, events(moderation(6, EventType.MemberMuted)));
+      expect(canEdit(muted, me, findMessage(muted, 104)!, NOW)).toBe(false);
+    });
+
+    it("lets the author delete, and moderators, owners and admins delete anyone's", () => {
+      const other = msg(5);
+      expect(canDelete(Role.Member, { i: ME, n: "me" }, mine(4))).toBe(true);
+      expect(canDelete(Role.Member, { i: ME, n: "me" }, other)).toBe(false);
+      expect(canDelete(Role.Member, { i: ME, n: "me", ad: true }, other)).toBe(true);
+      for (const rl of [Role.Moderator, Role.Owner]) {
+        expect(canDelete(rl, { i: ME, n: "me" }, other)).toBe(true);
+        // A guest ranks as a member whatever its channel role.
+        expect(canDelete(rl, { i: ME, n: "me", g: true }, other)).toBe(false);
+      }
+      const gone: MessageEvent = { ...other, x: "", dl: { u: 2, un: "u2", ts: 1 } };
+      expect(canDelete(Role.Owner, { i: ME, n: "me" }, gone)).toBe(false);
     });
   });
 });

@@ -3,15 +3,21 @@ import {
   type AuditLine,
   type ChannelEvent,
   type ChannelSummary,
+  type DeleteAck,
+  type EditAck,
   ERRORS,
   EventType,
   type HistoryPage,
   type MessageEvent,
+  type MessageVersion,
   type ModerationEvent,
+  may,
   Role,
+  rankOf,
+  type Self,
   type UserRef,
 } from "@parley/protocol";
-import { mergeEvents, mergePage } from "./channel-log";
+import { isMessage, mergeEvents, mergePage, versionOf } from "./channel-log";
 import { formatUntil } from "./format";
 import type { LocalNote, PendingMessage } from "./timeline";
 
@@ -38,6 +44,21 @@ export interface Mute {
   reason?: string;
 }
 
+/**
+ * One of this user's messages open in the inline editor: the version and content it started
+ * from (an edit is refused when the message changed since), whether the editor was opened from
+ * the composer (focus goes back there), and the state of its save.
+ */
+export interface Editing {
+  m: number;
+  v: number;
+  x: string;
+  origin: "composer" | "message";
+  saving?: boolean;
+  /** Why the last save was refused. */
+  error?: string;
+}
+
 /** Everything the client holds about one joined channel. */
 export interface ChannelView {
   id: number;
@@ -55,6 +76,8 @@ export interface ChannelView {
   lastSentAt?: number;
   /** The last kick or ban of this user seen here, to explain the removal that follows. */
   removal?: ModerationEvent;
+  /** The message being edited here, if any. */
+  editing?: Editing;
 }
 
 /**
@@ -90,10 +113,63 @@ export type ChannelInput =
   /** A send or command was refused; a mute or slow-mode refusal says how long it lasts. */
   | { type: "refused"; code: number; retryAfterMs?: number; now: number }
   /** A line for this user alone (a command's reply), placed after the latest item held. */
-  | { type: "note"; id: number; ts: number; text: string; log?: readonly AuditLine[] };
+  | { type: "note"; id: number; ts: number; text: string; log?: readonly AuditLine[] }
+  /** The editor opens on one of `me`'s messages (not a deleted one). */
+  | { type: "edit-started"; messageId: number; me: number; origin: Editing["origin"] }
+  | { type: "edit-cancelled" }
+  | { type: "edit-saving" }
+  /** The edit was stored: the message takes the new content until its event comes. */
+  | { type: "edit-acked"; messageId: number; x: string; ack: EditAck; me: UserRef; now: number }
+  /**
+   * The edit was refused. On a version conflict `current` is the message's current version:
+   * the message and the editor take it, and the user edits again from there.
+   */
+  | { type: "edit-failed"; messageId: number; error: string; current?: MessageVersion }
+  /** The deletion was stored: the message becomes a tombstone until its event comes. */
+  | {
+      type: "delete-acked";
+      messageId: number;
+      ack: DeleteAck;
+      me: UserRef;
+      now: number;
+    };
 
 export function newChannelView(summary: ChannelSummary): ChannelView {
   return { id: summary.i, summary, items: [], pending: [], notes: [], history: { phase: "idle" } };
+}
+
+/** A held message by id. */
+export function findMessage(view: ChannelView, messageId: number): MessageEvent | undefined {
+  return view.items.find((e): e is MessageEvent => isMessage(e) && e.i === messageId);
+}
+
+/** The last message of `me` held here that is not deleted (Up arrow in the composer edits it). */
+export function lastOwnMessage(view: ChannelView, me: number): MessageEvent | undefined {
+  for (let k = view.items.length - 1; k >= 0; k--) {
+    const e = view.items[k]!;
+    if (isMessage(e) && e.a === me && !e.dl) return e;
+  }
+  return undefined;
+}
+
+/** Whether `me` may edit `m` at `now`: only its author, not when muted, not once deleted. */
+export function canEdit(
+  view: Pick<ChannelView, "mute">,
+  me: Self,
+  m: MessageEvent,
+  now: number,
+): boolean {
+  return m.a === me.i && !m.dl && !isMuted(view, now);
+}
+
+/**
+ * Whether `me`, of channel `role`, may delete `m`: its author (muted or not), or a moderator,
+ * owner or server admin (guests never delete others' messages).
+ */
+export function canDelete(role: Role | undefined, me: Self, m: MessageEvent): boolean {
+  if (m.dl) return false;
+  if (m.a === me.i) return true;
+  return may("deleteAnyMessage", rankOf(role, { isGuest: me.g === true, isAdmin: me.ad === true }));
 }
 
 /** The latest page is held (older pages may be on their way). */
@@ -114,7 +190,7 @@ export function canLoadOlder(view: ChannelView, now: number): boolean {
 }
 
 /** Whether a channel's composer is muted at `now`. */
-export function isMuted(view: ChannelView, now: number): boolean {
+export function isMuted(view: Pick<ChannelView, "mute">, now: number): boolean {
   const until = view.mute?.until;
   return until === null || (until !== undefined && until > now);
 }
@@ -184,6 +260,16 @@ function withPending(
   return { ...view, pending: view.pending.map((p) => (p.nonce === nonce ? f(p) : p)) };
 }
 
+/** The editor closes when its message was deleted (by this user elsewhere, or a moderator). */
+function stillEditable(
+  editing: Editing | undefined,
+  items: readonly ChannelEvent[],
+): Editing | undefined {
+  if (!editing) return editing;
+  const m = items.find((e): e is MessageEvent => isMessage(e) && e.i === editing.m);
+  return m?.dl ? undefined : editing;
+}
+
 /** Applies live or replayed stored events. */
 function withEvents(
   view: ChannelView,
@@ -214,10 +300,12 @@ function withEvents(
         break;
     }
   }
+  const items = mergeEvents(view.items, events);
   const next: ChannelView = {
     ...view,
     summary,
-    items: mergeEvents(view.items, events),
+    items,
+    editing: stillEditable(view.editing, items),
     // The ack may not have come yet: the push of the same nonce confirms the message too.
     pending: ownNonces.size ? view.pending.filter((p) => !ownNonces.has(p.nonce)) : view.pending,
     mute: muteAfter(view.mute, events, me, now),
@@ -326,6 +414,85 @@ export function reduceChannel(view: ChannelView, input: ChannelInput): ChannelVi
         ...(input.log?.length ? { log: input.log } : {}),
       };
       return { ...view, notes: [...view.notes, note] };
+    }
+    case "edit-started": {
+      const m = findMessage(view, input.messageId);
+      if (!m || m.a !== input.me || m.dl) return view;
+      return { ...view, editing: { m: m.i, v: versionOf(m), x: m.x, origin: input.origin } };
+    }
+    case "edit-cancelled":
+      return view.editing ? { ...view, editing: undefined } : view;
+    case "edit-saving":
+      return view.editing
+        ? { ...view, editing: { ...view.editing, saving: true, error: undefined } }
+        : view;
+    case "edit-acked": {
+      const { ack, me, messageId } = input;
+      const m = findMessage(view, messageId);
+      // An edit to the same content stores nothing and answers with the version held.
+      const items =
+        m && ack.v > versionOf(m)
+          ? mergeEvents(view.items, [
+              {
+                s: ack.s,
+                t: EventType.MessageEdited,
+                ts: input.now,
+                a: me.i,
+                an: me.n,
+                m: messageId,
+                v: ack.v,
+                x: input.x,
+                ed: input.now,
+              },
+            ])
+          : view.items;
+      const editing = view.editing?.m === messageId ? undefined : view.editing;
+      return { ...view, items, editing };
+    }
+    case "edit-failed": {
+      const editing = view.editing;
+      if (editing?.m !== input.messageId) return view;
+      const current = input.current;
+      if (!current) return { ...view, editing: { ...editing, saving: false, error: input.error } };
+      const m = findMessage(view, input.messageId);
+      const items =
+        m && current.v > 1
+          ? mergeEvents(view.items, [
+              {
+                s: 0,
+                t: EventType.MessageEdited,
+                ts: current.ts,
+                a: m.a,
+                an: m.an,
+                m: m.i,
+                v: current.v,
+                x: current.x,
+                ed: current.ts,
+              },
+            ])
+          : view.items;
+      return {
+        ...view,
+        items,
+        editing: { ...editing, v: current.v, x: current.x, saving: false, error: input.error },
+      };
+    }
+    case "delete-acked": {
+      const { me, messageId } = input;
+      const m = findMessage(view, messageId);
+      if (!m) return view;
+      const items = mergeEvents(view.items, [
+        {
+          s: input.ack.s,
+          t: EventType.MessageDeleted,
+          ts: input.now,
+          a: me.i,
+          an: me.n,
+          m: messageId,
+          ...(m.a !== me.i ? { mod: true as const } : {}),
+        },
+      ]);
+      return { ...view, items, editing: stillEditable(view.editing, items) };
     }
   }
 }

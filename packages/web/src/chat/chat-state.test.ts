@@ -121,6 +121,20 @@ describe("chat state", () => {
       expect(own.announcement).toBe("u3: text 2");
     });
 
+    it("clears the announcement when a message of the open channel is deleted", () => {
+      const state = channelEvents(online(general.i, general), general.i, [msg(1, 2)], NOW);
+      expect(state.announcement).toBe("u2: text 1");
+      const deletion: ChannelEvent = {
+        s: 2,
+        t: EventType.MessageDeleted,
+        ts: NOW,
+        a: 2,
+        an: "u2",
+        m: 1,
+      };
+      expect(channelEvents(state, general.i, [deletion], NOW).announcement).toBe("");
+    });
+
     it("ignores events of a channel not held", () => {
       const state = online(general.i, general);
       expect(channelEvents(state, 42, [msg(1, 2)], NOW)).toBe(state);

@@ -1,12 +1,14 @@
-import type {
-  ChannelEvent,
-  ChannelSummary,
-  CommandInfo,
-  JoinReply,
-  Member,
-  Self,
-  UserRef,
-  WelcomeReply,
+import {
+  type ChannelEvent,
+  type ChannelSummary,
+  type CommandInfo,
+  EventType,
+  type JoinReply,
+  type Member,
+  type MessageEvent,
+  type Self,
+  type UserRef,
+  type WelcomeReply,
 } from "@parley/protocol";
 import { isMessage } from "./channel-log";
 import { type ChannelInput, type ChannelView, newChannelView, reduceChannel } from "./channel-view";
@@ -125,11 +127,16 @@ export function channelEvents(
   const me = state.me;
   if (!state.channels[channelId] || !me) return state;
   const next = withChannel(state, channelId, { type: "events", events, me: me.i, now });
-  const last = [...events].reverse().find(isMessage);
+  const active = channelId === state.activeId;
+  const last = [...events].reverse().find((e): e is MessageEvent => isMessage(e) && !e.dl);
+  // A deletion takes the announced text away too: it may be the deleted message's content.
+  const deletion = events.some((e) => e.t === EventType.MessageDeleted);
   const announcement =
-    channelId === state.activeId && last && last.a !== me.i
+    active && last && last.a !== me.i
       ? `${last.an}: ${last.x}`
-      : state.announcement;
+      : active && deletion && state.announcement
+        ? ""
+        : state.announcement;
   return {
     ...next,
     unread: countUnread(state.unread, channelId, events, { active: state.activeId, me: me.i }),

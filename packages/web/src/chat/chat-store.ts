@@ -12,15 +12,22 @@ import {
   CloseCode,
   ERRORS,
   type JoinReply,
-  type MessageEvent,
+  type MessageVersion,
   type RemovalReason,
   type UserRef,
   type WelcomeReply,
 } from "@parley/protocol";
 import { authApi } from "../session/auth-api";
 import type { SessionStore } from "../session/session-store";
-import { isMessage } from "./channel-log";
-import { type ChannelInput, canLoadOlder, removalNotice } from "./channel-view";
+import { versionOf } from "./channel-log";
+import {
+  type ChannelInput,
+  canLoadOlder,
+  type Editing,
+  findMessage,
+  lastOwnMessage,
+  removalNotice,
+} from "./channel-view";
 import {
   type ChatState,
   channelAdded,
@@ -290,9 +297,8 @@ export class ChatStore {
 
   async toggleReaction(channelId: number, messageId: number, emoji: string): Promise<void> {
     const me = this.state.me;
-    const message = this.state.channels[channelId]?.items.find(
-      (e): e is MessageEvent => isMessage(e) && e.i === messageId,
-    );
+    const view = this.state.channels[channelId];
+    const message = view ? findMessage(view, messageId) : undefined;
     if (!me || !message) return;
     const mine = message.r?.some((r) => r.e === emoji && r.u.some((u) => u.i === me.i));
     try {
@@ -303,6 +309,94 @@ export class ChatStore {
       const code = err instanceof ParleyRequestError ? err.code : 0;
       if (code !== ERRORS.NO_SUCH_REACTION.code)
         this.notify("warning", `Reaction not saved: ${errorText(err)}`);
+    }
+  }
+
+  /** Opens the inline editor on one of this user's messages. */
+  startEdit(channelId: number, messageId: number, origin: Editing["origin"] = "message"): void {
+    const me = this.state.me;
+    if (me) this.apply(channelId, { type: "edit-started", messageId, me: me.i, origin });
+  }
+
+  /** Opens the editor on this user's last message here (Up arrow in an empty composer). */
+  editLast(channelId: number): boolean {
+    const view = this.state.channels[channelId];
+    const me = this.state.me;
+    const last = view && me ? lastOwnMessage(view, me.i) : undefined;
+    if (!last) return false;
+    this.startEdit(channelId, last.i, "composer");
+    return this.state.channels[channelId]?.editing?.m === last.i;
+  }
+
+  cancelEdit(channelId: number): void {
+    this.apply(channelId, { type: "edit-cancelled" });
+  }
+
+  /**
+   * Saves the editor's text against the version it started from. Unchanged text just closes
+   * the editor. A version conflict loads the message's current version into the editor (read
+   * with the versions op, else what is held) for the user to edit again; other refusals stay
+   * in the editor with their reason; a message deleted meanwhile closes it.
+   */
+  async saveEdit(channelId: number, messageId: number, text: string): Promise<void> {
+    const editing = this.state.channels[channelId]?.editing;
+    const me = this.state.me;
+    if (!editing || editing.m !== messageId || editing.saving || !me) return;
+    const x = text.trim();
+    if (x === editing.x) {
+      this.cancelEdit(channelId);
+      return;
+    }
+    if (!x) {
+      this.apply(channelId, {
+        type: "edit-failed",
+        messageId,
+        error: "A message cannot be empty. Delete it instead.",
+      });
+      return;
+    }
+    this.apply(channelId, { type: "edit-saving" });
+    try {
+      const ack = await this.client.editMessage(channelId, messageId, editing.v, x);
+      this.apply(channelId, { type: "edit-acked", messageId, x, ack, me, now: this.now() });
+    } catch (err) {
+      this.refused(channelId, err);
+      const code = err instanceof ParleyRequestError ? err.code : 0;
+      if (code === ERRORS.NO_SUCH_MESSAGE.code) {
+        this.cancelEdit(channelId);
+        this.notify("warning", "That message was deleted, so the edit was not saved.");
+        return;
+      }
+      if (code === ERRORS.VERSION_CONFLICT.code) {
+        const current = await this.currentVersion(channelId, messageId, editing.v);
+        this.apply(channelId, {
+          type: "edit-failed",
+          messageId,
+          error:
+            "This message changed since you began editing. Its new content is loaded: try again.",
+          ...(current ? { current } : {}),
+        });
+        return;
+      }
+      this.apply(channelId, { type: "edit-failed", messageId, error: errorText(err) });
+    }
+  }
+
+  /**
+   * Deletes a message (this user's own, or anyone's as a moderator, with an optional reason).
+   * A refusal is thrown as an Error whose message says why.
+   */
+  async deleteMessage(channelId: number, messageId: number, reason?: string): Promise<void> {
+    const me = this.state.me;
+    try {
+      const ack = await this.client.deleteMessage(
+        channelId,
+        messageId,
+        reason?.trim() || undefined,
+      );
+      if (me) this.apply(channelId, { type: "delete-acked", messageId, ack, me, now: this.now() });
+    } catch (err) {
+      throw new Error(errorText(err));
     }
   }
 
@@ -370,6 +464,24 @@ export class ChatStore {
       ...(err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}),
       now: this.now(),
     });
+  }
+
+  /** A message's version after `seen`: read from the server, else the one held if newer. */
+  private async currentVersion(
+    channelId: number,
+    messageId: number,
+    seen: number,
+  ): Promise<MessageVersion | undefined> {
+    const read = await this.client.messageVersions(channelId, messageId).then(
+      (r) => r.vs.at(-1),
+      () => undefined,
+    );
+    if (read && read.v > seen) return read;
+    const view = this.state.channels[channelId];
+    const held = view ? findMessage(view, messageId) : undefined;
+    return held && !held.dl && versionOf(held) > seen
+      ? { v: versionOf(held), x: held.x, ts: held.ed ?? held.ts }
+      : undefined;
   }
 
   private onWelcome(w: WelcomeReply): void {

@@ -1,4 +1,4 @@
-import { type ChannelEvent, EventType } from "@parley/protocol";
+import { type ChannelEvent, EventType, type MessageEvent } from "@parley/protocol";
 import { describe, expect, it } from "vitest";
 import { countUnread, markRead } from "./unread";
 
@@ -33,6 +33,16 @@ describe("countUnread", () => {
     const counts = {};
     expect(countUnread(counts, 1, [msg(1, 3)], ctx)).toBe(counts);
     expect(countUnread(counts, 2, [msg(1, 9)], ctx)).toBe(counts);
+  });
+
+  it("does not count a deleted message replayed as a tombstone", () => {
+    const tombstone: ChannelEvent = {
+      ...(msg(1, 3) as MessageEvent),
+      x: "",
+      dl: { u: 3, un: "u3", ts: 0 },
+    };
+    const counts = {};
+    expect(countUnread(counts, 2, [tombstone], ctx)).toBe(counts);
   });
 });
 

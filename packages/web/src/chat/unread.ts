@@ -19,7 +19,8 @@ export function countUnread(
   ctx: UnreadContext,
 ): Readonly<Record<number, number>> {
   if (channelId === ctx.active) return counts;
-  const added = events.filter((e) => isMessage(e) && e.a !== ctx.me).length;
+  // A tombstone replayed on resume is no news.
+  const added = events.filter((e) => isMessage(e) && !e.dl && e.a !== ctx.me).length;
   if (added === 0) return counts;
   return { ...counts, [channelId]: (counts[channelId] ?? 0) + added };
 }

@@ -1,6 +1,7 @@
-import type { ChannelSummary } from "@parley/protocol";
+import { type ChannelSummary, LIMITS, type MessageEvent } from "@parley/protocol";
 import { type FormEvent, useEffect, useState } from "react";
 import { type ChatStore, errorText } from "../chat/chat-store";
+import { MessageText } from "./message-text";
 import { Modal } from "./modal";
 import { UsernameField } from "./username-field";
 
@@ -10,6 +11,35 @@ export interface ChannelDialogProps {
   onClose: () => void;
   /** A channel was joined or created and is now open. */
   onOpened: (channelId: number) => void;
+}
+
+/**
+ * A dialog form's submit: busy while `action` runs; a refusal (as `errorOf` words it) is shown
+ * and the form may be sent again. On success the dialog is expected to close.
+ */
+function useFormAction(action: () => Promise<void>, errorOf: (err: unknown) => string) {
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    try {
+      await action();
+    } catch (err) {
+      setError(errorOf(err));
+      setBusy(false);
+    }
+  };
+  return { error, busy, submit };
+}
+
+/** Why a dialog's request was refused, announced when it appears. */
+function FormError({ error }: { error: string | undefined }) {
+  return error ? (
+    <p className="form-error" role="alert">
+      {error}
+    </p>
+  ) : null;
 }
 
 /** Search every channel on the server and join one. */
@@ -64,11 +94,7 @@ export function BrowseDialog({ store, onClose, onOpened }: ChannelDialogProps) {
           onChange={(e) => setQuery(e.target.value)}
         />
       </label>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
       <ul className="browse-list" aria-label="Channels" aria-busy={results === undefined}>
         {results?.length === 0 && <li className="browse-empty">No channel matches.</li>}
         {results?.map((ch) => (
@@ -100,19 +126,10 @@ export function BrowseDialog({ store, onClose, onOpened }: ChannelDialogProps) {
 export function CreateDialog({ store, onClose, onOpened }: ChannelDialogProps) {
   const [name, setName] = useState("");
   const [topic, setTopic] = useState("");
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    try {
-      onOpened(await store.createChannel(name.trim(), topic.trim()));
-    } catch (err) {
-      setError(errorText(err));
-      setBusy(false);
-    }
-  };
+  const { error, busy, submit } = useFormAction(
+    async () => onOpened(await store.createChannel(name.trim(), topic.trim())),
+    errorText,
+  );
 
   return (
     <Modal title="Create a channel" onClose={onClose}>
@@ -139,11 +156,7 @@ export function CreateDialog({ store, onClose, onOpened }: ChannelDialogProps) {
             onChange={(e) => setTopic(e.target.value)}
           />
         </label>
-        {error && (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        )}
+        <FormError error={error} />
         <div className="modal-actions">
           <button type="button" className="button" onClick={onClose}>
             Cancel
@@ -169,21 +182,14 @@ export function RegisterDialog({
 }) {
   const [username, setUsername] = useState(name);
   const [password, setPassword] = useState("");
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    try {
+  const { error, busy, submit } = useFormAction(
+    async () => {
       const chosen = username.trim();
       await store.register(password, chosen === name ? undefined : chosen);
       onClose();
-    } catch (err) {
-      setError(err instanceof Error ? err.message : "Could not register. Try again.");
-      setBusy(false);
-    }
-  };
+    },
+    (err) => (err instanceof Error ? err.message : "Could not register. Try again."),
+  );
 
   return (
     <Modal title="Register" onClose={onClose}>
@@ -212,17 +218,92 @@ export function RegisterDialog({
           />
           <span className="field-hint">At least 8 characters.</span>
         </label>
-        {error && (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        )}
+        <FormError error={error} />
         <div className="modal-actions">
           <button type="button" className="button" onClick={onClose}>
             Not now
           </button>
           <button type="submit" className="button button-primary" disabled={busy}>
             Register
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}
+
+/**
+ * Asks before deleting a message. A moderator deleting another member's message may give a
+ * reason, kept in the moderation log. Focus starts on the reason when there is one, else on
+ * Cancel, the choice that loses nothing.
+ */
+export function DeleteMessageDialog({
+  store,
+  channelId,
+  message,
+  byModerator,
+  onClose,
+  onDeleted,
+}: {
+  store: ChatStore;
+  channelId: number;
+  message: MessageEvent;
+  /** The message is another member's: this user deletes it as a moderator. */
+  byModerator: boolean;
+  onClose: () => void;
+  onDeleted: () => void;
+}) {
+  const [reason, setReason] = useState("");
+  const { error, busy, submit } = useFormAction(
+    async () => {
+      await store.deleteMessage(channelId, message.i, byModerator ? reason : undefined);
+      onDeleted();
+    },
+    (err) => (err instanceof Error ? err.message : "Could not delete. Try again."),
+  );
+
+  return (
+    <Modal title="Delete message" onClose={onClose}>
+      <form className="stack" onSubmit={submit}>
+        <p className="modal-text">
+          {byModerator ? (
+            <>
+              Delete this message by <strong>{message.an}</strong>? Everyone will see that a
+              moderator deleted it.
+            </>
+          ) : (
+            "Delete this message? Everyone will see that it was deleted."
+          )}{" "}
+          This cannot be undone.
+        </p>
+        <blockquote className="delete-preview">
+          <MessageText text={message.x} />
+        </blockquote>
+        {byModerator && (
+          <label className="field">
+            <span className="field-label">Reason (optional)</span>
+            <input
+              name="delete-reason"
+              data-autofocus
+              maxLength={LIMITS.topicMax}
+              value={reason}
+              onChange={(e) => setReason(e.target.value)}
+            />
+            <span className="field-hint">Kept in the moderation log.</span>
+          </label>
+        )}
+        <FormError error={error} />
+        <div className="modal-actions">
+          <button
+            type="button"
+            className="button"
+            onClick={onClose}
+            {...(byModerator ? {} : { "data-autofocus": true })}
+          >
+            Cancel
+          </button>
+          <button type="submit" className="button button-danger" disabled={busy}>
+            {busy ? "Deleting…" : "Delete"}
           </button>
         </div>
       </form>

@@ -39,9 +39,9 @@ function typedCommand(text: string, commands: readonly CommandInfo[]): CommandIn
 }
 
 /**
- * Message input: Enter sends, Shift+Enter adds a line. A line starting with `/` runs a command,
- * with autocomplete of the commands this user's role allows. Disabled with a countdown while
- * muted; slow mode shows when the next message may go.
+ * Message input: Enter sends, Shift+Enter adds a line, Up when empty edits your last message.
+ * A line starting with `/` runs a command, with autocomplete of the commands this user's role
+ * allows. Disabled with a countdown while muted; slow mode shows when the next message may go.
  */
 export function Composer({
   store,
@@ -162,6 +162,10 @@ export function Composer({
     if (e.key === "Enter" && !e.shiftKey) {
       e.preventDefault();
       void submit();
+    }
+    // As in most chat clients: Up in an empty composer edits your last message.
+    if (e.key === "ArrowUp" && !text && !e.shiftKey && !e.altKey && !e.ctrlKey && !e.metaKey) {
+      if (store.editLast(view.id)) e.preventDefault();
     }
   };
 

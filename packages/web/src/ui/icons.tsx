@@ -34,3 +34,7 @@ export const ArrowDownIcon = () => <Icon d="M12 5v14M6 13l6 6 6-6" size={16} />;
 export const LogOutIcon = () => (
   <Icon d="M15 4h3a2 2 0 0 1 2 2v12a2 2 0 0 1-2 2h-3M10 16l-4-4 4-4M6 12h10" size={16} />
 );
+export const PencilIcon = () => <Icon d="M4 20h4L19 9l-4-4L4 16v4zM14 6l4 4" size={16} />;
+export const TrashIcon = () => (
+  <Icon d="M4 7h16M10 11v6M14 11v6M6 7l1 13h10l1-13M9 7V4h6v3" size={16} />
+);

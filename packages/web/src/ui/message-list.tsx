@@ -1,13 +1,31 @@
-import { type AuditLine, auditText, type Member, type MessageEvent } from "@parley/protocol";
-import { memo, useLayoutEffect, useMemo, useRef, useState } from "react";
-import { type ChannelView, canLoadOlder, hasOlder, isLoaded } from "../chat/channel-view";
+import {
+  type AuditLine,
+  auditText,
+  type Member,
+  type MessageEvent,
+  type Self,
+} from "@parley/protocol";
+import { memo, type RefObject, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
+import { versionOf } from "../chat/channel-log";
+import {
+  type ChannelView,
+  canDelete,
+  canEdit,
+  canLoadOlder,
+  type Editing,
+  hasOlder,
+  isLoaded,
+} from "../chat/channel-view";
 import type { ChatStore } from "../chat/chat-store";
 import { dayKey, formatFull, formatTime, formatWhen, localAuditFormat } from "../chat/format";
 import { buildTimeline, type TimelineMessage, type TimelineRow } from "../chat/timeline";
 import { Avatar } from "./avatar";
+import { DeleteMessageDialog } from "./channel-dialogs";
 import { ArrowDownIcon } from "./icons";
+import { MessageEditor } from "./message-editor";
 import { MessageText } from "./message-text";
-import { ReactionChips, ReactionPicker } from "./reactions";
+import { MessageToolbar } from "./message-toolbar";
+import { ReactionChips } from "./reactions";
 
 /** Within this distance of the bottom the list follows new messages. */
 const STICK_PX = 48;
@@ -18,6 +36,12 @@ interface Actions {
   react: (messageId: number, emoji: string) => void;
   retry: (nonce: string) => void;
   discard: (nonce: string) => void;
+  mayEdit: (m: MessageEvent) => boolean;
+  mayDelete: (m: MessageEvent) => boolean;
+  edit: (m: MessageEvent) => void;
+  save: (m: MessageEvent, text: string) => void;
+  cancelEdit: () => void;
+  askDelete: (m: MessageEvent) => void;
 }
 
 function Time({ ts }: { ts: number }) {
@@ -52,8 +76,38 @@ function AuditLog({ log }: { log: readonly AuditLine[] }) {
   );
 }
 
+/** "(edited)" after edited content: the edit time in its title, and read out or shown on focus. */
+function EditedMark({ event }: { event: MessageEvent }) {
+  if (versionOf(event) <= 1) return null;
+  const when = event.ed !== undefined ? formatFull(event.ed) : undefined;
+  return (
+    <span className="edited" data-testid="edited">
+      {" "}
+      {when !== undefined && event.ed !== undefined ? (
+        <>
+          <time dateTime={new Date(event.ed).toISOString()} title={`Edited ${when}`}>
+            (edited)
+          </time>
+          <span className="edited-when"> {when}</span>
+        </>
+      ) : (
+        "(edited)"
+      )}
+    </span>
+  );
+}
+
+/** What is left of a deleted message: who removed it, quietly. */
+function Tombstone({ event }: { event: MessageEvent }) {
+  return (
+    <span className="tombstone" data-testid="tombstone">
+      {event.dl?.mod ? "This message was deleted by a moderator" : "This message was deleted"}
+    </span>
+  );
+}
+
 function MessageTools({ event, me, act }: { event?: MessageEvent; me?: number; act: Actions }) {
-  if (!event) return null;
+  if (!event || event.dl) return null;
   return (
     <>
       <ReactionChips
@@ -61,11 +115,34 @@ function MessageTools({ event, me, act }: { event?: MessageEvent; me?: number; a
         me={me}
         onToggle={(emoji) => act.react(event.i, emoji)}
       />
-      <div className="message-tools">
-        <ReactionPicker onPick={(emoji) => act.react(event.i, emoji)} />
-      </div>
+      <MessageToolbar
+        onReact={(emoji) => act.react(event.i, emoji)}
+        {...(act.mayEdit(event) ? { onEdit: () => act.edit(event) } : {})}
+        {...(act.mayDelete(event) ? { onDelete: () => act.askDelete(event) } : {})}
+      />
     </>
   );
+}
+
+/**
+ * Where focus goes when the editor closes: back to the composer when the edit began there,
+ * else to this message's toolbar (the editor that held focus is gone).
+ */
+function useFocusAfterEdit(editing: Editing | undefined, root: RefObject<HTMLElement | null>) {
+  const last = useRef(editing);
+  useEffect(() => {
+    const was = last.current;
+    last.current = editing;
+    if (!was || editing) return;
+    const active = document.activeElement;
+    if (active && active !== document.body && root.current && !root.current.contains(active))
+      return;
+    const target =
+      was.origin === "composer"
+        ? document.querySelector<HTMLElement>(".composer-input")
+        : root.current?.querySelector<HTMLElement>('[data-tool][tabindex="0"]');
+    target?.focus();
+  }, [editing, root]);
 }
 
 function Message({
@@ -73,23 +150,63 @@ function Message({
   me,
   act,
   online,
+  editing,
+  action,
 }: {
   m: TimelineMessage;
   me?: number;
   act: Actions;
   online: boolean;
+  editing?: Editing;
+  /** A `/me` action by this author: "* author text", with its time. */
+  action?: string;
 }) {
+  const root = useRef<HTMLDivElement>(null);
   const pending = m.pending;
-  const state = pending?.error ? " failed" : pending ? " pending" : "";
+  const event = m.event;
+  const mine = editing && event && editing.m === event.i ? editing : undefined;
+  useFocusAfterEdit(mine, root);
+  const state = pending?.error
+    ? " failed"
+    : pending
+      ? " pending"
+      : event?.dl
+        ? " deleted"
+        : mine
+          ? " editing"
+          : "";
   return (
     <div
+      ref={root}
       className={`message${state}`}
       data-testid="message"
-      {...(m.event ? { "data-seq": m.event.s } : {})}
+      {...(event ? { "data-seq": event.s } : {})}
     >
-      <div className="message-text">
-        <MessageText text={m.text} />
-      </div>
+      {mine && event ? (
+        <MessageEditor
+          key={mine.v}
+          editing={mine}
+          onSave={(text) => act.save(event, text)}
+          onCancel={act.cancelEdit}
+        />
+      ) : (
+        <div className="message-text">
+          {event?.dl ? (
+            <Tombstone event={event} />
+          ) : action !== undefined ? (
+            <em>
+              * {action} <MessageText text={m.text} />
+              {event && <EditedMark event={event} />}
+            </em>
+          ) : (
+            <>
+              <MessageText text={m.text} />
+              {event && <EditedMark event={event} />}
+            </>
+          )}
+          {action !== undefined && <Time ts={m.ts} />}
+        </div>
+      )}
       {pending && !pending.error && (
         <span className="message-state" data-testid="pending">
           {/* The SDK keeps it and sends it, with its nonce, once the connection is back. */}
@@ -107,7 +224,8 @@ function Message({
           </button>
         </div>
       )}
-      <MessageTools event={m.event} me={me} act={act} />
+      {/* Kept while editing (hidden), so focus can go back to the tool it left. */}
+      <MessageTools event={event} me={me} act={act} />
     </div>
   );
 }
@@ -117,11 +235,14 @@ const Row = memo(function Row({
   me,
   act,
   online,
+  editing,
 }: {
   row: TimelineRow;
   me?: number;
   act: Actions;
   online: boolean;
+  /** The message being edited, given only to the row that holds it. */
+  editing?: Editing;
 }) {
   switch (row.kind) {
     case "day":
@@ -151,15 +272,14 @@ const Row = memo(function Row({
     case "action":
       return (
         <li className={`action-line${row.own ? " own" : ""}`}>
-          <div className="message" data-testid="message">
-            <div className="message-text">
-              <em>
-                * {row.author} <MessageText text={row.message.text} />
-              </em>
-              <Time ts={row.message.ts} />
-            </div>
-            <MessageTools event={row.message.event} me={me} act={act} />
-          </div>
+          <Message
+            m={row.message}
+            me={me}
+            act={act}
+            online={online}
+            editing={editing}
+            action={row.author}
+          />
         </li>
       );
     case "group":
@@ -173,7 +293,7 @@ const Row = memo(function Row({
               <Time ts={row.ts} />
             </div>
             {row.messages.map((m) => (
-              <Message key={m.key} m={m} me={me} act={act} online={online} />
+              <Message key={m.key} m={m} me={me} act={act} online={online} editing={editing} />
             ))}
           </div>
         </li>
@@ -181,10 +301,16 @@ const Row = memo(function Row({
   }
 });
 
+/** Whether a row shows message `messageId`. */
+function holds(row: TimelineRow, messageId: number): boolean {
+  if (row.kind === "group") return row.messages.some((m) => m.event?.i === messageId);
+  return row.kind === "action" && row.message.event?.i === messageId;
+}
+
 export interface MessageListProps {
   store: ChatStore;
   view: ChannelView;
-  me: { i: number; n: string };
+  me: Self;
   /** Connected: pending messages are on their way rather than waiting for the connection. */
   online: boolean;
   /** The channel's members, whose current names the messages show. */
@@ -221,14 +347,24 @@ export function MessageList({ store, view, me, online, members }: MessageListPro
     [view.items, view.pending, view.notes, me.i, me.n, names, today],
   );
 
+  const [deleting, setDeleting] = useState<MessageEvent>();
+  const { mute } = view;
+  const role = view.summary.rl;
   const act = useMemo<Actions>(
     () => ({
       react: (messageId, emoji) => void store.toggleReaction(view.id, messageId, emoji),
       retry: (nonce) => store.retry(view.id, nonce),
       discard: (nonce) => store.discard(view.id, nonce),
+      mayEdit: (m) => canEdit({ mute }, me, m, Date.now()),
+      mayDelete: (m) => canDelete(role, me, m),
+      edit: (m) => store.startEdit(view.id, m.i),
+      save: (m, text) => void store.saveEdit(view.id, m.i, text),
+      cancelEdit: () => store.cancelEdit(view.id),
+      askDelete: (m) => setDeleting(m),
     }),
-    [store, view.id],
+    [store, view.id, mute, role, me],
   );
+  const editing = view.editing;
 
   const loadOlderIfNear = () => {
     const el = scroller.current;
@@ -303,7 +439,14 @@ export function MessageList({ store, view, me, online, members }: MessageListPro
         )}
         <ol className="timeline" data-testid="timeline">
           {rows.map((row) => (
-            <Row key={row.key} row={row} me={me.i} act={act} online={online} />
+            <Row
+              key={row.key}
+              row={row}
+              me={me.i}
+              act={act}
+              online={online}
+              {...(editing && holds(row, editing.m) ? { editing } : {})}
+            />
           ))}
         </ol>
       </section>
@@ -311,6 +454,22 @@ export function MessageList({ store, view, me, online, members }: MessageListPro
         <button type="button" className="jump" onClick={jump}>
           <ArrowDownIcon /> Jump to latest
         </button>
+      )}
+      {deleting && (
+        <DeleteMessageDialog
+          store={store}
+          channelId={view.id}
+          message={deleting}
+          byModerator={deleting.a !== me.i}
+          onClose={() => setDeleting(undefined)}
+          onDeleted={() => {
+            setDeleting(undefined);
+            // The message's toolbar, where focus would return, went with its content.
+            requestAnimationFrame(() => {
+              if (document.activeElement === document.body) scroller.current?.focus();
+            });
+          }}
+        />
       )}
     </div>
   );

@@ -55,8 +55,17 @@ export function ReactionChips({
   );
 }
 
-/** A button that opens a small row of emoji; Escape or a pick closes it. */
-export function ReactionPicker({ onPick }: { onPick: (emoji: string) => void }) {
+/**
+ * A button that opens a small row of emoji; Escape or a pick closes it. A tool of the message
+ * toolbar, which sets its `tabIndex`.
+ */
+export function ReactionPicker({
+  onPick,
+  tabIndex,
+}: {
+  onPick: (emoji: string) => void;
+  tabIndex?: number;
+}) {
   const [open, setOpen] = useState(false);
   const id = useId();
   const root = useRef<HTMLDivElement>(null);
@@ -92,7 +101,9 @@ export function ReactionPicker({ onPick }: { onPick: (emoji: string) => void }) 
       <button
         ref={toggle}
         type="button"
-        className="icon-button react-button"
+        className="icon-button tool-button react-button"
+        data-tool
+        tabIndex={tabIndex}
         aria-label="Add reaction"
         title="Add reaction"
         aria-expanded={open}

@@ -3,6 +3,7 @@ import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import { afterAll, afterEach, expect, it } from "vitest";
 import { describeWith, freshPostgres } from "../../../test/services";
+import { post } from "../message-store.contract";
 import { migrateUpTo } from "../migrate";
 import type { Database } from "../schema";
 import type { Actor, Storage } from "../storage";
@@ -196,6 +197,68 @@ describeWith(["postgres"], "PostgreSQL storage", () => {
         if (e.t === EventType.MemberKicked) member = false;
         else if (e.t === EventType.MemberJoined && e.a === target.id) member = true;
         else if (e.t === EventType.MessagePosted && e.a === target.id) expect(member).toBe(true);
+      }
+    });
+
+    it("stores exactly one of concurrent edits at one version from two nodes; the others get VERSION_CONFLICT", async () => {
+      const { users, channels } = await setup(2);
+      const [author] = users;
+      const c = channels[0]!;
+      for (let round = 0; round < 10; round++) {
+        const m = await post(nodes[0]!, c, author!, `round ${round}`);
+        const tries = nodes.flatMap((node, n) =>
+          [0, 1].map((k) =>
+            node
+              .editMessage(
+                {
+                  channelId: c,
+                  messageId: m.id,
+                  actor: author!,
+                  version: 1,
+                  content: `edit ${round} ${n} ${k}`,
+                  nonce: `${round}-${n}-${k}`,
+                },
+                () => {},
+              )
+              .then(
+                (r) => ({ ok: true as const, r }),
+                (err: unknown) => ({ ok: false as const, err }),
+              ),
+          ),
+        );
+        const outcomes = await Promise.all(tries);
+        const won = outcomes.filter((o) => o.ok);
+        expect(won).toHaveLength(1);
+        for (const o of outcomes)
+          if (!o.ok) expect(o.err).toMatchObject({ errorName: "VERSION_CONFLICT" });
+        const versions = (await nodes[1]!.messageVersions(c, m.id))!.versions;
+        expect(versions.map((v) => v.v)).toEqual([1, 2]);
+      }
+      const edits = (await nodes[0]!.eventsAfter(c, 0, 10_000)).filter(
+        (e) => e.t === EventType.MessageEdited,
+      );
+      expect(edits).toHaveLength(10);
+    });
+
+    it("never keeps a reaction on a deleted message, with reactions and the deletion racing from two nodes", async () => {
+      const { users, channels } = await setup(2);
+      const [author, reactor] = [users[0]!, users[1]!];
+      const c = channels[0]!;
+      for (let round = 0; round < 10; round++) {
+        const m = await post(nodes[0]!, c, author, `react ${round}`);
+        const reactions = ["a", "b", "c"].map((e) =>
+          nodes[1]!.addReaction(c, m.id, e, reactor, 20).catch((err: unknown) => err),
+        );
+        await nodes[0]!.deleteMessage(
+          { channelId: c, messageId: m.id, actor: author, nonce: `d${round}` },
+          () => ({ moderator: false }),
+        );
+        for (const r of await Promise.all(reactions))
+          if (r instanceof Error) expect(r).toMatchObject({ errorName: "NO_SUCH_MESSAGE" });
+        const page = await nodes[0]!.history(c, { limit: 100 });
+        const tombstone = page.e.find((e) => e.t === EventType.MessagePosted && e.i === m.id);
+        expect(tombstone).toMatchObject({ x: "" });
+        expect((tombstone as { r?: unknown }).r).toBeUndefined();
       }
     });
 

@@ -19,6 +19,15 @@ type EventRow = Selectable<Database["events"]> & {
   content: string | null;
   nonce: string | null;
   kind: number | null;
+  version: number | null;
+  edited_at: number | null;
+  deleted_at: number | null;
+  deleted_by: number | null;
+  deleted_by_name: string | null;
+  deleted_by_mod: number | null;
+  /** Replay only: the message's current edit seq, and the content of the version an edit wrote. */
+  edit_seq?: number | null;
+  version_content?: string | null;
 };
 
 /**
@@ -153,7 +162,12 @@ export class SqlContext {
    * - `below`: channel, the mutation types, seq bound (exclusive), limit: newest first;
    * - `from`: channel, the mutation types, seq bound (inclusive), limit: oldest first;
    * - `after`: channel, seq bound (exclusive), limit: every type, oldest first;
-   * - `message`: message id.
+   * - `message`: message id, MessagePosted: the message's post.
+   *
+   * A MessagePosted event is the message in its current state (the message row's columns);
+   * a MessageEdited event's content is the version it wrote (its row in `message_versions`,
+   * or the message's content while that version is current), read only by `after`, the one
+   * shape that returns edits.
    */
   async events(
     db: Db,
@@ -173,8 +187,17 @@ export class SqlContext {
       if (shape === "from")
         return displayable.where("e.seq", ">=", 0).orderBy("e.seq", "asc").limit(0);
       if (shape === "after")
-        return base.where("e.channel_id", "=", 0).where("e.seq", ">", 0).orderBy("e.seq").limit(0);
-      return base.where("e.message_id", "=", 0);
+        return base
+          .leftJoin("message_versions as mv", (j) =>
+            j.onRef("mv.message_id", "=", "e.message_id").onRef("mv.seq", "=", "e.seq"),
+          )
+          .select(["m.edit_seq", "mv.content as version_content"])
+          .where("e.channel_id", "=", 0)
+          .where("e.seq", ">", 0)
+          .orderBy("e.seq")
+          .limit(0);
+      // The post alone: edits, deletions and reactions reference the message too.
+      return base.where("e.message_id", "=", 0).where("e.type", "=", EventType.MessagePosted);
     });
     return (await this.runSql<EventRow>(db, text, parameters)).map(toEvent);
   }
@@ -198,6 +221,12 @@ const EVENT_COLUMNS = [
   "m.content",
   "m.nonce",
   "m.kind",
+  "m.version",
+  "m.edited_at",
+  "m.deleted_at",
+  "m.deleted_by",
+  "m.deleted_by_name",
+  "m.deleted_by_mod",
 ] as const;
 
 /**
@@ -332,7 +361,35 @@ function toEvent(row: EventRow): ChannelEvent {
     };
     const kind = Number(row.kind ?? 0);
     if (kind !== MessageKind.Text) event.k = kind as MessageKind;
+    const version = Number(row.version ?? 1);
+    if (version > 1) event.v = version;
+    if (row.edited_at !== null && row.edited_at !== undefined) event.ed = Number(row.edited_at);
+    if (row.deleted_at !== null && row.deleted_at !== undefined) {
+      event.dl = {
+        u: Number(row.deleted_by),
+        un: row.deleted_by_name ?? "",
+        ...(Number(row.deleted_by_mod) === 1 ? { mod: true as const } : {}),
+        ts: Number(row.deleted_at),
+      };
+    }
     return event;
+  }
+  if (t === EventType.MessageEdited) {
+    // Stored as {m, v}: the content lives once, in the version's row or on the message.
+    const { m, v } = JSON.parse(row.data) as { m: number; v: number };
+    const current =
+      row.edit_seq !== null && row.edit_seq !== undefined && Number(row.edit_seq) === s;
+    return {
+      s,
+      t,
+      ts,
+      a,
+      an,
+      m,
+      v,
+      x: row.version_content ?? (current ? (row.content ?? "") : ""),
+      ed: ts,
+    };
   }
   // The stored fields first, then the envelope's, which win (as they always have).
   const event = JSON.parse(row.data) as Record<string, unknown>;

@@ -17,14 +17,20 @@ import type { Db, MessagePostedEvent, SqlContext } from "./context";
 export function sqlEventLog(sql: SqlContext): EventLog {
   const { db } = sql;
 
+  /**
+   * Refuses a reaction on an unknown or deleted message (NO_SUCH_MESSAGE). On PostgreSQL the
+   * row is share-locked until commit, so a deletion either waits for the reaction (and then
+   * deletes it) or commits first and is seen here.
+   */
   async function requireMessage(trx: Db, channelId: number, messageId: number): Promise<void> {
-    const row = await trx
+    let q = trx
       .selectFrom("messages")
-      .select("id")
+      .select("deleted_at")
       .where("id", "=", messageId)
-      .where("channel_id", "=", channelId)
-      .executeTakeFirst();
-    if (!row) throw new ParleyError("NO_SUCH_MESSAGE");
+      .where("channel_id", "=", channelId);
+    if (sql.dialect === "postgres") q = q.forShare();
+    const row = await q.executeTakeFirst();
+    if (!row || row.deleted_at !== null) throw new ParleyError("NO_SUCH_MESSAGE");
   }
 
   async function historyIn(trx: Db, channelId: number, query: HistoryQuery): Promise<HistoryPage> {

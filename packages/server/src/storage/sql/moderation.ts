@@ -15,32 +15,8 @@ type RestrictionTable = "mutes" | "bans";
 export function sqlModerationStore(sql: SqlContext): ModerationStore {
   const { db } = sql;
 
-  async function audit(
-    trx: Transaction<Database>,
-    action: string,
-    input: {
-      channelId: number;
-      actor: Actor;
-      target?: Actor;
-      reason?: string | null;
-      until?: number | null;
-    },
-  ): Promise<void> {
-    await trx
-      .insertInto("audit_log")
-      .values({
-        channel_id: input.channelId,
-        actor_id: input.actor.id,
-        actor_name: input.actor.name,
-        target_id: input.target?.id ?? null,
-        target_name: input.target?.name ?? null,
-        action,
-        reason: input.reason ?? null,
-        until: input.until ?? null,
-        created_at: sql.now(),
-      })
-      .execute();
-  }
+  const audit = (trx: Transaction<Database>, action: string, input: AuditInput) =>
+    insertAudit(sql, trx, action, input);
 
   async function upsertRestriction(
     trx: Transaction<Database>,
@@ -305,6 +281,38 @@ export function sqlModerationStore(sql: SqlContext): ModerationStore {
       return next;
     },
   };
+}
+
+/** What an audit row records besides its action. */
+export interface AuditInput {
+  channelId: number;
+  actor: Actor;
+  target?: Actor;
+  reason?: string | null;
+  until?: number | null;
+}
+
+/** Appends a row to the audit log inside `trx` (every audited action commits with its row). */
+export async function insertAudit(
+  sql: SqlContext,
+  trx: Transaction<Database>,
+  action: string,
+  input: AuditInput,
+): Promise<void> {
+  await trx
+    .insertInto("audit_log")
+    .values({
+      channel_id: input.channelId,
+      actor_id: input.actor.id,
+      actor_name: input.actor.name,
+      target_id: input.target?.id ?? null,
+      target_name: input.target?.name ?? null,
+      action,
+      reason: input.reason ?? null,
+      until: input.until ?? null,
+      created_at: sql.now(),
+    })
+    .execute();
 }
 
 /** The target fields of a moderation event: who, why, until when. */

@@ -231,7 +231,7 @@ export function sqlSendPath(sql: SqlContext): SendPath {
   }
 
   async function postedEventOf(trx: Db, messageId: number): Promise<MessagePostedEvent> {
-    const [event] = await sql.events(trx, "message", [messageId]);
+    const [event] = await sql.events(trx, "message", [messageId, EventType.MessagePosted]);
     return event as MessagePostedEvent;
   }
 

@@ -6,6 +6,7 @@ import { sqlAccountStore } from "./accounts";
 import { sqlChannelStore } from "./channels";
 import { SqlContext } from "./context";
 import { sqlEventLog } from "./event-log";
+import { sqlMessageStore } from "./message-store";
 import { sqlModerationStore } from "./moderation";
 import { sqlSendPath } from "./send-path";
 
@@ -26,6 +27,7 @@ export function sqlStorage(
     ...sqlModerationStore(sql),
     ...sqlSendPath(sql),
     ...sqlEventLog(sql),
+    ...sqlMessageStore(sql),
     close: () => sql.close(),
   };
 }

@@ -1,0 +1,249 @@
+import { EventType, type MessageEvent, MessageKind, Role } from "@parley/protocol";
+import { describe, expect, it } from "vitest";
+import { ParleyError } from "../errors";
+import { type Open, storageFixture } from "./contract-fixture";
+import type { ChangeFacts, DeletionRuling } from "./message-store";
+import type { Actor, Storage } from "./storage";
+
+/** A rule that allows every change as the author's own. */
+const allow = () => {};
+const own = (): DeletionRuling => ({ moderator: false });
+
+/** Stores one message by `author`; resolves to its id and seq. */
+export async function post(
+  storage: Storage,
+  channelId: number,
+  author: Actor,
+  content: string,
+  nonce = `n-${content}`,
+): Promise<{ id: number; seq: number }> {
+  const [r] = await storage.appendMessages([
+    { channelId, author, nonce, content, kind: MessageKind.Text },
+  ]);
+  if (!r?.ok) throw new Error("send failed");
+  return { id: r.event.i, seq: r.event.s };
+}
+
+/** The {@link MessageStore} contract, run against every implementation. */
+export function messageStoreContract(name: string, open: Open) {
+  describe(`${name} › MessageStore contract`, () => {
+    const fx = storageFixture(open);
+
+    /** A channel of alice's with bob as member, and a message of alice's in it. */
+    async function setup() {
+      const { storage, alice, bob } = fx;
+      const { channel } = await storage.createChannel({ name: "c", topic: "", owner: alice });
+      await storage.addMember(channel.id, bob.id, Role.Member, {
+        type: EventType.MemberJoined,
+        actor: bob,
+      });
+      const message = await post(storage, channel.id, alice, "one");
+      return { c: channel.id, message };
+    }
+
+    const edit = (
+      c: number,
+      m: number,
+      actor: Actor,
+      version: number,
+      content: string,
+      nonce = `e-${content}`,
+    ) => ({
+      channelId: c,
+      messageId: m,
+      actor,
+      version,
+      content,
+      nonce,
+    });
+
+    const message = async (c: number, id: number) =>
+      (await fx.storage.history(c, { limit: 100 })).e.find(
+        (e): e is MessageEvent => e.t === EventType.MessagePosted && e.i === id,
+      );
+
+    it("stores edits and deletions as events in seq order and replays them with the message's current state", async () => {
+      const { storage, alice } = fx;
+      const { c, message: m } = await setup();
+      const e1 = await storage.editMessage(edit(c, m.id, alice, 1, "two"), allow);
+      const e2 = await storage.editMessage(edit(c, m.id, alice, 2, "three"), allow);
+      expect([e1.seq, e1.version, e2.seq, e2.version]).toEqual([m.seq + 1, 2, m.seq + 2, 3]);
+      expect(e2.event).toMatchObject({
+        s: m.seq + 2,
+        t: EventType.MessageEdited,
+        m: m.id,
+        v: 3,
+        x: "three",
+      });
+      const replay = await storage.eventsAfter(c, m.seq - 1, 10);
+      expect(replay.map((e) => [e.s, e.t])).toEqual([
+        [m.seq, EventType.MessagePosted],
+        [m.seq + 1, EventType.MessageEdited],
+        [m.seq + 2, EventType.MessageEdited],
+      ]);
+      // Replayed edits are what was delivered live; the post carries the current state.
+      expect(replay[2]).toEqual(e2.event);
+      expect(replay[1]).toMatchObject({ x: "two", v: 2, ed: replay[1]!.ts });
+      expect(replay[0]).toMatchObject({ x: "three", v: 3, ed: e2.event!.ts });
+      // A retried send of the message finds its post, in its current state.
+      const [again] = await storage.appendMessages([
+        { channelId: c, author: alice, nonce: "n-one", content: "one", kind: MessageKind.Text },
+      ]);
+      expect(again).toMatchObject({ ok: true, duplicate: true, event: replay[0] });
+      const d = await storage.deleteMessage(
+        { channelId: c, messageId: m.id, actor: alice, nonce: "d" },
+        own,
+      );
+      expect(d.seq).toBe(m.seq + 3);
+      const after = await storage.eventsAfter(c, m.seq - 1, 10);
+      expect(after.map((e) => e.t)).toEqual([
+        EventType.MessagePosted,
+        EventType.MessageEdited,
+        EventType.MessageEdited,
+        EventType.MessageDeleted,
+      ]);
+      // Deleted: no content anywhere, not even in the replayed edits.
+      expect(after[0]).toMatchObject({
+        x: "",
+        v: 3,
+        dl: { u: alice.id, un: "alice", ts: d.event!.ts },
+      });
+      expect(after.slice(1, 3).map((e) => (e as { x: string }).x)).toEqual(["", ""]);
+      expect(after[3]).toEqual(d.event);
+      expect((await storage.getChannel(c))!.lastSeq).toBe(m.seq + 3);
+    });
+
+    it("shows history pages in current state, tombstones without reactions or versions, and no change events", async () => {
+      const { storage, alice, bob } = fx;
+      const { c, message: m } = await setup();
+      const kept = await post(storage, c, bob, "kept");
+      await storage.editMessage(edit(c, kept.id, bob, 1, "kept, edited"), allow);
+      await storage.addReaction(c, m.id, "👍", bob, 20);
+      await storage.editMessage(edit(c, m.id, alice, 1, "secret, edited"), allow);
+      await storage.deleteMessage(
+        { channelId: c, messageId: m.id, actor: bob, nonce: "d" },
+        () => ({
+          moderator: true,
+          reason: "why",
+        }),
+      );
+      const page = await storage.history(c, { limit: 100 });
+      expect(page.e.map((e) => e.t)).toEqual([
+        EventType.MemberJoined,
+        EventType.MemberJoined,
+        EventType.MessagePosted,
+        EventType.MessagePosted,
+      ]);
+      const tombstone = await message(c, m.id);
+      expect(tombstone).toEqual({
+        s: m.seq,
+        t: EventType.MessagePosted,
+        ts: expect.any(Number),
+        a: alice.id,
+        an: "alice",
+        i: m.id,
+        x: "",
+        n: "n-one",
+        v: 2,
+        ed: expect.any(Number),
+        dl: { u: bob.id, un: "bob", mod: true, ts: expect.any(Number) },
+      });
+      expect(await message(c, kept.id)).toMatchObject({ x: "kept, edited", v: 2 });
+      expect((await storage.snapshot(c, 100)).page).toEqual(page);
+      expect(await storage.messageVersions(c, m.id)).toBeUndefined();
+      expect((await storage.messageVersions(c, kept.id))!.versions.map((v) => v.x)).toEqual([
+        "kept",
+        "kept, edited",
+      ]);
+      const log = await storage.auditLog(c, 10);
+      expect(log[0]).toMatchObject({ action: "delete", actor: bob, target: alice, reason: "why" });
+    });
+
+    it("refuses a stale version with VERSION_CONFLICT and stores nothing", async () => {
+      const { storage, alice } = fx;
+      const { c, message: m } = await setup();
+      await storage.editMessage(edit(c, m.id, alice, 1, "two"), allow);
+      const before = (await storage.getChannel(c))!.lastSeq;
+      await expect(
+        storage.editMessage(edit(c, m.id, alice, 1, "stale"), allow),
+      ).rejects.toMatchObject({
+        errorName: "VERSION_CONFLICT",
+      });
+      expect((await storage.getChannel(c))!.lastSeq).toBe(before);
+      expect((await storage.messageVersions(c, m.id))!.versions).toHaveLength(2);
+    });
+
+    it("returns the first result for a retried nonce, even after later changes, without a second event", async () => {
+      const { storage, alice } = fx;
+      const { c, message: m } = await setup();
+      const first = await storage.editMessage(edit(c, m.id, alice, 1, "two", "same"), allow);
+      await storage.editMessage(edit(c, m.id, alice, 2, "three"), allow);
+      const retry = await storage.editMessage(edit(c, m.id, alice, 1, "two", "same"), allow);
+      expect(retry).toEqual({ seq: first.seq, version: 2 });
+      const other = await post(storage, c, alice, "other");
+      const deletion = { channelId: c, messageId: other.id, actor: alice, nonce: "del" };
+      const d = await storage.deleteMessage(deletion, own);
+      await post(storage, c, alice, "later");
+      const before = (await storage.getChannel(c))!.lastSeq;
+      expect(await storage.deleteMessage(deletion, own)).toEqual({ seq: d.seq });
+      // Even a rule that would refuse now: the retry is answered before the rules.
+      const refuse = () => {
+        throw new ParleyError("FORBIDDEN");
+      };
+      expect(await storage.editMessage(edit(c, m.id, alice, 1, "two", "same"), refuse)).toEqual(
+        retry,
+      );
+      expect((await storage.getChannel(c))!.lastSeq).toBe(before);
+    });
+
+    it("refuses to edit a deleted message, to delete it again and to react to it", async () => {
+      const { storage, alice, bob } = fx;
+      const { c, message: m } = await setup();
+      const { channel: other } = await storage.createChannel({
+        name: "other",
+        topic: "",
+        owner: alice,
+      });
+      const live = await post(storage, c, alice, "live");
+      await storage.deleteMessage({ channelId: c, messageId: m.id, actor: alice, nonce: "d" }, own);
+      const before = (await storage.getChannel(c))!.lastSeq;
+      for (const attempt of [
+        () => storage.editMessage(edit(c, m.id, alice, 1, "back"), allow),
+        () =>
+          storage.deleteMessage({ channelId: c, messageId: m.id, actor: alice, nonce: "d2" }, own),
+        () => storage.addReaction(c, m.id, "👍", bob, 20),
+        () => storage.editMessage(edit(other.id, live.id, alice, 1, "elsewhere"), allow),
+      ])
+        await expect(attempt()).rejects.toMatchObject({ errorName: "NO_SUCH_MESSAGE" });
+      expect((await storage.getChannel(c))!.lastSeq).toBe(before);
+    });
+
+    it("gives the rule the standing and the message as read in the write, and stores nothing when it refuses", async () => {
+      const { storage, alice, bob } = fx;
+      const { c, message: m } = await setup();
+      await storage.mute({ channelId: c, actor: alice, target: bob, until: null });
+      const bobs = await post(storage, c, alice, "not bob's");
+      const seen: ChangeFacts[] = [];
+      await expect(
+        storage.editMessage(edit(c, bobs.id, bob, 1, "x"), (facts) => {
+          seen.push(facts);
+          throw new ParleyError("FORBIDDEN");
+        }),
+      ).rejects.toMatchObject({ errorName: "FORBIDDEN" });
+      expect(seen).toEqual([
+        {
+          standing: { role: Role.Member, mute: { until: null, reason: null } },
+          message: { authorId: alice.id, authorName: "alice", createdAt: expect.any(Number) },
+        },
+      ]);
+      // A non-member is refused before any rule.
+      await storage.removeMember(c, bob.id, { type: EventType.MemberLeft, actor: bob });
+      await expect(
+        storage.deleteMessage({ channelId: c, messageId: m.id, actor: bob, nonce: "x" }, own),
+      ).rejects.toMatchObject({
+        errorName: "NOT_A_MEMBER",
+      });
+      expect(await message(c, m.id)).toMatchObject({ x: "one" });
+    });
+  });
+}

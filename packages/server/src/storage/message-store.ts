@@ -1,0 +1,95 @@
+import type { MessageDeletedEvent, MessageEditedEvent, MessageVersion } from "@parley/protocol";
+import type { Standing } from "./moderation-store";
+import type { Actor } from "./storage";
+
+/**
+ * What a change's rule is given, as read inside the change's transaction: the actor's
+ * standing in the channel (a member's role and mute) and the message's author and post time.
+ */
+export interface ChangeFacts {
+  standing: Standing;
+  message: { authorId: number; authorName: string; createdAt: number };
+}
+
+/** An edit of a stored message: its full new content against the version the editor saw. */
+export interface MessageEdit {
+  channelId: number;
+  messageId: number;
+  actor: Actor;
+  /** The version being edited; another current version is refused (VERSION_CONFLICT). */
+  version: number;
+  content: string;
+  nonce: string;
+}
+
+/** The outcome of an edit: its seq and the version it left. */
+export interface EditResult {
+  seq: number;
+  version: number;
+  /** The stored event; absent for a retry (same nonce) and for an edit that changed nothing. */
+  event?: MessageEditedEvent;
+}
+
+/** A deletion of a stored message. */
+export interface MessageDeletion {
+  channelId: number;
+  messageId: number;
+  actor: Actor;
+  nonce: string;
+}
+
+/** What a deletion's rule decides: whether it is a moderator's, and with which reason. */
+export interface DeletionRuling {
+  /** True when the actor deletes someone else's message as a moderator (audited). */
+  moderator: boolean;
+  reason?: string;
+}
+
+/** The outcome of a deletion: its seq. */
+export interface DeleteResult {
+  seq: number;
+  /** The stored event; absent for a retry (same nonce). */
+  event?: MessageDeletedEvent;
+}
+
+/** A message's versions, with its author (for the rule of who may read them). */
+export interface MessageHistory {
+  authorId: number;
+  /** Oldest first, the current one last. */
+  versions: MessageVersion[];
+}
+
+/**
+ * Changes to stored messages: edits, deletions, and the versions edits leave.
+ *
+ * Contract:
+ * - **Events.** An edit (MessageEdited) or a deletion (MessageDeleted) commits with its event,
+ *   which takes the channel's next seq, in one transaction. The message keeps its position:
+ *   history and replay show its MessagePosted event in its current state (`v`, `ed`; once
+ *   deleted `x: ""`, `dl`, no reactions).
+ * - **Standing and rules at commit.** The actor's membership (NOT_A_MEMBER) and the message
+ *   (NO_SUCH_MESSAGE when unknown, of another channel, or deleted) are read inside the
+ *   transaction, and the caller's rule is given the facts read there, so it decides on the
+ *   state that commits. On PostgreSQL the message row is locked until commit.
+ * - **Optimistic concurrency.** An edit names the version it saw; when another is current it
+ *   is refused with VERSION_CONFLICT, so of concurrent edits at one version (on any number of
+ *   nodes) exactly one is stored. An edit whose trimmed content equals the current content
+ *   stores no event and returns the current version with the seq of the message's latest
+ *   change (its post or last edit).
+ * - **Idempotency.** A change whose (channel, actor, op, nonce) was used before is not made
+ *   again: the first result is returned (its seq and version), even after later changes.
+ * - **Deletion removes content.** The content becomes "", every earlier version and every
+ *   reaction is deleted; a moderator's deletion writes its audit row (`delete`, the author as
+ *   target, the reason) in the same transaction.
+ */
+export interface MessageStore {
+  /** Edits a message; `rule` throws to refuse (author only, mute, edit window). */
+  editMessage(edit: MessageEdit, rule: (facts: ChangeFacts) => void): Promise<EditResult>;
+  /** Deletes a message; `rule` throws to refuse, or says whether it is a moderator's. */
+  deleteMessage(
+    deletion: MessageDeletion,
+    rule: (facts: ChangeFacts) => DeletionRuling,
+  ): Promise<DeleteResult>;
+  /** Every version of a live message of the channel; undefined when unknown or deleted. */
+  messageVersions(channelId: number, messageId: number): Promise<MessageHistory | undefined>;
+}

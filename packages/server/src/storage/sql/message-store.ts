@@ -1,0 +1,300 @@
+import {
+  EventType,
+  type MessageDeletedEvent,
+  type MessageEditedEvent,
+  Op,
+  type Role,
+} from "@parley/protocol";
+import type { Transaction } from "kysely";
+import { ParleyError } from "../../errors";
+import type { ChangeFacts, MessageStore } from "../message-store";
+import type { Database } from "../schema";
+import type { Actor } from "../storage";
+import { isUniqueViolation, mutedUntil, type SqlContext, type StandingRow } from "./context";
+import { insertAudit } from "./moderation";
+
+type ChangeOp = typeof Op.MessageEdit | typeof Op.MessageDelete;
+
+/** The message row a change reads (and, on PostgreSQL, locks) inside its transaction. */
+interface MessageRow {
+  author_id: number;
+  username: string;
+  seq: number;
+  content: string;
+  created_at: number;
+  version: number;
+  edited_at: number | null;
+  edit_seq: number | null;
+  deleted_at: number | null;
+}
+
+/**
+ * {@link MessageStore} over SQL. A change runs in one write transaction: the actor's standing,
+ * the message row (locked `FOR NO KEY UPDATE` on PostgreSQL, so concurrent changes of one message on
+ * any node take turns and the later one sees the earlier's version), the nonce, the rule,
+ * then the event with the channel's next seq and the new state.
+ */
+export function sqlMessageStore(sql: SqlContext): MessageStore {
+  const { db } = sql;
+
+  async function readMessage(
+    trx: Transaction<Database>,
+    channelId: number,
+    messageId: number,
+  ): Promise<MessageRow | undefined> {
+    let q = trx
+      .selectFrom("messages as m")
+      .innerJoin("users as u", "u.id", "m.author_id")
+      .select([
+        "m.author_id",
+        "u.username",
+        "m.seq",
+        "m.content",
+        "m.created_at",
+        "m.version",
+        "m.edited_at",
+        "m.edit_seq",
+        "m.deleted_at",
+      ])
+      .where("m.id", "=", messageId)
+      .where("m.channel_id", "=", channelId);
+    if (sql.dialect === "postgres") q = q.forNoKeyUpdate("m");
+    return q.executeTakeFirst();
+  }
+
+  async function findChange(
+    trx: Transaction<Database>,
+    channelId: number,
+    actorId: number,
+    op: ChangeOp,
+    nonce: string,
+  ): Promise<{ seq: number; version: number } | undefined> {
+    const row = await trx
+      .selectFrom("message_changes")
+      .select(["seq", "version"])
+      .where("channel_id", "=", channelId)
+      .where("actor_id", "=", actorId)
+      .where("op", "=", op)
+      .where("nonce", "=", nonce)
+      .executeTakeFirst();
+    return row && { seq: Number(row.seq), version: Number(row.version) };
+  }
+
+  async function recordChange(
+    trx: Transaction<Database>,
+    change: {
+      channelId: number;
+      actor: Actor;
+      op: ChangeOp;
+      nonce: string;
+      messageId: number;
+      seq: number;
+      version: number;
+    },
+  ): Promise<void> {
+    await trx
+      .insertInto("message_changes")
+      .values({
+        channel_id: change.channelId,
+        actor_id: change.actor.id,
+        op: change.op,
+        nonce: change.nonce,
+        message_id: change.messageId,
+        seq: change.seq,
+        version: change.version,
+      })
+      .execute();
+  }
+
+  /**
+   * The first steps of every change, in its transaction: the standing (NOT_A_MEMBER), the
+   * message, and the result of an earlier change with the same nonce, if any.
+   */
+  async function begin(
+    trx: Transaction<Database>,
+    channelId: number,
+    messageId: number,
+    actor: Actor,
+    op: ChangeOp,
+    nonce: string,
+  ): Promise<
+    | { done: { seq: number; version: number } }
+    | { done?: undefined; facts: ChangeFacts; message: MessageRow }
+  > {
+    const [standing] = await sql.run<StandingRow>(trx, "standing", [channelId, actor.id]);
+    if (!standing) throw new ParleyError("NOT_A_MEMBER");
+    const message = await readMessage(trx, channelId, messageId);
+    const done = await findChange(trx, channelId, actor.id, op, nonce);
+    if (done) return { done };
+    if (!message || message.deleted_at !== null) throw new ParleyError("NO_SUCH_MESSAGE");
+    const until = mutedUntil(standing, sql.now());
+    return {
+      message,
+      facts: {
+        standing: {
+          role: Number(standing.role) as Role,
+          ...(until !== undefined ? { mute: { until, reason: standing.reason } } : {}),
+        },
+        message: {
+          authorId: Number(message.author_id),
+          authorName: message.username,
+          createdAt: Number(message.created_at),
+        },
+      },
+    };
+  }
+
+  /**
+   * Runs a change's transaction; when another node stored the same nonce between our lookup
+   * and our insert, the unique key fails it, and the retry finds the committed change.
+   */
+  async function change<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+    try {
+      return await sql.write(fn);
+    } catch (err) {
+      if (isUniqueViolation(err)) return sql.write(fn);
+      throw err;
+    }
+  }
+
+  return {
+    editMessage(edit, rule) {
+      const { channelId, messageId, actor, nonce } = edit;
+      return change(async (trx) => {
+        const begun = await begin(trx, channelId, messageId, actor, Op.MessageEdit, nonce);
+        if (begun.done) return begun.done;
+        const { message, facts } = begun;
+        rule(facts);
+        const version = Number(message.version);
+        if (edit.version !== version) throw new ParleyError("VERSION_CONFLICT");
+        const latest = { seq: Number(message.edit_seq ?? message.seq), version };
+        if (edit.content.trim() === message.content.trim()) {
+          await recordChange(trx, { ...edit, op: Op.MessageEdit, ...latest });
+          return latest;
+        }
+        const stored = await sql.appendEvent(trx, channelId, {
+          type: EventType.MessageEdited,
+          actor,
+          messageId,
+          data: { m: messageId, v: version + 1 },
+        });
+        await trx
+          .insertInto("message_versions")
+          .values({
+            message_id: messageId,
+            version,
+            content: message.content,
+            created_at: Number(message.edited_at ?? message.created_at),
+            seq: latest.seq,
+          })
+          .execute();
+        const updated = await trx
+          .updateTable("messages")
+          .set({
+            content: edit.content,
+            version: version + 1,
+            edited_at: stored.ts,
+            edit_seq: stored.s,
+          })
+          .where("id", "=", messageId)
+          .where("version", "=", version)
+          .executeTakeFirst();
+        // The row is locked (PostgreSQL) or the only writer runs (SQLite): this cannot miss,
+        // but a lost version check must never store a second edit of one version.
+        if (Number(updated.numUpdatedRows) !== 1) throw new ParleyError("VERSION_CONFLICT");
+        await recordChange(trx, {
+          ...edit,
+          op: Op.MessageEdit,
+          seq: stored.s,
+          version: version + 1,
+        });
+        const event = {
+          ...stored,
+          x: edit.content,
+          ed: stored.ts,
+        } as MessageEditedEvent;
+        return { seq: stored.s, version: version + 1, event };
+      });
+    },
+
+    deleteMessage(deletion, rule) {
+      const { channelId, messageId, actor, nonce } = deletion;
+      return change(async (trx) => {
+        const begun = await begin(trx, channelId, messageId, actor, Op.MessageDelete, nonce);
+        if (begun.done) return { seq: begun.done.seq };
+        const { message, facts } = begun;
+        const ruling = rule(facts);
+        const reason = ruling.moderator ? ruling.reason : undefined;
+        const stored = await sql.appendEvent(trx, channelId, {
+          type: EventType.MessageDeleted,
+          actor,
+          messageId,
+          data: {
+            m: messageId,
+            ...(ruling.moderator ? { mod: true } : {}),
+            ...(reason ? { rs: reason } : {}),
+          },
+        });
+        await trx
+          .updateTable("messages")
+          .set({
+            content: "",
+            deleted_at: stored.ts,
+            deleted_by: actor.id,
+            deleted_by_name: actor.name,
+            deleted_by_mod: ruling.moderator ? 1 : 0,
+          })
+          .where("id", "=", messageId)
+          .execute();
+        await trx.deleteFrom("message_versions").where("message_id", "=", messageId).execute();
+        await trx.deleteFrom("reactions").where("message_id", "=", messageId).execute();
+        if (ruling.moderator) {
+          await insertAudit(sql, trx, "delete", {
+            channelId,
+            actor,
+            target: { id: facts.message.authorId, name: facts.message.authorName },
+            reason: reason ?? null,
+          });
+        }
+        await recordChange(trx, {
+          ...deletion,
+          op: Op.MessageDelete,
+          seq: stored.s,
+          version: Number(message.version),
+        });
+        return { seq: stored.s, event: stored as MessageDeletedEvent };
+      });
+    },
+
+    async messageVersions(channelId, messageId) {
+      const message = await db
+        .selectFrom("messages")
+        .select(["author_id", "content", "created_at", "version", "edited_at", "deleted_at"])
+        .where("id", "=", messageId)
+        .where("channel_id", "=", channelId)
+        .executeTakeFirst();
+      if (!message || message.deleted_at !== null) return undefined;
+      const earlier = await db
+        .selectFrom("message_versions")
+        .select(["version", "content", "created_at"])
+        .where("message_id", "=", messageId)
+        .orderBy("version")
+        .execute();
+      return {
+        authorId: Number(message.author_id),
+        versions: [
+          ...earlier.map((r) => ({
+            v: Number(r.version),
+            x: r.content,
+            ts: Number(r.created_at),
+          })),
+          {
+            v: Number(message.version),
+            x: message.content,
+            ts: Number(message.edited_at ?? message.created_at),
+          },
+        ],
+      };
+    },
+  };
+}

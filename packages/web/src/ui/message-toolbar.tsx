@@ -1,0 +1,88 @@
+import { type KeyboardEvent, useRef, useState } from "react";
+import { PencilIcon, TrashIcon } from "./icons";
+import { ReactionPicker } from "./reactions";
+
+/**
+ * A message's actions as a WAI-ARIA toolbar: one tab stop (the last tool used), arrow keys,
+ * Home and End move between the tools. Shown on hover and whenever focus is inside the message.
+ * Edit and Delete appear only when this user may take them.
+ */
+export function MessageToolbar({
+  onReact,
+  onEdit,
+  onDelete,
+}: {
+  onReact: (emoji: string) => void;
+  onEdit?: () => void;
+  onDelete?: () => void;
+}) {
+  const root = useRef<HTMLDivElement>(null);
+  const [active, setActive] = useState(0);
+  const count = 1 + (onEdit ? 1 : 0) + (onDelete ? 1 : 0);
+  const current = Math.min(active, count - 1);
+  const tab = (k: number) => (k === current ? 0 : -1);
+
+  const tools = () => [...(root.current?.querySelectorAll<HTMLElement>("[data-tool]") ?? [])];
+
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    const list = tools();
+    const k = list.indexOf(e.target as HTMLElement);
+    if (k < 0) return;
+    const next =
+      e.key === "ArrowRight"
+        ? (k + 1) % list.length
+        : e.key === "ArrowLeft"
+          ? (k - 1 + list.length) % list.length
+          : e.key === "Home"
+            ? 0
+            : e.key === "End"
+              ? list.length - 1
+              : undefined;
+    if (next === undefined) return;
+    e.preventDefault();
+    setActive(next);
+    list[next]?.focus();
+  };
+
+  return (
+    <div
+      ref={root}
+      className="message-tools"
+      role="toolbar"
+      aria-label="Message actions"
+      onKeyDown={onKeyDown}
+      onFocus={(e) => {
+        const k = tools().indexOf(e.target as HTMLElement);
+        if (k >= 0) setActive(k);
+      }}
+    >
+      <ReactionPicker onPick={onReact} tabIndex={tab(0)} />
+      {onEdit && (
+        <button
+          type="button"
+          className="icon-button tool-button"
+          data-tool
+          tabIndex={tab(1)}
+          aria-label="Edit message"
+          title="Edit message"
+          onClick={onEdit}
+        >
+          <PencilIcon />
+        </button>
+      )}
+      {onDelete && (
+        <button
+          type="button"
+          className="icon-button tool-button danger"
+          data-tool
+          tabIndex={tab(onEdit ? 2 : 1)}
+          aria-label="Delete message"
+          title="Delete message"
+          onClick={onDelete}
+        >
+          <TrashIcon />
+        </button>
+      )}
+    </div>
+  );
+}
