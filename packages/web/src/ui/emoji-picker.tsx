@@ -68,10 +68,17 @@ const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 /**
  * The picker's content: search, categories (recents first), skin tone, and a grid of emoji
- * buttons with one tab stop (arrow keys move in it, Enter or Space picks). Recents and the
- * tone are kept in localStorage.
+ * buttons with one tab stop (arrow keys move in it, Enter or Space picks). Enter in the search
+ * picks the first result; Escape anywhere closes. Recents and the tone are kept in
+ * localStorage.
  */
-export function EmojiPicker({ onPick }: { onPick: (emoji: string) => void }) {
+export function EmojiPicker({
+  onPick,
+  onClose,
+}: {
+  onPick: (emoji: string) => void;
+  onClose: () => void;
+}) {
   const data = useEmojiData();
   const [query, setQuery] = useState("");
   const [recent, setRecent] = useState(() => readRecent(localStorage));
@@ -138,6 +145,10 @@ export function EmojiPicker({ onPick }: { onPick: (emoji: string) => void }) {
       e.preventDefault();
       const first = cells[0];
       if (first && query.trim()) pick(first.text);
+    } else if (e.key === "Escape") {
+      // A search field would clear itself first; Escape closes the picker at once instead.
+      e.preventDefault();
+      onClose();
     }
   };
 
@@ -270,6 +281,7 @@ export function EmojiPickerButton({
       {open && (
         <Modal title={label} onClose={() => setOpen(false)}>
           <EmojiPicker
+            onClose={() => setOpen(false)}
             onPick={(emoji) => {
               setOpen(false);
               onPick(emoji);
