@@ -76,7 +76,7 @@ describe("accessibility (axe-core in Chromium)", () => {
       await picker.getByRole("button", { name: "grinning face", exact: true }).waitFor();
       expect(await axeViolations(page)).toEqual([]);
       // Searching, with a skin tone.
-      await picker.getByLabel("Skin tone").selectOption({ label: "✋🏽 Medium skin tone" });
+      await picker.getByLabel("Skin tone").selectOption("3");
       await picker.getByRole("searchbox").fill("wave");
       await picker.getByRole("button", { name: "waving hand", exact: true }).waitFor();
       expect(await axeViolations(page)).toEqual([]);

@@ -285,6 +285,7 @@ export function Composer({
           label="Insert emoji"
           className="icon-button composer-emoji"
           icon={<SmileIcon />}
+          disabled={blocked}
           onPick={insertAtCaret}
         />
         <button

@@ -27,6 +27,8 @@ export const GRID_COLUMNS = 8;
 /** Search shows at most this many. */
 const SEARCH_MAX = 160;
 const RECENT = -1;
+/** The raised hand in each of SKIN_TONES. */
+const TONE_HANDS = ["✋", "✋🏻", "✋🏼", "✋🏽", "✋🏾", "✋🏿"];
 
 /** The emoji data once loaded (a chunk of its own), or an error message. */
 export function useEmojiData(): EmojiData | string | undefined {
@@ -199,8 +201,9 @@ export function EmojiPicker({
           }}
         >
           {SKIN_TONES.map((label, t) => (
-            <option key={label} value={t}>
-              {["✋", "✋🏻", "✋🏼", "✋🏽", "✋🏾", "✋🏿"][t]} {label}
+            // The hand alone fits the closed select; its tone is its accessible name.
+            <option key={label} value={t} title={label}>
+              {TONE_HANDS[t]}
             </option>
           ))}
         </select>
@@ -257,11 +260,13 @@ export function EmojiPickerButton({
   label,
   className,
   icon,
+  disabled = false,
   onPick,
 }: {
   label: string;
   className: string;
   icon: ReactNode;
+  disabled?: boolean;
   onPick: (emoji: string) => void;
 }) {
   const [open, setOpen] = useState(false);
@@ -274,6 +279,7 @@ export function EmojiPickerButton({
         title={label}
         aria-haspopup="dialog"
         aria-expanded={open}
+        disabled={disabled}
         onClick={() => setOpen((o) => !o)}
       >
         {icon}
