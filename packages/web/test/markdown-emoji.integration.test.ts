@@ -146,6 +146,13 @@ describe("Markdown, emoji and completions", () => {
     await members.waitFor({ state: "detached" });
     await input.press("Enter");
     await messageText(b, `hi @${bName} 🎉 @`).waitFor();
+
+    // A name typed in full sends on Enter, though its option still shows.
+    await input.pressSequentially(`bye @${bName}`);
+    await option.waitFor();
+    await input.press("Enter");
+    await messageText(b, `bye @${bName}`).waitFor();
+    expect(await input.inputValue()).toBe("");
   });
 
   it("inserts an emoji from the composer's picker at the caret", async () => {

@@ -134,6 +134,9 @@ export function useCompletion({
       setHighlight((index + step + options.length) % options.length);
     } else if (e.key === "Tab" || (e.key === "Enter" && !e.shiftKey)) {
       const option = options[index];
+      // A name typed in full is done: Enter then sends, as it does without a list.
+      const typed = at && text.slice(at.start, caret);
+      if (e.key === "Enter" && option?.insert.trim() === typed) return false;
       if (option) choose(option);
     } else if (e.key === "Escape") {
       setDismissed(token);
