@@ -90,9 +90,26 @@ describe("accessibility (axe-core in Chromium)", () => {
       const message = page.getByTestId("message").filter({ hasText: "last blocker" });
       await message.hover();
       await message.getByRole("button", { name: "Add reaction" }).click();
-      await page.getByRole("button", { name: "React with 👍" }).waitFor();
+      const picker = page.getByRole("dialog", { name: "Add reaction" });
+      await picker.getByRole("button", { name: "grinning face", exact: true }).waitFor();
+      expect(await axeViolations(page)).toEqual([]);
+      // Searching, with a skin tone.
+      await picker.getByLabel("Skin tone").selectOption("3");
+      await picker.getByRole("searchbox").fill("wave");
+      await picker.getByRole("button", { name: "waving hand", exact: true }).waitFor();
       expect(await axeViolations(page)).toEqual([]);
       await page.keyboard.press("Escape");
+      await picker.waitFor({ state: "detached" });
+
+      // The composer's completion list, open on a shortcode and on a member's name.
+      const input = page.getByRole("combobox", { name: /^Message #/ });
+      await input.fill(":smi");
+      await page.getByRole("listbox", { name: "Emoji" }).waitFor();
+      expect(await axeViolations(page)).toEqual([]);
+      await input.fill("@");
+      await page.getByRole("listbox", { name: "Members" }).waitFor();
+      expect(await axeViolations(page)).toEqual([]);
+      await input.fill("");
 
       // An edited message with focus in it (its edit time shows), and both tombstones.
       await page.getByTestId("tombstone").filter({ hasText: "by a moderator" }).waitFor();
@@ -163,6 +180,14 @@ describe("accessibility (axe-core in Chromium)", () => {
       expect(await axeViolations(page)).toEqual([]);
       await alice.command(general, "/slow off");
       await page.getByText(/send again in/).waitFor({ state: "detached" });
+      // The composer's emoji picker, a sheet at the bottom of the phone.
+      await page.getByRole("button", { name: "Insert emoji" }).click();
+      await page
+        .getByRole("dialog", { name: "Insert emoji" })
+        .getByRole("button", { name: "grinning face", exact: true })
+        .waitFor();
+      expect(await axeViolations(page)).toEqual([]);
+      await page.keyboard.press("Escape");
       await alice.command(general, `/mute @${guest} 10m too loud`);
       await page.getByTestId("mute-countdown").waitFor();
       expect(await axeViolations(page)).toEqual([]);

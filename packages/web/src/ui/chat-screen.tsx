@@ -222,6 +222,7 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
               store={store}
               view={active}
               commands={state.commands}
+              members={members}
               disabled={false}
               autoFocus={focusComposer === active.id}
               onFocused={() => setFocusComposer(undefined)}

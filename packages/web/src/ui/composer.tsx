@@ -1,4 +1,4 @@
-import type { CommandInfo } from "@parley/protocol";
+import type { CommandInfo, Member } from "@parley/protocol";
 import {
   type FormEvent,
   type KeyboardEvent,
@@ -12,13 +12,17 @@ import {
 import { type ChannelView, isMuted } from "../chat/channel-view";
 import { type ChatStore, CommandRefusedError } from "../chat/chat-store";
 import { formatCountdown, formatUntil } from "../chat/format";
-import { SendIcon } from "./icons";
+import { useCompletion } from "./completions";
+import { EmojiPickerButton } from "./emoji-picker";
+import { SendIcon, SmileIcon } from "./icons";
 import { useNow } from "./use-chat";
 
 export interface ComposerProps {
   store: ChatStore;
   view: ChannelView;
   commands: readonly CommandInfo[];
+  /** The channel's members, for `@` completion. */
+  members?: readonly Member[];
   disabled: boolean;
   /** Take focus now (a channel was just opened from a dialog); `onFocused` says it did. */
   autoFocus?: boolean;
@@ -47,6 +51,7 @@ export function Composer({
   store,
   view,
   commands,
+  members = [],
   disabled,
   autoFocus = false,
   onFocused,
@@ -69,6 +74,31 @@ export function Composer({
     prefix === undefined || dismissed ? [] : allowed.filter((c) => c.n.startsWith(prefix));
   const open = suggestions.length > 0;
   const usage = typedCommand(text, allowed);
+  /** Where the caret goes once an insertion has rendered (and a closing picker let go). */
+  const [caretTo, setCaretTo] = useState<number>();
+  const completion = useCompletion({
+    text,
+    input,
+    members,
+    suspended: open,
+    apply: (value, caret) => {
+      change(value);
+      setCaretTo(caret);
+    },
+  });
+  useEffect(() => {
+    if (caretTo === undefined) return;
+    input.current?.focus();
+    input.current?.setSelectionRange(caretTo, caretTo);
+    setCaretTo(undefined);
+  }, [caretTo]);
+  const insertAtCaret = (emoji: string) => {
+    const el = input.current;
+    const start = el?.selectionStart ?? text.length;
+    const end = el?.selectionEnd ?? text.length;
+    change(text.slice(0, start) + emoji + text.slice(end));
+    setCaretTo(start + emoji.length);
+  };
 
   const counting =
     view.mute !== undefined || (view.slowUntil !== undefined && view.slowUntil > Date.now());
@@ -138,6 +168,7 @@ export function Composer({
 
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
     if (e.nativeEvent.isComposing) return;
+    if (completion.onKeyDown(e)) return;
     if (open) {
       if (e.key === "ArrowDown" || e.key === "ArrowUp") {
         e.preventDefault();
@@ -226,6 +257,7 @@ export function Composer({
           ))}
         </div>
       )}
+      {completion.listbox}
       <div className={`composer-box${muted ? " is-muted" : ""}`}>
         <textarea
           ref={input}
@@ -239,16 +271,26 @@ export function Composer({
           aria-label={`Message #${view.summary.n}`}
           role="combobox"
           aria-autocomplete="list"
-          aria-expanded={open}
-          aria-controls={open ? listId : undefined}
+          aria-expanded={open || completion.open}
+          aria-controls={open ? listId : completion.open ? completion.listId : undefined}
           aria-activedescendant={
-            open && suggestions[highlight] ? `${listId}-${suggestions[highlight].n}` : undefined
+            open && suggestions[highlight]
+              ? `${listId}-${suggestions[highlight].n}`
+              : completion.activeId
           }
           aria-describedby={hintId}
           aria-invalid={error ? true : undefined}
           onChange={(e) => change(e.target.value)}
           onKeyDown={onKeyDown}
+          onSelect={completion.onSelect}
           onBlur={() => store.stopTyping(view.id)}
+        />
+        <EmojiPickerButton
+          label="Insert emoji"
+          className="icon-button composer-emoji"
+          icon={<SmileIcon />}
+          disabled={blocked}
+          onPick={insertAtCaret}
         />
         <button
           type="submit"

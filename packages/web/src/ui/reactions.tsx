@@ -1,9 +1,6 @@
 import type { ReactionSummary } from "@parley/protocol";
-import { useEffect, useId, useRef, useState } from "react";
+import { EmojiPickerButton } from "./emoji-picker";
 import { SmileIcon } from "./icons";
-
-/** The picker's choices: a handful of common reactions. */
-export const QUICK_EMOJI = ["👍", "❤️", "😂", "🎉", "😮", "👀"] as const;
 
 /** "alice, bob and you reacted with 👍". */
 export function reactorsText(r: ReactionSummary, me: number | undefined): string {
@@ -56,8 +53,8 @@ export function ReactionChips({
 }
 
 /**
- * A button that opens a small row of emoji; Escape or a pick closes it. A tool of the message
- * toolbar, which sets its `tabIndex`.
+ * The button on a message that opens the emoji picker; a pick reacts with it. A tool of the
+ * message toolbar, which sets its `tabIndex`.
  */
 export function ReactionPicker({
   onPick,
@@ -66,71 +63,14 @@ export function ReactionPicker({
   onPick: (emoji: string) => void;
   tabIndex?: number;
 }) {
-  const [open, setOpen] = useState(false);
-  const id = useId();
-  const root = useRef<HTMLDivElement>(null);
-  const toggle = useRef<HTMLButtonElement>(null);
-
-  useEffect(() => {
-    if (!open) return;
-    root.current?.querySelector<HTMLButtonElement>(".picker button")?.focus();
-    const onDown = (e: PointerEvent) => {
-      if (!root.current?.contains(e.target as Node)) setOpen(false);
-    };
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key !== "Escape") return;
-      e.stopPropagation();
-      setOpen(false);
-      toggle.current?.focus();
-    };
-    document.addEventListener("pointerdown", onDown);
-    document.addEventListener("keydown", onKey, true);
-    return () => {
-      document.removeEventListener("pointerdown", onDown);
-      document.removeEventListener("keydown", onKey, true);
-    };
-  }, [open]);
-
-  const close = () => {
-    setOpen(false);
-    toggle.current?.focus();
-  };
-
   return (
-    <div className={`picker-anchor${open ? " open" : ""}`} ref={root}>
-      <button
-        ref={toggle}
-        type="button"
-        className="icon-button tool-button react-button"
-        data-tool
-        tabIndex={tabIndex}
-        aria-label="Add reaction"
-        title="Add reaction"
-        aria-expanded={open}
-        aria-controls={id}
-        onClick={() => setOpen((o) => !o)}
-      >
-        <SmileIcon />
-      </button>
-      {open && (
-        <fieldset className="picker" id={id}>
-          <legend className="sr-only">Pick a reaction</legend>
-          {QUICK_EMOJI.map((e) => (
-            <button
-              key={e}
-              type="button"
-              className="picker-emoji"
-              aria-label={`React with ${e}`}
-              onClick={() => {
-                onPick(e);
-                close();
-              }}
-            >
-              {e}
-            </button>
-          ))}
-        </fieldset>
-      )}
-    </div>
+    <EmojiPickerButton
+      label="Add reaction"
+      className="icon-button tool-button react-button"
+      icon={<SmileIcon />}
+      tool
+      tabIndex={tabIndex}
+      onPick={onPick}
+    />
   );
 }

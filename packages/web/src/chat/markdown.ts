@@ -1,0 +1,104 @@
+import type { ElementContent, Root } from "hast";
+import type { Options } from "react-markdown";
+import remarkGfm from "remark-gfm";
+
+/**
+ * Parley's Markdown: the one parser configuration for message text. The web client renders it
+ * with react-markdown (`ui/message-text.tsx`); any other renderer (a server-side preview, a
+ * notification) builds from these same options, so a message means the same everywhere.
+ *
+ * What chat needs and nothing more: **bold**, *italic*, ~~strikethrough~~, `code`, fenced code
+ * blocks, > quotes, lists, [links](https://…), <https://…> and bare URL / www / e-mail
+ * autolinks. Everything else in the source stays the text that was typed:
+ * - raw HTML is never parsed, so `<b>` or `<script>` shows as those characters;
+ * - headings (`# x`, `x\n===`), thematic breaks (`---`) and indented code are off: a chat
+ *   line that starts with `#`, a row of dashes or four spaces means what it says;
+ * - tables, footnotes and task lists (the rest of GFM) are off: footnotes would need ids that
+ *   are unique on a page full of messages, and tables do not fit a phone;
+ * - single tildes do not strike through (`~5 min` stays text), double ones do.
+ * Images are parsed, but never loaded: an image shows as a link to its address (its alt text,
+ * or the address), under the same link rules, so a message cannot make a reader's browser
+ * fetch anything.
+ */
+
+/** Parser constructs (micromark names) chat leaves as text. */
+const DISABLED_CONSTRUCTS = [
+  "headingAtx",
+  "setextUnderline",
+  "thematicBreak",
+  "codeIndented",
+  "htmlFlow",
+  "htmlText",
+  "table",
+  "gfmFootnoteDefinition",
+  "gfmFootnoteCall",
+  "gfmPotentialFootnoteCall",
+  "tasklistCheck",
+];
+
+/** A remark plugin that switches the constructs above off in the parser. */
+function chatSyntax(this: { data(): object }): undefined {
+  const data = this.data() as { micromarkExtensions?: unknown[] };
+  data.micromarkExtensions ??= [];
+  data.micromarkExtensions.push({ disable: { null: DISABLED_CONSTRUCTS } });
+}
+
+/**
+ * A one-paragraph message (most of them) renders as inline content without a `<p>`, so it
+ * sits inside a line (a `/me` action, a quote in a notice) as plain text did.
+ */
+function unwrapSingleParagraph() {
+  return (tree: Root) => {
+    const blocks = tree.children.filter((c) => !(c.type === "text" && !c.value.trim()));
+    const only = blocks[0];
+    if (blocks.length === 1 && only?.type === "element" && only.tagName === "p")
+      tree.children = only.children as ElementContent[];
+  };
+}
+
+/** Every element the renderer may produce; anything else is unwrapped to its content. */
+export const MARKDOWN_ELEMENTS = [
+  "p",
+  "br",
+  "strong",
+  "em",
+  "del",
+  "code",
+  "pre",
+  "blockquote",
+  "ul",
+  "ol",
+  "li",
+  "a",
+  "img",
+] as const;
+
+/**
+ * The address a link or image may point to, or undefined: only http(s) with a host, and
+ * mailto with an address. `javascript:`, `data:`, relative paths and everything else are
+ * refused, and the renderer shows their text without a link.
+ */
+export function safeUrl(url: string): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined;
+  }
+  if (parsed.protocol === "http:" || parsed.protocol === "https:")
+    return parsed.hostname ? parsed.href : undefined;
+  if (parsed.protocol === "mailto:") return parsed.pathname.includes("@") ? parsed.href : undefined;
+  return undefined;
+}
+
+/** The react-markdown options (all but the components) every renderer of messages uses. */
+export const markdownOptions = {
+  remarkPlugins: [[remarkGfm, { singleTilde: false }], chatSyntax],
+  rehypePlugins: [unwrapSingleParagraph],
+  allowedElements: MARKDOWN_ELEMENTS,
+  unwrapDisallowed: true,
+  // Raw HTML is not parsed at all (htmlFlow/htmlText are off); should any reach the tree, it
+  // stays text (react-markdown's default).
+  skipHtml: false,
+  urlTransform: (url: string) => safeUrl(url) ?? "",
+} satisfies Omit<Options, "children" | "components">;

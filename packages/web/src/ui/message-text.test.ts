@@ -1,0 +1,145 @@
+import { createElement } from "react";
+import { renderToStaticMarkup } from "react-dom/server";
+import { describe, expect, it } from "vitest";
+import { safeUrl } from "../chat/markdown";
+import { MessageText } from "./message-text";
+
+/** The markup a message renders to, inside its `<bdi class="md">`. */
+function render(text: string): string {
+  const html = renderToStaticMarkup(createElement(MessageText, { text }));
+  const match = /^<bdi class="md">([\s\S]*)<\/bdi>$/.exec(html);
+  if (!match) throw new Error(`not isolated in a bdi: ${html}`);
+  return match[1] ?? "";
+}
+
+const link = (href: string, text = href) =>
+  `<a href="${href}" target="_blank" rel="noopener noreferrer">${text}</a>`;
+
+describe("MessageText", () => {
+  it("renders plain text as text, inside a bdi, without a paragraph", () => {
+    expect(render("hello there")).toBe("hello there");
+  });
+
+  it("renders bold, italic, strikethrough and inline code", () => {
+    expect(render("**b** *i* _i_ ~~s~~ `c`")).toBe(
+      "<strong>b</strong> <em>i</em> <em>i</em> <del>s</del> <code>c</code>",
+    );
+  });
+
+  it("renders nested emphasis", () => {
+    expect(render("***both*** and **bold *italic* bold**")).toBe(
+      "<em><strong>both</strong></em> and <strong>bold <em>italic</em> bold</strong>",
+    );
+  });
+
+  it("leaves a single tilde as text", () => {
+    expect(render("~5 min or ~10 min~")).toBe("~5 min or ~10 min~");
+  });
+
+  it("renders a fenced code block without interpreting its content", () => {
+    expect(render("look:\n\n```js\nconst a = **1** < 2;\n```")).toBe(
+      '<p>look:</p>\n<pre><code class="language-js">const a = **1** &lt; 2;\n</code></pre>',
+    );
+  });
+
+  it("renders block quotes and lists", () => {
+    expect(render("> quoted\n\n- one\n- two\n\n1. first")).toBe(
+      "<blockquote>\n<p>quoted</p>\n</blockquote>\n<ul>\n<li>one</li>\n<li>two</li>\n</ul>\n<ol>\n<li>first</li>\n</ol>",
+    );
+  });
+
+  it("renders links and autolinks to http(s) and mailto in a new tab", () => {
+    expect(render("[docs](https://example.com/a?b=1)")).toBe(
+      link("https://example.com/a?b=1", "docs"),
+    );
+    expect(render("see https://example.com/x and <http://x.org>")).toBe(
+      `see ${link("https://example.com/x")} and ${link("http://x.org/", "http://x.org")}`,
+    );
+    expect(render("www.example.com")).toBe(link("http://www.example.com/", "www.example.com"));
+    expect(render("mail bob@example.com")).toBe(
+      `mail ${link("mailto:bob@example.com", "bob@example.com")}`,
+    );
+  });
+
+  it("leaves sentence punctuation outside an autolink and keeps balanced brackets in it", () => {
+    expect(render("(look: https://example.com/x).")).toBe(
+      `(look: ${link("https://example.com/x")}).`,
+    );
+    expect(render("wiki https://en.wikipedia.org/wiki/Foo_(bar)!")).toBe(
+      `wiki ${link("https://en.wikipedia.org/wiki/Foo_(bar)")}!`,
+    );
+  });
+
+  it("renders a link to any other scheme as its text", () => {
+    expect(render("[x](javascript:alert(1))")).toBe("x");
+    expect(render("[x](data:text/html,<b>x</b>)")).toBe("x");
+    expect(render("[x](data:text/html;base64,PHNjcmlwdD4=)")).toBe("x");
+    expect(render("[x](/relative) [y](ftp://host/file)")).toBe("x y");
+    expect(render("<javascript:alert(1)>")).toBe("javascript:alert(1)");
+    expect(render("javascript:alert(1)")).toBe("javascript:alert(1)");
+  });
+
+  it("shows HTML in the source as text", () => {
+    expect(render("<script>alert(1)</script>")).toBe("&lt;script&gt;alert(1)&lt;/script&gt;");
+    expect(render("<img src=x onerror=alert(2)>")).toBe("&lt;img src=x onerror=alert(2)&gt;");
+    expect(render("<div>\n*x*\n</div>")).toBe("&lt;div&gt;\n<em>x</em>\n&lt;/div&gt;");
+  });
+
+  it("never loads an image: it is a link to the image, or its text", () => {
+    expect(render("![cat](http://example.com/cat.png)")).toBe(
+      link("http://example.com/cat.png", "cat"),
+    );
+    expect(render("![](https://example.com/c.png)")).toBe(link("https://example.com/c.png"));
+    expect(render("![x](javascript:alert(1))")).toBe("x");
+    expect(render('![x](http://a.example/"onerror="alert(1))')).not.toContain("<img");
+  });
+
+  it("keeps headings, rules and indented lines as the text typed", () => {
+    expect(render("# not a heading")).toBe("# not a heading");
+    expect(render("title\n===")).toBe("title\n===");
+    expect(render("---")).toBe("---");
+    expect(render("    four spaces")).toBe("four spaces");
+  });
+
+  it("leaves tables, footnotes and task lists as text", () => {
+    expect(render("| a | b |\n| - | - |\n| 1 | 2 |")).toBe("| a | b |\n| - | - |\n| 1 | 2 |");
+    expect(render("note[^1]\n\n[^1]: the note")).not.toContain("id=");
+    expect(render("- [ ] task")).toBe("<ul>\n<li>[ ] task</li>\n</ul>");
+  });
+
+  it("renders a 4,000-character message whole", () => {
+    const text = `${"**word** ".repeat(444)}end`.slice(0, 4000);
+    const html = render(text);
+    expect(html.match(/<strong>word<\/strong>/g)).toHaveLength(444);
+    expect(html.replace(/<[^>]+>/g, "")).toBe(text.replaceAll("**", ""));
+  });
+
+  it("renders pathological nesting in bounded time without elements it does not allow", () => {
+    const text = `${"*".repeat(2000)}${"[".repeat(1000)}${"> ".repeat(500)}x`;
+    const html = render(text);
+    expect(html).not.toMatch(/<(?!\/?(p|strong|em|blockquote|br)\b)/);
+  });
+});
+
+describe("safeUrl", () => {
+  it("accepts http(s) with a host and mailto with an address", () => {
+    expect(safeUrl("https://example.com")).toBe("https://example.com/");
+    expect(safeUrl("mailto:a@b.example")).toBe("mailto:a@b.example");
+  });
+
+  it("refuses every other address", () => {
+    for (const url of [
+      "javascript:alert(1)",
+      "JAVASCRIPT:alert(1)",
+      " javascript:alert(1)",
+      "data:text/html,x",
+      "vbscript:x",
+      "file:///etc/passwd",
+      "https://",
+      "mailto:",
+      "/relative",
+      "",
+    ])
+      expect(safeUrl(url), url).toBeUndefined();
+  });
+});
