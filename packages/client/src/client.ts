@@ -22,6 +22,7 @@ import {
   type MessageVersionsReply,
   mayReconnect,
   Op,
+  type PinListReply,
   type PresencePush,
   type RateBucket,
   type ReplyOf,
@@ -453,6 +454,16 @@ export class ParleyClient extends Emitter<ClientEvents> {
 
   unreact(channelId: number, messageId: number, emoji: string): Promise<EmptyPayload> {
     return this.request(Op.ReactionRemove, { c: channelId, m: messageId, e: emoji });
+  }
+
+  /** Pins a message to its channel (`on`), or unpins it (moderators, owners, admins). */
+  pinMessage(channelId: number, messageId: number, on = true): Promise<EmptyPayload> {
+    return this.request(Op.MessagePin, { c: channelId, m: messageId, on });
+  }
+
+  /** The channel's pinned messages in their current state, most recently pinned first. */
+  pinnedMessages(channelId: number): Promise<PinListReply> {
+    return this.request(Op.PinList, { c: channelId });
   }
 
   command(channelId: number, text: string): Promise<CommandReply> {

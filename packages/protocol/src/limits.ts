@@ -14,6 +14,8 @@ export const LIMITS = {
   emojiMax: 32,
   /** Distinct emoji on one message. */
   reactionsPerMessage: 20,
+  /** Pinned messages one channel may hold. */
+  pinsPerChannel: 50,
   historyDefault: 50,
   historyMax: 100,
   channelListMax: 100,

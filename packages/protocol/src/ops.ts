@@ -23,6 +23,10 @@ export const Op = {
   MessageDelete: 26,
   /** The versions of a message, oldest first (its author and moderators). */
   MessageVersions: 27,
+  /** Pins a message to its channel, or unpins it (moderators). */
+  MessagePin: 28,
+  /** The channel's pinned messages, most recently pinned first. */
+  PinList: 29,
   Command: 30,
   /** Server → client: a batch of stored events of one channel, in seq order. */
   Events: 100,
@@ -64,6 +68,8 @@ export const CLIENT_OPS = [
   Op.MessageEdit,
   Op.MessageDelete,
   Op.MessageVersions,
+  Op.MessagePin,
+  Op.PinList,
   Op.Command,
 ] as const;
 export type ClientOp = (typeof CLIENT_OPS)[number];
@@ -77,6 +83,10 @@ export const EventType = {
   MessageDeleted: 3,
   ReactionAdded: 4,
   ReactionRemoved: 5,
+  /** A message was pinned to the channel. */
+  MessagePinned: 6,
+  /** A message was unpinned. */
+  MessageUnpinned: 7,
   MemberJoined: 10,
   MemberLeft: 11,
   MemberKicked: 12,
@@ -100,6 +110,8 @@ export const MUTATION_EVENT_TYPES: readonly EventType[] = [
   EventType.MessageDeleted,
   EventType.ReactionAdded,
   EventType.ReactionRemoved,
+  EventType.MessagePinned,
+  EventType.MessageUnpinned,
 ];
 
 /** Channel roles, ordered by rank. */

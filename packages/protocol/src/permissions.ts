@@ -19,7 +19,9 @@ export type Action =
   /** Delete another member's message. */
   | "deleteAnyMessage"
   /** Read the earlier versions of another member's message. */
-  | "readAnyVersions";
+  | "readAnyVersions"
+  /** Pin and unpin messages. */
+  | "pinMessage";
 
 /** The one permission table: the lowest rank allowed to take each action. */
 export const PERMISSIONS: Readonly<Record<Action, number>> = {
@@ -33,6 +35,7 @@ export const PERMISSIONS: Readonly<Record<Action, number>> = {
   readAuditLog: Role.Moderator,
   deleteAnyMessage: Role.Moderator,
   readAnyVersions: Role.Moderator,
+  pinMessage: Role.Moderator,
 };
 
 /** A user's rank in a channel. */

@@ -137,6 +137,9 @@ export const REQUEST_SCHEMAS = {
     rs: topicSchema.optional(),
   }),
   [Op.MessageVersions]: z.strictObject({ c: id, m: id }),
+  /** `on`: pin (true) or unpin (false). */
+  [Op.MessagePin]: z.strictObject({ c: id, m: id, on: z.boolean() }),
+  [Op.PinList]: z.strictObject({ c: id }),
   [Op.Command]: z.strictObject({
     c: id,
     x: text().trim().min(1).max(LIMITS.commandMax),

@@ -15,6 +15,7 @@ import type {
   MessageAck,
   MessageVersionsReply,
   PingReply,
+  PinListReply,
   PresencePush,
   TypingPush,
   UserUpdatedPush,
@@ -54,6 +55,8 @@ export type ReplyMap = Exhaustive<
     [Op.MessageEdit]: EditAck;
     [Op.MessageDelete]: DeleteAck;
     [Op.MessageVersions]: MessageVersionsReply;
+    [Op.MessagePin]: EmptyPayload;
+    [Op.PinList]: PinListReply;
     [Op.Command]: CommandReply;
   }
 >;

@@ -94,6 +94,25 @@ export interface MessageEvent extends EventBase {
   ed?: number;
   /** Present once deleted: the tombstone's who and when. */
   dl?: Deletion;
+  /** Present while pinned: who pinned it and when. */
+  pn?: Pin;
+}
+
+/** Who pinned a message, and when (epoch ms). */
+export interface Pin {
+  u: number;
+  un: string;
+  ts: number;
+}
+
+/**
+ * MessagePinned / MessageUnpinned: message `m` was pinned to the channel or unpinned; the
+ * actor is the moderator. A deleted message is unpinned by its deletion (no event of its own).
+ */
+export interface PinEvent extends EventBase {
+  t: typeof EventType.MessagePinned | typeof EventType.MessageUnpinned;
+  /** Message id. */
+  m: number;
 }
 
 /**
@@ -174,6 +193,7 @@ export type ChannelEvent =
   | MessageEvent
   | MessageEditedEvent
   | MessageDeletedEvent
+  | PinEvent
   | ReactionEvent
   | MemberEvent
   | ModerationEvent
@@ -314,6 +334,11 @@ export interface MessageVersion {
 /** MessageVersions (op 27) reply: every version of the message, oldest first, the current last. */
 export interface MessageVersionsReply {
   vs: MessageVersion[];
+}
+
+/** PinList (op 29) reply: the pinned messages in their current state, most recently pinned first. */
+export interface PinListReply {
+  e: MessageEvent[];
 }
 
 /** Command (op 30) reply: text for the caller alone, the ack of a posted message, or audit lines. */

@@ -67,11 +67,13 @@ describe("moderation", () => {
       "mod",
       "modlog",
       "mute",
+      "pin",
       "slow",
       "topic",
       "unban",
       "unmod",
       "unmute",
+      "unpin",
     ];
     // An account may own a channel (one it creates), so it hears of every channel command.
     expect(names(member)).toEqual(channelCommands);

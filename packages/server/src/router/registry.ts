@@ -9,8 +9,10 @@ import { hello } from "../handlers/hello";
 import { history } from "../handlers/history";
 import { messageDelete } from "../handlers/message-delete";
 import { messageEdit } from "../handlers/message-edit";
+import { messagePin } from "../handlers/message-pin";
 import { messageSend } from "../handlers/message-send";
 import { messageVersions } from "../handlers/message-versions";
+import { pinList } from "../handlers/pin-list";
 import { ping } from "../handlers/ping";
 import { reactionAdd } from "../handlers/reaction-add";
 import { reactionRemove } from "../handlers/reaction-remove";
@@ -34,5 +36,7 @@ export const REGISTRY = {
   [Op.MessageEdit]: messageEdit,
   [Op.MessageDelete]: messageDelete,
   [Op.MessageVersions]: messageVersions,
+  [Op.MessagePin]: messagePin,
+  [Op.PinList]: pinList,
   [Op.Command]: command,
 } satisfies { [O in ClientOp]: Route<O> };

@@ -27,6 +27,13 @@ interface CommandSpec extends CommandInfo {
   run(caller: CommandCaller, args: string[], rest: string): Promise<CommandReply>;
 }
 
+/** The message id a command names as its first argument. */
+function messageId(spec: CommandInfo, args: string[]): number {
+  const arg = args[0];
+  if (!arg || !/^[1-9]\d{0,15}$/.test(arg)) throw usageError(spec, "Give the message's id");
+  return Number(arg);
+}
+
 /** Longest slow-mode interval: 6 hours. */
 const SLOW_MAX_S = 6 * 3600;
 
@@ -130,6 +137,32 @@ export class CommandService {
             rankOf(caller.role, caller.actor) >= Role.Moderator,
           );
           return { m: { s: ev.s, i: ev.i, ts: ev.ts } };
+        },
+      },
+      {
+        n: "pin",
+        u: "/pin <message id>",
+        d: "Pin a message to the channel",
+        rl: Role.Moderator,
+        run: async (caller, args) => {
+          await messages.pin(
+            caller.actor,
+            caller.channelId,
+            messageId(this.spec("pin"), args),
+            true,
+          );
+          return { x: "Message pinned" };
+        },
+      },
+      {
+        n: "unpin",
+        u: "/unpin <message id>",
+        d: "Unpin a message",
+        rl: Role.Moderator,
+        run: async (caller, args) => {
+          const id = messageId(this.spec("unpin"), args);
+          await messages.pin(caller.actor, caller.channelId, id, false);
+          return { x: "Message unpinned" };
         },
       },
       {

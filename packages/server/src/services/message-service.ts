@@ -165,6 +165,31 @@ export class MessageService {
     return { vs: history.versions };
   }
 
+  /**
+   * Pins a message to its channel (`on`) or unpins it: for the channel's moderators, owner and
+   * server admins (`pinMessage`), the role read inside the write; members FORBIDDEN, others
+   * NOT_A_MEMBER. Pinning a pinned message (or unpinning one that is not) changes nothing.
+   * The event is published after the commit.
+   */
+  async pin(actor: ChangeActor, channelId: number, messageId: number, on: boolean): Promise<void> {
+    const event = await this.storage.pinMessage(
+      { channelId, messageId, actor: { id: actor.id, name: actor.name }, on },
+      (role) => {
+        if (role === undefined && !actor.isAdmin) throw new ParleyError("NOT_A_MEMBER");
+        if (!may("pinMessage", rankOf(role, actor)))
+          throw new ParleyError("FORBIDDEN", "Only moderators can pin messages");
+      },
+    );
+    if (event) this.channels.publish(channelId, [event]);
+  }
+
+  /** The channel's pinned messages for a reader who is a member as storage says. */
+  async pinned(readerId: number, channelId: number): Promise<MessageEvent[]> {
+    if ((await this.storage.memberRole(channelId, readerId)) === undefined)
+      throw new ParleyError("NOT_A_MEMBER");
+    return this.storage.pinned(channelId);
+  }
+
   async react(actor: Actor, channelId: number, messageId: number, emoji: string): Promise<void> {
     const event = await this.storage.addReaction(
       channelId,

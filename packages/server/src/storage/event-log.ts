@@ -1,4 +1,8 @@
-import type { ChannelEvent, HistoryPage } from "@parley/protocol";
+import type {
+  ChannelEvent,
+  HistoryPage,
+  MessageEvent as MessagePostedEvent,
+} from "@parley/protocol";
 import type { MessageStore } from "./message-store";
 import type { Actor } from "./storage";
 
@@ -40,6 +44,8 @@ export interface EventLog {
 
   /** A page of displayable history (mutation events left out), oldest first. */
   history(channelId: number, query: HistoryQuery): Promise<HistoryPage>;
+  /** The channel's pinned live messages in their current state, most recently pinned first. */
+  pinned(channelId: number): Promise<MessagePostedEvent[]>;
   /**
    * The latest history page and the channel's last seq, read in one consistent view: every
    * event up to `lastSeq` is either in the page or reflected in it (reactions).

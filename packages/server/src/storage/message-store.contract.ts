@@ -1,4 +1,4 @@
-import { EventType, type MessageEvent, MessageKind, Role } from "@parley/protocol";
+import { EventType, LIMITS, type MessageEvent, MessageKind, Role } from "@parley/protocol";
 import { describe, expect, it } from "vitest";
 import { ParleyError } from "../errors";
 import { type Open, storageFixture } from "./contract-fixture";
@@ -244,6 +244,77 @@ export function messageStoreContract(name: string, open: Open) {
         errorName: "NOT_A_MEMBER",
       });
       expect(await message(c, m.id)).toMatchObject({ x: "one" });
+    });
+
+    const pin = (c: number, m: number, actor: Actor, on = true) =>
+      fx.storage.pinMessage({ channelId: c, messageId: m, actor, on }, allow);
+
+    it("pins and unpins with events in seq order, the pin in history, and the pinned list newest first", async () => {
+      const { storage, alice } = fx;
+      const { c, message: m } = await setup();
+      const second = await post(storage, c, alice, "two");
+      const p1 = await pin(c, m.id, alice);
+      const p2 = await pin(c, second.id, alice);
+      expect([p1?.t, p2?.t]).toEqual([EventType.MessagePinned, EventType.MessagePinned]);
+      expect(p2!.s).toBe(p1!.s + 1);
+      expect(await message(c, m.id)).toMatchObject({ pn: { u: alice.id, un: "alice" } });
+      expect((await storage.pinned(c)).map((e) => e.i)).toEqual([second.id, m.id]);
+      // Pinning a pinned message changes nothing and stores no event.
+      expect(await pin(c, m.id, alice)).toBeUndefined();
+      const unpinned = await pin(c, m.id, alice, false);
+      expect(unpinned).toMatchObject({ t: EventType.MessageUnpinned, m: m.id, s: p2!.s + 1 });
+      expect(await pin(c, m.id, alice, false)).toBeUndefined();
+      expect((await message(c, m.id))?.pn).toBeUndefined();
+      expect((await storage.pinned(c)).map((e) => e.i)).toEqual([second.id]);
+      const replay = await storage.eventsAfter(c, m.seq, 100);
+      expect(replay.map((e) => e.t)).toEqual([
+        EventType.MessagePosted,
+        EventType.MessagePinned,
+        EventType.MessagePinned,
+        EventType.MessageUnpinned,
+      ]);
+      // History pages leave the pin events out.
+      const page = await storage.history(c, { limit: 100 });
+      expect(page.e.some((e) => e.t === EventType.MessagePinned)).toBe(false);
+    });
+
+    it("unpins a message by deleting it, refuses to pin a deleted one, and caps the pins of a channel", async () => {
+      const { storage, alice } = fx;
+      const { c, message: m } = await setup();
+      await pin(c, m.id, alice);
+      await storage.deleteMessage({ channelId: c, messageId: m.id, actor: alice, nonce: "d" }, own);
+      expect(await storage.pinned(c)).toEqual([]);
+      await expect(pin(c, m.id, alice)).rejects.toMatchObject({ errorName: "NO_SUCH_MESSAGE" });
+      for (let i = 0; i < LIMITS.pinsPerChannel; i++) {
+        const { id } = await post(storage, c, alice, `p${i}`);
+        await pin(c, id, alice);
+      }
+      const extra = await post(storage, c, alice, "one too many");
+      const before = (await storage.getChannel(c))!.lastSeq;
+      await expect(pin(c, extra.id, alice)).rejects.toMatchObject({ errorName: "LIMIT_REACHED" });
+      expect((await storage.getChannel(c))!.lastSeq).toBe(before);
+      expect(await storage.pinned(c)).toHaveLength(LIMITS.pinsPerChannel);
+    });
+
+    it("gives the pin rule the actor's role as read in the write, and stores nothing when it refuses", async () => {
+      const { storage, bob } = fx;
+      const { c, message: m } = await setup();
+      const roles: (Role | undefined)[] = [];
+      const refuse = (role: Role | undefined) => {
+        roles.push(role);
+        throw new ParleyError("FORBIDDEN");
+      };
+      const before = (await storage.getChannel(c))!.lastSeq;
+      await expect(
+        storage.pinMessage({ channelId: c, messageId: m.id, actor: bob, on: true }, refuse),
+      ).rejects.toMatchObject({ errorName: "FORBIDDEN" });
+      await storage.removeMember(c, bob.id, { type: EventType.MemberLeft, actor: bob });
+      await expect(
+        storage.pinMessage({ channelId: c, messageId: m.id, actor: bob, on: true }, refuse),
+      ).rejects.toMatchObject({ errorName: "FORBIDDEN" });
+      expect(roles).toEqual([Role.Member, undefined]);
+      expect((await storage.getChannel(c))!.lastSeq).toBe(before + 1);
+      expect((await message(c, m.id))?.pn).toBeUndefined();
     });
   });
 }

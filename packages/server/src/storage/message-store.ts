@@ -1,4 +1,10 @@
-import type { MessageDeletedEvent, MessageEditedEvent, MessageVersion } from "@parley/protocol";
+import type {
+  MessageDeletedEvent,
+  MessageEditedEvent,
+  MessageVersion,
+  PinEvent,
+  Role,
+} from "@parley/protocol";
 import type { Standing } from "./moderation-store";
 import type { Actor } from "./storage";
 
@@ -59,8 +65,16 @@ export interface MessageHistory {
   versions: MessageVersion[];
 }
 
+/** Pinning a message to its channel (`on`), or unpinning it. */
+export interface MessagePinning {
+  channelId: number;
+  messageId: number;
+  actor: Actor;
+  on: boolean;
+}
+
 /**
- * Changes to stored messages: edits, deletions, and the versions edits leave.
+ * Changes to stored messages: edits, deletions, the versions edits leave, and pins.
  *
  * Contract:
  * - **Events.** An edit (MessageEdited) or a deletion (MessageDeleted) commits with its event,
@@ -80,7 +94,13 @@ export interface MessageHistory {
  *   again: the first result is returned (its seq and version), even after later changes.
  * - **Deletion removes content.** The content becomes "", every earlier version and every
  *   reaction is deleted; a moderator's deletion writes its audit row (`delete`, the author as
- *   target, the reason) in the same transaction.
+ *   target, the reason) in the same transaction; it unpins the message too.
+ * - **Pins.** Pinning or unpinning commits with its event (MessagePinned, MessageUnpinned) and
+ *   the message's pin state (`pn` in history), after the rule, which is given the actor's role
+ *   read in the transaction (undefined for a non-member). Pinning a pinned message, or
+ *   unpinning one that is not, stores nothing and returns undefined. A channel holds at most
+ *   `LIMITS.pinsPerChannel` pins (LIMIT_REACHED); a deleted message cannot be pinned
+ *   (NO_SUCH_MESSAGE).
  */
 export interface MessageStore {
   /** Edits a message; `rule` throws to refuse (author only, mute, edit window). */
@@ -92,4 +112,9 @@ export interface MessageStore {
   ): Promise<DeleteResult>;
   /** Every version of a live message of the channel; undefined when unknown or deleted. */
   messageVersions(channelId: number, messageId: number): Promise<MessageHistory | undefined>;
+  /** Pins or unpins a message; `rule` throws to refuse. Undefined when nothing changed. */
+  pinMessage(
+    pinning: MessagePinning,
+    rule: (role: Role | undefined) => void,
+  ): Promise<PinEvent | undefined>;
 }

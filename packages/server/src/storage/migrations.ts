@@ -189,6 +189,20 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
           .execute();
       },
     },
+    "0007_pins": {
+      // A pin is the state of its message (who pinned it, when), like an edit or a deletion;
+      // the pinned list of a channel is read by its own index.
+      async up(db: Kysely<unknown>) {
+        for (const column of ["pinned_at", "pinned_by"])
+          await db.schema.alterTable("messages").addColumn(column, "bigint").execute();
+        await db.schema.alterTable("messages").addColumn("pinned_by_name", "text").execute();
+        await db.schema
+          .createIndex("messages_pinned")
+          .on("messages")
+          .columns(["channel_id", "pinned_at"])
+          .execute();
+      },
+    },
   };
 }
 

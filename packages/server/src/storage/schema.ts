@@ -70,6 +70,9 @@ export interface Database {
     deleted_by: Generated<number | null>;
     deleted_by_name: Generated<string | null>;
     deleted_by_mod: Generated<number | null>;
+    pinned_at: Generated<number | null>;
+    pinned_by: Generated<number | null>;
+    pinned_by_name: Generated<string | null>;
   };
   /** The earlier versions of edited messages (the current one is in `messages`). */
   message_versions: {

@@ -1,4 +1,4 @@
-import { EventType, MessageKind, Role } from "@parley/protocol";
+import { EventType, LIMITS, MessageKind, Role } from "@parley/protocol";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import { afterAll, afterEach, expect, it } from "vitest";
@@ -238,6 +238,36 @@ describeWith(["postgres"], "PostgreSQL storage", () => {
         (e) => e.t === EventType.MessageEdited,
       );
       expect(edits).toHaveLength(10);
+    });
+
+    it("never holds more pins than the cap, with pins of one channel racing from two nodes", async () => {
+      const { users, channels } = await setup(2);
+      const [author] = users;
+      const c = channels[0]!;
+      for (let i = 0; i < LIMITS.pinsPerChannel - 1; i++) {
+        const m = await post(nodes[0]!, c, author!, `pinned ${i}`);
+        await nodes[0]!.pinMessage(
+          { channelId: c, messageId: m.id, actor: author!, on: true },
+          () => {},
+        );
+      }
+      const last = await Promise.all(
+        [0, 1, 2, 3].map((k) => post(nodes[0]!, c, author!, `last ${k}`)),
+      );
+      const outcomes = await Promise.all(
+        last.map((m, k) =>
+          nodes[k % 2]!.pinMessage(
+            { channelId: c, messageId: m.id, actor: author!, on: true },
+            () => {},
+          ).then(
+            () => "pinned",
+            (err: { errorName?: string }) => err.errorName,
+          ),
+        ),
+      );
+      expect(outcomes.filter((o) => o === "pinned")).toHaveLength(1);
+      expect(outcomes.filter((o) => o === "LIMIT_REACHED")).toHaveLength(3);
+      expect(await nodes[1]!.pinned(c)).toHaveLength(LIMITS.pinsPerChannel);
     });
 
     it("never keeps a reaction on a deleted message, with reactions and the deletion racing from two nodes", async () => {

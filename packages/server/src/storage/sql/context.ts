@@ -25,6 +25,9 @@ type EventRow = Selectable<Database["events"]> & {
   deleted_by: number | null;
   deleted_by_name: string | null;
   deleted_by_mod: number | null;
+  pinned_at: number | null;
+  pinned_by: number | null;
+  pinned_by_name: string | null;
   /** Replay only: the message's current edit seq, and the content of the version an edit wrote. */
   edit_seq?: number | null;
   version_content?: string | null;
@@ -162,7 +165,9 @@ export class SqlContext {
    * - `below`: channel, the mutation types, seq bound (exclusive), limit: newest first;
    * - `from`: channel, the mutation types, seq bound (inclusive), limit: oldest first;
    * - `after`: channel, seq bound (exclusive), limit: every type, oldest first;
-   * - `message`: message id, MessagePosted: the message's post.
+   * - `message`: message id, MessagePosted: the message's post;
+   * - `pinned`: channel, the MessagePosted type, limit: its pinned live messages, most
+   *   recently pinned first.
    *
    * A MessagePosted event is the message in its current state (the message row's columns);
    * a MessageEdited event's content is the version it wrote (its row in `message_versions`,
@@ -171,7 +176,7 @@ export class SqlContext {
    */
   async events(
     db: Db,
-    shape: "below" | "from" | "after" | "message",
+    shape: "below" | "from" | "after" | "message" | "pinned",
     parameters: unknown[],
   ): Promise<ChannelEvent[]> {
     const text = this.statement(`events:${shape}`, () => {
@@ -195,6 +200,14 @@ export class SqlContext {
           .where("e.channel_id", "=", 0)
           .where("e.seq", ">", 0)
           .orderBy("e.seq")
+          .limit(0);
+      if (shape === "pinned")
+        return base
+          .where("e.channel_id", "=", 0)
+          .where("e.type", "=", EventType.MessagePosted)
+          .where("m.pinned_at", "is not", null)
+          .where("m.deleted_at", "is", null)
+          .orderBy("m.pinned_at", "desc")
           .limit(0);
       // The post alone: edits, deletions and reactions reference the message too.
       return base.where("e.message_id", "=", 0).where("e.type", "=", EventType.MessagePosted);
@@ -227,6 +240,9 @@ const EVENT_COLUMNS = [
   "m.deleted_by",
   "m.deleted_by_name",
   "m.deleted_by_mod",
+  "m.pinned_at",
+  "m.pinned_by",
+  "m.pinned_by_name",
 ] as const;
 
 /**
@@ -370,6 +386,13 @@ function toEvent(row: EventRow): ChannelEvent {
         un: row.deleted_by_name ?? "",
         ...(Number(row.deleted_by_mod) === 1 ? { mod: true as const } : {}),
         ts: Number(row.deleted_at),
+      };
+    }
+    if (row.pinned_at !== null && row.pinned_at !== undefined) {
+      event.pn = {
+        u: Number(row.pinned_by),
+        un: row.pinned_by_name ?? "",
+        ts: Number(row.pinned_at),
       };
     }
     return event;

@@ -193,6 +193,16 @@ export function sqlEventLog(sql: SqlContext): EventLog {
       return historyIn(db, channelId, query);
     },
 
+    async pinned(channelId) {
+      const events = await sql.events(db, "pinned", [
+        channelId,
+        EventType.MessagePosted,
+        LIMITS.pinsPerChannel,
+      ]);
+      await attachReactions(db, events);
+      return events as MessagePostedEvent[];
+    },
+
     async snapshot(channelId, limit) {
       let tx = db.transaction();
       // PostgreSQL needs one snapshot for both reads; SQLite's transaction holds the only connection.

@@ -1,8 +1,10 @@
 import {
   EventType,
+  LIMITS,
   type MessageDeletedEvent,
   type MessageEditedEvent,
   Op,
+  type PinEvent,
   type Role,
 } from "@parley/protocol";
 import type { Transaction } from "kysely";
@@ -26,6 +28,7 @@ interface MessageRow {
   edited_at: number | null;
   edit_seq: number | null;
   deleted_at: number | null;
+  pinned_at: number | null;
 }
 
 /**
@@ -55,6 +58,7 @@ export function sqlMessageStore(sql: SqlContext): MessageStore {
         "m.edited_at",
         "m.edit_seq",
         "m.deleted_at",
+        "m.pinned_at",
       ])
       .where("m.id", "=", messageId)
       .where("m.channel_id", "=", channelId);
@@ -243,6 +247,9 @@ export function sqlMessageStore(sql: SqlContext): MessageStore {
             deleted_by: actor.id,
             deleted_by_name: actor.name,
             deleted_by_mod: ruling.moderator ? 1 : 0,
+            pinned_at: null,
+            pinned_by: null,
+            pinned_by_name: null,
           })
           .where("id", "=", messageId)
           .execute();
@@ -263,6 +270,48 @@ export function sqlMessageStore(sql: SqlContext): MessageStore {
           version: Number(message.version),
         });
         return { seq: stored.s, event: stored as MessageDeletedEvent };
+      });
+    },
+
+    pinMessage(pinning, rule) {
+      const { channelId, messageId, actor, on } = pinning;
+      return sql.write(async (trx) => {
+        const [standing] = await sql.run<StandingRow>(trx, "standing", [channelId, actor.id]);
+        rule(standing ? (Number(standing.role) as Role) : undefined);
+        const message = await readMessage(trx, channelId, messageId);
+        if (!message || message.deleted_at !== null) throw new ParleyError("NO_SUCH_MESSAGE");
+        if ((message.pinned_at !== null) === on) return undefined;
+        // The event first: its seq update takes the channel row's lock, so concurrent pins of
+        // one channel on any node count the pins one after the other.
+        const stored = await sql.appendEvent(trx, channelId, {
+          type: on ? EventType.MessagePinned : EventType.MessageUnpinned,
+          actor,
+          messageId,
+          data: { m: messageId },
+        });
+        if (on) {
+          const { n } = await trx
+            .selectFrom("messages")
+            .select((eb) => eb.fn.countAll<number>().as("n"))
+            .where("channel_id", "=", channelId)
+            .where("pinned_at", "is not", null)
+            .executeTakeFirstOrThrow();
+          if (Number(n) >= LIMITS.pinsPerChannel)
+            throw new ParleyError(
+              "LIMIT_REACHED",
+              `At most ${LIMITS.pinsPerChannel} pinned messages per channel`,
+            );
+        }
+        await trx
+          .updateTable("messages")
+          .set(
+            on
+              ? { pinned_at: stored.ts, pinned_by: actor.id, pinned_by_name: actor.name }
+              : { pinned_at: null, pinned_by: null, pinned_by_name: null },
+          )
+          .where("id", "=", messageId)
+          .execute();
+        return stored as PinEvent;
       });
     },
 
