@@ -113,6 +113,11 @@ describe("security", () => {
       [Op.Typing]: { c: ch.i, on: true },
       [Op.ReactionAdd]: { c: ch.i, m: ack.i, e: "👍" },
       [Op.ReactionRemove]: { c: ch.i, m: ack.i, e: "👍" },
+      [Op.MessageEdit]: { c: ch.i, m: ack.i, v: 1, x: "mine now", n: "e" },
+      [Op.MessageDelete]: { c: ch.i, m: ack.i, n: "d" },
+      [Op.MessageVersions]: { c: ch.i, m: ack.i },
+      [Op.MessagePin]: { c: ch.i, m: ack.i, on: true },
+      [Op.PinList]: { c: ch.i },
       [Op.Command]: { c: ch.i, x: "/help" },
     };
     for (const [op, d] of Object.entries(requests)) {
