@@ -1,14 +1,16 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { createChannel, joinChannel, messageText, registerInUi, say } from "./browser-harness";
+import {
+  createChannel,
+  joinChannel,
+  message,
+  messageText,
+  registerInUi,
+  say,
+} from "./browser-harness";
 import { webSuite } from "./web-suite";
 
 const harness = webSuite();
-
-/** The message (its whole element, tools included) holding this text. */
-function message(page: Page, text: string) {
-  return page.getByTestId("message").filter({ hasText: text });
-}
 
 function pinsButton(page: Page) {
   return page.getByRole("button", { name: /^Pinned messages/ });
