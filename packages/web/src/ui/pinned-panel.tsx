@@ -1,4 +1,4 @@
-import type { MessageEvent, Self } from "@parley/protocol";
+import { type MessageEvent, MessageKind, type Self } from "@parley/protocol";
 import { useEffect } from "react";
 import { type ChannelView, canPin } from "../chat/channel-view";
 import type { ChatStore } from "../chat/chat-store";
@@ -94,7 +94,13 @@ export function PinnedPanel({
                 )}
               </div>
               <div className="pin-text">
-                <MessageText text={m.x} />
+                {m.k === MessageKind.Action ? (
+                  <em>
+                    * {m.an} <MessageText text={m.x} />
+                  </em>
+                ) : (
+                  <MessageText text={m.x} />
+                )}
               </div>
             </li>
           ))}
