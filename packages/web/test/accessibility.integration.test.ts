@@ -18,7 +18,7 @@ import { webSuite } from "./web-suite";
 // sees the real elements: messages with reactions and links, an action, system lines, a
 // command's note, members online and offline with roles and a guest badge, typing, unread
 // counts, a notice, a mute countdown, an edited message, tombstones (the author's and a
-// moderator's deletion), an open picker, the inline editor and open dialogs.
+// moderator's deletion), a pinned message, an open picker, the inline editor and open dialogs.
 let general = 0;
 let design = 0;
 let bob: ParleyClient;
@@ -43,6 +43,8 @@ const harness = webSuite({}, async (h) => {
     1,
     "Notes are here: https://example.com/releases/2.4 (final)",
   );
+  // A pinned message: its marker in the timeline, and an entry in the pinned panel.
+  await alice.pinMessage(general, notes.i);
   const wrong = await bob.send(general, "wrong channel, sorry");
   await bob.deleteMessage(general, wrong.i);
   const spam = await bob.send(general, "cheap watches, click here");
@@ -144,6 +146,16 @@ describe("accessibility (axe-core in Chromium)", () => {
       expect(await axeViolations(page)).toEqual([]);
       await editor.press("Escape");
 
+      // A pinned message's marker, and the pinned panel as a moderator sees it (with Unpin).
+      await edited.getByTestId("pinned").getByText("Pinned by alice").waitFor();
+      await page.getByRole("button", { name: "Pinned messages: 1" }).click();
+      const pins = page.getByRole("dialog", { name: "Pinned in #general" });
+      await pins.getByRole("button", { name: /^Unpin the message by/ }).waitFor();
+      await pins.getByText("(final)").waitFor();
+      expect(await axeViolations(page)).toEqual([]);
+      await page.keyboard.press("Escape");
+      await pins.waitFor({ state: "detached" });
+
       // Browse channels, open with its results.
       await page.getByRole("button", { name: "Browse channels" }).first().click();
       await page.getByRole("button", { name: "Open #general" }).waitFor();
@@ -199,6 +211,15 @@ describe("accessibility (axe-core in Chromium)", () => {
 
       await page.getByRole("button", { name: /^Members/ }).click();
       await page.locator(".members-open .members").waitFor();
+      expect(await axeViolations(page)).toEqual([]);
+      await page.keyboard.press("Escape");
+
+      // The pinned panel on a phone, as a member sees it.
+      await page.getByRole("button", { name: /^Pinned messages/ }).click();
+      await page
+        .getByRole("dialog", { name: "Pinned in #general" })
+        .getByTestId("pin-item")
+        .waitFor();
       expect(await axeViolations(page)).toEqual([]);
       await page.keyboard.press("Escape");
 

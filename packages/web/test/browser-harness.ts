@@ -250,6 +250,11 @@ export function messageText(page: Page, text: string) {
   return page.getByTestId("timeline").locator(".message-text", { hasText: text });
 }
 
+/** The message (its whole element, tools included) holding this text. */
+export function message(page: Page, text: string) {
+  return page.getByTestId("message").filter({ hasText: text });
+}
+
 /** axe-core's browser build, injected into a page by `axeViolations`. */
 const AXE_SOURCE = readFileSync(
   createRequire(import.meta.url).resolve("axe-core/axe.min.js"),

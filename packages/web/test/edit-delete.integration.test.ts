@@ -1,10 +1,10 @@
 import { EventType, type MessageEvent } from "@parley/protocol";
-import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import {
   composer,
   createChannel,
   joinChannel,
+  message,
   messageText,
   registerInUi,
   say,
@@ -13,11 +13,6 @@ import {
 import { webSuite } from "./web-suite";
 
 const harness = webSuite();
-
-/** The message (its whole element, tools included) holding this text. */
-function message(page: Page, text: string) {
-  return page.getByTestId("message").filter({ hasText: text });
-}
 
 /** Two people in one new channel: `owner` created it, `member` joined it. */
 async function twoPeople(channel: string, owner: string, member: string) {

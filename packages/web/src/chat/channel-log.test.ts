@@ -172,3 +172,51 @@ describe("applyReaction", () => {
     expect(applyReaction(start, "b", { i: 3, n: "z" }, false)).toBe(start);
   });
 });
+
+const pin = (s: number, m: number, a: number, on = true, ts = s * 1000): ChannelEvent => ({
+  s,
+  t: on ? EventType.MessagePinned : EventType.MessageUnpinned,
+  ts,
+  a,
+  an: `u${a}`,
+  m,
+});
+
+describe("mergeEvents with pins", () => {
+  it("pins the held message with the event's actor and time, and unpins it", () => {
+    let items = mergeEvents([], [msg(1, 10)]);
+    items = mergeEvents(items, [pin(2, 10, 7)]);
+    expect(only(items).pn).toEqual({ u: 7, un: "u7", ts: 2000 });
+    items = mergeEvents(items, [pin(3, 10, 8, false)]);
+    expect(only(items).pn).toBeUndefined();
+    expect(only(items).x).toBe("m1");
+  });
+
+  it("applies a replayed pin or unpin once: a repeat changes nothing", () => {
+    let items = mergeEvents([], [msg(1, 10)]);
+    items = mergeEvents(items, [pin(2, 10, 7)]);
+    expect(mergeEvents(items, [pin(2, 10, 7)])).toBe(items);
+    items = mergeEvents(items, [pin(3, 10, 7, false)]);
+    expect(mergeEvents(items, [pin(3, 10, 7, false)])).toBe(items);
+  });
+
+  it("keeps a pin from a later time against an older pin or unpin event", () => {
+    const page: MessageEvent = { ...msg(1, 10), pn: { u: 9, un: "u9", ts: 5000 } };
+    const items = mergeEvents([], [page]);
+    expect(mergeEvents(items, [pin(2, 10, 7, true, 2000)])).toBe(items);
+    expect(mergeEvents(items, [pin(3, 10, 7, false, 3000)])).toBe(items);
+  });
+
+  it("unpins a message when it is deleted, and a tombstone takes no pin", () => {
+    let items = mergeEvents([], [msg(1, 10)]);
+    items = mergeEvents(items, [pin(2, 10, 7), del(3, 10, 7, true)]);
+    expect(only(items).dl).toBeDefined();
+    expect(only(items).pn).toBeUndefined();
+    expect(mergeEvents(items, [pin(4, 10, 7)])).toBe(items);
+  });
+
+  it("ignores a pin of a message it does not hold", () => {
+    const items = [msg(1, 10)];
+    expect(mergeEvents(items, [pin(2, 99, 7)])).toBe(items);
+  });
+});

@@ -5,6 +5,7 @@ import {
   type MessageEditedEvent,
   type MessageEvent,
   MUTATION_EVENT_TYPES,
+  type PinEvent,
   type ReactionEvent,
   type ReactionSummary,
 } from "@parley/protocol";
@@ -80,14 +81,30 @@ function edited(m: MessageEvent, e: MessageEditedEvent): MessageEvent {
   return { ...m, x: e.x, v: e.v, ed: e.ed };
 }
 
-/** A message as a tombstone: content and reactions gone, who deleted it and when. */
+/** A message as a tombstone: content, reactions and pin gone, who deleted it and when. */
 function deleted(m: MessageEvent, e: MessageDeletedEvent): MessageEvent {
   if (m.dl) return m;
-  const { r: _, ...rest } = m;
+  const { r: _, pn: __, ...rest } = m;
   return { ...rest, x: "", dl: { u: e.a, un: e.an, ...(e.mod ? { mod: true } : {}), ts: e.ts } };
 }
 
-/** A message after a mutation event (edit, deletion, reaction) that names it. */
+/**
+ * A message after a pin or unpin event: pinned by the event's actor at its time, or unpinned.
+ * Idempotent, and a pin held from a later time (a page read after the event) is kept.
+ */
+function pinned(m: MessageEvent, e: PinEvent): MessageEvent {
+  if (m.dl) return m;
+  const held = m.pn;
+  if (e.t === EventType.MessagePinned) {
+    if (held && held.ts >= e.ts) return m;
+    return { ...m, pn: { u: e.a, un: e.an, ts: e.ts } };
+  }
+  if (!held || held.ts > e.ts) return m;
+  const { pn: _, ...rest } = m;
+  return rest;
+}
+
+/** A message after a mutation event (edit, deletion, reaction, pin) that names it. */
 function mutated(m: MessageEvent, e: ChannelEvent): MessageEvent {
   switch (e.t) {
     case EventType.MessageEdited:
@@ -101,6 +118,9 @@ function mutated(m: MessageEvent, e: ChannelEvent): MessageEvent {
       const r = applyReaction(m.r ?? [], e.e, { i: e.a, n: e.an }, e.t === EventType.ReactionAdded);
       return r === (m.r ?? []) ? m : { ...m, r: [...r] };
     }
+    case EventType.MessagePinned:
+    case EventType.MessageUnpinned:
+      return pinned(m, e);
     default:
       return m;
   }
@@ -122,7 +142,7 @@ function insertBySeq(items: ChannelEvent[], event: ChannelEvent): void {
  * Applies stored events to a channel's displayable items (sorted by seq): new items are
  * inserted once by seq (a message held already takes the newer of the two states), mutation
  * events change the message they name: an edit when its version is above the one held, a
- * deletion into a tombstone, a reaction unless the message is deleted. Idempotent, so replays
+ * deletion into a tombstone (unpinned), a reaction or a pin unless the message is deleted. Idempotent, so replays
  * may repeat what is held. Returns the same array when nothing changed, so views can skip a
  * render.
  */
@@ -137,7 +157,7 @@ export function mergeEvents(
       insertBySeq(next, e);
       continue;
     }
-    const target = (e as ReactionEvent | MessageEditedEvent | MessageDeletedEvent).m;
+    const target = (e as ReactionEvent | MessageEditedEvent | MessageDeletedEvent | PinEvent).m;
     const list = next ?? items;
     const index = list.findIndex((m) => isMessage(m) && m.i === target);
     const message = list[index] as MessageEvent | undefined;

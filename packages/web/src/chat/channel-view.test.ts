@@ -15,6 +15,7 @@ import {
   canDelete,
   canEdit,
   canLoadOlder,
+  canPin,
   findMessage,
   hasOlder,
   isLoaded,
@@ -626,5 +627,50 @@ describe("reduceChannel", () => {
       const gone: MessageEvent = { ...other, x: "", dl: { u: 2, un: "u2", ts: 1 } };
       expect(canDelete(Role.Owner, { i: ME, n: "me" }, gone)).toBe(false);
     });
+    it("lets moderators, owners and admins pin, not members or guests, and no deleted message", () => {
+      const other = msg(5);
+      expect(canPin(Role.Member, { i: ME, n: "me" }, mine(4))).toBe(false);
+      expect(canPin(undefined, { i: ME, n: "me" }, other)).toBe(false);
+      expect(canPin(Role.Member, { i: ME, n: "me", ad: true }, other)).toBe(true);
+      for (const rl of [Role.Moderator, Role.Owner]) {
+        expect(canPin(rl, { i: ME, n: "me" }, other)).toBe(true);
+        expect(canPin(rl, { i: ME, n: "me", g: true }, other)).toBe(false);
+      }
+      const gone: MessageEvent = { ...other, x: "", dl: { u: 2, un: "u2", ts: 1 } };
+      expect(canPin(Role.Owner, { i: ME, n: "me" }, gone)).toBe(false);
+    });
+  });
+});
+
+describe("pins in a channel's view", () => {
+  const pinEvent = (s: number, m: number, on: boolean): ChannelEvent => ({
+    s,
+    t: on ? EventType.MessagePinned : EventType.MessageUnpinned,
+    ts: s * 10,
+    a: 3,
+    an: "mod",
+    m,
+  });
+
+  it("pins and unpins a held message from live events, and a replay of them changes nothing", () => {
+    let view = run(ready([msg(4)]), events(pinEvent(5, 104, true)));
+    expect(findMessage(view, 104)?.pn).toEqual({ u: 3, un: "mod", ts: 50 });
+    expect(seqs(view)).toEqual([4]);
+    expect(run(view, events(pinEvent(5, 104, true))).items).toBe(view.items);
+    view = run(view, events(pinEvent(6, 104, false)));
+    expect(findMessage(view, 104)?.pn).toBeUndefined();
+    expect(run(view, events(pinEvent(5, 104, true), pinEvent(6, 104, false)))).toStrictEqual(view);
+  });
+
+  it("keeps a pin from a history page, and a deletion unpins", () => {
+    const pinned: MessageEvent = { ...msg(4), pn: { u: 3, un: "mod", ts: 40 } };
+    let view = ready([pinned]);
+    expect(findMessage(view, 104)?.pn?.un).toBe("mod");
+    view = run(
+      view,
+      events({ s: 5, t: EventType.MessageDeleted, ts: 50, a: 3, an: "mod", m: 104, mod: true }),
+    );
+    expect(findMessage(view, 104)?.dl).toBeDefined();
+    expect(findMessage(view, 104)?.pn).toBeUndefined();
   });
 });

@@ -172,6 +172,15 @@ export function canDelete(role: Role | undefined, me: Self, m: MessageEvent): bo
   return may("deleteAnyMessage", rankOf(role, { isGuest: me.g === true, isAdmin: me.ad === true }));
 }
 
+/**
+ * Whether `me`, of channel `role`, may pin or unpin messages here: moderators, owners and
+ * server admins. A deleted message cannot be pinned.
+ */
+export function canPin(role: Role | undefined, me: Self, m?: MessageEvent): boolean {
+  if (m?.dl) return false;
+  return may("pinMessage", rankOf(role, { isGuest: me.g === true, isAdmin: me.ad === true }));
+}
+
 /** The latest page is held (older pages may be on their way). */
 export function isLoaded(view: ChannelView): boolean {
   return view.history.phase === "ready" || view.history.phase === "loading-older";

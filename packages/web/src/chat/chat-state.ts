@@ -34,6 +34,11 @@ export interface ChatState {
   typing: Readonly<Record<number, readonly string[]>>;
   /** Mirrored from the SDK's MemberState. */
   members: Readonly<Record<number, readonly Member[]>>;
+  /**
+   * Each channel's pinned messages as last read (most recently pinned first), once read on
+   * the current connection; read again when a pin changes.
+   */
+  pins: Readonly<Record<number, readonly MessageEvent[]>>;
   notices: readonly Notice[];
   /** The latest message by someone else in the open channel, for a screen-reader live region. */
   announcement?: string;
@@ -49,6 +54,7 @@ export const initialChatState: ChatState = {
   commands: [],
   typing: {},
   members: {},
+  pins: {},
   notices: [],
 };
 
@@ -152,11 +158,19 @@ export function channelRemoved(state: ChatState, channelId: number): ChatState {
   if (!state.channels[channelId]) return state;
   const { [channelId]: _, ...channels } = state.channels;
   const { [channelId]: __, ...members } = state.members;
+  const { [channelId]: ___, ...pins } = state.pins;
   const activeId =
     state.activeId === channelId
       ? firstByName(Object.values(channels).map((v) => v.summary))
       : state.activeId;
-  return { ...state, channels, members, unread: markRead(state.unread, channelId), activeId };
+  return {
+    ...state,
+    channels,
+    members,
+    pins,
+    unread: markRead(state.unread, channelId),
+    activeId,
+  };
 }
 
 /** A user changed (registered, renamed): this user's name and guest flag follow. */

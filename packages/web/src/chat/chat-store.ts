@@ -11,6 +11,7 @@ import {
   type ChannelSummary,
   CloseCode,
   ERRORS,
+  EventType,
   type JoinReply,
   type MessageVersion,
   type RemovalReason,
@@ -106,6 +107,8 @@ export class ChatStore {
   private readonly throttles = new Map<number, TypingThrottle>();
   /** Channels whose member list was asked for on the current connection. */
   private readonly seeded = new Set<number>();
+  /** Channels whose pins were asked for on the current connection, with the latest read's id. */
+  private readonly pinReads = new Map<number, number>();
   private readonly offs: (() => void)[];
   private readonly now: () => number;
   /** `ended`: the server refused the session; nothing restarts it. */
@@ -203,6 +206,7 @@ export class ChatStore {
     this.options.session.lastChannel = channelId;
     this.ensureLoaded(channelId);
     this.ensureMembers(channelId);
+    if (!this.pinReads.has(channelId)) this.readPins(channelId);
   }
 
   /** Creates a channel, joined and opened; resolves to its id. */
@@ -400,6 +404,23 @@ export class ChatStore {
     }
   }
 
+  /**
+   * Pins a message to its channel, or unpins it (moderators). The pin event that follows
+   * updates the message and the channel's pin list; a refusal is shown as a notice.
+   */
+  async pinMessage(channelId: number, messageId: number, on: boolean): Promise<void> {
+    try {
+      await this.client.pinMessage(channelId, messageId, on);
+    } catch (err) {
+      this.notify("warning", `${on ? "Pin" : "Unpin"} not saved: ${errorText(err)}`);
+    }
+  }
+
+  /** Reads the channel's pinned messages again (the pinned panel opens). */
+  refreshPins(channelId: number): void {
+    this.readPins(channelId);
+  }
+
   /** The composer's text changed: sends typing start/renewal/stop, throttled. */
   typingInput(channelId: number, text: string): void {
     let throttle = this.throttles.get(channelId);
@@ -488,6 +509,7 @@ export class ChatStore {
     if (this.lifecycle !== "running") return;
     if (w.st) this.options.session.token = w.st;
     this.seeded.clear();
+    this.pinReads.clear();
     this.replace(welcomed(this.state, w, this.options.session.lastChannel));
     const activeId = this.state.activeId;
     if (activeId !== undefined) this.selectChannel(activeId);
@@ -507,6 +529,33 @@ export class ChatStore {
           now: this.now(),
         }),
       () => this.apply(channelId, { type: "latest-failed" }),
+    );
+  }
+
+  /** Reads a channel's pins; a reply overtaken by a later read is dropped. */
+  private readPins(channelId: number): void {
+    if (this.state.status !== "online") return;
+    const id = this.nextId++;
+    this.pinReads.set(channelId, id);
+    this.client.pinnedMessages(channelId).then(
+      ({ e }) => {
+        if (this.pinReads.get(channelId) !== id || !this.state.channels[channelId]) return;
+        this.set({ pins: { ...this.state.pins, [channelId]: e } });
+      },
+      () => {
+        if (this.pinReads.get(channelId) === id) this.pinReads.delete(channelId);
+      },
+    );
+  }
+
+  /** Whether `events` change a channel's pin list: a pin, an unpin, or a change to a pinned message. */
+  private touchesPins(channelId: number, events: readonly ChannelEvent[]): boolean {
+    const pinned = new Set((this.state.pins[channelId] ?? []).map((m) => m.i));
+    return events.some(
+      (e) =>
+        e.t === EventType.MessagePinned ||
+        e.t === EventType.MessageUnpinned ||
+        ((e.t === EventType.MessageEdited || e.t === EventType.MessageDeleted) && pinned.has(e.m)),
     );
   }
 
@@ -530,7 +579,9 @@ export class ChatStore {
   }
 
   private onEvents(channelId: number, events: readonly ChannelEvent[]): void {
+    const pinsChanged = this.pinReads.has(channelId) && this.touchesPins(channelId, events);
     this.replace(channelEvents(this.state, channelId, events, this.now()));
+    if (pinsChanged) this.readPins(channelId);
   }
 
   private onChannelAdded(ch: ChannelSummary): void {
@@ -549,6 +600,7 @@ export class ChatStore {
     if (!this.state.channels[channelId]) return;
     this.throttles.delete(channelId);
     this.seeded.delete(channelId);
+    this.pinReads.delete(channelId);
     this.replace(channelRemoved(this.state, channelId));
     const activeId = this.state.activeId;
     if (activeId !== undefined) this.selectChannel(activeId);
@@ -563,11 +615,13 @@ export class ChatStore {
     // The gap was too large to replay: drop what is held and read the latest page again.
     this.apply(channelId, { type: "resync" });
     if (channelId === this.state.activeId) this.ensureLoaded(channelId);
+    if (this.pinReads.has(channelId)) this.readPins(channelId);
   }
 
   private onDisconnect(code: number, willReconnect: boolean): void {
     if (this.lifecycle !== "running") return;
     this.seeded.clear();
+    this.pinReads.clear();
     if (code === CloseCode.AuthRevoked) {
       this.endSession();
       return;

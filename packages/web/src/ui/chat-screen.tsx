@@ -4,9 +4,10 @@ import { ChatStore } from "../chat/chat-store";
 import type { SessionStore } from "../session/session-store";
 import { BrowseDialog, CreateDialog, RegisterDialog } from "./channel-dialogs";
 import { Composer } from "./composer";
-import { CloseIcon, MenuIcon, UsersIcon } from "./icons";
+import { CloseIcon, MenuIcon, PinIcon, UsersIcon } from "./icons";
 import { MemberList } from "./member-list";
 import { MessageList } from "./message-list";
+import { PinnedPanel } from "./pinned-panel";
 import { Sidebar } from "./sidebar";
 import { useChat } from "./use-chat";
 
@@ -18,7 +19,7 @@ export interface ChatScreenProps {
   onSessionEnded: () => void;
 }
 
-type Dialog = "browse" | "create" | "register";
+type Dialog = "browse" | "create" | "register" | "pins";
 
 const EMPTY: readonly never[] = [];
 
@@ -52,6 +53,7 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
   const members = active ? (state.members[active.id] ?? EMPTY) : EMPTY;
   const typists = active ? (state.typing[active.id] ?? EMPTY) : EMPTY;
   const online = members.filter((m) => m.on).length;
+  const pins = active ? state.pins[active.id] : undefined;
 
   const totalUnread = Object.values(state.unread).reduce((a, b) => a + b, 0);
   useEffect(() => {
@@ -157,6 +159,16 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
           )}
           {active && (
             <div className="chat-actions">
+              <button
+                type="button"
+                className="button button-ghost pins-toggle"
+                aria-haspopup="dialog"
+                aria-label={`Pinned messages${pins ? `: ${pins.length}` : ""}`}
+                onClick={() => setDialog("pins")}
+              >
+                <PinIcon />
+                {pins && <span aria-hidden="true">{pins.length}</span>}
+              </button>
               <button
                 type="button"
                 className="button button-ghost members-toggle"
@@ -266,6 +278,15 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
       )}
       {dialog === "create" && (
         <CreateDialog store={store} onClose={() => setDialog(undefined)} onOpened={opened} />
+      )}
+      {dialog === "pins" && active && me && (
+        <PinnedPanel
+          store={store}
+          view={active}
+          me={me}
+          pins={pins}
+          onClose={() => setDialog(undefined)}
+        />
       )}
       {dialog === "register" && me && (
         <RegisterDialog store={store} name={me.n} onClose={() => setDialog(undefined)} />

@@ -38,3 +38,4 @@ export const PencilIcon = () => <Icon d="M4 20h4L19 9l-4-4L4 16v4zM14 6l4 4" siz
 export const TrashIcon = () => (
   <Icon d="M4 7h16M10 11v6M14 11v6M6 7l1 13h10l1-13M9 7V4h6v3" size={16} />
 );
+export const PinIcon = () => <Icon d="M9 4h6l-1 6 4 4H6l4-4-1-6zM12 14v6" />;

@@ -12,6 +12,7 @@ import {
   canDelete,
   canEdit,
   canLoadOlder,
+  canPin,
   type Editing,
   hasOlder,
   isLoaded,
@@ -21,7 +22,7 @@ import { dayKey, formatFull, formatTime, formatWhen, localAuditFormat } from "..
 import { buildTimeline, type TimelineMessage, type TimelineRow } from "../chat/timeline";
 import { Avatar } from "./avatar";
 import { DeleteMessageDialog } from "./channel-dialogs";
-import { ArrowDownIcon } from "./icons";
+import { ArrowDownIcon, PinIcon } from "./icons";
 import { MessageEditor } from "./message-editor";
 import { MessageText } from "./message-text";
 import { MessageToolbar } from "./message-toolbar";
@@ -38,6 +39,8 @@ interface Actions {
   discard: (nonce: string) => void;
   mayEdit: (m: MessageEvent) => boolean;
   mayDelete: (m: MessageEvent) => boolean;
+  mayPin: (m: MessageEvent) => boolean;
+  pin: (m: MessageEvent) => void;
   edit: (m: MessageEvent) => void;
   save: (m: MessageEvent, text: string) => void;
   cancelEdit: () => void;
@@ -97,6 +100,33 @@ function EditedMark({ event }: { event: MessageEvent }) {
   );
 }
 
+/** A pinned message's marker: who pinned it, and when in its title. */
+function PinMark({ event }: { event: MessageEvent }) {
+  if (!event.pn || event.dl) return null;
+  return (
+    <span className="pin-mark" data-testid="pinned" title={`Pinned ${formatFull(event.pn.ts)}`}>
+      <PinIcon />
+      Pinned by {event.pn.un}
+    </span>
+  );
+}
+
+/**
+ * Scrolls a held message into view and highlights it briefly (a CSS animation); false when
+ * the message is not in the timeline.
+ */
+export function revealMessage(messageId: number): boolean {
+  const el = document.querySelector<HTMLElement>(`[data-message-id="${messageId}"]`);
+  if (!el) return false;
+  el.scrollIntoView({ block: "center" });
+  el.classList.remove("highlight");
+  // Restarts the animation when the same message is revealed twice.
+  void el.offsetWidth;
+  el.classList.add("highlight");
+  el.addEventListener("animationend", () => el.classList.remove("highlight"), { once: true });
+  return true;
+}
+
 /** What is left of a deleted message: who removed it, quietly. */
 function Tombstone({ event }: { event: MessageEvent }) {
   return (
@@ -118,6 +148,9 @@ function MessageTools({ event, me, act }: { event?: MessageEvent; me?: number; a
       <MessageToolbar
         onReact={(emoji) => act.react(event.i, emoji)}
         {...(act.mayEdit(event) ? { onEdit: () => act.edit(event) } : {})}
+        {...(act.mayPin(event)
+          ? { onPin: () => act.pin(event), pinned: event.pn !== undefined }
+          : {})}
         {...(act.mayDelete(event) ? { onDelete: () => act.askDelete(event) } : {})}
       />
     </>
@@ -180,8 +213,9 @@ function Message({
       ref={root}
       className={`message${state}`}
       data-testid="message"
-      {...(event ? { "data-seq": event.s } : {})}
+      {...(event ? { "data-seq": event.s, "data-message-id": event.i } : {})}
     >
+      {event && <PinMark event={event} />}
       {mine && event ? (
         <MessageEditor
           key={mine.v}
@@ -357,6 +391,8 @@ export function MessageList({ store, view, me, online, members }: MessageListPro
       discard: (nonce) => store.discard(view.id, nonce),
       mayEdit: (m) => canEdit({ mute }, me, m, Date.now()),
       mayDelete: (m) => canDelete(role, me, m),
+      mayPin: (m) => canPin(role, me, m),
+      pin: (m) => void store.pinMessage(view.id, m.i, m.pn === undefined),
       edit: (m) => store.startEdit(view.id, m.i),
       save: (m, text) => void store.saveEdit(view.id, m.i, text),
       cancelEdit: () => store.cancelEdit(view.id),

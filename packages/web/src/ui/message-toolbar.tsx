@@ -1,24 +1,30 @@
 import { type KeyboardEvent, useRef, useState } from "react";
-import { PencilIcon, TrashIcon } from "./icons";
+import { PencilIcon, PinIcon, TrashIcon } from "./icons";
 import { ReactionPicker } from "./reactions";
 
 /**
  * A message's actions as a WAI-ARIA toolbar: one tab stop (the last tool used), arrow keys,
  * Home and End move between the tools. Shown on hover and whenever focus is inside the message.
- * Edit and Delete appear only when this user may take them.
+ * Edit, Pin (or Unpin) and Delete appear only when this user may take them.
  */
 export function MessageToolbar({
   onReact,
   onEdit,
+  onPin,
+  pinned = false,
   onDelete,
 }: {
   onReact: (emoji: string) => void;
   onEdit?: () => void;
+  /** Pins the message, or unpins it when `pinned`. */
+  onPin?: () => void;
+  pinned?: boolean;
   onDelete?: () => void;
 }) {
   const root = useRef<HTMLDivElement>(null);
   const [active, setActive] = useState(0);
-  const count = 1 + (onEdit ? 1 : 0) + (onDelete ? 1 : 0);
+  const count = 1 + (onEdit ? 1 : 0) + (onPin ? 1 : 0) + (onDelete ? 1 : 0);
+  const pinAt = onEdit ? 2 : 1;
   const current = Math.min(active, count - 1);
   const tab = (k: number) => (k === current ? 0 : -1);
 
@@ -70,12 +76,25 @@ export function MessageToolbar({
           <PencilIcon />
         </button>
       )}
+      {onPin && (
+        <button
+          type="button"
+          className="icon-button tool-button"
+          data-tool
+          tabIndex={tab(pinAt)}
+          aria-label={pinned ? "Unpin message" : "Pin message"}
+          title={pinned ? "Unpin message" : "Pin message"}
+          onClick={onPin}
+        >
+          <PinIcon />
+        </button>
+      )}
       {onDelete && (
         <button
           type="button"
           className="icon-button tool-button danger"
           data-tool
-          tabIndex={tab(onEdit ? 2 : 1)}
+          tabIndex={tab(pinAt + (onPin ? 1 : 0))}
           aria-label="Delete message"
           title="Delete message"
           onClick={onDelete}

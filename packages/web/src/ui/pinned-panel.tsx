@@ -1,0 +1,111 @@
+import { type MessageEvent, MessageKind, type Self } from "@parley/protocol";
+import { useEffect } from "react";
+import { type ChannelView, canPin } from "../chat/channel-view";
+import type { ChatStore } from "../chat/chat-store";
+import { formatFull, formatWhen } from "../chat/format";
+import { revealMessage } from "./message-list";
+import { MessageText } from "./message-text";
+import { Modal } from "./modal";
+
+/**
+ * Moves to a pinned message in the timeline when it is held: scrolled into view, highlighted,
+ * and its toolbar focused. A message not held (older than the pages read) is not fetched.
+ */
+function goTo(messageId: number): void {
+  // After the dialog closed and gave focus back, so the message's toolbar can take it.
+  requestAnimationFrame(() => {
+    if (!revealMessage(messageId)) return;
+    document
+      .querySelector<HTMLElement>(`[data-message-id="${messageId}"] [data-tool][tabindex="0"]`)
+      ?.focus({ preventScroll: true });
+  });
+}
+
+/**
+ * The open channel's pinned messages, most recently pinned first, read when it opens and again
+ * whenever a pin changes while it is open (the store does). Each one jumps to the message in
+ * the timeline; moderators can unpin from here.
+ */
+export function PinnedPanel({
+  store,
+  view,
+  me,
+  pins,
+  onClose,
+}: {
+  store: ChatStore;
+  view: ChannelView;
+  me: Self;
+  /** Undefined until read. */
+  pins: readonly MessageEvent[] | undefined;
+  onClose: () => void;
+}) {
+  useEffect(() => {
+    store.refreshPins(view.id);
+  }, [store, view.id]);
+  const moderator = canPin(view.summary.rl, me);
+  const now = Date.now();
+  const held = (m: MessageEvent) => view.items.some((e) => e.s === m.s);
+
+  return (
+    <Modal title={`Pinned in #${view.summary.n}`} onClose={onClose}>
+      {pins === undefined ? (
+        <p className="modal-text" role="status">
+          Loading pinned messages…
+        </p>
+      ) : pins.length === 0 ? (
+        <p className="modal-text">
+          Nothing is pinned here yet.
+          {moderator ? " Pin a message from its toolbar." : ""}
+        </p>
+      ) : (
+        <ul className="pin-list" aria-label="Pinned messages" data-testid="pin-list">
+          {pins.map((m) => (
+            <li key={m.i} className="pin-item" data-testid="pin-item">
+              <div className="pin-head">
+                <button
+                  type="button"
+                  className="link-button pin-jump"
+                  title={held(m) ? "Show in the timeline" : "Not loaded in the timeline"}
+                  onClick={() => {
+                    onClose();
+                    if (held(m)) goTo(m.i);
+                  }}
+                >
+                  <span className="pin-author">{m.an}</span>{" "}
+                  <time className="time" dateTime={new Date(m.ts).toISOString()}>
+                    {formatWhen(m.ts, now)}
+                  </time>
+                </button>
+                {m.pn && (
+                  <span className="pin-by" title={formatFull(m.pn.ts)}>
+                    Pinned by {m.pn.un}
+                  </span>
+                )}
+                {moderator && (
+                  <button
+                    type="button"
+                    className="link-button pin-unpin"
+                    aria-label={`Unpin the message by ${m.an}`}
+                    onClick={() => void store.pinMessage(view.id, m.i, false)}
+                  >
+                    Unpin
+                  </button>
+                )}
+              </div>
+              <div className="pin-text">
+                {m.k === MessageKind.Action ? (
+                  <em>
+                    * {m.an} <MessageText text={m.x} />
+                  </em>
+                ) : (
+                  <MessageText text={m.x} />
+                )}
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
+    </Modal>
+  );
+}
