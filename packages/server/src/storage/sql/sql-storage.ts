@@ -13,7 +13,8 @@ import { sqlSendPath } from "./send-path";
 /**
  * {@link Storage} over Kysely, for SQLite and PostgreSQL: one object made of the slices, which
  * share one {@link SqlContext} (the database, its writes and its statement cache). `durability`
- * (SQLite) makes commits durable off the event loop and is closed with the storage.
+ * (SQLite) makes commits durable off the event loop and is closed with the storage. A method
+ * that two slices both define would be taken from one of them silently, so that is refused.
  */
 export function sqlStorage(
   db: Kysely<Database>,
@@ -21,13 +22,30 @@ export function sqlStorage(
   durability?: { sync: () => Promise<void>; close: () => void },
 ): Storage {
   const sql = new SqlContext(db, dialect, durability);
+  const accounts = sqlAccountStore(sql);
+  const channels = sqlChannelStore(sql);
+  const moderation = sqlModerationStore(sql);
+  const sendPath = sqlSendPath(sql);
+  const eventLog = sqlEventLog(sql);
+  const messages = sqlMessageStore(sql);
+  assertDisjoint([accounts, channels, moderation, sendPath, eventLog, messages]);
   return {
-    ...sqlAccountStore(sql),
-    ...sqlChannelStore(sql),
-    ...sqlModerationStore(sql),
-    ...sqlSendPath(sql),
-    ...sqlEventLog(sql),
-    ...sqlMessageStore(sql),
+    ...accounts,
+    ...channels,
+    ...moderation,
+    ...sendPath,
+    ...eventLog,
+    ...messages,
     close: () => sql.close(),
   };
+}
+
+/** Throws when two slices define the same method. */
+export function assertDisjoint(slices: readonly object[]): void {
+  const seen = new Set<string>();
+  for (const slice of slices)
+    for (const key of Object.keys(slice)) {
+      if (seen.has(key)) throw new Error(`storage method ${key} is defined by two slices`);
+      seen.add(key);
+    }
 }
