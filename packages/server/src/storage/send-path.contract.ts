@@ -240,15 +240,20 @@ export function sendPathContract(name: string, open: Open) {
         replyTo,
       });
 
-      /** The reply `id` as every reader returns it: history, snapshot and replay. */
+      /**
+       * The quote of reply `id` as every reader returns it: history, snapshot, replay, and the
+       * pinned list (the reply is pinned for it).
+       */
       async function everywhere(c: number, id: number) {
-        const { storage } = fx;
+        const { storage, alice } = fx;
         const find = (events: readonly { t: number }[]) =>
           (events as MessageEvent[]).find((e) => e.t === EventType.MessagePosted && e.i === id);
+        await storage.pinMessage({ channelId: c, messageId: id, actor: alice, on: true }, () => {});
         return [
           find((await storage.history(c, { limit: 100 })).e),
           find((await storage.snapshot(c, 100)).page.e),
           find(await storage.eventsAfter(c, 0, 100)),
+          find(await storage.pinned(c)),
         ].map((e) => e?.rp);
       }
 
@@ -260,7 +265,7 @@ export function sendPathContract(name: string, open: Open) {
         expect(r).toMatchObject({ ok: true, duplicate: false, event: { rp: expected } });
         expect(expected.x.length).toBeLessThanOrEqual(140);
         const id = r?.ok ? r.event.i : 0;
-        expect(await everywhere(c, id)).toEqual([expected, expected, expected]);
+        expect(await everywhere(c, id)).toEqual([expected, expected, expected, expected]);
         // A reply to a reply quotes its direct parent only.
         const [rr] = await fx.storage.appendMessages([reply(c, fx.alice, id, "r2")]);
         expect(rr).toMatchObject({
@@ -292,13 +297,13 @@ export function sendPathContract(name: string, open: Open) {
           () => {},
         );
         const edited = { ...quote, x: "new words" };
-        expect(await everywhere(c, id)).toEqual([edited, edited, edited]);
+        expect(await everywhere(c, id)).toEqual([edited, edited, edited, edited]);
         await storage.deleteMessage(
           { channelId: c, messageId: quote.m, actor: alice, nonce: "d" },
           () => ({ moderator: false }),
         );
         const deleted = { ...quote, x: "", dl: true };
-        expect(await everywhere(c, id)).toEqual([deleted, deleted, deleted]);
+        expect(await everywhere(c, id)).toEqual([deleted, deleted, deleted, deleted]);
       });
 
       it("refuses a reply to an unknown, deleted or other channel's message alone in its batch", async () => {
