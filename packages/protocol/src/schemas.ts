@@ -112,7 +112,13 @@ export const REQUEST_SCHEMAS = {
   [Op.ChannelJoin]: z.strictObject({ c: id, l: z.int().min(0).max(LIMITS.historyMax).optional() }),
   [Op.ChannelLeave]: z.strictObject({ c: id }),
   [Op.ChannelInfo]: z.strictObject({ c: id }),
-  [Op.MessageSend]: z.strictObject({ c: id, n: nonceSchema, x: contentSchema }),
+  [Op.MessageSend]: z.strictObject({
+    c: id,
+    n: nonceSchema,
+    x: contentSchema,
+    /** The message this one replies to: a live message of the same channel. */
+    rp: id.optional(),
+  }),
   [Op.History]: z
     .strictObject({ c: id, ...historyQuery })
     .refine((q) => [q.a, q.b, q.ar].filter((v) => v !== undefined).length <= 1, {

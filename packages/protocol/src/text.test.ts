@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { hasInvisible, isBidiBalanced, isBlank, isWellFormedText, nameKey } from "./text";
+import {
+  EXCERPT_MAX,
+  excerpt,
+  hasInvisible,
+  isBidiBalanced,
+  isBlank,
+  isWellFormedText,
+  nameKey,
+} from "./text";
 
 describe("text rules", () => {
   it("nameKey meets fullwidth, case and sharp-s forms of a name, and keeps scripts apart", () => {
@@ -50,5 +58,21 @@ describe("text rules", () => {
     expect(isWellFormedText("a\uD800b")).toBe(false);
     expect(isWellFormedText("\uDC00")).toBe(false);
     expect(isWellFormedText("😀")).toBe(true);
+  });
+});
+
+describe("excerpt", () => {
+  it("keeps a short message whole, on one line", () => {
+    expect(excerpt("  hello\n\n  world  ")).toBe("hello world");
+  });
+
+  it("cuts a long message at the limit with an ellipsis, never inside a surrogate pair", () => {
+    const long = "a".repeat(EXCERPT_MAX + 10);
+    expect(excerpt(long)).toBe(`${"a".repeat(EXCERPT_MAX - 1)}…`);
+    const emoji = `${"a".repeat(EXCERPT_MAX - 3)}😀😀😀`;
+    const cut = excerpt(emoji);
+    expect(cut.length).toBeLessThanOrEqual(EXCERPT_MAX);
+    expect(isWellFormedText(cut)).toBe(true);
+    expect(cut.endsWith("…")).toBe(true);
   });
 });

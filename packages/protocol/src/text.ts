@@ -87,3 +87,20 @@ export function nameKey(name: string): string {
     .replace(/\s+/gu, " ")
     .trim();
 }
+
+/** Longest excerpt of a quoted message, in UTF-16 code units (a reply's quote). */
+export const EXCERPT_MAX = 140;
+
+/**
+ * The excerpt of a message for a reply's quote: its content on one line (runs of whitespace as
+ * one space), cut at {@link EXCERPT_MAX} code units without splitting a surrogate pair, with
+ * "…" when cut. The server and clients compute it the same way.
+ */
+export function excerpt(content: string): string {
+  const line = content.replace(/\s+/g, " ").trim();
+  if (line.length <= EXCERPT_MAX) return line;
+  let end = EXCERPT_MAX - 1;
+  const code = line.charCodeAt(end - 1);
+  if (code >= 0xd800 && code <= 0xdbff) end--;
+  return `${line.slice(0, end)}…`;
+}

@@ -96,6 +96,23 @@ export interface MessageEvent extends EventBase {
   dl?: Deletion;
   /** Present while pinned: who pinned it and when. */
   pn?: Pin;
+  /** Present on a reply: the quote of the message it answers, in that message's current state. */
+  rp?: ReplyQuote;
+}
+
+/**
+ * The quote a reply carries of the message it answers (`m`, at seq `s`, by `a`/`an`): an
+ * excerpt of its current content (`excerpt()`), or `dl: true` and `x: ""` once it is deleted.
+ * History pages and replays compute it when read, so it follows edits and deletions; a client
+ * updates the quotes it holds from the MessageEdited and MessageDeleted events of `m`.
+ */
+export interface ReplyQuote {
+  m: number;
+  s: number;
+  a: number;
+  an: string;
+  x: string;
+  dl?: true;
 }
 
 /** Who pinned a message, and when (epoch ms). */

@@ -1,7 +1,8 @@
-import { EventType, MessageKind, Role } from "@parley/protocol";
+import { EventType, excerpt, type MessageEvent, MessageKind, Role } from "@parley/protocol";
 import { describe, expect, it } from "vitest";
 import type { ParleyError } from "../errors";
 import { type Open, storageFixture } from "./contract-fixture";
+import { post } from "./message-store.contract";
 import type { Actor } from "./storage";
 
 /** The {@link SendPath} contract (send path), run against every implementation. */
@@ -214,6 +215,167 @@ export function sendPathContract(name: string, open: Open) {
       await storage.addMember(channel.id, bob.id, Role.Member, join);
       const [back] = await storage.appendMessages([text(bob, "b5")]);
       expect(back?.ok).toBe(true);
+    });
+
+    describe("replies", () => {
+      /** A channel of alice's with bob as member, and a message of alice's to answer. */
+      async function setup(content = "the question") {
+        const { storage, alice, bob } = fx;
+        const { channel } = await storage.createChannel({ name: "r", topic: "", owner: alice });
+        await storage.addMember(channel.id, bob.id, Role.Member, {
+          type: EventType.MemberJoined,
+          actor: bob,
+        });
+        const original = await post(storage, channel.id, alice, content);
+        const quote = { m: original.id, s: original.seq, a: alice.id, an: alice.name };
+        return { c: channel.id, original, quote };
+      }
+
+      const reply = (channelId: number, author: Actor, replyTo: number, nonce: string) => ({
+        channelId,
+        author,
+        nonce,
+        content: `re ${nonce}`,
+        kind: MessageKind.Text,
+        replyTo,
+      });
+
+      /**
+       * The quote of reply `id` as every reader returns it: history, snapshot, replay, and the
+       * pinned list (the reply is pinned for it).
+       */
+      async function everywhere(c: number, id: number) {
+        const { storage, alice } = fx;
+        const find = (events: readonly { t: number }[]) =>
+          (events as MessageEvent[]).find((e) => e.t === EventType.MessagePosted && e.i === id);
+        await storage.pinMessage({ channelId: c, messageId: id, actor: alice, on: true }, () => {});
+        return [
+          find((await storage.history(c, { limit: 100 })).e),
+          find((await storage.snapshot(c, 100)).page.e),
+          find(await storage.eventsAfter(c, 0, 100)),
+          find(await storage.pinned(c)),
+        ].map((e) => e?.rp);
+      }
+
+      it("stores a reply with the quote of its target, live and in every reader", async () => {
+        const long = `${"word ".repeat(40)}\nend`;
+        const { c, quote } = await setup(long);
+        const [r] = await fx.storage.appendMessages([reply(c, fx.bob, quote.m, "r1")]);
+        const expected = { ...quote, x: excerpt(long) };
+        expect(r).toMatchObject({ ok: true, duplicate: false, event: { rp: expected } });
+        expect(expected.x.length).toBeLessThanOrEqual(140);
+        const id = r?.ok ? r.event.i : 0;
+        expect(await everywhere(c, id)).toEqual([expected, expected, expected, expected]);
+        // A reply to a reply quotes its direct parent only.
+        const [rr] = await fx.storage.appendMessages([reply(c, fx.alice, id, "r2")]);
+        expect(rr).toMatchObject({
+          ok: true,
+          event: { rp: { m: id, a: fx.bob.id, an: fx.bob.name, x: "re r1" } },
+        });
+        // A plain message carries no quote.
+        const plain = await post(fx.storage, c, fx.alice, "plain");
+        const page = await fx.storage.history(c, { limit: 100 });
+        expect(
+          page.e.find((e) => e.t === EventType.MessagePosted && e.i === plain.id),
+        ).not.toHaveProperty("rp");
+      });
+
+      it("reads the quote from the target's current row: edited, then deleted", async () => {
+        const { storage, alice } = fx;
+        const { c, quote } = await setup();
+        const [r] = await storage.appendMessages([reply(c, fx.bob, quote.m, "r1")]);
+        const id = r?.ok ? r.event.i : 0;
+        await storage.editMessage(
+          {
+            channelId: c,
+            messageId: quote.m,
+            actor: alice,
+            version: 1,
+            content: "new  words",
+            nonce: "e",
+          },
+          () => {},
+        );
+        const edited = { ...quote, x: "new words" };
+        expect(await everywhere(c, id)).toEqual([edited, edited, edited, edited]);
+        await storage.deleteMessage(
+          { channelId: c, messageId: quote.m, actor: alice, nonce: "d" },
+          () => ({ moderator: false }),
+        );
+        const deleted = { ...quote, x: "", dl: true };
+        expect(await everywhere(c, id)).toEqual([deleted, deleted, deleted, deleted]);
+      });
+
+      it("refuses a reply to an unknown, deleted or other channel's message alone in its batch", async () => {
+        const { storage, alice, bob } = fx;
+        const { c, quote } = await setup();
+        const { channel: other } = await storage.createChannel({
+          name: "o",
+          topic: "",
+          owner: alice,
+        });
+        const elsewhere = await post(storage, other.id, alice, "elsewhere");
+        const gone = await post(storage, c, alice, "gone");
+        await storage.deleteMessage(
+          { channelId: c, messageId: gone.id, actor: alice, nonce: "d" },
+          () => ({ moderator: false }),
+        );
+        const before = (await storage.getChannel(c))!.lastSeq;
+        const plain = (nonce: string) => ({
+          channelId: c,
+          author: bob,
+          nonce,
+          content: nonce,
+          kind: MessageKind.Text,
+        });
+        const batch = [
+          plain("p1"),
+          reply(c, bob, 999_999, "unknown"),
+          reply(c, bob, quote.m, "ok1"),
+          reply(c, bob, gone.id, "deleted"),
+          reply(c, bob, elsewhere.id, "elsewhere"),
+          reply(c, alice, quote.m, "ok2"),
+          plain("p2"),
+        ];
+        const results = await storage.appendMessages(batch);
+        expect(results.map((r) => (r.ok ? "ok" : (r.error as ParleyError).errorName))).toEqual([
+          "ok",
+          "NO_SUCH_MESSAGE",
+          "ok",
+          "NO_SUCH_MESSAGE",
+          "NO_SUCH_MESSAGE",
+          "ok",
+          "ok",
+        ]);
+        // The stored ones took consecutive seqs; the refused ones took none.
+        expect(results.flatMap((r) => (r.ok ? [r.event.s] : []))).toEqual([
+          before + 1,
+          before + 2,
+          before + 3,
+          before + 4,
+        ]);
+        expect(results.flatMap((r) => (r.ok && r.event.rp ? [r.event.rp] : []))).toEqual([
+          { ...quote, x: "the question" },
+          { ...quote, x: "the question" },
+        ]);
+        expect((await storage.getChannel(c))!.lastSeq).toBe(before + 4);
+      });
+
+      it("returns the original reply with its quote on a retry of its nonce", async () => {
+        const { storage, bob } = fx;
+        const { c, quote } = await setup();
+        const [first] = await storage.appendMessages([reply(c, bob, quote.m, "same")]);
+        const [again, inBatch] = await storage.appendMessages([
+          reply(c, bob, quote.m, "same"),
+          reply(c, bob, quote.m, "same"),
+        ]);
+        for (const r of [again, inBatch]) expect(r).toEqual({ ...first, duplicate: true });
+        expect(
+          (await storage.eventsAfter(c, 0, 100)).filter(
+            (e) => e.t === EventType.MessagePosted && e.rp,
+          ),
+        ).toHaveLength(1);
+      });
     });
   });
 }
