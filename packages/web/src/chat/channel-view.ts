@@ -182,6 +182,11 @@ export function canEdit(
   return m.a === me.i && !m.dl && !isMuted(view, now);
 }
 
+/** Whether this user may reply to `m` at `now`: whoever may send here (not muted), not to a tombstone. */
+export function canReply(view: Pick<ChannelView, "mute">, m: MessageEvent, now: number): boolean {
+  return !m.dl && !isMuted(view, now);
+}
+
 /**
  * Whether `me`, of channel `role`, may delete `m`: its author (muted or not), or a moderator,
  * owner or server admin (guests never delete others' messages).

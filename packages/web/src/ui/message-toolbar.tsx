@@ -1,20 +1,22 @@
 import { type KeyboardEvent, useRef, useState } from "react";
-import { PencilIcon, PinIcon, TrashIcon } from "./icons";
+import { PencilIcon, PinIcon, ReplyIcon, TrashIcon } from "./icons";
 import { ReactionPicker } from "./reactions";
 
 /**
  * A message's actions as a WAI-ARIA toolbar: one tab stop (the last tool used), arrow keys,
  * Home and End move between the tools. Shown on hover and whenever focus is inside the message.
- * Edit, Pin (or Unpin) and Delete appear only when this user may take them.
+ * Reply, Edit, Pin (or Unpin) and Delete appear only when this user may take them.
  */
 export function MessageToolbar({
   onReact,
+  onReply,
   onEdit,
   onPin,
   pinned = false,
   onDelete,
 }: {
   onReact: (emoji: string) => void;
+  onReply?: () => void;
   onEdit?: () => void;
   /** Pins the message, or unpins it when `pinned`. */
   onPin?: () => void;
@@ -23,9 +25,11 @@ export function MessageToolbar({
 }) {
   const root = useRef<HTMLDivElement>(null);
   const [active, setActive] = useState(0);
-  const count = 1 + (onEdit ? 1 : 0) + (onPin ? 1 : 0) + (onDelete ? 1 : 0);
-  const pinAt = onEdit ? 2 : 1;
-  const current = Math.min(active, count - 1);
+  // Each tool's place along the toolbar, in order: the one at `active` is the tab stop.
+  const shown = [true, !!onReply, !!onEdit, !!onPin, !!onDelete];
+  const places = shown.map((on, k) => (on ? shown.slice(0, k).filter(Boolean).length : -1));
+  const [, replyAt, editAt, pinAt, deleteAt] = places as [number, number, number, number, number];
+  const current = Math.min(active, shown.filter(Boolean).length - 1);
   const tab = (k: number) => (k === current ? 0 : -1);
 
   const tools = () => [...(root.current?.querySelectorAll<HTMLElement>("[data-tool]") ?? [])];
@@ -63,12 +67,25 @@ export function MessageToolbar({
       }}
     >
       <ReactionPicker onPick={onReact} tabIndex={tab(0)} />
+      {onReply && (
+        <button
+          type="button"
+          className="icon-button tool-button"
+          data-tool
+          tabIndex={tab(replyAt)}
+          aria-label="Reply"
+          title="Reply"
+          onClick={onReply}
+        >
+          <ReplyIcon />
+        </button>
+      )}
       {onEdit && (
         <button
           type="button"
           className="icon-button tool-button"
           data-tool
-          tabIndex={tab(1)}
+          tabIndex={tab(editAt)}
           aria-label="Edit message"
           title="Edit message"
           onClick={onEdit}
@@ -94,7 +111,7 @@ export function MessageToolbar({
           type="button"
           className="icon-button tool-button danger"
           data-tool
-          tabIndex={tab(pinAt + (onPin ? 1 : 0))}
+          tabIndex={tab(deleteAt)}
           aria-label="Delete message"
           title="Delete message"
           onClick={onDelete}
