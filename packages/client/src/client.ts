@@ -347,6 +347,15 @@ export class ParleyClient extends Emitter<ClientEvents> {
   }
 
   /**
+   * Sends a reply to `replyTo`, a live message of the same channel (NO_SUCH_MESSAGE
+   * otherwise). Like {@link send}: through the outbox, so a resend after a reconnect is the
+   * same reply, stored once. The message's `rp` carries the quote of the answered message.
+   */
+  reply(channelId: number, replyTo: number, content: string, nonce = randomNonce()): Promise<Ack> {
+    return this.viaOutbox(Op.MessageSend, { c: channelId, n: nonce, x: content, rp: replyTo });
+  }
+
+  /**
    * Edits one of your messages: the full new content against the version you saw (`v` of the
    * message, 1 when absent). Resolves with the edit's seq and the new version after the server
    * stored it; retried across reconnects with the same nonce, so it is stored once. A stale

@@ -5,7 +5,8 @@ import { route } from "../router/route";
 /**
  * Sends a message; the ack (seq, id, time) follows the commit. A repeated nonce returns the
  * original. Mutes and slow mode are enforced by the storage inside the write (MUTED,
- * SLOW_MODE); moderators are exempt from slow mode.
+ * SLOW_MODE); moderators are exempt from slow mode. `rp` makes it a reply to a live message of
+ * the same channel (NO_SUCH_MESSAGE otherwise, read inside the write).
  */
 export const messageSend = route<typeof Op.MessageSend>({
   schema: REQUEST_SCHEMAS[Op.MessageSend],
@@ -19,6 +20,7 @@ export const messageSend = route<typeof Op.MessageSend>({
       data.x,
       MessageKind.Text,
       exempt,
+      data.rp,
     );
     return { s: event.s, i: event.i, ts: event.ts };
   },

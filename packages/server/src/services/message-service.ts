@@ -55,8 +55,9 @@ export class MessageService {
     content: string,
     kind: MessageKind,
     slowModeExempt = false,
+    replyTo?: number,
   ): Promise<MessageEvent> {
-    return this.sends.send({ channelId, author, nonce, content, kind, slowModeExempt });
+    return this.sends.send({ channelId, author, nonce, content, kind, slowModeExempt, replyTo });
   }
 
   /**

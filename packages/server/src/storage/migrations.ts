@@ -203,6 +203,12 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
           .execute();
       },
     },
+    "0008_replies": {
+      // The message a reply answers (same channel; the quote is read from its current row).
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable("messages").addColumn("reply_to", "bigint").execute();
+      },
+    },
   };
 }
 

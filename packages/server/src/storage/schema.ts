@@ -73,6 +73,8 @@ export interface Database {
     pinned_at: Generated<number | null>;
     pinned_by: Generated<number | null>;
     pinned_by_name: Generated<string | null>;
+    /** The message this one replies to (same channel); null when not a reply. */
+    reply_to: Generated<number | null>;
   };
   /** The earlier versions of edited messages (the current one is in `messages`). */
   message_versions: {

@@ -9,6 +9,11 @@ export interface NewMessage {
   content: string;
   kind: MessageKind;
   /**
+   * The message this one replies to: a live message of the same channel, else the send fails
+   * alone with NO_SUCH_MESSAGE.
+   */
+  replyTo?: number;
+  /**
    * Exempt from the channel's slow mode (moderators). Otherwise, with slow mode on, a message
    * sooner than the interval after the author's last one is refused with SLOW_MODE.
    */
@@ -29,6 +34,8 @@ export type AppendResult =
  * - **Standing at commit.** A message by a non-member (NOT_A_MEMBER), a muted author (MUTED)
  *   or one sooner than the channel's slow mode allows (SLOW_MODE) is refused, as read inside
  *   the storing transaction.
+ * - **Replies.** A reply's target is read inside the storing transaction (one read per 32
+ *   messages, only when some of them reply); the event carries its quote as of the commit.
  * - **Isolation of failures.** A message that fails fails alone; the others of its batch are
  *   stored. A channel's messages get consecutive seqs in the order of the batch.
  */

@@ -1,4 +1,10 @@
-import { type ChannelEvent, EventType, MessageKind, MUTATION_EVENT_TYPES } from "@parley/protocol";
+import {
+  type ChannelEvent,
+  EventType,
+  excerpt,
+  MessageKind,
+  MUTATION_EVENT_TYPES,
+} from "@parley/protocol";
 import {
   type Compilable,
   CompiledQuery,
@@ -28,6 +34,13 @@ type EventRow = Selectable<Database["events"]> & {
   pinned_at: number | null;
   pinned_by: number | null;
   pinned_by_name: string | null;
+  /** A reply: the answered message's id, and its current row (null when it is gone). */
+  reply_to: number | null;
+  reply_seq: number | null;
+  reply_author: number | null;
+  reply_author_name: string | null;
+  reply_content: string | null;
+  reply_deleted_at: number | null;
   /** Replay only: the message's current edit seq, and the content of the version an edit wrote. */
   edit_seq?: number | null;
   version_content?: string | null;
@@ -169,7 +182,8 @@ export class SqlContext {
    * - `pinned`: channel, the MessagePosted type, limit: its pinned live messages, most
    *   recently pinned first.
    *
-   * A MessagePosted event is the message in its current state (the message row's columns);
+   * A MessagePosted event is the message in its current state (the message row's columns),
+   * a reply with the quote of the answered message's current row (joined, no extra query);
    * a MessageEdited event's content is the version it wrote (its row in `message_versions`,
    * or the message's content while that version is current), read only by `after`, the one
    * shape that returns edits.
@@ -183,6 +197,8 @@ export class SqlContext {
       const base = this.db
         .selectFrom("events as e")
         .leftJoin("messages as m", "m.id", "e.message_id")
+        .leftJoin("messages as q", "q.id", "m.reply_to")
+        .leftJoin("users as qu", "qu.id", "q.author_id")
         .select(EVENT_COLUMNS);
       const displayable = base
         .where("e.channel_id", "=", 0)
@@ -243,6 +259,12 @@ const EVENT_COLUMNS = [
   "m.pinned_at",
   "m.pinned_by",
   "m.pinned_by_name",
+  "m.reply_to",
+  "q.seq as reply_seq",
+  "q.author_id as reply_author",
+  "qu.username as reply_author_name",
+  "q.content as reply_content",
+  "q.deleted_at as reply_deleted_at",
 ] as const;
 
 /**
@@ -393,6 +415,17 @@ function toEvent(row: EventRow): ChannelEvent {
         u: Number(row.pinned_by),
         un: row.pinned_by_name ?? "",
         ts: Number(row.pinned_at),
+      };
+    }
+    if (row.reply_to !== null && row.reply_to !== undefined) {
+      const live = row.reply_content !== null && row.reply_deleted_at === null;
+      event.rp = {
+        m: Number(row.reply_to),
+        s: Number(row.reply_seq ?? 0),
+        a: Number(row.reply_author ?? 0),
+        an: row.reply_author_name ?? "",
+        x: live ? excerpt(row.reply_content ?? "") : "",
+        ...(live ? {} : { dl: true as const }),
       };
     }
     return event;

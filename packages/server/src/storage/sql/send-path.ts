@@ -1,4 +1,4 @@
-import { EventType, MessageKind } from "@parley/protocol";
+import { EventType, excerpt, MessageKind, type ReplyQuote } from "@parley/protocol";
 import type { Transaction } from "kysely";
 import { ParleyError } from "../../errors";
 import type { Database } from "../schema";
@@ -16,7 +16,10 @@ import {
 /** Most rows in one multi-row insert of the send path (8 parameters a row at most). */
 const INSERT_ROWS = 32;
 
-/** A message row of the multi-row insert: channel_id, seq, author_id, nonce, content, kind, created_at. */
+/**
+ * A message row of the multi-row insert: channel_id, seq, author_id, nonce, content, kind,
+ * created_at, reply_to.
+ */
 const MESSAGE_ROW = {
   channel_id: 0,
   seq: 0,
@@ -25,6 +28,7 @@ const MESSAGE_ROW = {
   content: "",
   kind: 0,
   created_at: 0,
+  reply_to: 0 as number | null,
 };
 
 /**
@@ -104,7 +108,7 @@ export function sqlSendPath(sql: SqlContext): SendPath {
   ): Promise<AppendResult[]> {
     const results: AppendResult[] = new Array(batch.length);
     const now = sql.now();
-    const { existing: used, standing } = await lookUp(trx, batch);
+    const { existing: used, standing, targets } = await lookUp(trx, batch);
     const byChannel = new Map<number, number[]>();
     for (const i of order) {
       const m = batch[i]!;
@@ -120,6 +124,10 @@ export function sqlSendPath(sql: SqlContext): SendPath {
       const refused = standingError(standing.get(`${m.channelId}:${m.author.id}`), now);
       if (refused) {
         results[i] = { ok: false, error: refused };
+        continue;
+      }
+      if (m.replyTo !== undefined && targets.get(m.replyTo)?.channelId !== m.channelId) {
+        results[i] = { ok: false, error: new ParleyError("NO_SUCH_MESSAGE") };
         continue;
       }
       const list = byChannel.get(m.channelId);
@@ -141,7 +149,7 @@ export function sqlSendPath(sql: SqlContext): SendPath {
         // Give the seqs back (this transaction holds the row) and go one by one.
         await sql.run(trx, "nextSeq", [-indexes.length, channelId]);
         for (const i of indexes)
-          results[i] = { ok: true, ...(await appendMessage(trx, batch[i]!)) };
+          results[i] = { ok: true, ...(await appendMessage(trx, batch[i]!, targets)) };
         continue;
       }
       const first = Number(row.last_seq) - indexes.length + 1;
@@ -160,7 +168,11 @@ export function sqlSendPath(sql: SqlContext): SendPath {
         const m = batch[i]!;
         const id = ids.get(`${m.channelId}:${seq}`)!;
         parameters.push(...messageEventRow(m, seq, id, now));
-        results[i] = { ok: true, event: postedEvent(m, seq, id, now), duplicate: false };
+        results[i] = {
+          ok: true,
+          event: postedEvent(m, seq, id, now, targets),
+          duplicate: false,
+        };
       }
       await sql.runSql(trx, insertSql("events", chunk.length), parameters);
     }
@@ -172,14 +184,21 @@ export function sqlSendPath(sql: SqlContext): SendPath {
    * (channel, author, nonce) already used (keyed `channel:author:nonce`), and the standing of
    * each (channel, author) that is a membership (keyed `channel:author`: its role and mute).
    * On PostgreSQL the membership rows are share-locked until commit, so a kick or ban (which
-   * deletes the row) either waits for this batch or commits first and is seen here.
+   * deletes the row) either waits for this batch or commits first and is seen here. A chunk
+   * with replies takes a third read: the live messages they answer (keyed by id), share-locked
+   * on PostgreSQL too, so a deletion of one is ordered with the reply's commit.
    */
   async function lookUp(
     trx: Db,
     batch: readonly NewMessage[],
-  ): Promise<{ existing: Map<string, number>; standing: Map<string, StandingRow> }> {
+  ): Promise<{
+    existing: Map<string, number>;
+    standing: Map<string, StandingRow>;
+    targets: Map<number, ReplyTarget>;
+  }> {
     const existing = new Map<string, number>();
     const standing = new Map<string, StandingRow>();
+    const targets = new Map<number, ReplyTarget>();
     for (let from = 0; from < batch.length; from += INSERT_ROWS) {
       const chunk = batch.slice(from, from + INSERT_ROWS);
       const found = await sql.runSql<{
@@ -200,8 +219,29 @@ export function sqlSendPath(sql: SqlContext): SendPath {
         chunk.flatMap((m) => [m.channelId, m.author.id]),
       );
       for (const r of members) standing.set(`${r.channel_id}:${r.user_id}`, r);
+      const ids = [...new Set(chunk.flatMap((m) => (m.replyTo === undefined ? [] : [m.replyTo])))];
+      if (ids.length === 0) continue;
+      const answered = await sql.runSql<ReplyTargetRow>(trx, repliesSql(ids.length), ids);
+      for (const r of answered) targets.set(Number(r.id), toReplyTarget(r));
     }
-    return { existing, standing };
+    return { existing, standing, targets };
+  }
+
+  /** The SQL of the read of `rows` reply targets: live messages by id, with their author. */
+  function repliesSql(rows: number): string {
+    return sql.statement(`replies:${rows}`, () => {
+      const q = db
+        .selectFrom("messages as q")
+        .innerJoin("users as qu", "qu.id", "q.author_id")
+        .select(["q.id", "q.channel_id", "q.seq", "q.author_id", "q.content", "qu.username"])
+        .where(
+          "q.id",
+          "in",
+          Array.from({ length: rows }, () => 0),
+        )
+        .where("q.deleted_at", "is", null);
+      return sql.dialect === "postgres" ? q.forShare("q") : q;
+    });
   }
 
   /** The SQL of a {@link lookUp} read for `rows` messages. */
@@ -238,6 +278,7 @@ export function sqlSendPath(sql: SqlContext): SendPath {
   async function appendMessage(
     trx: Transaction<Database>,
     m: NewMessage,
+    targets: ReadonlyMap<number, ReplyTarget>,
   ): Promise<{ event: MessagePostedEvent; duplicate: boolean }> {
     const [existing] = await sql.run<{ id: number }>(trx, "existing", [
       m.channelId,
@@ -256,7 +297,7 @@ export function sqlSendPath(sql: SqlContext): SendPath {
     );
     const messageId = Number(message!.id);
     await sql.runSql(trx, insertSql("events", 1), messageEventRow(m, seq, messageId, now));
-    return { event: postedEvent(m, seq, messageId, now), duplicate: false };
+    return { event: postedEvent(m, seq, messageId, now, targets), duplicate: false };
   }
 
   return {
@@ -291,7 +332,7 @@ async function checkSlowMode(
 
 /** The parameters of a message's row in {@link MESSAGE_ROW}'s order. */
 function messageRow(m: NewMessage, seq: number, now: number): unknown[] {
-  return [m.channelId, seq, m.author.id, m.nonce, m.content, m.kind, now];
+  return [m.channelId, seq, m.author.id, m.nonce, m.content, m.kind, now, m.replyTo ?? null];
 }
 
 /** The parameters of a message's event row in {@link EVENT_ROW}'s order. */
@@ -308,12 +349,41 @@ function messageEventRow(m: NewMessage, seq: number, messageId: number, now: num
   ];
 }
 
-/** The event of a message just stored. */
+/** A live message a reply of the batch answers, as read in the storing transaction. */
+interface ReplyTarget {
+  channelId: number;
+  quote: ReplyQuote;
+}
+
+interface ReplyTargetRow {
+  id: number;
+  channel_id: number;
+  seq: number;
+  author_id: number;
+  content: string;
+  username: string;
+}
+
+function toReplyTarget(r: ReplyTargetRow): ReplyTarget {
+  return {
+    channelId: Number(r.channel_id),
+    quote: {
+      m: Number(r.id),
+      s: Number(r.seq),
+      a: Number(r.author_id),
+      an: r.username,
+      x: excerpt(r.content),
+    },
+  };
+}
+
+/** The event of a message just stored (a reply's target is in `targets`, checked). */
 function postedEvent(
   m: NewMessage,
   seq: number,
   messageId: number,
   now: number,
+  targets: ReadonlyMap<number, ReplyTarget>,
 ): MessagePostedEvent {
   const event: MessagePostedEvent = {
     s: seq,
@@ -326,5 +396,6 @@ function postedEvent(
     n: m.nonce,
   };
   if (m.kind !== MessageKind.Text) event.k = m.kind;
+  if (m.replyTo !== undefined) event.rp = { ...targets.get(m.replyTo)!.quote };
   return event;
 }
