@@ -696,6 +696,18 @@ describe("pins in a channel's view", () => {
       m,
     });
 
+    /** A reply to message 104 written in the reply bar, pending. */
+    const replyPending = () => {
+      const open = reduceChannel(ready([msg(4)]), { type: "reply-started", messageId: 104 });
+      return reduceChannel(open, {
+        type: "send-pending",
+        nonce: "r",
+        x: "yes",
+        ts: NOW,
+        rp: open.replying,
+      });
+    };
+
     it("opens the reply bar on a held message with its quote, and closes it", () => {
       const view = reduceChannel(ready([msg(4)]), { type: "reply-started", messageId: 104 });
       expect(view.replying).toEqual({ m: 104, s: 4, a: 2, an: "u2", x: "text 4" });
@@ -709,14 +721,7 @@ describe("pins in a channel's view", () => {
     });
 
     it("sends a reply as pending with its quote, closes the bar, and keeps the quote on the ack", () => {
-      const open = reduceChannel(ready([msg(4)]), { type: "reply-started", messageId: 104 });
-      const pending = reduceChannel(open, {
-        type: "send-pending",
-        nonce: "r",
-        x: "yes",
-        ts: NOW,
-        rp: open.replying,
-      });
+      const pending = replyPending();
       expect(pending.replying).toBeUndefined();
       expect(pending.pending[0]?.rp).toEqual(quoteOf(msg(4)));
       const acked = reduceChannel(pending, {
@@ -732,14 +737,7 @@ describe("pins in a channel's view", () => {
     });
 
     it("follows edits of the original in the reply bar and a pending reply, and closes the bar on its deletion", () => {
-      const open = reduceChannel(ready([msg(4)]), { type: "reply-started", messageId: 104 });
-      const pending = reduceChannel(open, {
-        type: "send-pending",
-        nonce: "r",
-        x: "yes",
-        ts: NOW,
-        rp: open.replying,
-      });
+      const pending = replyPending();
       const reopened = reduceChannel(pending, { type: "reply-started", messageId: 104 });
       const after = run(reopened, events(edited(5, 104, "new\ntext")));
       expect(after.replying?.x).toBe("new text");

@@ -262,7 +262,13 @@ export class ChatStore {
     const nonce = randomNonce();
     // With the reply bar open, the message is a reply to its message.
     const rp = this.state.channels[channelId]?.replying;
-    this.apply(channelId, { type: "send-pending", nonce, x, ts: this.now(), ...(rp ? { rp } : {}) });
+    this.apply(channelId, {
+      type: "send-pending",
+      nonce,
+      x,
+      ts: this.now(),
+      ...(rp ? { rp } : {}),
+    });
     this.deliver(channelId, nonce, x, rp?.m);
   }
 

@@ -1,6 +1,35 @@
-import { type KeyboardEvent, useRef, useState } from "react";
+import { type KeyboardEvent, type ReactNode, useRef, useState } from "react";
 import { PencilIcon, PinIcon, ReplyIcon, TrashIcon } from "./icons";
 import { ReactionPicker } from "./reactions";
+
+/** One tool of the toolbar: an icon button named by its label. */
+function Tool({
+  label,
+  tabIndex,
+  onClick,
+  icon,
+  danger = false,
+}: {
+  label: string;
+  tabIndex: number;
+  onClick: () => void;
+  icon: ReactNode;
+  danger?: boolean;
+}) {
+  return (
+    <button
+      type="button"
+      className={`icon-button tool-button${danger ? " danger" : ""}`}
+      data-tool
+      tabIndex={tabIndex}
+      aria-label={label}
+      title={label}
+      onClick={onClick}
+    >
+      {icon}
+    </button>
+  );
+}
 
 /**
  * A message's actions as a WAI-ARIA toolbar: one tab stop (the last tool used), arrow keys,
@@ -68,56 +97,27 @@ export function MessageToolbar({
     >
       <ReactionPicker onPick={onReact} tabIndex={tab(0)} />
       {onReply && (
-        <button
-          type="button"
-          className="icon-button tool-button"
-          data-tool
-          tabIndex={tab(replyAt)}
-          aria-label="Reply"
-          title="Reply"
-          onClick={onReply}
-        >
-          <ReplyIcon />
-        </button>
+        <Tool label="Reply" tabIndex={tab(replyAt)} onClick={onReply} icon={<ReplyIcon />} />
       )}
       {onEdit && (
-        <button
-          type="button"
-          className="icon-button tool-button"
-          data-tool
-          tabIndex={tab(editAt)}
-          aria-label="Edit message"
-          title="Edit message"
-          onClick={onEdit}
-        >
-          <PencilIcon />
-        </button>
+        <Tool label="Edit message" tabIndex={tab(editAt)} onClick={onEdit} icon={<PencilIcon />} />
       )}
       {onPin && (
-        <button
-          type="button"
-          className="icon-button tool-button"
-          data-tool
+        <Tool
+          label={pinned ? "Unpin message" : "Pin message"}
           tabIndex={tab(pinAt)}
-          aria-label={pinned ? "Unpin message" : "Pin message"}
-          title={pinned ? "Unpin message" : "Pin message"}
           onClick={onPin}
-        >
-          <PinIcon />
-        </button>
+          icon={<PinIcon />}
+        />
       )}
       {onDelete && (
-        <button
-          type="button"
-          className="icon-button tool-button danger"
-          data-tool
+        <Tool
+          label="Delete message"
           tabIndex={tab(deleteAt)}
-          aria-label="Delete message"
-          title="Delete message"
           onClick={onDelete}
-        >
-          <TrashIcon />
-        </button>
+          icon={<TrashIcon />}
+          danger
+        />
       )}
     </div>
   );
