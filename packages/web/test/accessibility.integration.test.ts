@@ -18,7 +18,8 @@ import { webSuite } from "./web-suite";
 // sees the real elements: messages with reactions and links, an action, system lines, a
 // command's note, members online and offline with roles and a guest badge, typing, unread
 // counts, a notice, a mute countdown, an edited message, tombstones (the author's and a
-// moderator's deletion), a pinned message, an open picker, the inline editor and open dialogs.
+// moderator's deletion), a pinned message, replies (one to a deleted message), the reply bar, an
+// open picker, the inline editor and open dialogs.
 let general = 0;
 let design = 0;
 let bob: ParleyClient;
@@ -47,7 +48,10 @@ const harness = webSuite({}, async (h) => {
   await alice.pinMessage(general, notes.i);
   const wrong = await bob.send(general, "wrong channel, sorry");
   await bob.deleteMessage(general, wrong.i);
+  // Replies: one quoting the edited message, one whose original is deleted.
+  await bob.reply(general, notes.i, "Thanks, reading them now");
   const spam = await bob.send(general, "cheap watches, click here");
+  await alice.reply(general, spam.i, "Please keep ads out of here");
   await alice.deleteMessage(general, spam.i, "spam");
   // The guest leaves: it shows as an offline member.
   await team.guest.close();
@@ -119,10 +123,25 @@ describe("accessibility (axe-core in Chromium)", () => {
         .getByTestId("tombstone")
         .filter({ hasText: /deleted$/ })
         .waitFor();
-      const edited = page.getByTestId("message").filter({ hasText: "(final)" });
+      // The first: the reply to it quotes the same words.
+      const edited = page.getByTestId("message").filter({ hasText: "(final)" }).first();
       await edited.getByRole("button", { name: "Add reaction" }).focus();
       await edited.locator(".edited-when").waitFor();
       expect(await axeViolations(page)).toEqual([]);
+
+      // Replies with their quotes, and the reply bar open above the composer.
+      await page
+        .getByTestId("reply-quote")
+        .filter({ hasText: "Original message deleted" })
+        .waitFor();
+      await page.getByTestId("reply-quote").filter({ hasText: "(final)" }).waitFor();
+      const answered = page.getByTestId("message").filter({ hasText: "last blocker" });
+      await answered.hover();
+      await answered.getByRole("button", { name: "Reply" }).click();
+      await page.getByTestId("reply-bar").getByText("last blocker").waitFor();
+      expect(await axeViolations(page)).toEqual([]);
+      await page.getByRole("button", { name: "Cancel reply" }).click();
+      await page.getByTestId("reply-bar").waitFor({ state: "detached" });
 
       // The delete dialog of a moderator (dana) on another's message, with its reason field.
       const theirs = page.getByTestId("message").filter({ hasText: "last blocker" });
@@ -200,6 +219,15 @@ describe("accessibility (axe-core in Chromium)", () => {
         .waitFor();
       expect(await axeViolations(page)).toEqual([]);
       await page.keyboard.press("Escape");
+      // A reply's quote and the reply bar on a phone.
+      const hi = page.getByTestId("message").filter({ hasText: "Hi everyone" });
+      await hi.click();
+      await hi.getByRole("button", { name: "Reply" }).click();
+      await page.getByTestId("reply-bar").waitFor();
+      await page.getByTestId("reply-quote").first().waitFor();
+      expect(await axeViolations(page)).toEqual([]);
+      await composer(page).press("Escape");
+      await page.getByTestId("reply-bar").waitFor({ state: "detached" });
       await alice.command(general, `/mute @${guest} 10m too loud`);
       await page.getByTestId("mute-countdown").waitFor();
       expect(await axeViolations(page)).toEqual([]);

@@ -104,7 +104,8 @@ describe("editing and deleting messages in the web client", () => {
     });
     // One tab stop for the toolbar: the first tool; arrows move along it.
     await toolbar.getByRole("button", { name: "Add reaction" }).focus();
-    await page.keyboard.press("ArrowRight");
+    await page.keyboard.press("ArrowRight"); // Reply
+    await page.keyboard.press("ArrowRight"); // Edit
     const edit = toolbar.getByRole("button", { name: "Edit message" });
     expect(await edit.evaluate((el) => el === document.activeElement)).toBe(true);
     expect(await edit.getAttribute("tabindex")).toBe("0");

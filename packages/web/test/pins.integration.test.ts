@@ -92,6 +92,7 @@ describe("pinned messages in the web client", () => {
       name: "Message actions",
     });
     await toolbar.getByRole("button", { name: "Add reaction" }).focus();
+    await page.keyboard.press("ArrowRight"); // Reply
     await page.keyboard.press("ArrowRight"); // Edit
     await page.keyboard.press("ArrowRight"); // Pin
     const pin = toolbar.getByRole("button", { name: "Pin message" });

@@ -220,3 +220,51 @@ describe("mergeEvents with pins", () => {
     expect(mergeEvents(items, [pin(2, 99, 7)])).toBe(items);
   });
 });
+
+const reply = (s: number, i: number, to: MessageEvent): MessageEvent => ({
+  ...msg(s, i, 2),
+  rp: { m: to.i, s: to.s, a: to.a, an: to.an, x: to.x },
+});
+const quoteOf = (items: readonly ChannelEvent[], i: number) =>
+  (items.find((e) => (e as MessageEvent).i === i) as MessageEvent).rp;
+
+describe("mergeEvents with replies", () => {
+  it("updates a held reply's quote to the excerpt of its original's edit", () => {
+    const original = msg(1, 10);
+    const long = `new\n\ntext ${"a".repeat(200)}`;
+    const items = mergeEvents([original, reply(2, 20, original)], [edit(3, 10, 2, long)]);
+    expect(quoteOf(items, 20)?.x).toBe(`new text ${"a".repeat(130)}…`);
+    expect((items[0] as MessageEvent).x).toBe(long);
+  });
+
+  it("updates the quote when the original is not held (older than the pages)", () => {
+    const original = msg(1, 10);
+    const items = mergeEvents([reply(5, 20, original)], [edit(6, 10, 2, "changed")]);
+    expect(quoteOf(items, 20)?.x).toBe("changed");
+  });
+
+  it("marks the quote deleted, with no text, when the original is deleted, and keeps it so", () => {
+    const original = msg(1, 10);
+    let items = mergeEvents([original, reply(2, 20, original)], [del(3, 10)]);
+    expect(quoteOf(items, 20)).toEqual({ m: 10, s: 1, a: 1, an: "u1", x: "", dl: true });
+    items = mergeEvents(items, [edit(4, 10, 2, "back?")]);
+    expect(quoteOf(items, 20)).toMatchObject({ x: "", dl: true });
+  });
+
+  it("leaves a quote alone for a change older than the reply (the quote already shows it)", () => {
+    const original = msg(1, 10);
+    const held = [{ ...reply(5, 20, original), rp: { ...reply(5, 20, original).rp!, x: "v3" } }];
+    expect(mergeEvents(held, [edit(3, 10, 2, "v2")])).toBe(held);
+  });
+
+  it("changes only replies to the edited message, and returns the same array when none", () => {
+    const a = msg(1, 10);
+    const b = msg(2, 11);
+    const items = [a, b, reply(3, 20, a), reply(4, 21, b)];
+    const next = mergeEvents(items, [edit(5, 11, 2, "b2")]);
+    expect(quoteOf(next, 20)?.x).toBe("m1");
+    expect(quoteOf(next, 21)?.x).toBe("b2");
+    const lone = [reply(3, 20, a)];
+    expect(mergeEvents(lone, [edit(5, 99, 2, "x")])).toBe(lone);
+  });
+});

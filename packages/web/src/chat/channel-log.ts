@@ -1,6 +1,7 @@
 import {
   type ChannelEvent,
   EventType,
+  excerpt,
   type MessageDeletedEvent,
   type MessageEditedEvent,
   type MessageEvent,
@@ -8,6 +9,7 @@ import {
   type PinEvent,
   type ReactionEvent,
   type ReactionSummary,
+  type ReplyQuote,
 } from "@parley/protocol";
 
 /**
@@ -126,6 +128,35 @@ function mutated(m: MessageEvent, e: ChannelEvent): MessageEvent {
   }
 }
 
+/**
+ * A reply's quote after an edit or deletion of the message it answers. Only a change with a
+ * higher seq than the reply's applies (the quote already shows what came before it), and
+ * nothing changes a deleted original's quote.
+ */
+export function requoted(quote: ReplyQuote, e: ChannelEvent, replySeq: number): ReplyQuote {
+  if (quote.dl || e.s <= replySeq) return quote;
+  if (e.t === EventType.MessageDeleted && e.m === quote.m) return { ...quote, x: "", dl: true };
+  if (e.t === EventType.MessageEdited && e.m === quote.m) {
+    const x = excerpt(e.x);
+    return x === quote.x ? quote : { ...quote, x };
+  }
+  return quote;
+}
+
+/** Updates, in `list`, the quote of every held reply to the message `e` edits or deletes. */
+function requoteReplies(list: ChannelEvent[], e: ChannelEvent): boolean {
+  let changed = false;
+  for (let k = 0; k < list.length; k++) {
+    const m = list[k]!;
+    if (!isMessage(m) || !m.rp || m.dl) continue;
+    const rp = requoted(m.rp, e, m.s);
+    if (rp === m.rp) continue;
+    list[k] = { ...m, rp };
+    changed = true;
+  }
+  return changed;
+}
+
 function insertBySeq(items: ChannelEvent[], event: ChannelEvent): void {
   // New events almost always go at the end; search from there.
   let k = items.length;
@@ -156,6 +187,11 @@ export function mergeEvents(
       next ??= [...items];
       insertBySeq(next, e);
       continue;
+    }
+    if (e.t === EventType.MessageEdited || e.t === EventType.MessageDeleted) {
+      // Replies quote the original whether or not it is held (it may be older than the pages).
+      const copy = next ?? [...items];
+      if (requoteReplies(copy, e)) next = copy;
     }
     const target = (e as ReactionEvent | MessageEditedEvent | MessageDeletedEvent | PinEvent).m;
     const list = next ?? items;

@@ -22,6 +22,7 @@ import {
   isMuted,
   lastOwnMessage,
   newChannelView,
+  quoteOf,
   reduceChannel,
   removalNotice,
 } from "./channel-view";
@@ -672,5 +673,78 @@ describe("pins in a channel's view", () => {
     );
     expect(findMessage(view, 104)?.dl).toBeDefined();
     expect(findMessage(view, 104)?.pn).toBeUndefined();
+  });
+
+  describe("replies", () => {
+    const edited = (s: number, m: number, x: string): ChannelEvent => ({
+      s,
+      t: EventType.MessageEdited,
+      ts: s * 10,
+      a: 2,
+      an: "u2",
+      m,
+      v: 2,
+      x,
+      ed: s * 10,
+    });
+    const deletedEvent = (s: number, m: number): ChannelEvent => ({
+      s,
+      t: EventType.MessageDeleted,
+      ts: s * 10,
+      a: 2,
+      an: "u2",
+      m,
+    });
+
+    /** A reply to message 104 written in the reply bar, pending. */
+    const replyPending = () => {
+      const open = reduceChannel(ready([msg(4)]), { type: "reply-started", messageId: 104 });
+      return reduceChannel(open, {
+        type: "send-pending",
+        nonce: "r",
+        x: "yes",
+        ts: NOW,
+        rp: open.replying,
+      });
+    };
+
+    it("opens the reply bar on a held message with its quote, and closes it", () => {
+      const view = reduceChannel(ready([msg(4)]), { type: "reply-started", messageId: 104 });
+      expect(view.replying).toEqual({ m: 104, s: 4, a: 2, an: "u2", x: "text 4" });
+      expect(reduceChannel(view, { type: "reply-cancelled" }).replying).toBeUndefined();
+    });
+
+    it("does not open the reply bar on a tombstone or a message it does not hold", () => {
+      const view = run(ready([msg(4)]), events(deletedEvent(5, 104)));
+      expect(reduceChannel(view, { type: "reply-started", messageId: 104 })).toBe(view);
+      expect(reduceChannel(view, { type: "reply-started", messageId: 999 })).toBe(view);
+    });
+
+    it("sends a reply as pending with its quote, closes the bar, and keeps the quote on the ack", () => {
+      const pending = replyPending();
+      expect(pending.replying).toBeUndefined();
+      expect(pending.pending[0]?.rp).toEqual(quoteOf(msg(4)));
+      const acked = reduceChannel(pending, {
+        type: "send-acked",
+        nonce: "r",
+        x: "yes",
+        ack: { s: 5, i: 105, ts: 50 },
+        me: { i: ME, n: "me" },
+        now: NOW,
+      });
+      expect(findMessage(acked, 105)?.rp).toEqual(quoteOf(msg(4)));
+      expect(acked.pending).toEqual([]);
+    });
+
+    it("follows edits of the original in the reply bar and a pending reply, and closes the bar on its deletion", () => {
+      const pending = replyPending();
+      const reopened = reduceChannel(pending, { type: "reply-started", messageId: 104 });
+      const after = run(reopened, events(edited(5, 104, "new\ntext")));
+      expect(after.replying?.x).toBe("new text");
+      expect(after.pending[0]?.rp?.x).toBe("new text");
+      const gone = run(after, events(deletedEvent(6, 104)));
+      expect(gone.replying).toBeUndefined();
+      expect(gone.pending[0]?.rp).toMatchObject({ x: "", dl: true });
+    });
   });
 });

@@ -7,17 +7,19 @@ import {
   type EditAck,
   ERRORS,
   EventType,
+  excerpt,
   type HistoryPage,
   type MessageEvent,
   type MessageVersion,
   type ModerationEvent,
   may,
+  type ReplyQuote,
   Role,
   rankOf,
   type Self,
   type UserRef,
 } from "@parley/protocol";
-import { isMessage, mergeEvents, mergePage, versionOf } from "./channel-log";
+import { isMessage, mergeEvents, mergePage, requoted, versionOf } from "./channel-log";
 import { formatUntil } from "./format";
 import type { LocalNote, PendingMessage } from "./timeline";
 
@@ -78,6 +80,8 @@ export interface ChannelView {
   removal?: ModerationEvent;
   /** The message being edited here, if any. */
   editing?: Editing;
+  /** The message the next send replies to (the reply bar above the composer), as its quote. */
+  replying?: ReplyQuote;
 }
 
 /**
@@ -105,7 +109,11 @@ export type ChannelInput =
   | { type: "older-failed"; retryAt: number }
   /** The gap since the last seq held was too large to replay: start over from the latest page. */
   | { type: "resync" }
-  | { type: "send-pending"; nonce: string; x: string; ts: number }
+  /** The reply bar opens on a held message (not a deleted one), or closes. */
+  | { type: "reply-started"; messageId: number }
+  | { type: "reply-cancelled" }
+  /** A send shown at once; a reply carries its quote (and closes the reply bar). */
+  | { type: "send-pending"; nonce: string; x: string; ts: number; rp?: ReplyQuote }
   | { type: "send-retried"; nonce: string }
   | { type: "send-acked"; nonce: string; x: string; ack: Ack; me: UserRef; now: number }
   | { type: "send-failed"; nonce: string; error: string }
@@ -138,6 +146,18 @@ export function newChannelView(summary: ChannelSummary): ChannelView {
   return { id: summary.i, summary, items: [], pending: [], notes: [], history: { phase: "idle" } };
 }
 
+/** The quote of a message, as a reply to it shows it. */
+export function quoteOf(m: MessageEvent): ReplyQuote {
+  return {
+    m: m.i,
+    s: m.s,
+    a: m.a,
+    an: m.an,
+    x: m.dl ? "" : excerpt(m.x),
+    ...(m.dl ? { dl: true } : {}),
+  };
+}
+
 /** A held message by id. */
 export function findMessage(view: ChannelView, messageId: number): MessageEvent | undefined {
   return view.items.find((e): e is MessageEvent => isMessage(e) && e.i === messageId);
@@ -160,6 +180,11 @@ export function canEdit(
   now: number,
 ): boolean {
   return m.a === me.i && !m.dl && !isMuted(view, now);
+}
+
+/** Whether this user may reply to `m` at `now`: whoever may send here (not muted), not to a tombstone. */
+export function canReply(view: Pick<ChannelView, "mute">, m: MessageEvent, now: number): boolean {
+  return !m.dl && !isMuted(view, now);
 }
 
 /**
@@ -279,6 +304,32 @@ function stillEditable(
   return m?.dl ? undefined : editing;
 }
 
+/**
+ * A quote after live events (the reply bar's, a pending reply's): every edit or deletion of its
+ * message applies (a pending message has no seq yet; its quote is as of when it was written).
+ * The reply bar closes when its message is deleted (the server would refuse the reply).
+ */
+function requotedAll(quote: ReplyQuote | undefined, events: readonly ChannelEvent[]) {
+  let q = quote;
+  for (const e of events) if (q) q = requoted(q, e, 0);
+  return q;
+}
+
+function openReply(quote: ReplyQuote | undefined): ReplyQuote | undefined {
+  return quote?.dl ? undefined : quote;
+}
+
+function requotedPending(
+  pending: readonly PendingMessage[],
+  events: readonly ChannelEvent[],
+): readonly PendingMessage[] {
+  if (!pending.some((p) => p.rp)) return pending;
+  return pending.map((p) => {
+    const rp = requotedAll(p.rp, events);
+    return rp === p.rp ? p : { ...p, rp };
+  });
+}
+
 /** Applies live or replayed stored events. */
 function withEvents(
   view: ChannelView,
@@ -315,8 +366,12 @@ function withEvents(
     summary,
     items,
     editing: stillEditable(view.editing, items),
+    replying: openReply(requotedAll(view.replying, events)),
     // The ack may not have come yet: the push of the same nonce confirms the message too.
-    pending: ownNonces.size ? view.pending.filter((p) => !ownNonces.has(p.nonce)) : view.pending,
+    pending: requotedPending(
+      ownNonces.size ? view.pending.filter((p) => !ownNonces.has(p.nonce)) : view.pending,
+      events,
+    ),
     mute: muteAfter(view.mute, events, me, now),
     removal,
   };
@@ -372,19 +427,29 @@ export function reduceChannel(view: ChannelView, input: ChannelInput): ChannelVi
         : view;
     case "resync":
       return { ...view, items: [], history: { phase: "idle" } };
-    case "send-pending":
+    case "reply-started": {
+      const m = findMessage(view, input.messageId);
+      return m && !m.dl ? { ...view, replying: quoteOf(m) } : view;
+    }
+    case "reply-cancelled":
+      return view.replying ? { ...view, replying: undefined } : view;
+    case "send-pending": {
+      const { nonce, x, ts, rp } = input;
       return {
         ...view,
-        pending: [...view.pending, { nonce: input.nonce, x: input.x, ts: input.ts }],
+        pending: [...view.pending, { nonce, x, ts, ...(rp ? { rp } : {}) }],
+        replying: rp ? undefined : view.replying,
       };
+    }
     case "send-retried":
-      return withPending(view, input.nonce, (p) => ({ nonce: p.nonce, x: p.x, ts: p.ts }));
+      return withPending(view, input.nonce, ({ error: _, ...p }) => p);
     case "send-failed":
       return withPending(view, input.nonce, (p) => ({ ...p, error: input.error }));
     case "send-discarded":
       return { ...view, pending: view.pending.filter((p) => p.nonce !== input.nonce) };
     case "send-acked": {
       const { ack, me, nonce } = input;
+      const sent = view.pending.find((p) => p.nonce === nonce);
       const event: MessageEvent = {
         s: ack.s,
         t: EventType.MessagePosted,
@@ -394,6 +459,7 @@ export function reduceChannel(view: ChannelView, input: ChannelInput): ChannelVi
         i: ack.i,
         x: input.x,
         n: nonce,
+        ...(sent?.rp ? { rp: sent.rp } : {}),
       };
       return {
         ...view,

@@ -260,8 +260,30 @@ export class ChatStore {
     if (!x) return;
     this.stopTyping(channelId);
     const nonce = randomNonce();
-    this.apply(channelId, { type: "send-pending", nonce, x, ts: this.now() });
-    this.deliver(channelId, nonce, x);
+    // With the reply bar open, the message is a reply to its message.
+    const rp = this.state.channels[channelId]?.replying;
+    this.apply(channelId, {
+      type: "send-pending",
+      nonce,
+      x,
+      ts: this.now(),
+      ...(rp ? { rp } : {}),
+    });
+    this.deliver(channelId, nonce, x, rp?.m);
+  }
+
+  /** Opens the reply bar on a held message: the next send answers it. */
+  startReply(channelId: number, messageId: number): void {
+    this.apply(channelId, { type: "reply-started", messageId });
+  }
+
+  cancelReply(channelId: number): void {
+    this.apply(channelId, { type: "reply-cancelled" });
+  }
+
+  /** A short notice for this user (e.g. a quoted message older than the pages held). */
+  inform(text: string): void {
+    this.notify("info", text);
   }
 
   retry(channelId: number, nonce: string): void {
@@ -269,7 +291,7 @@ export class ChatStore {
     if (!entry) return;
     this.apply(channelId, { type: "send-retried", nonce });
     // Same nonce: if the first attempt was stored after all, the server answers with its ack.
-    this.deliver(channelId, nonce, entry.x);
+    this.deliver(channelId, nonce, entry.x, entry.rp?.m);
   }
 
   discard(channelId: number, nonce: string): void {
@@ -463,8 +485,12 @@ export class ChatStore {
     this.replace(withNotice(this.state, { id: this.nextId++, tone, text }));
   }
 
-  private deliver(channelId: number, nonce: string, x: string): void {
-    this.client.send(channelId, x, nonce).then(
+  private deliver(channelId: number, nonce: string, x: string, replyTo?: number): void {
+    const sent =
+      replyTo === undefined
+        ? this.client.send(channelId, x, nonce)
+        : this.client.reply(channelId, replyTo, x, nonce);
+    sent.then(
       (ack) => {
         const me = this.state.me;
         if (me) this.apply(channelId, { type: "send-acked", nonce, x, ack, me, now: this.now() });

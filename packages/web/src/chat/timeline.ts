@@ -3,6 +3,7 @@ import {
   type ChannelEvent,
   type MessageEvent,
   MessageKind,
+  type ReplyQuote,
 } from "@parley/protocol";
 import { isMessage } from "./channel-log";
 import { dayKey, dayLabel, systemText } from "./format";
@@ -12,6 +13,8 @@ export interface PendingMessage {
   nonce: string;
   x: string;
   ts: number;
+  /** A reply's quote of the message it answers. */
+  rp?: ReplyQuote;
   /** Why it was not sent, once the server refused it. */
   error?: string;
 }

@@ -14,7 +14,7 @@ import { type ChatStore, CommandRefusedError } from "../chat/chat-store";
 import { formatCountdown, formatUntil } from "../chat/format";
 import { useCompletion } from "./completions";
 import { EmojiPickerButton } from "./emoji-picker";
-import { SendIcon, SmileIcon } from "./icons";
+import { CloseIcon, SendIcon, SmileIcon } from "./icons";
 import { useNow } from "./use-chat";
 
 export interface ComposerProps {
@@ -112,6 +112,16 @@ export function Composer({
     if (slowRefused && slowLeft <= 0) setSlowRefused(false);
   }, [slowRefused, slowLeft]);
 
+  // Choosing Reply on a message moves to the composer, where the reply is written.
+  const replyingTo = view.replying?.m;
+  useEffect(() => {
+    if (replyingTo !== undefined) input.current?.focus();
+  }, [replyingTo]);
+  const cancelReply = () => {
+    store.cancelReply(view.id);
+    input.current?.focus();
+  };
+
   // Runs after the closing dialog gave focus back to its opener, so this move wins.
   useEffect(() => {
     if (!autoFocus) return;
@@ -190,6 +200,11 @@ export function Composer({
         return;
       }
     }
+    if (e.key === "Escape" && view.replying) {
+      e.preventDefault();
+      cancelReply();
+      return;
+    }
     if (e.key === "Enter" && !e.shiftKey) {
       e.preventDefault();
       void submit();
@@ -258,6 +273,23 @@ export function Composer({
         </div>
       )}
       {completion.listbox}
+      {view.replying && (
+        <div className="reply-bar" data-testid="reply-bar">
+          <span className="reply-bar-text">
+            Replying to <span className="reply-bar-author">{view.replying.an}</span>:{" "}
+            <bdi className="reply-bar-excerpt">{view.replying.x}</bdi>
+          </span>
+          <button
+            type="button"
+            className="icon-button reply-bar-close"
+            aria-label="Cancel reply"
+            title="Cancel reply (Escape)"
+            onClick={cancelReply}
+          >
+            <CloseIcon />
+          </button>
+        </div>
+      )}
       <div className={`composer-box${muted ? " is-muted" : ""}`}>
         <textarea
           ref={input}

@@ -39,3 +39,4 @@ export const TrashIcon = () => (
   <Icon d="M4 7h16M10 11v6M14 11v6M6 7l1 13h10l1-13M9 7V4h6v3" size={16} />
 );
 export const PinIcon = () => <Icon d="M9 4h6l-1 6 4 4H6l4-4-1-6zM12 14v6" />;
+export const ReplyIcon = () => <Icon d="M10 8L5 12l5 4M5 12h9a5 5 0 0 1 5 5v1" size={16} />;

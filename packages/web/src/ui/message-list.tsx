@@ -3,6 +3,7 @@ import {
   auditText,
   type Member,
   type MessageEvent,
+  type ReplyQuote,
   type Self,
 } from "@parley/protocol";
 import { memo, type RefObject, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
@@ -13,6 +14,7 @@ import {
   canEdit,
   canLoadOlder,
   canPin,
+  canReply,
   type Editing,
   hasOlder,
   isLoaded,
@@ -22,7 +24,7 @@ import { dayKey, formatFull, formatTime, formatWhen, localAuditFormat } from "..
 import { buildTimeline, type TimelineMessage, type TimelineRow } from "../chat/timeline";
 import { Avatar } from "./avatar";
 import { DeleteMessageDialog } from "./channel-dialogs";
-import { ArrowDownIcon, PinIcon } from "./icons";
+import { ArrowDownIcon, PinIcon, ReplyIcon } from "./icons";
 import { MessageEditor } from "./message-editor";
 import { MessageText } from "./message-text";
 import { MessageToolbar } from "./message-toolbar";
@@ -40,6 +42,10 @@ interface Actions {
   mayEdit: (m: MessageEvent) => boolean;
   mayDelete: (m: MessageEvent) => boolean;
   mayPin: (m: MessageEvent) => boolean;
+  mayReply: (m: MessageEvent) => boolean;
+  reply: (m: MessageEvent) => void;
+  /** Jumps to a quoted message, or says it is older than the pages held. */
+  showQuoted: (q: ReplyQuote) => void;
   pin: (m: MessageEvent) => void;
   edit: (m: MessageEvent) => void;
   save: (m: MessageEvent, text: string) => void;
@@ -127,6 +133,43 @@ export function revealMessage(messageId: number): boolean {
   return true;
 }
 
+/**
+ * Moves to a held message: scrolled into view, highlighted, its toolbar focused. False when
+ * the message is not in the timeline (older than the pages read, which are not fetched).
+ */
+export function jumpToMessage(messageId: number): boolean {
+  if (!revealMessage(messageId)) return false;
+  document
+    .querySelector<HTMLElement>(`[data-message-id="${messageId}"] [data-tool][tabindex="0"]`)
+    ?.focus({ preventScroll: true });
+  return true;
+}
+
+/** A reply's quote of the message it answers: its author and excerpt, a jump to it. */
+function QuoteButton({ quote, act }: { quote: ReplyQuote; act: Actions }) {
+  return (
+    <button
+      type="button"
+      className="reply-quote"
+      data-testid="reply-quote"
+      title="Show the original message"
+      onClick={() => act.showQuoted(quote)}
+    >
+      <ReplyIcon />
+      {quote.dl ? (
+        <span className="reply-quote-gone">Original message deleted</span>
+      ) : (
+        <>
+          <span className="reply-quote-author">{quote.an}</span>
+          <span className="reply-quote-text">
+            <bdi>{quote.x}</bdi>
+          </span>
+        </>
+      )}
+    </button>
+  );
+}
+
 /** What is left of a deleted message: who removed it, quietly. */
 function Tombstone({ event }: { event: MessageEvent }) {
   return (
@@ -147,6 +190,7 @@ function MessageTools({ event, me, act }: { event?: MessageEvent; me?: number; a
       />
       <MessageToolbar
         onReact={(emoji) => act.react(event.i, emoji)}
+        {...(act.mayReply(event) ? { onReply: () => act.reply(event) } : {})}
         {...(act.mayEdit(event) ? { onEdit: () => act.edit(event) } : {})}
         {...(act.mayPin(event)
           ? { onPin: () => act.pin(event), pinned: event.pn !== undefined }
@@ -197,6 +241,7 @@ function Message({
   const root = useRef<HTMLDivElement>(null);
   const pending = m.pending;
   const event = m.event;
+  const quote = event?.rp ?? pending?.rp;
   const mine = editing && event && editing.m === event.i ? editing : undefined;
   useFocusAfterEdit(mine, root);
   const state = pending?.error
@@ -216,6 +261,7 @@ function Message({
       {...(event ? { "data-seq": event.s, "data-message-id": event.i } : {})}
     >
       {event && <PinMark event={event} />}
+      {quote && !event?.dl && <QuoteButton quote={quote} act={act} />}
       {mine && event ? (
         <MessageEditor
           key={mine.v}
@@ -392,6 +438,12 @@ export function MessageList({ store, view, me, online, members }: MessageListPro
       mayEdit: (m) => canEdit({ mute }, me, m, Date.now()),
       mayDelete: (m) => canDelete(role, me, m),
       mayPin: (m) => canPin(role, me, m),
+      mayReply: (m) => canReply({ mute }, m, Date.now()),
+      reply: (m) => store.startReply(view.id, m.i),
+      showQuoted: (q) => {
+        if (!jumpToMessage(q.m))
+          store.inform("The original message is older than the messages loaded here.");
+      },
       pin: (m) => void store.pinMessage(view.id, m.i, m.pn === undefined),
       edit: (m) => store.startEdit(view.id, m.i),
       save: (m, text) => void store.saveEdit(view.id, m.i, text),

@@ -1,20 +1,51 @@
-import { type KeyboardEvent, useRef, useState } from "react";
-import { PencilIcon, PinIcon, TrashIcon } from "./icons";
+import { type KeyboardEvent, type ReactNode, useRef, useState } from "react";
+import { PencilIcon, PinIcon, ReplyIcon, TrashIcon } from "./icons";
 import { ReactionPicker } from "./reactions";
+
+/** One tool of the toolbar: an icon button named by its label. */
+function Tool({
+  label,
+  tabIndex,
+  onClick,
+  icon,
+  danger = false,
+}: {
+  label: string;
+  tabIndex: number;
+  onClick: () => void;
+  icon: ReactNode;
+  danger?: boolean;
+}) {
+  return (
+    <button
+      type="button"
+      className={`icon-button tool-button${danger ? " danger" : ""}`}
+      data-tool
+      tabIndex={tabIndex}
+      aria-label={label}
+      title={label}
+      onClick={onClick}
+    >
+      {icon}
+    </button>
+  );
+}
 
 /**
  * A message's actions as a WAI-ARIA toolbar: one tab stop (the last tool used), arrow keys,
  * Home and End move between the tools. Shown on hover and whenever focus is inside the message.
- * Edit, Pin (or Unpin) and Delete appear only when this user may take them.
+ * Reply, Edit, Pin (or Unpin) and Delete appear only when this user may take them.
  */
 export function MessageToolbar({
   onReact,
+  onReply,
   onEdit,
   onPin,
   pinned = false,
   onDelete,
 }: {
   onReact: (emoji: string) => void;
+  onReply?: () => void;
   onEdit?: () => void;
   /** Pins the message, or unpins it when `pinned`. */
   onPin?: () => void;
@@ -23,9 +54,11 @@ export function MessageToolbar({
 }) {
   const root = useRef<HTMLDivElement>(null);
   const [active, setActive] = useState(0);
-  const count = 1 + (onEdit ? 1 : 0) + (onPin ? 1 : 0) + (onDelete ? 1 : 0);
-  const pinAt = onEdit ? 2 : 1;
-  const current = Math.min(active, count - 1);
+  // Each tool's place along the toolbar, in order: the one at `active` is the tab stop.
+  const shown = [true, !!onReply, !!onEdit, !!onPin, !!onDelete];
+  const places = shown.map((on, k) => (on ? shown.slice(0, k).filter(Boolean).length : -1));
+  const [, replyAt, editAt, pinAt, deleteAt] = places as [number, number, number, number, number];
+  const current = Math.min(active, shown.filter(Boolean).length - 1);
   const tab = (k: number) => (k === current ? 0 : -1);
 
   const tools = () => [...(root.current?.querySelectorAll<HTMLElement>("[data-tool]") ?? [])];
@@ -63,44 +96,28 @@ export function MessageToolbar({
       }}
     >
       <ReactionPicker onPick={onReact} tabIndex={tab(0)} />
+      {onReply && (
+        <Tool label="Reply" tabIndex={tab(replyAt)} onClick={onReply} icon={<ReplyIcon />} />
+      )}
       {onEdit && (
-        <button
-          type="button"
-          className="icon-button tool-button"
-          data-tool
-          tabIndex={tab(1)}
-          aria-label="Edit message"
-          title="Edit message"
-          onClick={onEdit}
-        >
-          <PencilIcon />
-        </button>
+        <Tool label="Edit message" tabIndex={tab(editAt)} onClick={onEdit} icon={<PencilIcon />} />
       )}
       {onPin && (
-        <button
-          type="button"
-          className="icon-button tool-button"
-          data-tool
+        <Tool
+          label={pinned ? "Unpin message" : "Pin message"}
           tabIndex={tab(pinAt)}
-          aria-label={pinned ? "Unpin message" : "Pin message"}
-          title={pinned ? "Unpin message" : "Pin message"}
           onClick={onPin}
-        >
-          <PinIcon />
-        </button>
+          icon={<PinIcon />}
+        />
       )}
       {onDelete && (
-        <button
-          type="button"
-          className="icon-button tool-button danger"
-          data-tool
-          tabIndex={tab(pinAt + (onPin ? 1 : 0))}
-          aria-label="Delete message"
-          title="Delete message"
+        <Tool
+          label="Delete message"
+          tabIndex={tab(deleteAt)}
           onClick={onDelete}
-        >
-          <TrashIcon />
-        </button>
+          icon={<TrashIcon />}
+          danger
+        />
       )}
     </div>
   );

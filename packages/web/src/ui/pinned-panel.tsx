@@ -3,23 +3,9 @@ import { useEffect } from "react";
 import { type ChannelView, canPin } from "../chat/channel-view";
 import type { ChatStore } from "../chat/chat-store";
 import { formatFull, formatWhen } from "../chat/format";
-import { revealMessage } from "./message-list";
+import { jumpToMessage } from "./message-list";
 import { MessageText } from "./message-text";
 import { Modal } from "./modal";
-
-/**
- * Moves to a pinned message in the timeline when it is held: scrolled into view, highlighted,
- * and its toolbar focused. A message not held (older than the pages read) is not fetched.
- */
-function goTo(messageId: number): void {
-  // After the dialog closed and gave focus back, so the message's toolbar can take it.
-  requestAnimationFrame(() => {
-    if (!revealMessage(messageId)) return;
-    document
-      .querySelector<HTMLElement>(`[data-message-id="${messageId}"] [data-tool][tabindex="0"]`)
-      ?.focus({ preventScroll: true });
-  });
-}
 
 /**
  * The open channel's pinned messages, most recently pinned first, read when it opens and again
@@ -69,7 +55,8 @@ export function PinnedPanel({
                   title={held(m) ? "Show in the timeline" : "Not loaded in the timeline"}
                   onClick={() => {
                     onClose();
-                    if (held(m)) goTo(m.i);
+                    // After the dialog closed and gave focus back, so the toolbar can take it.
+                    if (held(m)) requestAnimationFrame(() => jumpToMessage(m.i));
                   }}
                 >
                   <span className="pin-author">{m.an}</span>{" "}
