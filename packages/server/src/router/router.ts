@@ -74,7 +74,7 @@ export class Router {
       }
       let result = route.handle(ctx);
       if (result instanceof Promise) result = await result;
-      conn.reply(op, requestId, result ?? {});
+      conn.reply(op, requestId, result);
     } catch (err) {
       this.fail(conn, op, requestId, err);
     }

@@ -139,32 +139,8 @@ export class CommandService {
           return { m: { s: ev.s, i: ev.i, ts: ev.ts } };
         },
       },
-      {
-        n: "pin",
-        u: "/pin <message id>",
-        d: "Pin a message to the channel",
-        rl: Role.Moderator,
-        run: async (caller, args) => {
-          await messages.pin(
-            caller.actor,
-            caller.channelId,
-            messageId(this.spec("pin"), args),
-            true,
-          );
-          return { x: "Message pinned" };
-        },
-      },
-      {
-        n: "unpin",
-        u: "/unpin <message id>",
-        d: "Unpin a message",
-        rl: Role.Moderator,
-        run: async (caller, args) => {
-          const id = messageId(this.spec("unpin"), args);
-          await messages.pin(caller.actor, caller.channelId, id, false);
-          return { x: "Message unpinned" };
-        },
-      },
+      this.pinCommand(messages, true),
+      this.pinCommand(messages, false),
       {
         n: "kick",
         u: "/kick @user [reason]",
@@ -321,6 +297,22 @@ export class CommandService {
         },
       },
     ];
+  }
+
+  /** `/pin <message id>` (`on`) and `/unpin <message id>`, one spec each. */
+  private pinCommand(messages: MessageService, on: boolean): CommandSpec {
+    const n = on ? "pin" : "unpin";
+    return {
+      n,
+      u: `/${n} <message id>`,
+      d: on ? "Pin a message to the channel" : "Unpin a message",
+      rl: Role.Moderator,
+      run: async (caller, args) => {
+        const id = messageId(this.spec(n), args);
+        await messages.pin(caller.actor, caller.channelId, id, on);
+        return { x: on ? "Message pinned" : "Message unpinned" };
+      },
+    };
   }
 
   /**
