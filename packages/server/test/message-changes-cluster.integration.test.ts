@@ -91,4 +91,41 @@ describeWith(["postgres", "redis"], "message edits and deletes on a cluster of t
     await until(() => seen.at(-1)?.s === last, 15_000, "every event");
     expect(seen.filter((e) => e.t === EventType.MessageEdited)).toHaveLength(5);
   }, 60_000);
+
+  it("orders a reply and the deletion of its target, made at once on two nodes", async () => {
+    const author = await connect(nodes[0]!, await register("author3"));
+    const { ch } = await author.createChannel("reply-race");
+    const replier = await connect(nodes[1]!, await register("replier3"));
+    await replier.joinChannel(ch.i);
+    let replied = 0;
+    for (let round = 0; round < 10; round++) {
+      const target = await author.send(ch.i, `question ${round}`);
+      const [reply, deletion] = await Promise.allSettled([
+        replier.reply(ch.i, target.i, `answer ${round}`),
+        author.deleteMessage(ch.i, target.i),
+      ]);
+      expect(deletion.status).toBe("fulfilled");
+      const deleted = (deletion as PromiseFulfilledResult<{ s: number }>).value.s;
+      if (reply.status === "rejected") {
+        // The deletion committed first: the reply is refused, and nothing of it was stored.
+        expect(reply.reason).toMatchObject({ errorName: "NO_SUCH_MESSAGE" });
+        continue;
+      }
+      // The reply committed first: it is ordered before the deletion, and every reader on
+      // either node sees its quote as deleted.
+      replied++;
+      expect(reply.value.s).toBeLessThan(deleted);
+      for (const reader of [author, replier]) {
+        const page = await reader.history(ch.i, { limit: 100 });
+        const stored = page.e.find((e) => e.t === EventType.MessagePosted && e.i === reply.value.i);
+        expect(stored).toMatchObject({ rp: { m: target.i, x: "", dl: true } });
+      }
+    }
+    // Whichever way each round went, no live reply quotes a deleted message as live, and
+    // every refused reply left nothing behind.
+    const page = await replier.history(ch.i, { limit: 100 });
+    const replies = page.e.filter((e) => e.t === EventType.MessagePosted && e.rp);
+    expect(replies).toHaveLength(replied);
+    for (const r of replies) expect(r).toMatchObject({ rp: { x: "", dl: true } });
+  }, 90_000);
 });
