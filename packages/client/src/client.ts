@@ -25,6 +25,7 @@ import {
   type PinListReply,
   type PresencePush,
   type RateBucket,
+  type ReadState,
   type ReplyOf,
   type RequestInputOf,
   type ServerFrame,
@@ -141,6 +142,11 @@ export type ClientEvents = {
   userUpdated: [UserUpdatedPush];
   /** A channel's gap was too large to replay: read a fresh snapshot. */
   resync: [number];
+  /**
+   * Your read marker of a channel moved (a markRead on any of your connections): the unread
+   * state it leaves, exact up to its `ls`.
+   */
+  readState: [ReadState];
   /**
    * The replay after a welcome is complete (after every welcome, also when nothing was
    * replayed): each channel is caught up to its welcome `ls`, and what follows is live.
@@ -465,6 +471,14 @@ export class ParleyClient extends Emitter<ClientEvents> {
     return this.request(Op.ReactionRemove, { c: channelId, m: messageId, e: emoji });
   }
 
+  /**
+   * Marks a channel read up to `seq` (the marker never moves back). Resolves to the unread
+   * state it leaves; every connection of the user also gets it as a `readState` event.
+   */
+  markRead(channelId: number, seq: number): Promise<ReadState> {
+    return this.request(Op.MarkRead, { c: channelId, s: seq });
+  }
+
   /** Pins a message to its channel (`on`), or unpins it (moderators, owners, admins). */
   pinMessage(channelId: number, messageId: number, on = true): Promise<EmptyPayload> {
     return this.request(Op.MessagePin, { c: channelId, m: messageId, on });
@@ -734,6 +748,9 @@ export class ParleyClient extends Emitter<ClientEvents> {
       }
       case Op.ReplayDone:
         this.emit("replayDone");
+        return;
+      case Op.ReadState:
+        this.emit("readState", push.d);
         return;
       case Op.UserUpdated: {
         const user = push.d;

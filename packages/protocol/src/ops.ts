@@ -28,6 +28,8 @@ export const Op = {
   /** The channel's pinned messages, most recently pinned first. */
   PinList: 29,
   Command: 30,
+  /** Marks a channel read up to a seq (the read marker only moves forward). */
+  MarkRead: 36,
   /** Server → client: a batch of stored events of one channel, in seq order. */
   Events: 100,
   /** Server → client: someone started or stopped typing (ephemeral). */
@@ -48,6 +50,11 @@ export const Op = {
    * frame before it is replay (each channel up to its welcome `ls`); everything after is live.
    */
   ReplayDone: 106,
+  /**
+   * Server → client: your read marker of a channel moved (a MarkRead on any of your
+   * connections, on any node), with the unread count it leaves.
+   */
+  ReadState: 107,
 } as const;
 export type Op = (typeof Op)[keyof typeof Op];
 
@@ -71,6 +78,7 @@ export const CLIENT_OPS = [
   Op.MessagePin,
   Op.PinList,
   Op.Command,
+  Op.MarkRead,
 ] as const;
 export type ClientOp = (typeof CLIENT_OPS)[number];
 

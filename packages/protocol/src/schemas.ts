@@ -146,6 +146,8 @@ export const REQUEST_SCHEMAS = {
   /** `on`: pin (true) or unpin (false). */
   [Op.MessagePin]: z.strictObject({ c: id, m: id, on: z.boolean() }),
   [Op.PinList]: z.strictObject({ c: id }),
+  /** `s`: read up to this seq (clamped to the channel's last seq; never moves back). */
+  [Op.MarkRead]: z.strictObject({ c: id, s: seq }),
   [Op.Command]: z.strictObject({
     c: id,
     x: text().trim().min(1).max(LIMITS.commandMax),

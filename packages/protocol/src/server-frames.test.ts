@@ -26,6 +26,8 @@ function describePush(push: ServerPush): string {
       return `user ${push.d.i} is ${push.d.n}`;
     case Op.ReplayDone:
       return "replay done";
+    case Op.ReadState:
+      return `read ${push.d.c} up to ${push.d.rs}`;
     default:
       return push satisfies never;
   }
@@ -41,6 +43,7 @@ function describePushMissingReplayDone(push: ServerPush): string {
     case Op.ChannelAdded:
     case Op.ChannelRemoved:
     case Op.UserUpdated:
+    case Op.ReadState:
       return String(push.o);
     default:
       // @ts-expect-error ReplayDone has no case, so `push` is not `never` here.

@@ -17,6 +17,7 @@ import type {
   PingReply,
   PinListReply,
   PresencePush,
+  ReadState,
   TypingPush,
   UserUpdatedPush,
   WelcomeReply,
@@ -58,6 +59,7 @@ export type ReplyMap = Exhaustive<
     [Op.MessagePin]: EmptyPayload;
     [Op.PinList]: PinListReply;
     [Op.Command]: CommandReply;
+    [Op.MarkRead]: ReadState;
   }
 >;
 
@@ -83,6 +85,7 @@ export type PushMap = Exhaustive<
     [Op.ChannelRemoved]: ChannelRemovedPush;
     [Op.UserUpdated]: UserUpdatedPush;
     [Op.ReplayDone]: EmptyPayload;
+    [Op.ReadState]: ReadState;
   }
 >;
 

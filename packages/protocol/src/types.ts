@@ -34,6 +34,12 @@ export interface ChannelSummary {
   ls: number;
   /** Slow mode interval in seconds (0 = off). */
   sl: number;
+  /** Your read marker (welcome only): you have read everything up to this seq. */
+  rs?: number;
+  /** Unread messages after `rs` up to `ls` (welcome only; others' messages, not deleted). */
+  uc?: number;
+  /** The seq of the first unread message (welcome only, when `uc` > 0). */
+  fu?: number;
 }
 
 /** A channel member with its presence. */
@@ -383,6 +389,23 @@ export interface EventsPush {
 }
 
 /** ChannelAdded (op 103): you are now in channel `ch` (joined or created on another connection). */
+/**
+ * MarkRead (op 36) reply and ReadState (op 107) push: a read marker and the unread state it
+ * leaves, exact up to `ls`. Messages with a seq above `ls` were not counted: a client adds
+ * those of them it receives (others' messages, not deleted).
+ */
+export interface ReadState {
+  c: number;
+  /** Read up to this seq. */
+  rs: number;
+  /** The channel's last seq when the state was read. */
+  ls: number;
+  /** Unread messages in (`rs`, `ls`]. */
+  uc: number;
+  /** The first unread message's seq, when `uc` > 0. */
+  fu?: number;
+}
+
 export interface ChannelAddedPush {
   ch: ChannelSummary;
 }

@@ -37,6 +37,7 @@ import { MessageService } from "./services/message-service";
 import { ModerationService } from "./services/moderation-service";
 import { PasswordHasher } from "./services/password-hasher";
 import { PresenceService } from "./services/presence-service";
+import { ReadStateService } from "./services/read-state-service";
 import type { Services } from "./services/services";
 import { type TypingOptions, TypingService } from "./services/typing-service";
 import { openPostgresStorage } from "./storage/postgres/open-postgres";
@@ -198,6 +199,7 @@ export async function buildNode(
     presence,
     commands,
     moderation,
+    readState: new ReadStateService(storage, broker),
     rate: { limiter, rules: config.rateLimits },
     settings: {
       heartbeatMs: config.heartbeatMs,

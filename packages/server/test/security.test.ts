@@ -119,6 +119,7 @@ describe("security", () => {
       [Op.MessagePin]: { c: ch.i, m: ack.i, on: true },
       [Op.PinList]: { c: ch.i },
       [Op.Command]: { c: ch.i, x: "/help" },
+      [Op.MarkRead]: { c: ch.i, s: ack.s },
     };
     for (const [op, d] of Object.entries(requests)) {
       const reply = await outsider.request(Number(op), d);

@@ -2,6 +2,7 @@ import type {
   ChannelEvent,
   ChannelSummary,
   PresencePush,
+  ReadState,
   RemovalReason,
   Role,
 } from "@parley/protocol";
@@ -28,7 +29,9 @@ export type UserMessage =
   /** The user's role in a channel changed. */
   | { k: "role"; c: number; rl: Role }
   /** The guest registered (as `n`, its name now): its connections now act as an account. */
-  | { k: "registered"; n: string };
+  | { k: "registered"; n: string }
+  /** The user's read marker of a channel moved (MarkRead on any connection). */
+  | { k: "read"; st: ReadState };
 
 export type Topic = { kind: "channel"; id: number } | { kind: "user"; id: number };
 export type BrokerMessage = ChannelMessage | UserMessage;

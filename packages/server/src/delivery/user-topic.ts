@@ -102,6 +102,9 @@ export class UserTopic {
         // Also for a user in no channel: its other tabs learn their new name.
         hub.tellUser(conn, { i: conn.user.id, n: message.n });
         return;
+      case "read":
+        if (conn.channels.has(message.st.c)) conn.sendFrame({ o: Op.ReadState, d: message.st });
+        return;
       case "revoked":
         if (message.session === undefined || message.session === conn.session?.id) {
           if (message.banned) conn.close(CloseCode.ServerBanned, "banned from the server");

@@ -62,19 +62,21 @@ export const hello = route<typeof Op.Hello>({
     await users.add(conn);
     const listed = await services.channels.userChannels(user.id);
     for (const ch of listed) conn.channels.set(ch.i, ch.rl ?? Role.Member);
-    // Subscribed first, then the snapshot: each channel's last seq read now, so every event
-    // after it reaches this connection live. A channel left meanwhile is dropped.
-    const { snapshot: lastSeqs, ready } = await hub.attachThenRead(
+    // Subscribed first, then the snapshot: each channel's last seq and read state read now (in
+    // one read, so the unread counts are exact as of `ls`), so every event after it reaches
+    // this connection live. A channel left meanwhile is dropped.
+    const { snapshot: states, ready } = await hub.attachThenRead(
       conn,
       listed.map((ch) => ch.i),
-      () => services.channels.memberLastSeqs(user.id),
-      (seqs, c) => seqs.get(c),
+      () => services.readState.states(user.id),
+      (seqs, c) => seqs.get(c)?.ls,
     );
     const channels: typeof listed = [];
     for (const ch of listed) {
-      const ls = lastSeqs.get(ch.i);
-      if (ls !== undefined) {
-        channels.push({ ...ch, ls });
+      const state = states.get(ch.i);
+      if (state !== undefined) {
+        const { ls, rs, uc, fu } = state;
+        channels.push({ ...ch, ls, rs, uc, ...(fu !== undefined ? { fu } : {}) });
         // A member as of `ls`: a removal published before it (and read late) is not this one.
         conn.channels.set(ch.i, ch.rl ?? Role.Member, ls);
       } else {

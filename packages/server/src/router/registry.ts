@@ -7,6 +7,7 @@ import { channelList } from "../handlers/channel-list";
 import { command } from "../handlers/command";
 import { hello } from "../handlers/hello";
 import { history } from "../handlers/history";
+import { markRead } from "../handlers/mark-read";
 import { messageDelete } from "../handlers/message-delete";
 import { messageEdit } from "../handlers/message-edit";
 import { messagePin } from "../handlers/message-pin";
@@ -39,4 +40,5 @@ export const REGISTRY = {
   [Op.MessagePin]: messagePin,
   [Op.PinList]: pinList,
   [Op.Command]: command,
+  [Op.MarkRead]: markRead,
 } satisfies { [O in ClientOp]: Route<O> };

@@ -5,6 +5,7 @@ import type { CommandService } from "./command-service";
 import type { MessageService } from "./message-service";
 import type { ModerationService } from "./moderation-service";
 import type { PresenceService } from "./presence-service";
+import type { ReadStateService } from "./read-state-service";
 import type { TypingService } from "./typing-service";
 
 /** Runtime settings handlers need. */
@@ -28,6 +29,7 @@ export interface Services {
   presence: PresenceService;
   commands: CommandService;
   moderation: ModerationService;
+  readState: ReadStateService;
   /** Rate limits: the limiter and the rules of its buckets. */
   rate: { limiter: RateLimiter; rules: RateRules };
   settings: RuntimeSettings;

@@ -209,6 +209,19 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
         await db.schema.alterTable("messages").addColumn("reply_to", "bigint").execute();
       },
     },
+    "0011_read_state": {
+      // Each member's read marker. Memberships from before start read up to their channel's
+      // last seq: nothing already sent becomes unread.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .alterTable("memberships")
+          .addColumn("read_seq", "bigint", (c) => c.notNull().defaultTo(0))
+          .execute();
+        await sql`update memberships set read_seq = (select last_seq from channels where channels.id = memberships.channel_id)`.execute(
+          db,
+        );
+      },
+    },
   };
 }
 

@@ -38,6 +38,8 @@ export interface Database {
     user_id: number;
     role: number;
     joined_at: number;
+    /** The member has read everything up to this seq. */
+    read_seq: number;
   };
   events: {
     channel_id: number;

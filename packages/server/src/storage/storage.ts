@@ -4,6 +4,7 @@ import type { ChannelStore } from "./channel-store";
 import type { EventLog } from "./event-log";
 import type { MessageStore } from "./message-store";
 import type { ModerationStore } from "./moderation-store";
+import type { ReadStateStore } from "./read-state";
 import type { SendPath } from "./send-path";
 
 export interface UserRow {
@@ -54,7 +55,8 @@ export interface NewEvent {
  * Durable state of a Parley deployment, one slice per aggregate: accounts and sessions
  * ({@link AccountStore}), channels and memberships ({@link ChannelStore}), moderation
  * ({@link ModerationStore}), the send path ({@link SendPath}), each channel's event stream
- * ({@link EventLog}) and the changes of stored messages ({@link MessageStore}). Services
+ * ({@link EventLog}), the changes of stored messages ({@link MessageStore}) and each member's read
+ * marker ({@link ReadStateStore}). Services
  * depend on the slices they use; the composition root holds the whole, one object whose
  * slices share one database, its transactions and its statements.
  *
@@ -73,6 +75,7 @@ export interface Storage
     ModerationStore,
     SendPath,
     EventLog,
-    MessageStore {
+    MessageStore,
+    ReadStateStore {
   close(): Promise<void>;
 }

@@ -42,6 +42,7 @@ export function sqlChannelStore(sql: SqlContext): ChannelStore {
               user_id: input.owner.id,
               role: Role.Owner,
               joined_at: now,
+              read_seq: readUpToJoin(channelId),
             })
             .execute();
           const event = await sql.appendEvent(trx, channelId, {
@@ -219,7 +220,13 @@ export function sqlChannelStore(sql: SqlContext): ChannelStore {
       return sql.write(async (trx) => {
         const inserted = await trx
           .insertInto("memberships")
-          .values({ channel_id: channelId, user_id: userId, role, joined_at: sql.now() })
+          .values({
+            channel_id: channelId,
+            user_id: userId,
+            role,
+            joined_at: sql.now(),
+            read_seq: readUpToJoin(channelId),
+          })
           .onConflict((oc) => oc.columns(["channel_id", "user_id"]).doNothing())
           .executeTakeFirst();
         if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return undefined;
@@ -297,4 +304,12 @@ async function crownHeir(
       .executeTakeFirst();
     if (Number(updated.numUpdatedRows) > 0) return target;
   }
+}
+
+/**
+ * A new membership's read marker: the seq of the join event stored next in the same
+ * transaction (the channel's last seq + 1), so nothing from before the join is unread.
+ */
+function readUpToJoin(channelId: number) {
+  return raw<number>`(select last_seq + 1 from channels where id = ${channelId})`;
 }

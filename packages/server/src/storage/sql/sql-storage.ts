@@ -8,6 +8,7 @@ import { SqlContext } from "./context";
 import { sqlEventLog } from "./event-log";
 import { sqlMessageStore } from "./message-store";
 import { sqlModerationStore } from "./moderation";
+import { sqlReadStateStore } from "./read-state";
 import { sqlSendPath } from "./send-path";
 
 /**
@@ -28,7 +29,8 @@ export function sqlStorage(
   const sendPath = sqlSendPath(sql);
   const eventLog = sqlEventLog(sql);
   const messages = sqlMessageStore(sql);
-  assertDisjoint([accounts, channels, moderation, sendPath, eventLog, messages]);
+  const readState = sqlReadStateStore(sql);
+  assertDisjoint([accounts, channels, moderation, sendPath, eventLog, messages, readState]);
   return {
     ...accounts,
     ...channels,
@@ -36,6 +38,7 @@ export function sqlStorage(
     ...sendPath,
     ...eventLog,
     ...messages,
+    ...readState,
     close: () => sql.close(),
   };
 }

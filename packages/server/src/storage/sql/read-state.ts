@@ -1,0 +1,79 @@
+import { EventType, type ReadState } from "@parley/protocol";
+import { type Kysely, sql as raw } from "kysely";
+import type { ReadStateStore } from "../read-state";
+import type { Database } from "../schema";
+import type { SqlContext } from "./context";
+
+/**
+ * {@link ReadStateStore} over SQL: the marker is a column of the membership; the counts are one
+ * grouped read over the events after each marker (the events' primary key range), each joined to
+ * its message to leave out deleted ones. One statement, so each count is exact as of the last
+ * seq read with it.
+ */
+export function sqlReadStateStore(sql: SqlContext): ReadStateStore {
+  const { db } = sql;
+  const greatest = sql.dialect === "sqlite" ? "max" : "greatest";
+  const least = sql.dialect === "sqlite" ? "min" : "least";
+
+  function states(conn: Kysely<Database>, userId: number, channelId?: number) {
+    let q = conn
+      .selectFrom("memberships as m")
+      .innerJoin("channels as c", "c.id", "m.channel_id")
+      .leftJoin("events as e", (j) =>
+        j
+          .onRef("e.channel_id", "=", "m.channel_id")
+          .onRef("e.seq", ">", "m.read_seq")
+          .on("e.type", "=", EventType.MessagePosted)
+          .onRef("e.actor_id", "<>", "m.user_id"),
+      )
+      .leftJoin("messages as msg", (j) =>
+        j.onRef("msg.id", "=", "e.message_id").on("msg.deleted_at", "is", null),
+      )
+      .select((eb) => [
+        "m.channel_id",
+        "c.last_seq",
+        "m.read_seq",
+        eb.fn.count<number>("msg.id").as("unread"),
+        eb.fn
+          .min<number | null>(raw`case when msg.id is null then null else e.seq end`)
+          .as("first"),
+      ])
+      .where("m.user_id", "=", userId)
+      .groupBy(["m.channel_id", "c.last_seq", "m.read_seq"]);
+    if (channelId !== undefined) q = q.where("m.channel_id", "=", channelId);
+    return q.execute();
+  }
+
+  function toState(row: Awaited<ReturnType<typeof states>>[number]): ReadState {
+    const uc = Number(row.unread);
+    const state: ReadState = {
+      c: Number(row.channel_id),
+      rs: Number(row.read_seq),
+      ls: Number(row.last_seq),
+      uc,
+    };
+    if (uc > 0 && row.first !== null) state.fu = Number(row.first);
+    return state;
+  }
+
+  return {
+    async readStates(userId) {
+      const rows = await states(db, userId);
+      return new Map(rows.map((r) => [Number(r.channel_id), toState(r)]));
+    },
+
+    async markRead(userId, channelId, seq) {
+      return sql.write(async (trx) => {
+        const target = raw<number>`${raw.raw(least)}(${seq}, (select last_seq from channels where id = ${channelId}))`;
+        await trx
+          .updateTable("memberships")
+          .set({ read_seq: raw<number>`${raw.raw(greatest)}(read_seq, ${target})` })
+          .where("channel_id", "=", channelId)
+          .where("user_id", "=", userId)
+          .execute();
+        const [row] = await states(trx, userId, channelId);
+        return row && toState(row);
+      });
+    },
+  };
+}
