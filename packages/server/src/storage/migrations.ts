@@ -211,8 +211,16 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
     },
     "0011_read_state": {
       // Each member's read marker. Memberships from before start read up to their channel's
-      // last seq: nothing already sent becomes unread.
+      // last seq: nothing already sent becomes unread. The live messages of a channel by seq,
+      // with their author, are the index the unread counts read alone.
       async up(db: Kysely<unknown>) {
+        await db.schema
+          .createIndex("messages_live_by_seq")
+          .on("messages")
+          // `deleted_at` too, though always null here: SQLite then reads the index alone.
+          .columns(["channel_id", "seq", "author_id", "deleted_at"])
+          .where(sql.ref("deleted_at"), "is", null)
+          .execute();
         await db.schema
           .alterTable("memberships")
           .addColumn("read_seq", "bigint", (c) => c.notNull().defaultTo(0))

@@ -1,4 +1,4 @@
-import { EventType, type ReadState } from "@parley/protocol";
+import type { ReadState } from "@parley/protocol";
 import { type Kysely, sql as raw } from "kysely";
 import type { ReadStateStore } from "../read-state";
 import type { Database } from "../schema";
@@ -6,9 +6,9 @@ import type { SqlContext } from "./context";
 
 /**
  * {@link ReadStateStore} over SQL: the marker is a column of the membership; the counts are one
- * grouped read over the events after each marker (the events' primary key range), each joined to
- * its message to leave out deleted ones. One statement, so each count is exact as of the last
- * seq read with it.
+ * grouped read of the live messages after each marker, from the partial index of live messages
+ * by channel and seq (migration 0011) alone. One statement, so each count is exact as of the
+ * last seq read with it.
  */
 export function sqlReadStateStore(sql: SqlContext): ReadStateStore {
   const { db } = sql;
@@ -19,24 +19,19 @@ export function sqlReadStateStore(sql: SqlContext): ReadStateStore {
     let q = conn
       .selectFrom("memberships as m")
       .innerJoin("channels as c", "c.id", "m.channel_id")
-      .leftJoin("events as e", (j) =>
-        j
-          .onRef("e.channel_id", "=", "m.channel_id")
-          .onRef("e.seq", ">", "m.read_seq")
-          .on("e.type", "=", EventType.MessagePosted)
-          .onRef("e.actor_id", "<>", "m.user_id"),
-      )
       .leftJoin("messages as msg", (j) =>
-        j.onRef("msg.id", "=", "e.message_id").on("msg.deleted_at", "is", null),
+        j
+          .onRef("msg.channel_id", "=", "m.channel_id")
+          .onRef("msg.seq", ">", "m.read_seq")
+          .on("msg.deleted_at", "is", null)
+          .onRef("msg.author_id", "<>", "m.user_id"),
       )
       .select((eb) => [
         "m.channel_id",
         "c.last_seq",
         "m.read_seq",
-        eb.fn.count<number>("msg.id").as("unread"),
-        eb.fn
-          .min<number | null>(raw`case when msg.id is null then null else e.seq end`)
-          .as("first"),
+        eb.fn.count<number>("msg.seq").as("unread"),
+        eb.fn.min<number | null>("msg.seq").as("first"),
       ])
       .where("m.user_id", "=", userId)
       .groupBy(["m.channel_id", "c.last_seq", "m.read_seq"]);
