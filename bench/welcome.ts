@@ -121,7 +121,7 @@ async function welcomeMs(token: string): Promise<number> {
 
 async function readMs(userId: number): Promise<number> {
   const start = performance.now();
-  await storage.readStates(userId);
+  await storage.memberStates(userId);
   return performance.now() - start;
 }
 
@@ -129,8 +129,8 @@ const samples: Record<string, { welcome: number[]; read: number[] }> = {
   "all read": { welcome: [], read: [] },
   unread: { welcome: [], read: [] },
 };
-const check = await storage.readStates(readers.unread.user.id);
-const unreadTotal = [...check.values()].reduce((n, s) => n + s.uc, 0);
+const check = await storage.memberStates(readers.unread.user.id);
+const unreadTotal = [...check.values()].reduce((n, s) => n + s.read.uc, 0);
 console.log(`unread user: ${unreadTotal} unread messages in all`);
 for (let round = 0; round < ROUNDS + 3; round++)
   for (const [name, r] of Object.entries(readers)) {

@@ -21,6 +21,8 @@ import {
   type MessageAck,
   type MessageVersionsReply,
   mayReconnect,
+  type NotifyLevel,
+  type NotifySetting,
   Op,
   type PinListReply,
   type PresencePush,
@@ -147,6 +149,8 @@ export type ClientEvents = {
    * state it leaves, exact up to its `ls`.
    */
   readState: [ReadState];
+  /** Your notification level of a channel changed (setNotify on any of your connections). */
+  notifyChanged: [NotifySetting];
   /**
    * The replay after a welcome is complete (after every welcome, also when nothing was
    * replayed): each channel is caught up to its welcome `ls`, and what follows is live.
@@ -479,6 +483,14 @@ export class ParleyClient extends Emitter<ClientEvents> {
     return this.request(Op.MarkRead, { c: channelId, s: seq });
   }
 
+  /**
+   * Sets when a channel notifies you (every message, mentions, never); every connection of
+   * yours gets the new level as a `notifyChanged` event.
+   */
+  setNotify(channelId: number, level: NotifyLevel): Promise<NotifySetting> {
+    return this.request(Op.SetNotify, { c: channelId, nl: level });
+  }
+
   /** Pins a message to its channel (`on`), or unpins it (moderators, owners, admins). */
   pinMessage(channelId: number, messageId: number, on = true): Promise<EmptyPayload> {
     return this.request(Op.MessagePin, { c: channelId, m: messageId, on });
@@ -751,6 +763,9 @@ export class ParleyClient extends Emitter<ClientEvents> {
         return;
       case Op.ReadState:
         this.emit("readState", push.d);
+        return;
+      case Op.NotifyChanged:
+        this.emit("notifyChanged", push.d);
         return;
       case Op.UserUpdated: {
         const user = push.d;

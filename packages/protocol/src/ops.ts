@@ -30,6 +30,8 @@ export const Op = {
   Command: 30,
   /** Marks a channel read up to a seq (the read marker only moves forward). */
   MarkRead: 36,
+  /** Sets when a channel notifies you: every message, mentions only, or never. */
+  SetNotify: 37,
   /** Server → client: a batch of stored events of one channel, in seq order. */
   Events: 100,
   /** Server → client: someone started or stopped typing (ephemeral). */
@@ -55,6 +57,8 @@ export const Op = {
    * connections, on any node), with the unread count it leaves.
    */
   ReadState: 107,
+  /** Server → client: your notification level of a channel changed (on any connection). */
+  NotifyChanged: 108,
 } as const;
 export type Op = (typeof Op)[keyof typeof Op];
 
@@ -79,6 +83,7 @@ export const CLIENT_OPS = [
   Op.PinList,
   Op.Command,
   Op.MarkRead,
+  Op.SetNotify,
 ] as const;
 export type ClientOp = (typeof CLIENT_OPS)[number];
 
@@ -121,6 +126,13 @@ export const MUTATION_EVENT_TYPES: readonly EventType[] = [
   EventType.MessagePinned,
   EventType.MessageUnpinned,
 ];
+
+/**
+ * When a channel notifies a member: every message, only messages that mention them (the
+ * default), or never. Kept per member on the server, the same on every device.
+ */
+export const NotifyLevel = { All: 1, Mentions: 2, None: 3 } as const;
+export type NotifyLevel = (typeof NotifyLevel)[keyof typeof NotifyLevel];
 
 /** Channel roles, ordered by rank. */
 export const Role = { Member: 1, Moderator: 2, Owner: 3 } as const;

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { LIMITS, USERNAME_PATTERN } from "./limits";
-import { type ClientOp, Op } from "./ops";
+import { type ClientOp, NotifyLevel, Op } from "./ops";
 import { hasInvisible, isBidiBalanced, isBlank, isWellFormedText } from "./text";
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to reject them
@@ -148,6 +148,14 @@ export const REQUEST_SCHEMAS = {
   [Op.PinList]: z.strictObject({ c: id }),
   /** `s`: read up to this seq (clamped to the channel's last seq; never moves back). */
   [Op.MarkRead]: z.strictObject({ c: id, s: seq }),
+  [Op.SetNotify]: z.strictObject({
+    c: id,
+    nl: z.union([
+      z.literal(NotifyLevel.All),
+      z.literal(NotifyLevel.Mentions),
+      z.literal(NotifyLevel.None),
+    ]),
+  }),
   [Op.Command]: z.strictObject({
     c: id,
     x: text().trim().min(1).max(LIMITS.commandMax),

@@ -28,6 +28,8 @@ function describePush(push: ServerPush): string {
       return "replay done";
     case Op.ReadState:
       return `read ${push.d.c} up to ${push.d.rs}`;
+    case Op.NotifyChanged:
+      return `notify ${push.d.c} at level ${push.d.nl}`;
     default:
       return push satisfies never;
   }
@@ -44,6 +46,7 @@ function describePushMissingReplayDone(push: ServerPush): string {
     case Op.ChannelRemoved:
     case Op.UserUpdated:
     case Op.ReadState:
+    case Op.NotifyChanged:
       return String(push.o);
     default:
       // @ts-expect-error ReplayDone has no case, so `push` is not `never` here.

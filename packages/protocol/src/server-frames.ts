@@ -14,6 +14,7 @@ import type {
   JoinReply,
   MessageAck,
   MessageVersionsReply,
+  NotifySetting,
   PingReply,
   PinListReply,
   PresencePush,
@@ -60,6 +61,7 @@ export type ReplyMap = Exhaustive<
     [Op.PinList]: PinListReply;
     [Op.Command]: CommandReply;
     [Op.MarkRead]: ReadState;
+    [Op.SetNotify]: NotifySetting;
   }
 >;
 
@@ -86,6 +88,7 @@ export type PushMap = Exhaustive<
     [Op.UserUpdated]: UserUpdatedPush;
     [Op.ReplayDone]: EmptyPayload;
     [Op.ReadState]: ReadState;
+    [Op.NotifyChanged]: NotifySetting;
   }
 >;
 

@@ -1,6 +1,6 @@
 import type { AuditLine } from "./audit";
 import type { ErrorName } from "./errors";
-import type { EventType, MessageKind, Role } from "./ops";
+import type { EventType, MessageKind, NotifyLevel, Role } from "./ops";
 
 /** A user as other users see it. */
 export interface UserRef {
@@ -40,6 +40,8 @@ export interface ChannelSummary {
   uc?: number;
   /** The seq of the first unread message (welcome only, when `uc` > 0). */
   fu?: number;
+  /** Your notification level here (welcome only). */
+  nl?: NotifyLevel;
 }
 
 /** A channel member with its presence. */
@@ -404,6 +406,12 @@ export interface ReadState {
   uc: number;
   /** The first unread message's seq, when `uc` > 0. */
   fu?: number;
+}
+
+/** SetNotify (op 37) reply and NotifyChanged (op 108) push: a channel's notification level. */
+export interface NotifySetting {
+  c: number;
+  nl: NotifyLevel;
 }
 
 export interface ChannelAddedPush {

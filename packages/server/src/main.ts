@@ -33,11 +33,11 @@ import { AuthService } from "./services/auth-service";
 import { ChannelService } from "./services/channel-service";
 import { CommandService } from "./services/command-service";
 import { GuestSweep, type GuestSweepOptions } from "./services/guest-sweep";
+import { MemberStateService } from "./services/member-state-service";
 import { MessageService } from "./services/message-service";
 import { ModerationService } from "./services/moderation-service";
 import { PasswordHasher } from "./services/password-hasher";
 import { PresenceService } from "./services/presence-service";
-import { ReadStateService } from "./services/read-state-service";
 import type { Services } from "./services/services";
 import { type TypingOptions, TypingService } from "./services/typing-service";
 import { openPostgresStorage } from "./storage/postgres/open-postgres";
@@ -199,7 +199,7 @@ export async function buildNode(
     presence,
     commands,
     moderation,
-    readState: new ReadStateService(storage, broker),
+    memberState: new MemberStateService(storage, broker),
     rate: { limiter, rules: config.rateLimits },
     settings: {
       heartbeatMs: config.heartbeatMs,

@@ -120,6 +120,7 @@ describe("security", () => {
       [Op.PinList]: { c: ch.i },
       [Op.Command]: { c: ch.i, x: "/help" },
       [Op.MarkRead]: { c: ch.i, s: ack.s },
+      [Op.SetNotify]: { c: ch.i, nl: 1 },
     };
     for (const [op, d] of Object.entries(requests)) {
       const reply = await outsider.request(Number(op), d);

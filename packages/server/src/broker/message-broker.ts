@@ -1,6 +1,7 @@
 import type {
   ChannelEvent,
   ChannelSummary,
+  NotifySetting,
   PresencePush,
   ReadState,
   RemovalReason,
@@ -31,7 +32,9 @@ export type UserMessage =
   /** The guest registered (as `n`, its name now): its connections now act as an account. */
   | { k: "registered"; n: string }
   /** The user's read marker of a channel moved (MarkRead on any connection). */
-  | { k: "read"; st: ReadState };
+  | { k: "read"; st: ReadState }
+  /** The user's notification level of a channel changed (SetNotify on any connection). */
+  | { k: "notify"; st: NotifySetting };
 
 export type Topic = { kind: "channel"; id: number } | { kind: "user"; id: number };
 export type BrokerMessage = ChannelMessage | UserMessage;

@@ -105,6 +105,9 @@ export class UserTopic {
       case "read":
         if (conn.channels.has(message.st.c)) conn.sendFrame({ o: Op.ReadState, d: message.st });
         return;
+      case "notify":
+        if (conn.channels.has(message.st.c)) conn.sendFrame({ o: Op.NotifyChanged, d: message.st });
+        return;
       case "revoked":
         if (message.session === undefined || message.session === conn.session?.id) {
           if (message.banned) conn.close(CloseCode.ServerBanned, "banned from the server");

@@ -62,21 +62,21 @@ export const hello = route<typeof Op.Hello>({
     await users.add(conn);
     const listed = await services.channels.userChannels(user.id);
     for (const ch of listed) conn.channels.set(ch.i, ch.rl ?? Role.Member);
-    // Subscribed first, then the snapshot: each channel's last seq and read state read now (in
+    // Subscribed first, then the snapshot: each channel's last seq and member state read now (in
     // one read, so the unread counts are exact as of `ls`), so every event after it reaches
     // this connection live. A channel left meanwhile is dropped.
     const { snapshot: states, ready } = await hub.attachThenRead(
       conn,
       listed.map((ch) => ch.i),
-      () => services.readState.states(user.id),
-      (seqs, c) => seqs.get(c)?.ls,
+      () => services.memberState.states(user.id),
+      (seqs, c) => seqs.get(c)?.read.ls,
     );
     const channels: typeof listed = [];
     for (const ch of listed) {
       const state = states.get(ch.i);
       if (state !== undefined) {
-        const { ls, rs, uc, fu } = state;
-        channels.push({ ...ch, ls, rs, uc, ...(fu !== undefined ? { fu } : {}) });
+        const { ls, rs, uc, fu } = state.read;
+        channels.push({ ...ch, ls, rs, uc, ...(fu !== undefined ? { fu } : {}), nl: state.notify });
         // A member as of `ls`: a removal published before it (and read late) is not this one.
         conn.channels.set(ch.i, ch.rl ?? Role.Member, ls);
       } else {

@@ -10,6 +10,6 @@ export const markRead = route<typeof Op.MarkRead>({
   schema: REQUEST_SCHEMAS[Op.MarkRead],
   guards: [authenticated, member, rateLimit("read")],
   handle({ conn, data, services }) {
-    return services.readState.markRead(conn.user!.id, data.c, data.s);
+    return services.memberState.markRead(conn.user!.id, data.c, data.s);
   },
 });

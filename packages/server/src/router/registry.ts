@@ -17,6 +17,7 @@ import { pinList } from "../handlers/pin-list";
 import { ping } from "../handlers/ping";
 import { reactionAdd } from "../handlers/reaction-add";
 import { reactionRemove } from "../handlers/reaction-remove";
+import { setNotify } from "../handlers/set-notify";
 import { typing } from "../handlers/typing";
 import type { Route } from "./route";
 
@@ -41,4 +42,5 @@ export const REGISTRY = {
   [Op.PinList]: pinList,
   [Op.Command]: command,
   [Op.MarkRead]: markRead,
+  [Op.SetNotify]: setNotify,
 } satisfies { [O in ClientOp]: Route<O> };

@@ -2,10 +2,10 @@ import type { RateLimiter, RateRules } from "../rate-limit/rate-limiter";
 import type { AuthService } from "./auth-service";
 import type { ChannelService } from "./channel-service";
 import type { CommandService } from "./command-service";
+import type { MemberStateService } from "./member-state-service";
 import type { MessageService } from "./message-service";
 import type { ModerationService } from "./moderation-service";
 import type { PresenceService } from "./presence-service";
-import type { ReadStateService } from "./read-state-service";
 import type { TypingService } from "./typing-service";
 
 /** Runtime settings handlers need. */
@@ -29,7 +29,7 @@ export interface Services {
   presence: PresenceService;
   commands: CommandService;
   moderation: ModerationService;
-  readState: ReadStateService;
+  memberState: MemberStateService;
   /** Rate limits: the limiter and the rules of its buckets. */
   rate: { limiter: RateLimiter; rules: RateRules };
   settings: RuntimeSettings;

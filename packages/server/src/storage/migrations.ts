@@ -209,9 +209,10 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
         await db.schema.alterTable("messages").addColumn("reply_to", "bigint").execute();
       },
     },
-    "0011_read_state": {
-      // Each member's read marker. Memberships from before start read up to their channel's
-      // last seq: nothing already sent becomes unread. The live messages of a channel by seq,
+    "0011_member_state": {
+      // Each member's read marker and notification level. Memberships from before start read
+      // up to their channel's last seq (nothing already sent becomes unread), notified of
+      // mentions. The live messages of a channel by seq,
       // with their author, are the index the unread counts read alone.
       async up(db: Kysely<unknown>) {
         await db.schema
@@ -224,6 +225,10 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
         await db.schema
           .alterTable("memberships")
           .addColumn("read_seq", "bigint", (c) => c.notNull().defaultTo(0))
+          .execute();
+        await db.schema
+          .alterTable("memberships")
+          .addColumn("notify_level", "integer", (c) => c.notNull().defaultTo(2))
           .execute();
         await sql`update memberships set read_seq = (select last_seq from channels where channels.id = memberships.channel_id)`.execute(
           db,

@@ -40,6 +40,8 @@ export interface Database {
     joined_at: number;
     /** The member has read everything up to this seq. */
     read_seq: number;
+    /** NotifyLevel: 1 every message, 2 mentions, 3 never. */
+    notify_level: Generated<number>;
   };
   events: {
     channel_id: number;

@@ -4,9 +4,9 @@ import { accountStoreContract } from "./account-store.contract";
 import { channelStoreContract } from "./channel-store.contract";
 import type { Open } from "./contract-fixture";
 import { eventLogContract } from "./event-log.contract";
+import { memberStateContract } from "./member-state.contract";
 import { messageStoreContract } from "./message-store.contract";
 import { moderationStoreContract } from "./moderation-store.contract";
-import { readStateContract } from "./read-state.contract";
 import { sendPathContract } from "./send-path.contract";
 import type { Storage } from "./storage";
 
@@ -21,7 +21,7 @@ export function storageContract(name: string, open: Open) {
   sendPathContract(name, open);
   eventLogContract(name, open);
   messageStoreContract(name, open);
-  readStateContract(name, open);
+  memberStateContract(name, open);
 }
 
 /**

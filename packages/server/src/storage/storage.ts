@@ -2,9 +2,9 @@ import type { EventType } from "@parley/protocol";
 import type { AccountStore } from "./account-store";
 import type { ChannelStore } from "./channel-store";
 import type { EventLog } from "./event-log";
+import type { MemberStateStore } from "./member-state";
 import type { MessageStore } from "./message-store";
 import type { ModerationStore } from "./moderation-store";
-import type { ReadStateStore } from "./read-state";
 import type { SendPath } from "./send-path";
 
 export interface UserRow {
@@ -56,7 +56,7 @@ export interface NewEvent {
  * ({@link AccountStore}), channels and memberships ({@link ChannelStore}), moderation
  * ({@link ModerationStore}), the send path ({@link SendPath}), each channel's event stream
  * ({@link EventLog}), the changes of stored messages ({@link MessageStore}) and each member's read
- * marker ({@link ReadStateStore}). Services
+ * marker ({@link MemberStateStore}). Services
  * depend on the slices they use; the composition root holds the whole, one object whose
  * slices share one database, its transactions and its statements.
  *
@@ -76,6 +76,6 @@ export interface Storage
     SendPath,
     EventLog,
     MessageStore,
-    ReadStateStore {
+    MemberStateStore {
   close(): Promise<void>;
 }

@@ -6,9 +6,9 @@ import { sqlAccountStore } from "./accounts";
 import { sqlChannelStore } from "./channels";
 import { SqlContext } from "./context";
 import { sqlEventLog } from "./event-log";
+import { sqlMemberStateStore } from "./member-state";
 import { sqlMessageStore } from "./message-store";
 import { sqlModerationStore } from "./moderation";
-import { sqlReadStateStore } from "./read-state";
 import { sqlSendPath } from "./send-path";
 
 /**
@@ -29,8 +29,8 @@ export function sqlStorage(
   const sendPath = sqlSendPath(sql);
   const eventLog = sqlEventLog(sql);
   const messages = sqlMessageStore(sql);
-  const readState = sqlReadStateStore(sql);
-  assertDisjoint([accounts, channels, moderation, sendPath, eventLog, messages, readState]);
+  const memberState = sqlMemberStateStore(sql);
+  assertDisjoint([accounts, channels, moderation, sendPath, eventLog, messages, memberState]);
   return {
     ...accounts,
     ...channels,
@@ -38,7 +38,7 @@ export function sqlStorage(
     ...sendPath,
     ...eventLog,
     ...messages,
-    ...readState,
+    ...memberState,
     close: () => sql.close(),
   };
 }

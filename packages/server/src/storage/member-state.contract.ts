@@ -1,11 +1,11 @@
-import { EventType, type ReadState, Role } from "@parley/protocol";
+import { EventType, NotifyLevel, type ReadState, Role } from "@parley/protocol";
 import { describe, expect, it } from "vitest";
 import { type Open, storageFixture } from "./contract-fixture";
 import { post } from "./message-store.contract";
 
-/** The {@link ReadStateStore} contract, run against every implementation. */
-export function readStateContract(name: string, open: Open) {
-  describe(`${name} › ReadStateStore contract`, () => {
+/** The {@link MemberStateStore} contract, run against every implementation. */
+export function memberStateContract(name: string, open: Open) {
+  describe(`${name} › MemberStateStore contract`, () => {
     const fx = storageFixture(open);
 
     /** A channel of alice's that bob joined after alice's first message. */
@@ -21,7 +21,7 @@ export function readStateContract(name: string, open: Open) {
     }
 
     const stateOf = async (userId: number, c: number): Promise<ReadState | undefined> =>
-      (await fx.storage.readStates(userId)).get(c);
+      (await fx.storage.memberStates(userId)).get(c)?.read;
 
     it("starts a membership read up to its join, with nothing unread", async () => {
       const { storage, alice, bob } = fx;
@@ -29,7 +29,7 @@ export function readStateContract(name: string, open: Open) {
       expect(await stateOf(bob.id, c)).toEqual({ c, rs: 3, ls: 3, uc: 0 });
       // The owner's membership starts at the channel's creation; its own message is not unread.
       expect(await stateOf(alice.id, c)).toEqual({ c, rs: 1, ls: 3, uc: 0 });
-      expect((await storage.readStates(bob.id)).size).toBe(1);
+      expect((await storage.memberStates(bob.id)).size).toBe(1);
     });
 
     it("counts others' messages after the marker, exactly, and not joins or reactions", async () => {
@@ -48,9 +48,9 @@ export function readStateContract(name: string, open: Open) {
         type: EventType.MemberJoined,
         actor: bob,
       });
-      const states = await storage.readStates(bob.id);
-      expect(states.get(c)).toEqual({ c, rs: 3, ls: second.seq, uc: 2, fu: first.seq });
-      expect(states.get(other.id)).toEqual({ c: other.id, rs: 2, ls: 2, uc: 0 });
+      const states = await storage.memberStates(bob.id);
+      expect(states.get(c)?.read).toEqual({ c, rs: 3, ls: second.seq, uc: 2, fu: first.seq });
+      expect(states.get(other.id)?.read).toEqual({ c: other.id, rs: 2, ls: 2, uc: 0 });
     });
 
     it("leaves deleted messages out of the count and the first unread", async () => {
@@ -108,6 +108,20 @@ export function readStateContract(name: string, open: Open) {
         actor: bob,
       });
       expect(await stateOf(bob.id, c)).toEqual({ c, rs: rejoin!.s, ls: rejoin!.s, uc: 0 });
+    });
+
+    it("keeps a notification level per member, mentions by default, dropped on leave", async () => {
+      const { storage, alice, bob } = fx;
+      const { c } = await setup();
+      const levelOf = async (userId: number) => (await storage.memberStates(userId)).get(c)?.notify;
+      expect(await levelOf(bob.id)).toBe(NotifyLevel.Mentions);
+      expect(await storage.setNotifyLevel(bob.id, c, NotifyLevel.None)).toBe(true);
+      expect(await levelOf(bob.id)).toBe(NotifyLevel.None);
+      expect(await levelOf(alice.id)).toBe(NotifyLevel.Mentions);
+      await storage.removeMember(c, bob.id, { type: EventType.MemberLeft, actor: bob });
+      expect(await storage.setNotifyLevel(bob.id, c, NotifyLevel.All)).toBe(false);
+      await storage.addMember(c, bob.id, Role.Member, { type: EventType.MemberJoined, actor: bob });
+      expect(await levelOf(bob.id)).toBe(NotifyLevel.Mentions);
     });
   });
 }

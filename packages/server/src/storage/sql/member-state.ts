@@ -1,16 +1,17 @@
-import type { ReadState } from "@parley/protocol";
+import type { NotifyLevel, ReadState } from "@parley/protocol";
 import { type Kysely, sql as raw } from "kysely";
-import type { ReadStateStore } from "../read-state";
+import type { MemberStateStore } from "../member-state";
 import type { Database } from "../schema";
 import type { SqlContext } from "./context";
 
 /**
- * {@link ReadStateStore} over SQL: the marker is a column of the membership; the counts are one
+ * {@link MemberStateStore} over SQL: the marker and the level are columns of the membership; the
+ * counts are one
  * grouped read of the live messages after each marker, from the partial index of live messages
  * by channel and seq (migration 0011) alone. One statement, so each count is exact as of the
  * last seq read with it.
  */
-export function sqlReadStateStore(sql: SqlContext): ReadStateStore {
+export function sqlMemberStateStore(sql: SqlContext): MemberStateStore {
   const { db } = sql;
   const greatest = sql.dialect === "sqlite" ? "max" : "greatest";
   const least = sql.dialect === "sqlite" ? "min" : "least";
@@ -30,11 +31,12 @@ export function sqlReadStateStore(sql: SqlContext): ReadStateStore {
         "m.channel_id",
         "c.last_seq",
         "m.read_seq",
+        "m.notify_level",
         eb.fn.count<number>("msg.seq").as("unread"),
         eb.fn.min<number | null>("msg.seq").as("first"),
       ])
       .where("m.user_id", "=", userId)
-      .groupBy(["m.channel_id", "c.last_seq", "m.read_seq"]);
+      .groupBy(["m.channel_id", "c.last_seq", "m.read_seq", "m.notify_level"]);
     if (channelId !== undefined) q = q.where("m.channel_id", "=", channelId);
     return q.execute();
   }
@@ -52,9 +54,26 @@ export function sqlReadStateStore(sql: SqlContext): ReadStateStore {
   }
 
   return {
-    async readStates(userId) {
+    async memberStates(userId) {
       const rows = await states(db, userId);
-      return new Map(rows.map((r) => [Number(r.channel_id), toState(r)]));
+      return new Map(
+        rows.map((r) => [
+          Number(r.channel_id),
+          { read: toState(r), notify: Number(r.notify_level) as NotifyLevel },
+        ]),
+      );
+    },
+
+    async setNotifyLevel(userId, channelId, level) {
+      const result = await sql.write((trx) =>
+        trx
+          .updateTable("memberships")
+          .set({ notify_level: level })
+          .where("channel_id", "=", channelId)
+          .where("user_id", "=", userId)
+          .executeTakeFirst(),
+      );
+      return Number(result.numUpdatedRows) > 0;
     },
 
     async markRead(userId, channelId, seq) {

@@ -1,5 +1,11 @@
 import type { ParleyClient } from "@parley/client";
-import { type ChannelSummary, Op, type ReadState } from "@parley/protocol";
+import {
+  type ChannelSummary,
+  NotifyLevel,
+  type NotifySetting,
+  Op,
+  type ReadState,
+} from "@parley/protocol";
 import { afterEach, describe, expect, it } from "vitest";
 import { until } from "./harness";
 import { MemoryNode } from "./memory-node";
@@ -8,8 +14,8 @@ import { MemoryNode } from "./memory-node";
 const inWelcome = (client: ParleyClient, c: number): ChannelSummary | undefined =>
   client.welcome?.ch.find((ch) => ch.i === c);
 
-/** Read markers and unread counts end to end through the SDK on a real node. */
-describe("read state (in memory)", () => {
+/** Read markers, unread counts and notification levels end to end through the SDK on a real node. */
+describe("member state (in memory)", () => {
   let m: MemoryNode;
   afterEach(async () => {
     await m.stop();
@@ -71,5 +77,25 @@ describe("read state (in memory)", () => {
     await raw.request(Op.Hello, {});
     const reply = await raw.request(Op.MarkRead, { c, s: -1 });
     expect(reply).toMatchObject({ o: Op.Error, d: { c: 1002 } });
+  });
+
+  it("keeps a notification level per channel, the same in every tab and the next welcome", async () => {
+    m = await MemoryNode.start();
+    const { bob, token, c } = await setup();
+    const other = await m.connect({ token });
+    expect(inWelcome(other, c)?.nl).toBe(NotifyLevel.Mentions);
+    const pushed: NotifySetting[] = [];
+    other.on("notifyChanged", (s) => pushed.push(s));
+    expect(await bob.setNotify(c, NotifyLevel.All)).toEqual({ c, nl: NotifyLevel.All });
+    await until(() => pushed.length === 1, 5000, "the other tab's level");
+    expect(pushed).toEqual([{ c, nl: NotifyLevel.All }]);
+    const third = await m.connect({ token });
+    expect(inWelcome(third, c)?.nl).toBe(NotifyLevel.All);
+    const raw = await m.raw();
+    await raw.request(Op.Hello, { tk: token });
+    expect(await raw.request(Op.SetNotify, { c, nl: 4 })).toMatchObject({
+      o: Op.Error,
+      d: { c: 1002 },
+    });
   });
 });
