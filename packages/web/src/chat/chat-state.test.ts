@@ -14,7 +14,10 @@ import {
   channelJoined,
   channelRemoved,
   initialChatState,
+  readState,
+  seen,
   selected,
+  unreadOf,
   userUpdated,
   welcomed,
   withChannel,
@@ -34,6 +37,15 @@ const summary = (i: number, n: string): ChannelSummary => ({
   ls: 0,
   sl: 0,
 });
+
+/** The channels with unread messages, and how many. */
+const counts = (state: ChatState) =>
+  Object.fromEntries(
+    Object.keys(state.channels)
+      .map(Number)
+      .filter((c) => unreadOf(state, c) > 0)
+      .map((c) => [c, unreadOf(state, c)]),
+  );
 
 const welcome = (...ch: ChannelSummary[]): WelcomeReply => ({
   u: { i: ME, n: "me" },
@@ -85,12 +97,14 @@ describe("chat state", () => {
       let state = online(random.i, general, random);
       state = channelEvents(state, random.i, [msg(5, 2)], NOW);
       state = channelEvents(state, general.i, [msg(6, 2)], NOW);
-      expect(state.unread).toEqual({ [general.i]: 1 });
-      const again = welcomed(state, welcome(random, alpha), alpha.i);
+      expect(counts(state)).toEqual({ [general.i]: 1, [random.i]: 1 });
+      const again = welcomed(state, welcome({ ...random, ls: 5 }, alpha), alpha.i);
       expect(again.activeId).toBe(random.i);
       expect(again.channels[random.i]?.items.map((e) => e.s)).toEqual([5]);
       expect(again.channels[general.i]).toBeUndefined();
-      expect(again.unread).toEqual({});
+      // The welcome's read state replaces what this tab counted; general's is gone.
+      expect(counts(again)).toEqual({});
+      expect(again.reads[general.i]).toBeUndefined();
       expect(again.channels[alpha.i]?.history.phase).toBe("idle");
     });
   });
@@ -103,7 +117,7 @@ describe("chat state", () => {
         [msg(1, 2), msg(2, ME), msg(3, 3)],
         NOW,
       );
-      expect(state.unread).toEqual({ [random.i]: 2 });
+      expect(counts(state)).toEqual({ [random.i]: 2 });
       expect(state.announcement).toBeUndefined();
     });
 
@@ -115,7 +129,9 @@ describe("chat state", () => {
         NOW,
       );
       expect(state.announcement).toBe("u3: text 2");
-      expect(state.unread).toEqual({});
+      // Open is not read: the reader has not seen them yet.
+      expect(counts(state)).toEqual({ [general.i]: 2 });
+      expect(counts(seen(state, general.i, 2))).toEqual({});
       expect(state.channels[general.i]?.items.map((e) => e.s)).toEqual([1, 2]);
       const own = channelEvents(state, general.i, [msg(3, 4), msg(4, ME)], NOW);
       expect(own.announcement).toBe("u3: text 2");
@@ -141,6 +157,27 @@ describe("chat state", () => {
     });
   });
 
+  describe("read state", () => {
+    it("takes the welcome's unread count and first unread, then counts live messages", () => {
+      const state = welcomed(
+        initialChatState,
+        welcome({ ...general, ls: 40, rs: 30, uc: 6, fu: 31 }),
+        undefined,
+      );
+      expect(counts(state)).toEqual({ [general.i]: 6 });
+      const more = channelEvents(state, general.i, [msg(41, 2), msg(42, ME)], NOW);
+      expect(counts(more)).toEqual({ [general.i]: 7 });
+    });
+
+    it("replaces the count with each server state of the channel, and ignores others", () => {
+      let state = online(undefined, general, random);
+      state = channelEvents(state, general.i, [msg(1, 2), msg(2, 3), msg(3, 2)], NOW);
+      state = readState(state, { c: general.i, rs: 2, ls: 3, uc: 1, fu: 3 });
+      expect(counts(state)).toEqual({ [general.i]: 1 });
+      expect(readState(state, { c: 99, rs: 1, ls: 1, uc: 0 })).toBe(state);
+    });
+  });
+
   describe("channelRemoved", () => {
     it("drops the view, members and unread count, and opens the first remaining by name", () => {
       let state = online(random.i, general, random, alpha);
@@ -152,7 +189,7 @@ describe("chat state", () => {
       expect(after.activeId).toBe(alpha.i);
       const other = channelRemoved(state, general.i);
       expect(other.activeId).toBe(random.i);
-      expect(other.unread).toEqual({});
+      expect(other.reads[general.i]).toBeUndefined();
     });
 
     it("leaves no channel open when the last one goes", () => {

@@ -6,13 +6,20 @@ import {
   type JoinReply,
   type Member,
   type MessageEvent,
+  type ReadState,
   type Self,
   type UserRef,
   type WelcomeReply,
 } from "@parley/protocol";
 import { isMessage } from "./channel-log";
-import { type ChannelInput, type ChannelView, newChannelView, reduceChannel } from "./channel-view";
-import { countUnread, markRead } from "./unread";
+import {
+  type ChannelInput,
+  type ChannelView,
+  findMessage,
+  newChannelView,
+  reduceChannel,
+} from "./channel-view";
+import { fromServer, type ReadMark, readUpTo, unreadCount, withEvents } from "./unread";
 
 export type ConnectionStatus = "connecting" | "online" | "reconnecting" | "offline";
 
@@ -28,7 +35,8 @@ export interface ChatState {
   me?: Self;
   channels: Readonly<Record<number, ChannelView>>;
   activeId?: number;
-  unread: Readonly<Record<number, number>>;
+  /** Each held channel's read state: the server's, kept current by the events received. */
+  reads: Readonly<Record<number, ReadMark>>;
   commands: readonly CommandInfo[];
   /** Mirrored from the SDK's TypingState. */
   typing: Readonly<Record<number, readonly string[]>>;
@@ -50,7 +58,7 @@ const MAX_NOTICES = 3;
 export const initialChatState: ChatState = {
   status: "connecting",
   channels: {},
-  unread: {},
+  reads: {},
   commands: [],
   typing: {},
   members: {},
@@ -71,10 +79,26 @@ export function withChannel(state: ChatState, channelId: number, input: ChannelI
   return next === view ? state : { ...state, channels: { ...state.channels, [channelId]: next } };
 }
 
+/** The read mark of a channel from its summary: the welcome's read state, or read to `ls`. */
+function markOf(previous: ReadMark | undefined, ch: ChannelSummary): ReadMark {
+  return fromServer(previous, {
+    c: ch.i,
+    rs: ch.rs ?? ch.ls,
+    ls: ch.ls,
+    uc: ch.uc ?? 0,
+    ...(ch.fu !== undefined ? { fu: ch.fu } : {}),
+  });
+}
+
+/** Unread messages of a channel, as the badges show them. */
+export function unreadOf(state: ChatState, channelId: number): number {
+  return unreadCount(state.reads[channelId]);
+}
+
 /**
- * After a welcome: its channels (views kept for those already held, with the new summary), the
- * unread counts of those still joined, and the open channel kept, else `lastChannel`, else the
- * first by name.
+ * After a welcome: its channels (views kept for those already held, with the new summary),
+ * their read states from the server (a mark this tab made further and the server has not
+ * answered yet is kept), and the open channel kept, else `lastChannel`, else the first by name.
  */
 export function welcomed(
   state: ChatState,
@@ -88,17 +112,32 @@ export function welcomed(
       ? reduceChannel(existing, { type: "summary", summary: ch })
       : newChannelView(ch);
   }
-  const unread: Record<number, number> = {};
-  for (const [c, n] of Object.entries(state.unread)) if (channels[Number(c)]) unread[Number(c)] = n;
+  const reads: Record<number, ReadMark> = {};
+  for (const ch of w.ch) reads[ch.i] = markOf(state.reads[ch.i], ch);
   let activeId = state.activeId;
   if (activeId === undefined || !channels[activeId])
     activeId = lastChannel !== undefined && channels[lastChannel] ? lastChannel : firstByName(w.ch);
-  return { ...state, status: "online", me: w.u, commands: w.cmd, channels, unread, activeId };
+  return { ...state, status: "online", me: w.u, commands: w.cmd, channels, reads, activeId };
 }
 
-/** A channel opened: it is active and read. */
+/** A channel opened. It is read as the reader sees its messages ({@link seen}). */
 export function selected(state: ChatState, channelId: number): ChatState {
-  return { ...state, activeId: channelId, unread: markRead(state.unread, channelId) };
+  return { ...state, activeId: channelId };
+}
+
+/** The reader has seen a channel up to `seq`: read up to there (never back). */
+export function seen(state: ChatState, channelId: number, seq: number): ChatState {
+  const mark = state.reads[channelId];
+  const next = readUpTo(mark, seq);
+  return next === mark ? state : { ...state, reads: { ...state.reads, [channelId]: next } };
+}
+
+/** A read state from the server (a MarkRead reply, a ReadState push). */
+export function readState(state: ChatState, s: ReadState): ChatState {
+  if (!state.channels[s.c]) return state;
+  const mark = state.reads[s.c];
+  const next = fromServer(mark, s);
+  return next === mark ? state : { ...state, reads: { ...state.reads, [s.c]: next } };
 }
 
 /** A channel added (a join here or in another tab) or its summary sent again. */
@@ -107,7 +146,11 @@ export function channelAdded(state: ChatState, summary: ChannelSummary): ChatSta
   const view = existing
     ? reduceChannel(existing, { type: "summary", summary })
     : newChannelView(summary);
-  return { ...state, channels: { ...state.channels, [summary.i]: view } };
+  return {
+    ...state,
+    channels: { ...state.channels, [summary.i]: view },
+    reads: { ...state.reads, [summary.i]: markOf(state.reads[summary.i], summary) },
+  };
 }
 
 /** A join or create reply: the channel held (its view kept if it was), with the latest page. */
@@ -120,10 +163,14 @@ export function channelJoined(state: ChatState, reply: JoinReply, now: number): 
     me: state.me?.i,
     now,
   });
-  return { ...state, channels: { ...state.channels, [reply.ch.i]: view } };
+  return {
+    ...state,
+    channels: { ...state.channels, [reply.ch.i]: view },
+    reads: { ...state.reads, [reply.ch.i]: markOf(state.reads[reply.ch.i], reply.ch) },
+  };
 }
 
-/** Stored events of a held channel: its view, the unread counts, the announcement. */
+/** Stored events of a held channel: its view, its read mark, the announcement. */
 export function channelEvents(
   state: ChatState,
   channelId: number,
@@ -132,6 +179,10 @@ export function channelEvents(
 ): ChatState {
   const me = state.me;
   if (!state.channels[channelId] || !me) return state;
+  const view = state.channels[channelId]!;
+  const mark = state.reads[channelId];
+  // Deletions are looked up in the view before the events apply (a tombstone keeps its seq).
+  const reads = mark ? withEvents(mark, events, me.i, (m) => findMessage(view, m)?.s) : undefined;
   const next = withChannel(state, channelId, { type: "events", events, me: me.i, now });
   const active = channelId === state.activeId;
   const last = [...events].reverse().find((e): e is MessageEvent => isMessage(e) && !e.dl);
@@ -145,13 +196,13 @@ export function channelEvents(
         : state.announcement;
   return {
     ...next,
-    unread: countUnread(state.unread, channelId, events, { active: state.activeId, me: me.i }),
+    ...(reads && reads !== mark ? { reads: { ...state.reads, [channelId]: reads } } : {}),
     ...(announcement !== undefined ? { announcement } : {}),
   };
 }
 
 /**
- * A channel left or removed: its view, members and unread count go; when it was open, the
+ * A channel left or removed: its view, members and read state go; when it was open, the
  * first remaining channel by name opens.
  */
 export function channelRemoved(state: ChatState, channelId: number): ChatState {
@@ -159,6 +210,7 @@ export function channelRemoved(state: ChatState, channelId: number): ChatState {
   const { [channelId]: _, ...channels } = state.channels;
   const { [channelId]: __, ...members } = state.members;
   const { [channelId]: ___, ...pins } = state.pins;
+  const { [channelId]: ____, ...reads } = state.reads;
   const activeId =
     state.activeId === channelId
       ? firstByName(Object.values(channels).map((v) => v.summary))
@@ -168,7 +220,7 @@ export function channelRemoved(state: ChatState, channelId: number): ChatState {
     channels,
     members,
     pins,
-    unread: markRead(state.unread, channelId),
+    reads,
     activeId,
   };
 }

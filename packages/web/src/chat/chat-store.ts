@@ -37,6 +37,8 @@ import {
   channelRemoved,
   initialChatState,
   type Notice,
+  readState,
+  seen,
   selected,
   userUpdated,
   welcomed,
@@ -62,6 +64,8 @@ export interface ChatStoreOptions {
 const PAGE = 50;
 /** After a failed read of older history, scrolling does not ask again for this long. */
 const OLDER_RETRY_MS = 2000;
+/** At most one MarkRead per channel in this span; the latest mark goes at its end. */
+const MARK_READ_MS = 1000;
 
 function randomNonce(): string {
   const bytes = new Uint8Array(12);
@@ -115,6 +119,9 @@ export class ChatStore {
   private lifecycle: "running" | "stopped" | "ended" = "running";
   /** Ids of notices and notes. */
   private nextId = 1;
+  /** Per channel: the seq last sent in a MarkRead, and the throttle's timer while it runs. */
+  private readonly markSent = new Map<number, number>();
+  private readonly markTimers = new Map<number, ReturnType<typeof setTimeout>>();
 
   constructor(private readonly options: ChatStoreOptions) {
     this.now = options.now ?? Date.now;
@@ -134,6 +141,7 @@ export class ChatStore {
       c.on("channelRemoved", (r) => this.onChannelRemoved(r.c, r.why)),
       c.on("resync", (ch) => this.onResync(ch)),
       c.on("userUpdated", (u) => this.onUserUpdated(u)),
+      c.on("readState", (s) => this.replace(readState(this.state, s))),
       c.on("disconnect", (d) => this.onDisconnect(d.code, d.willReconnect)),
       this.typingState.on("change", (ch) =>
         this.set({ typing: { ...this.state.typing, [ch]: this.typingState.names(ch) } }),
@@ -174,6 +182,8 @@ export class ChatStore {
     for (const off of this.offs) off();
     this.typingState.dispose();
     this.memberState.dispose();
+    for (const timer of this.markTimers.values()) clearTimeout(timer);
+    this.markTimers.clear();
     await this.client.close();
   }
 
@@ -207,6 +217,39 @@ export class ChatStore {
     this.ensureLoaded(channelId);
     this.ensureMembers(channelId);
     if (!this.pinReads.has(channelId)) this.readPins(channelId);
+  }
+
+  /**
+   * The reader has seen the channel's latest messages held (it is on screen, the window has
+   * focus, the list is at its end): it is read up to there, here at once and on the server
+   * (MarkRead, at most one a second per channel), and so in every tab and device.
+   */
+  markSeen(channelId: number): void {
+    const last = this.state.channels[channelId]?.items.at(-1)?.s;
+    if (last === undefined) return;
+    this.replace(seen(this.state, channelId, last));
+    this.sendMark(channelId);
+  }
+
+  /** Sends the channel's mark unless the server has it; throttled (leading and trailing). */
+  private sendMark(channelId: number): void {
+    if (this.markTimers.has(channelId)) return;
+    const rs = this.state.reads[channelId]?.rs;
+    if (rs === undefined || rs <= (this.markSent.get(channelId) ?? 0)) return;
+    if (this.state.status !== "online") return;
+    this.markSent.set(channelId, rs);
+    this.client.markRead(channelId, rs).then(
+      (s) => this.replace(readState(this.state, s)),
+      // Not sent (disconnected, rate limited): the next welcome sends it again.
+      () => this.markSent.delete(channelId),
+    );
+    this.markTimers.set(
+      channelId,
+      setTimeout(() => {
+        this.markTimers.delete(channelId);
+        this.sendMark(channelId);
+      }, MARK_READ_MS),
+    );
   }
 
   /** Creates a channel, joined and opened; resolves to its id. */
@@ -537,6 +580,10 @@ export class ChatStore {
     this.seeded.clear();
     this.pinReads.clear();
     this.replace(welcomed(this.state, w, this.options.session.lastChannel));
+    // A mark this tab made that the server has not got (sent while disconnected) goes again.
+    this.markSent.clear();
+    for (const ch of w.ch)
+      if ((this.state.reads[ch.i]?.rs ?? 0) > (ch.rs ?? ch.ls)) this.sendMark(ch.i);
     const activeId = this.state.activeId;
     if (activeId !== undefined) this.selectChannel(activeId);
   }

@@ -1,36 +1,95 @@
-import type { ChannelEvent } from "@parley/protocol";
+import { type ChannelEvent, EventType, type ReadState } from "@parley/protocol";
 import { isMessage } from "./channel-log";
 
-export interface UnreadContext {
-  /** The channel on screen; its messages are read as they arrive. */
-  active: number | undefined;
-  /** The user's id; their own messages (from another tab, say) are never unread. */
-  me: number;
+/**
+ * What this tab knows of one channel's read state: the server's count, exact up to `ls` (from
+ * the welcome, a MarkRead reply or a ReadState push), plus the messages by others received live
+ * above `ls` since. The server's state is the truth; between two of them this tab counts the
+ * live messages itself, so the badge follows at once and is corrected at the next state.
+ */
+export interface ReadMark {
+  /** Read up to this seq (the server's marker, or this tab's own mark ahead of it). */
+  rs: number;
+  /** The server's count covers the messages up to this seq. */
+  ls: number;
+  /** Unread messages up to `ls`, as the server counted them, less deletions seen since. */
+  uc: number;
+  /** The first unread message's seq up to `ls`, when `uc` > 0. */
+  fu?: number;
+  /** Messages by others received above `ls` and above `rs`: message id → seq. */
+  live: Readonly<Record<number, number>>;
+}
+
+/** The mark from a server state; live messages it does not cover yet are kept. */
+export function fromServer(previous: ReadMark | undefined, s: ReadState): ReadMark {
+  // This tab marked further than the state says (its own MarkRead is on the way): keep its
+  // mark, the state's answer to that MarkRead follows.
+  if (previous && previous.rs > s.rs) return previous;
+  const live: Record<number, number> = {};
+  for (const [id, seq] of Object.entries(previous?.live ?? {}))
+    if (seq > s.ls && seq > s.rs) live[Number(id)] = seq;
+  return { rs: s.rs, ls: s.ls, uc: s.uc, ...(s.fu !== undefined ? { fu: s.fu } : {}), live };
+}
+
+/** The number of unread messages of a mark. */
+export function unreadCount(mark: ReadMark | undefined): number {
+  return mark ? mark.uc + Object.keys(mark.live).length : 0;
+}
+
+/** The first unread message's seq, if any. */
+export function firstUnread(mark: ReadMark | undefined): number | undefined {
+  if (!mark) return undefined;
+  if (mark.uc > 0 && mark.fu !== undefined) return mark.fu;
+  const seqs = Object.values(mark.live);
+  return seqs.length > 0 ? Math.min(...seqs) : undefined;
 }
 
 /**
- * Unread counts per channel after a batch of new events arrived: messages by others in a
- * channel that is not on screen. Returns the same object when nothing changed.
+ * The mark after a batch of stored events of its channel: each live message by someone else
+ * above what is counted is unread; a deletion of an unread message takes it away. `seqOf`
+ * gives the seq of a message this tab holds (for a deletion of one the server counted).
+ * Returns the same mark when nothing changed.
  */
-export function countUnread(
-  counts: Readonly<Record<number, number>>,
-  channelId: number,
+export function withEvents(
+  mark: ReadMark,
   events: readonly ChannelEvent[],
-  ctx: UnreadContext,
-): Readonly<Record<number, number>> {
-  if (channelId === ctx.active) return counts;
-  // A tombstone replayed on resume is no news.
-  const added = events.filter((e) => isMessage(e) && !e.dl && e.a !== ctx.me).length;
-  if (added === 0) return counts;
-  return { ...counts, [channelId]: (counts[channelId] ?? 0) + added };
+  me: number,
+  seqOf: (messageId: number) => number | undefined,
+): ReadMark {
+  let next = mark;
+  for (const e of events) {
+    if (isMessage(e)) {
+      // A tombstone replayed on resume is no news; neither is what is counted or read.
+      if (e.dl || e.a === me || e.s <= next.ls || e.s <= next.rs || next.live[e.i]) continue;
+      next = { ...next, live: { ...next.live, [e.i]: e.s } };
+    } else if (e.t === EventType.MessageDeleted) {
+      if (next.live[e.m] !== undefined) {
+        const { [e.m]: _, ...live } = next.live;
+        next = { ...next, live };
+        continue;
+      }
+      const seq = seqOf(e.m);
+      if (seq !== undefined && seq > next.rs && seq <= next.ls && next.uc > 0) {
+        // When the first unread is the one deleted, the next one is known at the next state.
+        const { fu, ...rest } = next;
+        const uc = next.uc - 1;
+        next = { ...rest, uc, ...(uc > 0 && fu !== undefined && fu !== seq ? { fu } : {}) };
+      }
+    }
+  }
+  return next;
 }
 
-/** Counts after the user opened a channel. */
-export function markRead(
-  counts: Readonly<Record<number, number>>,
-  channelId: number,
-): Readonly<Record<number, number>> {
-  if (!counts[channelId]) return counts;
-  const { [channelId]: _, ...rest } = counts;
-  return rest;
+/**
+ * The mark once this tab has shown the channel up to `seq`: read up to there (never back);
+ * everything up to it is no longer unread.
+ */
+export function readUpTo(mark: ReadMark | undefined, seq: number): ReadMark {
+  const base = mark ?? { rs: 0, ls: 0, uc: 0, live: {} };
+  if (seq <= base.rs) return base;
+  const live: Record<number, number> = {};
+  for (const [id, s] of Object.entries(base.live)) if (s > seq) live[Number(id)] = s;
+  // The server's count is known to be all read only when the mark passes its `ls`.
+  if (seq >= base.ls) return { rs: seq, ls: seq, uc: 0, live };
+  return { ...base, rs: seq, live };
 }

@@ -1,5 +1,6 @@
 import { typingLine } from "@parley/client";
 import { useEffect, useRef, useState } from "react";
+import { unreadOf } from "../chat/chat-state";
 import { ChatStore } from "../chat/chat-store";
 import type { SessionStore } from "../session/session-store";
 import { BrowseDialog, CreateDialog, RegisterDialog } from "./channel-dialogs";
@@ -55,7 +56,10 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
   const online = members.filter((m) => m.on).length;
   const pins = active ? state.pins[active.id] : undefined;
 
-  const totalUnread = Object.values(state.unread).reduce((a, b) => a + b, 0);
+  const totalUnread = Object.keys(state.channels).reduce(
+    (n, c) => n + unreadOf(state, Number(c)),
+    0,
+  );
   useEffect(() => {
     const channel = active ? `#${active.summary.n} · ` : "";
     document.title = `${totalUnread > 0 ? `(${totalUnread}) ` : ""}${channel}Parley`;

@@ -461,6 +461,22 @@ export function MessageList({ store, view, me, online, members }: MessageListPro
       void store.loadOlder(view.id);
   };
 
+  /** The channel is read when its end is on screen in a visible, focused window. */
+  const markSeenIfShown = () => {
+    if (atBottom.current && document.visibilityState === "visible" && document.hasFocus())
+      store.markSeen(view.id);
+  };
+  // A window coming back (focus, a tab shown again) shows what arrived meanwhile.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: re-armed per channel; reads refs
+  useEffect(() => {
+    window.addEventListener("focus", markSeenIfShown);
+    document.addEventListener("visibilitychange", markSeenIfShown);
+    return () => {
+      window.removeEventListener("focus", markSeenIfShown);
+      document.removeEventListener("visibilitychange", markSeenIfShown);
+    };
+  }, [view.id]);
+
   // After every render: keep the position across prepends, follow the bottom when stuck to it.
   useLayoutEffect(() => {
     const el = scroller.current;
@@ -476,6 +492,7 @@ export function MessageList({ store, view, me, online, members }: MessageListPro
     firstSeq.current = first;
     lastHeight.current = el.scrollHeight;
     loadOlderIfNear();
+    markSeenIfShown();
   });
 
   const onScroll = () => {
@@ -483,6 +500,7 @@ export function MessageList({ store, view, me, online, members }: MessageListPro
     if (!el) return;
     const distance = el.scrollHeight - el.scrollTop - el.clientHeight;
     atBottom.current = distance < STICK_PX;
+    markSeenIfShown();
     setAway(distance > 240);
     lastHeight.current = el.scrollHeight;
     loadOlderIfNear();

@@ -1,4 +1,4 @@
-import type { ChatState } from "../chat/chat-state";
+import { type ChatState, unreadOf } from "../chat/chat-state";
 import { Avatar } from "./avatar";
 import { LogOutIcon, PlusIcon, SearchIcon } from "./icons";
 import { StatusPill } from "./status-pill";
@@ -48,8 +48,9 @@ export function Sidebar({
       </div>
       <ul className="channel-list">
         {channels.map((view) => {
-          const unread = state.unread[view.id] ?? 0;
           const active = view.id === state.activeId;
+          // The open channel has no badge: it is being read.
+          const unread = active ? 0 : unreadOf(state, view.id);
           return (
             <li key={view.id}>
               <button
