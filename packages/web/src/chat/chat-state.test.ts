@@ -165,6 +165,9 @@ describe("chat state", () => {
         undefined,
       );
       expect(counts(state)).toEqual({ [general.i]: 6 });
+      // Opened, the channel keeps where its unread messages began; another channel has none.
+      expect(selected(state, general.i).divider).toEqual({ c: general.i, s: 31 });
+      expect(selected(selected(state, general.i), 99).divider).toBeUndefined();
       const more = channelEvents(state, general.i, [msg(41, 2), msg(42, ME)], NOW);
       expect(counts(more)).toEqual({ [general.i]: 7 });
     });

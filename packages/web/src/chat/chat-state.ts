@@ -19,7 +19,14 @@ import {
   newChannelView,
   reduceChannel,
 } from "./channel-view";
-import { fromServer, type ReadMark, readUpTo, unreadCount, withEvents } from "./unread";
+import {
+  firstUnread,
+  fromServer,
+  type ReadMark,
+  readUpTo,
+  unreadCount,
+  withEvents,
+} from "./unread";
 
 export type ConnectionStatus = "connecting" | "online" | "reconnecting" | "offline";
 
@@ -37,6 +44,8 @@ export interface ChatState {
   activeId?: number;
   /** Each held channel's read state: the server's, kept current by the events received. */
   reads: Readonly<Record<number, ReadMark>>;
+  /** In the open channel, the first message that was unread when it was opened. */
+  divider?: { c: number; s: number };
   commands: readonly CommandInfo[];
   /** Mirrored from the SDK's TypingState. */
   typing: Readonly<Record<number, readonly string[]>>;
@@ -120,9 +129,18 @@ export function welcomed(
   return { ...state, status: "online", me: w.u, commands: w.cmd, channels, reads, activeId };
 }
 
-/** A channel opened. It is read as the reader sees its messages ({@link seen}). */
+/**
+ * A channel opened. It is read as the reader sees its messages ({@link seen}); where its unread
+ * messages began is kept for the "New messages" line until another channel opens.
+ */
 export function selected(state: ChatState, channelId: number): ChatState {
-  return { ...state, activeId: channelId };
+  const { divider: _, ...rest } = state;
+  const s = firstUnread(state.reads[channelId]);
+  return {
+    ...rest,
+    activeId: channelId,
+    ...(s !== undefined ? { divider: { c: channelId, s } } : {}),
+  };
 }
 
 /** The reader has seen a channel up to `seq`: read up to there (never back). */

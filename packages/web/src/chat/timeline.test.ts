@@ -37,7 +37,9 @@ const shape = (rows: ReturnType<typeof buildTimeline>) =>
           ? `(${r.text})`
           : r.kind === "action"
             ? `*${r.author}`
-            : `note`,
+            : r.kind === "new"
+              ? "--new--"
+              : `note`,
   );
 
 describe("buildTimeline", () => {
@@ -111,5 +113,22 @@ describe("buildTimeline", () => {
       }),
     );
     expect(shape(rows)).toEqual(["[Today]", "gina×1", "carol×1"]);
+  });
+
+  it("puts the new-messages line before the first unread message, breaking its group", () => {
+    const items = [msg(2, at(14, 9, 0)), msg(2, at(14, 9, 1)), msg(2, at(14, 9, 2))];
+    const from = items[1]!.s;
+    expect(shape(buildTimeline(input(items, { unreadFrom: from })))).toEqual([
+      "[Today]",
+      "u2×1",
+      "--new--",
+      "u2×2",
+    ]);
+    // A first unread older than the items held: everything shown is new.
+    expect(shape(buildTimeline(input(items, { unreadFrom: 0 })))).toEqual([
+      "[Today]",
+      "--new--",
+      "u2×3",
+    ]);
   });
 });

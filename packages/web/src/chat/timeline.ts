@@ -51,7 +51,9 @@ export type TimelineRow =
     }
   | { kind: "action"; key: string; author: string; own: boolean; message: TimelineMessage }
   | { kind: "system"; key: string; text: string; ts: number }
-  | { kind: "note"; key: string; note: LocalNote };
+  | { kind: "note"; key: string; note: LocalNote }
+  /** Where the messages the reader had not read when it opened the channel begin. */
+  | { kind: "new"; key: string };
 
 /** Consecutive messages of one author closer than this share a header. */
 export const GROUP_GAP_MS = 5 * 60 * 1000;
@@ -68,6 +70,8 @@ export interface TimelineInput {
    * which differs from the stored one after a guest registered under a new name.
    */
   names?: ReadonlyMap<number, string>;
+  /** The seq of the first message that was unread when the channel was opened: a "new" row goes before it. */
+  unreadFrom?: number;
 }
 
 type Entry =
@@ -95,16 +99,22 @@ function entries(input: TimelineInput): Entry[] {
  * Lays out a channel's items for display: day separators by local date, consecutive messages of
  * one author grouped under one header (broken by a new day, a gap over five minutes, or any
  * other row), `/me` actions and system events as lines of their own, local notes after the
- * item they followed, and pending messages last.
+ * item they followed, pending messages last, and a "new" row before the first message that was
+ * unread (which starts a new group).
  */
 export function buildTimeline(input: TimelineInput): TimelineRow[] {
   const rows: TimelineRow[] = [];
   let day: string | undefined;
+  let markedNew = input.unreadFrom === undefined;
   for (const entry of entries(input)) {
     const key = dayKey(entry.ts);
     if (key !== day) {
       day = key;
       rows.push({ kind: "day", key: `day-${key}`, label: dayLabel(entry.ts, input.now) });
+    }
+    if (!markedNew && entry.kind === "event" && entry.event.s >= input.unreadFrom!) {
+      markedNew = true;
+      rows.push({ kind: "new", key: "new" });
     }
     if (entry.kind === "note") {
       rows.push({ kind: "note", key: `note-${entry.note.id}`, note: entry.note });

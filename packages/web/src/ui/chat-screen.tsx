@@ -219,6 +219,7 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
               me={me}
               online={state.status === "online"}
               members={members}
+              {...(state.divider?.c === active.id ? { unreadFrom: state.divider.s } : {})}
             />
             <div className="typing-line" data-testid="typing">
               {typists.length > 0 && (

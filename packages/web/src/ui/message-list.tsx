@@ -331,6 +331,12 @@ const Row = memo(function Row({
           <span>{row.label}</span>
         </li>
       );
+    case "new":
+      return (
+        <li className="new-divider" data-testid="new-divider">
+          <span>New messages</span>
+        </li>
+      );
     case "system":
       return (
         <li className="system-line" data-testid="system">
@@ -395,6 +401,8 @@ export interface MessageListProps {
   online: boolean;
   /** The channel's members, whose current names the messages show. */
   members: readonly Member[];
+  /** The first message that was unread when the channel was opened. */
+  unreadFrom?: number;
 }
 
 /**
@@ -402,7 +410,7 @@ export interface MessageListProps {
  * the reading position when older pages are prepended, reads older pages on the way up, and
  * offers a jump back to the latest.
  */
-export function MessageList({ store, view, me, online, members }: MessageListProps) {
+export function MessageList({ store, view, me, online, members, unreadFrom }: MessageListProps) {
   const scroller = useRef<HTMLElement>(null);
   const atBottom = useRef(true);
   const lastHeight = useRef(0);
@@ -423,8 +431,9 @@ export function MessageList({ store, view, me, online, members }: MessageListPro
         myName: me.n,
         now: Date.now(),
         names,
+        ...(unreadFrom !== undefined ? { unreadFrom } : {}),
       }),
-    [view.items, view.pending, view.notes, me.i, me.n, names, today],
+    [view.items, view.pending, view.notes, me.i, me.n, names, unreadFrom, today],
   );
 
   const [deleting, setDeleting] = useState<MessageEvent>();
