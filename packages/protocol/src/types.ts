@@ -1,5 +1,6 @@
 import type { AuditLine } from "./audit";
 import type { ErrorName } from "./errors";
+import type { MentionGroup } from "./mentions";
 import type { EventType, MessageKind, Role } from "./ops";
 
 /** A user as other users see it. */
@@ -98,6 +99,13 @@ export interface MessageEvent extends EventBase {
   pn?: Pin;
   /** Present on a reply: the quote of the message it answers, in that message's current state. */
   rp?: ReplyQuote;
+  /**
+   * The users the message mentions (`@name` of a member of the channel, resolved when it was
+   * written), ascending; absent when none and once deleted. The author is never among them.
+   */
+  mn?: number[];
+  /** A group mention by a moderator or owner (`@here`, `@channel`); absent when none. */
+  mg?: MentionGroup;
 }
 
 /**
@@ -146,6 +154,9 @@ export interface MessageEditedEvent extends EventBase {
   x: string;
   /** When it was written (epoch ms): the event's `ts`. */
   ed: number;
+  /** The mentions of the new content, resolved at the edit (as on {@link MessageEvent}). */
+  mn?: number[];
+  mg?: MentionGroup;
 }
 
 /**

@@ -47,9 +47,13 @@ export class MessageService {
     this.sends = new SendQueue(storage, (batch, results) => this.committed(batch, results));
   }
 
-  /** Stores a message (or finds the one with the same nonce) and resolves after the commit. */
+  /**
+   * Stores a message (or finds the one with the same nonce) and resolves after the commit. Its
+   * `@names` resolve inside the write (see {@link SendPath}); the author's guest and admin flags
+   * count for group mentions.
+   */
   send(
-    author: Actor,
+    author: ChangeActor,
     channelId: number,
     nonce: string,
     content: string,
@@ -57,7 +61,16 @@ export class MessageService {
     slowModeExempt = false,
     replyTo?: number,
   ): Promise<MessageEvent> {
-    return this.sends.send({ channelId, author, nonce, content, kind, slowModeExempt, replyTo });
+    return this.sends.send({
+      channelId,
+      author: { id: author.id, name: author.name },
+      authorRights: { isGuest: author.isGuest, isAdmin: author.isAdmin },
+      nonce,
+      content,
+      kind,
+      slowModeExempt,
+      replyTo,
+    });
   }
 
   /**
@@ -104,7 +117,15 @@ export class MessageService {
   ): Promise<EditAck> {
     const now = Date.now();
     const result = await this.storage.editMessage(
-      { channelId, messageId, actor: { id: actor.id, name: actor.name }, version, content, nonce },
+      {
+        channelId,
+        messageId,
+        actor: { id: actor.id, name: actor.name },
+        authorRights: { isGuest: actor.isGuest, isAdmin: actor.isAdmin },
+        version,
+        content,
+        nonce,
+      },
       ({ standing, message }) => {
         if (message.authorId !== actor.id)
           throw new ParleyError("FORBIDDEN", "You can only edit your own messages");
