@@ -1,4 +1,4 @@
-import type { CommandInfo, Member } from "@parley/protocol";
+import { type CommandInfo, type Member, may } from "@parley/protocol";
 import {
   type FormEvent,
   type KeyboardEvent,
@@ -80,6 +80,8 @@ export function Composer({
     text,
     input,
     members,
+    // Offered by the channel role, as commands are; the server decides at the send.
+    groups: may("mentionChannel", role),
     suspended: open,
     apply: (value, caret) => {
       change(value);
