@@ -333,11 +333,16 @@ export interface ChannelInfoReply {
   m?: Member[];
 }
 
-/** MessageSend (op 20) reply, the ack sent after the commit: seq, id and server time. */
+/**
+ * MessageSend (op 20) reply, the ack sent after the commit: seq, id and server time, and the
+ * message's mentions as resolved (so the sender shows them before or without the push).
+ */
 export interface MessageAck {
   s: number;
   i: number;
   ts: number;
+  mn?: number[];
+  mg?: MentionGroup;
 }
 
 /** MessageEdit (op 25) reply, after the commit: the edit event's seq and the new version. */

@@ -37,6 +37,7 @@ describe("mentions (in memory)", () => {
     const sent = await alice.send(c, "@CAROL and @bob, look (not `@alice` nor @bob again)");
     await until(() => posted(seen, sent.i) !== undefined);
     const ids = [bob.user!.i, carol.user!.i].sort((a, b) => a - b);
+    expect(sent.mn).toEqual(ids);
     expect(posted(seen, sent.i)?.mn).toEqual(ids);
     expect(posted(seen, sent.i)?.mg).toBeUndefined();
     expect((await inHistory(carol, c, sent.i))?.mn).toEqual(ids);
