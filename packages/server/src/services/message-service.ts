@@ -14,7 +14,7 @@ import { ParleyError, restrictionError } from "../errors";
 import type { ChannelStore } from "../storage/channel-store";
 import type { EventLog, HistoryQuery } from "../storage/event-log";
 import type { MessageStore } from "../storage/message-store";
-import type { AppendResult, NewMessage, SendPath } from "../storage/send-path";
+import type { AppendResult, AuthorRights, NewMessage, SendPath } from "../storage/send-path";
 import type { Actor } from "../storage/storage";
 import type { ChannelService } from "./channel-service";
 import { SendQueue } from "./send-queue";
@@ -22,6 +22,14 @@ import type { TypingService } from "./typing-service";
 
 /** Who changes a message: the rules need whether it is a guest and whether a server admin. */
 export type ChangeActor = Actor & { isGuest: boolean; isAdmin: boolean };
+
+/** A writer as the storage takes it: the actor, and the flags that count for group mentions. */
+function writer(actor: ChangeActor): { author: Actor; authorRights: AuthorRights } {
+  return {
+    author: { id: actor.id, name: actor.name },
+    authorRights: { isGuest: actor.isGuest, isAdmin: actor.isAdmin },
+  };
+}
 
 /** Settings of the message rules. */
 export interface MessageOptions {
@@ -63,8 +71,7 @@ export class MessageService {
   ): Promise<MessageEvent> {
     return this.sends.send({
       channelId,
-      author: { id: author.id, name: author.name },
-      authorRights: { isGuest: author.isGuest, isAdmin: author.isAdmin },
+      ...writer(author),
       nonce,
       content,
       kind,
@@ -116,12 +123,13 @@ export class MessageService {
     nonce: string,
   ): Promise<EditAck> {
     const now = Date.now();
+    const { author, authorRights } = writer(actor);
     const result = await this.storage.editMessage(
       {
         channelId,
         messageId,
-        actor: { id: actor.id, name: actor.name },
-        authorRights: { isGuest: actor.isGuest, isAdmin: actor.isAdmin },
+        actor: author,
+        authorRights,
         version,
         content,
         nonce,
