@@ -11,14 +11,20 @@ import { webSuite } from "./web-suite";
 
 const harness = webSuite();
 
+/** Two people in a channel the first creates: each a page signed up in the UI. */
+async function ownerAndMember(owner: string, member: string, channel: string) {
+  const a = await harness.open();
+  await registerInUi(a, owner);
+  await createChannel(a, channel);
+  const b = await harness.open();
+  await registerInUi(b, member);
+  await joinChannel(b, channel);
+  return { a, b };
+}
+
 describe("mentions in the web client", () => {
   it("completes @bo to bob, and marks the sent message for bob with his pill, not for alice", async () => {
-    const a = await harness.open();
-    await registerInUi(a, "alice");
-    await createChannel(a, "mentions");
-    const b = await harness.open();
-    await registerInUi(b, "bob");
-    await joinChannel(b, "mentions");
+    const { a, b } = await ownerAndMember("alice", "bob", "mentions");
 
     // alice types @bo and picks bob from the completion list (bob is online).
     const input = composer(a);
@@ -49,12 +55,7 @@ describe("mentions in the web client", () => {
   });
 
   it("offers @here and @channel to the channel's owner only", async () => {
-    const a = await harness.open();
-    await registerInUi(a, "owner1");
-    await createChannel(a, "groups");
-    const b = await harness.open();
-    await registerInUi(b, "member1");
-    await joinChannel(b, "groups");
+    const { a, b } = await ownerAndMember("owner1", "member1", "groups");
     await composer(a).fill("@");
     const offered = a.getByRole("listbox", { name: "Members" });
     await offered.getByRole("option", { name: /@here/ }).waitFor();
