@@ -2,6 +2,7 @@ export * from "./audit";
 export * from "./codec";
 export * from "./errors";
 export * from "./limits";
+export * from "./mentions";
 export * from "./ops";
 export * from "./permissions";
 export * from "./schemas";

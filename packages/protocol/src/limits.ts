@@ -16,6 +16,8 @@ export const LIMITS = {
   reactionsPerMessage: 20,
   /** Pinned messages one channel may hold. */
   pinsPerChannel: 50,
+  /** Distinct `@names` of one message that are resolved; further ones stay plain text. */
+  mentionsPerMessage: 20,
   historyDefault: 50,
   historyMax: 100,
   channelListMax: 100,

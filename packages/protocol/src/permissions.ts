@@ -21,7 +21,9 @@ export type Action =
   /** Read the earlier versions of another member's message. */
   | "readAnyVersions"
   /** Pin and unpin messages. */
-  | "pinMessage";
+  | "pinMessage"
+  /** Mention the whole channel: `@here`, `@channel`, `@everyone`. */
+  | "mentionChannel";
 
 /** The one permission table: the lowest rank allowed to take each action. */
 export const PERMISSIONS: Readonly<Record<Action, number>> = {
@@ -36,6 +38,7 @@ export const PERMISSIONS: Readonly<Record<Action, number>> = {
   deleteAnyMessage: Role.Moderator,
   readAnyVersions: Role.Moderator,
   pinMessage: Role.Moderator,
+  mentionChannel: Role.Moderator,
 };
 
 /** A user's rank in a channel. */

@@ -1,5 +1,6 @@
 import type { AuditLine } from "./audit";
 import type { ErrorName } from "./errors";
+import type { MentionGroup } from "./mentions";
 import type { EventType, MessageKind, NotifyLevel, Role } from "./ops";
 
 /** A user as other users see it. */
@@ -106,6 +107,13 @@ export interface MessageEvent extends EventBase {
   pn?: Pin;
   /** Present on a reply: the quote of the message it answers, in that message's current state. */
   rp?: ReplyQuote;
+  /**
+   * The users the message mentions (`@name` of a member of the channel, resolved when it was
+   * written), ascending; absent when none and once deleted. The author is never among them.
+   */
+  mn?: number[];
+  /** A group mention by a moderator or owner (`@here`, `@channel`); absent when none. */
+  mg?: MentionGroup;
 }
 
 /**
@@ -154,6 +162,9 @@ export interface MessageEditedEvent extends EventBase {
   x: string;
   /** When it was written (epoch ms): the event's `ts`. */
   ed: number;
+  /** The mentions of the new content, resolved at the edit (as on {@link MessageEvent}). */
+  mn?: number[];
+  mg?: MentionGroup;
 }
 
 /**
@@ -330,11 +341,16 @@ export interface ChannelInfoReply {
   m?: Member[];
 }
 
-/** MessageSend (op 20) reply, the ack sent after the commit: seq, id and server time. */
+/**
+ * MessageSend (op 20) reply, the ack sent after the commit: seq, id and server time, and the
+ * message's mentions as resolved (so the sender shows them before or without the push).
+ */
 export interface MessageAck {
   s: number;
   i: number;
   ts: number;
+  mn?: number[];
+  mg?: MentionGroup;
 }
 
 /** MessageEdit (op 25) reply, after the commit: the edit event's seq and the new version. */

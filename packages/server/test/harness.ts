@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ClientOptions, ParleyClient } from "@parley/client";
+import { EventType } from "@parley/protocol";
 import WebSocket from "ws";
 import { type Config, loadConfig } from "../src/config";
 import { createParley, type Parley, type Tuning } from "../src/main";
@@ -113,6 +114,22 @@ export function collect(client: ParleyClient, channelId: number) {
     if (c === channelId) events.push(...e);
   });
   return events;
+}
+
+/** The MessagePosted event of message `id` among `events`. */
+export function posted(
+  events: readonly import("@parley/protocol").ChannelEvent[],
+  id: number,
+): import("@parley/protocol").MessageEvent | undefined {
+  return events.find(
+    (e): e is import("@parley/protocol").MessageEvent =>
+      e.t === EventType.MessagePosted && e.i === id,
+  );
+}
+
+/** The MessagePosted event of message `id` in the latest history page (100 events). */
+export async function inHistory(client: ParleyClient, channelId: number, id: number) {
+  return posted((await client.history(channelId, { limit: 100 })).e, id);
 }
 
 /** Waits until `predicate` holds, polling each turn of the event loop, or fails after `timeoutMs`. */

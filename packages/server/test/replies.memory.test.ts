@@ -1,17 +1,9 @@
-import type { ClientOptions, ParleyClient } from "@parley/client";
-import { type ChannelEvent, EventType, type MessageEvent, Op } from "@parley/protocol";
+import type { ClientOptions } from "@parley/client";
+import { type ChannelEvent, EventType, Op } from "@parley/protocol";
 import { afterEach, describe, expect, it } from "vitest";
 import type { MemoryClientSocket } from "../src/gateway/memory-socket";
-import { collect, until } from "./harness";
+import { collect, inHistory, posted, until } from "./harness";
 import { MemoryNode } from "./memory-node";
-
-const posted = (events: readonly ChannelEvent[], id: number) =>
-  events.find((e): e is MessageEvent => e.t === EventType.MessagePosted && e.i === id);
-
-/** The MessagePosted event of message `id` in the latest history page. */
-async function inHistory(client: ParleyClient, channelId: number, id: number) {
-  return posted((await client.history(channelId, { limit: 100 })).e, id);
-}
 
 /** Replies end to end through the SDK on a real node over in-memory sockets. */
 describe("replies (in memory)", () => {

@@ -18,8 +18,9 @@ import { webSuite } from "./web-suite";
 // sees the real elements: messages with reactions and links, an action, system lines, a
 // command's note, members online and offline with roles and a guest badge, typing, unread
 // counts, a notice, a mute countdown, an edited message, tombstones (the author's and a
-// moderator's deletion), a pinned message, replies (one to a deleted message), the reply bar, an
-// open picker, the inline editor and open dialogs.
+// moderator's deletion), a pinned message, replies (one to a deleted message), the reply bar,
+// mentions (the reader's name, another's, @here), an open picker, the inline editor and open
+// dialogs.
 let general = 0;
 let design = 0;
 let bob: ParleyClient;
@@ -53,6 +54,10 @@ const harness = webSuite({}, async (h) => {
   const spam = await bob.send(general, "cheap watches, click here");
   await alice.reply(general, spam.i, "Please keep ads out of here");
   await alice.deleteMessage(general, spam.i, "spam");
+  // Mentions: one of dana (her row marked, her name the strong pill) and one of bob, and a
+  // group mention by the owner.
+  await alice.send(general, "@dana can you write the announcement? cc @bob");
+  await alice.send(general, "@here standup moves to 10:30");
   // The guest leaves: it shows as an offline member.
   await team.guest.close();
 });
@@ -90,6 +95,10 @@ describe("accessibility (axe-core in Chromium)", () => {
     it(`finds no serious or critical violation in a lived-in chat in ${scheme} mode`, async () => {
       const page = await harness.open({ colorScheme: scheme });
       await livedInChat(page, scheme);
+      const mentioned = page.locator(".message.mentioned").filter({ hasText: "announcement?" });
+      await mentioned.locator(".mention.mention-me").waitFor();
+      await mentioned.locator(".mention:not(.mention-me)").waitFor();
+      await page.locator(".message.mentioned .mention", { hasText: "@here" }).waitFor();
       expect(await axeViolations(page)).toEqual([]);
 
       // The reaction picker, open on a message.
@@ -200,6 +209,8 @@ describe("accessibility (axe-core in Chromium)", () => {
       await page.getByRole("searchbox").fill("general");
       await page.getByRole("button", { name: "Join #general" }).click();
       await messageText(page, "Hi everyone").waitFor();
+      // The owner's @here mentions the guest too: its row is marked on the phone.
+      await page.locator(".message.mentioned .mention", { hasText: "@here" }).waitFor();
       // A send refused for slow mode, with its countdown.
       await alice.command(general, "/slow 60");
       await page.getByTestId("system").filter({ hasText: "turned on slow mode" }).last().waitFor();

@@ -6,7 +6,8 @@ import { route } from "../router/route";
  * Sends a message; the ack (seq, id, time) follows the commit. A repeated nonce returns the
  * original. Mutes and slow mode are enforced by the storage inside the write (MUTED,
  * SLOW_MODE); moderators are exempt from slow mode. `rp` makes it a reply to a live message of
- * the same channel (NO_SUCH_MESSAGE otherwise, read inside the write).
+ * the same channel (NO_SUCH_MESSAGE otherwise, read inside the write). The ack carries the
+ * mentions as resolved at the commit.
  */
 export const messageSend = route<typeof Op.MessageSend>({
   schema: REQUEST_SCHEMAS[Op.MessageSend],
@@ -22,6 +23,9 @@ export const messageSend = route<typeof Op.MessageSend>({
       exempt,
       data.rp,
     );
-    return { s: event.s, i: event.i, ts: event.ts };
+    const ack: MessageAck = { s: event.s, i: event.i, ts: event.ts };
+    if (event.mn) ack.mn = event.mn;
+    if (event.mg) ack.mg = event.mg;
+    return ack;
   },
 });

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomInt } from "node:crypto";
-import { GUEST_PREFIX, isReservedUsername, nameKey } from "@parley/protocol";
+import { GROUP_MENTIONS, GUEST_PREFIX, isReservedUsername, nameKey } from "@parley/protocol";
 import type { UserMessage } from "../broker/message-broker";
 import { ParleyError } from "../errors";
 import type { RateLimiter, RateRule, RateRules } from "../rate-limit/rate-limiter";
@@ -36,10 +36,15 @@ export function hashToken(token: string): string {
   return createHash("sha256").update(token).digest("hex");
 }
 
-/** Refuses a name kept for guests as an account's name (USERNAME_RESERVED). */
+/** Refuses a name kept for guests or for group mentions as an account's name (USERNAME_RESERVED). */
 function checkAccountName(username: string): void {
   if (isReservedUsername(username))
-    throw new ParleyError("USERNAME_RESERVED", `"${GUEST_PREFIX}…" names are kept for guests`);
+    throw new ParleyError(
+      "USERNAME_RESERVED",
+      Object.hasOwn(GROUP_MENTIONS, nameKey(username))
+        ? `"${username}" is kept for group mentions`
+        : `"${GUEST_PREFIX}…" names are kept for guests`,
+    );
 }
 
 /** Accounts, guests and sessions. */

@@ -14,7 +14,7 @@ import { ParleyError, restrictionError } from "../errors";
 import type { ChannelStore } from "../storage/channel-store";
 import type { EventLog, HistoryQuery } from "../storage/event-log";
 import type { MessageStore } from "../storage/message-store";
-import type { AppendResult, NewMessage, SendPath } from "../storage/send-path";
+import type { AppendResult, AuthorRights, NewMessage, SendPath } from "../storage/send-path";
 import type { Actor } from "../storage/storage";
 import type { ChannelService } from "./channel-service";
 import { SendQueue } from "./send-queue";
@@ -22,6 +22,14 @@ import type { TypingService } from "./typing-service";
 
 /** Who changes a message: the rules need whether it is a guest and whether a server admin. */
 export type ChangeActor = Actor & { isGuest: boolean; isAdmin: boolean };
+
+/** A writer as the storage takes it: the actor, and the flags that count for group mentions. */
+function writer(actor: ChangeActor): { author: Actor; authorRights: AuthorRights } {
+  return {
+    author: { id: actor.id, name: actor.name },
+    authorRights: { isGuest: actor.isGuest, isAdmin: actor.isAdmin },
+  };
+}
 
 /** Settings of the message rules. */
 export interface MessageOptions {
@@ -47,9 +55,13 @@ export class MessageService {
     this.sends = new SendQueue(storage, (batch, results) => this.committed(batch, results));
   }
 
-  /** Stores a message (or finds the one with the same nonce) and resolves after the commit. */
+  /**
+   * Stores a message (or finds the one with the same nonce) and resolves after the commit. Its
+   * `@names` resolve inside the write (see {@link SendPath}); the author's guest and admin flags
+   * count for group mentions.
+   */
   send(
-    author: Actor,
+    author: ChangeActor,
     channelId: number,
     nonce: string,
     content: string,
@@ -57,7 +69,15 @@ export class MessageService {
     slowModeExempt = false,
     replyTo?: number,
   ): Promise<MessageEvent> {
-    return this.sends.send({ channelId, author, nonce, content, kind, slowModeExempt, replyTo });
+    return this.sends.send({
+      channelId,
+      ...writer(author),
+      nonce,
+      content,
+      kind,
+      slowModeExempt,
+      replyTo,
+    });
   }
 
   /**
@@ -103,8 +123,17 @@ export class MessageService {
     nonce: string,
   ): Promise<EditAck> {
     const now = Date.now();
+    const { author, authorRights } = writer(actor);
     const result = await this.storage.editMessage(
-      { channelId, messageId, actor: { id: actor.id, name: actor.name }, version, content, nonce },
+      {
+        channelId,
+        messageId,
+        actor: author,
+        authorRights,
+        version,
+        content,
+        nonce,
+      },
       ({ standing, message }) => {
         if (message.authorId !== actor.id)
           throw new ParleyError("FORBIDDEN", "You can only edit your own messages");

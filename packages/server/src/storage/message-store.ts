@@ -6,6 +6,7 @@ import type {
   Role,
 } from "@parley/protocol";
 import type { Standing } from "./moderation-store";
+import type { AuthorRights } from "./send-path";
 import type { Actor } from "./storage";
 
 /**
@@ -26,6 +27,8 @@ export interface MessageEdit {
   version: number;
   content: string;
   nonce: string;
+  /** The editor's guest and admin flags, for group mentions (as on a send). Absent: neither. */
+  authorRights?: AuthorRights;
 }
 
 /** The outcome of an edit: its seq and the version it left. */
@@ -101,6 +104,10 @@ export interface MessagePinning {
  *   unpinning one that is not, stores nothing and returns undefined. A channel holds at most
  *   `LIMITS.pinsPerChannel` pins (LIMIT_REACHED); a deleted message cannot be pinned
  *   (NO_SUCH_MESSAGE).
+ * - **Mentions.** An edit resolves the new content's mentions as a send does (members read in
+ *   its transaction, the group by the role read there) and its event carries them; the
+ *   message's mention rows are replaced at its original seq. A deletion removes them. A
+ *   user's mention count reads those rows.
  */
 export interface MessageStore {
   /** Edits a message; `rule` throws to refuse (author only, mute, edit window). */
@@ -117,4 +124,9 @@ export interface MessageStore {
     pinning: MessagePinning,
     rule: (role: Role | undefined) => void,
   ): Promise<PinEvent | undefined>;
+  /**
+   * How many live messages of the channel after `afterSeq` mention the user, by name or by a
+   * group mention, not counting the user's own: what unread mention badges read.
+   */
+  mentionCount(userId: number, channelId: number, afterSeq: number): Promise<number>;
 }

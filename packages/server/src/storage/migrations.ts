@@ -209,11 +209,33 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
         await db.schema.alterTable("messages").addColumn("reply_to", "bigint").execute();
       },
     },
+    "0009_mentions": {
+      // The resolved mentions of a message's current content: as the event shows them (JSON on
+      // the message row, read by the readers' join), and one row per mentioned user (0 for a
+      // group mention) for counting a user's mentions after a seq. Both are rewritten by an
+      // edit and removed by a deletion.
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable("messages").addColumn("mentions", "text").execute();
+        await db.schema
+          .createTable("mentions")
+          .addColumn("channel_id", "bigint", notNull)
+          .addColumn("seq", "bigint", notNull)
+          .addColumn("user_id", "bigint", notNull)
+          .addColumn("author_id", "bigint", notNull)
+          .addPrimaryKeyConstraint("mentions_pk", ["channel_id", "seq", "user_id"])
+          .execute();
+        await db.schema
+          .createIndex("mentions_user")
+          .on("mentions")
+          .columns(["user_id", "channel_id", "seq"])
+          .execute();
+      },
+    },
     "0011_member_state": {
       // Each member's read marker and notification level. Memberships from before start read
       // up to their channel's last seq (nothing already sent becomes unread), notified of
-      // mentions. The live messages of a channel by seq,
-      // with their author, are the index the unread counts read alone.
+      // mentions. The live messages of a channel by seq, with their author, are the index the
+      // unread counts read alone.
       async up(db: Kysely<unknown>) {
         await db.schema
           .createIndex("messages_live_by_seq")

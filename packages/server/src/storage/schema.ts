@@ -79,6 +79,18 @@ export interface Database {
     pinned_by_name: Generated<string | null>;
     /** The message this one replies to (same channel); null when not a reply. */
     reply_to: Generated<number | null>;
+    /** The resolved mentions of the current content, JSON `{mn?, mg?}`; null when none. */
+    mentions: Generated<string | null>;
+  };
+  /**
+   * One row per user a live message mentions (`user_id` 0 for a group mention), at the
+   * message's seq, with its author: what a user's mention count reads.
+   */
+  mentions: {
+    channel_id: number;
+    seq: number;
+    user_id: number;
+    author_id: number;
   };
   /** The earlier versions of edited messages (the current one is in `messages`). */
   message_versions: {

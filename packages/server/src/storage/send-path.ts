@@ -1,6 +1,12 @@
 import type { ChannelEvent, EventType, MessageKind } from "@parley/protocol";
 import type { Actor } from "./storage";
 
+/** Who writes a message, for the rank group mentions need (with the role read at commit). */
+export interface AuthorRights {
+  isGuest: boolean;
+  isAdmin: boolean;
+}
+
 /** A new message for {@link SendPath.appendMessages}. */
 export interface NewMessage {
   channelId: number;
@@ -18,6 +24,11 @@ export interface NewMessage {
    * sooner than the interval after the author's last one is refused with SLOW_MODE.
    */
   slowModeExempt?: boolean;
+  /**
+   * Whether the author is a guest or a server admin: with the role read at commit, the rank
+   * that decides whether `@here`/`@channel` is a group mention. Absent: neither.
+   */
+  authorRights?: AuthorRights;
 }
 
 /** Outcome of one message of a batch. */
@@ -36,6 +47,11 @@ export type AppendResult =
  *   the storing transaction.
  * - **Replies.** A reply's target is read inside the storing transaction (one read per 32
  *   messages, only when some of them reply); the event carries its quote as of the commit.
+ * - **Mentions.** The `@names` of a message resolve against the channel's members as read
+ *   inside the storing transaction (one read per 32 messages, only when some of them have a
+ *   name); the author, non-members and unknown names are no mentions. A group mention needs
+ *   `mentionChannel` at the role read there. The event carries `mn`/`mg`, and the `mentions`
+ *   rows commit with the message.
  * - **Isolation of failures.** A message that fails fails alone; the others of its batch are
  *   stored. A channel's messages get consecutive seqs in the order of the batch.
  */

@@ -5,6 +5,7 @@ import { channelStoreContract } from "./channel-store.contract";
 import type { Open } from "./contract-fixture";
 import { eventLogContract } from "./event-log.contract";
 import { memberStateContract } from "./member-state.contract";
+import { mentionsContract } from "./mentions.contract";
 import { messageStoreContract } from "./message-store.contract";
 import { moderationStoreContract } from "./moderation-store.contract";
 import { sendPathContract } from "./send-path.contract";
@@ -22,6 +23,7 @@ export function storageContract(name: string, open: Open) {
   eventLogContract(name, open);
   messageStoreContract(name, open);
   memberStateContract(name, open);
+  mentionsContract(name, open);
 }
 
 /**

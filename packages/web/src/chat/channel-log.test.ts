@@ -91,6 +91,16 @@ describe("mergeEvents with edits and deletions", () => {
     expect(mergeEvents(items, [edit(2, 10, 2), edit(3, 10, 3)])).toBe(items);
   });
 
+  it("takes an edit's mentions as the message's, and a deletion drops them", () => {
+    const mentioning = { ...msg(1, 10), mn: [4], mg: "here" as const };
+    const renamed = { ...edit(2, 10, 2, "@carol"), mn: [6] } as ChannelEvent;
+    const items = mergeEvents([mentioning], [renamed]);
+    expect(only(items).mn).toEqual([6]);
+    expect(only(items)).not.toHaveProperty("mg");
+    const gone = mergeEvents(items, [del(3, 10)]);
+    expect(only(gone)).not.toHaveProperty("mn");
+  });
+
   it("keeps the reactions of an edited message", () => {
     const items = mergeEvents([msg(1, 10)], [react(2, 10, 7), edit(3, 10, 2)]);
     expect(only(items).r).toEqual([{ e: "👍", u: [{ i: 7, n: "u7" }] }]);

@@ -80,13 +80,22 @@ function edited(m: MessageEvent, e: MessageEditedEvent): MessageEvent {
   // At the same version the content is the same; the server's edit time replaces the one an
   // ack stood in with.
   if (e.v < v || (e.v === v && (v === 1 || e.ed === m.ed))) return m;
-  return { ...m, x: e.x, v: e.v, ed: e.ed };
+  // The edit carries the new content's mentions, recomputed: none listed means none.
+  const { mn: _, mg: __, ...rest } = m;
+  return {
+    ...rest,
+    x: e.x,
+    v: e.v,
+    ed: e.ed,
+    ...(e.mn ? { mn: e.mn } : {}),
+    ...(e.mg ? { mg: e.mg } : {}),
+  };
 }
 
-/** A message as a tombstone: content, reactions and pin gone, who deleted it and when. */
+/** A message as a tombstone: content, reactions, pin and mentions gone, who deleted it and when. */
 function deleted(m: MessageEvent, e: MessageDeletedEvent): MessageEvent {
   if (m.dl) return m;
-  const { r: _, pn: __, ...rest } = m;
+  const { r: _, pn: __, mn: ___, mg: ____, ...rest } = m;
   return { ...rest, x: "", dl: { u: e.a, un: e.an, ...(e.mod ? { mod: true } : {}), ts: e.ts } };
 }
 

@@ -357,6 +357,21 @@ describe("reduceChannel", () => {
       expect(view.lastSentAt).toBe(NOW);
     });
 
+    it("takes the mentions the ack carries onto the stored message", () => {
+      const pending = reduceChannel(ready([msg(4)]), {
+        type: "send-pending",
+        nonce: "a",
+        x: "@bob hi",
+        ts: NOW,
+      });
+      const ack = acked("a", 5) as ChannelInput & { ack: object };
+      const view = reduceChannel(pending, {
+        ...ack,
+        ack: { s: 5, i: 105, ts: 50, mn: [7], mg: "here" },
+      } as ChannelInput);
+      expect(view.items.at(-1)).toMatchObject({ s: 5, mn: [7], mg: "here" });
+    });
+
     it("confirms a send by its push when the push comes before the ack, and holds it once", () => {
       const pushed = run(
         ready([]),

@@ -460,6 +460,8 @@ export function reduceChannel(view: ChannelView, input: ChannelInput): ChannelVi
         x: input.x,
         n: nonce,
         ...(sent?.rp ? { rp: sent.rp } : {}),
+        ...(ack.mn ? { mn: ack.mn } : {}),
+        ...(ack.mg ? { mg: ack.mg } : {}),
       };
       return {
         ...view,

@@ -1,6 +1,6 @@
 import { type Member, Role } from "@parley/protocol";
 import { describe, expect, it } from "vitest";
-import { applyCompletion, completionAt, matchMembers } from "./completions";
+import { applyCompletion, completionAt, matchGroups, matchMembers } from "./completions";
 
 const member = (i: number, n: string, on: boolean): Member => ({ i, n, on, rl: Role.Member });
 
@@ -60,5 +60,13 @@ describe("applyCompletion", () => {
       text: "hey @alice , look",
       caret: 11,
     });
+  });
+});
+
+describe("matchGroups", () => {
+  it("offers the group mentions whose name starts with the query", () => {
+    expect(matchGroups("").map((g) => g.n)).toEqual(["here", "channel"]);
+    expect(matchGroups("CH").map((g) => g.n)).toEqual(["channel"]);
+    expect(matchGroups("bo")).toEqual([]);
   });
 });

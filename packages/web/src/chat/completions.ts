@@ -64,3 +64,15 @@ export function applyCompletion(
     caret: at.start + insert.length,
   };
 }
+
+/** The group mentions the composer offers to those who may make them, with what each does. */
+export const GROUP_COMPLETIONS = [
+  { n: "here", d: "Notify the members online now" },
+  { n: "channel", d: "Notify every member of the channel" },
+] as const;
+
+/** The group mentions whose name starts with the query (case-insensitive). */
+export function matchGroups(query: string): (typeof GROUP_COMPLETIONS)[number][] {
+  const q = query.toLowerCase();
+  return GROUP_COMPLETIONS.filter((g) => g.n.startsWith(q));
+}

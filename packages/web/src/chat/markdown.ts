@@ -1,4 +1,5 @@
-import type { ElementContent, Root } from "hast";
+import { findMentionTokens, GROUP_MENTIONS, type MentionGroup } from "@parley/protocol";
+import type { Element, ElementContent, Root, RootContent } from "hast";
 import type { Options } from "react-markdown";
 import remarkGfm from "remark-gfm";
 
@@ -71,6 +72,8 @@ export const MARKDOWN_ELEMENTS = [
   "li",
   "a",
   "img",
+  // Mention pills only: raw HTML is never parsed, so nothing else makes a span.
+  "span",
 ] as const;
 
 /**
@@ -102,3 +105,73 @@ export const markdownOptions = {
   skipHtml: false,
   urlTransform: (url: string) => safeUrl(url) ?? "",
 } satisfies Omit<Options, "children" | "components">;
+
+/** How a resolved `@name` shows: the reader's own name, another member, or a group mention. */
+export type MentionKind = "me" | "user" | "group";
+
+/**
+ * The `@names` of a message that show as pills, keyed by lower-cased name: the users in its
+ * `mn` whose names the client knows (the channel's members, by id, and the reader's own),
+ * and the group names when the server made a group mention (`mg`). Anything else the message
+ * says after an `@` is plain text, as the server saw it.
+ */
+export function mentionKinds(
+  message: { mn?: readonly number[]; mg?: MentionGroup },
+  names: ReadonlyMap<number, string>,
+  me: { i: number; n: string },
+): ReadonlyMap<string, MentionKind> {
+  const kinds = new Map<string, MentionKind>();
+  for (const id of message.mn ?? []) {
+    const name = id === me.i ? me.n : names.get(id);
+    if (name) kinds.set(name.toLowerCase(), id === me.i ? "me" : "user");
+  }
+  if (message.mg) for (const group of Object.keys(GROUP_MENTIONS)) kinds.set(group, "group");
+  return kinds;
+}
+
+/** Elements whose text is never a mention: code, and links (their text is the address). */
+const NO_MENTIONS = new Set(["code", "pre", "a"]);
+
+/**
+ * A rehype plugin that turns the resolved `@name` tokens of text nodes (the protocol's
+ * tokenizer, outside code) into `<span class="mention">` pills, `mention-me` for the reader's
+ * own name, built as hast elements with the token as their only text.
+ */
+export function mentionPills(kinds: ReadonlyMap<string, MentionKind>) {
+  return (tree: Root) => {
+    if (kinds.size === 0) return;
+    const visit = (node: Root | Element) => {
+      const children: RootContent[] = [];
+      for (const child of node.children) {
+        if (child.type === "element") {
+          if (!NO_MENTIONS.has(child.tagName)) visit(child);
+          children.push(child);
+        } else if (child.type === "text") children.push(...split(child.value, kinds));
+        else children.push(child);
+      }
+      node.children = children as ElementContent[];
+    };
+    visit(tree);
+  };
+}
+
+/** A text node's value as text and pill nodes. */
+function split(value: string, kinds: ReadonlyMap<string, MentionKind>): ElementContent[] {
+  const out: ElementContent[] = [];
+  let at = 0;
+  for (const token of findMentionTokens(value)) {
+    const kind = kinds.get(token.name);
+    if (!kind) continue;
+    if (token.index > at) out.push({ type: "text", value: value.slice(at, token.index) });
+    out.push({
+      type: "element",
+      tagName: "span",
+      properties: { className: kind === "me" ? ["mention", "mention-me"] : ["mention"] },
+      children: [{ type: "text", value: value.slice(token.index, token.index + token.length) }],
+    });
+    at = token.index + token.length;
+  }
+  if (at === 0) return [{ type: "text", value }];
+  if (at < value.length) out.push({ type: "text", value: value.slice(at) });
+  return out;
+}

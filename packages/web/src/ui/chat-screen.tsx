@@ -240,6 +240,7 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
               view={active}
               commands={state.commands}
               members={members}
+              me={me}
               disabled={false}
               autoFocus={focusComposer === active.id}
               onFocused={() => setFocusComposer(undefined)}

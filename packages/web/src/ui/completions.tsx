@@ -8,7 +8,7 @@ import {
   useReducer,
   useState,
 } from "react";
-import { applyCompletion, completionAt, matchMembers } from "../chat/completions";
+import { applyCompletion, completionAt, matchGroups, matchMembers } from "../chat/completions";
 import { type EmojiData, loadEmoji, readTone, searchEmoji, withTone } from "../chat/emoji";
 
 /** Rows in the list at most. */
@@ -38,18 +38,21 @@ export interface Completion {
  * `:shortcode` and `@name` completion for a textarea, as a combobox: the input keeps focus,
  * the options are a listbox it controls, and the highlighted one is its active descendant.
  * The emoji data is loaded when the first shortcode is typed. `apply` sets the new text and
- * caret.
+ * caret. With `groups`, `@here` and `@channel` are offered after the members.
  */
 export function useCompletion({
   text,
   input,
   members,
+  groups = false,
   suspended,
   apply,
 }: {
   text: string;
   input: RefObject<HTMLTextAreaElement | null>;
   members: readonly Member[];
+  /** The user may make group mentions (`mentionChannel`). */
+  groups?: boolean;
   /** Another list (commands) is showing. */
   suspended: boolean;
   apply: (text: string, caret: number) => void;
@@ -85,7 +88,8 @@ export function useCompletion({
   let options: Option[] = [];
   if (at && token !== dismissed) {
     if (at.kind === "member") {
-      options = matchMembers(members, at.query, LIST_MAX).map((m) => ({
+      const offered = groups ? matchGroups(at.query) : [];
+      options = matchMembers(members, at.query, LIST_MAX - offered.length).map((m) => ({
         key: `m${m.i}`,
         insert: `@${m.n} `,
         content: (
@@ -96,6 +100,17 @@ export function useCompletion({
           </>
         ),
       }));
+      for (const g of offered)
+        options.push({
+          key: `g${g.n}`,
+          insert: `@${g.n} `,
+          content: (
+            <>
+              <span className="suggestion-usage">@{g.n}</span>
+              <span className="suggestion-desc">{g.d}</span>
+            </>
+          ),
+        });
     } else if (emoji) {
       const tone = readTone(localStorage);
       options = searchEmoji(emoji.list, at.query, LIST_MAX).map((e) => {

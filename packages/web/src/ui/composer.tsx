@@ -1,4 +1,4 @@
-import type { CommandInfo, Member } from "@parley/protocol";
+import { type CommandInfo, type Member, may, rankOf, type Self } from "@parley/protocol";
 import {
   type FormEvent,
   type KeyboardEvent,
@@ -23,6 +23,8 @@ export interface ComposerProps {
   commands: readonly CommandInfo[];
   /** The channel's members, for `@` completion. */
   members?: readonly Member[];
+  /** The user, whose guest and admin flags count with the role for group mentions. */
+  me?: Self;
   disabled: boolean;
   /** Take focus now (a channel was just opened from a dialog); `onFocused` says it did. */
   autoFocus?: boolean;
@@ -52,6 +54,7 @@ export function Composer({
   view,
   commands,
   members = [],
+  me,
   disabled,
   autoFocus = false,
   onFocused,
@@ -80,6 +83,8 @@ export function Composer({
     text,
     input,
     members,
+    // Offered by the rank the server checks at the send (which decides).
+    groups: may("mentionChannel", rankOf(view.summary.rl, { isGuest: !!me?.g, isAdmin: !!me?.ad })),
     suspended: open,
     apply: (value, caret) => {
       change(value);

@@ -3,6 +3,7 @@ import {
   auditText,
   type Member,
   type MessageEvent,
+  mentionsMe,
   type ReplyQuote,
   type Self,
 } from "@parley/protocol";
@@ -21,6 +22,7 @@ import {
 } from "../chat/channel-view";
 import type { ChatStore } from "../chat/chat-store";
 import { dayKey, formatFull, formatTime, formatWhen, localAuditFormat } from "../chat/format";
+import { type MentionKind, mentionKinds } from "../chat/markdown";
 import { buildTimeline, type TimelineMessage, type TimelineRow } from "../chat/timeline";
 import { Avatar } from "./avatar";
 import { DeleteMessageDialog } from "./channel-dialogs";
@@ -51,6 +53,8 @@ interface Actions {
   save: (m: MessageEvent, text: string) => void;
   cancelEdit: () => void;
   askDelete: (m: MessageEvent) => void;
+  /** The `@names` of a message that show as pills (see `mentionKinds`). */
+  mentions: (m: MessageEvent) => ReadonlyMap<string, MentionKind>;
 }
 
 function Time({ ts }: { ts: number }) {
@@ -244,6 +248,9 @@ function Message({
   const quote = event?.rp ?? pending?.rp;
   const mine = editing && event && editing.m === event.i ? editing : undefined;
   useFocusAfterEdit(mine, root);
+  const live = event && !event.dl ? event : undefined;
+  const mentioned = live !== undefined && me !== undefined && mentionsMe(live, me);
+  const pills = live && (live.mn || live.mg) ? act.mentions(live) : undefined;
   const state = pending?.error
     ? " failed"
     : pending
@@ -256,10 +263,11 @@ function Message({
   return (
     <div
       ref={root}
-      className={`message${state}`}
+      className={`message${state}${mentioned ? " mentioned" : ""}`}
       data-testid="message"
       {...(event ? { "data-seq": event.s, "data-message-id": event.i } : {})}
     >
+      {mentioned && <span className="sr-only">Mentions you</span>}
       {event && <PinMark event={event} />}
       {quote && !event?.dl && <QuoteButton quote={quote} act={act} />}
       {mine && event ? (
@@ -275,12 +283,12 @@ function Message({
             <Tombstone event={event} />
           ) : action !== undefined ? (
             <em>
-              * {action} <MessageText text={m.text} />
+              * {action} <MessageText text={m.text} mentions={pills} />
               {event && <EditedMark event={event} />}
             </em>
           ) : (
             <>
-              <MessageText text={m.text} />
+              <MessageText text={m.text} mentions={pills} />
               {event && <EditedMark event={event} />}
             </>
           )}
@@ -458,8 +466,9 @@ export function MessageList({ store, view, me, online, members, unreadFrom }: Me
       save: (m, text) => void store.saveEdit(view.id, m.i, text),
       cancelEdit: () => store.cancelEdit(view.id),
       askDelete: (m) => setDeleting(m),
+      mentions: (m) => mentionKinds(m, names, me),
     }),
-    [store, view.id, mute, role, me],
+    [store, view.id, mute, role, me, names],
   );
   const editing = view.editing;
 

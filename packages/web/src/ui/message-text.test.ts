@@ -1,12 +1,12 @@
 import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
-import { safeUrl } from "../chat/markdown";
+import { type MentionKind, mentionKinds, safeUrl } from "../chat/markdown";
 import { MessageText } from "./message-text";
 
 /** The markup a message renders to, inside its `<bdi class="md">`. */
-function render(text: string): string {
-  const html = renderToStaticMarkup(createElement(MessageText, { text }));
+function render(text: string, mentions?: ReadonlyMap<string, MentionKind>): string {
+  const html = renderToStaticMarkup(createElement(MessageText, { text, mentions }));
   const match = /^<bdi class="md">([\s\S]*)<\/bdi>$/.exec(html);
   if (!match) throw new Error(`not isolated in a bdi: ${html}`);
   return match[1] ?? "";
@@ -141,5 +141,41 @@ describe("safeUrl", () => {
       "",
     ])
       expect(safeUrl(url), url).toBeUndefined();
+  });
+});
+
+describe("MessageText with mentions", () => {
+  const me = { i: 1, n: "Alice" };
+  const names = new Map([
+    [2, "Bob"],
+    [3, "carol"],
+  ]);
+  const pill = (text: string, own = false) =>
+    `<span class="mention${own ? " mention-me" : ""}">${text}</span>`;
+
+  it("makes the resolved names pills, the reader's own one stronger, and leaves the rest text", () => {
+    const kinds = mentionKinds({ mn: [1, 2] }, names, me);
+    expect(render("@bob and @ALICE, not @carol or @dave", kinds)).toBe(
+      `${pill("@bob")} and ${pill("@ALICE", true)}, not @carol or @dave`,
+    );
+  });
+
+  it("never makes a pill inside code, a link or an e-mail address", () => {
+    const kinds = mentionKinds({ mn: [2] }, names, me);
+    expect(render("`@bob` **@bob** bob@example.com", kinds)).toBe(
+      `<code>@bob</code> <strong>${pill("@bob")}</strong> ${link("mailto:bob@example.com", "bob@example.com")}`,
+    );
+  });
+
+  it("shows group names as pills only when the server made a group mention", () => {
+    expect(render("@here now", mentionKinds({}, names, me))).toBe("@here now");
+    expect(render("@here now", mentionKinds({ mg: "here" }, names, me))).toBe(
+      `${pill("@here")} now`,
+    );
+  });
+
+  it("keeps a name's markup as text, never as HTML", () => {
+    const kinds = new Map<string, MentionKind>([["x_y", "user"]]);
+    expect(render("<b>@x_y</b>", kinds)).toBe(`&lt;b&gt;${pill("@x_y")}&lt;/b&gt;`);
   });
 });

@@ -18,6 +18,7 @@ import type { SqlDialect } from "../migrations";
 import type { Database } from "../schema";
 import type { ChannelRow, NewEvent, UserRow } from "../storage";
 import { TransactionBatcher } from "../transaction-batcher";
+import { type Mentions, parseMentions } from "./mentions";
 
 export type Db = Kysely<Database> | Transaction<Database>;
 export type MessagePostedEvent = ChannelEvent & { t: typeof EventType.MessagePosted };
@@ -41,6 +42,8 @@ type EventRow = Selectable<Database["events"]> & {
   reply_author_name: string | null;
   reply_content: string | null;
   reply_deleted_at: number | null;
+  /** The resolved mentions of the current content (JSON), null when none. */
+  mentions: string | null;
   /** Replay only: the message's current edit seq, and the content of the version an edit wrote. */
   edit_seq?: number | null;
   version_content?: string | null;
@@ -265,6 +268,7 @@ const EVENT_COLUMNS = [
   "qu.username as reply_author_name",
   "q.content as reply_content",
   "q.deleted_at as reply_deleted_at",
+  "m.mentions",
 ] as const;
 
 /**
@@ -428,11 +432,14 @@ function toEvent(row: EventRow): ChannelEvent {
         ...(live ? {} : { dl: true as const }),
       };
     }
+    if (row.mentions) Object.assign(event, parseMentions(row.mentions));
     return event;
   }
   if (t === EventType.MessageEdited) {
-    // Stored as {m, v}: the content lives once, in the version's row or on the message.
-    const { m, v } = JSON.parse(row.data) as { m: number; v: number };
+    // Stored as {m, v, mn?, mg?}: the content lives once, in the version's row or on the
+    // message. A deleted message's edits keep no mentions, as they keep no content.
+    const { m, v, mn, mg } = JSON.parse(row.data) as { m: number; v: number } & Mentions;
+    const live = row.deleted_at === null || row.deleted_at === undefined;
     const current =
       row.edit_seq !== null && row.edit_seq !== undefined && Number(row.edit_seq) === s;
     return {
@@ -445,6 +452,8 @@ function toEvent(row: EventRow): ChannelEvent {
       v,
       x: row.version_content ?? (current ? (row.content ?? "") : ""),
       ed: ts,
+      ...(live && mn ? { mn } : {}),
+      ...(live && mg ? { mg } : {}),
     };
   }
   // The stored fields first, then the envelope's, which win (as they always have).

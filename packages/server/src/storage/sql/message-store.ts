@@ -13,6 +13,7 @@ import type { ChangeFacts, MessageStore } from "../message-store";
 import type { Database } from "../schema";
 import type { Actor } from "../storage";
 import { isUniqueViolation, mutedUntil, type SqlContext, type StandingRow } from "./context";
+import { mentionRequest, mentionsColumn, resolvedMentions, sqlMentions } from "./mentions";
 import { insertAudit } from "./moderation";
 
 type ChangeOp = typeof Op.MessageEdit | typeof Op.MessageDelete;
@@ -39,6 +40,7 @@ interface MessageRow {
  */
 export function sqlMessageStore(sql: SqlContext): MessageStore {
   const { db } = sql;
+  const mentioning = sqlMentions(sql);
 
   async function readMessage(
     trx: Transaction<Database>,
@@ -161,7 +163,27 @@ export function sqlMessageStore(sql: SqlContext): MessageStore {
     }
   }
 
+  async function deleteMentions(trx: Transaction<Database>, channelId: number, seq: number) {
+    await trx
+      .deleteFrom("mentions")
+      .where("channel_id", "=", channelId)
+      .where("seq", "=", seq)
+      .execute();
+  }
+
   return {
+    async mentionCount(userId, channelId, afterSeq) {
+      const { n } = await db
+        .selectFrom("mentions")
+        .select((eb) => eb.fn.count<number>("seq").distinct().as("n"))
+        .where("channel_id", "=", channelId)
+        .where("seq", ">", afterSeq)
+        .where("user_id", "in", [userId, 0])
+        .where("author_id", "<>", userId)
+        .executeTakeFirstOrThrow();
+      return Number(n);
+    },
+
     editMessage(edit, rule) {
       const { channelId, messageId, actor, nonce } = edit;
       return change(async (trx) => {
@@ -176,11 +198,20 @@ export function sqlMessageStore(sql: SqlContext): MessageStore {
           await recordChange(trx, { ...edit, op: Op.MessageEdit, ...latest });
           return latest;
         }
+        const request = mentionRequest(channelId, edit.content);
+        const members = await mentioning.resolve(trx, [request]);
+        const mentions = resolvedMentions(
+          request,
+          members,
+          actor.id,
+          facts.standing.role,
+          edit.authorRights,
+        );
         const stored = await sql.appendEvent(trx, channelId, {
           type: EventType.MessageEdited,
           actor,
           messageId,
-          data: { m: messageId, v: version + 1 },
+          data: { m: messageId, v: version + 1, ...mentions },
         });
         await trx
           .insertInto("message_versions")
@@ -199,6 +230,7 @@ export function sqlMessageStore(sql: SqlContext): MessageStore {
             version: version + 1,
             edited_at: stored.ts,
             edit_seq: stored.s,
+            mentions: mentionsColumn(mentions),
           })
           .where("id", "=", messageId)
           .where("version", "=", version)
@@ -206,6 +238,10 @@ export function sqlMessageStore(sql: SqlContext): MessageStore {
         // The row is locked (PostgreSQL) or the only writer runs (SQLite): this cannot miss,
         // but a lost version check must never store a second edit of one version.
         if (Number(updated.numUpdatedRows) !== 1) throw new ParleyError("VERSION_CONFLICT");
+        await deleteMentions(trx, channelId, Number(message.seq));
+        await mentioning.store(trx, [
+          { channelId, seq: Number(message.seq), authorId: actor.id, mentions },
+        ]);
         await recordChange(trx, {
           ...edit,
           op: Op.MessageEdit,
@@ -250,9 +286,11 @@ export function sqlMessageStore(sql: SqlContext): MessageStore {
             pinned_at: null,
             pinned_by: null,
             pinned_by_name: null,
+            mentions: null,
           })
           .where("id", "=", messageId)
           .execute();
+        await deleteMentions(trx, channelId, Number(message.seq));
         await trx.deleteFrom("message_versions").where("message_id", "=", messageId).execute();
         await trx.deleteFrom("reactions").where("message_id", "=", messageId).execute();
         if (ruling.moderator) {

@@ -12,13 +12,21 @@ import {
   standingError,
   standingQuery,
 } from "./context";
+import {
+  type MentionLookup,
+  type Mentions,
+  mentionRequest,
+  mentionsColumn,
+  resolvedMentions,
+  sqlMentions,
+} from "./mentions";
 
 /** Most rows in one multi-row insert of the send path (8 parameters a row at most). */
 const INSERT_ROWS = 32;
 
 /**
  * A message row of the multi-row insert: channel_id, seq, author_id, nonce, content, kind,
- * created_at, reply_to.
+ * created_at, reply_to, mentions.
  */
 const MESSAGE_ROW = {
   channel_id: 0,
@@ -29,6 +37,7 @@ const MESSAGE_ROW = {
   kind: 0,
   created_at: 0,
   reply_to: 0 as number | null,
+  mentions: "" as string | null,
 };
 
 /**
@@ -52,6 +61,7 @@ const EVENT_ROW = {
  */
 export function sqlSendPath(sql: SqlContext): SendPath {
   const { db } = sql;
+  const mentioning = sqlMentions(sql);
 
   /** The SQL of a multi-row insert of `rows` messages or message events (see {@link appendIn}). */
   function insertSql(table: "messages" | "events", rows: number): string {
@@ -108,7 +118,16 @@ export function sqlSendPath(sql: SqlContext): SendPath {
   ): Promise<AppendResult[]> {
     const results: AppendResult[] = new Array(batch.length);
     const now = sql.now();
-    const { existing: used, standing, targets } = await lookUp(trx, batch);
+    const looked = await lookUp(trx, batch);
+    const { existing: used, standing, targets } = looked;
+    /** The mentions of a message to store, from the reads of {@link lookUp}. */
+    const mentionsOf = (i: number): Mentions => {
+      const m = batch[i]!;
+      const request = looked.requests[i];
+      if (!request) return {};
+      const role = standing.get(`${m.channelId}:${m.author.id}`)?.role;
+      return resolvedMentions(request, looked.members, m.author.id, role, m.authorRights);
+    };
     const byChannel = new Map<number, number[]>();
     for (const i of order) {
       const m = batch[i]!;
@@ -149,32 +168,42 @@ export function sqlSendPath(sql: SqlContext): SendPath {
         // Give the seqs back (this transaction holds the row) and go one by one.
         await sql.run(trx, "nextSeq", [-indexes.length, channelId]);
         for (const i of indexes)
-          results[i] = { ok: true, ...(await appendMessage(trx, batch[i]!, targets)) };
+          results[i] = {
+            ok: true,
+            ...(await appendMessage(trx, batch[i]!, targets, mentionsOf(i))),
+          };
         continue;
       }
       const first = Number(row.last_seq) - indexes.length + 1;
       for (const [k, i] of indexes.entries()) stored.push({ i, seq: first + k });
     }
     for (let from = 0; from < stored.length; from += INSERT_ROWS) {
-      const chunk = stored.slice(from, from + INSERT_ROWS);
+      const chunk = stored.slice(from, from + INSERT_ROWS).map((c) => ({
+        ...c,
+        mentions: mentionsOf(c.i),
+      }));
       const rows = await sql.runSql<{ id: number; channel_id: number; seq: number }>(
         trx,
         insertSql("messages", chunk.length),
-        chunk.flatMap(({ i, seq }) => messageRow(batch[i]!, seq, now)),
+        chunk.flatMap(({ i, seq, mentions }) => messageRow(batch[i]!, seq, now, mentions)),
       );
       const ids = new Map(rows.map((r) => [`${r.channel_id}:${r.seq}`, Number(r.id)]));
       const parameters: unknown[] = [];
-      for (const { i, seq } of chunk) {
+      for (const { i, seq, mentions } of chunk) {
         const m = batch[i]!;
         const id = ids.get(`${m.channelId}:${seq}`)!;
         parameters.push(...messageEventRow(m, seq, id, now));
         results[i] = {
           ok: true,
-          event: postedEvent(m, seq, id, now, targets),
+          event: postedEvent(m, seq, id, now, targets, mentions),
           duplicate: false,
         };
       }
       await sql.runSql(trx, insertSql("events", chunk.length), parameters);
+      await storeMentions(
+        trx,
+        chunk.map(({ i, seq, mentions }) => ({ m: batch[i]!, seq, mentions })),
+      );
     }
     return results;
   }
@@ -186,7 +215,9 @@ export function sqlSendPath(sql: SqlContext): SendPath {
    * On PostgreSQL the membership rows are share-locked until commit, so a kick or ban (which
    * deletes the row) either waits for this batch or commits first and is seen here. A chunk
    * with replies takes a third read: the live messages they answer (keyed by id), share-locked
-   * on PostgreSQL too, so a deletion of one is ordered with the reply's commit.
+   * on PostgreSQL too, so a deletion of one is ordered with the reply's commit. A chunk with
+   * `@names` takes one more: the channels' members of those names (`members`, keyed
+   * `channel:name`); `requests` holds each message's names by batch index.
    */
   async function lookUp(
     trx: Db,
@@ -195,10 +226,16 @@ export function sqlSendPath(sql: SqlContext): SendPath {
     existing: Map<string, number>;
     standing: Map<string, StandingRow>;
     targets: Map<number, ReplyTarget>;
+    requests: ((MentionLookup & { group?: "here" | "channel" }) | undefined)[];
+    members: Map<string, number>;
   }> {
     const existing = new Map<string, number>();
     const standing = new Map<string, StandingRow>();
     const targets = new Map<number, ReplyTarget>();
+    const requests = batch.map((m) =>
+      m.content.includes("@") ? mentionRequest(m.channelId, m.content) : undefined,
+    );
+    const members = new Map<string, number>();
     for (let from = 0; from < batch.length; from += INSERT_ROWS) {
       const chunk = batch.slice(from, from + INSERT_ROWS);
       const found = await sql.runSql<{
@@ -213,18 +250,21 @@ export function sqlSendPath(sql: SqlContext): SendPath {
       );
       for (const r of found)
         existing.set(`${r.channel_id}:${r.author_id}:${r.nonce}`, Number(r.id));
-      const members = await sql.runSql<StandingRow & { channel_id: number; user_id: number }>(
+      const standingRows = await sql.runSql<StandingRow & { channel_id: number; user_id: number }>(
         trx,
         lookUpSql("standing", chunk.length),
         chunk.flatMap((m) => [m.channelId, m.author.id]),
       );
-      for (const r of members) standing.set(`${r.channel_id}:${r.user_id}`, r);
+      for (const r of standingRows) standing.set(`${r.channel_id}:${r.user_id}`, r);
+      const named = requests.slice(from, from + INSERT_ROWS).filter((r) => r !== undefined);
+      if (named.some((r) => r.names.length > 0))
+        for (const [key, id] of await mentioning.resolve(trx, named)) members.set(key, id);
       const ids = [...new Set(chunk.flatMap((m) => (m.replyTo === undefined ? [] : [m.replyTo])))];
       if (ids.length === 0) continue;
       const answered = await sql.runSql<ReplyTargetRow>(trx, repliesSql(ids.length), ids);
       for (const r of answered) targets.set(Number(r.id), toReplyTarget(r));
     }
-    return { existing, standing, targets };
+    return { existing, standing, targets, requests, members };
   }
 
   /** The SQL of the read of `rows` reply targets: live messages by id, with their author. */
@@ -279,6 +319,7 @@ export function sqlSendPath(sql: SqlContext): SendPath {
     trx: Transaction<Database>,
     m: NewMessage,
     targets: ReadonlyMap<number, ReplyTarget>,
+    mentions: Mentions,
   ): Promise<{ event: MessagePostedEvent; duplicate: boolean }> {
     const [existing] = await sql.run<{ id: number }>(trx, "existing", [
       m.channelId,
@@ -293,11 +334,30 @@ export function sqlSendPath(sql: SqlContext): SendPath {
     const [message] = await sql.runSql<{ id: number }>(
       trx,
       insertSql("messages", 1),
-      messageRow(m, seq, now),
+      messageRow(m, seq, now, mentions),
     );
     const messageId = Number(message!.id);
     await sql.runSql(trx, insertSql("events", 1), messageEventRow(m, seq, messageId, now));
-    return { event: postedEvent(m, seq, messageId, now, targets), duplicate: false };
+    await storeMentions(trx, [{ m, seq, mentions }]);
+    return { event: postedEvent(m, seq, messageId, now, targets, mentions), duplicate: false };
+  }
+
+  /** The `mentions` rows of stored messages (no statement when none mentions anyone). */
+  async function storeMentions(
+    trx: Db,
+    stored: readonly { m: NewMessage; seq: number; mentions: Mentions }[],
+  ): Promise<void> {
+    const withMentions = stored.filter(({ mentions }) => mentions.mn || mentions.mg);
+    if (withMentions.length === 0) return;
+    await mentioning.store(
+      trx,
+      withMentions.map(({ m, seq, mentions }) => ({
+        channelId: m.channelId,
+        seq,
+        authorId: m.author.id,
+        mentions,
+      })),
+    );
   }
 
   return {
@@ -331,8 +391,18 @@ async function checkSlowMode(
 }
 
 /** The parameters of a message's row in {@link MESSAGE_ROW}'s order. */
-function messageRow(m: NewMessage, seq: number, now: number): unknown[] {
-  return [m.channelId, seq, m.author.id, m.nonce, m.content, m.kind, now, m.replyTo ?? null];
+function messageRow(m: NewMessage, seq: number, now: number, mentions: Mentions): unknown[] {
+  return [
+    m.channelId,
+    seq,
+    m.author.id,
+    m.nonce,
+    m.content,
+    m.kind,
+    now,
+    m.replyTo ?? null,
+    mentionsColumn(mentions),
+  ];
 }
 
 /** The parameters of a message's event row in {@link EVENT_ROW}'s order. */
@@ -384,6 +454,7 @@ function postedEvent(
   messageId: number,
   now: number,
   targets: ReadonlyMap<number, ReplyTarget>,
+  mentions: Mentions,
 ): MessagePostedEvent {
   const event: MessagePostedEvent = {
     s: seq,
@@ -397,5 +468,7 @@ function postedEvent(
   };
   if (m.kind !== MessageKind.Text) event.k = m.kind;
   if (m.replyTo !== undefined) event.rp = { ...targets.get(m.replyTo)!.quote };
+  if (mentions.mn) event.mn = mentions.mn;
+  if (mentions.mg) event.mg = mentions.mg;
   return event;
 }
