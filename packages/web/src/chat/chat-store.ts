@@ -342,7 +342,7 @@ export class ChatStore {
     this.apply(channelId, { type: "reply-cancelled" });
   }
 
-  /** A short notice for this user (e.g. a quoted message older than the pages held). */
+  /** A short notice for this user (e.g. a jump to a seq that names no message). */
   inform(text: string): void {
     this.notify("info", text);
   }
