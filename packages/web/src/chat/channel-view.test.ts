@@ -62,6 +62,19 @@ const moderation = (
   extra: { u?: number; ut?: number; rs?: string } = {},
 ): ChannelEvent => ({ s, t, ts: s * 10, a: 3, an: "mod", u: ME, un: "me", ...extra });
 
+/** Message `m` edited to `x` (version 2) by user 2, at seq `s`. */
+const edited = (s: number, m: number, x: string): ChannelEvent => ({
+  s,
+  t: EventType.MessageEdited,
+  ts: s * 10,
+  a: 2,
+  an: "u2",
+  m,
+  v: 2,
+  x,
+  ed: s * 10,
+});
+
 const page = (e: ChannelEvent[], mb = false): HistoryPage => ({ e, mb, ma: false });
 
 /** Feeds inputs one after the other, as the store does. */
@@ -679,17 +692,6 @@ describe("pins in a channel's view", () => {
   });
 
   describe("replies", () => {
-    const edited = (s: number, m: number, x: string): ChannelEvent => ({
-      s,
-      t: EventType.MessageEdited,
-      ts: s * 10,
-      a: 2,
-      an: "u2",
-      m,
-      v: 2,
-      x,
-      ed: s * 10,
-    });
     const deletedEvent = (s: number, m: number): ChannelEvent => ({
       s,
       t: EventType.MessageDeleted,
@@ -756,17 +758,6 @@ describe("pins in a channel's view", () => {
     const range = (from: number, to: number) =>
       Array.from({ length: to - from + 1 }, (_, k) => msg(from + k));
     const shown = (view: ChannelView) => shownItems(view).map((e) => e.s);
-    const edit = (s: number, m: number, x: string): ChannelEvent => ({
-      s,
-      t: EventType.MessageEdited,
-      ts: s * 10,
-      a: 2,
-      an: "u2",
-      m,
-      v: 2,
-      x,
-      ed: s * 10,
-    });
     const react = (s: number, m: number, e: string): ChannelEvent => ({
       s,
       t: EventType.ReactionAdded,
@@ -881,7 +872,7 @@ describe("pins in a channel's view", () => {
     it("applies an edit and a reaction that arrive while detached to the window's message", () => {
       const view = run(
         detached(),
-        events(edit(211, msg(5).i, "changed"), react(212, msg(6).i, "👍")),
+        events(edited(211, msg(5).i, "changed"), react(212, msg(6).i, "👍")),
       );
       const five = findMessage(view, msg(5).i);
       expect(five).toMatchObject({ x: "changed", v: 2 });
@@ -894,10 +885,10 @@ describe("pins in a channel's view", () => {
       const view = run(
         ready(range(200, 210), true),
         { type: "jump-requested", seq: 5, key: 1 },
-        events(edit(211, msg(5).i, "edited before the page came")),
+        events(edited(211, msg(5).i, "edited before the page came")),
         { type: "around-loaded", key: 1, page: around(range(3, 7), true, true) },
         { type: "window-requested", dir: "newer" },
-        events(edit(212, msg(9).i, "edited while paging down")),
+        events(edited(212, msg(9).i, "edited while paging down")),
         { type: "window-loaded", dir: "newer", page: around(range(8, 12), true, true) },
       );
       expect(findMessage(view, msg(5).i)?.x).toBe("edited before the page came");
