@@ -947,6 +947,16 @@ describe("pins in a channel's view", () => {
       expect(isDetached(failed)).toBe(true);
     });
 
+    it("forgets a jump once its message was shown, and keeps the window", () => {
+      const view = detached();
+      const done = reduceChannel(view, { type: "target-shown", key: 1 });
+      expect(done.target).toBeUndefined();
+      expect(isDetached(done)).toBe(true);
+      expect(reduceChannel(done, { type: "target-shown", key: 1 })).toBe(done);
+      const loading = run(ready(range(200, 210), true), { type: "jump-requested", seq: 5, key: 2 });
+      expect(reduceChannel(loading, { type: "target-shown", key: 2 })).toBe(loading);
+    });
+
     it("shows a message of the live items again from the window, back at the live end", () => {
       const view = reduceChannel(detached(), { type: "jump-requested", seq: 205, key: 2 });
       expect(isDetached(view)).toBe(false);

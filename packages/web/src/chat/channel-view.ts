@@ -169,6 +169,8 @@ export type ChannelInput =
   /** A window's page: a newer one that reaches the live items joins them and the window ends. */
   | { type: "window-loaded"; dir: WindowDirection; page: HistoryPage }
   | { type: "window-failed"; dir: WindowDirection; retryAt: number }
+  /** The list showed the jump's message (or said it is not there): the jump is done. */
+  | { type: "target-shown"; key: number }
   /** Back to the live end ("Jump to present"): the window is dropped, the live items show. */
   | { type: "present" };
 
@@ -721,6 +723,10 @@ export function reduceChannel(view: ChannelView, input: ChannelInput): ChannelVi
       if (w?.loading !== input.dir) return view;
       return { ...view, window: { items: w.items, mb: w.mb, ma: w.ma, retryAt: input.retryAt } };
     }
+    case "target-shown":
+      return view.target?.key === input.key && !view.target.loading
+        ? { ...view, target: undefined }
+        : view;
     case "present":
       return view.window || view.target ? { ...view, window: undefined, target: undefined } : view;
   }

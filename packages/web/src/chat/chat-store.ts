@@ -286,6 +286,11 @@ export class ChatStore {
     }
   }
 
+  /** The message list showed a jump's message: reopening the channel does not show it again. */
+  jumpShown(channelId: number, key: number): void {
+    this.apply(channelId, { type: "target-shown", key });
+  }
+
   /** Back to the live end: the latest messages, with everything that arrived meanwhile. */
   jumpToPresent(channelId: number): void {
     this.apply(channelId, { type: "present" });

@@ -61,7 +61,8 @@ export function placeMenu(
  * A WAI-ARIA menu (role menu of menuitems) opened at a point: focus goes to its first item;
  * arrow keys, Home and End move (wrapping), a letter moves to the next item starting with it;
  * Enter or Space runs an item. Escape and Tab close it and hand focus back (`onClose(true)`);
- * a pointer down outside it, a scroll or a resize close it where focus is (`onClose(false)`).
+ * a pointer down, wheel or touch scroll outside it, or a resize, closes it where focus is
+ * (`onClose(false)`).
  *
  * It is placed without inline style (the CSP forbids style attributes): the position goes into
  * the custom properties `--menu-x` and `--menu-y` through the CSSOM, which the policy allows,
@@ -101,12 +102,12 @@ export function ContextMenu({
       if (!root.current?.contains(e.target as Node)) close.current(false);
     };
     const away = () => close.current(false);
-    document.addEventListener("pointerdown", outside, true);
-    document.addEventListener("scroll", outside, true);
+    // The reader scrolling closes it; the list following new messages does not.
+    const gestures = ["pointerdown", "wheel", "touchmove"] as const;
+    for (const g of gestures) document.addEventListener(g, outside, true);
     window.addEventListener("resize", away);
     return () => {
-      document.removeEventListener("pointerdown", outside, true);
-      document.removeEventListener("scroll", outside, true);
+      for (const g of gestures) document.removeEventListener(g, outside, true);
       window.removeEventListener("resize", away);
     };
   }, []);

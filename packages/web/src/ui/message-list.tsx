@@ -600,6 +600,7 @@ export function MessageList({ store, view, me, online, members }: MessageListPro
       atBottom.current = false;
       if (!jumpToMessage(target.s)) store.inform("That message is not in this channel any more.");
       lastHeight.current = el.scrollHeight;
+      store.jumpShown(view.id, target.key);
     }
     loadIfNear();
   });
