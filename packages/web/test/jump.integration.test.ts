@@ -116,14 +116,14 @@ describe("jumping to any message in the web client", () => {
   });
 
   it("copies a message link that opens the channel at that message for another member", async () => {
-    const { channel, first } = await longChannel(harness, "rita", "linked", 150, ["sam", "tess"]);
+    const { channel } = await longChannel(harness, "rita", "linked", 60, ["sam"]);
     const a = await harness.open();
     await a.context().grantPermissions(["clipboard-read", "clipboard-write"], {
       origin: harness.url,
     });
     await signIn(a, "rita");
     await openChannel(a, "linked");
-    const line = message(a, "line 140");
+    const line = message(a, "line 55");
     await line.click({ button: "right" });
     const menu = a.getByRole("menu", { name: /^Actions for the message by rita/ });
     await menu.getByRole("menuitem", { name: "Copy link" }).click();
@@ -137,13 +137,14 @@ describe("jumping to any message in the web client", () => {
     await b.evaluate((url) => {
       window.location.href = url;
     }, link);
-    await expectHighlighted(b, "line 140");
+    await expectHighlighted(b, "line 55");
     await b.getByRole("heading", { level: 1, name: "linked", exact: true }).waitFor();
     expect(await b.evaluate(() => window.location.hash)).toBe("");
+  });
 
-    // Tess opens a link to an old message in a new tab (it loads with the link): the window
-    // around it shows it.
-    const old = link.replace(/\/\d+$/, `/${first.s}`);
+  it("opens a link to an old message in a new tab at that message, in a window around it", async () => {
+    const { channel, first } = await longChannel(harness, "ross", "linked-old", 120, ["tess"]);
+    const old = `${harness.url}/#/c/${channel}/${first.s}`;
     const signedIn = await harness.open();
     await signIn(signedIn, "tess");
     const c = await signedIn.context().newPage();
@@ -214,6 +215,12 @@ describe("jumping to any message in the web client", () => {
     expect(await focused()).toBe("Delete message…");
     await page.keyboard.press("ArrowDown");
     expect(await focused()).toBe("Reply");
+    await page.keyboard.press("Escape");
+    await menu.waitFor({ state: "detached" });
+    await expect.poll(() => focusedMessage(page)).toContain("line 3");
+    // The ContextMenu key does the same.
+    await page.keyboard.press("ContextMenu");
+    await menu.waitFor();
     await page.keyboard.press("Escape");
     await menu.waitFor({ state: "detached" });
     await expect.poll(() => focusedMessage(page)).toContain("line 3");
