@@ -609,7 +609,8 @@ export function MessageList({ store, view, me, online, members }: MessageListPro
     const el = scroller.current;
     if (!el) return;
     const distance = el.scrollHeight - el.scrollTop - el.clientHeight;
-    atBottom.current = distance < STICK_PX;
+    // The bottom of a window is not the channel's end: nothing there is followed or read.
+    atBottom.current = !detached && distance < STICK_PX;
     setAway(distance > 240);
     lastHeight.current = el.scrollHeight;
     loadIfNear();
