@@ -11,6 +11,7 @@ import {
   openTeamChat,
   say,
   seedTeamChat,
+  signIn,
 } from "./browser-harness";
 import { webSuite } from "./web-suite";
 
@@ -60,7 +61,23 @@ const harness = webSuite({}, async (h) => {
   await alice.send(general, "@here standup moves to 10:30");
   // The guest leaves: it shows as an offline member.
   await team.guest.close();
+  // A long channel whose first message is answered last: its quote jumps away from the live end.
+  const archive = (await alice.createChannel("archive", "Old threads")).ch.i;
+  await team.dana.joinChannel(archive);
+  const kickoff = await alice.send(archive, "Kickoff notes are in the wiki.");
+  for (let k = 1; k < 120; k++) await alice.send(archive, `archive line ${k}`);
+  await bob.joinChannel(archive);
+  await bob.reply(archive, kickoff.i, "Found the kickoff notes, thanks");
 });
+
+/** Dana in #archive, the timeline detached around its first message. */
+async function detachedWithMenu(page: Page): Promise<void> {
+  await signIn(page, "dana");
+  await openChannel(page, "archive");
+  await page.getByTestId("reply-quote").filter({ hasText: "Kickoff notes" }).click();
+  await messageText(page, "Kickoff notes are in the wiki.").waitFor();
+  await page.getByRole("button", { name: "Jump to present" }).waitFor();
+}
 
 /** Dana's chat in #general, with bob typing, an unread channel, a note and a notice. */
 async function livedInChat(page: Page, scheme: string): Promise<void> {
@@ -198,6 +215,32 @@ describe("accessibility (axe-core in Chromium)", () => {
       expect(await axeViolations(page)).toEqual([]);
       bob.typing(general, false);
     });
+
+    for (const phone of [false, true]) {
+      const where = phone ? "on a phone" : "on a wide screen";
+      it(`finds no serious or critical violation in a detached timeline with the message menu open ${where} in ${scheme} mode`, async () => {
+        const page = await harness.open({ colorScheme: scheme });
+        await detachedWithMenu(page);
+        // Signed in on a wide screen (the phone folds the sidebar that shows who is signed in).
+        if (phone) await page.setViewportSize({ width: 390, height: 844 });
+        expect(await axeViolations(page)).toEqual([]);
+        const line = page.getByTestId("message").filter({ hasText: "archive line 3" }).first();
+        if (phone) {
+          // A phone has no right click: the toolbar's More button, and a sheet at the bottom.
+          await line.click();
+          await line.getByRole("button", { name: "More actions" }).click();
+        } else {
+          await line.click({ button: "right" });
+        }
+        const menu = page.getByRole("menu");
+        await menu.getByRole("menuitem", { name: "Copy link" }).waitFor();
+        expect(await axeViolations(page)).toEqual([]);
+        const box = await menu.boundingBox();
+        if (phone) expect(box && Math.round(box.y + box.height)).toBe(844);
+        await page.keyboard.press("Escape");
+        await menu.waitFor({ state: "detached" });
+      });
+    }
 
     it(`finds no serious or critical violation on a phone in ${scheme} mode`, async () => {
       const page = await harness.open({ colorScheme: scheme, width: 390, height: 844 });

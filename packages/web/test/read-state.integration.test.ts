@@ -49,4 +49,32 @@ describe("read state in the web client", () => {
     await expect.poll(() => badge(two, "general")).toMatch(/^1/);
     expect(await badge(two, "side")).toBe("");
   });
+
+  it("marks where the unread messages begin, and jumps up to them when they are not loaded", async () => {
+    const carol = await harness.client(await harness.register("carol"));
+    const lobby = (await carol.createChannel("lobby")).ch.i;
+    const backlog = (await carol.createChannel("backlog")).ch.i;
+    await harness.register("dave");
+    const page = await harness.open();
+    await signIn(page, "dave");
+    await joinChannel(page, "backlog");
+    await joinChannel(page, "lobby");
+    for (let k = 0; k < 120; k++) await carol.send(backlog, `backlog ${k}`);
+    await expect.poll(() => badge(page, "backlog")).toMatch(/^99\+|^120/);
+
+    await openChannel(page, "backlog");
+    await messageText(page, "backlog 119").waitFor();
+    // The first unread is older than the page shown: the way up is offered.
+    const up = page.getByRole("button", { name: "Jump to first unread" });
+    await up.click();
+    await messageText(page, "backlog 0").waitFor();
+    const line = page.getByTestId("new-divider");
+    await line.waitFor();
+    // The line sits right before the first unread message.
+    const next = await line.evaluate((el) => el.nextElementSibling?.textContent ?? "");
+    expect(next).toContain("backlog 0");
+    expect(await badge(page, "backlog")).toBe("");
+    await carol.send(lobby, "meanwhile");
+    await expect.poll(() => badge(page, "lobby")).toMatch(/^1/);
+  });
 });

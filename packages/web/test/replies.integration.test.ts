@@ -134,12 +134,13 @@ describe("replies in the web client", () => {
       .toMatch(/\bhighlight\b/);
   });
 
-  it("says when the quoted message is older than the messages loaded", async () => {
+  it("shows a quoted message older than the messages loaded, read around it", async () => {
     const token = await harness.register("pia");
     const pia = await harness.client(token);
     const channel = (await pia.createChannel("reply-old")).ch.i;
     const first = await pia.send(channel, "the very first line");
-    // More than the latest page the client reads (50), so the original is not loaded.
+    // More than the latest page the client reads (50), so the original is not loaded (but
+    // within the page read around it, which then reaches the latest).
     for (let k = 0; k < 55; k++) await pia.send(channel, `line ${k}`);
     await pia.reply(channel, first.i, "answering the first line");
 
@@ -150,6 +151,15 @@ describe("replies in the web client", () => {
     await quote.getByText("the very first line").waitFor();
     expect(await messageText(page, "the very first line").count()).toBe(0);
     await quote.click();
-    await page.getByRole("status").filter({ hasText: "older than the messages loaded" }).waitFor();
+    await messageText(page, "the very first line").waitFor();
+    await expect
+      .poll(() => message(page, "the very first line").first().getAttribute("class"), {
+        timeout: 5000,
+        interval: 50,
+      })
+      .toMatch(/\bhighlight\b/);
+    // The page read around it reaches the messages held: one timeline, at the live end.
+    await messageText(page, "answering the first line").waitFor();
+    expect(await page.getByRole("button", { name: "Jump to present" }).count()).toBe(0);
   });
 });

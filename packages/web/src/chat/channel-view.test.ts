@@ -14,10 +14,12 @@ import {
   type ChannelView,
   canDelete,
   canEdit,
+  canLoadNewer,
   canLoadOlder,
   canPin,
   findMessage,
   hasOlder,
+  isDetached,
   isLoaded,
   isMuted,
   lastOwnMessage,
@@ -25,6 +27,7 @@ import {
   quoteOf,
   reduceChannel,
   removalNotice,
+  shownItems,
 } from "./channel-view";
 
 const ME = 1;
@@ -58,6 +61,19 @@ const moderation = (
   t: typeof EventType.MemberMuted | typeof EventType.MemberUnmuted | typeof EventType.MemberKicked,
   extra: { u?: number; ut?: number; rs?: string } = {},
 ): ChannelEvent => ({ s, t, ts: s * 10, a: 3, an: "mod", u: ME, un: "me", ...extra });
+
+/** Message `m` edited to `x` (version 2) by user 2, at seq `s`. */
+const edited = (s: number, m: number, x: string): ChannelEvent => ({
+  s,
+  t: EventType.MessageEdited,
+  ts: s * 10,
+  a: 2,
+  an: "u2",
+  m,
+  v: 2,
+  x,
+  ed: s * 10,
+});
 
 const page = (e: ChannelEvent[], mb = false): HistoryPage => ({ e, mb, ma: false });
 
@@ -691,17 +707,6 @@ describe("pins in a channel's view", () => {
   });
 
   describe("replies", () => {
-    const edited = (s: number, m: number, x: string): ChannelEvent => ({
-      s,
-      t: EventType.MessageEdited,
-      ts: s * 10,
-      a: 2,
-      an: "u2",
-      m,
-      v: 2,
-      x,
-      ed: s * 10,
-    });
     const deletedEvent = (s: number, m: number): ChannelEvent => ({
       s,
       t: EventType.MessageDeleted,
@@ -760,6 +765,217 @@ describe("pins in a channel's view", () => {
       const gone = run(after, events(deletedEvent(6, 104)));
       expect(gone.replying).toBeUndefined();
       expect(gone.pending[0]?.rp).toMatchObject({ x: "", dl: true });
+    });
+  });
+
+  describe("jumps and windows", () => {
+    const around = (e: ChannelEvent[], mb: boolean, ma: boolean): HistoryPage => ({ e, mb, ma });
+    const range = (from: number, to: number) =>
+      Array.from({ length: to - from + 1 }, (_, k) => msg(from + k));
+    const shown = (view: ChannelView) => shownItems(view).map((e) => e.s);
+    const react = (s: number, m: number, e: string): ChannelEvent => ({
+      s,
+      t: EventType.ReactionAdded,
+      ts: s * 10,
+      a: 3,
+      an: "u3",
+      m,
+      e,
+    });
+    /** Live items 200–210 (older exist); a jump to 5 read 3–7, with more on both sides. */
+    const detached = () =>
+      run(
+        ready(range(200, 210), true),
+        { type: "jump-requested", seq: 5, key: 1 },
+        { type: "around-loaded", key: 1, page: around(range(3, 7), true, true) },
+      );
+
+    it("shows a held message at once, and stays at the live end", () => {
+      const view = run(ready(range(200, 210), true), { type: "jump-requested", seq: 204, key: 1 });
+      expect(view.target).toEqual({ s: 204, key: 1, loading: false });
+      expect(isDetached(view)).toBe(false);
+    });
+
+    it("detaches into a window around a message older than the live items", () => {
+      const asked = run(ready(range(200, 210), true), { type: "jump-requested", seq: 5, key: 1 });
+      expect(asked.target).toEqual({ s: 5, key: 1, loading: true });
+      expect(isDetached(asked)).toBe(false);
+      const view = detached();
+      expect(isDetached(view)).toBe(true);
+      expect(shown(view)).toEqual([3, 4, 5, 6, 7]);
+      expect(seqs(view)).toEqual(range(200, 210).map((e) => e.s));
+      expect(view.target).toEqual({ s: 5, key: 1, loading: false });
+      expect(hasOlder(view)).toBe(true);
+      expect(canLoadOlder(view, NOW)).toBe(true);
+      expect(canLoadNewer(view, NOW)).toBe(true);
+    });
+
+    it("ignores the page of a jump that a later jump replaced", () => {
+      const view = run(
+        ready(range(200, 210), true),
+        { type: "jump-requested", seq: 5, key: 1 },
+        { type: "jump-requested", seq: 9, key: 2 },
+      );
+      expect(
+        reduceChannel(view, {
+          type: "around-loaded",
+          key: 1,
+          page: around(range(3, 7), true, true),
+        }),
+      ).toBe(view);
+    });
+
+    it("joins the live items when the page around the message reaches them", () => {
+      const view = run(
+        ready(range(200, 210), true),
+        { type: "jump-requested", seq: 190, key: 1 },
+        { type: "around-loaded", key: 1, page: around(range(185, 202), true, true) },
+      );
+      expect(isDetached(view)).toBe(false);
+      expect(seqs(view)).toEqual(range(185, 210).map((e) => e.s));
+      expect(view.history).toEqual({ phase: "ready", hasOlder: true });
+    });
+
+    it("pages up inside the window with the older items, leaving the live items alone", () => {
+      const view = run(
+        detached(),
+        { type: "window-requested", dir: "older" },
+        { type: "window-loaded", dir: "older", page: around(range(1, 2), false, true) },
+      );
+      expect(shown(view)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+      expect(hasOlder(view)).toBe(false);
+      expect(canLoadOlder(view, NOW)).toBe(false);
+      expect(seqs(view)).toEqual(range(200, 210).map((e) => e.s));
+    });
+
+    it("pages down until it reaches the live items, then is at the live end again", () => {
+      const down = (view: ChannelView, page: HistoryPage) =>
+        run(
+          view,
+          { type: "window-requested", dir: "newer" },
+          { type: "window-loaded", dir: "newer", page },
+        );
+      const half = down(detached(), around(range(8, 100), true, true));
+      expect(isDetached(half)).toBe(true);
+      expect(shown(half).at(-1)).toBe(100);
+      const joined = down(half, around(range(101, 201), true, true));
+      expect(isDetached(joined)).toBe(false);
+      expect(seqs(joined)).toEqual(range(3, 210).map((e) => e.s));
+      expect(joined.history).toEqual({ phase: "ready", hasOlder: true });
+      expect(canLoadNewer(joined, NOW)).toBe(false);
+    });
+
+    it("rejoins on a page that says nothing comes after it, even without an overlap", () => {
+      const view = run(
+        detached(),
+        { type: "window-requested", dir: "newer" },
+        { type: "window-loaded", dir: "newer", page: around(range(8, 12), true, false) },
+      );
+      expect(isDetached(view)).toBe(false);
+      expect(seqs(view)).toEqual([...range(3, 12), ...range(200, 210)].map((e) => e.s));
+    });
+
+    it("keeps live messages that arrive while detached, and shows them on the way back", () => {
+      const view = run(detached(), events(msg(211), msg(212)));
+      expect(shown(view)).toEqual([3, 4, 5, 6, 7]);
+      const back = reduceChannel(view, { type: "present" });
+      expect(isDetached(back)).toBe(false);
+      expect(back.target).toBeUndefined();
+      expect(seqs(back).slice(-3)).toEqual([210, 211, 212]);
+    });
+
+    it("applies an edit and a reaction that arrive while detached to the window's message", () => {
+      const view = run(
+        detached(),
+        events(edited(211, msg(5).i, "changed"), react(212, msg(6).i, "👍")),
+      );
+      const five = findMessage(view, msg(5).i);
+      expect(five).toMatchObject({ x: "changed", v: 2 });
+      expect(findMessage(view, msg(6).i)?.r).toEqual([{ e: "👍", u: [{ i: 3, n: "u3" }] }]);
+      // Nothing new appears inside the window: the new seqs are past its end.
+      expect(shown(view)).toEqual([3, 4, 5, 6, 7]);
+    });
+
+    it("applies to the window the changes that arrived while its page was being read", () => {
+      const view = run(
+        ready(range(200, 210), true),
+        { type: "jump-requested", seq: 5, key: 1 },
+        events(edited(211, msg(5).i, "edited before the page came")),
+        { type: "around-loaded", key: 1, page: around(range(3, 7), true, true) },
+        { type: "window-requested", dir: "newer" },
+        events(edited(212, msg(9).i, "edited while paging down")),
+        { type: "window-loaded", dir: "newer", page: around(range(8, 12), true, true) },
+      );
+      expect(findMessage(view, msg(5).i)?.x).toBe("edited before the page came");
+      expect(findMessage(view, msg(9).i)?.x).toBe("edited while paging down");
+    });
+
+    it("goes back to the live end when this user sends, and on a resync drops the window", () => {
+      const sent = reduceChannel(detached(), {
+        type: "send-pending",
+        nonce: "n",
+        x: "hi",
+        ts: NOW,
+      });
+      expect(isDetached(sent)).toBe(false);
+      const resynced = reduceChannel(detached(), { type: "resync" });
+      expect(isDetached(resynced)).toBe(false);
+      expect(resynced.target).toBeUndefined();
+    });
+
+    it("edits and deletes a message of the window once acknowledged", () => {
+      const mine = run(
+        ready(range(200, 210), true),
+        { type: "jump-requested", seq: 5, key: 1 },
+        { type: "around-loaded", key: 1, page: around([msg(4), msg(5, ME)], true, true) },
+        { type: "edit-started", messageId: msg(5).i, me: ME, origin: "message" },
+      );
+      expect(mine.editing?.m).toBe(msg(5).i);
+      const me = { i: ME, n: "me" };
+      const saved = reduceChannel(mine, {
+        type: "edit-acked",
+        messageId: msg(5).i,
+        x: "fixed",
+        ack: { s: 211, v: 2 },
+        me,
+        now: NOW,
+      });
+      expect(findMessage(saved, msg(5).i)).toMatchObject({ x: "fixed", v: 2 });
+      const gone = reduceChannel(saved, {
+        type: "delete-acked",
+        messageId: msg(5).i,
+        ack: { s: 212 },
+        me,
+        now: NOW,
+      });
+      expect(findMessage(gone, msg(5).i)?.dl).toBeDefined();
+    });
+
+    it("waits before paging again after a failed read", () => {
+      const failed = run(
+        detached(),
+        { type: "window-requested", dir: "newer" },
+        { type: "window-failed", dir: "newer", retryAt: NOW + 100 },
+      );
+      expect(canLoadNewer(failed, NOW)).toBe(false);
+      expect(canLoadNewer(failed, NOW + 100)).toBe(true);
+      expect(isDetached(failed)).toBe(true);
+    });
+
+    it("forgets a jump once its message was shown, and keeps the window", () => {
+      const view = detached();
+      const done = reduceChannel(view, { type: "target-shown", key: 1 });
+      expect(done.target).toBeUndefined();
+      expect(isDetached(done)).toBe(true);
+      expect(reduceChannel(done, { type: "target-shown", key: 1 })).toBe(done);
+      const loading = run(ready(range(200, 210), true), { type: "jump-requested", seq: 5, key: 2 });
+      expect(reduceChannel(loading, { type: "target-shown", key: 2 })).toBe(loading);
+    });
+
+    it("shows a message of the live items again from the window, back at the live end", () => {
+      const view = reduceChannel(detached(), { type: "jump-requested", seq: 205, key: 2 });
+      expect(isDetached(view)).toBe(false);
+      expect(view.target).toEqual({ s: 205, key: 2, loading: false });
     });
   });
 });

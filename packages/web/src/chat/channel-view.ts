@@ -21,6 +21,14 @@ import {
 } from "@parley/protocol";
 import { isMessage, mergeEvents, mergePage, requoted, versionOf } from "./channel-log";
 import { formatUntil } from "./format";
+import {
+  changesIn,
+  type HistoryWindow,
+  type JumpTarget,
+  pageItems,
+  reachesLive,
+  remember,
+} from "./history-window";
 import type { LocalNote, PendingMessage } from "./timeline";
 
 /**
@@ -82,6 +90,13 @@ export interface ChannelView {
   editing?: Editing;
   /** The message the next send replies to (the reply bar above the composer), as its quote. */
   replying?: ReplyQuote;
+  /**
+   * Older history shown instead of `items` after a jump to a message not held (absent: the
+   * timeline is at the live end). `items` stays the live tail, kept current meanwhile.
+   */
+  window?: HistoryWindow;
+  /** The message the last jump shows (scrolled to, highlighted and focused once it is held). */
+  target?: JumpTarget;
 }
 
 /**
@@ -140,7 +155,27 @@ export type ChannelInput =
       ack: DeleteAck;
       me: UserRef;
       now: number;
-    };
+    }
+  /**
+   * A jump to the message at `seq`: shown at once when held (in the window, or the live items,
+   * which then show again), else `loading` until its `around` page comes.
+   */
+  | { type: "jump-requested"; seq: number; key: number }
+  /** The page around a jump's message: joins the live items when it reaches them, else a window. */
+  | { type: "around-loaded"; key: number; page: HistoryPage }
+  | { type: "around-failed"; key: number }
+  /** The window reads the page before (`older`) or after (`newer`) its items. */
+  | { type: "window-requested"; dir: WindowDirection }
+  /** A window's page: a newer one that reaches the live items joins them and the window ends. */
+  | { type: "window-loaded"; dir: WindowDirection; page: HistoryPage }
+  | { type: "window-failed"; dir: WindowDirection; retryAt: number }
+  /** The list showed the jump's message (or said it is not there): the jump is done. */
+  | { type: "target-shown"; key: number }
+  /** Back to the live end ("Jump to present"): the window is dropped, the live items show. */
+  | { type: "present" };
+
+/** Which way a window pages. */
+export type WindowDirection = "older" | "newer";
 
 export function newChannelView(summary: ChannelSummary): ChannelView {
   return { id: summary.i, summary, items: [], pending: [], notes: [], history: { phase: "idle" } };
@@ -158,9 +193,20 @@ export function quoteOf(m: MessageEvent): ReplyQuote {
   };
 }
 
-/** A held message by id. */
+/** A held message by id (in the live items or the window). */
 export function findMessage(view: ChannelView, messageId: number): MessageEvent | undefined {
-  return view.items.find((e): e is MessageEvent => isMessage(e) && e.i === messageId);
+  const byId = (e: ChannelEvent): e is MessageEvent => isMessage(e) && e.i === messageId;
+  return view.items.find(byId) ?? view.window?.items.find(byId);
+}
+
+/** The items the timeline shows: the window's while detached, else the live ones. */
+export function shownItems(view: ChannelView): readonly ChannelEvent[] {
+  return view.window?.items ?? view.items;
+}
+
+/** The timeline shows a window away from the live end. */
+export function isDetached(view: ChannelView): boolean {
+  return view.window !== undefined;
 }
 
 /** The last message of `me` held here that is not deleted (Up arrow in the composer edits it). */
@@ -211,16 +257,29 @@ export function isLoaded(view: ChannelView): boolean {
   return view.history.phase === "ready" || view.history.phase === "loading-older";
 }
 
-/** Items exist before the first one held. */
+/** Items exist before the first one shown. */
 export function hasOlder(view: ChannelView): boolean {
+  const w = view.window;
+  if (w) return w.mb || w.loading === "older";
   const h = view.history;
   return h.phase === "loading-older" || (h.phase === "ready" && h.hasOlder);
 }
 
-/** An older page may be asked for at `now`. */
+/** A page before the first item shown may be asked for at `now`. */
 export function canLoadOlder(view: ChannelView, now: number): boolean {
+  const w = view.window;
+  if (w) return canPage(w, "older", now);
   const h = view.history;
   return h.phase === "ready" && h.hasOlder && (h.retryAt ?? 0) <= now;
+}
+
+/** A page after the window's last item may be asked for at `now` (only while detached). */
+export function canLoadNewer(view: ChannelView, now: number): boolean {
+  return view.window !== undefined && canPage(view.window, "newer", now);
+}
+
+function canPage(w: HistoryWindow, dir: WindowDirection, now: number): boolean {
+  return !w.loading && (dir === "older" ? w.mb : w.ma) && (w.retryAt ?? 0) <= now;
 }
 
 /** Whether a channel's composer is muted at `now`. */
@@ -295,13 +354,62 @@ function withPending(
 }
 
 /** The editor closes when its message was deleted (by this user elsewhere, or a moderator). */
-function stillEditable(
-  editing: Editing | undefined,
-  items: readonly ChannelEvent[],
-): Editing | undefined {
+function stillEditable(view: ChannelView): Editing | undefined {
+  const editing = view.editing;
   if (!editing) return editing;
-  const m = items.find((e): e is MessageEvent => isMessage(e) && e.i === editing.m);
-  return m?.dl ? undefined : editing;
+  return findMessage(view, editing.m)?.dl ? undefined : editing;
+}
+
+/**
+ * Changes made here (an acked edit or deletion, a conflicting version) applied to the live
+ * items and to the window, whichever holds the message.
+ */
+function withChanges(view: ChannelView, changes: readonly ChannelEvent[]): ChannelView {
+  const w = view.window;
+  const next: ChannelView = {
+    ...view,
+    items: mergeEvents(view.items, changes),
+    ...(w ? { window: { ...w, items: mergeEvents(w.items, changes) } } : {}),
+  };
+  return { ...next, editing: stillEditable(next) };
+}
+
+/** Live events while detached: their changes reach the window, and pages being read. */
+function detachedAfter(view: ChannelView, events: readonly ChannelEvent[]): Partial<ChannelView> {
+  const w = view.window;
+  const t = view.target;
+  const patch: Partial<ChannelView> = {};
+  if (w) {
+    patch.window = {
+      ...w,
+      items: mergeEvents(w.items, changesIn(events)),
+      ...(w.loading ? { seen: remember(w.seen, events) } : {}),
+    };
+  }
+  if (t?.loading) patch.target = { ...t, seen: remember(t.seen, events) };
+  return patch;
+}
+
+/**
+ * The live items after `items` (read away from the live end) reached them: one contiguous run
+ * again, starting at the earlier of the two, the window gone. `mb` says whether items exist
+ * before `items`.
+ */
+function joinedLive(view: ChannelView, items: readonly ChannelEvent[], mb: boolean): ChannelView {
+  const first = view.items[0]?.s;
+  const earlier = first === undefined || (items[0] !== undefined && items[0].s < first);
+  const h = view.history;
+  const history: HistoryState = !isLoaded(view)
+    ? { phase: "ready", hasOlder: mb }
+    : earlier && h.phase === "ready"
+      ? { phase: "ready", hasOlder: mb }
+      : h;
+  return { ...view, items: mergeEvents(view.items, items), history, window: undefined };
+}
+
+/** Whether `seq` is an item of `items`. */
+function holdsSeq(items: readonly ChannelEvent[], seq: number): boolean {
+  return items.some((e) => e.s === seq);
 }
 
 /**
@@ -361,11 +469,11 @@ function withEvents(
     }
   }
   const items = mergeEvents(view.items, events);
+  const merged: ChannelView = { ...view, items, ...detachedAfter(view, events) };
   const next: ChannelView = {
-    ...view,
+    ...merged,
     summary,
-    items,
-    editing: stillEditable(view.editing, items),
+    editing: stillEditable(merged),
     replying: openReply(requotedAll(view.replying, events)),
     // The ack may not have come yet: the push of the same nonce confirms the message too.
     pending: requotedPending(
@@ -426,7 +534,14 @@ export function reduceChannel(view: ChannelView, input: ChannelInput): ChannelVi
         ? { ...view, history: { phase: "ready", hasOlder: true, retryAt: input.retryAt } }
         : view;
     case "resync":
-      return { ...view, items: [], history: { phase: "idle" } };
+      // What the window holds may have missed changes too.
+      return {
+        ...view,
+        items: [],
+        history: { phase: "idle" },
+        window: undefined,
+        target: undefined,
+      };
     case "reply-started": {
       const m = findMessage(view, input.messageId);
       return m && !m.dl ? { ...view, replying: quoteOf(m) } : view;
@@ -439,6 +554,8 @@ export function reduceChannel(view: ChannelView, input: ChannelInput): ChannelVi
         ...view,
         pending: [...view.pending, { nonce, x, ts, ...(rp ? { rp } : {}) }],
         replying: rp ? undefined : view.replying,
+        // What this user sends shows at the live end: the timeline goes back there.
+        window: undefined,
       };
     }
     case "send-retried":
@@ -490,7 +607,8 @@ export function reduceChannel(view: ChannelView, input: ChannelInput): ChannelVi
         text: input.text,
         ...(input.log?.length ? { log: input.log } : {}),
       };
-      return { ...view, notes: [...view.notes, note] };
+      // A command's reply shows after the latest item: the timeline goes back there too.
+      return { ...view, notes: [...view.notes, note], window: undefined };
     }
     case "edit-started": {
       const m = findMessage(view, input.messageId);
@@ -507,9 +625,9 @@ export function reduceChannel(view: ChannelView, input: ChannelInput): ChannelVi
       const { ack, me, messageId } = input;
       const m = findMessage(view, messageId);
       // An edit to the same content stores nothing and answers with the version held.
-      const items =
+      const changed =
         m && ack.v > versionOf(m)
-          ? mergeEvents(view.items, [
+          ? withChanges(view, [
               {
                 s: ack.s,
                 t: EventType.MessageEdited,
@@ -522,9 +640,9 @@ export function reduceChannel(view: ChannelView, input: ChannelInput): ChannelVi
                 ed: input.now,
               },
             ])
-          : view.items;
+          : view;
       const editing = view.editing?.m === messageId ? undefined : view.editing;
-      return { ...view, items, editing };
+      return { ...changed, editing };
     }
     case "edit-failed": {
       const editing = view.editing;
@@ -532,9 +650,9 @@ export function reduceChannel(view: ChannelView, input: ChannelInput): ChannelVi
       const current = input.current;
       if (!current) return { ...view, editing: { ...editing, saving: false, error: input.error } };
       const m = findMessage(view, input.messageId);
-      const items =
+      const changed =
         m && current.v > 1
-          ? mergeEvents(view.items, [
+          ? withChanges(view, [
               {
                 s: 0,
                 t: EventType.MessageEdited,
@@ -547,10 +665,9 @@ export function reduceChannel(view: ChannelView, input: ChannelInput): ChannelVi
                 ed: current.ts,
               },
             ])
-          : view.items;
+          : view;
       return {
-        ...view,
-        items,
+        ...changed,
         editing: { ...editing, v: current.v, x: current.x, saving: false, error: input.error },
       };
     }
@@ -558,7 +675,7 @@ export function reduceChannel(view: ChannelView, input: ChannelInput): ChannelVi
       const { me, messageId } = input;
       const m = findMessage(view, messageId);
       if (!m) return view;
-      const items = mergeEvents(view.items, [
+      return withChanges(view, [
         {
           s: input.ack.s,
           t: EventType.MessageDeleted,
@@ -569,7 +686,50 @@ export function reduceChannel(view: ChannelView, input: ChannelInput): ChannelVi
           ...(m.a !== me.i ? { mod: true as const } : {}),
         },
       ]);
-      return { ...view, items, editing: stillEditable(view.editing, items) };
     }
+    case "jump-requested": {
+      const target = { s: input.seq, key: input.key, loading: false };
+      if (view.window && holdsSeq(view.window.items, input.seq)) return { ...view, target };
+      if (holdsSeq(view.items, input.seq)) return { ...view, target, window: undefined };
+      return { ...view, target: { ...target, loading: true } };
+    }
+    case "around-loaded": {
+      const t = view.target;
+      if (t?.key !== input.key || !t.loading) return view;
+      const { page } = input;
+      const items = pageItems([], page, t.seen);
+      const target = { s: t.s, key: t.key, loading: false };
+      if (reachesLive(items, view.items, page.ma) && (isLoaded(view) || !page.ma))
+        return { ...joinedLive(view, items, page.mb), target };
+      return { ...view, target, window: { items, mb: page.mb, ma: true } };
+    }
+    case "around-failed":
+      return view.target?.key === input.key ? { ...view, target: undefined } : view;
+    case "window-requested": {
+      const w = view.window;
+      return w && canPage(w, input.dir, Number.POSITIVE_INFINITY)
+        ? { ...view, window: { ...w, loading: input.dir, seen: [], retryAt: undefined } }
+        : view;
+    }
+    case "window-loaded": {
+      const w = view.window;
+      if (w?.loading !== input.dir) return view;
+      const { page } = input;
+      const items = pageItems(w.items, page, w.seen);
+      if (input.dir === "older") return { ...view, window: { items, mb: page.mb, ma: w.ma } };
+      if (reachesLive(items, view.items, page.ma)) return joinedLive(view, items, w.mb);
+      return { ...view, window: { items, mb: w.mb, ma: true } };
+    }
+    case "window-failed": {
+      const w = view.window;
+      if (w?.loading !== input.dir) return view;
+      return { ...view, window: { items: w.items, mb: w.mb, ma: w.ma, retryAt: input.retryAt } };
+    }
+    case "target-shown":
+      return view.target?.key === input.key && !view.target.loading
+        ? { ...view, target: undefined }
+        : view;
+    case "present":
+      return view.window || view.target ? { ...view, window: undefined, target: undefined } : view;
   }
 }

@@ -23,11 +23,15 @@ import type { SessionStore } from "../session/session-store";
 import { versionOf } from "./channel-log";
 import {
   type ChannelInput,
+  canLoadNewer,
   canLoadOlder,
   type Editing,
   findMessage,
+  isDetached,
   lastOwnMessage,
   removalNotice,
+  shownItems,
+  type WindowDirection,
 } from "./channel-view";
 import {
   type ChatState,
@@ -45,6 +49,7 @@ import {
   withChannel,
   withNotice,
 } from "./chat-state";
+import type { MessageLink } from "./message-link";
 import { TypingThrottle } from "./typing-throttle";
 
 /** Why the session ended without the user signing out. */
@@ -62,7 +67,7 @@ export interface ChatStoreOptions {
 
 /** Latest page size when a channel is opened, and size of each older page. */
 const PAGE = 50;
-/** After a failed read of older history, scrolling does not ask again for this long. */
+/** After a failed read of older (or, in a window, newer) history, scrolling does not ask again for this long. */
 const OLDER_RETRY_MS = 2000;
 /** At most one MarkRead per channel in this span; the latest mark goes at its end. */
 const MARK_READ_MS = 1000;
@@ -117,11 +122,13 @@ export class ChatStore {
   private readonly now: () => number;
   /** `ended`: the server refused the session; nothing restarts it. */
   private lifecycle: "running" | "stopped" | "ended" = "running";
-  /** Ids of notices and notes. */
+  /** Ids of notices, notes and jumps. */
   private nextId = 1;
   /** Per channel: the seq last sent in a MarkRead, and the throttle's timer while it runs. */
   private readonly markSent = new Map<number, number>();
   private readonly markTimers = new Map<number, ReturnType<typeof setTimeout>>();
+  /** A message link opened before the welcome: followed once the channels are known. */
+  private pendingLink: MessageLink | undefined;
 
   constructor(private readonly options: ChatStoreOptions) {
     this.now = options.now ?? Date.now;
@@ -277,10 +284,11 @@ export class ChatStore {
     return this.client.listChannels(query ? { q: query } : {}).then((r) => r.ch);
   }
 
-  /** Reads the page before the first item held. */
+  /** Reads the page before the first item shown (in the window while detached). */
   async loadOlder(channelId: number): Promise<void> {
     const view = this.state.channels[channelId];
     if (!view || !canLoadOlder(view, this.now())) return;
+    if (isDetached(view)) return this.loadWindow(channelId, "older");
     const first = view.items[0];
     this.apply(channelId, { type: "older-requested" });
     try {
@@ -293,6 +301,64 @@ export class ChatStore {
       // Rate limited or disconnected: the view asks again as the user scrolls, not at once.
       this.apply(channelId, { type: "older-failed", retryAt: this.now() + OLDER_RETRY_MS });
     }
+  }
+
+  /** Reads the page after the window's last item; one that reaches the live end rejoins it. */
+  async loadNewer(channelId: number): Promise<void> {
+    const view = this.state.channels[channelId];
+    if (view && canLoadNewer(view, this.now())) await this.loadWindow(channelId, "newer");
+  }
+
+  /**
+   * Shows the message at `seq`: at once when held, else after reading the page around it (the
+   * timeline then shows that window, away from the live end). The message list scrolls to it,
+   * highlights and focuses it.
+   */
+  async jumpTo(channelId: number, seq: number): Promise<void> {
+    const key = this.nextId++;
+    this.apply(channelId, { type: "jump-requested", seq, key });
+    const target = this.state.channels[channelId]?.target;
+    if (target?.key !== key || !target.loading) return;
+    try {
+      const page = await this.client.history(channelId, { around: seq, limit: PAGE });
+      this.apply(channelId, { type: "around-loaded", key, page });
+    } catch (err) {
+      if (this.state.channels[channelId]?.target?.key !== key) return;
+      this.apply(channelId, { type: "around-failed", key });
+      this.notify("warning", `That message could not be loaded: ${errorText(err)}`);
+    }
+  }
+
+  /** The message list showed a jump's message: reopening the channel does not show it again. */
+  jumpShown(channelId: number, key: number): void {
+    this.apply(channelId, { type: "target-shown", key });
+  }
+
+  /** Back to the live end: the latest messages, with everything that arrived meanwhile. */
+  jumpToPresent(channelId: number): void {
+    this.apply(channelId, { type: "present" });
+  }
+
+  /**
+   * Opens a message link: the channel, then a jump to the message. A channel this user is not
+   * in gets one notice, the same whether or not it exists, so a link tells nothing about a
+   * channel its reader cannot read.
+   */
+  openLink(link: MessageLink): void {
+    if (!this.state.me) {
+      this.pendingLink = link;
+      return;
+    }
+    this.pendingLink = undefined;
+    if (!this.state.channels[link.c]) {
+      this.notify(
+        "warning",
+        "That link is to a channel you are not in, or one that does not exist.",
+      );
+      return;
+    }
+    this.selectChannel(link.c);
+    void this.jumpTo(link.c, link.s);
   }
 
   // --- messages ---
@@ -324,7 +390,7 @@ export class ChatStore {
     this.apply(channelId, { type: "reply-cancelled" });
   }
 
-  /** A short notice for this user (e.g. a quoted message older than the pages held). */
+  /** A short notice for this user (e.g. a jump to a seq that names no message). */
   inform(text: string): void {
     this.notify("info", text);
   }
@@ -393,6 +459,8 @@ export class ChatStore {
     const me = this.state.me;
     const last = view && me ? lastOwnMessage(view, me.i) : undefined;
     if (!last) return false;
+    // The last message is at the live end: the timeline goes back there to show the editor.
+    this.jumpToPresent(channelId);
     this.startEdit(channelId, last.i, "composer");
     return this.state.channels[channelId]?.editing?.m === last.i;
   }
@@ -528,6 +596,25 @@ export class ChatStore {
     this.replace(withNotice(this.state, { id: this.nextId++, tone, text }));
   }
 
+  /** Reads a window's page before its first item or after its last. */
+  private async loadWindow(channelId: number, dir: WindowDirection): Promise<void> {
+    const view = this.state.channels[channelId];
+    if (!view) return;
+    const items = shownItems(view);
+    const edge = dir === "older" ? items[0] : items.at(-1);
+    if (!edge) return;
+    this.apply(channelId, { type: "window-requested", dir });
+    try {
+      const page = await this.client.history(
+        channelId,
+        dir === "older" ? { before: edge.s, limit: PAGE } : { after: edge.s, limit: PAGE },
+      );
+      this.apply(channelId, { type: "window-loaded", dir, page });
+    } catch {
+      this.apply(channelId, { type: "window-failed", dir, retryAt: this.now() + OLDER_RETRY_MS });
+    }
+  }
+
   private deliver(channelId: number, nonce: string, x: string, replyTo?: number): void {
     const sent =
       replyTo === undefined
@@ -586,6 +673,7 @@ export class ChatStore {
       if ((this.state.reads[ch.i]?.rs ?? 0) > (ch.rs ?? ch.ls)) this.sendMark(ch.i);
     const activeId = this.state.activeId;
     if (activeId !== undefined) this.selectChannel(activeId);
+    if (this.pendingLink) this.openLink(this.pendingLink);
   }
 
   /** Reads the latest page of a channel that has none (opened for the first time, or resynced). */

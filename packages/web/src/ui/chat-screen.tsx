@@ -2,6 +2,7 @@ import { typingLine } from "@parley/client";
 import { useEffect, useRef, useState } from "react";
 import { unreadOf } from "../chat/chat-state";
 import { ChatStore } from "../chat/chat-store";
+import { parseMessageLink } from "../chat/message-link";
 import type { SessionStore } from "../session/session-store";
 import { BrowseDialog, CreateDialog, RegisterDialog } from "./channel-dialogs";
 import { Composer } from "./composer";
@@ -40,6 +41,21 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
   useEffect(() => {
     store.start();
     return () => void store.stop();
+  }, [store]);
+
+  // A message link (`#/c/<channel>/<seq>`) opens on load and whenever the hash changes; the
+  // hash is then cleared, so the same link opens again when followed again.
+  useEffect(() => {
+    const follow = () => {
+      const link = parseMessageLink(window.location.hash);
+      if (!link) return;
+      const { pathname, search } = window.location;
+      window.history.replaceState(window.history.state, "", `${pathname}${search}`);
+      store.openLink(link);
+    };
+    follow();
+    window.addEventListener("hashchange", follow);
+    return () => window.removeEventListener("hashchange", follow);
   }, [store]);
 
   const state = useChat(store);

@@ -291,17 +291,30 @@ export function EmojiPickerButton({
       >
         {icon}
       </button>
-      {open && (
-        <Modal title={label} onClose={() => setOpen(false)}>
-          <EmojiPicker
-            onClose={() => setOpen(false)}
-            onPick={(emoji) => {
-              setOpen(false);
-              onPick(emoji);
-            }}
-          />
-        </Modal>
-      )}
+      {open && <EmojiPickerDialog label={label} onClose={() => setOpen(false)} onPick={onPick} />}
     </span>
+  );
+}
+
+/** The emoji picker in a modal dialog titled `label`; a pick closes it, then calls `onPick`. */
+export function EmojiPickerDialog({
+  label,
+  onClose,
+  onPick,
+}: {
+  label: string;
+  onClose: () => void;
+  onPick: (emoji: string) => void;
+}) {
+  return (
+    <Modal title={label} onClose={onClose}>
+      <EmojiPicker
+        onClose={onClose}
+        onPick={(emoji) => {
+          onClose();
+          onPick(emoji);
+        }}
+      />
+    </Modal>
   );
 }

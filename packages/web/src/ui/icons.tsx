@@ -31,6 +31,7 @@ export const UsersIcon = () => (
 );
 export const CloseIcon = () => <Icon d="M6 6l12 12M18 6L6 18" size={16} />;
 export const ArrowDownIcon = () => <Icon d="M12 5v14M6 13l6 6 6-6" size={16} />;
+export const ArrowUpIcon = () => <Icon d="M12 19V5M6 11l6-6 6 6" size={16} />;
 export const LogOutIcon = () => (
   <Icon d="M15 4h3a2 2 0 0 1 2 2v12a2 2 0 0 1-2 2h-3M10 16l-4-4 4-4M6 12h10" size={16} />
 );
@@ -40,3 +41,4 @@ export const TrashIcon = () => (
 );
 export const PinIcon = () => <Icon d="M9 4h6l-1 6 4 4H6l4-4-1-6zM12 14v6" />;
 export const ReplyIcon = () => <Icon d="M10 8L5 12l5 4M5 12h9a5 5 0 0 1 5 5v1" size={16} />;
+export const MoreIcon = () => <Icon d="M5 12h.01M12 12h.01M19 12h.01" />;

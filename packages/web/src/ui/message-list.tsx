@@ -7,35 +7,53 @@ import {
   type ReplyQuote,
   type Self,
 } from "@parley/protocol";
-import { memo, type RefObject, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
+import {
+  type KeyboardEvent,
+  type MouseEvent,
+  memo,
+  type RefObject,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+} from "react";
 import { versionOf } from "../chat/channel-log";
 import {
   type ChannelView,
   canDelete,
   canEdit,
+  canLoadNewer,
   canLoadOlder,
   canPin,
   canReply,
   type Editing,
   hasOlder,
+  isDetached,
   isLoaded,
+  shownItems,
 } from "../chat/channel-view";
 import type { ChatStore } from "../chat/chat-store";
 import { dayKey, formatFull, formatTime, formatWhen, localAuditFormat } from "../chat/format";
 import { type MentionKind, mentionKinds } from "../chat/markdown";
+import { messageLink } from "../chat/message-link";
 import { buildTimeline, type TimelineMessage, type TimelineRow } from "../chat/timeline";
 import { Avatar } from "./avatar";
 import { DeleteMessageDialog } from "./channel-dialogs";
-import { ArrowDownIcon, PinIcon, ReplyIcon } from "./icons";
+import { ContextMenu, type MenuPoint, messageMenuEntries } from "./context-menu";
+import { EmojiPickerDialog } from "./emoji-picker";
+import { ArrowDownIcon, ArrowUpIcon, PinIcon, ReplyIcon } from "./icons";
 import { MessageEditor } from "./message-editor";
 import { MessageText } from "./message-text";
-import { MessageToolbar } from "./message-toolbar";
+import { type MessageActions, MessageToolbar } from "./message-toolbar";
 import { ReactionChips } from "./reactions";
 
 /** Within this distance of the bottom the list follows new messages. */
 const STICK_PX = 48;
 /** Older history is read when the top is this close. */
 const LOAD_AHEAD_PX = 400;
+/** How long "Link copied" and the like stay in the status line. */
+const COPY_STATUS_MS = 4000;
 
 interface Actions {
   react: (messageId: number, emoji: string) => void;
@@ -46,8 +64,10 @@ interface Actions {
   mayPin: (m: MessageEvent) => boolean;
   mayReply: (m: MessageEvent) => boolean;
   reply: (m: MessageEvent) => void;
-  /** Jumps to a quoted message, or says it is older than the pages held. */
-  showQuoted: (q: ReplyQuote) => void;
+  /** Jumps to the message at this seq (held or not: its page is read). */
+  jump: (seq: number) => void;
+  /** Opens the message's menu at a point of the viewport. */
+  openMenu: (m: MessageEvent, at: MenuPoint) => void;
   pin: (m: MessageEvent) => void;
   edit: (m: MessageEvent) => void;
   save: (m: MessageEvent, text: string) => void;
@@ -121,12 +141,21 @@ function PinMark({ event }: { event: MessageEvent }) {
   );
 }
 
+/** The shown message at `seq`, if any. */
+function messageAt(seq: number): HTMLElement | null {
+  return document.querySelector<HTMLElement>(`[data-testid="timeline"] [data-seq="${seq}"]`);
+}
+
+/** Gives focus to a message's toolbar (its tab stop), where keyboard users act on it. */
+function focusMessage(el: HTMLElement | null | undefined): void {
+  el?.querySelector<HTMLElement>('[data-tool][tabindex="0"]')?.focus({ preventScroll: true });
+}
+
 /**
- * Scrolls a held message into view and highlights it briefly (a CSS animation); false when
- * the message is not in the timeline.
+ * Scrolls a shown message into view and highlights it briefly (a CSS animation, brief and
+ * without motion under prefers-reduced-motion); false when it is not in the timeline.
  */
-export function revealMessage(messageId: number): boolean {
-  const el = document.querySelector<HTMLElement>(`[data-message-id="${messageId}"]`);
+function revealMessage(el: HTMLElement | null): boolean {
   if (!el) return false;
   el.scrollIntoView({ block: "center" });
   el.classList.remove("highlight");
@@ -138,15 +167,28 @@ export function revealMessage(messageId: number): boolean {
 }
 
 /**
- * Moves to a held message: scrolled into view, highlighted, its toolbar focused. False when
- * the message is not in the timeline (older than the pages read, which are not fetched).
+ * Moves to a shown message: scrolled into view, highlighted, its toolbar focused. False when
+ * no message at `seq` is in the timeline.
  */
-export function jumpToMessage(messageId: number): boolean {
-  if (!revealMessage(messageId)) return false;
-  document
-    .querySelector<HTMLElement>(`[data-message-id="${messageId}"] [data-tool][tabindex="0"]`)
-    ?.focus({ preventScroll: true });
+function jumpToMessage(seq: number): boolean {
+  const el = messageAt(seq);
+  if (!revealMessage(el)) return false;
+  focusMessage(el);
   return true;
+}
+
+/**
+ * What this user may do with `event`, from the channel's rules (`act.may…`): the one source for
+ * the toolbar and the menu.
+ */
+function actionsFor(event: MessageEvent, act: Actions): MessageActions {
+  return {
+    onReact: (emoji) => act.react(event.i, emoji),
+    ...(act.mayReply(event) ? { onReply: () => act.reply(event) } : {}),
+    ...(act.mayEdit(event) ? { onEdit: () => act.edit(event) } : {}),
+    ...(act.mayPin(event) ? { onPin: () => act.pin(event), pinned: event.pn !== undefined } : {}),
+    ...(act.mayDelete(event) ? { onDelete: () => act.askDelete(event) } : {}),
+  };
 }
 
 /** A reply's quote of the message it answers: its author and excerpt, a jump to it. */
@@ -157,7 +199,7 @@ function QuoteButton({ quote, act }: { quote: ReplyQuote; act: Actions }) {
       className="reply-quote"
       data-testid="reply-quote"
       title="Show the original message"
-      onClick={() => act.showQuoted(quote)}
+      onClick={() => act.jump(quote.s)}
     >
       <ReplyIcon />
       {quote.dl ? (
@@ -193,13 +235,11 @@ function MessageTools({ event, me, act }: { event?: MessageEvent; me?: number; a
         onToggle={(emoji) => act.react(event.i, emoji)}
       />
       <MessageToolbar
-        onReact={(emoji) => act.react(event.i, emoji)}
-        {...(act.mayReply(event) ? { onReply: () => act.reply(event) } : {})}
-        {...(act.mayEdit(event) ? { onEdit: () => act.edit(event) } : {})}
-        {...(act.mayPin(event)
-          ? { onPin: () => act.pin(event), pinned: event.pn !== undefined }
-          : {})}
-        {...(act.mayDelete(event) ? { onDelete: () => act.askDelete(event) } : {})}
+        {...actionsFor(event, act)}
+        onMore={(button) => {
+          const r = button.getBoundingClientRect();
+          act.openMenu(event, { x: r.left, y: r.bottom });
+        }}
       />
     </>
   );
@@ -260,12 +300,37 @@ function Message({
         : mine
           ? " editing"
           : "";
+  const menu = event && !event.dl && !mine ? event : undefined;
   return (
+    // The keys and the right click open the menu the toolbar's More button opens too.
     <div
       ref={root}
       className={`message${state}${mentioned ? " mentioned" : ""}`}
       data-testid="message"
       {...(event ? { "data-seq": event.s, "data-message-id": event.i } : {})}
+      {...(menu
+        ? {
+            onContextMenu: (e: MouseEvent<HTMLDivElement>) => {
+              // A link's own menu (copy its address) and a text selection's stay the browser's.
+              const target = e.target as Element;
+              if (target.closest("a") || !document.getSelection()?.isCollapsed) return;
+              e.preventDefault();
+              // From the keyboard (the ContextMenu key) the point is 0,0: open at the message.
+              const r = root.current?.getBoundingClientRect();
+              const keyboard = e.clientX === 0 && e.clientY === 0;
+              act.openMenu(
+                menu,
+                keyboard && r ? { x: r.left, y: r.top } : { x: e.clientX, y: e.clientY },
+              );
+            },
+            onKeyDown: (e: KeyboardEvent<HTMLDivElement>) => {
+              if (!((e.key === "F10" && e.shiftKey) || e.key === "ContextMenu")) return;
+              e.preventDefault();
+              const r = (e.target as HTMLElement).getBoundingClientRect();
+              act.openMenu(menu, { x: r.left, y: r.bottom });
+            },
+          }
+        : {})}
     >
       {mentioned && <span className="sr-only">Mentions you</span>}
       {event && <PinMark event={event} />}
@@ -413,10 +478,24 @@ export interface MessageListProps {
   unreadFrom?: number;
 }
 
+const NONE: readonly never[] = [];
+
+/** Writes to the clipboard; false when the browser refuses (no permission, insecure page). */
+async function copyText(text: string): Promise<boolean> {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * The open channel's messages. Follows new messages while the reader is at the bottom, keeps
  * the reading position when older pages are prepended, reads older pages on the way up, and
- * offers a jump back to the latest.
+ * offers a jump back to the latest. After a jump to a message not held it shows that window of
+ * history instead (away from the live end): newer pages are read on the way down until they
+ * reach the live messages, and "Jump to present" goes straight back.
  */
 export function MessageList({ store, view, me, online, members, unreadFrom }: MessageListProps) {
   const scroller = useRef<HTMLElement>(null);
@@ -424,27 +503,41 @@ export function MessageList({ store, view, me, online, members, unreadFrom }: Me
   const lastHeight = useRef(0);
   const firstSeq = useRef<number | undefined>(undefined);
   const pendingCount = useRef(view.pending.length);
+  const wasDetached = useRef(false);
+  /** "Jump to present" was pressed: once the live items show, the list goes to their end. */
+  const toPresent = useRef(false);
+  const shownTarget = useRef<number | undefined>(undefined);
   const [away, setAway] = useState(false);
+  /** The first unread message is above what is on screen (or older than what is held). */
+  const [unreadAbove, setUnreadAbove] = useState(false);
   const today = dayKey(Date.now());
+  const detached = isDetached(view);
+  const items = shownItems(view);
+  // Pending sends and notes sit at the live end; a window away from it shows neither.
+  const pending = detached ? NONE : view.pending;
+  const notes = detached ? NONE : view.notes;
 
   const names = useMemo(() => new Map(members.map((m) => [m.i, m.n])), [members]);
   // biome-ignore lint/correctness/useExhaustiveDependencies: `today` re-labels days at midnight
   const rows = useMemo(
     () =>
       buildTimeline({
-        items: view.items,
-        pending: view.pending,
-        notes: view.notes,
+        items,
+        pending,
+        notes,
         me: me.i,
         myName: me.n,
         now: Date.now(),
         names,
         ...(unreadFrom !== undefined ? { unreadFrom } : {}),
       }),
-    [view.items, view.pending, view.notes, me.i, me.n, names, unreadFrom, today],
+    [items, pending, notes, me.i, me.n, names, unreadFrom, today],
   );
 
   const [deleting, setDeleting] = useState<MessageEvent>();
+  const [menu, setMenu] = useState<{ m: MessageEvent; at: MenuPoint }>();
+  const [reacting, setReacting] = useState<MessageEvent>();
+  const [copied, setCopied] = useState<{ text: string; key: number }>();
   const { mute } = view;
   const role = view.summary.rl;
   const act = useMemo<Actions>(
@@ -457,10 +550,8 @@ export function MessageList({ store, view, me, online, members, unreadFrom }: Me
       mayPin: (m) => canPin(role, me, m),
       mayReply: (m) => canReply({ mute }, m, Date.now()),
       reply: (m) => store.startReply(view.id, m.i),
-      showQuoted: (q) => {
-        if (!jumpToMessage(q.m))
-          store.inform("The original message is older than the messages loaded here.");
-      },
+      jump: (seq) => void store.jumpTo(view.id, seq),
+      openMenu: (m, at) => setMenu({ m, at }),
       pin: (m) => void store.pinMessage(view.id, m.i, m.pn === undefined),
       edit: (m) => store.startEdit(view.id, m.i),
       save: (m, text) => void store.saveEdit(view.id, m.i, text),
@@ -472,11 +563,15 @@ export function MessageList({ store, view, me, online, members, unreadFrom }: Me
   );
   const editing = view.editing;
 
-  const loadOlderIfNear = () => {
-    const el = scroller.current;
-    if (!el || !canLoadOlder(view, Date.now())) return;
-    if (el.scrollTop < LOAD_AHEAD_PX || el.scrollHeight <= el.clientHeight)
-      void store.loadOlder(view.id);
+  useEffect(() => {
+    if (!copied) return;
+    const timer = setTimeout(() => setCopied(undefined), COPY_STATUS_MS);
+    return () => clearTimeout(timer);
+  }, [copied]);
+
+  const copy = async (text: string, done: string, fallback: string) => {
+    const ok = await copyText(text);
+    setCopied({ text: ok ? done : `${fallback} ${text}`, key: Date.now() });
   };
 
   /** The channel is read when its end is on screen in a visible, focused window. */
@@ -495,44 +590,107 @@ export function MessageList({ store, view, me, online, members, unreadFrom }: Me
     };
   }, [view.id]);
 
-  // After every render: keep the position across prepends, follow the bottom when stuck to it.
+  const closeMenu = (returnFocus: boolean) => {
+    const m = menu?.m;
+    setMenu(undefined);
+    if (returnFocus && m) focusMessage(messageAt(m.s));
+  };
+
+  const loadIfNear = () => {
+    const el = scroller.current;
+    if (!el) return;
+    const now = Date.now();
+    const short = el.scrollHeight <= el.clientHeight;
+    if (canLoadOlder(view, now) && (el.scrollTop < LOAD_AHEAD_PX || short))
+      void store.loadOlder(view.id);
+    const below = el.scrollHeight - el.scrollTop - el.clientHeight;
+    if (canLoadNewer(view, now) && (below < LOAD_AHEAD_PX || short)) void store.loadNewer(view.id);
+  };
+
+  // After every render: keep the position across prepends, follow the bottom when stuck to it
+  // (only at the live end: a window's bottom is where newer pages are read, not the latest).
   useLayoutEffect(() => {
     const el = scroller.current;
     if (!el) return;
-    const first = view.items[0]?.s;
+    const first = items[0]?.s;
     if (view.pending.length > pendingCount.current) atBottom.current = true; // the user sent
     pendingCount.current = view.pending.length;
-    if (atBottom.current) {
+    if (wasDetached.current && !detached) {
+      // Back at the live end: by "Jump to present", or by paging down into the live items,
+      // where the reader stays where they were.
+      atBottom.current = toPresent.current;
+      toPresent.current = false;
+    }
+    wasDetached.current = detached;
+    if (atBottom.current && !detached) {
       el.scrollTop = el.scrollHeight;
     } else if (first !== undefined && firstSeq.current !== undefined && first < firstSeq.current) {
       el.scrollTop += el.scrollHeight - lastHeight.current;
     }
     firstSeq.current = first;
     lastHeight.current = el.scrollHeight;
-    loadOlderIfNear();
+    // A jump's message, once shown: scrolled to, highlighted, focused; said when it is not here.
+    const target = view.target;
+    if (target && !target.loading && shownTarget.current !== target.key) {
+      shownTarget.current = target.key;
+      atBottom.current = false;
+      if (!jumpToMessage(target.s)) store.inform("That message is not in this channel any more.");
+      lastHeight.current = el.scrollHeight;
+      store.jumpShown(view.id, target.key);
+    }
+    loadIfNear();
     markSeenIfShown();
+    checkUnreadAbove();
   });
+
+  const checkUnreadAbove = () => {
+    const el = scroller.current;
+    if (!el) return;
+    const line = el.querySelector(".new-divider");
+    const above =
+      unreadFrom !== undefined &&
+      !detached &&
+      (line
+        ? line.getBoundingClientRect().bottom < el.getBoundingClientRect().top
+        : (items[0]?.s ?? 0) > unreadFrom);
+    if (above !== unreadAbove) setUnreadAbove(above);
+  };
+
+  const jumpToUnread = () => {
+    if (unreadFrom === undefined) return;
+    const line = scroller.current?.querySelector(".new-divider");
+    if (line) line.scrollIntoView({ block: "start" });
+    else void store.jumpTo(view.id, unreadFrom);
+  };
 
   const onScroll = () => {
     const el = scroller.current;
     if (!el) return;
     const distance = el.scrollHeight - el.scrollTop - el.clientHeight;
-    atBottom.current = distance < STICK_PX;
+    // The bottom of a window is not the channel's end: nothing there is followed or read.
+    atBottom.current = !detached && distance < STICK_PX;
     markSeenIfShown();
+    checkUnreadAbove();
     setAway(distance > 240);
     lastHeight.current = el.scrollHeight;
-    loadOlderIfNear();
+    loadIfNear();
   };
 
   const jump = () => {
     const el = scroller.current;
     if (!el) return;
     atBottom.current = true;
+    if (detached) {
+      toPresent.current = true;
+      store.jumpToPresent(view.id);
+      return;
+    }
     el.scrollTo({ top: el.scrollHeight, behavior: "smooth" });
   };
 
+  const jumping = view.target?.loading === true;
   return (
-    <div className="message-pane">
+    <div className={`message-pane${detached ? " detached" : ""}`}>
       <section
         className="message-scroller"
         ref={scroller}
@@ -540,9 +698,10 @@ export function MessageList({ store, view, me, online, members, unreadFrom }: Me
         data-testid="scroller"
         // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be focusable to scroll by keyboard
         tabIndex={0}
-        aria-label={`Messages in #${view.summary.n}`}
+        aria-label={`Messages in #${view.summary.n}${detached ? ", earlier history" : ""}`}
+        aria-busy={jumping}
       >
-        {isLoaded(view) && !hasOlder(view) && (
+        {(isLoaded(view) || detached) && !hasOlder(view) && (
           <div className="channel-start">
             <div className="channel-start-mark" aria-hidden="true">
               #
@@ -553,10 +712,12 @@ export function MessageList({ store, view, me, online, members, unreadFrom }: Me
         )}
         {hasOlder(view) && (
           <div className="history-loading" aria-live="polite">
-            {view.history.phase === "loading-older" ? "Loading earlier messages…" : ""}
+            {view.history.phase === "loading-older" || view.window?.loading === "older"
+              ? "Loading earlier messages…"
+              : ""}
           </div>
         )}
-        {!isLoaded(view) && (
+        {!isLoaded(view) && !detached && (
           <div className="history-loading" aria-live="polite">
             Loading messages…
           </div>
@@ -573,11 +734,54 @@ export function MessageList({ store, view, me, online, members, unreadFrom }: Me
             />
           ))}
         </ol>
+        {detached && (
+          <div className="history-loading history-newer" aria-live="polite">
+            {view.window?.loading === "newer" ? "Loading later messages…" : ""}
+          </div>
+        )}
       </section>
-      {away && (
-        <button type="button" className="jump" onClick={jump}>
-          <ArrowDownIcon /> Jump to latest
+      {unreadAbove && (
+        <button type="button" className="jump-unread" onClick={jumpToUnread}>
+          <ArrowUpIcon /> Jump to first unread
         </button>
+      )}
+      <div className="history-loading jump-status" role="status">
+        {jumping ? "Loading the message…" : ""}
+      </div>
+      {(away || detached) && (
+        <button type="button" className={`jump${detached ? " present" : ""}`} onClick={jump}>
+          <ArrowDownIcon /> {detached ? "Jump to present" : "Jump to latest"}
+        </button>
+      )}
+      <div className="copy-status" role="status" data-testid="copy-status">
+        {copied?.text}
+      </div>
+      {menu && (
+        <ContextMenu
+          label={`Actions for the message by ${menu.m.an}`}
+          at={menu.at}
+          entries={messageMenuEntries(actionsFor(menu.m, act), {
+            react: () => setReacting(menu.m),
+            copyLink: () =>
+              void copy(
+                messageLink(`${location.origin}${location.pathname}${location.search}`, {
+                  c: view.id,
+                  s: menu.m.s,
+                }),
+                "Link copied",
+                "Copy this link:",
+              ),
+            copyText: () => void copy(menu.m.x, "Text copied", "Copy this text:"),
+          })}
+          onClose={closeMenu}
+        />
+      )}
+      {reacting && (
+        <EmojiPickerDialog
+          label="Add reaction"
+          onClose={() => setReacting(undefined)}
+          onPick={(emoji) => act.react(reacting.i, emoji)}
+        />
       )}
       {deleting && (
         <DeleteMessageDialog

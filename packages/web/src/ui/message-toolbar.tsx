@@ -1,5 +1,5 @@
 import { type KeyboardEvent, type ReactNode, useRef, useState } from "react";
-import { PencilIcon, PinIcon, ReplyIcon, TrashIcon } from "./icons";
+import { MoreIcon, PencilIcon, PinIcon, ReplyIcon, TrashIcon } from "./icons";
 import { ReactionPicker } from "./reactions";
 
 /** One tool of the toolbar: an icon button named by its label. */
@@ -9,12 +9,15 @@ function Tool({
   onClick,
   icon,
   danger = false,
+  haspopup = false,
 }: {
   label: string;
   tabIndex: number;
-  onClick: () => void;
+  onClick: (button: HTMLButtonElement) => void;
   icon: ReactNode;
   danger?: boolean;
+  /** Opens a menu. */
+  haspopup?: boolean;
 }) {
   return (
     <button
@@ -24,7 +27,8 @@ function Tool({
       tabIndex={tabIndex}
       aria-label={label}
       title={label}
-      onClick={onClick}
+      {...(haspopup ? { "aria-haspopup": "menu" as const } : {})}
+      onClick={(e) => onClick(e.currentTarget)}
     >
       {icon}
     </button>
@@ -32,9 +36,24 @@ function Tool({
 }
 
 /**
+ * What this user may do with one message: each handler is given only when the action applies
+ * (the one decision, shared by the toolbar and the context menu).
+ */
+export interface MessageActions {
+  onReact: (emoji: string) => void;
+  onReply?: () => void;
+  onEdit?: () => void;
+  /** Pins the message, or unpins it when `pinned`. */
+  onPin?: () => void;
+  pinned?: boolean;
+  onDelete?: () => void;
+}
+
+/**
  * A message's actions as a WAI-ARIA toolbar: one tab stop (the last tool used), arrow keys,
  * Home and End move between the tools. Shown on hover and whenever focus is inside the message.
- * Reply, Edit, Pin (or Unpin) and Delete appear only when this user may take them.
+ * Reply, Edit, Pin (or Unpin) and Delete appear only when this user may take them; More opens
+ * the message's menu (for touch, where there is no right click).
  */
 export function MessageToolbar({
   onReact,
@@ -43,21 +62,24 @@ export function MessageToolbar({
   onPin,
   pinned = false,
   onDelete,
-}: {
-  onReact: (emoji: string) => void;
-  onReply?: () => void;
-  onEdit?: () => void;
-  /** Pins the message, or unpins it when `pinned`. */
-  onPin?: () => void;
-  pinned?: boolean;
-  onDelete?: () => void;
+  onMore,
+}: MessageActions & {
+  /** Opens the message's menu from the More button. */
+  onMore?: (button: HTMLElement) => void;
 }) {
   const root = useRef<HTMLDivElement>(null);
   const [active, setActive] = useState(0);
   // Each tool's place along the toolbar, in order: the one at `active` is the tab stop.
-  const shown = [true, !!onReply, !!onEdit, !!onPin, !!onDelete];
+  const shown = [true, !!onReply, !!onEdit, !!onPin, !!onDelete, !!onMore];
   const places = shown.map((on, k) => (on ? shown.slice(0, k).filter(Boolean).length : -1));
-  const [, replyAt, editAt, pinAt, deleteAt] = places as [number, number, number, number, number];
+  const [, replyAt, editAt, pinAt, deleteAt, moreAt] = places as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const current = Math.min(active, shown.filter(Boolean).length - 1);
   const tab = (k: number) => (k === current ? 0 : -1);
 
@@ -117,6 +139,15 @@ export function MessageToolbar({
           onClick={onDelete}
           icon={<TrashIcon />}
           danger
+        />
+      )}
+      {onMore && (
+        <Tool
+          label="More actions"
+          tabIndex={tab(moreAt)}
+          onClick={(button) => onMore(button)}
+          icon={<MoreIcon />}
+          haspopup
         />
       )}
     </div>

@@ -3,14 +3,13 @@ import { useEffect } from "react";
 import { type ChannelView, canPin } from "../chat/channel-view";
 import type { ChatStore } from "../chat/chat-store";
 import { formatFull, formatWhen } from "../chat/format";
-import { jumpToMessage } from "./message-list";
 import { MessageText } from "./message-text";
 import { Modal } from "./modal";
 
 /**
  * The open channel's pinned messages, most recently pinned first, read when it opens and again
  * whenever a pin changes while it is open (the store does). Each one jumps to the message in
- * the timeline; moderators can unpin from here.
+ * the timeline (its page is read when it is not held); moderators can unpin from here.
  */
 export function PinnedPanel({
   store,
@@ -31,7 +30,6 @@ export function PinnedPanel({
   }, [store, view.id]);
   const moderator = canPin(view.summary.rl, me);
   const now = Date.now();
-  const held = (m: MessageEvent) => view.items.some((e) => e.s === m.s);
 
   return (
     <Modal title={`Pinned in #${view.summary.n}`} onClose={onClose}>
@@ -52,11 +50,11 @@ export function PinnedPanel({
                 <button
                   type="button"
                   className="link-button pin-jump"
-                  title={held(m) ? "Show in the timeline" : "Not loaded in the timeline"}
+                  title="Show in the timeline"
                   onClick={() => {
                     onClose();
-                    // After the dialog closed and gave focus back, so the toolbar can take it.
-                    if (held(m)) requestAnimationFrame(() => jumpToMessage(m.i));
+                    // After the dialog closed and gave focus back, so the message can take it.
+                    requestAnimationFrame(() => void store.jumpTo(view.id, m.s));
                   }}
                 >
                   <span className="pin-author">{m.an}</span>{" "}
