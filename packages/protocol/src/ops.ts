@@ -28,6 +28,16 @@ export const Op = {
   /** The channel's pinned messages, most recently pinned first. */
   PinList: 29,
   Command: 30,
+  /** Adds a user to a channel directly (see the role table for who may). */
+  InviteUser: 31,
+  /** Creates an invite link to a channel: a random code, with an expiry and a use limit. */
+  InviteCreate: 32,
+  /** The channel's live invite links (owners: all; others: their own). */
+  InviteList: 33,
+  /** Revokes an invite link (owners: any; the creator: its own). */
+  InviteRevoke: 34,
+  /** Joins the channel of an invite link; the reply is ChannelJoin's. */
+  InviteRedeem: 35,
   /** Server → client: a batch of stored events of one channel, in seq order. */
   Events: 100,
   /** Server → client: someone started or stopped typing (ephemeral). */
@@ -71,6 +81,11 @@ export const CLIENT_OPS = [
   Op.MessagePin,
   Op.PinList,
   Op.Command,
+  Op.InviteUser,
+  Op.InviteCreate,
+  Op.InviteList,
+  Op.InviteRevoke,
+  Op.InviteRedeem,
 ] as const;
 export type ClientOp = (typeof CLIENT_OPS)[number];
 
@@ -97,6 +112,8 @@ export const EventType = {
   RoleChanged: 17,
   TopicChanged: 18,
   SlowModeChanged: 19,
+  /** The channel became private (`pv` true) or public (`pv` false). */
+  ChannelVisibilityChanged: 20,
 } as const;
 export type EventType = (typeof EventType)[keyof typeof EventType];
 

@@ -21,7 +21,15 @@ export type Action =
   /** Read the earlier versions of another member's message. */
   | "readAnyVersions"
   /** Pin and unpin messages. */
-  | "pinMessage";
+  | "pinMessage"
+  /** Invite users (directly or by link) to a public channel. */
+  | "invitePublic"
+  /** Invite users (directly or by link) to a private channel. */
+  | "invitePrivate"
+  /** See and revoke every invite link of the channel, not only one's own. */
+  | "manageInvites"
+  /** Make the channel private or public. */
+  | "setVisibility";
 
 /** The one permission table: the lowest rank allowed to take each action. */
 export const PERMISSIONS: Readonly<Record<Action, number>> = {
@@ -36,6 +44,10 @@ export const PERMISSIONS: Readonly<Record<Action, number>> = {
   deleteAnyMessage: Role.Moderator,
   readAnyVersions: Role.Moderator,
   pinMessage: Role.Moderator,
+  invitePublic: Role.Member,
+  invitePrivate: Role.Moderator,
+  manageInvites: Role.Owner,
+  setVisibility: Role.Owner,
 };
 
 /** A user's rank in a channel. */

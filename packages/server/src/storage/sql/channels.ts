@@ -31,6 +31,7 @@ export function sqlChannelStore(sql: SqlContext): ChannelStore {
               created_at: now,
               last_seq: 0,
               slow_mode: 0,
+              private: input.isPrivate ? 1 : 0,
             })
             .returningAll()
             .executeTakeFirstOrThrow();
@@ -115,6 +116,21 @@ export function sqlChannelStore(sql: SqlContext): ChannelStore {
         q = q.where(raw<boolean>`c.name_lower like ${pattern} escape '\\'`);
       }
       if (query.afterId !== undefined) q = q.where("c.id", ">", query.afterId);
+      const viewer = query.userId;
+      q = q.where((eb) =>
+        viewer === undefined
+          ? eb("c.private", "=", 0)
+          : eb.or([
+              eb("c.private", "=", 0),
+              eb.exists(
+                eb
+                  .selectFrom("memberships as vm")
+                  .select("vm.user_id")
+                  .whereRef("vm.channel_id", "=", "c.id")
+                  .where("vm.user_id", "=", viewer),
+              ),
+            ]),
+      );
       const rows = await q.orderBy("c.id").limit(query.limit).execute();
       const roles = new Map<number, number>();
       if (query.userId !== undefined && rows.length > 0) {

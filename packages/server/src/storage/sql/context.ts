@@ -377,6 +377,7 @@ export function toChannel(row: Selectable<Database["channels"]>): ChannelRow {
     createdAt: Number(row.created_at),
     lastSeq: Number(row.last_seq),
     slowMode: Number(row.slow_mode),
+    isPrivate: Number(row.private) === 1,
   };
 }
 

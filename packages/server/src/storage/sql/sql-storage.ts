@@ -6,6 +6,7 @@ import { sqlAccountStore } from "./accounts";
 import { sqlChannelStore } from "./channels";
 import { SqlContext } from "./context";
 import { sqlEventLog } from "./event-log";
+import { sqlInviteStore } from "./invites";
 import { sqlMessageStore } from "./message-store";
 import { sqlModerationStore } from "./moderation";
 import { sqlSendPath } from "./send-path";
@@ -28,7 +29,8 @@ export function sqlStorage(
   const sendPath = sqlSendPath(sql);
   const eventLog = sqlEventLog(sql);
   const messages = sqlMessageStore(sql);
-  assertDisjoint([accounts, channels, moderation, sendPath, eventLog, messages]);
+  const invites = sqlInviteStore(sql);
+  assertDisjoint([accounts, channels, moderation, sendPath, eventLog, messages, invites]);
   return {
     ...accounts,
     ...channels,
@@ -36,6 +38,7 @@ export function sqlStorage(
     ...sendPath,
     ...eventLog,
     ...messages,
+    ...invites,
     close: () => sql.close(),
   };
 }
