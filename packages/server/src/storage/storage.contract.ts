@@ -4,6 +4,7 @@ import { accountStoreContract } from "./account-store.contract";
 import { channelStoreContract } from "./channel-store.contract";
 import type { Open } from "./contract-fixture";
 import { eventLogContract } from "./event-log.contract";
+import { inviteStoreContract } from "./invite-store.contract";
 import { messageStoreContract } from "./message-store.contract";
 import { moderationStoreContract } from "./moderation-store.contract";
 import { sendPathContract } from "./send-path.contract";
@@ -20,6 +21,7 @@ export function storageContract(name: string, open: Open) {
   sendPathContract(name, open);
   eventLogContract(name, open);
   messageStoreContract(name, open);
+  inviteStoreContract(name, open);
 }
 
 /**
