@@ -84,6 +84,9 @@ export class ChannelService {
     onCreated: (channelId: number) => void = () => {},
     isPrivate = false,
   ): Promise<ChannelSummary> {
+    // A guest may not invite, so a private channel it made could never have a second member.
+    if (isPrivate && owner.isGuest)
+      throw new ParleyError("FORBIDDEN", "Guests cannot create private channels; register first");
     await this.checkChannelsPerUser(owner.id);
     const { channel, event } = await this.storage.createChannel({
       name,
