@@ -1,0 +1,61 @@
+import { type ClientOptions, ParleyClient } from "@parley/client";
+import { EventType } from "@parley/protocol";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import WebSocket from "ws";
+import { type ClusterNode, TestCluster } from "./cluster";
+import { collect, until } from "./harness";
+import { describeWith } from "./services";
+
+describeWith(["postgres", "redis"], "invite links on a cluster of two nodes", () => {
+  let cluster: TestCluster;
+  let nodes: ClusterNode[];
+  const clients: ParleyClient[] = [];
+
+  async function connect(node: ClusterNode, token: string): Promise<ParleyClient> {
+    const client = new ParleyClient({
+      url: node.wsUrl,
+      token,
+      WebSocket: WebSocket as unknown as ClientOptions["WebSocket"],
+      backoffMinMs: 20,
+      backoffMaxMs: 300,
+    });
+    clients.push(client);
+    await client.connect();
+    return client;
+  }
+
+  beforeAll(async () => {
+    cluster = await TestCluster.start(2);
+    nodes = cluster.nodes;
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.close()));
+    await cluster?.stop();
+  }, 120_000);
+
+  it("lets exactly one of two redemptions of a link's last use, made at once on two nodes, join", async () => {
+    const owner = await connect(nodes[0]!, await cluster.register("keeper"));
+    const { ch } = await owner.createChannel("one-seat", "", { private: true });
+    const seen = collect(owner, ch.i);
+    const link = await owner.createInvite(ch.i, { maxUses: 1 });
+    const [left, right] = await Promise.all([
+      connect(nodes[0]!, await cluster.register("left")),
+      connect(nodes[1]!, await cluster.register("right")),
+    ]);
+    const results = await Promise.allSettled([
+      left!.redeemInvite(link.code),
+      right!.redeemInvite(link.code),
+    ]);
+    const joined = results.filter((r) => r.status === "fulfilled");
+    const refused = results.filter((r) => r.status === "rejected");
+    expect(joined).toHaveLength(1);
+    expect(refused.map((r) => r.reason.errorName)).toEqual(["INVITE_INVALID"]);
+    expect((await owner.channelInfo(ch.i)).ch.mc).toBe(2);
+    await until(() => seen.some((e) => e.t === EventType.MemberJoined && e.a !== owner.user!.i));
+    expect(
+      seen.filter((e) => e.t === EventType.MemberJoined && e.a !== owner.user!.i),
+    ).toHaveLength(1);
+    expect((await owner.listInvites(ch.i)).iv).toEqual([]);
+  }, 60_000);
+});
