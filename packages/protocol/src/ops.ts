@@ -44,7 +44,7 @@ export const Op = {
   TypingEvent: 101,
   /** Server → client: a member came online or went offline (ephemeral). */
   PresenceEvent: 102,
-  /** Server → client: this user was added to a channel (another tab joined, or a create). */
+  /** Server → client: this user was added to a channel (another tab joined or created it, or an invitation). */
   ChannelAdded: 103,
   /** Server → client: this user is no longer in a channel (left elsewhere, kicked, banned). */
   ChannelRemoved: 104,
