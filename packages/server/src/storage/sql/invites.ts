@@ -1,5 +1,5 @@
 import { EventType, Role } from "@parley/protocol";
-import type { Selectable } from "kysely";
+import type { Kysely, Selectable } from "kysely";
 import { ParleyError, restrictionError } from "../../errors";
 import type { InviteRow, InviteStore } from "../invite-store";
 import type { Database } from "../schema";
@@ -22,6 +22,16 @@ function isLive(invite: InviteRow, now: number): boolean {
     (invite.expiresAt === null || invite.expiresAt > now) &&
     (invite.maxUses === null || invite.uses < invite.maxUses)
   );
+}
+
+/** The link with this code hash, live or not. */
+async function byHash(db: Kysely<Database>, codeHash: string): Promise<InviteRow | undefined> {
+  const row = await db
+    .selectFrom("invites")
+    .selectAll()
+    .where("code_hash", "=", codeHash)
+    .executeTakeFirst();
+  return row && toInvite(row);
 }
 
 /** {@link InviteStore} over SQL. */
@@ -49,12 +59,7 @@ export function sqlInviteStore(sql: SqlContext): InviteStore {
     },
 
     async findInvite(codeHash) {
-      const row = await db
-        .selectFrom("invites")
-        .selectAll()
-        .where("code_hash", "=", codeHash)
-        .executeTakeFirst();
-      const invite = row && toInvite(row);
+      const invite = await byHash(db, codeHash);
       return invite && isLive(invite, sql.now()) ? invite : undefined;
     },
 
@@ -76,12 +81,7 @@ export function sqlInviteStore(sql: SqlContext): InviteStore {
     async redeemInvite(codeHash, user, data) {
       return sql.write(async (trx) => {
         const now = sql.now();
-        const row = await trx
-          .selectFrom("invites")
-          .selectAll()
-          .where("code_hash", "=", codeHash)
-          .executeTakeFirst();
-        const found = row && toInvite(row);
+        const found = await byHash(trx, codeHash);
         if (!found || !isLive(found, now)) throw new ParleyError("INVITE_INVALID");
         const ban = await trx
           .selectFrom("bans")
