@@ -1,32 +1,25 @@
 import { EventType } from "@parley/protocol";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { type ClusterNode, TestCluster } from "./cluster";
+import { TestCluster } from "./cluster";
 import { collect, until } from "./harness";
 import { describeWith } from "./services";
 
 describeWith(["postgres", "redis"], "invite links on a cluster of two nodes", () => {
   let cluster: TestCluster;
-  let nodes: ClusterNode[];
-
-  const connect = (node: ClusterNode, token: string) => cluster.connect(node, token);
-
   beforeAll(async () => {
     cluster = await TestCluster.start(2);
-    nodes = cluster.nodes;
   }, 120_000);
-
-  afterAll(async () => {
-    await cluster?.stop();
-  }, 120_000);
+  afterAll(() => cluster?.stop(), 120_000);
 
   it("lets exactly one of two redemptions of a link's last use, made at once on two nodes, join", async () => {
-    const owner = await connect(nodes[0]!, await cluster.register("keeper"));
+    const [first, second] = cluster.nodes;
+    const owner = await cluster.connect(first!, await cluster.register("keeper"));
     const { ch } = await owner.createChannel("one-seat", "", { private: true });
     const seen = collect(owner, ch.i);
     const link = await owner.createInvite(ch.i, { maxUses: 1 });
     const [left, right] = await Promise.all([
-      connect(nodes[0]!, await cluster.register("left")),
-      connect(nodes[1]!, await cluster.register("right")),
+      cluster.register("left").then((token) => cluster.connect(first!, token)),
+      cluster.register("right").then((token) => cluster.connect(second!, token)),
     ]);
     const results = await Promise.allSettled([
       left!.redeemInvite(link.code),

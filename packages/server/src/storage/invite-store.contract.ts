@@ -16,6 +16,23 @@ export function inviteStoreContract(name: string, open: Open) {
         .channel;
     }
 
+    /** A link to `channelId` by `creator` under `codeHash`: no expiry, no use limit unless given. */
+    function link(
+      storage: Storage,
+      channelId: number,
+      creator: Actor,
+      codeHash: string,
+      limits: { expiresAt?: number; maxUses?: number } = {},
+    ) {
+      return storage.createInvite({
+        channelId,
+        creator,
+        codeHash,
+        expiresAt: limits.expiresAt ?? null,
+        maxUses: limits.maxUses ?? null,
+      });
+    }
+
     async function user(storage: Storage, username: string): Promise<Actor> {
       const { user: u } = await storage.createUserWithSession(
         { username, passwordHash: null, isGuest: true },
@@ -65,17 +82,8 @@ export function inviteStoreContract(name: string, open: Open) {
     it("creates, finds, lists and revokes links by their hash; a revoked link is gone", async () => {
       const { storage, alice, bob } = fx;
       const channel = await privateChannel(storage, alice);
-      const mine = await storage.createInvite({
-        channelId: channel.id,
-        creator: alice,
-        codeHash: "h1",
-        expiresAt: null,
-        maxUses: null,
-      });
-      const theirs = await storage.createInvite({
-        channelId: channel.id,
-        creator: bob,
-        codeHash: "h2",
+      const mine = await link(storage, channel.id, alice, "h1");
+      const theirs = await link(storage, channel.id, bob, "h2", {
         expiresAt: Date.now() + 60_000,
         maxUses: 3,
       });
@@ -100,13 +108,7 @@ export function inviteStoreContract(name: string, open: Open) {
     it("redeems a link: counts the use, adds the member and stores the join with the inviter", async () => {
       const { storage, alice, bob } = fx;
       const channel = await privateChannel(storage, alice);
-      await storage.createInvite({
-        channelId: channel.id,
-        creator: alice,
-        codeHash: "h",
-        expiresAt: null,
-        maxUses: null,
-      });
+      await link(storage, channel.id, alice, "h");
       const { invite, event } = await storage.redeemInvite("h", bob, { g: true });
       expect(invite.uses).toBe(1);
       expect(event).toMatchObject({
@@ -129,20 +131,8 @@ export function inviteStoreContract(name: string, open: Open) {
       const { storage, alice, bob } = fx;
       const channel = await privateChannel(storage, alice);
       const carol = await user(storage, "carol");
-      await storage.createInvite({
-        channelId: channel.id,
-        creator: alice,
-        codeHash: "old",
-        expiresAt: Date.now() - 1,
-        maxUses: null,
-      });
-      await storage.createInvite({
-        channelId: channel.id,
-        creator: alice,
-        codeHash: "once",
-        expiresAt: null,
-        maxUses: 1,
-      });
+      await link(storage, channel.id, alice, "old", { expiresAt: Date.now() - 1 });
+      await link(storage, channel.id, alice, "once", { maxUses: 1 });
       expect(await storage.findInvite("old")).toBeUndefined();
       expect(await storage.listInvites(channel.id)).toHaveLength(1);
       await expect(storage.redeemInvite("old", bob, {})).rejects.toMatchObject({
@@ -161,13 +151,7 @@ export function inviteStoreContract(name: string, open: Open) {
       const { storage, alice, bob } = fx;
       const channel = await privateChannel(storage, alice);
       await storage.ban({ channelId: channel.id, actor: alice, target: bob, until: null });
-      await storage.createInvite({
-        channelId: channel.id,
-        creator: alice,
-        codeHash: "h",
-        expiresAt: null,
-        maxUses: 5,
-      });
+      await link(storage, channel.id, alice, "h", { maxUses: 5 });
       await expect(storage.redeemInvite("h", bob, {})).rejects.toMatchObject({
         errorName: "BANNED",
       });
@@ -187,13 +171,7 @@ export function inviteStoreContract(name: string, open: Open) {
     it("of five concurrent redemptions of a two-use link exactly two join, the last use once", async () => {
       const { storage, alice } = fx;
       const channel = await privateChannel(storage, alice);
-      await storage.createInvite({
-        channelId: channel.id,
-        creator: alice,
-        codeHash: "last",
-        expiresAt: null,
-        maxUses: 2,
-      });
+      await link(storage, channel.id, alice, "last", { maxUses: 2 });
       const users = await Promise.all(["u1", "u2", "u3", "u4", "u5"].map((n) => user(storage, n)));
       const results = await Promise.allSettled(
         users.map((u) => storage.redeemInvite("last", u, {})),

@@ -27,6 +27,34 @@ function inviteText(invite: InviteInfo): string {
   return `by ${invite.an} · ${expiry} · ${uses}`;
 }
 
+/** A labelled select of numbers, each shown by its label. */
+function NumberSelect({
+  label,
+  name,
+  value,
+  choices,
+  onChange,
+}: {
+  label: string;
+  name: string;
+  value: number;
+  choices: readonly (readonly [number, string])[];
+  onChange: (value: number) => void;
+}) {
+  return (
+    <label className="field">
+      <span className="field-label">{label}</span>
+      <select name={name} value={value} onChange={(e) => onChange(Number(e.target.value))}>
+        {choices.map(([n, text]) => (
+          <option key={n} value={n}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 /**
  * Invite people to a channel: add someone by name, or make a link (with an expiry and a use
  * limit) to copy, and see and revoke the live links one may see (an owner: all of them).
@@ -151,34 +179,20 @@ export function InviteDialog({
         </form>
         <form className="stack invite-section" onSubmit={create} aria-label="Invite link">
           <div className="invite-row">
-            <label className="field">
-              <span className="field-label">Expires after</span>
-              <select
-                name="invite-expiry"
-                value={expiry}
-                onChange={(e) => setExpiry(Number(e.target.value))}
-              >
-                {EXPIRIES.map(([seconds, label]) => (
-                  <option key={seconds} value={seconds}>
-                    {label}
-                  </option>
-                ))}
-              </select>
-            </label>
-            <label className="field">
-              <span className="field-label">Most uses</span>
-              <select
-                name="invite-uses"
-                value={uses}
-                onChange={(e) => setUses(Number(e.target.value))}
-              >
-                {USES.map((n) => (
-                  <option key={n} value={n}>
-                    {n === 0 ? "No limit" : n}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <NumberSelect
+              label="Expires after"
+              name="invite-expiry"
+              value={expiry}
+              choices={EXPIRIES}
+              onChange={setExpiry}
+            />
+            <NumberSelect
+              label="Most uses"
+              name="invite-uses"
+              value={uses}
+              choices={USES.map((n) => [n, n === 0 ? "No limit" : String(n)] as const)}
+              onChange={setUses}
+            />
           </div>
           <button type="submit" className="button" disabled={busy}>
             Create invite link
