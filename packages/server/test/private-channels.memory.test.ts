@@ -215,6 +215,20 @@ describe("private channels and invites (in memory)", () => {
     expect((await olga.listInvites(c)).iv[0]?.uc).toBe(1);
   });
 
+  it("skips a default channel an admin made private when it joins a new user", async () => {
+    m = await MemoryNode.start({
+      PARLEY_DEFAULT_CHANNELS: "general,random",
+      PARLEY_ADMINS: "root",
+    });
+    const root = await m.connect({ token: await m.register("root") });
+    const names = (c: ParleyClient) => c.welcome!.ch.map((x) => x.n).sort();
+    expect(names(root)).toEqual(["general", "random"]);
+    const general = root.welcome!.ch.find((x) => x.n === "general")!.i;
+    await root.command(general, "/private");
+    const newcomer = await m.connect();
+    expect(names(newcomer)).toEqual(["random"]);
+  });
+
   it("limits redemptions per user by the join bucket", async () => {
     m = await MemoryNode.start({ PARLEY_RATE_LIMITS: "join=3/0.01" });
     const flooder = await m.connect();
