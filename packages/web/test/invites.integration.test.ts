@@ -1,6 +1,12 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { axeViolations, createChannel, registerInUi } from "./browser-harness";
+import {
+  axeViolations,
+  createChannel,
+  joinChannel,
+  openChannel,
+  registerInUi,
+} from "./browser-harness";
 import { webSuite } from "./web-suite";
 
 const harness = webSuite();
@@ -73,8 +79,19 @@ describe("private channels and invite links in the web client", () => {
     const owner = await harness.open();
     await registerInUi(owner, "olive");
     await createChannel(owner, "open-house");
-    await harness.register("pat");
+    const pat = await harness.client(await harness.register("pat"));
+    await pat.createChannel("corner");
+    await joinChannel(owner, "corner");
+    await openChannel(owner, "open-house");
     const dialog = await openInvites(owner);
+    // Names from the owner's other channels are offered as suggestions.
+    await expect
+      .poll(() =>
+        dialog
+          .locator("#invite-people option")
+          .evaluateAll((o) => o.map((x) => (x as HTMLOptionElement).value)),
+      )
+      .toEqual(["pat"]);
     await dialog.getByLabel("Add a person by name").fill("@pat");
     await dialog.getByRole("button", { name: "Add", exact: true }).click();
     await dialog.getByText("pat was added to #open-house.").waitFor();

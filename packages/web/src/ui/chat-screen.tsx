@@ -2,6 +2,7 @@ import { typingLine } from "@parley/client";
 import { Role } from "@parley/protocol";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { ChatStore } from "../chat/chat-store";
+import { invitable } from "../chat/invitable";
 import type { SessionStore } from "../session/session-store";
 import { BrowseDialog, CreateDialog, RegisterDialog } from "./channel-dialogs";
 import { Composer } from "./composer";
@@ -308,6 +309,7 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
           store={store}
           channelId={active.id}
           channelName={active.summary.n}
+          people={invitable(state.members, active.id)}
           onClose={() => setDialog(undefined)}
         />
       )}

@@ -63,11 +63,14 @@ export function InviteDialog({
   store,
   channelId,
   channelName,
+  people,
   onClose,
 }: {
   store: ChatStore;
   channelId: number;
   channelName: string;
+  /** Names to suggest: people from your other channels who are not in this one. */
+  people: readonly string[];
   onClose: () => void;
 }) {
   const [name, setName] = useState("");
@@ -159,8 +162,14 @@ export function InviteDialog({
                 value={name}
                 placeholder="@username"
                 autoComplete="off"
+                list="invite-people"
                 onChange={(e) => setName(e.target.value)}
               />
+              <datalist id="invite-people">
+                {people.map((n) => (
+                  <option key={n} value={n} />
+                ))}
+              </datalist>
               <button type="submit" className="button button-primary" disabled={busy}>
                 Add
               </button>
