@@ -16,6 +16,9 @@ import {
   encodeFrame,
   errorName,
   type HistoryPage,
+  type InviteCreateReply,
+  type InviteListReply,
+  type InviteUserReply,
   isTemporary,
   type JoinReply,
   type MessageAck,
@@ -427,8 +430,55 @@ export class ParleyClient extends Emitter<ClientEvents> {
     });
   }
 
-  createChannel(name: string, topic?: string): Promise<JoinReply> {
-    return this.snapshotRequest(Op.ChannelCreate, { n: name, ...(topic ? { tp: topic } : {}) });
+  /** Creates a channel you own; `private`: listed to members only, joined by invitation. */
+  createChannel(
+    name: string,
+    topic?: string,
+    options: { private?: boolean } = {},
+  ): Promise<JoinReply> {
+    return this.snapshotRequest(Op.ChannelCreate, {
+      n: name,
+      ...(topic ? { tp: topic } : {}),
+      ...(options.private ? { pv: true } : {}),
+    });
+  }
+
+  /** Adds a user to a channel directly; they get ChannelAdded on every connection. */
+  inviteUser(channelId: number, username: string): Promise<InviteUserReply> {
+    return this.request(Op.InviteUser, { c: channelId, u: username });
+  }
+
+  /**
+   * Creates an invite link: `expiresIn` seconds (default 7 days, 0 = never), at most `maxUses`
+   * uses (default unlimited). The reply's `code` is shown this once.
+   */
+  createInvite(
+    channelId: number,
+    options: { expiresIn?: number; maxUses?: number } = {},
+  ): Promise<InviteCreateReply> {
+    return this.request(Op.InviteCreate, {
+      c: channelId,
+      ...(options.expiresIn !== undefined ? { ex: options.expiresIn } : {}),
+      ...(options.maxUses !== undefined ? { mu: options.maxUses } : {}),
+    });
+  }
+
+  /** The channel's live invite links you may see (an owner: all; anyone else: their own). */
+  listInvites(channelId: number): Promise<InviteListReply> {
+    return this.request(Op.InviteList, { c: channelId });
+  }
+
+  /** Revokes invite link `inviteId` (an owner: any; the creator: its own). */
+  revokeInvite(channelId: number, inviteId: number): Promise<EmptyPayload> {
+    return this.request(Op.InviteRevoke, { c: channelId, i: inviteId });
+  }
+
+  /** Joins the channel of an invite code; the reply is a join's snapshot. */
+  redeemInvite(code: string, limit?: number): Promise<JoinReply> {
+    return this.snapshotRequest(Op.InviteRedeem, {
+      code,
+      ...(limit !== undefined ? { l: limit } : {}),
+    });
   }
 
   joinChannel(channelId: number, limit?: number): Promise<JoinReply> {
@@ -510,10 +560,9 @@ export class ParleyClient extends Emitter<ClientEvents> {
     this.socket?.send(data);
   }
 
-  private async snapshotRequest<O extends typeof Op.ChannelCreate | typeof Op.ChannelJoin>(
-    op: O,
-    data: RequestInputOf<O>,
-  ): Promise<JoinReply> {
+  private async snapshotRequest<
+    O extends typeof Op.ChannelCreate | typeof Op.ChannelJoin | typeof Op.InviteRedeem,
+  >(op: O, data: RequestInputOf<O>): Promise<JoinReply> {
     const reply: JoinReply = await this.request(op, data);
     this.advance(reply.ch.i, reply.ch.ls);
     return reply;

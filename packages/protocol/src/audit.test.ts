@@ -19,6 +19,8 @@ describe("auditText", () => {
     [{ ac: "serverban", un: "carol", rs: "abuse" }, "bob banned carol from the server: abuse"],
     [{ ac: "serverunban", un: "carol" }, "bob lifted carol's server ban"],
     [{ ac: "delete", un: "carol", rs: "off topic" }, "bob deleted a message by carol: off topic"],
+    [{ ac: "private" }, "bob made the channel private"],
+    [{ ac: "public" }, "bob made the channel public"],
   ])("words %o as a sentence", (entry, text) => {
     expect(auditText({ ...by, ...entry }, format)).toBe(text);
   });

@@ -4,7 +4,8 @@ export interface AuditLine {
   ts: number;
   /**
    * `kick`, `mute`, `unmute`, `ban`, `unban`, `mod`, `unmod`, `topic`, `slow`, `serverban`,
-   * `serverunban`, `delete` (a moderator deleted `u`'s message).
+   * `serverunban`, `delete` (a moderator deleted `u`'s message), `private`, `public` (the
+   * owner changed the channel's visibility).
    */
   ac: string;
   /** Actor id; 0 for the server (a mute or ban that ran out). */
@@ -65,6 +66,10 @@ export function auditText(e: AuditLine, f: AuditFormat): string {
       return reasoned(`${e.an} banned ${target} from the server`, e.rs);
     case "serverunban":
       return `${e.an} lifted ${target}'s server ban`;
+    case "private":
+      return `${e.an} made the channel private`;
+    case "public":
+      return `${e.an} made the channel public`;
     case "delete":
       return reasoned(`${e.an} deleted a message by ${target}`, e.rs);
     default:

@@ -180,6 +180,24 @@ export const ERRORS = {
     status: 403,
     temporary: false,
   },
+  INVITE_INVALID: {
+    code: 1310,
+    message: "That invite is not valid",
+    status: 404,
+    temporary: false,
+  },
+  ALREADY_MEMBER: {
+    code: 1311,
+    message: "That user is already a member of the channel",
+    status: 409,
+    temporary: false,
+  },
+  TARGET_BANNED: {
+    code: 1312,
+    message: "That user is banned from the channel",
+    status: 409,
+    temporary: false,
+  },
   RATE_LIMITED: {
     code: 1400,
     message: "Too many requests",

@@ -23,6 +23,12 @@ export const LIMITS = {
   channelListMax: 100,
   searchMax: 64,
   commandMax: 4000,
+  /** An invite link's lifetime when none is given: 7 days, in seconds. */
+  inviteExpiryDefault: 7 * 24 * 3600,
+  /** The longest lifetime an invite link may have (30 days, in seconds); 0 asks for none. */
+  inviteExpiryMax: 30 * 24 * 3600,
+  /** The most uses one invite link may allow. */
+  inviteUsesMax: 1000,
 } as const;
 
 export type Limits = typeof LIMITS;

@@ -28,6 +28,16 @@ export const Op = {
   /** The channel's pinned messages, most recently pinned first. */
   PinList: 29,
   Command: 30,
+  /** Adds a user to a channel directly (see the role table for who may). */
+  InviteUser: 31,
+  /** Creates an invite link to a channel: a random code, with an expiry and a use limit. */
+  InviteCreate: 32,
+  /** The channel's live invite links (owners: all; others: their own). */
+  InviteList: 33,
+  /** Revokes an invite link (owners: any; the creator: its own). */
+  InviteRevoke: 34,
+  /** Joins the channel of an invite link; the reply is ChannelJoin's. */
+  InviteRedeem: 35,
   /** Marks a channel read up to a seq (the read marker only moves forward). */
   MarkRead: 36,
   /** Sets when a channel notifies you: every message, mentions only, or never. */
@@ -38,7 +48,7 @@ export const Op = {
   TypingEvent: 101,
   /** Server → client: a member came online or went offline (ephemeral). */
   PresenceEvent: 102,
-  /** Server → client: this user was added to a channel (another tab joined, or a create). */
+  /** Server → client: this user was added to a channel (another tab joined or created it, or an invitation). */
   ChannelAdded: 103,
   /** Server → client: this user is no longer in a channel (left elsewhere, kicked, banned). */
   ChannelRemoved: 104,
@@ -82,6 +92,11 @@ export const CLIENT_OPS = [
   Op.MessagePin,
   Op.PinList,
   Op.Command,
+  Op.InviteUser,
+  Op.InviteCreate,
+  Op.InviteList,
+  Op.InviteRevoke,
+  Op.InviteRedeem,
   Op.MarkRead,
   Op.SetNotify,
 ] as const;
@@ -110,6 +125,8 @@ export const EventType = {
   RoleChanged: 17,
   TopicChanged: 18,
   SlowModeChanged: 19,
+  /** The channel became private (`pv` true) or public (`pv` false). */
+  ChannelVisibilityChanged: 20,
 } as const;
 export type EventType = (typeof EventType)[keyof typeof EventType];
 

@@ -23,7 +23,15 @@ export type Action =
   /** Pin and unpin messages. */
   | "pinMessage"
   /** Mention the whole channel: `@here`, `@channel`, `@everyone`. */
-  | "mentionChannel";
+  | "mentionChannel"
+  /** Invite users (directly or by link) to a public channel. */
+  | "invitePublic"
+  /** Invite users (directly or by link) to a private channel. */
+  | "invitePrivate"
+  /** See and revoke every invite link of the channel, not only one's own. */
+  | "manageInvites"
+  /** Make the channel private or public. */
+  | "setVisibility";
 
 /** The one permission table: the lowest rank allowed to take each action. */
 export const PERMISSIONS: Readonly<Record<Action, number>> = {
@@ -39,6 +47,10 @@ export const PERMISSIONS: Readonly<Record<Action, number>> = {
   readAnyVersions: Role.Moderator,
   pinMessage: Role.Moderator,
   mentionChannel: Role.Moderator,
+  invitePublic: Role.Member,
+  invitePrivate: Role.Moderator,
+  manageInvites: Role.Owner,
+  setVisibility: Role.Owner,
 };
 
 /** A user's rank in a channel. */

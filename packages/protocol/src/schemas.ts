@@ -70,6 +70,11 @@ export const emojiSchema = text()
     error: "no spaces or control characters",
   });
 
+/** An invite code: base64url, as the server makes them (22 characters for 128 bits). */
+export const inviteCodeSchema = text().regex(/^[A-Za-z0-9_-]{16,64}$/, {
+  error: "an invite code is 16–64 characters of A–Z, a–z, 0–9, _ and -",
+});
+
 /** The envelope of every client frame: op, optional request id, optional payload. */
 export const envelopeSchema = z.object({
   o: z.int(),
@@ -108,7 +113,12 @@ export const REQUEST_SCHEMAS = {
     af: id.optional(),
     l: z.int().min(1).max(LIMITS.channelListMax).optional(),
   }),
-  [Op.ChannelCreate]: z.strictObject({ n: channelNameSchema, tp: topicSchema.optional() }),
+  [Op.ChannelCreate]: z.strictObject({
+    n: channelNameSchema,
+    tp: topicSchema.optional(),
+    /** Private: listed to members only, joined by invitation. */
+    pv: z.boolean().optional(),
+  }),
   [Op.ChannelJoin]: z.strictObject({ c: id, l: z.int().min(0).max(LIMITS.historyMax).optional() }),
   [Op.ChannelLeave]: z.strictObject({ c: id }),
   [Op.ChannelInfo]: z.strictObject({ c: id }),
@@ -161,6 +171,22 @@ export const REQUEST_SCHEMAS = {
     x: text().trim().min(1).max(LIMITS.commandMax),
     /** Nonce for commands that post a message (`/me`), as for a send. */
     n: nonceSchema.optional(),
+  }),
+  /** `u`: the username to add (an `@` in front is allowed). */
+  [Op.InviteUser]: z.strictObject({ c: id, u: text().regex(/^@?[A-Za-z0-9_-]{3,32}$/) }),
+  [Op.InviteCreate]: z.strictObject({
+    c: id,
+    /** Seconds until the link expires (default 7 days, at most 30 days); 0 = never. */
+    ex: z.int().min(0).max(LIMITS.inviteExpiryMax).optional(),
+    /** Most uses (default unlimited). */
+    mu: z.int().min(1).max(LIMITS.inviteUsesMax).optional(),
+  }),
+  [Op.InviteList]: z.strictObject({ c: id }),
+  /** `i`: the invite's id, as listed. */
+  [Op.InviteRevoke]: z.strictObject({ c: id, i: id }),
+  [Op.InviteRedeem]: z.strictObject({
+    code: inviteCodeSchema,
+    l: z.int().min(0).max(LIMITS.historyMax).optional(),
   }),
 } as const satisfies Record<ClientOp, z.ZodType>;
 

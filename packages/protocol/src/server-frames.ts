@@ -11,6 +11,9 @@ import type {
   ErrorPayload,
   EventsPush,
   HistoryPage,
+  InviteCreateReply,
+  InviteListReply,
+  InviteUserReply,
   JoinReply,
   MessageAck,
   MessageVersionsReply,
@@ -60,6 +63,11 @@ export type ReplyMap = Exhaustive<
     [Op.MessagePin]: EmptyPayload;
     [Op.PinList]: PinListReply;
     [Op.Command]: CommandReply;
+    [Op.InviteUser]: InviteUserReply;
+    [Op.InviteCreate]: InviteCreateReply;
+    [Op.InviteList]: InviteListReply;
+    [Op.InviteRevoke]: EmptyPayload;
+    [Op.InviteRedeem]: JoinReply;
     [Op.MarkRead]: ReadState;
     [Op.SetNotify]: NotifySetting;
   }

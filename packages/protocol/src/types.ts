@@ -43,6 +43,8 @@ export interface ChannelSummary {
   fu?: number;
   /** Your notification level here (welcome only). */
   nl?: NotifyLevel;
+  /** Present and true for a private channel (listed to members only, joined by invitation). */
+  pv?: true;
 }
 
 /** A channel member with its presence. */
@@ -193,6 +195,13 @@ export interface MemberEvent extends EventBase {
   /** Present and true when the member is a guest. */
   g?: true;
   /**
+   * MemberJoined only: who invited the member (directly, or by the invite link it redeemed);
+   * absent for a join from the directory.
+   */
+  iv?: number;
+  /** The inviter's username, with `iv`. */
+  ivn?: string;
+  /**
    * MemberLeft only: present and true when the server removed the membership (a guest inactive
    * longer than the server's guest membership period), not the member.
    */
@@ -219,9 +228,14 @@ export interface ModerationEvent extends EventBase {
 }
 
 export interface ChannelSettingEvent extends EventBase {
-  t: typeof EventType.TopicChanged | typeof EventType.SlowModeChanged;
+  t:
+    | typeof EventType.TopicChanged
+    | typeof EventType.SlowModeChanged
+    | typeof EventType.ChannelVisibilityChanged;
   tp?: string;
   sl?: number;
+  /** ChannelVisibilityChanged: true when the channel became private, false when public. */
+  pv?: boolean;
 }
 
 /** A stored channel event. */
@@ -389,6 +403,39 @@ export interface CommandReply {
   m?: MessageAck;
   /** The audit log, newest first (`/modlog`). */
   log?: AuditLine[];
+}
+
+/** InviteUser (op 31) reply: the seq of the new member's MemberJoined event. */
+export interface InviteUserReply {
+  s: number;
+}
+
+/** An invite link as listed (its code is stored hashed, so only its creator ever sees it). */
+export interface InviteInfo {
+  /** Invite id (for InviteRevoke). */
+  i: number;
+  c: number;
+  /** Creator's user id and name. */
+  a: number;
+  an: string;
+  /** Created, epoch ms. */
+  ts: number;
+  /** Expires, epoch ms; absent = never. */
+  ex?: number;
+  /** Most uses; absent = unlimited. */
+  mu?: number;
+  /** Uses so far. */
+  uc: number;
+}
+
+/** InviteCreate (op 32) reply: the code (shown this once) and the invite as listed. */
+export interface InviteCreateReply extends InviteInfo {
+  code: string;
+}
+
+/** InviteList (op 33) reply: the live invites you may see, newest first. */
+export interface InviteListReply {
+  iv: InviteInfo[];
 }
 
 /** ChannelJoin (op 12) and ChannelCreate (op 11) reply: the snapshot. */

@@ -33,6 +33,7 @@ import { AuthService } from "./services/auth-service";
 import { ChannelService } from "./services/channel-service";
 import { CommandService } from "./services/command-service";
 import { GuestSweep, type GuestSweepOptions } from "./services/guest-sweep";
+import { InviteService } from "./services/invite-service";
 import { MemberStateService } from "./services/member-state-service";
 import { MessageService } from "./services/message-service";
 import { ModerationService } from "./services/moderation-service";
@@ -190,10 +191,12 @@ export async function buildNode(
   const moderation = new ModerationService(storage, channels, isAdmin, (userId, banned) =>
     auth.serverBan(userId, banned),
   );
-  const commands = new CommandService(messages, moderation);
+  const invites = new InviteService(storage, channels);
+  const commands = new CommandService(messages, moderation, invites);
   const services: Services = {
     auth,
     channels,
+    invites,
     messages,
     typing,
     presence,

@@ -1,7 +1,5 @@
-import { type ClientOptions, ParleyClient } from "@parley/client";
 import { type ChannelEvent, EventType, type MessageEvent } from "@parley/protocol";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import WebSocket from "ws";
 import { type ClusterNode, TestCluster } from "./cluster";
 import { collect, until } from "./harness";
 import { describeWith } from "./services";
@@ -12,22 +10,10 @@ describeWith(
   () => {
     let cluster: TestCluster;
     let nodes: ClusterNode[];
-    const clients: ParleyClient[] = [];
 
     const register = (name: string) => cluster.register(name);
 
-    async function connect(node: ClusterNode, token: string): Promise<ParleyClient> {
-      const client = new ParleyClient({
-        url: node.wsUrl,
-        token,
-        WebSocket: WebSocket as unknown as ClientOptions["WebSocket"],
-        backoffMinMs: 20,
-        backoffMaxMs: 300,
-      });
-      clients.push(client);
-      await client.connect();
-      return client;
-    }
+    const connect = (node: ClusterNode, token: string) => cluster.connect(node, token);
 
     beforeAll(async () => {
       // The default rate limits, but for registrations: this file signs up eight users from
@@ -37,7 +23,6 @@ describeWith(
     }, 120_000);
 
     afterAll(async () => {
-      await Promise.all(clients.map((c) => c.close()));
       await cluster?.stop();
     }, 120_000);
 

@@ -49,12 +49,20 @@ describe("moderation", () => {
         "modlog",
         "help",
         "me",
+        "invite",
+        "private",
+        "public",
       ]),
     );
     expect(owner.welcome!.cmd.find((c) => c.n === "mute")).toMatchObject({
       u: "/mute @user [duration] [reason]",
       rl: Role.Moderator,
     });
+    expect(owner.welcome!.cmd.find((c) => c.n === "invite")).toMatchObject({
+      u: "/invite @user",
+      rl: Role.Member,
+    });
+    expect(owner.welcome!.cmd.find((c) => c.n === "private")).toMatchObject({ rl: Role.Owner });
   });
 
   it("announces to each user only the commands it may use somewhere", async () => {
@@ -62,12 +70,15 @@ describe("moderation", () => {
     const channelCommands = [
       "ban",
       "help",
+      "invite",
       "kick",
       "me",
       "mod",
       "modlog",
       "mute",
       "pin",
+      "private",
+      "public",
       "slow",
       "topic",
       "unban",

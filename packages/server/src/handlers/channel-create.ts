@@ -11,10 +11,16 @@ export const channelCreate = route<typeof Op.ChannelCreate>({
     const { conn, data, services } = ctx;
     let created: number | undefined;
     try {
-      const ch = await services.channels.create(conn.actor, data.n, data.tp ?? "", (id) => {
-        created = id;
-        conn.joining.add(id);
-      });
+      const ch = await services.channels.create(
+        conn.actor,
+        data.n,
+        data.tp ?? "",
+        (id) => {
+          created = id;
+          conn.joining.add(id);
+        },
+        data.pv ?? false,
+      );
       return await attachWithSnapshot(ctx, ch.i, LIMITS.historyDefault, {
         role: Role.Owner,
         summary: ch,

@@ -155,7 +155,7 @@ export function registerApiRoutes(app: FastifyInstance, services: Services): voi
     if ([query.before, query.after, query.around].filter((v) => v !== undefined).length > 1) {
       throw new ParleyError("INVALID_PAYLOAD", "at most one of before, after, around");
     }
-    await services.channels.require(channelId);
+    await services.channels.require(channelId, { id: auth.user.id });
     return services.messages.history(auth.user.id, channelId, query);
   });
 }

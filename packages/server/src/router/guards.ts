@@ -31,9 +31,12 @@ export const standing: Guard = async ({ conn, data, services }) => {
   await services.moderation.assertStanding(channelIdOf(data), conn.user!.id);
 };
 
-/** The channel `c` exists. */
-export const channelExists: Guard = async ({ data, services }) => {
-  await services.channels.require(channelIdOf(data));
+/**
+ * The channel `c` exists, and is public or has the user as a member (or the user is an
+ * admin): a private channel is NO_SUCH_CHANNEL to everyone else, exactly as a missing one.
+ */
+export const channelExists: Guard = async ({ conn, data, services }) => {
+  await services.channels.require(channelIdOf(data), { id: conn.user!.id, isAdmin: conn.isAdmin });
 };
 
 /**

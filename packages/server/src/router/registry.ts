@@ -7,6 +7,11 @@ import { channelList } from "../handlers/channel-list";
 import { command } from "../handlers/command";
 import { hello } from "../handlers/hello";
 import { history } from "../handlers/history";
+import { inviteCreate } from "../handlers/invite-create";
+import { inviteList } from "../handlers/invite-list";
+import { inviteRedeem } from "../handlers/invite-redeem";
+import { inviteRevoke } from "../handlers/invite-revoke";
+import { inviteUser } from "../handlers/invite-user";
 import { markRead } from "../handlers/mark-read";
 import { messageDelete } from "../handlers/message-delete";
 import { messageEdit } from "../handlers/message-edit";
@@ -41,6 +46,11 @@ export const REGISTRY = {
   [Op.MessagePin]: messagePin,
   [Op.PinList]: pinList,
   [Op.Command]: command,
+  [Op.InviteUser]: inviteUser,
+  [Op.InviteCreate]: inviteCreate,
+  [Op.InviteList]: inviteList,
+  [Op.InviteRevoke]: inviteRevoke,
+  [Op.InviteRedeem]: inviteRedeem,
   [Op.MarkRead]: markRead,
   [Op.SetNotify]: setNotify,
 } satisfies { [O in ClientOp]: Route<O> };

@@ -14,6 +14,13 @@ import type { ChannelListing, ChannelStore } from "../storage/channel-store";
 import type { ModerationStore } from "../storage/moderation-store";
 import type { Actor, ChannelRow, UserRow } from "../storage/storage";
 
+/** The outcome of a join: the role, and, when it added the member, the summary and join seq. */
+export interface Joined {
+  role: Role;
+  summary?: ChannelSummary;
+  since?: number;
+}
+
 /** Channels and memberships: the rules, the stored events, and their announcements. */
 export class ChannelService {
   /** The default channels' ids, in the configured order (see {@link createDefaults}). */
@@ -75,13 +82,18 @@ export class ChannelService {
     name: string,
     topic: string,
     onCreated: (channelId: number) => void = () => {},
+    isPrivate = false,
   ): Promise<ChannelSummary> {
+    // A guest may not invite, so a private channel it made could never have a second member.
+    if (isPrivate && owner.isGuest)
+      throw new ParleyError("FORBIDDEN", "Guests cannot create private channels; register first");
     await this.checkChannelsPerUser(owner.id);
     const { channel, event } = await this.storage.createChannel({
       name,
       topic,
       owner,
       ownerIsGuest: owner.isGuest,
+      isPrivate,
     });
     onCreated(channel.id);
     this.publish(channel.id, [event]);
@@ -161,9 +173,21 @@ export class ChannelService {
     return { removed, more: stale.length === limit && removed > 0 };
   }
 
-  async require(channelId: number): Promise<ChannelRow> {
+  /**
+   * The channel, or NO_SUCH_CHANNEL. With a `viewer`, a private channel the viewer is not a
+   * member of (and not an admin) is refused the same way, word for word: a non-member learns
+   * nothing from a private channel's id.
+   */
+  async require(
+    channelId: number,
+    viewer?: { id: number; isAdmin?: boolean },
+  ): Promise<ChannelRow> {
     const channel = await this.storage.getChannel(channelId);
     if (!channel) throw new ParleyError("NO_SUCH_CHANNEL");
+    if (channel.isPrivate && viewer && !viewer.isAdmin) {
+      if ((await this.storage.memberRole(channelId, viewer.id)) === undefined)
+        throw new ParleyError("NO_SUCH_CHANNEL");
+    }
     return channel;
   }
 
@@ -200,18 +224,17 @@ export class ChannelService {
    * and the seq of the join event.
    */
   async join(
-    user: Actor & { isGuest: boolean },
+    user: Actor & { isGuest: boolean; isAdmin?: boolean },
     channelId: number,
-  ): Promise<{ role: Role; summary?: ChannelSummary; since?: number }> {
-    await this.require(channelId);
+  ): Promise<Joined> {
+    // A private channel is joined by invitation only (admins excepted); a non-member is told
+    // it does not exist, as `require` tells it.
+    await this.require(channelId, user);
     const ban = await this.storage.activeBan(channelId, user.id);
     if (ban) throw restrictionError("BANNED", ban.until);
     const role = await this.storage.memberRole(channelId, user.id);
     if (role !== undefined) return { role };
-    await this.checkChannelsPerUser(user.id);
-    if ((await this.storage.memberCount(channelId)) >= this.limits.maxMembersPerChannel) {
-      throw new ParleyError("LIMIT_REACHED", "This channel has the most members allowed");
-    }
+    await this.checkRoom(user.id, channelId);
     const event = await this.storage.addMember(channelId, user.id, Role.Member, {
       type: EventType.MemberJoined,
       actor: user,
@@ -219,10 +242,26 @@ export class ChannelService {
     });
     // Added by a concurrent join of the same user meanwhile: that one announces it.
     if (!event) return { role: (await this.storage.memberRole(channelId, user.id)) ?? Role.Member };
+    return this.announceJoin(channelId, user.id, event);
+  }
+
+  /** Refuses a join that would pass the user's channel cap or the channel's member cap. */
+  async checkRoom(userId: number, channelId: number): Promise<void> {
+    await this.checkChannelsPerUser(userId);
+    if ((await this.storage.memberCount(channelId)) >= this.limits.maxMembersPerChannel) {
+      throw new ParleyError("LIMIT_REACHED", "This channel has the most members allowed");
+    }
+  }
+
+  /**
+   * Announces a stored join: the event to the channel, then ChannelAdded (with the summary as
+   * of the join) to every connection of the new member. Shared by joins and invitations.
+   */
+  async announceJoin(channelId: number, userId: number, event: ChannelEvent): Promise<Joined> {
     this.publish(channelId, [event]);
-    const summary = await this.summary(channelId, user.id);
+    const summary = await this.summary(channelId, userId);
     this.broker.publish(
-      { kind: "user", id: user.id },
+      { kind: "user", id: userId },
       { k: "channel-added", ch: summary, s: event.s },
     );
     return { role: Role.Member, summary, since: event.s };
@@ -263,6 +302,7 @@ export class ChannelService {
       ...(l.role ? { rl: l.role } : {}),
       ls: l.lastSeq,
       sl: l.slowMode,
+      ...(l.isPrivate ? { pv: true as const } : {}),
     }));
   }
 }

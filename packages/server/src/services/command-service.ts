@@ -15,6 +15,7 @@ import type { z } from "zod";
 import { formatDuration, MAX_DURATION_MS, parseDuration } from "../duration";
 import { ParleyError } from "../errors";
 import type { AuditEntry } from "../storage/moderation-store";
+import type { InviteService } from "./invite-service";
 import type { MessageService } from "./message-service";
 import type { ModerationService, Moderator } from "./moderation-service";
 
@@ -100,7 +101,7 @@ function auditLine(e: AuditEntry): AuditLine {
 export class CommandService {
   private readonly specs: CommandSpec[];
 
-  constructor(messages: MessageService, moderation: ModerationService) {
+  constructor(messages: MessageService, moderation: ModerationService, invites: InviteService) {
     /** The user a command names, without the `@` it may be typed with. */
     const target = (spec: CommandInfo, args: string[]): string => {
       const name = args[0]?.replace(/^@/, "");
@@ -228,6 +229,19 @@ export class CommandService {
         },
       },
       {
+        n: "invite",
+        u: "/invite @user",
+        d: "Add a user to the channel (in a private one: moderators and owners)",
+        rl: Role.Member,
+        run: async (caller, args) => {
+          const name = target(this.spec("invite"), args);
+          await invites.inviteUser(caller, name);
+          return { x: `Invited ${name}` };
+        },
+      },
+      this.visibilityCommand(moderation, true),
+      this.visibilityCommand(moderation, false),
+      {
         n: "topic",
         u: "/topic <text>",
         d: "Set the channel's topic",
@@ -311,6 +325,23 @@ export class CommandService {
         const id = messageId(this.spec(n), args);
         await messages.pin(caller.actor, caller.channelId, id, on);
         return { x: on ? "Message pinned" : "Message unpinned" };
+      },
+    };
+  }
+
+  /** `/private` and `/public`, one spec each: the owner changes the channel's visibility. */
+  private visibilityCommand(moderation: ModerationService, isPrivate: boolean): CommandSpec {
+    const n = isPrivate ? "private" : "public";
+    return {
+      n,
+      u: `/${n}`,
+      d: isPrivate
+        ? "Make the channel private: listed to members only, joined by invitation"
+        : "Make the channel public: listed in the directory, open to join",
+      rl: Role.Owner,
+      run: async (caller) => {
+        const changed = await moderation.setVisibility(caller, isPrivate);
+        return { x: changed ? `The channel is now ${n}` : `The channel is already ${n}` };
       },
     };
   }

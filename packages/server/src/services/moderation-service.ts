@@ -188,6 +188,14 @@ export class ModerationService {
     ]);
   }
 
+  /** Makes the channel private or public (owners); false when it already was. */
+  async setVisibility(by: Moderator, isPrivate: boolean): Promise<boolean> {
+    this.authorize(by, "setVisibility");
+    const event = await this.storage.setVisibility(by.channelId, isPrivate, by.actor);
+    if (event) this.channels.publish(by.channelId, [event]);
+    return event !== undefined;
+  }
+
   async auditLog(by: Moderator, limit: number): Promise<AuditEntry[]> {
     this.authorize(by, "readAuditLog");
     return this.storage.auditLog(by.channelId, limit);

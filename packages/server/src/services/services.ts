@@ -2,6 +2,7 @@ import type { RateLimiter, RateRules } from "../rate-limit/rate-limiter";
 import type { AuthService } from "./auth-service";
 import type { ChannelService } from "./channel-service";
 import type { CommandService } from "./command-service";
+import type { InviteService } from "./invite-service";
 import type { MemberStateService } from "./member-state-service";
 import type { MessageService } from "./message-service";
 import type { ModerationService } from "./moderation-service";
@@ -24,6 +25,7 @@ export interface RuntimeSettings {
 export interface Services {
   auth: AuthService;
   channels: ChannelService;
+  invites: InviteService;
   messages: MessageService;
   typing: TypingService;
   presence: PresenceService;

@@ -28,6 +28,7 @@ export interface ChannelStore {
     topic: string;
     owner: Actor;
     ownerIsGuest?: boolean;
+    isPrivate?: boolean;
   }): Promise<{ channel: ChannelRow; event: ChannelEvent }>;
   /**
    * Creates each named channel that does not exist (names compared as channel names are),
@@ -36,6 +37,10 @@ export interface ChannelStore {
    */
   ensureChannels(names: readonly string[]): Promise<ChannelRow[]>;
   getChannel(id: number): Promise<ChannelRow | undefined>;
+  /**
+   * The directory: channels by id. A private channel is listed only to its members (to
+   * `userId`), so without a `userId` only public channels are.
+   */
   listChannels(query: {
     search?: string;
     afterId?: number;

@@ -231,6 +231,32 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
           .execute();
       },
     },
+    "0010_private_channels": {
+      // A channel's visibility, and its invite links. A link's code is stored only as its
+      // sha-256 (hex), like a session token: a copy of the database redeems nothing. Uses are
+      // counted on the row, by the conditional update that also takes its lock.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .alterTable("channels")
+          .addColumn("private", "integer", (c) => c.notNull().defaultTo(0))
+          .execute();
+        await idColumn(db.schema.createTable("invites"))
+          .addColumn("channel_id", "bigint", (c) => c.notNull().references("channels.id"))
+          .addColumn("code_hash", "text", (c) => c.notNull().unique())
+          .addColumn("created_by", "bigint", (c) => c.notNull().references("users.id"))
+          .addColumn("created_by_name", "text", notNull)
+          .addColumn("created_at", "bigint", notNull)
+          .addColumn("expires_at", "bigint")
+          .addColumn("max_uses", "integer")
+          .addColumn("uses", "integer", (c) => c.notNull().defaultTo(0))
+          .execute();
+        await db.schema
+          .createIndex("invites_channel")
+          .on("invites")
+          .columns(["channel_id", "id"])
+          .execute();
+      },
+    },
     "0011_member_state": {
       // Each member's read marker and notification level. Memberships from before start read
       // up to their channel's last seq (nothing already sent becomes unread), notified of

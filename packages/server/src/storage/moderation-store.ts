@@ -68,6 +68,15 @@ export interface ModerationStore {
   /** Changes a channel's topic or slow mode (TopicChanged, SlowModeChanged). */
   setTopic(channelId: number, topic: string, actor: Actor): Promise<ChannelEvent>;
   setSlowMode(channelId: number, seconds: number, actor: Actor): Promise<ChannelEvent>;
+  /**
+   * Makes a channel private or public (ChannelVisibilityChanged, audited as `private` or
+   * `public`); undefined, with nothing stored, when it already is. Members stay either way.
+   */
+  setVisibility(
+    channelId: number,
+    isPrivate: boolean,
+    actor: Actor,
+  ): Promise<ChannelEvent | undefined>;
   /** Appends an audit entry for an action stored elsewhere (a server-wide ban). */
   recordAudit(input: ModerationInput & { action: string }): Promise<void>;
   /** The channel's most recent audit entries, newest first. */

@@ -32,6 +32,22 @@ export interface Database {
     created_at: number;
     last_seq: number;
     slow_mode: number;
+    /** 1 for a private channel (listed to members only, joined by invitation). */
+    private: Generated<number>;
+  };
+  invites: {
+    id: Generated<number>;
+    channel_id: number;
+    /** sha-256 of the code, hex; the code itself is never stored. */
+    code_hash: string;
+    created_by: number;
+    created_by_name: string;
+    created_at: number;
+    /** null: never expires. */
+    expires_at: number | null;
+    /** null: unlimited. */
+    max_uses: number | null;
+    uses: Generated<number>;
   };
   memberships: {
     channel_id: number;

@@ -4,6 +4,7 @@ import { accountStoreContract } from "./account-store.contract";
 import { channelStoreContract } from "./channel-store.contract";
 import type { Open } from "./contract-fixture";
 import { eventLogContract } from "./event-log.contract";
+import { inviteStoreContract } from "./invite-store.contract";
 import { memberStateContract } from "./member-state.contract";
 import { mentionsContract } from "./mentions.contract";
 import { messageStoreContract } from "./message-store.contract";
@@ -24,6 +25,7 @@ export function storageContract(name: string, open: Open) {
   messageStoreContract(name, open);
   memberStateContract(name, open);
   mentionsContract(name, open);
+  inviteStoreContract(name, open);
 }
 
 /**

@@ -2,6 +2,7 @@ import type { EventType } from "@parley/protocol";
 import type { AccountStore } from "./account-store";
 import type { ChannelStore } from "./channel-store";
 import type { EventLog } from "./event-log";
+import type { InviteStore } from "./invite-store";
 import type { MemberStateStore } from "./member-state";
 import type { MessageStore } from "./message-store";
 import type { ModerationStore } from "./moderation-store";
@@ -31,6 +32,8 @@ export interface ChannelRow {
   createdAt: number;
   lastSeq: number;
   slowMode: number;
+  /** Listed to members only, joined by invitation. */
+  isPrivate: boolean;
 }
 
 /** Actor of an event: the author, the joiner, the moderator. */
@@ -55,8 +58,9 @@ export interface NewEvent {
  * Durable state of a Parley deployment, one slice per aggregate: accounts and sessions
  * ({@link AccountStore}), channels and memberships ({@link ChannelStore}), moderation
  * ({@link ModerationStore}), the send path ({@link SendPath}), each channel's event stream
- * ({@link EventLog}), the changes of stored messages ({@link MessageStore}) and each member's read
- * marker ({@link MemberStateStore}). Services
+ * ({@link EventLog}), the changes of stored messages ({@link MessageStore}), each member's read
+ * marker and notification level ({@link MemberStateStore}) and invite links ({@link InviteStore}).
+ * Services
  * depend on the slices they use; the composition root holds the whole, one object whose
  * slices share one database, its transactions and its statements.
  *
@@ -76,6 +80,7 @@ export interface Storage
     SendPath,
     EventLog,
     MessageStore,
-    MemberStateStore {
+    MemberStateStore,
+    InviteStore {
   close(): Promise<void>;
 }

@@ -236,6 +236,14 @@ describe("reduceChannel", () => {
       expect(view.summary).toMatchObject({ tp: "new topic", sl: 30, rl: Role.Moderator });
     });
 
+    it("follows the channel's visibility from events", () => {
+      const visibility = (s: number, pv: boolean) =>
+        events({ s, t: EventType.ChannelVisibilityChanged, ts: 0, a: 3, an: "owner", pv });
+      const made = run(ready([]), visibility(1, true));
+      expect(made.summary.pv).toBe(true);
+      expect(run(ready([]), visibility(1, true), visibility(2, false)).summary.pv).toBeUndefined();
+    });
+
     it("records the kick or ban of this user, not of others, to explain the removal", () => {
       const other = run(ready([]), events(moderation(3, EventType.MemberKicked, { u: 9 })));
       expect(other.removal).toBeUndefined();

@@ -466,6 +466,10 @@ function withEvents(
       case EventType.SlowModeChanged:
         if (e.sl !== undefined) summary.sl = e.sl;
         break;
+      case EventType.ChannelVisibilityChanged:
+        if (e.pv) summary.pv = true;
+        else if (e.pv === false) delete summary.pv;
+        break;
     }
   }
   const items = mergeEvents(view.items, events);

@@ -260,9 +260,19 @@ export class ChatStore {
   }
 
   /** Creates a channel, joined and opened; resolves to its id. */
-  async createChannel(name: string, topic: string): Promise<number> {
-    const reply = await this.client.createChannel(name, topic || undefined);
+  async createChannel(name: string, topic: string, isPrivate = false): Promise<number> {
+    const reply = await this.client.createChannel(name, topic || undefined, {
+      private: isPrivate,
+    });
     this.addJoined(reply);
+    return reply.ch.i;
+  }
+
+  /** Joins the channel of an invite code and opens it; resolves to its id. */
+  async redeemInvite(code: string): Promise<number> {
+    const reply = await this.client.redeemInvite(code, PAGE);
+    if (this.state.channels[reply.ch.i]) this.selectChannel(reply.ch.i);
+    else this.addJoined(reply);
     return reply.ch.i;
   }
 

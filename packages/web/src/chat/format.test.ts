@@ -32,6 +32,15 @@ describe("systemText", () => {
     expect(systemText({ ...base, t: EventType.MemberJoined, g: true }, now)).toBe(
       "alice joined as a guest",
     );
+    expect(systemText({ ...base, t: EventType.MemberJoined, iv: 2, ivn: "olga" }, now)).toBe(
+      "alice joined, invited by olga",
+    );
+    expect(systemText({ ...base, t: EventType.ChannelVisibilityChanged, pv: true }, now)).toBe(
+      "alice made the channel private",
+    );
+    expect(systemText({ ...base, t: EventType.ChannelVisibilityChanged, pv: false }, now)).toBe(
+      "alice made the channel public",
+    );
     expect(systemText({ ...base, t: EventType.MemberLeft }, now)).toBe("alice left");
     expect(systemText({ ...base, t: EventType.MemberLeft, g: true, ex: true }, now)).toBe(
       "alice was removed as an inactive guest",

@@ -98,8 +98,10 @@ const SERVER_ACTOR = 0;
 export function systemText(e: ChannelEvent, now: number): string | undefined {
   const m = e as ModerationEvent;
   switch (e.t) {
-    case EventType.MemberJoined:
-      return `${e.an} joined${"g" in e && e.g ? " as a guest" : ""}`;
+    case EventType.MemberJoined: {
+      const by = "ivn" in e && e.ivn ? `, invited by ${e.ivn}` : "";
+      return `${e.an} joined${"g" in e && e.g ? " as a guest" : ""}${by}`;
+    }
     case EventType.MemberLeft:
       return "ex" in e && e.ex ? `${e.an} was removed as an inactive guest` : `${e.an} left`;
     case EventType.MemberKicked:
@@ -122,6 +124,10 @@ export function systemText(e: ChannelEvent, now: number): string | undefined {
       const topic = "tp" in e ? e.tp : undefined;
       return topic ? `${e.an} set the topic to “${topic}”` : `${e.an} cleared the topic`;
     }
+    case EventType.ChannelVisibilityChanged:
+      return "pv" in e && e.pv
+        ? `${e.an} made the channel private`
+        : `${e.an} made the channel public`;
     case EventType.SlowModeChanged: {
       const seconds = "sl" in e ? (e.sl ?? 0) : 0;
       return seconds > 0

@@ -3,6 +3,7 @@ import { type FormEvent, useEffect, useState } from "react";
 import { type ChatStore, errorText } from "../chat/chat-store";
 import { MessageText } from "./message-text";
 import { Modal } from "./modal";
+import { ChannelMark } from "./sidebar";
 import { UsernameField } from "./username-field";
 
 export interface ChannelDialogProps {
@@ -100,7 +101,10 @@ export function BrowseDialog({ store, onClose, onOpened }: ChannelDialogProps) {
         {results?.map((ch) => (
           <li key={ch.i} className="browse-item">
             <div className="browse-text">
-              <span className="browse-name"># {ch.n}</span>
+              <span className="browse-name">
+                {ch.pv ? <ChannelMark isPrivate /> : "# "}
+                {ch.n}
+              </span>
               {ch.tp && <span className="browse-topic">{ch.tp}</span>}
               <span className="browse-meta">
                 {ch.mc} {ch.mc === 1 ? "member" : "members"} · {ch.oc} online
@@ -122,12 +126,18 @@ export function BrowseDialog({ store, onClose, onOpened }: ChannelDialogProps) {
   );
 }
 
-/** Create a channel and become its owner. */
-export function CreateDialog({ store, onClose, onOpened }: ChannelDialogProps) {
+/** Create a channel and become its owner; an account may make it private. */
+export function CreateDialog({
+  store,
+  onClose,
+  onOpened,
+  canBePrivate,
+}: ChannelDialogProps & { canBePrivate: boolean }) {
   const [name, setName] = useState("");
   const [topic, setTopic] = useState("");
+  const [isPrivate, setPrivate] = useState(false);
   const { error, busy, submit } = useFormAction(
-    async () => onOpened(await store.createChannel(name.trim(), topic.trim())),
+    async () => onOpened(await store.createChannel(name.trim(), topic.trim(), isPrivate)),
     errorText,
   );
 
@@ -156,6 +166,20 @@ export function CreateDialog({ store, onClose, onOpened }: ChannelDialogProps) {
             onChange={(e) => setTopic(e.target.value)}
           />
         </label>
+        {canBePrivate && (
+          <label className="check-field">
+            <input
+              type="checkbox"
+              name="channel-private"
+              checked={isPrivate}
+              onChange={(e) => setPrivate(e.target.checked)}
+            />
+            <span>
+              <span className="field-label">Private channel</span>
+              <span className="field-hint">Only people you invite can find and join it.</span>
+            </span>
+          </label>
+        )}
         <FormError error={error} />
         <div className="modal-actions">
           <button type="button" className="button" onClick={onClose}>

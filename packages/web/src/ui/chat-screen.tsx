@@ -1,17 +1,21 @@
 import { typingLine } from "@parley/client";
-import { useEffect, useRef, useState } from "react";
+import { Role } from "@parley/protocol";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { unreadOf } from "../chat/chat-state";
 import { ChatStore } from "../chat/chat-store";
+import { invitable } from "../chat/invitable";
 import { parseMessageLink } from "../chat/message-link";
 import type { SessionStore } from "../session/session-store";
 import { BrowseDialog, CreateDialog, RegisterDialog } from "./channel-dialogs";
 import { Composer } from "./composer";
 import { CloseIcon, MenuIcon, PinIcon, UsersIcon } from "./icons";
+import { InviteDialog } from "./invite-dialog";
 import { MemberList } from "./member-list";
 import { MessageList } from "./message-list";
 import { PinnedPanel } from "./pinned-panel";
-import { Sidebar } from "./sidebar";
+import { ChannelMark, Sidebar } from "./sidebar";
 import { useChat } from "./use-chat";
+import { useInviteLink } from "./use-invite-link";
 
 export interface ChatScreenProps {
   url: string;
@@ -21,7 +25,7 @@ export interface ChatScreenProps {
   onSessionEnded: () => void;
 }
 
-type Dialog = "browse" | "create" | "register" | "pins";
+type Dialog = "browse" | "create" | "register" | "pins" | "invite";
 
 const EMPTY: readonly never[] = [];
 
@@ -106,11 +110,19 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
   };
 
   // After joining or creating, the next thing to do is to write: Enter must not reopen the dialog.
-  const opened = (channelId: number) => {
+  const opened = useCallback((channelId: number) => {
     setDialog(undefined);
     setNavOpen(false);
     setFocusComposer(channelId);
-  };
+  }, []);
+  useInviteLink(store, state.status === "online", opened);
+
+  // Guests never invite; in a private channel only moderators and owners do.
+  const canInvite =
+    active !== undefined &&
+    me !== undefined &&
+    !me.g &&
+    (!active.summary.pv || (active.summary.rl ?? Role.Member) >= Role.Moderator);
 
   const signOut = async () => {
     await store.signOut();
@@ -160,9 +172,7 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
           {active ? (
             <div className="chat-title">
               <h1>
-                <span className="channel-hash" aria-hidden="true">
-                  #
-                </span>
+                <ChannelMark isPrivate={active.summary.pv === true} />
                 {active.summary.n}
               </h1>
               {active.summary.tp && <p className="chat-topic">{active.summary.tp}</p>}
@@ -179,6 +189,16 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
           )}
           {active && (
             <div className="chat-actions">
+              {canInvite && (
+                <button
+                  type="button"
+                  className="button button-ghost invite-toggle"
+                  aria-haspopup="dialog"
+                  onClick={() => setDialog("invite")}
+                >
+                  Invite
+                </button>
+              )}
               <button
                 type="button"
                 className="button button-ghost pins-toggle"
@@ -299,7 +319,21 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
         <BrowseDialog store={store} onClose={() => setDialog(undefined)} onOpened={opened} />
       )}
       {dialog === "create" && (
-        <CreateDialog store={store} onClose={() => setDialog(undefined)} onOpened={opened} />
+        <CreateDialog
+          store={store}
+          onClose={() => setDialog(undefined)}
+          onOpened={opened}
+          canBePrivate={me !== undefined && !me.g}
+        />
+      )}
+      {dialog === "invite" && active && (
+        <InviteDialog
+          store={store}
+          channelId={active.id}
+          channelName={active.summary.n}
+          people={invitable(state.members, active.id)}
+          onClose={() => setDialog(undefined)}
+        />
       )}
       {dialog === "pins" && active && me && (
         <PinnedPanel

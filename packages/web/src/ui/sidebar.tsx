@@ -1,6 +1,6 @@
 import { type ChatState, unreadOf } from "../chat/chat-state";
 import { Avatar } from "./avatar";
-import { LogOutIcon, PlusIcon, SearchIcon } from "./icons";
+import { LockIcon, LogOutIcon, PlusIcon, SearchIcon } from "./icons";
 import { StatusPill } from "./status-pill";
 
 export interface SidebarProps {
@@ -10,6 +10,19 @@ export interface SidebarProps {
   onCreate: () => void;
   onRegister: () => void;
   onSignOut: () => void;
+}
+
+/** `#` before a public channel's name; a lock, named for assistive technology, before a private one's. */
+export function ChannelMark({ isPrivate }: { isPrivate: boolean }) {
+  return isPrivate ? (
+    <span className="channel-hash channel-lock" role="img" aria-label="Private channel">
+      <LockIcon />
+    </span>
+  ) : (
+    <span className="channel-hash" aria-hidden="true">
+      #
+    </span>
+  );
 }
 
 /** Joined channels with unread counts, channel actions, and the signed-in user. */
@@ -59,9 +72,7 @@ export function Sidebar({
                 aria-current={active ? "page" : undefined}
                 onClick={() => onSelect(view.id)}
               >
-                <span className="channel-hash" aria-hidden="true">
-                  #
-                </span>
+                <ChannelMark isPrivate={view.summary.pv === true} />
                 <span className="channel-name">{view.summary.n}</span>
                 {unread > 0 && (
                   <span className="badge" data-testid="unread">

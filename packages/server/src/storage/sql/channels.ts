@@ -4,7 +4,7 @@ import { ParleyError } from "../../errors";
 import type { ChannelListing, ChannelStore } from "../channel-store";
 import type { Database } from "../schema";
 import { type Actor, type NewEvent, SYSTEM_ACTOR } from "../storage";
-import { isUniqueViolation, type SqlContext, toChannel, toUser } from "./context";
+import { isUniqueViolation, readUpToJoin, type SqlContext, toChannel, toUser } from "./context";
 
 /** {@link ChannelStore} over SQL: channels, memberships and their events. */
 export function sqlChannelStore(sql: SqlContext): ChannelStore {
@@ -31,6 +31,7 @@ export function sqlChannelStore(sql: SqlContext): ChannelStore {
               created_at: now,
               last_seq: 0,
               slow_mode: 0,
+              private: input.isPrivate ? 1 : 0,
             })
             .returningAll()
             .executeTakeFirstOrThrow();
@@ -116,6 +117,21 @@ export function sqlChannelStore(sql: SqlContext): ChannelStore {
         q = q.where(raw<boolean>`c.name_lower like ${pattern} escape '\\'`);
       }
       if (query.afterId !== undefined) q = q.where("c.id", ">", query.afterId);
+      const viewer = query.userId;
+      q = q.where((eb) =>
+        viewer === undefined
+          ? eb("c.private", "=", 0)
+          : eb.or([
+              eb("c.private", "=", 0),
+              eb.exists(
+                eb
+                  .selectFrom("memberships as vm")
+                  .select("vm.user_id")
+                  .whereRef("vm.channel_id", "=", "c.id")
+                  .where("vm.user_id", "=", viewer),
+              ),
+            ]),
+      );
       const rows = await q.orderBy("c.id").limit(query.limit).execute();
       const roles = new Map<number, number>();
       if (query.userId !== undefined && rows.length > 0) {
@@ -304,12 +320,4 @@ async function crownHeir(
       .executeTakeFirst();
     if (Number(updated.numUpdatedRows) > 0) return target;
   }
-}
-
-/**
- * A new membership's read marker: the seq of the join event stored next in the same
- * transaction (the channel's last seq + 1), so nothing from before the join is unread.
- */
-function readUpToJoin(channelId: number) {
-  return raw<number>`(select last_seq + 1 from channels where id = ${channelId})`;
 }

@@ -11,6 +11,7 @@ import {
   type Kysely,
   type Selectable,
   type SelectQueryBuilder,
+  sql,
   type Transaction,
 } from "kysely";
 import { ParleyError, restrictionError } from "../../errors";
@@ -381,6 +382,7 @@ export function toChannel(row: Selectable<Database["channels"]>): ChannelRow {
     createdAt: Number(row.created_at),
     lastSeq: Number(row.last_seq),
     slowMode: Number(row.slow_mode),
+    isPrivate: Number(row.private) === 1,
   };
 }
 
@@ -464,4 +466,12 @@ function toEvent(row: EventRow): ChannelEvent {
   event.a = a;
   event.an = an;
   return event as unknown as ChannelEvent;
+}
+
+/**
+ * A new membership's read marker: the seq of the join event stored next in the same
+ * transaction (the channel's last seq + 1), so nothing from before the join is unread.
+ */
+export function readUpToJoin(channelId: number) {
+  return sql<number>`(select last_seq + 1 from channels where id = ${channelId})`;
 }

@@ -211,6 +211,24 @@ export function sqlModerationStore(sql: SqlContext): ModerationStore {
       });
     },
 
+    async setVisibility(channelId, isPrivate, actor) {
+      return sql.write(async (trx) => {
+        const updated = await trx
+          .updateTable("channels")
+          .set({ private: isPrivate ? 1 : 0 })
+          .where("id", "=", channelId)
+          .where("private", "!=", isPrivate ? 1 : 0)
+          .executeTakeFirst();
+        if (Number(updated.numUpdatedRows) === 0) return undefined;
+        await audit(trx, isPrivate ? "private" : "public", { channelId, actor });
+        return sql.appendEvent(trx, channelId, {
+          type: EventType.ChannelVisibilityChanged,
+          actor,
+          data: { pv: isPrivate },
+        });
+      });
+    },
+
     async recordAudit(input) {
       await sql.write((trx) => audit(trx, input.action, input));
     },

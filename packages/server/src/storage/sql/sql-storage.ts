@@ -6,6 +6,7 @@ import { sqlAccountStore } from "./accounts";
 import { sqlChannelStore } from "./channels";
 import { SqlContext } from "./context";
 import { sqlEventLog } from "./event-log";
+import { sqlInviteStore } from "./invites";
 import { sqlMemberStateStore } from "./member-state";
 import { sqlMessageStore } from "./message-store";
 import { sqlModerationStore } from "./moderation";
@@ -30,7 +31,17 @@ export function sqlStorage(
   const eventLog = sqlEventLog(sql);
   const messages = sqlMessageStore(sql);
   const memberState = sqlMemberStateStore(sql);
-  assertDisjoint([accounts, channels, moderation, sendPath, eventLog, messages, memberState]);
+  const invites = sqlInviteStore(sql);
+  assertDisjoint([
+    accounts,
+    channels,
+    moderation,
+    sendPath,
+    eventLog,
+    messages,
+    memberState,
+    invites,
+  ]);
   return {
     ...accounts,
     ...channels,
@@ -39,6 +50,7 @@ export function sqlStorage(
     ...eventLog,
     ...messages,
     ...memberState,
+    ...invites,
     close: () => sql.close(),
   };
 }
