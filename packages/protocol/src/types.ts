@@ -41,6 +41,8 @@ export interface ChannelSummary {
   uc?: number;
   /** The seq of the first unread message (welcome only, when `uc` > 0). */
   fu?: number;
+  /** Unread messages that mention you or the channel, of the `uc` (welcome only). */
+  um?: number;
   /** Your notification level here (welcome only). */
   nl?: NotifyLevel;
   /** Present and true for a private channel (listed to members only, joined by invitation). */
@@ -467,6 +469,8 @@ export interface ReadState {
   ls: number;
   /** Unread messages in (`rs`, `ls`]. */
   uc: number;
+  /** Of those, the ones that mention you, or the channel (`@here`, `@channel`). */
+  um: number;
   /** The first unread message's seq, when `uc` > 0. */
   fu?: number;
 }

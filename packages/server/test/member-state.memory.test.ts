@@ -39,10 +39,13 @@ describe("member state (in memory)", () => {
     const first = await ann.send(c, "one");
     const gone = await ann.send(c, "soon deleted");
     await ann.send(c, "two");
+    await ann.send(c, "are you there, @bobby?");
+    await ann.send(c, "@here standup in five");
     await ann.deleteMessage(c, gone.i);
     await ann.react(c, first.i, "👍");
     const back = await m.connect({ token });
-    expect(inWelcome(back, c)).toMatchObject({ rs: joined, uc: 2, fu: first.s });
+    // A guest's @here is plain text: one mention.
+    expect(inWelcome(back, c)).toMatchObject({ rs: joined, uc: 4, um: 1, fu: first.s });
     // The author has nothing unread: its own messages never count (a marker at 0 moves nothing).
     expect(await ann.markRead(c, 0)).toMatchObject({ rs: 1, uc: 0 });
   });
@@ -56,7 +59,7 @@ describe("member state (in memory)", () => {
     await ann.send(c, "one");
     const two = await ann.send(c, "two");
     const state = await bob.markRead(c, two.s - 1);
-    expect(state).toEqual({ c, rs: two.s - 1, ls: two.s, uc: 1, fu: two.s });
+    expect(state).toEqual({ c, rs: two.s - 1, ls: two.s, uc: 1, um: 0, fu: two.s });
     await until(() => pushed.length === 1, 5000, "the other tab's read state");
     expect(pushed[0]).toEqual(state);
     // A marker never moves back, and the answer says where it is.

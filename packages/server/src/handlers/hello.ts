@@ -75,8 +75,16 @@ export const hello = route<typeof Op.Hello>({
     for (const ch of listed) {
       const state = states.get(ch.i);
       if (state !== undefined) {
-        const { ls, rs, uc, fu } = state.read;
-        channels.push({ ...ch, ls, rs, uc, ...(fu !== undefined ? { fu } : {}), nl: state.notify });
+        const { ls, rs, uc, um, fu } = state.read;
+        channels.push({
+          ...ch,
+          ls,
+          rs,
+          uc,
+          um,
+          ...(fu !== undefined ? { fu } : {}),
+          nl: state.notify,
+        });
         // A member as of `ls`: a removal published before it (and read late) is not this one.
         conn.channels.set(ch.i, ch.rl ?? Role.Member, ls);
       } else {

@@ -26,9 +26,9 @@ export function memberStateContract(name: string, open: Open) {
     it("starts a membership read up to its join, with nothing unread", async () => {
       const { storage, alice, bob } = fx;
       const { c } = await setup();
-      expect(await stateOf(bob.id, c)).toEqual({ c, rs: 3, ls: 3, uc: 0 });
+      expect(await stateOf(bob.id, c)).toEqual({ c, rs: 3, ls: 3, uc: 0, um: 0 });
       // The owner's membership starts at the channel's creation; its own message is not unread.
-      expect(await stateOf(alice.id, c)).toEqual({ c, rs: 1, ls: 3, uc: 0 });
+      expect(await stateOf(alice.id, c)).toEqual({ c, rs: 1, ls: 3, uc: 0, um: 0 });
       expect((await storage.memberStates(bob.id)).size).toBe(1);
     });
 
@@ -49,8 +49,8 @@ export function memberStateContract(name: string, open: Open) {
         actor: bob,
       });
       const states = await storage.memberStates(bob.id);
-      expect(states.get(c)?.read).toEqual({ c, rs: 3, ls: second.seq, uc: 2, fu: first.seq });
-      expect(states.get(other.id)?.read).toEqual({ c: other.id, rs: 2, ls: 2, uc: 0 });
+      expect(states.get(c)?.read).toEqual({ c, rs: 3, ls: second.seq, uc: 2, um: 0, fu: first.seq });
+      expect(states.get(other.id)?.read).toEqual({ c: other.id, rs: 2, ls: 2, uc: 0, um: 0 });
     });
 
     it("leaves deleted messages out of the count and the first unread", async () => {
@@ -64,7 +64,7 @@ export function memberStateContract(name: string, open: Open) {
           moderator: false,
         }),
       );
-      expect(await stateOf(bob.id, c)).toMatchObject({ uc: 1, fu: kept.seq });
+      expect(await stateOf(bob.id, c)).toMatchObject({ uc: 1, um: 0, fu: kept.seq });
     });
 
     it("moves the marker forward only, clamped to the channel's last seq", async () => {
@@ -78,21 +78,23 @@ export function memberStateContract(name: string, open: Open) {
         rs: two.seq,
         ls: three.seq,
         uc: 1,
+        um: 0,
         fu: three.seq,
       });
       // Back is no move.
-      expect(await storage.markRead(bob.id, c, one.seq)).toMatchObject({ rs: two.seq, uc: 1 });
+      expect(await storage.markRead(bob.id, c, one.seq)).toMatchObject({ rs: two.seq, uc: 1, um: 0 });
       // Beyond the end is the end.
       expect(await storage.markRead(bob.id, c, three.seq + 100)).toEqual({
         c,
         rs: three.seq,
         ls: three.seq,
         uc: 0,
+        um: 0,
       });
-      expect(await stateOf(bob.id, c)).toEqual({ c, rs: three.seq, ls: three.seq, uc: 0 });
+      expect(await stateOf(bob.id, c)).toEqual({ c, rs: three.seq, ls: three.seq, uc: 0, um: 0 });
       // A later message is unread again.
       const four = await post(storage, c, alice, "four");
-      expect(await stateOf(bob.id, c)).toMatchObject({ uc: 1, fu: four.seq });
+      expect(await stateOf(bob.id, c)).toMatchObject({ uc: 1, um: 0, fu: four.seq });
     });
 
     it("has no marker for a non-member, and a rejoin starts afresh", async () => {
@@ -107,7 +109,7 @@ export function memberStateContract(name: string, open: Open) {
         type: EventType.MemberJoined,
         actor: bob,
       });
-      expect(await stateOf(bob.id, c)).toEqual({ c, rs: rejoin!.s, ls: rejoin!.s, uc: 0 });
+      expect(await stateOf(bob.id, c)).toEqual({ c, rs: rejoin!.s, ls: rejoin!.s, uc: 0, um: 0 });
     });
 
     it("keeps a notification level per member, mentions by default, dropped on leave", async () => {

@@ -124,9 +124,4 @@ export interface MessageStore {
     pinning: MessagePinning,
     rule: (role: Role | undefined) => void,
   ): Promise<PinEvent | undefined>;
-  /**
-   * How many live messages of the channel after `afterSeq` mention the user, by name or by a
-   * group mention, not counting the user's own: what unread mention badges read.
-   */
-  mentionCount(userId: number, channelId: number, afterSeq: number): Promise<number>;
 }

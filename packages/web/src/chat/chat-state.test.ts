@@ -175,9 +175,9 @@ describe("chat state", () => {
     it("replaces the count with each server state of the channel, and ignores others", () => {
       let state = online(undefined, general, random);
       state = channelEvents(state, general.i, [msg(1, 2), msg(2, 3), msg(3, 2)], NOW);
-      state = readState(state, { c: general.i, rs: 2, ls: 3, uc: 1, fu: 3 });
+      state = readState(state, { c: general.i, rs: 2, ls: 3, uc: 1, um: 0, fu: 3 });
       expect(counts(state)).toEqual({ [general.i]: 1 });
-      expect(readState(state, { c: 99, rs: 1, ls: 1, uc: 0 })).toBe(state);
+      expect(readState(state, { c: 99, rs: 1, ls: 1, uc: 0, um: 0 })).toBe(state);
     });
   });
 

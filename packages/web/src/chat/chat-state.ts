@@ -6,6 +6,7 @@ import {
   type JoinReply,
   type Member,
   type MessageEvent,
+  mentionsMe,
   type ReadState,
   type Self,
   type UserRef,
@@ -25,6 +26,7 @@ import {
   type ReadMark,
   readUpTo,
   unreadCount,
+  unreadMentions,
   withEvents,
 } from "./unread";
 
@@ -95,6 +97,7 @@ function markOf(previous: ReadMark | undefined, ch: ChannelSummary): ReadMark {
     rs: ch.rs ?? ch.ls,
     ls: ch.ls,
     uc: ch.uc ?? 0,
+    um: ch.um ?? 0,
     ...(ch.fu !== undefined ? { fu: ch.fu } : {}),
   });
 }
@@ -102,6 +105,11 @@ function markOf(previous: ReadMark | undefined, ch: ChannelSummary): ReadMark {
 /** Unread messages of a channel, as the badges show them. */
 export function unreadOf(state: ChatState, channelId: number): number {
   return unreadCount(state.reads[channelId]);
+}
+
+/** Unread messages of a channel that mention the reader (or the channel). */
+export function mentionsOf(state: ChatState, channelId: number): number {
+  return unreadMentions(state.reads[channelId]);
 }
 
 /**
@@ -200,7 +208,12 @@ export function channelEvents(
   const view = state.channels[channelId]!;
   const mark = state.reads[channelId];
   // Deletions are looked up in the view before the events apply (a tombstone keeps its seq).
-  const reads = mark ? withEvents(mark, events, me.i, (m) => findMessage(view, m)?.s) : undefined;
+  const reads = mark
+    ? withEvents(mark, events, me.i, (m) => {
+        const held = findMessage(view, m);
+        return held && { s: held.s, mentioned: mentionsMe(held, me.i) };
+      })
+    : undefined;
   const next = withChannel(state, channelId, { type: "events", events, me: me.i, now });
   const active = channelId === state.activeId;
   const last = [...events].reverse().find((e): e is MessageEvent => isMessage(e) && !e.dl);

@@ -6,6 +6,7 @@ import {
   type ReadMark,
   readUpTo,
   unreadCount,
+  unreadMentions,
   withEvents,
 } from "./unread";
 
@@ -38,8 +39,8 @@ const deleted = (s: number, m: number): ChannelEvent => ({
 const none = () => undefined;
 
 describe("the read mark", () => {
-  const server = (rs: number, ls: number, uc: number, fu?: number) =>
-    fromServer(undefined, { c: 1, rs, ls, uc, ...(fu !== undefined ? { fu } : {}) });
+  const server = (rs: number, ls: number, uc: number, fu?: number, um = 0) =>
+    fromServer(undefined, { c: 1, rs, ls, uc, um, ...(fu !== undefined ? { fu } : {}) });
 
   it("starts from the server's count and adds others' live messages above it", () => {
     let mark = server(10, 20, 4, 12);
@@ -69,11 +70,13 @@ describe("the read mark", () => {
     mark = withEvents(mark, [deleted(22, 210)], ME, none);
     expect(unreadCount(mark)).toBe(2);
     // A message the server counted, held by this tab at seq 12: the first unread goes with it.
-    mark = withEvents(mark, [deleted(23, 120)], ME, (m) => (m === 120 ? 12 : undefined));
+    mark = withEvents(mark, [deleted(23, 120)], ME, (m) =>
+      m === 120 ? { s: 12, mentioned: false } : undefined,
+    );
     expect(unreadCount(mark)).toBe(1);
     expect(firstUnread(mark)).toBeUndefined();
     // A deletion of a message already read changes nothing.
-    expect(withEvents(mark, [deleted(24, 50)], ME, () => 5)).toBe(mark);
+    expect(withEvents(mark, [deleted(24, 50)], ME, () => ({ s: 5, mentioned: false }))).toBe(mark);
   });
 
   it("reads up to a seq, never back, and the server's later state replaces the count", () => {
@@ -83,10 +86,24 @@ describe("the read mark", () => {
     expect(unreadCount(mark)).toBe(1);
     expect(readUpTo(mark, 15)).toBe(mark);
     // An older state (another tab's earlier mark) does not undo this tab's mark.
-    expect(fromServer(mark, { c: 1, rs: 15, ls: 22, uc: 3, fu: 16 })).toBe(mark);
+    expect(fromServer(mark, { c: 1, rs: 15, ls: 22, uc: 3, um: 0, fu: 16 })).toBe(mark);
     // The answer to this tab's mark: exact again.
-    mark = fromServer(mark, { c: 1, rs: 21, ls: 22, uc: 1, fu: 22 });
-    expect(mark).toEqual({ rs: 21, ls: 22, uc: 1, fu: 22, live: {} });
+    mark = fromServer(mark, { c: 1, rs: 21, ls: 22, uc: 1, um: 0, fu: 22 });
+    expect(mark).toEqual({ rs: 21, ls: 22, uc: 1, um: 0, fu: 22, live: {}, liveMentions: {} });
+  });
+
+  it("counts the unread messages that mention the reader, from the server and live", () => {
+    let mark = server(10, 20, 4, 12, 2);
+    const mention = { ...msg(21, 3, 210), mn: [ME] };
+    const group = { ...msg(22, 3, 220), mg: "here" as const };
+    mark = withEvents(mark, [mention, group, msg(23, 3)], ME, none);
+    expect(unreadMentions(mark)).toBe(4);
+    mark = withEvents(mark, [deleted(24, 210)], ME, none);
+    expect(unreadMentions(mark)).toBe(3);
+    // A counted mention, held here, deleted.
+    mark = withEvents(mark, [deleted(25, 150)], ME, () => ({ s: 15, mentioned: true }));
+    expect(unreadMentions(mark)).toBe(2);
+    expect(unreadMentions(readUpTo(mark, 23))).toBe(0);
   });
 
   it("keeps a count it cannot know below the server's bound until the server answers", () => {

@@ -1,4 +1,4 @@
-import { type ChatState, unreadOf } from "../chat/chat-state";
+import { type ChatState, mentionsOf, unreadOf } from "../chat/chat-state";
 import { Avatar } from "./avatar";
 import { LockIcon, LogOutIcon, PlusIcon, SearchIcon } from "./icons";
 import { StatusPill } from "./status-pill";
@@ -64,6 +64,7 @@ export function Sidebar({
           const active = view.id === state.activeId;
           // The open channel has no badge: it is being read.
           const unread = active ? 0 : unreadOf(state, view.id);
+          const mentions = active ? 0 : mentionsOf(state, view.id);
           return (
             <li key={view.id}>
               <button
@@ -74,6 +75,12 @@ export function Sidebar({
               >
                 <ChannelMark isPrivate={view.summary.pv === true} />
                 <span className="channel-name">{view.summary.n}</span>
+                {mentions > 0 && (
+                  <span className="badge mention-badge" data-testid="mentions">
+                    @{mentions > 99 ? "99+" : mentions}
+                    <span className="sr-only"> {mentions === 1 ? "mention" : "mentions"}</span>
+                  </span>
+                )}
                 {unread > 0 && (
                   <span className="badge" data-testid="unread">
                     {unread > 99 ? "99+" : unread}

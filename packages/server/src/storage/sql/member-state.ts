@@ -34,9 +34,19 @@ export function sqlMemberStateStore(sql: SqlContext): MemberStateStore {
         "m.notify_level",
         eb.fn.count<number>("msg.seq").as("unread"),
         eb.fn.min<number | null>("msg.seq").as("first"),
+        // Unread mentions: the mention rows after the marker naming the member or the whole
+        // channel (user 0), not written by the member; a deletion removed its rows.
+        eb
+          .selectFrom("mentions as mt")
+          .select((e) => e.fn.count<number>("mt.seq").distinct().as("n"))
+          .whereRef("mt.channel_id", "=", "m.channel_id")
+          .whereRef("mt.seq", ">", "m.read_seq")
+          .where((e) => e.or([e("mt.user_id", "=", e.ref("m.user_id")), e("mt.user_id", "=", 0)]))
+          .whereRef("mt.author_id", "<>", "m.user_id")
+          .as("mentions"),
       ])
       .where("m.user_id", "=", userId)
-      .groupBy(["m.channel_id", "c.last_seq", "m.read_seq", "m.notify_level"]);
+      .groupBy(["m.channel_id", "m.user_id", "c.last_seq", "m.read_seq", "m.notify_level"]);
     if (channelId !== undefined) q = q.where("m.channel_id", "=", channelId);
     return q.execute();
   }
@@ -48,6 +58,7 @@ export function sqlMemberStateStore(sql: SqlContext): MemberStateStore {
       rs: Number(row.read_seq),
       ls: Number(row.last_seq),
       uc,
+      um: Number(row.mentions ?? 0),
     };
     if (uc > 0 && row.first !== null) state.fu = Number(row.first);
     return state;

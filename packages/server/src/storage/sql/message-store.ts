@@ -172,18 +172,6 @@ export function sqlMessageStore(sql: SqlContext): MessageStore {
   }
 
   return {
-    async mentionCount(userId, channelId, afterSeq) {
-      const { n } = await db
-        .selectFrom("mentions")
-        .select((eb) => eb.fn.count<number>("seq").distinct().as("n"))
-        .where("channel_id", "=", channelId)
-        .where("seq", ">", afterSeq)
-        .where("user_id", "in", [userId, 0])
-        .where("author_id", "<>", userId)
-        .executeTakeFirstOrThrow();
-      return Number(n);
-    },
-
     editMessage(edit, rule) {
       const { channelId, messageId, actor, nonce } = edit;
       return change(async (trx) => {
