@@ -18,11 +18,10 @@ import { parseArgs } from "node:util";
 import { type ClientOptions, ParleyClient } from "@parley/client";
 import { EventType, MessageKind, Role } from "@parley/protocol";
 import { pino } from "pino";
-import { loadConfig } from "../packages/server/src/config";
 import { Gateway } from "../packages/server/src/gateway/gateway";
 import { memorySocketPair } from "../packages/server/src/gateway/memory-socket";
 import { buildNode, openEngines } from "../packages/server/src/main";
-import { DEFAULT_RATE_RULES } from "../packages/server/src/rate-limit/rate-limiter";
+import { testConfig } from "../packages/server/test/harness";
 
 const { values } = parseArgs({
   options: {
@@ -38,16 +37,7 @@ const UNREAD = Number(values.unread);
 const ROUNDS = Number(values.rounds);
 
 const dir = mkdtempSync(join(tmpdir(), "parley-bench-welcome-"));
-const config = loadConfig({
-  PARLEY_PORT: "0",
-  PARLEY_LOG_LEVEL: "silent",
-  PARLEY_DATABASE_URL: `sqlite:${join(dir, "parley.db")}`,
-  PARLEY_RATE_LIMITS: Object.keys(DEFAULT_RATE_RULES)
-    .map((name) => `${name}=100000/100000`)
-    .join(","),
-  PARLEY_DEFAULT_CHANNELS: "",
-  PARLEY_MAX_CHANNELS_PER_USER: String(CHANNELS + 10),
-});
+const config = testConfig(dir, { PARLEY_MAX_CHANNELS_PER_USER: String(CHANNELS + 10) });
 const logger = pino({ level: "silent" });
 const engines = await openEngines(config, logger);
 const node = await buildNode(config, engines, logger);

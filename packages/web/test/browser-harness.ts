@@ -343,3 +343,19 @@ export async function openChannel(page: Page, name: string): Promise<void> {
     .click();
   await page.getByRole("heading", { level: 1, name, exact: true }).waitFor();
 }
+
+/** Two people in one new channel, each a page signed up in the UI: `owner` created it, `member` joined it. */
+export async function twoPeople(
+  harness: WebHarness,
+  channel: string,
+  owner: string,
+  member: string,
+): Promise<{ a: Page; b: Page }> {
+  const a = await harness.open();
+  await registerInUi(a, owner);
+  await createChannel(a, channel);
+  const b = await harness.open();
+  await registerInUi(b, member);
+  await joinChannel(b, channel);
+  return { a, b };
+}

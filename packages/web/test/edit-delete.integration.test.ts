@@ -3,31 +3,20 @@ import { describe, expect, it } from "vitest";
 import {
   composer,
   createChannel,
-  joinChannel,
   message,
   messageText,
   registerInUi,
   say,
   signIn,
+  twoPeople,
 } from "./browser-harness";
 import { webSuite } from "./web-suite";
 
 const harness = webSuite();
 
-/** Two people in one new channel: `owner` created it, `member` joined it. */
-async function twoPeople(channel: string, owner: string, member: string) {
-  const a = await harness.open();
-  await registerInUi(a, owner);
-  await createChannel(a, channel);
-  const b = await harness.open();
-  await registerInUi(b, member);
-  await joinChannel(b, channel);
-  return { a, b };
-}
-
 describe("editing and deleting messages in the web client", () => {
   it("shows an edit live to the other user, marked (edited) with the edit time", async () => {
-    const { a, b } = await twoPeople("edits", "erin", "frank");
+    const { a, b } = await twoPeople(harness, "edits", "erin", "frank");
     await say(a, "the meeting is at 3");
     await messageText(b, "the meeting is at 3").waitFor();
 
@@ -124,7 +113,7 @@ describe("editing and deleting messages in the web client", () => {
   });
 
   it("shows a deleted message as a tombstone to both users", async () => {
-    const { a, b } = await twoPeople("deletes", "ivan", "jill");
+    const { a, b } = await twoPeople(harness, "deletes", "ivan", "jill");
     await say(a, "oops, wrong channel");
     await messageText(b, "oops, wrong channel").waitFor();
 
@@ -155,7 +144,7 @@ describe("editing and deleting messages in the web client", () => {
   });
 
   it("lets a moderator delete another member's message with a reason", async () => {
-    const { a: owner, b: member } = await twoPeople("moderated", "kate", "liam");
+    const { a: owner, b: member } = await twoPeople(harness, "moderated", "kate", "liam");
     await say(member, "buy cheap watches here");
     const theirs = message(owner, "buy cheap watches here");
     await theirs.waitFor();
@@ -218,7 +207,7 @@ describe("editing and deleting messages in the web client", () => {
   });
 
   it("shows a mute's refusal in the editor and offers no Edit while muted", async () => {
-    const { a: owner, b: member } = await twoPeople("muted-edits", "nora", "otto");
+    const { a: owner, b: member } = await twoPeople(harness, "muted-edits", "nora", "otto");
     await say(member, "I may be muted soon");
     await member.getByTestId("pending").waitFor({ state: "detached" });
     await composer(member).press("ArrowUp");

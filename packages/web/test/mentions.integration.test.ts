@@ -1,30 +1,12 @@
 import { describe, expect, it } from "vitest";
-import {
-  composer,
-  createChannel,
-  joinChannel,
-  message,
-  messageText,
-  registerInUi,
-} from "./browser-harness";
+import { composer, message, messageText, twoPeople } from "./browser-harness";
 import { webSuite } from "./web-suite";
 
 const harness = webSuite();
 
-/** Two people in a channel the first creates: each a page signed up in the UI. */
-async function ownerAndMember(owner: string, member: string, channel: string) {
-  const a = await harness.open();
-  await registerInUi(a, owner);
-  await createChannel(a, channel);
-  const b = await harness.open();
-  await registerInUi(b, member);
-  await joinChannel(b, channel);
-  return { a, b };
-}
-
 describe("mentions in the web client", () => {
   it("completes @bo to bob, and marks the sent message for bob with his pill, not for alice", async () => {
-    const { a, b } = await ownerAndMember("alice", "bob", "mentions");
+    const { a, b } = await twoPeople(harness, "mentions", "alice", "bob");
 
     // alice types @bo and picks bob from the completion list (bob is online).
     const input = composer(a);
@@ -55,7 +37,7 @@ describe("mentions in the web client", () => {
   });
 
   it("offers @here and @channel to the channel's owner only", async () => {
-    const { a, b } = await ownerAndMember("owner1", "member1", "groups");
+    const { a, b } = await twoPeople(harness, "groups", "owner1", "member1");
     await composer(a).fill("@");
     const offered = a.getByRole("listbox", { name: "Members" });
     await offered.getByRole("option", { name: /@here/ }).waitFor();
