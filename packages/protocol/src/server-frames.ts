@@ -62,6 +62,8 @@ export type ReplyMap = Exhaustive<
     [Op.Command]: CommandReply;
     [Op.MarkRead]: ReadState;
     [Op.SetNotify]: NotifySetting;
+    [Op.PushSubscribe]: EmptyPayload;
+    [Op.PushUnsubscribe]: EmptyPayload;
   }
 >;
 

@@ -106,6 +106,10 @@ export interface MessageEvent extends EventBase {
   pn?: Pin;
   /** Present on a reply: the quote of the message it answers, in that message's current state. */
   rp?: ReplyQuote;
+  /** The ids of the users the message mentions (absent when none). */
+  mn?: number[];
+  /** A group mention (`@here`, `@channel`): every member is mentioned. */
+  mg?: "here" | "channel";
 }
 
 /**
@@ -441,6 +445,11 @@ export interface AuthReply {
 export interface MeReply {
   user: UserRef;
   channels: ChannelSummary[];
+}
+
+/** `GET /api/v1/push/key`: the server's VAPID public key (base64url), for `applicationServerKey`. */
+export interface PushKeyReply {
+  key: string;
 }
 
 /** The body of every HTTP error answer (its status is the catalogue's for the code). */

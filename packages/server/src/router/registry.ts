@@ -15,6 +15,8 @@ import { messageSend } from "../handlers/message-send";
 import { messageVersions } from "../handlers/message-versions";
 import { pinList } from "../handlers/pin-list";
 import { ping } from "../handlers/ping";
+import { pushSubscribe } from "../handlers/push-subscribe";
+import { pushUnsubscribe } from "../handlers/push-unsubscribe";
 import { reactionAdd } from "../handlers/reaction-add";
 import { reactionRemove } from "../handlers/reaction-remove";
 import { setNotify } from "../handlers/set-notify";
@@ -43,4 +45,6 @@ export const REGISTRY = {
   [Op.Command]: command,
   [Op.MarkRead]: markRead,
   [Op.SetNotify]: setNotify,
+  [Op.PushSubscribe]: pushSubscribe,
+  [Op.PushUnsubscribe]: pushUnsubscribe,
 } satisfies { [O in ClientOp]: Route<O> };

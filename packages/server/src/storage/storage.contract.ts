@@ -7,6 +7,7 @@ import { eventLogContract } from "./event-log.contract";
 import { memberStateContract } from "./member-state.contract";
 import { messageStoreContract } from "./message-store.contract";
 import { moderationStoreContract } from "./moderation-store.contract";
+import { pushStoreContract } from "./push-store.contract";
 import { sendPathContract } from "./send-path.contract";
 import type { Storage } from "./storage";
 
@@ -22,6 +23,7 @@ export function storageContract(name: string, open: Open) {
   eventLogContract(name, open);
   messageStoreContract(name, open);
   memberStateContract(name, open);
+  pushStoreContract(name, open);
 }
 
 /**

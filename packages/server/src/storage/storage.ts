@@ -5,6 +5,7 @@ import type { EventLog } from "./event-log";
 import type { MemberStateStore } from "./member-state";
 import type { MessageStore } from "./message-store";
 import type { ModerationStore } from "./moderation-store";
+import type { PushStore } from "./push-store";
 import type { SendPath } from "./send-path";
 
 export interface UserRow {
@@ -56,7 +57,7 @@ export interface NewEvent {
  * ({@link AccountStore}), channels and memberships ({@link ChannelStore}), moderation
  * ({@link ModerationStore}), the send path ({@link SendPath}), each channel's event stream
  * ({@link EventLog}), the changes of stored messages ({@link MessageStore}) and each member's read
- * marker ({@link MemberStateStore}). Services
+ * marker ({@link MemberStateStore}) and Web Push subscriptions ({@link PushStore}). Services
  * depend on the slices they use; the composition root holds the whole, one object whose
  * slices share one database, its transactions and its statements.
  *
@@ -76,6 +77,7 @@ export interface Storage
     SendPath,
     EventLog,
     MessageStore,
-    MemberStateStore {
+    MemberStateStore,
+    PushStore {
   close(): Promise<void>;
 }

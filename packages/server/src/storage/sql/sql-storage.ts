@@ -9,6 +9,7 @@ import { sqlEventLog } from "./event-log";
 import { sqlMemberStateStore } from "./member-state";
 import { sqlMessageStore } from "./message-store";
 import { sqlModerationStore } from "./moderation";
+import { sqlPushStore } from "./push-store";
 import { sqlSendPath } from "./send-path";
 
 /**
@@ -30,7 +31,8 @@ export function sqlStorage(
   const eventLog = sqlEventLog(sql);
   const messages = sqlMessageStore(sql);
   const memberState = sqlMemberStateStore(sql);
-  assertDisjoint([accounts, channels, moderation, sendPath, eventLog, messages, memberState]);
+  const push = sqlPushStore(sql);
+  assertDisjoint([accounts, channels, moderation, sendPath, eventLog, messages, memberState, push]);
   return {
     ...accounts,
     ...channels,
@@ -39,6 +41,7 @@ export function sqlStorage(
     ...eventLog,
     ...messages,
     ...memberState,
+    ...push,
     close: () => sql.close(),
   };
 }
