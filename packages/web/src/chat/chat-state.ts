@@ -6,6 +6,7 @@ import {
   type JoinReply,
   type Member,
   type MessageEvent,
+  type NotifyLevel,
   type Self,
   type UserRef,
   type WelcomeReply,
@@ -40,6 +41,8 @@ export interface ChatState {
    */
   pins: Readonly<Record<number, readonly MessageEvent[]>>;
   notices: readonly Notice[];
+  /** Your notification level per channel (the welcome's `nl`, then NotifyChanged); absent: Mentions. */
+  notify: Readonly<Record<number, NotifyLevel>>;
   /** The latest message by someone else in the open channel, for a screen-reader live region. */
   announcement?: string;
 }
@@ -56,6 +59,7 @@ export const initialChatState: ChatState = {
   members: {},
   pins: {},
   notices: [],
+  notify: {},
 };
 
 /** The first channel by name, opened when none is chosen. */

@@ -7,6 +7,8 @@ import { Composer } from "./composer";
 import { CloseIcon, MenuIcon, PinIcon, UsersIcon } from "./icons";
 import { MemberList } from "./member-list";
 import { MessageList } from "./message-list";
+import { NotificationsDialog } from "./notifications-dialog";
+import { NotifyMenu } from "./notify-menu";
 import { PinnedPanel } from "./pinned-panel";
 import { Sidebar } from "./sidebar";
 import { useChat } from "./use-chat";
@@ -19,7 +21,7 @@ export interface ChatScreenProps {
   onSessionEnded: () => void;
 }
 
-type Dialog = "browse" | "create" | "register" | "pins";
+type Dialog = "browse" | "create" | "register" | "pins" | "notifications";
 
 const EMPTY: readonly never[] = [];
 
@@ -114,6 +116,7 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
           onCreate={() => setDialog("create")}
           onRegister={() => setDialog("register")}
           onSignOut={signOut}
+          onNotifications={() => setDialog("notifications")}
         />
       </div>
       <button
@@ -159,6 +162,11 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
           )}
           {active && (
             <div className="chat-actions">
+              <NotifyMenu
+                channelName={active.summary.n}
+                level={store.notifyLevel(active.id)}
+                onChange={(level) => void store.setNotify(active.id, level)}
+              />
               <button
                 type="button"
                 className="button button-ghost pins-toggle"
@@ -285,6 +293,13 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
           view={active}
           me={me}
           pins={pins}
+          onClose={() => setDialog(undefined)}
+        />
+      )}
+      {dialog === "notifications" && me && (
+        <NotificationsDialog
+          store={store}
+          isGuest={me.g === true}
           onClose={() => setDialog(undefined)}
         />
       )}
