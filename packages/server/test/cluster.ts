@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
+import { type ClientOptions, ParleyClient } from "@parley/client";
+import WebSocket from "ws";
 import { exited, spawnServer } from "./process";
 import { freshPostgres } from "./services";
 
@@ -107,6 +109,7 @@ export interface ClusterNode {
  */
 export class TestCluster {
   readonly nodes: ClusterNode[] = [];
+  private readonly clients: ParleyClient[] = [];
   private dropSchema?: () => Promise<void>;
 
   private constructor(
@@ -152,6 +155,20 @@ export class TestCluster {
     return ((await res.json()) as { token: string }).token;
   }
 
+  /** A connected SDK client on `node` as the user of `token`, closed when the cluster stops. */
+  async connect(node: ClusterNode, token: string): Promise<ParleyClient> {
+    const client = new ParleyClient({
+      url: node.wsUrl,
+      token,
+      WebSocket: WebSocket as unknown as ClientOptions["WebSocket"],
+      backoffMinMs: 20,
+      backoffMaxMs: 300,
+    });
+    this.clients.push(client);
+    await client.connect();
+    return client;
+  }
+
   /** Kills a node as a crash would: no goodbye to its sockets, Redis or PostgreSQL. */
   async kill(node: ClusterNode): Promise<void> {
     node.child.kill("SIGKILL");
@@ -159,6 +176,7 @@ export class TestCluster {
   }
 
   async stop(): Promise<void> {
+    await Promise.all(this.clients.splice(0).map((c) => c.close()));
     await Promise.all(
       this.nodes.map(async (n) => {
         if (n.child.exitCode !== null || n.child.signalCode !== null) return;

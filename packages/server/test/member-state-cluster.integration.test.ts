@@ -1,7 +1,5 @@
-import { type ClientOptions, ParleyClient } from "@parley/client";
 import type { ReadState } from "@parley/protocol";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import WebSocket from "ws";
 import { type ClusterNode, TestCluster } from "./cluster";
 import { until } from "./harness";
 import { describeWith } from "./services";
@@ -9,20 +7,8 @@ import { describeWith } from "./services";
 describeWith(["postgres", "redis"], "read markers on a cluster of two nodes", () => {
   let cluster: TestCluster;
   let nodes: ClusterNode[];
-  const clients: ParleyClient[] = [];
 
-  async function connect(node: ClusterNode, token: string): Promise<ParleyClient> {
-    const client = new ParleyClient({
-      url: node.wsUrl,
-      token,
-      WebSocket: WebSocket as unknown as ClientOptions["WebSocket"],
-      backoffMinMs: 20,
-      backoffMaxMs: 300,
-    });
-    clients.push(client);
-    await client.connect();
-    return client;
-  }
+  const connect = (node: ClusterNode, token: string) => cluster.connect(node, token);
 
   beforeAll(async () => {
     cluster = await TestCluster.start(2);
@@ -30,7 +16,6 @@ describeWith(["postgres", "redis"], "read markers on a cluster of two nodes", ()
   }, 120_000);
 
   afterAll(async () => {
-    await Promise.all(clients.map((c) => c.close()));
     await cluster?.stop();
   }, 120_000);
 

@@ -1,7 +1,5 @@
-import { type ClientOptions, ParleyClient } from "@parley/client";
 import { type ChannelEvent, EventType } from "@parley/protocol";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import WebSocket from "ws";
 import { type ClusterNode, TestCluster } from "./cluster";
 import { collect, until } from "./harness";
 import { describeWith } from "./services";
@@ -9,22 +7,10 @@ import { describeWith } from "./services";
 describeWith(["postgres", "redis"], "message edits and deletes on a cluster of two nodes", () => {
   let cluster: TestCluster;
   let nodes: ClusterNode[];
-  const clients: ParleyClient[] = [];
 
   const register = (name: string) => cluster.register(name);
 
-  async function connect(node: ClusterNode, token: string): Promise<ParleyClient> {
-    const client = new ParleyClient({
-      url: node.wsUrl,
-      token,
-      WebSocket: WebSocket as unknown as ClientOptions["WebSocket"],
-      backoffMinMs: 20,
-      backoffMaxMs: 300,
-    });
-    clients.push(client);
-    await client.connect();
-    return client;
-  }
+  const connect = (node: ClusterNode, token: string) => cluster.connect(node, token);
 
   beforeAll(async () => {
     // The default rate limits: each user here makes fewer requests than a bucket's burst.
@@ -33,7 +19,6 @@ describeWith(["postgres", "redis"], "message edits and deletes on a cluster of t
   }, 120_000);
 
   afterAll(async () => {
-    await Promise.all(clients.map((c) => c.close()));
     await cluster?.stop();
   }, 120_000);
 

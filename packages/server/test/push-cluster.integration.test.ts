@@ -1,7 +1,5 @@
-import { type ClientOptions, ParleyClient } from "@parley/client";
 import { NotifyLevel } from "@parley/protocol";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import WebSocket from "ws";
 import { type ClusterNode, TestCluster } from "./cluster";
 import { until } from "./harness";
 import { PushEndpoint } from "./push-endpoint";
@@ -18,20 +16,6 @@ describeWith(["postgres", "redis"], "Web Push on a cluster of two nodes", () => 
   let cluster: TestCluster;
   let nodes: ClusterNode[];
   let endpoint: PushEndpoint;
-  const clients: ParleyClient[] = [];
-
-  async function connect(node: ClusterNode, token: string): Promise<ParleyClient> {
-    const client = new ParleyClient({
-      url: node.wsUrl,
-      token,
-      WebSocket: WebSocket as unknown as ClientOptions["WebSocket"],
-      backoffMinMs: 20,
-      backoffMaxMs: 300,
-    });
-    clients.push(client);
-    await client.connect();
-    return client;
-  }
 
   beforeAll(async () => {
     endpoint = await PushEndpoint.start();
@@ -40,7 +24,6 @@ describeWith(["postgres", "redis"], "Web Push on a cluster of two nodes", () => 
   }, 120_000);
 
   afterAll(async () => {
-    await Promise.all(clients.map((c) => c.close()));
     await cluster?.stop();
     await endpoint?.close();
   }, 120_000);
@@ -56,9 +39,9 @@ describeWith(["postgres", "redis"], "Web Push on a cluster of two nodes", () => 
   });
 
   it("pushes each message once, from the node that stored it, to a subscription made on the other", async () => {
-    const author = await connect(nodes[0]!, await cluster.register("writer"));
+    const author = await cluster.connect(nodes[0]!, await cluster.register("writer"));
     const { ch } = await author.createChannel("pushed-once");
-    const bob = await connect(nodes[1]!, await cluster.register("reader"));
+    const bob = await cluster.connect(nodes[1]!, await cluster.register("reader"));
     await bob.joinChannel(ch.i);
     await bob.setNotify(ch.i, NotifyLevel.All);
     const phone = endpoint.subscription("reader-phone");

@@ -13,6 +13,8 @@ export function pushStoreContract(name: string, open: Open) {
       auth: `auth-${n}`,
       userAgent: null,
     });
+    const account = (username: string) =>
+      createUser(fx.storage, { username, passwordHash: "h", isGuest: false });
     const endpoints = async (userId: number) =>
       (await fx.storage.subscriptions(userId)).map((s) => s.endpoint);
 
@@ -27,11 +29,7 @@ export function pushStoreContract(name: string, open: Open) {
 
     it("moves an endpoint to the latest user who subscribes it", async () => {
       const { storage, alice } = fx;
-      const carol = await createUser(storage, {
-        username: "carol",
-        passwordHash: "h",
-        isGuest: false,
-      });
+      const carol = await account("carol");
       await storage.subscribe(sub(alice.id, 1), 10);
       await storage.subscribe(sub(carol.id, 1), 10);
       expect(await endpoints(alice.id)).toEqual([]);
@@ -47,11 +45,7 @@ export function pushStoreContract(name: string, open: Open) {
 
     it("unsubscribes only the caller's own endpoint, and removes any by endpoint", async () => {
       const { storage, alice } = fx;
-      const carol = await createUser(storage, {
-        username: "carol",
-        passwordHash: "h",
-        isGuest: false,
-      });
+      const carol = await account("carol");
       await storage.subscribe(sub(alice.id, 1), 10);
       await storage.subscribe(sub(alice.id, 2), 10);
       await storage.unsubscribe(carol.id, sub(alice.id, 1).endpoint);
@@ -65,16 +59,8 @@ export function pushStoreContract(name: string, open: Open) {
 
     it("lists a channel's subscribed members but one, with their levels", async () => {
       const { storage, alice, bob } = fx;
-      const carol = await createUser(storage, {
-        username: "carol",
-        passwordHash: "h",
-        isGuest: false,
-      });
-      const dave = await createUser(storage, {
-        username: "dave",
-        passwordHash: "h",
-        isGuest: false,
-      });
+      const carol = await account("carol");
+      const dave = await account("dave");
       const { channel } = await storage.createChannel({ name: "c", topic: "", owner: alice });
       for (const u of [bob.id, carol.id, dave.id])
         await storage.addMember(channel.id, u, Role.Member, {
@@ -86,11 +72,7 @@ export function pushStoreContract(name: string, open: Open) {
       await storage.subscribe(sub(carol.id, "c1"), 10);
       await storage.subscribe(sub(carol.id, "c2"), 10);
       // dave has none; bob, a guest here, has none either.
-      const outsider = await createUser(storage, {
-        username: "erin",
-        passwordHash: "h",
-        isGuest: false,
-      });
+      const outsider = await account("erin");
       await storage.subscribe(sub(outsider.id, "e"), 10);
       const targets = await storage.pushTargets(channel.id, alice.id);
       expect(targets).toEqual([
