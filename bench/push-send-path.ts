@@ -1,0 +1,170 @@
+/**
+ * What Web Push costs the send path, measured in-process (a real node on SQLite, reached through
+ * in-memory sockets), with push off against push on in the same run:
+ *
+ *   node --import tsx bench/push-send-path.ts [--members 50] [--messages 2000] [--window 50]
+ *
+ * "on": `members` other members of the channel at level All, each offline with one subscription
+ * to a local push endpoint (node:http on 127.0.0.1, answering 201), so every message queues
+ * `members` encrypted, signed pushes. "off": the same channel and members, PARLEY_WEB_PUSH=off.
+ * One author sends `messages` messages, `window` in flight at a time. Prints the send rate and
+ * the ack latency (p50, p99) of each, the ratios on / off, and how long the pushes took to drain.
+ */
+import { createECDH, randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { type ClientOptions, ParleyClient } from "@parley/client";
+import { EventType, NotifyLevel, PUSH_LIMITS, Role } from "@parley/protocol";
+import { pino } from "pino";
+import { loadConfig } from "../packages/server/src/config";
+import { Gateway } from "../packages/server/src/gateway/gateway";
+import { memorySocketPair } from "../packages/server/src/gateway/memory-socket";
+import { buildNode, openEngines } from "../packages/server/src/main";
+import { DEFAULT_RATE_RULES } from "../packages/server/src/rate-limit/rate-limiter";
+import { describeRun, runInfo } from "./lib/machine";
+
+const { values } = parseArgs({
+  options: {
+    members: { type: "string", default: "50" },
+    messages: { type: "string", default: "2000" },
+    window: { type: "string", default: "50" },
+  },
+});
+const MEMBERS = Number(values.members);
+const MESSAGES = Number(values.messages);
+const WINDOW = Number(values.window);
+
+let received = 0;
+const endpoint = createServer((req, res) => {
+  req.resume();
+  req.on("end", () => {
+    received++;
+    res.writeHead(201).end();
+  });
+});
+await new Promise<void>((r) => endpoint.listen(0, "127.0.0.1", r));
+const origin = `http://127.0.0.1:${(endpoint.address() as AddressInfo).port}`;
+
+function percentile(sample: readonly number[], p: number): number {
+  const sorted = [...sample].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+async function run(push: boolean) {
+  const dir = mkdtempSync(join(tmpdir(), "parley-bench-push-"));
+  const config = loadConfig({
+    PARLEY_PORT: "0",
+    PARLEY_LOG_LEVEL: "silent",
+    PARLEY_DATABASE_URL: `sqlite:${join(dir, "parley.db")}`,
+    PARLEY_RATE_LIMITS: Object.keys(DEFAULT_RATE_RULES)
+      .map((name) => `${name}=1000000/1000000`)
+      .join(","),
+    PARLEY_DEFAULT_CHANNELS: "",
+    PARLEY_WEB_PUSH: push ? "on" : "off",
+    PARLEY_PUSH_ALLOW_INSECURE_LOCAL: "1",
+  });
+  const logger = pino({ level: "silent" });
+  const engines = await openEngines(config, logger);
+  const node = await buildNode(config, engines, logger);
+  node.start();
+  const { storage } = engines;
+  const { auth } = node.services;
+  const WebSocket = class {
+    constructor(_url: string, protocols: string[]) {
+      const { client, server } = memorySocketPair(Gateway.selectProtocol(new Set(protocols)) || "");
+      node.gateway.accept(server, "127.0.0.1");
+      // biome-ignore lint/correctness/noConstructorReturn: the socket is the pair's client side
+      return client;
+    }
+  } as unknown as ClientOptions["WebSocket"];
+
+  const writer = await auth.register("writer", "correct horse battery");
+  const { channel } = await storage.createChannel({
+    name: "busy",
+    topic: "",
+    owner: { id: writer.user.id, name: writer.user.username },
+  });
+  for (let m = 0; m < MEMBERS; m++) {
+    const member = await auth.register(`member${m}`, "correct horse battery");
+    const actor = { id: member.user.id, name: member.user.username };
+    await storage.addMember(channel.id, actor.id, Role.Member, {
+      type: EventType.MemberJoined,
+      actor,
+    });
+    await storage.setNotifyLevel(actor.id, channel.id, NotifyLevel.All);
+    const ecdh = createECDH("prime256v1");
+    ecdh.generateKeys();
+    await storage.subscribe(
+      {
+        userId: actor.id,
+        endpoint: `${origin}/push/${push ? "on" : "off"}/${m}`,
+        p256dh: ecdh.getPublicKey().toString("base64url"),
+        auth: randomBytes(16).toString("base64url"),
+        userAgent: null,
+      },
+      PUSH_LIMITS.perUser,
+    );
+  }
+  const client = new ParleyClient({ url: "memory://parley", WebSocket, token: writer.token });
+  await client.connect();
+
+  received = 0;
+  const latencies: number[] = [];
+  let next = 0;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: WINDOW }, async () => {
+      while (next < MESSAGES) {
+        const k = next++;
+        const t = performance.now();
+        await client.send(channel.id, `message ${k}, a line of about the usual length`);
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  const sendMs = performance.now() - start;
+  await node.services.push.idle();
+  const drainMs = performance.now() - start;
+  const pushes = received;
+  const dropped = (await node.metrics.pushesDropped.get()).values[0]?.value ?? 0;
+  await client.close();
+  await node.drain();
+  await node.close();
+  rmSync(dir, { recursive: true, force: true });
+  return {
+    rate: MESSAGES / (sendMs / 1000),
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    drainMs,
+    pushes,
+    dropped,
+  };
+}
+
+console.log(describeRun(runInfo()));
+await run(true); // warm-up: the JIT, the statement cache
+const off = await run(false);
+const on = await run(true);
+const fmt = (n: number) => n.toFixed(2);
+console.log(
+  `\n${MESSAGES} messages, ${WINDOW} in flight, ${MEMBERS} offline members at level All\n`,
+);
+console.log(
+  "| push | sends/s | ack p50 ms | ack p99 ms | pushes | dropped (queue full) | all pushed after ms |",
+);
+console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+for (const [name, r] of [
+  ["off", off],
+  ["on", on],
+] as const)
+  console.log(
+    `| ${name} | ${r.rate.toFixed(0)} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${r.pushes} | ${r.dropped} | ${r.drainMs.toFixed(0)} |`,
+  );
+console.log(
+  `| on / off | ${fmt(on.rate / off.rate)}× | ${fmt(on.p50 / off.p50)}× | ${fmt(on.p99 / off.p99)}× | | | |`,
+);
+endpoint.close();
