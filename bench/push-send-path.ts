@@ -6,14 +6,13 @@
  *
  * "on": `members` other members of the channel at level All, each offline with one subscription
  * to a local push endpoint (node:http on 127.0.0.1, answering 201), so every message queues
- * `members` encrypted, signed pushes. "off": the same channel and members, PARLEY_WEB_PUSH=off.
+ * `members` encrypted, signed pushes (the endpoint is a child process of its own). "off": the same channel and members, PARLEY_WEB_PUSH=off.
  * One author sends `messages` messages, `window` in flight at a time. Prints the send rate and
  * the ack latency (p50, p99) of each, the ratios on / off, and how long the pushes took to drain.
  */
+import { fork } from "node:child_process";
 import { createECDH, randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -38,16 +37,26 @@ const MEMBERS = Number(values.members);
 const MESSAGES = Number(values.messages);
 const WINDOW = Number(values.window);
 
+// The stand-in push service runs in a process of its own, so its work is not the server's.
+const ENDPOINT_SOURCE = `
 let received = 0;
-const endpoint = createServer((req, res) => {
+const server = require("node:http").createServer((req, res) => {
   req.resume();
-  req.on("end", () => {
-    received++;
-    res.writeHead(201).end();
-  });
+  req.on("end", () => { received++; res.writeHead(201).end(); });
 });
-await new Promise<void>((r) => endpoint.listen(0, "127.0.0.1", r));
-const origin = `http://127.0.0.1:${(endpoint.address() as AddressInfo).port}`;
+server.listen(0, "127.0.0.1", () => process.send({ port: server.address().port }));
+process.on("message", (m) => {
+  if (m === "count") process.send({ received });
+  else if (m === "reset") received = 0;
+});`;
+const endpoint = fork("-e", [ENDPOINT_SOURCE], { execArgv: [] });
+const { port } = await new Promise<{ port: number }>((r) => endpoint.once("message", r as never));
+const origin = `http://127.0.0.1:${port}`;
+async function receivedCount(): Promise<number> {
+  endpoint.send("count");
+  return (await new Promise<{ received: number }>((r) => endpoint.once("message", r as never)))
+    .received;
+}
 
 function percentile(sample: readonly number[], p: number): number {
   const sorted = [...sample].sort((a, b) => a - b);
@@ -112,7 +121,7 @@ async function run(push: boolean) {
   const client = new ParleyClient({ url: "memory://parley", WebSocket, token: writer.token });
   await client.connect();
 
-  received = 0;
+  endpoint.send("reset");
   const latencies: number[] = [];
   let next = 0;
   const start = performance.now();
@@ -129,7 +138,7 @@ async function run(push: boolean) {
   const sendMs = performance.now() - start;
   await node.services.push.idle();
   const drainMs = performance.now() - start;
-  const pushes = received;
+  const pushes = await receivedCount();
   const dropped = (await node.metrics.pushesDropped.get()).values[0]?.value ?? 0;
   await client.close();
   await node.drain();
@@ -167,4 +176,4 @@ for (const [name, r] of [
 console.log(
   `| on / off | ${fmt(on.rate / off.rate)}× | ${fmt(on.p50 / off.p50)}× | ${fmt(on.p99 / off.p99)}× | | | |`,
 );
-endpoint.close();
+endpoint.kill();
