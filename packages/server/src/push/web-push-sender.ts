@@ -8,6 +8,7 @@ import {
   urlRefusal,
 } from "../http/address-policy";
 import type { PushSubscriptionRow } from "../storage/push-store";
+import { type EncryptedPush, PushEncryptor } from "./push-encryptor";
 
 /** The server's VAPID identity: a P-256 key pair (base64url) and a contact (`mailto:` or `https:`). */
 export interface VapidKeys {
@@ -42,7 +43,7 @@ const JWT_RENEW_S = 60 * 60;
 
 /**
  * {@link PushSender} over `web-push` (RFC 8291 aes128gcm encryption, RFC 8292 VAPID) for the
- * request it builds, and over our own HTTP client for the request itself, since the endpoint is
+ * request it builds (on a worker thread, {@link PushEncryptor}), and over our own HTTP client for the request itself, since the endpoint is
  * a URL a user gave: its URL is checked by the address policy, every connection resolves through
  * {@link guardedLookup} (refusing private and local addresses at connect time), redirects are not
  * followed (a 3xx is a failure), and each push has {@link PUSH_TIMEOUT_MS} in all.
@@ -50,6 +51,7 @@ const JWT_RENEW_S = 60 * 60;
 export class WebPushSender implements PushSender {
   private readonly httpsAgent: https.Agent;
   private readonly httpAgent: http.Agent;
+  private readonly encryptor = new PushEncryptor();
   /**
    * The VAPID Authorization header per push service origin: signing one (an ECDSA signature)
    * cost as much as the rest of a push, and every push to one service may carry the same.
@@ -73,15 +75,15 @@ export class WebPushSender implements PushSender {
   ): Promise<PushOutcome> {
     const refusal = urlRefusal(sub.endpoint, this.policy);
     if (refusal) return { error: new RefusedAddressError(`endpoint refused: ${refusal}`) };
-    let details: ReturnType<typeof webpush.generateRequestDetails>;
+    let details: EncryptedPush;
     try {
-      details = webpush.generateRequestDetails(
+      details = await this.encryptor.encrypt(
         { endpoint: sub.endpoint, keys: { p256dh: sub.p256dh, auth: sub.auth } },
         payload,
         {
           // Signed here, once per push service and half a day, instead of once per push. A null
-          // skips web-push's own signing (its documented way; the types do not admit it).
-          vapidDetails: null as unknown as undefined,
+          // skips web-push's own signing (its documented way).
+          vapidDetails: null,
           headers: { Authorization: this.authorization(new URL(sub.endpoint).origin) },
           TTL: delivery.ttl,
           urgency: delivery.urgency,
@@ -99,7 +101,7 @@ export class WebPushSender implements PushSender {
         url,
         {
           method: "POST",
-          headers: details.headers as http.OutgoingHttpHeaders,
+          headers: details.headers,
           agent: secure ? this.httpsAgent : this.httpAgent,
           signal: AbortSignal.timeout(this.timeoutMs),
         },
@@ -111,7 +113,7 @@ export class WebPushSender implements PushSender {
         },
       );
       req.on("error", (error) => resolve({ error }));
-      req.end(details.body ?? undefined);
+      req.end(details.body ? Buffer.from(details.body) : undefined);
     });
   }
 
@@ -136,6 +138,7 @@ export class WebPushSender implements PushSender {
   }
 
   async close(): Promise<void> {
+    await this.encryptor.close();
     this.httpsAgent.destroy();
     this.httpAgent.destroy();
   }
