@@ -12,18 +12,10 @@
  */
 import { fork } from "node:child_process";
 import { createECDH, randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { type ClientOptions, ParleyClient } from "@parley/client";
+import { ParleyClient } from "@parley/client";
 import { EventType, NotifyLevel, PUSH_LIMITS, Role } from "@parley/protocol";
-import { pino } from "pino";
-import { loadConfig } from "../packages/server/src/config";
-import { Gateway } from "../packages/server/src/gateway/gateway";
-import { memorySocketPair } from "../packages/server/src/gateway/memory-socket";
-import { buildNode, openEngines } from "../packages/server/src/main";
-import { DEFAULT_RATE_RULES } from "../packages/server/src/rate-limit/rate-limiter";
+import { startInProcessNode } from "./lib/in-process-node";
 import { describeRun, runInfo } from "./lib/machine";
 
 const { values } = parseArgs({
@@ -64,32 +56,13 @@ function percentile(sample: readonly number[], p: number): number {
 }
 
 async function run(push: boolean) {
-  const dir = mkdtempSync(join(tmpdir(), "parley-bench-push-"));
-  const config = loadConfig({
-    PARLEY_PORT: "0",
-    PARLEY_LOG_LEVEL: "silent",
-    PARLEY_DATABASE_URL: `sqlite:${join(dir, "parley.db")}`,
-    PARLEY_RATE_LIMITS: Object.keys(DEFAULT_RATE_RULES)
-      .map((name) => `${name}=1000000/1000000`)
-      .join(","),
-    PARLEY_DEFAULT_CHANNELS: "",
+  const parley = await startInProcessNode("push", {
     PARLEY_WEB_PUSH: push ? "on" : "off",
     PARLEY_PUSH_ALLOW_INSECURE_LOCAL: "1",
   });
-  const logger = pino({ level: "silent" });
-  const engines = await openEngines(config, logger);
-  const node = await buildNode(config, engines, logger);
-  node.start();
-  const { storage } = engines;
+  const { node, WebSocket } = parley;
+  const { storage } = parley.engines;
   const { auth } = node.services;
-  const WebSocket = class {
-    constructor(_url: string, protocols: string[]) {
-      const { client, server } = memorySocketPair(Gateway.selectProtocol(new Set(protocols)) || "");
-      node.gateway.accept(server, "127.0.0.1");
-      // biome-ignore lint/correctness/noConstructorReturn: the socket is the pair's client side
-      return client;
-    }
-  } as unknown as ClientOptions["WebSocket"];
 
   const writer = await auth.register("writer", "correct horse battery");
   const { channel } = await storage.createChannel({
@@ -141,9 +114,7 @@ async function run(push: boolean) {
   const pushes = await receivedCount();
   const dropped = (await node.metrics.pushesDropped.get()).values[0]?.value ?? 0;
   await client.close();
-  await node.drain();
-  await node.close();
-  rmSync(dir, { recursive: true, force: true });
+  await parley.close();
   return {
     rate: MESSAGES / (sendMs / 1000),
     p50: percentile(latencies, 50),
