@@ -11,17 +11,10 @@
  * waits for, the welcome's decoding included) and the read of the read state alone (the
  * welcome's snapshot read), and the ratios unread / all read.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { type ClientOptions, ParleyClient } from "@parley/client";
+import { ParleyClient } from "@parley/client";
 import { EventType, MessageKind, Role } from "@parley/protocol";
-import { pino } from "pino";
-import { Gateway } from "../packages/server/src/gateway/gateway";
-import { memorySocketPair } from "../packages/server/src/gateway/memory-socket";
-import { buildNode, openEngines } from "../packages/server/src/main";
-import { testConfig } from "../packages/server/test/harness";
+import { startInProcessNode } from "./lib/in-process-node";
 
 const { values } = parseArgs({
   options: {
@@ -36,23 +29,12 @@ const MESSAGES = Number(values.messages);
 const UNREAD = Number(values.unread);
 const ROUNDS = Number(values.rounds);
 
-const dir = mkdtempSync(join(tmpdir(), "parley-bench-welcome-"));
-const config = testConfig(dir, { PARLEY_MAX_CHANNELS_PER_USER: String(CHANNELS + 10) });
-const logger = pino({ level: "silent" });
-const engines = await openEngines(config, logger);
-const node = await buildNode(config, engines, logger);
-node.start();
-const { storage } = engines;
+const parley = await startInProcessNode("welcome", {
+  PARLEY_MAX_CHANNELS_PER_USER: String(CHANNELS + 10),
+});
+const { node, WebSocket } = parley;
+const { storage } = parley.engines;
 const { auth } = node.services;
-
-const WebSocket = class {
-  constructor(_url: string, protocols: string[]) {
-    const { client, server } = memorySocketPair(Gateway.selectProtocol(new Set(protocols)) || "");
-    node.gateway.accept(server, "127.0.0.1");
-    // biome-ignore lint/correctness/noConstructorReturn: the socket is the pair's client side
-    return client;
-  }
-} as unknown as ClientOptions["WebSocket"];
 
 // Seed: a writer's channels, both readers in each, `MESSAGES` messages per channel.
 const writer = await auth.register("writer", "correct horse battery");
@@ -165,6 +147,4 @@ console.log(
 );
 
 await writerClient.close();
-await node.drain();
-await node.close();
-rmSync(dir, { recursive: true, force: true });
+await parley.close();

@@ -541,6 +541,19 @@ export class ParleyClient extends Emitter<ClientEvents> {
     return this.request(Op.SetNotify, { c: channelId, nl: level });
   }
 
+  /**
+   * Registers this device's Web Push subscription (`PushSubscription.toJSON()`: its endpoint and
+   * keys) for your account; pushes then reach it while you have no connection. Accounts only.
+   */
+  pushSubscribe(sub: { ep: string; p256dh: string; auth: string }): Promise<EmptyPayload> {
+    return this.request(Op.PushSubscribe, sub);
+  }
+
+  /** Removes a Web Push subscription of yours by its endpoint. */
+  pushUnsubscribe(endpoint: string): Promise<EmptyPayload> {
+    return this.request(Op.PushUnsubscribe, { ep: endpoint });
+  }
+
   /** Pins a message to its channel (`on`), or unpins it (moderators, owners, admins). */
   pinMessage(channelId: number, messageId: number, on = true): Promise<EmptyPayload> {
     return this.request(Op.MessagePin, { c: channelId, m: messageId, on });

@@ -33,5 +33,17 @@ export const LIMITS = {
 
 export type Limits = typeof LIMITS;
 
+/** Web Push subscriptions (PushSubscribe, op 38). */
+export const PUSH_LIMITS = {
+  /** Longest endpoint URL, in UTF-16 code units. */
+  endpointMax: 1024,
+  /** A subscription's `p256dh`: an uncompressed P-256 public key. */
+  p256dhBytes: 65,
+  /** A subscription's `auth` secret. */
+  authBytes: 16,
+  /** Subscriptions one user may hold; a new one past it replaces the oldest. */
+  perUser: 10,
+} as const;
+
 /** Usernames: 3–32 of `[A-Za-z0-9_-]`, unique case-insensitively. */
 export const USERNAME_PATTERN = /^[A-Za-z0-9_-]{3,32}$/;

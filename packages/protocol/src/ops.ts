@@ -42,6 +42,10 @@ export const Op = {
   MarkRead: 36,
   /** Sets when a channel notifies you: every message, mentions only, or never. */
   SetNotify: 37,
+  /** Registers this device's Web Push subscription for your account (accounts only). */
+  PushSubscribe: 38,
+  /** Removes a Web Push subscription by its endpoint. */
+  PushUnsubscribe: 39,
   /** Server → client: a batch of stored events of one channel, in seq order. */
   Events: 100,
   /** Server → client: someone started or stopped typing (ephemeral). */
@@ -99,6 +103,8 @@ export const CLIENT_OPS = [
   Op.InviteRedeem,
   Op.MarkRead,
   Op.SetNotify,
+  Op.PushSubscribe,
+  Op.PushUnsubscribe,
 ] as const;
 export type ClientOp = (typeof CLIENT_OPS)[number];
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { LIMITS, USERNAME_PATTERN } from "./limits";
+import { LIMITS, PUSH_LIMITS, USERNAME_PATTERN } from "./limits";
 import { type ClientOp, NotifyLevel, Op } from "./ops";
 import { hasInvisible, isBidiBalanced, isBlank, isWellFormedText } from "./text";
 
@@ -23,6 +23,19 @@ const bidiBalanced = {
 };
 
 const id = z.int().positive();
+
+/** A Web Push endpoint: a URL (whether the server will send to it is the server's policy). */
+const pushEndpointSchema = text()
+  .max(PUSH_LIMITS.endpointMax)
+  .refine((s) => URL.canParse(s), { error: "expected a URL" });
+
+/** Unpadded base64url that decodes to exactly `bytes` bytes. */
+function base64url(bytes: number, what: string) {
+  const length = Math.ceil((bytes * 4) / 3);
+  return text().regex(new RegExp(`^[A-Za-z0-9_-]{${length}}$`), {
+    error: `expected ${what}: ${bytes} bytes as unpadded base64url`,
+  });
+}
 const seq = z.int().nonnegative();
 /** A client request id, echoed in the reply. */
 const requestId = z.int().nonnegative().max(0xffffffff);
@@ -166,6 +179,16 @@ export const REQUEST_SCHEMAS = {
       z.literal(NotifyLevel.None),
     ]),
   }),
+  /**
+   * A browser's PushSubscription: `ep` its endpoint (an https URL), `p256dh` and `auth` its
+   * keys, base64url as `PushSubscription.toJSON()` gives them.
+   */
+  [Op.PushSubscribe]: z.strictObject({
+    ep: pushEndpointSchema,
+    p256dh: base64url(PUSH_LIMITS.p256dhBytes, "a P-256 public key"),
+    auth: base64url(PUSH_LIMITS.authBytes, "an auth secret"),
+  }),
+  [Op.PushUnsubscribe]: z.strictObject({ ep: pushEndpointSchema }),
   [Op.Command]: z.strictObject({
     c: id,
     x: text().trim().min(1).max(LIMITS.commandMax),

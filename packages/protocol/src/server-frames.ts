@@ -70,6 +70,8 @@ export type ReplyMap = Exhaustive<
     [Op.InviteRedeem]: JoinReply;
     [Op.MarkRead]: ReadState;
     [Op.SetNotify]: NotifySetting;
+    [Op.PushSubscribe]: EmptyPayload;
+    [Op.PushUnsubscribe]: EmptyPayload;
   }
 >;
 

@@ -510,6 +510,11 @@ export interface MeReply {
   channels: ChannelSummary[];
 }
 
+/** `GET /api/v1/push/key`: the server's VAPID public key (base64url), for `applicationServerKey`. */
+export interface PushKeyReply {
+  key: string;
+}
+
 /** The body of every HTTP error answer (its status is the catalogue's for the code). */
 export interface HttpErrorBody {
   error: { c: number; name: ErrorName; m: string };

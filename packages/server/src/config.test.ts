@@ -142,4 +142,26 @@ describe("loadConfig", () => {
       /PARLEY_GUEST_MEMBERSHIP_DAYS/,
     );
   });
+
+  it("takes the VAPID keys as a pair and refuses keys of the wrong size", () => {
+    const publicKey = `B${"A".repeat(86)}`;
+    const privateKey = "A".repeat(43);
+    expect(() => loadConfig({ PARLEY_VAPID_PUBLIC_KEY: publicKey })).toThrow(/are a pair/);
+    expect(() =>
+      loadConfig({ PARLEY_VAPID_PUBLIC_KEY: "short", PARLEY_VAPID_PRIVATE_KEY: privateKey }),
+    ).toThrow(/^PARLEY_VAPID_PUBLIC_KEY=.*65 bytes/);
+    const config = loadConfig({
+      PARLEY_VAPID_PUBLIC_KEY: publicKey,
+      PARLEY_VAPID_PRIVATE_KEY: privateKey,
+    });
+    expect(config).toMatchObject({
+      vapidPublicKey: publicKey,
+      vapidPrivateKey: privateKey,
+      webPush: true,
+    });
+    expect(loadConfig({ PARLEY_WEB_PUSH: "off" }).webPush).toBe(false);
+    expect(() => loadConfig({ PARLEY_PUSH_ALLOW_INSECURE_LOCAL: "yes" })).toThrow(
+      /expected 0 or 1/,
+    );
+  });
 });

@@ -86,6 +86,18 @@ export interface Config {
   guestMembershipDays: number;
   /** How long after its send a message may be edited, in seconds; 0 = always. Default 0. */
   editWindowSeconds: number;
+  /** Web Push notifications for members with no live connection. Default on. */
+  webPush: boolean;
+  /**
+   * The VAPID key pair (base64url: a 65-byte P-256 public key, a 32-byte private key). Both or
+   * neither; when neither, a pair is generated at first start and kept in the database.
+   */
+  vapidPublicKey: string | null;
+  vapidPrivateKey: string | null;
+  /** The VAPID contact push services may write to. Default `mailto:admin@localhost`. */
+  vapidSubject: string;
+  /** Tests and development only: push to `http://127.0.0.1:PORT/…` endpoints. Default off. */
+  pushAllowInsecureLocal: boolean;
 }
 
 const int = (min: number, max: number) =>
@@ -99,6 +111,15 @@ const int = (min: number, max: number) =>
         .min(min, { error: `expected at least ${min}` })
         .max(max, { error: `expected at most ${max}` }),
     );
+
+/** Unpadded base64url of exactly `bytes` bytes. */
+const base64urlKey = (bytes: number) =>
+  z.string().regex(new RegExp(`^[A-Za-z0-9_-]{${Math.ceil((bytes * 4) / 3)}}$`), {
+    error: `expected ${bytes} bytes as unpadded base64url`,
+  });
+
+const onOff = z.enum(["on", "off"]).transform((s) => s === "on");
+const flag = z.enum(["0", "1"], { error: "expected 0 or 1" }).transform((s) => s === "1");
 
 /** A comma-separated list, each item trimmed, empty items dropped. */
 const commaList = z.string().transform((s) =>
@@ -254,6 +275,21 @@ export const ENV = {
     schema: int(0, 315_360_000),
     default: "0",
   },
+  PARLEY_WEB_PUSH: { key: "webPush", schema: onOff, default: "on" },
+  PARLEY_VAPID_PUBLIC_KEY: { key: "vapidPublicKey", schema: base64urlKey(65), default: undefined },
+  PARLEY_VAPID_PRIVATE_KEY: {
+    key: "vapidPrivateKey",
+    schema: base64urlKey(32),
+    default: undefined,
+  },
+  PARLEY_VAPID_SUBJECT: {
+    key: "vapidSubject",
+    schema: z.string().regex(/^(mailto:\S+@\S+|https:\/\/\S+)$/, {
+      error: "expected mailto:someone@example.com or an https:// URL",
+    }),
+    default: "mailto:admin@localhost",
+  },
+  PARLEY_PUSH_ALLOW_INSECURE_LOCAL: { key: "pushAllowInsecureLocal", schema: flag, default: "0" },
 } as const;
 
 /** Thrown for an invalid setting; the message names the variable. */
@@ -270,6 +306,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metricsToken: null,
     metricsPort: null,
     allowedHosts: null,
+    vapidPublicKey: null,
+    vapidPrivateKey: null,
   };
   for (const [name, spec] of Object.entries(ENV)) {
     const raw = env[name] ?? spec.default;
@@ -318,6 +356,12 @@ function checkCombinations(config: Config, env: Record<string, string | undefine
     config.metricsPort === config.port
   ) {
     throw new ConfigError("PARLEY_METRICS_PORT must differ from PARLEY_PORT");
+  }
+  if ((config.vapidPublicKey === null) !== (config.vapidPrivateKey === null)) {
+    throw new ConfigError(
+      "PARLEY_VAPID_PUBLIC_KEY and PARLEY_VAPID_PRIVATE_KEY are a pair: set both, or neither " +
+        "(then a pair is generated once and kept in the database)",
+    );
   }
   for (const name of ["PARLEY_REDIS_PREFIX", "PARLEY_PRESENCE_LEASE_MS"] as const) {
     if (env[name] !== undefined && !config.redisUrl)

@@ -24,6 +24,8 @@ import { Metrics } from "./metrics";
 import { MemoryPresenceStore } from "./presence/memory-presence-store";
 import type { PresenceStore } from "./presence/presence-store";
 import { RedisPresenceStore } from "./presence/redis-presence-store";
+import { resolveVapidKeys } from "./push/vapid-keys";
+import { WebPushSender } from "./push/web-push-sender";
 import { addressKey } from "./rate-limit/address-key";
 import { MemoryRateLimiter } from "./rate-limit/memory-rate-limiter";
 import type { RateLimiter } from "./rate-limit/rate-limiter";
@@ -39,6 +41,7 @@ import { MessageService } from "./services/message-service";
 import { ModerationService } from "./services/moderation-service";
 import { PasswordHasher } from "./services/password-hasher";
 import { PresenceService } from "./services/presence-service";
+import { PushService } from "./services/push-service";
 import type { Services } from "./services/services";
 import { type TypingOptions, TypingService } from "./services/typing-service";
 import { openPostgresStorage } from "./storage/postgres/open-postgres";
@@ -164,8 +167,35 @@ export async function buildNode(
   const channels = new ChannelService(storage, broker, presenceStore, config);
   await channels.createDefaults(config.defaultChannels);
   const typing = new TypingService(broker, tuning.typing);
+  const pushPolicy = { allowInsecureLocal: config.pushAllowInsecureLocal };
+  const vapid = config.webPush
+    ? await resolveVapidKeys(
+        {
+          publicKey: config.vapidPublicKey,
+          privateKey: config.vapidPrivateKey,
+          subject: config.vapidSubject,
+        },
+        storage,
+      )
+    : null;
+  const push = new PushService({
+    store: storage,
+    presence: presenceStore,
+    sender: vapid && new WebPushSender(vapid, pushPolicy),
+    publicKey: vapid?.publicKey ?? null,
+    policy: pushPolicy,
+    counters: {
+      sent: () => metrics.pushesSent.inc(),
+      failed: () => metrics.pushesFailed.inc(),
+      removed: () => metrics.pushesRemoved.inc(),
+      dropped: () => metrics.pushesDropped.inc(),
+      decided: () => metrics.pushDecisions.inc(),
+    },
+    logger,
+  });
   const messages = new MessageService(storage, channels, typing, (n) => metrics.messagesIn.inc(n), {
     editWindowMs: config.editWindowSeconds * 1000,
+    posted: (posted) => push.posted(posted),
   });
   const hasher = new PasswordHasher({
     concurrency: config.hashConcurrency,
@@ -203,6 +233,7 @@ export async function buildNode(
     commands,
     moderation,
     memberState: new MemberStateService(storage, broker),
+    push,
     rate: { limiter, rules: config.rateLimits },
     settings: {
       heartbeatMs: config.heartbeatMs,
@@ -264,6 +295,7 @@ export async function buildNode(
       await messages.drain();
     },
     async close() {
+      await push.close();
       await hasher.close();
       moderation.close();
       await guestSweep.close();

@@ -51,6 +51,31 @@ export class Metrics {
     help: "Sockets closed (4002) because all sockets' outbound buffers passed PARLEY_MAX_BUFFERED_TOTAL",
     registers: [this.registry],
   });
+  readonly pushDecisions = new Counter({
+    name: "parley_push_decisions_total",
+    help: "Messages whose push recipients were worked out (on the node that stored them)",
+    registers: [this.registry],
+  });
+  readonly pushesSent = new Counter({
+    name: "parley_pushes_sent_total",
+    help: "Web Push notifications the push service accepted",
+    registers: [this.registry],
+  });
+  readonly pushesFailed = new Counter({
+    name: "parley_pushes_failed_total",
+    help: "Web Push notifications that failed (refused address, timeout, push service error)",
+    registers: [this.registry],
+  });
+  readonly pushesRemoved = new Counter({
+    name: "parley_push_subscriptions_removed_total",
+    help: "Web Push subscriptions deleted because the push service said they are gone (404, 410)",
+    registers: [this.registry],
+  });
+  readonly pushesDropped = new Counter({
+    name: "parley_pushes_dropped_total",
+    help: "Web Push work dropped because the push queue was full",
+    registers: [this.registry],
+  });
   private outboundBuffered: () => number = () => 0;
   private readonly loopDelay = monitorEventLoopDelay({ resolution: 10 });
 

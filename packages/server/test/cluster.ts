@@ -176,7 +176,7 @@ export class TestCluster {
   }
 
   async stop(): Promise<void> {
-    await Promise.all(this.clients.map((c) => c.close()));
+    await Promise.all(this.clients.splice(0).map((c) => c.close()));
     await Promise.all(
       this.nodes.map(async (n) => {
         if (n.child.exitCode !== null || n.child.signalCode !== null) return;

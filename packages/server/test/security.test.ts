@@ -137,8 +137,18 @@ describe("security", () => {
     expect(missing.d).toMatchObject({ c: 1200 });
     // Every op that touches a channel is in the table above or has its own check.
     const covered = new Set([...Object.keys(requests).map(Number), Op.ChannelInfo, Op.ChannelJoin]);
-    // InviteRedeem names a code, never a channel (its cases are in private-channels tests).
-    const open: number[] = [Op.Hello, Op.Ping, Op.ChannelList, Op.ChannelCreate, Op.InviteRedeem];
+    // Not channel ops: InviteRedeem names a code, never a channel (its cases are in the
+    // private-channels tests); push subscriptions are the caller's own (guests refused,
+    // push.test.ts).
+    const open: number[] = [
+      Op.Hello,
+      Op.Ping,
+      Op.ChannelList,
+      Op.ChannelCreate,
+      Op.InviteRedeem,
+      Op.PushSubscribe,
+      Op.PushUnsubscribe,
+    ];
     expect(CLIENT_OPS.filter((op) => !covered.has(op) && !open.includes(op))).toEqual([]);
     outsider.close();
   });

@@ -5,6 +5,7 @@ import {
   errorName,
   historyHttpQuerySchema,
   type MeReply,
+  type PushKeyReply,
   passwordSchema,
   type UserRef,
   usernameSchema,
@@ -137,6 +138,11 @@ export function registerApiRoutes(app: FastifyInstance, services: Services): voi
     await services.auth.changePassword(auth, body.password, body.newPassword);
     return reply.code(204).send();
   });
+
+  // Public: the key is in every push the server signs. Absent (404) when push is off.
+  const pushKey = services.push.publicKey;
+  if (pushKey !== null)
+    app.get("/api/v1/push/key", async (): Promise<PushKeyReply> => ({ key: pushKey }));
 
   app.get("/api/v1/me", async (req): Promise<MeReply> => {
     const auth = await authenticate(req);

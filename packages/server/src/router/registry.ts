@@ -20,6 +20,8 @@ import { messageSend } from "../handlers/message-send";
 import { messageVersions } from "../handlers/message-versions";
 import { pinList } from "../handlers/pin-list";
 import { ping } from "../handlers/ping";
+import { pushSubscribe } from "../handlers/push-subscribe";
+import { pushUnsubscribe } from "../handlers/push-unsubscribe";
 import { reactionAdd } from "../handlers/reaction-add";
 import { reactionRemove } from "../handlers/reaction-remove";
 import { setNotify } from "../handlers/set-notify";
@@ -53,4 +55,6 @@ export const REGISTRY = {
   [Op.InviteRedeem]: inviteRedeem,
   [Op.MarkRead]: markRead,
   [Op.SetNotify]: setNotify,
+  [Op.PushSubscribe]: pushSubscribe,
+  [Op.PushUnsubscribe]: pushUnsubscribe,
 } satisfies { [O in ClientOp]: Route<O> };

@@ -31,10 +31,21 @@ function writer(actor: ChangeActor): { author: Actor; authorRights: AuthorRights
   };
 }
 
+/** A message this node stored and published (not a retry's original found again). */
+export interface PostedMessage {
+  channelId: number;
+  event: MessageEvent;
+}
+
 /** Settings of the message rules. */
 export interface MessageOptions {
   /** How long after its send a message may be edited (ms); 0 = always. Default 0. */
   editWindowMs: number;
+  /**
+   * Told of each batch's new messages after their publish, before the sends settle; must return
+   * at once (Web Push queues its work). Runs only on the node that stored the batch.
+   */
+  posted?: (messages: readonly PostedMessage[]) => void;
 }
 
 /**
@@ -263,6 +274,14 @@ export class MessageService {
       this.channels.publish(channelId, events);
     }
     if (stored > 0) this.onStored(stored);
+    if (stored > 0 && this.options.posted) {
+      const posted = results.flatMap((result, i) =>
+        result.ok && !result.duplicate
+          ? [{ channelId: batch[i]!.channelId, event: result.event }]
+          : [],
+      );
+      this.options.posted(posted);
+    }
     results.forEach((result, i) => {
       if (result.ok) this.typing.stop(batch[i]!.author, batch[i]!.channelId);
     });

@@ -7,6 +7,7 @@ import type { MemberStateService } from "./member-state-service";
 import type { MessageService } from "./message-service";
 import type { ModerationService } from "./moderation-service";
 import type { PresenceService } from "./presence-service";
+import type { PushService } from "./push-service";
 import type { TypingService } from "./typing-service";
 
 /** Runtime settings handlers need. */
@@ -32,6 +33,7 @@ export interface Services {
   commands: CommandService;
   moderation: ModerationService;
   memberState: MemberStateService;
+  push: PushService;
   /** Rate limits: the limiter and the rules of its buckets. */
   rate: { limiter: RateLimiter; rules: RateRules };
   settings: RuntimeSettings;

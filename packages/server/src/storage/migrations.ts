@@ -283,6 +283,31 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
         );
       },
     },
+    "0012_web_push": {
+      // Web Push: the server's settings (its VAPID key pair, kept so every node and every
+      // restart signs with the same key), and each device's subscription, by endpoint (one
+      // device, one user: a later subscriber takes it over), read per user in id order.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable("server_settings")
+          .addColumn("key", "text", (c) => c.primaryKey())
+          .addColumn("value", "text", notNull)
+          .execute();
+        await idColumn(db.schema.createTable("push_subscriptions"))
+          .addColumn("user_id", "bigint", (c) => c.notNull().references("users.id"))
+          .addColumn("endpoint", "text", (c) => c.notNull().unique())
+          .addColumn("p256dh", "text", notNull)
+          .addColumn("auth", "text", notNull)
+          .addColumn("user_agent", "text")
+          .addColumn("created_at", "bigint", notNull)
+          .execute();
+        await db.schema
+          .createIndex("push_subscriptions_user")
+          .on("push_subscriptions")
+          .columns(["user_id", "id"])
+          .execute();
+      },
+    },
   };
 }
 

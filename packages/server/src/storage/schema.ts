@@ -150,6 +150,23 @@ export interface Database {
     until: number | null;
     created_at: number;
   };
+  /** The server's own settings, by key (the VAPID key pair). */
+  server_settings: {
+    key: string;
+    value: string;
+  };
+  /** A device's Web Push subscription; one user per endpoint. */
+  push_subscriptions: {
+    id: Generated<number>;
+    user_id: number;
+    endpoint: string;
+    /** The browser's P-256 public key, base64url. */
+    p256dh: string;
+    /** The browser's auth secret, base64url. */
+    auth: string;
+    user_agent: string | null;
+    created_at: number;
+  };
 }
 
 /** A mute or a ban: one row per (channel, user); `until` null = indefinite. */

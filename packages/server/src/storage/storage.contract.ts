@@ -9,6 +9,7 @@ import { memberStateContract } from "./member-state.contract";
 import { mentionsContract } from "./mentions.contract";
 import { messageStoreContract } from "./message-store.contract";
 import { moderationStoreContract } from "./moderation-store.contract";
+import { pushStoreContract } from "./push-store.contract";
 import { sendPathContract } from "./send-path.contract";
 import type { Storage } from "./storage";
 
@@ -26,6 +27,7 @@ export function storageContract(name: string, open: Open) {
   memberStateContract(name, open);
   mentionsContract(name, open);
   inviteStoreContract(name, open);
+  pushStoreContract(name, open);
 }
 
 /**

@@ -6,6 +6,7 @@ import type { InviteStore } from "./invite-store";
 import type { MemberStateStore } from "./member-state";
 import type { MessageStore } from "./message-store";
 import type { ModerationStore } from "./moderation-store";
+import type { PushStore } from "./push-store";
 import type { SendPath } from "./send-path";
 
 export interface UserRow {
@@ -59,8 +60,8 @@ export interface NewEvent {
  * ({@link AccountStore}), channels and memberships ({@link ChannelStore}), moderation
  * ({@link ModerationStore}), the send path ({@link SendPath}), each channel's event stream
  * ({@link EventLog}), the changes of stored messages ({@link MessageStore}), each member's read
- * marker and notification level ({@link MemberStateStore}) and invite links ({@link InviteStore}).
- * Services
+ * marker and notification level ({@link MemberStateStore}), invite links ({@link InviteStore})
+ * and Web Push subscriptions ({@link PushStore}). Services
  * depend on the slices they use; the composition root holds the whole, one object whose
  * slices share one database, its transactions and its statements.
  *
@@ -81,6 +82,7 @@ export interface Storage
     EventLog,
     MessageStore,
     MemberStateStore,
-    InviteStore {
+    InviteStore,
+    PushStore {
   close(): Promise<void>;
 }

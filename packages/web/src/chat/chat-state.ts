@@ -7,6 +7,7 @@ import {
   type Member,
   type MessageEvent,
   mentionsMe,
+  type NotifyLevel,
   type ReadState,
   type Self,
   type UserRef,
@@ -59,6 +60,8 @@ export interface ChatState {
    */
   pins: Readonly<Record<number, readonly MessageEvent[]>>;
   notices: readonly Notice[];
+  /** Your notification level per channel (the welcome's `nl`, then NotifyChanged); absent: Mentions. */
+  notify: Readonly<Record<number, NotifyLevel>>;
   /** The latest message by someone else in the open channel, for a screen-reader live region. */
   announcement?: string;
 }
@@ -75,6 +78,7 @@ export const initialChatState: ChatState = {
   members: {},
   pins: {},
   notices: [],
+  notify: {},
 };
 
 /** The first channel by name, opened when none is chosen. */

@@ -14,6 +14,7 @@ import {
   EventType,
   type JoinReply,
   type MessageVersion,
+  NotifyLevel,
   type RemovalReason,
   type UserRef,
   type WelcomeReply,
@@ -49,6 +50,7 @@ import {
   withChannel,
   withNotice,
 } from "./chat-state";
+import { mentionAlert } from "./mention-alert";
 import type { MessageLink } from "./message-link";
 import { TypingThrottle } from "./typing-throttle";
 
@@ -149,6 +151,7 @@ export class ChatStore {
       c.on("resync", (ch) => this.onResync(ch)),
       c.on("userUpdated", (u) => this.onUserUpdated(u)),
       c.on("readState", (s) => this.replace(readState(this.state, s))),
+      c.on("notifyChanged", (n) => this.set({ notify: { ...this.state.notify, [n.c]: n.nl } })),
       c.on("disconnect", (d) => this.onDisconnect(d.code, d.willReconnect)),
       this.typingState.on("change", (ch) =>
         this.set({ typing: { ...this.state.typing, [ch]: this.typingState.names(ch) } }),
@@ -257,6 +260,21 @@ export class ChatStore {
         this.sendMark(channelId);
       }, MARK_READ_MS),
     );
+  }
+
+  /** Your notification level in a channel. */
+  notifyLevel(channelId: number): NotifyLevel {
+    return this.state.notify[channelId] ?? NotifyLevel.Mentions;
+  }
+
+  /** Sets when a channel notifies you; every tab of yours follows (NotifyChanged). */
+  async setNotify(channelId: number, level: NotifyLevel): Promise<void> {
+    try {
+      const setting = await this.client.setNotify(channelId, level);
+      this.set({ notify: { ...this.state.notify, [setting.c]: setting.nl } });
+    } catch (err) {
+      this.notify("warning", `Notification setting not saved: ${errorText(err)}`);
+    }
   }
 
   /** Creates a channel, joined and opened; resolves to its id. */
@@ -681,6 +699,9 @@ export class ChatStore {
     this.markSent.clear();
     for (const ch of w.ch)
       if ((this.state.reads[ch.i]?.rs ?? 0) > (ch.rs ?? ch.ls)) this.sendMark(ch.i);
+    const notify: Record<number, NotifyLevel> = {};
+    for (const ch of w.ch) if (ch.nl !== undefined) notify[ch.i] = ch.nl;
+    this.set({ notify });
     const activeId = this.state.activeId;
     if (activeId !== undefined) this.selectChannel(activeId);
     if (this.pendingLink) this.openLink(this.pendingLink);
@@ -753,6 +774,27 @@ export class ChatStore {
     const pinsChanged = this.pinReads.has(channelId) && this.touchesPins(channelId, events);
     this.replace(channelEvents(this.state, channelId, events, this.now()));
     if (pinsChanged) this.readPins(channelId);
+    this.alertMentions(channelId, events);
+  }
+
+  /** A mention while the tab is hidden: a browser notification, when permission was granted. */
+  private alertMentions(channelId: number, events: readonly ChannelEvent[]): void {
+    const me = this.state.me?.i;
+    const view = this.state.channels[channelId];
+    const Notice = globalThis.Notification;
+    if (me === undefined || !view || !Notice || Notice.permission !== "granted") return;
+    if (globalThis.document?.visibilityState !== "hidden") return;
+    const channel = { id: channelId, name: view.summary.n, level: this.notifyLevel(channelId) };
+    for (const event of events) {
+      const alert = mentionAlert(event, channel, me, this.now());
+      if (!alert) continue;
+      const shown = new Notice(alert.title, { body: alert.body, tag: alert.tag });
+      shown.onclick = () => {
+        globalThis.focus?.();
+        this.selectChannel(channelId);
+        shown.close();
+      };
+    }
   }
 
   private onChannelAdded(ch: ChannelSummary): void {

@@ -12,6 +12,8 @@ import { CloseIcon, MenuIcon, PinIcon, UsersIcon } from "./icons";
 import { InviteDialog } from "./invite-dialog";
 import { MemberList } from "./member-list";
 import { MessageList } from "./message-list";
+import { NotificationsDialog } from "./notifications-dialog";
+import { NotifyMenu } from "./notify-menu";
 import { PinnedPanel } from "./pinned-panel";
 import { ChannelMark, Sidebar } from "./sidebar";
 import { useChat } from "./use-chat";
@@ -25,7 +27,7 @@ export interface ChatScreenProps {
   onSessionEnded: () => void;
 }
 
-type Dialog = "browse" | "create" | "register" | "pins" | "invite";
+type Dialog = "browse" | "create" | "register" | "pins" | "invite" | "notifications";
 
 const EMPTY: readonly never[] = [];
 
@@ -146,6 +148,7 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
           onCreate={() => setDialog("create")}
           onRegister={() => setDialog("register")}
           onSignOut={signOut}
+          onNotifications={() => setDialog("notifications")}
         />
       </div>
       <button
@@ -199,6 +202,11 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
                   Invite
                 </button>
               )}
+              <NotifyMenu
+                channelName={active.summary.n}
+                level={store.notifyLevel(active.id)}
+                onChange={(level) => void store.setNotify(active.id, level)}
+              />
               <button
                 type="button"
                 className="button button-ghost pins-toggle"
@@ -341,6 +349,13 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
           view={active}
           me={me}
           pins={pins}
+          onClose={() => setDialog(undefined)}
+        />
+      )}
+      {dialog === "notifications" && me && (
+        <NotificationsDialog
+          store={store}
+          isGuest={me.g === true}
           onClose={() => setDialog(undefined)}
         />
       )}

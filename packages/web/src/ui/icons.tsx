@@ -43,3 +43,6 @@ export const PinIcon = () => <Icon d="M9 4h6l-1 6 4 4H6l4-4-1-6zM12 14v6" />;
 export const ReplyIcon = () => <Icon d="M10 8L5 12l5 4M5 12h9a5 5 0 0 1 5 5v1" size={16} />;
 export const MoreIcon = () => <Icon d="M5 12h.01M12 12h.01M19 12h.01" />;
 export const LockIcon = () => <Icon d="M7 11V8a5 5 0 0 1 10 0v3M6 11h12v9H6z" size={14} />;
+export const BellIcon = () => (
+  <Icon d="M6 16V11a6 6 0 0 1 12 0v5l2 2H4l2-2zM10 20a2 2 0 0 0 4 0" size={16} />
+);

@@ -1,6 +1,6 @@
 import { type ChatState, mentionsOf, unreadOf } from "../chat/chat-state";
 import { Avatar } from "./avatar";
-import { LockIcon, LogOutIcon, PlusIcon, SearchIcon } from "./icons";
+import { BellIcon, LockIcon, LogOutIcon, PlusIcon, SearchIcon } from "./icons";
 import { StatusPill } from "./status-pill";
 
 export interface SidebarProps {
@@ -10,6 +10,7 @@ export interface SidebarProps {
   onCreate: () => void;
   onRegister: () => void;
   onSignOut: () => void;
+  onNotifications: () => void;
 }
 
 /** `#` before a public channel's name; a lock, named for assistive technology, before a private one's. */
@@ -33,6 +34,7 @@ export function Sidebar({
   onCreate,
   onRegister,
   onSignOut,
+  onNotifications,
 }: SidebarProps) {
   const channels = Object.values(state.channels).sort((a, b) =>
     a.summary.n.localeCompare(b.summary.n),
@@ -113,6 +115,16 @@ export function Sidebar({
               <span className="user-sub">Signed in</span>
             )}
           </div>
+          <button
+            type="button"
+            className="icon-button"
+            aria-label="Notifications"
+            aria-haspopup="dialog"
+            title="Notifications"
+            onClick={onNotifications}
+          >
+            <BellIcon />
+          </button>
           <button
             type="button"
             className="icon-button"

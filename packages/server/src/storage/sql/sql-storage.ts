@@ -10,6 +10,7 @@ import { sqlInviteStore } from "./invites";
 import { sqlMemberStateStore } from "./member-state";
 import { sqlMessageStore } from "./message-store";
 import { sqlModerationStore } from "./moderation";
+import { sqlPushStore } from "./push-store";
 import { sqlSendPath } from "./send-path";
 
 /**
@@ -32,6 +33,7 @@ export function sqlStorage(
   const messages = sqlMessageStore(sql);
   const memberState = sqlMemberStateStore(sql);
   const invites = sqlInviteStore(sql);
+  const push = sqlPushStore(sql);
   assertDisjoint([
     accounts,
     channels,
@@ -41,6 +43,7 @@ export function sqlStorage(
     messages,
     memberState,
     invites,
+    push,
   ]);
   return {
     ...accounts,
@@ -51,6 +54,7 @@ export function sqlStorage(
     ...messages,
     ...memberState,
     ...invites,
+    ...push,
     close: () => sql.close(),
   };
 }

@@ -1,0 +1,20 @@
+/**
+ * The JSON a push carries to the service worker, encrypted end to end to the browser
+ * (RFC 8291): enough to show the notification and open the message without a connection.
+ */
+export interface PushPayload {
+  /** Channel id. */
+  c: number;
+  /** Channel name. */
+  cn: string;
+  /** The message's seq. */
+  s: number;
+  /** Message id. */
+  m: number;
+  /** Author's username. */
+  a: string;
+  /** An excerpt of the content (`excerpt()`). */
+  x: string;
+  /** Why: the message mentions the recipient, or the channel notifies of every message. */
+  t: "mention" | "message";
+}

@@ -1,0 +1,243 @@
+import { ECDH } from "node:crypto";
+import { excerpt, type MessageEvent, NotifyLevel, PUSH_LIMITS } from "@parley/protocol";
+import type { Logger } from "pino";
+import { ParleyError } from "../errors";
+import { type AddressPolicyOptions, urlRefusal } from "../http/address-policy";
+import type { PresenceStore } from "../presence/presence-store";
+import type { PushPayload } from "../push/push-payload";
+import type { PushSender } from "../push/web-push-sender";
+import type { ChannelStore } from "../storage/channel-store";
+import type { PushStore, PushSubscriptionRow, PushTarget } from "../storage/push-store";
+import type { ChannelRow } from "../storage/storage";
+import type { PostedMessage } from "./message-service";
+
+/** What a push's outcome is counted as. */
+export interface PushCounters {
+  sent(): void;
+  failed(): void;
+  removed(): void;
+  dropped(): void;
+  /** A message's decision is made (its pushes, if any, queued). */
+  decided(): void;
+}
+
+export interface PushServiceOptions {
+  store: PushStore & Pick<ChannelStore, "getChannel">;
+  presence: Pick<PresenceStore, "online">;
+  /** Null when push is off (`PARLEY_WEB_PUSH=off`): subscribing is refused, nothing is sent. */
+  sender: PushSender | null;
+  /** The VAPID public key (base64url), null when push is off. */
+  publicKey: string | null;
+  policy: AddressPolicyOptions;
+  counters: PushCounters;
+  logger: Logger;
+  /** Pushes in flight at once. Default 8. */
+  concurrency?: number;
+  /** Tasks (message decisions and pushes) waiting; past it new ones are dropped. Default 10 000. */
+  maxQueued?: number;
+}
+
+/** How long a push service keeps a push for a device that is off (s): a day-old chat is stale. */
+const PUSH_TTL_SECONDS = 24 * 60 * 60;
+
+/**
+ * Web Push for members with no live connection. After a batch of messages commits, the node that
+ * committed it (and only that node, so each message is pushed once in a cluster) queues one
+ * decision per message and returns. A decision reads the channel's members holding subscriptions,
+ * keeps those the message notifies ({@link notifies}) and that are online nowhere (the presence
+ * store), and queues one push per subscription. The queue is bounded and drained with bounded
+ * concurrency; work past the bound is dropped and counted. A push service's 404 or 410 deletes
+ * the subscription; other failures are logged and counted, never retried (the next message
+ * pushes again).
+ */
+export class PushService {
+  private readonly queue: (() => Promise<void>)[] = [];
+  private active = 0;
+  private closed = false;
+  private readonly concurrency: number;
+  private readonly maxQueued: number;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(private readonly options: PushServiceOptions) {
+    this.concurrency = options.concurrency ?? 8;
+    this.maxQueued = options.maxQueued ?? 10_000;
+  }
+
+  /** The VAPID public key for `applicationServerKey`, or null when push is off. */
+  get publicKey(): string | null {
+    return this.options.publicKey;
+  }
+
+  /**
+   * Stores a device's subscription for an account (guests: FORBIDDEN, as when push is off). The
+   * endpoint must pass the address policy's URL check and `p256dh` must be a P-256 point
+   * (INVALID_PAYLOAD). A user's oldest past {@link PUSH_LIMITS.perUser} is dropped.
+   */
+  async subscribe(
+    user: { id: number; isGuest: boolean },
+    sub: { ep: string; p256dh: string; auth: string },
+    userAgent: string | null = null,
+  ): Promise<void> {
+    if (!this.options.sender) throw new ParleyError("FORBIDDEN", "Push notifications are off");
+    if (user.isGuest)
+      throw new ParleyError("FORBIDDEN", "Guests cannot subscribe to push notifications");
+    const refusal = urlRefusal(sub.ep, this.options.policy);
+    if (refusal) throw new ParleyError("INVALID_PAYLOAD", `ep: ${refusal}`);
+    if (!isP256Point(sub.p256dh))
+      throw new ParleyError("INVALID_PAYLOAD", "p256dh: not a P-256 public key");
+    await this.options.store.subscribe(
+      { userId: user.id, endpoint: sub.ep, p256dh: sub.p256dh, auth: sub.auth, userAgent },
+      PUSH_LIMITS.perUser,
+    );
+  }
+
+  /** Removes one of the user's subscriptions (an unknown endpoint is no change). */
+  unsubscribe(userId: number, endpoint: string): Promise<void> {
+    return this.options.store.unsubscribe(userId, endpoint);
+  }
+
+  /** The after-commit hook: queues a decision per message and returns at once. */
+  posted(messages: readonly PostedMessage[]): void {
+    if (!this.options.sender) return;
+    for (const m of messages) this.enqueue(() => this.decide(m));
+  }
+
+  /** Resolves when nothing is queued or in flight. */
+  idle(): Promise<void> {
+    if (this.queue.length === 0 && this.active === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Drops what is queued, waits for what is in flight (each bounded by the push timeout). */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.queue.length = 0;
+    await this.idle();
+    await this.options.sender?.close();
+  }
+
+  private enqueue(task: () => Promise<void>): void {
+    if (this.closed) return;
+    if (this.queue.length >= this.maxQueued) {
+      this.options.counters.dropped();
+      return;
+    }
+    this.queue.push(task);
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.active < this.concurrency && this.queue.length > 0) {
+      const task = this.queue.shift()!;
+      this.active++;
+      task()
+        .catch((err) => this.options.logger.warn({ err }, "push task failed"))
+        .finally(() => {
+          this.active--;
+          this.pump();
+          if (this.active === 0 && this.queue.length === 0) {
+            const waiters = this.idleWaiters;
+            this.idleWaiters = [];
+            for (const w of waiters) w();
+          }
+        });
+    }
+  }
+
+  private async decide({ channelId, event }: PostedMessage): Promise<void> {
+    const { store, presence, counters } = this.options;
+    try {
+      const targets = await store.pushTargets(channelId, event.a);
+      const channel = targets.length > 0 ? await store.getChannel(channelId) : undefined;
+      if (!channel) return;
+      const notified = targets.flatMap((target) => {
+        const why = notifies(target, event, channel);
+        return why ? [{ target, why }] : [];
+      });
+      if (notified.length === 0) return;
+      const online = await presence.online(notified.map((n) => n.target.userId));
+      for (const { target, why } of notified) {
+        if (online.has(target.userId)) continue;
+        const payload: PushPayload = {
+          c: channelId,
+          cn: channel.name,
+          s: event.s,
+          m: event.i,
+          a: event.an,
+          x: excerpt(event.x),
+          t: why,
+        };
+        const text = JSON.stringify(payload);
+        const urgency = why === "mention" ? "high" : "normal";
+        for (const sub of target.subscriptions) this.enqueue(() => this.push(sub, text, urgency));
+      }
+    } finally {
+      counters.decided();
+    }
+  }
+
+  private async push(
+    sub: PushSubscriptionRow,
+    payload: string,
+    urgency: "normal" | "high",
+  ): Promise<void> {
+    const { sender, store, counters, logger } = this.options;
+    const outcome = await sender!.send(sub, payload, { ttl: PUSH_TTL_SECONDS, urgency });
+    if ("status" in outcome && outcome.status >= 200 && outcome.status < 300) {
+      counters.sent();
+      return;
+    }
+    if ("status" in outcome && (outcome.status === 404 || outcome.status === 410)) {
+      await store.removeSubscription(sub.endpoint);
+      counters.removed();
+      return;
+    }
+    counters.failed();
+    logger.warn(
+      {
+        userId: sub.userId,
+        host: new URL(sub.endpoint).host,
+        ...("status" in outcome ? { status: outcome.status } : { err: outcome.error.message }),
+      },
+      "push failed",
+    );
+  }
+}
+
+/**
+ * Whether, and why, a message notifies a member: `"mention"` when it mentions them (by name or
+ * a group mention), `"message"` when their level is every message, or false (level Nothing,
+ * or Mentions and not mentioned). The author is never a target (left out by the store).
+ */
+export function notifies(
+  target: Pick<PushTarget, "userId" | "level">,
+  event: Pick<MessageEvent, "mn" | "mg">,
+  channel: ChannelRow,
+): "mention" | "message" | false {
+  const mentioned = event.mg !== undefined || (event.mn?.includes(target.userId) ?? false);
+  if (alwaysNotifies(channel)) return mentioned ? "mention" : "message";
+  if (target.level === NotifyLevel.None) return false;
+  if (mentioned) return "mention";
+  return target.level === NotifyLevel.All ? "message" : false;
+}
+
+/**
+ * Channels whose every message notifies each member whatever their level: direct messages, once
+ * they exist ("a DM always notifies"). No channel is one yet; this is where that check goes.
+ */
+export function alwaysNotifies(_channel: ChannelRow): boolean {
+  return false;
+}
+
+/** Whether a base64url string is an uncompressed point on P-256 (a browser's `p256dh`). */
+function isP256Point(base64url: string): boolean {
+  const key = Buffer.from(base64url, "base64url");
+  if (key.length !== PUSH_LIMITS.p256dhBytes || key[0] !== 4) return false;
+  try {
+    // Throws unless the bytes are a point on the curve.
+    ECDH.convertKey(key, "prime256v1", undefined, undefined, "compressed");
+    return true;
+  } catch {
+    return false;
+  }
+}
