@@ -96,10 +96,19 @@ export class PushService {
     return this.options.store.unsubscribe(userId, endpoint);
   }
 
-  /** The after-commit hook: queues a decision per message and returns at once. */
+  /**
+   * The after-commit hook: queues one decision per channel of the batch (one read of its
+   * subscribed members, one presence read, for all of its new messages) and returns at once.
+   */
   posted(messages: readonly PostedMessage[]): void {
     if (!this.options.sender) return;
-    for (const m of messages) this.enqueue(() => this.decide(m));
+    const byChannel = new Map<number, MessageEvent[]>();
+    for (const { channelId, event } of messages) {
+      const events = byChannel.get(channelId);
+      if (events) events.push(event);
+      else byChannel.set(channelId, [event]);
+    }
+    for (const [channelId, events] of byChannel) this.enqueue(() => this.decide(channelId, events));
   }
 
   /** Resolves when nothing is queued or in flight. */
@@ -144,19 +153,23 @@ export class PushService {
     }
   }
 
-  private async decide({ channelId, event }: PostedMessage): Promise<void> {
+  private async decide(channelId: number, events: readonly MessageEvent[]): Promise<void> {
     const { store, presence, counters } = this.options;
     try {
-      const targets = await store.pushTargets(channelId, event.a);
+      // Every subscribed member (user id 0 is no one); each message leaves its author out.
+      const targets = await store.pushTargets(channelId, 0);
       const channel = targets.length > 0 ? await store.getChannel(channelId) : undefined;
       if (!channel) return;
-      const notified = targets.flatMap((target) => {
-        const why = notifies(target, event, channel);
-        return why ? [{ target, why }] : [];
-      });
+      const notified = events.flatMap((event) =>
+        targets.flatMap((target) => {
+          if (target.userId === event.a) return [];
+          const why = notifies(target, event, channel);
+          return why ? [{ target, why, event }] : [];
+        }),
+      );
       if (notified.length === 0) return;
-      const online = await presence.online(notified.map((n) => n.target.userId));
-      for (const { target, why } of notified) {
+      const online = await presence.online([...new Set(notified.map((n) => n.target.userId))]);
+      for (const { target, why, event } of notified) {
         if (online.has(target.userId)) continue;
         const payload: PushPayload = {
           c: channelId,
@@ -172,7 +185,7 @@ export class PushService {
         for (const sub of target.subscriptions) this.enqueue(() => this.push(sub, text, urgency));
       }
     } finally {
-      counters.decided();
+      for (const _ of events) counters.decided();
     }
   }
 
