@@ -1,5 +1,6 @@
 import { type ClientOp, Op } from "./ops";
 import type {
+  BlockChangedPush,
   ChannelAddedPush,
   ChannelInfoReply,
   ChannelListReply,
@@ -70,6 +71,8 @@ export type ReplyMap = Exhaustive<
     [Op.InviteRedeem]: JoinReply;
     [Op.MarkRead]: ReadState;
     [Op.SetNotify]: NotifySetting;
+    [Op.DmOpen]: JoinReply;
+    [Op.UserBlock]: EmptyPayload;
   }
 >;
 
@@ -97,6 +100,7 @@ export type PushMap = Exhaustive<
     [Op.ReplayDone]: EmptyPayload;
     [Op.ReadState]: ReadState;
     [Op.NotifyChanged]: NotifySetting;
+    [Op.BlockChanged]: BlockChangedPush;
   }
 >;
 

@@ -32,6 +32,7 @@ import { Router } from "./router/router";
 import { AuthService } from "./services/auth-service";
 import { ChannelService } from "./services/channel-service";
 import { CommandService } from "./services/command-service";
+import { DirectService } from "./services/direct-service";
 import { GuestSweep, type GuestSweepOptions } from "./services/guest-sweep";
 import { InviteService } from "./services/invite-service";
 import { MemberStateService } from "./services/member-state-service";
@@ -203,6 +204,7 @@ export async function buildNode(
     commands,
     moderation,
     memberState: new MemberStateService(storage, broker),
+    direct: new DirectService(storage, channels, broker, config),
     rate: { limiter, rules: config.rateLimits },
     settings: {
       heartbeatMs: config.heartbeatMs,

@@ -5,6 +5,7 @@ import { channelJoin } from "../handlers/channel-join";
 import { channelLeave } from "../handlers/channel-leave";
 import { channelList } from "../handlers/channel-list";
 import { command } from "../handlers/command";
+import { dmOpen } from "../handlers/dm-open";
 import { hello } from "../handlers/hello";
 import { history } from "../handlers/history";
 import { inviteCreate } from "../handlers/invite-create";
@@ -24,6 +25,7 @@ import { reactionAdd } from "../handlers/reaction-add";
 import { reactionRemove } from "../handlers/reaction-remove";
 import { setNotify } from "../handlers/set-notify";
 import { typing } from "../handlers/typing";
+import { userBlock } from "../handlers/user-block";
 import type { Route } from "./route";
 
 /** The one registry: op → schema, guards, handler. Exhaustive over the protocol's client ops. */
@@ -53,4 +55,6 @@ export const REGISTRY = {
   [Op.InviteRedeem]: inviteRedeem,
   [Op.MarkRead]: markRead,
   [Op.SetNotify]: setNotify,
+  [Op.DmOpen]: dmOpen,
+  [Op.UserBlock]: userBlock,
 } satisfies { [O in ClientOp]: Route<O> };

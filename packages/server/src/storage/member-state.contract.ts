@@ -49,7 +49,14 @@ export function memberStateContract(name: string, open: Open) {
         actor: bob,
       });
       const states = await storage.memberStates(bob.id);
-      expect(states.get(c)?.read).toEqual({ c, rs: 3, ls: second.seq, uc: 2, um: 0, fu: first.seq });
+      expect(states.get(c)?.read).toEqual({
+        c,
+        rs: 3,
+        ls: second.seq,
+        uc: 2,
+        um: 0,
+        fu: first.seq,
+      });
       expect(states.get(other.id)?.read).toEqual({ c: other.id, rs: 2, ls: 2, uc: 0, um: 0 });
     });
 
@@ -82,7 +89,11 @@ export function memberStateContract(name: string, open: Open) {
         fu: three.seq,
       });
       // Back is no move.
-      expect(await storage.markRead(bob.id, c, one.seq)).toMatchObject({ rs: two.seq, uc: 1, um: 0 });
+      expect(await storage.markRead(bob.id, c, one.seq)).toMatchObject({
+        rs: two.seq,
+        uc: 1,
+        um: 0,
+      });
       // Beyond the end is the end.
       expect(await storage.markRead(bob.id, c, three.seq + 100)).toEqual({
         c,

@@ -1,7 +1,7 @@
-import { type ChannelEvent, EventType, nameKey, Role } from "@parley/protocol";
+import { type ChannelEvent, ChannelKind, EventType, nameKey, Role } from "@parley/protocol";
 import { sql as raw, type Transaction } from "kysely";
 import { ParleyError } from "../../errors";
-import type { ChannelListing, ChannelStore } from "../channel-store";
+import { type ChannelListing, type ChannelStore, directKey } from "../channel-store";
 import type { Database } from "../schema";
 import { type Actor, type NewEvent, SYSTEM_ACTOR } from "../storage";
 import { isUniqueViolation, readUpToJoin, type SqlContext, toChannel, toUser } from "./context";
@@ -101,6 +101,74 @@ export function sqlChannelStore(sql: SqlContext): ChannelStore {
       return [...new Set(keys)].map((k) => byKey.get(k)!);
     },
 
+    async openDirect(input) {
+      const key = directKey(input.members.map((m) => m.id));
+      const existing = async () => {
+        const row = await db
+          .selectFrom("channels")
+          .selectAll()
+          .where("name_lower", "=", key)
+          .executeTakeFirst();
+        return row && toChannel(row);
+      };
+      const found = await existing();
+      if (found) return { channel: found, events: [] };
+      // The opener joins first, so its join is the stream's first event.
+      const members = [...input.members].sort(
+        (a, b) => Number(b.id === input.opener.id) - Number(a.id === input.opener.id),
+      );
+      try {
+        return await sql.write(async (trx) => {
+          const now = sql.now();
+          const row = await trx
+            .insertInto("channels")
+            .values({
+              name: key,
+              name_lower: key,
+              topic: "",
+              created_by: input.opener.id,
+              created_at: now,
+              last_seq: 0,
+              slow_mode: 0,
+              private: 1,
+              kind: ChannelKind.Direct,
+            })
+            .returningAll()
+            .executeTakeFirstOrThrow();
+          const channelId = Number(row.id);
+          await trx
+            .insertInto("memberships")
+            .values(
+              members.map((m) => ({
+                channel_id: channelId,
+                user_id: m.id,
+                role: Role.Member,
+                joined_at: now,
+                read_seq: readUpToJoin(channelId),
+              })),
+            )
+            .execute();
+          const events: ChannelEvent[] = [];
+          for (const m of members) {
+            events.push(
+              await sql.appendEvent(trx, channelId, {
+                type: EventType.MemberJoined,
+                actor: m,
+                data: m.isGuest ? { g: true } : {},
+              }),
+            );
+          }
+          return { channel: { ...toChannel(row), lastSeq: events.at(-1)!.s }, events };
+        });
+      } catch (err) {
+        // Opened at the same time elsewhere: that one was stored, read it.
+        if (!isUniqueViolation(err)) throw err;
+        const raced = await existing();
+        if (!raced) throw err;
+        return { channel: raced, events: [] };
+      }
+    },
+
     async getChannel(id) {
       const row = await db
         .selectFrom("channels")
@@ -118,6 +186,7 @@ export function sqlChannelStore(sql: SqlContext): ChannelStore {
       }
       if (query.afterId !== undefined) q = q.where("c.id", ">", query.afterId);
       const viewer = query.userId;
+      if (!query.direct) q = q.where("c.kind", "=", ChannelKind.Channel);
       q = q.where((eb) =>
         viewer === undefined
           ? eb("c.private", "=", 0)

@@ -3,6 +3,7 @@ import type { SqlDialect } from "../migrations";
 import type { Database } from "../schema";
 import type { Storage } from "../storage";
 import { sqlAccountStore } from "./accounts";
+import { sqlBlockStore } from "./blocks";
 import { sqlChannelStore } from "./channels";
 import { SqlContext } from "./context";
 import { sqlEventLog } from "./event-log";
@@ -32,6 +33,7 @@ export function sqlStorage(
   const messages = sqlMessageStore(sql);
   const memberState = sqlMemberStateStore(sql);
   const invites = sqlInviteStore(sql);
+  const blocks = sqlBlockStore(sql);
   assertDisjoint([
     accounts,
     channels,
@@ -41,6 +43,7 @@ export function sqlStorage(
     messages,
     memberState,
     invites,
+    blocks,
   ]);
   return {
     ...accounts,
@@ -51,6 +54,7 @@ export function sqlStorage(
     ...messages,
     ...memberState,
     ...invites,
+    ...blocks,
     close: () => sql.close(),
   };
 }
