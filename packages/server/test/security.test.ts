@@ -156,10 +156,11 @@ describe("security", () => {
     "answers a non-member about %s exactly as about a channel that does not exist",
     async (kind) => {
       const owner = await server.connect({ token: await server.register("keeper") });
+      await server.register("friend");
       const { ch } =
         kind === "a private channel"
           ? await owner.createChannel("hidden", "", { private: true })
-          : (await server.register("friend"), await owner.openDm(["friend"]));
+          : await owner.openDm(["friend"]);
       const ack = await owner.send(ch.i, "secret");
       if (kind === "a private channel") await owner.createInvite(ch.i);
       const outsider = await RawClient.open(server.wsUrl);
