@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { accountStoreContract } from "./account-store.contract";
 import { channelStoreContract } from "./channel-store.contract";
 import type { Open } from "./contract-fixture";
+import { directStoreContract } from "./direct-store.contract";
 import { eventLogContract } from "./event-log.contract";
 import { inviteStoreContract } from "./invite-store.contract";
 import { memberStateContract } from "./member-state.contract";
@@ -26,6 +27,7 @@ export function storageContract(name: string, open: Open) {
   memberStateContract(name, open);
   mentionsContract(name, open);
   inviteStoreContract(name, open);
+  directStoreContract(name, open);
 }
 
 /**
