@@ -90,6 +90,11 @@ export function channelTitle(summary: ChannelSummary): string {
   return summary.dm ? summary.dm.map((u) => u.n).join(", ") || "Only you" : summary.n;
 }
 
+/** A channel as a sentence names it: `#name`, or a DM's members' names. */
+export function addressOf(summary: ChannelSummary): string {
+  return isDirect(summary) ? channelTitle(summary) : `#${summary.n}`;
+}
+
 /** The blocked list after a BlockChanged. */
 export function blockChanged(state: ChatState, u: number, on: boolean): ChatState {
   const rest = state.blocked.filter((id) => id !== u);

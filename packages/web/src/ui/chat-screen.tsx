@@ -1,7 +1,7 @@
 import { typingLine } from "@parley/client";
 import { Role } from "@parley/protocol";
 import { useCallback, useEffect, useRef, useState } from "react";
-import { channelTitle, unreadOf } from "../chat/chat-state";
+import { channelTitle, isDirect, unreadOf } from "../chat/chat-state";
 import { ChatStore, errorText } from "../chat/chat-store";
 import { invitable } from "../chat/invitable";
 import { parseMessageLink } from "../chat/message-link";
@@ -173,7 +173,9 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
           {active ? (
             <div className="chat-title">
               <h1>
-                <ChannelMark isPrivate={active.summary.pv === true} />
+                {!isDirect(active.summary) && (
+                  <ChannelMark isPrivate={active.summary.pv === true} />
+                )}
                 {channelTitle(active.summary)}
               </h1>
               {active.summary.tp && <p className="chat-topic">{active.summary.tp}</p>}

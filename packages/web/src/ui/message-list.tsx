@@ -33,6 +33,7 @@ import {
   isLoaded,
   shownItems,
 } from "../chat/channel-view";
+import { addressOf } from "../chat/chat-state";
 import type { ChatStore } from "../chat/chat-store";
 import { dayKey, formatFull, formatTime, formatWhen, localAuditFormat } from "../chat/format";
 import { type MentionKind, mentionKinds } from "../chat/markdown";
@@ -698,7 +699,7 @@ export function MessageList({ store, view, me, online, members, unreadFrom }: Me
         data-testid="scroller"
         // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be focusable to scroll by keyboard
         tabIndex={0}
-        aria-label={`Messages in #${view.summary.n}${detached ? ", earlier history" : ""}`}
+        aria-label={`Messages in ${addressOf(view.summary)}${detached ? ", earlier history" : ""}`}
         aria-busy={jumping}
       >
         {(isLoaded(view) || detached) && !hasOlder(view) && (
@@ -706,7 +707,7 @@ export function MessageList({ store, view, me, online, members, unreadFrom }: Me
             <div className="channel-start-mark" aria-hidden="true">
               #
             </div>
-            <h2>Welcome to #{view.summary.n}</h2>
+            <h2>Welcome to {addressOf(view.summary)}</h2>
             <p>{view.summary.tp || "This is the very beginning of the channel."}</p>
           </div>
         )}
