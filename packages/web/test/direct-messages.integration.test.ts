@@ -60,4 +60,26 @@ describe("direct messages in the web client", () => {
     await dora.getByRole("heading", { level: 1, name: "ezra, finn", exact: true }).waitFor();
     expect(await axeViolations(dora)).toEqual([]);
   });
+
+  it("folds a blocked user's messages in a shared channel behind Show, and unblocking unfolds them", async () => {
+    const gail = await harness.client(await harness.register("gail"));
+    const { ch } = await gail.createChannel("plaza");
+    await harness.register("hank");
+    const hank = await harness.open();
+    await signIn(hank, "hank");
+    await joinChannel(hank, "plaza");
+    await hank.getByRole("button", { name: "Block gail" }).click();
+    await hank.getByRole("button", { name: "Unblock gail" }).waitFor();
+    await gail.send(ch.i, "can you see this?");
+    const folded = hank.getByTestId("timeline").getByText("Message from a blocked user");
+    await folded.waitFor();
+    expect(await messageText(hank, "can you see this?").count()).toBe(0);
+    expect(await axeViolations(hank)).toEqual([]);
+    await hank.getByTestId("timeline").getByRole("button", { name: "Show" }).click();
+    await messageText(hank, "can you see this?").waitFor();
+    await gail.send(ch.i, "and this?");
+    await hank.getByTestId("timeline").getByText("Message from a blocked user").waitFor();
+    await hank.getByRole("button", { name: "Unblock gail" }).click();
+    await messageText(hank, "and this?").waitFor();
+  });
 });

@@ -258,6 +258,7 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
               me={me}
               online={state.status === "online"}
               members={members}
+              blocked={isDirect(active.summary) ? undefined : state.blocked}
               {...(state.divider?.c === active.id ? { unreadFrom: state.divider.s } : {})}
             />
             <div className="typing-line" data-testid="typing">

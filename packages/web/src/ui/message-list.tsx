@@ -76,6 +76,8 @@ interface Actions {
   askDelete: (m: MessageEvent) => void;
   /** The `@names` of a message that show as pills (see `mentionKinds`). */
   mentions: (m: MessageEvent) => ReadonlyMap<string, MentionKind>;
+  /** Whether a message's author is one you blocked (folded until shown). */
+  blocked: (m: MessageEvent) => boolean;
 }
 
 function Time({ ts }: { ts: number }) {
@@ -284,8 +286,10 @@ function Message({
   action?: string;
 }) {
   const root = useRef<HTMLDivElement>(null);
+  const [unfolded, setUnfolded] = useState(false);
   const pending = m.pending;
   const event = m.event;
+  const folded = !unfolded && event !== undefined && !event.dl && act.blocked(event);
   const quote = event?.rp ?? pending?.rp;
   const mine = editing && event && editing.m === event.i ? editing : undefined;
   useFocusAfterEdit(mine, root);
@@ -345,7 +349,14 @@ function Message({
         />
       ) : (
         <div className="message-text">
-          {event?.dl ? (
+          {folded ? (
+            <span className="message-folded">
+              Message from a blocked user —{" "}
+              <button type="button" className="link-button" onClick={() => setUnfolded(true)}>
+                Show
+              </button>
+            </span>
+          ) : event?.dl ? (
             <Tombstone event={event} />
           ) : action !== undefined ? (
             <em>
@@ -477,6 +488,8 @@ export interface MessageListProps {
   members: readonly Member[];
   /** The first message that was unread when the channel was opened. */
   unreadFrom?: number;
+  /** The ids of users you blocked: their messages are folded, each with a Show button. */
+  blocked?: readonly number[];
 }
 
 const NONE: readonly never[] = [];
@@ -498,7 +511,15 @@ async function copyText(text: string): Promise<boolean> {
  * history instead (away from the live end): newer pages are read on the way down until they
  * reach the live messages, and "Jump to present" goes straight back.
  */
-export function MessageList({ store, view, me, online, members, unreadFrom }: MessageListProps) {
+export function MessageList({
+  store,
+  view,
+  me,
+  online,
+  members,
+  unreadFrom,
+  blocked = NONE,
+}: MessageListProps) {
   const scroller = useRef<HTMLElement>(null);
   const atBottom = useRef(true);
   const lastHeight = useRef(0);
@@ -559,8 +580,9 @@ export function MessageList({ store, view, me, online, members, unreadFrom }: Me
       cancelEdit: () => store.cancelEdit(view.id),
       askDelete: (m) => setDeleting(m),
       mentions: (m) => mentionKinds(m, names, me),
+      blocked: (m) => blocked.includes(m.a),
     }),
-    [store, view.id, mute, role, me, names],
+    [store, view.id, mute, role, me, names, blocked],
   );
   const editing = view.editing;
 
