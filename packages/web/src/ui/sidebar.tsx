@@ -28,6 +28,32 @@ export function ChannelMark({ isPrivate }: { isPrivate: boolean }) {
   );
 }
 
+/** A sidebar section's title with its one action, a + button named for it. */
+function SectionHead({
+  title,
+  action,
+  onAction,
+}: {
+  title: string;
+  action: string;
+  onAction: () => void;
+}) {
+  return (
+    <div className="sidebar-section">
+      <h2 className="section-title">{title}</h2>
+      <button
+        type="button"
+        className="icon-button"
+        aria-label={action}
+        title={action}
+        onClick={onAction}
+      >
+        <PlusIcon />
+      </button>
+    </div>
+  );
+}
+
 /** Joined channels with unread counts, channel actions, and the signed-in user. */
 export function Sidebar({
   state,
@@ -88,18 +114,7 @@ export function Sidebar({
         </div>
         <StatusPill status={state.status} />
       </div>
-      <div className="sidebar-section">
-        <h2 className="section-title">Channels</h2>
-        <button
-          type="button"
-          className="icon-button"
-          aria-label="Create channel"
-          title="Create channel"
-          onClick={onCreate}
-        >
-          <PlusIcon />
-        </button>
-      </div>
+      <SectionHead title="Channels" action="Create channel" onAction={onCreate} />
       <ul className="channel-list">
         {channels.map(link)}
         {channels.length === 0 && state.status === "online" && (
@@ -109,18 +124,7 @@ export function Sidebar({
       <button type="button" className="sidebar-action" onClick={onBrowse}>
         <SearchIcon /> Browse channels
       </button>
-      <div className="sidebar-section">
-        <h2 className="section-title">Direct messages</h2>
-        <button
-          type="button"
-          className="icon-button"
-          aria-label="New message"
-          title="New message"
-          onClick={onNewMessage}
-        >
-          <PlusIcon />
-        </button>
-      </div>
+      <SectionHead title="Direct messages" action="New message" onAction={onNewMessage} />
       <ul className="channel-list" aria-label="Direct messages">
         {dms.map(link)}
       </ul>

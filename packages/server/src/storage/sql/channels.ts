@@ -6,6 +6,27 @@ import type { Database } from "../schema";
 import { type Actor, type NewEvent, SYSTEM_ACTOR } from "../storage";
 import { isUniqueViolation, readUpToJoin, type SqlContext, toChannel, toUser } from "./context";
 
+/** A new channel's row: no events yet, slow mode off. */
+function newChannel(
+  name: string,
+  nameLower: string,
+  topic: string,
+  createdBy: number,
+  now: number,
+  flags: { private: number; kind?: ChannelKind },
+) {
+  return {
+    name,
+    name_lower: nameLower,
+    topic,
+    created_by: createdBy,
+    created_at: now,
+    last_seq: 0,
+    slow_mode: 0,
+    ...flags,
+  };
+}
+
 /** {@link ChannelStore} over SQL: channels, memberships and their events. */
 export function sqlChannelStore(sql: SqlContext): ChannelStore {
   const { db } = sql;
@@ -16,6 +37,16 @@ export function sqlChannelStore(sql: SqlContext): ChannelStore {
     );
   }
 
+  /** The channel whose unique `column` holds `value`. */
+  async function channelBy(column: "id" | "name_lower", value: number | string) {
+    const row = await db
+      .selectFrom("channels")
+      .selectAll()
+      .where(column, "=", value)
+      .executeTakeFirst();
+    return row && toChannel(row);
+  }
+
   return {
     async createChannel(input) {
       try {
@@ -23,16 +54,11 @@ export function sqlChannelStore(sql: SqlContext): ChannelStore {
           const now = sql.now();
           const row = await trx
             .insertInto("channels")
-            .values({
-              name: input.name,
-              name_lower: nameKey(input.name),
-              topic: input.topic,
-              created_by: input.owner.id,
-              created_at: now,
-              last_seq: 0,
-              slow_mode: 0,
-              private: input.isPrivate ? 1 : 0,
-            })
+            .values(
+              newChannel(input.name, nameKey(input.name), input.topic, input.owner.id, now, {
+                private: input.isPrivate ? 1 : 0,
+              }),
+            )
             .returningAll()
             .executeTakeFirstOrThrow();
           const channelId = Number(row.id);
@@ -103,14 +129,7 @@ export function sqlChannelStore(sql: SqlContext): ChannelStore {
 
     async openDirect(input) {
       const key = directKey(input.members.map((m) => m.id));
-      const existing = async () => {
-        const row = await db
-          .selectFrom("channels")
-          .selectAll()
-          .where("name_lower", "=", key)
-          .executeTakeFirst();
-        return row && toChannel(row);
-      };
+      const existing = () => channelBy("name_lower", key);
       const found = await existing();
       if (found) return { channel: found, events: [] };
       // The opener joins first, so its join is the stream's first event.
@@ -122,17 +141,12 @@ export function sqlChannelStore(sql: SqlContext): ChannelStore {
           const now = sql.now();
           const row = await trx
             .insertInto("channels")
-            .values({
-              name: key,
-              name_lower: key,
-              topic: "",
-              created_by: input.opener.id,
-              created_at: now,
-              last_seq: 0,
-              slow_mode: 0,
-              private: 1,
-              kind: ChannelKind.Direct,
-            })
+            .values(
+              newChannel(key, key, "", input.opener.id, now, {
+                private: 1,
+                kind: ChannelKind.Direct,
+              }),
+            )
             .returningAll()
             .executeTakeFirstOrThrow();
           const channelId = Number(row.id);
@@ -169,13 +183,8 @@ export function sqlChannelStore(sql: SqlContext): ChannelStore {
       }
     },
 
-    async getChannel(id) {
-      const row = await db
-        .selectFrom("channels")
-        .selectAll()
-        .where("id", "=", id)
-        .executeTakeFirst();
-      return row && toChannel(row);
+    getChannel(id) {
+      return channelBy("id", id);
     },
 
     async listChannels(query) {
