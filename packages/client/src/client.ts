@@ -1,4 +1,5 @@
 import {
+  type BlockChangedPush,
   type ChannelEvent,
   type ChannelInfoReply,
   type ChannelListReply,
@@ -154,6 +155,8 @@ export type ClientEvents = {
   readState: [ReadState];
   /** Your notification level of a channel changed (setNotify on any of your connections). */
   notifyChanged: [NotifySetting];
+  /** You blocked (`on`) or unblocked a user (block on any of your connections). */
+  blockChanged: [BlockChangedPush];
   /**
    * The replay after a welcome is complete (after every welcome, also when nothing was
    * replayed): each channel is caught up to its welcome `ls`, and what follows is live.
@@ -488,6 +491,23 @@ export class ParleyClient extends Emitter<ClientEvents> {
     });
   }
 
+  /**
+   * Opens the direct message with the users named (1 or more usernames, an `@` in front
+   * allowed): the same conversation for the same people, created on first open. Resolves to
+   * its snapshot, as a join does.
+   */
+  openDm(names: string[]): Promise<JoinReply> {
+    return this.snapshotRequest(Op.DmOpen, { u: names });
+  }
+
+  /**
+   * Blocks (`on`, the default) or unblocks a user: a blocked user cannot open or write in a DM
+   * with you. Every connection of yours gets `blockChanged`.
+   */
+  block(name: string, on = true): Promise<EmptyPayload> {
+    return this.request(Op.UserBlock, { u: name, on });
+  }
+
   leaveChannel(channelId: number): Promise<EmptyPayload> {
     return this.request(Op.ChannelLeave, { c: channelId });
   }
@@ -574,7 +594,11 @@ export class ParleyClient extends Emitter<ClientEvents> {
   }
 
   private async snapshotRequest<
-    O extends typeof Op.ChannelCreate | typeof Op.ChannelJoin | typeof Op.InviteRedeem,
+    O extends
+      | typeof Op.ChannelCreate
+      | typeof Op.ChannelJoin
+      | typeof Op.InviteRedeem
+      | typeof Op.DmOpen,
   >(op: O, data: RequestInputOf<O>): Promise<JoinReply> {
     const reply: JoinReply = await this.request(op, data);
     this.advance(reply.ch.i, reply.ch.ls);
@@ -828,6 +852,9 @@ export class ParleyClient extends Emitter<ClientEvents> {
         return;
       case Op.NotifyChanged:
         this.emit("notifyChanged", push.d);
+        return;
+      case Op.BlockChanged:
+        this.emit("blockChanged", push.d);
         return;
       case Op.UserUpdated: {
         const user = push.d;

@@ -198,6 +198,12 @@ export const ERRORS = {
     status: 409,
     temporary: false,
   },
+  BLOCKED: {
+    code: 1313,
+    message: "You cannot message this user",
+    status: 403,
+    temporary: false,
+  },
   RATE_LIMITED: {
     code: 1400,
     message: "Too many requests",

@@ -29,6 +29,11 @@ export const LIMITS = {
   inviteExpiryMax: 30 * 24 * 3600,
   /** The most uses one invite link may allow. */
   inviteUsesMax: 1000,
+  /**
+   * The most names one DmOpen may carry: a bound on the request only. The server's own cap on
+   * a DM's members (`PARLEY_DM_MAX_MEMBERS`) is lower, and answered with LIMIT_REACHED.
+   */
+  dmNamesMax: 100,
 } as const;
 
 export type Limits = typeof LIMITS;

@@ -46,6 +46,13 @@ export const Op = {
   PushSubscribe: 38,
   /** Removes a Web Push subscription by its endpoint. */
   PushUnsubscribe: 39,
+  /**
+   * Opens the direct message (2 people) or group DM (3 or more) with the users named: the same
+   * conversation for the same people, created on first open.
+   */
+  DmOpen: 40,
+  /** Blocks a user (`on` true) or unblocks it: a blocked user cannot DM you. */
+  UserBlock: 41,
   /** Server → client: a batch of stored events of one channel, in seq order. */
   Events: 100,
   /** Server → client: someone started or stopped typing (ephemeral). */
@@ -73,6 +80,8 @@ export const Op = {
   ReadState: 107,
   /** Server → client: your notification level of a channel changed (on any connection). */
   NotifyChanged: 108,
+  /** Server → client: you blocked or unblocked a user (on any connection). */
+  BlockChanged: 109,
 } as const;
 export type Op = (typeof Op)[keyof typeof Op];
 
@@ -105,6 +114,8 @@ export const CLIENT_OPS = [
   Op.SetNotify,
   Op.PushSubscribe,
   Op.PushUnsubscribe,
+  Op.DmOpen,
+  Op.UserBlock,
 ] as const;
 export type ClientOp = (typeof CLIENT_OPS)[number];
 
@@ -156,6 +167,13 @@ export const MUTATION_EVENT_TYPES: readonly EventType[] = [
  */
 export const NotifyLevel = { All: 1, Mentions: 2, None: 3 } as const;
 export type NotifyLevel = (typeof NotifyLevel)[keyof typeof NotifyLevel];
+
+/**
+ * What a channel is: a channel people join by name, or a direct message (2 or more people,
+ * fixed at its opening; never listed, never joined).
+ */
+export const ChannelKind = { Channel: 0, Direct: 1 } as const;
+export type ChannelKind = (typeof ChannelKind)[keyof typeof ChannelKind];
 
 /** Channel roles, ordered by rank. */
 export const Role = { Member: 1, Moderator: 2, Owner: 3 } as const;

@@ -88,6 +88,11 @@ export const inviteCodeSchema = text().regex(/^[A-Za-z0-9_-]{16,64}$/, {
   error: "an invite code is 16–64 characters of A–Z, a–z, 0–9, _ and -",
 });
 
+/** A username as typed in a request: an `@` in front is allowed. */
+const atUsername = text().regex(/^@?[A-Za-z0-9_-]{3,32}$/, {
+  error: "a username: 3–32 characters of A–Z, a–z, 0–9, _ and -, an @ in front allowed",
+});
+
 /** The envelope of every client frame: op, optional request id, optional payload. */
 export const envelopeSchema = z.object({
   o: z.int(),
@@ -196,7 +201,11 @@ export const REQUEST_SCHEMAS = {
     n: nonceSchema.optional(),
   }),
   /** `u`: the username to add (an `@` in front is allowed). */
-  [Op.InviteUser]: z.strictObject({ c: id, u: text().regex(/^@?[A-Za-z0-9_-]{3,32}$/) }),
+  [Op.InviteUser]: z.strictObject({ c: id, u: atUsername }),
+  /** `u`: the others (1 to `dmMembersMax` − 1 usernames; `@` allowed, yourself ignored). */
+  [Op.DmOpen]: z.strictObject({ u: z.array(atUsername).min(1).max(LIMITS.dmNamesMax) }),
+  /** `u`: the user to block or unblock; `on`: block (true) or unblock (false). */
+  [Op.UserBlock]: z.strictObject({ u: atUsername, on: z.boolean() }),
   [Op.InviteCreate]: z.strictObject({
     c: id,
     /** Seconds until the link expires (default 7 days, at most 30 days); 0 = never. */

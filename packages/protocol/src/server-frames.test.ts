@@ -30,6 +30,8 @@ function describePush(push: ServerPush): string {
       return `read ${push.d.c} up to ${push.d.rs}`;
     case Op.NotifyChanged:
       return `notify ${push.d.c} at level ${push.d.nl}`;
+    case Op.BlockChanged:
+      return `${push.d.on ? "blocked" : "unblocked"} ${push.d.u}`;
     default:
       return push satisfies never;
   }
@@ -47,6 +49,7 @@ function describePushMissingReplayDone(push: ServerPush): string {
     case Op.UserUpdated:
     case Op.ReadState:
     case Op.NotifyChanged:
+    case Op.BlockChanged:
       return String(push.o);
     default:
       // @ts-expect-error ReplayDone has no case, so `push` is not `never` here.

@@ -1,5 +1,6 @@
 import { type ClientOp, Op } from "./ops";
 import type {
+  BlockChangedPush,
   ChannelAddedPush,
   ChannelInfoReply,
   ChannelListReply,
@@ -72,6 +73,8 @@ export type ReplyMap = Exhaustive<
     [Op.SetNotify]: NotifySetting;
     [Op.PushSubscribe]: EmptyPayload;
     [Op.PushUnsubscribe]: EmptyPayload;
+    [Op.DmOpen]: JoinReply;
+    [Op.UserBlock]: EmptyPayload;
   }
 >;
 
@@ -99,6 +102,7 @@ export type PushMap = Exhaustive<
     [Op.ReplayDone]: EmptyPayload;
     [Op.ReadState]: ReadState;
     [Op.NotifyChanged]: NotifySetting;
+    [Op.BlockChanged]: BlockChangedPush;
   }
 >;
 

@@ -47,6 +47,11 @@ export interface ChannelSummary {
   nl?: NotifyLevel;
   /** Present and true for a private channel (listed to members only, joined by invitation). */
   pv?: true;
+  /**
+   * Present for a direct message (then `pv` is true too): its other members, by name, to title
+   * it with. `n`, its stored name, is internal and never shown.
+   */
+  dm?: UserRef[];
 }
 
 /** A channel member with its presence. */
@@ -333,6 +338,8 @@ export interface WelcomeReply {
   cmd: CommandInfo[];
   /** Server heartbeat interval in ms. */
   hb: number;
+  /** The ids of the users you blocked, ascending. */
+  bl: number[];
   /**
    * Channels whose gap since the `ls` the client sent is too large to replay: the client
    * should drop what it holds of them and read a fresh snapshot (history latest page).
@@ -479,6 +486,12 @@ export interface ReadState {
 export interface NotifySetting {
   c: number;
   nl: NotifyLevel;
+}
+
+/** UserBlock (op 41) reply is `{}`; BlockChanged (op 109): you blocked (`on`) or unblocked user `u`. */
+export interface BlockChangedPush {
+  u: number;
+  on: boolean;
 }
 
 export interface ChannelAddedPush {

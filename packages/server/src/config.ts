@@ -57,6 +57,8 @@ export interface Config {
   maxChannelsPerUser: number;
   /** Members one channel may have. Default 10000. */
   maxMembersPerChannel: number;
+  /** Members one direct message may have, its opener included (2 or more). Default 10. */
+  dmMaxMembers: number;
   /** Rate limits: the defaults with `name=burst/perSecond` overrides. */
   rateLimits: RateRules;
   /** Error replies a connection may get within 10 s; one more closes it (4003). Default 50. */
@@ -212,6 +214,11 @@ export const ENV = {
     key: "maxMembersPerChannel",
     schema: int(1, 10_000_000),
     default: "10000",
+  },
+  PARLEY_DM_MAX_MEMBERS: {
+    key: "dmMaxMembers",
+    schema: int(2, 100),
+    default: "10",
   },
   PARLEY_RATE_LIMITS: {
     key: "rateLimits",

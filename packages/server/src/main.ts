@@ -34,6 +34,7 @@ import { Router } from "./router/router";
 import { AuthService } from "./services/auth-service";
 import { ChannelService } from "./services/channel-service";
 import { CommandService } from "./services/command-service";
+import { DirectService } from "./services/direct-service";
 import { GuestSweep, type GuestSweepOptions } from "./services/guest-sweep";
 import { InviteService } from "./services/invite-service";
 import { MemberStateService } from "./services/member-state-service";
@@ -234,6 +235,7 @@ export async function buildNode(
     moderation,
     memberState: new MemberStateService(storage, broker),
     push,
+    direct: new DirectService(storage, channels, broker, config),
     rate: { limiter, rules: config.rateLimits },
     settings: {
       heartbeatMs: config.heartbeatMs,

@@ -139,7 +139,8 @@ describe("security", () => {
     const covered = new Set([...Object.keys(requests).map(Number), Op.ChannelInfo, Op.ChannelJoin]);
     // Not channel ops: InviteRedeem names a code, never a channel (its cases are in the
     // private-channels tests); push subscriptions are the caller's own (guests refused,
-    // push.test.ts).
+    // push.test.ts); DmOpen and UserBlock name users (their cases are in the direct-messages
+    // tests).
     const open: number[] = [
       Op.Hello,
       Op.Ping,
@@ -148,59 +149,68 @@ describe("security", () => {
       Op.InviteRedeem,
       Op.PushSubscribe,
       Op.PushUnsubscribe,
+      Op.DmOpen,
+      Op.UserBlock,
     ];
     expect(CLIENT_OPS.filter((op) => !covered.has(op) && !open.includes(op))).toEqual([]);
     outsider.close();
   });
 
-  it("answers a non-member about a private channel exactly as about a channel that does not exist", async () => {
-    const owner = await server.connect({ token: await server.register("keeper") });
-    const { ch } = await owner.createChannel("hidden", "", { private: true });
-    const ack = await owner.send(ch.i, "secret");
-    await owner.createInvite(ch.i);
-    const outsider = await RawClient.open(server.wsUrl);
-    await outsider.request(Op.Hello, {});
-    const missing = ch.i + 1000;
-    const ops: [number, (c: number) => unknown][] = [
-      [Op.ChannelInfo, (c) => ({ c })],
-      [Op.ChannelJoin, (c) => ({ c })],
-      [Op.ChannelLeave, (c) => ({ c })],
-      [Op.MessageSend, (c) => ({ c, n: "n", x: "hi" })],
-      [Op.History, (c) => ({ c })],
-      [Op.Typing, (c) => ({ c, on: true })],
-      [Op.ReactionAdd, (c) => ({ c, m: ack.i, e: "👍" })],
-      [Op.ReactionRemove, (c) => ({ c, m: ack.i, e: "👍" })],
-      [Op.MessageEdit, (c) => ({ c, m: ack.i, v: 1, x: "x", n: "e" })],
-      [Op.MessageDelete, (c) => ({ c, m: ack.i, n: "d" })],
-      [Op.MessageVersions, (c) => ({ c, m: ack.i })],
-      [Op.MessagePin, (c) => ({ c, m: ack.i, on: true })],
-      [Op.PinList, (c) => ({ c })],
-      [Op.Command, (c) => ({ c, x: "/help" })],
-      [Op.InviteUser, (c) => ({ c, u: "someone" })],
-      [Op.InviteCreate, (c) => ({ c })],
-      [Op.InviteList, (c) => ({ c })],
-      [Op.InviteRevoke, (c) => ({ c, i: 1 })],
-    ];
-    for (const [op, data] of ops) {
-      const hidden = await outsider.request(op, data(ch.i));
-      const none = await outsider.request(op, data(missing));
-      expect(hidden.o, `op ${op}`).toBe(Op.Error);
-      expect(hidden.d, `op ${op}`).toEqual(none.d);
-    }
-    const token = await server.register("peeker");
-    const http = async (c: number) => {
-      const res = await fetch(`${server.url}/api/v1/channels/${c}/messages`, {
-        headers: { authorization: `Bearer ${token}` },
-      });
-      return { status: res.status, body: await res.json() };
-    };
-    const hiddenHttp = await http(ch.i);
-    expect(hiddenHttp.status).toBe(404);
-    expect(hiddenHttp).toEqual(await http(missing));
-    const listed = await outsider.request(Op.ChannelList, {});
-    expect((listed.d as { ch: { i: number }[] }).ch.map((c) => c.i)).not.toContain(ch.i);
-    outsider.close();
-  });
+  it.each(["a private channel", "a direct message"] as const)(
+    "answers a non-member about %s exactly as about a channel that does not exist",
+    async (kind) => {
+      const owner = await server.connect({ token: await server.register("keeper") });
+      await server.register("friend");
+      const { ch } =
+        kind === "a private channel"
+          ? await owner.createChannel("hidden", "", { private: true })
+          : await owner.openDm(["friend"]);
+      const ack = await owner.send(ch.i, "secret");
+      if (kind === "a private channel") await owner.createInvite(ch.i);
+      const outsider = await RawClient.open(server.wsUrl);
+      await outsider.request(Op.Hello, {});
+      const missing = ch.i + 1000;
+      const ops: [number, (c: number) => unknown][] = [
+        [Op.ChannelInfo, (c) => ({ c })],
+        [Op.ChannelJoin, (c) => ({ c })],
+        [Op.ChannelLeave, (c) => ({ c })],
+        [Op.MessageSend, (c) => ({ c, n: "n", x: "hi" })],
+        [Op.History, (c) => ({ c })],
+        [Op.Typing, (c) => ({ c, on: true })],
+        [Op.ReactionAdd, (c) => ({ c, m: ack.i, e: "👍" })],
+        [Op.ReactionRemove, (c) => ({ c, m: ack.i, e: "👍" })],
+        [Op.MessageEdit, (c) => ({ c, m: ack.i, v: 1, x: "x", n: "e" })],
+        [Op.MessageDelete, (c) => ({ c, m: ack.i, n: "d" })],
+        [Op.MessageVersions, (c) => ({ c, m: ack.i })],
+        [Op.MessagePin, (c) => ({ c, m: ack.i, on: true })],
+        [Op.PinList, (c) => ({ c })],
+        [Op.Command, (c) => ({ c, x: "/help" })],
+        [Op.InviteUser, (c) => ({ c, u: "someone" })],
+        [Op.InviteCreate, (c) => ({ c })],
+        [Op.InviteList, (c) => ({ c })],
+        [Op.InviteRevoke, (c) => ({ c, i: 1 })],
+      ];
+      for (const [op, data] of ops) {
+        const hidden = await outsider.request(op, data(ch.i));
+        const none = await outsider.request(op, data(missing));
+        expect(hidden.o, `op ${op}`).toBe(Op.Error);
+        expect(hidden.d, `op ${op}`).toEqual(none.d);
+      }
+      const token = await server.register("peeker");
+      const http = async (c: number) => {
+        const res = await fetch(`${server.url}/api/v1/channels/${c}/messages`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        return { status: res.status, body: await res.json() };
+      };
+      const hiddenHttp = await http(ch.i);
+      expect(hiddenHttp.status).toBe(404);
+      expect(hiddenHttp).toEqual(await http(missing));
+      const listed = await outsider.request(Op.ChannelList, {});
+      expect((listed.d as { ch: { i: number }[] }).ch.map((c) => c.i)).not.toContain(ch.i);
+      outsider.close();
+    },
+  );
 });
 
 describe("logs", () => {

@@ -34,7 +34,9 @@ export type UserMessage =
   /** The user's read marker of a channel moved (MarkRead on any connection). */
   | { k: "read"; st: ReadState }
   /** The user's notification level of a channel changed (SetNotify on any connection). */
-  | { k: "notify"; st: NotifySetting };
+  | { k: "notify"; st: NotifySetting }
+  /** The user blocked (`on`) or unblocked user `u` (UserBlock on any connection). */
+  | { k: "block"; u: number; on: boolean };
 
 export type Topic = { kind: "channel"; id: number } | { kind: "user"; id: number };
 export type BrokerMessage = ChannelMessage | UserMessage;

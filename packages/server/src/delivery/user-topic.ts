@@ -108,6 +108,9 @@ export class UserTopic {
       case "notify":
         if (conn.channels.has(message.st.c)) conn.sendFrame({ o: Op.NotifyChanged, d: message.st });
         return;
+      case "block":
+        conn.sendFrame({ o: Op.BlockChanged, d: { u: message.u, on: message.on } });
+        return;
       case "revoked":
         if (message.session === undefined || message.session === conn.session?.id) {
           if (message.banned) conn.close(CloseCode.ServerBanned, "banned from the server");

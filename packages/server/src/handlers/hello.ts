@@ -60,7 +60,10 @@ export const hello = route<typeof Op.Hello>({
     }
     conn.isAdmin = services.settings.isAdmin(user.username);
     await users.add(conn);
-    const listed = await services.channels.userChannels(user.id);
+    const [listed, blocked] = await Promise.all([
+      services.channels.userChannels(user.id),
+      services.direct.blocked(user.id),
+    ]);
     for (const ch of listed) conn.channels.set(ch.i, ch.rl ?? Role.Member);
     // Subscribed first, then the snapshot: each channel's last seq and member state read now (in
     // one read, so the unread counts are exact as of `ls`), so every event after it reaches
@@ -130,6 +133,7 @@ export const hello = route<typeof Op.Hello>({
       ch: channels,
       cmd: services.commands.list(conn.actor),
       hb: services.settings.heartbeatMs,
+      bl: blocked,
       ...(resync.length > 0 ? { rs: resync } : {}),
     };
     return reply;

@@ -5,6 +5,7 @@ import { channelJoin } from "../handlers/channel-join";
 import { channelLeave } from "../handlers/channel-leave";
 import { channelList } from "../handlers/channel-list";
 import { command } from "../handlers/command";
+import { dmOpen } from "../handlers/dm-open";
 import { hello } from "../handlers/hello";
 import { history } from "../handlers/history";
 import { inviteCreate } from "../handlers/invite-create";
@@ -26,6 +27,7 @@ import { reactionAdd } from "../handlers/reaction-add";
 import { reactionRemove } from "../handlers/reaction-remove";
 import { setNotify } from "../handlers/set-notify";
 import { typing } from "../handlers/typing";
+import { userBlock } from "../handlers/user-block";
 import type { Route } from "./route";
 
 /** The one registry: op → schema, guards, handler. Exhaustive over the protocol's client ops. */
@@ -57,4 +59,6 @@ export const REGISTRY = {
   [Op.SetNotify]: setNotify,
   [Op.PushSubscribe]: pushSubscribe,
   [Op.PushUnsubscribe]: pushUnsubscribe,
+  [Op.DmOpen]: dmOpen,
+  [Op.UserBlock]: userBlock,
 } satisfies { [O in ClientOp]: Route<O> };

@@ -5,6 +5,7 @@ import {
   type Member,
   type RemovalReason,
   Role,
+  type UserRef,
 } from "@parley/protocol";
 import type { MessageBroker } from "../broker/message-broker";
 import { ParleyError, restrictionError } from "../errors";
@@ -97,7 +98,10 @@ export class ChannelService {
     });
     onCreated(channel.id);
     this.publish(channel.id, [event]);
-    const summary = await this.summarize([{ ...channel, memberCount: 1, role: Role.Owner }]);
+    const summary = await this.summarize(
+      [{ ...channel, memberCount: 1, role: Role.Owner }],
+      owner.id,
+    );
     this.broker.publish(
       { kind: "user", id: owner.id },
       { k: "channel-added", ch: summary[0]!, s: event.s },
@@ -184,7 +188,8 @@ export class ChannelService {
   ): Promise<ChannelRow> {
     const channel = await this.storage.getChannel(channelId);
     if (!channel) throw new ParleyError("NO_SUCH_CHANNEL");
-    if (channel.isPrivate && viewer && !viewer.isAdmin) {
+    // A DM is hidden from admins too: it is its members' alone.
+    if (channel.isPrivate && viewer && (!viewer.isAdmin || channel.isDirect)) {
       if ((await this.storage.memberRole(channelId, viewer.id)) === undefined)
         throw new ParleyError("NO_SUCH_CHANNEL");
     }
@@ -195,7 +200,7 @@ export class ChannelService {
     userId: number,
     query: { search?: string; afterId?: number; limit: number },
   ): Promise<ChannelSummary[]> {
-    return this.summarize(await this.storage.listChannels({ ...query, userId }));
+    return this.summarize(await this.storage.listChannels({ ...query, userId }), userId);
   }
 
   /** The user's role in one channel, or undefined when not a member. */
@@ -209,13 +214,18 @@ export class ChannelService {
   }
 
   async userChannels(userId: number): Promise<ChannelSummary[]> {
-    return this.summarize(await this.storage.userChannels(userId));
+    return this.summarize(await this.storage.userChannels(userId), userId);
   }
 
   async summary(channelId: number, userId: number): Promise<ChannelSummary> {
-    const [listing] = await this.storage.listChannels({ afterId: channelId - 1, limit: 1, userId });
+    const [listing] = await this.storage.listChannels({
+      afterId: channelId - 1,
+      limit: 1,
+      userId,
+      direct: true,
+    });
     if (!listing || listing.id !== channelId) throw new ParleyError("NO_SUCH_CHANNEL");
-    return (await this.summarize([listing]))[0]!;
+    return (await this.summarize([listing], userId))[0]!;
   }
 
   /**
@@ -267,7 +277,10 @@ export class ChannelService {
     return { role: Role.Member, summary, since: event.s };
   }
 
+  /** Leaves a channel; a direct message cannot be left (FORBIDDEN): its members are fixed. */
   async leave(user: Actor, channelId: number): Promise<void> {
+    if ((await this.storage.getChannel(channelId))?.isDirect)
+      throw new ParleyError("FORBIDDEN", "A direct message cannot be left");
     const events = await this.storage.removeMember(channelId, user.id, {
       type: EventType.MemberLeft,
       actor: user,
@@ -290,9 +303,28 @@ export class ChannelService {
     }));
   }
 
-  private async summarize(listings: ChannelListing[]): Promise<ChannelSummary[]> {
+  /**
+   * Summaries as `viewer` sees them: a direct message names its other members (`dm`), read
+   * per DM (a viewer has few; channels read nothing more).
+   */
+  private async summarize(listings: ChannelListing[], viewer: number): Promise<ChannelSummary[]> {
     const ids = await this.storage.memberIds(listings.map((l) => l.id));
     const online = await this.presence.online([...new Set([...ids.values()].flat())]);
+    const peers = new Map<number, UserRef[]>();
+    for (const l of listings) {
+      if (!l.isDirect) continue;
+      const rows = await this.storage.members(l.id);
+      peers.set(
+        l.id,
+        rows
+          .filter((r) => r.user.id !== viewer)
+          .map(({ user }) => ({
+            i: user.id,
+            n: user.username,
+            ...(user.isGuest ? { g: true as const } : {}),
+          })),
+      );
+    }
     return listings.map((l) => ({
       i: l.id,
       n: l.name,
@@ -303,6 +335,7 @@ export class ChannelService {
       ls: l.lastSeq,
       sl: l.slowMode,
       ...(l.isPrivate ? { pv: true as const } : {}),
+      ...(l.isDirect ? { dm: peers.get(l.id) ?? [] } : {}),
     }));
   }
 }

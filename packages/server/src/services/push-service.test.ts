@@ -12,6 +12,7 @@ const channel: ChannelRow = {
   lastSeq: 0,
   slowMode: 0,
   isPrivate: false,
+  isDirect: false,
 };
 const bob = 7;
 
@@ -29,5 +30,14 @@ describe("notifies", () => {
     [NotifyLevel.None, {}, false],
   ])("at level %s, a message with %o notifies: %s", (level, event, why) => {
     expect(notifies({ userId: bob, level }, event, channel)).toBe(why);
+  });
+
+  it.each([
+    [NotifyLevel.All, {}, "message"],
+    [NotifyLevel.Mentions, {}, "message"],
+    [NotifyLevel.Mentions, { mn: [bob] }, "mention"],
+    [NotifyLevel.None, {}, false],
+  ])("in a direct message at level %s, a message with %o notifies: %s", (level, event, why) => {
+    expect(notifies({ userId: bob, level }, event, { ...channel, isDirect: true })).toBe(why);
   });
 });

@@ -9,6 +9,7 @@ import type { PushSender } from "../push/web-push-sender";
 import type { ChannelStore } from "../storage/channel-store";
 import type { PushStore, PushSubscriptionRow, PushTarget } from "../storage/push-store";
 import type { ChannelRow } from "../storage/storage";
+import { isDirect } from "./direct-service";
 import type { PostedMessage } from "./message-service";
 
 /** What a push's outcome is counted as. */
@@ -228,18 +229,11 @@ export function notifies(
   channel: ChannelRow,
 ): "mention" | "message" | false {
   const mentioned = event.mg !== undefined || (event.mn?.includes(target.userId) ?? false);
-  if (alwaysNotifies(channel)) return mentioned ? "mention" : "message";
   if (target.level === NotifyLevel.None) return false;
+  // A direct message is to you: every message of it notifies, unless you muted the DM.
+  if (isDirect(channel)) return mentioned ? "mention" : "message";
   if (mentioned) return "mention";
   return target.level === NotifyLevel.All ? "message" : false;
-}
-
-/**
- * Channels whose every message notifies each member whatever their level: direct messages, once
- * they exist ("a DM always notifies"). No channel is one yet; this is where that check goes.
- */
-export function alwaysNotifies(_channel: ChannelRow): boolean {
-  return false;
 }
 
 /** Whether a base64url string is an uncompressed point on P-256 (a browser's `p256dh`). */

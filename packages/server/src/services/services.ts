@@ -2,6 +2,7 @@ import type { RateLimiter, RateRules } from "../rate-limit/rate-limiter";
 import type { AuthService } from "./auth-service";
 import type { ChannelService } from "./channel-service";
 import type { CommandService } from "./command-service";
+import type { DirectService } from "./direct-service";
 import type { InviteService } from "./invite-service";
 import type { MemberStateService } from "./member-state-service";
 import type { MessageService } from "./message-service";
@@ -34,6 +35,8 @@ export interface Services {
   moderation: ModerationService;
   memberState: MemberStateService;
   push: PushService;
+  /** Direct messages and blocks. */
+  direct: DirectService;
   /** Rate limits: the limiter and the rules of its buckets. */
   rate: { limiter: RateLimiter; rules: RateRules };
   settings: RuntimeSettings;

@@ -1,6 +1,14 @@
 import type { ChannelEvent, Role } from "@parley/protocol";
 import type { Actor, ChannelRow, NewEvent, UserRow } from "./storage";
 
+/**
+ * The stored name (and unique key) of the DM between these user ids: `\ndm:` and the sorted
+ * ids. A newline is in no channel name, so it never meets one; it is never shown.
+ */
+export function directKey(memberIds: readonly number[]): string {
+  return `\ndm:${[...new Set(memberIds)].sort((a, b) => a - b).join(",")}`;
+}
+
 /** A channel with its member count and, where asked for a user, that user's role. */
 export interface ChannelListing extends ChannelRow {
   memberCount: number;
@@ -36,16 +44,29 @@ export interface ChannelStore {
    * run it at once. Resolves to the channels in the order named.
    */
   ensureChannels(names: readonly string[]): Promise<ChannelRow[]>;
+  /**
+   * The direct message between exactly `members` (user ids, the opener among them), created
+   * when it does not exist: private, kind Direct, named {@link directKey} of the ids, every
+   * member a Member (no owner), each member's MemberJoined its first events (the opener's
+   * first). Idempotent by member set, in any order, also when several nodes open it at once:
+   * one is stored, and the others read it. `events` is empty when it already existed.
+   */
+  openDirect(input: {
+    opener: Actor;
+    members: readonly (Actor & { isGuest: boolean })[];
+  }): Promise<{ channel: ChannelRow; events: ChannelEvent[] }>;
   getChannel(id: number): Promise<ChannelRow | undefined>;
   /**
    * The directory: channels by id. A private channel is listed only to its members (to
-   * `userId`), so without a `userId` only public channels are.
+   * `userId`), so without a `userId` only public channels are. Direct messages are never
+   * listed, unless `direct` asks for them too (to its members: a summary's own read).
    */
   listChannels(query: {
     search?: string;
     afterId?: number;
     limit: number;
     userId?: number;
+    direct?: boolean;
   }): Promise<ChannelListing[]>;
   /** The channels a user is a member of, with its role. */
   userChannels(userId: number): Promise<ChannelListing[]>;

@@ -308,6 +308,30 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
           .execute();
       },
     },
+    "0013_direct_messages": {
+      // A channel's kind: 0 a channel, 1 a direct message. A DM's name (and so its unique
+      // `name_lower`) is `\ndm:<sorted member ids>`: no channel name holds a newline, so the
+      // key never meets one, and two opens of the same DM at once meet on it. Blocks are per
+      // user, read both ways (who blocked me, whom I blocked).
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .alterTable("channels")
+          .addColumn("kind", "integer", (c) => c.notNull().defaultTo(0))
+          .execute();
+        await db.schema
+          .createTable("blocks")
+          .addColumn("user_id", "bigint", (c) => c.notNull().references("users.id"))
+          .addColumn("blocked_id", "bigint", (c) => c.notNull().references("users.id"))
+          .addColumn("created_at", "bigint", notNull)
+          .addPrimaryKeyConstraint("blocks_pk", ["user_id", "blocked_id"])
+          .execute();
+        await db.schema
+          .createIndex("blocks_blocked")
+          .on("blocks")
+          .columns(["blocked_id", "user_id"])
+          .execute();
+      },
+    },
   };
 }
 

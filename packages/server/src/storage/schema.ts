@@ -34,6 +34,14 @@ export interface Database {
     slow_mode: number;
     /** 1 for a private channel (listed to members only, joined by invitation). */
     private: Generated<number>;
+    /** A `ChannelKind`: 0 a channel, 1 a direct message (named `\ndm:<sorted member ids>`). */
+    kind: Generated<number>;
+  };
+  /** `user_id` blocked `blocked_id`. */
+  blocks: {
+    user_id: number;
+    blocked_id: number;
+    created_at: number;
   };
   invites: {
     id: Generated<number>;

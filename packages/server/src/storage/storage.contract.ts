@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { accountStoreContract } from "./account-store.contract";
 import { channelStoreContract } from "./channel-store.contract";
 import type { Open } from "./contract-fixture";
+import { directStoreContract } from "./direct-store.contract";
 import { eventLogContract } from "./event-log.contract";
 import { inviteStoreContract } from "./invite-store.contract";
 import { memberStateContract } from "./member-state.contract";
@@ -28,6 +29,7 @@ export function storageContract(name: string, open: Open) {
   mentionsContract(name, open);
   inviteStoreContract(name, open);
   pushStoreContract(name, open);
+  directStoreContract(name, open);
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { EventType } from "@parley/protocol";
 import type { AccountStore } from "./account-store";
+import type { BlockStore } from "./block-store";
 import type { ChannelStore } from "./channel-store";
 import type { EventLog } from "./event-log";
 import type { InviteStore } from "./invite-store";
@@ -35,6 +36,8 @@ export interface ChannelRow {
   slowMode: number;
   /** Listed to members only, joined by invitation. */
   isPrivate: boolean;
+  /** A direct message: its members fixed at its opening, never listed or joined (private too). */
+  isDirect: boolean;
 }
 
 /** Actor of an event: the author, the joiner, the moderator. */
@@ -60,8 +63,8 @@ export interface NewEvent {
  * ({@link AccountStore}), channels and memberships ({@link ChannelStore}), moderation
  * ({@link ModerationStore}), the send path ({@link SendPath}), each channel's event stream
  * ({@link EventLog}), the changes of stored messages ({@link MessageStore}), each member's read
- * marker and notification level ({@link MemberStateStore}), invite links ({@link InviteStore})
- * and Web Push subscriptions ({@link PushStore}). Services
+ * marker and notification level ({@link MemberStateStore}), invite links ({@link InviteStore}),
+ * Web Push subscriptions ({@link PushStore}) and blocks ({@link BlockStore}). Services
  * depend on the slices they use; the composition root holds the whole, one object whose
  * slices share one database, its transactions and its statements.
  *
@@ -83,6 +86,7 @@ export interface Storage
     MessageStore,
     MemberStateStore,
     InviteStore,
-    PushStore {
+    PushStore,
+    BlockStore {
   close(): Promise<void>;
 }

@@ -49,6 +49,7 @@ const counts = (state: ChatState) =>
 
 const welcome = (...ch: ChannelSummary[]): WelcomeReply => ({
   u: { i: ME, n: "me" },
+  bl: [],
   v: 1,
   lim: {},
   rate: {},

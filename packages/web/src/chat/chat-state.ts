@@ -64,6 +64,8 @@ export interface ChatState {
   notify: Readonly<Record<number, NotifyLevel>>;
   /** The latest message by someone else in the open channel, for a screen-reader live region. */
   announcement?: string;
+  /** The ids of the users you blocked (the welcome's `bl`, then BlockChanged). */
+  blocked: readonly number[];
 }
 
 /** At most this many notices are shown; a new one pushes out the oldest. */
@@ -79,7 +81,29 @@ export const initialChatState: ChatState = {
   pins: {},
   notices: [],
   notify: {},
+  blocked: [],
 };
+
+/** Whether a channel is a direct message (a DM or group DM). */
+export function isDirect(summary: ChannelSummary): boolean {
+  return summary.dm !== undefined;
+}
+
+/** How a channel is titled: a DM by its other members' names, a channel by its name. */
+export function channelTitle(summary: ChannelSummary): string {
+  return summary.dm ? summary.dm.map((u) => u.n).join(", ") || "Only you" : summary.n;
+}
+
+/** A channel as a sentence names it: `#name`, or a DM's members' names. */
+export function addressOf(summary: ChannelSummary): string {
+  return isDirect(summary) ? channelTitle(summary) : `#${summary.n}`;
+}
+
+/** The blocked list after a BlockChanged. */
+export function blockChanged(state: ChatState, u: number, on: boolean): ChatState {
+  const rest = state.blocked.filter((id) => id !== u);
+  return { ...state, blocked: on ? [...rest, u] : rest };
+}
 
 /** The first channel by name, opened when none is chosen. */
 function firstByName(channels: Iterable<ChannelSummary>): number | undefined {
@@ -113,6 +137,9 @@ export function unreadOf(state: ChatState, channelId: number): number {
 
 /** Unread messages of a channel that mention the reader (or the channel). */
 export function mentionsOf(state: ChatState, channelId: number): number {
+  // Every unread message of a DM is addressed to you: it counts as a mention.
+  const summary = state.channels[channelId]?.summary;
+  if (summary && isDirect(summary)) return unreadOf(state, channelId);
   return unreadMentions(state.reads[channelId]);
 }
 
@@ -138,7 +165,16 @@ export function welcomed(
   let activeId = state.activeId;
   if (activeId === undefined || !channels[activeId])
     activeId = lastChannel !== undefined && channels[lastChannel] ? lastChannel : firstByName(w.ch);
-  return { ...state, status: "online", me: w.u, commands: w.cmd, channels, reads, activeId };
+  return {
+    ...state,
+    status: "online",
+    me: w.u,
+    commands: w.cmd,
+    channels,
+    reads,
+    activeId,
+    blocked: w.bl ?? [],
+  };
 }
 
 /**

@@ -35,6 +35,7 @@ import {
   type WindowDirection,
 } from "./channel-view";
 import {
+  blockChanged,
   type ChatState,
   channelAdded,
   channelEvents,
@@ -147,6 +148,7 @@ export class ChatStore {
       c.on("welcome", (w) => this.onWelcome(w)),
       c.on("events", (ch, events) => this.onEvents(ch, events)),
       c.on("channelAdded", (ch) => this.onChannelAdded(ch)),
+      c.on("blockChanged", (b) => this.replace(blockChanged(this.state, b.u, b.on))),
       c.on("channelRemoved", (r) => this.onChannelRemoved(r.c, r.why)),
       c.on("resync", (ch) => this.onResync(ch)),
       c.on("userUpdated", (u) => this.onUserUpdated(u)),
@@ -292,6 +294,19 @@ export class ChatStore {
     if (this.state.channels[reply.ch.i]) this.selectChannel(reply.ch.i);
     else this.addJoined(reply);
     return reply.ch.i;
+  }
+
+  /** Opens the DM with the users named (created on first open) and shows it; resolves to its id. */
+  async openDm(names: string[]): Promise<number> {
+    const reply = await this.client.openDm(names);
+    if (this.state.channels[reply.ch.i]) this.selectChannel(reply.ch.i);
+    else this.addJoined(reply);
+    return reply.ch.i;
+  }
+
+  /** Blocks or unblocks a user; every tab learns it from BlockChanged. */
+  async block(name: string, on: boolean): Promise<void> {
+    await this.client.block(name, on);
   }
 
   async joinChannel(channelId: number): Promise<void> {

@@ -194,6 +194,50 @@ export function CreateDialog({
   );
 }
 
+/** Asks for the people of a new direct message (names, comma separated) and opens it. */
+export function NewMessageDialog({ store, onClose, onOpened }: ChannelDialogProps) {
+  const [names, setNames] = useState("");
+  const { error, busy, submit } = useFormAction(
+    async () =>
+      onOpened(
+        await store.openDm(
+          names
+            .split(/[\s,]+/)
+            .map((n) => n.trim())
+            .filter(Boolean),
+        ),
+      ),
+    errorText,
+  );
+  return (
+    <Modal title="New message" onClose={onClose}>
+      <form className="stack" onSubmit={submit}>
+        <label className="field">
+          <span className="field-label">To</span>
+          <input
+            name="dm-names"
+            data-autofocus
+            required
+            value={names}
+            placeholder="e.g. alice, bob"
+            onChange={(e) => setNames(e.target.value)}
+          />
+          <span className="field-hint">Usernames, separated by commas.</span>
+        </label>
+        <FormError error={error} />
+        <div className="modal-actions">
+          <button type="button" className="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="button button-primary" disabled={busy}>
+            Open
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}
+
 /** A guest chooses a password, and keeps its name or picks another. */
 export function RegisterDialog({
   store,

@@ -1,12 +1,12 @@
 import { typingLine } from "@parley/client";
 import { Role } from "@parley/protocol";
 import { useCallback, useEffect, useRef, useState } from "react";
-import { unreadOf } from "../chat/chat-state";
-import { ChatStore } from "../chat/chat-store";
+import { channelTitle, isDirect, unreadOf } from "../chat/chat-state";
+import { ChatStore, errorText } from "../chat/chat-store";
 import { invitable } from "../chat/invitable";
 import { parseMessageLink } from "../chat/message-link";
 import type { SessionStore } from "../session/session-store";
-import { BrowseDialog, CreateDialog, RegisterDialog } from "./channel-dialogs";
+import { BrowseDialog, CreateDialog, NewMessageDialog, RegisterDialog } from "./channel-dialogs";
 import { Composer } from "./composer";
 import { CloseIcon, MenuIcon, PinIcon, UsersIcon } from "./icons";
 import { InviteDialog } from "./invite-dialog";
@@ -27,7 +27,7 @@ export interface ChatScreenProps {
   onSessionEnded: () => void;
 }
 
-type Dialog = "browse" | "create" | "register" | "pins" | "invite" | "notifications";
+type Dialog = "browse" | "create" | "register" | "pins" | "invite" | "notifications" | "dm";
 
 const EMPTY: readonly never[] = [];
 
@@ -146,6 +146,7 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
           onSelect={select}
           onBrowse={() => setDialog("browse")}
           onCreate={() => setDialog("create")}
+          onNewMessage={() => setDialog("dm")}
           onRegister={() => setDialog("register")}
           onSignOut={signOut}
           onNotifications={() => setDialog("notifications")}
@@ -161,7 +162,7 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
           setMembersOpen(false);
         }}
       />
-      <main className="chat" aria-label={active ? `#${active.summary.n}` : "Chat"}>
+      <main className="chat" aria-label={active ? channelTitle(active.summary) : "Chat"}>
         <header className="chat-header">
           <button
             type="button"
@@ -175,8 +176,10 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
           {active ? (
             <div className="chat-title">
               <h1>
-                <ChannelMark isPrivate={active.summary.pv === true} />
-                {active.summary.n}
+                {!isDirect(active.summary) && (
+                  <ChannelMark isPrivate={active.summary.pv === true} />
+                )}
+                {channelTitle(active.summary)}
               </h1>
               {active.summary.tp && <p className="chat-topic">{active.summary.tp}</p>}
             </div>
@@ -263,6 +266,7 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
               me={me}
               online={state.status === "online"}
               members={members}
+              blocked={isDirect(active.summary) ? undefined : state.blocked}
               {...(state.divider?.c === active.id ? { unreadFrom: state.divider.s } : {})}
             />
             <div className="typing-line" data-testid="typing">
@@ -317,7 +321,19 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
       </main>
       {active && (
         <aside className="members" aria-label="Members">
-          <MemberList members={members} me={me?.i} />
+          <MemberList
+            members={members}
+            me={me?.i}
+            actions={{
+              blocked: state.blocked,
+              onMessage: (name) => {
+                store.openDm([name]).then(opened, (err) => store.inform(errorText(err)));
+              },
+              onBlock: (name, on) => {
+                store.block(name, on).catch((err) => store.inform(errorText(err)));
+              },
+            }}
+          />
         </aside>
       )}
       <div className="sr-only" aria-live="polite" aria-atomic="true">
@@ -325,6 +341,9 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
       </div>
       {dialog === "browse" && (
         <BrowseDialog store={store} onClose={() => setDialog(undefined)} onOpened={opened} />
+      )}
+      {dialog === "dm" && (
+        <NewMessageDialog store={store} onClose={() => setDialog(undefined)} onOpened={opened} />
       )}
       {dialog === "create" && (
         <CreateDialog

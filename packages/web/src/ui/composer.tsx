@@ -10,6 +10,7 @@ import {
   useState,
 } from "react";
 import { type ChannelView, isMuted } from "../chat/channel-view";
+import { addressOf } from "../chat/chat-state";
 import { type ChatStore, CommandRefusedError } from "../chat/chat-store";
 import { formatCountdown, formatUntil } from "../chat/format";
 import { useCompletion } from "./completions";
@@ -304,8 +305,10 @@ export function Composer({
           maxLength={4000}
           disabled={blocked && !busy}
           readOnly={busy}
-          placeholder={muted ? "You are muted in this channel" : `Message #${view.summary.n}`}
-          aria-label={`Message #${view.summary.n}`}
+          placeholder={
+            muted ? "You are muted in this channel" : `Message ${addressOf(view.summary)}`
+          }
+          aria-label={`Message ${addressOf(view.summary)}`}
           role="combobox"
           aria-autocomplete="list"
           aria-expanded={open || completion.open}

@@ -8,7 +8,23 @@ function RoleBadge({ role }: { role: number }) {
   return null;
 }
 
-function MemberRow({ member, me }: { member: Member; me: number | undefined }) {
+/** What a member row offers for someone else: a DM, and a block. */
+export interface MemberActions {
+  blocked: readonly number[];
+  onMessage: (name: string) => void;
+  onBlock: (name: string, on: boolean) => void;
+}
+
+function MemberRow({
+  member,
+  me,
+  actions,
+}: {
+  member: Member;
+  me: number | undefined;
+  actions?: MemberActions;
+}) {
+  const blocked = actions?.blocked.includes(member.i) ?? false;
   return (
     <li className={`member${member.on ? "" : " offline"}`}>
       <span className="member-avatar">
@@ -22,6 +38,26 @@ function MemberRow({ member, me }: { member: Member; me: number | undefined }) {
       </span>
       {member.g && <span className="role role-guest">Guest</span>}
       <RoleBadge role={member.rl} />
+      {actions && member.i !== me && (
+        <span className="member-actions">
+          <button
+            type="button"
+            className="link-button"
+            aria-label={`Message ${member.n}`}
+            onClick={() => actions.onMessage(member.n)}
+          >
+            Message
+          </button>
+          <button
+            type="button"
+            className="link-button"
+            aria-label={`${blocked ? "Unblock" : "Block"} ${member.n}`}
+            onClick={() => actions.onBlock(member.n, !blocked)}
+          >
+            {blocked ? "Unblock" : "Block"}
+          </button>
+        </span>
+      )}
     </li>
   );
 }
@@ -34,9 +70,11 @@ function MemberRow({ member, me }: { member: Member; me: number | undefined }) {
 export function MemberList({
   members,
   me,
+  actions,
 }: {
   members: readonly Member[];
   me: number | undefined;
+  actions?: MemberActions;
 }) {
   const [guestsOpen, setGuestsOpen] = useState(false);
   const listId = useId();
@@ -54,7 +92,7 @@ export function MemberList({
           <h3 className="member-group">Online — {online.length}</h3>
           <ul className="member-list">
             {online.map((m) => (
-              <MemberRow key={m.i} member={m} me={me} />
+              <MemberRow key={m.i} member={m} me={me} actions={actions} />
             ))}
           </ul>
         </>
@@ -65,7 +103,7 @@ export function MemberList({
           {offline.length > 0 && (
             <ul className="member-list">
               {offline.map((m) => (
-                <MemberRow key={m.i} member={m} me={me} />
+                <MemberRow key={m.i} member={m} me={me} actions={actions} />
               ))}
             </ul>
           )}
@@ -85,7 +123,7 @@ export function MemberList({
               {guestsOpen && (
                 <ul className="member-list" id={listId}>
                   {offlineGuests.map((m) => (
-                    <MemberRow key={m.i} member={m} me={me} />
+                    <MemberRow key={m.i} member={m} me={me} actions={actions} />
                   ))}
                 </ul>
               )}

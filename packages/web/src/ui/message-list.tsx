@@ -33,6 +33,7 @@ import {
   isLoaded,
   shownItems,
 } from "../chat/channel-view";
+import { addressOf } from "../chat/chat-state";
 import type { ChatStore } from "../chat/chat-store";
 import { dayKey, formatFull, formatTime, formatWhen, localAuditFormat } from "../chat/format";
 import { type MentionKind, mentionKinds } from "../chat/markdown";
@@ -75,6 +76,8 @@ interface Actions {
   askDelete: (m: MessageEvent) => void;
   /** The `@names` of a message that show as pills (see `mentionKinds`). */
   mentions: (m: MessageEvent) => ReadonlyMap<string, MentionKind>;
+  /** Whether a message's author is one you blocked (folded until shown). */
+  blocked: (m: MessageEvent) => boolean;
 }
 
 function Time({ ts }: { ts: number }) {
@@ -283,8 +286,10 @@ function Message({
   action?: string;
 }) {
   const root = useRef<HTMLDivElement>(null);
+  const [unfolded, setUnfolded] = useState(false);
   const pending = m.pending;
   const event = m.event;
+  const folded = !unfolded && event !== undefined && !event.dl && act.blocked(event);
   const quote = event?.rp ?? pending?.rp;
   const mine = editing && event && editing.m === event.i ? editing : undefined;
   useFocusAfterEdit(mine, root);
@@ -344,7 +349,14 @@ function Message({
         />
       ) : (
         <div className="message-text">
-          {event?.dl ? (
+          {folded ? (
+            <span className="message-folded">
+              Message from a blocked user —{" "}
+              <button type="button" className="link-button" onClick={() => setUnfolded(true)}>
+                Show
+              </button>
+            </span>
+          ) : event?.dl ? (
             <Tombstone event={event} />
           ) : action !== undefined ? (
             <em>
@@ -476,6 +488,8 @@ export interface MessageListProps {
   members: readonly Member[];
   /** The first message that was unread when the channel was opened. */
   unreadFrom?: number;
+  /** The ids of users you blocked: their messages are folded, each with a Show button. */
+  blocked?: readonly number[];
 }
 
 const NONE: readonly never[] = [];
@@ -497,7 +511,15 @@ async function copyText(text: string): Promise<boolean> {
  * history instead (away from the live end): newer pages are read on the way down until they
  * reach the live messages, and "Jump to present" goes straight back.
  */
-export function MessageList({ store, view, me, online, members, unreadFrom }: MessageListProps) {
+export function MessageList({
+  store,
+  view,
+  me,
+  online,
+  members,
+  unreadFrom,
+  blocked = NONE,
+}: MessageListProps) {
   const scroller = useRef<HTMLElement>(null);
   const atBottom = useRef(true);
   const lastHeight = useRef(0);
@@ -558,8 +580,9 @@ export function MessageList({ store, view, me, online, members, unreadFrom }: Me
       cancelEdit: () => store.cancelEdit(view.id),
       askDelete: (m) => setDeleting(m),
       mentions: (m) => mentionKinds(m, names, me),
+      blocked: (m) => blocked.includes(m.a),
     }),
-    [store, view.id, mute, role, me, names],
+    [store, view.id, mute, role, me, names, blocked],
   );
   const editing = view.editing;
 
@@ -698,7 +721,7 @@ export function MessageList({ store, view, me, online, members, unreadFrom }: Me
         data-testid="scroller"
         // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be focusable to scroll by keyboard
         tabIndex={0}
-        aria-label={`Messages in #${view.summary.n}${detached ? ", earlier history" : ""}`}
+        aria-label={`Messages in ${addressOf(view.summary)}${detached ? ", earlier history" : ""}`}
         aria-busy={jumping}
       >
         {(isLoaded(view) || detached) && !hasOlder(view) && (
@@ -706,7 +729,7 @@ export function MessageList({ store, view, me, online, members, unreadFrom }: Me
             <div className="channel-start-mark" aria-hidden="true">
               #
             </div>
-            <h2>Welcome to #{view.summary.n}</h2>
+            <h2>Welcome to {addressOf(view.summary)}</h2>
             <p>{view.summary.tp || "This is the very beginning of the channel."}</p>
           </div>
         )}

@@ -1,4 +1,5 @@
-import { type ChatState, mentionsOf, unreadOf } from "../chat/chat-state";
+import type { ChannelView } from "../chat/channel-view";
+import { type ChatState, channelTitle, isDirect, mentionsOf, unreadOf } from "../chat/chat-state";
 import { Avatar } from "./avatar";
 import { BellIcon, LockIcon, LogOutIcon, PlusIcon, SearchIcon } from "./icons";
 import { StatusPill } from "./status-pill";
@@ -8,6 +9,8 @@ export interface SidebarProps {
   onSelect: (channelId: number) => void;
   onBrowse: () => void;
   onCreate: () => void;
+  /** Asks for the names of a new direct message. */
+  onNewMessage: () => void;
   onRegister: () => void;
   onSignOut: () => void;
   onNotifications: () => void;
@@ -26,20 +29,84 @@ export function ChannelMark({ isPrivate }: { isPrivate: boolean }) {
   );
 }
 
+/** A sidebar section's title with its one action, a + button named for it. */
+function SectionHead({
+  title,
+  action,
+  onAction,
+}: {
+  title: string;
+  action: string;
+  onAction: () => void;
+}) {
+  return (
+    <div className="sidebar-section">
+      <h2 className="section-title">{title}</h2>
+      <button
+        type="button"
+        className="icon-button"
+        aria-label={action}
+        title={action}
+        onClick={onAction}
+      >
+        <PlusIcon />
+      </button>
+    </div>
+  );
+}
+
 /** Joined channels with unread counts, channel actions, and the signed-in user. */
 export function Sidebar({
   state,
   onSelect,
   onBrowse,
   onCreate,
+  onNewMessage,
   onRegister,
   onSignOut,
   onNotifications,
 }: SidebarProps) {
-  const channels = Object.values(state.channels).sort((a, b) =>
-    a.summary.n.localeCompare(b.summary.n),
-  );
+  const all = Object.values(state.channels)
+    .map((view) => ({ view, title: channelTitle(view.summary) }))
+    .sort((a, b) => a.title.localeCompare(b.title));
+  const channels = all.filter((c) => !isDirect(c.view.summary));
+  const dms = all.filter((c) => isDirect(c.view.summary));
   const me = state.me;
+  const link = ({ view, title }: { view: ChannelView; title: string }) => {
+    const active = view.id === state.activeId;
+    // The open channel has no badge: it is being read.
+    const unread = active ? 0 : unreadOf(state, view.id);
+    const mentions = active ? 0 : mentionsOf(state, view.id);
+    return (
+      <li key={view.id}>
+        <button
+          type="button"
+          className={`channel-link${active ? " active" : ""}${unread ? " has-unread" : ""}`}
+          aria-current={active ? "page" : undefined}
+          onClick={() => onSelect(view.id)}
+        >
+          {isDirect(view.summary) ? (
+            <Avatar name={view.summary.dm?.[0]?.n ?? title} size="sm" />
+          ) : (
+            <ChannelMark isPrivate={view.summary.pv === true} />
+          )}
+          <span className="channel-name">{title}</span>
+          {mentions > 0 && (
+            <span className="badge mention-badge" data-testid="mentions">
+              @{mentions > 99 ? "99+" : mentions}
+              <span className="sr-only"> {mentions === 1 ? "mention" : "mentions"}</span>
+            </span>
+          )}
+          {unread > 0 && (
+            <span className="badge" data-testid="unread">
+              {unread > 99 ? "99+" : unread}
+              <span className="sr-only"> unread</span>
+            </span>
+          )}
+        </button>
+      </li>
+    );
+  };
   return (
     <nav className="sidebar" aria-label="Channels">
       <div className="sidebar-head">
@@ -49,50 +116,9 @@ export function Sidebar({
         </div>
         <StatusPill status={state.status} />
       </div>
-      <div className="sidebar-section">
-        <h2 className="section-title">Channels</h2>
-        <button
-          type="button"
-          className="icon-button"
-          aria-label="Create channel"
-          title="Create channel"
-          onClick={onCreate}
-        >
-          <PlusIcon />
-        </button>
-      </div>
+      <SectionHead title="Channels" action="Create channel" onAction={onCreate} />
       <ul className="channel-list">
-        {channels.map((view) => {
-          const active = view.id === state.activeId;
-          // The open channel has no badge: it is being read.
-          const unread = active ? 0 : unreadOf(state, view.id);
-          const mentions = active ? 0 : mentionsOf(state, view.id);
-          return (
-            <li key={view.id}>
-              <button
-                type="button"
-                className={`channel-link${active ? " active" : ""}${unread ? " has-unread" : ""}`}
-                aria-current={active ? "page" : undefined}
-                onClick={() => onSelect(view.id)}
-              >
-                <ChannelMark isPrivate={view.summary.pv === true} />
-                <span className="channel-name">{view.summary.n}</span>
-                {mentions > 0 && (
-                  <span className="badge mention-badge" data-testid="mentions">
-                    @{mentions > 99 ? "99+" : mentions}
-                    <span className="sr-only"> {mentions === 1 ? "mention" : "mentions"}</span>
-                  </span>
-                )}
-                {unread > 0 && (
-                  <span className="badge" data-testid="unread">
-                    {unread > 99 ? "99+" : unread}
-                    <span className="sr-only"> unread</span>
-                  </span>
-                )}
-              </button>
-            </li>
-          );
-        })}
+        {channels.map(link)}
         {channels.length === 0 && state.status === "online" && (
           <li className="channel-empty">You have not joined a channel yet.</li>
         )}
@@ -100,6 +126,10 @@ export function Sidebar({
       <button type="button" className="sidebar-action" onClick={onBrowse}>
         <SearchIcon /> Browse channels
       </button>
+      <SectionHead title="Direct messages" action="New message" onAction={onNewMessage} />
+      <ul className="channel-list" aria-label="Direct messages">
+        {dms.map(link)}
+      </ul>
       {me && (
         <div className="sidebar-user">
           <Avatar name={me.n} />

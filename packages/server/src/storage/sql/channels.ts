@@ -1,10 +1,31 @@
-import { type ChannelEvent, EventType, nameKey, Role } from "@parley/protocol";
+import { type ChannelEvent, ChannelKind, EventType, nameKey, Role } from "@parley/protocol";
 import { sql as raw, type Transaction } from "kysely";
 import { ParleyError } from "../../errors";
-import type { ChannelListing, ChannelStore } from "../channel-store";
+import { type ChannelListing, type ChannelStore, directKey } from "../channel-store";
 import type { Database } from "../schema";
 import { type Actor, type NewEvent, SYSTEM_ACTOR } from "../storage";
 import { isUniqueViolation, readUpToJoin, type SqlContext, toChannel, toUser } from "./context";
+
+/** A new channel's row: no events yet, slow mode off. */
+function newChannel(
+  name: string,
+  nameLower: string,
+  topic: string,
+  createdBy: number,
+  now: number,
+  flags: { private: number; kind?: ChannelKind },
+) {
+  return {
+    name,
+    name_lower: nameLower,
+    topic,
+    created_by: createdBy,
+    created_at: now,
+    last_seq: 0,
+    slow_mode: 0,
+    ...flags,
+  };
+}
 
 /** {@link ChannelStore} over SQL: channels, memberships and their events. */
 export function sqlChannelStore(sql: SqlContext): ChannelStore {
@@ -16,6 +37,16 @@ export function sqlChannelStore(sql: SqlContext): ChannelStore {
     );
   }
 
+  /** The channel whose unique `column` holds `value`. */
+  async function channelBy(column: "id" | "name_lower", value: number | string) {
+    const row = await db
+      .selectFrom("channels")
+      .selectAll()
+      .where(column, "=", value)
+      .executeTakeFirst();
+    return row && toChannel(row);
+  }
+
   return {
     async createChannel(input) {
       try {
@@ -23,16 +54,11 @@ export function sqlChannelStore(sql: SqlContext): ChannelStore {
           const now = sql.now();
           const row = await trx
             .insertInto("channels")
-            .values({
-              name: input.name,
-              name_lower: nameKey(input.name),
-              topic: input.topic,
-              created_by: input.owner.id,
-              created_at: now,
-              last_seq: 0,
-              slow_mode: 0,
-              private: input.isPrivate ? 1 : 0,
-            })
+            .values(
+              newChannel(input.name, nameKey(input.name), input.topic, input.owner.id, now, {
+                private: input.isPrivate ? 1 : 0,
+              }),
+            )
             .returningAll()
             .executeTakeFirstOrThrow();
           const channelId = Number(row.id);
@@ -101,13 +127,64 @@ export function sqlChannelStore(sql: SqlContext): ChannelStore {
       return [...new Set(keys)].map((k) => byKey.get(k)!);
     },
 
-    async getChannel(id) {
-      const row = await db
-        .selectFrom("channels")
-        .selectAll()
-        .where("id", "=", id)
-        .executeTakeFirst();
-      return row && toChannel(row);
+    async openDirect(input) {
+      const key = directKey(input.members.map((m) => m.id));
+      const existing = () => channelBy("name_lower", key);
+      const found = await existing();
+      if (found) return { channel: found, events: [] };
+      // The opener joins first, so its join is the stream's first event.
+      const members = [...input.members].sort(
+        (a, b) => Number(b.id === input.opener.id) - Number(a.id === input.opener.id),
+      );
+      try {
+        return await sql.write(async (trx) => {
+          const now = sql.now();
+          const row = await trx
+            .insertInto("channels")
+            .values(
+              newChannel(key, key, "", input.opener.id, now, {
+                private: 1,
+                kind: ChannelKind.Direct,
+              }),
+            )
+            .returningAll()
+            .executeTakeFirstOrThrow();
+          const channelId = Number(row.id);
+          await trx
+            .insertInto("memberships")
+            .values(
+              members.map((m) => ({
+                channel_id: channelId,
+                user_id: m.id,
+                role: Role.Member,
+                joined_at: now,
+                read_seq: readUpToJoin(channelId),
+              })),
+            )
+            .execute();
+          const events: ChannelEvent[] = [];
+          for (const m of members) {
+            events.push(
+              await sql.appendEvent(trx, channelId, {
+                type: EventType.MemberJoined,
+                actor: m,
+                data: m.isGuest ? { g: true } : {},
+              }),
+            );
+          }
+          return { channel: { ...toChannel(row), lastSeq: events.at(-1)!.s }, events };
+        });
+      } catch (err) {
+        // Opened at the same time elsewhere: that one was stored, read it.
+        if (!isUniqueViolation(err)) throw err;
+        const raced = await existing();
+        if (!raced) throw err;
+        return { channel: raced, events: [] };
+      }
+    },
+
+    getChannel(id) {
+      return channelBy("id", id);
     },
 
     async listChannels(query) {
@@ -118,6 +195,7 @@ export function sqlChannelStore(sql: SqlContext): ChannelStore {
       }
       if (query.afterId !== undefined) q = q.where("c.id", ">", query.afterId);
       const viewer = query.userId;
+      if (!query.direct) q = q.where("c.kind", "=", ChannelKind.Channel);
       q = q.where((eb) =>
         viewer === undefined
           ? eb("c.private", "=", 0)

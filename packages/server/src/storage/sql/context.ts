@@ -1,5 +1,6 @@
 import {
   type ChannelEvent,
+  ChannelKind,
   EventType,
   excerpt,
   MessageKind,
@@ -303,6 +304,8 @@ export interface StandingRow {
   muted: number | null;
   until: number | null;
   reason: string | null;
+  /** The send path's read only: 1 or more when a block stands in the DM (see `directBlock`). */
+  blocked?: number;
 }
 
 /**
@@ -383,6 +386,7 @@ export function toChannel(row: Selectable<Database["channels"]>): ChannelRow {
     lastSeq: Number(row.last_seq),
     slowMode: Number(row.slow_mode),
     isPrivate: Number(row.private) === 1,
+    isDirect: Number(row.kind) === ChannelKind.Direct,
   };
 }
 

@@ -1,5 +1,5 @@
-import { EventType, excerpt, MessageKind, type ReplyQuote } from "@parley/protocol";
-import type { Transaction } from "kysely";
+import { ChannelKind, EventType, excerpt, MessageKind, type ReplyQuote } from "@parley/protocol";
+import { sql as raw, type Transaction } from "kysely";
 import { ParleyError } from "../../errors";
 import type { Database } from "../schema";
 import type { AppendResult, NewMessage, SendPath } from "../send-path";
@@ -54,6 +54,18 @@ const EVENT_ROW = {
   message_id: 0,
   data: "",
 };
+
+/**
+ * 1 or more when the channel is a DM and a block stands between the author (`m.user_id`) and
+ * another of its members, either way; else 0. A channel that is not a DM costs one primary-key
+ * read of its row (which the send then updates anyway): the block subquery runs for DMs only,
+ * `case` being lazy on both databases.
+ */
+function directBlock() {
+  return raw<number>`case when (select c.kind from channels c where c.id = m.channel_id) = ${raw.lit(ChannelKind.Direct)} then (select count(*) from memberships o inner join blocks b on (b.user_id = o.user_id and b.blocked_id = m.user_id) or (b.user_id = m.user_id and b.blocked_id = o.user_id) where o.channel_id = m.channel_id and o.user_id <> m.user_id) else 0 end`.as(
+    "blocked",
+  );
+}
 
 /**
  * {@link SendPath} over SQL: a batch of messages in one transaction with few statements, each
@@ -140,7 +152,9 @@ export function sqlSendPath(sql: SqlContext): SendPath {
         };
         continue;
       }
-      const refused = standingError(standing.get(`${m.channelId}:${m.author.id}`), now);
+      const stand = standing.get(`${m.channelId}:${m.author.id}`);
+      const refused =
+        standingError(stand, now) ?? (stand?.blocked ? new ParleyError("BLOCKED") : undefined);
       if (refused) {
         results[i] = { ok: false, error: refused };
         continue;
@@ -299,13 +313,15 @@ export function sqlSendPath(sql: SqlContext): SendPath {
               ),
             )
         : standingQuery(db, sql.dialect, (q) =>
-            q.select(["m.channel_id", "m.user_id"]).where(({ eb, refTuple, tuple }) =>
-              eb(
-                refTuple("m.channel_id", "m.user_id"),
-                "in",
-                Array.from({ length: rows }, () => tuple(0, 0)),
+            q
+              .select(["m.channel_id", "m.user_id", directBlock()])
+              .where(({ eb, refTuple, tuple }) =>
+                eb(
+                  refTuple("m.channel_id", "m.user_id"),
+                  "in",
+                  Array.from({ length: rows }, () => tuple(0, 0)),
+                ),
               ),
-            ),
           ),
     );
   }

@@ -3,6 +3,7 @@ import type { SqlDialect } from "../migrations";
 import type { Database } from "../schema";
 import type { Storage } from "../storage";
 import { sqlAccountStore } from "./accounts";
+import { sqlBlockStore } from "./blocks";
 import { sqlChannelStore } from "./channels";
 import { SqlContext } from "./context";
 import { sqlEventLog } from "./event-log";
@@ -34,6 +35,7 @@ export function sqlStorage(
   const memberState = sqlMemberStateStore(sql);
   const invites = sqlInviteStore(sql);
   const push = sqlPushStore(sql);
+  const blocks = sqlBlockStore(sql);
   assertDisjoint([
     accounts,
     channels,
@@ -44,6 +46,7 @@ export function sqlStorage(
     memberState,
     invites,
     push,
+    blocks,
   ]);
   return {
     ...accounts,
@@ -55,6 +58,7 @@ export function sqlStorage(
     ...memberState,
     ...invites,
     ...push,
+    ...blocks,
     close: () => sql.close(),
   };
 }
