@@ -8,6 +8,7 @@ import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import {
+  composer,
   messageText,
   openChannel,
   openTeamChat,
@@ -36,7 +37,7 @@ async function main(): Promise<void> {
       await page.getByTestId("typing").filter({ hasText: "bob is typing" }).waitFor();
       await alice.send(design, `Updated the spacing scale (${scheme}).`);
       await page.getByTestId("unread").first().waitFor();
-      await page.getByRole("combobox").fill("Sounds good, I'll write the announcement");
+      await composer(page).fill("Sounds good, I'll write the announcement");
       await shot(page, `chat-${scheme}`);
       bob.typing(general, false);
     }
