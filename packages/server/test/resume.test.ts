@@ -128,6 +128,47 @@ describe("resume", () => {
     await until(() => messages(live).some((m) => m.x === "live again"));
   });
 
+  it("a tab offline while another tab read the channel and a DM arrived comes back with the marker, the counts and the DM", async () => {
+    server = await new TestServer().start();
+    const sender = await server.connect({ token: await server.register("writer") });
+    const { ch } = await sender.createChannel("catch-up");
+    const token = await server.register("reader");
+    const other = await server.connect({ token });
+    await other.joinChannel(ch.i);
+    const first = await RawClient.open(server.wsUrl);
+    const before = (await first.request(Op.Hello, { tk: token })).d as WelcomeReply;
+    const held = before.ch.find((c) => c.i === ch.i)!.ls;
+    first.close();
+
+    // While this tab is gone: five messages, the user's other tab reads three, a DM arrives.
+    const acks = [];
+    for (let i = 0; i < 5; i++) acks.push(await sender.send(ch.i, `m${i}`));
+    await other.markRead(ch.i, acks[2]!.s);
+    const dm = await sender.openDm(["reader"]);
+    const said = await sender.send(dm.ch.i, "a word in private");
+    await sender.send(dm.ch.i, "and another");
+
+    const tab = await RawClient.open(server.wsUrl);
+    const welcome = (await tab.request(Op.Hello, { tk: token, ls: { [ch.i]: held } }))
+      .d as WelcomeReply;
+    const channel = welcome.ch.find((c) => c.i === ch.i)!;
+    expect([channel.rs, channel.uc, channel.fu]).toEqual([acks[2]!.s, 2, acks[3]!.s]);
+    const direct = welcome.ch.find((c) => c.i === dm.ch.i)!;
+    expect(direct.dm?.map((u) => u.n)).toEqual(["writer"]);
+    expect([direct.uc, direct.fu]).toEqual([2, said.s]);
+    // The messages it missed are replayed, before ReplayDone.
+    await tab.waitFor((f) => f.o === Op.ReplayDone);
+    const replayed = tab.frames
+      .filter((f) => f.o === Op.Events && (f.d as { c: number }).c === ch.i)
+      .flatMap((f) => messages((f.d as { e: ChannelEvent[] }).e).map((m) => m.x));
+    expect(replayed).toEqual(["m0", "m1", "m2", "m3", "m4"]);
+    // Live again, for read markers too: the other tab's next read reaches it.
+    await other.markRead(ch.i, acks[4]!.s);
+    const read = await tab.waitFor((f) => f.o === Op.ReadState);
+    expect(read.d).toMatchObject({ c: ch.i, rs: acks[4]!.s, uc: 0 });
+    tab.close();
+  });
+
   it("retries an unacknowledged send after reconnecting, storing it once", async () => {
     server = await new TestServer().start();
     const alice = await server.connect();
