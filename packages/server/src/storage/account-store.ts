@@ -37,7 +37,7 @@ export interface AccountStore {
   markGuestActive(userId: number): Promise<void>;
   /**
    * Memberships of guests not seen since `before` (their last activity, their creation when
-   * none since), at most `limit`, oldest activity first.
+   * none since), at most `limit`, oldest activity first. Memberships of DMs are not listed.
    */
   staleGuestMemberships(
     before: number,

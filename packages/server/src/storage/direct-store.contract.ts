@@ -37,6 +37,28 @@ export function directStoreContract(name: string, open: Open) {
       expect(again).toEqual({ channel: first.channel, events: [] });
     });
 
+    it("keeps a guest long gone in its DMs while the sweep lists its channel memberships", async () => {
+      const { storage, alice } = fx;
+      const guest = await createUser(storage, {
+        username: "gone",
+        passwordHash: null,
+        isGuest: true,
+      });
+      const gone = { id: guest.id, name: guest.username };
+      const dm = await storage.openDirect({
+        opener: alice,
+        members: [member(alice), member(gone, true)],
+      });
+      const { channel } = await storage.createChannel({ name: "room", topic: "", owner: alice });
+      await storage.addMember(channel.id, gone.id, Role.Member, {
+        type: EventType.MemberJoined,
+        actor: gone,
+      });
+      const stale = await storage.staleGuestMemberships(Date.now() + 1000, 10);
+      expect(stale).toEqual([{ channelId: channel.id, user: gone }]);
+      expect(stale.map((m) => m.channelId)).not.toContain(dm.channel.id);
+    });
+
     it("yields one DM when the same people open it at once", async () => {
       const { storage, alice, bob } = fx;
       const opens = await Promise.all(

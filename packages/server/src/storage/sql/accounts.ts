@@ -1,4 +1,4 @@
-import { nameKey } from "@parley/protocol";
+import { ChannelKind, nameKey } from "@parley/protocol";
 import type { Selectable, Transaction } from "kysely";
 import { ParleyError } from "../../errors";
 import type { AccountStore, NewUser } from "../account-store";
@@ -127,9 +127,12 @@ export function sqlAccountStore(sql: SqlContext): AccountStore {
       const rows = await db
         .selectFrom("memberships as m")
         .innerJoin("users as u", "u.id", "m.user_id")
+        .innerJoin("channels as c", "c.id", "m.channel_id")
         .select(["m.channel_id", "u.id", "u.username"])
         .where("u.is_guest", "=", 1)
         .where("u.last_active_at", "<", before)
+        // A DM is the conversation itself, not a room to tidy: its members stay.
+        .where("c.kind", "=", ChannelKind.Channel)
         .orderBy("u.last_active_at")
         .orderBy("m.channel_id")
         .limit(limit)
