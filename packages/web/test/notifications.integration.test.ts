@@ -41,6 +41,65 @@ describe("notifications in the web client", () => {
     expect(scope).toBe(`${harness.url}/`);
   });
 
+  it("shows a push as a notification whose text is the payload's, one per channel, opening at the message", async () => {
+    const page = await harness.open();
+    await page.context().grantPermissions(["notifications"]);
+    await page.evaluate(async () => {
+      await navigator.serviceWorker.register("/sw.js", { scope: "/" });
+      await navigator.serviceWorker.ready;
+    });
+    // The push service's delivery, as Chromium's DevTools protocol makes it (the data decrypted).
+    const cdp = await page.context().newCDPSession(page);
+    const registrations: { registrationId: string; scopeURL: string }[] = [];
+    cdp.on("ServiceWorker.workerRegistrationUpdated", (e) =>
+      registrations.push(...e.registrations),
+    );
+    await cdp.send("ServiceWorker.enable");
+    await expect.poll(() => registrations.length).toBeGreaterThan(0);
+    const deliver = (payload: object) =>
+      cdp.send("ServiceWorker.deliverPushMessage", {
+        origin: harness.url,
+        registrationId: registrations[0]!.registrationId,
+        data: JSON.stringify(payload),
+      });
+    const shown = () =>
+      page.evaluate(async () => {
+        const registration = await navigator.serviceWorker.ready;
+        return (await registration.getNotifications()).map((n) => ({
+          title: n.title,
+          body: n.body,
+          tag: n.tag,
+          url: (n.data as { url: string }).url,
+        }));
+      });
+
+    const markup = "<img src=x onerror=alert(1)> **not bold**";
+    await deliver({ c: 7, cn: "ops", s: 41, m: 900, a: "zoe", x: markup, t: "mention" });
+    await expect.poll(shown).toEqual([
+      {
+        title: "Mention in #ops",
+        body: `zoe: ${markup}`,
+        tag: "parley-channel-7",
+        url: "/#/c/7/41",
+      },
+    ]);
+    // A newer message of the same channel replaces it; another channel's stands beside it.
+    await deliver({ c: 7, cn: "ops", s: 42, m: 901, a: "yan", x: "all clear", t: "message" });
+    await deliver({ c: 8, cn: "dm", s: 3, m: 902, a: "xia", x: "hi", t: "message" });
+    await expect
+      .poll(async () => (await shown()).map((n) => [n.title, n.body, n.url]).sort())
+      .toEqual([
+        ["#dm", "xia: hi", "/#/c/8/3"],
+        ["#ops", "yan: all clear", "/#/c/7/42"],
+      ]);
+    // What is not a Parley payload shows nothing: the push after it is the only one added.
+    await deliver({ hello: "world" });
+    await deliver({ c: 9, cn: "last", s: 1, m: 903, a: "wu", x: "after", t: "message" });
+    await expect
+      .poll(async () => (await shown()).map((n) => n.title).sort())
+      .toEqual(["#dm", "#last", "#ops"]);
+  });
+
   for (const scheme of ["light", "dark"] as const) {
     it(`has no serious axe violations with the menu and the dialog open, on a phone, ${scheme}`, async () => {
       const page = await harness.open({ colorScheme: scheme });
