@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: "forks",
+    // The web client is built once per run for every browser suite.
+    globalSetup: ["packages/web/test/global-setup.ts"],
   },
 });

@@ -1,10 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type ClientOptions, ParleyClient } from "@parley/client";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { inject } from "vitest";
 import WebSocket from "ws";
 import { type Config, loadConfig } from "../../server/src/config";
 import { createParley, type Parley, type Tuning } from "../../server/src/main";
@@ -69,6 +70,27 @@ export async function buildWeb(outDir: string, csp?: string): Promise<void> {
 }
 
 /**
+ * The web client built with {@link STRICT_CSP}, once per test run: into the run's shared
+ * directory (test/global-setup.ts) by the first suite that asks, reused by the others. A build
+ * goes to a directory of its own and is renamed into place, so suites in parallel workers never
+ * serve a half-written one.
+ */
+async function sharedBuild(): Promise<string> {
+  const root = inject("webBuildDir");
+  const dist = join(root, "dist");
+  if (existsSync(join(dist, "index.html"))) return dist;
+  const own = mkdtempSync(join(root, "building-"));
+  await buildWeb(own, STRICT_CSP);
+  try {
+    renameSync(own, dist);
+  } catch {
+    // Another worker's build got there first: serve that one.
+    rmSync(own, { recursive: true, force: true });
+  }
+  return dist;
+}
+
+/**
  * A built web client served by a real Parley node on 127.0.0.1 (port 0, its own SQLite file),
  * and headless Chromium to drive it. `close()` stops everything and removes the files.
  */
@@ -83,16 +105,15 @@ export class WebHarness {
   private config!: Config;
   private tuning: Tuning = {};
 
-  /** Starts the server (with `env` over the test defaults), builds the client, opens Chromium. */
+  /** Starts the server (with `env` over the test defaults) on the run's build of the client, opens Chromium. */
   async start(tuning: Tuning = {}, env: Record<string, string> = {}): Promise<this> {
     this.tuning = tuning;
-    const webRoot = join(this.dir, "dist");
     const launched = chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
       args: CHROMIUM_ARGS,
     });
-    await buildWeb(webRoot, STRICT_CSP);
+    const webRoot = await sharedBuild();
     this.config = loadConfig({
       PARLEY_HOST: "127.0.0.1",
       PARLEY_PORT: "0",
