@@ -25,6 +25,8 @@ export interface PushCounters {
 export interface PushServiceOptions {
   store: PushStore & Pick<ChannelStore, "getChannel">;
   presence: Pick<PresenceStore, "online">;
+  /** Clock (tests). */
+  now?: () => number;
   /** Null when push is off (`PARLEY_WEB_PUSH=off`): subscribing is refused, nothing is sent. */
   sender: PushSender | null;
   /** The VAPID public key (base64url), null when push is off. */
@@ -42,9 +44,19 @@ export interface PushServiceOptions {
 const PUSH_TTL_SECONDS = 24 * 60 * 60;
 
 /**
+ * How long a node trusts what it last read of whether anyone subscribed (ms). While nobody has,
+ * decisions read nothing; a subscription made on another node counts here within this time (one
+ * made on this node at once). A device subscribes while connected, and pushes go only to users
+ * connected nowhere, so a push is missed only if its user leaves within this time of a first
+ * subscription anywhere.
+ */
+export const PUSH_SUBSCRIBED_RECHECK_MS = 10_000;
+
+/**
  * Web Push for members with no live connection. After a batch of messages commits, the node that
  * committed it (and only that node, so each message is pushed once in a cluster) queues one
- * decision per message and returns. A decision reads the channel's members holding subscriptions,
+ * decision per channel of the batch and returns; while nobody anywhere has subscribed, a decision
+ * reads nothing ({@link PUSH_SUBSCRIBED_RECHECK_MS}). A decision reads the channel's members holding subscriptions,
  * keeps those the message notifies ({@link notifies}) and that are online nowhere (the presence
  * store), and queues one push per subscription. The queue is bounded and drained with bounded
  * concurrency; work past the bound is dropped and counted. A push service's 404 or 410 deletes
@@ -58,6 +70,8 @@ export class PushService {
   private readonly concurrency: number;
   private readonly maxQueued: number;
   private idleWaiters: (() => void)[] = [];
+  /** What was last read of whether anyone subscribed, and when (see {@link PUSH_SUBSCRIBED_RECHECK_MS}). */
+  private subscribed: { any: boolean; at: number } | undefined;
 
   constructor(private readonly options: PushServiceOptions) {
     this.concurrency = options.concurrency ?? 8;
@@ -90,6 +104,7 @@ export class PushService {
       { userId: user.id, endpoint: sub.ep, p256dh: sub.p256dh, auth: sub.auth, userAgent },
       PUSH_LIMITS.perUser,
     );
+    this.subscribed = { any: true, at: this.now() };
   }
 
   /** Removes one of the user's subscriptions (an unknown endpoint is no change). */
@@ -154,9 +169,22 @@ export class PushService {
     }
   }
 
+  private now(): number {
+    return (this.options.now ?? Date.now)();
+  }
+
+  /** Whether anyone may hold a subscription: read at most once per {@link PUSH_SUBSCRIBED_RECHECK_MS}. */
+  private async anySubscribed(): Promise<boolean> {
+    const now = this.now();
+    if (!this.subscribed || now - this.subscribed.at >= PUSH_SUBSCRIBED_RECHECK_MS)
+      this.subscribed = { any: await this.options.store.hasSubscriptions(), at: now };
+    return this.subscribed.any;
+  }
+
   private async decide(channelId: number, events: readonly MessageEvent[]): Promise<void> {
     const { store, presence, counters } = this.options;
     try {
+      if (!(await this.anySubscribed())) return;
       // Every subscribed member (user id 0 is no one); each message leaves its author out.
       const targets = await store.pushTargets(channelId, 0);
       const channel = targets.length > 0 ? await store.getChannel(channelId) : undefined;

@@ -99,6 +99,15 @@ export function pushStoreContract(name: string, open: Open) {
       expect(fromCarol.map((t) => [t.userId, t.level])).toEqual([[alice.id, NotifyLevel.Mentions]]);
     });
 
+    it("says whether anyone holds a subscription, as devices subscribe and go", async () => {
+      const { storage, alice } = fx;
+      expect(await storage.hasSubscriptions()).toBe(false);
+      await storage.subscribe(sub(alice.id, "a"), 10);
+      expect(await storage.hasSubscriptions()).toBe(true);
+      await storage.removeSubscription(sub(alice.id, "a").endpoint);
+      expect(await storage.hasSubscriptions()).toBe(false);
+    });
+
     it("keeps the first value of a setting, however many insert it at once", async () => {
       const { storage } = fx;
       const values = await Promise.all(

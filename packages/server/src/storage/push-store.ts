@@ -42,5 +42,7 @@ export interface PushStore {
   /** The user's subscriptions, oldest first. */
   subscriptions(userId: number): Promise<PushSubscriptionRow[]>;
   pushTargets(channelId: number, exceptUserId: number): Promise<PushTarget[]>;
+  /** Whether any device of anyone holds a subscription (one indexed read). */
+  hasSubscriptions(): Promise<boolean>;
   settingOrInsert(key: string, value: string): Promise<string>;
 }

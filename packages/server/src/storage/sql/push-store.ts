@@ -88,15 +88,24 @@ export function sqlPushStore(sql: SqlContext): PushStore {
     },
 
     async pushTargets(channelId, exceptUserId) {
-      const rows = await db
-        .selectFrom("memberships as m")
-        .innerJoin("push_subscriptions as p", "p.user_id", "m.user_id")
-        .select(["p.user_id", "p.endpoint", "p.p256dh", "p.auth", "m.notify_level"])
-        .where("m.channel_id", "=", channelId)
-        .where("m.user_id", "<>", exceptUserId)
-        .orderBy("p.user_id")
-        .orderBy("p.id")
-        .execute();
+      // Read after every batch of messages: the SQL is built once.
+      const text = sql.statement("push:targets", () =>
+        db
+          .selectFrom("memberships as m")
+          .innerJoin("push_subscriptions as p", "p.user_id", "m.user_id")
+          .select(["p.user_id", "p.endpoint", "p.p256dh", "p.auth", "m.notify_level"])
+          .where("m.channel_id", "=", 0)
+          .where("m.user_id", "<>", 0)
+          .orderBy("p.user_id")
+          .orderBy("p.id"),
+      );
+      const rows = await sql.runSql<{
+        user_id: number;
+        endpoint: string;
+        p256dh: string;
+        auth: string;
+        notify_level: number;
+      }>(db, text, [channelId, exceptUserId]);
       const targets = new Map<number, PushTarget>();
       for (const r of rows) {
         const userId = Number(r.user_id);
@@ -108,6 +117,11 @@ export function sqlPushStore(sql: SqlContext): PushStore {
         target.subscriptions.push(toRow(r));
       }
       return [...targets.values()];
+    },
+
+    async hasSubscriptions() {
+      const row = await db.selectFrom("push_subscriptions").select("id").limit(1).executeTakeFirst();
+      return row !== undefined;
     },
 
     async settingOrInsert(key, value) {
