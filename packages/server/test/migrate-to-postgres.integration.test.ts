@@ -101,8 +101,54 @@ async function populate(path: string) {
   });
   await s.setTopic(general.id, "new topic", olivia);
   await s.setSlowMode(other.id, 5, mike);
+  // What later features store: a mention, read state, an invite link, a DM, a block, a device's
+  // push subscription and a server setting.
+  await s.appendMessages([
+    {
+      channelId: general.id,
+      author: olivia,
+      nonce: "m",
+      content: "@mary look",
+      kind: MessageKind.Text,
+    },
+  ]);
+  await s.markRead(mary.id, general.id, 3);
+  await s.createInvite({
+    channelId: general.id,
+    creator: olivia,
+    codeHash: "invite-hash",
+    expiresAt: null,
+    maxUses: 3,
+  });
+  const dm = await s.openDirect({
+    opener: olivia,
+    members: [
+      { ...olivia, isGuest: false },
+      { ...mary, isGuest: false },
+    ],
+  });
+  await s.setBlock(mary.id, gus.id, true);
+  await s.subscribe(
+    {
+      userId: olivia.id,
+      endpoint: "https://push.example/1",
+      p256dh: "k",
+      auth: "a",
+      userAgent: null,
+    },
+    10,
+  );
+  await s.settingOrInsert("vapid", "keys");
   await s.close();
-  return { general: general.id, other: other.id, olivia, mary, gus, edited: edited! };
+  return {
+    general: general.id,
+    other: other.id,
+    dm: dm.channel.id,
+    olivia,
+    mary,
+    gus,
+    edited: edited!,
+  };
 }
 
 /** Everything a client or moderator can read of a channel, through the Storage API. */
@@ -118,6 +164,20 @@ async function view(s: Storage, channelId: number, users: Actor[]) {
     roles: await Promise.all(users.map((u) => s.userChannels(u.id))),
   };
 }
+
+it("copies every table the migrations create", async () => {
+  const file = join(dir, "tables.db");
+  await (await openSqliteStorage(file)).close();
+  const sqlite = new BetterSqlite3(file, { readonly: true });
+  const tables = sqlite
+    .prepare(
+      "select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like 'kysely_%'",
+    )
+    .all()
+    .map((r) => (r as { name: string }).name);
+  sqlite.close();
+  expect(TABLES.map(([table]) => table).sort()).toEqual(tables.sort());
+});
 
 describeWith(["postgres"], "npm run migrate-to-postgres", () => {
   it("copies every table with ids and seqs, and new writes continue the seqs and ids", async () => {
@@ -149,11 +209,22 @@ describeWith(["postgres"], "npm run migrate-to-postgres", () => {
     const users = [ids.olivia, ids.mary, ids.gus];
     const before = await openSqliteStorage(file);
     const after = await openPostgresStorage(pg.url);
-    for (const c of [ids.general, ids.other])
+    for (const c of [ids.general, ids.other, ids.dm])
       expect(await view(after, c, users)).toEqual(await view(before, c, users));
     expect(await after.messageVersions(ids.general, ids.edited)).toEqual(
       await before.messageVersions(ids.general, ids.edited),
     );
+    const perUser = (st: Storage) =>
+      Promise.all(
+        users.map(async (u) => ({
+          states: [...(await st.memberStates(u.id))],
+          blocked: await st.blockedBy(u.id),
+          devices: await st.subscriptions(u.id),
+        })),
+      );
+    expect(await perUser(after)).toEqual(await perUser(before));
+    expect(await after.listInvites(ids.general)).toEqual(await before.listInvites(ids.general));
+    expect(await after.settingOrInsert("vapid", "other")).toBe("keys");
     expect(await after.findSession("token-a")).toEqual(await before.findSession("token-a"));
     expect(await after.findSession("token-b")).toBeUndefined();
 
@@ -181,7 +252,7 @@ describeWith(["postgres"], "npm run migrate-to-postgres", () => {
     expect(newUser.id).toBe(5);
     expect(
       (await after.createChannel({ name: "third", topic: "", owner: ids.olivia })).channel.id,
-    ).toBe(3);
+    ).toBe(ids.dm + 1);
     // Retrying a copied nonce still finds the original.
     const [again] = await after.appendMessages([
       {

@@ -21,10 +21,23 @@ export const TABLES = [
   ["mutes", ["channel_id", "user_id"]],
   ["bans", ["channel_id", "user_id"]],
   ["audit_log", ["id"]],
+  ["mentions", ["channel_id", "seq", "user_id"]],
+  ["invites", ["id"]],
+  ["server_settings", ["key"]],
+  ["push_subscriptions", ["id"]],
+  ["blocks", ["user_id", "blocked_id"]],
 ] as const satisfies readonly (readonly [keyof Database, readonly string[]])[];
 
 /** Tables whose `id` comes from a sequence on PostgreSQL. */
-const SERIAL_TABLES = ["users", "sessions", "channels", "messages", "audit_log"] as const;
+const SERIAL_TABLES = [
+  "users",
+  "sessions",
+  "channels",
+  "messages",
+  "audit_log",
+  "invites",
+  "push_subscriptions",
+] as const;
 
 /** Rows per INSERT: 500 rows of at most 15 columns stay far below PostgreSQL's 65535 parameters. */
 const CHUNK = 500;
