@@ -31,6 +31,7 @@ import { MemoryRateLimiter } from "./rate-limit/memory-rate-limiter";
 import type { RateLimiter } from "./rate-limit/rate-limiter";
 import { RedisRateLimiter } from "./rate-limit/redis-rate-limiter";
 import { Router } from "./router/router";
+import { seedAdmins } from "./services/admins";
 import { AuthService } from "./services/auth-service";
 import { ChannelService } from "./services/channel-service";
 import { CommandService } from "./services/command-service";
@@ -70,7 +71,8 @@ export interface Parley {
   close(): Promise<void>;
 }
 
-async function openStorage(config: Config): Promise<Storage> {
+/** The configured database (SQLite file or PostgreSQL), migrated. */
+export async function openStorage(config: Config): Promise<Storage> {
   const url = config.databaseUrl;
   if (url.startsWith("sqlite:")) return openSqliteStorage(url.slice("sqlite:".length));
   return openPostgresStorage(url, { poolSize: config.databasePoolSize });
@@ -152,6 +154,7 @@ export async function buildNode(
 ): Promise<Node> {
   const { storage, broker, presenceStore, limiter } = engines;
   const metrics = new Metrics();
+  await seedAdmins(storage, config.admins, logger);
 
   const presence = new PresenceService(
     presenceStore,
@@ -217,9 +220,7 @@ export async function buildNode(
     ...tuning.guestSweep,
     onError: (err) => logger.warn({ err }, "guest membership sweep failed"),
   });
-  const admins = new Set(config.admins.map((a) => a.toLowerCase()));
-  const isAdmin = (username: string) => admins.has(username.toLowerCase());
-  const moderation = new ModerationService(storage, channels, isAdmin, (userId, banned) =>
+  const moderation = new ModerationService(storage, channels, (userId, banned) =>
     auth.serverBan(userId, banned),
   );
   const invites = new InviteService(storage, channels);
@@ -241,7 +242,6 @@ export async function buildNode(
       heartbeatMs: config.heartbeatMs,
       resumeMax: config.resumeMax,
       limits: { ...LIMITS },
-      isAdmin,
       maxConnectionsPerUser: config.maxConnectionsPerUser,
     },
   };
@@ -257,7 +257,6 @@ export async function buildNode(
     broker,
     hub,
     summary: (channelId, userId) => channels.summary(channelId, userId),
-    isAdmin,
     logger,
     ...(tuning.removalGraceMs !== undefined ? { removalGraceMs: tuning.removalGraceMs } : {}),
   });

@@ -112,7 +112,6 @@ describeWith(["postgres", "redis"], "a cluster of three nodes on PostgreSQL and 
   beforeAll(async () => {
     cluster = await TestCluster.start(3, {
       PARLEY_PRESENCE_LEASE_MS: String(LEASE_MS),
-      PARLEY_ADMINS: "root",
       // The kick-then-send rounds collect hundreds of NOT_A_MEMBER refusals on purpose.
       PARLEY_MAX_REFUSALS: "100000",
       PARLEY_RATE_LIMITS: Object.keys(DEFAULT_RATE_RULES)

@@ -15,11 +15,12 @@ describe("direct messages and blocks (in memory)", () => {
   const tokens = new Map<string, string>();
   const tab = (name: string) => m.connect({ token: tokens.get(name)! });
 
-  async function people(env: Record<string, string> = {}) {
+  /** Alice, bob, carol and dave, each with a tab; with `admin`, that one is a server admin. */
+  async function people(env: Record<string, string> = {}, admin?: string) {
     m = await MemoryNode.start(env);
     const [alice, bob, carol, dave] = await Promise.all(
       ["alice", "bob", "carol", "dave"].map(async (n) => {
-        tokens.set(n, await m.register(n));
+        tokens.set(n, await (n === admin ? m.registerAdmin(n) : m.register(n)));
         return tab(n);
       }),
     );
@@ -70,7 +71,7 @@ describe("direct messages and blocks (in memory)", () => {
   });
 
   it("never lists a DM, not even to its members, and answers outsiders as for a missing id", async () => {
-    const { alice, bob, carol, dave: admin } = await people({ PARLEY_ADMINS: "dave" });
+    const { alice, bob, carol, dave: admin } = await people({}, "dave");
     expect(admin.user?.ad).toBe(true);
     const { ch } = await alice.openDm(["bob"]);
     for (const who of [alice, bob, carol]) {
@@ -118,7 +119,7 @@ describe("direct messages and blocks (in memory)", () => {
   });
 
   it("leaves a server admin who is a member of a DM without moderator rights there", async () => {
-    const { bob, dave } = await people({ PARLEY_ADMINS: "dave" });
+    const { bob, dave } = await people({}, "dave");
     const { ch } = await dave.openDm(["bob"]);
     const { i: msg } = await bob.send(ch.i, "mine");
     for (const ask of [

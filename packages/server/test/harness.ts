@@ -5,7 +5,8 @@ import { type ClientOptions, ParleyClient } from "@parley/client";
 import { EventType } from "@parley/protocol";
 import WebSocket from "ws";
 import { type Config, loadConfig } from "../src/config";
-import { createParley, type Parley, type Tuning } from "../src/main";
+import { createParley, openStorage, type Parley, type Tuning } from "../src/main";
+import { runAdminCommand } from "../src/ops/admin";
 import { DEFAULT_RATE_RULES } from "../src/rate-limit/rate-limiter";
 
 /**
@@ -27,6 +28,23 @@ export function testConfig(dir: string, env: Record<string, string> = {}): Confi
     PARLEY_DEFAULT_CHANNELS: "",
     ...env,
   });
+}
+
+/**
+ * Makes an account of the database `config` names a server admin, as `npm run admin -- grant`
+ * does: through a connection of its own, beside the running node. Applies from the account's
+ * next hello.
+ */
+export async function grantAdmin(config: Config, name: string): Promise<void> {
+  const storage = await openStorage(config);
+  try {
+    await runAdminCommand(storage, ["grant", name], {
+      out: () => {},
+      hash: () => Promise.reject(new Error("grant sets no password")),
+    });
+  } finally {
+    await storage.close();
+  }
 }
 
 /** A real Parley node on a free port with its own SQLite file, restartable on the same file. */
@@ -98,6 +116,13 @@ export class TestServer {
     if (res.status !== 201)
       throw new Error(`register ${username}: ${res.status} ${await res.text()}`);
     return ((await res.json()) as { token: string }).token;
+  }
+
+  /** Registers an account and makes it a server admin; resolves to its token. */
+  async registerAdmin(username: string): Promise<string> {
+    const token = await this.register(username);
+    await grantAdmin(this.config, username);
+    return token;
   }
 
   async stop(): Promise<void> {

@@ -7,7 +7,7 @@ import { pino } from "pino";
 import { Gateway } from "../src/gateway/gateway";
 import { type MemoryClientSocket, memorySocketPair } from "../src/gateway/memory-socket";
 import { buildNode, type Node, openEngines, type Tuning } from "../src/main";
-import { testConfig } from "./harness";
+import { grantAdmin, testConfig } from "./harness";
 import { RawClient } from "./raw-client";
 
 /**
@@ -71,6 +71,13 @@ export class MemoryNode {
   /** Registers an account through the auth service (no HTTP here); resolves to its token. */
   async register(username: string, password = "correct horse battery"): Promise<string> {
     return (await this.node.services.auth.register(username, password)).token;
+  }
+
+  /** Registers an account and makes it a server admin; resolves to its token. */
+  async registerAdmin(username: string): Promise<string> {
+    const token = await this.register(username);
+    await grantAdmin(testConfig(this.dir, this.env), username);
+    return token;
   }
 
   /** A raw client speaking frames by hand. */

@@ -274,8 +274,8 @@ describe("message edit, delete and versions (in memory)", () => {
   });
 
   it("lets a server admin delete anyone's message and read its versions", async () => {
-    const { mary, c } = await moderated({ PARLEY_ADMINS: "ada" });
-    const ada = await m.connect({ token: await m.register("ada") });
+    const { mary, c } = await moderated();
+    const ada = await m.connect({ token: await m.registerAdmin("ada") });
     await ada.joinChannel(c);
     const sent = await mary.send(c, "admin sees this");
     expect((await ada.messageVersions(c, sent.i)).vs).toHaveLength(1);

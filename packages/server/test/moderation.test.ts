@@ -13,6 +13,8 @@ describe("moderation", () => {
   let logs: ChannelEvent[][];
 
   const as = async (name: string) => server.connect({ token: await server.register(name) });
+  const asAdmin = async (name: string) =>
+    server.connect({ token: await server.registerAdmin(name) });
   /** Waits until every member's log has an event of `type`, and returns the owner's. */
   const seenByAll = async (type: number, clients = logs) => {
     await until(() => clients.every((log) => log.some((e) => e.t === type)), 5000, `event ${type}`);
@@ -20,7 +22,7 @@ describe("moderation", () => {
   };
 
   beforeEach(async () => {
-    server = await new TestServer({ PARLEY_ADMINS: "root" }).start();
+    server = await new TestServer().start();
     owner = await as("olivia");
     mod = await as("mike");
     member = await as("mary");
@@ -90,7 +92,7 @@ describe("moderation", () => {
     expect(names(member)).toEqual(channelCommands);
     expect(names(owner)).toEqual(channelCommands);
     expect(names(guest)).toEqual(["help", "me"]);
-    const root = await as("root");
+    const root = await asAdmin("root");
     expect(names(root)).toEqual([...channelCommands, "serverban", "serverunban"].sort());
   });
 
@@ -331,7 +333,7 @@ describe("moderation", () => {
   });
 
   it("never demotes an owner by /unmod or /mod, even for an admin", async () => {
-    const root = await as("root");
+    const root = await asAdmin("root");
     await expect(root.command(channelId, "/unmod @olivia")).rejects.toMatchObject({
       errorName: "BAD_COMMAND",
     });
@@ -362,7 +364,7 @@ describe("moderation", () => {
   });
 
   it("an admin acts in any channel, even one it is not in", async () => {
-    const root = await as("root");
+    const root = await asAdmin("root");
     expect(root.user!.ad).toBe(true);
     await root.command(channelId, "/kick @olivia");
     await seenByAll(EventType.MemberKicked, [logs[1]!, logs[2]!, logs[3]!]);

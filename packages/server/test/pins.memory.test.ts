@@ -12,9 +12,11 @@ describe("pins (in memory)", () => {
 
   /** A channel owned by an account, with a moderator and a member (accounts) and a guest. */
   async function moderated() {
-    m = await MemoryNode.start({ PARLEY_ADMINS: "root" });
+    m = await MemoryNode.start();
     const [owner, mod, mary, root] = await Promise.all(
-      ["olga", "mike", "mary", "root"].map(async (n) => m.connect({ token: await m.register(n) })),
+      ["olga", "mike", "mary", "root"].map(async (n) =>
+        m.connect({ token: await (n === "root" ? m.registerAdmin(n) : m.register(n)) }),
+      ),
     );
     const { ch } = await owner!.createChannel("pins");
     await mod!.joinChannel(ch.i);

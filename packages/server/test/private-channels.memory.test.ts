@@ -218,9 +218,8 @@ describe("private channels and invites (in memory)", () => {
   it("skips a default channel an admin made private when it joins a new user", async () => {
     m = await MemoryNode.start({
       PARLEY_DEFAULT_CHANNELS: "general,random",
-      PARLEY_ADMINS: "root",
     });
-    const root = await m.connect({ token: await m.register("root") });
+    const root = await m.connect({ token: await m.registerAdmin("root") });
     const names = (c: ParleyClient) => c.welcome!.ch.map((x) => x.n).sort();
     expect(names(root)).toEqual(["general", "random"]);
     const general = root.welcome!.ch.find((x) => x.n === "general")!.i;

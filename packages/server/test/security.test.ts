@@ -12,7 +12,7 @@ import { RawClient } from "./raw-client";
 describe("security", () => {
   let server: TestServer;
   beforeEach(async () => {
-    server = await new TestServer({ PARLEY_ADMINS: "root" }).start();
+    server = await new TestServer().start();
   });
   afterEach(() => server.stop());
 
@@ -70,7 +70,7 @@ describe("security", () => {
   });
 
   it("a server ban closes the account's sockets (4501) and refuses it until lifted", async () => {
-    const root = await server.connect({ token: await server.register("root") });
+    const root = await server.connect({ token: await server.registerAdmin("root") });
     const { ch } = await root.createChannel("ops");
     const token = await server.register("troll", "troll-password");
     const troll = await server.connect({ token, reconnect: false });

@@ -17,8 +17,8 @@ describe("text rules", () => {
   let channelId: number;
 
   beforeAll(async () => {
-    server = await new TestServer({ PARLEY_ADMINS: "olivia" }).start();
-    owner = await server.connect({ token: await server.register("olivia") });
+    server = await new TestServer().start();
+    owner = await server.connect({ token: await server.registerAdmin("olivia") });
     target = await server.connect({ token: await server.register("tessa") });
     channelId = (await owner.createChannel("rules")).ch.i;
     await target.joinChannel(channelId);

@@ -13,7 +13,8 @@ import { UserTopic } from "./user-topic";
 function fakeConnection(userId: number) {
   const ops: number[] = [];
   const conn = {
-    user: { id: userId, username: "guest-1", isGuest: true },
+    user: { id: userId, username: "guest-1", isGuest: true, isAdmin: false },
+    isAdmin: false,
     channels: new ChannelRoles(),
     closed: false,
     isJoining: () => false,
@@ -42,7 +43,6 @@ function newTopic(removalGraceMs = 2000) {
     broker,
     hub,
     summary: async (i) => ({ i, n: `c${i}`, tp: "", mc: 1, oc: 0, sl: 0, ls: 0 }),
-    isAdmin: (name) => name === "root",
     logger: pino({ level: "silent" }),
     removalGraceMs,
   });
@@ -93,14 +93,14 @@ describe("UserTopic", () => {
     expect(hub.isAttached(conn, 3)).toBe(true);
   });
 
-  it("makes a registered guest an account, and an admin when its new name is one", async () => {
+  it("makes a registered guest an account, and no admin whatever its new name", async () => {
     const { broker, users } = newTopic();
     const { conn, ops } = fakeConnection(5);
     await users.add(conn);
     broker.publish({ kind: "user", id: 5 }, { k: "registered", n: "root" });
     await until(() => ops.includes(Op.UserUpdated));
     expect(conn.user).toMatchObject({ username: "root", isGuest: false });
-    expect(conn.isAdmin).toBe(true);
+    expect(conn.isAdmin).toBe(false);
   });
 
   it("drops a kicked member's rights at once and detaches it after the grace without the event", async () => {

@@ -13,8 +13,6 @@ export interface UserTopicOptions {
   hub: ChannelHub;
   /** The listing of a channel a user was just added to, for its ChannelAdded push. */
   summary: (channelId: number, userId: number) => Promise<ChannelSummary>;
-  /** Whether a username is a server-wide admin (a guest that registers may become one). */
-  isAdmin: (username: string) => boolean;
   logger: Logger;
   /**
    * Longest wait for a kick or ban event to reach a removed member's socket before it is
@@ -97,8 +95,8 @@ export class UserTopic {
         return;
       case "registered":
         if (!conn.user) return;
+        // An account starts as no admin: only the command line or an admin grants it.
         conn.user = { ...conn.user, isGuest: false, username: message.n };
-        conn.isAdmin = this.options.isAdmin(message.n);
         // Also for a user in no channel: its other tabs learn their new name.
         hub.tellUser(conn, { i: conn.user.id, n: message.n });
         return;

@@ -93,7 +93,7 @@ export class Connection {
     return recent.length;
   }
 
-  /** A server-wide admin (named in PARLEY_ADMINS). */
+  /** A server-wide admin (the user row's `isAdmin`, read at the hello). */
   isAdmin = false;
 
   /** The actor for stored events and permission checks. Only valid after hello. */

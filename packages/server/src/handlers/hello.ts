@@ -58,7 +58,7 @@ export const hello = route<typeof Op.Hello>({
         `At most ${services.settings.maxConnectionsPerUser} connections per user`,
       );
     }
-    conn.isAdmin = services.settings.isAdmin(user.username);
+    conn.isAdmin = user.isAdmin;
     await users.add(conn);
     const [listed, blocked] = await Promise.all([
       services.channels.userChannels(user.id),

@@ -28,7 +28,7 @@ export interface IssuedSession extends Authenticated {
 }
 
 /** Opaque session tokens: 32 random bytes, base64url. Stored as SHA-256, never in clear. */
-function newToken(): string {
+export function newToken(): string {
   return randomBytes(32).toString("base64url");
 }
 
@@ -37,7 +37,7 @@ export function hashToken(token: string): string {
 }
 
 /** Refuses a name kept for guests or for group mentions as an account's name (USERNAME_RESERVED). */
-function checkAccountName(username: string): void {
+export function checkAccountName(username: string): void {
   if (isReservedUsername(username))
     throw new ParleyError(
       "USERNAME_RESERVED",

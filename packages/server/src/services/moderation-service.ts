@@ -33,7 +33,6 @@ export class ModerationService {
       Pick<AccountStore, "findUserByName"> &
       Pick<ChannelStore, "memberRole">,
     private readonly channels: ChannelService,
-    private readonly isAdmin: (username: string) => boolean,
     private readonly banAccount: (
       userId: number,
       banned: boolean,
@@ -52,8 +51,7 @@ export class ModerationService {
     if (!user) throw new ParleyError("NO_SUCH_USER", `No user named ${username}`);
     if (user.id === by.actor.id)
       throw new ParleyError("FORBIDDEN", "You cannot do that to yourself");
-    if (this.isAdmin(user.username))
-      throw new ParleyError("FORBIDDEN", `${user.username} is an admin`);
+    if (user.isAdmin) throw new ParleyError("FORBIDDEN", `${user.username} is an admin`);
     await this.banAccount(user.id, banned);
     await this.storage.recordAudit({
       channelId: by.channelId,
@@ -234,7 +232,7 @@ export class ModerationService {
     }
     const targetRank = rankOf(role, {
       isGuest: user.isGuest,
-      isAdmin: this.isAdmin(user.username),
+      isAdmin: user.isAdmin,
     });
     if (targetRank >= this.rank(by)) {
       throw new ParleyError("FORBIDDEN", `${user.username} ranks as high as you or higher`);

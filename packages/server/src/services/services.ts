@@ -19,8 +19,6 @@ export interface RuntimeSettings {
   limits: Record<string, number>;
   /** Open connections one user may have on this node. */
   maxConnectionsPerUser: number;
-  /** Whether a username is a server-wide admin. */
-  isAdmin: (username: string) => boolean;
 }
 
 /** The services handlers and the HTTP API call, with the settings they need. Knows no sockets. */

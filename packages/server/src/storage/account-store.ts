@@ -25,6 +25,13 @@ export interface AccountStore {
   findUserByName(username: string): Promise<UserRow | undefined>;
   /** Replaces a user's password hash. */
   updatePassword(userId: number, passwordHash: string): Promise<void>;
+  /**
+   * Makes an account a server admin (`on`) or not. NO_SUCH_USER when no account (guests
+   * included) has this id: a guest is never an admin.
+   */
+  setAdmin(userId: number, on: boolean): Promise<void>;
+  /** The server admins, by name. */
+  admins(): Promise<UserRow[]>;
   /** Bans a user from the whole server (`banned` true) or lifts the ban. */
   setServerBan(userId: number, banned: boolean): Promise<void>;
   /**

@@ -332,6 +332,16 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
           .execute();
       },
     },
+    "0014_admins": {
+      // Server admins are stored, granted by the command line or by another admin; the
+      // PARLEY_ADMINS variable only seeds them (see `seedAdmins`).
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .alterTable("users")
+          .addColumn("is_admin", "integer", (c) => c.notNull().defaultTo(0))
+          .execute();
+      },
+    },
   };
 }
 

@@ -12,6 +12,8 @@ export interface Database {
     created_at: number;
     /** Set while the account is banned from the whole server. */
     banned_at: number | null;
+    /** 1 for a server admin. */
+    is_admin: Generated<number>;
     /** A guest's creation, or its last connect or disconnect since; unused for an account. */
     last_active_at: Generated<number | null>;
   };

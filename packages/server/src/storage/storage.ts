@@ -18,6 +18,8 @@ export interface UserRow {
   createdAt: number;
   /** When the account was banned from the server; null when it is not. */
   bannedAt: number | null;
+  /** A server admin: outranks every channel role (see `AccountStore.setAdmin`). */
+  isAdmin: boolean;
 }
 
 export interface SessionRow {

@@ -143,6 +143,29 @@ export function sqlAccountStore(sql: SqlContext): AccountStore {
       }));
     },
 
+    async setAdmin(userId, on) {
+      const row = await sql.write((trx) =>
+        trx
+          .updateTable("users")
+          .set({ is_admin: on ? 1 : 0 })
+          .where("id", "=", userId)
+          .where("is_guest", "=", 0)
+          .returning("id")
+          .executeTakeFirst(),
+      );
+      if (!row) throw new ParleyError("NO_SUCH_USER");
+    },
+
+    async admins() {
+      const rows = await db
+        .selectFrom("users")
+        .selectAll()
+        .where("is_admin", "=", 1)
+        .orderBy("username_lower")
+        .execute();
+      return rows.map(toUser);
+    },
+
     createSession(userId, tokenHash) {
       return sql.write((trx) => insertSession(trx, userId, tokenHash));
     },
@@ -161,6 +184,7 @@ export function sqlAccountStore(sql: SqlContext): AccountStore {
           "u.is_guest",
           "u.created_at",
           "u.banned_at",
+          "u.is_admin",
         ])
         .where("s.token_hash", "=", tokenHash)
         .where("s.revoked_at", "is", null)
