@@ -3,6 +3,7 @@ export * from "./codec";
 export * from "./errors";
 export * from "./limits";
 export * from "./mentions";
+export * from "./notify";
 export * from "./ops";
 export * from "./permissions";
 export * from "./schemas";

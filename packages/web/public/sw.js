@@ -2,7 +2,7 @@
 // whose user has no live connection, and opens the app at the message on a click. A file of
 // its own (no inline code), served from `/` so its scope is the whole app.
 //
-// The payload, decrypted by the browser: {c, cn, s, m, a, x, t} (docs/protocol.md, Web Push).
+// The payload, decrypted by the browser: {c, cn, dm?, s, m, a, x, t} (docs/protocol.md, Web Push).
 
 self.addEventListener("install", () => self.skipWaiting());
 self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
@@ -15,10 +15,11 @@ self.addEventListener("push", (event) => {
     push = null;
   }
   if (!push || typeof push.c !== "number") return;
-  const title = push.t === "mention" ? `Mention in #${push.cn}` : `#${push.cn}`;
+  // A DM is titled by its author; a channel by its name.
+  const title = push.dm ? push.a : push.t === "mention" ? `Mention in #${push.cn}` : `#${push.cn}`;
   event.waitUntil(
     self.registration.showNotification(title, {
-      body: `${push.a}: ${push.x}`,
+      body: push.dm ? push.x : `${push.a}: ${push.x}`,
       // One notification per channel: a newer message replaces the older one.
       tag: `parley-channel-${push.c}`,
       renotify: true,

@@ -41,7 +41,7 @@ describe("notifications in the web client", () => {
     expect(scope).toBe(`${harness.url}/`);
   });
 
-  it("shows a push as a notification whose text is the payload's, one per channel, opening at the message", async () => {
+  it("shows a push as a notification whose text is the payload's (a DM titled by its author), one per channel, opening at the message", async () => {
     const page = await harness.open();
     await page.context().grantPermissions(["notifications"]);
     await page.evaluate(async () => {
@@ -85,12 +85,12 @@ describe("notifications in the web client", () => {
     ]);
     // A newer message of the same channel replaces it; another channel's stands beside it.
     await deliver({ c: 7, cn: "ops", s: 42, m: 901, a: "yan", x: "all clear", t: "message" });
-    await deliver({ c: 8, cn: "dm", s: 3, m: 902, a: "xia", x: "hi", t: "message" });
+    await deliver({ c: 8, cn: "", dm: true, s: 3, m: 902, a: "xia", x: "hi", t: "message" });
     await expect
       .poll(async () => (await shown()).map((n) => [n.title, n.body, n.url]).sort())
       .toEqual([
-        ["#dm", "xia: hi", "/#/c/8/3"],
         ["#ops", "yan: all clear", "/#/c/7/42"],
+        ["xia", "hi", "/#/c/8/3"],
       ]);
     // What is not a Parley payload shows nothing: the push after it is the only one added.
     await deliver({ hello: "world" });

@@ -5,8 +5,10 @@
 export interface PushPayload {
   /** Channel id. */
   c: number;
-  /** Channel name. */
+  /** Channel name; empty for a direct message. */
   cn: string;
+  /** Present for a direct message: the notification is titled by the author. */
+  dm?: true;
   /** The message's seq. */
   s: number;
   /** Message id. */

@@ -4,47 +4,8 @@ import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import type { PushSubscriptionRow } from "../storage/push-store";
 import { openSqliteStorage } from "../storage/sqlite/open-sqlite";
-import type { ChannelRow, Storage } from "../storage/storage";
-import { notifies, PUSH_SUBSCRIBED_RECHECK_MS, PushService } from "./push-service";
-
-const channel: ChannelRow = {
-  id: 1,
-  name: "c",
-  topic: "",
-  createdBy: 1,
-  createdAt: 0,
-  lastSeq: 0,
-  slowMode: 0,
-  isPrivate: false,
-  isDirect: false,
-};
-const bob = 7;
-
-describe("notifies", () => {
-  it.each([
-    [NotifyLevel.All, {}, "message"],
-    [NotifyLevel.All, { mn: [bob] }, "mention"],
-    [NotifyLevel.Mentions, {}, false],
-    [NotifyLevel.Mentions, { mn: [3, 4] }, false],
-    [NotifyLevel.Mentions, { mn: [3, bob] }, "mention"],
-    [NotifyLevel.Mentions, { mg: "here" as const }, "mention"],
-    [NotifyLevel.Mentions, { mg: "channel" as const }, "mention"],
-    [NotifyLevel.None, { mn: [bob] }, false],
-    [NotifyLevel.None, { mg: "channel" as const }, false],
-    [NotifyLevel.None, {}, false],
-  ])("at level %s, a message with %o notifies: %s", (level, event, why) => {
-    expect(notifies({ userId: bob, level }, event, channel)).toBe(why);
-  });
-
-  it.each([
-    [NotifyLevel.All, {}, "message"],
-    [NotifyLevel.Mentions, {}, "message"],
-    [NotifyLevel.Mentions, { mn: [bob] }, "mention"],
-    [NotifyLevel.None, {}, false],
-  ])("in a direct message at level %s, a message with %o notifies: %s", (level, event, why) => {
-    expect(notifies({ userId: bob, level }, event, { ...channel, isDirect: true })).toBe(why);
-  });
-});
+import type { Storage } from "../storage/storage";
+import { PUSH_SUBSCRIBED_RECHECK_MS, PushService } from "./push-service";
 
 describe("PushService's decisions", () => {
   let storage: Storage;
@@ -77,13 +38,15 @@ describe("PushService's decisions", () => {
       },
     };
     const sent: string[] = [];
+    const payloads: unknown[] = [];
     const clock = { now: 1_000_000 };
     const service = new PushService({
       store,
       presence: { online: async () => new Set<number>() },
       sender: {
-        send: async (sub: PushSubscriptionRow) => {
+        send: async (sub: PushSubscriptionRow, payload: string) => {
           sent.push(sub.endpoint);
+          payloads.push(JSON.parse(payload));
           return { status: 201 };
         },
         close: async () => {},
@@ -95,10 +58,10 @@ describe("PushService's decisions", () => {
       now: () => clock.now,
     });
     let n = 0;
-    const post = async () => {
+    const post = async (channelId = channel.id) => {
       const [result] = await storage.appendMessages([
         {
-          channelId: channel.id,
+          channelId,
           author: alice,
           nonce: `n${n++}`,
           content: "hi",
@@ -106,10 +69,10 @@ describe("PushService's decisions", () => {
         },
       ]);
       if (!result?.ok) throw new Error("send failed");
-      service.posted([{ channelId: channel.id, event: result.event }]);
+      service.posted([{ channelId, event: result.event }]);
       await service.idle();
     };
-    return { service, post, bob, clock, sent, reads: () => reads };
+    return { service, post, alice, bob, clock, sent, payloads, reads: () => reads };
   }
 
   const device = (userId: number, name: string) => ({
@@ -148,5 +111,21 @@ describe("PushService's decisions", () => {
     );
     await post();
     expect(sent).toEqual([ep]);
+  });
+
+  it("names a DM's push by its author, never by the DM's stored name, at the default level", async () => {
+    const { post, alice, bob, payloads } = await setUp();
+    await storage.subscribe(device(bob.id, "phone"), 10);
+    const dm = await storage.openDirect({
+      opener: alice,
+      members: [
+        { ...alice, isGuest: false },
+        { ...bob, isGuest: false },
+      ],
+    });
+    await post(dm.channel.id);
+    expect(payloads).toEqual([
+      expect.objectContaining({ c: dm.channel.id, cn: "", dm: true, a: "alice", t: "message" }),
+    ]);
   });
 });

@@ -1,5 +1,5 @@
 import { ECDH } from "node:crypto";
-import { excerpt, type MessageEvent, NotifyLevel, PUSH_LIMITS } from "@parley/protocol";
+import { excerpt, type MessageEvent, notifies, PUSH_LIMITS } from "@parley/protocol";
 import type { Logger } from "pino";
 import { ParleyError } from "../errors";
 import { type AddressPolicyOptions, urlRefusal } from "../http/address-policy";
@@ -57,7 +57,7 @@ export const PUSH_SUBSCRIBED_RECHECK_MS = 10_000;
  * committed it (and only that node, so each message is pushed once in a cluster) queues one
  * decision per channel of the batch and returns; while nobody anywhere has subscribed, a decision
  * reads nothing ({@link PUSH_SUBSCRIBED_RECHECK_MS}). A decision reads the channel's members holding subscriptions,
- * keeps those the message notifies ({@link notifies}) and that are online nowhere (the presence
+ * keeps those the message notifies (`notifies` of the protocol package) and that are online nowhere (the presence
  * store), and queues one push per subscription. The queue is bounded and drained with bounded
  * concurrency; work past the bound is dropped and counted. A push service's 404 or 410 deletes
  * the subscription; other failures are logged and counted, never retried (the next message
@@ -192,7 +192,7 @@ export class PushService {
       const notified = events.flatMap((event) =>
         targets.flatMap((target) => {
           if (target.userId === event.a) return [];
-          const why = notifies(target, event, channel);
+          const why = notifies(target.userId, target.level, event, isDirect(channel));
           return why ? [{ target, why, event }] : [];
         }),
       );
@@ -202,7 +202,9 @@ export class PushService {
         if (online.has(target.userId)) continue;
         const payload: PushPayload = {
           c: channelId,
-          cn: channel.name,
+          // A DM's stored name is an internal key: the notification names the author instead.
+          cn: isDirect(channel) ? "" : channel.name,
+          ...(isDirect(channel) ? { dm: true as const } : {}),
           s: event.s,
           m: event.i,
           a: event.an,
@@ -244,24 +246,6 @@ export class PushService {
       "push failed",
     );
   }
-}
-
-/**
- * Whether, and why, a message notifies a member: `"mention"` when it mentions them (by name or
- * a group mention), `"message"` when their level is every message, or false (level Nothing,
- * or Mentions and not mentioned). The author is never a target (left out by the store).
- */
-export function notifies(
-  target: Pick<PushTarget, "userId" | "level">,
-  event: Pick<MessageEvent, "mn" | "mg">,
-  channel: ChannelRow,
-): "mention" | "message" | false {
-  const mentioned = event.mg !== undefined || (event.mn?.includes(target.userId) ?? false);
-  if (target.level === NotifyLevel.None) return false;
-  // A direct message is to you: every message of it notifies, unless you muted the DM.
-  if (isDirect(channel)) return mentioned ? "mention" : "message";
-  if (mentioned) return "mention";
-  return target.level === NotifyLevel.All ? "message" : false;
 }
 
 /** Whether a base64url string is an uncompressed point on P-256 (a browser's `p256dh`). */

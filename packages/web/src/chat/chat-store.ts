@@ -42,6 +42,7 @@ import {
   channelJoined,
   channelRemoved,
   initialChatState,
+  isDirect,
   type Notice,
   readState,
   seen,
@@ -51,7 +52,7 @@ import {
   withChannel,
   withNotice,
 } from "./chat-state";
-import { mentionAlert } from "./mention-alert";
+import { messageAlert } from "./message-alert";
 import type { MessageLink } from "./message-link";
 import { TypingThrottle } from "./typing-throttle";
 
@@ -789,19 +790,27 @@ export class ChatStore {
     const pinsChanged = this.pinReads.has(channelId) && this.touchesPins(channelId, events);
     this.replace(channelEvents(this.state, channelId, events, this.now()));
     if (pinsChanged) this.readPins(channelId);
-    this.alertMentions(channelId, events);
+    this.alertMessages(channelId, events);
   }
 
-  /** A mention while the tab is hidden: a browser notification, when permission was granted. */
-  private alertMentions(channelId: number, events: readonly ChannelEvent[]): void {
+  /**
+   * A message that notifies you while the tab is hidden (a mention, a DM, any message at level
+   * All): a browser notification, when permission was granted.
+   */
+  private alertMessages(channelId: number, events: readonly ChannelEvent[]): void {
     const me = this.state.me?.i;
     const view = this.state.channels[channelId];
     const Notice = globalThis.Notification;
     if (me === undefined || !view || !Notice || Notice.permission !== "granted") return;
     if (globalThis.document?.visibilityState !== "hidden") return;
-    const channel = { id: channelId, name: view.summary.n, level: this.notifyLevel(channelId) };
+    const channel = {
+      id: channelId,
+      name: view.summary.n,
+      level: this.notifyLevel(channelId),
+      direct: isDirect(view.summary),
+    };
     for (const event of events) {
-      const alert = mentionAlert(event, channel, me, this.now());
+      const alert = messageAlert(event, channel, me, this.now());
       if (!alert) continue;
       const shown = new Notice(alert.title, { body: alert.body, tag: alert.tag });
       shown.onclick = () => {
