@@ -8,73 +8,58 @@ function RoleBadge({ role }: { role: number }) {
   return null;
 }
 
-/** What a member row offers for someone else: a DM, and a block. */
-export interface MemberActions {
-  blocked: readonly number[];
-  onMessage: (name: string) => void;
-  onBlock: (name: string, on: boolean) => void;
-}
-
+/**
+ * One member as one button: avatar with presence, name, guest and role badges. It opens the
+ * member's card (`onOpen`, anchored at the row), which holds what one may do with them.
+ */
 function MemberRow({
   member,
   me,
-  actions,
+  onOpen,
 }: {
   member: Member;
   me: number | undefined;
-  actions?: MemberActions;
+  onOpen: (member: Member, from: HTMLElement) => void;
 }) {
-  const blocked = actions?.blocked.includes(member.i) ?? false;
   return (
-    <li className={`member${member.on ? "" : " offline"}`}>
-      <span className="member-avatar">
-        <Avatar name={member.n} size="sm" />
-        <span className={`presence ${member.on ? "on" : "off"}`} aria-hidden="true" />
-      </span>
-      <span className="member-name">
-        {member.n}
-        {member.i === me && <span className="member-you"> (you)</span>}
-        <span className="sr-only">{member.on ? ", online" : ", offline"}</span>
-      </span>
-      {member.g && <span className="role role-guest">Guest</span>}
-      <RoleBadge role={member.rl} />
-      {actions && member.i !== me && (
-        <span className="member-actions">
-          <button
-            type="button"
-            className="link-button"
-            aria-label={`Message ${member.n}`}
-            onClick={() => actions.onMessage(member.n)}
-          >
-            Message
-          </button>
-          <button
-            type="button"
-            className="link-button"
-            aria-label={`${blocked ? "Unblock" : "Block"} ${member.n}`}
-            onClick={() => actions.onBlock(member.n, !blocked)}
-          >
-            {blocked ? "Unblock" : "Block"}
-          </button>
+    <li>
+      <button
+        type="button"
+        className={`member${member.on ? "" : " offline"}`}
+        aria-haspopup="dialog"
+        onClick={(e) => onOpen(member, e.currentTarget)}
+      >
+        <span className="member-avatar">
+          <Avatar name={member.n} size="sm" />
+          <span className={`presence ${member.on ? "on" : "off"}`} aria-hidden="true" />
         </span>
-      )}
+        <span className="member-name">
+          {member.n}
+          {member.i === me && <span className="member-you"> (you)</span>}
+          <span className="sr-only">{member.on ? ", online" : ", offline"}</span>
+        </span>
+        {member.g && <span className="role role-guest">Guest</span>}
+        <RoleBadge role={member.rl} />
+      </button>
     </li>
   );
 }
 
 /**
- * A channel's members, online first, each with a presence dot and role. Offline guests are
+ * A channel's members, online first, each with a presence dot and role, each a button that
+ * opens their card. Offline guests are
  * folded into one "N guests offline" toggle, so a busy channel's list is not mostly guests who
  * left (the server removes their memberships after a while; see the README).
  */
 export function MemberList({
   members,
   me,
-  actions,
+  onOpen,
 }: {
   members: readonly Member[];
   me: number | undefined;
-  actions?: MemberActions;
+  /** A member's row was pressed: open their card. */
+  onOpen: (member: Member, from: HTMLElement) => void;
 }) {
   const [guestsOpen, setGuestsOpen] = useState(false);
   const listId = useId();
@@ -92,7 +77,7 @@ export function MemberList({
           <h3 className="member-group">Online — {online.length}</h3>
           <ul className="member-list">
             {online.map((m) => (
-              <MemberRow key={m.i} member={m} me={me} actions={actions} />
+              <MemberRow key={m.i} member={m} me={me} onOpen={onOpen} />
             ))}
           </ul>
         </>
@@ -103,7 +88,7 @@ export function MemberList({
           {offline.length > 0 && (
             <ul className="member-list">
               {offline.map((m) => (
-                <MemberRow key={m.i} member={m} me={me} actions={actions} />
+                <MemberRow key={m.i} member={m} me={me} onOpen={onOpen} />
               ))}
             </ul>
           )}
@@ -123,7 +108,7 @@ export function MemberList({
               {guestsOpen && (
                 <ul className="member-list" id={listId}>
                   {offlineGuests.map((m) => (
-                    <MemberRow key={m.i} member={m} me={me} actions={actions} />
+                    <MemberRow key={m.i} member={m} me={me} onOpen={onOpen} />
                   ))}
                 </ul>
               )}
