@@ -69,6 +69,13 @@ describe("the profile card in the web client", () => {
     await author.click();
     const oscar = card(member, "oscar");
     await oscar.getByText("Owner in #card-talk").waitFor();
+    // Next to the name it was opened from, below it or (near the bottom) above it, never on it.
+    const name = await author.boundingBox();
+    const box = await oscar.boundingBox();
+    const clear = (n: typeof name, b: typeof box) =>
+      n !== null && b !== null && (b.y >= n.y + n.height || b.y + b.height <= n.y);
+    expect(clear(name, box)).toBe(true);
+    expect(box && name && Math.abs(box.x - name.x)).toBeLessThan(2);
     await oscar.getByRole("button", { name: "Message" }).waitFor();
     await oscar.getByRole("button", { name: "Block" }).waitFor();
     expect(await oscar.getByRole("button", { name: MODERATION }).count()).toBe(0);
@@ -108,7 +115,11 @@ describe("the profile card in the web client", () => {
     // Its only button is Close.
     expect(await own.getByRole("button").count()).toBe(1);
     await own.getByRole("button", { name: "Close" }).waitFor();
-    await page.keyboard.press("Escape");
+    // A popover beside the member list (left of the row), closed by a click outside it.
+    const row = await memberRow(page, "uma").boundingBox();
+    const box = await own.boundingBox();
+    expect(row && box && box.x + box.width <= row.x).toBe(true);
+    await page.mouse.click(10, 790);
     await own.waitFor({ state: "detached" });
 
     const other = await openProfileCard(page, "tess");

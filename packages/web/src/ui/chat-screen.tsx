@@ -47,10 +47,10 @@ function beside(el: HTMLElement): ModalAnchor {
   return { x: r.left - 8, y: r.top, align: "end" };
 }
 
-/** A card opened from an author's name opens below it. */
+/** A card opened from an author's name opens below it (above it when there is no room). */
 function below(el: HTMLElement): ModalAnchor {
   const r = el.getBoundingClientRect();
-  return { x: r.left, y: r.bottom + 4 };
+  return { x: r.left, y: r.bottom + 4, top: r.top - 4 };
 }
 
 /** The signed-in application: channels, the open channel, its members. */

@@ -36,53 +36,66 @@ export function FormError({ error }: { error: string | undefined }) {
   ) : null;
 }
 
-/**
- * The shape every form dialog shares: a modal titled `title` holding a form of `children`, the
- * refusal if any, then Cancel and the submit button (`danger` for what cannot be undone).
- */
-export function FormDialog({
-  title,
-  onClose,
-  form,
-  submitLabel,
-  cancelLabel = "Cancel",
-  danger = false,
-  cancelFocused = false,
-  children,
-}: {
-  title: string;
-  onClose: () => void;
+/** What a dialog's form shows around its fields. */
+export interface DialogFormProps {
   form: ReturnType<typeof useFormAction>;
   submitLabel: string;
+  onCancel: () => void;
   cancelLabel?: string;
+  /** For what cannot be undone. */
   danger?: boolean;
   /** Focus starts on Cancel (the choice that loses nothing) rather than the first field. */
   cancelFocused?: boolean;
   children: ReactNode;
-}) {
+}
+
+/**
+ * The shape every form in a dialog shares: its fields, the refusal if any, then Cancel and the
+ * submit button.
+ */
+export function DialogForm({
+  form,
+  submitLabel,
+  onCancel,
+  cancelLabel = "Cancel",
+  danger = false,
+  cancelFocused = false,
+  children,
+}: DialogFormProps) {
+  return (
+    <form className="stack" onSubmit={form.submit}>
+      {children}
+      <FormError error={form.error} />
+      <div className="modal-actions">
+        <button
+          type="button"
+          className="button"
+          onClick={onCancel}
+          {...(cancelFocused ? { "data-autofocus": true } : {})}
+        >
+          {cancelLabel}
+        </button>
+        <button
+          type="submit"
+          className={danger ? "button button-danger" : "button button-primary"}
+          disabled={form.busy}
+        >
+          {submitLabel}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** A modal titled `title` that holds one `DialogForm`; Cancel closes it. */
+export function FormDialog({
+  title,
+  onClose,
+  ...form
+}: Omit<DialogFormProps, "onCancel"> & { title: string; onClose: () => void }) {
   return (
     <Modal title={title} onClose={onClose}>
-      <form className="stack" onSubmit={form.submit}>
-        {children}
-        <FormError error={form.error} />
-        <div className="modal-actions">
-          <button
-            type="button"
-            className="button"
-            onClick={onClose}
-            {...(cancelFocused ? { "data-autofocus": true } : {})}
-          >
-            {cancelLabel}
-          </button>
-          <button
-            type="submit"
-            className={danger ? "button button-danger" : "button button-primary"}
-            disabled={form.busy}
-          >
-            {submitLabel}
-          </button>
-        </div>
-      </form>
+      <DialogForm {...form} onCancel={onClose} />
     </Modal>
   );
 }

@@ -1,10 +1,15 @@
 import { type MouseEvent, type ReactNode, useEffect, useId, useRef } from "react";
-import { type MenuPoint, placeMenu } from "./context-menu";
+import { EDGE_PX, type MenuPoint, placeMenu } from "./context-menu";
 import { CloseIcon } from "./icons";
 
 /** Where an anchored dialog opens: its top-left corner at the point, or its top-right (`end`). */
 export interface ModalAnchor extends MenuPoint {
   align?: "start" | "end";
+  /**
+   * The top of what opened it, when the point is below that: a dialog with no room below the
+   * point goes above this instead, so that it never covers its opener.
+   */
+  top?: number;
 }
 
 /**
@@ -55,8 +60,10 @@ export function Modal({
     // Placed again whenever its size changes (a step of its content), so it stays in view.
     const place = () => {
       const rect = dialog.getBoundingClientRect();
+      const x = at.align === "end" ? at.x - rect.width : at.x;
+      const fits = at.y + rect.height + EDGE_PX <= window.innerHeight;
       const spot = placeMenu(
-        at.align === "end" ? { x: at.x - rect.width, y: at.y } : at,
+        { x, y: fits || at.top === undefined ? at.y : at.top - rect.height },
         { width: rect.width, height: rect.height },
         { width: window.innerWidth, height: window.innerHeight },
       );

@@ -1,5 +1,5 @@
 import { LIMITS, Role, type Self } from "@parley/protocol";
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useId, useRef, useState } from "react";
 import { type ChannelView, muteAfter } from "../chat/channel-view";
 import { isDirect } from "../chat/chat-state";
 import { type ChatStore, CommandRefusedError, errorText } from "../chat/chat-store";
@@ -12,7 +12,7 @@ import {
   profileCommand,
 } from "../chat/profile-actions";
 import { Avatar } from "./avatar";
-import { FormError, useFormAction } from "./form-dialog";
+import { DialogForm, FormError, useFormAction } from "./form-dialog";
 import { Modal, type ModalAnchor } from "./modal";
 import "./profile-card.css";
 
@@ -96,6 +96,7 @@ export function ProfileCard({
   const [duration, setDuration] = useState("");
   const [reason, setReason] = useState("");
   const body = useRef<HTMLDivElement>(null);
+  const moderationId = useId();
   const form = useFormAction(async () => {
     if (step.kind === "form" && step.action === "ban") {
       profileCommand("ban", name, { duration, reason });
@@ -106,10 +107,10 @@ export function ProfileCard({
     await command(action, { duration, reason });
   }, errorOf);
 
-  // Each step starts at its first field, or at its safe choice.
+  // Each step starts at its first field, or at its safe choice (marked `data-autofocus`).
   useEffect(() => {
     if (step.kind === "card") return;
-    body.current?.querySelector<HTMLElement>("[data-step-focus]")?.focus();
+    body.current?.querySelector<HTMLElement>("[data-autofocus]")?.focus();
   }, [step]);
 
   async function command(action: CommandAction, options: { duration?: string; reason?: string }) {
@@ -187,8 +188,10 @@ export function ProfileCard({
               </div>
             )}
             {moderation.length > 0 && (
-              <section className="profile-moderation" aria-label={`Moderate in ${channel}`}>
-                <h3 className="field-label">Moderate in {channel}</h3>
+              <section className="profile-moderation" aria-labelledby={moderationId}>
+                <h3 className="field-label" id={moderationId}>
+                  Moderate in {channel}
+                </h3>
                 <div className="profile-actions">
                   {moderation.map((action) => (
                     <button
@@ -208,7 +211,15 @@ export function ProfileCard({
           </>
         )}
         {step.kind === "form" && (
-          <form className="stack" onSubmit={form.submit}>
+          <DialogForm
+            form={form}
+            onCancel={back}
+            cancelLabel="Back"
+            danger={step.action !== "mute"}
+            submitLabel={
+              step.action === "mute" ? "Mute" : step.action === "kick" ? "Kick" : "Continue"
+            }
+          >
             <p className="modal-text">
               {step.action === "mute" &&
                 `Mute ${name} in ${channel}: they can still read, but not send, react or type.`}
@@ -221,7 +232,7 @@ export function ProfileCard({
                 <span className="field-label">Duration</span>
                 <select
                   name="duration"
-                  data-step-focus
+                  data-autofocus
                   value={duration}
                   onChange={(e) => setDuration(e.target.value)}
                 >
@@ -240,44 +251,27 @@ export function ProfileCard({
                 maxLength={LIMITS.topicMax}
                 value={reason}
                 onChange={(e) => setReason(e.target.value)}
-                {...(step.action === "kick" ? { "data-step-focus": true } : {})}
+                {...(step.action === "kick" ? { "data-autofocus": true } : {})}
               />
               <span className="field-hint">Kept in the moderation log.</span>
             </label>
-            <FormError error={form.error} />
-            <div className="modal-actions">
-              <button type="button" className="button" onClick={back}>
-                Back
-              </button>
-              <button
-                type="submit"
-                className={
-                  step.action === "mute" ? "button button-primary" : "button button-danger"
-                }
-                disabled={form.busy}
-              >
-                {step.action === "mute" ? "Mute" : step.action === "kick" ? "Kick" : "Continue"}
-              </button>
-            </div>
-          </form>
+          </DialogForm>
         )}
         {step.kind === "confirm" && (
-          <form className="stack" onSubmit={form.submit}>
+          <DialogForm
+            form={form}
+            onCancel={back}
+            cancelLabel="Back"
+            cancelFocused
+            danger
+            submitLabel={`Ban ${name}`}
+          >
             <p className="modal-text">
               Ban <strong>{name}</strong> from {channel}{" "}
               {step.duration ? `for ${durationLabel(step.duration)}` : "until the ban is lifted"}?
               {step.reason && ` Reason: ${step.reason}.`}
             </p>
-            <FormError error={form.error} />
-            <div className="modal-actions">
-              <button type="button" className="button" data-step-focus onClick={back}>
-                Back
-              </button>
-              <button type="submit" className="button button-danger" disabled={form.busy}>
-                Ban {name}
-              </button>
-            </div>
-          </form>
+          </DialogForm>
         )}
       </div>
     </Modal>
