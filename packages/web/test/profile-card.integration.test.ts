@@ -56,6 +56,8 @@ describe("the profile card in the web client", () => {
       .getByRole("button", { name: /card-room/ })
       .waitFor({ state: "detached" });
     await memberRow(owner, "mark").waitFor({ state: "detached" });
+    // The row had focus back when it went: focus moves to the list's title, not to the page.
+    await owner.waitForFunction(() => document.activeElement?.classList.contains("panel-title"));
   });
 
   it("shows a member no moderation on the owner's card opened from an author name, and Message opens a DM both see", async () => {

@@ -379,6 +379,7 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
           profile={profileOf(state.members, active.id, profile.user)}
           blocked={state.blocked.includes(profile.user.i)}
           anchor={profile.anchor}
+          fallbackFocus={() => drawers.current?.querySelector<HTMLElement>(".members .panel-title")}
           onClose={() => setProfile(undefined)}
           onOpened={(channelId) => {
             setMembersOpen(false);

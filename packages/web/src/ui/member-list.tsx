@@ -1,5 +1,5 @@
 import { type Member, Role } from "@parley/protocol";
-import { useId, useState } from "react";
+import { useId, useLayoutEffect, useRef, useState } from "react";
 import { Avatar } from "./avatar";
 
 function RoleBadge({ role }: { role: number }) {
@@ -16,10 +16,12 @@ function MemberRow({
   member,
   me,
   onOpen,
+  onFocusChange,
 }: {
   member: Member;
   me: number | undefined;
   onOpen: (member: Member, from: HTMLElement) => void;
+  onFocusChange: (id: number | undefined) => void;
 }) {
   return (
     <li>
@@ -28,6 +30,8 @@ function MemberRow({
         className={`member${member.on ? "" : " offline"}`}
         aria-haspopup="dialog"
         onClick={(e) => onOpen(member, e.currentTarget)}
+        onFocus={() => onFocusChange(member.i)}
+        onBlur={() => onFocusChange(undefined)}
       >
         <span className="member-avatar">
           <Avatar name={member.n} size="sm" />
@@ -63,13 +67,27 @@ export function MemberList({
 }) {
   const [guestsOpen, setGuestsOpen] = useState(false);
   const listId = useId();
+  // A row removed while it has focus (its member was kicked, banned or left) hands focus to the
+  // list's title, rather than dropping it to the page.
+  const title = useRef<HTMLHeadingElement>(null);
+  const focusedRow = useRef<number | undefined>(undefined);
+  const onFocusChange = (id: number | undefined) => {
+    focusedRow.current = id;
+  };
+  useLayoutEffect(() => {
+    const id = focusedRow.current;
+    if (id === undefined || members.some((m) => m.i === id)) return;
+    focusedRow.current = undefined;
+    if (!document.activeElement || document.activeElement === document.body)
+      title.current?.focus({ preventScroll: true });
+  }, [members]);
   const online = members.filter((m) => m.on);
   const offline = members.filter((m) => !m.on && !m.g);
   const offlineGuests = members.filter((m) => !m.on && m.g);
   const offlineCount = offline.length + offlineGuests.length;
   return (
     <>
-      <h2 className="panel-title" tabIndex={-1}>
+      <h2 className="panel-title" tabIndex={-1} ref={title}>
         Members <span className="panel-count">{members.length}</span>
       </h2>
       {online.length > 0 && (
@@ -77,7 +95,13 @@ export function MemberList({
           <h3 className="member-group">Online — {online.length}</h3>
           <ul className="member-list">
             {online.map((m) => (
-              <MemberRow key={m.i} member={m} me={me} onOpen={onOpen} />
+              <MemberRow
+                key={m.i}
+                member={m}
+                me={me}
+                onOpen={onOpen}
+                onFocusChange={onFocusChange}
+              />
             ))}
           </ul>
         </>
@@ -88,7 +112,13 @@ export function MemberList({
           {offline.length > 0 && (
             <ul className="member-list">
               {offline.map((m) => (
-                <MemberRow key={m.i} member={m} me={me} onOpen={onOpen} />
+                <MemberRow
+                  key={m.i}
+                  member={m}
+                  me={me}
+                  onOpen={onOpen}
+                  onFocusChange={onFocusChange}
+                />
               ))}
             </ul>
           )}
@@ -108,7 +138,13 @@ export function MemberList({
               {guestsOpen && (
                 <ul className="member-list" id={listId}>
                   {offlineGuests.map((m) => (
-                    <MemberRow key={m.i} member={m} me={me} onOpen={onOpen} />
+                    <MemberRow
+                      key={m.i}
+                      member={m}
+                      me={me}
+                      onOpen={onOpen}
+                      onFocusChange={onFocusChange}
+                    />
                   ))}
                 </ul>
               )}

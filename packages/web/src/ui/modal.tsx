@@ -29,6 +29,7 @@ export function Modal({
   className,
   lead,
   anchor,
+  fallbackFocus,
 }: {
   title: string;
   onClose: () => void;
@@ -38,6 +39,8 @@ export function Modal({
   /** Shown before the title in the head (e.g. an avatar). */
   lead?: ReactNode;
   anchor?: ModalAnchor;
+  /** Takes focus on close when what had it before is gone (removed meanwhile). */
+  fallbackFocus?: () => HTMLElement | null | undefined;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
@@ -49,10 +52,13 @@ export function Modal({
     dialog?.querySelector<HTMLElement>("[data-autofocus]")?.focus();
     return () => {
       dialog?.close();
-      previous?.focus?.();
+      if (previous?.isConnected) previous.focus?.();
+      else fallback.current?.()?.focus();
     };
   }, []);
   const placed = useRef(anchor);
+  const fallback = useRef(fallbackFocus);
+  fallback.current = fallbackFocus;
   useEffect(() => {
     const dialog = ref.current;
     const at = placed.current;

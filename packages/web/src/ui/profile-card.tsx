@@ -56,6 +56,8 @@ export interface ProfileCardProps {
   blocked: boolean;
   /** Where it opens on a wide screen (a phone shows a bottom sheet). */
   anchor?: ModalAnchor;
+  /** Takes focus on close when what opened the card is gone (a member row, after a kick). */
+  fallbackFocus?: () => HTMLElement | null | undefined;
   onClose: () => void;
   /** "Message" opened this DM. */
   onOpened: (channelId: number) => void;
@@ -74,6 +76,7 @@ export function ProfileCard({
   profile,
   blocked,
   anchor,
+  fallbackFocus,
   onClose,
   onOpened,
 }: ProfileCardProps) {
@@ -135,6 +138,7 @@ export function ProfileCard({
       lead={<Avatar name={name} size="lg" />}
       className="profile-card"
       {...(anchor ? { anchor } : {})}
+      {...(fallbackFocus ? { fallbackFocus } : {})}
       onClose={onClose}
     >
       <div ref={body} className="profile-body" data-testid="profile-card">
