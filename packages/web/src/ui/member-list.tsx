@@ -74,6 +74,13 @@ export function MemberList({
   const onFocusChange = (id: number | undefined) => {
     focusedRow.current = id;
   };
+  const rows = (list: readonly Member[], id?: string) => (
+    <ul className="member-list" id={id}>
+      {list.map((m) => (
+        <MemberRow key={m.i} member={m} me={me} onOpen={onOpen} onFocusChange={onFocusChange} />
+      ))}
+    </ul>
+  );
   useLayoutEffect(() => {
     const id = focusedRow.current;
     if (id === undefined || members.some((m) => m.i === id)) return;
@@ -93,35 +100,13 @@ export function MemberList({
       {online.length > 0 && (
         <>
           <h3 className="member-group">Online — {online.length}</h3>
-          <ul className="member-list">
-            {online.map((m) => (
-              <MemberRow
-                key={m.i}
-                member={m}
-                me={me}
-                onOpen={onOpen}
-                onFocusChange={onFocusChange}
-              />
-            ))}
-          </ul>
+          {rows(online)}
         </>
       )}
       {offlineCount > 0 && (
         <>
           <h3 className="member-group">Offline — {offlineCount}</h3>
-          {offline.length > 0 && (
-            <ul className="member-list">
-              {offline.map((m) => (
-                <MemberRow
-                  key={m.i}
-                  member={m}
-                  me={me}
-                  onOpen={onOpen}
-                  onFocusChange={onFocusChange}
-                />
-              ))}
-            </ul>
-          )}
+          {offline.length > 0 && rows(offline)}
           {offlineGuests.length > 0 && (
             <>
               <button
@@ -135,19 +120,7 @@ export function MemberList({
                   ? "1 guest offline"
                   : `${offlineGuests.length} guests offline`}
               </button>
-              {guestsOpen && (
-                <ul className="member-list" id={listId}>
-                  {offlineGuests.map((m) => (
-                    <MemberRow
-                      key={m.i}
-                      member={m}
-                      me={me}
-                      onOpen={onOpen}
-                      onFocusChange={onFocusChange}
-                    />
-                  ))}
-                </ul>
-              )}
+              {guestsOpen && rows(offlineGuests, listId)}
             </>
           )}
         </>
