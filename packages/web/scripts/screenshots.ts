@@ -11,8 +11,10 @@ import {
   composer,
   messageText,
   openChannel,
+  openProfileCard,
   openTeamChat,
   seedTeamChat,
+  signIn,
   WebHarness,
 } from "../test/browser-harness";
 
@@ -41,6 +43,14 @@ async function main(): Promise<void> {
       await shot(page, `chat-${scheme}`);
       bob.typing(general, false);
     }
+
+    // A member's profile card, as the channel's owner sees it: with the moderation they may do.
+    const owner = await harness.open();
+    await signIn(owner, "alice");
+    await openChannel(owner, "general");
+    await messageText(owner, "Hi everyone").waitFor();
+    await openProfileCard(owner, "bob");
+    await shot(owner, "profile-card");
 
     // Phone width: the sidebar folds into a drawer.
     const phone = await harness.open({ width: 390, height: 844 });

@@ -276,6 +276,24 @@ export function message(page: Page, text: string) {
   return page.getByTestId("message").filter({ hasText: text });
 }
 
+/**
+ * The member list's row for `name`: one button, which opens the member's card. (Usernames hold
+ * no character that is special in a pattern.)
+ */
+export function memberRow(page: Page, name: string) {
+  return page
+    .getByRole("complementary", { name: "Members" })
+    .getByRole("button", { name: new RegExp(`^${name}\\b`) });
+}
+
+/** Opens `name`'s profile card from the member list; resolves to the card (a dialog). */
+export async function openProfileCard(page: Page, name: string) {
+  await memberRow(page, name).click();
+  const card = page.getByRole("dialog", { name, exact: true });
+  await card.waitFor();
+  return card;
+}
+
 /** axe-core's browser build, injected into a page by `axeViolations`. */
 const AXE_SOURCE = readFileSync(
   createRequire(import.meta.url).resolve("axe-core/axe.min.js"),

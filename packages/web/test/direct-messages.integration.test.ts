@@ -1,6 +1,12 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { axeViolations, joinChannel, messageText, signIn } from "./browser-harness";
+import {
+  axeViolations,
+  joinChannel,
+  messageText,
+  openProfileCard,
+  signIn,
+} from "./browser-harness";
 import { webSuite } from "./web-suite";
 
 const harness = webSuite();
@@ -22,7 +28,7 @@ describe("direct messages in the web client", () => {
     await signIn(bob, "bob");
     await joinChannel(bob, "commons");
 
-    await alice.getByRole("button", { name: "Message bob" }).click();
+    await (await openProfileCard(alice, "bob")).getByRole("button", { name: "Message" }).click();
     await alice.getByRole("heading", { level: 1, name: "bob", exact: true }).waitFor();
     await dmComposer(alice, "bob").fill("hi bob, just us");
     await dmComposer(alice, "bob").press("Enter");
@@ -68,8 +74,10 @@ describe("direct messages in the web client", () => {
     const hank = await harness.open();
     await signIn(hank, "hank");
     await joinChannel(hank, "plaza");
-    await hank.getByRole("button", { name: "Block gail" }).click();
-    await hank.getByRole("button", { name: "Unblock gail" }).waitFor();
+    const card = await openProfileCard(hank, "gail");
+    await card.getByRole("button", { name: "Block", exact: true }).click();
+    await card.getByRole("button", { name: "Unblock" }).waitFor();
+    await hank.keyboard.press("Escape");
     await gail.send(ch.i, "can you see this?");
     const folded = hank.getByTestId("timeline").getByText("Message from a blocked user");
     await folded.waitFor();
@@ -79,7 +87,7 @@ describe("direct messages in the web client", () => {
     await messageText(hank, "can you see this?").waitFor();
     await gail.send(ch.i, "and this?");
     await hank.getByTestId("timeline").getByText("Message from a blocked user").waitFor();
-    await hank.getByRole("button", { name: "Unblock gail" }).click();
+    await (await openProfileCard(hank, "gail")).getByRole("button", { name: "Unblock" }).click();
     await messageText(hank, "and this?").waitFor();
   });
 });

@@ -78,6 +78,8 @@ describe("buildTimeline", () => {
       ]),
     );
     expect(shape(rows)).toEqual(["[Today]", "u2×1", "(u3 joined)", "u2×1", "*u2", "u2×1"]);
+    // An action's author opens their card like a group's: both carry the id.
+    expect(rows.flatMap((r) => (r.kind === "action" ? [r.authorId] : []))).toEqual([2]);
   });
 
   it("marks own messages and appends pending ones to the own group", () => {

@@ -49,7 +49,14 @@ export type TimelineRow =
       ts: number;
       messages: TimelineMessage[];
     }
-  | { kind: "action"; key: string; author: string; own: boolean; message: TimelineMessage }
+  | {
+      kind: "action";
+      key: string;
+      authorId: number;
+      author: string;
+      own: boolean;
+      message: TimelineMessage;
+    }
   | { kind: "system"; key: string; text: string; ts: number }
   | { kind: "note"; key: string; note: LocalNote }
   /** Where the messages the reader had not read when it opened the channel begin. */
@@ -148,7 +155,7 @@ export function buildTimeline(input: TimelineInput): TimelineRow[] {
     }
     const own = authorId === input.me;
     if (action) {
-      rows.push({ kind: "action", key: message.key, author, own, message });
+      rows.push({ kind: "action", key: message.key, authorId, author, own, message });
       continue;
     }
     const last = rows.at(-1);

@@ -6,7 +6,7 @@ function hue(name: string): number {
 }
 
 /** The first letter of a name on a coloured disc; decorative (the name is always next to it). */
-export function Avatar({ name, size = "md" }: { name: string; size?: "sm" | "md" }) {
+export function Avatar({ name, size = "md" }: { name: string; size?: "sm" | "md" | "lg" }) {
   const letter = (name.replace(/^guest-/, "")[0] ?? "?").toUpperCase();
   return (
     <span className={`avatar avatar-${size} avatar-c${hue(name)}`} aria-hidden="true">

@@ -1,6 +1,7 @@
 import { type ChannelSummary, LIMITS, type MessageEvent } from "@parley/protocol";
-import { type FormEvent, useEffect, useState } from "react";
+import { useEffect, useState } from "react";
 import { type ChatStore, errorText } from "../chat/chat-store";
+import { FormDialog, FormError, useFormAction } from "./form-dialog";
 import { MessageText } from "./message-text";
 import { Modal } from "./modal";
 import { ChannelMark } from "./sidebar";
@@ -12,35 +13,6 @@ export interface ChannelDialogProps {
   onClose: () => void;
   /** A channel was joined or created and is now open. */
   onOpened: (channelId: number) => void;
-}
-
-/**
- * A dialog form's submit: busy while `action` runs; a refusal (as `errorOf` words it) is shown
- * and the form may be sent again. On success the dialog is expected to close.
- */
-function useFormAction(action: () => Promise<void>, errorOf: (err: unknown) => string) {
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    try {
-      await action();
-    } catch (err) {
-      setError(errorOf(err));
-      setBusy(false);
-    }
-  };
-  return { error, busy, submit };
-}
-
-/** Why a dialog's request was refused, announced when it appears. */
-function FormError({ error }: { error: string | undefined }) {
-  return error ? (
-    <p className="form-error" role="alert">
-      {error}
-    </p>
-  ) : null;
 }
 
 /** Search every channel on the server and join one. */
@@ -136,68 +108,57 @@ export function CreateDialog({
   const [name, setName] = useState("");
   const [topic, setTopic] = useState("");
   const [isPrivate, setPrivate] = useState(false);
-  const { error, busy, submit } = useFormAction(
+  const form = useFormAction(
     async () => onOpened(await store.createChannel(name.trim(), topic.trim(), isPrivate)),
     errorText,
   );
 
   return (
-    <Modal title="Create a channel" onClose={onClose}>
-      <form className="stack" onSubmit={submit}>
-        <label className="field">
-          <span className="field-label">Name</span>
+    <FormDialog title="Create a channel" onClose={onClose} form={form} submitLabel="Create channel">
+      <label className="field">
+        <span className="field-label">Name</span>
+        <input
+          name="channel-name"
+          data-autofocus
+          required
+          maxLength={64}
+          value={name}
+          placeholder="e.g. design-review"
+          onChange={(e) => setName(e.target.value)}
+        />
+      </label>
+      <label className="field">
+        <span className="field-label">Topic (optional)</span>
+        <input
+          name="channel-topic"
+          maxLength={250}
+          value={topic}
+          placeholder="What is it about?"
+          onChange={(e) => setTopic(e.target.value)}
+        />
+      </label>
+      {canBePrivate && (
+        <label className="check-field">
           <input
-            name="channel-name"
-            data-autofocus
-            required
-            maxLength={64}
-            value={name}
-            placeholder="e.g. design-review"
-            onChange={(e) => setName(e.target.value)}
+            type="checkbox"
+            name="channel-private"
+            checked={isPrivate}
+            onChange={(e) => setPrivate(e.target.checked)}
           />
+          <span>
+            <span className="field-label">Private channel</span>
+            <span className="field-hint">Only people you invite can find and join it.</span>
+          </span>
         </label>
-        <label className="field">
-          <span className="field-label">Topic (optional)</span>
-          <input
-            name="channel-topic"
-            maxLength={250}
-            value={topic}
-            placeholder="What is it about?"
-            onChange={(e) => setTopic(e.target.value)}
-          />
-        </label>
-        {canBePrivate && (
-          <label className="check-field">
-            <input
-              type="checkbox"
-              name="channel-private"
-              checked={isPrivate}
-              onChange={(e) => setPrivate(e.target.checked)}
-            />
-            <span>
-              <span className="field-label">Private channel</span>
-              <span className="field-hint">Only people you invite can find and join it.</span>
-            </span>
-          </label>
-        )}
-        <FormError error={error} />
-        <div className="modal-actions">
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="button button-primary" disabled={busy}>
-            Create channel
-          </button>
-        </div>
-      </form>
-    </Modal>
+      )}
+    </FormDialog>
   );
 }
 
 /** Asks for the people of a new direct message (names, comma separated) and opens it. */
 export function NewMessageDialog({ store, onClose, onOpened }: ChannelDialogProps) {
   const [names, setNames] = useState("");
-  const { error, busy, submit } = useFormAction(
+  const form = useFormAction(
     async () =>
       onOpened(
         await store.openDm(
@@ -210,31 +171,20 @@ export function NewMessageDialog({ store, onClose, onOpened }: ChannelDialogProp
     errorText,
   );
   return (
-    <Modal title="New message" onClose={onClose}>
-      <form className="stack" onSubmit={submit}>
-        <label className="field">
-          <span className="field-label">To</span>
-          <input
-            name="dm-names"
-            data-autofocus
-            required
-            value={names}
-            placeholder="e.g. alice, bob"
-            onChange={(e) => setNames(e.target.value)}
-          />
-          <span className="field-hint">Usernames, separated by commas.</span>
-        </label>
-        <FormError error={error} />
-        <div className="modal-actions">
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="button button-primary" disabled={busy}>
-            Open
-          </button>
-        </div>
-      </form>
-    </Modal>
+    <FormDialog title="New message" onClose={onClose} form={form} submitLabel="Open">
+      <label className="field">
+        <span className="field-label">To</span>
+        <input
+          name="dm-names"
+          data-autofocus
+          required
+          value={names}
+          placeholder="e.g. alice, bob"
+          onChange={(e) => setNames(e.target.value)}
+        />
+        <span className="field-hint">Usernames, separated by commas.</span>
+      </label>
+    </FormDialog>
   );
 }
 
@@ -250,7 +200,7 @@ export function RegisterDialog({
 }) {
   const [username, setUsername] = useState(name);
   const [password, setPassword] = useState("");
-  const { error, busy, submit } = useFormAction(
+  const form = useFormAction(
     async () => {
       const chosen = username.trim();
       await store.register(password, chosen === name ? undefined : chosen);
@@ -260,43 +210,38 @@ export function RegisterDialog({
   );
 
   return (
-    <Modal title="Register" onClose={onClose}>
-      <form className="stack" onSubmit={submit}>
-        <p className="modal-text">
-          Choose a password to turn <strong>{name}</strong> into an account. You keep your channels,
-          and your name unless you pick another.
-        </p>
-        <UsernameField
-          value={username}
-          onChange={setUsername}
-          hint="Names beginning with guest- are for guests; keep yours or pick a new one."
+    <FormDialog
+      title="Register"
+      onClose={onClose}
+      form={form}
+      submitLabel="Register"
+      cancelLabel="Not now"
+    >
+      <p className="modal-text">
+        Choose a password to turn <strong>{name}</strong> into an account. You keep your channels,
+        and your name unless you pick another.
+      </p>
+      <UsernameField
+        value={username}
+        onChange={setUsername}
+        hint="Names beginning with guest- are for guests; keep yours or pick a new one."
+      />
+      <label className="field">
+        <span className="field-label">Password</span>
+        <input
+          type="password"
+          name="password"
+          autoComplete="new-password"
+          data-autofocus
+          required
+          minLength={8}
+          maxLength={256}
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
         />
-        <label className="field">
-          <span className="field-label">Password</span>
-          <input
-            type="password"
-            name="password"
-            autoComplete="new-password"
-            data-autofocus
-            required
-            minLength={8}
-            maxLength={256}
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-          />
-          <span className="field-hint">At least 8 characters.</span>
-        </label>
-        <FormError error={error} />
-        <div className="modal-actions">
-          <button type="button" className="button" onClick={onClose}>
-            Not now
-          </button>
-          <button type="submit" className="button button-primary" disabled={busy}>
-            Register
-          </button>
-        </div>
-      </form>
-    </Modal>
+        <span className="field-hint">At least 8 characters.</span>
+      </label>
+    </FormDialog>
   );
 }
 
@@ -322,7 +267,7 @@ export function DeleteMessageDialog({
   onDeleted: () => void;
 }) {
   const [reason, setReason] = useState("");
-  const { error, busy, submit } = useFormAction(
+  const form = useFormAction(
     async () => {
       await store.deleteMessage(channelId, message.i, byModerator ? reason : undefined);
       onDeleted();
@@ -331,50 +276,41 @@ export function DeleteMessageDialog({
   );
 
   return (
-    <Modal title="Delete message" onClose={onClose}>
-      <form className="stack" onSubmit={submit}>
-        <p className="modal-text">
-          {byModerator ? (
-            <>
-              Delete this message by <strong>{message.an}</strong>? Everyone will see that a
-              moderator deleted it.
-            </>
-          ) : (
-            "Delete this message? Everyone will see that it was deleted."
-          )}{" "}
-          This cannot be undone.
-        </p>
-        <blockquote className="delete-preview">
-          <MessageText text={message.x} />
-        </blockquote>
-        {byModerator && (
-          <label className="field">
-            <span className="field-label">Reason (optional)</span>
-            <input
-              name="delete-reason"
-              data-autofocus
-              maxLength={LIMITS.topicMax}
-              value={reason}
-              onChange={(e) => setReason(e.target.value)}
-            />
-            <span className="field-hint">Kept in the moderation log.</span>
-          </label>
-        )}
-        <FormError error={error} />
-        <div className="modal-actions">
-          <button
-            type="button"
-            className="button"
-            onClick={onClose}
-            {...(byModerator ? {} : { "data-autofocus": true })}
-          >
-            Cancel
-          </button>
-          <button type="submit" className="button button-danger" disabled={busy}>
-            {busy ? "Deleting…" : "Delete"}
-          </button>
-        </div>
-      </form>
-    </Modal>
+    <FormDialog
+      title="Delete message"
+      onClose={onClose}
+      form={form}
+      submitLabel={form.busy ? "Deleting…" : "Delete"}
+      danger
+      cancelFocused={!byModerator}
+    >
+      <p className="modal-text">
+        {byModerator ? (
+          <>
+            Delete this message by <strong>{message.an}</strong>? Everyone will see that a moderator
+            deleted it.
+          </>
+        ) : (
+          "Delete this message? Everyone will see that it was deleted."
+        )}{" "}
+        This cannot be undone.
+      </p>
+      <blockquote className="delete-preview">
+        <MessageText text={message.x} />
+      </blockquote>
+      {byModerator && (
+        <label className="field">
+          <span className="field-label">Reason (optional)</span>
+          <input
+            name="delete-reason"
+            data-autofocus
+            maxLength={LIMITS.topicMax}
+            value={reason}
+            onChange={(e) => setReason(e.target.value)}
+          />
+          <span className="field-hint">Kept in the moderation log.</span>
+        </label>
+      )}
+    </FormDialog>
   );
 }

@@ -2,9 +2,10 @@ import { typingLine } from "@parley/client";
 import { Role } from "@parley/protocol";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { channelTitle, isDirect, unreadOf } from "../chat/chat-state";
-import { ChatStore, errorText } from "../chat/chat-store";
+import { ChatStore } from "../chat/chat-store";
 import { invitable } from "../chat/invitable";
 import { parseMessageLink } from "../chat/message-link";
+import { profileOf } from "../chat/profile-actions";
 import type { SessionStore } from "../session/session-store";
 import { BrowseDialog, CreateDialog, NewMessageDialog, RegisterDialog } from "./channel-dialogs";
 import { Composer } from "./composer";
@@ -12,9 +13,11 @@ import { CloseIcon, MenuIcon, PinIcon, UsersIcon } from "./icons";
 import { InviteDialog } from "./invite-dialog";
 import { MemberList } from "./member-list";
 import { MessageList } from "./message-list";
+import type { ModalAnchor } from "./modal";
 import { NotificationsDialog } from "./notifications-dialog";
 import { NotifyMenu } from "./notify-menu";
 import { PinnedPanel } from "./pinned-panel";
+import { ProfileCard } from "./profile-card";
 import { ChannelMark, Sidebar } from "./sidebar";
 import { useChat } from "./use-chat";
 import { useInviteLink } from "./use-invite-link";
@@ -30,6 +33,25 @@ export interface ChatScreenProps {
 type Dialog = "browse" | "create" | "register" | "pins" | "invite" | "notifications" | "dm";
 
 const EMPTY: readonly never[] = [];
+
+/** A person's card: who, in which channel, and where it opens (below what was clicked). */
+interface OpenProfile {
+  user: { i: number; n: string };
+  channelId: number;
+  anchor: ModalAnchor;
+}
+
+/** A card opened from a member row opens to its left (the member list is at the right edge). */
+function beside(el: HTMLElement): ModalAnchor {
+  const r = el.getBoundingClientRect();
+  return { x: r.left - 8, y: r.top, align: "end" };
+}
+
+/** A card opened from an author's name opens below it (above it when there is no room). */
+function below(el: HTMLElement): ModalAnchor {
+  const r = el.getBoundingClientRect();
+  return { x: r.left, y: r.bottom + 4, top: r.top - 4 };
+}
 
 /** The signed-in application: channels, the open channel, its members. */
 export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }: ChatScreenProps) {
@@ -70,6 +92,7 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
   const [membersOpen, setMembersOpen] = useState(false);
   /** A channel just opened from a dialog: its composer takes focus once it shows. */
   const [focusComposer, setFocusComposer] = useState<number>();
+  const [profile, setProfile] = useState<OpenProfile>();
 
   const active = state.activeId !== undefined ? state.channels[state.activeId] : undefined;
   const me = state.me;
@@ -77,6 +100,21 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
   const typists = active ? (state.typing[active.id] ?? EMPTY) : EMPTY;
   const online = members.filter((m) => m.on).length;
   const pins = active ? state.pins[active.id] : undefined;
+  const activeId = active?.id;
+  const openProfile = useCallback(
+    (user: { i: number; n: string }, anchor: ModalAnchor) => {
+      if (activeId !== undefined) setProfile({ user, channelId: activeId, anchor });
+    },
+    [activeId],
+  );
+  const openAuthor = useCallback(
+    (user: { i: number; n: string }, from: HTMLElement) => openProfile(user, below(from)),
+    [openProfile],
+  );
+  // A card belongs to the channel it was opened in: going elsewhere (or being removed) closes it.
+  useEffect(() => {
+    setProfile((p) => (p && p.channelId !== activeId ? undefined : p));
+  }, [activeId]);
 
   const totalUnread = Object.keys(state.channels).reduce(
     (n, c) => n + unreadOf(state, Number(c)),
@@ -267,6 +305,7 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
               online={state.status === "online"}
               members={members}
               blocked={isDirect(active.summary) ? undefined : state.blocked}
+              onProfile={openAuthor}
               {...(state.divider?.c === active.id ? { unreadFrom: state.divider.s } : {})}
             />
             <div className="typing-line" data-testid="typing">
@@ -324,21 +363,30 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
           <MemberList
             members={members}
             me={me?.i}
-            actions={{
-              blocked: state.blocked,
-              onMessage: (name) => {
-                store.openDm([name]).then(opened, (err) => store.inform(errorText(err)));
-              },
-              onBlock: (name, on) => {
-                store.block(name, on).catch((err) => store.inform(errorText(err)));
-              },
-            }}
+            onOpen={(member, from) => openProfile(member, beside(from))}
           />
         </aside>
       )}
       <div className="sr-only" aria-live="polite" aria-atomic="true">
         {state.announcement}
       </div>
+      {profile && active && me && profile.channelId === active.id && (
+        <ProfileCard
+          key={profile.user.i}
+          store={store}
+          view={active}
+          me={me}
+          profile={profileOf(state.members, active.id, profile.user)}
+          blocked={state.blocked.includes(profile.user.i)}
+          anchor={profile.anchor}
+          fallbackFocus={() => drawers.current?.querySelector<HTMLElement>(".members .panel-title")}
+          onClose={() => setProfile(undefined)}
+          onOpened={(channelId) => {
+            setMembersOpen(false);
+            opened(channelId);
+          }}
+        />
+      )}
       {dialog === "browse" && (
         <BrowseDialog store={store} onClose={() => setDialog(undefined)} onOpened={opened} />
       )}

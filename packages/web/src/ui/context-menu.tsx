@@ -17,7 +17,7 @@ export interface MenuPoint {
 }
 
 /** The menu keeps this far from the viewport's edges. */
-const EDGE_PX = 8;
+export const EDGE_PX = 8;
 
 /**
  * A message's menu: the toolbar's actions (those that apply, from the same `MessageActions`)

@@ -2,6 +2,7 @@ import { type InviteInfo, LIMITS } from "@parley/protocol";
 import { type FormEvent, useCallback, useEffect, useState } from "react";
 import { type ChatStore, errorText } from "../chat/chat-store";
 import { inviteLink } from "../chat/invite-link";
+import { FormError } from "./form-dialog";
 import { Modal } from "./modal";
 
 const DAY = 24 * 3600;
@@ -180,11 +181,7 @@ export function InviteDialog({
               {added}
             </p>
           )}
-          {addError && (
-            <p className="form-error" role="alert">
-              {addError}
-            </p>
-          )}
+          <FormError error={addError} />
         </form>
         <form className="stack invite-section" onSubmit={create} aria-label="Invite link">
           <div className="invite-row">
@@ -224,11 +221,7 @@ export function InviteDialog({
               </span>
             </div>
           )}
-          {linkError && (
-            <p className="form-error" role="alert">
-              {linkError}
-            </p>
-          )}
+          <FormError error={linkError} />
         </form>
         <section className="invite-section" aria-labelledby="invite-list-title">
           <h3 id="invite-list-title" className="field-label">

@@ -78,6 +78,40 @@ interface Actions {
   mentions: (m: MessageEvent) => ReadonlyMap<string, MentionKind>;
   /** Whether a message's author is one you blocked (folded until shown). */
   blocked: (m: MessageEvent) => boolean;
+  /** Opens an author's profile card below the element clicked. */
+  profile: (user: { i: number; n: string }, from: HTMLElement) => void;
+}
+
+/**
+ * An author's name as a button that opens their card; it looks like the name it replaces.
+ * The avatar beside it opens the same card for a pointer, and is left out of the tab order and
+ * of the accessibility tree (the name is the one control).
+ */
+function AuthorName({ id, name, act }: { id: number; name: string; act: Actions }) {
+  return (
+    <button
+      type="button"
+      className="author author-button"
+      aria-haspopup="dialog"
+      onClick={(e) => act.profile({ i: id, n: name }, e.currentTarget)}
+    >
+      {name}
+    </button>
+  );
+}
+
+function AuthorAvatar({ id, name, act }: { id: number; name: string; act: Actions }) {
+  return (
+    <button
+      type="button"
+      className="avatar-button"
+      tabIndex={-1}
+      aria-hidden="true"
+      onClick={(e) => act.profile({ i: id, n: name }, e.currentTarget)}
+    >
+      <Avatar name={name} />
+    </button>
+  );
 }
 
 function Time({ ts }: { ts: number }) {
@@ -283,7 +317,7 @@ function Message({
   online: boolean;
   editing?: Editing;
   /** A `/me` action by this author: "* author text", with its time. */
-  action?: string;
+  action?: { id: number; name: string };
 }) {
   const root = useRef<HTMLDivElement>(null);
   const [unfolded, setUnfolded] = useState(false);
@@ -360,7 +394,8 @@ function Message({
             <Tombstone event={event} />
           ) : action !== undefined ? (
             <em>
-              * {action} <MessageText text={m.text} mentions={pills} />
+              * <AuthorName id={action.id} name={action.name} act={act} />{" "}
+              <MessageText text={m.text} mentions={pills} />
               {event && <EditedMark event={event} />}
             </em>
           ) : (
@@ -449,17 +484,17 @@ const Row = memo(function Row({
             act={act}
             online={online}
             editing={editing}
-            action={row.author}
+            action={{ id: row.authorId, name: row.author }}
           />
         </li>
       );
     case "group":
       return (
         <li className={`group${row.own ? " own" : ""}`}>
-          <Avatar name={row.author} />
+          <AuthorAvatar id={row.authorId} name={row.author} act={act} />
           <div className="group-body">
             <div className="group-head">
-              <span className="author">{row.author}</span>
+              <AuthorName id={row.authorId} name={row.author} act={act} />
               {row.own && <span className="you-tag">you</span>}
               <Time ts={row.ts} />
             </div>
@@ -490,6 +525,8 @@ export interface MessageListProps {
   unreadFrom?: number;
   /** The ids of users you blocked: their messages are folded, each with a Show button. */
   blocked?: readonly number[];
+  /** Opens a person's card (an author's name or avatar was clicked), anchored at `from`. */
+  onProfile: (user: { i: number; n: string }, from: HTMLElement) => void;
 }
 
 const NONE: readonly never[] = [];
@@ -519,6 +556,7 @@ export function MessageList({
   members,
   unreadFrom,
   blocked = NONE,
+  onProfile,
 }: MessageListProps) {
   const scroller = useRef<HTMLElement>(null);
   const atBottom = useRef(true);
@@ -581,8 +619,9 @@ export function MessageList({
       askDelete: (m) => setDeleting(m),
       mentions: (m) => mentionKinds(m, names, me),
       blocked: (m) => blocked.includes(m.a),
+      profile: onProfile,
     }),
-    [store, view.id, mute, role, me, names, blocked],
+    [store, view.id, mute, role, me, names, blocked, onProfile],
   );
   const editing = view.editing;
 

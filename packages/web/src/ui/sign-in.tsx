@@ -1,5 +1,6 @@
 import { type FormEvent, useId, useState } from "react";
 import { ApiError, authApi } from "../session/auth-api";
+import { FormError } from "./form-dialog";
 import { UsernameField } from "./username-field";
 
 type Mode = "signin" | "register";
@@ -102,11 +103,7 @@ export function SignIn({ onToken, onGuest, notice }: SignInProps) {
             />
             {mode === "register" && <span className="field-hint">At least 8 characters.</span>}
           </label>
-          {error && (
-            <p className="form-error" role="alert">
-              {error}
-            </p>
-          )}
+          <FormError error={error} />
           <button type="submit" className="button button-primary button-block" disabled={busy}>
             {mode === "signin" ? "Sign in" : "Create account"}
           </button>
