@@ -4,10 +4,12 @@
  * in the same channels with nothing unread, in the same run:
  *
  *   node --import tsx bench/welcome.ts [--channels 500] [--messages 100] [--unread 50] [--rounds 40]
+ *                                      [--cold]
  *
  * Both users are members of the same `channels` channels, each holding `messages` messages of
  * another user; "all read" has read every channel to its end, "unread" has `unread` messages
- * unread in each. Prints, for each:
+ * unread in each. The channels' writer stays connected, so the node has them open, unless
+ * `--cold`. Prints, for each:
  * - server time: the node's handling of the hello, from the router taking the frame to the end
  *   of its `after` steps (the reply encoded and written, the connection live), split by phase
  *   with timers this script puts around the services and the hub the hello handler calls;
@@ -38,6 +40,7 @@ const { values } = parseArgs({
     messages: { type: "string", default: "100" },
     unread: { type: "string", default: "50" },
     rounds: { type: "string", default: "40" },
+    cold: { type: "boolean", default: false },
   },
 });
 const CHANNELS = Number(values.channels);
@@ -94,8 +97,10 @@ console.log(
 
 // The writer stays connected, as other members of busy channels are: the node keeps the
 // channels open, so a welcome measures the welcome and not the opening of 500 channels.
+// With --cold nobody else is connected: each welcome opens the 500 channels on the node
+// (subscribes to them and reads their last seqs) and closes them when it ends.
 const writerClient = new ParleyClient({ url: "memory://parley", WebSocket, token: writer.token });
-await writerClient.connect();
+if (!values.cold) await writerClient.connect();
 
 /** Server time of the hello being measured, by phase (ms); undefined between measured hellos. */
 let phases: Map<string, number> | undefined;
@@ -180,6 +185,14 @@ router.dispatch = async (conn: Connection, envelope: Envelope) => {
 };
 let measuring = false;
 let measured: Map<string, number> | undefined;
+// The end of each measured connection (presence off in 500 channels, detaching) is awaited
+// before the next hello, so it is not counted in it.
+let closing: Promise<void> = Promise.resolve();
+const closed = router.closed.bind(router);
+router.closed = (conn: Connection) => {
+  closing = closed(conn);
+  return closing;
+};
 
 interface Welcome {
   /** Hello to welcome as the client waits for it. */
@@ -199,6 +212,7 @@ async function welcome(token: string): Promise<Welcome> {
   measuring = false;
   if (reply.ch.length !== CHANNELS) throw new Error(`welcome lists ${reply.ch.length}`);
   await client.close();
+  await closing;
   const server = measured;
   measured = undefined;
   if (!server) throw new Error("the hello was not measured");
