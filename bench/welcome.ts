@@ -4,17 +4,35 @@
  * in the same channels with nothing unread, in the same run:
  *
  *   node --import tsx bench/welcome.ts [--channels 500] [--messages 100] [--unread 50] [--rounds 40]
+ *                                      [--cold]
  *
  * Both users are members of the same `channels` channels, each holding `messages` messages of
  * another user; "all read" has read every channel to its end, "unread" has `unread` messages
- * unread in each. Prints, for each, the time from hello to welcome (p50, p99, what a client
- * waits for, the welcome's decoding included) and the read of the read state alone (the
- * welcome's snapshot read), and the ratios unread / all read.
+ * unread in each. The channels' writer stays connected, so the node has them open, unless
+ * `--cold`. Prints, for each:
+ * - server time: the node's handling of the hello, from the router taking the frame to the end
+ *   of its `after` steps (the reply encoded and written, the connection live), split by phase
+ *   with timers this script puts around the services and the hub the hello handler calls;
+ * - client decode: the decoding of the welcome frame as the client does it (JSON);
+ * - client wait: hello to welcome as a client sees it (server time, decode and the turns between);
+ * - the read of the read state alone (the welcome's snapshot read);
+ * and the ratios unread / all read.
  */
 import { parseArgs } from "node:util";
 import { ParleyClient } from "@parley/client";
-import { EventType, MessageKind, Role } from "@parley/protocol";
+import {
+  decodeFrame,
+  type Envelope,
+  EventType,
+  encodeFrame,
+  MessageKind,
+  Op,
+  Role,
+} from "@parley/protocol";
+import { Connection } from "../packages/server/src/gateway/connection";
 import { startInProcessNode } from "./lib/in-process-node";
+import { describeRun, runInfo } from "./lib/machine";
+import { markdownTable, ms } from "./lib/report";
 
 const { values } = parseArgs({
   options: {
@@ -22,6 +40,7 @@ const { values } = parseArgs({
     messages: { type: "string", default: "100" },
     unread: { type: "string", default: "50" },
     rounds: { type: "string", default: "40" },
+    cold: { type: "boolean", default: false },
   },
 });
 const CHANNELS = Number(values.channels);
@@ -78,17 +97,129 @@ console.log(
 
 // The writer stays connected, as other members of busy channels are: the node keeps the
 // channels open, so a welcome measures the welcome and not the opening of 500 channels.
+// With --cold nobody else is connected: each welcome opens the 500 channels on the node
+// (subscribes to them and reads their last seqs) and closes them when it ends.
 const writerClient = new ParleyClient({ url: "memory://parley", WebSocket, token: writer.token });
-await writerClient.connect();
+if (!values.cold) await writerClient.connect();
 
-async function welcomeMs(token: string): Promise<number> {
-  const client = new ParleyClient({ url: "memory://parley", WebSocket, token });
+/** Server time of the hello being measured, by phase (ms); undefined between measured hellos. */
+let phases: Map<string, number> | undefined;
+/** The last measured welcome reply, for the client's decode. */
+let welcomeReply: unknown;
+const addTime = (phase: string, since: number) => {
+  if (phases) phases.set(phase, (phases.get(phase) ?? 0) + performance.now() - since);
+};
+
+/** Times every call of `obj[key]` (sync or async) as `phase` of the hello being measured. */
+function timeCalls<T extends object>(obj: T, key: keyof T & string, phase: string): void {
+  const original = (obj[key] as (...args: unknown[]) => unknown).bind(obj);
+  (obj as Record<string, unknown>)[key] = (...args: unknown[]) => {
+    const start = performance.now();
+    const result = original(...args);
+    if (result instanceof Promise) return result.finally(() => addTime(phase, start));
+    addTime(phase, start);
+    return result;
+  };
+}
+
+// The phases of the hello handler, in its order. "blocked" runs beside "channel list".
+const PHASES = [
+  "authenticate",
+  "user topic",
+  "channel list",
+  "attach",
+  "read state",
+  "presence",
+  "reply encode",
+  "ready",
+] as const;
+const { services, hub, users, router } = node;
+timeCalls(services.auth, "authenticate", "authenticate");
+timeCalls(users, "add", "user topic");
+timeCalls(services.channels, "userChannels", "channel list");
+timeCalls(services.direct, "blocked", "blocked");
+timeCalls(services.presence, "connect", "presence");
+const attachThenRead = hub.attachThenRead.bind(hub);
+hub.attachThenRead = (async (conn, channelIds, read, seqOf) => {
   const start = performance.now();
-  const welcome = await client.connect();
+  const { snapshot, ready } = await attachThenRead(
+    conn,
+    channelIds,
+    async () => {
+      addTime("attach", start);
+      const readStart = performance.now();
+      try {
+        return await read();
+      } finally {
+        addTime("read state", readStart);
+      }
+    },
+    seqOf,
+  );
+  return {
+    snapshot,
+    ready: () => {
+      const readyStart = performance.now();
+      ready();
+      addTime("ready", readyStart);
+    },
+  };
+}) as typeof hub.attachThenRead;
+const reply = Connection.prototype.reply;
+Connection.prototype.reply = function (this: Connection, op, requestId, data) {
+  if (op !== Op.Hello || !phases) return reply.call(this, op, requestId, data);
+  welcomeReply = data;
+  const start = performance.now();
+  reply.call(this, op, requestId, data);
+  addTime("reply encode", start);
+};
+const dispatch = router.dispatch.bind(router);
+router.dispatch = async (conn: Connection, envelope: Envelope) => {
+  if (envelope.o !== Op.Hello || !measuring) return dispatch(conn, envelope);
+  phases = new Map();
+  const start = performance.now();
+  await dispatch(conn, envelope);
+  addTime("server", start);
+  measured = phases;
+  phases = undefined;
+};
+let measuring = false;
+let measured: Map<string, number> | undefined;
+// The end of each measured connection (presence off in 500 channels, detaching) is awaited
+// before the next hello, so it is not counted in it.
+let closing: Promise<void> = Promise.resolve();
+const closed = router.closed.bind(router);
+router.closed = (conn: Connection) => {
+  closing = closed(conn);
+  return closing;
+};
+
+interface Welcome {
+  /** Hello to welcome as the client waits for it. */
+  client: number;
+  /** The welcome frame's decoding, as the client does it. */
+  decode: number;
+  /** Server time by phase, "server" the whole. */
+  server: Map<string, number>;
+}
+
+async function welcome(token: string): Promise<Welcome> {
+  const client = new ParleyClient({ url: "memory://parley", WebSocket, token });
+  measuring = true;
+  const start = performance.now();
+  const reply = await client.connect();
   const ms = performance.now() - start;
-  if (welcome.ch.length !== CHANNELS) throw new Error(`welcome lists ${welcome.ch.length}`);
+  measuring = false;
+  if (reply.ch.length !== CHANNELS) throw new Error(`welcome lists ${reply.ch.length}`);
   await client.close();
-  return ms;
+  await closing;
+  const server = measured;
+  measured = undefined;
+  if (!server) throw new Error("the hello was not measured");
+  const frame = encodeFrame("json", { o: Op.Hello, r: 1, d: welcomeReply });
+  const decodeStart = performance.now();
+  decodeFrame("json", frame);
+  return { client: ms, decode: performance.now() - decodeStart, server };
 }
 
 async function readMs(userId: number): Promise<number> {
@@ -97,21 +228,38 @@ async function readMs(userId: number): Promise<number> {
   return performance.now() - start;
 }
 
-const samples: Record<string, { welcome: number[]; read: number[] }> = {
-  "all read": { welcome: [], read: [] },
-  unread: { welcome: [], read: [] },
-};
+interface Samples {
+  client: number[];
+  decode: number[];
+  read: number[];
+  phases: Map<string, number[]>;
+}
+const samples: Record<string, Samples> = {};
+for (const name of Object.keys(readers))
+  samples[name] = { client: [], decode: [], read: [], phases: new Map() };
 const check = await storage.memberStates(readers.unread.user.id);
 const unreadTotal = [...check.values()].reduce((n, s) => n + s.read.uc, 0);
 console.log(`unread user: ${unreadTotal} unread messages in all`);
 for (let round = 0; round < ROUNDS + 3; round++)
   for (const [name, r] of Object.entries(readers)) {
-    const w = await welcomeMs(r.token);
+    const w = await welcome(r.token);
     const read = await readMs(r.user.id);
     // The first rounds warm the statement cache and the JIT.
     if (round < 3) continue;
-    samples[name]!.welcome.push(w);
-    samples[name]!.read.push(read);
+    const s = samples[name]!;
+    s.client.push(w.client);
+    s.decode.push(w.decode);
+    s.read.push(read);
+    for (const phase of ["server", "blocked", ...PHASES]) {
+      const list = s.phases.get(phase) ?? [];
+      list.push(w.server.get(phase) ?? 0);
+      s.phases.set(phase, list);
+    }
+    // What no timed call covers: the handler's own code, guards, the command list.
+    const timed = PHASES.reduce((n, phase) => n + (w.server.get(phase) ?? 0), 0);
+    const rest = s.phases.get("handler, rest") ?? [];
+    rest.push(w.server.get("server")! - timed);
+    s.phases.set("handler, rest", rest);
   }
 
 /** The nearest-rank percentile of a sample. */
@@ -120,30 +268,42 @@ function percentile(sample: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-const fmt = (n: number) => n.toFixed(2);
-const row = (name: string) => {
-  const s = samples[name]!;
-  return {
-    welcomeP50: percentile(s.welcome, 50),
-    welcomeP99: percentile(s.welcome, 99),
-    readP50: percentile(s.read, 50),
-    readP99: percentile(s.read, 99),
-  };
-};
-const base = row("all read");
-const head = row("unread");
-console.log(`\n${CHANNELS} channels, ${ROUNDS} welcomes each (ms)\n`);
-console.log("| user | welcome p50 | welcome p99 | read-state read p50 | read p99 |");
-console.log("| --- | ---: | ---: | ---: | ---: |");
-for (const [name, r] of [
-  ["all read", base],
-  [`${UNREAD} unread per channel`, head],
-] as const)
-  console.log(
-    `| ${name} | ${fmt(r.welcomeP50)} | ${fmt(r.welcomeP99)} | ${fmt(r.readP50)} | ${fmt(r.readP99)} |`,
-  );
+const [base, head] = [samples["all read"]!, samples.unread!];
+const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
+const figure = (label: string, pick: (s: Samples) => number[]) => [
+  label,
+  ms(percentile(pick(base), 50)),
+  ms(percentile(pick(base), 99)),
+  ms(percentile(pick(head), 50)),
+  ms(percentile(pick(head), 99)),
+  ratio(percentile(pick(head), 50), percentile(pick(base), 50)),
+];
+console.log(`\n${describeRun(runInfo())}`);
 console.log(
-  `| ratio | ${fmt(head.welcomeP50 / base.welcomeP50)}× | ${fmt(head.welcomeP99 / base.welcomeP99)}× | ${fmt(head.readP50 / base.readP50)}× | ${fmt(head.readP99 / base.readP99)}× |`,
+  `${CHANNELS} channels, ${ROUNDS} welcomes each (ms); unread: ${UNREAD} unread per channel\n`,
+);
+console.log(
+  markdownTable(
+    ["", "all read p50", "all read p99", "unread p50", "unread p99", "ratio p50"],
+    [
+      figure("server time", (s) => s.phases.get("server")!),
+      figure("client decode", (s) => s.decode),
+      figure("client wait (hello to welcome)", (s) => s.client),
+      figure("read-state read alone", (s) => s.read),
+    ],
+  ),
+);
+console.log("\nServer time by phase (ms)\n");
+console.log(
+  markdownTable(
+    ["phase", "all read p50", "all read p99", "unread p50", "unread p99", "ratio p50"],
+    [...PHASES, "blocked", "handler, rest"].map((phase) =>
+      figure(
+        phase === "blocked" ? "blocked (beside channel list)" : phase,
+        (s) => s.phases.get(phase)!,
+      ),
+    ),
+  ),
 );
 
 await writerClient.close();

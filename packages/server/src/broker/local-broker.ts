@@ -2,6 +2,7 @@ import {
   type BrokerHandler,
   type BrokerMessage,
   type MessageBroker,
+  type Subscription,
   type Topic,
   topicKey,
 } from "./message-broker";
@@ -18,8 +19,8 @@ export class LocalBroker implements MessageBroker {
     if (handler) queueMicrotask(() => handler(message));
   }
 
-  async subscribe(topic: Topic, handler: BrokerHandler): Promise<void> {
-    this.handlers.set(topicKey(topic), handler);
+  async subscribe(subscriptions: readonly Subscription[]): Promise<void> {
+    for (const { topic, handler } of subscriptions) this.handlers.set(topicKey(topic), handler);
   }
 
   async unsubscribe(topic: Topic): Promise<void> {

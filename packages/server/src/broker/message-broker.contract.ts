@@ -36,7 +36,7 @@ export function messageBrokerContract(
 
     it("delivers a publish to the topic's subscriber, in publish order", async () => {
       const got: BrokerMessage[] = [];
-      await b.subscribe({ kind: "channel", id: 7 }, (m) => got.push(m));
+      await b.subscribe([{ topic: { kind: "channel", id: 7 }, handler: (m) => got.push(m) }]);
       for (let s = 1; s <= 100; s++)
         a.publish({ kind: "channel", id: 7 }, { k: "events", c: 7, events: [event(s)] });
       await collected(got, 100);
@@ -48,8 +48,8 @@ export function messageBrokerContract(
     it("keeps topics apart: channel 1, channel 2 and user 1 are three topics", async () => {
       const c1: BrokerMessage[] = [];
       const u1: BrokerMessage[] = [];
-      await b.subscribe({ kind: "channel", id: 1 }, (m) => c1.push(m));
-      await b.subscribe({ kind: "user", id: 1 }, (m) => u1.push(m));
+      await b.subscribe([{ topic: { kind: "channel", id: 1 }, handler: (m) => c1.push(m) }]);
+      await b.subscribe([{ topic: { kind: "user", id: 1 }, handler: (m) => u1.push(m) }]);
       a.publish({ kind: "channel", id: 2 }, { k: "presence", c: 2, u: 1, un: "ann", on: true });
       a.publish({ kind: "user", id: 1 }, { k: "revoked", session: 3 });
       a.publish({ kind: "channel", id: 1 }, { k: "presence", c: 1, u: 1, un: "ann", on: true });
@@ -59,9 +59,27 @@ export function messageBrokerContract(
       expect(u1).toEqual([{ k: "revoked", session: 3 }]);
     });
 
+    it("subscribes many topics in one call, each to its own handler", async () => {
+      const got: [number, BrokerMessage][] = [];
+      await b.subscribe(
+        Array.from({ length: 300 }, (_, i) => ({
+          topic: { kind: "channel" as const, id: 1000 + i },
+          handler: (m: BrokerMessage) => got.push([1000 + i, m]),
+        })),
+      );
+      for (const c of [1299, 1000, 1150])
+        a.publish({ kind: "channel", id: c }, { k: "events", c, events: [event(c)] });
+      await collected(got, 3);
+      expect(got.map(([topic, m]) => [topic, m.k === "events" ? m.c : -1]).sort()).toEqual([
+        [1000, 1000],
+        [1150, 1150],
+        [1299, 1299],
+      ]);
+    });
+
     it("never calls a handler inside publish, and stops after unsubscribe", async () => {
       const got: BrokerMessage[] = [];
-      await b.subscribe({ kind: "channel", id: 3 }, (m) => got.push(m));
+      await b.subscribe([{ topic: { kind: "channel", id: 3 }, handler: (m) => got.push(m) }]);
       a.publish({ kind: "channel", id: 3 }, { k: "presence", c: 3, u: 1, un: "ann", on: true });
       expect(got).toHaveLength(0);
       await collected(got, 1);
@@ -69,7 +87,7 @@ export function messageBrokerContract(
       a.publish({ kind: "channel", id: 3 }, { k: "presence", c: 3, u: 1, un: "ann", on: false });
       // A later message on another topic proves the first would have arrived by now.
       const marker: BrokerMessage[] = [];
-      await b.subscribe({ kind: "channel", id: 4 }, (m) => marker.push(m));
+      await b.subscribe([{ topic: { kind: "channel", id: 4 }, handler: (m) => marker.push(m) }]);
       a.publish({ kind: "channel", id: 4 }, { k: "presence", c: 4, u: 1, un: "ann", on: true });
       await collected(marker, 1);
       expect(got).toHaveLength(1);
@@ -83,7 +101,7 @@ export function messageBrokerContract(
         b.onReconnect?.(() => {
           reconnects++;
         });
-        await b.subscribe({ kind: "channel", id: 5 }, (m) => got.push(m));
+        await b.subscribe([{ topic: { kind: "channel", id: 5 }, handler: (m) => got.push(m) }]);
         a.publish({ kind: "channel", id: 5 }, { k: "events", c: 5, events: [event(1)] });
         await collected(got, 1);
         await breakLink!(b);

@@ -44,6 +44,12 @@ export type BrokerMessage = ChannelMessage | UserMessage;
 /** Handler of messages on one topic. */
 export type BrokerHandler = (message: BrokerMessage) => void;
 
+/** A topic and the handler of its messages. */
+export interface Subscription {
+  topic: Topic;
+  handler: BrokerHandler;
+}
+
 /**
  * Carries channel and user messages between the nodes of a deployment, and within one node.
  *
@@ -53,8 +59,10 @@ export type BrokerHandler = (message: BrokerMessage) => void;
  *   gaps and fill them from storage.
  * - **Order**: messages published by one node on one topic reach a subscriber in publish order;
  *   messages from different nodes have no order between them.
- * - **Subscription**: `subscribe` resolves once messages published afterwards will be
- *   delivered; a topic has at most one handler per broker instance (the node's hub).
+ * - **Subscription**: `subscribe` takes any number of topics at once (a welcome opens hundreds
+ *   of channels; a remote broker sends them in one request) and resolves once messages
+ *   published afterwards on every one of them will be delivered; a topic has at most one
+ *   handler per broker instance (the node's hub), the one subscribed last.
  * - Handlers are called asynchronously, never inside `publish`.
  * - **Reconnect**: a broker whose link can break (Redis) loses what was published while its
  *   subscriptions were down. Once they are live again it calls the `onReconnect` listeners, so
@@ -63,7 +71,7 @@ export type BrokerHandler = (message: BrokerMessage) => void;
  */
 export interface MessageBroker {
   publish(topic: Topic, message: BrokerMessage): void;
-  subscribe(topic: Topic, handler: BrokerHandler): Promise<void>;
+  subscribe(subscriptions: readonly Subscription[]): Promise<void>;
   unsubscribe(topic: Topic): Promise<void>;
   /** Registers a listener called each time the subscriptions are live again after a break. */
   onReconnect?(listener: () => void): void;

@@ -4,6 +4,7 @@ import {
   type BrokerHandler,
   type BrokerMessage,
   type MessageBroker,
+  type Subscription,
   type Topic,
   topicKey,
 } from "./message-broker";
@@ -88,11 +89,16 @@ export class RedisBroker implements MessageBroker {
       .catch((err: Error) => this.options.onError?.(err));
   }
 
-  async subscribe(topic: Topic, handler: BrokerHandler): Promise<void> {
-    const name = this.prefix + topicKey(topic);
-    this.handlers.set(name, handler);
-    // Resolves when Redis acknowledged the SUBSCRIBE: later publishes reach us.
-    await this.sub.subscribe(name);
+  async subscribe(subscriptions: readonly Subscription[]): Promise<void> {
+    if (subscriptions.length === 0) return;
+    const names = subscriptions.map(({ topic, handler }) => {
+      const name = this.prefix + topicKey(topic);
+      this.handlers.set(name, handler);
+      return name;
+    });
+    // One SUBSCRIBE for them all (a welcome's 500 channels are one command, not 500); resolves
+    // when Redis acknowledged every one: later publishes reach us.
+    await this.sub.subscribe(...names);
   }
 
   async unsubscribe(topic: Topic): Promise<void> {

@@ -29,7 +29,7 @@ function fakeConnection(userId = 1) {
 /** Storage that knows a channel's events, for the hub's two reads. */
 function fakeStorage(events: ChannelEvent[], lastSeq = () => events.length) {
   return {
-    getChannel: async (id: number) => ({ id, lastSeq: lastSeq() }),
+    lastSeqs: async (ids: number[]) => new Map(ids.map((id) => [id, lastSeq()])),
     eventsAfter: async (_c: number, after: number, limit: number) =>
       events.filter((e) => e.s > after).slice(0, limit),
   } as unknown as Storage;
@@ -376,5 +376,41 @@ describe("ChannelHub.attachThenRead (subscribe, then snapshot)", () => {
     expect(hub.isAttached(conn, 2)).toBe(false);
     publish(broker, 2);
     await until(() => seqs.length === 2);
+  });
+
+  it("opens all the channels of one attach with one subscription and one read of last seqs", async () => {
+    const broker = new LocalBroker();
+    const subscribed: number[][] = [];
+    const subscribe = broker.subscribe.bind(broker);
+    broker.subscribe = (subscriptions) => {
+      subscribed.push(subscriptions.map((s) => s.topic.id));
+      return subscribe(subscriptions);
+    };
+    const reads: number[][] = [];
+    // Channel c has c events stored: each channel's baseline is its own.
+    const storage = {
+      lastSeqs: async (ids: number[]) => {
+        reads.push([...ids]);
+        return new Map(ids.map((id) => [id, id]));
+      },
+      eventsAfter: async () => [],
+    } as unknown as Storage;
+    const hub = newHub(broker, storage);
+    const { conn, seqs } = fakeConnection();
+    const ids = Array.from({ length: 500 }, (_, i) => i + 1);
+    const { ready } = await hub.attachThenRead(
+      conn,
+      ids,
+      async () => undefined,
+      (_, c) => c,
+    );
+    ready();
+    expect(subscribed).toEqual([ids]);
+    expect(reads).toEqual([ids]);
+    // Each channel delivers from its own baseline on: 7's next event is 8, and 6 is old.
+    broker.publish({ kind: "channel", id: 7 }, { k: "events", c: 7, events: [ev(6), ev(8)] });
+    broker.publish({ kind: "channel", id: 300 }, { k: "events", c: 300, events: [ev(301)] });
+    await until(() => seqs.length === 2);
+    expect(seqs).toEqual([8, 301]);
   });
 });

@@ -9,7 +9,6 @@ import {
 import type { BrokerMessage, ChannelMessage, MessageBroker } from "../broker/message-broker";
 import type { Connection } from "../gateway/connection";
 import { eventFrames, SharedFrame } from "../gateway/shared-frame";
-import type { ChannelStore } from "../storage/channel-store";
 import type { EventLog } from "../storage/event-log";
 
 /** How long a node holds an out-of-order event before it fetches the gap from storage. */
@@ -51,7 +50,7 @@ interface LocalChannel {
 
 export interface HubOptions {
   broker: MessageBroker;
-  storage: Pick<ChannelStore, "getChannel"> & Pick<EventLog, "eventsAfter" | "lastSeqs">;
+  storage: Pick<EventLog, "eventsAfter" | "lastSeqs">;
   onDeliveries: (count: number) => void;
   /**
    * Period (ms) of the check that compares each attached channel's last seq in storage with
@@ -134,16 +133,20 @@ export class ChannelHub {
   ): Promise<{ snapshot: T; ready: () => void }> {
     const held = new Map<number, number>();
     const added: number[] = [];
-    await Promise.all(
-      channelIds.map((channelId) => {
-        const cursor = this.hold(conn, channelId);
-        if (cursor !== undefined) held.set(channelId, cursor);
-        else if (!this.isAttached(conn, channelId)) added.push(channelId);
-        return this.attach(conn, channelId);
-      }),
-    );
+    this.open(channelIds.filter((channelId) => !this.channels.has(channelId)));
+    const opening = new Set<Promise<void>>();
+    for (const channelId of channelIds) {
+      const cursor = this.hold(conn, channelId);
+      if (cursor !== undefined) held.set(channelId, cursor);
+      else if (!this.isAttached(conn, channelId)) added.push(channelId);
+      const channel = this.channels.get(channelId)!;
+      if (!channel.attachments.has(conn))
+        channel.attachments.set(conn, { cursor: null, pending: [] });
+      opening.add(channel.ready);
+    }
     let snapshot: T;
     try {
+      await Promise.all(opening);
       snapshot = await read();
     } catch (err) {
       for (const [channelId, cursor] of held) this.ready(conn, channelId, cursor);
@@ -162,17 +165,6 @@ export class ChannelHub {
           if (seq !== undefined) this.ready(conn, channelId, seq);
         }),
     };
-  }
-
-  private async attach(conn: Connection, channelId: number): Promise<void> {
-    let channel = this.channels.get(channelId);
-    if (!channel) {
-      channel = this.open(channelId);
-      this.channels.set(channelId, channel);
-    }
-    if (!channel.attachments.has(conn))
-      channel.attachments.set(conn, { cursor: null, pending: [] });
-    await channel.ready;
   }
 
   /**
@@ -229,31 +221,45 @@ export class ChannelHub {
     for (const channelId of conn.channels.keys()) this.detach(conn, channelId);
   }
 
-  private open(channelId: number): LocalChannel {
-    const channel: LocalChannel = {
-      id: channelId,
-      attachments: new Map(),
-      delivered: Number.POSITIVE_INFINITY,
-      held: new Map(),
-      batch: [],
-      ready: Promise.resolve(),
-    };
-    const early: ChannelEvent[] = [];
-    let initialized = false;
-    channel.ready = (async () => {
-      await this.options.broker.subscribe({ kind: "channel", id: channelId }, (m) => {
-        if (initialized) this.onChannel(channel, m);
-        else if (m.k === "events") early.push(...m.events);
-        else this.onChannel(channel, m);
-      });
-      // Every event committed after this read reaches the subscription; every one up to it is in
-      // the snapshots of connections, which are all read after this point.
-      const row = await this.options.storage.getChannel(channelId);
-      channel.delivered = row?.lastSeq ?? 0;
-      initialized = true;
-      if (early.length > 0) this.acceptEvents(channel, early);
+  /**
+   * Opens channels on this node in one pass, however many (a welcome opens all of a user's):
+   * one broker subscription for them all, then one read of their last seqs as the baselines.
+   * Every event committed after that read reaches the subscription; every one up to it is in
+   * the snapshots of connections, which are all read after this point. Events that arrive
+   * before the baselines wait, then go through the ordering like any other.
+   */
+  private open(channelIds: readonly number[]): void {
+    if (channelIds.length === 0) return;
+    const opening = [...new Set(channelIds)].map((id) => {
+      const channel: LocalChannel = {
+        id,
+        attachments: new Map(),
+        delivered: Number.POSITIVE_INFINITY,
+        held: new Map(),
+        batch: [],
+        ready: Promise.resolve(),
+      };
+      this.channels.set(id, channel);
+      return { channel, early: [] as ChannelEvent[], initialized: false };
+    });
+    const ready = (async () => {
+      await this.options.broker.subscribe(
+        opening.map((o) => ({
+          topic: { kind: "channel", id: o.channel.id },
+          handler: (m: BrokerMessage) => {
+            if (!o.initialized && m.k === "events") o.early.push(...m.events);
+            else this.onChannel(o.channel, m);
+          },
+        })),
+      );
+      const seqs = await this.options.storage.lastSeqs(opening.map((o) => o.channel.id));
+      for (const o of opening) {
+        o.channel.delivered = seqs.get(o.channel.id) ?? 0;
+        o.initialized = true;
+        if (o.early.length > 0) this.acceptEvents(o.channel, o.early);
+      }
     })();
-    return channel;
+    for (const o of opening) o.channel.ready = ready;
   }
 
   private onChannel(channel: LocalChannel, message: BrokerMessage): void {

@@ -35,7 +35,7 @@ async function until(predicate: () => boolean): Promise<void> {
 function newTopic(removalGraceMs = 2000) {
   const broker = new LocalBroker();
   const storage = {
-    getChannel: async (id: number) => ({ id, lastSeq: 0 }),
+    lastSeqs: async (ids: number[]) => new Map(ids.map((id) => [id, 0])),
     eventsAfter: async () => [],
   } as unknown as Storage;
   const hub = new ChannelHub({ broker, storage, onDeliveries: () => {} });

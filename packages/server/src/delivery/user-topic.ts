@@ -37,9 +37,9 @@ export class UserTopic {
   async add(conn: Connection): Promise<void> {
     const userId = conn.user!.id;
     if (!this.users.add(userId, conn)) return;
-    await this.options.broker.subscribe({ kind: "user", id: userId }, (m) =>
-      this.onMessage(userId, m),
-    );
+    await this.options.broker.subscribe([
+      { topic: { kind: "user", id: userId }, handler: (m) => this.onMessage(userId, m) },
+    ]);
   }
 
   async remove(conn: Connection): Promise<void> {

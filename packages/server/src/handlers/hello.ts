@@ -74,20 +74,19 @@ export const hello = route<typeof Op.Hello>({
       () => services.memberState.states(user.id),
       (seqs, c) => seqs.get(c)?.read.ls,
     );
+    // The summaries are this hello's own: completed in place with the read state.
     const channels: typeof listed = [];
     for (const ch of listed) {
       const state = states.get(ch.i);
       if (state !== undefined) {
         const { ls, rs, uc, um, fu } = state.read;
-        channels.push({
-          ...ch,
-          ls,
-          rs,
-          uc,
-          um,
-          ...(fu !== undefined ? { fu } : {}),
-          nl: state.notify,
-        });
+        ch.ls = ls;
+        ch.rs = rs;
+        ch.uc = uc;
+        ch.um = um;
+        if (fu !== undefined) ch.fu = fu;
+        ch.nl = state.notify;
+        channels.push(ch);
         // A member as of `ls`: a removal published before it (and read late) is not this one.
         conn.channels.set(ch.i, ch.rl ?? Role.Member, ls);
       } else {

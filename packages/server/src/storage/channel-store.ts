@@ -9,9 +9,8 @@ export function directKey(memberIds: readonly number[]): string {
   return `\ndm:${[...new Set(memberIds)].sort((a, b) => a - b).join(",")}`;
 }
 
-/** A channel with its member count and, where asked for a user, that user's role. */
+/** A channel and, where asked for a user, that user's role. */
 export interface ChannelListing extends ChannelRow {
-  memberCount: number;
   role?: Role;
 }
 

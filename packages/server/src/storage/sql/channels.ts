@@ -31,12 +31,6 @@ function newChannel(
 export function sqlChannelStore(sql: SqlContext): ChannelStore {
   const { db } = sql;
 
-  function memberCountColumn() {
-    return raw<number>`(select count(*) from memberships mc where mc.channel_id = c.id)`.as(
-      "member_count",
-    );
-  }
-
   /** The channel whose unique `column` holds `value`. */
   async function channelBy(column: "id" | "name_lower", value: number | string) {
     const row = await db
@@ -188,7 +182,7 @@ export function sqlChannelStore(sql: SqlContext): ChannelStore {
     },
 
     async listChannels(query) {
-      let q = db.selectFrom("channels as c").selectAll("c").select(memberCountColumn());
+      let q = db.selectFrom("channels as c").selectAll("c");
       if (query.search) {
         const pattern = `%${nameKey(query.search).replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
         q = q.where(raw<boolean>`c.name_lower like ${pattern} escape '\\'`);
@@ -227,7 +221,7 @@ export function sqlChannelStore(sql: SqlContext): ChannelStore {
       }
       return rows.map((r): ChannelListing => {
         const role = roles.get(Number(r.id)) as Role | undefined;
-        return { ...toChannel(r), memberCount: Number(r.member_count), ...(role ? { role } : {}) };
+        return { ...toChannel(r), ...(role ? { role } : {}) };
       });
     },
 
@@ -237,13 +231,11 @@ export function sqlChannelStore(sql: SqlContext): ChannelStore {
         .innerJoin("memberships as m", "m.channel_id", "c.id")
         .selectAll("c")
         .select(["m.role"])
-        .select(memberCountColumn())
         .where("m.user_id", "=", userId)
         .orderBy("c.id")
         .execute();
       return rows.map((r) => ({
         ...toChannel(r),
-        memberCount: Number(r.member_count),
         role: Number(r.role) as Role,
       }));
     },

@@ -1,15 +1,14 @@
 import type { NotifyLevel, ReadState } from "@parley/protocol";
-import { type Kysely, sql as raw } from "kysely";
+import { type ExpressionBuilder, type Kysely, sql as raw } from "kysely";
 import type { MemberStateStore } from "../member-state";
 import type { Database } from "../schema";
 import type { SqlContext } from "./context";
 
 /**
  * {@link MemberStateStore} over SQL: the marker and the level are columns of the membership; the
- * counts are one
- * grouped read of the live messages after each marker, from the partial index of live messages
- * by channel and seq (migration 0011) alone. One statement, so each count is exact as of the
- * last seq read with it.
+ * counts are read of the live messages after each marker, from the partial index of live
+ * messages by channel and seq (migration 0011) alone. One statement, so each count is exact as
+ * of the last seq read with it.
  */
 export function sqlMemberStateStore(sql: SqlContext): MemberStateStore {
   const { db } = sql;
@@ -17,23 +16,32 @@ export function sqlMemberStateStore(sql: SqlContext): MemberStateStore {
   const least = sql.dialect === "sqlite" ? "min" : "least";
 
   function states(conn: Kysely<Database>, userId: number, channelId?: number) {
+    // The live messages of others after the member's marker, by the partial index of live
+    // messages by channel and seq alone.
+    const unreadOf = (eb: ExpressionBuilder<Database & { m: Database["memberships"] }, "m">) =>
+      eb
+        .selectFrom("messages as msg")
+        .whereRef("msg.channel_id", "=", "m.channel_id")
+        .whereRef("msg.seq", ">", "m.read_seq")
+        .where("msg.deleted_at", "is", null)
+        .whereRef("msg.author_id", "<>", "m.user_id");
+    // One scalar subquery per membership, not a join grouped afterwards: the grouped join built
+    // every unread row before counting it (25,000 unread in 500 channels: 7 ms against 2 on
+    // SQLite), where each subquery counts in its index range.
     let q = conn
       .selectFrom("memberships as m")
       .innerJoin("channels as c", "c.id", "m.channel_id")
-      .leftJoin("messages as msg", (j) =>
-        j
-          .onRef("msg.channel_id", "=", "m.channel_id")
-          .onRef("msg.seq", ">", "m.read_seq")
-          .on("msg.deleted_at", "is", null)
-          .onRef("msg.author_id", "<>", "m.user_id"),
-      )
       .select((eb) => [
         "m.channel_id",
         "c.last_seq",
         "m.read_seq",
         "m.notify_level",
-        eb.fn.count<number>("msg.seq").as("unread"),
-        eb.fn.min<number | null>("msg.seq").as("first"),
+        unreadOf(eb)
+          .select((e) => e.fn.countAll<number>().as("n"))
+          .as("unread"),
+        unreadOf(eb)
+          .select((e) => e.fn.min<number>("msg.seq").as("s"))
+          .as("first"),
         // Unread mentions: the mention rows after the marker naming the member or the whole
         // channel (user 0), not written by the member; a deletion removed its rows.
         eb
@@ -45,14 +53,13 @@ export function sqlMemberStateStore(sql: SqlContext): MemberStateStore {
           .whereRef("mt.author_id", "<>", "m.user_id")
           .as("mentions"),
       ])
-      .where("m.user_id", "=", userId)
-      .groupBy(["m.channel_id", "m.user_id", "c.last_seq", "m.read_seq", "m.notify_level"]);
+      .where("m.user_id", "=", userId);
     if (channelId !== undefined) q = q.where("m.channel_id", "=", channelId);
     return q.execute();
   }
 
   function toState(row: Awaited<ReturnType<typeof states>>[number]): ReadState {
-    const uc = Number(row.unread);
+    const uc = Number(row.unread ?? 0);
     const state: ReadState = {
       c: Number(row.channel_id),
       rs: Number(row.read_seq),
