@@ -7,8 +7,7 @@ import type { PresenceStore } from "../presence/presence-store";
 import type { PushPayload } from "../push/push-payload";
 import type { PushSender } from "../push/web-push-sender";
 import type { ChannelStore } from "../storage/channel-store";
-import type { PushStore, PushSubscriptionRow, PushTarget } from "../storage/push-store";
-import type { ChannelRow } from "../storage/storage";
+import type { PushStore, PushSubscriptionRow } from "../storage/push-store";
 import { isDirect } from "./direct-service";
 import type { PostedMessage } from "./message-service";
 
