@@ -120,7 +120,11 @@ export function sqlPushStore(sql: SqlContext): PushStore {
     },
 
     async hasSubscriptions() {
-      const row = await db.selectFrom("push_subscriptions").select("id").limit(1).executeTakeFirst();
+      const row = await db
+        .selectFrom("push_subscriptions")
+        .select("id")
+        .limit(1)
+        .executeTakeFirst();
       return row !== undefined;
     },
 
