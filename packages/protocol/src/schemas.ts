@@ -66,15 +66,20 @@ export const topicSchema = text()
  * Message content (MessageSend, `/me`): lines of text with something visible, bidi controls
  * balanced. `/me` text is checked against it too.
  */
-export const contentSchema = text()
-  .trim()
-  .min(1)
-  .max(LIMITS.contentMax)
-  .refine((s) => !CONTROL_CHARS.test(s), noControls)
-  .refine((s) => !isBlank(s), {
-    error: "a message needs a visible character (not only spaces or invisible characters)",
-  })
-  .refine(isBidiBalanced, bidiBalanced);
+export const contentSchema = messageText(false);
+/** MessageSend's `x`: content, or "" (after trimming) for a message of files alone. */
+const sendContentSchema = messageText(true);
+
+function messageText(emptyAllowed: boolean) {
+  const trimmed = text().trim();
+  return (emptyAllowed ? trimmed : trimmed.min(1))
+    .max(LIMITS.contentMax)
+    .refine((s) => !CONTROL_CHARS.test(s), noControls)
+    .refine((s) => (emptyAllowed && s === "") || !isBlank(s), {
+      error: "a message needs a visible character (not only spaces or invisible characters)",
+    })
+    .refine(isBidiBalanced, bidiBalanced);
+}
 /**
  * A file id as the upload reply gives it: 22 characters of base64url (128 random bits). Ids are
  * unguessable, but access is checked on every read all the same.
@@ -152,7 +157,7 @@ export const REQUEST_SCHEMAS = {
       c: id,
       n: nonceSchema,
       /** The text; may be "" when the message carries files. */
-      x: z.union([z.literal(""), contentSchema]),
+      x: sendContentSchema,
       /** The message this one replies to: a live message of the same channel. */
       rp: id.optional(),
       /** Files to attach: your own uploads, not yet attached (distinct, at most `filesPerMessage`). */
