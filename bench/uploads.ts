@@ -40,7 +40,6 @@ const MiB = 1 << 20;
 const dir = mkdtempSync(join(tmpdir(), "parley-bench-uploads-"));
 const server = await spawnServer({
   PARLEY_DATABASE_URL: `sqlite:${join(dir, "parley.db")}`,
-  PARLEY_LOG_LEVEL: "warn",
   PARLEY_RATE_LIMITS: "upload=100000/100000,send=100000/100000,register=100000/100000",
   PARLEY_UPLOAD_QUOTA_BYTES: String(100 * 1024 * MiB),
 });

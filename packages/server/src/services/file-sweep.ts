@@ -1,5 +1,6 @@
 import type { FileRowStore } from "../storage/file-rows";
 import type { FileService } from "./file-service";
+import { PeriodicSweep } from "./periodic-sweep";
 
 /**
  * How often each node sweeps: orphans live `PARLEY_UPLOAD_ORPHAN_MINUTES` (60 by default), so
@@ -30,53 +31,38 @@ export interface FileSweepOptions {
  * node at start, every interval, and when {@link FileSweep.sweep} is asked for.
  */
 export class FileSweep {
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private again = false;
-  private closed = false;
+  private readonly periodic: PeriodicSweep;
 
   constructor(
     private readonly rows: Pick<FileRowStore, "doomOrphans" | "doomedFiles">,
     private readonly files: Pick<FileService, "purge">,
     private readonly options: FileSweepOptions,
-  ) {}
+  ) {
+    this.periodic = new PeriodicSweep(
+      () => this.run(),
+      options.intervalMs ?? FILE_SWEEP_INTERVAL_MS,
+      true,
+    );
+  }
 
   start(): void {
-    void this.sweep();
-    this.timer = setInterval(
-      () => void this.sweep(),
-      this.options.intervalMs ?? FILE_SWEEP_INTERVAL_MS,
-    );
-    this.timer.unref();
+    this.periodic.start();
   }
 
   /** One sweep; one asked for while one runs runs once more after it. */
   sweep(): Promise<void> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = this.run().finally(() => {
-      this.running = undefined;
-      if (this.again && !this.closed) {
-        this.again = false;
-        void this.sweep();
-      }
-    });
-    return this.running;
+    return this.periodic.sweep();
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    clearInterval(this.timer);
-    await this.running;
+  close(): Promise<void> {
+    return this.periodic.close();
   }
 
   private async run(): Promise<void> {
     try {
       await this.rows.doomOrphans((this.options.now ?? Date.now)() - this.options.orphanMs);
       for (;;) {
-        if (this.closed) return;
+        if (this.periodic.isClosed) return;
         const doomed = await this.rows.doomedFiles(BATCH);
         if (doomed.length > 0) await this.files.purge(doomed);
         if (doomed.length < BATCH) return;
