@@ -38,11 +38,14 @@ const SENDS = Number(values.sends);
 const MiB = 1 << 20;
 
 const dir = mkdtempSync(join(tmpdir(), "parley-bench-uploads-"));
-const server = await spawnServer({
-  PARLEY_DATABASE_URL: `sqlite:${join(dir, "parley.db")}`,
-  PARLEY_RATE_LIMITS: "upload=100000/100000,send=100000/100000,register=100000/100000",
-  PARLEY_UPLOAD_QUOTA_BYTES: String(100 * 1024 * MiB),
-});
+const server = await spawnServer(
+  {
+    PARLEY_DATABASE_URL: `sqlite:${join(dir, "parley.db")}`,
+    PARLEY_RATE_LIMITS: "upload=100000/100000,send=100000/100000,register=100000/100000",
+    PARLEY_UPLOAD_QUOTA_BYTES: String(100 * 1024 * MiB),
+  },
+  120_000,
+);
 const pid = server.child.pid!;
 
 /** The server's resident set now and its peak so far, in MiB. */
@@ -57,7 +60,7 @@ async function register(): Promise<string> {
   const res = await fetch(`${server.url}/api/v1/auth/register`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ username: `u${++accounts}`, password: "correct horse battery" }),
+    body: JSON.stringify({ username: `bench${++accounts}`, password: "correct horse battery" }),
   });
   return ((await res.json()) as { token: string }).token;
 }
