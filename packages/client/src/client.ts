@@ -16,6 +16,7 @@ import {
   type ErrorPayload,
   encodeFrame,
   errorName,
+  type FileUrlReply,
   type HistoryPage,
   type InviteCreateReply,
   type InviteListReply,
@@ -39,10 +40,12 @@ import {
   SUBPROTOCOL_JSON,
   SUBPROTOCOL_MSGPACK,
   type TypingPush,
+  type UploadReply,
   type UserUpdatedPush,
   type WelcomeReply,
 } from "@parley/protocol";
 import { Emitter } from "./emitter";
+import { fileLink, httpBase, type UploadOptions, uploadFile } from "./files";
 
 /** The subset of the WebSocket API the client uses: the browser's, and `ws` in Node. */
 export interface SocketLike {
@@ -357,9 +360,39 @@ export class ParleyClient extends Emitter<ClientEvents> {
     });
   }
 
-  /** Sends a message. Resolves with the ack after the server stored it; retried across reconnects. */
-  send(channelId: number, content: string, nonce = randomNonce()): Promise<Ack> {
-    return this.viaOutbox(Op.MessageSend, { c: channelId, n: nonce, x: content });
+  /**
+   * Sends a message. Resolves with the ack after the server stored it; retried across
+   * reconnects. The third argument is the nonce, or options: the nonce and `files`, ids of your
+   * uploads ({@link upload}) to attach; with files the text may be "".
+   */
+  send(
+    channelId: number,
+    content: string,
+    options: string | { nonce?: string; files?: readonly string[] } = {},
+  ): Promise<Ack> {
+    const { nonce = randomNonce(), files } =
+      typeof options === "string" ? { nonce: options } : options;
+    return this.viaOutbox(Op.MessageSend, {
+      c: channelId,
+      n: nonce,
+      x: content,
+      ...(files && files.length > 0 ? { f: [...files] } : {}),
+    });
+  }
+
+  /**
+   * Uploads a file over HTTP with this client's session (after the first welcome), to attach
+   * with `send(channel, text, {files: [id]})`. See {@link uploadFile}.
+   */
+  upload(file: Blob | Uint8Array, name: string, options: UploadOptions = {}): Promise<UploadReply> {
+    if (!this.token) return Promise.reject(new ParleyDisconnectedError("no session yet"));
+    return uploadFile(httpBase(this.options.url), this.token, file, name, options);
+  }
+
+  /** Signed links to a file and its thumbnail for `<img src>`. See {@link fileLink}. */
+  fileLink(fileId: string): Promise<FileUrlReply> {
+    if (!this.token) return Promise.reject(new ParleyDisconnectedError("no session yet"));
+    return fileLink(httpBase(this.options.url), this.token, fileId);
   }
 
   /**

@@ -222,6 +222,42 @@ export const ERRORS = {
     status: 503,
     temporary: true,
   },
+  NO_SUCH_FILE: {
+    code: 1600,
+    message: "No such file",
+    status: 404,
+    temporary: false,
+  },
+  FILE_TOO_LARGE: {
+    code: 1601,
+    message: "The file is larger than the server accepts",
+    status: 413,
+    temporary: false,
+  },
+  UPLOAD_QUOTA: {
+    code: 1602,
+    message: "Your files use all the space you are allowed: delete some first",
+    status: 413,
+    temporary: false,
+  },
+  FILE_ATTACHED: {
+    code: 1603,
+    message: "That file is attached to a message already",
+    status: 409,
+    temporary: false,
+  },
+  FILE_LINK_EXPIRED: {
+    code: 1604,
+    message: "That file link has expired: ask for a new one",
+    status: 403,
+    temporary: false,
+  },
+  BAD_IMAGE: {
+    code: 1605,
+    message: "The image could not be read, or is too large to decode",
+    status: 422,
+    temporary: false,
+  },
   INTERNAL: {
     code: 1500,
     message: "Internal server error",

@@ -34,6 +34,10 @@ export const LIMITS = {
    * a DM's members (`PARLEY_DM_MAX_MEMBERS`) is lower, and answered with LIMIT_REACHED.
    */
   dmNamesMax: 100,
+  /** Files one message may carry (MessageSend `f`). */
+  filesPerMessage: 10,
+  /** A file's display name, in UTF-16 code units after sanitising. */
+  fileNameMax: 255,
 } as const;
 
 export type Limits = typeof LIMITS;

@@ -66,15 +66,27 @@ export const topicSchema = text()
  * Message content (MessageSend, `/me`): lines of text with something visible, bidi controls
  * balanced. `/me` text is checked against it too.
  */
-export const contentSchema = text()
-  .trim()
-  .min(1)
-  .max(LIMITS.contentMax)
-  .refine((s) => !CONTROL_CHARS.test(s), noControls)
-  .refine((s) => !isBlank(s), {
-    error: "a message needs a visible character (not only spaces or invisible characters)",
-  })
-  .refine(isBidiBalanced, bidiBalanced);
+export const contentSchema = messageText(false);
+/** MessageSend's `x`: content, or "" (after trimming) for a message of files alone. */
+const sendContentSchema = messageText(true);
+
+function messageText(emptyAllowed: boolean) {
+  const trimmed = text().trim();
+  return (emptyAllowed ? trimmed : trimmed.min(1))
+    .max(LIMITS.contentMax)
+    .refine((s) => !CONTROL_CHARS.test(s), noControls)
+    .refine((s) => (emptyAllowed && s === "") || !isBlank(s), {
+      error: "a message needs a visible character (not only spaces or invisible characters)",
+    })
+    .refine(isBidiBalanced, bidiBalanced);
+}
+/**
+ * A file id as the upload reply gives it: 22 characters of base64url (128 random bits). Ids are
+ * unguessable, but access is checked on every read all the same.
+ */
+export const fileIdSchema = text().regex(/^[A-Za-z0-9_-]{22}$/, {
+  error: "a file id is 22 characters of A–Z, a–z, 0–9, _ and -",
+});
 export const nonceSchema = text().min(1).max(LIMITS.nonceMax);
 export const emojiSchema = text()
   .min(1)
@@ -140,13 +152,26 @@ export const REQUEST_SCHEMAS = {
   [Op.ChannelJoin]: z.strictObject({ c: id, l: z.int().min(0).max(LIMITS.historyMax).optional() }),
   [Op.ChannelLeave]: z.strictObject({ c: id }),
   [Op.ChannelInfo]: z.strictObject({ c: id }),
-  [Op.MessageSend]: z.strictObject({
-    c: id,
-    n: nonceSchema,
-    x: contentSchema,
-    /** The message this one replies to: a live message of the same channel. */
-    rp: id.optional(),
-  }),
+  [Op.MessageSend]: z
+    .strictObject({
+      c: id,
+      n: nonceSchema,
+      /** The text; may be "" when the message carries files. */
+      x: sendContentSchema,
+      /** The message this one replies to: a live message of the same channel. */
+      rp: id.optional(),
+      /** Files to attach: your own uploads, not yet attached (distinct, at most `filesPerMessage`). */
+      f: z
+        .array(fileIdSchema)
+        .min(1)
+        .max(LIMITS.filesPerMessage)
+        .refine((ids) => new Set(ids).size === ids.length, { error: "a file is named twice" })
+        .optional(),
+    })
+    .refine((m) => m.x !== "" || m.f !== undefined, {
+      error: "a message needs text or files",
+      path: ["x"],
+    }),
   [Op.History]: z
     .strictObject({ c: id, ...historyQuery })
     .refine((q) => [q.a, q.b, q.ar].filter((v) => v !== undefined).length <= 1, {

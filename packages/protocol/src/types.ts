@@ -123,6 +123,54 @@ export interface MessageEvent extends EventBase {
   mn?: number[];
   /** A group mention by a moderator or owner (`@here`, `@channel`); absent when none. */
   mg?: MentionGroup;
+  /**
+   * The files attached at the send, in the order sent; absent when none and once deleted. The
+   * bytes are fetched over HTTP (`/api/v1/files/:i`, or a signed link from `…/:i/url`).
+   */
+  f?: FileRef[];
+}
+
+/**
+ * A file attached to a message, as events, history and acks describe it (short keys, like the
+ * rest of the protocol). A later preview of a link will be a field of its own (`lp`), not a file.
+ */
+export interface FileRef {
+  /** The file's id (22 characters of base64url). */
+  i: string;
+  /** The name the uploader gave, sanitised, for display only. */
+  n: string;
+  /** Size in bytes (of the stored file: an image as re-encoded without its metadata). */
+  sz: number;
+  /** MIME type, detected from the bytes (never from the name). */
+  ty: string;
+  /** An image's width and height in pixels; absent for other files. */
+  w?: number;
+  h?: number;
+  /** Present and true when a thumbnail exists (`/api/v1/files/:i/thumb`). */
+  th?: true;
+}
+
+/** The reply of `POST /api/v1/files`: the stored upload, not yet attached to a message. */
+export interface UploadReply {
+  id: string;
+  name: string;
+  size: number;
+  type: string;
+  w?: number;
+  h?: number;
+  /** True when a thumbnail was made (images). */
+  thumb?: boolean;
+}
+
+/**
+ * The reply of `GET /api/v1/files/:id/url`: links to the file and its thumbnail signed for the
+ * caller, that work without the Authorization header (for `<img src>`) until `exp` (epoch ms),
+ * and only while the caller is still a member of the file's channel.
+ */
+export interface FileUrlReply {
+  url: string;
+  thumb?: string;
+  exp: number;
 }
 
 /**

@@ -100,6 +100,24 @@ export interface Config {
   vapidSubject: string;
   /** Tests and development only: push to `http://127.0.0.1:PORT/…` endpoints. Default off. */
   pushAllowInsecureLocal: boolean;
+  /**
+   * Where uploaded files' bytes live: `disk` (one node) or `postgres` (the database, shared by
+   * a cluster's nodes). Default: postgres on a PostgreSQL database, disk on SQLite.
+   */
+  fileStore: "disk" | "postgres";
+  /**
+   * The disk store's directory. Default: `files` beside the SQLite database (a temporary
+   * directory, removed at shutdown, for `sqlite::memory:`).
+   */
+  filesDir: string | null;
+  /** Largest upload, in bytes. Default 25 MiB. */
+  uploadMaxBytes: number;
+  /** Bytes of live files one user may hold. Default 1 GiB. */
+  uploadQuotaBytes: number;
+  /** Minutes an upload may stay unattached to a message before it is removed. Default 60. */
+  uploadOrphanMinutes: number;
+  /** Seconds a signed file link works. Default 300. */
+  fileLinkSeconds: number;
 }
 
 const int = (min: number, max: number) =>
@@ -297,6 +315,28 @@ export const ENV = {
     default: "mailto:admin@localhost",
   },
   PARLEY_PUSH_ALLOW_INSECURE_LOCAL: { key: "pushAllowInsecureLocal", schema: flag, default: "0" },
+  PARLEY_FILE_STORE: {
+    key: "fileStore",
+    schema: z.enum(["disk", "postgres"]),
+    default: undefined,
+  },
+  PARLEY_FILES_DIR: { key: "filesDir", schema: z.string().min(1), default: undefined },
+  PARLEY_UPLOAD_MAX_BYTES: {
+    key: "uploadMaxBytes",
+    schema: int(1, 2 ** 40),
+    default: String(25 << 20),
+  },
+  PARLEY_UPLOAD_QUOTA_BYTES: {
+    key: "uploadQuotaBytes",
+    schema: int(1, 2 ** 50),
+    default: String(2 ** 30),
+  },
+  PARLEY_UPLOAD_ORPHAN_MINUTES: {
+    key: "uploadOrphanMinutes",
+    schema: int(1, 525_600),
+    default: "60",
+  },
+  PARLEY_FILE_LINK_SECONDS: { key: "fileLinkSeconds", schema: int(10, 86_400), default: "300" },
 } as const;
 
 /** Thrown for an invalid setting; the message names the variable. */
@@ -315,6 +355,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     allowedHosts: null,
     vapidPublicKey: null,
     vapidPrivateKey: null,
+    filesDir: null,
   };
   for (const [name, spec] of Object.entries(ENV)) {
     const raw = env[name] ?? spec.default;
@@ -328,6 +369,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     out[spec.key] = parsed.data;
   }
   const config = out as unknown as Config;
+  // A cluster's nodes need one shared store: PostgreSQL's when the database is PostgreSQL.
+  config.fileStore ??= config.databaseUrl.startsWith("sqlite:") ? "disk" : "postgres";
   checkCombinations(config, env);
   return config;
 }
@@ -369,6 +412,20 @@ function checkCombinations(config: Config, env: Record<string, string | undefine
       "PARLEY_VAPID_PUBLIC_KEY and PARLEY_VAPID_PRIVATE_KEY are a pair: set both, or neither " +
         "(then a pair is generated once and kept in the database)",
     );
+  }
+  if (config.fileStore === "postgres" && sqlite) {
+    throw new ConfigError(
+      "PARLEY_FILE_STORE=postgres keeps files in the PostgreSQL database, but PARLEY_DATABASE_URL is SQLite",
+    );
+  }
+  if (config.fileStore === "disk" && config.redisUrl) {
+    throw new ConfigError(
+      "PARLEY_FILE_STORE=disk keeps files on this node's disk, but PARLEY_REDIS_URL makes it a " +
+        "node of a cluster, whose nodes must share the files: use PARLEY_FILE_STORE=postgres",
+    );
+  }
+  if (env.PARLEY_FILES_DIR !== undefined && config.fileStore !== "disk") {
+    throw new ConfigError("PARLEY_FILES_DIR applies to PARLEY_FILE_STORE=disk only");
   }
   for (const name of ["PARLEY_REDIS_PREFIX", "PARLEY_PRESENCE_LEASE_MS"] as const) {
     if (env[name] !== undefined && !config.redisUrl)

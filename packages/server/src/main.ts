@@ -1,6 +1,7 @@
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { resolve } from "node:path";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import fastifyStatic from "@fastify/static";
 import fastifyWebsocket from "@fastify/websocket";
@@ -13,6 +14,9 @@ import { RedisBroker } from "./broker/redis-broker";
 import { type Config, ConfigError, loadConfig } from "./config";
 import { ChannelHub } from "./delivery/channel-hub";
 import { UserTopic } from "./delivery/user-topic";
+import { DiskFileStore } from "./files/disk-file-store";
+import type { FileStore } from "./files/file-store";
+import { PostgresFileStore } from "./files/postgres-file-store";
 import { Gateway } from "./gateway/gateway";
 import { releaseUpgrade } from "./gateway/upgrade";
 import { registerAllowedHosts } from "./http/allowed-hosts";
@@ -36,6 +40,8 @@ import { AuthService } from "./services/auth-service";
 import { ChannelService } from "./services/channel-service";
 import { CommandService } from "./services/command-service";
 import { DirectService } from "./services/direct-service";
+import { FileService } from "./services/file-service";
+import { FileSweep, type FileSweepOptions } from "./services/file-sweep";
 import { GuestSweep, type GuestSweepOptions } from "./services/guest-sweep";
 import { InviteService } from "./services/invite-service";
 import { MemberStateService } from "./services/member-state-service";
@@ -57,6 +63,8 @@ export interface Tuning {
   removalGraceMs?: number;
   /** The guest membership sweep's interval and clock. */
   guestSweep?: Pick<GuestSweepOptions, "intervalMs" | "now" | "onSwept">;
+  /** The file sweep's interval, clock and orphan age (ms, overriding the minutes setting). */
+  fileSweep?: Partial<Pick<FileSweepOptions, "intervalMs" | "now" | "onSwept" | "orphanMs">>;
 }
 
 /** A running Parley node. */
@@ -78,8 +86,25 @@ export async function openStorage(config: Config): Promise<Storage> {
   return openPostgresStorage(url, { poolSize: config.databasePoolSize });
 }
 
+/**
+ * The file store the configuration names: PostgreSQL's table (its own small pool), or a
+ * directory (for `sqlite::memory:` without PARLEY_FILES_DIR, a temporary one removed on close).
+ */
+function openFileStore(config: Config): FileStore {
+  if (config.fileStore === "postgres") return PostgresFileStore.open(config.databaseUrl);
+  const database = config.databaseUrl.slice("sqlite:".length);
+  if (config.filesDir !== null) return new DiskFileStore(config.filesDir);
+  if (database !== ":memory:") return new DiskFileStore(join(dirname(database), "files"));
+  const dir = mkdtempSync(join(tmpdir(), "parley-files-"));
+  const store = new DiskFileStore(dir);
+  return Object.assign(store, {
+    close: async () => rmSync(dir, { recursive: true, force: true }),
+  });
+}
+
 export interface Engines {
   storage: Storage;
+  files: FileStore;
   broker: MessageBroker;
   presenceStore: PresenceStore;
   limiter: RateLimiter;
@@ -99,10 +124,13 @@ export async function openEngines(config: Config, logger: Logger): Promise<Engin
   };
   try {
     const storage = await open(openStorage(config));
+    // After the storage, whose migrations make the PostgreSQL store's table.
+    const files = await open(Promise.resolve(openFileStore(config)));
     const redisUrl = config.redisUrl;
     if (!redisUrl) {
       return {
         storage,
+        files,
         broker: new LocalBroker(),
         presenceStore: new MemoryPresenceStore(),
         limiter: new MemoryRateLimiter(),
@@ -118,7 +146,7 @@ export async function openEngines(config: Config, logger: Logger): Promise<Engin
       RedisPresenceStore.connect({ ...redis("presence"), leaseMs: config.presenceLeaseMs }),
     );
     const limiter = await open(RedisRateLimiter.connect(redis("rate-limit")));
-    return { storage, broker, presenceStore, limiter };
+    return { storage, files, broker, presenceStore, limiter };
   } catch (err) {
     for (const e of opened.reverse()) await e.close().catch(() => {});
     throw err;
@@ -197,9 +225,21 @@ export async function buildNode(
     },
     logger,
   });
+  const files = await FileService.create(engines.files, storage, {
+    maxBytes: config.uploadMaxBytes,
+    quotaBytes: config.uploadQuotaBytes,
+    linkTtlMs: config.fileLinkSeconds * 1000,
+    ...(tuning.fileSweep?.now ? { now: tuning.fileSweep.now } : {}),
+  });
+  const fileSweep = new FileSweep(storage, files, {
+    orphanMs: config.uploadOrphanMinutes * 60_000,
+    ...tuning.fileSweep,
+    onError: (err) => logger.warn({ err }, "file sweep failed"),
+  });
   const messages = new MessageService(storage, channels, typing, (n) => metrics.messagesIn.inc(n), {
     editWindowMs: config.editWindowSeconds * 1000,
     posted: (posted) => push.posted(posted),
+    deleted: () => void fileSweep.sweep(),
   });
   const hasher = new PasswordHasher({
     concurrency: config.hashConcurrency,
@@ -237,6 +277,7 @@ export async function buildNode(
     memberState: new MemberStateService(storage, broker),
     push,
     direct: new DirectService(storage, channels, broker, config),
+    files,
     rate: { limiter, rules: config.rateLimits },
     settings: {
       heartbeatMs: config.heartbeatMs,
@@ -290,6 +331,7 @@ export async function buildNode(
     start() {
       moderation.start();
       guestSweep.start();
+      fileSweep.start();
     },
     async drain() {
       await gateway.close();
@@ -300,12 +342,14 @@ export async function buildNode(
       await hasher.close();
       moderation.close();
       await guestSweep.close();
+      await fileSweep.close();
       typing.close();
       users.close();
       await hub.close();
       await limiter.close();
       await presenceStore.close();
       await broker.close();
+      await engines.files.close();
       await storage.close();
       metrics.close();
     },

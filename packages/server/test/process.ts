@@ -4,9 +4,13 @@ import { fileURLToPath } from "node:url";
 
 const MAIN = fileURLToPath(new URL("../src/main.ts", import.meta.url));
 
-/** `npm start`'s server as a child process; resolves once it logged its URL. */
+/**
+ * `npm start`'s server as a child process; resolves once it logged its URL, or fails after
+ * `startMs` (default 20 s; a loaded machine may need more).
+ */
 export async function spawnServer(
   env: Record<string, string>,
+  startMs = 20_000,
 ): Promise<{ child: ChildProcess; url: string; output: () => string }> {
   const child = spawn(process.execPath, ["--import", "tsx", MAIN], {
     env: {
@@ -28,7 +32,7 @@ export async function spawnServer(
       // Never leave a half-started server behind a failed test.
       child.kill("SIGKILL");
       reject(new Error(`server did not start:\n${output}`));
-    }, 20_000);
+    }, startMs);
     child.stdout?.on("data", (d: Buffer) => {
       output += d;
       const match = /"url":"(http:\/\/[^"]+)".*"msg":"parley listening"/.exec(output);

@@ -7,7 +7,8 @@ import { route } from "../router/route";
  * original. Mutes and slow mode are enforced by the storage inside the write (MUTED,
  * SLOW_MODE); moderators are exempt from slow mode. `rp` makes it a reply to a live message of
  * the same channel (NO_SUCH_MESSAGE otherwise, read inside the write). The ack carries the
- * mentions as resolved at the commit.
+ * mentions as resolved at the commit. `f` attaches the sender's own unattached uploads, in the
+ * same write (NO_SUCH_FILE, FILE_ATTACHED); then `x` may be "".
  */
 export const messageSend = route<typeof Op.MessageSend>({
   schema: REQUEST_SCHEMAS[Op.MessageSend],
@@ -22,6 +23,7 @@ export const messageSend = route<typeof Op.MessageSend>({
       MessageKind.Text,
       exempt,
       data.rp,
+      data.f,
     );
     const ack: MessageAck = { s: event.s, i: event.i, ts: event.ts };
     if (event.mn) ack.mn = event.mn;

@@ -19,6 +19,7 @@ import type { Authenticated } from "../services/auth-service";
 import type { Services } from "../services/services";
 import type { UserRow } from "../storage/storage";
 import { type HttpError, httpError } from "./error-body";
+import { registerFileRoutes } from "./file-routes";
 
 function userJson(user: UserRow): UserRef {
   return { i: user.id, n: user.username, ...(user.isGuest ? { g: true as const } : {}) };
@@ -47,7 +48,10 @@ const upgradeSchema = z.strictObject({
   password: passwordSchema,
 });
 
-/** The HTTP API under /api/v1: accounts, sessions, and history for clients that page over HTTP. */
+/**
+ * The HTTP API under /api/v1: accounts, sessions, history for clients that page over HTTP, and
+ * files (`file-routes.ts`).
+ */
 export function registerApiRoutes(app: FastifyInstance, services: Services): void {
   /** Takes a token of a bucket, or refuses with RATE_LIMITED (429 with Retry-After). */
   const take = async (key: string, name: RateRuleName, what: string) => {
@@ -64,7 +68,7 @@ export function registerApiRoutes(app: FastifyInstance, services: Services): voi
   const limit = (req: FastifyRequest, name: "login" | "register") =>
     take(`ip:${addressKey(req.ip)}:${name}`, name, "attempts");
   /** The user's bucket, the one its WebSocket requests take too (`rateLimit` guard). */
-  const limitUser = (auth: Authenticated, name: "read") =>
+  const limitUser = (auth: Authenticated, name: "read" | "upload") =>
     take(`user:${auth.user.id}:${name}`, name, "requests");
 
   const authenticate = async (req: FastifyRequest): Promise<Authenticated> => {
@@ -164,4 +168,6 @@ export function registerApiRoutes(app: FastifyInstance, services: Services): voi
     await services.channels.require(channelId, { id: auth.user.id });
     return services.messages.history(auth.user.id, channelId, query);
   });
+
+  registerFileRoutes(app, services, { authenticate, limitUser, parse });
 }

@@ -36,6 +36,8 @@ export const DEFAULT_RATE_RULES = {
   join: { burst: 10, perSecond: 1 },
   /** Slash commands (`/me` included) per user. */
   command: { burst: 10, perSecond: 1 },
+  /** File uploads per user (`POST /api/v1/files`). */
+  upload: { burst: 10, perSecond: 0.5 },
   /** Every other request per user (history, lists, info, ping). */
   read: { burst: 50, perSecond: 20 },
   /** WebSocket hellos per IP address. */

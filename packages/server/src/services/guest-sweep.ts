@@ -1,4 +1,5 @@
 import type { ChannelService } from "./channel-service";
+import { PeriodicSweep } from "./periodic-sweep";
 
 const DAY_MS = 86_400_000;
 /**
@@ -27,44 +28,37 @@ export interface GuestSweepOptions {
  * is made once whichever nodes sweep together (see {@link ChannelService.removeStaleGuests}).
  */
 export class GuestSweep {
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private closed = false;
+  private readonly periodic: PeriodicSweep;
 
   constructor(
     private readonly channels: ChannelService,
     private readonly options: GuestSweepOptions,
-  ) {}
+  ) {
+    this.periodic = new PeriodicSweep(
+      () => this.run(),
+      options.intervalMs ?? GUEST_SWEEP_INTERVAL_MS,
+    );
+  }
 
   start(): void {
     if (this.options.days === 0) return;
-    void this.sweep();
-    this.timer = setInterval(
-      () => void this.sweep(),
-      this.options.intervalMs ?? GUEST_SWEEP_INTERVAL_MS,
-    );
-    this.timer.unref();
+    this.periodic.start();
   }
 
   /** One sweep; a sweep asked for while one runs joins it. */
   sweep(): Promise<void> {
-    this.running ??= this.run().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+    return this.periodic.sweep();
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    clearInterval(this.timer);
-    await this.running;
+  close(): Promise<void> {
+    return this.periodic.close();
   }
 
   private async run(): Promise<void> {
     const before = (this.options.now ?? Date.now)() - this.options.days * DAY_MS;
     try {
       for (;;) {
-        if (this.closed) return;
+        if (this.periodic.isClosed) return;
         const { more } = await this.channels.removeStaleGuests(before, BATCH);
         if (!more) return;
       }

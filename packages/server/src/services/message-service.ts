@@ -46,6 +46,11 @@ export interface MessageOptions {
    * at once (Web Push queues its work). Runs only on the node that stored the batch.
    */
   posted?: (messages: readonly PostedMessage[]) => void;
+  /**
+   * Told after a deletion committed: its files are doomed and their bytes are to go (the file
+   * sweep deletes them). Must return at once.
+   */
+  deleted?: () => void;
 }
 
 /**
@@ -79,6 +84,7 @@ export class MessageService {
     kind: MessageKind,
     slowModeExempt = false,
     replyTo?: number,
+    files?: readonly string[],
   ): Promise<MessageEvent> {
     return this.sends.send({
       channelId,
@@ -88,6 +94,7 @@ export class MessageService {
       kind,
       slowModeExempt,
       replyTo,
+      ...(files ? { files } : {}),
     });
   }
 
@@ -180,7 +187,10 @@ export class MessageService {
         return { moderator: true, ...(reason ? { reason } : {}) };
       },
     );
-    if (result.event) this.channels.publish(channelId, [result.event]);
+    if (result.event) {
+      this.channels.publish(channelId, [result.event]);
+      this.options.deleted?.();
+    }
     return { s: result.seq };
   }
 

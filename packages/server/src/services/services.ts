@@ -3,6 +3,7 @@ import type { AuthService } from "./auth-service";
 import type { ChannelService } from "./channel-service";
 import type { CommandService } from "./command-service";
 import type { DirectService } from "./direct-service";
+import type { FileService } from "./file-service";
 import type { InviteService } from "./invite-service";
 import type { MemberStateService } from "./member-state-service";
 import type { MessageService } from "./message-service";
@@ -35,6 +36,8 @@ export interface Services {
   push: PushService;
   /** Direct messages and blocks. */
   direct: DirectService;
+  /** Uploads, downloads and signed file links (HTTP only). */
+  files: FileService;
   /** Rate limits: the limiter and the rules of its buckets. */
   rate: { limiter: RateLimiter; rules: RateRules };
   settings: RuntimeSettings;

@@ -342,6 +342,50 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
           .execute();
       },
     },
+    "0016_files": {
+      // Uploads: one row per file, by a random id, with its uploader; `message_id` (and the
+      // channel) set in the send's transaction that attaches it. `deleted_at` marks a row whose
+      // bytes are to go (its message was deleted, or it stayed unattached too long): nobody can
+      // attach or read it from then on, and a sweep deletes the bytes, then the row. A message
+      // keeps its files' descriptions (JSON) in its own row, so history reads no join.
+      // `file_chunks` holds the bytes for the PostgreSQL file store (SQLite's go to disk).
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable("files")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("uploader_id", "bigint", (c) => c.notNull().references("users.id"))
+          .addColumn("channel_id", "bigint")
+          .addColumn("message_id", "bigint")
+          .addColumn("name", "text", notNull)
+          .addColumn("size", "bigint", notNull)
+          .addColumn("type", "text", notNull)
+          .addColumn("width", "integer")
+          .addColumn("height", "integer")
+          .addColumn("thumb", "integer", (c) => c.notNull().defaultTo(0))
+          .addColumn("created_at", "bigint", notNull)
+          .addColumn("deleted_at", "bigint")
+          .execute();
+        await db.schema
+          .createIndex("files_uploader")
+          .on("files")
+          .columns(["uploader_id", "deleted_at"])
+          .execute();
+        await db.schema.createIndex("files_message").on("files").column("message_id").execute();
+        await db.schema
+          .createIndex("files_unattached")
+          .on("files")
+          .columns(["message_id", "created_at"])
+          .execute();
+        await db.schema.alterTable("messages").addColumn("files", "text").execute();
+        await db.schema
+          .createTable("file_chunks")
+          .addColumn("key", "text", notNull)
+          .addColumn("n", "integer", notNull)
+          .addColumn("data", dialect === "sqlite" ? "blob" : "bytea", notNull)
+          .addPrimaryKeyConstraint("file_chunks_pk", ["key", "n"])
+          .execute();
+      },
+    },
   };
 }
 

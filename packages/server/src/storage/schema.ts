@@ -107,6 +107,33 @@ export interface Database {
     reply_to: Generated<number | null>;
     /** The resolved mentions of the current content, JSON `{mn?, mg?}`; null when none. */
     mentions: Generated<string | null>;
+    /** The attached files' descriptions, JSON `FileRef[]`; null when none and once deleted. */
+    files: Generated<string | null>;
+  };
+  /** Uploads (see migration 0016). */
+  files: {
+    /** 22 characters of base64url, random. */
+    id: string;
+    uploader_id: number;
+    /** Null until a send attaches it. */
+    channel_id: number | null;
+    message_id: number | null;
+    name: string;
+    size: number;
+    type: string;
+    width: number | null;
+    height: number | null;
+    /** 1 when a thumbnail is stored. */
+    thumb: Generated<number>;
+    created_at: number;
+    /** Set when the bytes are to go: nobody reads or attaches the file from then on. */
+    deleted_at: Generated<number | null>;
+  };
+  /** The PostgreSQL file store's bytes: each stored object as numbered chunks. */
+  file_chunks: {
+    key: string;
+    n: number;
+    data: Uint8Array;
   };
   /**
    * One row per user a live message mentions (`user_id` 0 for a group mention), at the

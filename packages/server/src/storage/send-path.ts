@@ -29,6 +29,12 @@ export interface NewMessage {
    * that decides whether `@here`/`@channel` is a group mention. Absent: neither.
    */
   authorRights?: AuthorRights;
+  /**
+   * Files to attach, by id: each the author's own upload, live and not attached yet (else the
+   * send fails alone with NO_SUCH_FILE, or FILE_ATTACHED for one attached already). They become
+   * the message's in its transaction.
+   */
+  files?: readonly string[];
 }
 
 /** Outcome of one message of a batch. */
@@ -52,6 +58,10 @@ export type AppendResult =
  *   name); the author, non-members and unknown names are no mentions. A group mention needs
  *   `mentionChannel` at the role read there. The event carries `mn`/`mg`, and the `mentions`
  *   rows commit with the message.
+ * - **Files.** A message's files are read inside the storing transaction (locked on
+ *   PostgreSQL) and attached to it there, so a file acknowledged as attached stays so, and two
+ *   sends of one file (on any nodes) attach it once: the other fails with FILE_ATTACHED. The
+ *   event carries their descriptions (`f`), and so do history and replay.
  * - **Isolation of failures.** A message that fails fails alone; the others of its batch are
  *   stored. A channel's messages get consecutive seqs in the order of the batch.
  */

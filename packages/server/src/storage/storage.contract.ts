@@ -5,6 +5,7 @@ import { channelStoreContract } from "./channel-store.contract";
 import type { Open } from "./contract-fixture";
 import { directStoreContract } from "./direct-store.contract";
 import { eventLogContract } from "./event-log.contract";
+import { fileRowsContract } from "./file-rows.contract";
 import { inviteStoreContract } from "./invite-store.contract";
 import { memberStateContract } from "./member-state.contract";
 import { mentionsContract } from "./mentions.contract";
@@ -30,6 +31,7 @@ export function storageContract(name: string, open: Open) {
   inviteStoreContract(name, open);
   pushStoreContract(name, open);
   directStoreContract(name, open);
+  fileRowsContract(name, open);
 }
 
 /**

@@ -3,6 +3,7 @@ import type { AccountStore } from "./account-store";
 import type { BlockStore } from "./block-store";
 import type { ChannelStore } from "./channel-store";
 import type { EventLog } from "./event-log";
+import type { FileRowStore } from "./file-rows";
 import type { InviteStore } from "./invite-store";
 import type { MemberStateStore } from "./member-state";
 import type { MessageStore } from "./message-store";
@@ -66,7 +67,8 @@ export interface NewEvent {
  * ({@link ModerationStore}), the send path ({@link SendPath}), each channel's event stream
  * ({@link EventLog}), the changes of stored messages ({@link MessageStore}), each member's read
  * marker and notification level ({@link MemberStateStore}), invite links ({@link InviteStore}),
- * Web Push subscriptions ({@link PushStore}) and blocks ({@link BlockStore}). Services
+ * Web Push subscriptions ({@link PushStore}), blocks ({@link BlockStore}) and the rows of
+ * uploaded files ({@link FileRowStore}). Services
  * depend on the slices they use; the composition root holds the whole, one object whose
  * slices share one database, its transactions and its statements.
  *
@@ -89,6 +91,7 @@ export interface Storage
     MemberStateStore,
     InviteStore,
     PushStore,
-    BlockStore {
+    BlockStore,
+    FileRowStore {
   close(): Promise<void>;
 }

@@ -3,6 +3,7 @@ import {
   ChannelKind,
   EventType,
   excerpt,
+  type FileRef,
   MessageKind,
   MUTATION_EVENT_TYPES,
 } from "@parley/protocol";
@@ -46,6 +47,8 @@ type EventRow = Selectable<Database["events"]> & {
   reply_deleted_at: number | null;
   /** The resolved mentions of the current content (JSON), null when none. */
   mentions: string | null;
+  /** The attached files' descriptions (JSON `FileRef[]`), null when none and once deleted. */
+  files: string | null;
   /** Replay only: the message's current edit seq, and the content of the version an edit wrote. */
   edit_seq?: number | null;
   version_content?: string | null;
@@ -271,6 +274,7 @@ const EVENT_COLUMNS = [
   "q.content as reply_content",
   "q.deleted_at as reply_deleted_at",
   "m.mentions",
+  "m.files",
 ] as const;
 
 /**
@@ -440,6 +444,7 @@ function toEvent(row: EventRow): ChannelEvent {
       };
     }
     if (row.mentions) Object.assign(event, parseMentions(row.mentions));
+    if (row.files) event.f = JSON.parse(row.files) as FileRef[];
     return event;
   }
   if (t === EventType.MessageEdited) {

@@ -275,8 +275,17 @@ export function sqlMessageStore(sql: SqlContext): MessageStore {
             pinned_by: null,
             pinned_by_name: null,
             mentions: null,
+            files: null,
           })
           .where("id", "=", messageId)
+          .execute();
+        // The files go with the message: doomed now (nobody reads them from this commit on),
+        // their bytes deleted after it by the file sweep.
+        await trx
+          .updateTable("files")
+          .set({ deleted_at: stored.ts })
+          .where("message_id", "=", messageId)
+          .where("deleted_at", "is", null)
           .execute();
         await deleteMentions(trx, channelId, Number(message.seq));
         await trx.deleteFrom("message_versions").where("message_id", "=", messageId).execute();

@@ -1,6 +1,14 @@
-import { ChannelKind, EventType, excerpt, MessageKind, type ReplyQuote } from "@parley/protocol";
+import {
+  ChannelKind,
+  EventType,
+  excerpt,
+  type FileRef,
+  MessageKind,
+  type ReplyQuote,
+} from "@parley/protocol";
 import { sql as raw, type Transaction } from "kysely";
 import { ParleyError } from "../../errors";
+import { fileRef } from "../file-rows";
 import type { Database } from "../schema";
 import type { AppendResult, NewMessage, SendPath } from "../send-path";
 import {
@@ -12,6 +20,7 @@ import {
   standingError,
   standingQuery,
 } from "./context";
+import { toFileRow } from "./files";
 import {
   type MentionLookup,
   type Mentions,
@@ -21,12 +30,12 @@ import {
   sqlMentions,
 } from "./mentions";
 
-/** Most rows in one multi-row insert of the send path (8 parameters a row at most). */
+/** Most rows in one multi-row insert of the send path (10 parameters a row at most). */
 const INSERT_ROWS = 32;
 
 /**
  * A message row of the multi-row insert: channel_id, seq, author_id, nonce, content, kind,
- * created_at, reply_to, mentions.
+ * created_at, reply_to, mentions, files.
  */
 const MESSAGE_ROW = {
   channel_id: 0,
@@ -38,6 +47,7 @@ const MESSAGE_ROW = {
   created_at: 0,
   reply_to: 0 as number | null,
   mentions: "" as string | null,
+  files: "" as string | null,
 };
 
 /**
@@ -141,6 +151,9 @@ export function sqlSendPath(sql: SqlContext): SendPath {
       return resolvedMentions(request, looked.members, m.author.id, role, m.authorRights);
     };
     const byChannel = new Map<number, number[]>();
+    /** The files of each message to store, by batch index; `claimed` holds their ids. */
+    const refs = new Map<number, FileRef[]>();
+    const claimed = new Set<string>();
     for (const i of order) {
       const m = batch[i]!;
       const existing = used.get(`${m.channelId}:${m.author.id}:${m.nonce}`);
@@ -163,6 +176,14 @@ export function sqlSendPath(sql: SqlContext): SendPath {
         results[i] = { ok: false, error: new ParleyError("NO_SUCH_MESSAGE") };
         continue;
       }
+      if (m.files) {
+        const attached = attachable(m, looked.files, claimed);
+        if (attached instanceof ParleyError) {
+          results[i] = { ok: false, error: attached };
+          continue;
+        }
+        refs.set(i, attached);
+      }
       const list = byChannel.get(m.channelId);
       if (list) list.push(i);
       else byChannel.set(m.channelId, [i]);
@@ -184,7 +205,7 @@ export function sqlSendPath(sql: SqlContext): SendPath {
         for (const i of indexes)
           results[i] = {
             ok: true,
-            ...(await appendMessage(trx, batch[i]!, targets, mentionsOf(i))),
+            ...(await appendMessage(trx, batch[i]!, targets, mentionsOf(i), refs.get(i))),
           };
         continue;
       }
@@ -199,7 +220,9 @@ export function sqlSendPath(sql: SqlContext): SendPath {
       const rows = await sql.runSql<{ id: number; channel_id: number; seq: number }>(
         trx,
         insertSql("messages", chunk.length),
-        chunk.flatMap(({ i, seq, mentions }) => messageRow(batch[i]!, seq, now, mentions)),
+        chunk.flatMap(({ i, seq, mentions }) =>
+          messageRow(batch[i]!, seq, now, mentions, refs.get(i)),
+        ),
       );
       const ids = new Map(rows.map((r) => [`${r.channel_id}:${r.seq}`, Number(r.id)]));
       const parameters: unknown[] = [];
@@ -207,9 +230,11 @@ export function sqlSendPath(sql: SqlContext): SendPath {
         const m = batch[i]!;
         const id = ids.get(`${m.channelId}:${seq}`)!;
         parameters.push(...messageEventRow(m, seq, id, now));
+        const files = refs.get(i);
+        if (files) await attach(trx, m, id, files);
         results[i] = {
           ok: true,
-          event: postedEvent(m, seq, id, now, targets, mentions),
+          event: postedEvent(m, seq, id, now, targets, mentions, files),
           duplicate: false,
         };
       }
@@ -242,6 +267,7 @@ export function sqlSendPath(sql: SqlContext): SendPath {
     targets: Map<number, ReplyTarget>;
     requests: ((MentionLookup & { group?: "here" | "channel" }) | undefined)[];
     members: Map<string, number>;
+    files: Map<string, AttachableFile>;
   }> {
     const existing = new Map<string, number>();
     const standing = new Map<string, StandingRow>();
@@ -250,6 +276,17 @@ export function sqlSendPath(sql: SqlContext): SendPath {
       m.content.includes("@") ? mentionRequest(m.channelId, m.content) : undefined,
     );
     const members = new Map<string, number>();
+    const files = new Map<string, AttachableFile>();
+    const fileIds = [...new Set(batch.flatMap((m) => m.files ?? []))];
+    if (fileIds.length > 0) {
+      let q = trx
+        .selectFrom("files")
+        .selectAll()
+        .where("id", "in", fileIds)
+        .where("deleted_at", "is", null);
+      if (sql.dialect === "postgres") q = q.forUpdate();
+      for (const row of await q.execute()) files.set(row.id, toFileRow(row));
+    }
     for (let from = 0; from < batch.length; from += INSERT_ROWS) {
       const chunk = batch.slice(from, from + INSERT_ROWS);
       const found = await sql.runSql<{
@@ -278,7 +315,7 @@ export function sqlSendPath(sql: SqlContext): SendPath {
       const answered = await sql.runSql<ReplyTargetRow>(trx, repliesSql(ids.length), ids);
       for (const r of answered) targets.set(Number(r.id), toReplyTarget(r));
     }
-    return { existing, standing, targets, requests, members };
+    return { existing, standing, targets, requests, members, files };
   }
 
   /** The SQL of the read of `rows` reply targets: live messages by id, with their author. */
@@ -336,6 +373,7 @@ export function sqlSendPath(sql: SqlContext): SendPath {
     m: NewMessage,
     targets: ReadonlyMap<number, ReplyTarget>,
     mentions: Mentions,
+    files: FileRef[] | undefined,
   ): Promise<{ event: MessagePostedEvent; duplicate: boolean }> {
     const [existing] = await sql.run<{ id: number }>(trx, "existing", [
       m.channelId,
@@ -350,12 +388,43 @@ export function sqlSendPath(sql: SqlContext): SendPath {
     const [message] = await sql.runSql<{ id: number }>(
       trx,
       insertSql("messages", 1),
-      messageRow(m, seq, now, mentions),
+      messageRow(m, seq, now, mentions, files),
     );
     const messageId = Number(message!.id);
     await sql.runSql(trx, insertSql("events", 1), messageEventRow(m, seq, messageId, now));
     await storeMentions(trx, [{ m, seq, mentions }]);
-    return { event: postedEvent(m, seq, messageId, now, targets, mentions), duplicate: false };
+    if (files) await attach(trx, m, messageId, files);
+    return {
+      event: postedEvent(m, seq, messageId, now, targets, mentions, files),
+      duplicate: false,
+    };
+  }
+
+  /**
+   * Makes `files` message `messageId`'s, still only where each is the author's, live and
+   * unattached; throws FILE_ATTACHED when one no longer is (then the batch is stored message
+   * by message, and this one fails alone).
+   */
+  async function attach(
+    trx: Db,
+    m: NewMessage,
+    messageId: number,
+    files: readonly FileRef[],
+  ): Promise<void> {
+    const rows = await trx
+      .updateTable("files")
+      .set({ channel_id: m.channelId, message_id: messageId })
+      .where(
+        "id",
+        "in",
+        files.map((f) => f.i),
+      )
+      .where("uploader_id", "=", m.author.id)
+      .where("message_id", "is", null)
+      .where("deleted_at", "is", null)
+      .returning("id")
+      .execute();
+    if (rows.length !== files.length) throw new ParleyError("FILE_ATTACHED");
   }
 
   /** The `mentions` rows of stored messages (no statement when none mentions anyone). */
@@ -406,8 +475,38 @@ async function checkSlowMode(
   }
 }
 
+/** A file a send names, as read in its transaction. */
+type AttachableFile = ReturnType<typeof toFileRow>;
+
+/**
+ * The descriptions of message `m`'s files, in its order, when each is the author's live upload,
+ * not attached and not taken by an earlier message of the batch (`claimed`, which this adds
+ * to); else the error the send fails with.
+ */
+function attachable(
+  m: NewMessage,
+  files: ReadonlyMap<string, AttachableFile>,
+  claimed: Set<string>,
+): FileRef[] | ParleyError {
+  const refs: FileRef[] = [];
+  for (const id of m.files ?? []) {
+    const file = files.get(id);
+    if (!file || file.uploaderId !== m.author.id) return new ParleyError("NO_SUCH_FILE");
+    if (file.messageId !== null || claimed.has(id)) return new ParleyError("FILE_ATTACHED");
+    refs.push(fileRef(file));
+  }
+  for (const ref of refs) claimed.add(ref.i);
+  return refs;
+}
+
 /** The parameters of a message's row in {@link MESSAGE_ROW}'s order. */
-function messageRow(m: NewMessage, seq: number, now: number, mentions: Mentions): unknown[] {
+function messageRow(
+  m: NewMessage,
+  seq: number,
+  now: number,
+  mentions: Mentions,
+  files: readonly FileRef[] | undefined,
+): unknown[] {
   return [
     m.channelId,
     seq,
@@ -418,6 +517,7 @@ function messageRow(m: NewMessage, seq: number, now: number, mentions: Mentions)
     now,
     m.replyTo ?? null,
     mentionsColumn(mentions),
+    files ? JSON.stringify(files) : null,
   ];
 }
 
@@ -471,6 +571,7 @@ function postedEvent(
   now: number,
   targets: ReadonlyMap<number, ReplyTarget>,
   mentions: Mentions,
+  files: FileRef[] | undefined,
 ): MessagePostedEvent {
   const event: MessagePostedEvent = {
     s: seq,
@@ -486,5 +587,6 @@ function postedEvent(
   if (m.replyTo !== undefined) event.rp = { ...targets.get(m.replyTo)!.quote };
   if (mentions.mn) event.mn = mentions.mn;
   if (mentions.mg) event.mg = mentions.mg;
+  if (files) event.f = files;
   return event;
 }

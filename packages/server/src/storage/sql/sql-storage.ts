@@ -7,6 +7,7 @@ import { sqlBlockStore } from "./blocks";
 import { sqlChannelStore } from "./channels";
 import { SqlContext } from "./context";
 import { sqlEventLog } from "./event-log";
+import { sqlFileRowStore } from "./files";
 import { sqlInviteStore } from "./invites";
 import { sqlMemberStateStore } from "./member-state";
 import { sqlMessageStore } from "./message-store";
@@ -36,6 +37,7 @@ export function sqlStorage(
   const invites = sqlInviteStore(sql);
   const push = sqlPushStore(sql);
   const blocks = sqlBlockStore(sql);
+  const files = sqlFileRowStore(sql);
   assertDisjoint([
     accounts,
     channels,
@@ -47,6 +49,7 @@ export function sqlStorage(
     invites,
     push,
     blocks,
+    files,
   ]);
   return {
     ...accounts,
@@ -59,6 +62,7 @@ export function sqlStorage(
     ...invites,
     ...push,
     ...blocks,
+    ...files,
     close: () => sql.close(),
   };
 }
