@@ -222,6 +222,12 @@ export const ERRORS = {
     status: 503,
     temporary: true,
   },
+  SEARCH_DISABLED: {
+    code: 1403,
+    message: "Search is turned off on this server",
+    status: 501,
+    temporary: false,
+  },
   INTERNAL: {
     code: 1500,
     message: "Internal server error",

@@ -6,6 +6,8 @@ export * from "./mentions";
 export * from "./ops";
 export * from "./permissions";
 export * from "./schemas";
+export * from "./search-highlight";
+export * from "./search-query";
 export * from "./server-frames";
 export * from "./text";
 export * from "./types";

@@ -34,6 +34,11 @@ export const LIMITS = {
    * a DM's members (`PARLEY_DM_MAX_MEMBERS`) is lower, and answered with LIMIT_REACHED.
    */
   dmNamesMax: 100,
+  /** Longest search query (op 42), in UTF-16 code units. */
+  searchQueryMax: 500,
+  /** Search results per page when none is asked for, and the most one page holds. */
+  searchPageDefault: 25,
+  searchPageMax: 50,
 } as const;
 
 export type Limits = typeof LIMITS;

@@ -43,6 +43,7 @@ import { ModerationService } from "./services/moderation-service";
 import { PasswordHasher } from "./services/password-hasher";
 import { PresenceService } from "./services/presence-service";
 import { PushService } from "./services/push-service";
+import { SearchService } from "./services/search-service";
 import type { Services } from "./services/services";
 import { type TypingOptions, TypingService } from "./services/typing-service";
 import { openPostgresStorage } from "./storage/postgres/open-postgres";
@@ -70,10 +71,11 @@ export interface Parley {
   close(): Promise<void>;
 }
 
-async function openStorage(config: Config): Promise<Storage> {
+async function openStorage(config: Config, logger: Logger): Promise<Storage> {
   const url = config.databaseUrl;
-  if (url.startsWith("sqlite:")) return openSqliteStorage(url.slice("sqlite:".length));
-  return openPostgresStorage(url, { poolSize: config.databasePoolSize });
+  const search = { search: config.search, log: logger.info.bind(logger) };
+  if (url.startsWith("sqlite:")) return openSqliteStorage(url.slice("sqlite:".length), search);
+  return openPostgresStorage(url, { poolSize: config.databasePoolSize, ...search });
 }
 
 export interface Engines {
@@ -96,7 +98,7 @@ export async function openEngines(config: Config, logger: Logger): Promise<Engin
     return e;
   };
   try {
-    const storage = await open(openStorage(config));
+    const storage = await open(openStorage(config, logger));
     const redisUrl = config.redisUrl;
     if (!redisUrl) {
       return {
@@ -236,6 +238,7 @@ export async function buildNode(
     memberState: new MemberStateService(storage, broker),
     push,
     direct: new DirectService(storage, channels, broker, config),
+    search: new SearchService(storage),
     rate: { limiter, rules: config.rateLimits },
     settings: {
       heartbeatMs: config.heartbeatMs,

@@ -11,6 +11,7 @@ import { mentionsContract } from "./mentions.contract";
 import { messageStoreContract } from "./message-store.contract";
 import { moderationStoreContract } from "./moderation-store.contract";
 import { pushStoreContract } from "./push-store.contract";
+import { searchStoreContract } from "./search-store.contract";
 import { sendPathContract } from "./send-path.contract";
 import type { Storage } from "./storage";
 
@@ -30,6 +31,7 @@ export function storageContract(name: string, open: Open) {
   inviteStoreContract(name, open);
   pushStoreContract(name, open);
   directStoreContract(name, open);
+  searchStoreContract(name, open);
 }
 
 /**

@@ -8,6 +8,7 @@ import type { MemberStateStore } from "./member-state";
 import type { MessageStore } from "./message-store";
 import type { ModerationStore } from "./moderation-store";
 import type { PushStore } from "./push-store";
+import type { SearchStore } from "./search-store";
 import type { SendPath } from "./send-path";
 
 export interface UserRow {
@@ -64,7 +65,8 @@ export interface NewEvent {
  * ({@link ModerationStore}), the send path ({@link SendPath}), each channel's event stream
  * ({@link EventLog}), the changes of stored messages ({@link MessageStore}), each member's read
  * marker and notification level ({@link MemberStateStore}), invite links ({@link InviteStore}),
- * Web Push subscriptions ({@link PushStore}) and blocks ({@link BlockStore}). Services
+ * Web Push subscriptions ({@link PushStore}), blocks ({@link BlockStore}) and message search
+ * ({@link SearchStore}). Services
  * depend on the slices they use; the composition root holds the whole, one object whose
  * slices share one database, its transactions and its statements.
  *
@@ -87,6 +89,7 @@ export interface Storage
     MemberStateStore,
     InviteStore,
     PushStore,
-    BlockStore {
+    BlockStore,
+    SearchStore {
   close(): Promise<void>;
 }
