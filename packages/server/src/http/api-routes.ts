@@ -7,6 +7,8 @@ import {
   type MeReply,
   type PushKeyReply,
   passwordSchema,
+  type SearchReply,
+  searchHttpQuerySchema,
   type UserRef,
   usernameSchema,
 } from "@parley/protocol";
@@ -47,7 +49,10 @@ const upgradeSchema = z.strictObject({
   password: passwordSchema,
 });
 
-/** The HTTP API under /api/v1: accounts, sessions, and history for clients that page over HTTP. */
+/**
+ * The HTTP API under /api/v1: accounts, sessions, and history and search for clients that page
+ * over HTTP.
+ */
 export function registerApiRoutes(app: FastifyInstance, services: Services): void {
   /** Takes a token of a bucket, or refuses with RATE_LIMITED (429 with Retry-After). */
   const take = async (key: string, name: RateRuleName, what: string) => {
@@ -64,7 +69,7 @@ export function registerApiRoutes(app: FastifyInstance, services: Services): voi
   const limit = (req: FastifyRequest, name: "login" | "register") =>
     take(`ip:${addressKey(req.ip)}:${name}`, name, "attempts");
   /** The user's bucket, the one its WebSocket requests take too (`rateLimit` guard). */
-  const limitUser = (auth: Authenticated, name: "read") =>
+  const limitUser = (auth: Authenticated, name: "read" | "search") =>
     take(`user:${auth.user.id}:${name}`, name, "requests");
 
   const authenticate = async (req: FastifyRequest): Promise<Authenticated> => {
@@ -163,5 +168,16 @@ export function registerApiRoutes(app: FastifyInstance, services: Services): voi
     }
     await services.channels.require(channelId, { id: auth.user.id });
     return services.messages.history(auth.user.id, channelId, query);
+  });
+
+  /** Search (op 42) over HTTP: the same results and the same bucket as the WebSocket op. */
+  app.get("/api/v1/search", async (req): Promise<SearchReply> => {
+    const auth = await authenticate(req);
+    await limitUser(auth, "search");
+    const query = parse(searchHttpQuerySchema, req.query);
+    return services.search.search(auth.user.id, query.q, {
+      cursor: query.cursor,
+      limit: query.limit,
+    });
   });
 }
