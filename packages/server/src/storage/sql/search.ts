@@ -25,8 +25,11 @@ export function sqlSearchStore(ctx: SqlContext, enabled: boolean): SearchStore {
       const dms = query.dms.length > 0 ? await directChannelKeys(db, userId, query.dms) : [];
       if (query.dms.length > 0 && dms.length === 0 && query.channels.length === 0) return [];
 
+      // The message id, as the index gives it when the index drives the query (FTS5 then
+      // walks its matches newest first and stops at the page, a later page included).
+      const id = dialect === "sqlite" && query.include.length > 0 ? sql`f.rowid` : sql`m.id`;
       const where: RawBuilder<unknown>[] = [sql`m.deleted_at is null`];
-      if (beforeId !== undefined) where.push(sql`m.id < ${beforeId}`);
+      if (beforeId !== undefined) where.push(sql`${id} < ${beforeId}`);
       if (query.from.length > 0)
         where.push(
           sql`m.author_id in (select id from users where username_lower in (${list(query.from.map(nameKey))}))`,
@@ -57,7 +60,6 @@ export function sqlSearchStore(ctx: SqlContext, enabled: boolean): SearchStore {
       if (query.pinned) where.push(sql`m.pinned_at is not null`);
 
       const from = dialect === "sqlite" ? sqliteMatch(query, where) : postgresMatch(query, where);
-      const order = dialect === "sqlite" && query.include.length > 0 ? sql`f.rowid` : sql`m.id`;
       const rows = await sql<{
         id: number;
         channel_id: number;
@@ -71,7 +73,7 @@ export function sqlSearchStore(ctx: SqlContext, enabled: boolean): SearchStore {
         join memberships ms on ms.channel_id = m.channel_id and ms.user_id = ${userId}
         join users u on u.id = m.author_id
         where ${sql.join(where, sql` and `)}
-        order by ${order} desc
+        order by ${id} desc
         limit ${limit}`.execute(db);
       return rows.rows.map(
         (r): SearchRow => ({
