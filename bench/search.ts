@@ -25,11 +25,14 @@ import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { ParleyClient } from "@parley/client";
 import BetterSqlite3 from "better-sqlite3";
-import { Kysely, PostgresDialect, sql } from "kysely";
+import { Kysely, sql } from "kysely";
 import pg from "pg";
 import { SearchService } from "../packages/server/src/services/search-service";
 import { migrateToLatest } from "../packages/server/src/storage/migrate";
-import { openPostgresStorage } from "../packages/server/src/storage/postgres/open-postgres";
+import {
+  openPostgresDatabase,
+  openPostgresStorage,
+} from "../packages/server/src/storage/postgres/open-postgres";
 import type { Database } from "../packages/server/src/storage/schema";
 import { openSqliteStorage } from "../packages/server/src/storage/sqlite/open-sqlite";
 import { ParleySqliteDialect } from "../packages/server/src/storage/sqlite/sqlite-driver";
@@ -334,26 +337,16 @@ async function buildPostgres(base: string): Promise<Built> {
   const schema = `search_bench_${MESSAGES}`;
   const url = new URL(base);
   url.searchParams.set("options", `-c search_path=${schema}`);
-  const raw = new Kysely<Database>({
-    dialect: new PostgresDialect({
-      pool: new pg.Pool({
-        connectionString: url.toString(),
-        max: 2,
-        types: {
-          getTypeParser: ((oid: number, format?: "text" | "binary") =>
-            oid === 20 ? Number : pg.types.getTypeParser(oid, format ?? "text")) as never,
-        },
-      }),
-    }),
-  });
-  await sql.raw(`create schema if not exists ${schema}`).execute(raw);
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`create schema if not exists ${schema}`);
+  await admin.end();
+  const raw = await openPostgresDatabase(url.toString(), { poolSize: 2 });
   let loadMs: number | null = null;
   let indexMs: number | null = null;
   const state = await sql<{ n: number | null; built: string | null }>`
     select (select max(id) from messages) as n,
-           (select value from server_settings where key = 'search_index') as built`
-    .execute(raw)
-    .catch(() => ({ rows: [] as { n: number | null; built: string | null }[] }));
+           (select value from server_settings where key = 'search_index') as built`.execute(raw);
   const ready = state.rows[0]?.n === MESSAGES && state.rows[0]?.built === "built";
   if (!ready) {
     await sql.raw(`drop schema ${schema} cascade; create schema ${schema}`).execute(raw);
