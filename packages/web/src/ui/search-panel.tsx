@@ -41,13 +41,14 @@ export function SearchButton({ open, onOpen }: { open: boolean; onOpen: () => vo
     <button
       type="button"
       className="search-toggle"
-      aria-label="Search messages"
       aria-keyshortcuts="Control+K Meta+K"
       aria-expanded={open}
       onClick={onOpen}
     >
       <SearchIcon />
-      <span className="search-toggle-text">Search</span>
+      <span className="search-toggle-text">
+        Search<span className="sr-only"> messages</span>
+      </span>
       <kbd>{shortcutLabel()}</kbd>
     </button>
   );
