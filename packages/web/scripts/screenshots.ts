@@ -42,6 +42,16 @@ async function main(): Promise<void> {
       bob.typing(general, false);
     }
 
+    // Search open beside #general: the hits for "release", highlighted.
+    const searching = await harness.open();
+    await openTeamChat(searching);
+    await searching.keyboard.press("Control+k");
+    const box = searching.getByRole("combobox", { name: "Search messages" });
+    await box.fill("release");
+    await box.press("Enter");
+    await searching.getByTestId("search-hit").first().waitFor();
+    await shot(searching, "search");
+
     // Phone width: the sidebar folds into a drawer.
     const phone = await harness.open({ width: 390, height: 844 });
     // The user's name sits in the folded sidebar, so wait for the channel instead.
