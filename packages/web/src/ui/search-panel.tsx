@@ -1,6 +1,7 @@
 import { LIMITS, type SearchHit } from "@parley/protocol";
 import {
   type KeyboardEvent,
+  type ReactNode,
   useEffect,
   useId,
   useLayoutEffect,
@@ -22,6 +23,7 @@ import {
 } from "../chat/search-completions";
 import { canLoadMore, noResults, reduceSearch, searchRefusal } from "../chat/search-results";
 import { snippetSegments } from "../chat/snippet";
+import { SuggestionList, suggestionId } from "./completions";
 import { ContextMenu, type MenuPoint } from "./context-menu";
 import { CloseIcon, SearchIcon } from "./icons";
 import { useNow } from "./use-chat";
@@ -46,10 +48,11 @@ export function SearchButton({ open, onOpen }: { open: boolean; onOpen: () => vo
       onClick={onOpen}
     >
       <SearchIcon />
-      <span className="search-toggle-text">
-        Search<span className="sr-only"> messages</span>
+      <span className="sr-only">Search messages</span>
+      <span className="search-toggle-visible" aria-hidden="true">
+        <span className="search-toggle-text">Search</span>
+        <kbd>{shortcutLabel()}</kbd>
       </span>
-      <kbd>{shortcutLabel()}</kbd>
     </button>
   );
 }
@@ -57,8 +60,21 @@ export function SearchButton({ open, onOpen }: { open: boolean; onOpen: () => vo
 interface Suggestion {
   key: string;
   insert: string;
-  label: string;
-  desc?: string;
+  content: ReactNode;
+}
+
+/** A suggestion that inserts `label` and a space, with an optional description. */
+function suggestion(key: string, label: string, desc?: string): Suggestion {
+  return {
+    key,
+    insert: `${label} `,
+    content: (
+      <>
+        <span className="suggestion-usage">{label}</span>
+        {desc && <span className="suggestion-desc">{desc}</span>}
+      </>
+    ),
+  };
 }
 
 /** A hit's snippet as text with its matches in `<mark>`, never as markup. */
@@ -144,28 +160,27 @@ export function SearchPanel({
   let suggestions: Suggestion[] = [];
   if (at && token !== dismissed) {
     if (at.kind === "channel") {
-      suggestions = matchMembers(namedChannels(channels), at.query, SUGGESTIONS_MAX).map((c) => ({
-        key: `c${c.i}`,
-        insert: `#${c.n} `,
-        label: `#${c.n}`,
-      }));
+      suggestions = matchMembers(namedChannels(channels), at.query, SUGGESTIONS_MAX).map((c) =>
+        suggestion(`c${c.i}`, `#${c.n}`),
+      );
     } else {
       const me = at.filter === "mentions" && "me".startsWith(at.query.toLowerCase());
       const found = matchMembers(people, at.query, SUGGESTIONS_MAX - (me ? 1 : 0));
       suggestions = [
-        ...(me ? [{ key: "me", insert: "@me ", label: "@me", desc: "you" }] : []),
-        ...found.map((u) => ({
-          key: `u${u.i}`,
-          insert: `@${u.n} `,
-          label: `@${u.n}`,
-          desc: u.i === state.me?.i ? "you" : u.on ? "online" : "offline",
-        })),
+        ...(me ? [suggestion("me", "@me", "you")] : []),
+        ...found.map((u) =>
+          suggestion(
+            `u${u.i}`,
+            `@${u.n}`,
+            u.i === state.me?.i ? "you" : u.on ? "online" : "offline",
+          ),
+        ),
       ];
     }
   }
   const listOpen = suggestions.length > 0;
   const index = Math.min(highlight, suggestions.length - 1);
-  const optionId = (k: number) => `${listId}-${k}`;
+  const optionId = (k: number) => suggestionId(listId, k);
   // A new token starts at the top of its list.
   // biome-ignore lint/correctness/useExhaustiveDependencies: reset when the token changes
   useEffect(() => setHighlight(0), [token]);
@@ -340,30 +355,14 @@ export function SearchPanel({
               onKeyDown={onInputKey}
             />
             {listOpen && (
-              <div
-                className="suggestions search-suggestions"
+              <SuggestionList
                 id={listId}
-                role="listbox"
-                aria-label={at?.kind === "channel" ? "Channels" : "People"}
-              >
-                {suggestions.map((s, k) => (
-                  <div
-                    key={s.key}
-                    id={optionId(k)}
-                    role="option"
-                    tabIndex={-1}
-                    aria-selected={k === index}
-                    className={k === index ? "suggestion active" : "suggestion"}
-                    onPointerDown={(e) => {
-                      e.preventDefault();
-                      choose(s);
-                    }}
-                  >
-                    <span className="suggestion-usage">{s.label}</span>
-                    {s.desc && <span className="suggestion-desc">{s.desc}</span>}
-                  </div>
-                ))}
-              </div>
+                className="suggestions search-suggestions"
+                label={at?.kind === "channel" ? "Channels" : "People"}
+                options={suggestions}
+                index={index}
+                onChoose={choose}
+              />
             )}
           </div>
           <div className="search-tools">
