@@ -34,6 +34,7 @@ function focusedText(page: Page): Promise<string> {
   return page.evaluate(() => document.activeElement?.textContent ?? "");
 }
 
+// Two people signing up in the UI on a loaded machine: more than the default 30 s per spec.
 describe("search in the web client", () => {
   it("finds a word only in the channels the searcher is in, highlighted, and opens the hit at its message", async () => {
     const { a: alice, b: bob } = await twoPeople(harness, "commons", "alice", "bob");
@@ -89,7 +90,7 @@ describe("search in the web client", () => {
     expect(await hits(alice).nth(0).textContent()).toContain("#commons");
     expect(await hits(alice).nth(1).textContent()).toContain("#hideout");
     expect(await hits(alice).nth(1).locator("mark").allTextContents()).toEqual(["pineapple"]);
-  });
+  }, 60_000);
 
   it("narrows to one author with from:@ chosen from the suggestions, and Escape gives focus back", async () => {
     const { a: carol, b: dave } = await twoPeople(harness, "plaza", "carol", "dave");
@@ -121,7 +122,7 @@ describe("search in the web client", () => {
     await expect
       .poll(() => dave.evaluate(() => document.activeElement?.getAttribute("aria-label")))
       .toBe("Message #plaza");
-  });
+  }, 60_000);
 
   it("works full screen on a phone in dark mode: pages, filters, the empty state and the rate limit", async () => {
     const token = await harness.register("erin");
@@ -175,5 +176,5 @@ describe("search in the web client", () => {
       .getByText(/Too many searches at once\. Try again in \d+s\./)
       .waitFor();
     expect(await axeViolations(page)).toEqual([]);
-  });
+  }, 60_000);
 });
