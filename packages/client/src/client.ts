@@ -35,6 +35,7 @@ import {
   type ReadState,
   type ReplyOf,
   type RequestInputOf,
+  type SearchReply,
   type ServerFrame,
   type ServerPush,
   SUBPROTOCOL_JSON,
@@ -563,6 +564,22 @@ export class ParleyClient extends Emitter<ClientEvents> {
     if (query.around !== undefined) d.ar = query.around;
     if (query.limit !== undefined) d.l = query.limit;
     return this.request(Op.History, d);
+  }
+
+  /**
+   * Searches the messages of your channels (DMs included), newest first: words, `"phrases"`,
+   * `prefix*`, `-excluded` and filters (`from:@bob in:#general before:2025-01-31 has:link
+   * is:pinned mentions:@me`; see `parseSearchQuery`). Each hit names its channel and seq (open
+   * it with `history(c, { around: s })`) and carries a text snippet `x` with match ranges `hl`
+   * (UTF-16 offsets into `x`: highlight by slicing, never as HTML). For the next page pass the
+   * reply's `nx` as `cursor`; no `nx` means no more. `limit`: 1–50, default 25. A server with
+   * search off refuses with SEARCH_DISABLED.
+   */
+  search(q: string, page: { cursor?: string; limit?: number } = {}): Promise<SearchReply> {
+    const d: RequestInputOf<typeof Op.Search> = { q };
+    if (page.cursor !== undefined) d.b = page.cursor;
+    if (page.limit !== undefined) d.n = page.limit;
+    return this.request(Op.Search, d);
   }
 
   /** Typing start/stop; fire-and-forget (errors still arrive as `error` events). */

@@ -258,6 +258,12 @@ export const ERRORS = {
     status: 422,
     temporary: false,
   },
+  SEARCH_DISABLED: {
+    code: 1403,
+    message: "Search is turned off on this server",
+    status: 501,
+    temporary: false,
+  },
   INTERNAL: {
     code: 1500,
     message: "Internal server error",

@@ -7,6 +7,8 @@ export * from "./notify";
 export * from "./ops";
 export * from "./permissions";
 export * from "./schemas";
+export * from "./search-highlight";
+export * from "./search-query";
 export * from "./server-frames";
 export * from "./text";
 export * from "./types";

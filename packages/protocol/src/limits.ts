@@ -38,6 +38,11 @@ export const LIMITS = {
   filesPerMessage: 10,
   /** A file's display name, in UTF-16 code units after sanitising. */
   fileNameMax: 255,
+  /** Longest search query (op 42), in UTF-16 code units. */
+  searchQueryMax: 500,
+  /** Search results per page when none is asked for, and the most one page holds. */
+  searchPageDefault: 25,
+  searchPageMax: 50,
 } as const;
 
 export type Limits = typeof LIMITS;

@@ -53,6 +53,11 @@ export const Op = {
   DmOpen: 40,
   /** Blocks a user (`on` true) or unblocks it: a blocked user cannot DM you. */
   UserBlock: 41,
+  /**
+   * Searches the messages of the channels you are a member of (DMs included), newest first, by
+   * the query language of `search-query.ts`.
+   */
+  Search: 42,
   /** Server → client: a batch of stored events of one channel, in seq order. */
   Events: 100,
   /** Server → client: someone started or stopped typing (ephemeral). */
@@ -116,6 +121,7 @@ export const CLIENT_OPS = [
   Op.PushUnsubscribe,
   Op.DmOpen,
   Op.UserBlock,
+  Op.Search,
 ] as const;
 export type ClientOp = (typeof CLIENT_OPS)[number];
 

@@ -105,6 +105,11 @@ const atUsername = text().regex(/^@?[A-Za-z0-9_-]{3,32}$/, {
   error: "a username: 3–32 characters of A–Z, a–z, 0–9, _ and -, an @ in front allowed",
 });
 
+/** A search page's cursor, as a reply's `nx` gave it (opaque to clients). */
+export const searchCursorSchema = text().regex(/^[0-9a-z]{1,10}$/, {
+  error: "a search cursor, as a reply's nx gave it",
+});
+
 /** The envelope of every client frame: op, optional request id, optional payload. */
 export const envelopeSchema = z.object({
   o: z.int(),
@@ -229,6 +234,19 @@ export const REQUEST_SCHEMAS = {
   [Op.InviteUser]: z.strictObject({ c: id, u: atUsername }),
   /** `u`: the others (1 to `dmMembersMax` − 1 usernames; `@` allowed, yourself ignored). */
   [Op.DmOpen]: z.strictObject({ u: z.array(atUsername).min(1).max(LIMITS.dmNamesMax) }),
+  /**
+   * `q`: the query (`search-query.ts`); `b`: the `nx` of the previous page; `n`: results per
+   * page (default 25).
+   */
+  [Op.Search]: z.strictObject({
+    q: text()
+      .trim()
+      .min(1)
+      .max(LIMITS.searchQueryMax)
+      .refine((s) => !CONTROL_OR_NEWLINE.test(s), noControls),
+    b: searchCursorSchema.optional(),
+    n: z.int().min(1).max(LIMITS.searchPageMax).optional(),
+  }),
   /** `u`: the user to block or unblock; `on`: block (true) or unblock (false). */
   [Op.UserBlock]: z.strictObject({ u: atUsername, on: z.boolean() }),
   [Op.InviteCreate]: z.strictObject({
@@ -263,4 +281,10 @@ export const historyHttpQuerySchema = z.strictObject({
   after: z.coerce.number().pipe(seq).optional(),
   around: z.coerce.number().pipe(seq).optional(),
   limit: z.coerce.number().pipe(z.int().min(1).max(LIMITS.historyMax)).optional(),
+});
+/** `GET /api/v1/search`: Search's request as a query string. */
+export const searchHttpQuerySchema = z.strictObject({
+  q: REQUEST_SCHEMAS[Op.Search].shape.q,
+  cursor: searchCursorSchema.optional(),
+  limit: z.coerce.number().pipe(z.int().min(1).max(LIMITS.searchPageMax)).optional(),
 });

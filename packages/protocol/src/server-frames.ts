@@ -23,6 +23,7 @@ import type {
   PinListReply,
   PresencePush,
   ReadState,
+  SearchReply,
   TypingPush,
   UserUpdatedPush,
   WelcomeReply,
@@ -75,6 +76,7 @@ export type ReplyMap = Exhaustive<
     [Op.PushUnsubscribe]: EmptyPayload;
     [Op.DmOpen]: JoinReply;
     [Op.UserBlock]: EmptyPayload;
+    [Op.Search]: SearchReply;
   }
 >;
 

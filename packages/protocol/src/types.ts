@@ -542,6 +542,41 @@ export interface BlockChangedPush {
   on: boolean;
 }
 
+/**
+ * One result of a Search (op 42): a message of a channel you are in, as it is now (edits
+ * applied). To show it in place, open channel `c` and read History around `s`.
+ */
+export interface SearchHit {
+  /** Channel id. */
+  c: number;
+  /** The message's seq in its channel. */
+  s: number;
+  /** Message id. */
+  m: number;
+  /** Author id and username. */
+  a: number;
+  an: string;
+  /** When it was posted, epoch ms. */
+  ts: number;
+  /**
+   * An excerpt of its current content (Markdown source on one line, at most 200 UTF-16 code
+   * units around the first match, "…" where cut). Text to show as text, never as HTML.
+   */
+  x: string;
+  /**
+   * Where the query's words match within `x`: `[start, end)` pairs of UTF-16 offsets,
+   * ascending and disjoint (empty for a query of filters only). Highlight by slicing `x`.
+   */
+  hl: [number, number][];
+}
+
+/** Search (op 42) reply: a page of results, newest first. */
+export interface SearchReply {
+  r: SearchHit[];
+  /** Present when there may be more: send it as `b` (HTTP: `cursor`) for the next page. */
+  nx?: string;
+}
+
 export interface ChannelAddedPush {
   ch: ChannelSummary;
 }

@@ -88,6 +88,12 @@ export interface Config {
   guestMembershipDays: number;
   /** How long after its send a message may be edited, in seconds; 0 = always. Default 0. */
   editWindowSeconds: number;
+  /**
+   * Message search (op 42, `GET /api/v1/search`) and the index behind it, kept in step with
+   * every write. Off: no index is maintained and searches are refused (SEARCH_DISABLED); on
+   * again, the index is rebuilt at start. Default on.
+   */
+  search: boolean;
   /** Web Push notifications for members with no live connection. Default on. */
   webPush: boolean;
   /**
@@ -300,6 +306,7 @@ export const ENV = {
     schema: int(0, 315_360_000),
     default: "0",
   },
+  PARLEY_SEARCH: { key: "search", schema: onOff, default: "on" },
   PARLEY_WEB_PUSH: { key: "webPush", schema: onOff, default: "on" },
   PARLEY_VAPID_PUBLIC_KEY: { key: "vapidPublicKey", schema: base64urlKey(65), default: undefined },
   PARLEY_VAPID_PRIVATE_KEY: {

@@ -50,6 +50,7 @@ import { ModerationService } from "./services/moderation-service";
 import { PasswordHasher } from "./services/password-hasher";
 import { PresenceService } from "./services/presence-service";
 import { PushService } from "./services/push-service";
+import { SearchService } from "./services/search-service";
 import type { Services } from "./services/services";
 import { type TypingOptions, TypingService } from "./services/typing-service";
 import { openPostgresStorage } from "./storage/postgres/open-postgres";
@@ -80,10 +81,11 @@ export interface Parley {
 }
 
 /** The configured database (SQLite file or PostgreSQL), migrated. */
-export async function openStorage(config: Config): Promise<Storage> {
+export async function openStorage(config: Config, logger: Logger): Promise<Storage> {
   const url = config.databaseUrl;
-  if (url.startsWith("sqlite:")) return openSqliteStorage(url.slice("sqlite:".length));
-  return openPostgresStorage(url, { poolSize: config.databasePoolSize });
+  const search = { search: config.search, log: logger.info.bind(logger) };
+  if (url.startsWith("sqlite:")) return openSqliteStorage(url.slice("sqlite:".length), search);
+  return openPostgresStorage(url, { poolSize: config.databasePoolSize, ...search });
 }
 
 /**
@@ -123,7 +125,7 @@ export async function openEngines(config: Config, logger: Logger): Promise<Engin
     return e;
   };
   try {
-    const storage = await open(openStorage(config));
+    const storage = await open(openStorage(config, logger));
     // After the storage, whose migrations make the PostgreSQL store's table.
     const files = await open(Promise.resolve(openFileStore(config)));
     const redisUrl = config.redisUrl;
@@ -278,6 +280,7 @@ export async function buildNode(
     push,
     direct: new DirectService(storage, channels, broker, config),
     files,
+    search: new SearchService(storage),
     rate: { limiter, rules: config.rateLimits },
     settings: {
       heartbeatMs: config.heartbeatMs,

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { openStorage } from "../src/main";
 import { runAdminCommand } from "../src/ops/admin";
@@ -132,7 +133,7 @@ describe("npm run admin", () => {
     const refused = await admin(url, ["grant", "nobody"]);
     expect(refused).toMatchObject({ code: 1, err: "admin: No account named nobody\n" });
     // The other refusals, in process: the command's code, not the process around it.
-    const storage = await openStorage(server.config);
+    const storage = await openStorage(server.config, pino({ level: "silent" }));
     const io = { out: () => {}, hash: async (p: string) => `hash-of-${p}` };
     try {
       for (const [args, error] of [

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ClientOptions, ParleyClient } from "@parley/client";
 import { EventType } from "@parley/protocol";
+import { pino } from "pino";
 import WebSocket from "ws";
 import { type Config, loadConfig } from "../src/config";
 import { createParley, openStorage, type Parley, type Tuning } from "../src/main";
@@ -36,7 +37,7 @@ export function testConfig(dir: string, env: Record<string, string> = {}): Confi
  * next hello.
  */
 export async function grantAdmin(config: Config, name: string): Promise<void> {
-  const storage = await openStorage(config);
+  const storage = await openStorage(config, pino({ level: "silent" }));
   try {
     await runAdminCommand(storage, ["grant", name], {
       out: () => {},

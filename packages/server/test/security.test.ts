@@ -140,7 +140,7 @@ describe("security", () => {
     // Not channel ops: InviteRedeem names a code, never a channel (its cases are in the
     // private-channels tests); push subscriptions are the caller's own (guests refused,
     // push.test.ts); DmOpen and UserBlock name users (their cases are in the direct-messages
-    // tests).
+    // tests); Search reads only the caller's own channels (search.memory.test.ts).
     const open: number[] = [
       Op.Hello,
       Op.Ping,
@@ -151,6 +151,7 @@ describe("security", () => {
       Op.PushUnsubscribe,
       Op.DmOpen,
       Op.UserBlock,
+      Op.Search,
     ];
     expect(CLIENT_OPS.filter((op) => !covered.has(op) && !open.includes(op))).toEqual([]);
     outsider.close();

@@ -51,6 +51,15 @@ async function main(): Promise<void> {
     await messageText(owner, "Hi everyone").waitFor();
     await openProfileCard(owner, "bob");
     await shot(owner, "profile-card");
+    // Search open beside #general: the hits for "release", highlighted.
+    const searching = await harness.open();
+    await openTeamChat(searching);
+    await searching.keyboard.press("Control+k");
+    const box = searching.getByRole("combobox", { name: "Search messages" });
+    await box.fill("release");
+    await box.press("Enter");
+    await searching.getByTestId("search-hit").first().waitFor();
+    await shot(searching, "search");
 
     // Phone width: the sidebar folds into a drawer.
     const phone = await harness.open({ width: 390, height: 844 });

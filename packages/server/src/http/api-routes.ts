@@ -7,6 +7,8 @@ import {
   type MeReply,
   type PushKeyReply,
   passwordSchema,
+  type SearchReply,
+  searchHttpQuerySchema,
   type UserRef,
   usernameSchema,
 } from "@parley/protocol";
@@ -49,8 +51,8 @@ const upgradeSchema = z.strictObject({
 });
 
 /**
- * The HTTP API under /api/v1: accounts, sessions, history for clients that page over HTTP, and
- * files (`file-routes.ts`).
+ * The HTTP API under /api/v1: accounts, sessions, history and search for clients that page
+ * over HTTP, and files (`file-routes.ts`).
  */
 export function registerApiRoutes(app: FastifyInstance, services: Services): void {
   /** Takes a token of a bucket, or refuses with RATE_LIMITED (429 with Retry-After). */
@@ -68,7 +70,7 @@ export function registerApiRoutes(app: FastifyInstance, services: Services): voi
   const limit = (req: FastifyRequest, name: "login" | "register") =>
     take(`ip:${addressKey(req.ip)}:${name}`, name, "attempts");
   /** The user's bucket, the one its WebSocket requests take too (`rateLimit` guard). */
-  const limitUser = (auth: Authenticated, name: "read" | "upload") =>
+  const limitUser = (auth: Authenticated, name: "read" | "upload" | "search") =>
     take(`user:${auth.user.id}:${name}`, name, "requests");
 
   const authenticate = async (req: FastifyRequest): Promise<Authenticated> => {
@@ -170,4 +172,14 @@ export function registerApiRoutes(app: FastifyInstance, services: Services): voi
   });
 
   registerFileRoutes(app, services, { authenticate, limitUser, parse });
+  /** Search (op 42) over HTTP: the same results and the same bucket as the WebSocket op. */
+  app.get("/api/v1/search", async (req): Promise<SearchReply> => {
+    const auth = await authenticate(req);
+    await limitUser(auth, "search");
+    const query = parse(searchHttpQuerySchema, req.query);
+    return services.search.search(auth.user.id, query.q, {
+      cursor: query.cursor,
+      limit: query.limit,
+    });
+  });
 }

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { passwordSchema, usernameSchema } from "@parley/protocol";
+import { pino } from "pino";
 import { loadConfig } from "../config";
 import { ParleyError } from "../errors";
 import { openStorage } from "../main";
@@ -105,7 +106,8 @@ async function main(): Promise<void> {
   }
   const password = process.argv.includes("--password-stdin") ? await readStdin() : undefined;
   const config = loadConfig(process.env);
-  const storage = await openStorage(config);
+  // Logs (a search index build, say) go to standard error, apart from the command's output.
+  const storage = await openStorage(config, pino({ level: config.logLevel }, pino.destination(2)));
   // Started only for the commands that set a password.
   let hasher: PasswordHasher | undefined;
   try {

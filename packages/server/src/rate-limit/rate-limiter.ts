@@ -38,6 +38,8 @@ export const DEFAULT_RATE_RULES = {
   command: { burst: 10, perSecond: 1 },
   /** File uploads per user (`POST /api/v1/files`). */
   upload: { burst: 10, perSecond: 0.5 },
+  /** Searches per user (op 42 and `GET /api/v1/search` together): 10, then one a second. */
+  search: { burst: 10, perSecond: 1 },
   /** Every other request per user (history, lists, info, ping). */
   read: { burst: 50, perSecond: 20 },
   /** WebSocket hellos per IP address. */

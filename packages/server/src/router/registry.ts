@@ -25,6 +25,7 @@ import { pushSubscribe } from "../handlers/push-subscribe";
 import { pushUnsubscribe } from "../handlers/push-unsubscribe";
 import { reactionAdd } from "../handlers/reaction-add";
 import { reactionRemove } from "../handlers/reaction-remove";
+import { search } from "../handlers/search";
 import { setNotify } from "../handlers/set-notify";
 import { typing } from "../handlers/typing";
 import { userBlock } from "../handlers/user-block";
@@ -61,4 +62,5 @@ export const REGISTRY = {
   [Op.PushUnsubscribe]: pushUnsubscribe,
   [Op.DmOpen]: dmOpen,
   [Op.UserBlock]: userBlock,
+  [Op.Search]: search,
 } satisfies { [O in ClientOp]: Route<O> };

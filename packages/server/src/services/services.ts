@@ -10,6 +10,7 @@ import type { MessageService } from "./message-service";
 import type { ModerationService } from "./moderation-service";
 import type { PresenceService } from "./presence-service";
 import type { PushService } from "./push-service";
+import type { SearchService } from "./search-service";
 import type { TypingService } from "./typing-service";
 
 /** Runtime settings handlers need. */
@@ -38,6 +39,8 @@ export interface Services {
   direct: DirectService;
   /** Uploads, downloads and signed file links (HTTP only). */
   files: FileService;
+  /** Message search. */
+  search: SearchService;
   /** Rate limits: the limiter and the rules of its buckets. */
   rate: { limiter: RateLimiter; rules: RateRules };
   settings: RuntimeSettings;

@@ -342,6 +342,30 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
           .execute();
       },
     },
+    "0015_search": {
+      // Full-text search over message content. SQLite: an FTS5 table with the messages as its
+      // external content (the text is stored once), folding case and diacritics, with prefix
+      // indexes for `wor*`. PostgreSQL: a tsvector per message, of its content folded the same
+      // way (`parley_search_vector`: decomposed, combining marks removed, every run of
+      // non-alphanumerics a space, then 'simple', which lowercases) so both databases split
+      // and fold text as the protocol's `searchTokens` does. The triggers that fill them, the
+      // GIN index and the backfill belong to `syncSearchIndex`, run at every start: they follow
+      // PARLEY_SEARCH, which may be turned off and on again.
+      async up(db: Kysely<unknown>) {
+        if (dialect === "sqlite") {
+          await sql`create virtual table messages_fts using fts5(content, content='messages', content_rowid='id', tokenize='unicode61 remove_diacritics 2', prefix='2 3')`.execute(
+            db,
+          );
+          return;
+        }
+        await db.schema.alterTable("messages").addColumn("search", sql`tsvector`).execute();
+        await sql`create function parley_search_vector(content text) returns tsvector
+          language sql immutable parallel safe as $$
+            select to_tsvector('simple', regexp_replace(regexp_replace(normalize(content, nfd),
+              '[\u0300-\u036f]', '', 'g'), '[^[:alnum:]]+', ' ', 'g'))
+          $$`.execute(db);
+      },
+    },
     "0016_files": {
       // Uploads: one row per file, by a random id, with its uploader; `message_id` (and the
       // channel) set in the send's transaction that attaches it. `deleted_at` marks a row whose

@@ -12,6 +12,7 @@ import { mentionsContract } from "./mentions.contract";
 import { messageStoreContract } from "./message-store.contract";
 import { moderationStoreContract } from "./moderation-store.contract";
 import { pushStoreContract } from "./push-store.contract";
+import { searchStoreContract } from "./search-store.contract";
 import { sendPathContract } from "./send-path.contract";
 import type { Storage } from "./storage";
 
@@ -32,6 +33,7 @@ export function storageContract(name: string, open: Open) {
   pushStoreContract(name, open);
   directStoreContract(name, open);
   fileRowsContract(name, open);
+  searchStoreContract(name, open);
 }
 
 /**

@@ -9,6 +9,7 @@ import type { MemberStateStore } from "./member-state";
 import type { MessageStore } from "./message-store";
 import type { ModerationStore } from "./moderation-store";
 import type { PushStore } from "./push-store";
+import type { SearchStore } from "./search-store";
 import type { SendPath } from "./send-path";
 
 export interface UserRow {
@@ -69,6 +70,8 @@ export interface NewEvent {
  * marker and notification level ({@link MemberStateStore}), invite links ({@link InviteStore}),
  * Web Push subscriptions ({@link PushStore}), blocks ({@link BlockStore}) and the rows of
  * uploaded files ({@link FileRowStore}). Services
+ * Web Push subscriptions ({@link PushStore}), blocks ({@link BlockStore}) and message search
+ * ({@link SearchStore}). Services
  * depend on the slices they use; the composition root holds the whole, one object whose
  * slices share one database, its transactions and its statements.
  *
@@ -92,6 +95,7 @@ export interface Storage
     InviteStore,
     PushStore,
     BlockStore,
-    FileRowStore {
+    FileRowStore,
+    SearchStore {
   close(): Promise<void>;
 }

@@ -16,6 +16,7 @@ import {
   type MessageVersion,
   NotifyLevel,
   type RemovalReason,
+  type SearchReply,
   type UserRef,
   type WelcomeReply,
 } from "@parley/protocol";
@@ -403,6 +404,14 @@ export class ChatStore {
     }
     this.selectChannel(link.c);
     void this.jumpTo(link.c, link.s);
+  }
+
+  /**
+   * Reads one page of search results (op 42) over the messages of this user's channels;
+   * `cursor` is the previous page's `nx`. The results panel keeps the pages.
+   */
+  search(query: string, cursor?: string): Promise<SearchReply> {
+    return this.client.search(query, cursor !== undefined ? { cursor } : {});
   }
 
   // --- messages ---

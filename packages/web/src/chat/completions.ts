@@ -30,24 +30,25 @@ export function completionAt(text: string, caret: number): CompletionQuery | und
 }
 
 /**
- * Members whose name matches, best first: names that start with the query, then names that
- * contain it (case-insensitive); online before offline, then by name.
+ * Members (or anything named: people, channels) whose name matches, best first: names that
+ * start with the query, then names that contain it (case-insensitive); online before offline,
+ * then by name.
  */
-export function matchMembers(
-  members: readonly Member[],
+export function matchMembers<M extends Pick<Member, "n"> & { on?: boolean }>(
+  members: readonly M[],
   query: string,
   limit = Infinity,
-): Member[] {
+): M[] {
   const q = query.toLowerCase();
-  const rank = (m: Member) => {
+  const rank = (m: M) => {
     const name = m.n.toLowerCase();
     if (name.startsWith(q)) return 0;
     return name.includes(q) ? 1 : undefined;
   };
   return members
     .map((m) => ({ m, r: rank(m) }))
-    .filter((x): x is { m: Member; r: number } => x.r !== undefined)
-    .sort((a, b) => a.r - b.r || Number(b.m.on) - Number(a.m.on) || a.m.n.localeCompare(b.m.n))
+    .filter((x): x is { m: M; r: number } => x.r !== undefined)
+    .sort((a, b) => a.r - b.r || Number(!!b.m.on) - Number(!!a.m.on) || a.m.n.localeCompare(b.m.n))
     .slice(0, limit)
     .map((x) => x.m);
 }
@@ -56,7 +57,7 @@ export function matchMembers(
 export function applyCompletion(
   text: string,
   caret: number,
-  at: CompletionQuery,
+  at: Pick<CompletionQuery, "start">,
   insert: string,
 ): { text: string; caret: number } {
   return {

@@ -18,6 +18,7 @@ import { NotificationsDialog } from "./notifications-dialog";
 import { NotifyMenu } from "./notify-menu";
 import { PinnedPanel } from "./pinned-panel";
 import { ProfileCard } from "./profile-card";
+import { SearchButton, SearchPanel } from "./search-panel";
 import { ChannelMark, Sidebar } from "./sidebar";
 import { useChat } from "./use-chat";
 import { useInviteLink } from "./use-invite-link";
@@ -93,6 +94,32 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
   /** A channel just opened from a dialog: its composer takes focus once it shows. */
   const [focusComposer, setFocusComposer] = useState<number>();
   const [profile, setProfile] = useState<OpenProfile>();
+  /** Search: open or not, a count that moves focus to its box, and where focus goes back to. */
+  const [search, setSearch] = useState<{ open: boolean; focus: number }>({ open: false, focus: 0 });
+  const searchReturn = useRef<HTMLElement | null>(null);
+  const openSearch = useCallback(() => {
+    setSearch((s) => {
+      if (!s.open) searchReturn.current = document.activeElement as HTMLElement | null;
+      return { open: true, focus: s.focus + 1 };
+    });
+  }, []);
+  const closeSearch = (returnFocus: boolean) => {
+    setSearch((s) => ({ ...s, open: false }));
+    const to = searchReturn.current;
+    if (returnFocus) requestAnimationFrame(() => to?.isConnected && to.focus());
+  };
+  // Ctrl+K (⌘K) opens search from anywhere but a modal dialog.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (!(e.ctrlKey || e.metaKey) || e.altKey || e.shiftKey || e.key.toLowerCase() !== "k")
+        return;
+      if (document.querySelector("dialog[open]")) return;
+      e.preventDefault();
+      openSearch();
+    };
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, [openSearch]);
 
   const active = state.activeId !== undefined ? state.channels[state.activeId] : undefined;
   const me = state.me;
@@ -169,7 +196,12 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
     onSignedOut();
   };
 
-  const classes = ["app", navOpen && "nav-open", membersOpen && "members-open"]
+  const classes = [
+    "app",
+    navOpen && "nav-open",
+    membersOpen && "members-open",
+    search.open && "search-open",
+  ]
     .filter(Boolean)
     .join(" ");
 
@@ -231,6 +263,7 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
               {state.status === "reconnecting" ? "Reconnecting…" : "Connecting…"}
             </span>
           )}
+          <SearchButton open={search.open} onOpen={openSearch} />
           {active && (
             <div className="chat-actions">
               {canInvite && (
@@ -366,6 +399,9 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
             onOpen={(member, from) => openProfile(member, beside(from))}
           />
         </aside>
+      )}
+      {search.open && (
+        <SearchPanel store={store} state={state} focusKey={search.focus} onClose={closeSearch} />
       )}
       <div className="sr-only" aria-live="polite" aria-atomic="true">
         {state.announcement}

@@ -134,7 +134,7 @@ export function useCompletion({
   }
   const open = options.length > 0;
   const index = Math.min(highlight, options.length - 1);
-  const optionId = (k: number) => `${listId}-${k}`;
+  const optionId = (k: number) => suggestionId(listId, k);
 
   const choose = (option: Option) => {
     if (!at) return;
@@ -163,29 +163,14 @@ export function useCompletion({
   };
 
   const listbox = open ? (
-    <div
-      className="suggestions"
+    <SuggestionList
       id={listId}
-      role="listbox"
-      aria-label={at?.kind === "member" ? "Members" : "Emoji"}
-    >
-      {options.map((o, k) => (
-        <div
-          key={o.key}
-          id={optionId(k)}
-          role="option"
-          tabIndex={-1}
-          aria-selected={k === index}
-          className={k === index ? "suggestion active" : "suggestion"}
-          onPointerDown={(e) => {
-            e.preventDefault();
-            choose(o);
-          }}
-        >
-          {o.content}
-        </div>
-      ))}
-    </div>
+      className="suggestions"
+      label={at?.kind === "member" ? "Members" : "Emoji"}
+      options={options}
+      index={index}
+      onChoose={choose}
+    />
   ) : null;
 
   return {
@@ -196,4 +181,50 @@ export function useCompletion({
     onKeyDown,
     onSelect: caretMoved,
   };
+}
+
+/** The id of a suggestion list's option `k`, for its input's aria-activedescendant. */
+export function suggestionId(listId: string, k: number): string {
+  return `${listId}-${k}`;
+}
+
+/**
+ * The listbox of suggestions an input (a combobox) controls: option `index` is highlighted;
+ * a pointer down chooses one without taking focus from the input.
+ */
+export function SuggestionList<O extends { key: string; content: ReactNode }>({
+  id,
+  className,
+  label,
+  options,
+  index,
+  onChoose,
+}: {
+  id: string;
+  className: string;
+  label: string;
+  options: readonly O[];
+  index: number;
+  onChoose: (option: O) => void;
+}) {
+  return (
+    <div className={className} id={id} role="listbox" aria-label={label}>
+      {options.map((o, k) => (
+        <div
+          key={o.key}
+          id={suggestionId(id, k)}
+          role="option"
+          tabIndex={-1}
+          aria-selected={k === index}
+          className={k === index ? "suggestion active" : "suggestion"}
+          onPointerDown={(e) => {
+            e.preventDefault();
+            onChoose(o);
+          }}
+        >
+          {o.content}
+        </div>
+      ))}
+    </div>
+  );
 }

@@ -2,6 +2,7 @@ import { Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import { migrateToLatest } from "../migrate";
 import type { Database } from "../schema";
+import { type SearchIndexLog, syncSearchIndex } from "../sql/search";
 import { sqlStorage } from "../sql/sql-storage";
 import type { Storage } from "../storage";
 
@@ -12,6 +13,10 @@ const NUMERIC_OID = 1700;
 export interface PostgresOptions {
   /** Connections in the pool. Default 10. */
   poolSize?: number;
+  /** Maintain the search index (default on); see `syncSearchIndex`. */
+  search?: boolean;
+  /** Where the index's build reports its progress. */
+  log?: SearchIndexLog;
 }
 
 /**
@@ -26,7 +31,15 @@ export async function openPostgresStorage(
   url: string,
   options: PostgresOptions = {},
 ): Promise<Storage> {
-  return sqlStorage(await openPostgresDatabase(url, options), "postgres");
+  const search = options.search ?? true;
+  const db = await openPostgresDatabase(url, options);
+  try {
+    await syncSearchIndex(db, "postgres", search, options.log);
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
+  return sqlStorage(db, "postgres", undefined, { search });
 }
 
 /** The migrated Kysely database under {@link openPostgresStorage} (also for copying data in). */

@@ -6,6 +6,7 @@ import { describeWith, freshPostgres } from "../../../test/services";
 import { post } from "../message-store.contract";
 import { migrateUpTo } from "../migrate";
 import type { Database } from "../schema";
+import { searchIndexContract, seedBeforeSearch } from "../search-store.contract";
 import type { Actor, Storage } from "../storage";
 import { nameKeyMigrationContract, storageContract } from "../storage.contract";
 import { openPostgresStorage } from "./open-postgres";
@@ -38,6 +39,24 @@ describeWith(["postgres"], "PostgreSQL storage", () => {
     const schema = new URL(url).searchParams.get("options")!.split("=")[1]!;
     await migrateUpTo(db, "postgres", upTo, schema);
     return { db: db as never, reopen: () => openPostgresStorage(url, { poolSize: 2 }) };
+  });
+
+  searchIndexContract("PostgreSQL", async () => {
+    const { url, drop } = await freshPostgres();
+    drops.push(drop);
+    return {
+      openAt: (search, log) =>
+        openPostgresStorage(url, { poolSize: 2, search, ...(log ? { log } : {}) }),
+      async openOld(messages) {
+        const db = new Kysely<Database>({
+          dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1 }) }),
+        });
+        const schema = new URL(url).searchParams.get("options")!.split("=")[1]!;
+        await migrateUpTo(db, "postgres", "0013_direct_messages", schema);
+        await seedBeforeSearch(db as never, messages);
+        await db.destroy();
+      },
+    };
   });
 
   describeWith(["postgres"], "several nodes on one database", () => {

@@ -13,18 +13,21 @@ import { sqlMemberStateStore } from "./member-state";
 import { sqlMessageStore } from "./message-store";
 import { sqlModerationStore } from "./moderation";
 import { sqlPushStore } from "./push-store";
+import { sqlSearchStore } from "./search";
 import { sqlSendPath } from "./send-path";
 
 /**
  * {@link Storage} over Kysely, for SQLite and PostgreSQL: one object made of the slices, which
  * share one {@link SqlContext} (the database, its writes and its statement cache). `durability`
- * (SQLite) makes commits durable off the event loop and is closed with the storage. A method
+ * (SQLite) makes commits durable off the event loop and is closed with the storage; `search`
+ * says whether the search index is maintained (see `syncSearchIndex`). A method
  * that two slices both define would be taken from one of them silently, so that is refused.
  */
 export function sqlStorage(
   db: Kysely<Database>,
   dialect: SqlDialect,
   durability?: { sync: () => Promise<void>; close: () => void },
+  options: { search: boolean } = { search: true },
 ): Storage {
   const sql = new SqlContext(db, dialect, durability);
   const accounts = sqlAccountStore(sql);
@@ -38,6 +41,7 @@ export function sqlStorage(
   const push = sqlPushStore(sql);
   const blocks = sqlBlockStore(sql);
   const files = sqlFileRowStore(sql);
+  const search = sqlSearchStore(sql, options.search);
   assertDisjoint([
     accounts,
     channels,
@@ -50,6 +54,7 @@ export function sqlStorage(
     push,
     blocks,
     files,
+    search,
   ]);
   return {
     ...accounts,
@@ -63,6 +68,7 @@ export function sqlStorage(
     ...push,
     ...blocks,
     ...files,
+    ...search,
     close: () => sql.close(),
   };
 }

@@ -4,6 +4,7 @@ import BetterSqlite3 from "better-sqlite3";
 import { Kysely } from "kysely";
 import { migrateToLatest } from "../migrate";
 import type { Database } from "../schema";
+import { type SearchIndexLog, syncSearchIndex } from "../sql/search";
 import { sqlStorage } from "../sql/sql-storage";
 import type { Storage } from "../storage";
 import { ParleySqliteDialect } from "./sqlite-driver";
@@ -19,8 +20,15 @@ import { ParleySqliteDialect } from "./sqlite-driver";
  * The files are private to the server's user: a directory it creates is 0700, and the database
  * is created (or tightened) to 0600 before SQLite opens it, which then gives the -wal and -shm
  * files the database's mode.
+ *
+ * `search` (default on) maintains the search index, building it when needed, with progress
+ * through `log` (see `syncSearchIndex`).
  */
-export async function openSqliteStorage(path: string): Promise<Storage> {
+export async function openSqliteStorage(
+  path: string,
+  options: { search?: boolean; log?: SearchIndexLog } = {},
+): Promise<Storage> {
+  const search = options.search ?? true;
   const inMemory = path === ":memory:";
   if (!inMemory) makePrivate(path);
   const sqlite = new BetterSqlite3(path);
@@ -30,9 +38,10 @@ export async function openSqliteStorage(path: string): Promise<Storage> {
   sqlite.pragma("busy_timeout = 5000");
   const db = new Kysely<Database>({ dialect: new ParleySqliteDialect(sqlite) });
   await migrateToLatest(db, "sqlite");
-  if (inMemory) return sqlStorage(db, "sqlite");
+  await syncSearchIndex(db, "sqlite", search, options.log);
+  if (inMemory) return sqlStorage(db, "sqlite", undefined, { search });
   sqlite.pragma("synchronous = NORMAL");
-  return sqlStorage(db, "sqlite", fileSyncer(`${path}-wal`));
+  return sqlStorage(db, "sqlite", fileSyncer(`${path}-wal`), { search });
 }
 
 /**

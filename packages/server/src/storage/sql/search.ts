@@ -1,0 +1,288 @@
+import { nameKey, type SearchQuery, type SearchTerm } from "@parley/protocol";
+import { type Kysely, type RawBuilder, sql } from "kysely";
+import { ParleyError } from "../../errors";
+import { directKey } from "../channel-store";
+import type { SqlDialect } from "../migrations";
+import type { Database } from "../schema";
+import type { SearchRow, SearchStore } from "../search-store";
+import type { SqlContext } from "./context";
+
+/**
+ * {@link SearchStore} over SQL. SQLite matches in `messages_fts`, an FTS5 table over
+ * `messages.content` (external content, `unicode61 remove_diacritics 2`, prefix indexes of 2
+ * and 3 characters); PostgreSQL in `messages.search`, a `tsvector` ('simple' configuration over
+ * the folded content, `parley_search_vector`) under a GIN index. Both are kept in step by
+ * triggers (see {@link syncSearchIndex}). Every term goes in as a literal: an FTS5 string (in
+ * double quotes, a quote doubled) of tokens that hold only letters, digits and marks, or a
+ * tsquery built by `phraseto_tsquery` from a bound parameter.
+ */
+export function sqlSearchStore(ctx: SqlContext, enabled: boolean): SearchStore {
+  const { db, dialect } = ctx;
+  return {
+    async searchMessages({ userId, query, beforeId, limit }) {
+      if (!enabled) throw new ParleyError("SEARCH_DISABLED");
+      if (query.impossible) return [];
+      const dms = query.dms.length > 0 ? await directChannelKeys(db, userId, query.dms) : [];
+      if (query.dms.length > 0 && dms.length === 0 && query.channels.length === 0) return [];
+
+      // The message id, as the index gives it when the index drives the query (FTS5 then
+      // walks its matches newest first and stops at the page, a later page included).
+      const id = dialect === "sqlite" && query.include.length > 0 ? sql`f.rowid` : sql`m.id`;
+      const where: RawBuilder<unknown>[] = [sql`m.deleted_at is null`];
+      if (beforeId !== undefined) where.push(sql`${id} < ${beforeId}`);
+      if (query.from.length > 0)
+        where.push(
+          sql`m.author_id in (select id from users where username_lower in (${list(query.from.map(nameKey))}))`,
+        );
+      if (query.channels.length > 0 || dms.length > 0) {
+        const keys = [...query.channels.map(nameKey), ...dms];
+        where.push(
+          sql`m.channel_id in (select id from channels where name_lower in (${list(keys)}))`,
+        );
+      }
+      if (query.mentions.length > 0) {
+        const others = query.mentions.filter((n) => n.toLowerCase() !== "me").map(nameKey);
+        const me = others.length < query.mentions.length;
+        const ids = [
+          ...(me ? [sql`${userId}`] : []),
+          ...(others.length > 0
+            ? [sql`select id from users where username_lower in (${list(others)})`]
+            : []),
+        ];
+        where.push(
+          sql`exists (select 1 from mentions mt where mt.channel_id = m.channel_id and mt.seq = m.seq and mt.user_id in (${sql.join(ids, sql` union all `)}))`,
+        );
+      }
+      if (query.since !== undefined) where.push(sql`m.created_at >= ${query.since}`);
+      if (query.until !== undefined) where.push(sql`m.created_at < ${query.until}`);
+      if (query.hasLink)
+        where.push(sql`(lower(m.content) like '%http://%' or lower(m.content) like '%https://%')`);
+      if (query.pinned) where.push(sql`m.pinned_at is not null`);
+
+      const from = dialect === "sqlite" ? sqliteMatch(query, where) : postgresMatch(query, where);
+      const rows = await sql<{
+        id: number;
+        channel_id: number;
+        seq: number;
+        author_id: number;
+        username: string;
+        created_at: number;
+        content: string;
+      }>`select m.id, m.channel_id, m.seq, m.author_id, u.username, m.created_at, m.content
+        from ${from}
+        join memberships ms on ms.channel_id = m.channel_id and ms.user_id = ${userId}
+        join users u on u.id = m.author_id
+        where ${sql.join(where, sql` and `)}
+        order by ${id} desc
+        limit ${limit}`.execute(db);
+      return rows.rows.map(
+        (r): SearchRow => ({
+          channelId: Number(r.channel_id),
+          seq: Number(r.seq),
+          messageId: Number(r.id),
+          authorId: Number(r.author_id),
+          authorName: r.username,
+          createdAt: Number(r.created_at),
+          content: r.content,
+        }),
+      );
+    },
+  };
+}
+
+/** Bound parameters, comma-separated. */
+const list = (values: readonly unknown[]) => sql.join(values.map((v) => sql`${v}`));
+
+/** The keys of the user's direct messages with each of `names` (the two of them only). */
+async function directChannelKeys(
+  db: Kysely<Database>,
+  userId: number,
+  names: readonly string[],
+): Promise<string[]> {
+  const rows = await db
+    .selectFrom("users")
+    .select("id")
+    .where("username_lower", "in", names.map(nameKey))
+    .execute();
+  return rows.map((r) => directKey([userId, Number(r.id)]));
+}
+
+/** An FTS5 string: the term's tokens in double quotes (a quote doubled), `*` after a prefix. */
+function fts5Term(term: SearchTerm): string {
+  const phrase = `"${term.tokens.join(" ").replaceAll('"', '""')}"`;
+  return term.prefix ? `${phrase} *` : phrase;
+}
+
+/** The FROM of a SQLite search, adding its conditions to `where`. */
+function sqliteMatch(query: SearchQuery, where: RawBuilder<unknown>[]): RawBuilder<unknown> {
+  const exclude = query.exclude.map(fts5Term).join(" OR ");
+  if (query.include.length === 0) {
+    if (exclude)
+      where.push(
+        sql`m.id not in (select rowid from messages_fts where messages_fts match ${exclude})`,
+      );
+    return sql`messages m`;
+  }
+  const include = query.include.map(fts5Term).join(" AND ");
+  where.push(sql`messages_fts match ${exclude ? `(${include}) NOT (${exclude})` : include}`);
+  return sql`messages_fts f join messages m on m.id = f.rowid`;
+}
+
+/** A tsquery of one term, from bound parameters only. */
+function tsTerm(term: SearchTerm): RawBuilder<unknown> {
+  if (!term.prefix) return sql`phraseto_tsquery('simple', ${term.tokens.join(" ")})`;
+  // Tokens hold only letters, digits and marks: quoted, they are literals of the tsquery.
+  const text = term.tokens.map((t) => `'${t}'`).join(" <-> ");
+  return sql`to_tsquery('simple', ${`${text}:*`})`;
+}
+
+/** The FROM of a PostgreSQL search, adding its conditions to `where`. */
+function postgresMatch(query: SearchQuery, where: RawBuilder<unknown>[]): RawBuilder<unknown> {
+  if (query.include.length > 0)
+    where.push(sql`m.search @@ (${sql.join(query.include.map(tsTerm), sql` && `)})`);
+  if (query.exclude.length > 0)
+    where.push(
+      sql`not coalesce(m.search @@ (${sql.join(query.exclude.map(tsTerm), sql` || `)}), false)`,
+    );
+  return sql`messages m`;
+}
+
+/** Where a log line of the index's build goes (a pino logger's `info`, bound). */
+export type SearchIndexLog = (fields: Record<string, unknown>, message: string) => void;
+
+/** Rows per statement of a rebuild. */
+const REBUILD_CHUNK = 20_000;
+
+/** `server_settings` key of the index's state: "built" once complete; absent otherwise. */
+const STATE_KEY = "search_index";
+
+/** PostgreSQL advisory lock taken while one node syncs the index (an arbitrary constant). */
+const SYNC_LOCK = 7_351_842_016;
+
+/**
+ * Brings the index in line with the setting, at start, before the node serves.
+ *
+ * On: the triggers that keep the index in step are created (if missing); then, unless the
+ * index is recorded as built, it is rebuilt from every message in chunks, with progress in the
+ * log, and recorded as built. Off: the triggers are dropped and the record is cleared, so the
+ * index is not maintained, and the next start with search on rebuilds it. A rebuild that stops
+ * half way (a crash) starts over at the next start. On PostgreSQL, nodes starting together
+ * sync one at a time (an advisory lock); the setting is the deployment's: a node started with
+ * it off stops the maintenance for every node.
+ */
+export async function syncSearchIndex(
+  db: Kysely<Database>,
+  dialect: SqlDialect,
+  on: boolean,
+  log: SearchIndexLog = () => {},
+): Promise<void> {
+  if (dialect === "sqlite") return syncIndex(db, dialect, on, log);
+  await db.connection().execute(async (conn) => {
+    await sql`select pg_advisory_lock(${SYNC_LOCK})`.execute(conn);
+    try {
+      await syncIndex(conn, dialect, on, log);
+    } finally {
+      await sql`select pg_advisory_unlock(${SYNC_LOCK})`.execute(conn);
+    }
+  });
+}
+
+async function syncIndex(
+  db: Kysely<Database>,
+  dialect: SqlDialect,
+  on: boolean,
+  log: SearchIndexLog,
+): Promise<void> {
+  const triggers = dialect === "sqlite" ? SQLITE_TRIGGERS : POSTGRES_TRIGGERS;
+  if (!on) {
+    for (const statement of triggers.drop) await sql.raw(statement).execute(db);
+    await db.deleteFrom("server_settings").where("key", "=", STATE_KEY).execute();
+    return;
+  }
+  for (const statement of triggers.create) await sql.raw(statement).execute(db);
+  const state = await db
+    .selectFrom("server_settings")
+    .select("value")
+    .where("key", "=", STATE_KEY)
+    .executeTakeFirst();
+  if (state?.value === "built") return;
+  await rebuild(db, dialect, log);
+  await db
+    .insertInto("server_settings")
+    .values({ key: STATE_KEY, value: "built" })
+    .onConflict((oc) => oc.column("key").doUpdateSet({ value: "built" }))
+    .execute();
+}
+
+/** Indexes every message afresh, `REBUILD_CHUNK` ids per statement. */
+async function rebuild(db: Kysely<Database>, dialect: SqlDialect, log: SearchIndexLog) {
+  const started = Date.now();
+  const { max } = await db
+    .selectFrom("messages")
+    .select((eb) => eb.fn.max("id").as("max"))
+    .executeTakeFirstOrThrow();
+  const last = Number(max ?? 0);
+  log({ messages: last }, "search index: building");
+  if (dialect === "sqlite") {
+    await sql`insert into messages_fts(messages_fts) values ('delete-all')`.execute(db);
+  } else await sql`drop index if exists messages_search`.execute(db);
+  let reported = started;
+  for (let from = 0; from < last; from += REBUILD_CHUNK) {
+    const to = Math.min(from + REBUILD_CHUNK, last);
+    if (dialect === "sqlite")
+      await sql`insert into messages_fts(rowid, content)
+        select id, content from messages where id > ${from} and id <= ${to}`.execute(db);
+    else
+      await sql`update messages set search = parley_search_vector(content)
+        where id > ${from} and id <= ${to}`.execute(db);
+    if (Date.now() - reported >= 5000) {
+      reported = Date.now();
+      log({ done: to, of: last }, "search index: building");
+    }
+  }
+  if (dialect === "postgres") {
+    await sql`create index if not exists messages_search on messages using gin (search)`.execute(
+      db,
+    );
+    // The planner's statistics of the new vectors: with them it walks the newest messages for
+    // a common word instead of fetching and sorting every match.
+    await sql`analyze messages`.execute(db);
+  }
+  log({ messages: last, ms: Date.now() - started }, "search index: built");
+}
+
+/** SQLite: the FTS5 table follows inserts, content updates (edits, deletions) and row deletes. */
+const SQLITE_TRIGGERS = {
+  create: [
+    `create trigger if not exists messages_fts_insert after insert on messages begin
+       insert into messages_fts(rowid, content) values (new.id, new.content);
+     end`,
+    `create trigger if not exists messages_fts_update after update of content on messages begin
+       insert into messages_fts(messages_fts, rowid, content) values ('delete', old.id, old.content);
+       insert into messages_fts(rowid, content) values (new.id, new.content);
+     end`,
+    `create trigger if not exists messages_fts_delete after delete on messages begin
+       insert into messages_fts(messages_fts, rowid, content) values ('delete', old.id, old.content);
+     end`,
+  ],
+  drop: [
+    "drop trigger if exists messages_fts_insert",
+    "drop trigger if exists messages_fts_update",
+    "drop trigger if exists messages_fts_delete",
+  ],
+};
+
+/** PostgreSQL: the vector is computed in the row before every insert and content update. */
+const POSTGRES_TRIGGERS = {
+  create: [
+    `create or replace function parley_search_row() returns trigger language plpgsql as $$
+     begin
+       new.search := parley_search_vector(new.content);
+       return new;
+     end $$`,
+    "drop trigger if exists messages_search on messages",
+    `create trigger messages_search before insert or update of content on messages
+       for each row execute function parley_search_row()`,
+  ],
+  drop: ["drop trigger if exists messages_search on messages"],
+};
