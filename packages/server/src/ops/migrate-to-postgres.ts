@@ -1,11 +1,15 @@
-import { resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import BetterSqlite3 from "better-sqlite3";
 import { Kysely, SqliteDialect, sql } from "kysely";
+import { DiskFileStore } from "../files/disk-file-store";
+import { PostgresFileStore } from "../files/postgres-file-store";
+import { thumbKey } from "../services/file-service";
 import { migrateToLatest } from "../storage/migrate";
 import { openPostgresDatabase } from "../storage/postgres/open-postgres";
 import type { Database } from "../storage/schema";
+import { SEARCH_STATE_KEY } from "../storage/sql/search";
 
 /** Tables in an order that satisfies every foreign key, with their primary key columns. */
 export const TABLES = [
@@ -26,6 +30,8 @@ export const TABLES = [
   ["server_settings", ["key"]],
   ["push_subscriptions", ["id"]],
   ["blocks", ["user_id", "blocked_id"]],
+  ["files", ["id"]],
+  ["file_chunks", ["key", "n"]],
 ] as const satisfies readonly (readonly [keyof Database, readonly string[]])[];
 
 /** Tables whose `id` comes from a sequence on PostgreSQL. */
@@ -55,6 +61,8 @@ export async function migrateSqliteToPostgres(
   sqlitePath: string,
   postgresUrl: string,
   log: (line: string) => void = () => {},
+  /** The disk file store's directory (PARLEY_FILES_DIR); by default `files` beside the database. */
+  filesDir: string = join(dirname(sqlitePath), "files"),
 ): Promise<Record<string, number>> {
   const sqlite = new BetterSqlite3(sqlitePath, { fileMustExist: true });
   const source = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
@@ -77,6 +85,9 @@ export async function migrateSqliteToPostgres(
         let offset = 0;
         for (;;) {
           let q = source.selectFrom(table).selectAll();
+          // The search index is the database's own (FTS5 here, a tsvector there): the target
+          // builds its own at the first start, so its "built" record stays behind.
+          if (table === "server_settings") q = q.where("key", "<>", SEARCH_STATE_KEY) as typeof q;
           for (const column of key) q = q.orderBy(sql.ref(column));
           const rows = (await q.limit(CHUNK).offset(offset).execute()) as Record<string, unknown>[];
           if (rows.length === 0) break;
@@ -97,6 +108,7 @@ export async function migrateSqliteToPostgres(
         );
       }
     });
+    counts.file_bytes = await copyFiles(source, new DiskFileStore(filesDir), postgresUrl, log);
     return counts;
   } finally {
     await source.destroy();
@@ -104,24 +116,65 @@ export async function migrateSqliteToPostgres(
   }
 }
 
+/**
+ * Copies the bytes of every file (and its thumbnail) from the disk store into PostgreSQL's
+ * (`file_chunks`), where the nodes of a PostgreSQL deployment read them. A file whose bytes are
+ * missing on disk is reported and left out (its row stays; a download answers 404).
+ */
+async function copyFiles(
+  source: Kysely<Database>,
+  disk: DiskFileStore,
+  postgresUrl: string,
+  log: (line: string) => void,
+): Promise<number> {
+  const target = PostgresFileStore.open(postgresUrl, 2);
+  let copied = 0;
+  try {
+    const files = await source.selectFrom("files").select(["id", "thumb"]).orderBy("id").execute();
+    for (const file of files) {
+      for (const key of Number(file.thumb) === 1 ? [file.id, thumbKey(file.id)] : [file.id]) {
+        const body = await disk.get(key);
+        if (!body) {
+          log(`file ${key}: no bytes on disk, left out`);
+          continue;
+        }
+        await target.put(key, body);
+        copied++;
+      }
+    }
+    log(`file_bytes: ${copied} files`);
+    return copied;
+  } finally {
+    await target.close();
+  }
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { from: { type: "string" }, to: { type: "string" } },
+    options: {
+      from: { type: "string" },
+      to: { type: "string" },
+      "files-dir": { type: "string" },
+    },
   });
   const from = values.from;
   const to = values.to;
   if (!from?.startsWith("sqlite:") || !to || !/^postgres(ql)?:\/\//.test(to)) {
     console.error(
-      "usage: npm run migrate-to-postgres -- --from sqlite:./data/parley.db --to postgres://user:pass@host:5432/parley",
+      "usage: npm run migrate-to-postgres -- --from sqlite:./data/parley.db --to postgres://user:pass@host:5432/parley [--files-dir ./data/files]",
     );
     process.exit(2);
   }
   const started = Date.now();
-  const counts = await migrateSqliteToPostgres(from.slice("sqlite:".length), to, (line) =>
-    console.log(line),
+  const database = from.slice("sqlite:".length);
+  const { file_bytes: files = 0, ...rows } = await migrateSqliteToPostgres(
+    database,
+    to,
+    (line) => console.log(line),
+    values["files-dir"] ?? join(dirname(database), "files"),
   );
-  const total = Object.values(counts).reduce((a, b) => a + b, 0);
-  console.log(`copied ${total} rows in ${Date.now() - started} ms`);
+  const total = Object.values(rows).reduce((a, b) => a + b, 0);
+  console.log(`copied ${total} rows and ${files} files in ${Date.now() - started} ms`);
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

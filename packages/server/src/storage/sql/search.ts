@@ -154,7 +154,7 @@ export type SearchIndexLog = (fields: Record<string, unknown>, message: string) 
 const REBUILD_CHUNK = 20_000;
 
 /** `server_settings` key of the index's state: "built" once complete; absent otherwise. */
-const STATE_KEY = "search_index";
+export const SEARCH_STATE_KEY = "search_index";
 
 /** PostgreSQL advisory lock taken while one node syncs the index (an arbitrary constant). */
 const SYNC_LOCK = 7_351_842_016;
@@ -196,20 +196,20 @@ async function syncIndex(
   const triggers = dialect === "sqlite" ? SQLITE_TRIGGERS : POSTGRES_TRIGGERS;
   if (!on) {
     for (const statement of triggers.drop) await sql.raw(statement).execute(db);
-    await db.deleteFrom("server_settings").where("key", "=", STATE_KEY).execute();
+    await db.deleteFrom("server_settings").where("key", "=", SEARCH_STATE_KEY).execute();
     return;
   }
   for (const statement of triggers.create) await sql.raw(statement).execute(db);
   const state = await db
     .selectFrom("server_settings")
     .select("value")
-    .where("key", "=", STATE_KEY)
+    .where("key", "=", SEARCH_STATE_KEY)
     .executeTakeFirst();
   if (state?.value === "built") return;
   await rebuild(db, dialect, log);
   await db
     .insertInto("server_settings")
-    .values({ key: STATE_KEY, value: "built" })
+    .values({ key: SEARCH_STATE_KEY, value: "built" })
     .onConflict((oc) => oc.column("key").doUpdateSet({ value: "built" }))
     .execute();
 }
