@@ -350,8 +350,14 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
       // non-alphanumerics a space, then 'simple', which lowercases) so both databases split
       // and fold text as the protocol's `searchTokens` does. The triggers that fill them, the
       // GIN index and the backfill belong to `syncSearchIndex`, run at every start: they follow
-      // PARLEY_SEARCH, which may be turned off and on again.
+      // PARLEY_SEARCH, which may be turned off and on again. A user's messages newest first
+      // are an index of their own, for `from:`.
       async up(db: Kysely<unknown>) {
+        await db.schema
+          .createIndex("messages_author")
+          .on("messages")
+          .columns(["author_id", "id"])
+          .execute();
         if (dialect === "sqlite") {
           await sql`create virtual table messages_fts using fts5(content, content='messages', content_rowid='id', tokenize='unicode61 remove_diacritics 2', prefix='2 3')`.execute(
             db,

@@ -27,7 +27,10 @@ export function sqlSearchStore(ctx: SqlContext, enabled: boolean): SearchStore {
 
       // The message id, as the index gives it when the index drives the query (FTS5 then
       // walks its matches newest first and stops at the page, a later page included).
-      const id = dialect === "sqlite" && query.include.length > 0 ? sql`f.rowid` : sql`m.id`;
+      const id =
+        dialect === "sqlite" && query.include.length > 0 && !narrowed(query)
+          ? sql`f.rowid`
+          : sql`m.id`;
       const where: RawBuilder<unknown>[] = [sql`m.deleted_at is null`];
       if (beforeId !== undefined) where.push(sql`${id} < ${beforeId}`);
       if (query.from.length > 0)
@@ -113,9 +116,24 @@ function fts5Term(term: SearchTerm): string {
   return term.prefix ? `${phrase} *` : phrase;
 }
 
+/**
+ * Whether the query names channels or authors: their messages are then fewer than a common
+ * word's matches, so SQLite reads them by their indexes and checks each against the set of
+ * matches, instead of walking every match newest first until a page of them passes.
+ */
+function narrowed(query: SearchQuery): boolean {
+  return query.channels.length > 0 || query.dms.length > 0 || query.from.length > 0;
+}
+
 /** The FROM of a SQLite search, adding its conditions to `where`. */
 function sqliteMatch(query: SearchQuery, where: RawBuilder<unknown>[]): RawBuilder<unknown> {
   const exclude = query.exclude.map(fts5Term).join(" OR ");
+  if (query.include.length > 0 && narrowed(query)) {
+    const include = query.include.map(fts5Term).join(" AND ");
+    const match = exclude ? `(${include}) NOT (${exclude})` : include;
+    where.push(sql`m.id in (select rowid from messages_fts where messages_fts match ${match})`);
+    return sql`messages m`;
+  }
   if (query.include.length === 0) {
     if (exclude)
       where.push(
