@@ -7,7 +7,10 @@
  * - "without the pinned index": `messages_pinned` dropped;
  * - "every message mentions": each message carries an `@name` of a member (resolved, stored);
  * - "with the push read": after each batch, the read a Web Push decision makes (the channel's
- *   members holding subscriptions; none here, as on a server where nobody subscribed).
+ *   members holding subscriptions; none here, as on a server where nobody subscribed);
+ * - "without the search index": PARLEY_SEARCH=off (no FTS5 entries written);
+ * - "search index without prefix indexes": the FTS5 table made again without `prefix='2 3'`
+ *   (each token then written once, not three times; `wor*` reads a range of the main index).
  *
  * Each variant gets a fresh database with the same channel (`members` members); the variants
  * take turns for `rounds` rounds, and each figure is the median over rounds, printed as a ratio
@@ -45,6 +48,8 @@ interface Variant {
   schema?: string;
   mention?: boolean;
   pushRead?: boolean;
+  /** PARLEY_SEARCH off for the run. */
+  searchOff?: boolean;
 }
 
 const VARIANTS: Variant[] = [
@@ -53,6 +58,12 @@ const VARIANTS: Variant[] = [
   { name: "without the pinned index", schema: "drop index messages_pinned" },
   { name: "every message mentions", mention: true },
   { name: "with the push read", pushRead: true },
+  { name: "without the search index", searchOff: true },
+  {
+    name: "search index without prefix indexes",
+    schema:
+      "drop table messages_fts; create virtual table messages_fts using fts5(content, content='messages', content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
+  },
 ];
 
 /** Messages per second appended by one variant on a fresh database. */
@@ -67,7 +78,7 @@ async function run(variant: Variant): Promise<number> {
       db.exec(variant.schema);
       db.close();
     }
-    const storage = await openSqliteStorage(path);
+    const storage = await openSqliteStorage(path, { search: !variant.searchOff });
     try {
       const { channelId, author } = await seed(storage);
       let next = 0;

@@ -97,7 +97,7 @@ describe("notifications in the web client", () => {
     await deliver({ c: 9, cn: "last", s: 1, m: 903, a: "wu", x: "after", t: "message" });
     await expect
       .poll(async () => (await shown()).map((n) => n.title).sort())
-      .toEqual(["#dm", "#last", "#ops"]);
+      .toEqual(["#last", "#ops", "xia"]);
   });
 
   for (const scheme of ["light", "dark"] as const) {
