@@ -70,12 +70,17 @@ export async function buildWeb(outDir: string, csp?: string): Promise<void> {
 }
 
 /**
- * The web client built with {@link STRICT_CSP}, once per test run: into the run's shared
+ * The web client built with {@link STRICT_CSP}, once per test run (outside one, into `ownDir`): into the run's shared
  * directory (test/global-setup.ts) by the first suite that asks, reused by the others. A build
  * goes to a directory of its own and is renamed into place, so suites in parallel workers never
  * serve a half-written one.
  */
-async function sharedBuild(): Promise<string> {
+async function sharedBuild(ownDir: string): Promise<string> {
+  // Outside a test run (the screenshots script): a build of its own.
+  if (!process.env.VITEST) {
+    await buildWeb(join(ownDir, "dist"), STRICT_CSP);
+    return join(ownDir, "dist");
+  }
   const root = inject("webBuildDir");
   const dist = join(root, "dist");
   if (existsSync(join(dist, "index.html"))) return dist;
@@ -113,7 +118,7 @@ export class WebHarness {
       headless: true,
       args: CHROMIUM_ARGS,
     });
-    const webRoot = await sharedBuild();
+    const webRoot = await sharedBuild(this.dir);
     this.config = loadConfig({
       PARLEY_HOST: "127.0.0.1",
       PARLEY_PORT: "0",
