@@ -75,7 +75,7 @@ describe("notifications in the web client", () => {
 
     const markup = "<img src=x onerror=alert(1)> **not bold**";
     await deliver({ c: 7, cn: "ops", s: 41, m: 900, a: "zoe", x: markup, t: "mention" });
-    await expect.poll(shown).toEqual([
+    await expect.poll(shown, { timeout: 10_000 }).toEqual([
       {
         title: "Mention in #ops",
         body: `zoe: ${markup}`,
@@ -87,7 +87,9 @@ describe("notifications in the web client", () => {
     await deliver({ c: 7, cn: "ops", s: 42, m: 901, a: "yan", x: "all clear", t: "message" });
     await deliver({ c: 8, cn: "", dm: true, s: 3, m: 902, a: "xia", x: "hi", t: "message" });
     await expect
-      .poll(async () => (await shown()).map((n) => [n.title, n.body, n.url]).sort())
+      .poll(async () => (await shown()).map((n) => [n.title, n.body, n.url]).sort(), {
+        timeout: 10_000,
+      })
       .toEqual([
         ["#ops", "yan: all clear", "/#/c/7/42"],
         ["xia", "hi", "/#/c/8/3"],
@@ -96,7 +98,7 @@ describe("notifications in the web client", () => {
     await deliver({ hello: "world" });
     await deliver({ c: 9, cn: "last", s: 1, m: 903, a: "wu", x: "after", t: "message" });
     await expect
-      .poll(async () => (await shown()).map((n) => n.title).sort())
+      .poll(async () => (await shown()).map((n) => n.title).sort(), { timeout: 10_000 })
       .toEqual(["#last", "#ops", "xia"]);
   });
 
