@@ -1,6 +1,6 @@
 import type { FileRowStore } from "../storage/file-rows";
 import type { FileService } from "./file-service";
-import { PeriodicSweep } from "./periodic-sweep";
+import { PeriodicSweep, type SweepOptions } from "./periodic-sweep";
 
 /**
  * How often each node sweeps: orphans live `PARLEY_UPLOAD_ORPHAN_MINUTES` (60 by default), so
@@ -11,16 +11,9 @@ export const FILE_SWEEP_INTERVAL_MS = 300_000;
 /** Doomed files purged per read; a sweep reads again while a full page was purged. */
 const BATCH = 200;
 
-export interface FileSweepOptions {
+export interface FileSweepOptions extends SweepOptions {
   /** How long an upload may stay unattached, in ms. */
   orphanMs: number;
-  /** Overrides {@link FILE_SWEEP_INTERVAL_MS} (tests). */
-  intervalMs?: number;
-  /** Clock (tests). */
-  now?: () => number;
-  onError?: (err: unknown) => void;
-  /** Called after each sweep (tests). */
-  onSwept?: () => void;
 }
 
 /**
@@ -30,48 +23,22 @@ export interface FileSweepOptions {
  * so a crash between the two leaves a doomed row that the next sweep finishes. Runs on every
  * node at start, every interval, and when {@link FileSweep.sweep} is asked for.
  */
-export class FileSweep {
-  private readonly periodic: PeriodicSweep;
-
+export class FileSweep extends PeriodicSweep {
   constructor(
     private readonly rows: Pick<FileRowStore, "doomOrphans" | "doomedFiles">,
     private readonly files: Pick<FileService, "purge">,
-    private readonly options: FileSweepOptions,
+    private readonly sweepOptions: FileSweepOptions,
   ) {
-    this.periodic = new PeriodicSweep(
-      () => this.run(),
-      options.intervalMs ?? FILE_SWEEP_INTERVAL_MS,
-      true,
-    );
+    // A sweep asked for while one runs runs once more after it.
+    super(sweepOptions, FILE_SWEEP_INTERVAL_MS, true);
   }
 
-  start(): void {
-    this.periodic.start();
-  }
-
-  /** One sweep; one asked for while one runs runs once more after it. */
-  sweep(): Promise<void> {
-    return this.periodic.sweep();
-  }
-
-  close(): Promise<void> {
-    return this.periodic.close();
-  }
-
-  private async run(): Promise<void> {
-    try {
-      await this.rows.doomOrphans((this.options.now ?? Date.now)() - this.options.orphanMs);
-      for (;;) {
-        if (this.periodic.isClosed) return;
-        const doomed = await this.rows.doomedFiles(BATCH);
-        if (doomed.length > 0) await this.files.purge(doomed);
-        if (doomed.length < BATCH) return;
-      }
-    } catch (err) {
-      // Storage or file store unavailable: the next interval tries again.
-      this.options.onError?.(err);
-    } finally {
-      this.options.onSwept?.();
+  protected async runOnce(): Promise<void> {
+    await this.rows.doomOrphans(this.now() - this.sweepOptions.orphanMs);
+    while (!this.isClosed) {
+      const doomed = await this.rows.doomedFiles(BATCH);
+      if (doomed.length > 0) await this.files.purge(doomed);
+      if (doomed.length < BATCH) return;
     }
   }
 }

@@ -1,5 +1,5 @@
 import type { ChannelService } from "./channel-service";
-import { PeriodicSweep } from "./periodic-sweep";
+import { PeriodicSweep, type SweepOptions } from "./periodic-sweep";
 
 const DAY_MS = 86_400_000;
 /**
@@ -10,16 +10,9 @@ export const GUEST_SWEEP_INTERVAL_MS = 3_600_000;
 /** Memberships removed per read; a sweep reads again while a full page was removed. */
 const BATCH = 500;
 
-export interface GuestSweepOptions {
+export interface GuestSweepOptions extends SweepOptions {
   /** Days without activity after which a guest's memberships go; 0 = never. */
   days: number;
-  /** Overrides {@link GUEST_SWEEP_INTERVAL_MS} (tests). */
-  intervalMs?: number;
-  /** Clock (tests). */
-  now?: () => number;
-  onError?: (err: unknown) => void;
-  /** Called after each sweep (tests). */
-  onSwept?: () => void;
 }
 
 /**
@@ -27,46 +20,24 @@ export interface GuestSweepOptions {
  * its channels, by the server. Runs on every node at start and then every interval; a removal
  * is made once whichever nodes sweep together (see {@link ChannelService.removeStaleGuests}).
  */
-export class GuestSweep {
-  private readonly periodic: PeriodicSweep;
-
+export class GuestSweep extends PeriodicSweep {
   constructor(
     private readonly channels: ChannelService,
-    private readonly options: GuestSweepOptions,
+    private readonly guests: GuestSweepOptions,
   ) {
-    this.periodic = new PeriodicSweep(
-      () => this.run(),
-      options.intervalMs ?? GUEST_SWEEP_INTERVAL_MS,
-    );
+    super(guests, GUEST_SWEEP_INTERVAL_MS);
   }
 
-  start(): void {
-    if (this.options.days === 0) return;
-    this.periodic.start();
+  override start(): void {
+    if (this.guests.days === 0) return;
+    super.start();
   }
 
-  /** One sweep; a sweep asked for while one runs joins it. */
-  sweep(): Promise<void> {
-    return this.periodic.sweep();
-  }
-
-  close(): Promise<void> {
-    return this.periodic.close();
-  }
-
-  private async run(): Promise<void> {
-    const before = (this.options.now ?? Date.now)() - this.options.days * DAY_MS;
-    try {
-      for (;;) {
-        if (this.periodic.isClosed) return;
-        const { more } = await this.channels.removeStaleGuests(before, BATCH);
-        if (!more) return;
-      }
-    } catch (err) {
-      // Storage unavailable: the next interval tries again.
-      this.options.onError?.(err);
-    } finally {
-      this.options.onSwept?.();
+  protected async runOnce(): Promise<void> {
+    const before = this.now() - this.guests.days * DAY_MS;
+    while (!this.isClosed) {
+      const { more } = await this.channels.removeStaleGuests(before, BATCH);
+      if (!more) return;
     }
   }
 }
