@@ -14,6 +14,7 @@
  * 2. Searches as a member of 50 of the channels, open loop at `rate` requests a second (each
  *    latency counted from when it was due, so a backlog shows), a page of 25, through the
  *    server's SearchService (parse, storage, snippets): a rare word, a common word, a phrase,
+ *    prefixes (`abc*`, `ab*`: FTS5 reads the range of words they start),
  *    a word in one channel (`in:#…`) and one author's messages (`from:@…`). The baseline, in
  *    the same run and on the same database: the same visibility and page with
  *    `content LIKE '%word%'` (at most `requests`/4 of them, since each scans the table).
@@ -433,6 +434,16 @@ async function searches(built: Built) {
     { name: "rare word", q: rare, baseline: like(built.raw, [rare]) },
     { name: "common word", q: common, baseline: like(built.raw, [common]) },
     { name: "phrase", q: `"${p1} ${p2}"`, baseline: like(built.raw, [`${p1} ${p2}`]) },
+    {
+      name: "prefix of 3 letters",
+      q: `${mid.slice(0, 3)}*`,
+      baseline: like(built.raw, [mid.slice(0, 3)]),
+    },
+    {
+      name: "prefix of 2 letters",
+      q: `${common.slice(0, 2)}*`,
+      baseline: like(built.raw, [common.slice(0, 2)]),
+    },
     {
       name: "word in:#channel",
       q: `${mid} in:#c7`,

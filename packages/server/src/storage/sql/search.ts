@@ -9,8 +9,8 @@ import type { SqlContext } from "./context";
 
 /**
  * {@link SearchStore} over SQL. SQLite matches in `messages_fts`, an FTS5 table over
- * `messages.content` (external content, `unicode61 remove_diacritics 2`, prefix indexes of 2
- * and 3 characters); PostgreSQL in `messages.search`, a `tsvector` ('simple' configuration over
+ * `messages.content` (external content, `unicode61 remove_diacritics 2`; a prefix `wor*`
+ * reads the range of words it starts); PostgreSQL in `messages.search`, a `tsvector` ('simple' configuration over
  * the folded content, `parley_search_vector`) under a GIN index. Both are kept in step by
  * triggers (see {@link syncSearchIndex}). Every term goes in as a literal: an FTS5 string (in
  * double quotes, a quote doubled) of tokens that hold only letters, digits and marks, or a
