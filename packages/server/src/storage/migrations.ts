@@ -431,6 +431,11 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
         await sql`create virtual table messages_fts using fts5(content, content='messages', content_rowid='id', tokenize='unicode61 remove_diacritics 2')`.execute(
           db,
         );
+        // Its vocabulary, each word with its number of messages: how a search that names
+        // channels or authors chooses its plan (see `checkEachRow`).
+        await sql`create virtual table messages_fts_terms using fts5vocab(messages_fts, row)`.execute(
+          db,
+        );
         await sql`delete from server_settings where key = 'search_index'`.execute(db);
       },
     },

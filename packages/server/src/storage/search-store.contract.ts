@@ -138,6 +138,40 @@ export function searchStoreContract(name: string, open: Open) {
         expect(await find(storage, alice, q), q).toEqual([]);
     });
 
+    it("finds a common word in a quiet channel or author, and a rare word in a busy one, alike", async () => {
+      // Either way a search that names channels or authors may be run (each of their messages
+      // checked against the index, or every match of the word read), the same results.
+      const { storage, alice, bob } = fx;
+      const quiet = await shared("quiet");
+      const busy = await shared("busy");
+      await storage.appendMessages(
+        Array.from({ length: 500 }, (_, i) => ({
+          channelId: busy,
+          author: alice,
+          nonce: `busy-${i}`,
+          content: i === 7 ? "common and rare" : `common words ${i}`,
+          kind: MessageKind.Text,
+        })),
+      );
+      await post(storage, quiet, bob, "one common line");
+      await post(storage, quiet, bob, "and one other line");
+      expect(await find(storage, alice, "common in:#quiet")).toEqual(["one common line"]);
+      expect(await find(storage, alice, "common from:@bob")).toEqual(["one common line"]);
+      expect(await find(storage, alice, '"common line" from:@bob in:#quiet')).toEqual([
+        "one common line",
+      ]);
+      expect(await find(storage, alice, "common -one in:#quiet")).toEqual([]);
+      expect(await find(storage, alice, "rare in:#busy")).toEqual(["common and rare"]);
+      expect(await find(storage, alice, "common rare from:@alice")).toEqual(["common and rare"]);
+      expect(await find(storage, alice, "com* in:#quiet")).toEqual(["one common line"]);
+      expect(await find(storage, alice, "absentword in:#quiet")).toEqual([]);
+      expect(await find(storage, alice, "common in:#busy", { limit: 3 })).toEqual([
+        "common words 499",
+        "common words 498",
+        "common words 497",
+      ]);
+    });
+
     it("filters by day, link, pin and mention", async () => {
       const { storage, alice, bob } = fx;
       const c = await shared();

@@ -22,27 +22,37 @@ export function sqlSearchStore(ctx: SqlContext, enabled: boolean): SearchStore {
     async searchMessages({ userId, query, beforeId, limit }) {
       if (!enabled) throw new ParleyError("SEARCH_DISABLED");
       if (query.impossible) return [];
-      const dms = query.dms.length > 0 ? await directChannelKeys(db, userId, query.dms) : [];
-      if (query.dms.length > 0 && dms.length === 0 && query.channels.length === 0) return [];
+      // Channels and authors named by the query, as ids: the planner then sees how few their
+      // messages may be (a subquery of names hides it).
+      const channelKeys = [
+        ...query.channels.map(nameKey),
+        ...(query.dms.length > 0 ? await directChannelKeys(db, userId, query.dms) : []),
+      ];
+      const channelIds =
+        channelKeys.length > 0 ? await idsOf(db, "channels", "name_lower", channelKeys) : [];
+      if (query.channels.length + query.dms.length > 0 && channelIds.length === 0) return [];
+      const authorIds =
+        query.from.length > 0
+          ? await idsOf(db, "users", "username_lower", query.from.map(nameKey))
+          : [];
+      if (query.from.length > 0 && authorIds.length === 0) return [];
+
+      const narrow: RawBuilder<unknown>[] = [];
+      if (channelIds.length > 0) narrow.push(sql`m.channel_id in (${list(channelIds)})`);
+      if (authorIds.length > 0) narrow.push(sql`m.author_id in (${list(authorIds)})`);
+      const perRow =
+        dialect === "sqlite" && narrow.length > 0 && query.include.length > 0
+          ? await checkEachRow(db, narrow, query.include)
+          : false;
 
       // The message id, as the index gives it when the index drives the query (FTS5 then
       // walks its matches newest first and stops at the page, a later page included).
       const id =
-        dialect === "sqlite" && query.include.length > 0 && !narrowed(query)
+        dialect === "sqlite" && query.include.length > 0 && narrow.length === 0
           ? sql`f.rowid`
           : sql`m.id`;
-      const where: RawBuilder<unknown>[] = [sql`m.deleted_at is null`];
+      const where: RawBuilder<unknown>[] = [sql`m.deleted_at is null`, ...narrow];
       if (beforeId !== undefined) where.push(sql`${id} < ${beforeId}`);
-      if (query.from.length > 0)
-        where.push(
-          sql`m.author_id in (select id from users where username_lower in (${list(query.from.map(nameKey))}))`,
-        );
-      if (query.channels.length > 0 || dms.length > 0) {
-        const keys = [...query.channels.map(nameKey), ...dms];
-        where.push(
-          sql`m.channel_id in (select id from channels where name_lower in (${list(keys)}))`,
-        );
-      }
       if (query.mentions.length > 0) {
         const others = query.mentions.filter((n) => n.toLowerCase() !== "me").map(nameKey);
         const me = others.length < query.mentions.length;
@@ -62,7 +72,10 @@ export function sqlSearchStore(ctx: SqlContext, enabled: boolean): SearchStore {
         where.push(sql`(lower(m.content) like '%http://%' or lower(m.content) like '%https://%')`);
       if (query.pinned) where.push(sql`m.pinned_at is not null`);
 
-      const from = dialect === "sqlite" ? sqliteMatch(query, where) : postgresMatch(query, where);
+      const from =
+        dialect === "sqlite"
+          ? sqliteMatch(query, narrow.length > 0, perRow, where)
+          : postgresMatch(query, where);
       const rows = await sql<{
         id: number;
         channel_id: number;
@@ -116,22 +129,79 @@ function fts5Term(term: SearchTerm): string {
   return term.prefix ? `${phrase} *` : phrase;
 }
 
-/**
- * Whether the query names channels or authors: their messages are then fewer than a common
- * word's matches, so SQLite reads them by their indexes and checks each against the set of
- * matches, instead of walking every match newest first until a page of them passes.
- */
-function narrowed(query: SearchQuery): boolean {
-  return query.channels.length > 0 || query.dms.length > 0 || query.from.length > 0;
+/** The ids of the rows of `table` whose `column` is one of `keys`. */
+async function idsOf(
+  db: Kysely<Database>,
+  table: "channels" | "users",
+  column: "name_lower" | "username_lower",
+  keys: readonly string[],
+): Promise<number[]> {
+  const { rows } = await sql<{ id: number }>`select id from ${sql.table(table)}
+    where ${sql.ref(column)} in (${list(keys)})`.execute(db);
+  return rows.map((r) => Number(r.id));
 }
 
-/** The FROM of a SQLite search, adding its conditions to `where`. */
-function sqliteMatch(query: SearchQuery, where: RawBuilder<unknown>[]): RawBuilder<unknown> {
+/**
+ * What one message checked against the index costs (an FTS5 MATCH with its rowid, about 20 µs)
+ * in messages read from a term's list of matches (about 0.1 µs each), as measured at a million
+ * messages (bench/search.ts).
+ */
+const ROW_CHECK_COST = 200;
+
+/** How many messages of the named channels and authors are counted at most, to choose. */
+const NARROW_COUNT_CAP = 20_000;
+
+/** Messages checked one by one without looking further (about a millisecond of checks). */
+const FEW_MESSAGES = 50;
+
+/**
+ * SQLite, for a query that names channels or authors: whether to check each of their messages
+ * against the index, newest first (cheap when they are few next to the word's matches: `of`
+ * in one channel), rather than read every match of its rarest word and keep theirs (cheap when
+ * the word is rare). It counts their messages (up to a cap) and, unless they are very few,
+ * looks up the rarest word's number of messages in the index's vocabulary
+ * (`messages_fts_terms`, where a word's lookup reads its list of matches).
+ */
+async function checkEachRow(
+  db: Kysely<Database>,
+  narrow: RawBuilder<unknown>[],
+  include: readonly SearchTerm[],
+): Promise<boolean> {
+  const { rows } = await sql<{ n: number }>`select count(*) as n from (select 1 from messages m
+    where ${sql.join(narrow, sql` and `)} limit ${NARROW_COUNT_CAP})`.execute(db);
+  const messages = Number(rows[0]?.n ?? 0);
+  // So few that checking them all costs less than looking the words up.
+  if (messages <= FEW_MESSAGES) return true;
+  const words = include.flatMap((t) => (t.prefix ? t.tokens.slice(0, -1) : t.tokens));
+  // A term of a prefix alone has no count; its matches are taken to be many.
+  if (words.length === 0) return true;
+  const { rows: terms } = await sql<{ doc: number }>`select doc from messages_fts_terms
+    where term in (${list(words)})`.execute(db);
+  // A word missing from the vocabulary matches nothing: the index answers at once.
+  if (terms.length < new Set(words).size) return false;
+  return messages * ROW_CHECK_COST < Math.min(...terms.map((r) => Number(r.doc)));
+}
+
+/**
+ * The FROM of a SQLite search, adding its conditions to `where`: the index drives the query,
+ * unless it names channels or authors (`narrowed`), whose messages are then read by their
+ * indexes and kept if in the set of matches, or, `perRow`, each checked against the index.
+ */
+function sqliteMatch(
+  query: SearchQuery,
+  narrowed: boolean,
+  perRow: boolean,
+  where: RawBuilder<unknown>[],
+): RawBuilder<unknown> {
   const exclude = query.exclude.map(fts5Term).join(" OR ");
-  if (query.include.length > 0 && narrowed(query)) {
+  if (query.include.length > 0 && narrowed) {
     const include = query.include.map(fts5Term).join(" AND ");
     const match = exclude ? `(${include}) NOT (${exclude})` : include;
-    where.push(sql`m.id in (select rowid from messages_fts where messages_fts match ${match})`);
+    where.push(
+      perRow
+        ? sql`exists (select 1 from messages_fts f where f.messages_fts match ${match} and f.rowid = m.id)`
+        : sql`m.id in (select rowid from messages_fts where messages_fts match ${match})`,
+    );
     return sql`messages m`;
   }
   if (query.include.length === 0) {
