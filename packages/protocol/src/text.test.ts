@@ -7,6 +7,7 @@ import {
   isBlank,
   isWellFormedText,
   nameKey,
+  notificationText,
 } from "./text";
 
 describe("text rules", () => {
@@ -74,5 +75,17 @@ describe("excerpt", () => {
     expect(cut.length).toBeLessThanOrEqual(EXCERPT_MAX);
     expect(isWellFormedText(cut)).toBe(true);
     expect(cut.endsWith("…")).toBe(true);
+  });
+});
+
+describe("notificationText", () => {
+  it("is the excerpt of the content, or the files' names for a message of files alone", () => {
+    expect(notificationText("  see\nthis ", [{ n: "a.png" }])).toBe("see this");
+    expect(notificationText("", [{ n: "report.pdf" }])).toBe("📎 report.pdf");
+    expect(notificationText("  ", [{ n: "a.png" }, { n: "b.png" }, { n: "c.txt" }])).toBe(
+      "📎 a.png and 2 more",
+    );
+    expect(notificationText("", [])).toBe("");
+    expect(notificationText("", [{ n: "x".repeat(300) }])).toHaveLength(EXCERPT_MAX);
   });
 });

@@ -104,3 +104,15 @@ export function excerpt(content: string): string {
   if (code >= 0xd800 && code <= 0xdbff) end--;
   return `${line.slice(0, end)}…`;
 }
+
+/**
+ * What a notification says of a message: the {@link excerpt} of its content, or, for a message
+ * of files alone, the first file's name (`📎 report.pdf`, `📎 a.png and 2 more`).
+ */
+export function notificationText(content: string, files?: readonly { n: string }[]): string {
+  const text = excerpt(content);
+  const first = files?.[0];
+  if (text !== "" || !first) return text;
+  const rest = (files?.length ?? 1) - 1;
+  return excerpt(`📎 ${first.n}${rest > 0 ? ` and ${rest} more` : ""}`);
+}

@@ -15,7 +15,7 @@ export interface PushPayload {
   m: number;
   /** Author's username. */
   a: string;
-  /** An excerpt of the content (`excerpt()`). */
+  /** An excerpt of the content, or the first file's name for files alone (`notificationText()`). */
   x: string;
   /** Why: the message mentions the recipient, or the channel notifies of every message. */
   t: "mention" | "message";

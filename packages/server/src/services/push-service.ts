@@ -1,5 +1,5 @@
 import { ECDH } from "node:crypto";
-import { excerpt, type MessageEvent, notifies, PUSH_LIMITS } from "@parley/protocol";
+import { type MessageEvent, notificationText, notifies, PUSH_LIMITS } from "@parley/protocol";
 import type { Logger } from "pino";
 import { ParleyError } from "../errors";
 import { type AddressPolicyOptions, urlRefusal } from "../http/address-policy";
@@ -207,7 +207,7 @@ export class PushService {
           s: event.s,
           m: event.i,
           a: event.an,
-          x: excerpt(event.x),
+          x: notificationText(event.x, event.f),
           t: why,
         };
         const text = JSON.stringify(payload);

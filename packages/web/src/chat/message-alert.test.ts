@@ -27,6 +27,11 @@ describe("messageAlert", () => {
     });
   });
 
+  it("names the file of a message of files alone", () => {
+    const files = [{ i: "f1", n: "build.log", sz: 10, ty: "text/plain" }];
+    expect(messageAlert(message({ x: "", f: files }), dm, me, now)?.body).toBe("📎 build.log");
+  });
+
   it("alerts for a group mention", () => {
     expect(messageAlert(message({ mg: "here" }), channel, me, now)).not.toBeNull();
   });

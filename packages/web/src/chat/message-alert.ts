@@ -1,8 +1,8 @@
 import {
   type ChannelEvent,
   EventType,
-  excerpt,
   type NotifyLevel,
+  notificationText,
   notifies,
 } from "@parley/protocol";
 
@@ -35,10 +35,11 @@ export function messageAlert(
   const why = notifies(me, channel.level, event, channel.direct);
   if (!why) return null;
   const tag = `parley-channel-${channel.id}`;
-  if (channel.direct) return { title: event.an, body: excerpt(event.x), tag };
+  const text = notificationText(event.x, event.f);
+  if (channel.direct) return { title: event.an, body: text, tag };
   return {
     title: why === "mention" ? `Mention in #${channel.name}` : `#${channel.name}`,
-    body: `${event.an}: ${excerpt(event.x)}`,
+    body: `${event.an}: ${text}`,
     tag,
   };
 }
