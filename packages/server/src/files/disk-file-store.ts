@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { mkdir, open, rename, rm, stat } from "node:fs/promises";
+import { mkdir, open, readdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { type ByteRange, checkKey, type FileStore } from "./file-store";
@@ -9,7 +9,8 @@ import { type ByteRange, checkKey, type FileStore } from "./file-store";
  * {@link FileStore} on a local directory: `<root>/<first two characters of the key>/<key>`, each
  * object written to a temporary name beside it (0600), fsynced, then renamed over the key, so a
  * reader sees the old object or the whole new one. One node only (a cluster needs a shared
- * store). Temporary files a crash left end in `.tmp` and are never read.
+ * store). Temporary files end in `.tmp` and are never read; one a crash left is swept once it
+ * was last written before the sweep's time (a running put keeps writing to its own).
  */
 export class DiskFileStore implements FileStore {
   constructor(private readonly root: string) {}
@@ -61,6 +62,23 @@ export class DiskFileStore implements FileStore {
       () => true,
       () => false,
     );
+  }
+
+  async sweepTemporary(before: number): Promise<number> {
+    let removed = 0;
+    const dirs = await readdir(this.root).catch(() => [] as string[]);
+    for (const dir of dirs) {
+      const names = await readdir(join(this.root, dir)).catch(() => [] as string[]);
+      for (const name of names) {
+        if (!name.endsWith(".tmp")) continue;
+        const path = join(this.root, dir, name);
+        const info = await stat(path).catch(() => undefined);
+        if (!info || info.mtimeMs >= before) continue;
+        await rm(path, { force: true });
+        removed++;
+      }
+    }
+    return removed;
   }
 
   async close(): Promise<void> {}

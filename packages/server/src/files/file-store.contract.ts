@@ -66,6 +66,37 @@ export function fileStoreContract(name: string, open: () => Promise<FileStore>):
       expect(await store.exists("failed-key")).toBe(false);
     });
 
+    it("sweeps what an unfinished put left, and that put then stores nothing", async () => {
+      const kept = randomBytes(500);
+      await store.put("swept-kept", pieces(kept, 100));
+      // A put that stops midway, as one cut short by a crash: its bytes so far are written.
+      let resume = () => {};
+      const resumed = new Promise<void>((r) => {
+        resume = r;
+      });
+      let started = () => {};
+      const wrote = new Promise<void>((r) => {
+        started = r;
+      });
+      async function* stalled(): AsyncGenerator<Uint8Array> {
+        yield randomBytes(300 * 1024);
+        started();
+        await resumed;
+        yield randomBytes(10);
+      }
+      const running = store.put("swept-key", stalled());
+      await wrote;
+      // Give the store a moment to write what it was given.
+      await new Promise((r) => setTimeout(r, 200));
+      expect(await store.sweepTemporary(Date.now() - 3_600_000)).toBe(0);
+      expect(await store.sweepTemporary(Date.now() + 1000)).toBe(1);
+      resume();
+      await expect(running).rejects.toThrow();
+      expect(await store.exists("swept-key")).toBe(false);
+      expect((await readAll((await store.get("swept-kept"))!)).equals(kept)).toBe(true);
+      expect(await store.sweepTemporary(Date.now() + 1000)).toBe(0);
+    });
+
     it("keeps the previous object whole when a replacing put fails", async () => {
       const first = randomBytes(1000);
       await store.put("kept-key", pieces(first, 100));

@@ -18,6 +18,9 @@ export interface ByteRange {
  * - **Get.** `get` resolves to a stream of the object (or of `range` of it), or undefined when
  *   the key holds nothing. A range past the end is the caller's to refuse (it knows the size).
  * - **Idempotent delete.** `delete` of a missing key resolves.
+ * - **Leftovers swept.** `sweepTemporary(before)` removes what puts started before `before`
+ *   (epoch ms) left unfinished, as a crash does, and resolves with how many it removed; a put
+ *   still running past it then rejects rather than store part of its body.
  * - Every node of a cluster sees the same objects when the store is shared (PostgreSQL); the
  *   disk store is for one node.
  */
@@ -26,6 +29,7 @@ export interface FileStore {
   get(key: string, range?: ByteRange): Promise<Readable | undefined>;
   delete(key: string): Promise<void>;
   exists(key: string): Promise<boolean>;
+  sweepTemporary(before: number): Promise<number>;
   close(): Promise<void>;
 }
 

@@ -11,7 +11,8 @@ export const CHUNK_BYTES = 256 * 1024;
  * `bytea` rows of {@link CHUNK_BYTES} in `file_chunks` (migration 0016). A put writes its chunks
  * under a temporary key, one short insert each (no transaction held open while a client
  * uploads slowly), then renames them to the key in one transaction that first drops the
- * key's old rows: readers see the old object or the whole new one. A get reads one chunk at a
+ * key's old rows: readers see the old object or the whole new one. A temporary key holds
+ * its put's start time (`.tmp-<13-digit epoch ms>-<random>`), by which a sweep finds leftovers. A get reads one chunk at a
  * time as the stream is consumed. Uses its own small pool, so uploads never hold the
  * storage's connections.
  */
@@ -27,7 +28,7 @@ export class PostgresFileStore implements FileStore {
 
   async put(key: string, body: AsyncIterable<Uint8Array>): Promise<number> {
     checkKey(key);
-    const temp = `.tmp-${randomBytes(9).toString("base64url")}`;
+    const temp = `.tmp-${String(Date.now()).padStart(13, "0")}-${randomBytes(9).toString("base64url")}`;
     let size = 0;
     let n = 0;
     let pending: Buffer[] = [];
@@ -64,7 +65,12 @@ export class PostgresFileStore implements FileStore {
       try {
         await client.query("begin");
         await client.query("delete from file_chunks where key = $1", [key]);
-        await client.query("update file_chunks set key = $1 where key = $2", [key, temp]);
+        const renamed = await client.query("update file_chunks set key = $1 where key = $2", [
+          key,
+          temp,
+        ]);
+        // A sweep took some of the chunks (this put ran past its time): store nothing.
+        if (renamed.rowCount !== Math.max(n, 1)) throw new Error("upload swept while running");
         await client.query("commit");
       } catch (err) {
         await client.query("rollback").catch(() => {});
@@ -118,6 +124,16 @@ export class PostgresFileStore implements FileStore {
       key,
     ]);
     return rows.length > 0;
+  }
+
+  async sweepTemporary(before: number): Promise<number> {
+    const { rows } = await this.pool.query<{ n: string }>(
+      `with gone as (delete from file_chunks where key like '.tmp-%' and substr(key, 6, 13) < $1
+         returning key)
+       select count(distinct key) as n from gone`,
+      [String(before).padStart(13, "0")],
+    );
+    return Number(rows[0]?.n ?? 0);
   }
 
   async close(): Promise<void> {

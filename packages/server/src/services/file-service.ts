@@ -235,6 +235,11 @@ export class FileService {
     return body;
   }
 
+  /** Removes what uploads started before `before` (epoch ms) left unfinished in the store. */
+  sweepTemporary(before: number): Promise<number> {
+    return this.store.sweepTemporary(before);
+  }
+
   /** Deletes the bytes of files, then their rows (a doomed row goes after its bytes). */
   async purge(files: readonly { id: string; hasThumb: boolean }[]): Promise<void> {
     for (const f of files) {

@@ -8,6 +8,11 @@ import { PeriodicSweep, type SweepOptions } from "./periodic-sweep";
  * A deletion asks for a sweep at once, so its bytes go right after its commit.
  */
 export const FILE_SWEEP_INTERVAL_MS = 300_000;
+/**
+ * How old an unfinished upload's temporary bytes must be for a sweep to remove them (a crash
+ * left them): far longer than any upload takes, since a running one would then fail.
+ */
+export const TEMPORARY_MAX_AGE_MS = 24 * 3_600_000;
 /** Doomed files purged per read; a sweep reads again while a full page was purged. */
 const BATCH = 200;
 
@@ -17,8 +22,9 @@ export interface FileSweepOptions extends SweepOptions {
 }
 
 /**
- * Removes files that are to go: uploads never attached within `orphanMs`, and the files of
- * deleted messages (doomed in the deletion's transaction). Cluster-safe: orphans are doomed in
+ * Removes files that are to go: uploads never attached within `orphanMs`, the files of
+ * deleted messages (doomed in the deletion's transaction), and the store's leftovers of uploads
+ * a crash cut short ({@link TEMPORARY_MAX_AGE_MS}). Cluster-safe: orphans are doomed in
  * one statement that a send's attach cannot interleave with, and bytes are deleted before rows,
  * so a crash between the two leaves a doomed row that the next sweep finishes. Runs on every
  * node at start, every interval, and when {@link FileSweep.sweep} is asked for.
@@ -26,7 +32,7 @@ export interface FileSweepOptions extends SweepOptions {
 export class FileSweep extends PeriodicSweep {
   constructor(
     private readonly rows: Pick<FileRowStore, "doomOrphans" | "doomedFiles">,
-    private readonly files: Pick<FileService, "purge">,
+    private readonly files: Pick<FileService, "purge" | "sweepTemporary">,
     private readonly sweepOptions: FileSweepOptions,
   ) {
     // A sweep asked for while one runs runs once more after it.
@@ -38,7 +44,8 @@ export class FileSweep extends PeriodicSweep {
     while (!this.isClosed) {
       const doomed = await this.rows.doomedFiles(BATCH);
       if (doomed.length > 0) await this.files.purge(doomed);
-      if (doomed.length < BATCH) return;
+      if (doomed.length < BATCH) break;
     }
+    if (!this.isClosed) await this.files.sweepTemporary(this.now() - TEMPORARY_MAX_AGE_MS);
   }
 }
