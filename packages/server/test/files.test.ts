@@ -1,6 +1,7 @@
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { request } from "node:http";
 import { join } from "node:path";
+import { crc32, deflateSync } from "node:zlib";
 import type { ParleyClient } from "@parley/client";
 import type { UploadReply } from "@parley/protocol";
 import sharp from "sharp";
@@ -23,6 +24,37 @@ async function jpegWithGps(): Promise<Buffer> {
       IFD3: { GPSLatitudeRef: "N", GPSLatitude: "48/1 51/1 24/1" },
     })
     .toBuffer();
+}
+
+/** Every object in the server's disk store, sorted (temporary names too). */
+function filesOnDisk(server: TestServer): string[] {
+  const root = join(server.dir, "files");
+  if (!existsSync(root)) return [];
+  return readdirSync(root)
+    .flatMap((dir) => readdirSync(join(root, dir)))
+    .sort();
+}
+
+/** A PNG's signature, header and end that claim `w` × `h` pixels, with almost no image data. */
+function pngClaiming(w: number, h: number): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, "latin1"), data]);
+    const out = Buffer.alloc(12 + data.length);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(crc32(body), 8 + data.length);
+    return out;
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(w, 0);
+  header.writeUInt32BE(h, 4);
+  header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB, deflate, no filter method, no interlace
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", header),
+    chunk("IDAT", deflateSync(Buffer.alloc(64))),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
 }
 
 async function upload(server: TestServer, token: string, body: Uint8Array | string, name: string) {
@@ -234,6 +266,26 @@ describe("files over HTTP", () => {
     const declared = await streamUntilAnswer({ "content-length": String(256 << 20) });
     expect(declared.status).toBe(413);
     expect(declared.sent).toBeLessThan(64 << 20);
+  });
+
+  it("refuses a decompression bomb and a broken image with BAD_IMAGE, keeping nothing of either", async () => {
+    // A PNG of 80 bytes that claims 100,000 × 100,000 pixels (40 GB decoded).
+    const bomb = pngClaiming(100_000, 100_000);
+    expect(bomb.length).toBeLessThan(100);
+    const refused = await upload(server, ownerToken, bomb, "bomb.png");
+    expect(refused.status).toBe(422);
+    expect(refused.body.error?.name).toBe("BAD_IMAGE");
+    // A PNG of 64 × 64 whose image data is garbage (its signature and header intact).
+    const broken = pngClaiming(64, 64);
+    broken.fill(0x5a, 41, broken.length - 16);
+    const garbled = await upload(server, ownerToken, broken, "broken.png");
+    expect(garbled.status).toBe(422);
+    expect(garbled.body.error?.name).toBe("BAD_IMAGE");
+    // The server goes on, and the refused uploads took none of the quota or the store.
+    const fine = await upload(server, ownerToken, await png(40, 30), "fine.png");
+    expect(fine.status).toBe(201);
+    expect(fine.body).toMatchObject({ w: 40, h: 30 });
+    expect(filesOnDisk(server)).toEqual([fine.body.id, `${fine.body.id}.t`]);
   });
 
   it("refuses uploads past the quota of live files, and a guest's upload", async () => {
