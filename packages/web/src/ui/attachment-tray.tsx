@@ -33,16 +33,15 @@ export function AttachmentTray({ attachments }: { attachments: Attachments }) {
                 {a.phase === "uploaded" ? " · ready" : ""}
               </span>
               {uploading && (
-                <span
+                <progress
                   className="attachment-progress"
-                  role="progressbar"
                   aria-label={`Uploading ${a.name}`}
                   aria-valuemin={0}
                   aria-valuemax={100}
                   aria-valuenow={percent}
-                >
-                  <progress max={100} value={percent} aria-hidden="true" tabIndex={-1} />
-                </span>
+                  max={100}
+                  value={percent}
+                />
               )}
               {a.error && (
                 <span className="attachment-error" role="alert">

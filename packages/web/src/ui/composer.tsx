@@ -16,6 +16,7 @@ import { addressOf } from "../chat/chat-state";
 import { type ChatStore, CommandRefusedError } from "../chat/chat-store";
 import { formatCountdown, formatUntil } from "../chat/format";
 import { AttachmentTray } from "./attachment-tray";
+import "./attachments.css";
 import { useCompletion } from "./completions";
 import { EmojiPickerButton } from "./emoji-picker";
 import { CloseIcon, PaperclipIcon, SendIcon, SmileIcon } from "./icons";

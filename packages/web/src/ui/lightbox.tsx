@@ -7,6 +7,26 @@ import { ChevronLeftIcon, ChevronRightIcon, DownloadIcon } from "./icons";
 import { Modal } from "./modal";
 
 /**
+ * Tab from the last control goes to the first and Shift+Tab from the first to the last: a
+ * modal `<dialog>` alone lets focus leave for the browser's own controls.
+ */
+function keepFocusIn(e: KeyboardEvent): void {
+  const dialog = document.querySelector<HTMLDialogElement>("dialog.lightbox[open]");
+  if (!dialog) return;
+  const controls = [...dialog.querySelectorAll<HTMLElement>("button, a[href]")].filter(
+    (el) => !el.hasAttribute("disabled"),
+  );
+  const first = controls[0];
+  const last = controls.at(-1);
+  if (!first || !last) return;
+  const at = document.activeElement;
+  if (e.shiftKey ? at === first || !dialog.contains(at) : at === last) {
+    e.preventDefault();
+    (e.shiftKey ? last : first).focus();
+  }
+}
+
+/**
  * One message's images at full size, in a modal dialog (focus stays in it, Escape closes it
  * and focus goes back to the thumbnail): Left and Right move between the images, and a link
  * downloads the one shown.
@@ -29,10 +49,13 @@ export function Lightbox({
   const many = images.length > 1;
   const move = (step: number) => onMove((index + step + images.length) % images.length);
   useEffect(() => {
-    if (!many) return;
     const onKey = (e: KeyboardEvent) => {
       if (e.altKey || e.ctrlKey || e.metaKey) return;
-      if (e.key === "ArrowLeft" || e.key === "ArrowRight") {
+      if (e.key === "Tab") {
+        keepFocusIn(e);
+        return;
+      }
+      if (many && (e.key === "ArrowLeft" || e.key === "ArrowRight")) {
         e.preventDefault();
         onMove((index + (e.key === "ArrowRight" ? 1 : -1) + images.length) % images.length);
       }

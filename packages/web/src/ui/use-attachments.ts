@@ -21,6 +21,8 @@ export interface Attachments {
 
 /** What a refused upload shows on its attachment. */
 export function uploadErrorText(err: unknown): string {
+  if (err instanceof ParleyRequestError && err.code === ERRORS.FILE_TOO_LARGE.code)
+    return `This file is too large to send. ${err.message}.`;
   if (err instanceof ParleyRequestError && err.code === ERRORS.RATE_LIMITED.code)
     return "Too many uploads at once: remove this one and try again in a moment.";
   if (err instanceof TypeError) return "The upload failed: check the connection and try again.";
