@@ -1,5 +1,5 @@
 import { typingLine } from "@parley/client";
-import { Role } from "@parley/protocol";
+import { LIMITS, Role } from "@parley/protocol";
 import { type DragEvent, useCallback, useEffect, useRef, useState } from "react";
 import { channelTitle, isDirect, unreadOf } from "../chat/chat-state";
 import { ChatStore } from "../chat/chat-store";
@@ -148,7 +148,14 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
       setDropping(false);
       if (e.dataTransfer.files.length === 0) return;
       e.preventDefault();
-      attachments.add([...e.dataTransfer.files]);
+      if (me?.g) store.inform("Guests cannot attach files: register to send them.");
+      else {
+        const left = attachments.add([...e.dataTransfer.files]);
+        if (left > 0)
+          store.inform(
+            `A message takes at most ${LIMITS.filesPerMessage} files: ${left} not added.`,
+          );
+      }
       document.querySelector<HTMLElement>(".composer-input")?.focus();
     },
   };

@@ -168,6 +168,11 @@ export function Composer({
   const hasFiles = attachments.list.length > 0;
   const attach = (chosen: readonly File[]) => {
     if (chosen.length === 0) return;
+    // The server takes files from accounts only (a guest costs nothing, so no quota bounds it).
+    if (me?.g) {
+      setError("Guests cannot attach files: register to send them.");
+      return;
+    }
     const left = attachments.add(chosen);
     setError(
       left > 0
@@ -329,16 +334,18 @@ export function Composer({
         </div>
       )}
       <div className={`composer-box${muted ? " is-muted" : ""}`}>
-        <button
-          type="button"
-          className="icon-button composer-attach"
-          aria-label="Attach files"
-          title={`Attach files (up to ${LIMITS.filesPerMessage}; or paste, or drop them here)`}
-          disabled={blocked || roomLeft(attachments.list) === 0}
-          onClick={() => picker.current?.click()}
-        >
-          <PaperclipIcon />
-        </button>
+        {!me?.g && (
+          <button
+            type="button"
+            className="icon-button composer-attach"
+            aria-label="Attach files"
+            title={`Attach files (up to ${LIMITS.filesPerMessage}; or paste, or drop them here)`}
+            disabled={blocked || roomLeft(attachments.list) === 0}
+            onClick={() => picker.current?.click()}
+          >
+            <PaperclipIcon />
+          </button>
+        )}
         <input
           ref={picker}
           type="file"
