@@ -151,10 +151,25 @@ describe("file attachments in the web client", () => {
     await expect.poll(() => box.count()).toBe(0);
   });
 
-  it("cancels an upload under way, shows a refusal on the file it concerns, and takes no more files than a message may carry", async () => {
+  it("takes a pasted file, cancels an upload under way, shows a refusal on the file it concerns, and takes no more files than a message may carry", async () => {
     const alice = await harness.open();
     await registerInUi(alice, "carol");
     await createChannel(alice, "uploads");
+
+    // A file pasted into the composer is attached as one chosen would be.
+    await composer(alice).focus();
+    await composer(alice).evaluate((input) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File(["pasted\n"], "clip.txt", { type: "text/plain" }));
+      input.dispatchEvent(
+        new ClipboardEvent("paste", { clipboardData: dt, bubbles: true, cancelable: true }),
+      );
+    });
+    const pasted = chips(alice).filter({ hasText: "clip.txt" });
+    await expect.poll(() => pasted.getAttribute("data-phase")).toBe("uploaded");
+    expect(await composer(alice).inputValue()).toBe("");
+    await alice.getByRole("button", { name: "Remove clip.txt" }).click();
+    await expect.poll(() => chips(alice).count()).toBe(0);
 
     // The upload is held on its way, so it can be cancelled while it runs.
     await alice.route("**/api/v1/files?*", () => {});
