@@ -45,6 +45,16 @@ async function dropTextFile(page: Page, name: string, text: string): Promise<voi
 const chips = (page: Page) => page.getByTestId("attachment");
 const sendButton = (page: Page) => page.getByRole("button", { name: "Send", exact: true });
 
+/** Switches the colour scheme and waits for the theme's transitions to finish (axe reads colours). */
+async function scheme(page: Page, colorScheme: "light" | "dark"): Promise<void> {
+  await page.emulateMedia({ colorScheme });
+  // Two frames: the new colours' transitions have started by then.
+  await page.evaluate(
+    () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))),
+  );
+  await expect.poll(() => page.evaluate(() => document.getAnimations().length)).toBe(0);
+}
+
 /** The element holding focus, described by its accessible label or text. */
 function focused(page: Page): Promise<string> {
   return page.evaluate(() => {
@@ -136,7 +146,7 @@ describe("file attachments in the web client", () => {
 
     // On a phone, in the dark: the thumbnails fit the screen and axe finds nothing serious.
     await bob.setViewportSize({ width: 390, height: 844 });
-    await bob.emulateMedia({ colorScheme: "dark" });
+    await scheme(bob, "dark");
     const shown = await thumbs.first().boundingBox();
     expect(shown && shown.x + shown.width).toBeLessThanOrEqual(390);
     expect(await bob.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
@@ -205,6 +215,10 @@ describe("file attachments in the web client", () => {
     );
     expect(await sendButton(alice).isEnabled()).toBe(false);
     expect(await axeViolations(alice)).toEqual([]);
+    // The refusal stays readable in the dark theme.
+    await scheme(alice, "dark");
+    expect(await axeViolations(alice)).toEqual([]);
+    await scheme(alice, "light");
     await alice.getByRole("button", { name: "Remove huge.bin" }).click();
     await expect.poll(() => chips(alice).count()).toBe(0);
 
@@ -218,5 +232,12 @@ describe("file attachments in the web client", () => {
     await expect.poll(() => chips(alice).count()).toBe(10);
     expect(await alice.getByTestId("composer-error").textContent()).toContain("at most 10 files");
     expect(await alice.getByRole("button", { name: "Attach files" }).isDisabled()).toBe(true);
+    // On a phone the ten fit the width, the composer stays in view, and axe finds nothing serious.
+    await alice.setViewportSize({ width: 390, height: 844 });
+    expect(await alice.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      390,
+    );
+    expect(await composer(alice).isVisible()).toBe(true);
+    expect(await axeViolations(alice)).toEqual([]);
   });
 });
