@@ -401,8 +401,21 @@ export class ParleyClient extends Emitter<ClientEvents> {
    * otherwise). Like {@link send}: through the outbox, so a resend after a reconnect is the
    * same reply, stored once. The message's `rp` carries the quote of the answered message.
    */
-  reply(channelId: number, replyTo: number, content: string, nonce = randomNonce()): Promise<Ack> {
-    return this.viaOutbox(Op.MessageSend, { c: channelId, n: nonce, x: content, rp: replyTo });
+  reply(
+    channelId: number,
+    replyTo: number,
+    content: string,
+    options: string | { nonce?: string; files?: readonly string[] } = {},
+  ): Promise<Ack> {
+    const { nonce = randomNonce(), files } =
+      typeof options === "string" ? { nonce: options } : options;
+    return this.viaOutbox(Op.MessageSend, {
+      c: channelId,
+      n: nonce,
+      x: content,
+      rp: replyTo,
+      ...(files && files.length > 0 ? { f: [...files] } : {}),
+    });
   }
 
   /**

@@ -7,6 +7,7 @@
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
+import sharp from "sharp";
 import {
   composer,
   messageText,
@@ -60,6 +61,44 @@ async function main(): Promise<void> {
     await box.press("Enter");
     await searching.getByTestId("search-hit").first().waitFor();
     await shot(searching, "search");
+
+    // Attachments in #design: an image and a file in the conversation, one more being added.
+    const mock = await sharp({
+      create: { width: 960, height: 600, channels: 3, background: { r: 99, g: 102, b: 241 } },
+    })
+      .composite([
+        {
+          input: Buffer.from(
+            '<svg xmlns="http://www.w3.org/2000/svg" width="960" height="600"><rect x="80" y="80" width="800" height="440" rx="32" fill="#eef0ff"/><rect x="140" y="150" width="420" height="40" rx="12" fill="#4f46e5"/><rect x="140" y="230" width="680" height="24" rx="10" fill="#c7ccfb"/><rect x="140" y="280" width="600" height="24" rx="10" fill="#c7ccfb"/></svg>',
+          ),
+        },
+      ])
+      .png()
+      .toBuffer();
+    const image = await alice.upload(mock, "landing-mock.png");
+    const specs = await alice.upload(
+      new TextEncoder().encode("Spacing: 4, 8, 12, 16, 24, 32\nType: 13/15/17/22\n"),
+      "design-tokens.txt",
+    );
+    await alice.send(design, "Landing page mock and the tokens behind it:", {
+      files: [image.id, specs.id],
+    });
+    const attaching = await harness.open();
+    await signIn(attaching, "dana");
+    await openChannel(attaching, "design");
+    await attaching.getByTestId("file-thumb").locator("img").waitFor();
+    const [chooser] = await Promise.all([
+      attaching.waitForEvent("filechooser"),
+      attaching.getByRole("button", { name: "Attach files" }).click(),
+    ]);
+    await chooser.setFiles({
+      name: "feedback.md",
+      mimeType: "text/markdown",
+      buffer: Buffer.from("# Feedback\n\nLove the contrast.\n"),
+    });
+    await attaching.locator('[data-testid="attachment"][data-phase="uploaded"]').waitFor();
+    await composer(attaching).fill("Notes from the review attached");
+    await shot(attaching, "attachments");
 
     // Phone width: the sidebar folds into a drawer.
     const phone = await harness.open({ width: 390, height: 844 });

@@ -3,6 +3,7 @@ import {
   type ChannelSummary,
   ERRORS,
   EventType,
+  type FileRef,
   type HistoryPage,
   type MessageEvent,
   type MessageVersion,
@@ -379,6 +380,22 @@ describe("reduceChannel", () => {
       expect(view.pending).toEqual([]);
       expect(view.items.at(-1)).toMatchObject({ s: 5, a: ME, an: "me", x: "hi", n: "a" });
       expect(view.lastSentAt).toBe(NOW);
+    });
+
+    it("keeps a send's files while pending and on the stored message its ack makes", () => {
+      const f: FileRef[] = [
+        { i: "file-1", n: "a.png", sz: 10, ty: "image/png", w: 2, h: 1, th: true },
+      ];
+      const pending = reduceChannel(ready([msg(4)]), {
+        type: "send-pending",
+        nonce: "a",
+        x: "",
+        ts: NOW,
+        f,
+      });
+      expect(pending.pending).toEqual([{ nonce: "a", x: "", ts: NOW, f }]);
+      const view = reduceChannel(pending, { ...acked("a", 5), x: "" } as ChannelInput);
+      expect(view.items.at(-1)).toMatchObject({ s: 5, x: "", f });
     });
 
     it("takes the mentions the ack carries onto the stored message", () => {

@@ -8,6 +8,7 @@ import {
   ERRORS,
   EventType,
   excerpt,
+  type FileRef,
   type HistoryPage,
   type MessageEvent,
   type MessageVersion,
@@ -128,7 +129,7 @@ export type ChannelInput =
   | { type: "reply-started"; messageId: number }
   | { type: "reply-cancelled" }
   /** A send shown at once; a reply carries its quote (and closes the reply bar). */
-  | { type: "send-pending"; nonce: string; x: string; ts: number; rp?: ReplyQuote }
+  | { type: "send-pending"; nonce: string; x: string; ts: number; rp?: ReplyQuote; f?: FileRef[] }
   | { type: "send-retried"; nonce: string }
   | { type: "send-acked"; nonce: string; x: string; ack: Ack; me: UserRef; now: number }
   | { type: "send-failed"; nonce: string; error: string }
@@ -553,10 +554,10 @@ export function reduceChannel(view: ChannelView, input: ChannelInput): ChannelVi
     case "reply-cancelled":
       return view.replying ? { ...view, replying: undefined } : view;
     case "send-pending": {
-      const { nonce, x, ts, rp } = input;
+      const { nonce, x, ts, rp, f } = input;
       return {
         ...view,
-        pending: [...view.pending, { nonce, x, ts, ...(rp ? { rp } : {}) }],
+        pending: [...view.pending, { nonce, x, ts, ...(rp ? { rp } : {}), ...(f ? { f } : {}) }],
         replying: rp ? undefined : view.replying,
         // What this user sends shows at the live end: the timeline goes back there.
         window: undefined,
@@ -581,6 +582,7 @@ export function reduceChannel(view: ChannelView, input: ChannelInput): ChannelVi
         x: input.x,
         n: nonce,
         ...(sent?.rp ? { rp: sent.rp } : {}),
+        ...(sent?.f ? { f: sent.f } : {}),
         ...(ack.mn ? { mn: ack.mn } : {}),
         ...(ack.mg ? { mg: ack.mg } : {}),
       };

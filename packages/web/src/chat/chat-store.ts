@@ -5,6 +5,7 @@ import {
   ParleyDisconnectedError,
   ParleyRequestError,
   TypingState,
+  type UploadOptions,
 } from "@parley/client";
 import {
   type ChannelEvent,
@@ -12,11 +13,14 @@ import {
   CloseCode,
   ERRORS,
   EventType,
+  type FileRef,
+  type FileUrlReply,
   type JoinReply,
   type MessageVersion,
   NotifyLevel,
   type RemovalReason,
   type SearchReply,
+  type UploadReply,
   type UserRef,
   type WelcomeReply,
 } from "@parley/protocol";
@@ -53,6 +57,7 @@ import {
   withChannel,
   withNotice,
 } from "./chat-state";
+import { FileLinkCache } from "./file-links";
 import { messageAlert } from "./message-alert";
 import type { MessageLink } from "./message-link";
 import { TypingThrottle } from "./typing-throttle";
@@ -134,6 +139,8 @@ export class ChatStore {
   private readonly markTimers = new Map<number, ReturnType<typeof setTimeout>>();
   /** A message link opened before the welcome: followed once the channels are known. */
   private pendingLink: MessageLink | undefined;
+  /** Signed links to files, read when a message's files show or are opened. */
+  private readonly links: FileLinkCache;
 
   constructor(private readonly options: ChatStoreOptions) {
     this.now = options.now ?? Date.now;
@@ -143,6 +150,7 @@ export class ChatStore {
       ...(options.WebSocket ? { WebSocket: options.WebSocket } : {}),
       backoffMaxMs: 5000,
     });
+    this.links = new FileLinkCache((id) => this.client.fileLink(id), this.now);
     this.typingState = new TypingState(this.client);
     this.memberState = new MemberState(this.client);
     const c = this.client;
@@ -196,6 +204,7 @@ export class ChatStore {
     for (const off of this.offs) off();
     this.typingState.dispose();
     this.memberState.dispose();
+    this.links.clear();
     for (const timer of this.markTimers.values()) clearTimeout(timer);
     this.markTimers.clear();
     await this.client.close();
@@ -417,9 +426,9 @@ export class ChatStore {
   // --- messages ---
 
   /** Sends a message: shown at once as pending, confirmed by its ack or its push (by nonce). */
-  send(channelId: number, text: string): void {
+  send(channelId: number, text: string, files: readonly FileRef[] = []): void {
     const x = text.trim();
-    if (!x) return;
+    if (!x && files.length === 0) return;
     this.stopTyping(channelId);
     const nonce = randomNonce();
     // With the reply bar open, the message is a reply to its message.
@@ -430,8 +439,22 @@ export class ChatStore {
       x,
       ts: this.now(),
       ...(rp ? { rp } : {}),
+      ...(files.length > 0 ? { f: [...files] } : {}),
     });
-    this.deliver(channelId, nonce, x, rp?.m);
+    this.deliver(channelId, nonce, x, rp?.m, files);
+  }
+
+  /**
+   * Uploads a file for the next message (the SDK's upload, with its progress and cancel).
+   * Resolves to the stored file; rejects with the server's refusal (FILE_TOO_LARGE…).
+   */
+  upload(file: Blob, name: string, options: UploadOptions = {}): Promise<UploadReply> {
+    return this.client.upload(file, name, options);
+  }
+
+  /** A file's signed links (to the file and its thumbnail), cached until shortly before expiry. */
+  fileLink(fileId: string): Promise<FileUrlReply> {
+    return this.links.get(fileId);
   }
 
   /** Opens the reply bar on a held message: the next send answers it. */
@@ -453,7 +476,7 @@ export class ChatStore {
     if (!entry) return;
     this.apply(channelId, { type: "send-retried", nonce });
     // Same nonce: if the first attempt was stored after all, the server answers with its ack.
-    this.deliver(channelId, nonce, entry.x, entry.rp?.m);
+    this.deliver(channelId, nonce, entry.x, entry.rp?.m, entry.f);
   }
 
   discard(channelId: number, nonce: string): void {
@@ -668,11 +691,18 @@ export class ChatStore {
     }
   }
 
-  private deliver(channelId: number, nonce: string, x: string, replyTo?: number): void {
+  private deliver(
+    channelId: number,
+    nonce: string,
+    x: string,
+    replyTo?: number,
+    files: readonly FileRef[] = [],
+  ): void {
+    const options = { nonce, files: files.map((f) => f.i) };
     const sent =
       replyTo === undefined
-        ? this.client.send(channelId, x, nonce)
-        : this.client.reply(channelId, replyTo, x, nonce);
+        ? this.client.send(channelId, x, options)
+        : this.client.reply(channelId, replyTo, x, options);
     sent.then(
       (ack) => {
         const me = this.state.me;

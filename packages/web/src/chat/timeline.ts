@@ -1,6 +1,7 @@
 import {
   type AuditLine,
   type ChannelEvent,
+  type FileRef,
   type MessageEvent,
   MessageKind,
   type ReplyQuote,
@@ -15,6 +16,8 @@ export interface PendingMessage {
   ts: number;
   /** A reply's quote of the message it answers. */
   rp?: ReplyQuote;
+  /** Files attached (uploaded already). */
+  f?: FileRef[];
   /** Why it was not sent, once the server refused it. */
   error?: string;
 }

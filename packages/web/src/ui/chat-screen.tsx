@@ -1,6 +1,6 @@
 import { typingLine } from "@parley/client";
-import { Role } from "@parley/protocol";
-import { useCallback, useEffect, useRef, useState } from "react";
+import { LIMITS, Role } from "@parley/protocol";
+import { type DragEvent, useCallback, useEffect, useRef, useState } from "react";
 import { channelTitle, isDirect, unreadOf } from "../chat/chat-state";
 import { ChatStore } from "../chat/chat-store";
 import { invitable } from "../chat/invitable";
@@ -20,6 +20,7 @@ import { PinnedPanel } from "./pinned-panel";
 import { ProfileCard } from "./profile-card";
 import { SearchButton, SearchPanel } from "./search-panel";
 import { ChannelMark, Sidebar } from "./sidebar";
+import { useAttachments } from "./use-attachments";
 import { useChat } from "./use-chat";
 import { useInviteLink } from "./use-invite-link";
 
@@ -123,6 +124,41 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
 
   const active = state.activeId !== undefined ? state.channels[state.activeId] : undefined;
   const me = state.me;
+  // The next message's files belong to the open channel: leaving it cancels their uploads.
+  const attachments = useAttachments(store);
+  const { discardAll } = attachments;
+  const openId = active?.id;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs again for each channel opened
+  useEffect(() => () => discardAll(), [openId, discardAll]);
+  /** Files dragged over the channel: it shows that it takes them. */
+  const [dropping, setDropping] = useState(false);
+  const carriesFiles = (e: DragEvent) => e.dataTransfer.types.includes("Files");
+  const dropZone = {
+    onDragOver: (e: DragEvent) => {
+      if (!carriesFiles(e)) return;
+      e.preventDefault();
+      e.dataTransfer.dropEffect = "copy";
+      setDropping(true);
+    },
+    onDragLeave: (e: DragEvent) => {
+      // Leaving for a child of the channel is no leaving.
+      if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setDropping(false);
+    },
+    onDrop: (e: DragEvent) => {
+      setDropping(false);
+      if (e.dataTransfer.files.length === 0) return;
+      e.preventDefault();
+      if (me?.g) store.inform("Guests cannot attach files: register to send them.");
+      else {
+        const left = attachments.add([...e.dataTransfer.files]);
+        if (left > 0)
+          store.inform(
+            `A message takes at most ${LIMITS.filesPerMessage} files: ${left} not added.`,
+          );
+      }
+      document.querySelector<HTMLElement>(".composer-input")?.focus();
+    },
+  };
   const members = active ? (state.members[active.id] ?? EMPTY) : EMPTY;
   const typists = active ? (state.typing[active.id] ?? EMPTY) : EMPTY;
   const online = members.filter((m) => m.on).length;
@@ -232,7 +268,11 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
           setMembersOpen(false);
         }}
       />
-      <main className="chat" aria-label={active ? channelTitle(active.summary) : "Chat"}>
+      <main
+        className={`chat${dropping ? " is-dropping" : ""}`}
+        aria-label={active ? channelTitle(active.summary) : "Chat"}
+        {...(active && me ? dropZone : {})}
+      >
         <header className="chat-header">
           <button
             type="button"
@@ -362,6 +402,7 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
               members={members}
               me={me}
               disabled={false}
+              attachments={attachments}
               autoFocus={focusComposer === active.id}
               onFocused={() => setFocusComposer(undefined)}
             />

@@ -1,5 +1,6 @@
-import { type CommandInfo, type Member, may, rankOf, type Self } from "@parley/protocol";
+import { type CommandInfo, LIMITS, type Member, may, rankOf, type Self } from "@parley/protocol";
 import {
+  type ClipboardEvent,
   type FormEvent,
   type KeyboardEvent,
   type ReactNode,
@@ -9,13 +10,17 @@ import {
   useRef,
   useState,
 } from "react";
+import { roomLeft } from "../chat/attachments";
 import { type ChannelView, isMuted } from "../chat/channel-view";
 import { addressOf } from "../chat/chat-state";
 import { type ChatStore, CommandRefusedError } from "../chat/chat-store";
 import { formatCountdown, formatUntil } from "../chat/format";
+import { AttachmentTray } from "./attachment-tray";
+import "./attachments.css";
 import { useCompletion } from "./completions";
 import { EmojiPickerButton } from "./emoji-picker";
-import { CloseIcon, SendIcon, SmileIcon } from "./icons";
+import { CloseIcon, PaperclipIcon, SendIcon, SmileIcon } from "./icons";
+import type { Attachments } from "./use-attachments";
 import { useNow } from "./use-chat";
 
 export interface ComposerProps {
@@ -27,6 +32,8 @@ export interface ComposerProps {
   /** The user, whose guest and admin flags count with the role for group mentions. */
   me?: Self;
   disabled: boolean;
+  /** The next message's files (chosen here, pasted, or dropped on the channel). */
+  attachments: Attachments;
   /** Take focus now (a channel was just opened from a dialog); `onFocused` says it did. */
   autoFocus?: boolean;
   onFocused?: () => void;
@@ -57,6 +64,7 @@ export function Composer({
   members = [],
   me,
   disabled,
+  attachments,
   autoFocus = false,
   onFocused,
 }: ComposerProps) {
@@ -68,6 +76,7 @@ export function Composer({
   /** A send was refused for slow mode: the wait shows as a live countdown until it ends. */
   const [slowRefused, setSlowRefused] = useState(false);
   const input = useRef<HTMLTextAreaElement>(null);
+  const picker = useRef<HTMLInputElement>(null);
   const listId = useId();
   const hintId = useId();
 
@@ -155,10 +164,36 @@ export function Composer({
     input.current?.focus();
   };
 
+  const files = attachments.ready;
+  const hasFiles = attachments.list.length > 0;
+  const attach = (chosen: readonly File[]) => {
+    if (chosen.length === 0) return;
+    // The server takes files from accounts only (a guest costs nothing, so no quota bounds it).
+    if (me?.g) {
+      setError("Guests cannot attach files: register to send them.");
+      return;
+    }
+    const left = attachments.add(chosen);
+    setError(
+      left > 0
+        ? `A message takes at most ${LIMITS.filesPerMessage} files: ${left} not added.`
+        : undefined,
+    );
+  };
+  const onPaste = (e: ClipboardEvent<HTMLTextAreaElement>) => {
+    const pasted = [...e.clipboardData.files];
+    if (pasted.length === 0) return;
+    e.preventDefault();
+    attach(pasted);
+  };
+
   const submit = async (e?: FormEvent) => {
     e?.preventDefault();
     const value = text.trim();
-    if (!value || blocked) return;
+    if (blocked) return;
+    // Files go once every upload is done; a command never takes them.
+    if (hasFiles && !files) return;
+    if (!value && !files?.length) return;
     if (value.startsWith("/") && !value.startsWith("//")) {
       setBusy(true);
       try {
@@ -178,8 +213,9 @@ export function Composer({
       return;
     }
     // "//text" sends "/text" as a message.
-    store.send(view.id, value.startsWith("//") ? value.slice(1) : value);
+    store.send(view.id, value.startsWith("//") ? value.slice(1) : value, files ?? []);
     setText("");
+    attachments.clear();
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
@@ -279,6 +315,7 @@ export function Composer({
         </div>
       )}
       {completion.listbox}
+      <AttachmentTray attachments={attachments} />
       {view.replying && (
         <div className="reply-bar" data-testid="reply-bar">
           <span className="reply-bar-text">
@@ -297,6 +334,32 @@ export function Composer({
         </div>
       )}
       <div className={`composer-box${muted ? " is-muted" : ""}`}>
+        {!me?.g && (
+          <button
+            type="button"
+            className="icon-button composer-attach"
+            aria-label="Attach files"
+            title={`Attach files (up to ${LIMITS.filesPerMessage}; or paste, or drop them here)`}
+            disabled={blocked || roomLeft(attachments.list) === 0}
+            onClick={() => picker.current?.click()}
+          >
+            <PaperclipIcon />
+          </button>
+        )}
+        <input
+          ref={picker}
+          type="file"
+          multiple
+          hidden
+          tabIndex={-1}
+          data-testid="file-picker"
+          onChange={(e) => {
+            attach([...(e.target.files ?? [])]);
+            // The same file may be chosen again after its removal.
+            e.target.value = "";
+            input.current?.focus();
+          }}
+        />
         <textarea
           ref={input}
           className="composer-input"
@@ -322,6 +385,7 @@ export function Composer({
           aria-invalid={error ? true : undefined}
           onChange={(e) => change(e.target.value)}
           onKeyDown={onKeyDown}
+          onPaste={onPaste}
           onSelect={completion.onSelect}
           onBlur={() => store.stopTyping(view.id)}
         />
@@ -337,7 +401,11 @@ export function Composer({
           className="send-button"
           aria-label="Send"
           title="Send (Enter)"
-          disabled={blocked || !text.trim() || (slowLeft > 0 && !text.trim().startsWith("/"))}
+          disabled={
+            blocked ||
+            (hasFiles ? !files : !text.trim()) ||
+            (slowLeft > 0 && !text.trim().startsWith("/"))
+          }
         >
           <SendIcon />
         </button>

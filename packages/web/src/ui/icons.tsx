@@ -46,3 +46,12 @@ export const LockIcon = () => <Icon d="M7 11V8a5 5 0 0 1 10 0v3M6 11h12v9H6z" si
 export const BellIcon = () => (
   <Icon d="M6 16V11a6 6 0 0 1 12 0v5l2 2H4l2-2zM10 20a2 2 0 0 0 4 0" size={16} />
 );
+export const PaperclipIcon = () => (
+  <Icon d="M20 11.5l-8.2 8.2a5 5 0 0 1-7.1-7.1l8.6-8.6a3.3 3.3 0 0 1 4.7 4.7l-8.6 8.6a1.7 1.7 0 0 1-2.4-2.4l7.9-7.9" />
+);
+export const FileIcon = () => (
+  <Icon d="M14 3H7a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h10a2 2 0 0 0 2-2V8l-5-5zM14 3v5h5" size={24} />
+);
+export const ChevronLeftIcon = () => <Icon d="M15 6l-6 6 6 6" />;
+export const ChevronRightIcon = () => <Icon d="M9 6l6 6-6 6" />;
+export const DownloadIcon = () => <Icon d="M12 4v11M7 10l5 5 5-5M5 20h14" size={16} />;

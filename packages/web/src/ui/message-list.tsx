@@ -45,6 +45,7 @@ import { ContextMenu, type MenuPoint, messageMenuEntries } from "./context-menu"
 import { EmojiPickerDialog } from "./emoji-picker";
 import { ArrowDownIcon, ArrowUpIcon, PinIcon, ReplyIcon } from "./icons";
 import { MessageEditor } from "./message-editor";
+import { MessageFiles } from "./message-files";
 import { MessageText } from "./message-text";
 import { type MessageActions, MessageToolbar } from "./message-toolbar";
 import { ReactionChips } from "./reactions";
@@ -57,6 +58,8 @@ const LOAD_AHEAD_PX = 400;
 const COPY_STATUS_MS = 4000;
 
 interface Actions {
+  /** The store, for the files' signed links. */
+  store: ChatStore;
   react: (messageId: number, emoji: string) => void;
   retry: (nonce: string) => void;
   discard: (nonce: string) => void;
@@ -330,6 +333,7 @@ function Message({
   const live = event && !event.dl ? event : undefined;
   const mentioned = live !== undefined && me !== undefined && mentionsMe(live, me);
   const pills = live && (live.mn || live.mg) ? act.mentions(live) : undefined;
+  const files = live?.f ?? (event ? undefined : pending?.f);
   const state = pending?.error
     ? " failed"
     : pending
@@ -406,6 +410,9 @@ function Message({
           )}
           {action !== undefined && <Time ts={m.ts} />}
         </div>
+      )}
+      {files && files.length > 0 && !folded && !mine && (
+        <MessageFiles store={act.store} files={files} />
       )}
       {pending && !pending.error && (
         <span className="message-state" data-testid="pending">
@@ -602,6 +609,7 @@ export function MessageList({
   const role = view.summary.rl;
   const act = useMemo<Actions>(
     () => ({
+      store,
       react: (messageId, emoji) => void store.toggleReaction(view.id, messageId, emoji),
       retry: (nonce) => store.retry(view.id, nonce),
       discard: (nonce) => store.discard(view.id, nonce),

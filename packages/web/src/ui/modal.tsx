@@ -90,6 +90,7 @@ export function Modal({
       ref={ref}
       className={classes}
       aria-labelledby={titleId}
+      aria-modal="true"
       onCancel={(e) => {
         e.preventDefault();
         onClose();
