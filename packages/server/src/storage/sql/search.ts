@@ -18,6 +18,7 @@ import type { SqlContext } from "./context";
  */
 export function sqlSearchStore(ctx: SqlContext, enabled: boolean): SearchStore {
   const { db, dialect } = ctx;
+  const wordCounts = new WordCounts(db);
   return {
     async searchMessages({ userId, query, beforeId, limit }) {
       if (!enabled) throw new ParleyError("SEARCH_DISABLED");
@@ -42,7 +43,7 @@ export function sqlSearchStore(ctx: SqlContext, enabled: boolean): SearchStore {
       if (authorIds.length > 0) narrow.push(sql`m.author_id in (${list(authorIds)})`);
       const perRow =
         dialect === "sqlite" && narrow.length > 0 && query.include.length > 0
-          ? await checkEachRow(db, narrow, query.include)
+          ? await checkEachRow(db, wordCounts, narrow, query.include)
           : false;
 
       // The message id, as the index gives it when the index drives the query (FTS5 then
@@ -164,6 +165,7 @@ const FEW_MESSAGES = 50;
  */
 async function checkEachRow(
   db: Kysely<Database>,
+  wordCounts: WordCounts,
   narrow: RawBuilder<unknown>[],
   include: readonly SearchTerm[],
 ): Promise<boolean> {
@@ -175,11 +177,52 @@ async function checkEachRow(
   const words = include.flatMap((t) => (t.prefix ? t.tokens.slice(0, -1) : t.tokens));
   // A term of a prefix alone has no count; its matches are taken to be many.
   if (words.length === 0) return true;
-  const { rows: terms } = await sql<{ doc: number }>`select doc from messages_fts_terms
-    where term in (${list(words)})`.execute(db);
+  const counts = await wordCounts.of(words);
   // A word missing from the vocabulary matches nothing: the index answers at once.
-  if (terms.length < new Set(words).size) return false;
-  return messages * ROW_CHECK_COST < Math.min(...terms.map((r) => Number(r.doc)));
+  if (counts.some((n) => n === 0)) return false;
+  return messages * ROW_CHECK_COST < Math.min(...counts);
+}
+
+/** How long a word's message count is trusted: it only steers a plan, never a result. */
+const WORD_COUNT_TTL_MS = 600_000;
+/** Words whose counts are kept (the common ones are the dear ones to look up, and recur). */
+const WORD_COUNT_ENTRIES = 2000;
+
+/**
+ * Words' numbers of messages from the index's vocabulary, kept a while: looking up a word
+ * reads its whole list of matches (about 40 ms for `of` at ten million messages), the very
+ * cost the plan choice is there to avoid.
+ */
+class WordCounts {
+  private readonly counts = new Map<string, { n: number; at: number }>();
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async of(words: readonly string[]): Promise<number[]> {
+    const now = Date.now();
+    const missing = [
+      ...new Set(
+        words.filter((w) => {
+          const hit = this.counts.get(w);
+          return !hit || now - hit.at > WORD_COUNT_TTL_MS;
+        }),
+      ),
+    ];
+    if (missing.length > 0) {
+      const { rows } = await sql<{ term: string; doc: number }>`select term, doc
+        from messages_fts_terms where term in (${list(missing)})`.execute(this.db);
+      const found = new Map(rows.map((r) => [r.term, Number(r.doc)]));
+      for (const w of missing) {
+        this.counts.delete(w);
+        this.counts.set(w, { n: found.get(w) ?? 0, at: now });
+      }
+      while (this.counts.size > WORD_COUNT_ENTRIES) {
+        const oldest = this.counts.keys().next().value;
+        if (oldest === undefined) break;
+        this.counts.delete(oldest);
+      }
+    }
+    return words.map((w) => this.counts.get(w)?.n ?? 0);
+  }
 }
 
 /**
