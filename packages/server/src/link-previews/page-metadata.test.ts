@@ -21,7 +21,10 @@ describe("parsePageMetadata", () => {
 
   it("falls back to <title> and the meta description", () => {
     const html = `<head><TITLE>Plain &amp; simple</TITLE><meta name="Description" content="About it"></head>`;
-    expect(parsePageMetadata(html, url)).toEqual({ title: "Plain & simple", description: "About it" });
+    expect(parsePageMetadata(html, url)).toEqual({
+      title: "Plain & simple",
+      description: "About it",
+    });
   });
 
   it("decodes named and numeric entities and keeps markup as text", () => {

@@ -37,7 +37,12 @@ function text(raw: string | undefined, max: number): string | undefined {
     .trim();
   if (decoded === "") return undefined;
   const chars = [...decoded];
-  return chars.length > max ? `${chars.slice(0, max - 1).join("").trimEnd()}…` : decoded;
+  return chars.length > max
+    ? `${chars
+        .slice(0, max - 1)
+        .join("")
+        .trimEnd()}…`
+    : decoded;
 }
 
 /** The part of a page before `</head>` (or before `<body`), where the metadata lives. */
@@ -70,7 +75,8 @@ export function parsePageMetadata(html: string, pageUrl: string): PageMetadata {
   }
   const titleTag = TITLE.exec(head)?.[1]?.replace(/<[^>]*>/g, "");
   const out: PageMetadata = {};
-  const title = text(og.get("og:title"), METADATA_LIMITS.title) ?? text(titleTag, METADATA_LIMITS.title);
+  const title =
+    text(og.get("og:title"), METADATA_LIMITS.title) ?? text(titleTag, METADATA_LIMITS.title);
   const description =
     text(og.get("og:description"), METADATA_LIMITS.description) ??
     text(named.get("description"), METADATA_LIMITS.description);
