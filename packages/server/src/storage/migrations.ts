@@ -416,6 +416,12 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
           .execute();
       },
     },
+    "0017_link_previews": {
+      async up(db) {
+        // JSON `LinkPreview[]`, null when none; written by the LinkPreviewsChanged events.
+        await db.schema.alterTable("messages").addColumn("link_previews", "text").execute();
+      },
+    },
   };
 }
 
