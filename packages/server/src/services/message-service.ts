@@ -5,6 +5,7 @@ import {
   type HistoryPage,
   LIMITS,
   type LinkPreviewsEvent,
+  type MessageEditedEvent,
   type MessageEvent,
   type MessageKind,
   type MessageVersionsReply,
@@ -52,6 +53,11 @@ export interface MessageOptions {
    * sweep deletes them). Must return at once.
    */
   deleted?: () => void;
+  /**
+   * Told after an edit committed and was published, on the node that stored it (link previews
+   * of the new content). Must return at once.
+   */
+  edited?: (channelId: number, event: MessageEditedEvent) => void;
 }
 
 /**
@@ -161,7 +167,10 @@ export class MessageService {
           throw new ParleyError("EDIT_WINDOW_CLOSED");
       },
     );
-    if (result.event) this.channels.publish(channelId, [result.event]);
+    if (result.event) {
+      this.channels.publish(channelId, [result.event]);
+      this.options.edited?.(channelId, result.event);
+    }
     return { s: result.seq, v: result.version };
   }
 
