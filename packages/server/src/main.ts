@@ -265,6 +265,7 @@ export async function buildNode(
         version: event.v,
         authorId: event.a,
         content: event.x,
+        edit: true,
       }),
     deleted: () => void fileSweep.sweep(),
   });

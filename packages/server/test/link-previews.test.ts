@@ -146,6 +146,25 @@ describe("link previews", () => {
     expect(previews.map((e) => e.m)).toEqual([marker.i]);
   });
 
+  it("makes new previews after an edit that changes the links, and clears them when the links go", async () => {
+    await start();
+    const seen = collect(bob, c);
+    const changes = () =>
+      seen.filter((e) => e.t === EventType.LinkPreviewsChanged) as LinkPreviewsEvent[];
+    const sent = await alice.send(c, "no link yet");
+    await alice.editMessage(c, sent.i, 1, `now http://${host}/article`);
+    await until(() => changes().length === 1);
+    expect(changes()[0]).toMatchObject({ m: sent.i, lp: [{ t: "Tides & <moons>" }] });
+    await alice.editMessage(c, sent.i, 2, "link gone");
+    await until(() => changes().length === 2);
+    expect(changes()[1]).toMatchObject({ m: sent.i, lp: [] });
+    const page = await bob.history(c, { limit: 50 });
+    const message = page.e.find(
+      (e) => e.t === EventType.MessagePosted && e.i === sent.i,
+    ) as MessageEvent;
+    expect(message.lp).toBeUndefined();
+  });
+
   it("sends the ack before any fetch and fetches nothing when off", async () => {
     await start({ PARLEY_LINK_PREVIEWS: "off" });
     const before = hits;

@@ -44,6 +44,8 @@ export interface PreviewJob {
   version: number;
   authorId: number;
   content: string;
+  /** An edit: previews of the earlier version give way, even to none. */
+  edit?: boolean;
 }
 
 /** The User-Agent of every preview fetch: a site can tell Parley's fetcher and refuse it. */
@@ -71,7 +73,7 @@ export class LinkPreviewService {
 
   /** Queues a message's links; returns at once. A message without links costs nothing. */
   enqueue(job: PreviewJob): void {
-    if (this.closed || linksOf(job.content).length === 0) return;
+    if (this.closed || (linksOf(job.content).length === 0 && !job.edit)) return;
     if (this.queue.length >= (this.options.queueMax ?? 1000)) return;
     this.queue.push(job);
     this.pump();
@@ -123,7 +125,7 @@ export class LinkPreviewService {
       }
       if (preview.t || preview.d) previews.push(preview);
     }
-    if (previews.length === 0) return;
+    if (previews.length === 0 && !job.edit) return;
     await this.deps.attach({
       channelId: job.channelId,
       messageId: job.messageId,

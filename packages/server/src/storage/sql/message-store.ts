@@ -360,6 +360,8 @@ export function sqlMessageStore(sql: SqlContext): MessageStore {
         const message = await readMessage(trx, channelId, messageId);
         if (!message || message.deleted_at !== null || Number(message.version) !== version)
           return undefined;
+        // An edit's empty list only clears earlier previews; with none there is nothing to say.
+        if (previews.length === 0 && previewsOf(message).length === 0) return undefined;
         const author = { id: Number(message.author_id), name: message.username };
         const stored = await sql.appendEvent(trx, channelId, {
           type: EventType.LinkPreviewsChanged,
