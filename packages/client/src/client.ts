@@ -642,6 +642,15 @@ export class ParleyClient extends Emitter<ClientEvents> {
     return this.request(Op.MessagePin, { c: channelId, m: messageId, on });
   }
 
+  /** Removes a message's link preview of `url`, or all its previews (its author, moderators). */
+  removeLinkPreview(channelId: number, messageId: number, url?: string): Promise<EmptyPayload> {
+    return this.request(Op.LinkPreviewRemove, {
+      c: channelId,
+      m: messageId,
+      ...(url !== undefined ? { u: url } : {}),
+    });
+  }
+
   /** The channel's pinned messages in their current state, most recently pinned first. */
   pinnedMessages(channelId: number): Promise<PinListReply> {
     return this.request(Op.PinList, { c: channelId });

@@ -16,6 +16,10 @@ export const LIMITS = {
   reactionsPerMessage: 20,
   /** Pinned messages one channel may hold. */
   pinsPerChannel: 50,
+  /** Links of a message the server previews: the first ones, in order. */
+  linkPreviewsPerMessage: 3,
+  /** Longest URL the server previews (characters). */
+  linkPreviewUrlMax: 2048,
   /** Distinct `@names` of one message that are resolved; further ones stay plain text. */
   mentionsPerMessage: 20,
   historyDefault: 50,

@@ -58,6 +58,8 @@ export const Op = {
    * the query language of `search-query.ts`.
    */
   Search: 42,
+  /** Removes one link preview (or all) from a message (its author, or a moderator). */
+  LinkPreviewRemove: 43,
   /** Server → client: a batch of stored events of one channel, in seq order. */
   Events: 100,
   /** Server → client: someone started or stopped typing (ephemeral). */
@@ -122,6 +124,7 @@ export const CLIENT_OPS = [
   Op.DmOpen,
   Op.UserBlock,
   Op.Search,
+  Op.LinkPreviewRemove,
 ] as const;
 export type ClientOp = (typeof CLIENT_OPS)[number];
 
@@ -150,6 +153,11 @@ export const EventType = {
   SlowModeChanged: 19,
   /** The channel became private (`pv` true) or public (`pv` false). */
   ChannelVisibilityChanged: 20,
+  /**
+   * A message's link previews changed: the server attached the previews it made of the
+   * message's links (after the send or an edit), or one was removed (`lp` is the new list).
+   */
+  LinkPreviewsChanged: 8,
 } as const;
 export type EventType = (typeof EventType)[keyof typeof EventType];
 
@@ -165,6 +173,7 @@ export const MUTATION_EVENT_TYPES: readonly EventType[] = [
   EventType.ReactionRemoved,
   EventType.MessagePinned,
   EventType.MessageUnpinned,
+  EventType.LinkPreviewsChanged,
 ];
 
 /**

@@ -204,6 +204,12 @@ export const REQUEST_SCHEMAS = {
   /** `on`: pin (true) or unpin (false). */
   [Op.MessagePin]: z.strictObject({ c: id, m: id, on: z.boolean() }),
   [Op.PinList]: z.strictObject({ c: id }),
+  /** `u`: the previewed URL to remove, as in the preview's `u`; absent: remove every preview. */
+  [Op.LinkPreviewRemove]: z.strictObject({
+    c: id,
+    m: id,
+    u: z.string().min(1).max(LIMITS.linkPreviewUrlMax).optional(),
+  }),
   /** `s`: read up to this seq (clamped to the channel's last seq; never moves back). */
   [Op.MarkRead]: z.strictObject({ c: id, s: seq }),
   [Op.SetNotify]: z.strictObject({

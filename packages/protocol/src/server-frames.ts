@@ -77,6 +77,7 @@ export type ReplyMap = Exhaustive<
     [Op.DmOpen]: JoinReply;
     [Op.UserBlock]: EmptyPayload;
     [Op.Search]: SearchReply;
+    [Op.LinkPreviewRemove]: EmptyPayload;
   }
 >;
 

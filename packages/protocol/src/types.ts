@@ -128,6 +128,44 @@ export interface MessageEvent extends EventBase {
    * bytes are fetched over HTTP (`/api/v1/files/:i`, or a signed link from `…/:i/url`).
    */
   f?: FileRef[];
+  /**
+   * The previews the server made of the message's first links, in the order of the links;
+   * absent when none (and once deleted). They come later than the message, by a
+   * {@link LinkPreviewsEvent}; history and snapshots carry the current list.
+   */
+  lp?: LinkPreview[];
+}
+
+/**
+ * A preview of a link, read by the server from the page's Open Graph metadata (or its
+ * `<title>` and meta description). Every field is plain text, never markup.
+ */
+export interface LinkPreview {
+  /** The URL as it appears in the message. */
+  u: string;
+  /** Title. */
+  t?: string;
+  /** Description. */
+  d?: string;
+  /** Site name. */
+  s?: string;
+  /**
+   * The page's preview image as a thumbnail made and stored by Parley (never the original's
+   * URL): a file of the message's channel, served like attachments (`/api/v1/files/:i`).
+   */
+  im?: { i: string; w: number; h: number };
+}
+
+/**
+ * LinkPreviewsChanged: message `m`'s link previews are now `lp` (empty: none). The actor is
+ * the message's author when the server attached them, or whoever removed one.
+ */
+export interface LinkPreviewsEvent extends EventBase {
+  t: typeof EventType.LinkPreviewsChanged;
+  /** Message id. */
+  m: number;
+  /** The message's previews now. */
+  lp: LinkPreview[];
 }
 
 /**
@@ -299,6 +337,7 @@ export type ChannelEvent =
   | MessageEditedEvent
   | MessageDeletedEvent
   | PinEvent
+  | LinkPreviewsEvent
   | ReactionEvent
   | MemberEvent
   | ModerationEvent

@@ -164,4 +164,32 @@ describe("loadConfig", () => {
       /expected 0 or 1/,
     );
   });
+
+  it("reads the link preview settings: on by default, domain lists and local origins", () => {
+    const defaults = loadConfig({});
+    expect(defaults).toMatchObject({
+      linkPreviews: true,
+      linkPreviewBlock: [],
+      linkPreviewAllow: [],
+      linkPreviewLocalOrigins: [],
+    });
+    const config = loadConfig({
+      PARLEY_LINK_PREVIEWS: "off",
+      PARLEY_LINK_PREVIEW_BLOCK: "Bad.Example, *.tracker.example",
+      PARLEY_LINK_PREVIEW_ALLOW: ".good.example",
+      PARLEY_LINK_PREVIEW_LOCAL_ORIGINS: "127.0.0.1:8080",
+    });
+    expect(config).toMatchObject({
+      linkPreviews: false,
+      linkPreviewBlock: ["bad.example", "tracker.example"],
+      linkPreviewAllow: ["good.example"],
+      linkPreviewLocalOrigins: ["127.0.0.1:8080"],
+    });
+    expect(() => loadConfig({ PARLEY_LINK_PREVIEW_BLOCK: "not a domain" })).toThrow(
+      /PARLEY_LINK_PREVIEW_BLOCK.*expected domain names/s,
+    );
+    expect(() => loadConfig({ PARLEY_LINK_PREVIEW_LOCAL_ORIGINS: "10.0.0.1:80" })).toThrow(
+      /expected loopback origins/,
+    );
+  });
 });

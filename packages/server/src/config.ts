@@ -107,6 +107,20 @@ export interface Config {
   /** Tests and development only: push to `http://127.0.0.1:PORT/…` endpoints. Default off. */
   pushAllowInsecureLocal: boolean;
   /**
+   * Previews of the first links of messages, fetched by the server (off the send path) under
+   * the outgoing address policy. Default on.
+   */
+  linkPreviews: boolean;
+  /** Domains (each with its subdomains) never previewed. Default none. */
+  linkPreviewBlock: string[];
+  /** When not empty, only these domains (each with its subdomains) are previewed. Default none. */
+  linkPreviewAllow: string[];
+  /**
+   * Tests and development only: `127.0.0.1:PORT`-style origins on loopback that previews may
+   * fetch (a local test page). Default none.
+   */
+  linkPreviewLocalOrigins: string[];
+  /**
    * Where uploaded files' bytes live: `disk` (one node) or `postgres` (the database, shared by
    * a cluster's nodes). Default: postgres on a PostgreSQL database, disk on SQLite.
    */
@@ -153,6 +167,25 @@ const commaList = z.string().transform((s) =>
     .split(",")
     .map((item) => item.trim())
     .filter(Boolean),
+);
+
+/** Domain names, comma-separated (`example.com, .example.org`), lower-cased. */
+const domainList = commaList.pipe(
+  z.array(
+    z
+      .string()
+      .transform((d) => d.toLowerCase().replace(/^\*?\./, ""))
+      .pipe(
+        z
+          .string()
+          .regex(
+            /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/,
+            {
+              error: "expected domain names (example.com)",
+            },
+          ),
+      ),
+  ),
 );
 
 /** Environment variables, their parsers and defaults. The README's table mirrors this. */
@@ -322,6 +355,20 @@ export const ENV = {
     default: "mailto:admin@localhost",
   },
   PARLEY_PUSH_ALLOW_INSECURE_LOCAL: { key: "pushAllowInsecureLocal", schema: flag, default: "0" },
+  PARLEY_LINK_PREVIEWS: { key: "linkPreviews", schema: onOff, default: "on" },
+  PARLEY_LINK_PREVIEW_BLOCK: { key: "linkPreviewBlock", schema: domainList, default: "" },
+  PARLEY_LINK_PREVIEW_ALLOW: { key: "linkPreviewAllow", schema: domainList, default: "" },
+  PARLEY_LINK_PREVIEW_LOCAL_ORIGINS: {
+    key: "linkPreviewLocalOrigins",
+    schema: commaList.pipe(
+      z.array(
+        z.string().regex(/^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\]|localhost):\d{1,5}$/, {
+          error: "expected loopback origins as host:port (127.0.0.1:8080)",
+        }),
+      ),
+    ),
+    default: "",
+  },
   PARLEY_FILE_STORE: {
     key: "fileStore",
     schema: z.enum(["disk", "postgres"]),

@@ -24,6 +24,7 @@ import { registerApiRoutes } from "./http/api-routes";
 import { httpError } from "./http/error-body";
 import { serveMetrics } from "./http/metrics-endpoint";
 import { registerSecurityHeaders } from "./http/security-headers";
+import { type LinkPreviewOptions, LinkPreviewService } from "./link-previews/link-preview-service";
 import { Metrics } from "./metrics";
 import { MemoryPresenceStore } from "./presence/memory-presence-store";
 import type { PresenceStore } from "./presence/presence-store";
@@ -66,6 +67,11 @@ export interface Tuning {
   guestSweep?: Pick<GuestSweepOptions, "intervalMs" | "now" | "onSwept">;
   /** The file sweep's interval, clock and orphan age (ms, overriding the minutes setting). */
   fileSweep?: Partial<Pick<FileSweepOptions, "intervalMs" | "now" | "onSwept" | "orphanMs">>;
+  /** Link previews' limits and resolver (tests: a resolver that answers what DNS would). */
+  linkPreviews?: Pick<
+    LinkPreviewOptions,
+    "resolve" | "timeoutMs" | "maxHtmlBytes" | "maxImageBytes"
+  >;
 }
 
 /** A running Parley node. */
@@ -240,9 +246,45 @@ export async function buildNode(
   });
   const messages = new MessageService(storage, channels, typing, (n) => metrics.messagesIn.inc(n), {
     editWindowMs: config.editWindowSeconds * 1000,
-    posted: (posted) => push.posted(posted),
+    posted: (posted) => {
+      push.posted(posted);
+      for (const { channelId, event } of posted) {
+        linkPreviews?.enqueue({
+          channelId,
+          messageId: event.i,
+          version: event.v ?? 1,
+          authorId: event.a,
+          content: event.x,
+        });
+      }
+    },
+    edited: (channelId, event) =>
+      linkPreviews?.enqueue({
+        channelId,
+        messageId: event.m,
+        version: event.v,
+        authorId: event.a,
+        content: event.x,
+        edit: true,
+      }),
     deleted: () => void fileSweep.sweep(),
   });
+  // Only the node that stored a message fetches its previews (the hooks above run there).
+  const linkPreviews = config.linkPreviews
+    ? new LinkPreviewService(
+        {
+          attach: (attachment) => messages.attachLinkPreviews(attachment),
+          storeImage: (authorId, bytes) => files.storeFetchedImage(authorId, bytes),
+          logger,
+        },
+        {
+          block: config.linkPreviewBlock,
+          allow: config.linkPreviewAllow,
+          localOrigins: config.linkPreviewLocalOrigins,
+          ...tuning.linkPreviews,
+        },
+      )
+    : undefined;
   const hasher = new PasswordHasher({
     concurrency: config.hashConcurrency,
     queue: config.hashQueue,
@@ -341,6 +383,7 @@ export async function buildNode(
       await messages.drain();
     },
     async close() {
+      await linkPreviews?.close();
       await push.close();
       await hasher.close();
       moderation.close();

@@ -27,6 +27,8 @@ export function testConfig(dir: string, env: Record<string, string> = {}): Confi
     PARLEY_MAX_REFUSALS: "1000000",
     // Tests make their own channels; users-and-channels.test.ts tests the default ones.
     PARLEY_DEFAULT_CHANNELS: "",
+    // Tests never reach the internet; link-previews.test.ts turns previews on for a local page.
+    PARLEY_LINK_PREVIEWS: "off",
     ...env,
   });
 }

@@ -19,6 +19,8 @@ export async function spawnServer(
       PARLEY_LOG_LEVEL: "info",
       // Tests make their own channels unless they set this.
       PARLEY_DEFAULT_CHANNELS: "",
+      // Tests never reach the internet; a test that wants previews turns them on for a local page.
+      PARLEY_LINK_PREVIEWS: "off",
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],

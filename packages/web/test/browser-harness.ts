@@ -130,6 +130,8 @@ export class WebHarness {
       PARLEY_RATE_LIMITS: "send=500/100,register=50/10",
       // Specs make their own channels unless they set this.
       PARLEY_DEFAULT_CHANNELS: "",
+      // Specs never reach the internet; link-preview's spec turns previews on for a local page.
+      PARLEY_LINK_PREVIEWS: "off",
       ...env,
     });
     this.parley = await createParley(this.config, undefined, tuning);

@@ -13,6 +13,7 @@ import { inviteList } from "../handlers/invite-list";
 import { inviteRedeem } from "../handlers/invite-redeem";
 import { inviteRevoke } from "../handlers/invite-revoke";
 import { inviteUser } from "../handlers/invite-user";
+import { linkPreviewRemove } from "../handlers/link-preview-remove";
 import { markRead } from "../handlers/mark-read";
 import { messageDelete } from "../handlers/message-delete";
 import { messageEdit } from "../handlers/message-edit";
@@ -49,6 +50,7 @@ export const REGISTRY = {
   [Op.MessageDelete]: messageDelete,
   [Op.MessageVersions]: messageVersions,
   [Op.MessagePin]: messagePin,
+  [Op.LinkPreviewRemove]: linkPreviewRemove,
   [Op.PinList]: pinList,
   [Op.Command]: command,
   [Op.InviteUser]: inviteUser,

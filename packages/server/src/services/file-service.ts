@@ -173,6 +173,48 @@ export class FileService {
     };
   }
 
+  /**
+   * Stores an image the server fetched (a link preview's) as a new WebP thumbnail, at most
+   * `THUMB_SIDE` on its longest side, uploaded by `uploaderId` and unattached until a storage
+   * write attaches it to a message (or the sweep removes it as an orphan). The original bytes
+   * are never stored. BAD_IMAGE when sharp cannot read them.
+   */
+  async storeFetchedImage(
+    uploaderId: number,
+    bytes: Buffer,
+  ): Promise<{ id: string; width: number; height: number }> {
+    let out: { data: Buffer; info: { width: number; height: number; size: number } };
+    try {
+      out = await thumbnail().end(bytes).toBuffer({ resolveWithObject: true });
+    } catch (err) {
+      throw new ParleyError("BAD_IMAGE", (err as Error).message.slice(0, 200));
+    }
+    const id = randomBytes(16).toString("base64url");
+    const size = await this.store.put(
+      id,
+      (async function* () {
+        yield out.data;
+      })(),
+    );
+    try {
+      await this.rows.createFile({
+        id,
+        uploaderId,
+        name: "preview.webp",
+        size,
+        type: "image/webp",
+        width: out.info.width,
+        height: out.info.height,
+        hasThumb: false,
+        createdAt: this.now(),
+      });
+    } catch (err) {
+      await this.purge([{ id, hasThumb: false }]);
+      throw err;
+    }
+    return { id, width: out.info.width, height: out.info.height };
+  }
+
   /** A sharp transform fed from a stored object (a stream; the pipeline's errors reject it). */
   private async through<T extends NodeJS.ReadWriteStream>(key: string, transform: T): Promise<T> {
     const source = await this.store.get(key);

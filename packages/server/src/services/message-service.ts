@@ -4,6 +4,8 @@ import {
   type EditAck,
   type HistoryPage,
   LIMITS,
+  type LinkPreviewsEvent,
+  type MessageEditedEvent,
   type MessageEvent,
   type MessageKind,
   type MessageVersionsReply,
@@ -13,7 +15,7 @@ import {
 import { ParleyError, restrictionError } from "../errors";
 import type { ChannelStore } from "../storage/channel-store";
 import type { EventLog, HistoryQuery } from "../storage/event-log";
-import type { MessageStore } from "../storage/message-store";
+import type { LinkPreviewAttachment, MessageStore } from "../storage/message-store";
 import type { AppendResult, AuthorRights, NewMessage, SendPath } from "../storage/send-path";
 import type { Actor } from "../storage/storage";
 import type { ChannelService } from "./channel-service";
@@ -51,6 +53,11 @@ export interface MessageOptions {
    * sweep deletes them). Must return at once.
    */
   deleted?: () => void;
+  /**
+   * Told after an edit committed and was published, on the node that stored it (link previews
+   * of the new content). Must return at once.
+   */
+  edited?: (channelId: number, event: MessageEditedEvent) => void;
 }
 
 /**
@@ -160,7 +167,10 @@ export class MessageService {
           throw new ParleyError("EDIT_WINDOW_CLOSED");
       },
     );
-    if (result.event) this.channels.publish(channelId, [result.event]);
+    if (result.event) {
+      this.channels.publish(channelId, [result.event]);
+      this.options.edited?.(channelId, result.event);
+    }
     return { s: result.seq, v: result.version };
   }
 
@@ -239,6 +249,42 @@ export class MessageService {
     if ((await this.storage.memberRole(channelId, readerId)) === undefined)
       throw new ParleyError("NOT_A_MEMBER");
     return this.storage.pinned(channelId);
+  }
+
+  /**
+   * Attaches the previews made of a message's links (the link preview service calls it after
+   * its fetches), unless the message was deleted or edited since; the event is published after
+   * the commit.
+   */
+  async attachLinkPreviews(
+    attachment: LinkPreviewAttachment,
+  ): Promise<LinkPreviewsEvent | undefined> {
+    const event = await this.storage.attachLinkPreviews(attachment);
+    if (event) this.channels.publish(attachment.channelId, [event]);
+    return event;
+  }
+
+  /**
+   * Removes one preview of a message (by its URL), or all of them: for its author, and for the
+   * channel's moderators, owner and server admins (`deleteAnyMessage`: who may delete the
+   * message may remove its preview); others FORBIDDEN, non-members NOT_A_MEMBER, an unknown or
+   * deleted message NO_SUCH_MESSAGE. Removing a preview that is not there changes nothing.
+   */
+  async removeLinkPreview(
+    actor: ChangeActor,
+    channelId: number,
+    messageId: number,
+    url?: string,
+  ): Promise<void> {
+    const event = await this.storage.removeLinkPreview(
+      { channelId, messageId, actor: { id: actor.id, name: actor.name }, ...(url ? { url } : {}) },
+      ({ role, authorId }) => {
+        if (role === undefined && !actor.isAdmin) throw new ParleyError("NOT_A_MEMBER");
+        if (authorId !== actor.id && !may("deleteAnyMessage", rankOf(role, actor)))
+          throw new ParleyError("FORBIDDEN", "Only the author and moderators can remove a preview");
+      },
+    );
+    if (event) this.channels.publish(channelId, [event]);
   }
 
   async react(actor: Actor, channelId: number, messageId: number, emoji: string): Promise<void> {

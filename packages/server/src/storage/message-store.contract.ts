@@ -316,5 +316,77 @@ export function messageStoreContract(name: string, open: Open) {
       expect((await storage.getChannel(c))!.lastSeq).toBe(before + 1);
       expect((await message(c, m.id))?.pn).toBeUndefined();
     });
+
+    it("attaches link previews as a later event, in history and replay, only at the version previewed", async () => {
+      const { storage, alice } = fx;
+      const { c, message: m } = await setup();
+      const lp = [{ u: "https://example.org/a", t: "A", d: "About a", s: "Example" }];
+      const event = await storage.attachLinkPreviews({
+        channelId: c,
+        messageId: m.id,
+        version: 1,
+        previews: lp,
+      });
+      expect(event).toMatchObject({ t: EventType.LinkPreviewsChanged, m: m.id, lp, a: alice.id });
+      expect(event!.s).toBe(m.seq + 1);
+      expect((await message(c, m.id))?.lp).toEqual(lp);
+      const replay = await storage.eventsAfter(c, m.seq, 10);
+      expect(replay).toMatchObject([{ t: EventType.LinkPreviewsChanged, m: m.id, lp }]);
+      const page = await storage.history(c, { limit: 100 });
+      expect(page.e.some((e) => e.t === EventType.LinkPreviewsChanged)).toBe(false);
+      await storage.editMessage(edit(c, m.id, alice, 1, "two"), allow);
+      const stale = await storage.attachLinkPreviews({
+        channelId: c,
+        messageId: m.id,
+        version: 1,
+        previews: lp,
+      });
+      expect(stale).toBeUndefined();
+      await storage.deleteMessage({ channelId: c, messageId: m.id, actor: alice, nonce: "d" }, own);
+      expect((await message(c, m.id))?.lp).toBeUndefined();
+      expect(
+        await storage.attachLinkPreviews({
+          channelId: c,
+          messageId: m.id,
+          version: 2,
+          previews: lp,
+        }),
+      ).toBeUndefined();
+    });
+
+    it("removes one preview or all with an event, gives the rule the role and author, and stores nothing when none matched", async () => {
+      const { storage, alice, bob } = fx;
+      const { c, message: m } = await setup();
+      const lp = [
+        { u: "https://a.example/", t: "A" },
+        { u: "https://b.example/", t: "B" },
+      ];
+      await storage.attachLinkPreviews({ channelId: c, messageId: m.id, version: 1, previews: lp });
+      const facts: unknown[] = [];
+      await expect(
+        storage.removeLinkPreview({ channelId: c, messageId: m.id, actor: bob }, (f) => {
+          facts.push(f);
+          throw new ParleyError("FORBIDDEN");
+        }),
+      ).rejects.toMatchObject({ errorName: "FORBIDDEN" });
+      expect(facts).toEqual([{ role: Role.Member, authorId: alice.id }]);
+      const one = await storage.removeLinkPreview(
+        { channelId: c, messageId: m.id, actor: alice, url: "https://a.example/" },
+        allow,
+      );
+      expect(one).toMatchObject({ t: EventType.LinkPreviewsChanged, lp: [lp[1]], an: "alice" });
+      expect(
+        await storage.removeLinkPreview(
+          { channelId: c, messageId: m.id, actor: alice, url: "https://a.example/" },
+          allow,
+        ),
+      ).toBeUndefined();
+      const all = await storage.removeLinkPreview(
+        { channelId: c, messageId: m.id, actor: alice },
+        allow,
+      );
+      expect(all).toMatchObject({ lp: [] });
+      expect((await message(c, m.id))?.lp).toBeUndefined();
+    });
   });
 }

@@ -1,4 +1,6 @@
 import type {
+  LinkPreview,
+  LinkPreviewsEvent,
   MessageDeletedEvent,
   MessageEditedEvent,
   MessageVersion,
@@ -76,8 +78,26 @@ export interface MessagePinning {
   on: boolean;
 }
 
+/** The previews the server made of a message's links, for the version they were made of. */
+export interface LinkPreviewAttachment {
+  channelId: number;
+  messageId: number;
+  /** The message's version whose links were previewed. */
+  version: number;
+  previews: LinkPreview[];
+}
+
+/** Removing one preview of a message (by its URL), or all of them. */
+export interface LinkPreviewRemoval {
+  channelId: number;
+  messageId: number;
+  actor: Actor;
+  url?: string;
+}
+
 /**
- * Changes to stored messages: edits, deletions, the versions edits leave, and pins.
+ * Changes to stored messages: edits, deletions, the versions edits leave, pins and link
+ * previews.
  *
  * Contract:
  * - **Events.** An edit (MessageEdited) or a deletion (MessageDeleted) commits with its event,
@@ -104,6 +124,14 @@ export interface MessagePinning {
  *   unpinning one that is not, stores nothing and returns undefined. A channel holds at most
  *   `LIMITS.pinsPerChannel` pins (LIMIT_REACHED); a deleted message cannot be pinned
  *   (NO_SUCH_MESSAGE).
+ * - **Link previews.** Attaching previews commits with its LinkPreviewsChanged event (the
+ *   author as actor) and the message's `lp`, only while the message is live and still at the
+ *   version previewed (an edit since makes its own); otherwise nothing is stored (undefined).
+ *   Their images' file rows (uploaded by the author, unattached) become the message's files in
+ *   the same transaction, so they are read like attachments and go with the message. Removing
+ *   gives the rule the actor's role and the author (read in the transaction); it stores the
+ *   event with the remaining list and dooms the removed previews' images, or stores nothing
+ *   when no preview matched. A deletion clears the previews.
  * - **Mentions.** An edit resolves the new content's mentions as a send does (members read in
  *   its transaction, the group by the role read there) and its event carries them; the
  *   message's mention rows are replaced at its original seq. A deletion removes them. A
@@ -124,4 +152,11 @@ export interface MessageStore {
     pinning: MessagePinning,
     rule: (role: Role | undefined) => void,
   ): Promise<PinEvent | undefined>;
+  /** Attaches link previews; undefined when the message is gone or was edited since. */
+  attachLinkPreviews(attachment: LinkPreviewAttachment): Promise<LinkPreviewsEvent | undefined>;
+  /** Removes a preview (or all); `rule` throws to refuse. Undefined when none matched. */
+  removeLinkPreview(
+    removal: LinkPreviewRemoval,
+    rule: (facts: { role: Role | undefined; authorId: number }) => void,
+  ): Promise<LinkPreviewsEvent | undefined>;
 }

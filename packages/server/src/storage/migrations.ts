@@ -439,6 +439,12 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
         await sql`delete from server_settings where key = 'search_index'`.execute(db);
       },
     },
+    "0018_link_previews": {
+      async up(db) {
+        // JSON `LinkPreview[]`, null when none; written by the LinkPreviewsChanged events.
+        await db.schema.alterTable("messages").addColumn("link_previews", "text").execute();
+      },
+    },
   };
 }
 

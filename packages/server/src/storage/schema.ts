@@ -109,6 +109,8 @@ export interface Database {
     mentions: Generated<string | null>;
     /** The attached files' descriptions, JSON `FileRef[]`; null when none and once deleted. */
     files: Generated<string | null>;
+    /** The link previews, JSON `LinkPreview[]`; null when none and once deleted (0018). */
+    link_previews: Generated<string | null>;
   };
   /** Uploads (see migration 0016). */
   files: {

@@ -2,6 +2,7 @@ import {
   type ChannelEvent,
   EventType,
   excerpt,
+  type LinkPreviewsEvent,
   type MessageDeletedEvent,
   type MessageEditedEvent,
   type MessageEvent,
@@ -132,6 +133,11 @@ function mutated(m: MessageEvent, e: ChannelEvent): MessageEvent {
     case EventType.MessagePinned:
     case EventType.MessageUnpinned:
       return pinned(m, e);
+    case EventType.LinkPreviewsChanged: {
+      if (m.dl) return m;
+      const { lp: _, ...rest } = m;
+      return e.lp.length > 0 ? { ...rest, lp: e.lp } : rest;
+    }
     default:
       return m;
   }
@@ -202,7 +208,9 @@ export function mergeEvents(
       const copy = next ?? [...items];
       if (requoteReplies(copy, e)) next = copy;
     }
-    const target = (e as ReactionEvent | MessageEditedEvent | MessageDeletedEvent | PinEvent).m;
+    const target = (
+      e as ReactionEvent | MessageEditedEvent | MessageDeletedEvent | PinEvent | LinkPreviewsEvent
+    ).m;
     const list = next ?? items;
     const index = list.findIndex((m) => isMessage(m) && m.i === target);
     const message = list[index] as MessageEvent | undefined;

@@ -1,3 +1,4 @@
+import type { ParleyClient } from "@parley/client";
 import {
   type AuditLine,
   auditText,
@@ -44,6 +45,7 @@ import { DeleteMessageDialog } from "./channel-dialogs";
 import { ContextMenu, type MenuPoint, messageMenuEntries } from "./context-menu";
 import { EmojiPickerDialog } from "./emoji-picker";
 import { ArrowDownIcon, ArrowUpIcon, PinIcon, ReplyIcon } from "./icons";
+import { LinkPreviews } from "./link-preview";
 import { MessageEditor } from "./message-editor";
 import { MessageFiles } from "./message-files";
 import { MessageText } from "./message-text";
@@ -83,6 +85,9 @@ interface Actions {
   blocked: (m: MessageEvent) => boolean;
   /** Opens an author's profile card below the element clicked. */
   profile: (user: { i: number; n: string }, from: HTMLElement) => void;
+  /** The client and channel, for a message's link previews. */
+  client: ParleyClient;
+  channelId: number;
 }
 
 /**
@@ -409,6 +414,14 @@ function Message({
             </>
           )}
           {action !== undefined && <Time ts={m.ts} />}
+          {event && !folded && (
+            <LinkPreviews
+              client={act.client}
+              channelId={act.channelId}
+              message={event}
+              mayRemove={act.mayDelete(event)}
+            />
+          )}
         </div>
       )}
       {files && files.length > 0 && !folded && !mine && (
@@ -628,6 +641,8 @@ export function MessageList({
       mentions: (m) => mentionKinds(m, names, me),
       blocked: (m) => blocked.includes(m.a),
       profile: onProfile,
+      client: store.client,
+      channelId: view.id,
     }),
     [store, view.id, mute, role, me, names, blocked, onProfile],
   );

@@ -4,6 +4,7 @@ import {
   EventType,
   excerpt,
   type FileRef,
+  type LinkPreview,
   MessageKind,
   MUTATION_EVENT_TYPES,
 } from "@parley/protocol";
@@ -49,6 +50,8 @@ type EventRow = Selectable<Database["events"]> & {
   mentions: string | null;
   /** The attached files' descriptions (JSON `FileRef[]`), null when none and once deleted. */
   files: string | null;
+  /** The link previews (JSON `LinkPreview[]`), null when none and once deleted. */
+  link_previews: string | null;
   /** Replay only: the message's current edit seq, and the content of the version an edit wrote. */
   edit_seq?: number | null;
   version_content?: string | null;
@@ -275,6 +278,7 @@ const EVENT_COLUMNS = [
   "q.deleted_at as reply_deleted_at",
   "m.mentions",
   "m.files",
+  "m.link_previews",
 ] as const;
 
 /**
@@ -445,6 +449,7 @@ function toEvent(row: EventRow): ChannelEvent {
     }
     if (row.mentions) Object.assign(event, parseMentions(row.mentions));
     if (row.files) event.f = JSON.parse(row.files) as FileRef[];
+    if (row.link_previews) event.lp = JSON.parse(row.link_previews) as LinkPreview[];
     return event;
   }
   if (t === EventType.MessageEdited) {

@@ -1,6 +1,8 @@
 import {
   EventType,
   LIMITS,
+  type LinkPreview,
+  type LinkPreviewsEvent,
   type MessageDeletedEvent,
   type MessageEditedEvent,
   Op,
@@ -30,6 +32,7 @@ interface MessageRow {
   edit_seq: number | null;
   deleted_at: number | null;
   pinned_at: number | null;
+  link_previews: string | null;
 }
 
 /**
@@ -61,6 +64,7 @@ export function sqlMessageStore(sql: SqlContext): MessageStore {
         "m.edit_seq",
         "m.deleted_at",
         "m.pinned_at",
+        "m.link_previews",
       ])
       .where("m.id", "=", messageId)
       .where("m.channel_id", "=", channelId);
@@ -276,6 +280,7 @@ export function sqlMessageStore(sql: SqlContext): MessageStore {
             pinned_by_name: null,
             mentions: null,
             files: null,
+            link_previews: null,
           })
           .where("id", "=", messageId)
           .execute();
@@ -350,6 +355,70 @@ export function sqlMessageStore(sql: SqlContext): MessageStore {
       });
     },
 
+    attachLinkPreviews({ channelId, messageId, version, previews }) {
+      return sql.write(async (trx) => {
+        const message = await readMessage(trx, channelId, messageId);
+        if (!message || message.deleted_at !== null || Number(message.version) !== version)
+          return undefined;
+        // An edit's empty list only clears earlier previews; with none there is nothing to say.
+        if (previews.length === 0 && previewsOf(message).length === 0) return undefined;
+        const author = { id: Number(message.author_id), name: message.username };
+        const stored = await sql.appendEvent(trx, channelId, {
+          type: EventType.LinkPreviewsChanged,
+          actor: author,
+          messageId,
+          data: { m: messageId, lp: previews },
+        });
+        // Previews made of an earlier version (before an edit) give way: their images go.
+        await doomPreviewImages(trx, messageId, previewsOf(message), previews);
+        const images = previews.flatMap((p) => (p.im ? [p.im.i] : []));
+        if (images.length > 0) {
+          await trx
+            .updateTable("files")
+            .set({ channel_id: channelId, message_id: messageId })
+            .where("id", "in", images)
+            .where("uploader_id", "=", author.id)
+            .where("message_id", "is", null)
+            .where("deleted_at", "is", null)
+            .execute();
+        }
+        await trx
+          .updateTable("messages")
+          .set({ link_previews: previews.length > 0 ? JSON.stringify(previews) : null })
+          .where("id", "=", messageId)
+          .execute();
+        return stored as LinkPreviewsEvent;
+      });
+    },
+
+    removeLinkPreview({ channelId, messageId, actor, url }, rule) {
+      return sql.write(async (trx) => {
+        const [standing] = await sql.run<StandingRow>(trx, "standing", [channelId, actor.id]);
+        const message = await readMessage(trx, channelId, messageId);
+        if (!message || message.deleted_at !== null) throw new ParleyError("NO_SUCH_MESSAGE");
+        rule({
+          role: standing ? (Number(standing.role) as Role) : undefined,
+          authorId: Number(message.author_id),
+        });
+        const before = previewsOf(message);
+        const after = url === undefined ? [] : before.filter((p) => p.u !== url);
+        if (after.length === before.length) return undefined;
+        const stored = await sql.appendEvent(trx, channelId, {
+          type: EventType.LinkPreviewsChanged,
+          actor,
+          messageId,
+          data: { m: messageId, lp: after },
+        });
+        await doomPreviewImages(trx, messageId, before, after);
+        await trx
+          .updateTable("messages")
+          .set({ link_previews: after.length > 0 ? JSON.stringify(after) : null })
+          .where("id", "=", messageId)
+          .execute();
+        return stored as LinkPreviewsEvent;
+      });
+    },
+
     async messageVersions(channelId, messageId) {
       const message = await db
         .selectFrom("messages")
@@ -381,4 +450,27 @@ export function sqlMessageStore(sql: SqlContext): MessageStore {
       };
     },
   };
+}
+
+function previewsOf(message: MessageRow): LinkPreview[] {
+  return message.link_previews ? (JSON.parse(message.link_previews) as LinkPreview[]) : [];
+}
+
+/** Marks the images of previews in `before` but not in `after` doomed (the file sweep deletes them). */
+async function doomPreviewImages(
+  trx: Transaction<Database>,
+  messageId: number,
+  before: readonly LinkPreview[],
+  after: readonly LinkPreview[],
+): Promise<void> {
+  const kept = new Set(after.flatMap((p) => (p.im ? [p.im.i] : [])));
+  const gone = before.flatMap((p) => (p.im && !kept.has(p.im.i) ? [p.im.i] : []));
+  if (gone.length === 0) return;
+  await trx
+    .updateTable("files")
+    .set({ deleted_at: Date.now() })
+    .where("id", "in", gone)
+    .where("message_id", "=", messageId)
+    .where("deleted_at", "is", null)
+    .execute();
 }
