@@ -117,6 +117,7 @@ describe("security", () => {
       [Op.MessageDelete]: { c: ch.i, m: ack.i, n: "d" },
       [Op.MessageVersions]: { c: ch.i, m: ack.i },
       [Op.MessagePin]: { c: ch.i, m: ack.i, on: true },
+      [Op.LinkPreviewRemove]: { c: ch.i, m: ack.i },
       [Op.PinList]: { c: ch.i },
       [Op.Command]: { c: ch.i, x: "/help" },
       [Op.MarkRead]: { c: ch.i, s: ack.s },
