@@ -371,12 +371,23 @@ export class ParleyClient extends Emitter<ClientEvents> {
     content: string,
     options: string | { nonce?: string; files?: readonly string[] } = {},
   ): Promise<Ack> {
+    return this.sendMessage(channelId, content, options);
+  }
+
+  /** MessageSend through the outbox: {@link send}, or {@link reply} with `replyTo`. */
+  private sendMessage(
+    channelId: number,
+    content: string,
+    options: string | { nonce?: string; files?: readonly string[] },
+    replyTo?: number,
+  ): Promise<Ack> {
     const { nonce = randomNonce(), files } =
       typeof options === "string" ? { nonce: options } : options;
     return this.viaOutbox(Op.MessageSend, {
       c: channelId,
       n: nonce,
       x: content,
+      ...(replyTo !== undefined ? { rp: replyTo } : {}),
       ...(files && files.length > 0 ? { f: [...files] } : {}),
     });
   }
@@ -407,15 +418,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
     content: string,
     options: string | { nonce?: string; files?: readonly string[] } = {},
   ): Promise<Ack> {
-    const { nonce = randomNonce(), files } =
-      typeof options === "string" ? { nonce: options } : options;
-    return this.viaOutbox(Op.MessageSend, {
-      c: channelId,
-      n: nonce,
-      x: content,
-      rp: replyTo,
-      ...(files && files.length > 0 ? { f: [...files] } : {}),
-    });
+    return this.sendMessage(channelId, content, options, replyTo);
   }
 
   /**

@@ -66,3 +66,35 @@ export function DownloadLink({
     </a>
   );
 }
+
+/**
+ * An image at its size, or, until its link comes, an empty box of that size: the layout is
+ * reserved, so nothing jumps when the image arrives.
+ */
+export function SizedImage({
+  src,
+  alt,
+  width,
+  height,
+  className,
+  placeholderClass = className,
+}: {
+  src: string | undefined;
+  alt: string;
+  width: number;
+  height: number;
+  className?: string;
+  placeholderClass?: string;
+}) {
+  if (src) return <img className={className} src={src} alt={alt} width={width} height={height} />;
+  return (
+    <svg
+      className={placeholderClass}
+      width={width}
+      height={height}
+      viewBox={`0 0 ${width} ${height}`}
+      aria-hidden="true"
+      focusable="false"
+    />
+  );
+}

@@ -2,7 +2,7 @@ import type { FileRef } from "@parley/protocol";
 import { useEffect } from "react";
 import { formatSize } from "../chat/attachments";
 import type { ChatStore } from "../chat/chat-store";
-import { DownloadLink, useFileLink } from "./file-download";
+import { DownloadLink, SizedImage, useFileLink } from "./file-download";
 import { ChevronLeftIcon, ChevronRightIcon, DownloadIcon } from "./icons";
 import { Modal } from "./modal";
 
@@ -67,24 +67,13 @@ export function Lightbox({
   return (
     <Modal title={file.n} onClose={onClose} className="lightbox">
       <div className="lightbox-stage">
-        {link ? (
-          <img
-            className="lightbox-image"
-            src={link.url}
-            alt={file.n}
-            width={file.w}
-            height={file.h}
-          />
-        ) : (
-          <svg
-            className="lightbox-image"
-            width={file.w}
-            height={file.h}
-            viewBox={`0 0 ${file.w} ${file.h}`}
-            aria-hidden="true"
-            focusable="false"
-          />
-        )}
+        <SizedImage
+          className="lightbox-image"
+          src={link?.url}
+          alt={file.n}
+          width={file.w}
+          height={file.h}
+        />
       </div>
       <div className="lightbox-bar">
         {many && (

@@ -2,7 +2,7 @@ import type { FileRef } from "@parley/protocol";
 import { useState } from "react";
 import { formatSize } from "../chat/attachments";
 import type { ChatStore } from "../chat/chat-store";
-import { DownloadLink, useFileLink } from "./file-download";
+import { DownloadLink, SizedImage, useFileLink } from "./file-download";
 import { DownloadIcon, FileIcon } from "./icons";
 import { Lightbox } from "./lightbox";
 
@@ -41,18 +41,13 @@ function Thumbnail({
       data-testid="file-thumb"
     >
       {/* Its size is reserved before the link comes, so the list does not jump. */}
-      {src ? (
-        <img src={src} alt={file.n} width={size.w} height={size.h} />
-      ) : (
-        <svg
-          className="file-thumb-placeholder"
-          width={size.w}
-          height={size.h}
-          viewBox={`0 0 ${size.w} ${size.h}`}
-          aria-hidden="true"
-          focusable="false"
-        />
-      )}
+      <SizedImage
+        src={src}
+        alt={file.n}
+        width={size.w}
+        height={size.h}
+        placeholderClass="file-thumb-placeholder"
+      />
     </button>
   );
 }

@@ -42,6 +42,33 @@ interface MessageRow {
  * then the event with the channel's next seq and the new state.
  */
 export function sqlMessageStore(sql: SqlContext): MessageStore {
+  /**
+   * Sets a message's previews to `after`: the LinkPreviewsChanged event, the column, and the
+   * images of the previews that go doomed.
+   */
+  async function changePreviews(
+    trx: Transaction<Database>,
+    channelId: number,
+    messageId: number,
+    actor: Actor,
+    message: MessageRow,
+    after: LinkPreview[],
+  ): Promise<LinkPreviewsEvent> {
+    const stored = await sql.appendEvent(trx, channelId, {
+      type: EventType.LinkPreviewsChanged,
+      actor,
+      messageId,
+      data: { m: messageId, lp: after },
+    });
+    await doomPreviewImages(trx, messageId, previewsOf(message), after);
+    await trx
+      .updateTable("messages")
+      .set({ link_previews: after.length > 0 ? JSON.stringify(after) : null })
+      .where("id", "=", messageId)
+      .execute();
+    return stored as LinkPreviewsEvent;
+  }
+
   const { db } = sql;
   const mentioning = sqlMentions(sql);
 
@@ -363,14 +390,8 @@ export function sqlMessageStore(sql: SqlContext): MessageStore {
         // An edit's empty list only clears earlier previews; with none there is nothing to say.
         if (previews.length === 0 && previewsOf(message).length === 0) return undefined;
         const author = { id: Number(message.author_id), name: message.username };
-        const stored = await sql.appendEvent(trx, channelId, {
-          type: EventType.LinkPreviewsChanged,
-          actor: author,
-          messageId,
-          data: { m: messageId, lp: previews },
-        });
         // Previews made of an earlier version (before an edit) give way: their images go.
-        await doomPreviewImages(trx, messageId, previewsOf(message), previews);
+        const stored = await changePreviews(trx, channelId, messageId, author, message, previews);
         const images = previews.flatMap((p) => (p.im ? [p.im.i] : []));
         if (images.length > 0) {
           await trx
@@ -382,12 +403,7 @@ export function sqlMessageStore(sql: SqlContext): MessageStore {
             .where("deleted_at", "is", null)
             .execute();
         }
-        await trx
-          .updateTable("messages")
-          .set({ link_previews: previews.length > 0 ? JSON.stringify(previews) : null })
-          .where("id", "=", messageId)
-          .execute();
-        return stored as LinkPreviewsEvent;
+        return stored;
       });
     },
 
@@ -403,19 +419,7 @@ export function sqlMessageStore(sql: SqlContext): MessageStore {
         const before = previewsOf(message);
         const after = url === undefined ? [] : before.filter((p) => p.u !== url);
         if (after.length === before.length) return undefined;
-        const stored = await sql.appendEvent(trx, channelId, {
-          type: EventType.LinkPreviewsChanged,
-          actor,
-          messageId,
-          data: { m: messageId, lp: after },
-        });
-        await doomPreviewImages(trx, messageId, before, after);
-        await trx
-          .updateTable("messages")
-          .set({ link_previews: after.length > 0 ? JSON.stringify(after) : null })
-          .where("id", "=", messageId)
-          .execute();
-        return stored as LinkPreviewsEvent;
+        return changePreviews(trx, channelId, messageId, actor, message, after);
       });
     },
 
