@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   foldSearchText,
   hasCriteria,
+  matchesSearchTerms,
   parseSearchQuery,
   type SearchTerm,
   searchTokens,
@@ -29,12 +30,14 @@ describe("parseSearchQuery", () => {
     ]);
   });
 
-  it("reads a trailing star as a prefix of two characters or more, and never makes the last word one by itself", () => {
+  it("reads a trailing star as a prefix of three characters or more, and never makes the last word one by itself", () => {
     expect(parseSearchQuery("depl* rel").include).toEqual([
       { tokens: ["depl"], prefix: true },
       word("rel"),
     ]);
     expect(parseSearchQuery("a*").include).toEqual([word("a")]);
+    expect(parseSearchQuery("of*").include).toEqual([word("of")]);
+    expect(parseSearchQuery("off*").include).toEqual([{ tokens: ["off"], prefix: true }]);
     expect(parseSearchQuery('"deploy*"').include).toEqual([word("deploy")]);
   });
 
@@ -132,5 +135,34 @@ describe("search folding", () => {
       "3",
       "5",
     ]);
+  });
+});
+
+describe("matchesSearchTerms", () => {
+  const q = (text: string) => parseSearchQuery(text);
+  const matches = (content: string, query: string) =>
+    matchesSearchTerms(content, q(query).include, q(query).exclude);
+
+  it("matches whole words folded, never a part of a word", () => {
+    expect(matches("Deploy the ÉCOLE build", "ecole deploy")).toBe(true);
+    expect(matches("redeployed it", "deploy")).toBe(false);
+    expect(matches("deploy it", "deploy build")).toBe(false);
+  });
+
+  it("matches a phrase only as words in a row, and a prefix only at a word's start", () => {
+    expect(matches("the release notes are out", '"release notes"')).toBe(true);
+    expect(matches("notes of the release", '"release notes"')).toBe(false);
+    expect(matches("release, notes!", '"release notes"')).toBe(true);
+    expect(matches("the alphabet", "alph*")).toBe(true);
+    expect(matches("the ralphabet", "alph*")).toBe(false);
+    expect(matches("release notebook", '"release note*"')).toBe(false);
+    expect(matches("release notebook", "release note*")).toBe(true);
+  });
+
+  it("refuses a text holding an excluded word or phrase, and takes one with only exclusions", () => {
+    expect(matches("deploy on friday", "deploy -friday")).toBe(false);
+    expect(matches("deploy on call today", 'deploy -"on call"')).toBe(false);
+    expect(matches("call on deploy", 'deploy -"on call"')).toBe(true);
+    expect(matches("anything", "-friday")).toBe(true);
   });
 });

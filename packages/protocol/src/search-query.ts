@@ -6,7 +6,7 @@
  *
  * - `alpha beta`: messages with both words (any order, anywhere).
  * - `"alpha beta"`: the words next to each other, in that order.
- * - `alph*`: a word starting with `alph` (2 characters at least; a shorter one is a word). The
+ * - `alph*`: a word starting with `alph` (3 characters at least; a shorter one is a word). The
  *   last word is not a prefix by itself: add `*`.
  * - `-alpha`, `-"alpha beta"`: without that word or phrase.
  * - `from:@bob` (or `from:bob`): written by bob. `in:#general` (or `in:general`): in that
@@ -56,7 +56,7 @@ export interface SearchQuery {
 }
 
 /** Longest prefix term that stays a word: `a*` is the word `a`. */
-export const PREFIX_MIN = 2;
+export const PREFIX_MIN = 3;
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -84,6 +84,39 @@ export function searchTokens(text: string): string[] {
     if (t) out.push(t);
   }
   return out;
+}
+
+/** Whether folded tokens hold a term: its tokens in a row, the last one as a prefix if it is one. */
+function holdsTerm(tokens: readonly string[], term: SearchTerm): boolean {
+  const n = term.tokens.length;
+  next: for (let i = 0; i + n <= tokens.length; i++) {
+    for (let j = 0; j < n; j++) {
+      const token = tokens[i + j]!;
+      const want = term.tokens[j]!;
+      if (term.prefix && j === n - 1 ? !token.startsWith(want) : token !== want) continue next;
+    }
+    return true;
+  }
+  return false;
+}
+
+/**
+ * Whether a text matches a query's terms as the indexes match them: it holds every included
+ * term and none of the excluded ones (a word as a whole token, a phrase as tokens in a row, a
+ * prefix as the start of a token), compared folded ({@link searchTokens}). A text whose folded
+ * form does not contain an included term's first token at all is refused before it is split.
+ */
+export function matchesSearchTerms(
+  text: string,
+  include: readonly SearchTerm[],
+  exclude: readonly SearchTerm[],
+): boolean {
+  if (include.length > 0) {
+    const folded = foldSearchText(text);
+    if (include.some((t) => !folded.includes(t.tokens[0]!))) return false;
+  }
+  const tokens = searchTokens(text);
+  return include.every((t) => holdsTerm(tokens, t)) && !exclude.some((t) => holdsTerm(tokens, t));
 }
 
 /** Whether a query asks for anything: a term or a filter. One that does not matches nothing. */

@@ -172,6 +172,44 @@ export function searchStoreContract(name: string, open: Open) {
       ]);
     });
 
+    it("pages a channel's word the same when its messages are read first and the word sits far back", async () => {
+      // The word is common elsewhere, so reading the channel's newest messages first looks
+      // cheap; none of them holds it, so the reading stops at its budget and the index finds
+      // the old ones below where it stopped.
+      const { storage, alice } = fx;
+      const far = await shared("far");
+      const elsewhere = await shared("elsewhere");
+      const batch = (channelId: number, n: number, content: (i: number) => string) =>
+        storage.appendMessages(
+          Array.from({ length: n }, (_, i) => ({
+            channelId,
+            author: alice,
+            nonce: `${channelId}-${i}-${content(i)}`,
+            content: content(i),
+            kind: MessageKind.Text,
+          })),
+        );
+      await batch(far, 3, (i) => `alpha old ${i}`);
+      await batch(elsewhere, 2000, (i) => `alpha elsewhere ${i}`);
+      await batch(far, 1100, (i) => `filler ${i}`);
+      const first = await rows(storage, alice, "alpha in:#far", { limit: 2 });
+      expect(first.map((r) => r.content)).toEqual(["alpha old 2", "alpha old 1"]);
+      expect(
+        await find(storage, alice, "alpha in:#far", { beforeId: first[1]!.messageId, limit: 2 }),
+      ).toEqual(["alpha old 0"]);
+      expect(await find(storage, alice, "filler in:#far", { limit: 2 })).toEqual([
+        "filler 1099",
+        "filler 1098",
+      ]);
+      const fillers = await rows(storage, alice, "filler in:#far", { limit: 2 });
+      expect(
+        await find(storage, alice, "filler in:#far", {
+          beforeId: fillers[1]!.messageId,
+          limit: 2,
+        }),
+      ).toEqual(["filler 1097", "filler 1096"]);
+    });
+
     it("filters by day, link, pin and mention", async () => {
       const { storage, alice, bob } = fx;
       const c = await shared();

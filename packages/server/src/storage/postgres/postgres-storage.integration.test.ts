@@ -1,4 +1,4 @@
-import { EventType, LIMITS, MessageKind, Role } from "@parley/protocol";
+import { EventType, LIMITS, MessageKind, parseSearchQuery, Role } from "@parley/protocol";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import { afterAll, afterEach, expect, it } from "vitest";
@@ -57,6 +57,56 @@ describeWith(["postgres"], "PostgreSQL storage", () => {
         await db.destroy();
       },
     };
+  });
+
+  it("finds a phrase page by page across ids far apart, as it reads newer ids first", async () => {
+    const { url, drop } = await freshPostgres();
+    drops.push(drop);
+    const storage = await openPostgresStorage(url, { poolSize: 2 });
+    const pool = new pg.Pool({ connectionString: url, max: 1 });
+    try {
+      const { user } = await storage.createUserWithSession(
+        { username: "alice", passwordHash: null, isGuest: false },
+        "token-alice",
+      );
+      const alice: Actor = { id: user.id, name: user.username };
+      const { channel } = await storage.createChannel({ name: "c", topic: "", owner: alice });
+      // Ids jump past the first windows of ids that a phrase search reads.
+      const jumpTo = (id: number) =>
+        pool.query("select setval(pg_get_serial_sequence('messages', 'id'), $1)", [id]);
+      await post(storage, channel.id, alice, "red fox one");
+      await jumpTo(50_000);
+      await post(storage, channel.id, alice, "red fox two");
+      await jumpTo(3_000_000);
+      await post(storage, channel.id, alice, "the fox is red");
+      await post(storage, channel.id, alice, "red fox three");
+      const pages: string[][] = [];
+      let beforeId: number | undefined;
+      for (let i = 0; i < 4; i++) {
+        const rows = await storage.searchMessages({
+          userId: alice.id,
+          query: parseSearchQuery('"red fox"'),
+          limit: 1,
+          ...(beforeId !== undefined ? { beforeId } : {}),
+        });
+        pages.push(rows.map((r) => r.content));
+        beforeId = rows.at(-1)?.messageId;
+        if (beforeId === undefined) break;
+      }
+      expect(pages).toEqual([["red fox three"], ["red fox two"], ["red fox one"], []]);
+      expect(
+        (
+          await storage.searchMessages({
+            userId: alice.id,
+            query: parseSearchQuery('"red fox" -three'),
+            limit: 5,
+          })
+        ).map((r) => r.content),
+      ).toEqual(["red fox two", "red fox one"]);
+    } finally {
+      await pool.end();
+      await storage.close();
+    }
   });
 
   describeWith(["postgres"], "several nodes on one database", () => {

@@ -1,4 +1,4 @@
-import { nameKey, type SearchQuery, type SearchTerm } from "@parley/protocol";
+import { matchesSearchTerms, nameKey, type SearchQuery, type SearchTerm } from "@parley/protocol";
 import { type Kysely, type RawBuilder, sql } from "kysely";
 import { ParleyError } from "../../errors";
 import { directKey } from "../channel-store";
@@ -10,11 +10,16 @@ import type { SqlContext } from "./context";
 /**
  * {@link SearchStore} over SQL. SQLite matches in `messages_fts`, an FTS5 table over
  * `messages.content` (external content, `unicode61 remove_diacritics 2`; a prefix `wor*`
- * reads the range of words it starts); PostgreSQL in `messages.search`, a `tsvector` ('simple' configuration over
- * the folded content, `parley_search_vector`) under a GIN index. Both are kept in step by
- * triggers (see {@link syncSearchIndex}). Every term goes in as a literal: an FTS5 string (in
- * double quotes, a quote doubled) of tokens that hold only letters, digits and marks, or a
- * tsquery built by `phraseto_tsquery` from a bound parameter.
+ * reads the range of words it starts); PostgreSQL in `messages.search`, a `tsvector` ('simple'
+ * configuration over the folded content, `parley_search_vector`) under a GIN index. Both are
+ * kept in step by triggers (see {@link syncSearchIndex}). Every term goes in as a literal: an
+ * FTS5 string (in double quotes, a quote doubled) of tokens that hold only letters, digits and
+ * marks, or a tsquery built by `phraseto_tsquery` from a bound parameter.
+ *
+ * Two plans answer a query that names a channel or an author (see {@link scanBudget}): the
+ * index's matches kept when theirs, or their messages read newest first by their own index and
+ * matched here as the index matches ({@link matchesSearchTerms}), up to a budget of messages
+ * read, after which the index answers the rest of the page.
  */
 export function sqlSearchStore(ctx: SqlContext, enabled: boolean): SearchStore {
   const { db, dialect } = ctx;
@@ -41,19 +46,8 @@ export function sqlSearchStore(ctx: SqlContext, enabled: boolean): SearchStore {
       const narrow: RawBuilder<unknown>[] = [];
       if (channelIds.length > 0) narrow.push(sql`m.channel_id in (${list(channelIds)})`);
       if (authorIds.length > 0) narrow.push(sql`m.author_id in (${list(authorIds)})`);
-      const perRow =
-        dialect === "sqlite" && narrow.length > 0 && query.include.length > 0
-          ? await checkEachRow(db, wordCounts, narrow, query.include)
-          : false;
-
-      // The message id, as the index gives it when the index drives the query (FTS5 then
-      // walks its matches newest first and stops at the page, a later page included).
-      const id =
-        dialect === "sqlite" && query.include.length > 0 && narrow.length === 0
-          ? sql`f.rowid`
-          : sql`m.id`;
+      // Every condition but the words and the page's cursor.
       const where: RawBuilder<unknown>[] = [sql`m.deleted_at is null`, ...narrow];
-      if (beforeId !== undefined) where.push(sql`${id} < ${beforeId}`);
       if (query.mentions.length > 0) {
         const others = query.mentions.filter((n) => n.toLowerCase() !== "me").map(nameKey);
         const me = others.length < query.mentions.length;
@@ -73,38 +67,154 @@ export function sqlSearchStore(ctx: SqlContext, enabled: boolean): SearchStore {
         where.push(sql`(lower(m.content) like '%http://%' or lower(m.content) like '%https://%')`);
       if (query.pinned) where.push(sql`m.pinned_at is not null`);
 
+      const page = (
+        from: RawBuilder<unknown>,
+        conditions: RawBuilder<unknown>[],
+        order: RawBuilder<unknown>,
+        n: number,
+      ) => selectPage(db, userId, from, conditions, order, n);
+
+      let found: SearchRow[] = [];
+      let before = beforeId;
+      // One author's messages newest first are an index by id; one channel's, an index by seq
+      // (which follows id within a channel).
+      const scannable =
+        authorIds.length === 1 || (channelIds.length === 1 && authorIds.length === 0);
+      if (query.include.length > 0 && scannable) {
+        const budget =
+          dialect === "sqlite"
+            ? await scanBudget(db, wordCounts, narrow, query.include, limit)
+            : POSTGRES_SCAN_BUDGET;
+        if (budget > 0) {
+          const scan = await scanNewestFirst(
+            page,
+            where,
+            authorIds.length === 1 ? undefined : channelIds[0],
+            query,
+            before,
+            limit,
+            budget,
+          );
+          found = scan.rows;
+          if (scan.done) return found;
+          before = scan.before;
+        }
+      }
+
+      const id =
+        dialect === "sqlite" && query.include.length > 0 && narrow.length === 0
+          ? sql`f.rowid`
+          : sql`m.id`;
+      const rest = limit - found.length;
+      const matched = [...where];
       const from =
         dialect === "sqlite"
-          ? sqliteMatch(query, narrow.length > 0, perRow, where)
-          : postgresMatch(query, where);
-      const rows = await sql<{
-        id: number;
-        channel_id: number;
-        seq: number;
-        author_id: number;
-        username: string;
-        created_at: number;
-        content: string;
-      }>`select m.id, m.channel_id, m.seq, m.author_id, u.username, m.created_at, m.content
-        from ${from}
-        join memberships ms on ms.channel_id = m.channel_id and ms.user_id = ${userId}
-        join users u on u.id = m.author_id
-        where ${sql.join(where, sql` and `)}
-        order by ${id} desc
-        limit ${limit}`.execute(db);
-      return rows.rows.map(
-        (r): SearchRow => ({
-          channelId: Number(r.channel_id),
-          seq: Number(r.seq),
-          messageId: Number(r.id),
-          authorId: Number(r.author_id),
-          authorName: r.username,
-          createdAt: Number(r.created_at),
-          content: r.content,
-        }),
-      );
+          ? sqliteMatch(query, narrow.length > 0, matched)
+          : postgresMatch(query, matched);
+      if (dialect === "postgres" && query.include.some((t) => t.tokens.length > 1))
+        return found.concat(await postgresWindows(db, page, from, matched, before, rest));
+      if (before !== undefined) matched.push(sql`${id} < ${before}`);
+      return found.concat(await page(from, matched, id, rest));
     },
   };
+}
+
+type PageOf = (
+  from: RawBuilder<unknown>,
+  conditions: RawBuilder<unknown>[],
+  order: RawBuilder<unknown>,
+  n: number,
+) => Promise<SearchRow[]>;
+
+/** Up to `n` messages of the user's channels that meet `conditions`, newest first by `order`. */
+async function selectPage(
+  db: Kysely<Database>,
+  userId: number,
+  from: RawBuilder<unknown>,
+  conditions: RawBuilder<unknown>[],
+  order: RawBuilder<unknown>,
+  n: number,
+): Promise<SearchRow[]> {
+  const { rows } = await sql<{
+    id: number;
+    channel_id: number;
+    seq: number;
+    author_id: number;
+    username: string;
+    created_at: number;
+    content: string;
+  }>`select m.id, m.channel_id, m.seq, m.author_id, u.username, m.created_at, m.content
+    from ${from}
+    join memberships ms on ms.channel_id = m.channel_id and ms.user_id = ${userId}
+    join users u on u.id = m.author_id
+    where ${sql.join(conditions, sql` and `)}
+    order by ${order} desc
+    limit ${n}`.execute(db);
+  return rows.map(
+    (r): SearchRow => ({
+      channelId: Number(r.channel_id),
+      seq: Number(r.seq),
+      messageId: Number(r.id),
+      authorId: Number(r.author_id),
+      authorName: r.username,
+      createdAt: Number(r.created_at),
+      content: r.content,
+    }),
+  );
+}
+
+/** Messages read per statement of a scan at first; each statement reads twice the last. */
+const SCAN_CHUNK_FIRST = 100;
+const SCAN_CHUNK_MAX = 3200;
+
+/**
+ * Reads the named channel's or author's messages (`where`) newest first (a channel's by seq,
+ * `channelId`; an author's by id), keeping those that match the query's words, until the page
+ * is full, they run out (`done`), or `budget` messages were read: then the index takes over
+ * below `before`.
+ */
+async function scanNewestFirst(
+  page: PageOf,
+  where: RawBuilder<unknown>[],
+  channelId: number | undefined,
+  query: SearchQuery,
+  beforeId: number | undefined,
+  limit: number,
+  budget: number,
+): Promise<{ rows: SearchRow[]; done: boolean; before?: number }> {
+  const order = channelId === undefined ? sql`m.id` : sql`m.seq`;
+  const rows: SearchRow[] = [];
+  let read = 0;
+  let chunk = SCAN_CHUNK_FIRST;
+  let last: SearchRow | undefined;
+  while (read < budget) {
+    const conditions = [...where];
+    if (last !== undefined)
+      conditions.push(
+        channelId === undefined ? sql`m.id < ${last.messageId}` : sql`m.seq < ${last.seq}`,
+      );
+    else if (beforeId !== undefined) {
+      conditions.push(sql`m.id < ${beforeId}`);
+      // In the channel's order, start at the cursor's seq rather than read down to it.
+      if (channelId !== undefined)
+        conditions.push(
+          sql`m.seq < coalesce((select seq from messages where id = ${beforeId} and channel_id = ${channelId}), ${Number.MAX_SAFE_INTEGER})`,
+        );
+    }
+    const n = Math.min(chunk, budget - read);
+    const batch = await page(sql`messages m`, conditions, order, n);
+    for (const row of batch) {
+      read++;
+      last = row;
+      if (!matchesSearchTerms(row.content, query.include, query.exclude)) continue;
+      rows.push(row);
+      if (rows.length === limit) return { rows, done: true };
+    }
+    if (batch.length < n) return { rows, done: true };
+    chunk = Math.min(chunk * 2, SCAN_CHUNK_MAX);
+  }
+  const before = last?.messageId ?? beforeId;
+  return { rows, done: false, ...(before !== undefined ? { before } : {}) };
 }
 
 /** Bound parameters, comma-separated. */
@@ -143,44 +253,55 @@ async function idsOf(
 }
 
 /**
- * What one message checked against the index costs (an FTS5 MATCH with its rowid, about 20 µs)
- * in messages read from a term's list of matches (about 0.1 µs each), as measured at a million
- * messages (bench/search.ts).
+ * What reading one message in a scan costs (a row read and matched here, about 1.5 µs) in
+ * entries of a word's list of matches read from the index (about 0.1 µs each), as measured at
+ * ten million messages (bench/search.ts).
  */
-const ROW_CHECK_COST = 200;
+const SCAN_ROW_COST = 15;
 
-/** How many messages of the named channels and authors are counted at most, to choose. */
+/** How many messages of the named channel or author are counted at most, to choose. */
 const NARROW_COUNT_CAP = 20_000;
 
-/** Messages checked one by one without looking further (about a millisecond of checks). */
-const FEW_MESSAGES = 50;
+/** Messages read at most for a prefix term alone, whose matches the vocabulary cannot count. */
+const PREFIX_SCAN_BUDGET = 2_000;
 
 /**
- * SQLite, for a query that names channels or authors: whether to check each of their messages
- * against the index, newest first (cheap when they are few next to the word's matches: `of`
- * in one channel), rather than read every match of its rarest word and keep theirs (cheap when
- * the word is rare). It counts their messages (up to a cap) and, unless they are very few,
- * looks up the rarest word's number of messages in the index's vocabulary
- * (`messages_fts_terms`, where a word's lookup reads its list of matches).
+ * PostgreSQL, which keeps no count of a word's messages: messages of the named channel or
+ * author read first (a few milliseconds), before its index answers a query whose words are rare
+ * there.
  */
-async function checkEachRow(
+const POSTGRES_SCAN_BUDGET = 1_000;
+
+/**
+ * SQLite, for a query that names one channel or one author: how many of their messages to read
+ * newest first and match here before its index answers the rest (0: the index at once). Reading
+ * theirs is cheap when the page fills from a few of them (`of` in one channel), the index when
+ * the word is rare next to their number. It counts their messages (up to a cap), looks up each
+ * word's number of messages in the index's vocabulary (`messages_fts_terms`), and estimates how
+ * many of theirs a page takes if the words are spread evenly; the budget leaves room for words
+ * that are not.
+ */
+async function scanBudget(
   db: Kysely<Database>,
   wordCounts: WordCounts,
   narrow: RawBuilder<unknown>[],
   include: readonly SearchTerm[],
-): Promise<boolean> {
+  limit: number,
+): Promise<number> {
   const { rows } = await sql<{ n: number }>`select count(*) as n from (select 1 from messages m
     where ${sql.join(narrow, sql` and `)} limit ${NARROW_COUNT_CAP})`.execute(db);
   const messages = Number(rows[0]?.n ?? 0);
-  // So few that checking them all costs less than looking the words up.
-  if (messages <= FEW_MESSAGES) return true;
   const words = include.flatMap((t) => (t.prefix ? t.tokens.slice(0, -1) : t.tokens));
-  // A term of a prefix alone has no count; its matches are taken to be many.
-  if (words.length === 0) return true;
+  if (words.length === 0) return PREFIX_SCAN_BUDGET;
   const counts = await wordCounts.of(words);
   // A word missing from the vocabulary matches nothing: the index answers at once.
-  if (counts.some((n) => n === 0)) return false;
-  return messages * ROW_CHECK_COST < Math.min(...counts);
+  if (counts.some((n) => n === 0)) return 0;
+  const total = await wordCounts.messages();
+  const density = counts.reduce((d, n) => d * Math.min(1, n / total), 1);
+  const all = messages < NARROW_COUNT_CAP ? messages : Number.POSITIVE_INFINITY;
+  const expected = Math.min(all, limit / density);
+  if (expected * SCAN_ROW_COST >= Math.min(...counts)) return 0;
+  return Math.ceil(4 * expected) + SCAN_CHUNK_FIRST;
 }
 
 /** How long a word's message count is trusted: it only steers a plan, never a result. */
@@ -195,7 +316,20 @@ const WORD_COUNT_ENTRIES = 2000;
  */
 class WordCounts {
   private readonly counts = new Map<string, { n: number; at: number }>();
+  private total: { n: number; at: number } | undefined;
   constructor(private readonly db: Kysely<Database>) {}
+
+  /** About how many messages there are (the highest id), kept as long as a word's count. */
+  async messages(): Promise<number> {
+    const now = Date.now();
+    if (!this.total || now - this.total.at > WORD_COUNT_TTL_MS) {
+      const { rows } = await sql<{
+        top: number | null;
+      }>`select max(id) as top from messages`.execute(this.db);
+      this.total = { n: Math.max(1, Number(rows[0]?.top ?? 0)), at: now };
+    }
+    return this.total.n;
+  }
 
   async of(words: readonly string[]): Promise<number[]> {
     const now = Date.now();
@@ -228,23 +362,18 @@ class WordCounts {
 /**
  * The FROM of a SQLite search, adding its conditions to `where`: the index drives the query,
  * unless it names channels or authors (`narrowed`), whose messages are then read by their
- * indexes and kept if in the set of matches, or, `perRow`, each checked against the index.
+ * indexes and kept if in the set of matches.
  */
 function sqliteMatch(
   query: SearchQuery,
   narrowed: boolean,
-  perRow: boolean,
   where: RawBuilder<unknown>[],
 ): RawBuilder<unknown> {
   const exclude = query.exclude.map(fts5Term).join(" OR ");
   if (query.include.length > 0 && narrowed) {
     const include = query.include.map(fts5Term).join(" AND ");
     const match = exclude ? `(${include}) NOT (${exclude})` : include;
-    where.push(
-      perRow
-        ? sql`exists (select 1 from messages_fts f where f.messages_fts match ${match} and f.rowid = m.id)`
-        : sql`m.id in (select rowid from messages_fts where messages_fts match ${match})`,
-    );
+    where.push(sql`m.id in (select rowid from messages_fts where messages_fts match ${match})`);
     return sql`messages m`;
   }
   if (query.include.length === 0) {
@@ -276,6 +405,49 @@ function postgresMatch(query: SearchQuery, where: RawBuilder<unknown>[]): RawBui
       sql`not coalesce(m.search @@ (${sql.join(query.exclude.map(tsTerm), sql` || `)}), false)`,
     );
   return sql`messages m`;
+}
+
+/** Ids in the first window of a PostgreSQL phrase search; each window is ten times the last. */
+const PHRASE_WINDOW_FIRST = 10_000;
+
+/**
+ * A PostgreSQL search for a phrase, in windows of ids newest first. The GIN index gives every
+ * row that holds the phrase's words and keeps no positions, so each such row is rechecked; a
+ * window bounds the rechecks to its rows (two common words: a page from the first window,
+ * rather than every row holding both). Windows grow tenfold until the page is full or the ids
+ * run out.
+ */
+async function postgresWindows(
+  db: Kysely<Database>,
+  page: PageOf,
+  from: RawBuilder<unknown>,
+  conditions: RawBuilder<unknown>[],
+  beforeId: number | undefined,
+  limit: number,
+): Promise<SearchRow[]> {
+  let hi = beforeId;
+  if (hi === undefined) {
+    const { rows } = await sql<{ top: number | null }>`select max(id) as top from messages`.execute(
+      db,
+    );
+    hi = Number(rows[0]?.top ?? 0) + 1;
+  }
+  const out: SearchRow[] = [];
+  let size = PHRASE_WINDOW_FIRST;
+  while (out.length < limit && hi > 0) {
+    const lo = Math.max(hi - size, 0);
+    out.push(
+      ...(await page(
+        from,
+        [...conditions, sql`m.id < ${hi}`, sql`m.id >= ${lo}`],
+        sql`m.id`,
+        limit - out.length,
+      )),
+    );
+    hi = lo;
+    size *= 10;
+  }
+  return out;
 }
 
 /** Where a log line of the index's build goes (a pino logger's `info`, bound). */
