@@ -1,3 +1,4 @@
+export * from "./admin";
 export * from "./channel-state";
 export * from "./client";
 export * from "./emitter";

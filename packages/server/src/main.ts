@@ -36,6 +36,7 @@ import { MemoryRateLimiter } from "./rate-limit/memory-rate-limiter";
 import type { RateLimiter } from "./rate-limit/rate-limiter";
 import { RedisRateLimiter } from "./rate-limit/redis-rate-limiter";
 import { Router } from "./router/router";
+import { AdminService } from "./services/admin-service";
 import { seedAdmins } from "./services/admins";
 import { AuthService } from "./services/auth-service";
 import { ChannelService } from "./services/channel-service";
@@ -304,8 +305,11 @@ export async function buildNode(
     ...tuning.guestSweep,
     onError: (err) => logger.warn({ err }, "guest membership sweep failed"),
   });
-  const moderation = new ModerationService(storage, channels, (userId, banned) =>
-    auth.serverBan(userId, banned),
+  const admin = new AdminService(storage, (userId, message) =>
+    broker.publish({ kind: "user", id: userId }, message),
+  );
+  const moderation = new ModerationService(storage, channels, (by, target, ban) =>
+    admin.setBan(by, target, ban),
   );
   const invites = new InviteService(storage, channels);
   const commands = new CommandService(messages, moderation, invites);
@@ -323,6 +327,7 @@ export async function buildNode(
     direct: new DirectService(storage, channels, broker, config),
     files,
     search: new SearchService(storage),
+    admin,
     rate: { limiter, rules: config.rateLimits },
     settings: {
       heartbeatMs: config.heartbeatMs,
@@ -484,6 +489,8 @@ export async function createParley(
       wildcard: false,
       index: "index.html",
     });
+    // The admin console is a view of the same page.
+    app.get("/admin", (_req, reply) => reply.sendFile("index.html"));
   }
 
   await app.listen({ host: config.host, port: config.port });

@@ -1,10 +1,13 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { type ClientOptions, failoverSocket, ParleyClient } from "@parley/client";
 import { type ChannelEvent, CloseCode, EventType, type MessageEvent, Op } from "@parley/protocol";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import WebSocket from "ws";
 import { DEFAULT_RATE_RULES } from "../src/rate-limit/rate-limiter";
 import { type ClusterNode, TestCluster } from "./cluster";
-import { until } from "./harness";
+import { grantAdmin, testConfig, until } from "./harness";
 import { describeWith } from "./services";
 
 /** Presence lease of the nodes: short, so a killed node's users expire within seconds. */
@@ -281,6 +284,46 @@ describeWith(["postgres", "redis"], "a cluster of three nodes on PostgreSQL and 
     expect(res.status).toBeLessThan(300);
     await until(() => muted.closes.includes(CloseCode.AuthRevoked), 15_000, "revocation");
   }, 90_000);
+
+  it("an admin's server ban through the API on one node closes the user's sockets on the others, and every node refuses its sign-in", async () => {
+    const rootToken = await register("root5");
+    const dir = mkdtempSync(join(tmpdir(), "parley-cluster-admin-"));
+    try {
+      await grantAdmin(testConfig(dir, { PARLEY_DATABASE_URL: cluster.databaseUrl }), "root5");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const victim = await connect("victim5", 2);
+    const elsewhere = await connect("victim5", 1, { token: victim.client.token! });
+    const res = await fetch(`${nodes[0]!.url}/api/v1/admin/users/${victim.client.user!.i}/ban`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${rootToken}`, "content-type": "application/json" },
+      body: JSON.stringify({ reason: "spam", minutes: 60 }),
+    });
+    expect(res.status).toBe(200);
+    await until(
+      () =>
+        victim.closes.includes(CloseCode.ServerBanned) &&
+        elsewhere.closes.includes(CloseCode.ServerBanned),
+      15_000,
+      "the ban's close on nodes 2 and 3",
+    );
+    for (const node of nodes) {
+      const login = await fetch(`${node.url}/api/v1/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ username: "victim5", password: "correct horse battery" }),
+      });
+      expect(login.status).toBe(403);
+    }
+    // The ban is in the audit log every node reads.
+    const audit = await fetch(`${nodes[2]!.url}/api/v1/admin/audit?action=ban`, {
+      headers: { authorization: `Bearer ${rootToken}` },
+    });
+    const entries = ((await audit.json()) as { entries: { target: { username: string } }[] })
+      .entries;
+    expect(entries.map((e) => e.target.username)).toEqual(["victim5"]);
+  }, 60_000);
 
   it("refuses a kicked or banned user's next op on every node at once, round after round", async () => {
     const owner = await connect("owner7", 0);

@@ -97,6 +97,12 @@ async function populate(path: string) {
     () => ({ moderator: true, reason: "tidy" }),
   );
   await s.mute({ channelId: general.id, actor: olivia, target: mary, reason: "loud", until: null });
+  // A server ban with an end and a reason, through the admin API's audited write.
+  await s.setServerBanAudited(
+    gus.id,
+    { until: Date.now() + 3_600_000, reason: "spam everywhere" },
+    { actor: olivia, action: "ban", target: gus, before: { ban: null }, after: { ban: {} } },
+  );
   await s.ban({
     channelId: general.id,
     actor: olivia,

@@ -9,6 +9,7 @@ import { inject } from "vitest";
 import WebSocket from "ws";
 import { type Config, loadConfig } from "../../server/src/config";
 import { createParley, type Parley, type Tuning } from "../../server/src/main";
+import { grantAdmin } from "../../server/test/harness";
 
 const WEB_ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -190,6 +191,11 @@ export class WebHarness {
     });
     if (res.status !== 201) throw new Error(`register ${username}: ${res.status}`);
     return ((await res.json()) as { token: string }).token;
+  }
+
+  /** Makes an account a server admin, as `npm run admin -- grant` does beside the server. */
+  async grantAdmin(username: string): Promise<void> {
+    await grantAdmin(this.config, username);
   }
 
   /** An SDK client in Node (for seeding), closed with the harness. */

@@ -20,6 +20,7 @@ import type { RateRuleName } from "../rate-limit/rate-limiter";
 import type { Authenticated } from "../services/auth-service";
 import type { Services } from "../services/services";
 import type { UserRow } from "../storage/storage";
+import { registerAdminRoutes } from "./admin-routes";
 import { type HttpError, httpError } from "./error-body";
 import { registerFileRoutes } from "./file-routes";
 
@@ -52,7 +53,7 @@ const upgradeSchema = z.strictObject({
 
 /**
  * The HTTP API under /api/v1: accounts, sessions, history and search for clients that page
- * over HTTP, and files (`file-routes.ts`).
+ * over HTTP, files (`file-routes.ts`) and the admin API (`admin-routes.ts`).
  */
 export function registerApiRoutes(app: FastifyInstance, services: Services): void {
   /** Takes a token of a bucket, or refuses with RATE_LIMITED (429 with Retry-After). */
@@ -70,7 +71,7 @@ export function registerApiRoutes(app: FastifyInstance, services: Services): voi
   const limit = (req: FastifyRequest, name: "login" | "register") =>
     take(`ip:${addressKey(req.ip)}:${name}`, name, "attempts");
   /** The user's bucket, the one its WebSocket requests take too (`rateLimit` guard). */
-  const limitUser = (auth: Authenticated, name: "read" | "upload" | "search") =>
+  const limitUser = (auth: Authenticated, name: "read" | "upload" | "search" | "admin") =>
     take(`user:${auth.user.id}:${name}`, name, "requests");
 
   const authenticate = async (req: FastifyRequest): Promise<Authenticated> => {
@@ -172,6 +173,7 @@ export function registerApiRoutes(app: FastifyInstance, services: Services): voi
   });
 
   registerFileRoutes(app, services, { authenticate, limitUser, parse });
+  registerAdminRoutes(app, services, { authenticate, limitUser, parse });
   /** Search (op 42) over HTTP: the same results and the same bucket as the WebSocket op. */
   app.get("/api/v1/search", async (req): Promise<SearchReply> => {
     const auth = await authenticate(req);

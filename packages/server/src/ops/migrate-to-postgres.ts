@@ -32,6 +32,7 @@ export const TABLES = [
   ["blocks", ["user_id", "blocked_id"]],
   ["files", ["id"]],
   ["file_chunks", ["key", "n"]],
+  ["admin_audit", ["id"]],
 ] as const satisfies readonly (readonly [keyof Database, readonly string[]])[];
 
 /** Tables whose `id` comes from a sequence on PostgreSQL. */
@@ -43,6 +44,7 @@ const SERIAL_TABLES = [
   "audit_log",
   "invites",
   "push_subscriptions",
+  "admin_audit",
 ] as const;
 
 /** Rows per INSERT: 500 rows of at most 15 columns stay far below PostgreSQL's 65535 parameters. */

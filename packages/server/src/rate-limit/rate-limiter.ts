@@ -40,6 +40,8 @@ export const DEFAULT_RATE_RULES = {
   upload: { burst: 10, perSecond: 0.5 },
   /** Searches per user (op 42 and `GET /api/v1/search` together): 10, then one a second. */
   search: { burst: 10, perSecond: 1 },
+  /** Admin API requests per admin (`/api/v1/admin/…`): 30, then five a second. */
+  admin: { burst: 30, perSecond: 5 },
   /** Every other request per user (history, lists, info, ping). */
   read: { burst: 50, perSecond: 20 },
   /** WebSocket hellos per IP address. */

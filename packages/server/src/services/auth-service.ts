@@ -4,8 +4,20 @@ import type { UserMessage } from "../broker/message-broker";
 import { ParleyError } from "../errors";
 import type { RateLimiter, RateRule, RateRules } from "../rate-limit/rate-limiter";
 import type { AccountStore, NewUser } from "../storage/account-store";
-import type { SessionRow, UserRow } from "../storage/storage";
+import { type SessionRow, serverBanInForce, type UserRow } from "../storage/storage";
 import type { PasswordHasher } from "./password-hasher";
+
+/** SERVER_BANNED, saying until when and why. */
+export function serverBannedError(user: Pick<UserRow, "bannedUntil" | "banReason">): ParleyError {
+  const until =
+    user.bannedUntil === null ? "" : ` until ${new Date(user.bannedUntil).toISOString()}`;
+  const reason = user.banReason ? `: ${user.banReason}` : "";
+  return new ParleyError(
+    "SERVER_BANNED",
+    `This account is banned from the server${until}${reason}`,
+    user.bannedUntil === null ? {} : { retryAfterMs: Math.max(0, user.bannedUntil - Date.now()) },
+  );
+}
 
 export interface Authenticated {
   user: UserRow;
@@ -88,7 +100,7 @@ export class AuthService {
       const stored = user?.passwordHash ?? (await this.dummyHash);
       const ok = await this.hasher.verify(stored, password);
       if (!user?.passwordHash || !ok) throw new ParleyError("INVALID_CREDENTIALS");
-      if (user.bannedAt !== null) throw new ParleyError("SERVER_BANNED");
+      if (serverBanInForce(user)) throw serverBannedError(user);
       return this.issue(user);
     });
   }
@@ -136,7 +148,7 @@ export class AuthService {
   async authenticate(token: string): Promise<Authenticated> {
     const found = await this.storage.findSession(hashToken(token));
     if (!found) throw new ParleyError("UNAUTHENTICATED");
-    if (found.user.bannedAt !== null) throw new ParleyError("SERVER_BANNED");
+    if (serverBanInForce(found.user)) throw serverBannedError(found.user);
     return found;
   }
 
@@ -153,14 +165,6 @@ export class AuthService {
     await this.storage.updatePassword(auth.user.id, await this.hasher.hash(next));
     const revoked = await this.storage.revokeUserSessions(auth.user.id, auth.session.id);
     for (const session of revoked) this.announce(auth.user.id, { k: "revoked", session });
-  }
-
-  /** Bans an account from the server: every session is revoked and its sockets closed (4501). */
-  async serverBan(userId: number, banned: boolean): Promise<void> {
-    await this.storage.setServerBan(userId, banned);
-    if (!banned) return;
-    await this.storage.revokeUserSessions(userId);
-    this.announce(userId, { k: "revoked", banned: true });
   }
 
   /** Creates a guest with a generated unique name (no password), and its session. */

@@ -11,7 +11,7 @@ import { dimensions, frameSize, IMAGE_TYPES, thumbnail, withoutMetadata } from "
 import type { AccountStore } from "../storage/account-store";
 import type { FileRow, FileRowStore } from "../storage/file-rows";
 import type { PushStore } from "../storage/push-store";
-import type { UserRow } from "../storage/storage";
+import { serverBanInForce, type UserRow } from "../storage/storage";
 
 /** Bytes file-type reads to know a type (its own `minimumBytes`). */
 const HEAD_BYTES = 4100;
@@ -244,7 +244,7 @@ export class FileService {
     if (checked === "bad") throw new ParleyError("NO_SUCH_FILE");
     if (checked === "expired") throw new ParleyError("FILE_LINK_EXPIRED");
     const user = await this.rows.getUser(checked.userId);
-    if (!user || user.bannedAt !== null) throw new ParleyError("NO_SUCH_FILE");
+    if (!user || serverBanInForce(user)) throw new ParleyError("NO_SUCH_FILE");
     return checked.userId;
   }
 

@@ -1,6 +1,7 @@
 import { type Action, type ChannelEvent, may, Role, rankOf } from "@parley/protocol";
 import { ParleyError, restrictionError } from "../errors";
 import type { AccountStore } from "../storage/account-store";
+import type { ServerBan } from "../storage/admin-store";
 import type { ChannelStore } from "../storage/channel-store";
 import type { AuditEntry, ModerationStore } from "../storage/moderation-store";
 import type { Actor, UserRow } from "../storage/storage";
@@ -33,10 +34,12 @@ export class ModerationService {
       Pick<AccountStore, "findUserByName"> &
       Pick<ChannelStore, "memberRole">,
     private readonly channels: ChannelService,
+    /** Sets or lifts a server ban, checked and audited (`AdminService.setBan`). */
     private readonly banAccount: (
-      userId: number,
-      banned: boolean,
-    ) => Promise<void> = async () => {},
+      by: Moderator["actor"],
+      target: UserRow,
+      ban: ServerBan | null,
+    ) => Promise<unknown>,
   ) {}
 
   /** Bans an account from the whole server (admins only): its sessions end, its sockets close. */
@@ -49,10 +52,7 @@ export class ModerationService {
     if (!by.actor.isAdmin) throw new ParleyError("FORBIDDEN", "Only server admins can do that");
     const user = await this.storage.findUserByName(username);
     if (!user) throw new ParleyError("NO_SUCH_USER", `No user named ${username}`);
-    if (user.id === by.actor.id)
-      throw new ParleyError("FORBIDDEN", "You cannot do that to yourself");
-    if (user.isAdmin) throw new ParleyError("FORBIDDEN", `${user.username} is an admin`);
-    await this.banAccount(user.id, banned);
+    await this.banAccount(by.actor, user, banned ? { until: null, reason } : null);
     await this.storage.recordAudit({
       channelId: by.channelId,
       actor: by.actor,

@@ -1,4 +1,5 @@
 import type { RateLimiter, RateRules } from "../rate-limit/rate-limiter";
+import type { AdminService } from "./admin-service";
 import type { AuthService } from "./auth-service";
 import type { ChannelService } from "./channel-service";
 import type { CommandService } from "./command-service";
@@ -41,6 +42,8 @@ export interface Services {
   files: FileService;
   /** Message search. */
   search: SearchService;
+  /** What server admins do through the admin API. */
+  admin: AdminService;
   /** Rate limits: the limiter and the rules of its buckets. */
   rate: { limiter: RateLimiter; rules: RateRules };
   settings: RuntimeSettings;

@@ -32,8 +32,6 @@ export interface AccountStore {
   setAdmin(userId: number, on: boolean): Promise<void>;
   /** The server admins, by name. */
   admins(): Promise<UserRow[]>;
-  /** Bans a user from the whole server (`banned` true) or lifts the ban. */
-  setServerBan(userId: number, banned: boolean): Promise<void>;
   /**
    * Turns a guest into an account, keeping its id and memberships; with `username`, it takes
    * that name too (USERNAME_TAKEN when another user has it, in any case). NOT_A_GUEST when the

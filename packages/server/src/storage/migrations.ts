@@ -445,6 +445,25 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
         await db.schema.alterTable("messages").addColumn("link_previews", "text").execute();
       },
     },
+    "0019_admin_console": {
+      // Server bans with an end and a reason; the admin API's audit log, with what each change
+      // changed as JSON (before and after).
+      async up(db) {
+        await db.schema.alterTable("users").addColumn("banned_until", "bigint").execute();
+        await db.schema.alterTable("users").addColumn("ban_reason", "text").execute();
+        await idColumn(db.schema.createTable("admin_audit"))
+          .addColumn("actor_id", "integer", notNull)
+          .addColumn("actor_name", "text", notNull)
+          .addColumn("action", "text", notNull)
+          .addColumn("target_kind", "text", notNull)
+          .addColumn("target_id", "integer", notNull)
+          .addColumn("target_name", "text", notNull)
+          .addColumn("before", "text")
+          .addColumn("after", "text")
+          .addColumn("created_at", "bigint", notNull)
+          .execute();
+      },
+    },
   };
 }
 

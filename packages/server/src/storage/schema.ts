@@ -12,6 +12,9 @@ export interface Database {
     created_at: number;
     /** Set while the account is banned from the whole server. */
     banned_at: number | null;
+    /** When that ban ends by itself; null: when an admin lifts it. */
+    banned_until: Generated<number | null>;
+    ban_reason: Generated<string | null>;
     /** 1 for a server admin. */
     is_admin: Generated<number>;
     /** A guest's creation, or its last connect or disconnect since; unused for an account. */
@@ -187,6 +190,20 @@ export interface Database {
     action: string;
     reason: string | null;
     until: number | null;
+    created_at: number;
+  };
+  /** Every change made through the admin API, newest last. */
+  admin_audit: {
+    id: Generated<number>;
+    actor_id: number;
+    actor_name: string;
+    action: string;
+    target_kind: string;
+    target_id: number;
+    target_name: string;
+    /** JSON of what the action changed, before and after. */
+    before: string | null;
+    after: string | null;
     created_at: number;
   };
   /** The server's own settings, by key (the VAPID key pair). */

@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import { describe, expect, it } from "vitest";
 import { accountStoreContract } from "./account-store.contract";
+import { adminStoreContract } from "./admin-store.contract";
 import { channelStoreContract } from "./channel-store.contract";
 import type { Open } from "./contract-fixture";
 import { directStoreContract } from "./direct-store.contract";
@@ -34,6 +35,7 @@ export function storageContract(name: string, open: Open) {
   directStoreContract(name, open);
   fileRowsContract(name, open);
   searchStoreContract(name, open);
+  adminStoreContract(name, open);
 }
 
 /**

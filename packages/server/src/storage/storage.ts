@@ -1,5 +1,6 @@
 import type { EventType } from "@parley/protocol";
 import type { AccountStore } from "./account-store";
+import type { AdminStore } from "./admin-store";
 import type { BlockStore } from "./block-store";
 import type { ChannelStore } from "./channel-store";
 import type { EventLog } from "./event-log";
@@ -18,10 +19,23 @@ export interface UserRow {
   passwordHash: string | null;
   isGuest: boolean;
   createdAt: number;
-  /** When the account was banned from the server; null when it is not. */
+  /**
+   * When the account was banned from the server; null when it is not. A ban with an end
+   * (`bannedUntil`) that has passed is over: see {@link serverBanInForce}.
+   */
   bannedAt: number | null;
+  bannedUntil: number | null;
+  banReason: string | null;
   /** A server admin: outranks every channel role (see `AccountStore.setAdmin`). */
   isAdmin: boolean;
+}
+
+/** Whether the user's server ban holds at `now` (it has no end, or its end is still ahead). */
+export function serverBanInForce(
+  user: Pick<UserRow, "bannedAt" | "bannedUntil">,
+  now = Date.now(),
+): boolean {
+  return user.bannedAt !== null && (user.bannedUntil === null || user.bannedUntil > now);
 }
 
 export interface SessionRow {
@@ -96,6 +110,7 @@ export interface Storage
     PushStore,
     BlockStore,
     FileRowStore,
-    SearchStore {
+    SearchStore,
+    AdminStore {
   close(): Promise<void>;
 }

@@ -62,8 +62,11 @@ import { messageAlert } from "./message-alert";
 import type { MessageLink } from "./message-link";
 import { TypingThrottle } from "./typing-throttle";
 
-/** Why the session ended without the user signing out. */
-export type SessionEnd = "revoked";
+/**
+ * Why the session ended without the user signing out: revoked (signed out elsewhere, a
+ * password change, an admin), or the account was banned from the server.
+ */
+export type SessionEnd = "revoked" | "banned";
 
 export interface ChatStoreOptions {
   url: string;
@@ -192,7 +195,9 @@ export class ChatStore {
     this.set({ status: this.state.me ? "reconnecting" : "connecting" });
     this.client.connect().catch((err) => {
       if (err instanceof ParleyRequestError && err.code === ERRORS.UNAUTHENTICATED.code)
-        this.endSession();
+        this.endSession("revoked");
+      if (err instanceof ParleyRequestError && err.code === ERRORS.SERVER_BANNED.code)
+        this.endSession("banned");
       // Other failures: the client retries with backoff and the status says so.
     });
   }
@@ -898,18 +903,18 @@ export class ChatStore {
     if (this.lifecycle !== "running") return;
     this.seeded.clear();
     this.pinReads.clear();
-    if (code === CloseCode.AuthRevoked) {
-      this.endSession();
+    if (code === CloseCode.AuthRevoked || code === CloseCode.ServerBanned) {
+      this.endSession(code === CloseCode.ServerBanned ? "banned" : "revoked");
       return;
     }
     this.set({ status: willReconnect ? "reconnecting" : "offline" });
   }
 
-  private endSession(): void {
+  private endSession(why: SessionEnd): void {
     if (this.lifecycle !== "running") return;
     this.lifecycle = "ended";
     this.options.session.clear();
     void this.stop();
-    this.options.onSessionEnded("revoked");
+    this.options.onSessionEnded(why);
   }
 }

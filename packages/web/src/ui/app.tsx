@@ -1,5 +1,7 @@
 import { useCallback, useMemo, useState } from "react";
+import type { SessionEnd } from "../chat/chat-store";
 import { SessionStore } from "../session/session-store";
+import { AdminConsole } from "./admin-console";
 import { ChatScreen } from "./chat-screen";
 import { SignIn } from "./sign-in";
 
@@ -8,16 +10,29 @@ export function socketUrl(location: Pick<Location, "protocol" | "host">): string
   return `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}/ws`;
 }
 
+/** What the sign-in screen says after a session ended without the user signing out. */
+export const SESSION_END_NOTICES: Record<SessionEnd, string> = {
+  revoked: "Your session has ended. Sign in again to continue.",
+  banned:
+    "This account has been banned from the server. Signing in again tells you until when, and why.",
+};
+
 type Session = { token?: string; generation: number };
 
-/** Chooses between the sign-in screen and the chat, and keeps the token across reloads. */
+/**
+ * Chooses between the sign-in screen, the chat and (at `/admin`) the admin console, and keeps
+ * the token across reloads.
+ */
 export function App() {
   const sessions = useMemo(() => new SessionStore(window.localStorage), []);
+  const admin = window.location.pathname === "/admin";
   const [session, setSession] = useState<Session | undefined>(() => {
     const token = sessions.token;
     return token ? { token, generation: 0 } : undefined;
   });
-  const [notice, setNotice] = useState<string>();
+  const [notice, setNotice] = useState<string | undefined>(
+    admin ? "Sign in as a server admin to open the admin console." : undefined,
+  );
 
   const begin = useCallback(
     (token: string | undefined) => {
@@ -27,9 +42,26 @@ export function App() {
     },
     [sessions],
   );
+  const ended = useCallback(
+    (why: SessionEnd) => {
+      sessions.clear();
+      setNotice(SESSION_END_NOTICES[why]);
+      setSession(undefined);
+    },
+    [sessions],
+  );
 
-  if (!session) {
+  if (!session || (admin && !session.token)) {
     return <SignIn onToken={(t) => begin(t)} onGuest={() => begin(undefined)} notice={notice} />;
+  }
+  if (admin && session.token) {
+    return (
+      <AdminConsole
+        key={session.generation}
+        token={session.token}
+        onSessionEnded={() => ended("revoked")}
+      />
+    );
   }
   return (
     <ChatScreen
@@ -38,10 +70,7 @@ export function App() {
       {...(session.token ? { token: session.token } : {})}
       sessions={sessions}
       onSignedOut={() => setSession(undefined)}
-      onSessionEnded={() => {
-        setNotice("Your session has ended. Sign in again to continue.");
-        setSession(undefined);
-      }}
+      onSessionEnded={ended}
     />
   );
 }

@@ -2,7 +2,7 @@ import { typingLine } from "@parley/client";
 import { LIMITS, Role } from "@parley/protocol";
 import { type DragEvent, useCallback, useEffect, useRef, useState } from "react";
 import { channelTitle, isDirect, unreadOf } from "../chat/chat-state";
-import { ChatStore } from "../chat/chat-store";
+import { ChatStore, type SessionEnd } from "../chat/chat-store";
 import { invitable } from "../chat/invitable";
 import { parseMessageLink } from "../chat/message-link";
 import { profileOf } from "../chat/profile-actions";
@@ -29,7 +29,7 @@ export interface ChatScreenProps {
   token?: string;
   sessions: SessionStore;
   onSignedOut: () => void;
-  onSessionEnded: () => void;
+  onSessionEnded: (why: SessionEnd) => void;
 }
 
 type Dialog = "browse" | "create" | "register" | "pins" | "invite" | "notifications" | "dm";
@@ -65,7 +65,7 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
         url,
         ...(token ? { token } : {}),
         session: sessions,
-        onSessionEnded: () => ended.current(),
+        onSessionEnded: (why) => ended.current(why),
       }),
   );
   useEffect(() => {

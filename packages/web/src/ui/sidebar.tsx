@@ -141,6 +141,10 @@ export function Sidebar({
               <button type="button" className="link-button" onClick={onRegister}>
                 Guest · register to keep this name
               </button>
+            ) : me.ad ? (
+              <a className="user-sub user-admin-link" href="/admin">
+                Admin console
+              </a>
             ) : (
               <span className="user-sub">Signed in</span>
             )}

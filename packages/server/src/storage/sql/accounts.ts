@@ -78,16 +78,6 @@ export function sqlAccountStore(sql: SqlContext): AccountStore {
       );
     },
 
-    async setServerBan(userId, banned) {
-      await sql.write((trx) =>
-        trx
-          .updateTable("users")
-          .set({ banned_at: banned ? sql.now() : null })
-          .where("id", "=", userId)
-          .execute(),
-      );
-    },
-
     async upgradeGuest(userId, passwordHash, username) {
       let row: Selectable<Database["users"]> | undefined;
       try {
@@ -184,6 +174,8 @@ export function sqlAccountStore(sql: SqlContext): AccountStore {
           "u.is_guest",
           "u.created_at",
           "u.banned_at",
+          "u.banned_until",
+          "u.ban_reason",
           "u.is_admin",
         ])
         .where("s.token_hash", "=", tokenHash)

@@ -381,6 +381,9 @@ export function toUser(row: Omit<Selectable<Database["users"]>, "last_active_at"
     isGuest: Number(row.is_guest) === 1,
     createdAt: Number(row.created_at),
     bannedAt: row.banned_at === null || row.banned_at === undefined ? null : Number(row.banned_at),
+    bannedUntil:
+      row.banned_until === null || row.banned_until === undefined ? null : Number(row.banned_until),
+    banReason: row.ban_reason ?? null,
     isAdmin: Number(row.is_admin) === 1,
   };
 }

@@ -3,6 +3,7 @@ import type { SqlDialect } from "../migrations";
 import type { Database } from "../schema";
 import type { Storage } from "../storage";
 import { sqlAccountStore } from "./accounts";
+import { sqlAdminStore } from "./admin";
 import { sqlBlockStore } from "./blocks";
 import { sqlChannelStore } from "./channels";
 import { SqlContext } from "./context";
@@ -42,6 +43,7 @@ export function sqlStorage(
   const blocks = sqlBlockStore(sql);
   const files = sqlFileRowStore(sql);
   const search = sqlSearchStore(sql, options.search);
+  const admin = sqlAdminStore(sql);
   assertDisjoint([
     accounts,
     channels,
@@ -55,6 +57,7 @@ export function sqlStorage(
     blocks,
     files,
     search,
+    admin,
   ]);
   return {
     ...accounts,
@@ -69,6 +72,7 @@ export function sqlStorage(
     ...blocks,
     ...files,
     ...search,
+    ...admin,
     close: () => sql.close(),
   };
 }

@@ -1,0 +1,79 @@
+import type {
+  AdminAuditQuery,
+  AdminAuditReply,
+  AdminBan,
+  AdminUser,
+  AdminUserReply,
+  AdminUsersQuery,
+  AdminUsersReply,
+  HttpErrorBody,
+} from "@parley/protocol";
+import { ParleyRequestError } from "./client";
+
+/** A query string of the defined values, with its `?` (empty when none). */
+function queryString(values: Record<string, string | number | undefined>): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(values))
+    if (value !== undefined && value !== "") params.set(key, String(value));
+  const text = params.toString();
+  return text ? `?${text}` : "";
+}
+
+/**
+ * The admin API (`/api/v1/admin/…`) for a server admin's session: users, their sign-out and
+ * server bans, and the admin audit log. Every call rejects with a {@link ParleyRequestError}
+ * carrying the server's code (FORBIDDEN for a session that is not an admin's).
+ */
+export class AdminApi {
+  /** `base` is the server's HTTP origin (`httpBase` of its WebSocket URL); "" for the page's own. */
+  constructor(
+    private readonly base: string,
+    private readonly token: string,
+  ) {}
+
+  private async call<T>(method: "GET" | "POST", path: string, body?: unknown): Promise<T> {
+    const res = await fetch(`${this.base}/api/v1/admin${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${this.token}`,
+        ...(body !== undefined ? { "content-type": "application/json" } : {}),
+      },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const answer = (await res.json().catch(() => undefined)) as T | HttpErrorBody | undefined;
+    if (!res.ok) {
+      const error = (answer as HttpErrorBody | undefined)?.error;
+      throw new ParleyRequestError({ c: error?.c ?? 1500, m: error?.m ?? `HTTP ${res.status}` });
+    }
+    return answer as T;
+  }
+
+  /** A page of users, newest first; pass the reply's `next` as `before` for the next one. */
+  users(query: AdminUsersQuery = {}): Promise<AdminUsersReply> {
+    return this.call("GET", `/users${queryString({ ...query })}`);
+  }
+
+  /** A user, its channels and its latest messages (older ones below `messagesBefore`). */
+  user(id: number, messagesBefore?: number): Promise<AdminUserReply> {
+    return this.call("GET", `/users/${id}${queryString({ messagesBefore })}`);
+  }
+
+  /** Signs the user out of every session; its open connections close. */
+  async signOut(id: number): Promise<AdminUser> {
+    return (await this.call<{ user: AdminUser }>("POST", `/users/${id}/sign-out`, {})).user;
+  }
+
+  /** Bans the user from the server, for `minutes` or until lifted, with a reason. */
+  async ban(id: number, ban: AdminBan = {}): Promise<AdminUser> {
+    return (await this.call<{ user: AdminUser }>("POST", `/users/${id}/ban`, ban)).user;
+  }
+
+  async unban(id: number): Promise<AdminUser> {
+    return (await this.call<{ user: AdminUser }>("POST", `/users/${id}/unban`, {})).user;
+  }
+
+  /** A page of the admin audit log, newest first, with filters. */
+  audit(query: AdminAuditQuery = {}): Promise<AdminAuditReply> {
+    return this.call("GET", `/audit${queryString({ ...query })}`);
+  }
+}

@@ -1,0 +1,194 @@
+import {
+  ADMIN_PAGE_DEFAULT,
+  type AdminAuditQuery,
+  type AdminAuditReply,
+  type AdminBan,
+  type AdminUser,
+  type AdminUserReply,
+  type AdminUsersQuery,
+  type AdminUsersReply,
+  type ServerBanInfo,
+} from "@parley/protocol";
+import type { UserMessage } from "../broker/message-broker";
+import { ParleyError } from "../errors";
+import type { AdminStore, AdminUserRow, ServerBan } from "../storage/admin-store";
+import { type Actor, serverBanInForce, type UserRow } from "../storage/storage";
+
+/** The ban in force, as the API shows it; undefined when there is none. */
+function banInfo(user: UserRow, now: number): ServerBanInfo | undefined {
+  if (!serverBanInForce(user, now) || user.bannedAt === null) return undefined;
+  return {
+    since: user.bannedAt,
+    ...(user.bannedUntil !== null ? { until: user.bannedUntil } : {}),
+    ...(user.banReason ? { reason: user.banReason } : {}),
+  };
+}
+
+/** Who acts through the admin API. */
+export type AdminActor = Actor & { isAdmin: boolean };
+
+/** A user as the {@link AdminActor} it acts as. */
+export function adminActor(user: UserRow): AdminActor {
+  return { id: user.id, name: user.username, isAdmin: user.isAdmin };
+}
+
+const actorOf = (user: UserRow): Actor => ({ id: user.id, name: user.username });
+
+/**
+ * What server admins do through the admin API (and `/serverban`): read users and the admin
+ * audit log, sign users out, ban and unban them from the server. Every caller is checked here
+ * ({@link AdminService.requireAdmin}); every change is written with its audit entry in one
+ * transaction, then the user's sockets are closed on every node (the user topic).
+ */
+export class AdminService {
+  constructor(
+    private readonly store: AdminStore,
+    private readonly announce: (userId: number, message: UserMessage) => void,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** FORBIDDEN unless `user` is a server admin (as stored now). */
+  requireAdmin(user: { isAdmin: boolean }): void {
+    if (!user.isAdmin) throw new ParleyError("FORBIDDEN", "Only server admins can do that");
+  }
+
+  private json(row: AdminUserRow): AdminUser {
+    const ban = banInfo(row, this.now());
+    return {
+      id: row.id,
+      username: row.username,
+      guest: row.isGuest,
+      admin: row.isAdmin,
+      createdAt: row.createdAt,
+      ...(row.lastActiveAt !== null ? { lastActiveAt: row.lastActiveAt } : {}),
+      ...(ban ? { ban } : {}),
+      sessions: row.sessions,
+    };
+  }
+
+  private async target(userId: number): Promise<AdminUserRow> {
+    const user = await this.store.adminUser(userId);
+    if (!user) throw new ParleyError("NO_SUCH_USER");
+    return user;
+  }
+
+  async users(query: AdminUsersQuery): Promise<AdminUsersReply> {
+    const limit = query.limit ?? ADMIN_PAGE_DEFAULT;
+    const rows = await this.store.adminUsers({
+      ...(query.q ? { query: query.q } : {}),
+      kind: query.kind ?? "all",
+      ...(query.before !== undefined ? { beforeId: query.before } : {}),
+      limit: limit + 1,
+      now: this.now(),
+    });
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      users: page.map((r) => this.json(r)),
+      ...(rows.length > limit && last ? { next: last.id } : {}),
+    };
+  }
+
+  /** A user, its channels, and a page of its messages (below `messagesBefore`). */
+  async user(userId: number, messagesBefore?: number): Promise<AdminUserReply> {
+    const user = await this.target(userId);
+    const [channels, messages] = await Promise.all([
+      this.store.userMemberships(userId),
+      this.store.userMessages(userId, messagesBefore, ADMIN_PAGE_DEFAULT + 1),
+    ]);
+    const page = messages.slice(0, ADMIN_PAGE_DEFAULT);
+    const last = page.at(-1);
+    return {
+      user: this.json(user),
+      channels: channels.map((c) => ({
+        id: c.channelId,
+        name: c.name,
+        kind: c.kind,
+        role: c.role,
+      })),
+      messages: page,
+      ...(messages.length > ADMIN_PAGE_DEFAULT && last ? { messagesNext: last.id } : {}),
+    };
+  }
+
+  /** Signs the user out of every session; its open tabs are told their session ended. */
+  async signOut(by: AdminActor, userId: number): Promise<AdminUser> {
+    this.requireAdmin(by);
+    const user = await this.target(userId);
+    await this.store.revokeSessionsAudited(userId, {
+      actor: { id: by.id, name: by.name },
+      action: "signout",
+      target: actorOf(user),
+      before: { sessions: user.sessions },
+      after: { sessions: 0 },
+    });
+    this.announce(userId, { k: "revoked" });
+    return this.json(await this.target(userId));
+  }
+
+  /** Bans the user from the server for `minutes` (absent: until lifted), with a reason. */
+  async ban(by: AdminActor, userId: number, request: AdminBan): Promise<AdminUser> {
+    const until = request.minutes === undefined ? null : this.now() + request.minutes * 60_000;
+    return this.setBan(by, await this.target(userId), {
+      until,
+      reason: request.reason || null,
+    });
+  }
+
+  async unban(by: AdminActor, userId: number): Promise<AdminUser> {
+    return this.setBan(by, await this.target(userId), null);
+  }
+
+  /**
+   * Sets or lifts a server ban. An admin cannot ban itself or another admin. A ban revokes
+   * every session of the user and closes its sockets with 4501 on every node.
+   */
+  async setBan(by: AdminActor, target: UserRow, ban: ServerBan | null): Promise<AdminUser> {
+    this.requireAdmin(by);
+    if (target.id === by.id) throw new ParleyError("FORBIDDEN", "You cannot do that to yourself");
+    if (target.isAdmin) throw new ParleyError("FORBIDDEN", `${target.username} is an admin`);
+    const now = this.now();
+    await this.store.setServerBanAudited(target.id, ban, {
+      actor: { id: by.id, name: by.name },
+      action: ban ? "ban" : "unban",
+      target: actorOf(target),
+      before: { ban: banInfo(target, now) ?? null },
+      after: {
+        ban: ban
+          ? {
+              since: now,
+              ...(ban.until !== null ? { until: ban.until } : {}),
+              ...(ban.reason ? { reason: ban.reason } : {}),
+            }
+          : null,
+      },
+    });
+    if (ban) this.announce(target.id, { k: "revoked", banned: true });
+    return this.json(await this.target(target.id));
+  }
+
+  async audit(query: AdminAuditQuery): Promise<AdminAuditReply> {
+    const limit = query.limit ?? ADMIN_PAGE_DEFAULT;
+    const rows = await this.store.adminAudit({
+      ...(query.actor !== undefined ? { actorId: query.actor } : {}),
+      ...(query.target !== undefined ? { targetId: query.target } : {}),
+      ...(query.action !== undefined ? { action: query.action } : {}),
+      ...(query.before !== undefined ? { beforeId: query.before } : {}),
+      limit: limit + 1,
+    });
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      entries: page.map((r) => ({
+        id: r.id,
+        at: r.at,
+        actor: { id: r.actorId, username: r.actorName },
+        action: r.action,
+        target: { kind: "user", id: r.targetId, username: r.targetName },
+        before: r.before,
+        after: r.after,
+      })),
+      ...(rows.length > limit && last ? { next: last.id } : {}),
+    };
+  }
+}

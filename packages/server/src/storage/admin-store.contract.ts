@@ -1,0 +1,158 @@
+import { EventType, Role } from "@parley/protocol";
+import { describe, expect, it } from "vitest";
+import { createUser, type Open, storageFixture } from "./contract-fixture";
+import { post } from "./message-store.contract";
+import type { Actor } from "./storage";
+
+/** The {@link AdminStore} contract, run against every implementation. */
+export function adminStoreContract(name: string, open: Open) {
+  describe(`${name} › AdminStore contract`, () => {
+    const fx = storageFixture(open);
+    const account = async (username: string): Promise<Actor> => {
+      const u = await createUser(fx.storage, { username, passwordHash: "h", isGuest: false });
+      return { id: u.id, name: u.username };
+    };
+    const names = async (request: Parameters<typeof fx.storage.adminUsers>[0]) =>
+      (await fx.storage.adminUsers(request)).map((u) => u.username);
+
+    it("lists users newest first by kind and by part of the name, literally, page by page", async () => {
+      const { storage, alice, bob } = fx;
+      await account("Carol_1");
+      await account("carolyn");
+      await storage.setAdmin(alice.id, true);
+      const now = Date.now();
+      expect(await names({ kind: "all", limit: 10, now })).toEqual([
+        "carolyn",
+        "Carol_1",
+        bob.name,
+        "alice",
+      ]);
+      expect(await names({ kind: "registered", limit: 10, now })).toEqual([
+        "carolyn",
+        "Carol_1",
+        "alice",
+      ]);
+      expect(await names({ kind: "guests", limit: 10, now })).toEqual([bob.name]);
+      expect(await names({ kind: "admins", limit: 10, now })).toEqual(["alice"]);
+      expect(await names({ query: "CAROL", kind: "all", limit: 10, now })).toEqual([
+        "carolyn",
+        "Carol_1",
+      ]);
+      // `_` and `%` are letters of the query, not patterns.
+      expect(await names({ query: "l_", kind: "all", limit: 10, now })).toEqual(["Carol_1"]);
+      expect(await names({ query: "%", kind: "all", limit: 10, now })).toEqual([]);
+      const [first] = await storage.adminUsers({ kind: "all", limit: 1, now });
+      expect(await names({ kind: "all", limit: 2, beforeId: first!.id, now })).toEqual([
+        "Carol_1",
+        bob.name,
+      ]);
+      const alices = await storage.adminUsers({ query: "alice", kind: "all", limit: 1, now });
+      expect(alices[0]).toMatchObject({ isAdmin: true, isGuest: false, sessions: 1 });
+    });
+
+    it("bans with its audit entry in one write: sessions revoked, listed as banned until the end passes", async () => {
+      const { storage, alice } = fx;
+      const carol = await account("carol");
+      await storage.createSession(carol.id, "second");
+      const now = Date.now();
+      const revoked = await storage.setServerBanAudited(
+        carol.id,
+        { until: now + 60_000, reason: "spam" },
+        { actor: alice, action: "ban", target: carol, before: { ban: null }, after: { ban: 1 } },
+      );
+      expect(revoked).toHaveLength(2);
+      const row = await storage.adminUser(carol.id);
+      expect(row).toMatchObject({ bannedUntil: now + 60_000, banReason: "spam", sessions: 0 });
+      expect(row!.bannedAt).not.toBeNull();
+      expect(await names({ kind: "banned", limit: 10, now })).toEqual(["carol"]);
+      expect(await names({ kind: "banned", limit: 10, now: now + 61_000 })).toEqual([]);
+      expect(await storage.findSession("second")).toBeUndefined();
+
+      await storage.setServerBanAudited(carol.id, null, {
+        actor: alice,
+        action: "unban",
+        target: carol,
+        before: { ban: 1 },
+        after: { ban: null },
+      });
+      expect(await storage.adminUser(carol.id)).toMatchObject({
+        bannedAt: null,
+        bannedUntil: null,
+        banReason: null,
+      });
+      const audit = await storage.adminAudit({ limit: 10 });
+      expect(audit.map((e) => [e.action, e.actorName, e.targetName, e.before, e.after])).toEqual([
+        ["unban", "alice", "carol", { ban: 1 }, { ban: null }],
+        ["ban", "alice", "carol", { ban: null }, { ban: 1 }],
+      ]);
+    });
+
+    it("signs out with its audit entry, and filters and pages the audit log", async () => {
+      const { storage, alice, bob } = fx;
+      const carol = await account("carol");
+      expect(
+        await storage.revokeSessionsAudited(carol.id, {
+          actor: alice,
+          action: "signout",
+          target: carol,
+          before: { sessions: 1 },
+          after: { sessions: 0 },
+        }),
+      ).toHaveLength(1);
+      await storage.revokeSessionsAudited(bob.id, {
+        actor: carol,
+        action: "signout",
+        target: bob,
+        before: { sessions: 1 },
+        after: { sessions: 0 },
+      });
+      expect((await storage.adminUser(carol.id))?.sessions).toBe(0);
+      const all = await storage.adminAudit({ limit: 10 });
+      expect(all.map((e) => e.targetName)).toEqual([bob.name, "carol"]);
+      expect(
+        (await storage.adminAudit({ actorId: alice.id, limit: 10 })).map((e) => e.targetId),
+      ).toEqual([carol.id]);
+      expect(
+        (await storage.adminAudit({ targetId: bob.id, limit: 10 })).map((e) => e.actorId),
+      ).toEqual([carol.id]);
+      expect(await storage.adminAudit({ action: "ban", limit: 10 })).toEqual([]);
+      expect(
+        (await storage.adminAudit({ beforeId: all[0]!.id, limit: 10 })).map((e) => e.id),
+      ).toEqual([all[1]!.id]);
+    });
+
+    it("reads a user's memberships by channel name and live messages newest first", async () => {
+      const { storage, alice, bob } = fx;
+      const { channel: zed } = await storage.createChannel({
+        name: "zed",
+        topic: "",
+        owner: alice,
+      });
+      const { channel: abc } = await storage.createChannel({ name: "abc", topic: "", owner: bob });
+      await storage.addMember(abc.id, alice.id, Role.Member, {
+        type: EventType.MemberJoined,
+        actor: alice,
+      });
+      expect((await storage.userMemberships(alice.id)).map((m) => [m.name, m.role])).toEqual([
+        ["abc", Role.Member],
+        ["zed", Role.Owner],
+      ]);
+      await post(storage, zed.id, alice, "one");
+      const two = await post(storage, abc.id, alice, "two");
+      const three = await post(storage, zed.id, alice, "three");
+      await storage.deleteMessage(
+        { channelId: zed.id, messageId: three.id, actor: alice, nonce: "d" },
+        () => ({ moderator: false }),
+      );
+      const messages = await storage.userMessages(alice.id, undefined, 10);
+      expect(messages.map((m) => [m.channelName, m.content])).toEqual([
+        ["abc", "two"],
+        ["zed", "one"],
+      ]);
+      expect((await storage.userMessages(alice.id, two.id, 10)).map((m) => m.content)).toEqual([
+        "one",
+      ]);
+      expect(await storage.userMessages(bob.id, undefined, 10)).toEqual([]);
+    });
+  });
+}

@@ -1,0 +1,104 @@
+import type { AdminUserKind } from "@parley/protocol";
+import type { Actor, UserRow } from "./storage";
+
+/** A server ban's end (null: until lifted) and reason. */
+export interface ServerBan {
+  until: number | null;
+  reason: string | null;
+}
+
+/** A user as the admin console sees it. */
+export interface AdminUserRow extends UserRow {
+  /** A guest's last activity (accounts are not tracked). */
+  lastActiveAt: number | null;
+  /** Sessions not revoked. */
+  sessions: number;
+}
+
+/** A membership of a user, with its channel. */
+export interface AdminMembershipRow {
+  channelId: number;
+  name: string;
+  kind: number;
+  role: number;
+}
+
+/** One of a user's live messages, with its channel's name. */
+export interface AdminMessageRow {
+  id: number;
+  channelId: number;
+  channelName: string;
+  seq: number;
+  content: string;
+  createdAt: number;
+}
+
+/** What an admin change records: who did what to whom, and what it changed. */
+export interface AdminChange {
+  actor: Actor;
+  action: string;
+  target: Actor;
+  /** JSON-serialisable: the part of the target the action changes, before and after. */
+  before: unknown;
+  after: unknown;
+}
+
+export interface AdminAuditRow {
+  id: number;
+  at: number;
+  actorId: number;
+  actorName: string;
+  action: string;
+  targetKind: string;
+  targetId: number;
+  targetName: string;
+  before: unknown;
+  after: unknown;
+}
+
+/**
+ * What the admin API reads and writes. Every write records its {@link AdminChange} in the
+ * admin audit log in the same transaction as the change, so a change is never without its
+ * entry, nor an entry without its change.
+ */
+export interface AdminStore {
+  /**
+   * Users newest first (by id, below `beforeId`): those whose name contains `query` (folded as
+   * names are), of a kind; "banned" counts bans in force at `now`.
+   */
+  adminUsers(request: {
+    query?: string;
+    kind: AdminUserKind;
+    beforeId?: number;
+    limit: number;
+    now: number;
+  }): Promise<AdminUserRow[]>;
+  adminUser(userId: number): Promise<AdminUserRow | undefined>;
+  /** The user's memberships, by channel name. */
+  userMemberships(userId: number): Promise<AdminMembershipRow[]>;
+  /** The user's live (undeleted) messages in any channel, newest first, below `beforeId`. */
+  userMessages(
+    userId: number,
+    beforeId: number | undefined,
+    limit: number,
+  ): Promise<AdminMessageRow[]>;
+  /**
+   * Sets or lifts (`null`) the user's server ban; a ban also revokes every session. Resolves
+   * to the sessions it revoked.
+   */
+  setServerBanAudited(
+    userId: number,
+    ban: ServerBan | null,
+    change: AdminChange,
+  ): Promise<number[]>;
+  /** Revokes every session of the user; resolves to them. */
+  revokeSessionsAudited(userId: number, change: AdminChange): Promise<number[]>;
+  /** The admin audit log newest first (by id, below `beforeId`), filtered. */
+  adminAudit(request: {
+    actorId?: number;
+    targetId?: number;
+    action?: string;
+    beforeId?: number;
+    limit: number;
+  }): Promise<AdminAuditRow[]>;
+}

@@ -1,0 +1,173 @@
+import { nameKey } from "@parley/protocol";
+import { sql as raw, type Transaction } from "kysely";
+import type { AdminAuditRow, AdminChange, AdminStore, AdminUserRow } from "../admin-store";
+import type { Database } from "../schema";
+import { type SqlContext, toUser } from "./context";
+
+/** `%` and `_` of a LIKE pattern taken literally (with `\` as the escape). */
+function likeLiteral(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** {@link AdminStore} over SQL: reads for the console, and writes that record their audit entry. */
+export function sqlAdminStore(sql: SqlContext): AdminStore {
+  const { db } = sql;
+
+  const users = () =>
+    db
+      .selectFrom("users as u")
+      .selectAll("u")
+      .select((eb) =>
+        eb
+          .selectFrom("sessions as s")
+          .select((e) => e.fn.countAll<number>().as("n"))
+          .whereRef("s.user_id", "=", "u.id")
+          .where("s.revoked_at", "is", null)
+          .as("live_sessions"),
+      );
+
+  const toAdminUser = (
+    row: Awaited<ReturnType<ReturnType<typeof users>["executeTakeFirstOrThrow"]>>,
+  ): AdminUserRow => ({
+    ...toUser(row),
+    lastActiveAt: row.is_guest && row.last_active_at !== null ? Number(row.last_active_at) : null,
+    sessions: Number(row.live_sessions ?? 0),
+  });
+
+  async function audit(trx: Transaction<Database>, change: AdminChange): Promise<void> {
+    await trx
+      .insertInto("admin_audit")
+      .values({
+        actor_id: change.actor.id,
+        actor_name: change.actor.name,
+        action: change.action,
+        target_kind: "user",
+        target_id: change.target.id,
+        target_name: change.target.name,
+        before: change.before === undefined ? null : JSON.stringify(change.before),
+        after: change.after === undefined ? null : JSON.stringify(change.after),
+        created_at: sql.now(),
+      })
+      .execute();
+  }
+
+  async function revoke(trx: Transaction<Database>, userId: number): Promise<number[]> {
+    const rows = await trx
+      .updateTable("sessions")
+      .set({ revoked_at: sql.now() })
+      .where("user_id", "=", userId)
+      .where("revoked_at", "is", null)
+      .returning("id")
+      .execute();
+    return rows.map((r) => Number(r.id));
+  }
+
+  return {
+    async adminUsers({ query, kind, beforeId, limit, now }) {
+      let q = users();
+      if (query) {
+        q = q.where(
+          raw<boolean>`u.username_lower like ${`%${likeLiteral(nameKey(query))}%`} escape '\\'`,
+        );
+      }
+      if (kind === "registered") q = q.where("u.is_guest", "=", 0);
+      if (kind === "guests") q = q.where("u.is_guest", "=", 1);
+      if (kind === "admins") q = q.where("u.is_admin", "=", 1);
+      if (kind === "banned")
+        q = q
+          .where("u.banned_at", "is not", null)
+          .where((eb) => eb.or([eb("u.banned_until", "is", null), eb("u.banned_until", ">", now)]));
+      if (beforeId !== undefined) q = q.where("u.id", "<", beforeId);
+      const rows = await q.orderBy("u.id", "desc").limit(limit).execute();
+      return rows.map(toAdminUser);
+    },
+
+    async adminUser(userId) {
+      const row = await users().where("u.id", "=", userId).executeTakeFirst();
+      return row ? toAdminUser(row) : undefined;
+    },
+
+    async userMemberships(userId) {
+      const rows = await db
+        .selectFrom("memberships as ms")
+        .innerJoin("channels as c", "c.id", "ms.channel_id")
+        .select(["c.id", "c.name", "c.kind", "ms.role"])
+        .where("ms.user_id", "=", userId)
+        .orderBy("c.name_lower")
+        .execute();
+      return rows.map((r) => ({
+        channelId: Number(r.id),
+        name: r.name,
+        kind: Number(r.kind),
+        role: Number(r.role),
+      }));
+    },
+
+    async userMessages(userId, beforeId, limit) {
+      let q = db
+        .selectFrom("messages as m")
+        .innerJoin("channels as c", "c.id", "m.channel_id")
+        .select(["m.id", "m.channel_id", "c.name", "m.seq", "m.content", "m.created_at"])
+        .where("m.author_id", "=", userId)
+        .where("m.deleted_at", "is", null);
+      if (beforeId !== undefined) q = q.where("m.id", "<", beforeId);
+      const rows = await q.orderBy("m.id", "desc").limit(limit).execute();
+      return rows.map((r) => ({
+        id: Number(r.id),
+        channelId: Number(r.channel_id),
+        channelName: r.name,
+        seq: Number(r.seq),
+        content: r.content,
+        createdAt: Number(r.created_at),
+      }));
+    },
+
+    async setServerBanAudited(userId, ban, change) {
+      return sql.write(async (trx) => {
+        await trx
+          .updateTable("users")
+          .set({
+            banned_at: ban ? sql.now() : null,
+            banned_until: ban?.until ?? null,
+            ban_reason: ban?.reason ?? null,
+          })
+          .where("id", "=", userId)
+          .execute();
+        const revoked = ban ? await revoke(trx, userId) : [];
+        await audit(trx, change);
+        return revoked;
+      });
+    },
+
+    async revokeSessionsAudited(userId, change) {
+      return sql.write(async (trx) => {
+        const revoked = await revoke(trx, userId);
+        await audit(trx, change);
+        return revoked;
+      });
+    },
+
+    async adminAudit({ actorId, targetId, action, beforeId, limit }) {
+      let q = db.selectFrom("admin_audit").selectAll();
+      if (actorId !== undefined) q = q.where("actor_id", "=", actorId);
+      if (targetId !== undefined) q = q.where("target_id", "=", targetId);
+      if (action !== undefined) q = q.where("action", "=", action);
+      if (beforeId !== undefined) q = q.where("id", "<", beforeId);
+      const rows = await q.orderBy("id", "desc").limit(limit).execute();
+      return rows.map(
+        (r): AdminAuditRow => ({
+          id: Number(r.id),
+          at: Number(r.created_at),
+          actorId: Number(r.actor_id),
+          actorName: r.actor_name,
+          action: r.action,
+          targetKind: r.target_kind,
+          targetId: Number(r.target_id),
+          targetName: r.target_name,
+          before: r.before === null ? null : JSON.parse(r.before),
+          after: r.after === null ? null : JSON.parse(r.after),
+        }),
+      );
+    },
+  };
+}

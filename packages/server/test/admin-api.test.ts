@@ -1,0 +1,299 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { ParleyClient } from "@parley/client";
+import {
+  type AdminAuditReply,
+  type AdminUser,
+  type AdminUserReply,
+  type AdminUsersReply,
+  CloseCode,
+  ERRORS,
+} from "@parley/protocol";
+import { pino } from "pino";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { openStorage } from "../src/main";
+import { runAdminCommand } from "../src/ops/admin";
+import { AdminService } from "../src/services/admin-service";
+import { createUser } from "../src/storage/contract-fixture";
+import { openSqliteStorage } from "../src/storage/sqlite/open-sqlite";
+import { post, TestServer, until } from "./harness";
+
+/** A request to the admin API; resolves to its status and parsed body. */
+async function call(
+  server: TestServer,
+  method: "GET" | "POST",
+  path: string,
+  token: string | undefined,
+  body?: unknown,
+  // biome-ignore lint/suspicious/noExplicitAny: the tests read JSON answers of many shapes
+): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${server.url}/api/v1/admin${path}`, {
+    method,
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body !== undefined ? { "content-type": "application/json" } : {}),
+    },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
+
+async function login(server: TestServer, username: string) {
+  return post(`${server.url}/api/v1/auth/login`, { username, password: "correct horse battery" });
+}
+
+/** The closes of a client's socket, in order. */
+function closes(client: ParleyClient): number[] {
+  const codes: number[] = [];
+  client.on("disconnect", (d) => codes.push(d.code));
+  return codes;
+}
+
+describe("admin API", () => {
+  let server: TestServer;
+  let root: string;
+  beforeEach(async () => {
+    server = await new TestServer().start();
+    root = await server.registerAdmin("root");
+  });
+  afterEach(async () => {
+    await server.stop();
+  });
+
+  const idOf = async (name: string) =>
+    (await call(server, "GET", `/users?q=${name}`, root)).body.users.find(
+      (u: AdminUser) => u.username === name,
+    ).id as number;
+
+  it("refuses every route to no session, a member, a channel owner, a guest, a signed-out admin and a demoted one", async () => {
+    const member = await server.register("member");
+    const owner = await server.register("owner");
+    const ownerClient = await server.connect({ token: owner });
+    await ownerClient.createChannel("owned");
+    const guest = (await server.connect()).token!;
+    const signedOut = await server.registerAdmin("gone");
+    await post(`${server.url}/api/v1/auth/logout`, {}, signedOut);
+    const demoted = await server.registerAdmin("demoted");
+    const storage = await openStorage(server.config, pino({ level: "silent" }));
+    await runAdminCommand(storage, ["revoke", "demoted"], {
+      out: () => {},
+      hash: () => Promise.reject(new Error("no password")),
+    });
+    await storage.close();
+
+    const target = await idOf("member");
+    const routes: [method: "GET" | "POST", path: string, body?: unknown][] = [
+      ["GET", "/users"],
+      ["GET", `/users/${target}`],
+      ["POST", `/users/${target}/sign-out`, {}],
+      ["POST", `/users/${target}/ban`, { reason: "nope" }],
+      ["POST", `/users/${target}/unban`, {}],
+      ["GET", "/audit"],
+    ];
+    const callers: [who: string, token: string | undefined, status: number, code: number][] = [
+      ["no session", undefined, 401, ERRORS.UNAUTHENTICATED.code],
+      ["member", member, 403, ERRORS.FORBIDDEN.code],
+      ["channel owner", owner, 403, ERRORS.FORBIDDEN.code],
+      ["guest", guest, 403, ERRORS.FORBIDDEN.code],
+      ["signed-out admin", signedOut, 401, ERRORS.UNAUTHENTICATED.code],
+      ["demoted admin", demoted, 403, ERRORS.FORBIDDEN.code],
+    ];
+    for (const [who, token, status, code] of callers)
+      for (const [method, path, body] of routes) {
+        const res = await call(server, method, path, token, body);
+        expect([who, path, res.status, res.body?.error?.c]).toEqual([who, path, status, code]);
+      }
+    // Nothing was done: the member still signs in, and the audit log is empty.
+    expect((await login(server, "member")).status).toBe(200);
+    expect((await call(server, "GET", "/audit", root)).body.entries).toEqual([]);
+  });
+
+  it("lists users newest first by kind and by part of the name, page by page", async () => {
+    await server.register("alice");
+    await server.register("bob");
+    await server.register("Bobby");
+    const guest = await server.connect();
+    const list = async (query: string) =>
+      ((await call(server, "GET", `/users${query}`, root)).body as AdminUsersReply).users.map(
+        (u) => u.username,
+      );
+    expect(await list("?kind=registered")).toEqual(["Bobby", "bob", "alice", "root"]);
+    expect(await list("?q=BOB")).toEqual(["Bobby", "bob"]);
+    expect(await list("?kind=guests")).toEqual([guest.user!.n]);
+    expect(await list("?kind=admins")).toEqual(["root"]);
+    expect(await list("?q=%25")).toEqual([]);
+    const first = (await call(server, "GET", "/users?kind=registered&limit=3", root))
+      .body as AdminUsersReply;
+    expect(first.users.map((u) => u.username)).toEqual(["Bobby", "bob", "alice"]);
+    expect(await list(`?kind=registered&limit=3&before=${first.next}`)).toEqual(["root"]);
+    const users = (await call(server, "GET", "/users?q=alice", root)).body as AdminUsersReply;
+    expect(users.users[0]).toMatchObject({
+      username: "alice",
+      guest: false,
+      admin: false,
+      sessions: 1,
+    });
+    for (const bad of ["?kind=everyone", "?limit=0", "?limit=101", "?before=x", "?extra=1"]) {
+      const res = await call(server, "GET", `/users${bad}`, root);
+      expect([bad, res.status, res.body.error.c]).toEqual([bad, 400, ERRORS.INVALID_PAYLOAD.code]);
+    }
+  });
+
+  it("shows a user's channels and latest messages, newest first", async () => {
+    const bob = await server.connect({ token: await server.register("bob") });
+    const { ch } = await bob.createChannel("bobs");
+    await bob.send(ch.i, "first words");
+    await bob.send(ch.i, "second words");
+    const reply = (await call(server, "GET", `/users/${bob.user!.i}`, root)).body as AdminUserReply;
+    expect(reply.user.username).toBe("bob");
+    expect(reply.channels.map((c) => c.name)).toContain("bobs");
+    expect(reply.messages.map((m) => [m.channelName, m.content])).toEqual([
+      ["bobs", "second words"],
+      ["bobs", "first words"],
+    ]);
+    expect((await call(server, "GET", "/users/999999", root)).body.error.c).toBe(
+      ERRORS.NO_SUCH_USER.code,
+    );
+  });
+
+  it("bans with a reason and a length: sockets close with 4501, sign-in is refused, unban lifts it; both audited", async () => {
+    const bobToken = await server.register("bob");
+    const bob = await server.connect({ token: bobToken });
+    const bobCloses = closes(bob);
+    const id = bob.user!.i;
+    const before = Date.now();
+    const banned = await call(server, "POST", `/users/${id}/ban`, root, {
+      reason: "spam links",
+      minutes: 60,
+    });
+    expect(banned.status).toBe(200);
+    expect(banned.body.user.ban.reason).toBe("spam links");
+    expect(banned.body.user.ban.until).toBeGreaterThanOrEqual(before + 3_600_000);
+    expect(banned.body.user.sessions).toBe(0);
+    await until(() => bobCloses.includes(CloseCode.ServerBanned), 5000, "the ban's close");
+    const refused = await login(server, "bob");
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.c).toBe(ERRORS.SERVER_BANNED.code);
+    expect(refused.body.error.m).toContain("spam links");
+    const old = await fetch(`${server.url}/api/v1/me`, {
+      headers: { authorization: `Bearer ${bobToken}` },
+    });
+    expect(old.status).toBe(401);
+    const bannedList = (await call(server, "GET", "/users?kind=banned", root)).body;
+    expect(bannedList.users.map((u: AdminUser) => u.username)).toEqual(["bob"]);
+
+    expect((await call(server, "POST", `/users/${id}/unban`, root, {})).body.user.ban).toBe(
+      undefined,
+    );
+    expect((await login(server, "bob")).status).toBe(200);
+
+    const audit = (await call(server, "GET", "/audit", root)).body as AdminAuditReply;
+    expect(audit.entries.map((e) => [e.action, e.actor.username, e.target.username])).toEqual([
+      ["unban", "root", "bob"],
+      ["ban", "root", "bob"],
+    ]);
+    expect(audit.entries[1]!.before).toEqual({ ban: null });
+    expect(audit.entries[1]!.after).toMatchObject({ ban: { reason: "spam links" } });
+    expect(audit.entries[0]!.before).toMatchObject({ ban: { reason: "spam links" } });
+    expect(audit.entries[0]!.after).toEqual({ ban: null });
+    const filtered = (await call(server, "GET", `/audit?action=ban&target=${id}`, root)).body;
+    expect(filtered.entries.map((e: { action: string }) => e.action)).toEqual(["ban"]);
+  });
+
+  it("refuses to ban oneself, another admin, or with a bad body, and changes nothing", async () => {
+    await server.registerAdmin("other");
+    await server.register("bob");
+    const rootId = await idOf("root");
+    const otherId = await idOf("other");
+    const bobId = await idOf("bob");
+    expect((await call(server, "POST", `/users/${rootId}/ban`, root, {})).status).toBe(403);
+    expect((await call(server, "POST", `/users/${otherId}/ban`, root, {})).status).toBe(403);
+    for (const body of [{ minutes: 0 }, { minutes: 1.5 }, { reason: "a\nb" }, { why: "x" }]) {
+      const res = await call(server, "POST", `/users/${bobId}/ban`, root, body);
+      expect([body, res.status, res.body.error.c]).toEqual([
+        body,
+        400,
+        ERRORS.INVALID_PAYLOAD.code,
+      ]);
+    }
+    expect((await call(server, "POST", "/users/0/ban", root, {})).status).toBe(400);
+    expect((await call(server, "POST", "/users/424242/ban", root, {})).status).toBe(404);
+    expect((await login(server, "bob")).status).toBe(200);
+    expect((await call(server, "GET", "/audit", root)).body.entries).toEqual([]);
+  });
+
+  it("signs a user out everywhere: every socket closes with 4500 and every token stops working", async () => {
+    const first = await server.register("bob");
+    const second = (await login(server, "bob")).body.token as string;
+    const a = await server.connect({ token: first });
+    const b = await server.connect({ token: second });
+    const [aCloses, bCloses] = [closes(a), closes(b)];
+    const res = await call(server, "POST", `/users/${a.user!.i}/sign-out`, root, {});
+    expect(res.body.user.sessions).toBe(0);
+    await until(
+      () => aCloses.includes(CloseCode.AuthRevoked) && bCloses.includes(CloseCode.AuthRevoked),
+      5000,
+      "both sockets to close",
+    );
+    for (const token of [first, second]) {
+      const me = await fetch(`${server.url}/api/v1/me`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(me.status).toBe(401);
+    }
+    const audit = (await call(server, "GET", "/audit", root)).body as AdminAuditReply;
+    expect(audit.entries[0]).toMatchObject({
+      action: "signout",
+      before: { sessions: 2 },
+      after: { sessions: 0 },
+    });
+  });
+});
+
+describe("admin API rate limit", () => {
+  let server: TestServer;
+  afterEach(async () => {
+    await server.stop();
+  });
+
+  it("takes a token of the admin's bucket per request and refuses with 429 when it is empty", async () => {
+    server = await new TestServer({ PARLEY_RATE_LIMITS: "admin=3/0.01" }).start();
+    const root = await server.registerAdmin("root");
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push((await call(server, "GET", "/users", root)).status);
+    expect(statuses).toEqual([200, 200, 200, 429, 429]);
+  });
+});
+
+describe("server bans with an end", () => {
+  it("end by themselves: the user is no longer listed or shown as banned once the time passes", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "parley-ban-"));
+    const storage = await openSqliteStorage(join(dir, "parley.db"));
+    try {
+      let now = Date.now();
+      const admin = new AdminService(
+        storage,
+        () => {},
+        () => now,
+      );
+      const root = await createUser(storage, {
+        username: "root",
+        passwordHash: "h",
+        isGuest: false,
+      });
+      await storage.setAdmin(root.id, true);
+      const bob = await createUser(storage, { username: "bob", passwordHash: "h", isGuest: false });
+      const by = { id: root.id, name: "root", isAdmin: true };
+      expect((await admin.ban(by, bob.id, { minutes: 1 })).ban?.until).toBe(now + 60_000);
+      expect((await admin.users({ kind: "banned" })).users.map((u) => u.username)).toEqual(["bob"]);
+      now += 61_000;
+      expect((await admin.users({ kind: "banned" })).users).toEqual([]);
+      expect((await admin.user(bob.id)).user.ban).toBe(undefined);
+    } finally {
+      await storage.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,47 @@
+import type { AdminAuditEntry } from "@parley/protocol";
+import { describe, expect, it } from "vitest";
+import { describeChange, describeUser } from "./admin-format";
+
+const entry = (action: string, before: unknown, after: unknown): AdminAuditEntry => ({
+  id: 1,
+  at: 0,
+  actor: { id: 1, username: "root" },
+  action,
+  target: { kind: "user", id: 2, username: "bob" },
+  before,
+  after,
+});
+
+describe("admin console wording", () => {
+  it("says a user's kind and whether a ban holds, with its end and reason", () => {
+    expect(describeUser({ guest: false, admin: true })).toEqual({
+      kind: "Admin",
+      status: "Active",
+    });
+    expect(describeUser({ guest: true, admin: false }).kind).toBe("Guest");
+    expect(describeUser({ guest: false, admin: false, ban: { since: 1, reason: "spam" } })).toEqual(
+      {
+        kind: "Account",
+        status: "Banned indefinitely: spam",
+      },
+    );
+    expect(
+      describeUser({ guest: false, admin: false, ban: { since: 1, until: 5 } }).status,
+    ).toMatch(/^Banned until /);
+  });
+
+  it("tells each audited change as a sentence", () => {
+    expect(describeChange(entry("ban", { ban: null }, { ban: { since: 1, reason: "spam" } }))).toBe(
+      "root banned bob indefinitely: spam",
+    );
+    expect(describeChange(entry("unban", { ban: { since: 1 } }, { ban: null }))).toBe(
+      "root lifted bob's ban",
+    );
+    expect(describeChange(entry("signout", { sessions: 2 }, { sessions: 0 }))).toBe(
+      "root signed bob out everywhere (2 sessions)",
+    );
+    expect(describeChange(entry("signout", { sessions: 1 }, { sessions: 0 }))).toBe(
+      "root signed bob out everywhere (1 session)",
+    );
+  });
+});

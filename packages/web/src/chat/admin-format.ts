@@ -1,0 +1,46 @@
+import type { AdminAuditEntry, AdminUser, ServerBanInfo } from "@parley/protocol";
+import { formatUntil } from "./format";
+
+/** The lengths a console ban offers, in minutes; 0 is "until lifted". */
+export const banLengths: readonly { minutes: number; label: string }[] = [
+  { minutes: 60, label: "1 hour" },
+  { minutes: 24 * 60, label: "1 day" },
+  { minutes: 7 * 24 * 60, label: "7 days" },
+  { minutes: 30 * 24 * 60, label: "30 days" },
+  { minutes: 0, label: "Until lifted" },
+];
+
+/** A user's kind and standing, as the console's table and details say them. */
+export function describeUser(
+  user: Pick<AdminUser, "guest" | "admin" | "ban">,
+  now = Date.now(),
+): { kind: string; status: string } {
+  const kind = user.admin ? "Admin" : user.guest ? "Guest" : "Account";
+  return { kind, status: user.ban ? banText(user.ban, now) : "Active" };
+}
+
+function banText(ban: ServerBanInfo, now: number): string {
+  const text = `Banned ${formatUntil(ban.until, now)}`;
+  return ban.reason ? `${text}: ${ban.reason}` : text;
+}
+
+/** An audit entry as a sentence: "root banned bob until 14:05: spam". */
+export function describeChange(entry: AdminAuditEntry, now = Date.now()): string {
+  const { actor, target } = entry;
+  switch (entry.action) {
+    case "ban": {
+      const ban = (entry.after as { ban?: ServerBanInfo | null } | null)?.ban;
+      return ban
+        ? `${actor.username} banned ${target.username} ${formatUntil(ban.until, now)}${ban.reason ? `: ${ban.reason}` : ""}`
+        : `${actor.username} banned ${target.username}`;
+    }
+    case "unban":
+      return `${actor.username} lifted ${target.username}'s ban`;
+    case "signout": {
+      const sessions = (entry.before as { sessions?: number } | null)?.sessions;
+      return `${actor.username} signed ${target.username} out everywhere${sessions === undefined ? "" : ` (${sessions} ${sessions === 1 ? "session" : "sessions"})`}`;
+    }
+    default:
+      return `${actor.username}: ${entry.action} ${target.username}`;
+  }
+}

@@ -1,0 +1,532 @@
+import { AdminApi, ParleyRequestError } from "@parley/client";
+import {
+  ADMIN_USER_KINDS,
+  type AdminAuditEntry,
+  type AdminUser,
+  type AdminUserKind,
+  type AdminUserReply,
+  ERRORS,
+  Role,
+} from "@parley/protocol";
+import { type FormEvent, useCallback, useEffect, useId, useMemo, useState } from "react";
+import { banLengths, describeChange, describeUser } from "../chat/admin-format";
+import { formatWhen } from "../chat/format";
+import "./admin.css";
+
+export interface AdminConsoleProps {
+  token: string;
+  /** The console's session ended (revoked, or its user is no admin): sign in again. */
+  onSessionEnded: () => void;
+}
+
+const KIND_LABELS: Record<AdminUserKind, string> = {
+  all: "Everyone",
+  registered: "Accounts",
+  guests: "Guests",
+  banned: "Banned",
+  admins: "Admins",
+};
+
+const ROLE_NAMES: Record<number, string> = {
+  [Role.Member]: "member",
+  [Role.Moderator]: "moderator",
+  [Role.Owner]: "owner",
+};
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * The admin console at `/admin`, for server admins: users (search, filters, details, sign-out,
+ * server ban and unban) and the admin audit log. It reads and writes only through the admin
+ * API, which checks every request on the server.
+ */
+export function AdminConsole({ token, onSessionEnded }: AdminConsoleProps) {
+  const api = useMemo(() => new AdminApi("", token), [token]);
+  const [tab, setTab] = useState<"users" | "audit">("users");
+  const [refused, setRefused] = useState<string>();
+  const tabsId = useId();
+
+  // Whether this session may use the console at all: the server says, at the first request.
+  useEffect(() => {
+    api.users({ limit: 1 }).catch((err) => {
+      if (err instanceof ParleyRequestError && err.code === ERRORS.FORBIDDEN.code)
+        setRefused(err.message);
+      else if (err instanceof ParleyRequestError && err.code === ERRORS.UNAUTHENTICATED.code)
+        onSessionEnded();
+    });
+  }, [api, onSessionEnded]);
+
+  // A refusal of the session itself (signed out elsewhere, revoked) ends the console.
+  const guard = useCallback(
+    async <T,>(work: () => Promise<T>): Promise<T | undefined> => {
+      try {
+        return await work();
+      } catch (err) {
+        if (err instanceof ParleyRequestError && err.code === ERRORS.UNAUTHENTICATED.code) {
+          onSessionEnded();
+          return undefined;
+        }
+        throw err;
+      }
+    },
+    [onSessionEnded],
+  );
+
+  return (
+    <div className="admin">
+      <header className="admin-header">
+        <h1>Parley admin</h1>
+        <a className="button button-ghost" href="/">
+          Back to chat
+        </a>
+      </header>
+      {refused ? (
+        <p className="admin-refused" role="alert">
+          This console is for server admins. {refused}.
+        </p>
+      ) : (
+        <>
+          <div className="admin-tabs" role="tablist" aria-label="Admin sections">
+            {(["users", "audit"] as const).map((t) => (
+              <button
+                key={t}
+                type="button"
+                role="tab"
+                id={`${tabsId}-${t}`}
+                aria-controls={`${tabsId}-${t}-panel`}
+                aria-selected={tab === t}
+                tabIndex={tab === t ? 0 : -1}
+                className="admin-tab"
+                onClick={() => setTab(t)}
+                onKeyDown={(e) => {
+                  if (e.key === "ArrowRight" || e.key === "ArrowLeft") {
+                    const next = t === "users" ? "audit" : "users";
+                    setTab(next);
+                    document.getElementById(`${tabsId}-${next}`)?.focus();
+                  }
+                }}
+              >
+                {t === "users" ? "Users" : "Audit log"}
+              </button>
+            ))}
+          </div>
+          <section
+            role="tabpanel"
+            id={`${tabsId}-${tab}-panel`}
+            aria-labelledby={`${tabsId}-${tab}`}
+            className="admin-panel"
+          >
+            {tab === "users" ? (
+              <UsersTab api={api} guard={guard} />
+            ) : (
+              <AuditTab api={api} guard={guard} />
+            )}
+          </section>
+        </>
+      )}
+    </div>
+  );
+}
+
+type Guard = <T>(work: () => Promise<T>) => Promise<T | undefined>;
+
+function UsersTab({ api, guard }: { api: AdminApi; guard: Guard }) {
+  const [query, setQuery] = useState("");
+  const [kind, setKind] = useState<AdminUserKind>("all");
+  const [users, setUsers] = useState<AdminUser[]>([]);
+  const [next, setNext] = useState<number>();
+  const [error, setError] = useState<string>();
+  const [openId, setOpenId] = useState<number>();
+  const id = useId();
+
+  const load = useCallback(
+    async (before?: number) => {
+      setError(undefined);
+      try {
+        const page = await guard(() =>
+          api.users({ ...(query ? { q: query } : {}), kind, ...(before ? { before } : {}) }),
+        );
+        if (!page) return;
+        setUsers((list) => (before ? [...list, ...page.users] : page.users));
+        setNext(page.next);
+      } catch (err) {
+        setError(errorText(err));
+      }
+    },
+    [api, guard, query, kind],
+  );
+
+  useEffect(() => {
+    const t = setTimeout(() => void load(), 200);
+    return () => clearTimeout(t);
+  }, [load]);
+
+  const changed = (user: AdminUser) =>
+    setUsers((list) => list.map((u) => (u.id === user.id ? user : u)));
+
+  return (
+    <div className="admin-users">
+      <div className="admin-filters">
+        <div className="field">
+          <label className="field-label" htmlFor={`${id}-q`}>
+            Search users
+          </label>
+          <input
+            id={`${id}-q`}
+            type="search"
+            value={query}
+            maxLength={64}
+            placeholder="Part of a username"
+            onChange={(e) => setQuery(e.target.value)}
+          />
+        </div>
+        <div className="field">
+          <label className="field-label" htmlFor={`${id}-kind`}>
+            Show
+          </label>
+          <select
+            id={`${id}-kind`}
+            value={kind}
+            onChange={(e) => setKind(e.target.value as AdminUserKind)}
+          >
+            {ADMIN_USER_KINDS.map((k) => (
+              <option key={k} value={k}>
+                {KIND_LABELS[k]}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+      {error && (
+        <p className="admin-error" role="alert">
+          {error}
+        </p>
+      )}
+      <div className="admin-table-wrap">
+        <table className="admin-table">
+          <caption className="visually-hidden">Users, newest first</caption>
+          <thead>
+            <tr>
+              <th scope="col">User</th>
+              <th scope="col">Kind</th>
+              <th scope="col">Joined</th>
+              <th scope="col">Status</th>
+              <th scope="col">Sessions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {users.map((u) => (
+              <tr key={u.id} aria-selected={openId === u.id}>
+                <th scope="row">
+                  <button
+                    type="button"
+                    className="link-button"
+                    aria-expanded={openId === u.id}
+                    onClick={() => setOpenId(openId === u.id ? undefined : u.id)}
+                  >
+                    {u.username}
+                  </button>
+                </th>
+                <td>{describeUser(u).kind}</td>
+                <td>{formatWhen(u.createdAt, Date.now())}</td>
+                <td>{describeUser(u).status}</td>
+                <td>{u.sessions}</td>
+              </tr>
+            ))}
+            {users.length === 0 && (
+              <tr>
+                <td colSpan={5} className="admin-empty">
+                  No users match.
+                </td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      </div>
+      {next !== undefined && (
+        <button type="button" className="button" onClick={() => void load(next)}>
+          More users
+        </button>
+      )}
+      {openId !== undefined && (
+        <UserDetails
+          key={openId}
+          api={api}
+          guard={guard}
+          userId={openId}
+          onChanged={changed}
+          onClose={() => setOpenId(undefined)}
+        />
+      )}
+    </div>
+  );
+}
+
+function UserDetails({
+  api,
+  guard,
+  userId,
+  onChanged,
+  onClose,
+}: {
+  api: AdminApi;
+  guard: Guard;
+  userId: number;
+  onChanged: (user: AdminUser) => void;
+  onClose: () => void;
+}) {
+  const [detail, setDetail] = useState<AdminUserReply>();
+  const [error, setError] = useState<string>();
+  const [done, setDone] = useState<string>();
+  const [reason, setReason] = useState("");
+  const [minutes, setMinutes] = useState<string>(String(banLengths[1]!.minutes));
+  const [busy, setBusy] = useState(false);
+  const id = useId();
+
+  useEffect(() => {
+    let live = true;
+    guard(() => api.user(userId))
+      .then((d) => live && d && setDetail(d))
+      .catch((err) => live && setError(errorText(err)));
+    return () => {
+      live = false;
+    };
+  }, [api, guard, userId]);
+
+  const act = async (what: string, work: () => Promise<AdminUser>) => {
+    setBusy(true);
+    setError(undefined);
+    setDone(undefined);
+    try {
+      const user = await guard(work);
+      if (!user) return;
+      setDetail((d) => (d ? { ...d, user } : d));
+      onChanged(user);
+      setDone(what);
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const older = async () => {
+    if (!detail?.messagesNext) return;
+    try {
+      const page = await guard(() => api.user(userId, detail.messagesNext));
+      if (page)
+        setDetail({
+          ...detail,
+          messages: [...detail.messages, ...page.messages],
+          ...(page.messagesNext !== undefined ? { messagesNext: page.messagesNext } : {}),
+        });
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+
+  const ban = (event: FormEvent) => {
+    event.preventDefault();
+    const length = Number(minutes);
+    void act("Banned.", () =>
+      api.ban(userId, {
+        ...(reason.trim() ? { reason: reason.trim() } : {}),
+        ...(length > 0 ? { minutes: length } : {}),
+      }),
+    );
+  };
+
+  const user = detail?.user;
+  return (
+    <section className="admin-detail" aria-labelledby={`${id}-title`}>
+      <div className="admin-detail-head">
+        <h2 id={`${id}-title`}>{user ? user.username : "Loading…"}</h2>
+        <button type="button" className="button button-ghost" onClick={onClose}>
+          Close
+        </button>
+      </div>
+      {error && (
+        <p className="admin-error" role="alert">
+          {error}
+        </p>
+      )}
+      {done && (
+        <p className="admin-done" role="status">
+          {done}
+        </p>
+      )}
+      {user && (
+        <>
+          <dl className="admin-facts">
+            <dt>Kind</dt>
+            <dd>{describeUser(user).kind}</dd>
+            <dt>Joined</dt>
+            <dd>{formatWhen(user.createdAt, Date.now())}</dd>
+            <dt>Status</dt>
+            <dd>{describeUser(user).status}</dd>
+            <dt>Open sessions</dt>
+            <dd>{user.sessions}</dd>
+          </dl>
+          <div className="admin-actions">
+            <button
+              type="button"
+              className="button"
+              disabled={busy || user.sessions === 0}
+              onClick={() => void act("Signed out everywhere.", () => api.signOut(userId))}
+            >
+              Sign out everywhere
+            </button>
+            {user.ban ? (
+              <button
+                type="button"
+                className="button"
+                disabled={busy}
+                onClick={() => void act("Unbanned.", () => api.unban(userId))}
+              >
+                Unban
+              </button>
+            ) : (
+              !user.admin && (
+                <form className="admin-ban" onSubmit={ban} aria-label="Ban from the server">
+                  <div className="field">
+                    <label className="field-label" htmlFor={`${id}-reason`}>
+                      Reason
+                    </label>
+                    <input
+                      id={`${id}-reason`}
+                      value={reason}
+                      maxLength={300}
+                      onChange={(e) => setReason(e.target.value)}
+                    />
+                  </div>
+                  <div className="field">
+                    <label className="field-label" htmlFor={`${id}-length`}>
+                      For
+                    </label>
+                    <select
+                      id={`${id}-length`}
+                      value={minutes}
+                      onChange={(e) => setMinutes(e.target.value)}
+                    >
+                      {banLengths.map((l) => (
+                        <option key={l.minutes} value={l.minutes}>
+                          {l.label}
+                        </option>
+                      ))}
+                    </select>
+                  </div>
+                  <button type="submit" className="button button-danger" disabled={busy}>
+                    Ban from server
+                  </button>
+                </form>
+              )
+            )}
+          </div>
+          <h3>Channels</h3>
+          {detail.channels.length === 0 ? (
+            <p className="admin-empty">No channels.</p>
+          ) : (
+            <ul className="admin-list">
+              {detail.channels.map((c) => (
+                <li key={c.id}>
+                  #{c.name} <span className="admin-muted">({ROLE_NAMES[c.role] ?? "member"})</span>
+                </li>
+              ))}
+            </ul>
+          )}
+          <h3>Latest messages</h3>
+          {detail.messages.length === 0 ? (
+            <p className="admin-empty">No messages.</p>
+          ) : (
+            <ul className="admin-list admin-messages">
+              {detail.messages.map((m) => (
+                <li key={m.id}>
+                  <span className="admin-muted">
+                    #{m.channelName} · {formatWhen(m.createdAt, Date.now())}
+                  </span>
+                  <span className="admin-message-text">{m.content}</span>
+                </li>
+              ))}
+            </ul>
+          )}
+          {detail.messagesNext !== undefined && (
+            <button type="button" className="button" onClick={() => void older()}>
+              Older messages
+            </button>
+          )}
+        </>
+      )}
+    </section>
+  );
+}
+
+function AuditTab({ api, guard }: { api: AdminApi; guard: Guard }) {
+  const [entries, setEntries] = useState<AdminAuditEntry[]>([]);
+  const [next, setNext] = useState<number>();
+  const [action, setAction] = useState("");
+  const [error, setError] = useState<string>();
+  const id = useId();
+
+  const load = useCallback(
+    async (before?: number) => {
+      setError(undefined);
+      try {
+        const page = await guard(() =>
+          api.audit({ ...(action ? { action } : {}), ...(before ? { before } : {}) }),
+        );
+        if (!page) return;
+        setEntries((list) => (before ? [...list, ...page.entries] : page.entries));
+        setNext(page.next);
+      } catch (err) {
+        setError(errorText(err));
+      }
+    },
+    [api, guard, action],
+  );
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  return (
+    <div className="admin-audit">
+      <div className="admin-filters">
+        <div className="field">
+          <label className="field-label" htmlFor={`${id}-action`}>
+            Action
+          </label>
+          <select id={`${id}-action`} value={action} onChange={(e) => setAction(e.target.value)}>
+            <option value="">Every action</option>
+            <option value="ban">Bans</option>
+            <option value="unban">Unbans</option>
+            <option value="signout">Sign-outs</option>
+          </select>
+        </div>
+      </div>
+      {error && (
+        <p className="admin-error" role="alert">
+          {error}
+        </p>
+      )}
+      {entries.length === 0 ? (
+        <p className="admin-empty">Nothing has been changed through the console yet.</p>
+      ) : (
+        <ul className="admin-list admin-audit-list" aria-label="Admin audit log">
+          {entries.map((e) => (
+            <li key={e.id}>
+              <span className="admin-muted">{formatWhen(e.at, Date.now())}</span>{" "}
+              <span>{describeChange(e)}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+      {next !== undefined && (
+        <button type="button" className="button" onClick={() => void load(next)}>
+          Older entries
+        </button>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,100 @@
+import { describe, expect, it } from "vitest";
+import {
+  axeViolations,
+  createChannel,
+  joinChannel,
+  registerInUi,
+  say,
+  signIn,
+} from "./browser-harness";
+import { webSuite } from "./web-suite";
+
+const harness = webSuite();
+
+describe("admin console", () => {
+  it("lets an admin find a user and ban them; the user's open tab ends with the ban notice", async () => {
+    // The admin's account first, made an admin beside the server, then signed in on /admin.
+    const admin = await harness.open();
+    await registerInUi(admin, "root");
+    await createChannel(admin, "lobby");
+    await harness.grantAdmin("root");
+    const user = await harness.open();
+    await registerInUi(user, "spammer");
+    await joinChannel(user, "lobby");
+    await say(user, "buy cheap watches");
+
+    await admin.goto("/admin");
+    await admin.getByRole("heading", { name: "Parley admin" }).waitFor();
+    await admin.getByLabel("Search users").fill("spam");
+    const row = admin.getByRole("row").filter({ hasText: "spammer" });
+    // The header and the one user whose name holds "spam".
+    await expect.poll(() => admin.getByRole("row").count()).toBe(2);
+    await row.getByRole("button", { name: "spammer" }).click();
+    const details = admin.getByRole("region", { name: "spammer" });
+    await details.getByText("buy cheap watches").waitFor();
+    await details.getByRole("listitem").filter({ hasText: "#lobby (member)" }).waitFor();
+    expect(await axeViolations(admin)).toEqual([]);
+
+    await details.getByLabel("Reason").fill("selling watches");
+    await details.getByLabel("For").selectOption({ label: "1 day" });
+    await details.getByRole("button", { name: "Ban from server" }).click();
+    await details.getByRole("status").filter({ hasText: "Banned." }).waitFor();
+    await expect(row.getByRole("cell").nth(2).textContent()).resolves.toMatch(
+      /^Banned until .*: selling watches$/,
+    );
+
+    // The user's tab is back at sign-in with the ban notice; signing in says until when and why.
+    await user.getByText("This account has been banned from the server").waitFor();
+    await user.getByLabel("Username").fill("spammer");
+    await user.getByLabel("Password").fill("correct horse battery");
+    await user.getByRole("button", { name: "Sign in", exact: true }).click();
+    await user.getByText(/banned from the server until .*: selling watches/).waitFor();
+
+    // The audit log tells it, and the unban from the details lets the user back in.
+    await admin.getByRole("tab", { name: "Audit log" }).click();
+    await admin
+      .getByRole("list", { name: "Admin audit log" })
+      .getByText(/^root banned spammer until .*: selling watches$/)
+      .waitFor();
+    expect(await axeViolations(admin)).toEqual([]);
+    await admin.getByRole("tab", { name: "Users" }).click();
+    await admin.getByLabel("Search users").fill("spammer");
+    await admin.getByRole("button", { name: "spammer" }).click();
+    await admin.getByRole("button", { name: "Unban" }).click();
+    await admin.getByRole("status").filter({ hasText: "Unbanned." }).waitFor();
+    await signIn(user, "spammer");
+  });
+
+  it("signs a user out everywhere from the console, and refuses the console to a non-admin", async () => {
+    // The console asks for a sign-in at /admin, and opens on it: here on a phone, in dark mode.
+    await harness.register("boss");
+    await harness.grantAdmin("boss");
+    const user = await harness.open();
+    await registerInUi(user, "wanderer");
+    const admin = await harness.open({ colorScheme: "dark", width: 390, height: 844 });
+    await admin.goto("/admin");
+    await admin.getByText("Sign in as a server admin to open the admin console.").waitFor();
+    await admin.getByLabel("Username").fill("boss");
+    await admin.getByLabel("Password").fill("correct horse battery");
+    await admin.getByRole("button", { name: "Sign in", exact: true }).click();
+    await admin.getByRole("heading", { name: "Parley admin" }).waitFor();
+    await admin.getByLabel("Search users").fill("wanderer");
+    await admin.getByRole("button", { name: "wanderer" }).click();
+    await admin.getByRole("button", { name: "Sign out everywhere" }).click();
+    await admin.getByRole("status").filter({ hasText: "Signed out everywhere." }).waitFor();
+    await user.getByText("Your session has ended. Sign in again to continue.").waitFor();
+    // On a phone in dark mode the console is usable and clean.
+    expect(await axeViolations(admin)).toEqual([]);
+    const width = await admin.evaluate(() => document.documentElement.scrollWidth);
+    expect(width).toBeLessThanOrEqual(390);
+
+    // A signed-in member who opens /admin is told it is for admins, and reaches no data.
+    await signIn(user, "wanderer");
+    await user.goto("/admin");
+    await user
+      .getByRole("alert")
+      .filter({ hasText: "This console is for server admins" })
+      .waitFor();
+    expect(await user.getByRole("table").count()).toBe(0);
+  });
+});
