@@ -121,21 +121,25 @@ describe("npm run admin", () => {
     expect(res.status).toBe(200);
     const ops = await server.connect({ token: ((await res.json()) as { token: string }).token });
     expect(ops.user?.ad).toBe(true);
-    expect((await admin(url, ["list"])).out).toBe("ops\n");
 
-    await server.register("mia");
-    expect((await admin(url, ["grant", "@mia"])).out).toBe("mia is now an admin\n");
-    expect((await admin(url, ["list"])).out).toBe("mia\nops\n");
-    expect((await admin(url, ["revoke", "ops"])).out).toBe("ops is no longer an admin\n");
-    // From the next connection on.
-    expect((await server.connect({ token: ops.token! })).user?.ad).toBeUndefined();
-
-    const refused = await admin(url, ["grant", "nobody"]);
-    expect(refused).toMatchObject({ code: 1, err: "admin: No account named nobody\n" });
-    // The other refusals, in process: the command's code, not the process around it.
+    // The commands themselves, in process beside the server (the process around them is the
+    // same as for `create` above and the refusal below).
     const storage = await openStorage(server.config, pino({ level: "silent" }));
-    const io = { out: () => {}, hash: async (p: string) => `hash-of-${p}` };
+    const lines: string[] = [];
+    const io = { out: (line: string) => lines.push(line), hash: async (p: string) => `hash-of-${p}` };
+    const run = async (args: string[]) => {
+      lines.length = 0;
+      await runAdminCommand(storage, args, io);
+      return lines.join("\n");
+    };
     try {
+      expect(await run(["list"])).toBe("ops");
+      await server.register("mia");
+      expect(await run(["grant", "@mia"])).toBe("mia is now an admin");
+      expect(await run(["list"])).toBe("mia\nops");
+      expect(await run(["revoke", "ops"])).toBe("ops is no longer an admin");
+      // From the next connection on.
+      expect((await server.connect({ token: ops.token! })).user?.ad).toBeUndefined();
       for (const [args, error] of [
         [["create", "mia"], { errorName: "USERNAME_TAKEN" }],
         [["create", "guest-x"], { errorName: "USERNAME_RESERVED" }],
@@ -149,6 +153,8 @@ describe("npm run admin", () => {
     } finally {
       await storage.close();
     }
+    const refused = await admin(url, ["grant", "nobody"]);
+    expect(refused).toMatchObject({ code: 1, err: "admin: No account named nobody\n" });
   });
 
   it("resets a password: prints a new one and signs the account out everywhere", {
