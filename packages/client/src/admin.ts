@@ -68,6 +68,14 @@ export class AdminApi {
     return (await this.call<{ user: AdminUser }>("POST", `/users/${id}/ban`, ban)).user;
   }
 
+  /**
+   * Gives an account a new temporary password (returned once: hand it on) and signs it out
+   * everywhere.
+   */
+  resetPassword(id: number): Promise<{ user: AdminUser; password: string }> {
+    return this.call("POST", `/users/${id}/reset-password`, {});
+  }
+
   async unban(id: number): Promise<AdminUser> {
     return (await this.call<{ user: AdminUser }>("POST", `/users/${id}/unban`, {})).user;
   }

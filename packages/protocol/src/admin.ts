@@ -115,7 +115,7 @@ export interface AdminAuditEntry {
   /** Epoch ms. */
   at: number;
   actor: { id: number; username: string };
-  /** `signout`, `ban`, `unban`. */
+  /** `signout`, `ban`, `unban`, `resetpassword`. */
   action: string;
   target: { kind: "user"; id: number; username: string };
   /** The part of the target the action changed, before and after (JSON values). */

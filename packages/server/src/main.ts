@@ -305,8 +305,10 @@ export async function buildNode(
     ...tuning.guestSweep,
     onError: (err) => logger.warn({ err }, "guest membership sweep failed"),
   });
-  const admin = new AdminService(storage, (userId, message) =>
-    broker.publish({ kind: "user", id: userId }, message),
+  const admin = new AdminService(
+    storage,
+    (userId, message) => broker.publish({ kind: "user", id: userId }, message),
+    (password) => hasher.hash(password),
   );
   const moderation = new ModerationService(storage, channels, (by, target, ban) =>
     admin.setBan(by, target, ban),

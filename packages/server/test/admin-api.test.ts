@@ -90,6 +90,7 @@ describe("admin API", () => {
       ["POST", `/users/${target}/sign-out`, {}],
       ["POST", `/users/${target}/ban`, { reason: "nope" }],
       ["POST", `/users/${target}/unban`, {}],
+      ["POST", `/users/${target}/reset-password`, {}],
       ["GET", "/audit"],
     ];
     const callers: [who: string, token: string | undefined, status: number, code: number][] = [
@@ -224,6 +225,37 @@ describe("admin API", () => {
     expect((await call(server, "GET", "/audit", root)).body.entries).toEqual([]);
   });
 
+  it("resets an account's password: shown once, the old one refused, sessions ended, nothing secret audited", async () => {
+    const token = await server.register("bob");
+    const bob = await server.connect({ token });
+    const bobCloses = closes(bob);
+    const res = await fetch(`${server.url}/api/v1/admin/users/${bob.user!.i}/reset-password`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${root}`, "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("cache-control")).toBe("no-store");
+    const { password, user } = (await res.json()) as { password: string; user: AdminUser };
+    expect(password).toMatch(/^[A-Za-z0-9_-]{24}$/);
+    expect(user.sessions).toBe(0);
+    await until(() => bobCloses.includes(CloseCode.AuthRevoked), 5000, "the sign-out");
+    expect((await login(server, "bob")).status).toBe(401);
+    const fresh = await post(`${server.url}/api/v1/auth/login`, { username: "bob", password });
+    expect(fresh.status).toBe(200);
+    const audit = (await call(server, "GET", "/audit", root)).body as AdminAuditReply;
+    expect(audit.entries[0]).toMatchObject({ action: "resetpassword", after: { sessions: 0 } });
+    expect(JSON.stringify(audit)).not.toContain(password);
+
+    // Not for a guest, oneself or another admin.
+    const guest = await server.connect();
+    await server.registerAdmin("other");
+    for (const id of [guest.user!.i, await idOf("root"), await idOf("other")]) {
+      const refused = await call(server, "POST", `/users/${id}/reset-password`, root, {});
+      expect(refused.status).toBe(403);
+    }
+  });
+
   it("signs a user out everywhere: every socket closes with 4500 and every token stops working", async () => {
     const first = await server.register("bob");
     const second = (await login(server, "bob")).body.token as string;
@@ -276,6 +308,7 @@ describe("server bans with an end", () => {
       const admin = new AdminService(
         storage,
         () => {},
+        async (p) => `hash-of-${p}`,
         () => now,
       );
       const root = await createUser(storage, {

@@ -126,7 +126,10 @@ describe("npm run admin", () => {
     // same as for `create` above and the refusal below).
     const storage = await openStorage(server.config, pino({ level: "silent" }));
     const lines: string[] = [];
-    const io = { out: (line: string) => lines.push(line), hash: async (p: string) => `hash-of-${p}` };
+    const io = {
+      out: (line: string) => lines.push(line),
+      hash: async (p: string) => `hash-of-${p}`,
+    };
     const run = async (args: string[]) => {
       lines.length = 0;
       await runAdminCommand(storage, args, io);

@@ -88,8 +88,16 @@ describe("admin console", () => {
     const width = await admin.evaluate(() => document.documentElement.scrollWidth);
     expect(width).toBeLessThanOrEqual(390);
 
+    // A password reset shows the new password once; the user signs in with it.
+    await admin.getByRole("button", { name: "Reset password" }).click();
+    const password = (await admin.getByTestId("issued-password").textContent()) ?? "";
+    expect(password).toMatch(/^\S{24}$/);
+    await user.getByLabel("Username").fill("wanderer");
+    await user.getByLabel("Password").fill(password);
+    await user.getByRole("button", { name: "Sign in", exact: true }).click();
+    await user.getByTestId("me").filter({ hasText: "wanderer" }).waitFor();
+
     // A signed-in member who opens /admin is told it is for admins, and reaches no data.
-    await signIn(user, "wanderer");
     await user.goto("/admin");
     await user
       .getByRole("alert")

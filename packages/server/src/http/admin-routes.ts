@@ -67,6 +67,17 @@ export function registerAdminRoutes(
     return { user: await services.admin.ban(by, userId(req), body) };
   });
 
+  app.post(
+    "/api/v1/admin/users/:id/reset-password",
+    async (req, reply): Promise<{ user: AdminUser; password: string }> => {
+      const by = await admin(req);
+      const reset = await services.admin.resetPassword(by, userId(req));
+      // The password is shown once: no cache keeps it.
+      reply.header("cache-control", "no-store");
+      return reset;
+    },
+  );
+
   app.post("/api/v1/admin/users/:id/unban", async (req): Promise<{ user: AdminUser }> => {
     const by = await admin(req);
     return { user: await services.admin.unban(by, userId(req)) };

@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { passwordSchema, usernameSchema } from "@parley/protocol";
@@ -7,7 +6,7 @@ import { loadConfig } from "../config";
 import { ParleyError } from "../errors";
 import { openStorage } from "../main";
 import { checkAccountName, hashToken, newToken } from "../services/auth-service";
-import { PasswordHasher } from "../services/password-hasher";
+import { PasswordHasher, temporaryPassword } from "../services/password-hasher";
 import type { Storage } from "../storage/storage";
 
 export const USAGE = `usage: npm run admin -- <command>
@@ -27,11 +26,6 @@ export interface AdminIo {
   /** The password given on standard input (`--password-stdin`), if any. */
   password?: string;
   hash: (password: string) => Promise<string>;
-}
-
-/** A password for the operator to hand on: 18 random bytes, 24 characters of base64url. */
-function temporaryPassword(): string {
-  return randomBytes(18).toString("base64url");
 }
 
 async function account(storage: Storage, name: string) {

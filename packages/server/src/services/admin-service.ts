@@ -13,6 +13,7 @@ import type { UserMessage } from "../broker/message-broker";
 import { ParleyError } from "../errors";
 import type { AdminStore, AdminUserRow, ServerBan } from "../storage/admin-store";
 import { type Actor, serverBanInForce, type UserRow } from "../storage/storage";
+import { temporaryPassword } from "./password-hasher";
 
 /** The ban in force, as the API shows it; undefined when there is none. */
 function banInfo(user: UserRow, now: number): ServerBanInfo | undefined {
@@ -44,6 +45,8 @@ export class AdminService {
   constructor(
     private readonly store: AdminStore,
     private readonly announce: (userId: number, message: UserMessage) => void,
+    /** Hashes a password off the event loop (the server's `PasswordHasher`). */
+    private readonly hash: (password: string) => Promise<string>,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -124,6 +127,33 @@ export class AdminService {
     });
     this.announce(userId, { k: "revoked" });
     return this.json(await this.target(userId));
+  }
+
+  /**
+   * Gives an account a new temporary password, shown once to the admin (never stored but as
+   * its hash, never audited), and signs it out everywhere. Refused for a guest (no password),
+   * for oneself (the settings' password change is for that) and for another admin.
+   */
+  async resetPassword(
+    by: AdminActor,
+    userId: number,
+  ): Promise<{ user: AdminUser; password: string }> {
+    this.requireAdmin(by);
+    const user = await this.target(userId);
+    if (user.isGuest) throw new ParleyError("FORBIDDEN", "A guest has no password to reset");
+    if (user.id === by.id)
+      throw new ParleyError("FORBIDDEN", "Change your own password from your settings");
+    if (user.isAdmin) throw new ParleyError("FORBIDDEN", `${user.username} is an admin`);
+    const password = temporaryPassword();
+    await this.store.setPasswordAudited(userId, await this.hash(password), {
+      actor: { id: by.id, name: by.name },
+      action: "resetpassword",
+      target: actorOf(user),
+      before: { sessions: user.sessions },
+      after: { sessions: 0 },
+    });
+    this.announce(userId, { k: "revoked" });
+    return { user: this.json(await this.target(userId)), password };
   }
 
   /** Bans the user from the server for `minutes` (absent: until lifted), with a reason. */

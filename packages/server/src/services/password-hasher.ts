@@ -1,8 +1,14 @@
+import { randomBytes } from "node:crypto";
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
 import { ParleyError } from "../errors";
 
 /** argon2id parameters (OWASP's second recommended set: 19 MiB, 2 passes, 1 lane). */
+/** A password for an admin or operator to hand on: 18 random bytes, 24 characters of base64url. */
+export function temporaryPassword(): string {
+  return randomBytes(18).toString("base64url");
+}
+
 export const ARGON2_OPTIONS = {
   algorithm: 2,
   memoryCost: 19456,

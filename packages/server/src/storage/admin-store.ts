@@ -91,6 +91,8 @@ export interface AdminStore {
     ban: ServerBan | null,
     change: AdminChange,
   ): Promise<number[]>;
+  /** Sets the user's password hash and revokes every session; resolves to them. */
+  setPasswordAudited(userId: number, passwordHash: string, change: AdminChange): Promise<number[]>;
   /** Revokes every session of the user; resolves to them. */
   revokeSessionsAudited(userId: number, change: AdminChange): Promise<number[]>;
   /** The admin audit log newest first (by id, below `beforeId`), filtered. */

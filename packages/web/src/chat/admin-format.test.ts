@@ -40,6 +40,9 @@ describe("admin console wording", () => {
     expect(describeChange(entry("signout", { sessions: 2 }, { sessions: 0 }))).toBe(
       "root signed bob out everywhere (2 sessions)",
     );
+    expect(describeChange(entry("resetpassword", { sessions: 1 }, { sessions: 0 }))).toBe(
+      "root reset bob's password",
+    );
     expect(describeChange(entry("signout", { sessions: 1 }, { sessions: 0 }))).toBe(
       "root signed bob out everywhere (1 session)",
     );

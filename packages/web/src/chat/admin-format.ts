@@ -36,6 +36,8 @@ export function describeChange(entry: AdminAuditEntry, now = Date.now()): string
     }
     case "unban":
       return `${actor.username} lifted ${target.username}'s ban`;
+    case "resetpassword":
+      return `${actor.username} reset ${target.username}'s password`;
     case "signout": {
       const sessions = (entry.before as { sessions?: number } | null)?.sessions;
       return `${actor.username} signed ${target.username} out everywhere${sessions === undefined ? "" : ` (${sessions} ${sessions === 1 ? "session" : "sessions"})`}`;

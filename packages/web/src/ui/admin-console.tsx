@@ -280,6 +280,8 @@ function UserDetails({
   const [detail, setDetail] = useState<AdminUserReply>();
   const [error, setError] = useState<string>();
   const [done, setDone] = useState<string>();
+  // A reset's temporary password, shown until the details close: the server shows it once.
+  const [issued, setIssued] = useState<string>();
   const [reason, setReason] = useState("");
   const [minutes, setMinutes] = useState<string>(String(banLengths[1]!.minutes));
   const [busy, setBusy] = useState(false);
@@ -299,6 +301,7 @@ function UserDetails({
     setBusy(true);
     setError(undefined);
     setDone(undefined);
+    setIssued(undefined);
     try {
       const user = await guard(work);
       if (!user) return;
@@ -357,6 +360,12 @@ function UserDetails({
           {done}
         </p>
       )}
+      {issued && (
+        <p className="admin-issued">
+          New password for {user?.username}: <code data-testid="issued-password">{issued}</code> —
+          hand it on now; it is not shown again.
+        </p>
+      )}
       {user && (
         <>
           <dl className="admin-facts">
@@ -378,6 +387,22 @@ function UserDetails({
             >
               Sign out everywhere
             </button>
+            {!user.guest && !user.admin && (
+              <button
+                type="button"
+                className="button"
+                disabled={busy}
+                onClick={() =>
+                  void act("Password reset; every session was signed out.", async () => {
+                    const reset = await api.resetPassword(userId);
+                    setIssued(reset.password);
+                    return reset.user;
+                  })
+                }
+              >
+                Reset password
+              </button>
+            )}
             {user.ban ? (
               <button
                 type="button"
@@ -502,6 +527,7 @@ function AuditTab({ api, guard }: { api: AdminApi; guard: Guard }) {
             <option value="ban">Bans</option>
             <option value="unban">Unbans</option>
             <option value="signout">Sign-outs</option>
+            <option value="resetpassword">Password resets</option>
           </select>
         </div>
       </div>

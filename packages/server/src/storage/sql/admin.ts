@@ -139,6 +139,19 @@ export function sqlAdminStore(sql: SqlContext): AdminStore {
       });
     },
 
+    async setPasswordAudited(userId, passwordHash, change) {
+      return sql.write(async (trx) => {
+        await trx
+          .updateTable("users")
+          .set({ password_hash: passwordHash })
+          .where("id", "=", userId)
+          .execute();
+        const revoked = await revoke(trx, userId);
+        await audit(trx, change);
+        return revoked;
+      });
+    },
+
     async revokeSessionsAudited(userId, change) {
       return sql.write(async (trx) => {
         const revoked = await revoke(trx, userId);
