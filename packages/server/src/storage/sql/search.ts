@@ -88,6 +88,8 @@ export function sqlSearchStore(ctx: SqlContext, enabled: boolean): SearchStore {
         if (budget > 0) {
           const scan = await scanNewestFirst(
             page,
+            // PostgreSQL plans each statement (milliseconds): one statement reads the budget.
+            dialect === "postgres" ? budget : SCAN_CHUNK_FIRST,
             where,
             authorIds.length === 1 ? undefined : channelIds[0],
             query,
@@ -111,8 +113,14 @@ export function sqlSearchStore(ctx: SqlContext, enabled: boolean): SearchStore {
         dialect === "sqlite"
           ? sqliteMatch(query, narrow.length > 0, matched)
           : postgresMatch(query, matched);
-      if (dialect === "postgres" && query.include.some((t) => t.tokens.length > 1))
-        return found.concat(await postgresWindows(db, page, from, matched, before, rest));
+      // PostgreSQL rechecks every row holding a phrase's words (its GIN index keeps no
+      // positions): naming the searcher's channels lets it keep only the rows of those first.
+      if (
+        dialect === "postgres" &&
+        narrow.length === 0 &&
+        query.include.some((t) => t.tokens.length > 1)
+      )
+        matched.push(sql`m.channel_id in (${list(await memberChannelIds(db, userId))})`);
       if (before !== undefined) matched.push(sql`${id} < ${before}`);
       return found.concat(await page(from, matched, id, rest));
     },
@@ -163,7 +171,7 @@ async function selectPage(
   );
 }
 
-/** Messages read per statement of a scan at first; each statement reads twice the last. */
+/** Messages read per statement of a SQLite scan at first; each statement reads twice the last. */
 const SCAN_CHUNK_FIRST = 100;
 const SCAN_CHUNK_MAX = 3200;
 
@@ -175,6 +183,7 @@ const SCAN_CHUNK_MAX = 3200;
  */
 async function scanNewestFirst(
   page: PageOf,
+  firstChunk: number,
   where: RawBuilder<unknown>[],
   channelId: number | undefined,
   query: SearchQuery,
@@ -185,7 +194,7 @@ async function scanNewestFirst(
   const order = channelId === undefined ? sql`m.id` : sql`m.seq`;
   const rows: SearchRow[] = [];
   let read = 0;
-  let chunk = SCAN_CHUNK_FIRST;
+  let chunk = firstChunk;
   let last: SearchRow | undefined;
   while (read < budget) {
     const conditions = [...where];
@@ -407,47 +416,15 @@ function postgresMatch(query: SearchQuery, where: RawBuilder<unknown>[]): RawBui
   return sql`messages m`;
 }
 
-/** Ids in the first window of a PostgreSQL phrase search; each window is ten times the last. */
-const PHRASE_WINDOW_FIRST = 10_000;
-
-/**
- * A PostgreSQL search for a phrase, in windows of ids newest first. The GIN index gives every
- * row that holds the phrase's words and keeps no positions, so each such row is rechecked; a
- * window bounds the rechecks to its rows (two common words: a page from the first window,
- * rather than every row holding both). Windows grow tenfold until the page is full or the ids
- * run out.
- */
-async function postgresWindows(
-  db: Kysely<Database>,
-  page: PageOf,
-  from: RawBuilder<unknown>,
-  conditions: RawBuilder<unknown>[],
-  beforeId: number | undefined,
-  limit: number,
-): Promise<SearchRow[]> {
-  let hi = beforeId;
-  if (hi === undefined) {
-    const { rows } = await sql<{ top: number | null }>`select max(id) as top from messages`.execute(
-      db,
-    );
-    hi = Number(rows[0]?.top ?? 0) + 1;
-  }
-  const out: SearchRow[] = [];
-  let size = PHRASE_WINDOW_FIRST;
-  while (out.length < limit && hi > 0) {
-    const lo = Math.max(hi - size, 0);
-    out.push(
-      ...(await page(
-        from,
-        [...conditions, sql`m.id < ${hi}`, sql`m.id >= ${lo}`],
-        sql`m.id`,
-        limit - out.length,
-      )),
-    );
-    hi = lo;
-    size *= 10;
-  }
-  return out;
+/** The ids of the channels the user is a member of (a phrase's candidates on PostgreSQL). */
+async function memberChannelIds(db: Kysely<Database>, userId: number): Promise<number[]> {
+  const rows = await db
+    .selectFrom("memberships")
+    .select("channel_id")
+    .where("user_id", "=", userId)
+    .execute();
+  // No channel: an id no channel has keeps the list well-formed.
+  return rows.length > 0 ? rows.map((r) => Number(r.channel_id)) : [0];
 }
 
 /** Where a log line of the index's build goes (a pino logger's `info`, bound). */
