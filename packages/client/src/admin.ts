@@ -2,6 +2,10 @@ import type {
   AdminAuditQuery,
   AdminAuditReply,
   AdminBan,
+  AdminModerationQuery,
+  AdminModerationReply,
+  AdminSettingsChange,
+  AdminSettingsReply,
   AdminUser,
   AdminUserReply,
   AdminUsersQuery,
@@ -78,6 +82,21 @@ export class AdminApi {
 
   async unban(id: number): Promise<AdminUser> {
     return (await this.call<{ user: AdminUser }>("POST", `/users/${id}/unban`, {})).user;
+  }
+
+  /** A page of every channel's moderation log, newest first, with filters. */
+  moderation(query: AdminModerationQuery = {}): Promise<AdminModerationReply> {
+    return this.call("GET", `/moderation${queryString({ ...query })}`);
+  }
+
+  /** The server settings in force, and which ones an admin set. */
+  settings(): Promise<AdminSettingsReply> {
+    return this.call("GET", "/settings");
+  }
+
+  /** Changes server settings (the others stay); `reset` returns some to their variables. */
+  changeSettings(change: AdminSettingsChange): Promise<AdminSettingsReply> {
+    return this.call("POST", "/settings", change);
   }
 
   /** A page of the admin audit log, newest first, with filters. */

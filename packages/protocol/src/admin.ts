@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { topicSchema } from "./schemas";
+import { channelNameSchema, topicSchema } from "./schemas";
 
 /**
  * The admin HTTP API (`/api/v1/admin/…`, server admins only): its requests as schemas and its
@@ -49,6 +49,105 @@ export const adminAuditQuerySchema = z.strictObject({
   limit: pageLimit,
 });
 export type AdminAuditQuery = z.infer<typeof adminAuditQuerySchema>;
+
+/**
+ * `GET /api/v1/admin/moderation`: the moderation audit log of every channel, newest first.
+ * Channel and users by name (as typed; a name that names nothing matches nothing), times in
+ * epoch ms.
+ */
+export const adminModerationQuerySchema = z.strictObject({
+  channel: z.string().max(64).optional(),
+  actor: z.string().max(64).optional(),
+  target: z.string().max(64).optional(),
+  action: z.string().max(32).optional(),
+  since: z.coerce.number().pipe(z.int().nonnegative()).optional(),
+  until: z.coerce.number().pipe(z.int().nonnegative()).optional(),
+  before: cursor,
+  limit: pageLimit,
+});
+export type AdminModerationQuery = z.infer<typeof adminModerationQuerySchema>;
+
+/** One moderation action in a channel, as `/modlog` keeps it. */
+export interface AdminModerationEntry {
+  id: number;
+  /** Epoch ms. */
+  at: number;
+  channel: { id: number; name: string };
+  /** Id 0 and name "" for the server itself (a mute or ban that ran out). */
+  actor: { id: number; username: string };
+  target?: { id: number; username: string };
+  /** As `AuditLine.ac`: `kick`, `mute`, `ban`, `topic`, `serverban`… */
+  action: string;
+  reason?: string;
+  /** End of a mute or ban, epoch ms. */
+  until?: number;
+}
+
+export interface AdminModerationReply {
+  entries: AdminModerationEntry[];
+  next?: number;
+}
+
+/** Whether anyone may create an account, or nobody (`npm run admin -- create` still may). */
+export const REGISTRATION_MODES = ["open", "closed"] as const;
+export type RegistrationMode = (typeof REGISTRATION_MODES)[number];
+
+/**
+ * The server's settings an admin changes live (`/api/v1/admin/settings`): stored in the
+ * database, applied on every node. Each starts as its `PARLEY_*` variable says; a value an
+ * admin sets wins over the variable until the admin resets it.
+ */
+export interface ServerSettings {
+  registration: RegistrationMode;
+  /** Whether a hello without a token makes a guest. */
+  guests: boolean;
+  /** Whether new messages' links get previews (`PARLEY_LINK_PREVIEWS`). */
+  linkPreviews: boolean;
+  /** How long a message stays editable, in seconds; 0 = always (`PARLEY_EDIT_WINDOW_SECONDS`). */
+  editWindowSeconds: number;
+  /** The largest upload, in bytes (`PARLEY_UPLOAD_MAX_BYTES`). */
+  uploadMaxBytes: number;
+  /** Channels every new user joins, created if missing (`PARLEY_DEFAULT_CHANNELS`). */
+  defaultChannels: string[];
+}
+
+/**
+ * `POST /api/v1/admin/settings`: the settings to change (the others stay); `reset` names
+ * settings to return to their variable's value.
+ */
+export const adminSettingsSchema = z.strictObject({
+  registration: z.enum(REGISTRATION_MODES).optional(),
+  guests: z.boolean().optional(),
+  linkPreviews: z.boolean().optional(),
+  editWindowSeconds: z.int().min(0).max(315_360_000).optional(),
+  uploadMaxBytes: z
+    .int()
+    .min(1)
+    .max(2 ** 40)
+    .optional(),
+  defaultChannels: z.array(channelNameSchema).max(20).optional(),
+  reset: z
+    .array(
+      z.enum([
+        "registration",
+        "guests",
+        "linkPreviews",
+        "editWindowSeconds",
+        "uploadMaxBytes",
+        "defaultChannels",
+      ]),
+    )
+    .max(6)
+    .optional(),
+});
+export type AdminSettingsChange = z.infer<typeof adminSettingsSchema>;
+
+/** The settings in force, and the ones an admin set (the rest follow their variables). */
+export interface AdminSettingsReply {
+  settings: ServerSettings;
+  /** The names of the settings an admin set. */
+  stored: (keyof ServerSettings)[];
+}
 
 /** A server ban in force. */
 export interface ServerBanInfo {
@@ -115,9 +214,10 @@ export interface AdminAuditEntry {
   /** Epoch ms. */
   at: number;
   actor: { id: number; username: string };
-  /** `signout`, `ban`, `unban`, `resetpassword`. */
+  /** `signout`, `ban`, `unban`, `resetpassword`, `settings`. */
   action: string;
-  target: { kind: "user"; id: number; username: string };
+  /** A user, or the server itself (id 0, username "server") for a change of settings. */
+  target: { kind: "user" | "server"; id: number; username: string };
   /** The part of the target the action changed, before and after (JSON values). */
   before: unknown;
   after: unknown;

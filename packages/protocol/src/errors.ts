@@ -204,6 +204,18 @@ export const ERRORS = {
     status: 403,
     temporary: false,
   },
+  REGISTRATION_CLOSED: {
+    code: 1314,
+    message: "This server does not take new accounts",
+    status: 403,
+    temporary: false,
+  },
+  GUESTS_DISABLED: {
+    code: 1315,
+    message: "This server does not let guests in: sign in or create an account",
+    status: 403,
+    temporary: false,
+  },
   RATE_LIMITED: {
     code: 1400,
     message: "Too many requests",

@@ -54,6 +54,7 @@ import { PresenceService } from "./services/presence-service";
 import { PushService } from "./services/push-service";
 import { SearchService } from "./services/search-service";
 import type { Services } from "./services/services";
+import { SettingsService } from "./services/settings-service";
 import { type TypingOptions, TypingService } from "./services/typing-service";
 import { openPostgresStorage } from "./storage/postgres/open-postgres";
 import { openSqliteStorage } from "./storage/sqlite/open-sqlite";
@@ -206,7 +207,27 @@ export async function buildNode(
     (err) => logger.warn({ err }, "presence announcement failed"),
   );
   const channels = new ChannelService(storage, broker, presenceStore, config);
-  await channels.createDefaults(config.defaultChannels);
+  // The settings admins change live, over the configuration's values; read before serving.
+  const settings = new SettingsService(
+    storage,
+    broker,
+    {
+      registration: "open",
+      guests: true,
+      linkPreviews: config.linkPreviews,
+      editWindowSeconds: config.editWindowSeconds,
+      uploadMaxBytes: config.uploadMaxBytes,
+      defaultChannels: config.defaultChannels,
+    },
+    (next, before) => {
+      if (JSON.stringify(next.defaultChannels) !== JSON.stringify(before.defaultChannels))
+        void channels
+          .createDefaults(next.defaultChannels)
+          .catch((err) => logger.warn({ err }, "default channels failed"));
+    },
+  );
+  await settings.start();
+  await channels.createDefaults(settings.current.defaultChannels);
   const typing = new TypingService(broker, tuning.typing);
   const pushPolicy = { allowInsecureLocal: config.pushAllowInsecureLocal };
   const vapid = config.webPush
@@ -235,7 +256,9 @@ export async function buildNode(
     logger,
   });
   const files = await FileService.create(engines.files, storage, {
-    maxBytes: config.uploadMaxBytes,
+    get maxBytes() {
+      return settings.current.uploadMaxBytes;
+    },
     quotaBytes: config.uploadQuotaBytes,
     linkTtlMs: config.fileLinkSeconds * 1000,
     ...(tuning.fileSweep?.now ? { now: tuning.fileSweep.now } : {}),
@@ -246,11 +269,14 @@ export async function buildNode(
     onError: (err) => logger.warn({ err }, "file sweep failed"),
   });
   const messages = new MessageService(storage, channels, typing, (n) => metrics.messagesIn.inc(n), {
-    editWindowMs: config.editWindowSeconds * 1000,
+    get editWindowMs() {
+      return settings.current.editWindowSeconds * 1000;
+    },
     posted: (posted) => {
       push.posted(posted);
+      if (!settings.current.linkPreviews) return;
       for (const { channelId, event } of posted) {
-        linkPreviews?.enqueue({
+        linkPreviews.enqueue({
           channelId,
           messageId: event.i,
           version: event.v ?? 1,
@@ -260,7 +286,8 @@ export async function buildNode(
       }
     },
     edited: (channelId, event) =>
-      linkPreviews?.enqueue({
+      settings.current.linkPreviews &&
+      linkPreviews.enqueue({
         channelId,
         messageId: event.m,
         version: event.v,
@@ -270,22 +297,21 @@ export async function buildNode(
       }),
     deleted: () => void fileSweep.sweep(),
   });
-  // Only the node that stored a message fetches its previews (the hooks above run there).
-  const linkPreviews = config.linkPreviews
-    ? new LinkPreviewService(
-        {
-          attach: (attachment) => messages.attachLinkPreviews(attachment),
-          storeImage: (authorId, bytes) => files.storeFetchedImage(authorId, bytes),
-          logger,
-        },
-        {
-          block: config.linkPreviewBlock,
-          allow: config.linkPreviewAllow,
-          localOrigins: config.linkPreviewLocalOrigins,
-          ...tuning.linkPreviews,
-        },
-      )
-    : undefined;
+  // Only the node that stored a message fetches its previews (the hooks above run there), and
+  // only while the setting is on.
+  const linkPreviews = new LinkPreviewService(
+    {
+      attach: (attachment) => messages.attachLinkPreviews(attachment),
+      storeImage: (authorId, bytes) => files.storeFetchedImage(authorId, bytes),
+      logger,
+    },
+    {
+      block: config.linkPreviewBlock,
+      allow: config.linkPreviewAllow,
+      localOrigins: config.linkPreviewLocalOrigins,
+      ...tuning.linkPreviews,
+    },
+  );
   const hasher = new PasswordHasher({
     concurrency: config.hashConcurrency,
     queue: config.hashQueue,
@@ -299,6 +325,7 @@ export async function buildNode(
       created: (user) => channels.joinDefaults(user),
       changed: (user) => channels.announceUser(user),
     },
+    () => settings.current,
   );
   const guestSweep = new GuestSweep(channels, {
     days: config.guestMembershipDays,
@@ -330,6 +357,7 @@ export async function buildNode(
     files,
     search: new SearchService(storage),
     admin,
+    serverSettings: settings,
     rate: { limiter, rules: config.rateLimits },
     settings: {
       heartbeatMs: config.heartbeatMs,
@@ -390,7 +418,8 @@ export async function buildNode(
       await messages.drain();
     },
     async close() {
-      await linkPreviews?.close();
+      settings.close();
+      await linkPreviews.close();
       await push.close();
       await hasher.close();
       moderation.close();

@@ -92,6 +92,9 @@ describe("admin API", () => {
       ["POST", `/users/${target}/unban`, {}],
       ["POST", `/users/${target}/reset-password`, {}],
       ["GET", "/audit"],
+      ["GET", "/moderation"],
+      ["GET", "/settings"],
+      ["POST", "/settings", { guests: false }],
     ];
     const callers: [who: string, token: string | undefined, status: number, code: number][] = [
       ["no session", undefined, 401, ERRORS.UNAUTHENTICATED.code],
@@ -106,8 +109,10 @@ describe("admin API", () => {
         const res = await call(server, method, path, token, body);
         expect([who, path, res.status, res.body?.error?.c]).toEqual([who, path, status, code]);
       }
-    // Nothing was done: the member still signs in, and the audit log is empty.
+    // Nothing was done: the member still signs in, guests still come in, and the audit log is
+    // empty.
     expect((await login(server, "member")).status).toBe(200);
+    await server.connect();
     expect((await call(server, "GET", "/audit", root)).body.entries).toEqual([]);
   });
 
@@ -201,6 +206,104 @@ describe("admin API", () => {
     expect(audit.entries[0]!.after).toEqual({ ban: null });
     const filtered = (await call(server, "GET", `/audit?action=ban&target=${id}`, root)).body;
     expect(filtered.entries.map((e: { action: string }) => e.action)).toEqual(["ban"]);
+  });
+
+  it("reads every channel's moderation log by channel, actor, target and action names", async () => {
+    const owner = await server.connect({ token: await server.register("owner") });
+    const bob = await server.connect({ token: await server.register("bob") });
+    const { ch: a } = await owner.createChannel("alpha");
+    const { ch: b } = await owner.createChannel("beta");
+    await bob.joinChannel(a.i);
+    await bob.joinChannel(b.i);
+    await owner.command(a.i, "/mute @bob 10m too loud");
+    await owner.command(b.i, "/kick @bob bye");
+    const list = async (query: string) =>
+      (
+        (await call(server, "GET", `/moderation${query}`, root)).body.entries as {
+          action: string;
+          channel: { name: string };
+          target?: { username: string };
+          reason?: string;
+        }[]
+      ).map((e) => `${e.channel.name}:${e.action}:${e.target?.username}:${e.reason ?? ""}`);
+    expect(await list("")).toEqual(["beta:kick:bob:bye", "alpha:mute:bob:too loud"]);
+    expect(await list("?channel=%23ALPHA")).toEqual(["alpha:mute:bob:too loud"]);
+    expect(await list("?actor=owner&action=kick")).toEqual(["beta:kick:bob:bye"]);
+    expect(await list("?target=%40bob&since=0")).toHaveLength(2);
+    expect(await list("?channel=nowhere")).toEqual([]);
+    expect(await list("?actor=nobody")).toEqual([]);
+    expect(await list(`?until=${Date.now() - 3_600_000}`)).toEqual([]);
+    const bad = await call(server, "GET", "/moderation?since=yesterday", root);
+    expect(bad.status).toBe(400);
+  });
+
+  it("changes server settings live: registration, guests, the edit window and the upload limit; audited; reset", async () => {
+    const settings = async (body?: unknown) =>
+      (await call(server, body === undefined ? "GET" : "POST", "/settings", root, body)).body;
+    const start = await settings();
+    expect(start).toMatchObject({
+      settings: { registration: "open", guests: true, linkPreviews: false, editWindowSeconds: 0 },
+      stored: [],
+    });
+    const changed = await settings({
+      registration: "closed",
+      guests: false,
+      editWindowSeconds: 1,
+      uploadMaxBytes: 1000,
+    });
+    expect(changed.stored.sort()).toEqual(
+      ["editWindowSeconds", "guests", "registration", "uploadMaxBytes"].sort(),
+    );
+    // No new accounts, no guests (a guest upgrade neither); accounts still sign in.
+    const register = await post(`${server.url}/api/v1/auth/register`, {
+      username: "newcomer",
+      password: "correct horse battery",
+    });
+    expect([register.status, register.body.error.c]).toEqual([
+      403,
+      ERRORS.REGISTRATION_CLOSED.code,
+    ]);
+    await expect(server.connect({ reconnect: false })).rejects.toMatchObject({
+      errorName: "GUESTS_DISABLED",
+    });
+    expect((await login(server, "root")).status).toBe(200);
+    // Uploads past the limit, and edits after the window, are refused.
+    const upload = await fetch(`${server.url}/api/v1/files?name=a.txt`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${root}`, "content-type": "application/octet-stream" },
+      body: new Uint8Array(2000),
+    });
+    expect(upload.status).toBe(413);
+    const client = await server.connect({ token: root });
+    const { ch } = await client.createChannel("edits");
+    const sent = await client.send(ch.i, "soon stale");
+    await new Promise((r) => setTimeout(r, 1100));
+    await expect(client.editMessage(ch.i, sent.i, 1, "too late")).rejects.toMatchObject({
+      errorName: "EDIT_WINDOW_CLOSED",
+    });
+
+    const audit = (await call(server, "GET", "/audit?action=settings", root))
+      .body as AdminAuditReply;
+    expect(audit.entries[0]).toMatchObject({
+      target: { kind: "server", id: 0 },
+      before: { registration: "open", guests: true },
+      after: { registration: "closed", guests: false },
+    });
+    const reset = await settings({
+      reset: ["registration", "guests", "editWindowSeconds", "uploadMaxBytes"],
+    });
+    expect(reset).toEqual(start);
+    await server.connect();
+    for (const bad of [
+      { registration: "maybe" },
+      { guests: "yes" },
+      { editWindowSeconds: -1 },
+      { nope: 1 },
+      { reset: ["nope"] },
+    ]) {
+      const res = await call(server, "POST", "/settings", root, bad);
+      expect([bad, res.status]).toEqual([bad, 400]);
+    }
   });
 
   it("refuses to ban oneself, another admin, or with a bad body, and changes nothing", async () => {

@@ -325,6 +325,43 @@ describeWith(["postgres", "redis"], "a cluster of three nodes on PostgreSQL and 
     expect(entries.map((e) => e.target.username)).toEqual(["victim5"]);
   }, 60_000);
 
+  it("applies a server setting changed on node 1 on node 3 at once", async () => {
+    const rootToken = await register("root6");
+    const dir = mkdtempSync(join(tmpdir(), "parley-cluster-settings-"));
+    try {
+      await grantAdmin(testConfig(dir, { PARLEY_DATABASE_URL: cluster.databaseUrl }), "root6");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const change = (body: unknown) =>
+      fetch(`${nodes[0]!.url}/api/v1/admin/settings`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${rootToken}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    const registerOn = (node: number, name: string) =>
+      fetch(`${nodes[node]!.url}/api/v1/auth/register`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ username: name, password: "correct horse battery" }),
+      });
+    expect((await change({ registration: "closed" })).status).toBe(200);
+    // Within the broker's delivery, not the 30 s safety net.
+    let status = 0;
+    const started = Date.now();
+    for (let i = 0; status !== 403 && Date.now() - started < 5000; i++) {
+      status = (await registerOn(2, `late-${i}`)).status;
+      if (status !== 403) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(status).toBe(403);
+    expect((await change({ reset: ["registration"] })).status).toBe(200);
+    for (let i = 0; status !== 201 && Date.now() - started < 10_000; i++) {
+      status = (await registerOn(2, `again-${i}`)).status;
+      if (status !== 201) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(status).toBe(201);
+  }, 60_000);
+
   it("refuses a kicked or banned user's next op on every node at once, round after round", async () => {
     const owner = await connect("owner7", 0);
     const { ch } = await owner.client.createChannel("strict");

@@ -184,7 +184,7 @@ async function view(s: Storage, channelId: number, users: Actor[]) {
     members: await s.members(channelId),
     events: await s.eventsAfter(channelId, 0, 10_000),
     history: await s.history(channelId, { limit: 100 }),
-    audit: await s.auditLog(channelId, 100),
+    audit: await s.auditLog({ channelId }, 100),
     standings: await Promise.all(users.map((u) => s.standing(channelId, u.id))),
     bans: await Promise.all(users.map((u) => s.activeBan(channelId, u.id))),
     roles: await Promise.all(users.map((u) => s.userChannels(u.id))),

@@ -22,6 +22,7 @@ describe("admin console", () => {
     await registerInUi(user, "spammer");
     await joinChannel(user, "lobby");
     await say(user, "buy cheap watches");
+    await say(admin, "/mute @spammer 10m noisy");
 
     await admin.goto("/admin");
     await admin.getByRole("heading", { name: "Parley admin" }).waitFor();
@@ -57,6 +58,15 @@ describe("admin console", () => {
       .getByText(/^root banned spammer until .*: selling watches$/)
       .waitFor();
     expect(await axeViolations(admin)).toEqual([]);
+    // Every channel's moderation, filtered by channel.
+    await admin.getByRole("tab", { name: "Moderation log" }).click();
+    await admin.getByLabel("Channel").fill("lobby");
+    await admin
+      .getByRole("list", { name: "Moderation log" })
+      .getByText(/^root muted spammer until .*: noisy$/)
+      .waitFor();
+    await admin.getByLabel("Channel").fill("elsewhere");
+    await admin.getByText("No moderation matches.").waitFor();
     await admin.getByRole("tab", { name: "Users" }).click();
     await admin.getByLabel("Search users").fill("spammer");
     await admin.getByRole("button", { name: "spammer" }).click();
@@ -104,5 +114,38 @@ describe("admin console", () => {
       .filter({ hasText: "This console is for server admins" })
       .waitFor();
     expect(await user.getByRole("table").count()).toBe(0);
+  });
+
+  it("turns guest access off from the Server tab, and a visitor is told to sign in", async () => {
+    await harness.register("chief");
+    await harness.grantAdmin("chief");
+    const admin = await harness.open();
+    await admin.goto("/admin");
+    await admin.getByLabel("Username").fill("chief");
+    await admin.getByLabel("Password").fill("correct horse battery");
+    await admin.getByRole("button", { name: "Sign in", exact: true }).click();
+    await admin.getByRole("tab", { name: "Server" }).click();
+    const guests = admin.getByLabel(/^Let guests in without an account/);
+    await expect(guests.isChecked()).resolves.toBe(true);
+    await guests.uncheck();
+    await admin.getByRole("button", { name: "Save settings" }).click();
+    await admin.getByRole("status").filter({ hasText: "Saved." }).waitFor();
+    await admin.getByText("Let guests in without an account (set here)").waitFor();
+    expect(await axeViolations(admin)).toEqual([]);
+
+    const visitor = await harness.open();
+    await visitor.getByRole("button", { name: "Continue as guest" }).click();
+    await visitor
+      .getByText("This server does not let guests in: sign in or create an account.")
+      .waitFor();
+
+    await admin.getByRole("button", { name: "Reset to the configuration" }).click();
+    await admin
+      .getByRole("status")
+      .filter({ hasText: "Back to the server's configuration." })
+      .waitFor();
+    await expect(guests.isChecked()).resolves.toBe(true);
+    await visitor.getByRole("button", { name: "Continue as guest" }).click();
+    await visitor.getByTestId("me").waitFor();
   });
 });

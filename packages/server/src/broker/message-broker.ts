@@ -38,8 +38,15 @@ export type UserMessage =
   /** The user blocked (`on`) or unblocked user `u` (UserBlock on any connection). */
   | { k: "block"; u: number; on: boolean };
 
-export type Topic = { kind: "channel"; id: number } | { kind: "user"; id: number };
-export type BrokerMessage = ChannelMessage | UserMessage;
+/** A message to every node: the server's settings changed (re-read them from storage). */
+export type ServerMessage = { k: "settings" };
+
+/** A channel's, a user's, or the server's (id 0) topic. */
+export type Topic =
+  | { kind: "channel"; id: number }
+  | { kind: "user"; id: number }
+  | { kind: "server"; id: 0 };
+export type BrokerMessage = ChannelMessage | UserMessage | ServerMessage;
 
 /** Handler of messages on one topic. */
 export type BrokerHandler = (message: BrokerMessage) => void;
@@ -79,5 +86,5 @@ export interface MessageBroker {
 }
 
 export function topicKey(topic: Topic): string {
-  return `${topic.kind === "channel" ? "c" : "u"}:${topic.id}`;
+  return `${topic.kind === "channel" ? "c" : topic.kind === "user" ? "u" : "s"}:${topic.id}`;
 }

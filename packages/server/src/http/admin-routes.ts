@@ -1,10 +1,14 @@
 import {
   type AdminAuditReply,
+  type AdminModerationReply,
+  type AdminSettingsReply,
   type AdminUser,
   type AdminUserReply,
   type AdminUsersReply,
   adminAuditQuerySchema,
   adminBanSchema,
+  adminModerationQuerySchema,
+  adminSettingsSchema,
   adminUsersQuerySchema,
 } from "@parley/protocol";
 import type { FastifyInstance, FastifyRequest } from "fastify";
@@ -81,6 +85,21 @@ export function registerAdminRoutes(
   app.post("/api/v1/admin/users/:id/unban", async (req): Promise<{ user: AdminUser }> => {
     const by = await admin(req);
     return { user: await services.admin.unban(by, userId(req)) };
+  });
+
+  app.get("/api/v1/admin/moderation", async (req): Promise<AdminModerationReply> => {
+    await admin(req);
+    return services.admin.moderationLog(parse(adminModerationQuerySchema, req.query));
+  });
+
+  app.get("/api/v1/admin/settings", async (req): Promise<AdminSettingsReply> => {
+    await admin(req);
+    return services.serverSettings.reply();
+  });
+
+  app.post("/api/v1/admin/settings", async (req): Promise<AdminSettingsReply> => {
+    const by = await admin(req);
+    return services.serverSettings.change(by, parse(adminSettingsSchema, req.body));
   });
 
   app.get("/api/v1/admin/audit", async (req): Promise<AdminAuditReply> => {

@@ -3,6 +3,8 @@ import {
   type AdminAuditQuery,
   type AdminAuditReply,
   type AdminBan,
+  type AdminModerationQuery,
+  type AdminModerationReply,
   type AdminUser,
   type AdminUserReply,
   type AdminUsersQuery,
@@ -11,7 +13,9 @@ import {
 } from "@parley/protocol";
 import type { UserMessage } from "../broker/message-broker";
 import { ParleyError } from "../errors";
+import type { AccountStore } from "../storage/account-store";
 import type { AdminStore, AdminUserRow, ServerBan } from "../storage/admin-store";
+import type { ModerationStore } from "../storage/moderation-store";
 import { type Actor, serverBanInForce, type UserRow } from "../storage/storage";
 import { temporaryPassword } from "./password-hasher";
 
@@ -43,7 +47,9 @@ const actorOf = (user: UserRow): Actor => ({ id: user.id, name: user.username })
  */
 export class AdminService {
   constructor(
-    private readonly store: AdminStore,
+    private readonly store: AdminStore &
+      Pick<ModerationStore, "auditLog"> &
+      Pick<AccountStore, "findUserByName">,
     private readonly announce: (userId: number, message: UserMessage) => void,
     /** Hashes a password off the event loop (the server's `PasswordHasher`). */
     private readonly hash: (password: string) => Promise<string>,
@@ -197,6 +203,55 @@ export class AdminService {
     return this.json(await this.target(target.id));
   }
 
+  /** The moderation log of every channel, with filters by name, action and time. */
+  async moderationLog(query: AdminModerationQuery): Promise<AdminModerationReply> {
+    const limit = query.limit ?? ADMIN_PAGE_DEFAULT;
+    const idOf = async (kind: "channel" | "user", name: string | undefined) => {
+      if (name === undefined || name === "") return null;
+      const bare = name.replace(kind === "channel" ? /^#/ : /^@/, "");
+      const id =
+        kind === "channel"
+          ? await this.store.channelIdByName(bare)
+          : (await this.store.findUserByName(bare))?.id;
+      return id ?? "none";
+    };
+    const [channelId, actorId, targetId] = await Promise.all([
+      idOf("channel", query.channel),
+      idOf("user", query.actor),
+      idOf("user", query.target),
+    ]);
+    // A name that names nothing matches nothing.
+    if (channelId === "none" || actorId === "none" || targetId === "none") return { entries: [] };
+    const rows = await this.store.auditLog(
+      {
+        ...(channelId !== null ? { channelId } : {}),
+        ...(actorId !== null ? { actorId } : {}),
+        ...(targetId !== null ? { targetId } : {}),
+        ...(query.action ? { action: query.action } : {}),
+        ...(query.since !== undefined ? { since: query.since } : {}),
+        ...(query.until !== undefined ? { until: query.until } : {}),
+        ...(query.before !== undefined ? { beforeId: query.before } : {}),
+      },
+      limit + 1,
+    );
+    const page = rows.slice(0, limit);
+    const names = await this.store.channelNames([...new Set(page.map((r) => r.channelId))]);
+    const last = page.at(-1);
+    return {
+      entries: page.map((r) => ({
+        id: r.id,
+        at: r.at,
+        channel: { id: r.channelId, name: names.get(r.channelId) ?? "" },
+        actor: { id: r.actor.id, username: r.actor.name },
+        ...(r.target ? { target: { id: r.target.id, username: r.target.name } } : {}),
+        action: r.action,
+        ...(r.reason ? { reason: r.reason } : {}),
+        ...(r.until !== null ? { until: r.until } : {}),
+      })),
+      ...(rows.length > limit && last ? { next: last.id } : {}),
+    };
+  }
+
   async audit(query: AdminAuditQuery): Promise<AdminAuditReply> {
     const limit = query.limit ?? ADMIN_PAGE_DEFAULT;
     const rows = await this.store.adminAudit({
@@ -214,7 +269,11 @@ export class AdminService {
         at: r.at,
         actor: { id: r.actorId, username: r.actorName },
         action: r.action,
-        target: { kind: "user", id: r.targetId, username: r.targetName },
+        target: {
+          kind: r.targetKind === "server" ? "server" : "user",
+          id: r.targetId,
+          username: r.targetName,
+        },
         before: r.before,
         after: r.after,
       })),

@@ -1,5 +1,11 @@
 import { createHash, randomBytes, randomInt } from "node:crypto";
-import { GROUP_MENTIONS, GUEST_PREFIX, isReservedUsername, nameKey } from "@parley/protocol";
+import {
+  GROUP_MENTIONS,
+  GUEST_PREFIX,
+  isReservedUsername,
+  nameKey,
+  type ServerSettings,
+} from "@parley/protocol";
 import type { UserMessage } from "../broker/message-broker";
 import { ParleyError } from "../errors";
 import type { RateLimiter, RateRule, RateRules } from "../rate-limit/rate-limiter";
@@ -75,6 +81,11 @@ export class AuthService {
       rules: Pick<RateRules, "account" | "accountlong">;
     },
     private readonly hooks: UserHooks = NO_HOOKS,
+    /** Who may join now: new accounts (`registration`) and guests (the live server settings). */
+    private readonly access: () => Pick<ServerSettings, "registration" | "guests"> = () => ({
+      registration: "open",
+      guests: true,
+    }),
   ) {
     this.dummyHash = hasher.hash(randomBytes(16).toString("hex"));
     // Awaited by the first login for an unknown name; a shutdown before that is no error.
@@ -82,6 +93,7 @@ export class AuthService {
   }
 
   async register(username: string, password: string): Promise<IssuedSession> {
+    if (this.access().registration === "closed") throw new ParleyError("REGISTRATION_CLOSED");
     this.hasher.admit();
     checkAccountName(username);
     const passwordHash = await this.hasher.hash(password);
@@ -169,6 +181,7 @@ export class AuthService {
 
   /** Creates a guest with a generated unique name (no password), and its session. */
   async createGuest(): Promise<IssuedSession> {
+    if (!this.access().guests) throw new ParleyError("GUESTS_DISABLED");
     for (let attempt = 0; ; attempt++) {
       const username = `${GUEST_PREFIX}${randomInt(0, 36 ** 6)
         .toString(36)
@@ -189,6 +202,7 @@ export class AuthService {
    */
   async upgradeGuest(auth: Authenticated, password: string, username?: string): Promise<UserRow> {
     if (!auth.user.isGuest) throw new ParleyError("NOT_A_GUEST");
+    if (this.access().registration === "closed") throw new ParleyError("REGISTRATION_CLOSED");
     // Its own name, in any case, means keeping it.
     const rename = username !== undefined && nameKey(username) !== nameKey(auth.user.username);
     if (rename) checkAccountName(username);

@@ -196,7 +196,7 @@ export class ModerationService {
 
   async auditLog(by: Moderator, limit: number): Promise<AuditEntry[]> {
     this.authorize(by, "readAuditLog");
-    return this.storage.auditLog(by.channelId, limit);
+    return this.storage.auditLog({ channelId: by.channelId }, limit);
   }
 
   /** The rank of a moderator: admin, or channel role (guests rank as members). */

@@ -12,6 +12,7 @@ import type { ModerationService } from "./moderation-service";
 import type { PresenceService } from "./presence-service";
 import type { PushService } from "./push-service";
 import type { SearchService } from "./search-service";
+import type { SettingsService } from "./settings-service";
 import type { TypingService } from "./typing-service";
 
 /** Runtime settings handlers need. */
@@ -44,6 +45,8 @@ export interface Services {
   search: SearchService;
   /** What server admins do through the admin API. */
   admin: AdminService;
+  /** The server settings admins change live. */
+  serverSettings: SettingsService;
   /** Rate limits: the limiter and the rules of its buckets. */
   rate: { limiter: RateLimiter; rules: RateRules };
   settings: RuntimeSettings;

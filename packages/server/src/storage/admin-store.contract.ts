@@ -121,6 +121,73 @@ export function adminStoreContract(name: string, open: Open) {
       ).toEqual([all[1]!.id]);
     });
 
+    it("reads every channel's moderation log, filtered by channel, actor, target, action and time", async () => {
+      const { storage, alice, bob } = fx;
+      const carol = await account("carol");
+      const { channel: one } = await storage.createChannel({
+        name: "One",
+        topic: "",
+        owner: alice,
+      });
+      const { channel: two } = await storage.createChannel({
+        name: "two",
+        topic: "",
+        owner: carol,
+      });
+      await storage.recordAudit({ channelId: one.id, actor: alice, target: bob, action: "kick" });
+      const from = Date.now();
+      await storage.recordAudit({
+        channelId: two.id,
+        actor: carol,
+        target: bob,
+        action: "mute",
+        reason: "loud",
+        until: from + 1000,
+      });
+      await storage.recordAudit({ channelId: two.id, actor: carol, target: alice, action: "kick" });
+      const actions = async (filter: Parameters<typeof storage.auditLog>[0]) =>
+        (await storage.auditLog(filter, 10)).map((e) => `${e.action}:${e.target?.name}`);
+      expect(await actions({})).toEqual(["kick:alice", `mute:${bob.name}`, `kick:${bob.name}`]);
+      expect(await actions({ channelId: one.id })).toEqual([`kick:${bob.name}`]);
+      expect(await actions({ actorId: carol.id, targetId: bob.id })).toEqual([`mute:${bob.name}`]);
+      expect(await actions({ action: "kick" })).toEqual(["kick:alice", `kick:${bob.name}`]);
+      expect(await actions({ until: 0 })).toEqual([]);
+      expect((await actions({ since: from })).length).toBeGreaterThanOrEqual(2);
+      const [newest] = await storage.auditLog({}, 1);
+      expect(await actions({ beforeId: newest!.id, channelId: two.id })).toEqual([
+        `mute:${bob.name}`,
+      ]);
+      expect(await storage.channelIdByName("ＯＮＥ")).toBe(one.id);
+      expect(await storage.channelIdByName("three")).toBeUndefined();
+      expect(await storage.channelNames([one.id, two.id, 999_999])).toEqual(
+        new Map([
+          [one.id, "One"],
+          [two.id, "two"],
+        ]),
+      );
+    });
+
+    it("stores the server settings with their audit entry, replacing the last", async () => {
+      const { storage, alice } = fx;
+      expect(await storage.storedSettings()).toBeUndefined();
+      const change = (after: unknown) => ({
+        actor: alice,
+        action: "settings",
+        targetKind: "server" as const,
+        target: { id: 0, name: "server" },
+        before: {},
+        after,
+      });
+      await storage.saveSettingsAudited('{"guests":false}', change({ guests: false }));
+      await storage.saveSettingsAudited('{"guests":true}', change({ guests: true }));
+      expect(await storage.storedSettings()).toBe('{"guests":true}');
+      const audit = await storage.adminAudit({ limit: 10 });
+      expect(audit.map((e) => [e.action, e.targetKind, e.targetId, e.after])).toEqual([
+        ["settings", "server", 0, { guests: true }],
+        ["settings", "server", 0, { guests: false }],
+      ]);
+    });
+
     it("reads a user's memberships by channel name and live messages newest first", async () => {
       const { storage, alice, bob } = fx;
       const { channel: zed } = await storage.createChannel({

@@ -37,6 +37,8 @@ export interface AdminMessageRow {
 export interface AdminChange {
   actor: Actor;
   action: string;
+  /** A user (the default), or the server itself for its settings (id 0, name "server"). */
+  targetKind?: "user" | "server";
   target: Actor;
   /** JSON-serialisable: the part of the target the action changes, before and after. */
   before: unknown;
@@ -95,6 +97,14 @@ export interface AdminStore {
   setPasswordAudited(userId: number, passwordHash: string, change: AdminChange): Promise<number[]>;
   /** Revokes every session of the user; resolves to them. */
   revokeSessionsAudited(userId: number, change: AdminChange): Promise<number[]>;
+  /** The names of these channels, by id (an id of no channel is left out). */
+  channelNames(ids: readonly number[]): Promise<Map<number, string>>;
+  /** The id of the channel of this name (as `nameKey` compares names), if any. */
+  channelIdByName(name: string): Promise<number | undefined>;
+  /** The server settings admins stored, as JSON, if any. */
+  storedSettings(): Promise<string | undefined>;
+  /** Stores the server settings (JSON) with their audit entry. */
+  saveSettingsAudited(json: string, change: AdminChange): Promise<void>;
   /** The admin audit log newest first (by id, below `beforeId`), filtered. */
   adminAudit(request: {
     actorId?: number;

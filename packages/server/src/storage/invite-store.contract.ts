@@ -75,7 +75,7 @@ export function inviteStoreContract(name: string, open: Open) {
       expect((await storage.eventsAfter(channel.id, 2, 10)).map((e) => e.t)).toEqual([
         EventType.ChannelVisibilityChanged,
       ]);
-      expect((await storage.auditLog(channel.id, 1))[0]?.action).toBe("private");
+      expect((await storage.auditLog({ channelId: channel.id }, 1))[0]?.action).toBe("private");
       expect(await storage.setVisibility(channel.id, false, alice)).toMatchObject({ pv: false });
     });
 

@@ -155,7 +155,7 @@ export function messageStoreContract(name: string, open: Open) {
         "kept",
         "kept, edited",
       ]);
-      const log = await storage.auditLog(c, 10);
+      const log = await storage.auditLog({ channelId: c }, 10);
       expect(log[0]).toMatchObject({ action: "delete", actor: bob, target: alice, reason: "why" });
     });
 

@@ -31,7 +31,7 @@ export function moderationStoreContract(name: string, open: Open) {
         { channelId: channel.id, author: bob, nonce: "m", content: "hi", kind: MessageKind.Text },
       ]);
       expect(ok?.ok).toBe(true);
-      expect((await storage.auditLog(channel.id, 10)).map((e) => e.action)).toEqual([
+      expect((await storage.auditLog({ channelId: channel.id }, 10)).map((e) => e.action)).toEqual([
         "unmute",
         "mute",
         "mute",

@@ -24,6 +24,19 @@ export interface ModerationInput {
   until?: number | null;
 }
 
+/** Which audit entries to read; every field is optional. */
+export interface AuditFilter {
+  channelId?: number;
+  actorId?: number;
+  targetId?: number;
+  action?: string;
+  /** Entries at or after this time (epoch ms). */
+  since?: number;
+  /** Entries before this time (epoch ms). */
+  until?: number;
+  beforeId?: number;
+}
+
 export interface AuditEntry {
   id: number;
   channelId: number;
@@ -79,8 +92,11 @@ export interface ModerationStore {
   ): Promise<ChannelEvent | undefined>;
   /** Appends an audit entry for an action stored elsewhere (a server-wide ban). */
   recordAudit(input: ModerationInput & { action: string }): Promise<void>;
-  /** The channel's most recent audit entries, newest first. */
-  auditLog(channelId: number, limit: number): Promise<AuditEntry[]>;
+  /**
+   * Audit entries newest first (by id, below `beforeId`) that pass every filter given: of one
+   * channel (`/modlog`), or across channels for the admin console.
+   */
+  auditLog(filter: AuditFilter, limit: number): Promise<AuditEntry[]>;
   /**
    * Lifts every mute and ban whose `until` has passed, each with its event (by the system
    * actor) and audit row. A row is lifted by exactly one caller, whichever node it runs on.

@@ -64,9 +64,10 @@ import { TypingThrottle } from "./typing-throttle";
 
 /**
  * Why the session ended without the user signing out: revoked (signed out elsewhere, a
- * password change, an admin), or the account was banned from the server.
+ * password change, an admin), the account was banned from the server, or the server stopped
+ * letting guests in (a guest's hello refused).
  */
-export type SessionEnd = "revoked" | "banned";
+export type SessionEnd = "revoked" | "banned" | "guests";
 
 export interface ChatStoreOptions {
   url: string;
@@ -198,6 +199,8 @@ export class ChatStore {
         this.endSession("revoked");
       if (err instanceof ParleyRequestError && err.code === ERRORS.SERVER_BANNED.code)
         this.endSession("banned");
+      if (err instanceof ParleyRequestError && err.code === ERRORS.GUESTS_DISABLED.code)
+        this.endSession("guests");
       // Other failures: the client retries with backoff and the status says so.
     });
   }

@@ -2,15 +2,20 @@ import { AdminApi, ParleyRequestError } from "@parley/client";
 import {
   ADMIN_USER_KINDS,
   type AdminAuditEntry,
+  type AdminModerationEntry,
+  type AdminSettingsReply,
   type AdminUser,
   type AdminUserKind,
   type AdminUserReply,
+  auditText,
   ERRORS,
+  REGISTRATION_MODES,
+  type RegistrationMode,
   Role,
 } from "@parley/protocol";
 import { type FormEvent, useCallback, useEffect, useId, useMemo, useState } from "react";
 import { banLengths, describeChange, describeUser } from "../chat/admin-format";
-import { formatWhen } from "../chat/format";
+import { formatWhen, localAuditFormat } from "../chat/format";
 import "./admin.css";
 
 export interface AdminConsoleProps {
@@ -18,6 +23,15 @@ export interface AdminConsoleProps {
   /** The console's session ended (revoked, or its user is no admin): sign in again. */
   onSessionEnded: () => void;
 }
+
+const TABS = ["users", "moderation", "server", "audit"] as const;
+type Tab = (typeof TABS)[number];
+const TAB_LABELS: Record<Tab, string> = {
+  users: "Users",
+  moderation: "Moderation log",
+  server: "Server",
+  audit: "Audit log",
+};
 
 const KIND_LABELS: Record<AdminUserKind, string> = {
   all: "Everyone",
@@ -44,7 +58,7 @@ function errorText(err: unknown): string {
  */
 export function AdminConsole({ token, onSessionEnded }: AdminConsoleProps) {
   const api = useMemo(() => new AdminApi("", token), [token]);
-  const [tab, setTab] = useState<"users" | "audit">("users");
+  const [tab, setTab] = useState<Tab>("users");
   const [refused, setRefused] = useState<string>();
   const tabsId = useId();
 
@@ -89,7 +103,7 @@ export function AdminConsole({ token, onSessionEnded }: AdminConsoleProps) {
       ) : (
         <>
           <div className="admin-tabs" role="tablist" aria-label="Admin sections">
-            {(["users", "audit"] as const).map((t) => (
+            {TABS.map((t, i) => (
               <button
                 key={t}
                 type="button"
@@ -102,13 +116,14 @@ export function AdminConsole({ token, onSessionEnded }: AdminConsoleProps) {
                 onClick={() => setTab(t)}
                 onKeyDown={(e) => {
                   if (e.key === "ArrowRight" || e.key === "ArrowLeft") {
-                    const next = t === "users" ? "audit" : "users";
+                    const step = e.key === "ArrowRight" ? 1 : TABS.length - 1;
+                    const next = TABS[(i + step) % TABS.length]!;
                     setTab(next);
                     document.getElementById(`${tabsId}-${next}`)?.focus();
                   }
                 }}
               >
-                {t === "users" ? "Users" : "Audit log"}
+                {TAB_LABELS[t]}
               </button>
             ))}
           </div>
@@ -120,6 +135,10 @@ export function AdminConsole({ token, onSessionEnded }: AdminConsoleProps) {
           >
             {tab === "users" ? (
               <UsersTab api={api} guard={guard} />
+            ) : tab === "moderation" ? (
+              <ModerationTab api={api} guard={guard} />
+            ) : tab === "server" ? (
+              <ServerTab api={api} guard={guard} />
             ) : (
               <AuditTab api={api} guard={guard} />
             )}
@@ -554,5 +573,336 @@ function AuditTab({ api, guard }: { api: AdminApi; guard: Guard }) {
         </button>
       )}
     </div>
+  );
+}
+
+/** A day picked in a date input (`YYYY-MM-DD`) as the epoch ms of its local midnight. */
+function dayStart(value: string): number | undefined {
+  if (!value) return undefined;
+  const [y, m, d] = value.split("-").map(Number);
+  return new Date(y!, m! - 1, d!).getTime();
+}
+
+/** The moderation actions the log's filter offers, as `AuditLine.ac` names them. */
+const MODERATION_ACTIONS: readonly [string, string][] = [
+  ["kick", "Kicks"],
+  ["mute", "Mutes"],
+  ["unmute", "Unmutes"],
+  ["ban", "Bans"],
+  ["unban", "Unbans"],
+  ["delete", "Deleted messages"],
+  ["mod", "Moderators made"],
+  ["unmod", "Moderators removed"],
+  ["topic", "Topics"],
+  ["slow", "Slow mode"],
+  ["private", "Made private"],
+  ["public", "Made public"],
+  ["serverban", "Server bans"],
+  ["serverunban", "Server unbans"],
+];
+
+const NO_FILTERS = { channel: "", actor: "", target: "", action: "", from: "", to: "" };
+
+function ModerationTab({ api, guard }: { api: AdminApi; guard: Guard }) {
+  const [filters, setFilters] = useState(NO_FILTERS);
+  const [entries, setEntries] = useState<AdminModerationEntry[]>([]);
+  const [next, setNext] = useState<number>();
+  const [error, setError] = useState<string>();
+  const id = useId();
+
+  const load = useCallback(
+    async (before?: number) => {
+      setError(undefined);
+      const since = dayStart(filters.from);
+      const to = dayStart(filters.to);
+      try {
+        const page = await guard(() =>
+          api.moderation({
+            ...(filters.channel ? { channel: filters.channel } : {}),
+            ...(filters.actor ? { actor: filters.actor } : {}),
+            ...(filters.target ? { target: filters.target } : {}),
+            ...(filters.action ? { action: filters.action } : {}),
+            ...(since !== undefined ? { since } : {}),
+            // The last day picked is included.
+            ...(to !== undefined ? { until: to + 86_400_000 } : {}),
+            ...(before ? { before } : {}),
+          }),
+        );
+        if (!page) return;
+        setEntries((list) => (before ? [...list, ...page.entries] : page.entries));
+        setNext(page.next);
+      } catch (err) {
+        setError(errorText(err));
+      }
+    },
+    [api, guard, filters],
+  );
+
+  useEffect(() => {
+    const t = setTimeout(() => void load(), 200);
+    return () => clearTimeout(t);
+  }, [load]);
+
+  const field = (key: keyof typeof NO_FILTERS, label: string, type = "text") => (
+    <div className="field">
+      <label className="field-label" htmlFor={`${id}-${key}`}>
+        {label}
+      </label>
+      <input
+        id={`${id}-${key}`}
+        type={type}
+        value={filters[key]}
+        maxLength={64}
+        onChange={(e) => setFilters((f) => ({ ...f, [key]: e.target.value }))}
+      />
+    </div>
+  );
+
+  const now = Date.now();
+  const format = localAuditFormat(now);
+  return (
+    <div className="admin-moderation">
+      <div className="admin-filters">
+        {field("channel", "Channel")}
+        {field("actor", "By")}
+        {field("target", "On user")}
+        <div className="field">
+          <label className="field-label" htmlFor={`${id}-action`}>
+            Action
+          </label>
+          <select
+            id={`${id}-action`}
+            value={filters.action}
+            onChange={(e) => setFilters((f) => ({ ...f, action: e.target.value }))}
+          >
+            <option value="">Every action</option>
+            {MODERATION_ACTIONS.map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </div>
+        {field("from", "From", "date")}
+        {field("to", "To", "date")}
+      </div>
+      {error && (
+        <p className="admin-error" role="alert">
+          {error}
+        </p>
+      )}
+      {entries.length === 0 ? (
+        <p className="admin-empty">No moderation matches.</p>
+      ) : (
+        <ul className="admin-list" aria-label="Moderation log">
+          {entries.map((e) => (
+            <li key={e.id}>
+              <span className="admin-muted">
+                {formatWhen(e.at, now)} · #{e.channel.name}
+              </span>{" "}
+              <span>
+                {auditText(
+                  {
+                    ts: e.at,
+                    ac: e.action,
+                    a: e.actor.id,
+                    an: e.actor.username,
+                    ...(e.target ? { u: e.target.id, un: e.target.username } : {}),
+                    ...(e.reason ? { rs: e.reason } : {}),
+                    ...(e.until !== undefined ? { ut: e.until } : {}),
+                  },
+                  format,
+                )}
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+      {next !== undefined && (
+        <button type="button" className="button" onClick={() => void load(next)}>
+          Older entries
+        </button>
+      )}
+    </div>
+  );
+}
+
+const MIB = 1 << 20;
+
+/** The server settings admins change live, on every node. */
+function ServerTab({ api, guard }: { api: AdminApi; guard: Guard }) {
+  const [reply, setReply] = useState<AdminSettingsReply>();
+  const [form, setForm] = useState({
+    registration: "open" as RegistrationMode,
+    guests: true,
+    linkPreviews: true,
+    editWindowSeconds: "0",
+    uploadMaxMiB: "25",
+    defaultChannels: "",
+  });
+  const [error, setError] = useState<string>();
+  const [done, setDone] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const id = useId();
+
+  const show = useCallback((r: AdminSettingsReply) => {
+    setReply(r);
+    const s = r.settings;
+    setForm({
+      registration: s.registration,
+      guests: s.guests,
+      linkPreviews: s.linkPreviews,
+      editWindowSeconds: String(s.editWindowSeconds),
+      uploadMaxMiB: String(Math.round((s.uploadMaxBytes / MIB) * 100) / 100),
+      defaultChannels: s.defaultChannels.join(", "),
+    });
+  }, []);
+
+  useEffect(() => {
+    guard(() => api.settings())
+      .then((r) => r && show(r))
+      .catch((err) => setError(errorText(err)));
+  }, [api, guard, show]);
+
+  const save = async (event: FormEvent, reset = false) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    setDone(undefined);
+    try {
+      const r = await guard(() =>
+        api.changeSettings(
+          reset
+            ? {
+                reset: [
+                  "registration",
+                  "guests",
+                  "linkPreviews",
+                  "editWindowSeconds",
+                  "uploadMaxBytes",
+                  "defaultChannels",
+                ],
+              }
+            : {
+                registration: form.registration,
+                guests: form.guests,
+                linkPreviews: form.linkPreviews,
+                editWindowSeconds: Math.max(0, Math.round(Number(form.editWindowSeconds) || 0)),
+                uploadMaxBytes: Math.max(1, Math.round((Number(form.uploadMaxMiB) || 0) * MIB)),
+                defaultChannels: form.defaultChannels
+                  .split(",")
+                  .map((c) => c.trim().replace(/^#/, ""))
+                  .filter((c) => c !== ""),
+              },
+        ),
+      );
+      if (!r) return;
+      show(r);
+      setDone(reset ? "Back to the server's configuration." : "Saved. Every node applies it now.");
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (!reply) return <p className="admin-empty">{error ?? "Loading…"}</p>;
+  const origin = (key: keyof AdminSettingsReply["settings"]) =>
+    reply.stored.includes(key) ? "set here" : "from the configuration";
+  return (
+    <form className="admin-settings" onSubmit={(e) => void save(e)} aria-label="Server settings">
+      <div className="field">
+        <label className="field-label" htmlFor={`${id}-registration`}>
+          New accounts ({origin("registration")})
+        </label>
+        <select
+          id={`${id}-registration`}
+          value={form.registration}
+          onChange={(e) =>
+            setForm((f) => ({ ...f, registration: e.target.value as RegistrationMode }))
+          }
+        >
+          {REGISTRATION_MODES.map((m) => (
+            <option key={m} value={m}>
+              {m === "open" ? "Anyone may create an account" : "Closed: nobody may create one"}
+            </option>
+          ))}
+        </select>
+      </div>
+      <label className="admin-check">
+        <input
+          type="checkbox"
+          checked={form.guests}
+          onChange={(e) => setForm((f) => ({ ...f, guests: e.target.checked }))}
+        />
+        Let guests in without an account ({origin("guests")})
+      </label>
+      <label className="admin-check">
+        <input
+          type="checkbox"
+          checked={form.linkPreviews}
+          onChange={(e) => setForm((f) => ({ ...f, linkPreviews: e.target.checked }))}
+        />
+        Link previews ({origin("linkPreviews")})
+      </label>
+      <div className="field">
+        <label className="field-label" htmlFor={`${id}-edit`}>
+          Edit window in seconds, 0 for no limit ({origin("editWindowSeconds")})
+        </label>
+        <input
+          id={`${id}-edit`}
+          type="number"
+          min={0}
+          value={form.editWindowSeconds}
+          onChange={(e) => setForm((f) => ({ ...f, editWindowSeconds: e.target.value }))}
+        />
+      </div>
+      <div className="field">
+        <label className="field-label" htmlFor={`${id}-upload`}>
+          Largest upload in MiB ({origin("uploadMaxBytes")})
+        </label>
+        <input
+          id={`${id}-upload`}
+          type="number"
+          min={0.01}
+          step="any"
+          value={form.uploadMaxMiB}
+          onChange={(e) => setForm((f) => ({ ...f, uploadMaxMiB: e.target.value }))}
+        />
+      </div>
+      <div className="field">
+        <label className="field-label" htmlFor={`${id}-defaults`}>
+          Default channels, comma-separated ({origin("defaultChannels")})
+        </label>
+        <input
+          id={`${id}-defaults`}
+          value={form.defaultChannels}
+          onChange={(e) => setForm((f) => ({ ...f, defaultChannels: e.target.value }))}
+        />
+      </div>
+      {error && (
+        <p className="admin-error" role="alert">
+          {error}
+        </p>
+      )}
+      {done && (
+        <p className="admin-done" role="status">
+          {done}
+        </p>
+      )}
+      <div className="admin-actions">
+        <button type="submit" className="button button-primary" disabled={busy}>
+          Save settings
+        </button>
+        <button
+          type="button"
+          className="button"
+          disabled={busy || reply.stored.length === 0}
+          onClick={(e) => void save(e, true)}
+        >
+          Reset to the configuration
+        </button>
+      </div>
+    </form>
   );
 }

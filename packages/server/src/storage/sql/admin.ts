@@ -9,6 +9,9 @@ function likeLiteral(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
+/** `server_settings` key of the settings admins set (JSON). */
+const SETTINGS_KEY = "admin-settings";
+
 /** {@link AdminStore} over SQL: reads for the console, and writes that record their audit entry. */
 export function sqlAdminStore(sql: SqlContext): AdminStore {
   const { db } = sql;
@@ -41,7 +44,7 @@ export function sqlAdminStore(sql: SqlContext): AdminStore {
         actor_id: change.actor.id,
         actor_name: change.actor.name,
         action: change.action,
-        target_kind: "user",
+        target_kind: change.targetKind ?? "user",
         target_id: change.target.id,
         target_name: change.target.name,
         before: change.before === undefined ? null : JSON.stringify(change.before),
@@ -158,6 +161,45 @@ export function sqlAdminStore(sql: SqlContext): AdminStore {
         await audit(trx, change);
         return revoked;
       });
+    },
+
+    async storedSettings() {
+      const row = await db
+        .selectFrom("server_settings")
+        .select("value")
+        .where("key", "=", SETTINGS_KEY)
+        .executeTakeFirst();
+      return row?.value;
+    },
+
+    async saveSettingsAudited(json, change) {
+      await sql.write(async (trx) => {
+        await trx
+          .insertInto("server_settings")
+          .values({ key: SETTINGS_KEY, value: json })
+          .onConflict((oc) => oc.column("key").doUpdateSet({ value: json }))
+          .execute();
+        await audit(trx, change);
+      });
+    },
+
+    async channelNames(ids) {
+      if (ids.length === 0) return new Map();
+      const rows = await db
+        .selectFrom("channels")
+        .select(["id", "name"])
+        .where("id", "in", [...ids])
+        .execute();
+      return new Map(rows.map((r) => [Number(r.id), r.name]));
+    },
+
+    async channelIdByName(name) {
+      const row = await db
+        .selectFrom("channels")
+        .select("id")
+        .where("name_lower", "=", nameKey(name))
+        .executeTakeFirst();
+      return row ? Number(row.id) : undefined;
     },
 
     async adminAudit({ actorId, targetId, action, beforeId, limit }) {

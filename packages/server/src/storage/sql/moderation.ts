@@ -233,14 +233,16 @@ export function sqlModerationStore(sql: SqlContext): ModerationStore {
       await sql.write((trx) => audit(trx, input.action, input));
     },
 
-    async auditLog(channelId, limit) {
-      const rows = await db
-        .selectFrom("audit_log")
-        .selectAll()
-        .where("channel_id", "=", channelId)
-        .orderBy("id", "desc")
-        .limit(limit)
-        .execute();
+    async auditLog(filter, limit) {
+      let q = db.selectFrom("audit_log").selectAll();
+      if (filter.channelId !== undefined) q = q.where("channel_id", "=", filter.channelId);
+      if (filter.actorId !== undefined) q = q.where("actor_id", "=", filter.actorId);
+      if (filter.targetId !== undefined) q = q.where("target_id", "=", filter.targetId);
+      if (filter.action !== undefined) q = q.where("action", "=", filter.action);
+      if (filter.since !== undefined) q = q.where("created_at", ">=", filter.since);
+      if (filter.until !== undefined) q = q.where("created_at", "<", filter.until);
+      if (filter.beforeId !== undefined) q = q.where("id", "<", filter.beforeId);
+      const rows = await q.orderBy("id", "desc").limit(limit).execute();
       return rows.map((r) => ({
         id: Number(r.id),
         channelId: Number(r.channel_id),
