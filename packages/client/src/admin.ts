@@ -6,6 +6,7 @@ import type {
   AdminModerationReply,
   AdminSettingsChange,
   AdminSettingsReply,
+  AdminStatsReply,
   AdminUser,
   AdminUserReply,
   AdminUsersQuery,
@@ -87,6 +88,11 @@ export class AdminApi {
   /** A page of every channel's moderation log, newest first, with filters. */
   moderation(query: AdminModerationQuery = {}): Promise<AdminModerationReply> {
     return this.call("GET", `/moderation${queryString({ ...query })}`);
+  }
+
+  /** Every node's live figures, the database's, and the last hour by minute. */
+  stats(): Promise<AdminStatsReply> {
+    return this.call("GET", "/stats");
   }
 
   /** The server settings in force, and which ones an admin set. */

@@ -149,6 +149,39 @@ export interface AdminSettingsReply {
   stored: (keyof ServerSettings)[];
 }
 
+/** A node's latest figures, in `GET /api/v1/admin/stats`. */
+export interface AdminNodeFigures {
+  /** The node's name: host, process id and a suffix new at each start. */
+  node: string;
+  /** When sampled, epoch ms. */
+  at: number;
+  connections: number;
+  /** Messages stored per second, over the node's last two samples. */
+  messagesPerSecond: number;
+  /** The event loop's p99 delay over the last sample's span, ms. */
+  lagMs: number;
+}
+
+/** One minute of the last hour, every node summed. */
+export interface AdminStatsPoint {
+  /** The minute's start, epoch ms. */
+  at: number;
+  connections: number;
+  messagesPerSecond: number;
+}
+
+/** `GET /api/v1/admin/stats`: the live figures of every node and of the database. */
+export interface AdminStatsReply {
+  /** Nodes sampled in the last minute, by name. */
+  nodes: AdminNodeFigures[];
+  /** About how many messages are stored (the highest message id). */
+  storedMessages: number;
+  /** The database's size on disk, bytes. */
+  databaseBytes: number;
+  /** The last hour by minute, oldest first (minutes without a sample left out). */
+  history: AdminStatsPoint[];
+}
+
 /** A server ban in force. */
 export interface ServerBanInfo {
   /** When it began, epoch ms. */

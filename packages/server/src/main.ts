@@ -49,6 +49,7 @@ import { InviteService } from "./services/invite-service";
 import { MemberStateService } from "./services/member-state-service";
 import { MessageService } from "./services/message-service";
 import { ModerationService } from "./services/moderation-service";
+import { type NodeStatsOptions, NodeStatsSampler } from "./services/node-stats";
 import { PasswordHasher } from "./services/password-hasher";
 import { PresenceService } from "./services/presence-service";
 import { PushService } from "./services/push-service";
@@ -74,6 +75,8 @@ export interface Tuning {
     LinkPreviewOptions,
     "resolve" | "timeoutMs" | "maxHtmlBytes" | "maxImageBytes"
   >;
+  /** The interval of this node's samples for the admin console (10 s). */
+  nodeStats?: Pick<NodeStatsOptions, "intervalMs">;
 }
 
 /** A running Parley node. */
@@ -400,6 +403,14 @@ export async function buildNode(
     origins: config.origins,
     maxConnectionsPerIp: config.maxConnectionsPerIp,
   });
+  const nodeStats = new NodeStatsSampler(
+    storage,
+    {
+      connections: () => gateway.size,
+      messages: async () => (await metrics.messagesIn.get()).values[0]?.value ?? 0,
+    },
+    { ...tuning.nodeStats, onError: (err) => logger.warn({ err }, "node figures failed") },
+  );
 
   return {
     services,
@@ -409,6 +420,7 @@ export async function buildNode(
     gateway,
     metrics,
     start() {
+      nodeStats.start();
       moderation.start();
       guestSweep.start();
       fileSweep.start();
@@ -424,6 +436,7 @@ export async function buildNode(
       await hasher.close();
       moderation.close();
       await guestSweep.close();
+      await nodeStats.close();
       await fileSweep.close();
       typing.close();
       users.close();

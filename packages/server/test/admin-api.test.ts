@@ -94,6 +94,7 @@ describe("admin API", () => {
       ["GET", "/audit"],
       ["GET", "/moderation"],
       ["GET", "/settings"],
+      ["GET", "/stats"],
       ["POST", "/settings", { guests: false }],
     ];
     const callers: [who: string, token: string | undefined, status: number, code: number][] = [
@@ -384,6 +385,42 @@ describe("admin API", () => {
       before: { sessions: 2 },
       after: { sessions: 0 },
     });
+  });
+});
+
+describe("admin API live figures", () => {
+  let server: TestServer;
+  afterEach(async () => {
+    await server.stop();
+  });
+
+  it("shows this node's connections and messages per second, the stored messages and the database size", async () => {
+    server = await new TestServer({}, { nodeStats: { intervalMs: 50 } }).start();
+    const root = await server.registerAdmin("root");
+    const a = await server.connect({ token: root });
+    await server.connect();
+    const { ch } = await a.createChannel("busy");
+    let best = 0;
+    let stats: Awaited<ReturnType<typeof read>> | undefined;
+    const read = async () =>
+      (await call(server, "GET", "/stats", root))
+        .body as import("@parley/protocol").AdminStatsReply;
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      await a.send(ch.i, `tick ${best}`);
+      stats = await read();
+      best = Math.max(best, stats.nodes[0]?.messagesPerSecond ?? 0);
+      if (best > 0 && stats.nodes[0]?.connections === 2) break;
+      await new Promise((r) => setTimeout(r, 60));
+    }
+    expect(stats!.nodes).toHaveLength(1);
+    expect(stats!.nodes[0]!.connections).toBe(2);
+    expect(best).toBeGreaterThan(0);
+    expect(stats!.nodes[0]!.lagMs).toBeGreaterThanOrEqual(0);
+    expect(stats!.storedMessages).toBeGreaterThanOrEqual(1);
+    expect(stats!.databaseBytes).toBeGreaterThan(0);
+    expect(stats!.history.length).toBeGreaterThanOrEqual(1);
+    expect(stats!.history.at(-1)!.connections).toBe(2);
   });
 });
 

@@ -345,6 +345,13 @@ describeWith(["postgres", "redis"], "a cluster of three nodes on PostgreSQL and 
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ username: name, password: "correct horse battery" }),
       });
+    // Every node samples its figures at start: node 1 shows all three.
+    const stats = await fetch(`${nodes[0]!.url}/api/v1/admin/stats`, {
+      headers: { authorization: `Bearer ${rootToken}` },
+    });
+    const figures = (await stats.json()) as { nodes: { node: string }[] };
+    expect(figures.nodes).toHaveLength(3);
+
     expect((await change({ registration: "closed" })).status).toBe(200);
     // Within the broker's delivery, not the 30 s safety net.
     let status = 0;

@@ -97,6 +97,10 @@ async function populate(path: string) {
     () => ({ moderator: true, reason: "tidy" }),
   );
   await s.mute({ channelId: general.id, actor: olivia, target: mary, reason: "loud", until: null });
+  await s.recordNodeStats(
+    { node: "host:1:abc", at: Date.now(), connections: 3, messages: 30, lagMs: 1.25 },
+    0,
+  );
   // A server ban with an end and a reason, through the admin API's audited write.
   await s.setServerBanAudited(
     gus.id,

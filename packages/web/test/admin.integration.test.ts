@@ -125,6 +125,11 @@ describe("admin console", () => {
     await admin.getByLabel("Password").fill("correct horse battery");
     await admin.getByRole("button", { name: "Sign in", exact: true }).click();
     await admin.getByRole("tab", { name: "Server" }).click();
+    // The live figures: this one node, with at least the admin's own connection.
+    const figures = admin.getByRole("region", { name: "Live figures" });
+    await figures.getByText("Stored messages").waitFor();
+    expect(await figures.getByRole("row").count()).toBe(2);
+    await figures.getByRole("img", { name: /^Connections/ }).waitFor();
     const guests = admin.getByLabel(/^Let guests in without an account/);
     await expect(guests.isChecked()).resolves.toBe(true);
     await guests.uncheck();

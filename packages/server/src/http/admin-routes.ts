@@ -2,6 +2,7 @@ import {
   type AdminAuditReply,
   type AdminModerationReply,
   type AdminSettingsReply,
+  type AdminStatsReply,
   type AdminUser,
   type AdminUserReply,
   type AdminUsersReply,
@@ -90,6 +91,11 @@ export function registerAdminRoutes(
   app.get("/api/v1/admin/moderation", async (req): Promise<AdminModerationReply> => {
     await admin(req);
     return services.admin.moderationLog(parse(adminModerationQuerySchema, req.query));
+  });
+
+  app.get("/api/v1/admin/stats", async (req): Promise<AdminStatsReply> => {
+    await admin(req);
+    return services.admin.stats();
   });
 
   app.get("/api/v1/admin/settings", async (req): Promise<AdminSettingsReply> => {

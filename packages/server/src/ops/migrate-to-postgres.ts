@@ -33,6 +33,7 @@ export const TABLES = [
   ["files", ["id"]],
   ["file_chunks", ["key", "n"]],
   ["admin_audit", ["id"]],
+  ["node_stats", ["node", "at"]],
 ] as const satisfies readonly (readonly [keyof Database, readonly string[]])[];
 
 /** Tables whose `id` comes from a sequence on PostgreSQL. */

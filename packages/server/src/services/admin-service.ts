@@ -5,6 +5,7 @@ import {
   type AdminBan,
   type AdminModerationQuery,
   type AdminModerationReply,
+  type AdminStatsReply,
   type AdminUser,
   type AdminUserReply,
   type AdminUsersQuery,
@@ -14,10 +15,14 @@ import {
 import type { UserMessage } from "../broker/message-broker";
 import { ParleyError } from "../errors";
 import type { AccountStore } from "../storage/account-store";
-import type { AdminStore, AdminUserRow, ServerBan } from "../storage/admin-store";
+import type { AdminStore, AdminUserRow, NodeStatsRow, ServerBan } from "../storage/admin-store";
 import type { ModerationStore } from "../storage/moderation-store";
 import { type Actor, serverBanInForce, type UserRow } from "../storage/storage";
+import { NODE_STATS_KEPT_MS } from "./node-stats";
 import { temporaryPassword } from "./password-hasher";
+
+/** Two decimals. */
+const round = (n: number) => Math.round(n * 100) / 100;
 
 /** The ban in force, as the API shows it; undefined when there is none. */
 function banInfo(user: UserRow, now: number): ServerBanInfo | undefined {
@@ -250,6 +255,63 @@ export class AdminService {
       })),
       ...(rows.length > limit && last ? { next: last.id } : {}),
     };
+  }
+
+  /** Every node's latest figures, the database's, and the last hour by minute. */
+  async stats(): Promise<AdminStatsReply> {
+    const now = this.now();
+    const [samples, storedMessages, databaseBytes] = await Promise.all([
+      this.store.nodeStats(now - NODE_STATS_KEPT_MS),
+      this.store.storedMessages(),
+      this.store.databaseBytes(),
+    ]);
+    // Each sample with the node's rate since its previous one.
+    const previous = new Map<string, NodeStatsRow>();
+    const rated: (NodeStatsRow & { rate: number })[] = [];
+    for (const s of samples) {
+      const before = previous.get(s.node);
+      const span = before ? s.at - before.at : 0;
+      const rate =
+        before && span > 0 ? Math.max(0, ((s.messages - before.messages) * 1000) / span) : 0;
+      rated.push({ ...s, rate });
+      previous.set(s.node, s);
+    }
+    const latest = new Map<string, NodeStatsRow & { rate: number }>();
+    for (const s of rated) latest.set(s.node, s);
+    const nodes = [...latest.values()]
+      .filter((s) => now - s.at <= 60_000)
+      .sort((a, b) => a.node.localeCompare(b.node))
+      .map((s) => ({
+        node: s.node,
+        at: s.at,
+        connections: s.connections,
+        messagesPerSecond: round(s.rate),
+        lagMs: round(s.lagMs),
+      }));
+    // By minute: each node's last connections and mean rate in the minute, summed over nodes.
+    const minutes = new Map<number, Map<string, { connections: number; rates: number[] }>>();
+    for (const s of rated) {
+      const minute = s.at - (s.at % 60_000);
+      const byNode =
+        minutes.get(minute) ?? new Map<string, { connections: number; rates: number[] }>();
+      const entry = byNode.get(s.node) ?? { connections: 0, rates: [] };
+      entry.connections = s.connections;
+      entry.rates.push(s.rate);
+      byNode.set(s.node, entry);
+      minutes.set(minute, byNode);
+    }
+    const history = [...minutes.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([at, byNode]) => {
+        let connections = 0;
+        let rate = 0;
+        for (const e of byNode.values()) {
+          connections += e.connections;
+          rate += e.rates.reduce((x, y) => x + y, 0) / e.rates.length;
+        }
+        return { at, connections, messagesPerSecond: round(rate) };
+      });
+    return { nodes, storedMessages, databaseBytes, history };
   }
 
   async audit(query: AdminAuditQuery): Promise<AdminAuditReply> {

@@ -167,6 +167,38 @@ export function adminStoreContract(name: string, open: Open) {
       );
     });
 
+    it("keeps every node's figures for an hour, and reads the database's", async () => {
+      const { storage, alice } = fx;
+      const t = 1_000_000_000_000;
+      const sample = (node: string, at: number, messages: number) => ({
+        node,
+        at,
+        connections: 2,
+        messages,
+        lagMs: 1.5,
+      });
+      await storage.recordNodeStats(sample("a", t, 0), t - 3_600_000);
+      await storage.recordNodeStats(sample("b", t + 5000, 0), t - 3_600_000);
+      await storage.recordNodeStats(sample("a", t + 10_000, 30), t - 3_600_000);
+      expect((await storage.nodeStats(t)).map((s) => [s.node, s.at - t, s.messages])).toEqual([
+        ["a", 0, 0],
+        ["b", 5000, 0],
+        ["a", 10_000, 30],
+      ]);
+      expect((await storage.nodeStats(t + 1))[0]).toEqual(sample("b", t + 5000, 0));
+      // A later write drops what is older than its bound, every node's.
+      await storage.recordNodeStats(sample("b", t + 3_600_000 + 6000, 1), t + 6000);
+      expect((await storage.nodeStats(0)).map((s) => s.at - t)).toEqual([10_000, 3_606_000]);
+      await post(
+        storage,
+        (await storage.createChannel({ name: "c", topic: "", owner: alice })).channel.id,
+        alice,
+        "one",
+      );
+      expect(await storage.storedMessages()).toBeGreaterThanOrEqual(1);
+      expect(await storage.databaseBytes()).toBeGreaterThan(0);
+    });
+
     it("stores the server settings with their audit entry, replacing the last", async () => {
       const { storage, alice } = fx;
       expect(await storage.storedSettings()).toBeUndefined();

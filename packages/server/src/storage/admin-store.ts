@@ -45,6 +45,16 @@ export interface AdminChange {
   after: unknown;
 }
 
+/** One node's figures at one time. */
+export interface NodeStatsRow {
+  node: string;
+  at: number;
+  connections: number;
+  /** Messages stored by the node since it started. */
+  messages: number;
+  lagMs: number;
+}
+
 export interface AdminAuditRow {
   id: number;
   at: number;
@@ -105,6 +115,14 @@ export interface AdminStore {
   storedSettings(): Promise<string | undefined>;
   /** Stores the server settings (JSON) with their audit entry. */
   saveSettingsAudited(json: string, change: AdminChange): Promise<void>;
+  /** Records a node's sample and drops every node's samples older than `pruneBefore`. */
+  recordNodeStats(sample: NodeStatsRow, pruneBefore: number): Promise<void>;
+  /** Every node's samples since `since`, oldest first. */
+  nodeStats(since: number): Promise<NodeStatsRow[]>;
+  /** About how many messages are stored (the highest message id). */
+  storedMessages(): Promise<number>;
+  /** The database's size on disk, in bytes. */
+  databaseBytes(): Promise<number>;
   /** The admin audit log newest first (by id, below `beforeId`), filtered. */
   adminAudit(request: {
     actorId?: number;

@@ -464,6 +464,21 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
           .execute();
       },
     },
+    "0020_node_stats": {
+      // Each node's figures every few seconds over the last hour, for the admin console: one
+      // table every node writes, so any node can show them all.
+      async up(db) {
+        await db.schema
+          .createTable("node_stats")
+          .addColumn("node", "text", notNull)
+          .addColumn("at", "bigint", notNull)
+          .addColumn("connections", "integer", notNull)
+          .addColumn("messages", "bigint", notNull)
+          .addColumn("lag_ms", "real", notNull)
+          .addPrimaryKeyConstraint("node_stats_pk", ["node", "at"])
+          .execute();
+      },
+    },
   };
 }
 

@@ -206,6 +206,16 @@ export interface Database {
     after: string | null;
     created_at: number;
   };
+  /** Each node's figures over the last hour (`NodeStats`), pruned as they are written. */
+  node_stats: {
+    node: string;
+    at: number;
+    connections: number;
+    /** Messages the node has stored since it started. */
+    messages: number;
+    /** p99 event-loop delay since the node's previous sample, ms. */
+    lag_ms: number;
+  };
   /** The server's own settings, by key (the VAPID key pair). */
   server_settings: {
     key: string;

@@ -4,6 +4,8 @@ import {
   type AdminAuditEntry,
   type AdminModerationEntry,
   type AdminSettingsReply,
+  type AdminStatsPoint,
+  type AdminStatsReply,
   type AdminUser,
   type AdminUserKind,
   type AdminUserReply,
@@ -138,7 +140,10 @@ export function AdminConsole({ token, onSessionEnded }: AdminConsoleProps) {
             ) : tab === "moderation" ? (
               <ModerationTab api={api} guard={guard} />
             ) : tab === "server" ? (
-              <ServerTab api={api} guard={guard} />
+              <>
+                <Figures api={api} guard={guard} />
+                <ServerTab api={api} guard={guard} />
+              </>
             ) : (
               <AuditTab api={api} guard={guard} />
             )}
@@ -904,5 +909,118 @@ function ServerTab({ api, guard }: { api: AdminApi; guard: Guard }) {
         </button>
       </div>
     </form>
+  );
+}
+
+/** A line of the last hour's values, as an SVG path in a `width` × `height` box. */
+function sparkline(points: readonly AdminStatsPoint[], pick: (p: AdminStatsPoint) => number) {
+  const width = 240;
+  const height = 40;
+  if (points.length === 0) return { width, height, d: "" };
+  const end = points.at(-1)!.at;
+  const top = Math.max(1, ...points.map(pick));
+  const d = points
+    .map((p, i) => {
+      const x = width - ((end - p.at) / 3_600_000) * width;
+      const y = height - (pick(p) / top) * (height - 2) - 1;
+      return `${i === 0 ? "M" : "L"}${x.toFixed(1)},${y.toFixed(1)}`;
+    })
+    .join(" ");
+  return { width, height, d };
+}
+
+function Chart({
+  points,
+  pick,
+  label,
+}: {
+  points: readonly AdminStatsPoint[];
+  pick: (p: AdminStatsPoint) => number;
+  label: string;
+}) {
+  const { width, height, d } = sparkline(points, pick);
+  const values = points.map(pick);
+  const summary =
+    values.length === 0
+      ? `${label}: no samples yet`
+      : `${label} over the last hour: from ${Math.min(...values)} to ${Math.max(...values)}, now ${values.at(-1)}`;
+  return (
+    <figure className="admin-chart">
+      <svg
+        width={width}
+        height={height}
+        viewBox={`0 0 ${width} ${height}`}
+        role="img"
+        aria-label={summary}
+      >
+        <path d={d} fill="none" stroke="currentColor" strokeWidth="1.5" />
+      </svg>
+      <figcaption>{summary}</figcaption>
+    </figure>
+  );
+}
+
+/** Every node's live figures and the last hour, refreshed every 10 s. */
+function Figures({ api, guard }: { api: AdminApi; guard: Guard }) {
+  const [stats, setStats] = useState<AdminStatsReply>();
+  const [error, setError] = useState<string>();
+
+  useEffect(() => {
+    let live = true;
+    const read = () =>
+      guard(() => api.stats())
+        .then((s) => live && s && setStats(s))
+        .catch((err) => live && setError(errorText(err)));
+    void read();
+    const timer = setInterval(read, 10_000);
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
+  }, [api, guard]);
+
+  if (!stats) return <p className="admin-empty">{error ?? "Loading figures…"}</p>;
+  return (
+    <section className="admin-figures" aria-label="Live figures">
+      <dl className="admin-facts">
+        <dt>Stored messages</dt>
+        <dd>about {stats.storedMessages.toLocaleString()}</dd>
+        <dt>Database size</dt>
+        <dd>{(stats.databaseBytes / MIB).toFixed(1)} MiB</dd>
+        <dt>Connections</dt>
+        <dd>{stats.nodes.reduce((n, x) => n + x.connections, 0)}</dd>
+      </dl>
+      <div className="admin-table-wrap">
+        <table className="admin-table">
+          <caption className="visually-hidden">Nodes</caption>
+          <thead>
+            <tr>
+              <th scope="col">Node</th>
+              <th scope="col">Connections</th>
+              <th scope="col">Messages/s</th>
+              <th scope="col">Event-loop lag (ms, p99)</th>
+            </tr>
+          </thead>
+          <tbody>
+            {stats.nodes.map((n) => (
+              <tr key={n.node}>
+                <th scope="row">{n.node}</th>
+                <td>{n.connections}</td>
+                <td>{n.messagesPerSecond}</td>
+                <td>{n.lagMs}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <div className="admin-charts">
+        <Chart
+          points={stats.history}
+          pick={(p) => p.messagesPerSecond}
+          label="Messages per second"
+        />
+        <Chart points={stats.history} pick={(p) => p.connections} label="Connections" />
+      </div>
+    </section>
   );
 }

@@ -183,6 +183,60 @@ export function sqlAdminStore(sql: SqlContext): AdminStore {
       });
     },
 
+    async recordNodeStats(sample, pruneBefore) {
+      await sql.write(async (trx) => {
+        await trx
+          .insertInto("node_stats")
+          .values({
+            node: sample.node,
+            at: sample.at,
+            connections: sample.connections,
+            messages: sample.messages,
+            lag_ms: sample.lagMs,
+          })
+          .onConflict((oc) => oc.columns(["node", "at"]).doNothing())
+          .execute();
+        await trx.deleteFrom("node_stats").where("at", "<", pruneBefore).execute();
+      });
+    },
+
+    async nodeStats(since) {
+      const rows = await db
+        .selectFrom("node_stats")
+        .selectAll()
+        .where("at", ">=", since)
+        .orderBy("at")
+        .orderBy("node")
+        .execute();
+      return rows.map((r) => ({
+        node: r.node,
+        at: Number(r.at),
+        connections: Number(r.connections),
+        messages: Number(r.messages),
+        lagMs: Number(r.lag_ms),
+      }));
+    },
+
+    async storedMessages() {
+      const row = await db
+        .selectFrom("messages")
+        .select((eb) => eb.fn.max("id").as("top"))
+        .executeTakeFirst();
+      return Number(row?.top ?? 0);
+    },
+
+    async databaseBytes() {
+      if (sql.dialect === "sqlite") {
+        const { rows } = await raw<{ bytes: number }>`select page_count * page_size as bytes
+          from pragma_page_count(), pragma_page_size()`.execute(db);
+        return Number(rows[0]?.bytes ?? 0);
+      }
+      const { rows } = await raw<{
+        bytes: string;
+      }>`select pg_database_size(current_database()) as bytes`.execute(db);
+      return Number(rows[0]?.bytes ?? 0);
+    },
+
     async channelNames(ids) {
       if (ids.length === 0) return new Map();
       const rows = await db
