@@ -111,6 +111,16 @@ export interface ServerSettings {
   defaultChannels: string[];
 }
 
+/** The names of the {@link ServerSettings}. */
+export const SERVER_SETTING_KEYS = [
+  "registration",
+  "guests",
+  "linkPreviews",
+  "editWindowSeconds",
+  "uploadMaxBytes",
+  "defaultChannels",
+] as const satisfies readonly (keyof ServerSettings)[];
+
 /**
  * `POST /api/v1/admin/settings`: the settings to change (the others stay); `reset` names
  * settings to return to their variable's value.
@@ -126,19 +136,7 @@ export const adminSettingsSchema = z.strictObject({
     .max(2 ** 40)
     .optional(),
   defaultChannels: z.array(channelNameSchema).max(20).optional(),
-  reset: z
-    .array(
-      z.enum([
-        "registration",
-        "guests",
-        "linkPreviews",
-        "editWindowSeconds",
-        "uploadMaxBytes",
-        "defaultChannels",
-      ]),
-    )
-    .max(6)
-    .optional(),
+  reset: z.array(z.enum(SERVER_SETTING_KEYS)).max(SERVER_SETTING_KEYS.length).optional(),
 });
 export type AdminSettingsChange = z.infer<typeof adminSettingsSchema>;
 

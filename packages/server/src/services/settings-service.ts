@@ -2,20 +2,14 @@ import {
   type AdminSettingsChange,
   type AdminSettingsReply,
   adminSettingsSchema,
+  SERVER_SETTING_KEYS,
   type ServerSettings,
 } from "@parley/protocol";
 import type { MessageBroker } from "../broker/message-broker";
 import type { AdminStore } from "../storage/admin-store";
 import type { AdminActor } from "./admin-service";
 
-const KEYS = [
-  "registration",
-  "guests",
-  "linkPreviews",
-  "editWindowSeconds",
-  "uploadMaxBytes",
-  "defaultChannels",
-] as const satisfies readonly (keyof ServerSettings)[];
+const KEYS = SERVER_SETTING_KEYS;
 
 /** How often a node re-reads the settings anyway, should it miss a change's message. */
 const RELOAD_MS = 30_000;

@@ -1,4 +1,4 @@
-import type { AdminUserKind } from "@parley/protocol";
+import type { AdminUserKind, AdminUserMessage } from "@parley/protocol";
 import type { Actor, UserRow } from "./storage";
 
 /** A server ban's end (null: until lifted) and reason. */
@@ -23,15 +23,8 @@ export interface AdminMembershipRow {
   role: number;
 }
 
-/** One of a user's live messages, with its channel's name. */
-export interface AdminMessageRow {
-  id: number;
-  channelId: number;
-  channelName: string;
-  seq: number;
-  content: string;
-  createdAt: number;
-}
+/** One of a user's live messages, with its channel's name (as the API shows it). */
+export type AdminMessageRow = AdminUserMessage;
 
 /** What an admin change records: who did what to whom, and what it changed. */
 export interface AdminChange {

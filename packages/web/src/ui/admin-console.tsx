@@ -14,6 +14,7 @@ import {
   REGISTRATION_MODES,
   type RegistrationMode,
   Role,
+  SERVER_SETTING_KEYS,
 } from "@parley/protocol";
 import { type FormEvent, useCallback, useEffect, useId, useMemo, useState } from "react";
 import { banLengths, describeChange, describeUser } from "../chat/admin-format";
@@ -156,36 +157,57 @@ export function AdminConsole({ token, onSessionEnded }: AdminConsoleProps) {
 
 type Guard = <T>(work: () => Promise<T>) => Promise<T | undefined>;
 
-function UsersTab({ api, guard }: { api: AdminApi; guard: Guard }) {
-  const [query, setQuery] = useState("");
-  const [kind, setKind] = useState<AdminUserKind>("all");
-  const [users, setUsers] = useState<AdminUser[]>([]);
+/**
+ * A list read page by page: the first page whenever `read` changes (after `delayMs`, so typing
+ * in a filter asks once), more with `more()`. `read` resolves to a page, or undefined when the
+ * session ended.
+ */
+function usePages<T>(
+  read: (before?: number) => Promise<{ items: T[]; next?: number } | undefined>,
+  delayMs = 0,
+) {
+  const [items, setItems] = useState<T[]>([]);
   const [next, setNext] = useState<number>();
   const [error, setError] = useState<string>();
-  const [openId, setOpenId] = useState<number>();
-  const id = useId();
-
   const load = useCallback(
     async (before?: number) => {
       setError(undefined);
       try {
-        const page = await guard(() =>
-          api.users({ ...(query ? { q: query } : {}), kind, ...(before ? { before } : {}) }),
-        );
+        const page = await read(before);
         if (!page) return;
-        setUsers((list) => (before ? [...list, ...page.users] : page.users));
+        setItems((list) => (before ? [...list, ...page.items] : page.items));
         setNext(page.next);
       } catch (err) {
         setError(errorText(err));
       }
     },
+    [read],
+  );
+  useEffect(() => {
+    const t = setTimeout(() => void load(), delayMs);
+    return () => clearTimeout(t);
+  }, [load, delayMs]);
+  const more = () => {
+    if (next !== undefined) void load(next);
+  };
+  return { items, setItems, next, error, more };
+}
+
+function UsersTab({ api, guard }: { api: AdminApi; guard: Guard }) {
+  const [query, setQuery] = useState("");
+  const [kind, setKind] = useState<AdminUserKind>("all");
+  const [openId, setOpenId] = useState<number>();
+  const id = useId();
+  const read = useCallback(
+    async (before?: number) => {
+      const page = await guard(() =>
+        api.users({ ...(query ? { q: query } : {}), kind, ...(before ? { before } : {}) }),
+      );
+      return page && { items: page.users, ...(page.next !== undefined ? { next: page.next } : {}) };
+    },
     [api, guard, query, kind],
   );
-
-  useEffect(() => {
-    const t = setTimeout(() => void load(), 200);
-    return () => clearTimeout(t);
-  }, [load]);
+  const { items: users, setItems: setUsers, next, error, more } = usePages(read, 200);
 
   const changed = (user: AdminUser) =>
     setUsers((list) => list.map((u) => (u.id === user.id ? user : u)));
@@ -270,7 +292,7 @@ function UsersTab({ api, guard }: { api: AdminApi; guard: Guard }) {
         </table>
       </div>
       {next !== undefined && (
-        <button type="button" className="button" onClick={() => void load(next)}>
+        <button type="button" className="button" onClick={more}>
           More users
         </button>
       )}
@@ -512,32 +534,20 @@ function UserDetails({
 }
 
 function AuditTab({ api, guard }: { api: AdminApi; guard: Guard }) {
-  const [entries, setEntries] = useState<AdminAuditEntry[]>([]);
-  const [next, setNext] = useState<number>();
   const [action, setAction] = useState("");
-  const [error, setError] = useState<string>();
   const id = useId();
-
-  const load = useCallback(
+  const read = useCallback(
     async (before?: number) => {
-      setError(undefined);
-      try {
-        const page = await guard(() =>
-          api.audit({ ...(action ? { action } : {}), ...(before ? { before } : {}) }),
-        );
-        if (!page) return;
-        setEntries((list) => (before ? [...list, ...page.entries] : page.entries));
-        setNext(page.next);
-      } catch (err) {
-        setError(errorText(err));
-      }
+      const page = await guard(() =>
+        api.audit({ ...(action ? { action } : {}), ...(before ? { before } : {}) }),
+      );
+      return (
+        page && { items: page.entries, ...(page.next !== undefined ? { next: page.next } : {}) }
+      );
     },
     [api, guard, action],
   );
-
-  useEffect(() => {
-    void load();
-  }, [load]);
+  const { items: entries, next, error, more } = usePages<AdminAuditEntry>(read);
 
   return (
     <div className="admin-audit">
@@ -573,7 +583,7 @@ function AuditTab({ api, guard }: { api: AdminApi; guard: Guard }) {
         </ul>
       )}
       {next !== undefined && (
-        <button type="button" className="button" onClick={() => void load(next)}>
+        <button type="button" className="button" onClick={more}>
           Older entries
         </button>
       )}
@@ -610,43 +620,30 @@ const NO_FILTERS = { channel: "", actor: "", target: "", action: "", from: "", t
 
 function ModerationTab({ api, guard }: { api: AdminApi; guard: Guard }) {
   const [filters, setFilters] = useState(NO_FILTERS);
-  const [entries, setEntries] = useState<AdminModerationEntry[]>([]);
-  const [next, setNext] = useState<number>();
-  const [error, setError] = useState<string>();
   const id = useId();
-
-  const load = useCallback(
+  const read = useCallback(
     async (before?: number) => {
-      setError(undefined);
       const since = dayStart(filters.from);
       const to = dayStart(filters.to);
-      try {
-        const page = await guard(() =>
-          api.moderation({
-            ...(filters.channel ? { channel: filters.channel } : {}),
-            ...(filters.actor ? { actor: filters.actor } : {}),
-            ...(filters.target ? { target: filters.target } : {}),
-            ...(filters.action ? { action: filters.action } : {}),
-            ...(since !== undefined ? { since } : {}),
-            // The last day picked is included.
-            ...(to !== undefined ? { until: to + 86_400_000 } : {}),
-            ...(before ? { before } : {}),
-          }),
-        );
-        if (!page) return;
-        setEntries((list) => (before ? [...list, ...page.entries] : page.entries));
-        setNext(page.next);
-      } catch (err) {
-        setError(errorText(err));
-      }
+      const page = await guard(() =>
+        api.moderation({
+          ...(filters.channel ? { channel: filters.channel } : {}),
+          ...(filters.actor ? { actor: filters.actor } : {}),
+          ...(filters.target ? { target: filters.target } : {}),
+          ...(filters.action ? { action: filters.action } : {}),
+          ...(since !== undefined ? { since } : {}),
+          // The last day picked is included.
+          ...(to !== undefined ? { until: to + 86_400_000 } : {}),
+          ...(before ? { before } : {}),
+        }),
+      );
+      return (
+        page && { items: page.entries, ...(page.next !== undefined ? { next: page.next } : {}) }
+      );
     },
     [api, guard, filters],
   );
-
-  useEffect(() => {
-    const t = setTimeout(() => void load(), 200);
-    return () => clearTimeout(t);
-  }, [load]);
+  const { items: entries, next, error, more } = usePages<AdminModerationEntry>(read, 200);
 
   const field = (key: keyof typeof NO_FILTERS, label: string, type = "text") => (
     <div className="field">
@@ -724,7 +721,7 @@ function ModerationTab({ api, guard }: { api: AdminApi; guard: Guard }) {
         </ul>
       )}
       {next !== undefined && (
-        <button type="button" className="button" onClick={() => void load(next)}>
+        <button type="button" className="button" onClick={more}>
           Older entries
         </button>
       )}
@@ -779,14 +776,7 @@ function ServerTab({ api, guard }: { api: AdminApi; guard: Guard }) {
         api.changeSettings(
           reset
             ? {
-                reset: [
-                  "registration",
-                  "guests",
-                  "linkPreviews",
-                  "editWindowSeconds",
-                  "uploadMaxBytes",
-                  "defaultChannels",
-                ],
+                reset: [...SERVER_SETTING_KEYS],
               }
             : {
                 registration: form.registration,
