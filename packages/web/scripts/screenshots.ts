@@ -100,6 +100,17 @@ async function main(): Promise<void> {
     await composer(attaching).fill("Notes from the review attached");
     await shot(attaching, "attachments");
 
+    // The admin console: alice, made an admin, looks at bob's details.
+    await harness.grantAdmin("alice");
+    const console = await harness.open();
+    await console.goto("/admin");
+    await console.getByLabel("Username").fill("alice");
+    await console.getByLabel("Password").fill("correct horse battery");
+    await console.getByRole("button", { name: "Sign in", exact: true }).click();
+    await console.getByRole("button", { name: "bob", exact: true }).click();
+    await console.getByRole("region", { name: "bob" }).getByText("Latest messages").waitFor();
+    await shot(console, "admin");
+
     // Phone width: the sidebar folds into a drawer.
     const phone = await harness.open({ width: 390, height: 844 });
     // The user's name sits in the folded sidebar, so wait for the channel instead.

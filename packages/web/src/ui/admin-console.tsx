@@ -252,7 +252,7 @@ function UsersTab({ api, guard }: { api: AdminApi; guard: Guard }) {
       )}
       <div className="admin-table-wrap">
         <table className="admin-table">
-          <caption className="visually-hidden">Users, newest first</caption>
+          <caption className="sr-only">Users, newest first</caption>
           <thead>
             <tr>
               <th scope="col">User</th>
@@ -982,7 +982,7 @@ function Figures({ api, guard }: { api: AdminApi; guard: Guard }) {
       </dl>
       <div className="admin-table-wrap">
         <table className="admin-table">
-          <caption className="visually-hidden">Nodes</caption>
+          <caption className="sr-only">Nodes</caption>
           <thead>
             <tr>
               <th scope="col">Node</th>
