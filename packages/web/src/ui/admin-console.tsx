@@ -13,13 +13,13 @@ import {
   ERRORS,
   REGISTRATION_MODES,
   type RegistrationMode,
-  Role,
   SERVER_SETTING_KEYS,
 } from "@parley/protocol";
 import { type FormEvent, useCallback, useEffect, useId, useMemo, useState } from "react";
 import { banLengths, describeChange, describeUser } from "../chat/admin-format";
-import { formatWhen, localAuditFormat } from "../chat/format";
+import { formatWhen, localAuditFormat, roleName } from "../chat/format";
 import "./admin.css";
+import { FormError } from "./form-dialog";
 
 export interface AdminConsoleProps {
   token: string;
@@ -42,12 +42,6 @@ const KIND_LABELS: Record<AdminUserKind, string> = {
   guests: "Guests",
   banned: "Banned",
   admins: "Admins",
-};
-
-const ROLE_NAMES: Record<number, string> = {
-  [Role.Member]: "member",
-  [Role.Moderator]: "moderator",
-  [Role.Owner]: "owner",
 };
 
 function errorText(err: unknown): string {
@@ -100,9 +94,7 @@ export function AdminConsole({ token, onSessionEnded }: AdminConsoleProps) {
         </a>
       </header>
       {refused ? (
-        <p className="admin-refused" role="alert">
-          This console is for server admins. {refused}.
-        </p>
+        <FormError error={`This console is for server admins. ${refused}.`} />
       ) : (
         <>
           <div className="admin-tabs" role="tablist" aria-label="Admin sections">
@@ -245,11 +237,7 @@ function UsersTab({ api, guard }: { api: AdminApi; guard: Guard }) {
           </select>
         </div>
       </div>
-      {error && (
-        <p className="admin-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
       <div className="admin-table-wrap">
         <table className="admin-table">
           <caption className="sr-only">Users, newest first</caption>
@@ -396,11 +384,7 @@ function UserDetails({
           Close
         </button>
       </div>
-      {error && (
-        <p className="admin-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
       {done && (
         <p className="admin-done" role="status">
           {done}
@@ -502,7 +486,7 @@ function UserDetails({
             <ul className="admin-list">
               {detail.channels.map((c) => (
                 <li key={c.id}>
-                  #{c.name} <span className="admin-muted">({ROLE_NAMES[c.role] ?? "member"})</span>
+                  #{c.name} <span className="admin-muted">({roleName(c.role)})</span>
                 </li>
               ))}
             </ul>
@@ -565,11 +549,7 @@ function AuditTab({ api, guard }: { api: AdminApi; guard: Guard }) {
           </select>
         </div>
       </div>
-      {error && (
-        <p className="admin-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
       {entries.length === 0 ? (
         <p className="admin-empty">Nothing has been changed through the console yet.</p>
       ) : (
@@ -688,11 +668,7 @@ function ModerationTab({ api, guard }: { api: AdminApi; guard: Guard }) {
         {field("from", "From", "date")}
         {field("to", "To", "date")}
       </div>
-      {error && (
-        <p className="admin-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
       {entries.length === 0 ? (
         <p className="admin-empty">No moderation matches.</p>
       ) : (
@@ -875,11 +851,7 @@ function ServerTab({ api, guard }: { api: AdminApi; guard: Guard }) {
           onChange={(e) => setForm((f) => ({ ...f, defaultChannels: e.target.value }))}
         />
       </div>
-      {error && (
-        <p className="admin-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
       {done && (
         <p className="admin-done" role="status">
           {done}

@@ -4,7 +4,7 @@ import { ParleyError } from "../../errors";
 import type { AccountStore, NewUser } from "../account-store";
 import type { Database } from "../schema";
 import type { SessionRow, UserRow } from "../storage";
-import { isUniqueViolation, type SqlContext, toUser } from "./context";
+import { isUniqueViolation, revokeSessions, type SqlContext, toUser } from "./context";
 
 /** {@link AccountStore} over SQL: users, guests, sessions and the server-wide ban. */
 export function sqlAccountStore(sql: SqlContext): AccountStore {
@@ -207,16 +207,7 @@ export function sqlAccountStore(sql: SqlContext): AccountStore {
     },
 
     async revokeUserSessions(userId, exceptSessionId) {
-      const rows = await sql.write((trx) => {
-        let query = trx
-          .updateTable("sessions")
-          .set({ revoked_at: sql.now() })
-          .where("user_id", "=", userId)
-          .where("revoked_at", "is", null);
-        if (exceptSessionId !== undefined) query = query.where("id", "!=", exceptSessionId);
-        return query.returning("id").execute();
-      });
-      return rows.map((r) => Number(r.id));
+      return sql.write((trx) => revokeSessions(trx, sql.now(), userId, exceptSessionId));
     },
   };
 }

@@ -2,7 +2,7 @@ import { nameKey } from "@parley/protocol";
 import { sql as raw, type Transaction } from "kysely";
 import type { AdminAuditRow, AdminChange, AdminStore, AdminUserRow } from "../admin-store";
 import type { Database } from "../schema";
-import { type SqlContext, toUser } from "./context";
+import { revokeSessions, type SqlContext, toUser } from "./context";
 
 /** `%` and `_` of a LIKE pattern taken literally (with `\` as the escape). */
 function likeLiteral(text: string): string {
@@ -54,16 +54,8 @@ export function sqlAdminStore(sql: SqlContext): AdminStore {
       .execute();
   }
 
-  async function revoke(trx: Transaction<Database>, userId: number): Promise<number[]> {
-    const rows = await trx
-      .updateTable("sessions")
-      .set({ revoked_at: sql.now() })
-      .where("user_id", "=", userId)
-      .where("revoked_at", "is", null)
-      .returning("id")
-      .execute();
-    return rows.map((r) => Number(r.id));
-  }
+  const revoke = (trx: Transaction<Database>, userId: number) =>
+    revokeSessions(trx, sql.now(), userId);
 
   return {
     async adminUsers({ query, kind, beforeId, limit, now }) {

@@ -364,6 +364,27 @@ export function standingError(row: StandingRow | undefined, now: number): Parley
 }
 
 /** True for a unique-constraint violation on SQLite or PostgreSQL. */
+/**
+ * Revokes, at `now`, every live session of the user but `exceptSessionId`, in `trx`; resolves
+ * to their ids. The one way sessions are revoked in bulk (a password change, a ban, an admin's
+ * sign-out).
+ */
+export async function revokeSessions(
+  trx: Transaction<Database>,
+  now: number,
+  userId: number,
+  exceptSessionId?: number,
+): Promise<number[]> {
+  let query = trx
+    .updateTable("sessions")
+    .set({ revoked_at: now })
+    .where("user_id", "=", userId)
+    .where("revoked_at", "is", null);
+  if (exceptSessionId !== undefined) query = query.where("id", "!=", exceptSessionId);
+  const rows = await query.returning("id").execute();
+  return rows.map((r) => Number(r.id));
+}
+
 export function isUniqueViolation(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return (
