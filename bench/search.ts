@@ -18,8 +18,9 @@
  *    one channel (`in:#…`) and a common word in one author's messages (`from:@…`). The baseline, in
  *    the same run and on the same database: the same visibility and page with
  *    `content LIKE '%word%'` (at most `requests`/4 of them, since each scans the table).
- * 3. SQLite only: the send path with search on against off (`PARLEY_SEARCH`), a node of each
- *    in this process, `sends` acked sends each, 50 in flight, alternating `rounds` times.
+ * 3. The send path with search on against off (`PARLEY_SEARCH`), a node of each in this
+ *    process, `sends` acked sends each, 50 in flight, alternating `rounds` times; with
+ *    `--postgres`, each node on a fresh schema of that database.
  */
 import { existsSync, rmSync, statSync } from "node:fs";
 import { loadavg } from "node:os";
@@ -334,14 +335,22 @@ function isBuilt(path: string): boolean {
   }
 }
 
+/** Runs `statement` on the database at `url`, in a connection of its own. */
+async function adminQuery(url: string, statement: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    await admin.query(statement);
+  } finally {
+    await admin.end();
+  }
+}
+
 async function buildPostgres(base: string): Promise<Built> {
   const schema = `search_bench_${MESSAGES}`;
   const url = new URL(base);
   url.searchParams.set("options", `-c search_path=${schema}`);
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`create schema if not exists ${schema}`);
-  await admin.end();
+  await adminQuery(base, `create schema if not exists ${schema}`);
   const raw = await openPostgresDatabase(url.toString(), { poolSize: 2 });
   let loadMs: number | null = null;
   let indexMs: number | null = null;
@@ -511,7 +520,19 @@ interface Sent {
 }
 
 async function sendRate(search: boolean): Promise<Sent> {
-  const parley = await startInProcessNode("search", { PARLEY_SEARCH: search ? "on" : "off" });
+  const env: Record<string, string> = { PARLEY_SEARCH: search ? "on" : "off" };
+  // PostgreSQL: each node on a fresh schema of the database, dropped after.
+  const schema = values.postgres ? `search_bench_sends_${process.pid}` : undefined;
+  if (values.postgres && schema) {
+    await adminQuery(
+      values.postgres,
+      `drop schema if exists ${schema} cascade; create schema ${schema}`,
+    );
+    const url = new URL(values.postgres);
+    url.searchParams.set("options", `-c search_path=${schema}`);
+    env.PARLEY_DATABASE_URL = url.toString();
+  }
+  const parley = await startInProcessNode("search", env);
   const writer = await parley.node.services.auth.register("writer", "correct horse battery");
   const { channel } = await parley.engines.storage.createChannel({
     name: "busy",
@@ -541,6 +562,7 @@ async function sendRate(search: boolean): Promise<Sent> {
   const rate = SENDS / ((performance.now() - start) / 1000);
   await client.close();
   await parley.close();
+  if (values.postgres && schema) await adminQuery(values.postgres, `drop schema ${schema} cascade`);
   return { rate, cpuUs: (used.user + used.system) / SENDS };
 }
 
@@ -598,10 +620,10 @@ console.log(
 console.log(`\n${REQUESTS} searches each at ${RATE}/s, a page of ${PAGE}:\n`);
 console.log(await searches(built));
 await built.close();
-if (!values.postgres) {
-  console.log(`\nSend path, ${SENDS} sends, 50 in flight, ${ROUNDS} alternating rounds:\n`);
-  console.log(await sendPath());
-}
+console.log(
+  `\nSend path on ${engine}, ${SENDS} sends, 50 in flight, ${ROUNDS} alternating rounds:\n`,
+);
+console.log(await sendPath());
 console.log(
   `\nload average at end: ${loadavg()
     .map((l) => l.toFixed(2))

@@ -73,6 +73,58 @@ export function searchStoreContract(name: string, open: Open) {
       expect(await find(storage, alice, '"release notes"')).toEqual(["release notes are out"]);
     });
 
+    it("matches longer phrases folded and across punctuation, never their pairs apart", async () => {
+      const { storage, alice } = fx;
+      const c = await shared();
+      await post(storage, c, alice, "Ship the RELEASE—notes, today");
+      await post(storage, c, alice, "ship the build, then release notes");
+      await post(storage, c, alice, "Zoë's café au lait 42 times");
+      await post(storage, c, alice, "Привет мир и всем");
+      await post(storage, c, alice, "会議 は 明日");
+      const cases: [string, string[]][] = [
+        ['"ship the release notes"', ["Ship the RELEASE—notes, today"]],
+        ['"the release notes today"', ["Ship the RELEASE—notes, today"]],
+        [
+          '"release notes"',
+          ["ship the build, then release notes", "Ship the RELEASE—notes, today"],
+        ],
+        // Every pair of "ship the build notes" is in some message, never all in a row.
+        ['"ship the build notes"', []],
+        ["the-release-notes-tod*", ["Ship the RELEASE—notes, today"]],
+        ["ship.the.rel*", ["Ship the RELEASE—notes, today"]],
+        ['"zoe s cafe au lait"', ["Zoë's café au lait 42 times"]],
+        ['"LAIT 42 TIMES"', ["Zoë's café au lait 42 times"]],
+        ['"привет мир"', ["Привет мир и всем"]],
+        ['"мир и всем"', ["Привет мир и всем"]],
+        ['"会議 は 明日"', ["会議 は 明日"]],
+        ['"cafe lait"', []],
+        ['ship -"release notes"', []],
+        ['ship -"the release notes today"', ["ship the build, then release notes"]],
+      ];
+      for (const [q, want] of cases) expect(await find(storage, alice, q), q).toEqual(want);
+    });
+
+    it("matches an edited phrase by its current words only", async () => {
+      const { storage, alice } = fx;
+      const c = await shared();
+      const m = await post(storage, c, alice, "move the meeting to noon");
+      await storage.editMessage(
+        {
+          channelId: c,
+          messageId: m.id,
+          actor: alice,
+          version: 1,
+          content: "move the standup to noon",
+          nonce: "e1",
+        },
+        () => {},
+      );
+      expect(await find(storage, alice, '"the meeting to"')).toEqual([]);
+      expect(await find(storage, alice, '"move the standup to noon"')).toEqual([
+        "move the standup to noon",
+      ]);
+    });
+
     it("matches a prefix only when asked with a star", async () => {
       const { storage, alice } = fx;
       const c = await shared();

@@ -1,12 +1,13 @@
 import { EventType, LIMITS, MessageKind, parseSearchQuery, Role } from "@parley/protocol";
-import { Kysely, PostgresDialect } from "kysely";
+import { Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import { afterAll, afterEach, expect, it } from "vitest";
 import { describeWith, freshPostgres } from "../../../test/services";
 import { post } from "../message-store.contract";
 import { migrateUpTo } from "../migrate";
 import type { Database } from "../schema";
-import { searchIndexContract, seedBeforeSearch } from "../search-store.contract";
+import { find, searchIndexContract, seedBeforeSearch } from "../search-store.contract";
+import { syncSearchIndex } from "../sql/search";
 import type { Actor, Storage } from "../storage";
 import { nameKeyMigrationContract, storageContract } from "../storage.contract";
 import { openPostgresStorage } from "./open-postgres";
@@ -57,6 +58,63 @@ describeWith(["postgres"], "PostgreSQL storage", () => {
         await db.destroy();
       },
     };
+  });
+
+  it("migration 0021 adds word pairs to the vectors, rebuilt at the next start", async () => {
+    const { url, drop } = await freshPostgres();
+    drops.push(drop);
+    // A database as release 0020 left it, its vectors built without pairs.
+    const db = new Kysely<Database>({
+      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1 }) }),
+    });
+    const schema = new URL(url).searchParams.get("options")!.split("=")[1]!;
+    await migrateUpTo(db, "postgres", "0013_direct_messages", schema);
+    await seedBeforeSearch(db as never, ["Ship it to the RELEASE—notes", "it is the release"]);
+    await migrateUpTo(db, "postgres", "0020_node_stats", schema);
+    await syncSearchIndex(db, "postgres", true);
+    const lexemes = async () =>
+      (
+        await sql<{ l: string }>`select unnest(tsvector_to_array(search)) as l from messages
+          where id = 1 order by 1`.execute(db)
+      ).rows.map((r) => r.l);
+    expect(await lexemes()).toEqual(["it", "notes", "release", "ship", "the", "to"]);
+
+    const lines: string[] = [];
+    const storage = await openPostgresStorage(url, {
+      poolSize: 2,
+      log: (_fields, message) => lines.push(message),
+    });
+    try {
+      expect(lines).toEqual(["search index: building", "search index: built"]);
+      // Pairs of words of up to 4 characters.
+      expect(await lexemes()).toEqual([
+        "it",
+        "notes",
+        "release",
+        "ship",
+        "the",
+        "to",
+        "~it to",
+        "~ship it",
+        "~to the",
+      ]);
+      const alice = await storage.findUserByName("alice");
+      const me = { id: alice!.id, name: "alice" };
+      expect(await find(storage, me, '"ship it to the release"')).toEqual([
+        "Ship it to the RELEASE—notes",
+      ]);
+      expect(await find(storage, me, '"it is"')).toEqual(["it is the release"]);
+      expect(await find(storage, me, '"the release"')).toEqual([
+        "it is the release",
+        "Ship it to the RELEASE—notes",
+      ]);
+      // A pair is found as its words in a row, never as a lexeme typed.
+      expect(await find(storage, me, "~ship")).toEqual(["Ship it to the RELEASE—notes"]);
+      expect(await find(storage, me, '"it the"')).toEqual([]);
+    } finally {
+      await storage.close();
+      await db.destroy();
+    }
   });
 
   it("finds a phrase page by page, across ids far apart, only in the searcher's channels", async () => {

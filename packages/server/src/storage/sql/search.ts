@@ -397,12 +397,21 @@ function sqliteMatch(
   return sql`messages_fts f join messages m on m.id = f.rowid`;
 }
 
-/** A tsquery of one term, from bound parameters only. */
+/**
+ * A tsquery of one term, from bound parameters only. A phrase also requires its word pairs
+ * (the pairs of its whole words, before a last prefix), each one lexeme of the vector (see
+ * migration 0021): the GIN index finds the few messages holding them, where the words alone
+ * would be every message holding each, rechecked one by one.
+ */
 function tsTerm(term: SearchTerm): RawBuilder<unknown> {
-  if (!term.prefix) return sql`phraseto_tsquery('simple', ${term.tokens.join(" ")})`;
   // Tokens hold only letters, digits and marks: quoted, they are literals of the tsquery.
-  const text = term.tokens.map((t) => `'${t}'`).join(" <-> ");
-  return sql`to_tsquery('simple', ${`${text}:*`})`;
+  const phrase = term.prefix
+    ? sql`to_tsquery('simple', ${`${term.tokens.map((t) => `'${t}'`).join(" <-> ")}:*`})`
+    : sql`phraseto_tsquery('simple', ${term.tokens.join(" ")})`;
+  const whole = term.prefix ? term.tokens.slice(0, -1) : term.tokens;
+  if (whole.length < 2) return phrase;
+  // No pairs (words too long to be lexemes): the phrase alone.
+  return sql`coalesce(parley_search_pair_query(${whole.join(" ")}) && ${phrase}, ${phrase})`;
 }
 
 /** The FROM of a PostgreSQL search, adding its conditions to `where`. */
