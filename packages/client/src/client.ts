@@ -24,6 +24,7 @@ import {
   isTemporary,
   type JoinReply,
   type MessageAck,
+  type MessageReportReply,
   type MessageVersionsReply,
   mayReconnect,
   type NotifyLevel,
@@ -34,6 +35,10 @@ import {
   type RateBucket,
   type ReadState,
   type ReplyOf,
+  type Report,
+  type ReportListReply,
+  type ReportResolveReply,
+  type ReportStatus,
   type RequestInputOf,
   type SearchReply,
   type ServerFrame,
@@ -161,6 +166,11 @@ export type ClientEvents = {
   notifyChanged: [NotifySetting];
   /** You blocked (`on`) or unblocked a user (block on any of your connections). */
   blockChanged: [BlockChangedPush];
+  /**
+   * A report you handle (of a channel you moderate; an admin: any) was filed, resolved or
+   * dismissed, by anyone on any node.
+   */
+  reportChanged: [Report];
   /**
    * The replay after a welcome is complete (after every welcome, also when nothing was
    * replayed): each channel is caught up to its welcome `ls`, and what follows is live.
@@ -654,6 +664,45 @@ export class ParleyClient extends Emitter<ClientEvents> {
     });
   }
 
+  /**
+   * Reports a message to the channel's moderators and the server's admins, with an optional
+   * reason; resolves to the report's id (your earlier one when you had reported it already).
+   */
+  reportMessage(
+    channelId: number,
+    messageId: number,
+    reason?: string,
+  ): Promise<MessageReportReply> {
+    return this.request(Op.MessageReport, {
+      c: channelId,
+      m: messageId,
+      ...(reason ? { rs: reason } : {}),
+    });
+  }
+
+  /**
+   * The reports you may handle, newest first: of the channels you moderate (an admin: of
+   * every channel), or of one; of one status (absent: all); older than report `before`.
+   */
+  reports(
+    query: { channelId?: number; status?: ReportStatus; before?: number; limit?: number } = {},
+  ): Promise<ReportListReply> {
+    return this.request(Op.ReportList, {
+      ...(query.channelId !== undefined ? { c: query.channelId } : {}),
+      ...(query.status !== undefined ? { st: query.status } : {}),
+      ...(query.before !== undefined ? { b: query.before } : {}),
+      ...(query.limit !== undefined ? { l: query.limit } : {}),
+    });
+  }
+
+  /** Resolves (acted on) or dismisses (nothing wrong) an open report. */
+  resolveReport(
+    id: number,
+    status: typeof ReportStatus.Resolved | typeof ReportStatus.Dismissed,
+  ): Promise<ReportResolveReply> {
+    return this.request(Op.ReportResolve, { id, st: status });
+  }
+
   /** The channel's pinned messages in their current state, most recently pinned first. */
   pinnedMessages(channelId: number): Promise<PinListReply> {
     return this.request(Op.PinList, { c: channelId });
@@ -930,6 +979,9 @@ export class ParleyClient extends Emitter<ClientEvents> {
         return;
       case Op.BlockChanged:
         this.emit("blockChanged", push.d);
+        return;
+      case Op.ReportChanged:
+        this.emit("reportChanged", push.d.rp);
         return;
       case Op.UserUpdated: {
         const user = push.d;

@@ -19,6 +19,11 @@ describe("auditText", () => {
     [{ ac: "serverban", un: "carol", rs: "abuse" }, "bob banned carol from the server: abuse"],
     [{ ac: "serverunban", un: "carol" }, "bob lifted carol's server ban"],
     [{ ac: "delete", un: "carol", rs: "off topic" }, "bob deleted a message by carol: off topic"],
+    [
+      { ac: "report-resolved", un: "carol", rs: "spam" },
+      "bob resolved a report of a message by carol: spam",
+    ],
+    [{ ac: "report-dismissed", un: "carol" }, "bob dismissed a report of a message by carol"],
     [{ ac: "private" }, "bob made the channel private"],
     [{ ac: "public" }, "bob made the channel public"],
   ])("words %o as a sentence", (entry, text) => {

@@ -5,7 +5,8 @@ export interface AuditLine {
   /**
    * `kick`, `mute`, `unmute`, `ban`, `unban`, `mod`, `unmod`, `topic`, `slow`, `serverban`,
    * `serverunban`, `delete` (a moderator deleted `u`'s message), `private`, `public` (the
-   * owner changed the channel's visibility).
+   * owner changed the channel's visibility), `report-resolved`, `report-dismissed` (a report
+   * of `u`'s message was closed; `rs` is the report's reason).
    */
   ac: string;
   /** Actor id; 0 for the server (a mute or ban that ran out). */
@@ -72,6 +73,10 @@ export function auditText(e: AuditLine, f: AuditFormat): string {
       return `${e.an} made the channel public`;
     case "delete":
       return reasoned(`${e.an} deleted a message by ${target}`, e.rs);
+    case "report-resolved":
+      return reasoned(`${e.an} resolved a report of a message by ${target}`, e.rs);
+    case "report-dismissed":
+      return reasoned(`${e.an} dismissed a report of a message by ${target}`, e.rs);
     default:
       return reasoned(`${e.an || "The server"} ${e.ac}${e.un ? ` ${e.un}` : ""}`, e.rs);
   }

@@ -216,6 +216,12 @@ export const ERRORS = {
     status: 403,
     temporary: false,
   },
+  NO_SUCH_REPORT: {
+    code: 1316,
+    message: "No such report",
+    status: 404,
+    temporary: false,
+  },
   RATE_LIMITED: {
     code: 1400,
     message: "Too many requests",

@@ -60,6 +60,12 @@ export const Op = {
   Search: 42,
   /** Removes one link preview (or all) from a message (its author, or a moderator). */
   LinkPreviewRemove: 43,
+  /** Reports a message of a channel you are in to its moderators and the server's admins. */
+  MessageReport: 44,
+  /** The reports you may handle (of channels you moderate; admins: all), newest first. */
+  ReportList: 45,
+  /** Resolves or dismisses an open report (the channel's moderators and owner, admins). */
+  ReportResolve: 46,
   /** Server → client: a batch of stored events of one channel, in seq order. */
   Events: 100,
   /** Server → client: someone started or stopped typing (ephemeral). */
@@ -89,6 +95,11 @@ export const Op = {
   NotifyChanged: 108,
   /** Server → client: you blocked or unblocked a user (on any connection). */
   BlockChanged: 109,
+  /**
+   * Server → client, to the channel's moderators and owner and to admins: a report was filed,
+   * resolved or dismissed (on any node).
+   */
+  ReportChanged: 110,
 } as const;
 export type Op = (typeof Op)[keyof typeof Op];
 
@@ -125,6 +136,9 @@ export const CLIENT_OPS = [
   Op.UserBlock,
   Op.Search,
   Op.LinkPreviewRemove,
+  Op.MessageReport,
+  Op.ReportList,
+  Op.ReportResolve,
 ] as const;
 export type ClientOp = (typeof CLIENT_OPS)[number];
 
@@ -193,6 +207,10 @@ export type ChannelKind = (typeof ChannelKind)[keyof typeof ChannelKind];
 /** Channel roles, ordered by rank. */
 export const Role = { Member: 1, Moderator: 2, Owner: 3 } as const;
 export type Role = (typeof Role)[keyof typeof Role];
+
+/** Where a report stands: waiting for a moderator, or closed either way. */
+export const ReportStatus = { Open: 1, Resolved: 2, Dismissed: 3 } as const;
+export type ReportStatus = (typeof ReportStatus)[keyof typeof ReportStatus];
 
 /** Message kinds. */
 export const MessageKind = { Text: 0, Action: 1 } as const;

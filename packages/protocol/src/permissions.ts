@@ -31,7 +31,9 @@ export type Action =
   /** See and revoke every invite link of the channel, not only one's own. */
   | "manageInvites"
   /** Make the channel private or public. */
-  | "setVisibility";
+  | "setVisibility"
+  /** See the channel's reports of messages, and resolve or dismiss them. */
+  | "handleReports";
 
 /** The one permission table: the lowest rank allowed to take each action. */
 export const PERMISSIONS: Readonly<Record<Action, number>> = {
@@ -51,6 +53,7 @@ export const PERMISSIONS: Readonly<Record<Action, number>> = {
   invitePrivate: Role.Moderator,
   manageInvites: Role.Owner,
   setVisibility: Role.Owner,
+  handleReports: Role.Moderator,
 };
 
 /** A user's rank in a channel. */

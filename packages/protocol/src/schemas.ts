@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { LIMITS, PUSH_LIMITS, USERNAME_PATTERN } from "./limits";
-import { type ClientOp, NotifyLevel, Op } from "./ops";
+import { type ClientOp, NotifyLevel, Op, ReportStatus } from "./ops";
 import { hasInvisible, isBidiBalanced, isBlank, isWellFormedText } from "./text";
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to reject them
@@ -209,6 +209,29 @@ export const REQUEST_SCHEMAS = {
     c: id,
     m: id,
     u: z.string().min(1).max(LIMITS.linkPreviewUrlMax).optional(),
+  }),
+  /** `rs`: why (optional, shown to the moderators). */
+  [Op.MessageReport]: z.strictObject({ c: id, m: id, rs: topicSchema.optional() }),
+  /**
+   * `c`: one channel's reports only; `st`: of one status only (absent: every status); `b`:
+   * reports older than this id (cursor); `l`: at most this many (default 50).
+   */
+  [Op.ReportList]: z.strictObject({
+    c: id.optional(),
+    st: z
+      .union([
+        z.literal(ReportStatus.Open),
+        z.literal(ReportStatus.Resolved),
+        z.literal(ReportStatus.Dismissed),
+      ])
+      .optional(),
+    b: id.optional(),
+    l: z.int().min(1).max(LIMITS.historyMax).optional(),
+  }),
+  /** `st`: Resolved (acted on) or Dismissed (nothing wrong). */
+  [Op.ReportResolve]: z.strictObject({
+    id,
+    st: z.union([z.literal(ReportStatus.Resolved), z.literal(ReportStatus.Dismissed)]),
   }),
   /** `s`: read up to this seq (clamped to the channel's last seq; never moves back). */
   [Op.MarkRead]: z.strictObject({ c: id, s: seq }),

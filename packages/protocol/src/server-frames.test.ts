@@ -32,6 +32,8 @@ function describePush(push: ServerPush): string {
       return `notify ${push.d.c} at level ${push.d.nl}`;
     case Op.BlockChanged:
       return `${push.d.on ? "blocked" : "unblocked"} ${push.d.u}`;
+    case Op.ReportChanged:
+      return `report ${push.d.rp.id} is ${push.d.rp.st}`;
     default:
       return push satisfies never;
   }
@@ -50,6 +52,7 @@ function describePushMissingReplayDone(push: ServerPush): string {
     case Op.ReadState:
     case Op.NotifyChanged:
     case Op.BlockChanged:
+    case Op.ReportChanged:
       return String(push.o);
     default:
       // @ts-expect-error ReplayDone has no case, so `push` is not `never` here.

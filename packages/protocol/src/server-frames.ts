@@ -17,12 +17,16 @@ import type {
   InviteUserReply,
   JoinReply,
   MessageAck,
+  MessageReportReply,
   MessageVersionsReply,
   NotifySetting,
   PingReply,
   PinListReply,
   PresencePush,
   ReadState,
+  ReportChangedPush,
+  ReportListReply,
+  ReportResolveReply,
   SearchReply,
   TypingPush,
   UserUpdatedPush,
@@ -78,6 +82,9 @@ export type ReplyMap = Exhaustive<
     [Op.UserBlock]: EmptyPayload;
     [Op.Search]: SearchReply;
     [Op.LinkPreviewRemove]: EmptyPayload;
+    [Op.MessageReport]: MessageReportReply;
+    [Op.ReportList]: ReportListReply;
+    [Op.ReportResolve]: ReportResolveReply;
   }
 >;
 
@@ -106,6 +113,7 @@ export type PushMap = Exhaustive<
     [Op.ReadState]: ReadState;
     [Op.NotifyChanged]: NotifySetting;
     [Op.BlockChanged]: BlockChangedPush;
+    [Op.ReportChanged]: ReportChangedPush;
   }
 >;
 

@@ -1,7 +1,7 @@
 import type { AuditLine } from "./audit";
 import type { ErrorName } from "./errors";
 import type { MentionGroup } from "./mentions";
-import type { EventType, MessageKind, NotifyLevel, Role } from "./ops";
+import type { EventType, MessageKind, NotifyLevel, ReportStatus, Role } from "./ops";
 
 /** A user as other users see it. */
 export interface UserRef {
@@ -490,6 +490,62 @@ export interface MessageVersionsReply {
 /** PinList (op 29) reply: the pinned messages in their current state, most recently pinned first. */
 export interface PinListReply {
   e: MessageEvent[];
+}
+
+/**
+ * A report of a message (MessageReport, op 44), as its channel's moderators and admins see it:
+ * the message as it was when reported, who reported it and why, and what became of it.
+ */
+export interface Report {
+  /** Report id. */
+  id: number;
+  /** The channel, and its name. */
+  c: number;
+  cn: string;
+  /** The message reported: its id and seq in the channel. */
+  m: number;
+  s: number;
+  /** Its author: id and name. */
+  u: number;
+  un: string;
+  /** Its text when it was reported (an edit or a deletion since does not change it). */
+  x: string;
+  /** Who reported it: id and name. */
+  by: number;
+  byn: string;
+  /** The reporter's reason; "" when none was given. */
+  rs: string;
+  /** When it was reported, epoch ms. */
+  ts: number;
+  st: ReportStatus;
+  /** A closed report: who closed it (id, name) and when. */
+  cl?: number;
+  cln?: string;
+  clt?: number;
+}
+
+/** MessageReport (op 44) reply: the report's id (the first one when you had reported it already). */
+export interface MessageReportReply {
+  id: number;
+}
+
+/** ReportList (op 45) reply: reports, newest first. */
+export interface ReportListReply {
+  rp: Report[];
+}
+
+/**
+ * ReportResolve (op 46) reply: the report as it now is, and whether this request closed it
+ * (false when it was already closed, by anyone).
+ */
+export interface ReportResolveReply {
+  rp: Report;
+  ch: boolean;
+}
+
+/** ReportChanged (op 110) push: a report filed, resolved or dismissed. */
+export interface ReportChangedPush {
+  rp: Report;
 }
 
 /** Command (op 30) reply: text for the caller alone, the ack of a posted message, or audit lines. */

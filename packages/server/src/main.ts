@@ -53,6 +53,7 @@ import { type NodeStatsOptions, NodeStatsSampler } from "./services/node-stats";
 import { PasswordHasher } from "./services/password-hasher";
 import { PresenceService } from "./services/presence-service";
 import { PushService } from "./services/push-service";
+import { ReportService } from "./services/report-service";
 import { SearchService } from "./services/search-service";
 import type { Services } from "./services/services";
 import { SettingsService } from "./services/settings-service";
@@ -359,6 +360,7 @@ export async function buildNode(
     direct: new DirectService(storage, channels, broker, config),
     files,
     search: new SearchService(storage),
+    reports: new ReportService(storage, broker),
     admin,
     serverSettings: settings,
     rate: { limiter, rules: config.rateLimits },

@@ -1,4 +1,4 @@
-import { type ChannelEvent, EventType, type MessageEvent } from "@parley/protocol";
+import { type ChannelEvent, EventType, type MessageEvent, ReportStatus } from "@parley/protocol";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type ClusterNode, TestCluster } from "./cluster";
 import { collect, until } from "./harness";
@@ -6,7 +6,7 @@ import { describeWith } from "./services";
 
 describeWith(
   ["postgres", "redis"],
-  "message edits, deletes and mentions on a cluster of two nodes",
+  "message edits, deletes, mentions and reports on a cluster of two nodes",
   () => {
     let cluster: TestCluster;
     let nodes: ClusterNode[];
@@ -138,5 +138,38 @@ describeWith(
       expect(replies).toHaveLength(replied);
       for (const r of replies) expect(r).toMatchObject({ rp: { x: "", dl: true } });
     }, 90_000);
+
+    it("brings a report filed on one node live to a moderator on the other, and closes it once", async () => {
+      const owner = await connect(nodes[0]!, await register("reportowner"));
+      const { ch } = await owner.createChannel("reported");
+      const moderator = await connect(nodes[1]!, await register("reportmod"));
+      await moderator.joinChannel(ch.i);
+      await owner.command(ch.i, "/mod @reportmod");
+      const reporter = await connect(nodes[0]!, await register("reporter"));
+      await reporter.joinChannel(ch.i);
+      const seen: { who: string; st: number }[] = [];
+      owner.on("reportChanged", (r) => seen.push({ who: "owner", st: r.st }));
+      moderator.on("reportChanged", (r) => seen.push({ who: "moderator", st: r.st }));
+      const sent = await owner.send(ch.i, "a reported message");
+      const { id } = await reporter.reportMessage(ch.i, sent.i, "off topic");
+      await until(() => seen.length === 2, 15_000, "the report on both nodes");
+      expect(seen).toEqual(
+        expect.arrayContaining([
+          { who: "owner", st: ReportStatus.Open },
+          { who: "moderator", st: ReportStatus.Open },
+        ]),
+      );
+      // Both close it at once, one on each node: one of them does.
+      const [a, b] = await Promise.all([
+        owner.resolveReport(id, ReportStatus.Resolved),
+        moderator.resolveReport(id, ReportStatus.Dismissed),
+      ]);
+      expect([a.ch, b.ch].filter(Boolean)).toHaveLength(1);
+      expect(a.rp).toEqual(b.rp);
+      await until(() => seen.length === 4, 15_000, "the closing on both nodes");
+      expect(seen.slice(2).map((s) => s.st)).toEqual([a.rp.st, a.rp.st]);
+      const { log } = await moderator.command(ch.i, "/modlog");
+      expect(log?.filter((l) => l.ac.startsWith("report-"))).toHaveLength(1);
+    }, 60_000);
   },
 );

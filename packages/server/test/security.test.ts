@@ -126,6 +126,7 @@ describe("security", () => {
       [Op.InviteCreate]: { c: ch.i },
       [Op.InviteList]: { c: ch.i },
       [Op.InviteRevoke]: { c: ch.i, i: 1 },
+      [Op.MessageReport]: { c: ch.i, m: ack.i },
     };
     for (const [op, d] of Object.entries(requests)) {
       const reply = await outsider.request(Number(op), d);
@@ -141,7 +142,9 @@ describe("security", () => {
     // Not channel ops: InviteRedeem names a code, never a channel (its cases are in the
     // private-channels tests); push subscriptions are the caller's own (guests refused,
     // push.test.ts); DmOpen and UserBlock name users (their cases are in the direct-messages
-    // tests); Search reads only the caller's own channels (search.memory.test.ts).
+    // tests); Search reads only the caller's own channels (search.memory.test.ts); ReportList
+    // and ReportResolve name reports, listed and closed only by the channels' moderators and
+    // admins (reports.memory.test.ts).
     const open: number[] = [
       Op.Hello,
       Op.Ping,
@@ -153,6 +156,8 @@ describe("security", () => {
       Op.DmOpen,
       Op.UserBlock,
       Op.Search,
+      Op.ReportList,
+      Op.ReportResolve,
     ];
     expect(CLIENT_OPS.filter((op) => !covered.has(op) && !open.includes(op))).toEqual([]);
     outsider.close();

@@ -5,6 +5,7 @@ import type {
   PresencePush,
   ReadState,
   RemovalReason,
+  Report,
   Role,
 } from "@parley/protocol";
 
@@ -36,7 +37,9 @@ export type UserMessage =
   /** The user's notification level of a channel changed (SetNotify on any connection). */
   | { k: "notify"; st: NotifySetting }
   /** The user blocked (`on`) or unblocked user `u` (UserBlock on any connection). */
-  | { k: "block"; u: number; on: boolean };
+  | { k: "block"; u: number; on: boolean }
+  /** A report this user handles was filed, resolved or dismissed (ReportChanged). */
+  | { k: "report"; rp: Report };
 
 /** A message to every node: the server's settings changed (re-read them from storage). */
 export type ServerMessage = { k: "settings" };

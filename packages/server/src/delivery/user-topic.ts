@@ -109,6 +109,9 @@ export class UserTopic {
       case "block":
         conn.sendFrame({ o: Op.BlockChanged, d: { u: message.u, on: message.on } });
         return;
+      case "report":
+        conn.sendFrame({ o: Op.ReportChanged, d: { rp: message.rp } });
+        return;
       case "revoked":
         if (message.session === undefined || message.session === conn.session?.id) {
           if (message.banned) conn.close(CloseCode.ServerBanned, "banned from the server");

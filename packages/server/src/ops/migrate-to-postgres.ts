@@ -34,6 +34,7 @@ export const TABLES = [
   ["file_chunks", ["key", "n"]],
   ["admin_audit", ["id"]],
   ["node_stats", ["node", "at"]],
+  ["reports", ["id"]],
 ] as const satisfies readonly (readonly [keyof Database, readonly string[]])[];
 
 /** Tables whose `id` comes from a sequence on PostgreSQL. */
@@ -46,6 +47,7 @@ const SERIAL_TABLES = [
   "invites",
   "push_subscriptions",
   "admin_audit",
+  "reports",
 ] as const;
 
 /** Rows per INSERT: 500 rows of at most 15 columns stay far below PostgreSQL's 65535 parameters. */

@@ -40,6 +40,8 @@ export const DEFAULT_RATE_RULES = {
   upload: { burst: 10, perSecond: 0.5 },
   /** Searches per user (op 42 and `GET /api/v1/search` together): 10, then one a second. */
   search: { burst: 10, perSecond: 1 },
+  /** Reports of messages per user (op 44): 5, then one every 50 s. */
+  report: { burst: 5, perSecond: 0.02 },
   /** Admin API requests per admin (`/api/v1/admin/…`): 30, then five a second. */
   admin: { burst: 30, perSecond: 5 },
   /** Every other request per user (history, lists, info, ping). */

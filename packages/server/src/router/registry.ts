@@ -18,6 +18,7 @@ import { markRead } from "../handlers/mark-read";
 import { messageDelete } from "../handlers/message-delete";
 import { messageEdit } from "../handlers/message-edit";
 import { messagePin } from "../handlers/message-pin";
+import { messageReport } from "../handlers/message-report";
 import { messageSend } from "../handlers/message-send";
 import { messageVersions } from "../handlers/message-versions";
 import { pinList } from "../handlers/pin-list";
@@ -26,6 +27,8 @@ import { pushSubscribe } from "../handlers/push-subscribe";
 import { pushUnsubscribe } from "../handlers/push-unsubscribe";
 import { reactionAdd } from "../handlers/reaction-add";
 import { reactionRemove } from "../handlers/reaction-remove";
+import { reportList } from "../handlers/report-list";
+import { reportResolve } from "../handlers/report-resolve";
 import { search } from "../handlers/search";
 import { setNotify } from "../handlers/set-notify";
 import { typing } from "../handlers/typing";
@@ -65,4 +68,7 @@ export const REGISTRY = {
   [Op.DmOpen]: dmOpen,
   [Op.UserBlock]: userBlock,
   [Op.Search]: search,
+  [Op.MessageReport]: messageReport,
+  [Op.ReportList]: reportList,
+  [Op.ReportResolve]: reportResolve,
 } satisfies { [O in ClientOp]: Route<O> };

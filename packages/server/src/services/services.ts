@@ -11,6 +11,7 @@ import type { MessageService } from "./message-service";
 import type { ModerationService } from "./moderation-service";
 import type { PresenceService } from "./presence-service";
 import type { PushService } from "./push-service";
+import type { ReportService } from "./report-service";
 import type { SearchService } from "./search-service";
 import type { SettingsService } from "./settings-service";
 import type { TypingService } from "./typing-service";
@@ -43,6 +44,8 @@ export interface Services {
   files: FileService;
   /** Message search. */
   search: SearchService;
+  /** Reports of messages to moderators and admins. */
+  reports: ReportService;
   /** What server admins do through the admin API. */
   admin: AdminService;
   /** The server settings admins change live. */

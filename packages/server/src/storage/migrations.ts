@@ -536,6 +536,40 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
         await sql`delete from server_settings where key = 'search_index'`.execute(db);
       },
     },
+    "0022_reports": {
+      // Reports of messages: the message as it was when reported (its text is copied: an edit
+      // or a deletion since does not change what the moderators judge), the reporter and why,
+      // and who closed it. One report per message and reporter.
+      async up(db) {
+        await idColumn(db.schema.createTable("reports"))
+          .addColumn("channel_id", "bigint", notNull)
+          .addColumn("message_id", "bigint", notNull)
+          .addColumn("seq", "bigint", notNull)
+          .addColumn("author_id", "bigint", notNull)
+          .addColumn("author_name", "text", notNull)
+          .addColumn("content", "text", notNull)
+          .addColumn("reporter_id", "bigint", notNull)
+          .addColumn("reporter_name", "text", notNull)
+          .addColumn("reason", "text", notNull)
+          .addColumn("created_at", "bigint", notNull)
+          .addColumn("status", "integer", notNull)
+          .addColumn("closed_by", "bigint")
+          .addColumn("closed_by_name", "text")
+          .addColumn("closed_at", "bigint")
+          .execute();
+        await db.schema
+          .createIndex("reports_message_reporter")
+          .on("reports")
+          .columns(["message_id", "reporter_id"])
+          .unique()
+          .execute();
+        await db.schema
+          .createIndex("reports_channel")
+          .on("reports")
+          .columns(["channel_id", "id"])
+          .execute();
+      },
+    },
   };
 }
 

@@ -206,6 +206,25 @@ export interface Database {
     after: string | null;
     created_at: number;
   };
+  /** Reports of messages, with the message as it was when reported. */
+  reports: {
+    id: Generated<number>;
+    channel_id: number;
+    message_id: number;
+    seq: number;
+    author_id: number;
+    author_name: string;
+    content: string;
+    reporter_id: number;
+    reporter_name: string;
+    reason: string;
+    created_at: number;
+    /** `ReportStatus`. */
+    status: number;
+    closed_by: number | null;
+    closed_by_name: string | null;
+    closed_at: number | null;
+  };
   /** Each node's figures over the last hour (`NodeStats`), pruned as they are written. */
   node_stats: {
     node: string;

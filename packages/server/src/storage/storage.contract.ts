@@ -13,6 +13,7 @@ import { mentionsContract } from "./mentions.contract";
 import { messageStoreContract } from "./message-store.contract";
 import { moderationStoreContract } from "./moderation-store.contract";
 import { pushStoreContract } from "./push-store.contract";
+import { reportStoreContract } from "./report-store.contract";
 import { searchStoreContract } from "./search-store.contract";
 import { sendPathContract } from "./send-path.contract";
 import type { Storage } from "./storage";
@@ -36,6 +37,7 @@ export function storageContract(name: string, open: Open) {
   fileRowsContract(name, open);
   searchStoreContract(name, open);
   adminStoreContract(name, open);
+  reportStoreContract(name, open);
 }
 
 /**

@@ -10,6 +10,7 @@ import type { MemberStateStore } from "./member-state";
 import type { MessageStore } from "./message-store";
 import type { ModerationStore } from "./moderation-store";
 import type { PushStore } from "./push-store";
+import type { ReportStore } from "./report-store";
 import type { SearchStore } from "./search-store";
 import type { SendPath } from "./send-path";
 
@@ -111,6 +112,7 @@ export interface Storage
     BlockStore,
     FileRowStore,
     SearchStore,
-    AdminStore {
+    AdminStore,
+    ReportStore {
   close(): Promise<void>;
 }

@@ -14,6 +14,7 @@ import { sqlMemberStateStore } from "./member-state";
 import { sqlMessageStore } from "./message-store";
 import { sqlModerationStore } from "./moderation";
 import { sqlPushStore } from "./push-store";
+import { sqlReportStore } from "./reports";
 import { sqlSearchStore } from "./search";
 import { sqlSendPath } from "./send-path";
 
@@ -44,6 +45,7 @@ export function sqlStorage(
   const files = sqlFileRowStore(sql);
   const search = sqlSearchStore(sql, options.search);
   const admin = sqlAdminStore(sql);
+  const reports = sqlReportStore(sql);
   assertDisjoint([
     accounts,
     channels,
@@ -58,6 +60,7 @@ export function sqlStorage(
     files,
     search,
     admin,
+    reports,
   ]);
   return {
     ...accounts,
@@ -73,6 +76,7 @@ export function sqlStorage(
     ...files,
     ...search,
     ...admin,
+    ...reports,
     close: () => sql.close(),
   };
 }

@@ -1,0 +1,175 @@
+import { ChannelKind, type Report, ReportStatus, Role } from "@parley/protocol";
+import type { Selectable } from "kysely";
+import { ParleyError } from "../../errors";
+import type { ReportStore } from "../report-store";
+import type { Database } from "../schema";
+import type { Db, SqlContext } from "./context";
+import { insertAudit } from "./moderation";
+
+type ReportRow = Selectable<Database["reports"]> & { channel_name: string; channel_kind: number };
+
+/** {@link ReportStore} over SQL: the `reports` table, audited in the channels' audit log. */
+export function sqlReportStore(sql: SqlContext): ReportStore {
+  const { db } = sql;
+
+  const select = (from: Db) =>
+    from
+      .selectFrom("reports as r")
+      .innerJoin("channels as ch", "ch.id", "r.channel_id")
+      .selectAll("r")
+      .select(["ch.name as channel_name", "ch.kind as channel_kind"]);
+
+  const byId = (from: Db, id: number) => select(from).where("r.id", "=", id).executeTakeFirst();
+
+  return {
+    async fileReport({ channelId, messageId, reporter, reason }) {
+      return sql.write(async (trx) => {
+        const membership = await trx
+          .selectFrom("memberships")
+          .select("role")
+          .where("channel_id", "=", channelId)
+          .where("user_id", "=", reporter.id)
+          .executeTakeFirst();
+        if (!membership) throw new ParleyError("NOT_A_MEMBER");
+        const message = await trx
+          .selectFrom("messages as m")
+          .innerJoin("users as u", "u.id", "m.author_id")
+          .select(["m.seq", "m.author_id", "u.username", "m.content", "m.deleted_at"])
+          .where("m.id", "=", messageId)
+          .where("m.channel_id", "=", channelId)
+          .executeTakeFirst();
+        if (!message || message.deleted_at !== null) throw new ParleyError("NO_SUCH_MESSAGE");
+        if (Number(message.author_id) === reporter.id)
+          throw new ParleyError("FORBIDDEN", "You cannot report your own message");
+        const inserted = await trx
+          .insertInto("reports")
+          .values({
+            channel_id: channelId,
+            message_id: messageId,
+            seq: Number(message.seq),
+            author_id: Number(message.author_id),
+            author_name: message.username,
+            content: message.content,
+            reporter_id: reporter.id,
+            reporter_name: reporter.name,
+            reason,
+            created_at: sql.now(),
+            status: ReportStatus.Open,
+          })
+          .onConflict((oc) => oc.columns(["message_id", "reporter_id"]).doNothing())
+          .returning("id")
+          .executeTakeFirst();
+        const id =
+          inserted?.id ??
+          (
+            await trx
+              .selectFrom("reports")
+              .select("id")
+              .where("message_id", "=", messageId)
+              .where("reporter_id", "=", reporter.id)
+              .executeTakeFirstOrThrow()
+          ).id;
+        const row = await byId(trx, Number(id));
+        return { report: toReport(row!), created: inserted !== undefined };
+      });
+    },
+
+    async reports({ channelIds, status, beforeId, limit }) {
+      if (channelIds?.length === 0) return [];
+      let q = select(db);
+      if (channelIds) q = q.where("r.channel_id", "in", [...channelIds]);
+      if (status !== undefined) q = q.where("r.status", "=", status);
+      if (beforeId !== undefined) q = q.where("r.id", "<", beforeId);
+      const rows = await q.orderBy("r.id", "desc").limit(limit).execute();
+      return rows.map(toReport);
+    },
+
+    async closeReport({ id, actor, status }, rule) {
+      return sql.write(async (trx) => {
+        const row = await byId(trx, id);
+        if (!row) throw new ParleyError("NO_SUCH_REPORT");
+        const channelId = Number(row.channel_id);
+        const member = await trx
+          .selectFrom("memberships")
+          .select("role")
+          .where("channel_id", "=", channelId)
+          .where("user_id", "=", actor.id)
+          .executeTakeFirst();
+        // In a direct message no one moderates: only admins close its reports.
+        rule(
+          member && Number(row.channel_kind) === ChannelKind.Channel
+            ? (Number(member.role) as Role)
+            : undefined,
+        );
+        // Closed once: the status in the statement decides between concurrent closings.
+        const now = sql.now();
+        const updated = await trx
+          .updateTable("reports")
+          .set({ status, closed_by: actor.id, closed_by_name: actor.name, closed_at: now })
+          .where("id", "=", id)
+          .where("status", "=", ReportStatus.Open)
+          .executeTakeFirst();
+        // Closed meanwhile (on PostgreSQL the update waited for that commit): read it again.
+        if (Number(updated.numUpdatedRows) === 0)
+          return { report: toReport((await byId(trx, id))!), changed: false };
+        await insertAudit(
+          sql,
+          trx,
+          status === ReportStatus.Resolved ? "report-resolved" : "report-dismissed",
+          {
+            channelId,
+            actor,
+            target: { id: Number(row.author_id), name: row.author_name },
+            reason: row.reason || null,
+          },
+        );
+        return { report: toReport((await byId(trx, id))!), changed: true };
+      });
+    },
+
+    async channelModerators(channelId) {
+      const rows = await db
+        .selectFrom("memberships as m")
+        .innerJoin("channels as ch", "ch.id", "m.channel_id")
+        .select("m.user_id")
+        .where("m.channel_id", "=", channelId)
+        .where("ch.kind", "=", ChannelKind.Channel)
+        .where("m.role", ">=", Role.Moderator)
+        .execute();
+      return rows.map((r) => Number(r.user_id));
+    },
+
+    async moderatedChannels(userId) {
+      const rows = await db
+        .selectFrom("memberships as m")
+        .innerJoin("channels as ch", "ch.id", "m.channel_id")
+        .select("m.channel_id")
+        .where("m.user_id", "=", userId)
+        .where("ch.kind", "=", ChannelKind.Channel)
+        .where("m.role", ">=", Role.Moderator)
+        .execute();
+      return rows.map((r) => Number(r.channel_id));
+    },
+  };
+}
+
+function toReport(r: ReportRow): Report {
+  return {
+    id: Number(r.id),
+    c: Number(r.channel_id),
+    cn: Number(r.channel_kind) === ChannelKind.Channel ? r.channel_name : "",
+    m: Number(r.message_id),
+    s: Number(r.seq),
+    u: Number(r.author_id),
+    un: r.author_name,
+    x: r.content,
+    by: Number(r.reporter_id),
+    byn: r.reporter_name,
+    rs: r.reason,
+    ts: Number(r.created_at),
+    st: Number(r.status) as ReportStatus,
+    ...(r.closed_by !== null
+      ? { cl: Number(r.closed_by), cln: r.closed_by_name ?? "", clt: Number(r.closed_at) }
+      : {}),
+  };
+}

@@ -1,0 +1,108 @@
+import { type Report, ReportStatus } from "@parley/protocol";
+import { afterEach, describe, expect, it } from "vitest";
+import { until } from "./harness";
+import { MemoryNode } from "./memory-node";
+
+/** Reports of messages end to end on a real node through in-memory sockets. */
+describe("reports (in memory)", () => {
+  let m: MemoryNode;
+  afterEach(async () => {
+    await m.stop();
+  });
+
+  /** A channel owned by olga, with mike as moderator, mary and a guest as members; root an admin. */
+  async function moderated(env: Record<string, string> = {}) {
+    m = await MemoryNode.start(env);
+    const [owner, mod, mary, root] = await Promise.all(
+      ["olga", "mike", "mary", "root"].map(async (n) =>
+        m.connect({ token: await (n === "root" ? m.registerAdmin(n) : m.register(n)) }),
+      ),
+    );
+    const { ch } = await owner!.createChannel("reports");
+    await mod!.joinChannel(ch.i);
+    await mary!.joinChannel(ch.i);
+    await owner!.command(ch.i, "/mod @mike");
+    const guest = await m.connect();
+    await guest.joinChannel(ch.i);
+    return { owner: owner!, mod: mod!, mary: mary!, root: root!, guest, c: ch.i };
+  }
+
+  it("pushes a report live to the channel's moderators and the admins, never to members", async () => {
+    const { owner, mod, mary, root, guest, c } = await moderated();
+    const pushed = new Map<string, Report[]>();
+    for (const [name, client] of Object.entries({ owner, mod, mary, root, guest })) {
+      pushed.set(name, []);
+      client.on("reportChanged", (r) => pushed.get(name)!.push(r));
+    }
+    const sent = await owner.send(c, "buy cheap pills at spam.example");
+    const { id } = await guest.reportMessage(c, sent.i, "spam");
+    await until(() => ["owner", "mod", "root"].every((n) => pushed.get(n)!.length === 1));
+    expect(pushed.get("mod")![0]).toMatchObject({
+      id,
+      c,
+      cn: "reports",
+      m: sent.i,
+      un: "olga",
+      x: "buy cheap pills at spam.example",
+      rs: "spam",
+      st: ReportStatus.Open,
+    });
+    // The same report again: nothing new, nobody told twice.
+    expect((await guest.reportMessage(c, sent.i, "spam!")).id).toBe(id);
+    await mod.resolveReport(id, ReportStatus.Resolved);
+    await until(() => ["owner", "mod", "root"].every((n) => pushed.get(n)!.length === 2));
+    expect(pushed.get("root")![1]).toMatchObject({ id, st: ReportStatus.Resolved, cln: "mike" });
+    // A round trip each lets any stray push arrive first: members and the reporter get none.
+    await mary.reports();
+    await guest.reports();
+    expect(pushed.get("mary")).toEqual([]);
+    expect(pushed.get("guest")).toEqual([]);
+  });
+
+  it("lists reports to those who handle them only, and closes each once", async () => {
+    const { owner, mod, mary, root, guest, c } = await moderated();
+    const sent = await mary.send(c, "rude words");
+    const { id } = await owner.reportMessage(c, sent.i);
+    for (const client of [owner, mod, root])
+      expect((await client.reports()).rp.map((r) => r.id)).toEqual([id]);
+    expect((await root.reports({ channelId: c, status: ReportStatus.Open })).rp).toHaveLength(1);
+    expect((await mary.reports()).rp).toEqual([]);
+    expect((await guest.reports({ channelId: c })).rp).toEqual([]);
+    await expect(mary.resolveReport(id, ReportStatus.Dismissed)).rejects.toMatchObject({
+      errorName: "FORBIDDEN",
+    });
+    const outsider = await m.connect({ token: await m.register("otto") });
+    await expect(outsider.resolveReport(id, ReportStatus.Dismissed)).rejects.toMatchObject({
+      errorName: "NO_SUCH_REPORT",
+    });
+    await expect(outsider.reportMessage(c, sent.i)).rejects.toMatchObject({
+      errorName: "NOT_A_MEMBER",
+    });
+    const first = await mod.resolveReport(id, ReportStatus.Dismissed);
+    expect(first).toMatchObject({ ch: true, rp: { st: ReportStatus.Dismissed, cln: "mike" } });
+    const second = await root.resolveReport(id, ReportStatus.Resolved);
+    expect(second).toMatchObject({ ch: false, rp: { st: ReportStatus.Dismissed, cln: "mike" } });
+    expect((await owner.reports({ status: ReportStatus.Open })).rp).toEqual([]);
+    // The moderation log records the closing, with the author as target.
+    const { log } = await owner.command(c, "/modlog");
+    expect(log?.[0]).toMatchObject({ ac: "report-dismissed", an: "mike", un: "mary" });
+  });
+
+  it("refuses one's own message, deleted ones, and a reporter past the report bucket", async () => {
+    const { owner, mary, c } = await moderated({ PARLEY_RATE_LIMITS: "report=2/0.01" });
+    const mine = await mary.send(c, "mine");
+    await expect(mary.reportMessage(c, mine.i)).rejects.toMatchObject({ errorName: "FORBIDDEN" });
+    const gone = await owner.send(c, "gone soon");
+    await owner.deleteMessage(c, gone.i);
+    await expect(mary.reportMessage(c, gone.i)).rejects.toMatchObject({
+      errorName: "NO_SUCH_MESSAGE",
+    });
+    const third = await owner.send(c, "third");
+    await expect(mary.reportMessage(c, third.i)).rejects.toMatchObject({
+      errorName: "RATE_LIMITED",
+    });
+    await expect(mary.reportMessage(c, third.i, "x".repeat(251))).rejects.toMatchObject({
+      errorName: "INVALID_PAYLOAD",
+    });
+  });
+});
