@@ -235,7 +235,7 @@ describe("jumping to any message in the web client", () => {
 
   it("offers a member only the actions a member may take, from the More button", async () => {
     await longChannel(harness, "yara", "more-menu", 5, ["zack"]);
-    // Someone else's message, as a member: no Edit, Pin or Delete.
+    // Someone else's message, as a member: no Edit, Pin or Delete; Report instead.
     const member = await harness.open();
     await signIn(member, "zack");
     await openChannel(member, "more-menu");
@@ -247,6 +247,7 @@ describe("jumping to any message in the web client", () => {
       "Add reaction…",
       "Copy link",
       "Copy text",
+      "Report message…",
     ]);
     await member.getByRole("menuitem", { name: "Add reaction…" }).click();
     const picker = member.getByRole("dialog", { name: "Add reaction" });

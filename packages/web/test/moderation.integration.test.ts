@@ -1,6 +1,7 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import {
+  axeViolations,
   continueAsGuest,
   createChannel,
   joinChannel,
@@ -202,5 +203,59 @@ describe("/modlog in the web client", () => {
     // No raw ISO stamp and no "— 0" anywhere in the note.
     const note = (await mod.getByTestId("note").last().textContent()) ?? "";
     expect(note).not.toMatch(/\d{4}-\d\d-\d\dT|— 0|UTC/);
+  });
+
+  it("brings a member's report to the moderator live, who resolves it from the reports panel", async () => {
+    const { mod, member, name } = await moderatedChannel("reported");
+    await say(mod, "an innocent message");
+    await say(mod, "a second message");
+    const report = async (text: string, reason: string) => {
+      await member.getByTestId("message").filter({ hasText: text }).click({ button: "right" });
+      await member.getByRole("menuitem", { name: "Report message…" }).click();
+      const dialog = member.getByRole("dialog", { name: "Report message" });
+      await dialog.getByLabel("Reason (optional)").fill(reason);
+      return dialog;
+    };
+    // A member reports the moderator's message from its menu, with a reason.
+    const dialog = await report("an innocent message", "spam <b>links</b>");
+    expect(await axeViolations(member)).toEqual([]);
+    await dialog.getByRole("button", { name: "Report", exact: true }).click();
+    await member.getByText("Message reported.").waitFor();
+    // The moderator's open tab shows it without a reload: the count, then the panel.
+    await mod.getByTestId("open-reports").filter({ hasText: "1" }).waitFor();
+    await mod.getByTestId("reports-button").click();
+    const panel = mod.getByRole("dialog", { name: "Reports" });
+    const items = panel.getByTestId("report-item");
+    const first = items.filter({ hasText: "an innocent message" });
+    // The reason is text, never markup.
+    await first.getByText(`Reported by ${name}: spam <b>links</b>`).waitFor();
+    expect(await first.locator("b").count()).toBe(0);
+    expect(await axeViolations(mod)).toEqual([]);
+    // A report made while the panel is open joins it live, newest first.
+    await (await report("a second message", ""))
+      .getByRole("button", { name: "Report", exact: true })
+      .click();
+    await expect.poll(() => items.count()).toBe(2);
+    await items.first().getByText("a second message").waitFor();
+    await items.first().getByText(`Reported by ${name}, no reason given`).waitFor();
+    // Resolve one, dismiss the other (by keyboard): the panel empties and the count goes.
+    await first.getByRole("button", { name: /^Resolve the report/ }).click();
+    await expect.poll(() => items.count()).toBe(1);
+    await items
+      .first()
+      .getByRole("button", { name: /^Dismiss the report/ })
+      .focus();
+    await mod.keyboard.press("Enter");
+    await panel.getByText("No open reports.").waitFor();
+    await mod.getByTestId("open-reports").waitFor({ state: "detached" });
+    await mod.keyboard.press("Escape");
+    await panel.waitFor({ state: "detached" });
+    // The moderation log says who handled them.
+    await say(mod, "/modlog");
+    const note = mod.getByTestId("note").last();
+    await note
+      .getByText(/resolved a report of a message by mod-reported: spam <b>links<\/b>/)
+      .waitFor();
+    await note.getByText(/dismissed a report of a message by mod-reported/).waitFor();
   });
 });

@@ -18,6 +18,7 @@ import {
   canLoadNewer,
   canLoadOlder,
   canPin,
+  canReport,
   findMessage,
   hasOlder,
   isDetached,
@@ -695,6 +696,13 @@ describe("reduceChannel", () => {
       }
       const gone: MessageEvent = { ...other, x: "", dl: { u: 2, un: "u2", ts: 1 } };
       expect(canPin(Role.Owner, { i: ME, n: "me" }, gone)).toBe(false);
+    });
+    it("lets anyone report another's message, never their own nor a deleted one", () => {
+      const other = msg(5);
+      expect(canReport({ i: ME, n: "me", g: true }, other)).toBe(true);
+      expect(canReport({ i: ME, n: "me" }, mine(4))).toBe(false);
+      const gone: MessageEvent = { ...other, x: "", dl: { u: 2, un: "u2", ts: 1 } };
+      expect(canReport({ i: ME, n: "me", ad: true }, gone)).toBe(false);
     });
   });
 });

@@ -253,6 +253,14 @@ export function canPin(role: Role | undefined, me: Self, m?: MessageEvent): bool
   return may("pinMessage", rankOf(role, { isGuest: me.g === true, isAdmin: me.ad === true }));
 }
 
+/**
+ * Whether `me` may report a message to the channel's moderators: anyone's but one's own, while
+ * it is not deleted.
+ */
+export function canReport(me: Self, m: MessageEvent): boolean {
+  return !m.dl && m.a !== me.i;
+}
+
 /** The latest page is held (older pages may be on their way). */
 export function isLoaded(view: ChannelView): boolean {
   return view.history.phase === "ready" || view.history.phase === "loading-older";

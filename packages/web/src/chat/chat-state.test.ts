@@ -2,6 +2,8 @@ import {
   type ChannelEvent,
   type ChannelSummary,
   EventType,
+  type Report,
+  ReportStatus,
   Role,
   type WelcomeReply,
 } from "@parley/protocol";
@@ -13,8 +15,10 @@ import {
   channelEvents,
   channelJoined,
   channelRemoved,
+  handlesReports,
   initialChatState,
   readState,
+  reportChanged,
   seen,
   selected,
   unreadOf,
@@ -248,5 +252,54 @@ describe("chat state", () => {
         state = withNotice(state, { id, tone: "info", text: `${id}` });
       expect(state.notices.map((n) => n.id)).toEqual([2, 3, 4]);
     });
+  });
+});
+
+describe("reports", () => {
+  const report = (id: number, st: ReportStatus = ReportStatus.Open): Report => ({
+    id,
+    c: 1,
+    cn: "general",
+    m: id,
+    s: id,
+    u: 2,
+    un: "u2",
+    x: `text ${id}`,
+    by: 3,
+    byn: "u3",
+    rs: "",
+    ts: id,
+    st,
+  });
+
+  it("are handled by admins and by accounts that moderate a channel, never by guests", () => {
+    const moderated = { ...general, rl: Role.Moderator };
+    expect(handlesReports(initialChatState)).toBe(false);
+    expect(handlesReports(online(undefined, general))).toBe(false);
+    expect(handlesReports(online(undefined, general, moderated))).toBe(true);
+    const asGuest = welcomed(
+      initialChatState,
+      { ...welcome(moderated), u: { i: ME, n: "me", g: true } },
+      undefined,
+    );
+    expect(handlesReports(asGuest)).toBe(false);
+    const asAdmin = welcomed(
+      initialChatState,
+      { ...welcome(general), u: { i: ME, n: "me", ad: true } },
+      undefined,
+    );
+    expect(handlesReports(asAdmin)).toBe(true);
+    // In a direct message nobody moderates, whatever its role says.
+    const dm = { ...summary(9, "dm"), rl: Role.Owner, dm: [{ i: 2, n: "u2" }] };
+    expect(handlesReports(online(undefined, dm))).toBe(false);
+  });
+
+  it("keep the open ones newest first: a filed one joins once, a closed one leaves", () => {
+    let state = online(undefined, general);
+    for (const r of [report(2), report(5), report(3), report(5)]) state = reportChanged(state, r);
+    expect(state.reports?.map((r) => r.id)).toEqual([5, 3, 2]);
+    state = reportChanged(state, report(3, ReportStatus.Dismissed));
+    state = reportChanged(state, report(7, ReportStatus.Resolved));
+    expect(state.reports?.map((r) => r.id)).toEqual([5, 2]);
   });
 });

@@ -9,6 +9,9 @@ import {
   mentionsMe,
   type NotifyLevel,
   type ReadState,
+  type Report,
+  ReportStatus,
+  Role,
   type Self,
   type UserRef,
   type WelcomeReply,
@@ -66,6 +69,11 @@ export interface ChatState {
   announcement?: string;
   /** The ids of the users you blocked (the welcome's `bl`, then BlockChanged). */
   blocked: readonly number[];
+  /**
+   * The open reports you handle (of channels you moderate; an admin: all), newest first: read
+   * after each welcome when you handle any, then kept by ReportChanged. Undefined until read.
+   */
+  reports?: readonly Report[];
 }
 
 /** At most this many notices are shown; a new one pushes out the oldest. */
@@ -103,6 +111,28 @@ export function addressOf(summary: ChannelSummary): string {
 export function blockChanged(state: ChatState, u: number, on: boolean): ChatState {
   const rest = state.blocked.filter((id) => id !== u);
   return { ...state, blocked: on ? [...rest, u] : rest };
+}
+
+/**
+ * Whether you handle reports: an admin, or an account that moderates or owns a channel (no one
+ * moderates a direct message).
+ */
+export function handlesReports(state: ChatState): boolean {
+  const me = state.me;
+  if (!me) return false;
+  if (me.ad) return true;
+  if (me.g) return false;
+  return Object.values(state.channels).some(
+    (v) => !isDirect(v.summary) && (v.summary.rl ?? Role.Member) >= Role.Moderator,
+  );
+}
+
+/** The open reports after a ReportChanged: a filed one joins them, a closed one leaves. */
+export function reportChanged(state: ChatState, report: Report): ChatState {
+  const rest = (state.reports ?? []).filter((r) => r.id !== report.id);
+  const reports =
+    report.st === ReportStatus.Open ? [report, ...rest].sort((a, b) => b.id - a.id) : rest;
+  return { ...state, reports };
 }
 
 /** The first channel by name, opened when none is chosen. */

@@ -19,6 +19,7 @@ import {
   type MessageVersion,
   NotifyLevel,
   type RemovalReason,
+  ReportStatus,
   type SearchReply,
   type UploadReply,
   type UserRef,
@@ -46,10 +47,12 @@ import {
   channelEvents,
   channelJoined,
   channelRemoved,
+  handlesReports,
   initialChatState,
   isDirect,
   type Notice,
   readState,
+  reportChanged,
   seen,
   selected,
   userUpdated,
@@ -143,6 +146,8 @@ export class ChatStore {
   private readonly markTimers = new Map<number, ReturnType<typeof setTimeout>>();
   /** A message link opened before the welcome: followed once the channels are known. */
   private pendingLink: MessageLink | undefined;
+  /** The id of the latest read of the open reports: a reply overtaken by a later one is dropped. */
+  private reportRead = 0;
   /** Signed links to files, read when a message's files show or are opened. */
   private readonly links: FileLinkCache;
 
@@ -163,6 +168,7 @@ export class ChatStore {
       c.on("events", (ch, events) => this.onEvents(ch, events)),
       c.on("channelAdded", (ch) => this.onChannelAdded(ch)),
       c.on("blockChanged", (b) => this.replace(blockChanged(this.state, b.u, b.on))),
+      c.on("reportChanged", (r) => this.replace(reportChanged(this.state, r))),
       c.on("channelRemoved", (r) => this.onChannelRemoved(r.c, r.why)),
       c.on("resync", (ch) => this.onResync(ch)),
       c.on("userUpdated", (u) => this.onUserUpdated(u)),
@@ -633,6 +639,48 @@ export class ChatStore {
     }
   }
 
+  /**
+   * Reports a message to the channel's moderators (and the server's admins), with an optional
+   * reason. Resolves once the server has it; a refusal throws its text.
+   */
+  async reportMessage(channelId: number, messageId: number, reason: string): Promise<void> {
+    try {
+      await this.client.reportMessage(channelId, messageId, reason.trim() || undefined);
+    } catch (err) {
+      throw new Error(errorText(err));
+    }
+    this.inform("Message reported. The channel's moderators will look at it.");
+  }
+
+  /** Reads the open reports you handle again (the reports panel opens, or after a welcome). */
+  refreshReports(): void {
+    if (this.state.status !== "online") return;
+    const id = this.nextId++;
+    this.reportRead = id;
+    this.client.reports({ status: ReportStatus.Open }).then(
+      ({ rp }) => {
+        if (this.reportRead === id) this.set({ reports: rp });
+      },
+      (err) => {
+        if (this.reportRead === id) this.notify("warning", `Reports not read: ${errorText(err)}`);
+      },
+    );
+  }
+
+  /** Resolves or dismisses a report; it leaves the open reports (here, and by its push elsewhere). */
+  async resolveReport(
+    id: number,
+    status: typeof ReportStatus.Resolved | typeof ReportStatus.Dismissed,
+  ): Promise<void> {
+    try {
+      const { rp, ch } = await this.client.resolveReport(id, status);
+      this.replace(reportChanged(this.state, rp));
+      if (!ch) this.inform(`${rp.cln ?? "Someone"} had already handled that report.`);
+    } catch (err) {
+      this.notify("warning", `Report not handled: ${errorText(err)}`);
+    }
+  }
+
   /** Reads the channel's pinned messages again (the pinned panel opens). */
   refreshPins(channelId: number): void {
     this.readPins(channelId);
@@ -768,6 +816,7 @@ export class ChatStore {
     const activeId = this.state.activeId;
     if (activeId !== undefined) this.selectChannel(activeId);
     if (this.pendingLink) this.openLink(this.pendingLink);
+    if (handlesReports(this.state)) this.refreshReports();
   }
 
   /** Reads the latest page of a channel that has none (opened for the first time, or resynced). */

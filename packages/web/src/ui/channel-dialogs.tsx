@@ -314,3 +314,56 @@ export function DeleteMessageDialog({
     </FormDialog>
   );
 }
+
+/**
+ * Reports a message to the channel's moderators and the server's admins, with an optional
+ * reason. They see the message as it is now, even if it is edited or deleted later.
+ */
+export function ReportMessageDialog({
+  store,
+  channelId,
+  message,
+  onClose,
+}: {
+  store: ChatStore;
+  channelId: number;
+  message: MessageEvent;
+  onClose: () => void;
+}) {
+  const [reason, setReason] = useState("");
+  const form = useFormAction(
+    async () => {
+      await store.reportMessage(channelId, message.i, reason);
+      onClose();
+    },
+    (err) => (err instanceof Error ? err.message : "Could not report. Try again."),
+  );
+
+  return (
+    <FormDialog
+      title="Report message"
+      onClose={onClose}
+      form={form}
+      submitLabel={form.busy ? "Reporting…" : "Report"}
+    >
+      <p className="modal-text">
+        Report this message by <strong>{message.an}</strong> to the channel's moderators? They will
+        see it as it is now, and that you reported it; <strong>{message.an}</strong> will not.
+      </p>
+      <blockquote className="delete-preview">
+        <MessageText text={message.x} />
+      </blockquote>
+      <label className="field">
+        <span className="field-label">Reason (optional)</span>
+        <input
+          name="report-reason"
+          data-autofocus
+          maxLength={LIMITS.topicMax}
+          value={reason}
+          onChange={(e) => setReason(e.target.value)}
+        />
+        <span className="field-hint">Shown to the moderators with the message.</span>
+      </label>
+    </FormDialog>
+  );
+}

@@ -18,6 +18,7 @@ import { NotificationsDialog } from "./notifications-dialog";
 import { NotifyMenu } from "./notify-menu";
 import { PinnedPanel } from "./pinned-panel";
 import { ProfileCard } from "./profile-card";
+import { ReportsPanel } from "./reports-panel";
 import { SearchButton, SearchPanel } from "./search-panel";
 import { ChannelMark, Sidebar } from "./sidebar";
 import { useAttachments } from "./use-attachments";
@@ -32,7 +33,15 @@ export interface ChatScreenProps {
   onSessionEnded: (why: SessionEnd) => void;
 }
 
-type Dialog = "browse" | "create" | "register" | "pins" | "invite" | "notifications" | "dm";
+type Dialog =
+  | "browse"
+  | "create"
+  | "register"
+  | "pins"
+  | "invite"
+  | "notifications"
+  | "dm"
+  | "reports";
 
 const EMPTY: readonly never[] = [];
 
@@ -256,6 +265,10 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
           onRegister={() => setDialog("register")}
           onSignOut={signOut}
           onNotifications={() => setDialog("notifications")}
+          onReports={() => {
+            setNavOpen(false);
+            setDialog("reports");
+          }}
         />
       </div>
       <button
@@ -495,6 +508,9 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
           pins={pins}
           onClose={() => setDialog(undefined)}
         />
+      )}
+      {dialog === "reports" && (
+        <ReportsPanel store={store} state={state} onClose={() => setDialog(undefined)} />
       )}
       {dialog === "notifications" && me && (
         <NotificationsDialog

@@ -43,6 +43,7 @@ describe("messageMenuEntries", () => {
         onPin: () => {},
         pinned: true,
         onDelete: () => {},
+        onReport: () => {},
       },
       more,
     );
@@ -53,6 +54,7 @@ describe("messageMenuEntries", () => {
       "Unpin message",
       "Copy link",
       "Copy text",
+      "Report message…",
       "Delete message…",
     ]);
     expect(all.filter((e) => e.danger).map((e) => e.label)).toEqual(["Delete message…"]);

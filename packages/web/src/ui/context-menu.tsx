@@ -21,7 +21,7 @@ export const EDGE_PX = 8;
 
 /**
  * A message's menu: the toolbar's actions (those that apply, from the same `MessageActions`)
- * plus the copies, in the toolbar's order, Delete last.
+ * plus the copies and Report, in the toolbar's order, Delete last.
  */
 export function messageMenuEntries(
   actions: MessageActions,
@@ -35,6 +35,7 @@ export function messageMenuEntries(
     entries.push({ label: actions.pinned ? "Unpin message" : "Pin message", run: actions.onPin });
   entries.push({ label: "Copy link", run: more.copyLink });
   entries.push({ label: "Copy text", run: more.copyText });
+  if (actions.onReport) entries.push({ label: "Report message…", run: actions.onReport });
   if (actions.onDelete)
     entries.push({ label: "Delete message…", run: actions.onDelete, danger: true });
   return entries;

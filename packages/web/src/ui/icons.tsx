@@ -55,3 +55,4 @@ export const FileIcon = () => (
 export const ChevronLeftIcon = () => <Icon d="M15 6l-6 6 6 6" />;
 export const ChevronRightIcon = () => <Icon d="M9 6l6 6-6 6" />;
 export const DownloadIcon = () => <Icon d="M12 4v11M7 10l5 5 5-5M5 20h14" size={16} />;
+export const FlagIcon = () => <Icon d="M5 21V4M5 4h11l-2 4 2 4H5" size={16} />;

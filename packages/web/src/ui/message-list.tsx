@@ -28,6 +28,7 @@ import {
   canLoadOlder,
   canPin,
   canReply,
+  canReport,
   type Editing,
   hasOlder,
   isDetached,
@@ -41,7 +42,7 @@ import { type MentionKind, mentionKinds } from "../chat/markdown";
 import { messageLink } from "../chat/message-link";
 import { buildTimeline, type TimelineMessage, type TimelineRow } from "../chat/timeline";
 import { Avatar } from "./avatar";
-import { DeleteMessageDialog } from "./channel-dialogs";
+import { DeleteMessageDialog, ReportMessageDialog } from "./channel-dialogs";
 import { ContextMenu, type MenuPoint, messageMenuEntries } from "./context-menu";
 import { EmojiPickerDialog } from "./emoji-picker";
 import { ArrowDownIcon, ArrowUpIcon, PinIcon, ReplyIcon } from "./icons";
@@ -68,6 +69,7 @@ interface Actions {
   mayEdit: (m: MessageEvent) => boolean;
   mayDelete: (m: MessageEvent) => boolean;
   mayPin: (m: MessageEvent) => boolean;
+  mayReport: (m: MessageEvent) => boolean;
   mayReply: (m: MessageEvent) => boolean;
   reply: (m: MessageEvent) => void;
   /** Jumps to the message at this seq (held or not: its page is read). */
@@ -79,6 +81,7 @@ interface Actions {
   save: (m: MessageEvent, text: string) => void;
   cancelEdit: () => void;
   askDelete: (m: MessageEvent) => void;
+  askReport: (m: MessageEvent) => void;
   /** The `@names` of a message that show as pills (see `mentionKinds`). */
   mentions: (m: MessageEvent) => ReadonlyMap<string, MentionKind>;
   /** Whether a message's author is one you blocked (folded until shown). */
@@ -233,6 +236,7 @@ function actionsFor(event: MessageEvent, act: Actions): MessageActions {
     ...(act.mayEdit(event) ? { onEdit: () => act.edit(event) } : {}),
     ...(act.mayPin(event) ? { onPin: () => act.pin(event), pinned: event.pn !== undefined } : {}),
     ...(act.mayDelete(event) ? { onDelete: () => act.askDelete(event) } : {}),
+    ...(act.mayReport(event) ? { onReport: () => act.askReport(event) } : {}),
   };
 }
 
@@ -615,6 +619,7 @@ export function MessageList({
   );
 
   const [deleting, setDeleting] = useState<MessageEvent>();
+  const [reporting, setReporting] = useState<MessageEvent>();
   const [menu, setMenu] = useState<{ m: MessageEvent; at: MenuPoint }>();
   const [reacting, setReacting] = useState<MessageEvent>();
   const [copied, setCopied] = useState<{ text: string; key: number }>();
@@ -629,6 +634,7 @@ export function MessageList({
       mayEdit: (m) => canEdit({ mute }, me, m, Date.now()),
       mayDelete: (m) => canDelete(role, me, m),
       mayPin: (m) => canPin(role, me, m),
+      mayReport: (m) => canReport(me, m),
       mayReply: (m) => canReply({ mute }, m, Date.now()),
       reply: (m) => store.startReply(view.id, m.i),
       jump: (seq) => void store.jumpTo(view.id, seq),
@@ -638,6 +644,7 @@ export function MessageList({
       save: (m, text) => void store.saveEdit(view.id, m.i, text),
       cancelEdit: () => store.cancelEdit(view.id),
       askDelete: (m) => setDeleting(m),
+      askReport: (m) => setReporting(m),
       mentions: (m) => mentionKinds(m, names, me),
       blocked: (m) => blocked.includes(m.a),
       profile: onProfile,
@@ -866,6 +873,14 @@ export function MessageList({
           label="Add reaction"
           onClose={() => setReacting(undefined)}
           onPick={(emoji) => act.react(reacting.i, emoji)}
+        />
+      )}
+      {reporting && (
+        <ReportMessageDialog
+          store={store}
+          channelId={view.id}
+          message={reporting}
+          onClose={() => setReporting(undefined)}
         />
       )}
       {deleting && (

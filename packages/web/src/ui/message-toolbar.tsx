@@ -47,6 +47,8 @@ export interface MessageActions {
   onPin?: () => void;
   pinned?: boolean;
   onDelete?: () => void;
+  /** Reports the message to the channel's moderators (in the menu only). */
+  onReport?: () => void;
 }
 
 /**

@@ -1,7 +1,14 @@
 import type { ChannelView } from "../chat/channel-view";
-import { type ChatState, channelTitle, isDirect, mentionsOf, unreadOf } from "../chat/chat-state";
+import {
+  type ChatState,
+  channelTitle,
+  handlesReports,
+  isDirect,
+  mentionsOf,
+  unreadOf,
+} from "../chat/chat-state";
 import { Avatar } from "./avatar";
-import { BellIcon, LockIcon, LogOutIcon, PlusIcon, SearchIcon } from "./icons";
+import { BellIcon, FlagIcon, LockIcon, LogOutIcon, PlusIcon, SearchIcon } from "./icons";
 import { StatusPill } from "./status-pill";
 
 export interface SidebarProps {
@@ -14,6 +21,8 @@ export interface SidebarProps {
   onRegister: () => void;
   onSignOut: () => void;
   onNotifications: () => void;
+  /** Opens the open reports (shown to those who handle reports). */
+  onReports: () => void;
 }
 
 /** `#` before a public channel's name; a lock, named for assistive technology, before a private one's. */
@@ -65,6 +74,7 @@ export function Sidebar({
   onRegister,
   onSignOut,
   onNotifications,
+  onReports,
 }: SidebarProps) {
   const all = Object.values(state.channels)
     .map((view) => ({ view, title: channelTitle(view.summary) }))
@@ -126,6 +136,23 @@ export function Sidebar({
       <button type="button" className="sidebar-action" onClick={onBrowse}>
         <SearchIcon /> Browse channels
       </button>
+      {handlesReports(state) && (
+        <button
+          type="button"
+          className="sidebar-action"
+          aria-haspopup="dialog"
+          data-testid="reports-button"
+          onClick={onReports}
+        >
+          <FlagIcon /> Reports
+          {(state.reports?.length ?? 0) > 0 && (
+            <span className="badge" data-testid="open-reports">
+              {state.reports!.length}
+              <span className="sr-only"> open</span>
+            </span>
+          )}
+        </button>
+      )}
       <SectionHead title="Direct messages" action="New message" onAction={onNewMessage} />
       <ul className="channel-list" aria-label="Direct messages">
         {dms.map(link)}
