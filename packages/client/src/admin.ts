@@ -4,6 +4,10 @@ import type {
   AdminBan,
   AdminModerationQuery,
   AdminModerationReply,
+  AdminReportsQuery,
+  AdminReportsReply,
+  AdminResolveReport,
+  AdminResolveReportReply,
   AdminSettingsChange,
   AdminSettingsReply,
   AdminStatsReply,
@@ -88,6 +92,19 @@ export class AdminApi {
   /** A page of every channel's moderation log, newest first, with filters. */
   moderation(query: AdminModerationQuery = {}): Promise<AdminModerationReply> {
     return this.call("GET", `/moderation${queryString({ ...query })}`);
+  }
+
+  /** A page of every channel's reports, newest first: the open ones unless `status` says. */
+  reports(query: AdminReportsQuery = {}): Promise<AdminReportsReply> {
+    return this.call("GET", `/reports${queryString({ ...query })}`);
+  }
+
+  /** Resolves (acted on) or dismisses (nothing wrong) a report, audited in its channel's log. */
+  resolveReport(
+    id: number,
+    status: AdminResolveReport["status"],
+  ): Promise<AdminResolveReportReply> {
+    return this.call("POST", `/reports/${id}/resolve`, { status });
   }
 
   /** Every node's live figures, the database's, and the last hour by minute. */

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { channelNameSchema, topicSchema } from "./schemas";
+import type { Report } from "./types";
 
 /**
  * The admin HTTP API (`/api/v1/admin/…`, server admins only): its requests as schemas and its
@@ -66,6 +67,35 @@ export const adminModerationQuerySchema = z.strictObject({
   limit: pageLimit,
 });
 export type AdminModerationQuery = z.infer<typeof adminModerationQuerySchema>;
+
+/** Which reports the admin API lists: by status (default open), page by page. */
+export const ADMIN_REPORT_STATUSES = ["open", "resolved", "dismissed", "all"] as const;
+export type AdminReportStatus = (typeof ADMIN_REPORT_STATUSES)[number];
+export const adminReportsQuerySchema = z.strictObject({
+  status: z.enum(ADMIN_REPORT_STATUSES).optional(),
+  before: cursor,
+  limit: pageLimit,
+});
+export type AdminReportsQuery = z.infer<typeof adminReportsQuerySchema>;
+
+/** `GET /api/v1/admin/reports`: reports of every channel, newest first (as ReportList's). */
+export interface AdminReportsReply {
+  reports: Report[];
+  /** The `before` of the next page, when there may be one. */
+  next?: number;
+}
+
+/** `POST /api/v1/admin/reports/:id/resolve`: resolved (acted on) or dismissed. */
+export const adminResolveReportSchema = z.strictObject({
+  status: z.enum(["resolved", "dismissed"]),
+});
+export type AdminResolveReport = z.infer<typeof adminResolveReportSchema>;
+
+/** The reply of a resolve: the report now, and whether this request closed it. */
+export interface AdminResolveReportReply {
+  report: Report;
+  changed: boolean;
+}
 
 /** One moderation action in a channel, as `/modlog` keeps it. */
 export interface AdminModerationEntry {

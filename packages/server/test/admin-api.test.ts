@@ -9,6 +9,7 @@ import {
   type AdminUsersReply,
   CloseCode,
   ERRORS,
+  ReportStatus,
 } from "@parley/protocol";
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -96,6 +97,8 @@ describe("admin API", () => {
       ["GET", "/settings"],
       ["GET", "/stats"],
       ["POST", "/settings", { guests: false }],
+      ["GET", "/reports"],
+      ["POST", "/reports/1/resolve", { status: "dismissed" }],
     ];
     const callers: [who: string, token: string | undefined, status: number, code: number][] = [
       ["no session", undefined, 401, ERRORS.UNAUTHENTICATED.code],
@@ -236,6 +239,51 @@ describe("admin API", () => {
     expect(await list(`?until=${Date.now() - 3_600_000}`)).toEqual([]);
     const bad = await call(server, "GET", "/moderation?since=yesterday", root);
     expect(bad.status).toBe(400);
+  });
+
+  it("lists every channel's reports and closes them once, in the channel's moderation log", async () => {
+    const owner = await server.connect({ token: await server.register("owner") });
+    const bob = await server.connect({ token: await server.register("bob") });
+    const { ch } = await owner.createChannel("alpha");
+    await bob.joinChannel(ch.i);
+    const first = await owner.send(ch.i, "first");
+    const second = await owner.send(ch.i, "second");
+    const { id: a } = await bob.reportMessage(ch.i, first.i, "rude");
+    const { id: b } = await bob.reportMessage(ch.i, second.i);
+    const ids = async (query: string) =>
+      ((await call(server, "GET", `/reports${query}`, root)).body.reports as { id: number }[]).map(
+        (r) => r.id,
+      );
+    expect(await ids("")).toEqual([b, a]);
+    const page = (await call(server, "GET", "/reports?limit=1", root)).body;
+    expect(page).toMatchObject({ reports: [{ id: b, x: "second", byn: "bob" }], next: b });
+    expect(await ids(`?before=${page.next}`)).toEqual([a]);
+    const closed = await call(server, "POST", `/reports/${a}/resolve`, root, {
+      status: "resolved",
+    });
+    expect(closed).toMatchObject({
+      status: 200,
+      body: { changed: true, report: { id: a, st: ReportStatus.Resolved, cln: "root" } },
+    });
+    const again = await call(server, "POST", `/reports/${a}/resolve`, root, {
+      status: "dismissed",
+    });
+    expect(again.body).toMatchObject({ changed: false, report: { st: ReportStatus.Resolved } });
+    expect(await ids("")).toEqual([b]);
+    expect(await ids("?status=resolved")).toEqual([a]);
+    expect(await ids("?status=all")).toEqual([b, a]);
+    const log = (await call(server, "GET", "/moderation?action=report-resolved", root)).body;
+    expect(log.entries).toMatchObject([
+      { actor: { username: "root" }, target: { username: "owner" }, reason: "rude" },
+    ]);
+    const missing = await call(server, "POST", "/reports/999999/resolve", root, {
+      status: "resolved",
+    });
+    expect([missing.status, missing.body.error.c]).toEqual([404, ERRORS.NO_SUCH_REPORT.code]);
+    for (const body of [{}, { status: "open" }, { status: "resolved", extra: 1 }])
+      expect((await call(server, "POST", `/reports/${b}/resolve`, root, body)).status).toBe(400);
+    expect((await call(server, "GET", "/reports?status=pending", root)).status).toBe(400);
+    expect(await ids("")).toEqual([b]);
   });
 
   it("changes server settings live: registration, guests, the edit window and the upload limit; audited; reset", async () => {

@@ -23,9 +23,32 @@ describe("admin console", () => {
     await joinChannel(user, "lobby");
     await say(user, "buy cheap watches");
     await say(admin, "/mute @spammer 10m noisy");
+    // The message is reported from the chat; the console's Reports tab has it.
+    await admin
+      .getByTestId("message")
+      .filter({ hasText: "buy cheap watches" })
+      .click({ button: "right" });
+    await admin.getByRole("menuitem", { name: "Report message…" }).click();
+    const reporting = admin.getByRole("dialog", { name: "Report message" });
+    await reporting.getByLabel("Reason (optional)").fill("watch spam");
+    await reporting.getByRole("button", { name: "Report", exact: true }).click();
+    await admin.getByText("Message reported.").waitFor();
 
     await admin.goto("/admin");
     await admin.getByRole("heading", { name: "Parley admin" }).waitFor();
+    await admin.getByRole("tab", { name: "Reports" }).click();
+    const reports = admin.getByRole("list", { name: "Reports" });
+    await reports.getByText("Reported by root: watch spam").waitFor();
+    expect(await axeViolations(admin)).toEqual([]);
+    await reports
+      .getByRole("button", { name: "Resolve the report of the message by spammer" })
+      .click();
+    await admin
+      .getByRole("status")
+      .filter({ hasText: "Resolved the report of spammer's message." })
+      .waitFor();
+    await reports.getByText(/resolved by root$/).waitFor();
+    await admin.getByRole("tab", { name: "Users" }).click();
     await admin.getByLabel("Search users").fill("spam");
     const row = admin.getByRole("row").filter({ hasText: "spammer" });
     // The header and the one user whose name holds "spam".

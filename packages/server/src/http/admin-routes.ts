@@ -1,6 +1,9 @@
 import {
+  ADMIN_PAGE_DEFAULT,
   type AdminAuditReply,
   type AdminModerationReply,
+  type AdminReportsReply,
+  type AdminResolveReportReply,
   type AdminSettingsReply,
   type AdminStatsReply,
   type AdminUser,
@@ -9,8 +12,11 @@ import {
   adminAuditQuerySchema,
   adminBanSchema,
   adminModerationQuerySchema,
+  adminReportsQuerySchema,
+  adminResolveReportSchema,
   adminSettingsSchema,
   adminUsersQuerySchema,
+  ReportStatus,
 } from "@parley/protocol";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
@@ -26,7 +32,13 @@ export interface AdminRouteHelpers {
   parse: <T>(schema: z.ZodType<T>, value: unknown) => T;
 }
 
-const userIdSchema = z.coerce.number().pipe(z.int().positive());
+const REPORT_STATUS = {
+  open: ReportStatus.Open,
+  resolved: ReportStatus.Resolved,
+  dismissed: ReportStatus.Dismissed,
+} as const;
+
+const pathIdSchema = z.coerce.number().pipe(z.int().positive());
 const userQuerySchema = z.strictObject({
   messagesBefore: z.coerce.number().pipe(z.int().positive()).optional(),
 });
@@ -48,7 +60,8 @@ export function registerAdminRoutes(
     await limitUser(auth, "admin");
     return adminActor(auth.user);
   };
-  const userId = (req: FastifyRequest) => parse(userIdSchema, (req.params as { id?: string }).id);
+  /** The `:id` of the path (a user's or a report's). */
+  const pathId = (req: FastifyRequest) => parse(pathIdSchema, (req.params as { id?: string }).id);
 
   app.get("/api/v1/admin/users", async (req): Promise<AdminUsersReply> => {
     await admin(req);
@@ -58,25 +71,25 @@ export function registerAdminRoutes(
   app.get("/api/v1/admin/users/:id", async (req): Promise<AdminUserReply> => {
     await admin(req);
     const query = parse(userQuerySchema, req.query);
-    return services.admin.user(userId(req), query.messagesBefore);
+    return services.admin.user(pathId(req), query.messagesBefore);
   });
 
   app.post("/api/v1/admin/users/:id/sign-out", async (req): Promise<{ user: AdminUser }> => {
     const by = await admin(req);
-    return { user: await services.admin.signOut(by, userId(req)) };
+    return { user: await services.admin.signOut(by, pathId(req)) };
   });
 
   app.post("/api/v1/admin/users/:id/ban", async (req): Promise<{ user: AdminUser }> => {
     const by = await admin(req);
     const body = parse(adminBanSchema, req.body);
-    return { user: await services.admin.ban(by, userId(req), body) };
+    return { user: await services.admin.ban(by, pathId(req), body) };
   });
 
   app.post(
     "/api/v1/admin/users/:id/reset-password",
     async (req, reply): Promise<{ user: AdminUser; password: string }> => {
       const by = await admin(req);
-      const reset = await services.admin.resetPassword(by, userId(req));
+      const reset = await services.admin.resetPassword(by, pathId(req));
       // The password is shown once: no cache keeps it.
       reply.header("cache-control", "no-store");
       return reset;
@@ -85,12 +98,41 @@ export function registerAdminRoutes(
 
   app.post("/api/v1/admin/users/:id/unban", async (req): Promise<{ user: AdminUser }> => {
     const by = await admin(req);
-    return { user: await services.admin.unban(by, userId(req)) };
+    return { user: await services.admin.unban(by, pathId(req)) };
   });
 
   app.get("/api/v1/admin/moderation", async (req): Promise<AdminModerationReply> => {
     await admin(req);
     return services.admin.moderationLog(parse(adminModerationQuerySchema, req.query));
+  });
+
+  app.get("/api/v1/admin/reports", async (req): Promise<AdminReportsReply> => {
+    const by = await admin(req);
+    const query = parse(adminReportsQuerySchema, req.query);
+    const limit = query.limit ?? ADMIN_PAGE_DEFAULT;
+    const status = query.status ?? "open";
+    const rows = await services.reports.list(
+      { ...by, isGuest: false },
+      {
+        ...(status !== "all" ? { status: REPORT_STATUS[status] } : {}),
+        ...(query.before !== undefined ? { beforeId: query.before } : {}),
+        limit: limit + 1,
+      },
+    );
+    const reports = rows.slice(0, limit);
+    const last = reports.at(-1);
+    return { reports, ...(rows.length > limit && last ? { next: last.id } : {}) };
+  });
+
+  app.post("/api/v1/admin/reports/:id/resolve", async (req): Promise<AdminResolveReportReply> => {
+    const by = await admin(req);
+    const { status } = parse(adminResolveReportSchema, req.body);
+    const { report, changed } = await services.reports.close(
+      { ...by, isGuest: false },
+      pathId(req),
+      REPORT_STATUS[status],
+    );
+    return { report, changed };
   });
 
   app.get("/api/v1/admin/stats", async (req): Promise<AdminStatsReply> => {

@@ -1,8 +1,10 @@
 import { AdminApi, ParleyRequestError } from "@parley/client";
 import {
+  ADMIN_REPORT_STATUSES,
   ADMIN_USER_KINDS,
   type AdminAuditEntry,
   type AdminModerationEntry,
+  type AdminReportStatus,
   type AdminSettingsReply,
   type AdminStatsPoint,
   type AdminStatsReply,
@@ -13,6 +15,8 @@ import {
   ERRORS,
   REGISTRATION_MODES,
   type RegistrationMode,
+  type Report,
+  ReportStatus,
   SERVER_SETTING_KEYS,
 } from "@parley/protocol";
 import { type FormEvent, useCallback, useEffect, useId, useMemo, useState } from "react";
@@ -27,10 +31,11 @@ export interface AdminConsoleProps {
   onSessionEnded: () => void;
 }
 
-const TABS = ["users", "moderation", "server", "audit"] as const;
+const TABS = ["users", "reports", "moderation", "server", "audit"] as const;
 type Tab = (typeof TABS)[number];
 const TAB_LABELS: Record<Tab, string> = {
   users: "Users",
+  reports: "Reports",
   moderation: "Moderation log",
   server: "Server",
   audit: "Audit log",
@@ -50,7 +55,8 @@ function errorText(err: unknown): string {
 
 /**
  * The admin console at `/admin`, for server admins: users (search, filters, details, sign-out,
- * server ban and unban) and the admin audit log. It reads and writes only through the admin
+ * server ban and unban), every channel's reports, the moderation log, the server's figures and
+ * settings, and the admin audit log. It reads and writes only through the admin
  * API, which checks every request on the server.
  */
 export function AdminConsole({ token, onSessionEnded }: AdminConsoleProps) {
@@ -130,6 +136,8 @@ export function AdminConsole({ token, onSessionEnded }: AdminConsoleProps) {
           >
             {tab === "users" ? (
               <UsersTab api={api} guard={guard} />
+            ) : tab === "reports" ? (
+              <ReportsTab api={api} guard={guard} />
             ) : tab === "moderation" ? (
               <ModerationTab api={api} guard={guard} />
             ) : tab === "server" ? (
@@ -594,7 +602,133 @@ const MODERATION_ACTIONS: readonly [string, string][] = [
   ["public", "Made public"],
   ["serverban", "Server bans"],
   ["serverunban", "Server unbans"],
+  ["report-resolved", "Reports resolved"],
+  ["report-dismissed", "Reports dismissed"],
 ];
+
+const REPORT_STATUS_LABELS: Record<AdminReportStatus, string> = {
+  open: "Open",
+  resolved: "Resolved",
+  dismissed: "Dismissed",
+  all: "Every report",
+};
+
+/**
+ * Every channel's reports of messages, newest first (the open ones unless the filter says):
+ * the message as it was reported, who reported it and why, and Resolve or Dismiss for an open
+ * one. A report closed here, or by a moderator meanwhile, shows who closed it.
+ */
+function ReportsTab({ api, guard }: { api: AdminApi; guard: Guard }) {
+  const [status, setStatus] = useState<AdminReportStatus>("open");
+  const [note, setNote] = useState<string>();
+  const id = useId();
+  const read = useCallback(
+    async (before?: number) => {
+      const page = await guard(() => api.reports({ status, ...(before ? { before } : {}) }));
+      return (
+        page && { items: page.reports, ...(page.next !== undefined ? { next: page.next } : {}) }
+      );
+    },
+    [api, guard, status],
+  );
+  const { items: reports, setItems, next, error, more } = usePages<Report>(read);
+  const close = async (r: Report, to: "resolved" | "dismissed") => {
+    setNote(undefined);
+    try {
+      const answer = await guard(() => api.resolveReport(r.id, to));
+      if (!answer) return;
+      setItems((list) => list.map((x) => (x.id === r.id ? answer.report : x)));
+      setNote(
+        answer.changed
+          ? `${to === "resolved" ? "Resolved" : "Dismissed"} the report of ${r.un}'s message.`
+          : `${answer.report.cln ?? "Someone"} had already handled that report.`,
+      );
+    } catch (err) {
+      setNote(errorText(err));
+    }
+  };
+
+  const now = Date.now();
+  return (
+    <div className="admin-reports">
+      <div className="admin-filters">
+        <div className="field">
+          <label className="field-label" htmlFor={`${id}-status`}>
+            Status
+          </label>
+          <select
+            id={`${id}-status`}
+            value={status}
+            onChange={(e) => setStatus(e.target.value as AdminReportStatus)}
+          >
+            {ADMIN_REPORT_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {REPORT_STATUS_LABELS[s]}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+      <FormError error={error} />
+      <p className="admin-muted" role="status">
+        {note}
+      </p>
+      {reports.length === 0 ? (
+        <p className="admin-empty">No reports match.</p>
+      ) : (
+        <ul className="admin-list admin-report-list" aria-label="Reports">
+          {reports.map((r) => (
+            <li key={r.id} className="admin-report">
+              <span className="admin-muted">
+                {formatWhen(r.ts, now)} · {r.cn ? `#${r.cn}` : "a direct message"}
+              </span>{" "}
+              <span>
+                {r.un}: <bdi>{r.x}</bdi>
+              </span>
+              <span className="admin-muted">
+                Reported by {r.byn}
+                {r.rs ? (
+                  <>
+                    : <bdi>{r.rs}</bdi>
+                  </>
+                ) : (
+                  ""
+                )}
+                {r.st !== ReportStatus.Open &&
+                  ` · ${r.st === ReportStatus.Resolved ? "resolved" : "dismissed"} by ${r.cln ?? "someone"}`}
+              </span>
+              {r.st === ReportStatus.Open && (
+                <span className="admin-report-actions">
+                  <button
+                    type="button"
+                    className="button"
+                    aria-label={`Dismiss the report of the message by ${r.un}`}
+                    onClick={() => void close(r, "dismissed")}
+                  >
+                    Dismiss
+                  </button>
+                  <button
+                    type="button"
+                    className="button button-primary"
+                    aria-label={`Resolve the report of the message by ${r.un}`}
+                    onClick={() => void close(r, "resolved")}
+                  >
+                    Resolve
+                  </button>
+                </span>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      {next !== undefined && (
+        <button type="button" className="button" onClick={more}>
+          Older reports
+        </button>
+      )}
+    </div>
+  );
+}
 
 const NO_FILTERS = { channel: "", actor: "", target: "", action: "", from: "", to: "" };
 
