@@ -24,6 +24,7 @@ import { banLengths, describeChange, describeUser } from "../chat/admin-format";
 import { formatWhen, localAuditFormat, roleName } from "../chat/format";
 import "./admin.css";
 import { FormError } from "./form-dialog";
+import { ReportCloseButtons, ReportedBy } from "./reports-panel";
 
 export interface AdminConsoleProps {
   token: string;
@@ -686,35 +687,18 @@ function ReportsTab({ api, guard }: { api: AdminApi; guard: Guard }) {
                 {r.un}: <bdi>{r.x}</bdi>
               </span>
               <span className="admin-muted">
-                Reported by {r.byn}
-                {r.rs ? (
-                  <>
-                    : <bdi>{r.rs}</bdi>
-                  </>
-                ) : (
-                  ""
-                )}
+                <ReportedBy report={r} />
                 {r.st !== ReportStatus.Open &&
                   ` · ${r.st === ReportStatus.Resolved ? "resolved" : "dismissed"} by ${r.cln ?? "someone"}`}
               </span>
               {r.st === ReportStatus.Open && (
                 <span className="admin-report-actions">
-                  <button
-                    type="button"
-                    className="button"
-                    aria-label={`Dismiss the report of the message by ${r.un}`}
-                    onClick={() => void close(r, "dismissed")}
-                  >
-                    Dismiss
-                  </button>
-                  <button
-                    type="button"
-                    className="button button-primary"
-                    aria-label={`Resolve the report of the message by ${r.un}`}
-                    onClick={() => void close(r, "resolved")}
-                  >
-                    Resolve
-                  </button>
+                  <ReportCloseButtons
+                    report={r}
+                    onClose={(st) =>
+                      void close(r, st === ReportStatus.Resolved ? "resolved" : "dismissed")
+                    }
+                  />
                 </span>
               )}
             </li>

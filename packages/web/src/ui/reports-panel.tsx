@@ -92,14 +92,7 @@ function ReportItem({
         <MessageText text={r.x} />
       </blockquote>
       <p className="report-by">
-        Reported by {r.byn}
-        {r.rs ? (
-          <>
-            : <bdi>{r.rs}</bdi>
-          </>
-        ) : (
-          ", no reason given"
-        )}
+        <ReportedBy report={r} />
       </p>
       <div className="report-actions">
         {joined && (
@@ -107,23 +100,54 @@ function ReportItem({
             Show message
           </button>
         )}
-        <button
-          type="button"
-          className="button"
-          aria-label={`Dismiss the report of the message by ${r.un}`}
-          onClick={() => onClose(ReportStatus.Dismissed)}
-        >
-          Dismiss
-        </button>
-        <button
-          type="button"
-          className="button button-primary"
-          aria-label={`Resolve the report of the message by ${r.un}`}
-          onClick={() => onClose(ReportStatus.Resolved)}
-        >
-          Resolve
-        </button>
+        <ReportCloseButtons report={r} onClose={onClose} />
       </div>
     </li>
+  );
+}
+
+/** Who reported a message and why, as text (the reason is never markup). */
+export function ReportedBy({ report: r }: { report: Report }) {
+  return (
+    <>
+      Reported by {r.byn}
+      {r.rs ? (
+        <>
+          : <bdi>{r.rs}</bdi>
+        </>
+      ) : (
+        ", no reason given"
+      )}
+    </>
+  );
+}
+
+/** Dismiss and Resolve for an open report, each named for the message's author. */
+export function ReportCloseButtons({
+  report: r,
+  onClose,
+}: {
+  report: Report;
+  onClose: (status: typeof ReportStatus.Resolved | typeof ReportStatus.Dismissed) => void;
+}) {
+  return (
+    <>
+      <button
+        type="button"
+        className="button"
+        aria-label={`Dismiss the report of the message by ${r.un}`}
+        onClick={() => onClose(ReportStatus.Dismissed)}
+      >
+        Dismiss
+      </button>
+      <button
+        type="button"
+        className="button button-primary"
+        aria-label={`Resolve the report of the message by ${r.un}`}
+        onClick={() => onClose(ReportStatus.Resolved)}
+      >
+        Resolve
+      </button>
+    </>
   );
 }

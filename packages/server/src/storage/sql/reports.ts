@@ -21,16 +21,29 @@ export function sqlReportStore(sql: SqlContext): ReportStore {
 
   const byId = (from: Db, id: number) => select(from).where("r.id", "=", id).executeTakeFirst();
 
+  /** A user's membership of a channel (its role), read in `trx`. */
+  const membershipOf = (trx: Db, channelId: number, userId: number) =>
+    trx
+      .selectFrom("memberships")
+      .select("role")
+      .where("channel_id", "=", channelId)
+      .where("user_id", "=", userId)
+      .executeTakeFirst();
+
+  /** Memberships of moderators and owners of channels (no one moderates a direct message). */
+  const moderatorships = () =>
+    db
+      .selectFrom("memberships as m")
+      .innerJoin("channels as ch", "ch.id", "m.channel_id")
+      .select(["m.user_id", "m.channel_id"])
+      .where("ch.kind", "=", ChannelKind.Channel)
+      .where("m.role", ">=", Role.Moderator);
+
   return {
     async fileReport({ channelId, messageId, reporter, reason }) {
       return sql.write(async (trx) => {
-        const membership = await trx
-          .selectFrom("memberships")
-          .select("role")
-          .where("channel_id", "=", channelId)
-          .where("user_id", "=", reporter.id)
-          .executeTakeFirst();
-        if (!membership) throw new ParleyError("NOT_A_MEMBER");
+        if (!(await membershipOf(trx, channelId, reporter.id)))
+          throw new ParleyError("NOT_A_MEMBER");
         const message = await trx
           .selectFrom("messages as m")
           .innerJoin("users as u", "u.id", "m.author_id")
@@ -89,12 +102,7 @@ export function sqlReportStore(sql: SqlContext): ReportStore {
         const row = await byId(trx, id);
         if (!row) throw new ParleyError("NO_SUCH_REPORT");
         const channelId = Number(row.channel_id);
-        const member = await trx
-          .selectFrom("memberships")
-          .select("role")
-          .where("channel_id", "=", channelId)
-          .where("user_id", "=", actor.id)
-          .executeTakeFirst();
+        const member = await membershipOf(trx, channelId, actor.id);
         // In a direct message no one moderates: only admins close its reports.
         rule(
           member && Number(row.channel_kind) === ChannelKind.Channel
@@ -128,26 +136,12 @@ export function sqlReportStore(sql: SqlContext): ReportStore {
     },
 
     async channelModerators(channelId) {
-      const rows = await db
-        .selectFrom("memberships as m")
-        .innerJoin("channels as ch", "ch.id", "m.channel_id")
-        .select("m.user_id")
-        .where("m.channel_id", "=", channelId)
-        .where("ch.kind", "=", ChannelKind.Channel)
-        .where("m.role", ">=", Role.Moderator)
-        .execute();
+      const rows = await moderatorships().where("m.channel_id", "=", channelId).execute();
       return rows.map((r) => Number(r.user_id));
     },
 
     async moderatedChannels(userId) {
-      const rows = await db
-        .selectFrom("memberships as m")
-        .innerJoin("channels as ch", "ch.id", "m.channel_id")
-        .select("m.channel_id")
-        .where("m.user_id", "=", userId)
-        .where("ch.kind", "=", ChannelKind.Channel)
-        .where("m.role", ">=", Role.Moderator)
-        .execute();
+      const rows = await moderatorships().where("m.user_id", "=", userId).execute();
       return rows.map((r) => Number(r.channel_id));
     },
   };
