@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
   const harness = await new WebHarness().start();
   try {
-    const { alice, bob, general, design } = await seedTeamChat(harness);
+    const { alice, bob, dana, guest, general, design } = await seedTeamChat(harness);
 
     // Sign-in screen.
     const signin = await harness.open();
@@ -110,6 +110,21 @@ async function main(): Promise<void> {
     await console.getByRole("button", { name: "bob", exact: true }).click();
     await console.getByRole("region", { name: "bob" }).getByText("Latest messages").waitFor();
     await shot(console, "admin");
+
+    // Reports: two members report a guest's message; alice, who owns #general, sees them on a
+    // phone in dark mode.
+    const spam = await guest.send(general, "FREE followers at totally-legit.example");
+    await bob.reportMessage(general, spam.i, "spam link");
+    await dana.reportMessage(general, spam.i);
+    const moderating = await harness.open({ colorScheme: "dark", width: 390, height: 844 });
+    await moderating.getByLabel("Username").fill("alice");
+    await moderating.getByLabel("Password").fill("correct horse battery");
+    await moderating.getByRole("button", { name: "Sign in", exact: true }).click();
+    await moderating.getByRole("button", { name: "Channels" }).click();
+    await moderating.getByTestId("open-reports").filter({ hasText: "2" }).waitFor();
+    await moderating.getByTestId("reports-button").click();
+    await moderating.getByTestId("report-item").nth(1).waitFor();
+    await shot(moderating, "reports-phone-dark");
 
     // Phone width: the sidebar folds into a drawer.
     const phone = await harness.open({ width: 390, height: 844 });
