@@ -117,8 +117,8 @@ async function populate(path: string) {
   await s.setTopic(general.id, "new topic", olivia);
   await s.setSlowMode(other.id, 5, mike);
   // What later features store: a mention, read state, an invite link, a DM, a block, a device's
-  // push subscription and a server setting.
-  await s.appendMessages([
+  // push subscription, a server setting and a report.
+  const [look] = await s.appendMessages([
     {
       channelId: general.id,
       author: olivia,
@@ -127,6 +127,13 @@ async function populate(path: string) {
       kind: MessageKind.Text,
     },
   ]);
+  if (!look?.ok) throw new Error("send failed");
+  await s.fileReport({
+    channelId: general.id,
+    messageId: look.event.i,
+    reporter: mary,
+    reason: "spam",
+  });
   await s.markRead(mary.id, general.id, 3);
   await s.createInvite({
     channelId: general.id,
