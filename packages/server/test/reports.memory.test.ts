@@ -105,4 +105,28 @@ describe("reports (in memory)", () => {
       errorName: "INVALID_PAYLOAD",
     });
   });
+
+  it("sends a report in a direct message to the admins only, who alone may close it", async () => {
+    m = await MemoryNode.start();
+    const [ann, ben, root] = await Promise.all(
+      ["ann", "ben", "root"].map(async (n) =>
+        m.connect({ token: await (n === "root" ? m.registerAdmin(n) : m.register(n)) }),
+      ),
+    );
+    const { ch } = await ann!.openDm(["ben"]);
+    const pushed: Report[] = [];
+    root!.on("reportChanged", (r) => pushed.push(r));
+    const sent = await ann!.send(ch.i, "a rude DM");
+    const { id } = await ben!.reportMessage(ch.i, sent.i, "rude");
+    await until(() => pushed.length === 1);
+    expect(pushed[0]).toMatchObject({ id, c: ch.i, cn: "", un: "ann" });
+    // The DM's opener has no role to moderate with: neither member sees or closes it.
+    for (const member of [ann!, ben!]) {
+      expect((await member.reports()).rp).toEqual([]);
+      await expect(member.resolveReport(id, ReportStatus.Resolved)).rejects.toMatchObject({
+        errorName: "NO_SUCH_REPORT",
+      });
+    }
+    expect((await root!.resolveReport(id, ReportStatus.Resolved)).ch).toBe(true);
+  });
 });

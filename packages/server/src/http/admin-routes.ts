@@ -20,7 +20,7 @@ import {
 } from "@parley/protocol";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
-import { type AdminActor, adminActor } from "../services/admin-service";
+import { type AdminActor, adminActor, pageOf } from "../services/admin-service";
 import type { Authenticated } from "../services/auth-service";
 import type { Services } from "../services/services";
 
@@ -119,9 +119,8 @@ export function registerAdminRoutes(
         limit: limit + 1,
       },
     );
-    const reports = rows.slice(0, limit);
-    const last = reports.at(-1);
-    return { reports, ...(rows.length > limit && last ? { next: last.id } : {}) };
+    const { page, more } = pageOf(rows, limit);
+    return { reports: page, ...more };
   });
 
   app.post("/api/v1/admin/reports/:id/resolve", async (req): Promise<AdminResolveReportReply> => {

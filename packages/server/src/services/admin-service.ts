@@ -42,6 +42,19 @@ export function adminActor(user: UserRow): AdminActor {
   return { id: user.id, name: user.username, isAdmin: user.isAdmin };
 }
 
+/**
+ * The first `limit` of `rows`, read as `limit + 1` (newest first by id): one more row than the
+ * page means there is a next page, which starts below the page's last id.
+ */
+export function pageOf<T extends { id: number }>(
+  rows: readonly T[],
+  limit: number,
+): { page: T[]; more: { next?: number } } {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return { page, more: rows.length > limit && last ? { next: last.id } : {} };
+}
+
 const actorOf = (user: UserRow): Actor => ({ id: user.id, name: user.username });
 
 /**
@@ -95,12 +108,8 @@ export class AdminService {
       limit: limit + 1,
       now: this.now(),
     });
-    const page = rows.slice(0, limit);
-    const last = page.at(-1);
-    return {
-      users: page.map((r) => this.json(r)),
-      ...(rows.length > limit && last ? { next: last.id } : {}),
-    };
+    const { page, more } = pageOf(rows, limit);
+    return { users: page.map((r) => this.json(r)), ...more };
   }
 
   /** A user, its channels, and a page of its messages (below `messagesBefore`). */
@@ -110,8 +119,7 @@ export class AdminService {
       this.store.userMemberships(userId),
       this.store.userMessages(userId, messagesBefore, ADMIN_PAGE_DEFAULT + 1),
     ]);
-    const page = messages.slice(0, ADMIN_PAGE_DEFAULT);
-    const last = page.at(-1);
+    const { page, more } = pageOf(messages, ADMIN_PAGE_DEFAULT);
     return {
       user: this.json(user),
       channels: channels.map((c) => ({
@@ -121,7 +129,7 @@ export class AdminService {
         role: c.role,
       })),
       messages: page,
-      ...(messages.length > ADMIN_PAGE_DEFAULT && last ? { messagesNext: last.id } : {}),
+      ...(more.next !== undefined ? { messagesNext: more.next } : {}),
     };
   }
 
@@ -239,9 +247,8 @@ export class AdminService {
       },
       limit + 1,
     );
-    const page = rows.slice(0, limit);
+    const { page, more } = pageOf(rows, limit);
     const names = await this.store.channelNames([...new Set(page.map((r) => r.channelId))]);
-    const last = page.at(-1);
     return {
       entries: page.map((r) => ({
         id: r.id,
@@ -253,7 +260,7 @@ export class AdminService {
         ...(r.reason ? { reason: r.reason } : {}),
         ...(r.until !== null ? { until: r.until } : {}),
       })),
-      ...(rows.length > limit && last ? { next: last.id } : {}),
+      ...more,
     };
   }
 
@@ -323,8 +330,7 @@ export class AdminService {
       ...(query.before !== undefined ? { beforeId: query.before } : {}),
       limit: limit + 1,
     });
-    const page = rows.slice(0, limit);
-    const last = page.at(-1);
+    const { page, more } = pageOf(rows, limit);
     return {
       entries: page.map((r) => ({
         id: r.id,
@@ -339,7 +345,7 @@ export class AdminService {
         before: r.before,
         after: r.after,
       })),
-      ...(rows.length > limit && last ? { next: last.id } : {}),
+      ...more,
     };
   }
 }

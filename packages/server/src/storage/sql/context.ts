@@ -363,7 +363,6 @@ export function standingError(row: StandingRow | undefined, now: number): Parley
   return until === undefined ? undefined : restrictionError("MUTED", until, now);
 }
 
-/** True for a unique-constraint violation on SQLite or PostgreSQL. */
 /**
  * Revokes, at `now`, every live session of the user but `exceptSessionId`, in `trx`; resolves
  * to their ids. The one way sessions are revoked in bulk (a password change, a ban, an admin's
@@ -385,6 +384,7 @@ export async function revokeSessions(
   return rows.map((r) => Number(r.id));
 }
 
+/** True for a unique-constraint violation on SQLite or PostgreSQL. */
 export function isUniqueViolation(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return (

@@ -72,18 +72,12 @@ export function sqlReportStore(sql: SqlContext): ReportStore {
           .onConflict((oc) => oc.columns(["message_id", "reporter_id"]).doNothing())
           .returning("id")
           .executeTakeFirst();
-        const id =
-          inserted?.id ??
-          (
-            await trx
-              .selectFrom("reports")
-              .select("id")
-              .where("message_id", "=", messageId)
-              .where("reporter_id", "=", reporter.id)
-              .executeTakeFirstOrThrow()
-          ).id;
-        const row = await byId(trx, Number(id));
-        return { report: toReport(row!), created: inserted !== undefined };
+        // This one, or the reporter's earlier report of the message.
+        const row = await select(trx)
+          .where("r.message_id", "=", messageId)
+          .where("r.reporter_id", "=", reporter.id)
+          .executeTakeFirstOrThrow();
+        return { report: toReport(row), created: inserted !== undefined };
       });
     },
 
