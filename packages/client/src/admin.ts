@@ -2,8 +2,11 @@ import type {
   AdminAuditQuery,
   AdminAuditReply,
   AdminBan,
+  AdminDeleteUserReply,
   AdminModerationQuery,
   AdminModerationReply,
+  AdminRemoveGuests,
+  AdminRemoveGuestsReply,
   AdminReportsQuery,
   AdminReportsReply,
   AdminResolveReport,
@@ -15,6 +18,7 @@ import type {
   AdminUserReply,
   AdminUsersQuery,
   AdminUsersReply,
+  DeletedMessages,
   HttpErrorBody,
 } from "@parley/protocol";
 import { ParleyRequestError } from "./client";
@@ -87,6 +91,33 @@ export class AdminApi {
 
   async unban(id: number): Promise<AdminUser> {
     return (await this.call<{ user: AdminUser }>("POST", `/users/${id}/unban`, {})).user;
+  }
+
+  /** Renames the user (the account name rules apply; USERNAME_TAKEN when another has it). */
+  async rename(id: number, username: string): Promise<AdminUser> {
+    return (await this.call<{ user: AdminUser }>("POST", `/users/${id}/rename`, { username })).user;
+  }
+
+  /** Deactivates the account: signed out everywhere, refused sign-in until reactivated. */
+  async deactivate(id: number): Promise<AdminUser> {
+    return (await this.call<{ user: AdminUser }>("POST", `/users/${id}/deactivate`, {})).user;
+  }
+
+  async reactivate(id: number): Promise<AdminUser> {
+    return (await this.call<{ user: AdminUser }>("POST", `/users/${id}/reactivate`, {})).user;
+  }
+
+  /**
+   * Deletes the account for good: signed out, out of its channels, named `deleted-<id>`; its
+   * messages kept under that name or removed.
+   */
+  deleteUser(id: number, messages: DeletedMessages): Promise<AdminDeleteUserReply> {
+    return this.call("POST", `/users/${id}/delete`, { messages });
+  }
+
+  /** Deletes up to a batch of guests idle for `idleDays`; call again while `more`. */
+  removeGuests(request: AdminRemoveGuests): Promise<AdminRemoveGuestsReply> {
+    return this.call("POST", "/guests/remove", request);
   }
 
   /** A page of every channel's moderation log, newest first, with filters. */

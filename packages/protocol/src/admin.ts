@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { channelNameSchema, topicSchema } from "./schemas";
+import { channelNameSchema, topicSchema, usernameSchema } from "./schemas";
 import type { Report } from "./types";
 
 /**
@@ -8,8 +8,19 @@ import type { Report } from "./types";
  * one console, not sent per message.
  */
 
-/** Users a list shows: every one, accounts only, guests only, banned ones, or admins. */
-export const ADMIN_USER_KINDS = ["all", "registered", "guests", "banned", "admins"] as const;
+/**
+ * Users a list shows: every one (deleted accounts excepted), accounts only, guests only, banned
+ * ones, admins, deactivated accounts, or deleted ones.
+ */
+export const ADMIN_USER_KINDS = [
+  "all",
+  "registered",
+  "guests",
+  "banned",
+  "admins",
+  "deactivated",
+  "deleted",
+] as const;
 export type AdminUserKind = (typeof ADMIN_USER_KINDS)[number];
 
 /** Most users, entries or messages in one page of the admin API; the default page. */
@@ -38,6 +49,49 @@ export const adminBanSchema = z.strictObject({
   minutes: z.int().min(1).max(SERVER_BAN_MINUTES_MAX).optional(),
 });
 export type AdminBan = z.infer<typeof adminBanSchema>;
+
+/** `POST /api/v1/admin/users/:id/rename`: the new username (the account name rules apply). */
+export const adminRenameSchema = z.strictObject({ username: usernameSchema });
+export type AdminRename = z.infer<typeof adminRenameSchema>;
+
+/**
+ * What a deletion does with the user's messages: `keep` them, shown under the deleted user's
+ * name, or `remove` them (their content, versions, files, mentions and search entries).
+ */
+export const DELETED_MESSAGES = ["keep", "remove"] as const;
+export type DeletedMessages = (typeof DELETED_MESSAGES)[number];
+
+/** `POST /api/v1/admin/users/:id/delete`. */
+export const adminDeleteUserSchema = z.strictObject({ messages: z.enum(DELETED_MESSAGES) });
+export type AdminDeleteUser = z.infer<typeof adminDeleteUserSchema>;
+
+/** The reply of a deletion: the user as it is now, and how many messages were removed. */
+export interface AdminDeleteUserReply {
+  user: AdminUser;
+  removedMessages: number;
+}
+
+/** Most guests one `POST /api/v1/admin/guests/remove` deletes; repeat while `more`. */
+export const GUEST_REMOVAL_BATCH = 100;
+
+/**
+ * `POST /api/v1/admin/guests/remove`: deletes guests not seen for `idleDays` (and not online),
+ * oldest first, at most {@link GUEST_REMOVAL_BATCH} per request, as a deletion does.
+ */
+export const adminRemoveGuestsSchema = z.strictObject({
+  idleDays: z.int().min(1).max(3660),
+  messages: z.enum(DELETED_MESSAGES),
+});
+export type AdminRemoveGuests = z.infer<typeof adminRemoveGuestsSchema>;
+
+export interface AdminRemoveGuestsReply {
+  /** Guests deleted by this request. */
+  removed: number;
+  /** Their messages removed (with `messages: "remove"`). */
+  removedMessages: number;
+  /** True when more idle guests may be waiting: send the request again. */
+  more: boolean;
+}
 
 /** `GET /api/v1/admin/audit`: a page of the admin audit log, newest first, with filters. */
 export const adminAuditQuerySchema = z.strictObject({
@@ -231,6 +285,10 @@ export interface AdminUser {
   lastActiveAt?: number;
   /** Present while a server ban is in force. */
   ban?: ServerBanInfo;
+  /** When an admin deactivated the account (it cannot sign in until reactivated), epoch ms. */
+  deactivatedAt?: number;
+  /** When an admin deleted the account (for good; its name is then `deleted-<id>`), epoch ms. */
+  deletedAt?: number;
   /** Sessions not signed out. */
   sessions: number;
 }

@@ -222,6 +222,12 @@ export const ERRORS = {
     status: 404,
     temporary: false,
   },
+  ACCOUNT_DEACTIVATED: {
+    code: 1317,
+    message: "This account was deactivated by the server's admins",
+    status: 403,
+    temporary: false,
+  },
   RATE_LIMITED: {
     code: 1400,
     message: "Too many requests",
@@ -325,6 +331,8 @@ export const CloseCode = {
   ServerBanned: 4501,
   UnsupportedVersion: 4502,
   ProtocolViolation: 4503,
+  /** The account was deactivated or deleted by an admin (the reason says which). */
+  AccountClosed: 4504,
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 

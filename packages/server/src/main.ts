@@ -58,6 +58,7 @@ import { SearchService } from "./services/search-service";
 import type { Services } from "./services/services";
 import { SettingsService } from "./services/settings-service";
 import { type TypingOptions, TypingService } from "./services/typing-service";
+import { UserLifecycle } from "./services/user-lifecycle";
 import { openPostgresStorage } from "./storage/postgres/open-postgres";
 import { openSqliteStorage } from "./storage/sqlite/open-sqlite";
 import type { Storage } from "./storage/storage";
@@ -362,6 +363,14 @@ export async function buildNode(
     search: new SearchService(storage),
     reports: new ReportService(storage, broker),
     admin,
+    accounts: new UserLifecycle(
+      admin,
+      storage,
+      channels,
+      presenceStore,
+      (userId, message) => broker.publish({ kind: "user", id: userId }, message),
+      () => void fileSweep.sweep(),
+    ),
     serverSettings: settings,
     rate: { limiter, rules: config.rateLimits },
     settings: {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ParleyClient } from "@parley/client";
@@ -9,8 +9,12 @@ import {
   type AdminUsersReply,
   CloseCode,
   ERRORS,
+  EventType,
   ReportStatus,
+  type UploadReply,
+  type UserUpdatedPush,
 } from "@parley/protocol";
+import BetterSqlite3 from "better-sqlite3";
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openStorage } from "../src/main";
@@ -18,7 +22,7 @@ import { runAdminCommand } from "../src/ops/admin";
 import { AdminService } from "../src/services/admin-service";
 import { createUser } from "../src/storage/contract-fixture";
 import { openSqliteStorage } from "../src/storage/sqlite/open-sqlite";
-import { post, TestServer, until } from "./harness";
+import { collect, post, TestServer, until } from "./harness";
 
 /** A request to the admin API; resolves to its status and parsed body. */
 async function call(
@@ -99,6 +103,11 @@ describe("admin API", () => {
       ["POST", "/settings", { guests: false }],
       ["GET", "/reports"],
       ["POST", "/reports/1/resolve", { status: "dismissed" }],
+      ["POST", `/users/${target}/rename`, { username: "renamed" }],
+      ["POST", `/users/${target}/deactivate`, {}],
+      ["POST", `/users/${target}/reactivate`, {}],
+      ["POST", `/users/${target}/delete`, { messages: "remove" }],
+      ["POST", "/guests/remove", { idleDays: 1, messages: "remove" }],
     ];
     const callers: [who: string, token: string | undefined, status: number, code: number][] = [
       ["no session", undefined, 401, ERRORS.UNAUTHENTICATED.code],
@@ -435,6 +444,223 @@ describe("admin API", () => {
     });
   });
 });
+
+describe("admin API: accounts renamed, deactivated and deleted", () => {
+  let server: TestServer;
+  let root: string;
+  beforeEach(async () => {
+    server = await new TestServer().start();
+    root = await server.registerAdmin("root");
+  });
+  afterEach(async () => {
+    await server.stop();
+  });
+
+  /** Bob, connected, and Carol, connected, both in #room. */
+  async function pair() {
+    const bob = await server.connect({ token: await server.register("bob") });
+    const carol = await server.connect({ token: await server.register("carol") });
+    const { ch } = await bob.createChannel("room");
+    await carol.joinChannel(ch.i);
+    return { bob, carol, room: ch.i, id: bob.user!.i };
+  }
+
+  it("renames: the user's tabs and its channels' members see the new name; taken and reserved names refused; audited", async () => {
+    const { bob, carol, id } = await pair();
+    const told: UserUpdatedPush[] = [];
+    const selfTold: UserUpdatedPush[] = [];
+    carol.on("userUpdated", (u) => told.push(u));
+    bob.on("userUpdated", (u) => selfTold.push(u));
+    const res = await call(server, "POST", `/users/${id}/rename`, root, { username: "Robert" });
+    expect([res.status, res.body.user.username]).toEqual([200, "Robert"]);
+    await until(
+      () =>
+        told.some((u) => u.i === id && u.n === "Robert") && selfTold.some((u) => u.n === "Robert"),
+      5000,
+      "the new name told",
+    );
+    expect((await login(server, "robert")).status).toBe(200);
+    for (const [username, code] of [
+      ["CAROL", ERRORS.USERNAME_TAKEN.code],
+      ["guest-abc123", ERRORS.USERNAME_RESERVED.code],
+      ["deleted-7", ERRORS.USERNAME_RESERVED.code],
+      ["no spaces", ERRORS.INVALID_PAYLOAD.code],
+    ] as const) {
+      const refused = await call(server, "POST", `/users/${id}/rename`, root, { username });
+      expect([username, refused.body.error.c]).toEqual([username, code]);
+    }
+    const self = await call(
+      server,
+      "POST",
+      `/users/${await idOfUser(server, root, "root")}/rename`,
+      root,
+      {
+        username: "boss",
+      },
+    );
+    expect(self.status).toBe(403);
+    const audit = (await call(server, "GET", "/audit?action=rename", root)).body as AdminAuditReply;
+    expect(audit.entries.map((e) => [e.before, e.after])).toEqual([
+      [{ username: "bob" }, { username: "Robert" }],
+    ]);
+  });
+
+  it("deactivates: sockets close with 4504, sign-in is refused with ACCOUNT_DEACTIVATED, memberships stay; reactivation lets it back", async () => {
+    const { bob, carol, room, id } = await pair();
+    const bobCloses = closes(bob);
+    const res = await call(server, "POST", `/users/${id}/deactivate`, root, {});
+    expect(res.body.user).toMatchObject({ deactivatedAt: expect.any(Number), sessions: 0 });
+    await until(() => bobCloses.includes(CloseCode.AccountClosed), 5000, "the close");
+    const refused = await login(server, "bob");
+    expect([refused.status, refused.body.error.c]).toEqual([403, ERRORS.ACCOUNT_DEACTIVATED.code]);
+    expect((await call(server, "GET", "/users?kind=deactivated", root)).body.users).toMatchObject([
+      { username: "bob" },
+    ]);
+    expect(((await carol.channelInfo(room)).m ?? []).map((m) => m.n)).toContain("bob");
+    const back = await call(server, "POST", `/users/${id}/reactivate`, root, {});
+    expect(back.body.user.deactivatedAt).toBe(undefined);
+    expect((await login(server, "bob")).status).toBe(200);
+    const audit = (await call(server, "GET", "/audit", root)).body as AdminAuditReply;
+    expect(audit.entries.map((e) => e.action)).toEqual(["reactivate", "deactivate"]);
+  });
+
+  it("deletes keeping the messages: they stay under deleted-<id>, the user leaves its channels, its tabs close", async () => {
+    const { bob, carol, room, id } = await pair();
+    const bobCloses = closes(bob);
+    const seen = collect(carol, room);
+    const told: UserUpdatedPush[] = [];
+    carol.on("userUpdated", (u) => told.push(u));
+    await bob.send(room, "my words stay");
+    const res = await call(server, "POST", `/users/${id}/delete`, root, { messages: "keep" });
+    expect(res.body).toMatchObject({
+      user: { username: `deleted-${id}`, deletedAt: expect.any(Number), sessions: 0 },
+      removedMessages: 0,
+    });
+    await until(() => bobCloses.includes(CloseCode.AccountClosed), 5000, "the close");
+    await until(
+      () => seen.some((e) => e.t === EventType.MemberLeft && e.a === id),
+      5000,
+      "the member left",
+    );
+    await until(
+      () => told.some((u) => u.i === id && u.n === `deleted-${id}`),
+      5000,
+      "the new name",
+    );
+    const history = await carol.history(room);
+    expect(history.e.find((e) => e.t === EventType.MessagePosted && e.a === id)).toMatchObject({
+      x: "my words stay",
+      an: `deleted-${id}`,
+    });
+    expect((await login(server, "bob")).status).toBe(401);
+    // The name is free again; the deleted account is listed only as deleted.
+    await server.register("bob");
+    expect((await call(server, "GET", "/users?kind=deleted", root)).body.users).toMatchObject([
+      { id, username: `deleted-${id}` },
+    ]);
+    for (const path of ["sign-out", "ban", "rename", "deactivate"]) {
+      const refused = await call(
+        server,
+        "POST",
+        `/users/${id}/${path}`,
+        root,
+        path === "rename" ? { username: "xavier" } : {},
+      );
+      expect([path, refused.status]).toEqual([path, 403]);
+    }
+  });
+
+  it("deletes removing the messages: gone from history, search, the database file and the file store", async () => {
+    const { bob, carol, room, id } = await pair();
+    const bobToken = bob.token!;
+    const marker = "quixotically-unmistakable";
+    const up = await fetch(`${server.url}/api/v1/files?name=${marker}.txt`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${bobToken}`, "content-type": "application/octet-stream" },
+      body: `file bytes ${marker}`,
+    });
+    const file = (await up.json()) as UploadReply;
+    await bob.send(room, `first ${marker}`, { files: [file.id] });
+    const edited = await bob.send(room, "second draft");
+    await bob.editMessage(room, edited.i, 1, `second ${marker}`);
+    const { ch: own } = await bob.createChannel("bobs");
+    await bob.send(own.i, `third ${marker}`);
+    await carol.send(room, "carol stays");
+    const filePath = join(server.dir, "files", file.id.slice(0, 2), file.id);
+    expect(existsSync(filePath)).toBe(true);
+    expect((await carol.search(marker)).r).toHaveLength(2);
+    const seen = collect(carol, room);
+
+    const res = await call(server, "POST", `/users/${id}/delete`, root, { messages: "remove" });
+    expect(res.body.removedMessages).toBe(3);
+    await until(
+      () => seen.filter((e) => e.t === EventType.MessageDeleted).length === 2,
+      5000,
+      "both deletions live",
+    );
+    const history = await carol.history(room);
+    const posts = history.e.filter((e) => e.t === EventType.MessagePosted);
+    expect(posts.map((e) => (e as { x: string }).x)).toEqual(["", "", "carol stays"]);
+    expect((await carol.search(marker)).r).toEqual([]);
+    await until(() => !existsSync(filePath), 5000, "the file's bytes swept");
+    // Neither the database file nor its log holds the words any more.
+    const db = new BetterSqlite3(join(server.dir, "parley.db"));
+    db.pragma("wal_checkpoint(TRUNCATE)");
+    db.close();
+    for (const suffix of ["", "-wal"]) {
+      const path = join(server.dir, `parley.db${suffix}`);
+      if (existsSync(path)) expect(readFileSync(path).includes(marker), path).toBe(false);
+    }
+    // Again with `remove` finishes nothing more; the admin audit has the deletion once.
+    const again = await call(server, "POST", `/users/${id}/delete`, root, { messages: "remove" });
+    expect(again.body.removedMessages).toBe(0);
+    const audit = (await call(server, "GET", "/audit?action=delete", root)).body as AdminAuditReply;
+    expect(audit.entries.map((e) => e.after)).toEqual([{ messages: "remove" }]);
+  });
+
+  it("removes guests idle for the days asked, not online ones, in batches", async () => {
+    const idle = await server.connect();
+    const online = await server.connect();
+    const idleId = idle.user!.i;
+    const seenAt = async () =>
+      (await call(server, "GET", `/users/${idleId}`, root)).body.user.lastActiveAt as number;
+    const created = await seenAt();
+    await new Promise((r) => setTimeout(r, 5));
+    await idle.close();
+    // The disconnect is recorded as activity: wait for it before making both guests old.
+    const later = Date.now() + 5000;
+    while ((await seenAt()) === created && Date.now() < later)
+      await new Promise((r) => setTimeout(r, 20));
+    // Both guests were last active long ago; one is still connected.
+    const db = new BetterSqlite3(join(server.dir, "parley.db"));
+    db.prepare("update users set last_active_at = 1 where is_guest = 1").run();
+    db.close();
+    const res = await call(server, "POST", "/guests/remove", root, {
+      idleDays: 30,
+      messages: "keep",
+    });
+    expect(res.body).toEqual({ removed: 1, removedMessages: 0, more: false });
+    expect(
+      (await call(server, "GET", "/users?kind=guests", root)).body.users.map(
+        (u: AdminUser) => u.id,
+      ),
+    ).toEqual([online.user!.i]);
+    const none = await call(server, "POST", "/guests/remove", root, {
+      idleDays: 30,
+      messages: "keep",
+    });
+    expect(none.body).toEqual({ removed: 0, removedMessages: 0, more: false });
+    for (const bad of [{ idleDays: 0, messages: "keep" }, { idleDays: 3, messages: "all" }, {}]) {
+      expect((await call(server, "POST", "/guests/remove", root, bad)).status).toBe(400);
+    }
+  });
+});
+
+async function idOfUser(server: TestServer, token: string, name: string): Promise<number> {
+  return (await call(server, "GET", `/users?q=${name}`, token)).body.users.find(
+    (u: AdminUser) => u.username === name,
+  ).id as number;
+}
 
 describe("admin API live figures", () => {
   let server: TestServer;

@@ -26,12 +26,17 @@ export type UserMessage =
   | { k: "channel-added"; ch: ChannelSummary; s?: number }
   /** `s`: the seq of the event that removed the user; it ends only memberships older than that. */
   | { k: "channel-removed"; c: number; reason: RemovalReason; s?: number }
-  /** Session revoked: close its sockets (all of the user's sessions when `session` is absent). */
-  | { k: "revoked"; session?: number; banned?: true }
+  /**
+   * Session revoked: close its sockets (all of the user's sessions when `session` is absent),
+   * saying why when the server banned, deactivated or deleted the account.
+   */
+  | { k: "revoked"; session?: number; banned?: true; closed?: "deactivated" | "deleted" }
   /** The user's role in a channel changed. */
   | { k: "role"; c: number; rl: Role }
   /** The guest registered (as `n`, its name now): its connections now act as an account. */
   | { k: "registered"; n: string }
+  /** An admin renamed the user (to `n`). */
+  | { k: "renamed"; n: string }
   /** The user's read marker of a channel moved (MarkRead on any connection). */
   | { k: "read"; st: ReadState }
   /** The user's notification level of a channel changed (SetNotify on any connection). */

@@ -100,6 +100,15 @@ export class UserTopic {
         // Also for a user in no channel: its other tabs learn their new name.
         hub.tellUser(conn, { i: conn.user.id, n: message.n });
         return;
+      case "renamed":
+        if (!conn.user) return;
+        conn.user = { ...conn.user, username: message.n };
+        hub.tellUser(conn, {
+          i: conn.user.id,
+          n: message.n,
+          ...(conn.user.isGuest ? { g: true as const } : {}),
+        });
+        return;
       case "read":
         if (conn.channels.has(message.st.c)) conn.sendFrame({ o: Op.ReadState, d: message.st });
         return;
@@ -115,6 +124,7 @@ export class UserTopic {
       case "revoked":
         if (message.session === undefined || message.session === conn.session?.id) {
           if (message.banned) conn.close(CloseCode.ServerBanned, "banned from the server");
+          else if (message.closed) conn.close(CloseCode.AccountClosed, `account ${message.closed}`);
           else conn.close(CloseCode.AuthRevoked, "session revoked");
         }
         return;

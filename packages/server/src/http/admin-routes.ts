@@ -1,7 +1,9 @@
 import {
   ADMIN_PAGE_DEFAULT,
   type AdminAuditReply,
+  type AdminDeleteUserReply,
   type AdminModerationReply,
+  type AdminRemoveGuestsReply,
   type AdminReportsReply,
   type AdminResolveReportReply,
   type AdminSettingsReply,
@@ -11,7 +13,10 @@ import {
   type AdminUsersReply,
   adminAuditQuerySchema,
   adminBanSchema,
+  adminDeleteUserSchema,
   adminModerationQuerySchema,
+  adminRemoveGuestsSchema,
+  adminRenameSchema,
   adminReportsQuerySchema,
   adminResolveReportSchema,
   adminSettingsSchema,
@@ -95,6 +100,33 @@ export function registerAdminRoutes(
       return reset;
     },
   );
+
+  app.post("/api/v1/admin/users/:id/rename", async (req): Promise<{ user: AdminUser }> => {
+    const by = await admin(req);
+    const { username } = parse(adminRenameSchema, req.body);
+    return { user: await services.accounts.rename(by, pathId(req), username) };
+  });
+
+  app.post("/api/v1/admin/users/:id/deactivate", async (req): Promise<{ user: AdminUser }> => {
+    const by = await admin(req);
+    return { user: await services.accounts.setActive(by, pathId(req), false) };
+  });
+
+  app.post("/api/v1/admin/users/:id/reactivate", async (req): Promise<{ user: AdminUser }> => {
+    const by = await admin(req);
+    return { user: await services.accounts.setActive(by, pathId(req), true) };
+  });
+
+  app.post("/api/v1/admin/users/:id/delete", async (req): Promise<AdminDeleteUserReply> => {
+    const by = await admin(req);
+    const { messages } = parse(adminDeleteUserSchema, req.body);
+    return services.accounts.delete(by, pathId(req), messages);
+  });
+
+  app.post("/api/v1/admin/guests/remove", async (req): Promise<AdminRemoveGuestsReply> => {
+    const by = await admin(req);
+    return services.accounts.removeIdleGuests(by, parse(adminRemoveGuestsSchema, req.body));
+  });
 
   app.post("/api/v1/admin/users/:id/unban", async (req): Promise<{ user: AdminUser }> => {
     const by = await admin(req);

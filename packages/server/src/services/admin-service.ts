@@ -57,6 +57,11 @@ export function pageOf<T extends { id: number }>(
 
 const actorOf = (user: UserRow): Actor => ({ id: user.id, name: user.username });
 
+/** FORBIDDEN for a deleted account: nothing is done to it any more (but finishing its removal). */
+export function refuseDeleted(user: UserRow): void {
+  if (user.deletedAt !== null) throw new ParleyError("FORBIDDEN", "That account was deleted");
+}
+
 /**
  * What server admins do through the admin API (and `/serverban`): read users and the admin
  * audit log, sign users out, ban and unban them from the server. Every caller is checked here
@@ -89,8 +94,15 @@ export class AdminService {
       createdAt: row.createdAt,
       ...(row.lastActiveAt !== null ? { lastActiveAt: row.lastActiveAt } : {}),
       ...(ban ? { ban } : {}),
+      ...(row.deactivatedAt !== null ? { deactivatedAt: row.deactivatedAt } : {}),
+      ...(row.deletedAt !== null ? { deletedAt: row.deletedAt } : {}),
       sessions: row.sessions,
     };
+  }
+
+  /** The user as the API shows it now; NO_SUCH_USER when there is none. */
+  async view(userId: number): Promise<AdminUser> {
+    return this.json(await this.target(userId));
   }
 
   private async target(userId: number): Promise<AdminUserRow> {
@@ -137,6 +149,7 @@ export class AdminService {
   async signOut(by: AdminActor, userId: number): Promise<AdminUser> {
     this.requireAdmin(by);
     const user = await this.target(userId);
+    refuseDeleted(user);
     await this.store.revokeSessionsAudited(userId, {
       actor: { id: by.id, name: by.name },
       action: "signout",
@@ -145,7 +158,7 @@ export class AdminService {
       after: { sessions: 0 },
     });
     this.announce(userId, { k: "revoked" });
-    return this.json(await this.target(userId));
+    return this.view(userId);
   }
 
   /**
@@ -159,6 +172,7 @@ export class AdminService {
   ): Promise<{ user: AdminUser; password: string }> {
     this.requireAdmin(by);
     const user = await this.target(userId);
+    refuseDeleted(user);
     if (user.isGuest) throw new ParleyError("FORBIDDEN", "A guest has no password to reset");
     if (user.id === by.id)
       throw new ParleyError("FORBIDDEN", "Change your own password from your settings");
@@ -172,7 +186,7 @@ export class AdminService {
       after: { sessions: 0 },
     });
     this.announce(userId, { k: "revoked" });
-    return { user: this.json(await this.target(userId)), password };
+    return { user: await this.view(userId), password };
   }
 
   /** Bans the user from the server for `minutes` (absent: until lifted), with a reason. */
@@ -196,6 +210,7 @@ export class AdminService {
     this.requireAdmin(by);
     if (target.id === by.id) throw new ParleyError("FORBIDDEN", "You cannot do that to yourself");
     if (target.isAdmin) throw new ParleyError("FORBIDDEN", `${target.username} is an admin`);
+    refuseDeleted(target);
     const now = this.now();
     await this.store.setServerBanAudited(target.id, ban, {
       actor: { id: by.id, name: by.name },
@@ -213,7 +228,7 @@ export class AdminService {
       },
     });
     if (ban) this.announce(target.id, { k: "revoked", banned: true });
-    return this.json(await this.target(target.id));
+    return this.view(target.id);
   }
 
   /** The moderation log of every channel, with filters by name, action and time. */

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomInt } from "node:crypto";
 import {
+  DELETED_PREFIX,
   GROUP_MENTIONS,
   GUEST_PREFIX,
   isReservedUsername,
@@ -23,6 +24,16 @@ export function serverBannedError(user: Pick<UserRow, "bannedUntil" | "banReason
     `This account is banned from the server${until}${reason}`,
     user.bannedUntil === null ? {} : { retryAfterMs: Math.max(0, user.bannedUntil - Date.now()) },
   );
+}
+
+/**
+ * Refuses an account that may not act: banned from the server (SERVER_BANNED), deactivated
+ * (ACCOUNT_DEACTIVATED), or deleted (UNAUTHENTICATED: its sessions are revoked with it).
+ */
+function refuseClosed(user: UserRow): void {
+  if (user.deletedAt !== null) throw new ParleyError("UNAUTHENTICATED");
+  if (user.deactivatedAt !== null) throw new ParleyError("ACCOUNT_DEACTIVATED");
+  if (serverBanInForce(user)) throw serverBannedError(user);
 }
 
 export interface Authenticated {
@@ -61,7 +72,9 @@ export function checkAccountName(username: string): void {
       "USERNAME_RESERVED",
       Object.hasOwn(GROUP_MENTIONS, nameKey(username))
         ? `"${username}" is kept for group mentions`
-        : `"${GUEST_PREFIX}…" names are kept for guests`,
+        : /^deleted[-_]/.test(nameKey(username))
+          ? `"${DELETED_PREFIX}…" names are kept for deleted accounts`
+          : `"${GUEST_PREFIX}…" names are kept for guests`,
     );
 }
 
@@ -112,7 +125,7 @@ export class AuthService {
       const stored = user?.passwordHash ?? (await this.dummyHash);
       const ok = await this.hasher.verify(stored, password);
       if (!user?.passwordHash || !ok) throw new ParleyError("INVALID_CREDENTIALS");
-      if (serverBanInForce(user)) throw serverBannedError(user);
+      refuseClosed(user);
       return this.issue(user);
     });
   }
@@ -156,11 +169,11 @@ export class AuthService {
     }
   }
 
-  /** Resolves a token to its live session, or throws UNAUTHENTICATED (SERVER_BANNED for a banned account). */
+  /** Resolves a token to its live session, or throws UNAUTHENTICATED (or `refuseClosed`'s refusal). */
   async authenticate(token: string): Promise<Authenticated> {
     const found = await this.storage.findSession(hashToken(token));
     if (!found) throw new ParleyError("UNAUTHENTICATED");
-    if (serverBanInForce(found.user)) throw serverBannedError(found.user);
+    refuseClosed(found.user);
     return found;
   }
 

@@ -129,11 +129,12 @@ export class ChannelService {
   }
 
   /**
-   * Tells every channel the user is in its current name and guest flag (after a registration):
-   * each member's connections get UserUpdated. Ephemeral, like presence: not replayed.
+   * Tells every channel the user is in (or those of `channelIds`) its current name and guest
+   * flag (after a registration or a rename): each member's connections get UserUpdated.
+   * Ephemeral, like presence: not replayed.
    */
-  async announceUser(user: UserRow): Promise<void> {
-    for (const c of (await this.storage.memberLastSeqs(user.id)).keys()) {
+  async announceUser(user: UserRow, channelIds?: readonly number[]): Promise<void> {
+    for (const c of channelIds ?? (await this.storage.memberLastSeqs(user.id)).keys()) {
       this.broker.publish(
         { kind: "channel", id: c },
         { k: "user", c, u: user.id, n: user.username, ...(user.isGuest ? { g: true } : {}) },

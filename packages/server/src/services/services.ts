@@ -15,6 +15,7 @@ import type { ReportService } from "./report-service";
 import type { SearchService } from "./search-service";
 import type { SettingsService } from "./settings-service";
 import type { TypingService } from "./typing-service";
+import type { UserLifecycle } from "./user-lifecycle";
 
 /** Runtime settings handlers need. */
 export interface RuntimeSettings {
@@ -48,6 +49,8 @@ export interface Services {
   reports: ReportService;
   /** What server admins do through the admin API. */
   admin: AdminService;
+  /** What server admins do to accounts themselves: rename, deactivate, delete. */
+  accounts: UserLifecycle;
   /** The server settings admins change live. */
   serverSettings: SettingsService;
   /** Rate limits: the limiter and the rules of its buckets. */

@@ -1,4 +1,4 @@
-import { EventType, Role } from "@parley/protocol";
+import { EventType, parseSearchQuery, Role } from "@parley/protocol";
 import { describe, expect, it } from "vitest";
 import { createUser, type Open, storageFixture } from "./contract-fixture";
 import { post } from "./message-store.contract";
@@ -252,6 +252,175 @@ export function adminStoreContract(name: string, open: Open) {
         "one",
       ]);
       expect(await storage.userMessages(bob.id, undefined, 10)).toEqual([]);
+    });
+
+    const change = (action: string, target: Actor) => ({
+      actor: fx.alice,
+      action,
+      target,
+      before: {},
+      after: {},
+    });
+
+    it("renames, refusing a name another user has in any case, with the audit entry", async () => {
+      const { storage, alice } = fx;
+      const carol = await account("carol");
+      await storage.renameUserAudited(carol.id, "Caroline", change("rename", carol));
+      expect((await storage.getUser(carol.id))?.username).toBe("Caroline");
+      expect((await storage.findUserByName("caroline"))?.id).toBe(carol.id);
+      await expect(
+        storage.renameUserAudited(carol.id, "ALICE", change("rename", carol)),
+      ).rejects.toMatchObject({ errorName: "USERNAME_TAKEN" });
+      expect((await storage.getUser(alice.id))?.username).toBe("alice");
+      expect((await storage.adminAudit({ limit: 10 })).map((e) => e.action)).toEqual(["rename"]);
+    });
+
+    it("deactivates (sessions revoked, listed as deactivated) and reactivates", async () => {
+      const { storage } = fx;
+      const carol = await account("carol");
+      const revoked = await storage.setDeactivatedAudited(
+        carol.id,
+        true,
+        change("deactivate", carol),
+      );
+      expect(revoked).toHaveLength(1);
+      expect(await storage.findSession("seed-carol")).toBe(undefined);
+      expect((await storage.getUser(carol.id))?.deactivatedAt).toEqual(expect.any(Number));
+      expect(await names({ kind: "deactivated", limit: 10, now: Date.now() })).toEqual(["carol"]);
+      expect(
+        await storage.setDeactivatedAudited(carol.id, false, change("reactivate", carol)),
+      ).toEqual([]);
+      expect((await storage.getUser(carol.id))?.deactivatedAt).toBe(null);
+      expect(await names({ kind: "deactivated", limit: 10, now: Date.now() })).toEqual([]);
+    });
+
+    it("deletes an account in one write: renamed, no password or sessions, out of its channels but its DMs, an heir crowned", async () => {
+      const { storage, alice, bob } = fx;
+      const carol = await account("carol");
+      const { channel: owned } = await storage.createChannel({
+        name: "owned",
+        topic: "",
+        owner: carol,
+      });
+      await storage.addMember(owned.id, alice.id, Role.Member, {
+        type: EventType.MemberJoined,
+        actor: alice,
+      });
+      const { channel: dm } = await storage.openDirect({
+        opener: carol,
+        members: [
+          { ...carol, isGuest: false },
+          { ...alice, isGuest: false },
+        ],
+      });
+      await storage.setBlock(carol.id, bob.id, true);
+      await storage.setBlock(bob.id, carol.id, true);
+      const message = await post(storage, owned.id, carol, "kept words");
+      const { channelIds, removals } = await storage.deleteUserAudited(
+        carol.id,
+        change("delete", carol),
+      );
+      expect(channelIds.sort()).toEqual([owned.id, dm.id].sort());
+      expect(removals.map((r) => [r.channelId, r.events.map((e) => e.t)])).toEqual([
+        [owned.id, [EventType.MemberLeft, EventType.RoleChanged]],
+      ]);
+      expect(removals[0]!.events[0]).toMatchObject({
+        ex: true,
+        a: carol.id,
+        an: `deleted-${carol.id}`,
+      });
+      const user = await storage.getUser(carol.id);
+      expect(user).toMatchObject({ username: `deleted-${carol.id}`, passwordHash: null });
+      expect(user?.deletedAt).toEqual(expect.any(Number));
+      expect(await storage.findUserByName("carol")).toBe(undefined);
+      expect(await storage.findSession("seed-carol")).toBe(undefined);
+      expect(await storage.memberRole(owned.id, carol.id)).toBe(undefined);
+      expect(await storage.memberRole(owned.id, alice.id)).toBe(Role.Owner);
+      expect(await storage.memberRole(dm.id, carol.id)).toBe(Role.Member);
+      expect((await storage.getChannel(dm.id))?.isDirect).toBe(true);
+      expect(await storage.blockedBy(bob.id)).toEqual([]);
+      expect(await storage.blockedBy(carol.id)).toEqual([]);
+      // Kept: the message stays, under the new name.
+      expect((await storage.userMessages(carol.id, undefined, 10)).map((m) => m.content)).toEqual([
+        "kept words",
+      ]);
+      expect(message.id).toBeGreaterThan(0);
+      expect(await names({ kind: "all", limit: 10, now: Date.now() })).not.toContain(
+        `deleted-${carol.id}`,
+      );
+      expect(await names({ kind: "deleted", limit: 10, now: Date.now() })).toEqual([
+        `deleted-${carol.id}`,
+      ]);
+    });
+
+    it("removes an author's messages in batches: content, versions, mentions, search entries and files, once each", async () => {
+      const { storage, alice } = fx;
+      const carol = await account("carol");
+      const { channel: one } = await storage.createChannel({
+        name: "one",
+        topic: "",
+        owner: carol,
+      });
+      const { channel: two } = await storage.createChannel({
+        name: "two",
+        topic: "",
+        owner: alice,
+      });
+      await storage.addMember(two.id, carol.id, Role.Member, {
+        type: EventType.MemberJoined,
+        actor: carol,
+      });
+      for (const i of [1, 2, 3]) await post(storage, one.id, carol, `zanzibar one ${i}`);
+      const other = await post(storage, two.id, carol, "zanzibar two @alice");
+      await post(storage, two.id, alice, "zanzibar from alice");
+      await storage.editMessage(
+        {
+          channelId: two.id,
+          messageId: other.id,
+          actor: carol,
+          nonce: "e",
+          content: "zanzibar edited",
+          version: 1,
+        },
+        () => {},
+      );
+      const first = await storage.removeAuthorMessages(carol.id, alice, "account deleted", 3);
+      expect(first).toHaveLength(3);
+      const rest = await storage.removeAuthorMessages(carol.id, alice, "account deleted", 3);
+      expect(rest.map((r) => r.channelId)).toEqual([two.id]);
+      expect(rest[0]!.event).toMatchObject({
+        t: EventType.MessageDeleted,
+        m: other.id,
+        mod: true,
+        rs: "account deleted",
+        a: alice.id,
+      });
+      expect(await storage.removeAuthorMessages(carol.id, alice, "account deleted", 3)).toEqual([]);
+      expect(await storage.userMessages(carol.id, undefined, 10)).toEqual([]);
+      expect(await storage.messageVersions(two.id, other.id)).toBe(undefined);
+      const found = await storage.searchMessages({
+        userId: alice.id,
+        query: parseSearchQuery("zanzibar"),
+        limit: 10,
+      });
+      expect(found.map((r) => r.content)).toEqual(["zanzibar from alice"]);
+      // No channel audit row per message: the admin audit records the removal once.
+      expect(await storage.auditLog({ channelId: two.id }, 10)).toEqual([]);
+    });
+
+    it("lists guests idle since a time, the longest idle first, not deleted ones", async () => {
+      const { storage, bob } = fx;
+      const g2 = await createUser(storage, {
+        username: "guest-zz0002",
+        passwordHash: null,
+        isGuest: true,
+      });
+      const later = Date.now() + 1000;
+      expect((await storage.idleGuests(later, 10)).map((u) => u.id)).toEqual([bob.id, g2.id]);
+      expect((await storage.idleGuests(later, 1)).map((u) => u.id)).toEqual([bob.id]);
+      expect(await storage.idleGuests(0, 10)).toEqual([]);
+      await storage.deleteUserAudited(bob.id, change("delete", bob));
+      expect((await storage.idleGuests(later, 10)).map((u) => u.id)).toEqual([g2.id]);
     });
   });
 }

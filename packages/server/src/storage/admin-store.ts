@@ -1,4 +1,4 @@
-import type { AdminUserKind, AdminUserMessage } from "@parley/protocol";
+import type { AdminUserKind, AdminUserMessage, ChannelEvent } from "@parley/protocol";
 import type { Actor, UserRow } from "./storage";
 
 /** A server ban's end (null: until lifted) and reason. */
@@ -98,6 +98,33 @@ export interface AdminStore {
   ): Promise<number[]>;
   /** Sets the user's password hash and revokes every session; resolves to them. */
   setPasswordAudited(userId: number, passwordHash: string, change: AdminChange): Promise<number[]>;
+  /**
+   * Renames the user (the name already checked against the account rules); USERNAME_TAKEN
+   * when another user has it as `nameKey` compares names.
+   */
+  renameUserAudited(userId: number, username: string, change: AdminChange): Promise<void>;
+  /**
+   * Deactivates the account (`on`; every session revoked, resolving to them) or reactivates
+   * it.
+   */
+  setDeactivatedAudited(userId: number, on: boolean, change: AdminChange): Promise<number[]>;
+  /**
+   * Deletes the account for good, in one transaction: named `deletedUsername(id)`, without
+   * password, sessions, push subscriptions, blocks (either way) or unattached uploads (doomed),
+   * out of every channel but its direct messages (each removal with its MemberLeft event,
+   * marked `ex`, under the new name, and its heir when it owned the channel). Its messages are
+   * left to the caller. Resolves to the channels it was in (direct messages too) and the
+   * membership events by channel.
+   */
+  deleteUserAudited(
+    userId: number,
+    change: AdminChange,
+  ): Promise<{ channelIds: number[]; removals: { channelId: number; events: ChannelEvent[] }[] }>;
+  /**
+   * Guests (not deleted) last active before `before`, the longest idle first, at most
+   * `limit`.
+   */
+  idleGuests(before: number, limit: number): Promise<UserRow[]>;
   /** Revokes every session of the user; resolves to them. */
   revokeSessionsAudited(userId: number, change: AdminChange): Promise<number[]>;
   /** The names of these channels, by id (an id of no channel is left out). */

@@ -145,6 +145,20 @@ export interface MessageStore {
     deletion: MessageDeletion,
     rule: (facts: ChangeFacts) => DeletionRuling,
   ): Promise<DeleteResult>;
+  /**
+   * Deletes up to `limit` of the author's live messages (oldest first, in any channel) as a
+   * moderator's deletions by `actor` with `reason`, in one transaction: each as `deleteMessage`
+   * deletes, with its MessageDeleted event, but with no channel audit row (the caller audits
+   * the whole removal once). Resolves to the events with their channels, fewer than `limit`
+   * when no more are left (or another removal holds the rest). Concurrent removals of one
+   * author (on any node) delete each message once.
+   */
+  removeAuthorMessages(
+    authorId: number,
+    actor: Actor,
+    reason: string,
+    limit: number,
+  ): Promise<{ channelId: number; event: MessageDeletedEvent }[]>;
   /** Every version of a live message of the channel; undefined when unknown or deleted. */
   messageVersions(channelId: number, messageId: number): Promise<MessageHistory | undefined>;
   /** Pins or unpins a message; `rule` throws to refuse. Undefined when nothing changed. */

@@ -570,6 +570,14 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
           .execute();
       },
     },
+    "0023_account_lifecycle": {
+      // Accounts an admin deactivated (no sign-in until reactivated) or deleted (for good: the
+      // row stays, under a `deleted-<id>` name, so that kept messages keep an author).
+      async up(db) {
+        await db.schema.alterTable("users").addColumn("deactivated_at", "bigint").execute();
+        await db.schema.alterTable("users").addColumn("deleted_at", "bigint").execute();
+      },
+    },
   };
 }
 

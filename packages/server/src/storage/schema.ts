@@ -19,6 +19,10 @@ export interface Database {
     is_admin: Generated<number>;
     /** A guest's creation, or its last connect or disconnect since; unused for an account. */
     last_active_at: Generated<number | null>;
+    /** Set while an admin has the account deactivated. */
+    deactivated_at: Generated<number | null>;
+    /** Set once an admin deleted the account. */
+    deleted_at: Generated<number | null>;
   };
   sessions: {
     id: Generated<number>;

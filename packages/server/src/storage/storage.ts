@@ -29,6 +29,10 @@ export interface UserRow {
   banReason: string | null;
   /** A server admin: outranks every channel role (see `AccountStore.setAdmin`). */
   isAdmin: boolean;
+  /** When an admin deactivated the account (no sign-in until reactivated); null when active. */
+  deactivatedAt: number | null;
+  /** When an admin deleted the account; null for a live one. */
+  deletedAt: number | null;
 }
 
 /** Whether the user's server ban holds at `now` (it has no end, or its end is still ahead). */

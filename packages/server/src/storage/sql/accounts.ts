@@ -177,6 +177,8 @@ export function sqlAccountStore(sql: SqlContext): AccountStore {
           "u.banned_until",
           "u.ban_reason",
           "u.is_admin",
+          "u.deactivated_at",
+          "u.deleted_at",
         ])
         .where("s.token_hash", "=", tokenHash)
         .where("s.revoked_at", "is", null)

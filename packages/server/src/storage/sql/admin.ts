@@ -1,8 +1,16 @@
-import { nameKey } from "@parley/protocol";
+import {
+  type ChannelEvent,
+  ChannelKind,
+  deletedUsername,
+  EventType,
+  nameKey,
+} from "@parley/protocol";
 import { sql as raw, type Transaction } from "kysely";
+import { ParleyError } from "../../errors";
 import type { AdminAuditRow, AdminChange, AdminStore, AdminUserRow } from "../admin-store";
 import type { Database } from "../schema";
-import { revokeSessions, type SqlContext, toUser } from "./context";
+import { removeMembership } from "./channels";
+import { isUniqueViolation, revokeSessions, type SqlContext, toUser } from "./context";
 
 /** `%` and `_` of a LIKE pattern taken literally (with `\` as the escape). */
 function likeLiteral(text: string): string {
@@ -65,6 +73,12 @@ export function sqlAdminStore(sql: SqlContext): AdminStore {
           raw<boolean>`u.username_lower like ${`%${likeLiteral(nameKey(query))}%`} escape '\\'`,
         );
       }
+      // A deleted account is a name kept for its messages: listed only when asked for.
+      q =
+        kind === "deleted"
+          ? q.where("u.deleted_at", "is not", null)
+          : q.where("u.deleted_at", "is", null);
+      if (kind === "deactivated") q = q.where("u.deactivated_at", "is not", null);
       if (kind === "registered") q = q.where("u.is_guest", "=", 0);
       if (kind === "guests") q = q.where("u.is_guest", "=", 1);
       if (kind === "admins") q = q.where("u.is_admin", "=", 1);
@@ -145,6 +159,109 @@ export function sqlAdminStore(sql: SqlContext): AdminStore {
         await audit(trx, change);
         return revoked;
       });
+    },
+
+    async renameUserAudited(userId, username, change) {
+      try {
+        await sql.write(async (trx) => {
+          await trx
+            .updateTable("users")
+            .set({ username, username_lower: nameKey(username) })
+            .where("id", "=", userId)
+            .execute();
+          await audit(trx, change);
+        });
+      } catch (err) {
+        if (isUniqueViolation(err)) throw new ParleyError("USERNAME_TAKEN");
+        throw err;
+      }
+    },
+
+    async setDeactivatedAudited(userId, on, change) {
+      return sql.write(async (trx) => {
+        await trx
+          .updateTable("users")
+          .set({ deactivated_at: on ? sql.now() : null })
+          .where("id", "=", userId)
+          .execute();
+        const revoked = on ? await revoke(trx, userId) : [];
+        await audit(trx, change);
+        return revoked;
+      });
+    },
+
+    async deleteUserAudited(userId, change) {
+      return sql.write(async (trx) => {
+        const now = sql.now();
+        const name = deletedUsername(userId);
+        const user = await trx
+          .updateTable("users")
+          .set({
+            username: name,
+            username_lower: nameKey(name),
+            password_hash: null,
+            deleted_at: now,
+            deactivated_at: null,
+          })
+          .where("id", "=", userId)
+          .returning(["is_guest"])
+          .executeTakeFirstOrThrow();
+        await revoke(trx, userId);
+        // Its messages' events show the new name (found by the messages' author index; its
+        // other events, joins and reactions, keep the name they were stored with).
+        await raw`update events set actor_name = ${name}
+          where actor_id = ${userId}
+            and (channel_id, seq) in (select channel_id, seq from messages where author_id = ${userId})`.execute(
+          trx,
+        );
+        await trx.deleteFrom("push_subscriptions").where("user_id", "=", userId).execute();
+        await trx
+          .deleteFrom("blocks")
+          .where((eb) => eb.or([eb("user_id", "=", userId), eb("blocked_id", "=", userId)]))
+          .execute();
+        await trx
+          .updateTable("files")
+          .set({ deleted_at: now })
+          .where("uploader_id", "=", userId)
+          .where("message_id", "is", null)
+          .where("deleted_at", "is", null)
+          .execute();
+        const channels = await trx
+          .selectFrom("memberships as m")
+          .innerJoin("channels as c", "c.id", "m.channel_id")
+          .select(["c.id", "c.kind"])
+          .where("m.user_id", "=", userId)
+          .orderBy("c.id")
+          .execute();
+        const removals: { channelId: number; events: ChannelEvent[] }[] = [];
+        for (const c of channels) {
+          // A direct message's members are fixed: the conversation keeps its deleted member.
+          if (Number(c.kind) !== ChannelKind.Channel) continue;
+          const channelId = Number(c.id);
+          const events = await removeMembership(sql, trx, channelId, userId, {
+            type: EventType.MemberLeft,
+            actor: { id: userId, name },
+            data: { ex: true, ...(Number(user.is_guest) === 1 ? { g: true } : {}) },
+          });
+          removals.push({ channelId, events });
+        }
+        await audit(trx, change);
+        return { channelIds: channels.map((c) => Number(c.id)), removals };
+      });
+    },
+
+    async idleGuests(before, limit) {
+      const rows = await db
+        .selectFrom("users")
+        .selectAll()
+        .where("is_guest", "=", 1)
+        .where("deleted_at", "is", null)
+        .where("last_active_at", "<", before)
+        .orderBy("last_active_at")
+        .orderBy("id")
+        .limit(limit)
+        .execute();
+      return rows.map(toUser);
     },
 
     async revokeSessionsAudited(userId, change) {

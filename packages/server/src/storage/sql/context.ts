@@ -394,19 +394,28 @@ export function isUniqueViolation(err: unknown): boolean {
   );
 }
 
-export function toUser(row: Omit<Selectable<Database["users"]>, "last_active_at">): UserRow {
+export function toUser(
+  row: Omit<Selectable<Database["users"]>, "last_active_at" | "deactivated_at" | "deleted_at"> &
+    Partial<Pick<Selectable<Database["users"]>, "deactivated_at" | "deleted_at">>,
+): UserRow {
   return {
     id: Number(row.id),
     username: row.username,
     passwordHash: row.password_hash,
     isGuest: Number(row.is_guest) === 1,
     createdAt: Number(row.created_at),
-    bannedAt: row.banned_at === null || row.banned_at === undefined ? null : Number(row.banned_at),
-    bannedUntil:
-      row.banned_until === null || row.banned_until === undefined ? null : Number(row.banned_until),
+    bannedAt: optionalTime(row.banned_at),
+    bannedUntil: optionalTime(row.banned_until),
     banReason: row.ban_reason ?? null,
     isAdmin: Number(row.is_admin) === 1,
+    deactivatedAt: optionalTime(row.deactivated_at),
+    deletedAt: optionalTime(row.deleted_at),
   };
+}
+
+/** A nullable time column as a number (or null; also for a column not selected). */
+function optionalTime(value: number | null | undefined): number | null {
+  return value === null || value === undefined ? null : Number(value);
 }
 
 export function toChannel(row: Selectable<Database["channels"]>): ChannelRow {

@@ -194,6 +194,60 @@ export function sqlMessageStore(sql: SqlContext): MessageStore {
     }
   }
 
+  /**
+   * Deletes a live message inside `trx` (its row read or locked by the caller): the
+   * MessageDeleted event, then everything the message held goes with it (content, pins,
+   * mentions, previews, versions, reactions; its files doomed).
+   */
+  async function erase(
+    trx: Transaction<Database>,
+    channelId: number,
+    messageId: number,
+    seq: number,
+    actor: Actor,
+    how: { moderator: boolean; reason?: string },
+  ): Promise<MessageDeletedEvent> {
+    const stored = await sql.appendEvent(trx, channelId, {
+      type: EventType.MessageDeleted,
+      actor,
+      messageId,
+      data: {
+        m: messageId,
+        ...(how.moderator ? { mod: true } : {}),
+        ...(how.reason ? { rs: how.reason } : {}),
+      },
+    });
+    await trx
+      .updateTable("messages")
+      .set({
+        content: "",
+        deleted_at: stored.ts,
+        deleted_by: actor.id,
+        deleted_by_name: actor.name,
+        deleted_by_mod: how.moderator ? 1 : 0,
+        pinned_at: null,
+        pinned_by: null,
+        pinned_by_name: null,
+        mentions: null,
+        files: null,
+        link_previews: null,
+      })
+      .where("id", "=", messageId)
+      .execute();
+    // The files go with the message: doomed now (nobody reads them from this commit on),
+    // their bytes deleted after it by the file sweep.
+    await trx
+      .updateTable("files")
+      .set({ deleted_at: stored.ts })
+      .where("message_id", "=", messageId)
+      .where("deleted_at", "is", null)
+      .execute();
+    await deleteMentions(trx, channelId, seq);
+    await trx.deleteFrom("message_versions").where("message_id", "=", messageId).execute();
+    await trx.deleteFrom("reactions").where("message_id", "=", messageId).execute();
+    return stored as MessageDeletedEvent;
+  }
+
   async function deleteMentions(trx: Transaction<Database>, channelId: number, seq: number) {
     await trx
       .deleteFrom("mentions")
@@ -284,44 +338,10 @@ export function sqlMessageStore(sql: SqlContext): MessageStore {
         const { message, facts } = begun;
         const ruling = rule(facts);
         const reason = ruling.moderator ? ruling.reason : undefined;
-        const stored = await sql.appendEvent(trx, channelId, {
-          type: EventType.MessageDeleted,
-          actor,
-          messageId,
-          data: {
-            m: messageId,
-            ...(ruling.moderator ? { mod: true } : {}),
-            ...(reason ? { rs: reason } : {}),
-          },
+        const stored = await erase(trx, channelId, messageId, Number(message.seq), actor, {
+          moderator: ruling.moderator,
+          ...(reason ? { reason } : {}),
         });
-        await trx
-          .updateTable("messages")
-          .set({
-            content: "",
-            deleted_at: stored.ts,
-            deleted_by: actor.id,
-            deleted_by_name: actor.name,
-            deleted_by_mod: ruling.moderator ? 1 : 0,
-            pinned_at: null,
-            pinned_by: null,
-            pinned_by_name: null,
-            mentions: null,
-            files: null,
-            link_previews: null,
-          })
-          .where("id", "=", messageId)
-          .execute();
-        // The files go with the message: doomed now (nobody reads them from this commit on),
-        // their bytes deleted after it by the file sweep.
-        await trx
-          .updateTable("files")
-          .set({ deleted_at: stored.ts })
-          .where("message_id", "=", messageId)
-          .where("deleted_at", "is", null)
-          .execute();
-        await deleteMentions(trx, channelId, Number(message.seq));
-        await trx.deleteFrom("message_versions").where("message_id", "=", messageId).execute();
-        await trx.deleteFrom("reactions").where("message_id", "=", messageId).execute();
         if (ruling.moderator) {
           await insertAudit(sql, trx, "delete", {
             channelId,
@@ -336,7 +356,31 @@ export function sqlMessageStore(sql: SqlContext): MessageStore {
           seq: stored.s,
           version: Number(message.version),
         });
-        return { seq: stored.s, event: stored as MessageDeletedEvent };
+        return { seq: stored.s, event: stored };
+      });
+    },
+
+    removeAuthorMessages(authorId, actor, reason, limit) {
+      return sql.write(async (trx) => {
+        let q = trx
+          .selectFrom("messages")
+          .select(["id", "channel_id", "seq"])
+          .where("author_id", "=", authorId)
+          .where("deleted_at", "is", null)
+          .orderBy("id")
+          .limit(limit);
+        // Locked, so that a concurrent removal on another node waits and then skips them.
+        if (sql.dialect === "postgres") q = q.forNoKeyUpdate().skipLocked();
+        const events: { channelId: number; event: MessageDeletedEvent }[] = [];
+        for (const m of await q.execute()) {
+          const channelId = Number(m.channel_id);
+          const event = await erase(trx, channelId, Number(m.id), Number(m.seq), actor, {
+            moderator: true,
+            reason,
+          });
+          events.push({ channelId, event });
+        }
+        return events;
       });
     },
 

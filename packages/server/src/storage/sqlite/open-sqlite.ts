@@ -36,6 +36,9 @@ export async function openSqliteStorage(
   sqlite.pragma("synchronous = FULL");
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
+  // What is deleted (a message's content, a removed account's messages) is overwritten in the
+  // file, not left in free space where a copy of the file would still hold it.
+  sqlite.pragma("secure_delete = ON");
   const db = new Kysely<Database>({ dialect: new ParleySqliteDialect(sqlite) });
   await migrateToLatest(db, "sqlite");
   await syncSearchIndex(db, "sqlite", search, options.log);
