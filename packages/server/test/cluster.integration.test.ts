@@ -2,7 +2,15 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ClientOptions, failoverSocket, ParleyClient } from "@parley/client";
-import { type ChannelEvent, CloseCode, EventType, type MessageEvent, Op } from "@parley/protocol";
+import {
+  type ChannelEvent,
+  CloseCode,
+  EventType,
+  type MessageEvent,
+  Op,
+  type UploadReply,
+} from "@parley/protocol";
+import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import WebSocket from "ws";
 import { DEFAULT_RATE_RULES } from "../src/rate-limit/rate-limiter";
@@ -323,6 +331,88 @@ describeWith(["postgres", "redis"], "a cluster of three nodes on PostgreSQL and 
     const entries = ((await audit.json()) as { entries: { target: { username: string } }[] })
       .entries;
     expect(entries.map((e) => e.target.username)).toEqual(["victim5"]);
+  }, 60_000);
+
+  it("an account deleted with its messages through node 1 closes on node 2, leaves and loses its messages live on node 3, and PostgreSQL keeps none of it", async () => {
+    const rootToken = await register("root7");
+    const dir = mkdtempSync(join(tmpdir(), "parley-cluster-delete-"));
+    try {
+      await grantAdmin(testConfig(dir, { PARLEY_DATABASE_URL: cluster.databaseUrl }), "root7");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const victim = await connect("victim7", 1);
+    const member = await connect("member7", 2);
+    const { ch } = await victim.client.createChannel("doomed7");
+    await member.client.joinChannel(ch.i);
+    const marker = "perspicacious-marmalade";
+    const up = await fetch(`${nodes[1]!.url}/api/v1/files?name=${marker}.txt`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${victim.client.token}`,
+        "content-type": "application/octet-stream",
+      },
+      body: `bytes of ${marker}`,
+    });
+    const file = (await up.json()) as UploadReply;
+    const sent = await victim.client.send(ch.i, `said ${marker}`, { files: [file.id] });
+    await member.client.send(ch.i, "the member stays");
+    const victimId = victim.client.user!.i;
+    const chunks = async () => {
+      const db = new pg.Client({ connectionString: cluster.databaseUrl });
+      await db.connect();
+      try {
+        const found = await db.query("select count(*) as n from file_chunks where key like $1", [
+          `%${file.id}%`,
+        ]);
+        return Number(found.rows[0].n);
+      } finally {
+        await db.end();
+      }
+    };
+    expect(await chunks()).toBeGreaterThan(0);
+    const res = await fetch(`${nodes[0]!.url}/api/v1/admin/users/${victimId}/delete`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${rootToken}`, "content-type": "application/json" },
+      body: JSON.stringify({ messages: "remove" }),
+    });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { removedMessages: number }).removedMessages).toBe(1);
+    await until(
+      () => victim.closes.includes(CloseCode.AccountClosed),
+      15_000,
+      "the close on node 2",
+    );
+    await until(
+      () => {
+        const seen = member.events.get(ch.i) ?? [];
+        return (
+          seen.some((e) => e.t === EventType.MemberLeft && e.a === victimId) &&
+          seen.some((e) => e.t === EventType.MessageDeleted && (e as { m: number }).m === sent.i)
+        );
+      },
+      15_000,
+      "the leave and the deletion on node 3",
+    );
+    const db = new pg.Client({ connectionString: cluster.databaseUrl });
+    await db.connect();
+    try {
+      const like = `%${marker}%`;
+      const count = async (query: string) => Number((await db.query(query, [like])).rows[0].n);
+      expect(await count("select count(*) as n from messages where content like $1")).toBe(0);
+      expect(await count("select count(*) as n from message_versions where content like $1")).toBe(
+        0,
+      );
+      expect(await count("select count(*) as n from events where data like $1")).toBe(0);
+      await until(async () => (await chunks()) === 0, 15_000, "the file's chunks swept");
+      const row = await db.query(
+        "select username, password_hash, deleted_at from users where id = $1",
+        [victimId],
+      );
+      expect(row.rows[0]).toMatchObject({ username: `deleted-${victimId}`, password_hash: null });
+    } finally {
+      await db.end();
+    }
   }, 60_000);
 
   it("applies a server setting changed on node 1 on node 3 at once", async () => {

@@ -160,14 +160,17 @@ export async function inHistory(client: ParleyClient, channelId: number, id: num
   return posted((await client.history(channelId, { limit: 100 })).e, id);
 }
 
-/** Waits until `predicate` holds, polling each turn of the event loop, or fails after `timeoutMs`. */
+/**
+ * Waits until `predicate` holds (a synchronous one polled each turn of the event loop, an
+ * asynchronous one after each answer), or fails after `timeoutMs`.
+ */
 export async function until(
-  predicate: () => boolean,
+  predicate: () => boolean | Promise<boolean>,
   timeoutMs = 10_000,
   what = "condition",
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
+  while (!(await predicate())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 5));
   }
