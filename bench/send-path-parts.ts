@@ -9,6 +9,8 @@
  * - "with the push read": after each batch, the read a Web Push decision makes (the channel's
  *   members holding subscriptions; none here, as on a server where nobody subscribed);
  * - "without the search index": PARLEY_SEARCH=off (no FTS5 entries written);
+ * - "without secure delete": `secure_delete` off, so that what is deleted (the search index's
+ *   merged segments, say) is left in free pages rather than overwritten;
  * - "search index with prefix indexes": the FTS5 table made again with `prefix='2 3'`, as it
  *   was before migration 0017 (each token then written three times: the word, its first two
  *   and its first three characters).
@@ -51,6 +53,7 @@ interface Variant {
   pushRead?: boolean;
   /** PARLEY_SEARCH off for the run. */
   searchOff?: boolean;
+  secureDeleteOff?: boolean;
 }
 
 const VARIANTS: Variant[] = [
@@ -60,6 +63,7 @@ const VARIANTS: Variant[] = [
   { name: "every message mentions", mention: true },
   { name: "with the push read", pushRead: true },
   { name: "without the search index", searchOff: true },
+  { name: "without secure delete", secureDeleteOff: true },
   {
     name: "search index with prefix indexes",
     schema:
@@ -79,7 +83,10 @@ async function run(variant: Variant): Promise<number> {
       db.exec(variant.schema);
       db.close();
     }
-    const storage = await openSqliteStorage(path, { search: !variant.searchOff });
+    const storage = await openSqliteStorage(path, {
+      search: !variant.searchOff,
+      secureDelete: !variant.secureDeleteOff,
+    });
     try {
       const { channelId, author } = await seed(storage);
       let next = 0;

@@ -26,7 +26,12 @@ import { ParleySqliteDialect } from "./sqlite-driver";
  */
 export async function openSqliteStorage(
   path: string,
-  options: { search?: boolean; log?: SearchIndexLog } = {},
+  options: {
+    search?: boolean;
+    log?: SearchIndexLog;
+    /** Overwrite deleted content in the file (the default; off only to measure its cost). */
+    secureDelete?: boolean;
+  } = {},
 ): Promise<Storage> {
   const search = options.search ?? true;
   const inMemory = path === ":memory:";
@@ -38,7 +43,7 @@ export async function openSqliteStorage(
   sqlite.pragma("busy_timeout = 5000");
   // What is deleted (a message's content, a removed account's messages) is overwritten in the
   // file, not left in free space where a copy of the file would still hold it.
-  sqlite.pragma("secure_delete = ON");
+  sqlite.pragma(`secure_delete = ${options.secureDelete === false ? "OFF" : "ON"}`);
   const db = new Kysely<Database>({ dialect: new ParleySqliteDialect(sqlite) });
   await migrateToLatest(db, "sqlite");
   await syncSearchIndex(db, "sqlite", search, options.log);
