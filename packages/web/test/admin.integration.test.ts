@@ -139,6 +139,115 @@ describe("admin console", () => {
     expect(await user.getByRole("table").count()).toBe(0);
   });
 
+  it("renames, deactivates and reactivates a user from the console; the user's tab and another member see it", async () => {
+    const admin = await harness.open();
+    await registerInUi(admin, "overseer");
+    await harness.grantAdmin("overseer");
+    const member = await harness.open();
+    await registerInUi(member, "watcher");
+    await createChannel(member, "plaza");
+    const user = await harness.open();
+    await registerInUi(user, "oldname");
+    await joinChannel(user, "plaza");
+    await say(user, "hello from the old name");
+    const byAuthor = (name: string) =>
+      member
+        .locator("li.group")
+        .filter({ hasText: "hello from the old name" })
+        .getByRole("button", { name, exact: true });
+    await byAuthor("oldname").waitFor();
+
+    await admin.goto("/admin");
+    await admin.getByLabel("Search users").fill("oldname");
+    await admin.getByRole("button", { name: "oldname" }).click();
+    const details = admin.getByRole("region", { name: "oldname" });
+    await details.getByLabel("New username").fill("newname");
+    await details.getByRole("button", { name: "Rename", exact: true }).click();
+    await admin.getByRole("status").filter({ hasText: "Renamed to newname." }).waitFor();
+    // The other member's open tab shows the new name on the old message, live.
+    await byAuthor("newname").waitFor();
+    await user.getByTestId("me").filter({ hasText: "newname" }).waitFor();
+
+    await admin.getByRole("button", { name: "Deactivate" }).click();
+    await admin.getByRole("status").filter({ hasText: "Deactivated" }).waitFor();
+    await user.getByText("Your account was deactivated by the server's admins.").waitFor();
+    await user.getByLabel("Username").fill("newname");
+    await user.getByLabel("Password").fill("correct horse battery");
+    await user.getByRole("button", { name: "Sign in", exact: true }).click();
+    await user.getByText("This account was deactivated by the server's admins").waitFor();
+    expect(await axeViolations(admin)).toEqual([]);
+    await admin.getByRole("button", { name: "Reactivate" }).click();
+    await admin.getByRole("status").filter({ hasText: "Reactivated." }).waitFor();
+    await signIn(user, "newname");
+  });
+
+  it("deletes a user keeping their messages, and another removing them; the tabs end and the messages follow live", async () => {
+    await harness.register("warden");
+    await harness.grantAdmin("warden");
+    const member = await harness.open();
+    await registerInUi(member, "stayer");
+    await createChannel(member, "square");
+    const kept = await harness.open();
+    await registerInUi(kept, "leaver");
+    await joinChannel(kept, "square");
+    await say(kept, "words that stay");
+    const removed = await harness.open();
+    await registerInUi(removed, "vandal");
+    await joinChannel(removed, "square");
+    await say(removed, "words that go");
+    const message = (text: string) => member.getByTestId("message").filter({ hasText: text });
+    await message("words that go").waitFor();
+
+    // The console on a phone, in dark mode.
+    const admin = await harness.open({ colorScheme: "dark", width: 390, height: 844 });
+    await admin.goto("/admin");
+    await admin.getByLabel("Username").fill("warden");
+    await admin.getByLabel("Password").fill("correct horse battery");
+    await admin.getByRole("button", { name: "Sign in", exact: true }).click();
+    await admin.getByRole("heading", { name: "Parley admin" }).waitFor();
+    const remove = async (name: string, choice: RegExp) => {
+      await admin.getByLabel("Search users").fill(name);
+      await admin.getByRole("button", { name, exact: true }).click();
+      const details = admin.getByRole("region", { name });
+      await details.getByText("Delete account…").click();
+      await details.getByRole("radio", { name: choice }).check();
+      const confirm = details.getByRole("button", { name: "Delete for good" });
+      expect(await confirm.isDisabled()).toBe(true);
+      await details.getByRole("checkbox", { name: "I understand this cannot be undone" }).check();
+      expect(await axeViolations(admin)).toEqual([]);
+      await confirm.click();
+    };
+    await remove("leaver", /^Keep them/);
+    await admin.getByRole("status").filter({ hasText: "Deleted; their messages stay" }).waitFor();
+    await kept.getByText("Your account was deleted.").waitFor();
+    // The message stays, its author shown as a deleted user.
+    await member
+      .locator("li.group")
+      .filter({ hasText: "words that stay" })
+      .getByRole("button", { name: "Deleted user", exact: true })
+      .waitFor();
+
+    await admin.getByRole("button", { name: "Close" }).click();
+    await remove("vandal", /^Remove them/);
+    await admin
+      .getByRole("status")
+      .filter({ hasText: "Deleted, with 1 message removed." })
+      .waitFor();
+    await removed.getByText("Your account was deleted.").waitFor();
+    await expect.poll(() => message("words that go").count()).toBe(0);
+    const width = await admin.evaluate(() => document.documentElement.scrollWidth);
+    expect(width).toBeLessThanOrEqual(390);
+
+    // Deleted accounts are listed apart; the idle-guest removal runs and reports its count.
+    await admin.getByRole("button", { name: "Close" }).click();
+    await admin.getByLabel("Search users").fill("");
+    await admin.getByLabel("Show").selectOption({ label: "Deleted" });
+    await expect.poll(() => admin.getByRole("row").count()).toBe(3);
+    await admin.getByText("Remove idle guests…").click();
+    await admin.getByRole("button", { name: "Remove guests" }).click();
+    await admin.getByRole("status").filter({ hasText: "Removed 0 guests (0 messages)." }).waitFor();
+  });
+
   it("turns guest access off from the Server tab, and a visitor is told to sign in", async () => {
     await harness.register("chief");
     await harness.grantAdmin("chief");

@@ -28,6 +28,12 @@ describe("admin console wording", () => {
     expect(
       describeUser({ guest: false, admin: false, ban: { since: 1, until: 5 } }).status,
     ).toMatch(/^Banned until /);
+    expect(describeUser({ guest: false, admin: false, deactivatedAt: 1 }).status).toBe(
+      "Deactivated",
+    );
+    expect(describeUser({ guest: true, admin: false, deactivatedAt: 1, deletedAt: 2 }).status).toBe(
+      "Deleted",
+    );
   });
 
   it("tells each audited change as a sentence", () => {
@@ -45,6 +51,16 @@ describe("admin console wording", () => {
     );
     expect(describeChange(entry("signout", { sessions: 1 }, { sessions: 0 }))).toBe(
       "root signed bob out everywhere (1 session)",
+    );
+    expect(describeChange(entry("rename", { username: "bob" }, { username: "rob" }))).toBe(
+      "root renamed bob to rob",
+    );
+    expect(describeChange(entry("deactivate", {}, {}))).toBe("root deactivated bob");
+    expect(describeChange(entry("delete", {}, { messages: "remove" }))).toBe(
+      "root deleted bob and their messages",
+    );
+    expect(describeChange(entry("delete", {}, { messages: "keep" }))).toBe(
+      "root deleted bob, keeping their messages",
     );
   });
 });

@@ -12,11 +12,19 @@ export const banLengths: readonly { minutes: number; label: string }[] = [
 
 /** A user's kind and standing, as the console's table and details say them. */
 export function describeUser(
-  user: Pick<AdminUser, "guest" | "admin" | "ban">,
+  user: Pick<AdminUser, "guest" | "admin" | "ban" | "deactivatedAt" | "deletedAt">,
   now = Date.now(),
 ): { kind: string; status: string } {
   const kind = user.admin ? "Admin" : user.guest ? "Guest" : "Account";
-  return { kind, status: user.ban ? banText(user.ban, now) : "Active" };
+  const status =
+    user.deletedAt !== undefined
+      ? "Deleted"
+      : user.deactivatedAt !== undefined
+        ? "Deactivated"
+        : user.ban
+          ? banText(user.ban, now)
+          : "Active";
+  return { kind, status };
 }
 
 function banText(ban: ServerBanInfo, now: number): string {
@@ -38,6 +46,18 @@ export function describeChange(entry: AdminAuditEntry, now = Date.now()): string
       return `${actor.username} lifted ${target.username}'s ban`;
     case "resetpassword":
       return `${actor.username} reset ${target.username}'s password`;
+    case "rename": {
+      const after = (entry.after as { username?: string } | null)?.username;
+      return `${actor.username} renamed ${target.username}${after ? ` to ${after}` : ""}`;
+    }
+    case "deactivate":
+      return `${actor.username} deactivated ${target.username}`;
+    case "reactivate":
+      return `${actor.username} reactivated ${target.username}`;
+    case "delete": {
+      const messages = (entry.after as { messages?: string } | null)?.messages;
+      return `${actor.username} deleted ${target.username}${messages === "remove" ? " and their messages" : messages === "keep" ? ", keeping their messages" : ""}`;
+    }
     case "signout": {
       const sessions = (entry.before as { sessions?: number } | null)?.sessions;
       return `${actor.username} signed ${target.username} out everywhere${sessions === undefined ? "" : ` (${sessions} ${sessions === 1 ? "session" : "sessions"})`}`;

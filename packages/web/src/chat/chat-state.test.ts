@@ -243,7 +243,10 @@ describe("chat state", () => {
         me: { i: ME, n: "guest-1", g: true as const, ad: true as const },
       };
       expect(userUpdated(state, { i: ME, n: "ada" }).me).toEqual({ i: ME, n: "ada", ad: true });
-      expect(userUpdated(state, { i: 9, n: "other" })).toBe(state);
+      const other = userUpdated(state, { i: 9, n: "other" });
+      expect(other.renamed).toEqual({ 9: "other" });
+      expect(other.me).toBe(state.me);
+      expect(userUpdated(other, { i: 9, n: "other" })).toBe(other);
     });
 
     it("keeps the three latest notices", () => {

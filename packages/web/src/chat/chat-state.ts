@@ -58,6 +58,11 @@ export interface ChatState {
   /** Mirrored from the SDK's MemberState. */
   members: Readonly<Record<number, readonly Member[]>>;
   /**
+   * Names users took since the welcome (UserUpdated), by id: what their earlier messages show,
+   * also once they left the channel (a deleted account leaves its channels).
+   */
+  renamed: Readonly<Record<number, string>>;
+  /**
    * Each channel's pinned messages as last read (most recently pinned first), once read on
    * the current connection; read again when a pin changes.
    */
@@ -86,6 +91,7 @@ export const initialChatState: ChatState = {
   commands: [],
   typing: {},
   members: {},
+  renamed: {},
   pins: {},
   notices: [],
   notify: {},
@@ -326,12 +332,15 @@ export function channelRemoved(state: ChatState, channelId: number): ChatState {
   };
 }
 
-/** A user changed (registered, renamed): this user's name and guest flag follow. */
+/** A user changed (registered, renamed, deleted): its name follows, and for you your guest flag. */
 export function userUpdated(state: ChatState, user: UserRef): ChatState {
   const me = state.me;
-  if (!me || user.i !== me.i) return state;
+  const renamed =
+    state.renamed[user.i] === user.n ? state.renamed : { ...state.renamed, [user.i]: user.n };
+  if (!me || user.i !== me.i) return renamed === state.renamed ? state : { ...state, renamed };
   return {
     ...state,
+    renamed,
     me: { i: me.i, n: user.n, ...(user.g ? { g: true } : {}), ...(me.ad ? { ad: me.ad } : {}) },
   };
 }

@@ -67,10 +67,10 @@ import { TypingThrottle } from "./typing-throttle";
 
 /**
  * Why the session ended without the user signing out: revoked (signed out elsewhere, a
- * password change, an admin), the account was banned from the server, or the server stopped
- * letting guests in (a guest's hello refused).
+ * password change, an admin), the account was banned from the server, deactivated or deleted
+ * by an admin, or the server stopped letting guests in (a guest's hello refused).
  */
-export type SessionEnd = "revoked" | "banned" | "guests";
+export type SessionEnd = "revoked" | "banned" | "deactivated" | "deleted" | "guests";
 
 export interface ChatStoreOptions {
   url: string;
@@ -174,7 +174,7 @@ export class ChatStore {
       c.on("userUpdated", (u) => this.onUserUpdated(u)),
       c.on("readState", (s) => this.replace(readState(this.state, s))),
       c.on("notifyChanged", (n) => this.set({ notify: { ...this.state.notify, [n.c]: n.nl } })),
-      c.on("disconnect", (d) => this.onDisconnect(d.code, d.willReconnect)),
+      c.on("disconnect", (d) => this.onDisconnect(d.code, d.reason, d.willReconnect)),
       this.typingState.on("change", (ch) =>
         this.set({ typing: { ...this.state.typing, [ch]: this.typingState.names(ch) } }),
       ),
@@ -951,12 +951,16 @@ export class ChatStore {
     if (this.pinReads.has(channelId)) this.readPins(channelId);
   }
 
-  private onDisconnect(code: number, willReconnect: boolean): void {
+  private onDisconnect(code: number, reason: string, willReconnect: boolean): void {
     if (this.lifecycle !== "running") return;
     this.seeded.clear();
     this.pinReads.clear();
     if (code === CloseCode.AuthRevoked || code === CloseCode.ServerBanned) {
       this.endSession(code === CloseCode.ServerBanned ? "banned" : "revoked");
+      return;
+    }
+    if (code === CloseCode.AccountClosed) {
+      this.endSession(reason === "account deleted" ? "deleted" : "deactivated");
       return;
     }
     this.set({ status: willReconnect ? "reconnecting" : "offline" });

@@ -1,6 +1,6 @@
 import { type ChannelEvent, EventType, Role } from "@parley/protocol";
 import { describe, expect, it } from "vitest";
-import { dayLabel, formatCountdown, formatUntil, systemText } from "./format";
+import { dayLabel, formatCountdown, formatUntil, shownName, systemText } from "./format";
 
 const now = new Date(2025, 2, 14, 15, 0).getTime();
 const base = { s: 1, ts: now, a: 1, an: "alice" };
@@ -85,5 +85,13 @@ describe("systemText", () => {
 
   it("skips event types it does not know", () => {
     expect(systemText({ ...base, t: 99 } as unknown as ChannelEvent, now)).toBeUndefined();
+  });
+});
+
+describe("shownName", () => {
+  it("shows a deleted account as a deleted user, and every other name as it is", () => {
+    expect(shownName("deleted-42")).toBe("Deleted user");
+    for (const name of ["alice", "deleted", "deleted-4x", "guest-abc123"])
+      expect(shownName(name)).toBe(name);
   });
 });

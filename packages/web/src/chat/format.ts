@@ -2,9 +2,15 @@ import {
   type AuditFormat,
   type ChannelEvent,
   EventType,
+  isDeletedUsername,
   type ModerationEvent,
   Role,
 } from "@parley/protocol";
+
+/** A user's name as shown: a deleted account's `deleted-<id>` reads "Deleted user". */
+export function shownName(name: string): string {
+  return isDeletedUsername(name) ? "Deleted user" : name;
+}
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "numeric", minute: "2-digit" });
 const fullFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "full", timeStyle: "short" });

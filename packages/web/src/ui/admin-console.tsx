@@ -12,6 +12,7 @@ import {
   type AdminUserKind,
   type AdminUserReply,
   auditText,
+  type DeletedMessages,
   ERRORS,
   REGISTRATION_MODES,
   type RegistrationMode,
@@ -48,6 +49,8 @@ const KIND_LABELS: Record<AdminUserKind, string> = {
   guests: "Guests",
   banned: "Banned",
   admins: "Admins",
+  deactivated: "Deactivated",
+  deleted: "Deleted",
 };
 
 function errorText(err: unknown): string {
@@ -191,7 +194,8 @@ function usePages<T>(
   const more = () => {
     if (next !== undefined) void load(next);
   };
-  return { items, setItems, next, error, more };
+  const reload = () => void load();
+  return { items, setItems, next, error, more, reload };
 }
 
 function UsersTab({ api, guard }: { api: AdminApi; guard: Guard }) {
@@ -208,7 +212,7 @@ function UsersTab({ api, guard }: { api: AdminApi; guard: Guard }) {
     },
     [api, guard, query, kind],
   );
-  const { items: users, setItems: setUsers, next, error, more } = usePages(read, 200);
+  const { items: users, setItems: setUsers, next, error, more, reload } = usePages(read, 200);
 
   const changed = (user: AdminUser) =>
     setUsers((list) => list.map((u) => (u.id === user.id ? user : u)));
@@ -293,6 +297,7 @@ function UsersTab({ api, guard }: { api: AdminApi; guard: Guard }) {
           More users
         </button>
       )}
+      <RemoveIdleGuests api={api} guard={guard} onRemoved={reload} />
       {openId !== undefined && (
         <UserDetails
           key={openId}
@@ -304,6 +309,94 @@ function UsersTab({ api, guard }: { api: AdminApi; guard: Guard }) {
         />
       )}
     </div>
+  );
+}
+
+/** Deletes guests idle for some days, a batch per request, until none are left. */
+function RemoveIdleGuests({
+  api,
+  guard,
+  onRemoved,
+}: {
+  api: AdminApi;
+  guard: Guard;
+  onRemoved: () => void;
+}) {
+  const [days, setDays] = useState("30");
+  const [messages, setMessages] = useState<DeletedMessages>("keep");
+  const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState<string>();
+  const [error, setError] = useState<string>();
+  const id = useId();
+
+  const run = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    setDone(undefined);
+    let removed = 0;
+    let removedMessages = 0;
+    try {
+      for (;;) {
+        const reply = await guard(() => api.removeGuests({ idleDays: Number(days), messages }));
+        if (!reply) return;
+        removed += reply.removed;
+        removedMessages += reply.removedMessages;
+        setDone(
+          `Removed ${removed} ${removed === 1 ? "guest" : "guests"} (${removedMessages} ${removedMessages === 1 ? "message" : "messages"}).`,
+        );
+        if (!reply.more) break;
+      }
+      onRemoved();
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <details className="admin-delete">
+      <summary>Remove idle guests…</summary>
+      <form className="admin-ban" onSubmit={run} aria-label="Remove idle guests">
+        <div className="field">
+          <label className="field-label" htmlFor={`${id}-days`}>
+            Not seen for (days)
+          </label>
+          <input
+            id={`${id}-days`}
+            type="number"
+            min={1}
+            max={3660}
+            required
+            value={days}
+            onChange={(e) => setDays(e.target.value)}
+          />
+        </div>
+        <div className="field">
+          <label className="field-label" htmlFor={`${id}-messages`}>
+            Their messages
+          </label>
+          <select
+            id={`${id}-messages`}
+            value={messages}
+            onChange={(e) => setMessages(e.target.value as DeletedMessages)}
+          >
+            <option value="keep">Keep</option>
+            <option value="remove">Remove</option>
+          </select>
+        </div>
+        <button type="submit" className="button button-danger" disabled={busy}>
+          Remove guests
+        </button>
+      </form>
+      <FormError error={error} />
+      {done && (
+        <p className="admin-done" role="status">
+          {done}
+        </p>
+      )}
+    </details>
   );
 }
 
@@ -328,6 +421,9 @@ function UserDetails({
   const [reason, setReason] = useState("");
   const [minutes, setMinutes] = useState<string>(String(banLengths[1]!.minutes));
   const [busy, setBusy] = useState(false);
+  const [newName, setNewName] = useState("");
+  const [messages, setMessages] = useState<DeletedMessages>("keep");
+  const [sure, setSure] = useState(false);
   const id = useId();
 
   useEffect(() => {
@@ -340,7 +436,8 @@ function UserDetails({
     };
   }, [api, guard, userId]);
 
-  const act = async (what: string, work: () => Promise<AdminUser>) => {
+  /** Runs a change; `what` says what was done (read after it, so it may use its results). */
+  const act = async (what: string | (() => string), work: () => Promise<AdminUser>) => {
     setBusy(true);
     setError(undefined);
     setDone(undefined);
@@ -350,7 +447,7 @@ function UserDetails({
       if (!user) return;
       setDetail((d) => (d ? { ...d, user } : d));
       onChanged(user);
-      setDone(what);
+      setDone(typeof what === "string" ? what : what());
     } catch (err) {
       setError(errorText(err));
     } finally {
@@ -384,7 +481,30 @@ function UserDetails({
     );
   };
 
+  const rename = (event: FormEvent) => {
+    event.preventDefault();
+    const name = newName.trim();
+    if (name) void act(`Renamed to ${name}.`, () => api.rename(userId, name));
+  };
+
+  const remove = (event: FormEvent) => {
+    event.preventDefault();
+    let removed = 0;
+    void act(
+      () =>
+        messages === "remove"
+          ? `Deleted, with ${removed} ${removed === 1 ? "message" : "messages"} removed.`
+          : "Deleted; their messages stay, shown as from a deleted user.",
+      async () => {
+        const reply = await api.deleteUser(userId, messages);
+        removed = reply.removedMessages;
+        return reply.user;
+      },
+    );
+  };
+
   const user = detail?.user;
+  const deleted = user?.deletedAt !== undefined;
   return (
     <section className="admin-detail" aria-labelledby={`${id}-title`}>
       <div className="admin-detail-head">
@@ -417,77 +537,179 @@ function UserDetails({
             <dt>Open sessions</dt>
             <dd>{user.sessions}</dd>
           </dl>
-          <div className="admin-actions">
-            <button
-              type="button"
-              className="button"
-              disabled={busy || user.sessions === 0}
-              onClick={() => void act("Signed out everywhere.", () => api.signOut(userId))}
-            >
-              Sign out everywhere
-            </button>
-            {!user.guest && !user.admin && (
+          {deleted ? (
+            <div className="admin-actions">
               <button
                 type="button"
                 className="button"
                 disabled={busy}
                 onClick={() =>
-                  void act("Password reset; every session was signed out.", async () => {
-                    const reset = await api.resetPassword(userId);
-                    setIssued(reset.password);
-                    return reset.user;
+                  void act("Any messages left were removed.", async () => {
+                    return (await api.deleteUser(userId, "remove")).user;
                   })
                 }
               >
-                Reset password
+                Remove any messages left
               </button>
-            )}
-            {user.ban ? (
+            </div>
+          ) : (
+            <div className="admin-actions">
               <button
                 type="button"
                 className="button"
-                disabled={busy}
-                onClick={() => void act("Unbanned.", () => api.unban(userId))}
+                disabled={busy || user.sessions === 0}
+                onClick={() => void act("Signed out everywhere.", () => api.signOut(userId))}
               >
-                Unban
+                Sign out everywhere
               </button>
-            ) : (
-              !user.admin && (
-                <form className="admin-ban" onSubmit={ban} aria-label="Ban from the server">
-                  <div className="field">
-                    <label className="field-label" htmlFor={`${id}-reason`}>
-                      Reason
-                    </label>
-                    <input
-                      id={`${id}-reason`}
-                      value={reason}
-                      maxLength={300}
-                      onChange={(e) => setReason(e.target.value)}
-                    />
-                  </div>
-                  <div className="field">
-                    <label className="field-label" htmlFor={`${id}-length`}>
-                      For
-                    </label>
-                    <select
-                      id={`${id}-length`}
-                      value={minutes}
-                      onChange={(e) => setMinutes(e.target.value)}
+              {!user.guest && !user.admin && (
+                <button
+                  type="button"
+                  className="button"
+                  disabled={busy}
+                  onClick={() =>
+                    void act("Password reset; every session was signed out.", async () => {
+                      const reset = await api.resetPassword(userId);
+                      setIssued(reset.password);
+                      return reset.user;
+                    })
+                  }
+                >
+                  Reset password
+                </button>
+              )}
+              {user.ban ? (
+                <button
+                  type="button"
+                  className="button"
+                  disabled={busy}
+                  onClick={() => void act("Unbanned.", () => api.unban(userId))}
+                >
+                  Unban
+                </button>
+              ) : (
+                !user.admin && (
+                  <form className="admin-ban" onSubmit={ban} aria-label="Ban from the server">
+                    <div className="field">
+                      <label className="field-label" htmlFor={`${id}-reason`}>
+                        Reason
+                      </label>
+                      <input
+                        id={`${id}-reason`}
+                        value={reason}
+                        maxLength={300}
+                        onChange={(e) => setReason(e.target.value)}
+                      />
+                    </div>
+                    <div className="field">
+                      <label className="field-label" htmlFor={`${id}-length`}>
+                        For
+                      </label>
+                      <select
+                        id={`${id}-length`}
+                        value={minutes}
+                        onChange={(e) => setMinutes(e.target.value)}
+                      >
+                        {banLengths.map((l) => (
+                          <option key={l.minutes} value={l.minutes}>
+                            {l.label}
+                          </option>
+                        ))}
+                      </select>
+                    </div>
+                    <button type="submit" className="button button-danger" disabled={busy}>
+                      Ban from server
+                    </button>
+                  </form>
+                )
+              )}
+              {!user.admin && (
+                <>
+                  <form className="admin-ban" onSubmit={rename} aria-label="Rename">
+                    <div className="field">
+                      <label className="field-label" htmlFor={`${id}-name`}>
+                        New username
+                      </label>
+                      <input
+                        id={`${id}-name`}
+                        value={newName}
+                        maxLength={32}
+                        autoComplete="off"
+                        onChange={(e) => setNewName(e.target.value)}
+                      />
+                    </div>
+                    <button type="submit" className="button" disabled={busy || !newName.trim()}>
+                      Rename
+                    </button>
+                  </form>
+                  {user.deactivatedAt !== undefined ? (
+                    <button
+                      type="button"
+                      className="button"
+                      disabled={busy}
+                      onClick={() => void act("Reactivated.", () => api.reactivate(userId))}
                     >
-                      {banLengths.map((l) => (
-                        <option key={l.minutes} value={l.minutes}>
-                          {l.label}
-                        </option>
-                      ))}
-                    </select>
-                  </div>
-                  <button type="submit" className="button button-danger" disabled={busy}>
-                    Ban from server
-                  </button>
-                </form>
-              )
-            )}
-          </div>
+                      Reactivate
+                    </button>
+                  ) : (
+                    <button
+                      type="button"
+                      className="button"
+                      disabled={busy}
+                      onClick={() =>
+                        void act("Deactivated; every session was signed out.", () =>
+                          api.deactivate(userId),
+                        )
+                      }
+                    >
+                      Deactivate
+                    </button>
+                  )}
+                  <details className="admin-delete">
+                    <summary>Delete account…</summary>
+                    <form onSubmit={remove} aria-label="Delete account">
+                      <fieldset>
+                        <legend>Their messages</legend>
+                        <label>
+                          <input
+                            type="radio"
+                            name={`${id}-messages`}
+                            checked={messages === "keep"}
+                            onChange={() => setMessages("keep")}
+                          />{" "}
+                          Keep them, shown as from a deleted user
+                        </label>
+                        <label>
+                          <input
+                            type="radio"
+                            name={`${id}-messages`}
+                            checked={messages === "remove"}
+                            onChange={() => setMessages("remove")}
+                          />{" "}
+                          Remove them, with their files and search entries
+                        </label>
+                      </fieldset>
+                      <label>
+                        <input
+                          type="checkbox"
+                          checked={sure}
+                          onChange={(e) => setSure(e.target.checked)}
+                        />{" "}
+                        I understand this cannot be undone
+                      </label>
+                      <button
+                        type="submit"
+                        className="button button-danger"
+                        disabled={busy || !sure}
+                      >
+                        Delete for good
+                      </button>
+                    </form>
+                  </details>
+                </>
+              )}
+            </div>
+          )}
           <h3>Channels</h3>
           {detail.channels.length === 0 ? (
             <p className="admin-empty">No channels.</p>

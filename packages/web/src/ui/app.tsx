@@ -15,6 +15,8 @@ export const SESSION_END_NOTICES: Record<SessionEnd, string> = {
   revoked: "Your session has ended. Sign in again to continue.",
   banned:
     "This account has been banned from the server. Signing in again tells you until when, and why.",
+  deactivated: "Your account was deactivated by the server's admins.",
+  deleted: "Your account was deleted.",
   guests: "This server does not let guests in: sign in or create an account.",
 };
 

@@ -390,6 +390,7 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
               me={me}
               online={state.status === "online"}
               members={members}
+              renamed={state.renamed}
               blocked={isDirect(active.summary) ? undefined : state.blocked}
               onProfile={openAuthor}
               {...(state.divider?.c === active.id ? { unreadFrom: state.divider.s } : {})}

@@ -1,5 +1,6 @@
 import { type Member, Role } from "@parley/protocol";
 import { useId, useLayoutEffect, useRef, useState } from "react";
+import { shownName } from "../chat/format";
 import { Avatar } from "./avatar";
 
 function RoleBadge({ role }: { role: number }) {
@@ -38,7 +39,7 @@ function MemberRow({
           <span className={`presence ${member.on ? "on" : "off"}`} aria-hidden="true" />
         </span>
         <span className="member-name">
-          {member.n}
+          {shownName(member.n)}
           {member.i === me && <span className="member-you"> (you)</span>}
           <span className="sr-only">{member.on ? ", online" : ", offline"}</span>
         </span>

@@ -37,7 +37,14 @@ import {
 } from "../chat/channel-view";
 import { addressOf } from "../chat/chat-state";
 import type { ChatStore } from "../chat/chat-store";
-import { dayKey, formatFull, formatTime, formatWhen, localAuditFormat } from "../chat/format";
+import {
+  dayKey,
+  formatFull,
+  formatTime,
+  formatWhen,
+  localAuditFormat,
+  shownName,
+} from "../chat/format";
 import { type MentionKind, mentionKinds } from "../chat/markdown";
 import { messageLink } from "../chat/message-link";
 import { buildTimeline, type TimelineMessage, type TimelineRow } from "../chat/timeline";
@@ -106,7 +113,7 @@ function AuthorName({ id, name, act }: { id: number; name: string; act: Actions 
       aria-haspopup="dialog"
       onClick={(e) => act.profile({ i: id, n: name }, e.currentTarget)}
     >
-      {name}
+      {shownName(name)}
     </button>
   );
 }
@@ -255,7 +262,7 @@ function QuoteButton({ quote, act }: { quote: ReplyQuote; act: Actions }) {
         <span className="reply-quote-gone">Original message deleted</span>
       ) : (
         <>
-          <span className="reply-quote-author">{quote.an}</span>
+          <span className="reply-quote-author">{shownName(quote.an)}</span>
           <span className="reply-quote-text">
             <bdi>{quote.x}</bdi>
           </span>
@@ -545,6 +552,8 @@ export interface MessageListProps {
   online: boolean;
   /** The channel's members, whose current names the messages show. */
   members: readonly Member[];
+  /** Names users took since the welcome, by id (over the members' own). */
+  renamed: Readonly<Record<number, string>>;
   /** The first message that was unread when the channel was opened. */
   unreadFrom?: number;
   /** The ids of users you blocked: their messages are folded, each with a Show button. */
@@ -578,6 +587,7 @@ export function MessageList({
   me,
   online,
   members,
+  renamed,
   unreadFrom,
   blocked = NONE,
   onProfile,
@@ -601,7 +611,11 @@ export function MessageList({
   const pending = detached ? NONE : view.pending;
   const notes = detached ? NONE : view.notes;
 
-  const names = useMemo(() => new Map(members.map((m) => [m.i, m.n])), [members]);
+  const names = useMemo(() => {
+    const map = new Map(members.map((m) => [m.i, m.n]));
+    for (const [id, name] of Object.entries(renamed)) map.set(Number(id), name);
+    return map;
+  }, [members, renamed]);
   // biome-ignore lint/correctness/useExhaustiveDependencies: `today` re-labels days at midnight
   const rows = useMemo(
     () =>

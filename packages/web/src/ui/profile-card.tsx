@@ -3,6 +3,7 @@ import { useEffect, useId, useRef, useState } from "react";
 import { type ChannelView, muteAfter } from "../chat/channel-view";
 import { isDirect } from "../chat/chat-state";
 import { type ChatStore, CommandRefusedError, errorText } from "../chat/chat-store";
+import { shownName } from "../chat/format";
 import {
   type CommandAction,
   DURATIONS,
@@ -134,7 +135,7 @@ export function ProfileCard({
 
   return (
     <Modal
-      title={name}
+      title={shownName(name)}
       lead={<Avatar name={name} size="lg" />}
       className="profile-card"
       {...(anchor ? { anchor } : {})}
