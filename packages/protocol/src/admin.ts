@@ -172,6 +172,9 @@ export interface AdminModerationReply {
   next?: number;
 }
 
+/** The longest retention, server-wide or a channel's: a hundred years, in days. */
+export const RETENTION_DAYS_MAX = 36_500;
+
 /** Whether anyone may create an account, or nobody (`npm run admin -- create` still may). */
 export const REGISTRATION_MODES = ["open", "closed"] as const;
 export type RegistrationMode = (typeof REGISTRATION_MODES)[number];
@@ -193,6 +196,11 @@ export interface ServerSettings {
   uploadMaxBytes: number;
   /** Channels every new user joins, created if missing (`PARLEY_DEFAULT_CHANNELS`). */
   defaultChannels: string[];
+  /**
+   * Messages older than this many days are deleted, in every channel and DM; 0 = kept for
+   * ever (`PARLEY_RETENTION_DAYS`). A channel may keep its messages for less.
+   */
+  retentionDays: number;
 }
 
 /** The names of the {@link ServerSettings}. */
@@ -203,6 +211,7 @@ export const SERVER_SETTING_KEYS = [
   "editWindowSeconds",
   "uploadMaxBytes",
   "defaultChannels",
+  "retentionDays",
 ] as const satisfies readonly (keyof ServerSettings)[];
 
 /**
@@ -220,6 +229,7 @@ export const adminSettingsSchema = z.strictObject({
     .max(2 ** 40)
     .optional(),
   defaultChannels: z.array(channelNameSchema).max(20).optional(),
+  retentionDays: z.int().min(0).max(RETENTION_DAYS_MAX).optional(),
   reset: z.array(z.enum(SERVER_SETTING_KEYS)).max(SERVER_SETTING_KEYS.length).optional(),
 });
 export type AdminSettingsChange = z.infer<typeof adminSettingsSchema>;

@@ -16,6 +16,11 @@ describe("auditText", () => {
     [{ ac: "topic" }, "bob cleared the topic"],
     [{ ac: "slow", rs: "30" }, "bob turned slow mode on: one message every 30s"],
     [{ ac: "slow", rs: "0" }, "bob turned slow mode off"],
+    [
+      { ac: "retention", rs: "30" },
+      "bob set the channel's retention: messages are deleted once 30 days old",
+    ],
+    [{ ac: "retention", rs: "0" }, "bob removed the channel's own retention"],
     [{ ac: "serverban", un: "carol", rs: "abuse" }, "bob banned carol from the server: abuse"],
     [{ ac: "serverunban", un: "carol" }, "bob lifted carol's server ban"],
     [{ ac: "delete", un: "carol", rs: "off topic" }, "bob deleted a message by carol: off topic"],

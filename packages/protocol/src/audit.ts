@@ -63,6 +63,12 @@ export function auditText(e: AuditLine, f: AuditFormat): string {
         ? `${e.an} turned slow mode on: one message every ${f.duration(seconds * 1000)}`
         : `${e.an} turned slow mode off`;
     }
+    case "retention": {
+      const days = Number(e.rs ?? 0);
+      return days > 0
+        ? `${e.an} set the channel's retention: messages are deleted once ${days} ${days === 1 ? "day" : "days"} old`
+        : `${e.an} removed the channel's own retention`;
+    }
     case "serverban":
       return reasoned(`${e.an} banned ${target} from the server`, e.rs);
     case "serverunban":

@@ -172,6 +172,11 @@ export const EventType = {
    * message's links (after the send or an edit), or one was removed (`lp` is the new list).
    */
   LinkPreviewsChanged: 8,
+  /**
+   * The channel's own retention changed (`rd` days; 0: none of its own). The server deletes
+   * messages older than the retention in force (MessageDeleted with `ex`).
+   */
+  RetentionChanged: 21,
 } as const;
 export type EventType = (typeof EventType)[keyof typeof EventType];
 

@@ -32,6 +32,8 @@ export type Action =
   | "manageInvites"
   /** Make the channel private or public. */
   | "setVisibility"
+  /** Set how long the channel keeps its messages. */
+  | "setRetention"
   /** See the channel's reports of messages, and resolve or dismiss them. */
   | "handleReports";
 
@@ -53,6 +55,7 @@ export const PERMISSIONS: Readonly<Record<Action, number>> = {
   invitePrivate: Role.Moderator,
   manageInvites: Role.Owner,
   setVisibility: Role.Owner,
+  setRetention: Role.Owner,
   handleReports: Role.Moderator,
 };
 

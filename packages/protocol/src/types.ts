@@ -35,6 +35,11 @@ export interface ChannelSummary {
   ls: number;
   /** Slow mode interval in seconds (0 = off). */
   sl: number;
+  /**
+   * Present when the channel has a retention of its own: its messages are deleted after this
+   * many days (sooner when the server's retention is shorter).
+   */
+  rd?: number;
   /** Your read marker (welcome only): you have read everything up to this seq. */
   rs?: number;
   /** Unread messages after `rs` up to `ls` (welcome only; others' messages, not deleted). */
@@ -274,6 +279,8 @@ export interface MessageDeletedEvent extends EventBase {
   mod?: true;
   /** The moderator's reason, when given. */
   rs?: string;
+  /** Present and true when the server deleted it: older than the retention in force. */
+  ex?: true;
 }
 
 export interface ReactionEvent extends EventBase {
@@ -324,9 +331,12 @@ export interface ChannelSettingEvent extends EventBase {
   t:
     | typeof EventType.TopicChanged
     | typeof EventType.SlowModeChanged
-    | typeof EventType.ChannelVisibilityChanged;
+    | typeof EventType.ChannelVisibilityChanged
+    | typeof EventType.RetentionChanged;
   tp?: string;
   sl?: number;
+  /** RetentionChanged: the channel's own retention in days (0: none of its own). */
+  rd?: number;
   /** ChannelVisibilityChanged: true when the channel became private, false when public. */
   pv?: boolean;
 }

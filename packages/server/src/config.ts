@@ -88,6 +88,8 @@ export interface Config {
   guestMembershipDays: number;
   /** How long after its send a message may be edited, in seconds; 0 = always. Default 0. */
   editWindowSeconds: number;
+  /** Messages older than this many days are deleted (0: kept for ever); admins may change it. */
+  retentionDays: number;
   /**
    * Message search (op 42, `GET /api/v1/search`) and the index behind it, kept in step with
    * every write. Off: no index is maintained and searches are refused (SEARCH_DISABLED); on
@@ -333,6 +335,11 @@ export const ENV = {
     key: "guestMembershipDays",
     schema: int(0, 36_500),
     default: "30",
+  },
+  PARLEY_RETENTION_DAYS: {
+    key: "retentionDays",
+    schema: int(0, 36_500),
+    default: "0",
   },
   PARLEY_EDIT_WINDOW_SECONDS: {
     key: "editWindowSeconds",

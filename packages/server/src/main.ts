@@ -51,9 +51,11 @@ import { MessageService } from "./services/message-service";
 import { ModerationService } from "./services/moderation-service";
 import { type NodeStatsOptions, NodeStatsSampler } from "./services/node-stats";
 import { PasswordHasher } from "./services/password-hasher";
+import type { SweepOptions } from "./services/periodic-sweep";
 import { PresenceService } from "./services/presence-service";
 import { PushService } from "./services/push-service";
 import { ReportService } from "./services/report-service";
+import { RetentionSweep } from "./services/retention-sweep";
 import { SearchService } from "./services/search-service";
 import type { Services } from "./services/services";
 import { SettingsService } from "./services/settings-service";
@@ -70,6 +72,7 @@ export interface Tuning {
   removalGraceMs?: number;
   /** The guest membership sweep's interval and clock. */
   guestSweep?: Pick<GuestSweepOptions, "intervalMs" | "now" | "onSwept">;
+  retentionSweep?: Pick<SweepOptions, "intervalMs" | "now" | "onSwept">;
   /** The file sweep's interval, clock and orphan age (ms, overriding the minutes setting). */
   fileSweep?: Partial<Pick<FileSweepOptions, "intervalMs" | "now" | "onSwept" | "orphanMs">>;
   /** Link previews' limits and resolver (tests: a resolver that answers what DNS would). */
@@ -223,6 +226,7 @@ export async function buildNode(
       editWindowSeconds: config.editWindowSeconds,
       uploadMaxBytes: config.uploadMaxBytes,
       defaultChannels: config.defaultChannels,
+      retentionDays: config.retentionDays,
     },
     (next, before) => {
       if (JSON.stringify(next.defaultChannels) !== JSON.stringify(before.defaultChannels))
@@ -332,6 +336,16 @@ export async function buildNode(
     },
     () => settings.current,
   );
+  const retentionSweep = new RetentionSweep(
+    storage,
+    channels,
+    () => settings.current.retentionDays,
+    () => void fileSweep.sweep(),
+    {
+      ...tuning.retentionSweep,
+      onError: (err) => logger.warn({ err }, "retention sweep failed"),
+    },
+  );
   const guestSweep = new GuestSweep(channels, {
     days: config.guestMembershipDays,
     ...tuning.guestSweep,
@@ -434,6 +448,7 @@ export async function buildNode(
       nodeStats.start();
       moderation.start();
       guestSweep.start();
+      retentionSweep.start();
       fileSweep.start();
     },
     async drain() {
@@ -447,6 +462,7 @@ export async function buildNode(
       await hasher.close();
       moderation.close();
       await guestSweep.close();
+      await retentionSweep.close();
       await nodeStats.close();
       await fileSweep.close();
       typing.close();

@@ -81,6 +81,7 @@ describe("moderation", () => {
       "pin",
       "private",
       "public",
+      "retention",
       "slow",
       "topic",
       "unban",

@@ -341,6 +341,7 @@ export class ChannelService {
         ls: l.lastSeq,
         sl: l.slowMode,
       };
+      if (l.retentionDays > 0) summary.rd = l.retentionDays;
       if (l.role) summary.rl = l.role;
       if (l.isPrivate) summary.pv = true;
       if (l.isDirect) summary.dm = peers.get(l.id) ?? [];

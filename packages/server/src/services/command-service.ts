@@ -7,6 +7,7 @@ import {
   type CommandReply,
   contentSchema,
   MessageKind,
+  RETENTION_DAYS_MAX,
   Role,
   rankOf,
   topicSchema,
@@ -268,6 +269,27 @@ export class CommandService {
           }
           await moderation.setSlowMode(caller, seconds);
           return { x: seconds === 0 ? "Slow mode off" : `Slow mode: one message per ${seconds} s` };
+        },
+      },
+      {
+        n: "retention",
+        u: "/retention <days|off>",
+        d: "Delete this channel's messages once they are older than N days (the server's rule still applies)",
+        rl: Role.Owner,
+        run: async (caller, args) => {
+          const spec = this.spec("retention");
+          const arg = args[0]?.toLowerCase();
+          const days = arg === "off" ? 0 : arg && /^\d{1,5}$/.test(arg) ? Number(arg) : Number.NaN;
+          if (!Number.isInteger(days) || days > RETENTION_DAYS_MAX) {
+            throw usageError(spec, `Give a number of days from 1 to ${RETENTION_DAYS_MAX}, or off`);
+          }
+          await moderation.setRetention(caller, days);
+          return {
+            x:
+              days === 0
+                ? "This channel has no retention of its own"
+                : `Messages here are deleted once ${days} ${days === 1 ? "day" : "days"} old`,
+          };
         },
       },
       {

@@ -186,6 +186,14 @@ export class ModerationService {
     ]);
   }
 
+  /** Sets the channel's own retention in days, 0 for none (owners). */
+  async setRetention(by: Moderator, days: number): Promise<void> {
+    this.authorize(by, "setRetention");
+    this.channels.publish(by.channelId, [
+      await this.storage.setRetention(by.channelId, days, by.actor),
+    ]);
+  }
+
   /** Makes the channel private or public (owners); false when it already was. */
   async setVisibility(by: Moderator, isPrivate: boolean): Promise<boolean> {
     this.authorize(by, "setVisibility");

@@ -1,4 +1,11 @@
-import { EventType, LIMITS, type MessageEvent, MessageKind, Role } from "@parley/protocol";
+import {
+  EventType,
+  LIMITS,
+  type MessageEvent,
+  MessageKind,
+  parseSearchQuery,
+  Role,
+} from "@parley/protocol";
 import { describe, expect, it } from "vitest";
 import { ParleyError } from "../errors";
 import { type Open, storageFixture } from "./contract-fixture";
@@ -387,6 +394,64 @@ export function messageStoreContract(name: string, open: Open) {
       );
       expect(all).toMatchObject({ lp: [] });
       expect((await message(c, m.id))?.lp).toBeUndefined();
+    });
+
+    it("expires a channel's messages older than a time, oldest first, once, as the server's deletions", async () => {
+      const { storage, alice } = fx;
+      const { c, message: first } = await setup();
+      await new Promise((r) => setTimeout(r, 5));
+      const second = await post(storage, c, alice, "two zephyrine");
+      await new Promise((r) => setTimeout(r, 5));
+      const third = await post(storage, c, alice, "three zephyrine");
+      const { channel: other } = await storage.createChannel({
+        name: "o",
+        topic: "",
+        owner: alice,
+      });
+      const elsewhere = await post(storage, other.id, alice, "elsewhere zephyrine");
+      const cutoff = (await message(c, third.id))!.ts;
+      // Below the cutoff: the first two; the third and the other channel's stay.
+      const batch = await storage.expireMessages(c, cutoff, 1);
+      expect(batch.map((e) => [e.t, e.m, e.a, e.an, e.ex])).toEqual([
+        [EventType.MessageDeleted, first.id, 0, "", true],
+      ]);
+      const rest = await storage.expireMessages(c, cutoff, 10);
+      expect(rest.map((e) => e.m)).toEqual([second.id]);
+      expect(await storage.expireMessages(c, cutoff, 10)).toEqual([]);
+      expect(await message(c, second.id)).toMatchObject({ x: "", dl: { u: 0 } });
+      expect((await message(c, third.id))?.x).toBe("three zephyrine");
+      expect((await message(other.id, elsewhere.id))?.x).toBe("elsewhere zephyrine");
+      const found = await storage.searchMessages({
+        userId: alice.id,
+        query: parseSearchQuery("zephyrine"),
+        limit: 10,
+      });
+      expect(found.map((r) => r.messageId).sort()).toEqual([third.id, elsewhere.id].sort());
+    });
+
+    it("sets a channel's own retention with its event, shown in its row, and lists channels' retentions page by page", async () => {
+      const { storage, alice } = fx;
+      const { c } = await setup();
+      const { channel: other } = await storage.createChannel({
+        name: "o",
+        topic: "",
+        owner: alice,
+      });
+      expect(await storage.setRetention(c, 30, alice)).toMatchObject({
+        t: EventType.RetentionChanged,
+        rd: 30,
+        a: alice.id,
+      });
+      expect((await storage.getChannel(c))?.retentionDays).toBe(30);
+      expect(await storage.channelRetentions(0, 10)).toEqual([
+        { id: c, retentionDays: 30 },
+        { id: other.id, retentionDays: 0 },
+      ]);
+      expect(await storage.channelRetentions(c, 10)).toEqual([{ id: other.id, retentionDays: 0 }]);
+      expect(await storage.channelRetentions(0, 1)).toEqual([{ id: c, retentionDays: 30 }]);
+      expect(
+        (await storage.auditLog({ channelId: c }, 10)).map((a) => [a.action, a.reason]),
+      ).toEqual([["retention", "30"]]);
     });
   });
 }

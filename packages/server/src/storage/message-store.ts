@@ -159,6 +159,19 @@ export interface MessageStore {
     reason: string,
     limit: number,
   ): Promise<{ channelId: number; event: MessageDeletedEvent }[]>;
+  /** Channels by id after `afterId`, with their own retention (0: none), at most `limit`. */
+  channelRetentions(
+    afterId: number,
+    limit: number,
+  ): Promise<{ id: number; retentionDays: number }[]>;
+  /**
+   * Deletes the channel's live messages posted before `before`, oldest first, at most
+   * `limit`, in one transaction: each as `deleteMessage` deletes, by the server
+   * (`SYSTEM_ACTOR`, MessageDeleted with `ex`). Resolves to the events, fewer than `limit`
+   * when no more are due (or another node's expiry holds them). Concurrent expiries (on any
+   * node) delete each message once.
+   */
+  expireMessages(channelId: number, before: number, limit: number): Promise<MessageDeletedEvent[]>;
   /** Every version of a live message of the channel; undefined when unknown or deleted. */
   messageVersions(channelId: number, messageId: number): Promise<MessageHistory | undefined>;
   /** Pins or unpins a message; `rule` throws to refuse. Undefined when nothing changed. */

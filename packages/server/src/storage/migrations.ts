@@ -578,6 +578,15 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
         await db.schema.alterTable("users").addColumn("deleted_at", "bigint").execute();
       },
     },
+    "0024_retention": {
+      // A channel's own retention in days (0: none of its own, the server's applies).
+      async up(db) {
+        await db.schema
+          .alterTable("channels")
+          .addColumn("retention_days", "integer", (c) => c.notNull().defaultTo(0))
+          .execute();
+      },
+    },
   };
 }
 

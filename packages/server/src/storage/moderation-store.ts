@@ -81,6 +81,8 @@ export interface ModerationStore {
   /** Changes a channel's topic or slow mode (TopicChanged, SlowModeChanged). */
   setTopic(channelId: number, topic: string, actor: Actor): Promise<ChannelEvent>;
   setSlowMode(channelId: number, seconds: number, actor: Actor): Promise<ChannelEvent>;
+  /** Sets the channel's own retention in days, 0 for none (RetentionChanged, audited). */
+  setRetention(channelId: number, days: number, actor: Actor): Promise<ChannelEvent>;
   /**
    * Makes a channel private or public (ChannelVisibilityChanged, audited as `private` or
    * `public`); undefined, with nothing stored, when it already is. Members stay either way.

@@ -41,6 +41,8 @@ export interface Database {
     created_at: number;
     last_seq: number;
     slow_mode: number;
+    /** The channel's own retention in days; 0: none (migration 0024). */
+    retention_days: Generated<number>;
     /** 1 for a private channel (listed to members only, joined by invitation). */
     private: Generated<number>;
     /** A `ChannelKind`: 0 a channel, 1 a direct message (named `\ndm:<sorted member ids>`). */

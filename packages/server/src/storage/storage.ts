@@ -57,6 +57,8 @@ export interface ChannelRow {
   createdAt: number;
   lastSeq: number;
   slowMode: number;
+  /** The channel's own retention in days; 0: none of its own. */
+  retentionDays: number;
   /** Listed to members only, joined by invitation. */
   isPrivate: boolean;
   /** A direct message: its members fixed at its opening, never listed or joined (private too). */

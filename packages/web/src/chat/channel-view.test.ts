@@ -472,6 +472,19 @@ describe("reduceChannel", () => {
       expect(off.slowUntil).toBeUndefined();
     });
 
+    it("keeps the channel's own retention as its events set and clear it", () => {
+      const set = reduceChannel(
+        ready([]),
+        events({ s: 6, t: EventType.RetentionChanged, ts: 0, a: 3, an: "own", rd: 30 }),
+      );
+      expect(set.summary.rd).toBe(30);
+      const cleared = reduceChannel(
+        set,
+        events({ s: 7, t: EventType.RetentionChanged, ts: 0, a: 3, an: "own", rd: 0 }),
+      );
+      expect(cleared.summary.rd).toBeUndefined();
+    });
+
     it("sets the wait from a slow-mode refusal's time left", () => {
       const view = reduceChannel(ready([], false, { sl: 10 }), {
         type: "refused",

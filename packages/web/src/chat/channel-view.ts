@@ -475,6 +475,10 @@ function withEvents(
       case EventType.SlowModeChanged:
         if (e.sl !== undefined) summary.sl = e.sl;
         break;
+      case EventType.RetentionChanged:
+        if (e.rd) summary.rd = e.rd;
+        else delete summary.rd;
+        break;
       case EventType.ChannelVisibilityChanged:
         if (e.pv) summary.pv = true;
         else if (e.pv === false) delete summary.pv;

@@ -54,6 +54,12 @@ describe("systemText", () => {
     expect(systemText({ ...base, t: EventType.SlowModeChanged, sl: 0 }, now)).toBe(
       "alice turned off slow mode",
     );
+    expect(systemText({ ...base, t: EventType.RetentionChanged, rd: 1 }, now)).toBe(
+      "alice set messages here to be deleted once 1 day old",
+    );
+    expect(systemText({ ...base, t: EventType.RetentionChanged, rd: 0 }, now)).toBe(
+      "alice removed this channel's own retention",
+    );
   });
 
   it("describes moderation with its target, end and reason", () => {

@@ -134,6 +134,12 @@ export function systemText(e: ChannelEvent, now: number): string | undefined {
       return "pv" in e && e.pv
         ? `${e.an} made the channel private`
         : `${e.an} made the channel public`;
+    case EventType.RetentionChanged: {
+      const days = "rd" in e ? (e.rd ?? 0) : 0;
+      return days > 0
+        ? `${e.an} set messages here to be deleted once ${days} ${days === 1 ? "day" : "days"} old`
+        : `${e.an} removed this channel's own retention`;
+    }
     case EventType.SlowModeChanged: {
       const seconds = "sl" in e ? (e.sl ?? 0) : 0;
       return seconds > 0

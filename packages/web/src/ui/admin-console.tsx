@@ -15,6 +15,7 @@ import {
   type DeletedMessages,
   ERRORS,
   REGISTRATION_MODES,
+  RETENTION_DAYS_MAX,
   type RegistrationMode,
   type Report,
   ReportStatus,
@@ -1057,6 +1058,7 @@ function ServerTab({ api, guard }: { api: AdminApi; guard: Guard }) {
     editWindowSeconds: "0",
     uploadMaxMiB: "25",
     defaultChannels: "",
+    retentionDays: "0",
   });
   const [error, setError] = useState<string>();
   const [done, setDone] = useState<string>();
@@ -1073,6 +1075,7 @@ function ServerTab({ api, guard }: { api: AdminApi; guard: Guard }) {
       editWindowSeconds: String(s.editWindowSeconds),
       uploadMaxMiB: String(Math.round((s.uploadMaxBytes / MIB) * 100) / 100),
       defaultChannels: s.defaultChannels.join(", "),
+      retentionDays: String(s.retentionDays),
     });
   }, []);
 
@@ -1104,6 +1107,7 @@ function ServerTab({ api, guard }: { api: AdminApi; guard: Guard }) {
                   .split(",")
                   .map((c) => c.trim().replace(/^#/, ""))
                   .filter((c) => c !== ""),
+                retentionDays: Math.max(0, Math.round(Number(form.retentionDays) || 0)),
               },
         ),
       );
@@ -1166,6 +1170,19 @@ function ServerTab({ api, guard }: { api: AdminApi; guard: Guard }) {
           min={0}
           value={form.editWindowSeconds}
           onChange={(e) => setForm((f) => ({ ...f, editWindowSeconds: e.target.value }))}
+        />
+      </div>
+      <div className="field">
+        <label className="field-label" htmlFor={`${id}-retention`}>
+          Delete messages older than this many days, 0 to keep them ({origin("retentionDays")})
+        </label>
+        <input
+          id={`${id}-retention`}
+          type="number"
+          min={0}
+          max={RETENTION_DAYS_MAX}
+          value={form.retentionDays}
+          onChange={(e) => setForm((f) => ({ ...f, retentionDays: e.target.value }))}
         />
       </div>
       <div className="field">

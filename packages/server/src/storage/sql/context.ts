@@ -427,6 +427,7 @@ export function toChannel(row: Selectable<Database["channels"]>): ChannelRow {
     createdAt: Number(row.created_at),
     lastSeq: Number(row.last_seq),
     slowMode: Number(row.slow_mode),
+    retentionDays: Number(row.retention_days ?? 0),
     isPrivate: Number(row.private) === 1,
     isDirect: Number(row.kind) === ChannelKind.Direct,
   };

@@ -13,7 +13,7 @@ import type { Transaction } from "kysely";
 import { ParleyError } from "../../errors";
 import type { ChangeFacts, MessageStore } from "../message-store";
 import type { Database } from "../schema";
-import type { Actor } from "../storage";
+import { type Actor, SYSTEM_ACTOR } from "../storage";
 import { isUniqueViolation, mutedUntil, type SqlContext, type StandingRow } from "./context";
 import { mentionRequest, mentionsColumn, resolvedMentions, sqlMentions } from "./mentions";
 import { insertAudit } from "./moderation";
@@ -205,7 +205,7 @@ export function sqlMessageStore(sql: SqlContext): MessageStore {
     messageId: number,
     seq: number,
     actor: Actor,
-    how: { moderator: boolean; reason?: string },
+    how: { moderator: boolean; reason?: string; expired?: boolean },
   ): Promise<MessageDeletedEvent> {
     const stored = await sql.appendEvent(trx, channelId, {
       type: EventType.MessageDeleted,
@@ -215,6 +215,7 @@ export function sqlMessageStore(sql: SqlContext): MessageStore {
         m: messageId,
         ...(how.moderator ? { mod: true } : {}),
         ...(how.reason ? { rs: how.reason } : {}),
+        ...(how.expired ? { ex: true } : {}),
       },
     });
     await trx
@@ -357,6 +358,43 @@ export function sqlMessageStore(sql: SqlContext): MessageStore {
           version: Number(message.version),
         });
         return { seq: stored.s, event: stored };
+      });
+    },
+
+    async channelRetentions(afterId, limit) {
+      const rows = await db
+        .selectFrom("channels")
+        .select(["id", "retention_days"])
+        .where("id", ">", afterId)
+        .orderBy("id")
+        .limit(limit)
+        .execute();
+      return rows.map((r) => ({ id: Number(r.id), retentionDays: Number(r.retention_days) }));
+    },
+
+    expireMessages(channelId, before, limit) {
+      return sql.write(async (trx) => {
+        // The oldest live messages by seq (the live-messages index), then those older than
+        // `before` among them: seq order is time order, so the first newer one ends the batch.
+        let q = trx
+          .selectFrom("messages")
+          .select(["id", "seq", "created_at"])
+          .where("channel_id", "=", channelId)
+          .where("deleted_at", "is", null)
+          .orderBy("seq")
+          .limit(limit);
+        if (sql.dialect === "postgres") q = q.forNoKeyUpdate().skipLocked();
+        const events: MessageDeletedEvent[] = [];
+        for (const m of await q.execute()) {
+          if (Number(m.created_at) >= before) break;
+          events.push(
+            await erase(trx, channelId, Number(m.id), Number(m.seq), SYSTEM_ACTOR, {
+              moderator: false,
+              expired: true,
+            }),
+          );
+        }
+        return events;
       });
     },
 

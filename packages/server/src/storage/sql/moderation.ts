@@ -211,6 +211,22 @@ export function sqlModerationStore(sql: SqlContext): ModerationStore {
       });
     },
 
+    async setRetention(channelId, days, actor) {
+      return sql.write(async (trx) => {
+        await trx
+          .updateTable("channels")
+          .set({ retention_days: days })
+          .where("id", "=", channelId)
+          .execute();
+        await audit(trx, "retention", { channelId, actor, reason: String(days) });
+        return sql.appendEvent(trx, channelId, {
+          type: EventType.RetentionChanged,
+          actor,
+          data: { rd: days },
+        });
+      });
+    },
+
     async setVisibility(channelId, isPrivate, actor) {
       return sql.write(async (trx) => {
         const updated = await trx
