@@ -31,6 +31,10 @@ describe("profileActions", () => {
     expect(profileActions(me, ctx({ me: { ...me, ad: true } }))).toEqual([]);
   });
 
+  it("offers nothing on a deleted account's card, whatever one's rank", () => {
+    expect(profileActions(zoe({ n: "deleted-9" }), ctx({ myRole: Role.Owner }))).toEqual([]);
+  });
+
   it("offers a member only Message and Block on another member", () => {
     expect(profileActions(zoe(), ctx())).toEqual(SOCIAL);
   });

@@ -1,4 +1,12 @@
-import { type Member, may, Role, rankOf, type Self, type UserRef } from "@parley/protocol";
+import {
+  isDeletedUsername,
+  type Member,
+  may,
+  Role,
+  rankOf,
+  type Self,
+  type UserRef,
+} from "@parley/protocol";
 
 /** What a profile card may offer, in the order it shows them. */
 export type ProfileAction =
@@ -78,7 +86,8 @@ export interface ProfileContext {
  * held (then "Mute" shows where "Unmute" would fit; `/unmute` still works).
  */
 export function profileActions(target: ProfileTarget, ctx: ProfileContext): ProfileAction[] {
-  if (target.i === ctx.me.i) return [];
+  // Nobody acts as oneself, nor on a deleted account: it cannot read, send or be messaged.
+  if (target.i === ctx.me.i || isDeletedUsername(target.n)) return [];
   const actions: ProfileAction[] = ["message", ctx.blocked ? "unblock" : "block"];
   if (ctx.direct || (ctx.me.g && !ctx.me.ad)) return actions;
   const rank = rankOf(ctx.myRole, { isGuest: ctx.me.g === true, isAdmin: ctx.me.ad === true });

@@ -2,6 +2,7 @@ import type { ParleyClient } from "@parley/client";
 import {
   type AuditLine,
   auditText,
+  isDeletedUsername,
   type Member,
   type MessageEvent,
   mentionsMe,
@@ -109,7 +110,7 @@ function AuthorName({ id, name, act }: { id: number; name: string; act: Actions 
   return (
     <button
       type="button"
-      className="author author-button"
+      className={`author author-button${isDeletedUsername(name) ? " author-deleted" : ""}`}
       aria-haspopup="dialog"
       onClick={(e) => act.profile({ i: id, n: name }, e.currentTarget)}
     >
