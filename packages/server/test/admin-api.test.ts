@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ParleyClient } from "@parley/client";
@@ -22,7 +22,7 @@ import { runAdminCommand } from "../src/ops/admin";
 import { AdminService } from "../src/services/admin-service";
 import { createUser } from "../src/storage/contract-fixture";
 import { openSqliteStorage } from "../src/storage/sqlite/open-sqlite";
-import { collect, post, TestServer, until } from "./harness";
+import { collect, expectNotInDatabaseFile, post, TestServer, until } from "./harness";
 
 /** A request to the admin API; resolves to its status and parsed body. */
 async function call(
@@ -604,13 +604,7 @@ describe("admin API: accounts renamed, deactivated and deleted", () => {
     expect((await carol.search(marker)).r).toEqual([]);
     await until(() => !existsSync(filePath), 5000, "the file's bytes swept");
     // Neither the database file nor its log holds the words any more.
-    const db = new BetterSqlite3(join(server.dir, "parley.db"));
-    db.pragma("wal_checkpoint(TRUNCATE)");
-    db.close();
-    for (const suffix of ["", "-wal"]) {
-      const path = join(server.dir, `parley.db${suffix}`);
-      if (existsSync(path)) expect(readFileSync(path).includes(marker), path).toBe(false);
-    }
+    expectNotInDatabaseFile(server.dir, marker);
     // Again with `remove` finishes nothing more; the admin audit has the deletion once.
     const again = await call(server, "POST", `/users/${id}/delete`, root, { messages: "remove" });
     expect(again.body.removedMessages).toBe(0);

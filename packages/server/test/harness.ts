@@ -1,9 +1,11 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ClientOptions, ParleyClient } from "@parley/client";
 import { EventType } from "@parley/protocol";
+import BetterSqlite3 from "better-sqlite3";
 import { pino } from "pino";
+import { expect } from "vitest";
 import WebSocket from "ws";
 import { type Config, loadConfig } from "../src/config";
 import { createParley, openStorage, type Parley, type Tuning } from "../src/main";
@@ -216,4 +218,18 @@ export async function post(url: string, body: unknown, token?: string) {
   });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
+
+/**
+ * Fails unless neither the SQLite database file of `dir` nor its write-ahead log holds `text`,
+ * after a checkpoint (so that what the log held is in the file or gone).
+ */
+export function expectNotInDatabaseFile(dir: string, text: string): void {
+  const db = new BetterSqlite3(join(dir, "parley.db"));
+  db.pragma("wal_checkpoint(TRUNCATE)");
+  db.close();
+  for (const suffix of ["", "-wal"]) {
+    const path = join(dir, `parley.db${suffix}`);
+    if (existsSync(path)) expect(readFileSync(path).includes(text), path).toBe(false);
+  }
 }

@@ -1,9 +1,8 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { EventType, type MessageDeletedEvent, type UploadReply } from "@parley/protocol";
-import BetterSqlite3 from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
-import { collect, TestServer, until } from "./harness";
+import { collect, expectNotInDatabaseFile, TestServer, until } from "./harness";
 
 const DAY_MS = 86_400_000;
 
@@ -62,13 +61,7 @@ describe("message retention", () => {
     expect(history.map((e) => [e.i, (e as { x: string }).x])).toEqual([[old.i, ""]]);
     expect((await watcher.search(marker)).r).toEqual([]);
     await until(() => !existsSync(filePath), 10_000, "the file's bytes swept");
-    const db = new BetterSqlite3(join(server.dir, "parley.db"));
-    db.pragma("wal_checkpoint(TRUNCATE)");
-    db.close();
-    for (const suffix of ["", "-wal"]) {
-      const path = join(server.dir, `parley.db${suffix}`);
-      if (existsSync(path)) expect(readFileSync(path).includes(marker), path).toBe(false);
-    }
+    expectNotInDatabaseFile(server.dir, marker);
   });
 
   it("applies a channel's own shorter retention, set by its owner, and an admin's server setting live", async () => {

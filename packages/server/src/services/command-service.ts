@@ -98,6 +98,15 @@ function auditLine(e: AuditEntry): AuditLine {
   };
 }
 
+/** A whole number from 0 to `max` (`off` is 0), as a command argument; undefined otherwise. */
+function countOrOff(arg: string | undefined, max: number): number | undefined {
+  const text = arg?.toLowerCase();
+  if (text === "off") return 0;
+  if (!text || !/^\d{1,9}$/.test(text)) return undefined;
+  const n = Number(text);
+  return n <= max ? n : undefined;
+}
+
 /** Slash commands, parsed and executed on the server so that every client has them. */
 export class CommandService {
   private readonly specs: CommandSpec[];
@@ -261,12 +270,9 @@ export class CommandService {
         rl: Role.Moderator,
         run: async (caller, args) => {
           const spec = this.spec("slow");
-          const arg = args[0]?.toLowerCase();
-          const seconds =
-            arg === "off" ? 0 : arg && /^\d{1,6}$/.test(arg) ? Number(arg) : Number.NaN;
-          if (!Number.isInteger(seconds) || seconds > SLOW_MAX_S) {
+          const seconds = countOrOff(args[0], SLOW_MAX_S);
+          if (seconds === undefined)
             throw usageError(spec, `Give a number of seconds from 0 to ${SLOW_MAX_S}, or off`);
-          }
           await moderation.setSlowMode(caller, seconds);
           return { x: seconds === 0 ? "Slow mode off" : `Slow mode: one message per ${seconds} s` };
         },
@@ -278,11 +284,9 @@ export class CommandService {
         rl: Role.Owner,
         run: async (caller, args) => {
           const spec = this.spec("retention");
-          const arg = args[0]?.toLowerCase();
-          const days = arg === "off" ? 0 : arg && /^\d{1,5}$/.test(arg) ? Number(arg) : Number.NaN;
-          if (!Number.isInteger(days) || days > RETENTION_DAYS_MAX) {
+          const days = countOrOff(args[0], RETENTION_DAYS_MAX);
+          if (days === undefined)
             throw usageError(spec, `Give a number of days from 1 to ${RETENTION_DAYS_MAX}, or off`);
-          }
           await moderation.setRetention(caller, days);
           return {
             x:
