@@ -123,13 +123,14 @@ export class UserLifecycle {
         after: { messages },
       });
       this.announce(userId, { k: "revoked", closed: "deleted" });
+      // The new name first, so that member lists rename the user before it leaves them.
+      const deleted = await this.store.adminUser(userId);
+      if (deleted) await this.channels.announceUser(deleted, channelIds);
       for (const { channelId, events } of removals) {
         if (events.length === 0) continue;
         this.channels.publish(channelId, events);
         this.channels.removed(userId, channelId, "left", events[0]!.s);
       }
-      const deleted = await this.store.adminUser(userId);
-      if (deleted) await this.channels.announceUser(deleted, channelIds);
     }
     const removedMessages = messages === "remove" ? await this.removeMessages(by, userId) : 0;
     return { user: await this.admin.view(userId), removedMessages };
