@@ -166,7 +166,9 @@ function get(
       Math.max(0, deadline - Date.now()),
     );
     req.on("response", (res) => {
-      res.on("close", () => clearTimeout(timer));
+      // From here the body's read keeps the deadline: this timer destroying the request under
+      // it would end the read as a network error rather than a timeout.
+      clearTimeout(timer);
       resolve({ res, abort: () => req.destroy() });
     });
     req.on("error", (err) => {
