@@ -343,10 +343,17 @@ export interface AdminAuditEntry {
   /** Epoch ms. */
   at: number;
   actor: { id: number; username: string };
-  /** `signout`, `ban`, `unban`, `resetpassword`, `settings`. */
+  /**
+   * `signout`, `ban`, `unban`, `resetpassword`, `rename`, `deactivate`, `reactivate`,
+   * `delete`, `settings`; on a channel `channelowner`, `archive`, `unarchive`,
+   * `channeldelete`.
+   */
   action: string;
-  /** A user, or the server itself (id 0, username "server") for a change of settings. */
-  target: { kind: "user" | "server"; id: number; username: string };
+  /**
+   * A user, a channel (`username` holds its name as it was), or the server itself (id 0,
+   * username "server") for a change of settings.
+   */
+  target: { kind: "user" | "channel" | "server"; id: number; username: string };
   /** The part of the target the action changed, before and after (JSON values). */
   before: unknown;
   after: unknown;
@@ -355,4 +362,83 @@ export interface AdminAuditEntry {
 export interface AdminAuditReply {
   entries: AdminAuditEntry[];
   next?: number;
+}
+
+/**
+ * Channels a list shows: every public and private one (direct messages are their members'
+ * alone and never listed), public ones, private ones, or archived ones.
+ */
+export const ADMIN_CHANNEL_KINDS = ["all", "public", "private", "archived"] as const;
+export type AdminChannelKind = (typeof ADMIN_CHANNEL_KINDS)[number];
+
+/** `GET /api/v1/admin/channels`: a page of channels, newest first; `before` pages on. */
+export const adminChannelsQuerySchema = z.strictObject({
+  /** Part of the channel's name, in any case. */
+  q: z.string().max(64).optional(),
+  kind: z.enum(ADMIN_CHANNEL_KINDS).optional(),
+  before: cursor,
+  limit: pageLimit,
+});
+export type AdminChannelsQuery = z.infer<typeof adminChannelsQuerySchema>;
+
+/** A channel as the console lists it. */
+export interface AdminChannel {
+  id: number;
+  name: string;
+  topic: string;
+  private: boolean;
+  /** Epoch ms. */
+  createdAt: number;
+  /** When an admin archived it (read-only until unarchived), epoch ms. */
+  archivedAt?: number;
+  members: number;
+  /** Members online now. */
+  online: number;
+  /** The time of its latest event (message, join, change), epoch ms; absent when it has none. */
+  lastActivityAt?: number;
+  /** Its last seq: how many events it has stored. */
+  lastSeq: number;
+  /** Absent for a channel without an owner (a default channel nobody joined yet). */
+  owner?: { id: number; username: string };
+}
+
+export interface AdminChannelsReply {
+  channels: AdminChannel[];
+  /** Present when there may be more: send it as `before`. */
+  next?: number;
+}
+
+/** A member of a channel, in `GET /api/v1/admin/channels/:id`. */
+export interface AdminChannelMember {
+  id: number;
+  username: string;
+  guest: boolean;
+  /** `Role`. */
+  role: number;
+  /** Epoch ms. */
+  joinedAt: number;
+  online: boolean;
+}
+
+/** `GET /api/v1/admin/channels/:id`: `membersAfter` pages the members on, by user id. */
+export const adminChannelQuerySchema = z.strictObject({
+  membersAfter: z.coerce.number().pipe(z.int().positive()).optional(),
+});
+
+/** The channel and a page of its members (by user id, {@link ADMIN_PAGE_MAX} at most). */
+export interface AdminChannelReply {
+  channel: AdminChannel;
+  members: AdminChannelMember[];
+  /** Present when there are more members: send it as `membersAfter`. */
+  membersNext?: number;
+}
+
+/** `POST /api/v1/admin/channels/:id/owner`: the member who becomes its owner. */
+export const adminChannelOwnerSchema = z.strictObject({ username: usernameSchema });
+export type AdminChannelOwner = z.infer<typeof adminChannelOwnerSchema>;
+
+/** Reply of `POST /api/v1/admin/channels/:id/delete`. */
+export interface AdminDeleteChannelReply {
+  /** The messages deleted with it. */
+  removedMessages: number;
 }

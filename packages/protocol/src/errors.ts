@@ -228,6 +228,12 @@ export const ERRORS = {
     status: 403,
     temporary: false,
   },
+  CHANNEL_ARCHIVED: {
+    code: 1318,
+    message: "This channel is archived: it is read-only",
+    status: 403,
+    temporary: false,
+  },
   RATE_LIMITED: {
     code: 1400,
     message: "Too many requests",

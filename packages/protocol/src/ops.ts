@@ -177,6 +177,11 @@ export const EventType = {
    * messages older than the retention in force (MessageDeleted with `ex`).
    */
   RetentionChanged: 21,
+  /**
+   * A server admin archived the channel (`ar` true: read-only from this event on) or
+   * unarchived it (`ar` false).
+   */
+  ChannelArchived: 22,
 } as const;
 export type EventType = (typeof EventType)[keyof typeof EventType];
 

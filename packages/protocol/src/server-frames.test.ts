@@ -96,7 +96,7 @@ describe("the server-push union", () => {
     expectTypeOf<ServerPush["o"]>().toEqualTypeOf<PushOp>();
     expectTypeOf<keyof PushMap>().toEqualTypeOf<PushOp>();
     expectTypeOf<Extract<ServerPush, { o: typeof Op.ChannelRemoved }>["d"]["why"]>().toEqualTypeOf<
-      "left" | "kicked" | "banned"
+      "left" | "kicked" | "banned" | "deleted"
     >();
     expectTypeOf<
       Extract<ServerPush, { o: typeof Op.ReplayDone }>["d"]

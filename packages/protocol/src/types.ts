@@ -53,6 +53,11 @@ export interface ChannelSummary {
   /** Present and true for a private channel (listed to members only, joined by invitation). */
   pv?: true;
   /**
+   * Present and true while the channel is archived: read-only (no message, edit, reaction,
+   * pin or setting is stored) until a server admin unarchives it.
+   */
+  ar?: true;
+  /**
    * Present for a direct message (then `pv` is true too): its other members, by name, to title
    * it with. `n`, its stored name, is internal and never shown.
    */
@@ -332,13 +337,16 @@ export interface ChannelSettingEvent extends EventBase {
     | typeof EventType.TopicChanged
     | typeof EventType.SlowModeChanged
     | typeof EventType.ChannelVisibilityChanged
-    | typeof EventType.RetentionChanged;
+    | typeof EventType.RetentionChanged
+    | typeof EventType.ChannelArchived;
   tp?: string;
   sl?: number;
   /** RetentionChanged: the channel's own retention in days (0: none of its own). */
   rd?: number;
   /** ChannelVisibilityChanged: true when the channel became private, false when public. */
   pv?: boolean;
+  /** ChannelArchived: true when the channel was archived, false when unarchived. */
+  ar?: boolean;
 }
 
 /** A stored channel event. */
@@ -382,8 +390,11 @@ export interface TypingPush {
   on: boolean;
 }
 
-/** Why a user is no longer in a channel: left it, or was kicked or banned. */
-export type RemovalReason = "left" | "kicked" | "banned";
+/**
+ * Why a user is no longer in a channel: left it, was kicked or banned, or the channel was
+ * deleted by a server admin (`deleted`: no event says so, the channel is gone).
+ */
+export type RemovalReason = "left" | "kicked" | "banned" | "deleted";
 
 /** ChannelRemoved (op 104): you are no longer in channel `c`. */
 export interface ChannelRemovedPush {

@@ -39,6 +39,7 @@ import { Router } from "./router/router";
 import { AdminService } from "./services/admin-service";
 import { seedAdmins } from "./services/admins";
 import { AuthService } from "./services/auth-service";
+import { ChannelAdmin, purgeDeletedChannels } from "./services/channel-admin";
 import { ChannelService } from "./services/channel-service";
 import { CommandService } from "./services/command-service";
 import { DirectService } from "./services/direct-service";
@@ -345,6 +346,7 @@ export async function buildNode(
       ...tuning.retentionSweep,
       onError: (err) => logger.warn({ err }, "retention sweep failed"),
     },
+    (stop) => purgeDeletedChannels(storage, stop),
   );
   const guestSweep = new GuestSweep(channels, {
     days: config.guestMembershipDays,
@@ -383,6 +385,13 @@ export async function buildNode(
       channels,
       presenceStore,
       (userId, message) => broker.publish({ kind: "user", id: userId }, message),
+      () => void fileSweep.sweep(),
+    ),
+    channelAdmin: new ChannelAdmin(
+      admin,
+      storage,
+      channels,
+      presenceStore,
       () => void fileSweep.sweep(),
     ),
     serverSettings: settings,

@@ -74,11 +74,12 @@ export class UserTopic {
       case "channel-removed": {
         // Rights go at once; the socket keeps the channel's stream until the event that removed
         // it (who, why) was delivered, so the user learns the reason (the hub ends the
-        // membership when it delivers that event), then it is detached anyway.
+        // membership when it delivers that event), then it is detached anyway. A leave and a
+        // deleted channel (which has no such event) end at once.
         const { c, reason, s } = message;
         const since = conn.channels.since(c);
         if (since !== undefined && s !== undefined && since >= s) return;
-        if (reason !== "left" && hub.isAttached(conn, c)) {
+        if (reason !== "left" && reason !== "deleted" && hub.isAttached(conn, c)) {
           conn.channels.delete(c);
           setTimeout(() => {
             // A socket closed meanwhile is detached here: it no longer lists the channel.

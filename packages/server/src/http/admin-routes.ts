@@ -1,6 +1,10 @@
 import {
   ADMIN_PAGE_DEFAULT,
   type AdminAuditReply,
+  type AdminChannel,
+  type AdminChannelReply,
+  type AdminChannelsReply,
+  type AdminDeleteChannelReply,
   type AdminDeleteUserReply,
   type AdminModerationReply,
   type AdminRemoveGuestsReply,
@@ -13,6 +17,9 @@ import {
   type AdminUsersReply,
   adminAuditQuerySchema,
   adminBanSchema,
+  adminChannelOwnerSchema,
+  adminChannelQuerySchema,
+  adminChannelsQuerySchema,
   adminDeleteUserSchema,
   adminModerationQuerySchema,
   adminRemoveGuestsSchema,
@@ -65,7 +72,7 @@ export function registerAdminRoutes(
     await limitUser(auth, "admin");
     return adminActor(auth.user);
   };
-  /** The `:id` of the path (a user's or a report's). */
+  /** The `:id` of the path (a user's, a channel's or a report's). */
   const pathId = (req: FastifyRequest) => parse(pathIdSchema, (req.params as { id?: string }).id);
 
   app.get("/api/v1/admin/users", async (req): Promise<AdminUsersReply> => {
@@ -131,6 +138,44 @@ export function registerAdminRoutes(
   app.post("/api/v1/admin/users/:id/unban", async (req): Promise<{ user: AdminUser }> => {
     const by = await admin(req);
     return { user: await services.admin.unban(by, pathId(req)) };
+  });
+
+  app.get("/api/v1/admin/channels", async (req): Promise<AdminChannelsReply> => {
+    const by = await admin(req);
+    return services.channelAdmin.list(by, parse(adminChannelsQuerySchema, req.query));
+  });
+
+  app.get("/api/v1/admin/channels/:id", async (req): Promise<AdminChannelReply> => {
+    const by = await admin(req);
+    const query = parse(adminChannelQuerySchema, req.query);
+    return services.channelAdmin.view(by, pathId(req), query.membersAfter);
+  });
+
+  app.post("/api/v1/admin/channels/:id/owner", async (req): Promise<{ channel: AdminChannel }> => {
+    const by = await admin(req);
+    const { username } = parse(adminChannelOwnerSchema, req.body);
+    return { channel: await services.channelAdmin.setOwner(by, pathId(req), username) };
+  });
+
+  app.post(
+    "/api/v1/admin/channels/:id/archive",
+    async (req): Promise<{ channel: AdminChannel }> => {
+      const by = await admin(req);
+      return { channel: await services.channelAdmin.setArchived(by, pathId(req), true) };
+    },
+  );
+
+  app.post(
+    "/api/v1/admin/channels/:id/unarchive",
+    async (req): Promise<{ channel: AdminChannel }> => {
+      const by = await admin(req);
+      return { channel: await services.channelAdmin.setArchived(by, pathId(req), false) };
+    },
+  );
+
+  app.post("/api/v1/admin/channels/:id/delete", async (req): Promise<AdminDeleteChannelReply> => {
+    const by = await admin(req);
+    return services.channelAdmin.delete(by, pathId(req));
   });
 
   app.get("/api/v1/admin/moderation", async (req): Promise<AdminModerationReply> => {

@@ -353,7 +353,7 @@ export class AdminService {
         actor: { id: r.actorId, username: r.actorName },
         action: r.action,
         target: {
-          kind: r.targetKind === "server" ? "server" : "user",
+          kind: r.targetKind === "server" || r.targetKind === "channel" ? r.targetKind : "user",
           id: r.targetId,
           username: r.targetName,
         },

@@ -65,12 +65,13 @@ export class ChannelService {
 
   /**
    * Tells every connection of a user that it is no longer in a channel, as of the event with
-   * seq `s` (a membership that began after it, a quick rejoin, is not touched).
+   * seq `s` (a membership that began after it, a quick rejoin, is not touched; a deleted
+   * channel has no such event).
    */
-  removed(userId: number, channelId: number, reason: RemovalReason, s: number): void {
+  removed(userId: number, channelId: number, reason: RemovalReason, s?: number): void {
     this.broker.publish(
       { kind: "user", id: userId },
-      { k: "channel-removed", c: channelId, reason, s },
+      { k: "channel-removed", c: channelId, reason, ...(s !== undefined ? { s } : {}) },
     );
   }
 
@@ -344,6 +345,7 @@ export class ChannelService {
       if (l.retentionDays > 0) summary.rd = l.retentionDays;
       if (l.role) summary.rl = l.role;
       if (l.isPrivate) summary.pv = true;
+      if (l.archivedAt !== null) summary.ar = true;
       if (l.isDirect) summary.dm = peers.get(l.id) ?? [];
       return summary;
     });

@@ -24,7 +24,8 @@ export function retentionInForce(serverDays: number, channelDays: number): numbe
  * channel's own when shorter) are deleted, by the server, with their files, mentions and search
  * entries, each leaving its tombstone and MessageDeleted event (`ex`) in the channel's stream
  * (so resume and history stay gap-free). Runs on every node at start and then every interval;
- * nodes sweeping at once delete each message once (see `MessageStore.expireMessages`).
+ * nodes sweeping at once delete each message once (see `MessageStore.expireMessages`). It
+ * also finishes purging channels whose deletion a stop cut short.
  */
 export class RetentionSweep extends PeriodicSweep {
   constructor(
@@ -35,6 +36,11 @@ export class RetentionSweep extends PeriodicSweep {
     /** Called after messages were deleted (their files are doomed: the file sweep runs). */
     private readonly expired: () => void,
     options: SweepOptions,
+    /**
+     * Finishes the purge of channels an admin deleted that a stop cut short (see
+     * `ChannelAdmin.delete`); resolves to the messages it deleted.
+     */
+    private readonly purgeDeleted: (stop: () => boolean) => Promise<number> = async () => 0,
   ) {
     super(options, RETENTION_SWEEP_INTERVAL_MS);
   }
@@ -42,7 +48,7 @@ export class RetentionSweep extends PeriodicSweep {
   protected async runOnce(): Promise<void> {
     const server = this.serverDays();
     let after = 0;
-    let deleted = 0;
+    let deleted = await this.purgeDeleted(() => this.isClosed);
     while (!this.isClosed) {
       const page = await this.store.channelRetentions(after, CHANNELS);
       for (const channel of page) {

@@ -1,6 +1,7 @@
 import type { RateLimiter, RateRules } from "../rate-limit/rate-limiter";
 import type { AdminService } from "./admin-service";
 import type { AuthService } from "./auth-service";
+import type { ChannelAdmin } from "./channel-admin";
 import type { ChannelService } from "./channel-service";
 import type { CommandService } from "./command-service";
 import type { DirectService } from "./direct-service";
@@ -51,6 +52,8 @@ export interface Services {
   admin: AdminService;
   /** What server admins do to accounts themselves: rename, deactivate, delete. */
   accounts: UserLifecycle;
+  /** What server admins do to channels: list, owner, archive, delete. */
+  channelAdmin: ChannelAdmin;
   /** The server settings admins change live. */
   serverSettings: SettingsService;
   /** Rate limits: the limiter and the rules of its buckets. */

@@ -30,8 +30,11 @@ export type AdminMessageRow = AdminUserMessage;
 export interface AdminChange {
   actor: Actor;
   action: string;
-  /** A user (the default), or the server itself for its settings (id 0, name "server"). */
-  targetKind?: "user" | "server";
+  /**
+   * A user (the default), a channel, or the server itself for its settings (id 0, name
+   * "server").
+   */
+  targetKind?: "user" | "channel" | "server";
   target: Actor;
   /** JSON-serialisable: the part of the target the action changes, before and after. */
   before: unknown;

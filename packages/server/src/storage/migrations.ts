@@ -587,6 +587,14 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
           .execute();
       },
     },
+    "0025_channel_archive_and_delete": {
+      // A channel an admin archived (read-only until unarchived), and one an admin deleted:
+      // hidden from then on and purged in batches, after which its row goes too.
+      async up(db) {
+        await db.schema.alterTable("channels").addColumn("archived_at", "bigint").execute();
+        await db.schema.alterTable("channels").addColumn("deleted_at", "bigint").execute();
+      },
+    },
   };
 }
 

@@ -43,6 +43,10 @@ export interface Database {
     slow_mode: number;
     /** The channel's own retention in days; 0: none (migration 0024). */
     retention_days: Generated<number>;
+    /** Set while an admin has the channel archived, read-only (migration 0025). */
+    archived_at: Generated<number | null>;
+    /** Set once an admin deleted the channel: hidden, its rows being purged (migration 0025). */
+    deleted_at: Generated<number | null>;
     /** 1 for a private channel (listed to members only, joined by invitation). */
     private: Generated<number>;
     /** A `ChannelKind`: 0 a channel, 1 a direct message (named `\ndm:<sorted member ids>`). */

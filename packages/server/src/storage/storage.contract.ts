@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import { describe, expect, it } from "vitest";
 import { accountStoreContract } from "./account-store.contract";
+import { adminChannelStoreContract } from "./admin-channel-store.contract";
 import { adminStoreContract } from "./admin-store.contract";
 import { channelStoreContract } from "./channel-store.contract";
 import type { Open } from "./contract-fixture";
@@ -37,6 +38,7 @@ export function storageContract(name: string, open: Open) {
   fileRowsContract(name, open);
   searchStoreContract(name, open);
   adminStoreContract(name, open);
+  adminChannelStoreContract(name, open);
   reportStoreContract(name, open);
 }
 

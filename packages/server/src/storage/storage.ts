@@ -1,5 +1,6 @@
 import type { EventType } from "@parley/protocol";
 import type { AccountStore } from "./account-store";
+import type { AdminChannelStore } from "./admin-channel-store";
 import type { AdminStore } from "./admin-store";
 import type { BlockStore } from "./block-store";
 import type { ChannelStore } from "./channel-store";
@@ -59,6 +60,8 @@ export interface ChannelRow {
   slowMode: number;
   /** The channel's own retention in days; 0: none of its own. */
   retentionDays: number;
+  /** When a server admin archived it (read-only until unarchived); null when not archived. */
+  archivedAt: number | null;
   /** Listed to members only, joined by invitation. */
   isPrivate: boolean;
   /** A direct message: its members fixed at its opening, never listed or joined (private too). */
@@ -119,6 +122,7 @@ export interface Storage
     FileRowStore,
     SearchStore,
     AdminStore,
+    AdminChannelStore,
     ReportStore {
   close(): Promise<void>;
 }

@@ -13,12 +13,34 @@ import { removeMembership } from "./channels";
 import { isUniqueViolation, revokeSessions, type SqlContext, toUser } from "./context";
 
 /** `%` and `_` of a LIKE pattern taken literally (with `\` as the escape). */
-function likeLiteral(text: string): string {
+export function likeLiteral(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 /** `server_settings` key of the settings admins set (JSON). */
 const SETTINGS_KEY = "admin-settings";
+
+/** Records an admin change in the admin audit log, inside the change's transaction. */
+export async function insertAdminAudit(
+  sql: SqlContext,
+  trx: Transaction<Database>,
+  change: AdminChange,
+): Promise<void> {
+  await trx
+    .insertInto("admin_audit")
+    .values({
+      actor_id: change.actor.id,
+      actor_name: change.actor.name,
+      action: change.action,
+      target_kind: change.targetKind ?? "user",
+      target_id: change.target.id,
+      target_name: change.target.name,
+      before: change.before === undefined ? null : JSON.stringify(change.before),
+      after: change.after === undefined ? null : JSON.stringify(change.after),
+      created_at: sql.now(),
+    })
+    .execute();
+}
 
 /** {@link AdminStore} over SQL: reads for the console, and writes that record their audit entry. */
 export function sqlAdminStore(sql: SqlContext): AdminStore {
@@ -45,22 +67,8 @@ export function sqlAdminStore(sql: SqlContext): AdminStore {
     sessions: Number(row.live_sessions ?? 0),
   });
 
-  async function audit(trx: Transaction<Database>, change: AdminChange): Promise<void> {
-    await trx
-      .insertInto("admin_audit")
-      .values({
-        actor_id: change.actor.id,
-        actor_name: change.actor.name,
-        action: change.action,
-        target_kind: change.targetKind ?? "user",
-        target_id: change.target.id,
-        target_name: change.target.name,
-        before: change.before === undefined ? null : JSON.stringify(change.before),
-        after: change.after === undefined ? null : JSON.stringify(change.after),
-        created_at: sql.now(),
-      })
-      .execute();
-  }
+  const audit = (trx: Transaction<Database>, change: AdminChange) =>
+    insertAdminAudit(sql, trx, change);
 
   const revoke = (trx: Transaction<Database>, userId: number) =>
     revokeSessions(trx, sql.now(), userId);
@@ -118,7 +126,8 @@ export function sqlAdminStore(sql: SqlContext): AdminStore {
         .innerJoin("channels as c", "c.id", "m.channel_id")
         .select(["m.id", "m.channel_id", "c.name", "m.seq", "m.content", "m.created_at"])
         .where("m.author_id", "=", userId)
-        .where("m.deleted_at", "is", null);
+        .where("m.deleted_at", "is", null)
+        .where("c.deleted_at", "is", null);
       if (beforeId !== undefined) q = q.where("m.id", "<", beforeId);
       const rows = await q.orderBy("m.id", "desc").limit(limit).execute();
       return rows.map((r) => ({
@@ -368,7 +377,8 @@ export function sqlAdminStore(sql: SqlContext): AdminStore {
     async adminAudit({ actorId, targetId, action, beforeId, limit }) {
       let q = db.selectFrom("admin_audit").selectAll();
       if (actorId !== undefined) q = q.where("actor_id", "=", actorId);
-      if (targetId !== undefined) q = q.where("target_id", "=", targetId);
+      if (targetId !== undefined)
+        q = q.where("target_kind", "=", "user").where("target_id", "=", targetId);
       if (action !== undefined) q = q.where("action", "=", action);
       if (beforeId !== undefined) q = q.where("id", "<", beforeId);
       const rows = await q.orderBy("id", "desc").limit(limit).execute();

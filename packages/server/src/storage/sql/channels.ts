@@ -37,6 +37,7 @@ export function sqlChannelStore(sql: SqlContext): ChannelStore {
       .selectFrom("channels")
       .selectAll()
       .where(column, "=", value)
+      .where("deleted_at", "is", null)
       .executeTakeFirst();
     return row && toChannel(row);
   }
@@ -182,7 +183,7 @@ export function sqlChannelStore(sql: SqlContext): ChannelStore {
     },
 
     async listChannels(query) {
-      let q = db.selectFrom("channels as c").selectAll("c");
+      let q = db.selectFrom("channels as c").selectAll("c").where("c.deleted_at", "is", null);
       if (query.search) {
         const pattern = `%${nameKey(query.search).replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
         q = q.where(raw<boolean>`c.name_lower like ${pattern} escape '\\'`);

@@ -129,17 +129,21 @@ export class SqlContext {
     return (await db.executeQuery<R>(CompiledQuery.raw(text, parameters))).rows;
   }
 
-  /** Takes the channel's next seq (and reads its slow mode in the same statement). */
+  /**
+   * Takes the channel's next seq (and reads its slow mode and archive in the same statement).
+   * NO_SUCH_CHANNEL when there is no such channel (or it was deleted).
+   */
   async nextSeq(
     trx: Transaction<Database>,
     channelId: number,
-  ): Promise<{ seq: number; slowMode: number }> {
-    const [row] = await this.run<{ last_seq: number; slow_mode: number }>(trx, "nextSeq", [
-      1,
-      channelId,
-    ]);
-    if (!row) throw new ParleyError("NO_SUCH_CHANNEL");
-    return { seq: Number(row.last_seq), slowMode: Number(row.slow_mode) };
+  ): Promise<{ seq: number; slowMode: number; archived: boolean }> {
+    const [row] = await this.run<SeqRow>(trx, "nextSeq", [1, channelId]);
+    if (!row || row.deleted_at !== null) throw new ParleyError("NO_SUCH_CHANNEL");
+    return {
+      seq: Number(row.last_seq),
+      slowMode: Number(row.slow_mode),
+      archived: row.archived_at !== null,
+    };
   }
 
   /**
@@ -158,7 +162,8 @@ export class SqlContext {
     channelId: number,
     ev: NewEvent,
   ): Promise<ChannelEvent> {
-    const { seq } = await this.nextSeq(trx, channelId);
+    const { seq, archived } = await this.nextSeq(trx, channelId);
+    if (archived && ARCHIVED_REFUSES.has(ev.type)) throw new ParleyError("CHANNEL_ARCHIVED");
     const now = this.now();
     await trx
       .insertInto("events")
@@ -303,8 +308,33 @@ const HOT = {
       .updateTable("channels")
       .set((eb) => ({ last_seq: eb("last_seq", "+", 1) }))
       .where("id", "=", 0)
-      .returning(["last_seq", "slow_mode"]),
+      .returning(["last_seq", "slow_mode", "archived_at", "deleted_at"]),
 } satisfies Record<string, (db: Kysely<Database>, dialect: SqlDialect) => Compilable>;
+
+/** What taking a seq reads of its channel. */
+export interface SeqRow {
+  last_seq: number;
+  slow_mode: number;
+  archived_at: number | null;
+  deleted_at: number | null;
+}
+
+/**
+ * What an archived channel no longer stores: new content and changes to it or to the channel.
+ * Deleting a message stays possible (its author's right, moderation, retention), and so do
+ * joins, leaves, moderation of members and the archive's own change.
+ */
+export const ARCHIVED_REFUSES: ReadonlySet<EventType> = new Set([
+  EventType.MessagePosted,
+  EventType.MessageEdited,
+  EventType.ReactionAdded,
+  EventType.ReactionRemoved,
+  EventType.MessagePinned,
+  EventType.MessageUnpinned,
+  EventType.TopicChanged,
+  EventType.SlowModeChanged,
+  EventType.ChannelVisibilityChanged,
+]);
 
 /** A membership with its mute, if any (`muted` is null when there is no mute row). */
 export interface StandingRow {
@@ -428,6 +458,7 @@ export function toChannel(row: Selectable<Database["channels"]>): ChannelRow {
     lastSeq: Number(row.last_seq),
     slowMode: Number(row.slow_mode),
     retentionDays: Number(row.retention_days ?? 0),
+    archivedAt: optionalTime(row.archived_at),
     isPrivate: Number(row.private) === 1,
     isDirect: Number(row.kind) === ChannelKind.Direct,
   };

@@ -366,6 +366,7 @@ export function sqlMessageStore(sql: SqlContext): MessageStore {
         .selectFrom("channels")
         .select(["id", "retention_days"])
         .where("id", ">", afterId)
+        .where("deleted_at", "is", null)
         .orderBy("id")
         .limit(limit)
         .execute();

@@ -15,6 +15,7 @@ import {
   type Db,
   isUniqueViolation,
   type MessagePostedEvent,
+  type SeqRow,
   type SqlContext,
   type StandingRow,
   standingError,
@@ -190,13 +191,12 @@ export function sqlSendPath(sql: SqlContext): SendPath {
     }
     const stored: { i: number; seq: number }[] = [];
     for (const [channelId, indexes] of byChannel) {
-      const [row] = await sql.run<{ last_seq: number; slow_mode: number }>(trx, "nextSeq", [
-        indexes.length,
-        channelId,
-      ]);
-      if (!row) {
-        for (const i of indexes)
-          results[i] = { ok: false, error: new ParleyError("NO_SUCH_CHANNEL") };
+      const [row] = await sql.run<SeqRow>(trx, "nextSeq", [indexes.length, channelId]);
+      if (!row || row.deleted_at !== null || row.archived_at !== null) {
+        // Give the seqs back (this transaction holds the row): nothing is stored here.
+        if (row) await sql.run(trx, "nextSeq", [-indexes.length, channelId]);
+        const code = row?.archived_at != null ? "CHANNEL_ARCHIVED" : "NO_SUCH_CHANNEL";
+        for (const i of indexes) results[i] = { ok: false, error: new ParleyError(code) };
         continue;
       }
       if (Number(row.slow_mode) > 0 && indexes.some((i) => !batch[i]!.slowModeExempt)) {
@@ -383,7 +383,8 @@ export function sqlSendPath(sql: SqlContext): SendPath {
     if (existing) return { event: await postedEventOf(trx, Number(existing.id)), duplicate: true };
     const now = sql.now();
     await sql.assertStanding(trx, m.channelId, m.author.id, now);
-    const { seq, slowMode } = await sql.nextSeq(trx, m.channelId);
+    const { seq, slowMode, archived } = await sql.nextSeq(trx, m.channelId);
+    if (archived) throw new ParleyError("CHANNEL_ARCHIVED");
     if (slowMode > 0 && !m.slowModeExempt) await checkSlowMode(trx, m, slowMode * 1000, now);
     const [message] = await sql.runSql<{ id: number }>(
       trx,

@@ -4,6 +4,7 @@ import type { Database } from "../schema";
 import type { Storage } from "../storage";
 import { sqlAccountStore } from "./accounts";
 import { sqlAdminStore } from "./admin";
+import { sqlAdminChannelStore } from "./admin-channels";
 import { sqlBlockStore } from "./blocks";
 import { sqlChannelStore } from "./channels";
 import { SqlContext } from "./context";
@@ -45,6 +46,7 @@ export function sqlStorage(
   const files = sqlFileRowStore(sql);
   const search = sqlSearchStore(sql, options.search);
   const admin = sqlAdminStore(sql);
+  const adminChannels = sqlAdminChannelStore(sql);
   const reports = sqlReportStore(sql);
   assertDisjoint([
     accounts,
@@ -60,6 +62,7 @@ export function sqlStorage(
     files,
     search,
     admin,
+    adminChannels,
     reports,
   ]);
   return {
@@ -76,6 +79,7 @@ export function sqlStorage(
     ...files,
     ...search,
     ...admin,
+    ...adminChannels,
     ...reports,
     close: () => sql.close(),
   };
