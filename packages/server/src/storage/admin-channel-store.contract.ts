@@ -149,12 +149,15 @@ export function adminChannelStoreContract(name: string, open: Open) {
         { channelId: channel.id, author: alice, nonce: "y", content: "a", kind: MessageKind.Text },
         { channelId: channel.id, author: bob, nonce: "z", content: "b", kind: MessageKind.Text },
       ]);
-      expect(batch.map((r) => (r.ok ? "ok" : (r.error as { errorName?: string }).errorName))).toEqual([
-        "CHANNEL_ARCHIVED",
-        "CHANNEL_ARCHIVED",
-      ]);
-      await expect(storage.addReaction(channel.id, kept.id, "👍", bob, 20)).rejects.toMatchObject({ errorName: "CHANNEL_ARCHIVED" });
-      await expect(storage.setTopic(channel.id, "new", alice)).rejects.toMatchObject({ errorName: "CHANNEL_ARCHIVED" });
+      expect(
+        batch.map((r) => (r.ok ? "ok" : (r.error as { errorName?: string }).errorName)),
+      ).toEqual(["CHANNEL_ARCHIVED", "CHANNEL_ARCHIVED"]);
+      await expect(storage.addReaction(channel.id, kept.id, "👍", bob, 20)).rejects.toMatchObject({
+        errorName: "CHANNEL_ARCHIVED",
+      });
+      await expect(storage.setTopic(channel.id, "new", alice)).rejects.toMatchObject({
+        errorName: "CHANNEL_ARCHIVED",
+      });
       await expect(
         storage.editMessage(
           {
