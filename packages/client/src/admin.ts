@@ -2,6 +2,11 @@ import type {
   AdminAuditQuery,
   AdminAuditReply,
   AdminBan,
+  AdminChannel,
+  AdminChannelReply,
+  AdminChannelsQuery,
+  AdminChannelsReply,
+  AdminDeleteChannelReply,
   AdminDeleteUserReply,
   AdminModerationQuery,
   AdminModerationReply,
@@ -33,8 +38,8 @@ function queryString(values: Record<string, string | number | undefined>): strin
 }
 
 /**
- * The admin API (`/api/v1/admin/…`) for a server admin's session: users, their sign-out and
- * server bans, and the admin audit log. Every call rejects with a {@link ParleyRequestError}
+ * The admin API (`/api/v1/admin/…`) for a server admin's session: users and what admins do to
+ * them, channels and what admins do to them, reports, figures, settings, and the audit logs. Every call rejects with a {@link ParleyRequestError}
  * carrying the server's code (FORBIDDEN for a session that is not an admin's).
  */
 export class AdminApi {
@@ -118,6 +123,35 @@ export class AdminApi {
   /** Deletes up to a batch of guests idle for `idleDays`; call again while `more`. */
   removeGuests(request: AdminRemoveGuests): Promise<AdminRemoveGuestsReply> {
     return this.call("POST", "/guests/remove", request);
+  }
+
+  /** A page of channels (never direct messages), newest first; `before` pages on. */
+  channels(query: AdminChannelsQuery = {}): Promise<AdminChannelsReply> {
+    return this.call("GET", `/channels${queryString({ ...query })}`);
+  }
+
+  /** A channel and a page of its members by user id (`membersAfter` pages on). */
+  channel(id: number, membersAfter?: number): Promise<AdminChannelReply> {
+    return this.call("GET", `/channels/${id}${queryString({ membersAfter })}`);
+  }
+
+  /** Gives the channel to one of its members (an account); its owner until now moderates. */
+  async setChannelOwner(id: number, username: string): Promise<AdminChannel> {
+    const reply = await this.call<{ channel: AdminChannel }>("POST", `/channels/${id}/owner`, {
+      username,
+    });
+    return reply.channel;
+  }
+
+  /** Archives the channel (read-only) or unarchives it. */
+  async setChannelArchived(id: number, archived: boolean): Promise<AdminChannel> {
+    const path = `/channels/${id}/${archived ? "archive" : "unarchive"}`;
+    return (await this.call<{ channel: AdminChannel }>("POST", path, {})).channel;
+  }
+
+  /** Deletes the channel for good, with its messages, files and search entries. */
+  deleteChannel(id: number): Promise<AdminDeleteChannelReply> {
+    return this.call("POST", `/channels/${id}/delete`, {});
   }
 
   /** A page of every channel's moderation log, newest first, with filters. */

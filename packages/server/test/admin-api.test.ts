@@ -4,6 +4,9 @@ import { join } from "node:path";
 import type { ParleyClient } from "@parley/client";
 import {
   type AdminAuditReply,
+  type AdminChannel,
+  type AdminChannelReply,
+  type AdminChannelsReply,
   type AdminUser,
   type AdminUserReply,
   type AdminUsersReply,
@@ -11,6 +14,7 @@ import {
   ERRORS,
   EventType,
   ReportStatus,
+  Role,
   type UploadReply,
   type UserUpdatedPush,
 } from "@parley/protocol";
@@ -76,7 +80,7 @@ describe("admin API", () => {
     const member = await server.register("member");
     const owner = await server.register("owner");
     const ownerClient = await server.connect({ token: owner });
-    await ownerClient.createChannel("owned");
+    const { ch: owned } = await ownerClient.createChannel("owned");
     const guest = (await server.connect()).token!;
     const signedOut = await server.registerAdmin("gone");
     await post(`${server.url}/api/v1/auth/logout`, {}, signedOut);
@@ -108,6 +112,12 @@ describe("admin API", () => {
       ["POST", `/users/${target}/reactivate`, {}],
       ["POST", `/users/${target}/delete`, { messages: "remove" }],
       ["POST", "/guests/remove", { idleDays: 1, messages: "remove" }],
+      ["GET", "/channels"],
+      ["GET", `/channels/${owned.i}`],
+      ["POST", `/channels/${owned.i}/owner`, { username: "member" }],
+      ["POST", `/channels/${owned.i}/archive`, {}],
+      ["POST", `/channels/${owned.i}/unarchive`, {}],
+      ["POST", `/channels/${owned.i}/delete`, {}],
     ];
     const callers: [who: string, token: string | undefined, status: number, code: number][] = [
       ["no session", undefined, 401, ERRORS.UNAUTHENTICATED.code],
@@ -647,6 +657,193 @@ describe("admin API: accounts renamed, deactivated and deleted", () => {
     for (const bad of [{ idleDays: 0, messages: "keep" }, { idleDays: 3, messages: "all" }, {}]) {
       expect((await call(server, "POST", "/guests/remove", root, bad)).status).toBe(400);
     }
+  });
+});
+
+describe("admin API: channels", () => {
+  let server: TestServer;
+  let root: string;
+  beforeEach(async () => {
+    server = await new TestServer().start();
+    root = await server.registerAdmin("root");
+  });
+  afterEach(async () => {
+    await server.stop();
+  });
+
+  /** Bob owns #room and Carol is a member, both connected. */
+  async function room() {
+    const bob = await server.connect({ token: await server.register("bob") });
+    const carol = await server.connect({ token: await server.register("carol") });
+    const { ch } = await bob.createChannel("room");
+    await carol.joinChannel(ch.i);
+    return { bob, carol, room: ch.i };
+  }
+
+  it("lists channels with members, online, owner and activity, by kind and name; never direct messages", async () => {
+    const { bob, carol, room: id } = await room();
+    await bob.send(id, "hello");
+    await bob.createChannel("hideout", "", { private: true });
+    const { ch: dm } = await bob.openDm(["carol"]);
+    const all = (await call(server, "GET", "/channels", root)).body as AdminChannelsReply;
+    const names = all.channels.map((c) => c.name);
+    expect(names).toContain("room");
+    expect(names).toContain("hideout");
+    expect(all.channels.every((c) => !c.name.startsWith("\n"))).toBe(true);
+    expect(all.channels.find((c) => c.name === "room")).toMatchObject({
+      id,
+      members: 2,
+      online: 2,
+      private: false,
+      owner: { id: bob.user!.i, username: "bob" },
+      lastActivityAt: expect.any(Number),
+    });
+    const secret = (await call(server, "GET", "/channels?kind=private", root)).body;
+    expect(secret.channels.map((c: AdminChannel) => c.name)).toEqual(["hideout"]);
+    const found = (await call(server, "GET", "/channels?q=ROO&limit=1", root)).body;
+    expect(found.channels.map((c: AdminChannel) => c.name)).toEqual(["room"]);
+    const one = (await call(server, "GET", `/channels/${id}`, root)).body as AdminChannelReply;
+    expect(one.members.map((m) => [m.username, m.role, m.online])).toEqual([
+      ["bob", Role.Owner, true],
+      ["carol", Role.Member, true],
+    ]);
+    expect(one.membersNext).toBe(undefined);
+    // A direct message is not reached by id either.
+    expect((await call(server, "GET", `/channels/${dm.i}`, root)).body.error.c).toBe(
+      ERRORS.NO_SUCH_CHANNEL.code,
+    );
+    const bad = await call(server, "GET", "/channels?kind=dm", root);
+    expect(bad.status).toBe(400);
+    expect((await call(server, "GET", "/channels/999999", root)).body.error.c).toBe(
+      ERRORS.NO_SUCH_CHANNEL.code,
+    );
+  });
+
+  it("changes the owner: both members see the RoleChanged live, the owner until now moderates; guests refused; audited", async () => {
+    const { bob, carol, room: id } = await room();
+    const guest = await server.connect();
+    await guest.joinChannel(id);
+    const seen = collect(bob, id);
+    const res = await call(server, "POST", `/channels/${id}/owner`, root, { username: "carol" });
+    expect(res.status).toBe(200);
+    expect(res.body.channel.owner).toEqual({ id: carol.user!.i, username: "carol" });
+    await until(
+      () => seen.filter((e) => e.t === EventType.RoleChanged).length === 2,
+      5000,
+      "both role changes live",
+    );
+    const roles = seen.filter((e) => e.t === EventType.RoleChanged);
+    expect(roles.map((e) => [(e as { un?: string }).un, (e as { rl?: number }).rl])).toEqual([
+      ["bob", Role.Moderator],
+      ["carol", Role.Owner],
+    ]);
+    // The new owner has the owner's rights at once: it sets a retention.
+    await until(async () => {
+      try {
+        await carol.command(id, "/retention 30");
+        return true;
+      } catch {
+        return false;
+      }
+    }, 5000);
+    const refused = await call(server, "POST", `/channels/${id}/owner`, root, {
+      username: guest.user!.n,
+    });
+    expect(refused.body.error?.c).toBe(ERRORS.FORBIDDEN.code);
+    const outsider = await server.register("dave");
+    expect(outsider).toBeTruthy();
+    const notMember = await call(server, "POST", `/channels/${id}/owner`, root, {
+      username: "dave",
+    });
+    expect(notMember.body.error?.c).toBe(ERRORS.TARGET_NOT_MEMBER.code);
+    const audit = (await call(server, "GET", "/audit?action=channelowner", root))
+      .body as AdminAuditReply;
+    expect(audit.entries.map((e) => [e.target, e.before, e.after])).toEqual([
+      [{ kind: "channel", id, username: "room" }, { owner: "bob" }, { owner: "carol" }],
+    ]);
+  });
+
+  it("archives: the event reaches members live, sends, edits, reactions and the topic are refused with CHANNEL_ARCHIVED, history stays; unarchive opens it", async () => {
+    const { bob, carol, room: id } = await room();
+    const before = await bob.send(id, "kept");
+    const seen = collect(carol, id);
+    const res = await call(server, "POST", `/channels/${id}/archive`, root, {});
+    expect(res.body.channel.archivedAt).toEqual(expect.any(Number));
+    await until(() => seen.some((e) => e.t === EventType.ChannelArchived), 5000, "archived live");
+    expect(seen.find((e) => e.t === EventType.ChannelArchived)).toMatchObject({ ar: true });
+    const code = ERRORS.CHANNEL_ARCHIVED.code;
+    await expect(carol.send(id, "no")).rejects.toMatchObject({ code });
+    await expect(bob.editMessage(id, before.i, 1, "changed")).rejects.toMatchObject({ code });
+    await expect(carol.react(id, before.i, "👍")).rejects.toMatchObject({ code });
+    await expect(bob.command(id, "/topic new")).rejects.toMatchObject({ code });
+    const summary = (await carol.channelInfo(id)).ch;
+    expect(summary.ar).toBe(true);
+    const history = await carol.history(id);
+    expect(history.e.some((e) => (e as { x?: string }).x === "kept")).toBe(true);
+    // Archived is listed as such; archiving twice stores nothing more.
+    const archived = (await call(server, "GET", "/channels?kind=archived", root)).body;
+    expect(archived.channels.map((c: AdminChannel) => c.id)).toEqual([id]);
+    await call(server, "POST", `/channels/${id}/archive`, root, {});
+    expect(seen.filter((e) => e.t === EventType.ChannelArchived)).toHaveLength(1);
+    const reopened = await call(server, "POST", `/channels/${id}/unarchive`, root, {});
+    expect(reopened.body.channel.archivedAt).toBe(undefined);
+    await until(() => seen.filter((e) => e.t === EventType.ChannelArchived).length === 2, 5000);
+    expect((await carol.send(id, "back")).i).toBeGreaterThan(before.i);
+    const audit = (await call(server, "GET", "/audit", root)).body as AdminAuditReply;
+    expect(audit.entries.map((e) => e.action)).toEqual(["unarchive", "archive"]);
+  });
+
+  it("deletes a channel: members told at once, its name free, its messages gone from search, the database file and the file store", async () => {
+    const { bob, carol, room: id } = await room();
+    const marker = "preposterously-distinctive";
+    const up = await fetch(`${server.url}/api/v1/files?name=${marker}.txt`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${bob.token!}`,
+        "content-type": "application/octet-stream",
+      },
+      body: `file bytes ${marker}`,
+    });
+    const file = (await up.json()) as UploadReply;
+    await bob.send(id, `first ${marker}`, { files: [file.id] });
+    for (let i = 0; i < 3; i++) await carol.send(id, `more ${marker} ${i}`);
+    const filePath = join(server.dir, "files", file.id.slice(0, 2), file.id);
+    expect(existsSync(filePath)).toBe(true);
+    expect((await carol.search(marker)).r).toHaveLength(4);
+    const removed: { c: number; why: string }[] = [];
+    carol.on("channelRemoved", (d) => removed.push(d));
+    bob.on("channelRemoved", (d) => removed.push(d));
+
+    const res = await call(server, "POST", `/channels/${id}/delete`, root, {});
+    expect(res.body).toEqual({ removedMessages: 4 });
+    await until(() => removed.length === 2, 5000, "both members told");
+    expect(removed).toEqual([
+      { c: id, why: "deleted" },
+      { c: id, why: "deleted" },
+    ]);
+    await expect(carol.send(id, "late")).rejects.toMatchObject({
+      code: ERRORS.NOT_A_MEMBER.code,
+    });
+    await expect(carol.joinChannel(id)).rejects.toMatchObject({
+      code: ERRORS.NO_SUCH_CHANNEL.code,
+    });
+    expect((await carol.search(marker)).r).toEqual([]);
+    await until(() => !existsSync(filePath), 5000, "the file's bytes swept");
+    expectNotInDatabaseFile(server.dir, marker);
+    // The name is free again, and the deletion is in the admin audit once.
+    const { ch } = await carol.createChannel("room");
+    expect(ch.i).not.toBe(id);
+    expect((await call(server, "POST", `/channels/${id}/delete`, root, {})).body.error.c).toBe(
+      ERRORS.NO_SUCH_CHANNEL.code,
+    );
+    const audit = (await call(server, "GET", "/audit?action=channeldelete", root))
+      .body as AdminAuditReply;
+    expect(audit.entries.map((e) => [e.target, e.before])).toEqual([
+      [
+        { kind: "channel", id, username: "room" },
+        { name: "room", members: 2, lastSeq: 6 },
+      ],
+    ]);
   });
 });
 
