@@ -1,7 +1,9 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { EventType, type MessageDeletedEvent, type UploadReply } from "@parley/protocol";
+import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
+import { openStorage } from "../src/main";
 import { collect, expectNotInDatabaseFile, TestServer, until } from "./harness";
 
 const DAY_MS = 86_400_000;
@@ -106,5 +108,31 @@ describe("message retention", () => {
     expect(res.status).toBe(200);
     await swept();
     expect(await text(lasting.i, b.i)).toBe("");
+  });
+
+  it("finishes purging a channel whose deletion a stop cut short", async () => {
+    await start();
+    const owner = await server.connect({ token: await server.register("owner") });
+    const { ch } = await owner.createChannel("halfway");
+    const marker = "interrupted-pangolin";
+    for (let i = 0; i < 3; i++) await owner.send(ch.i, `${marker} ${i}`);
+    // The deletion's first step only, as a node that stopped right after it leaves it.
+    const storage = await openStorage(server.config, pino({ level: "silent" }));
+    try {
+      await storage.deleteChannelAudited(ch.i, {
+        actor: { id: owner.user!.i, name: "owner" },
+        action: "channeldelete",
+        targetKind: "channel",
+        target: { id: ch.i, name: "halfway" },
+        before: {},
+        after: null,
+      });
+      expect(await storage.deletedChannels(10)).toEqual([ch.i]);
+      await swept();
+      expect(await storage.deletedChannels(10)).toEqual([]);
+    } finally {
+      await storage.close();
+    }
+    expectNotInDatabaseFile(server.dir, marker);
   });
 });
