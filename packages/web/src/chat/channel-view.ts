@@ -329,6 +329,7 @@ export function slowEnd(
 
 /** The warning shown when this user was kicked or banned from the channel, or undefined. */
 export function removalNotice(view: ChannelView, why: string, now: number): string | undefined {
+  if (why === "deleted") return `#${view.summary.n} was deleted by the server's admins`;
   if (why !== "kicked" && why !== "banned") return undefined;
   const event = view.removal;
   const by = event ? ` by ${event.an}` : "";
@@ -482,6 +483,10 @@ function withEvents(
       case EventType.ChannelVisibilityChanged:
         if (e.pv) summary.pv = true;
         else if (e.pv === false) delete summary.pv;
+        break;
+      case EventType.ChannelArchived:
+        if (e.ar) summary.ar = true;
+        else delete summary.ar;
         break;
     }
   }

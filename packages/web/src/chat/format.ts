@@ -134,6 +134,10 @@ export function systemText(e: ChannelEvent, now: number): string | undefined {
       return "pv" in e && e.pv
         ? `${e.an} made the channel private`
         : `${e.an} made the channel public`;
+    case EventType.ChannelArchived:
+      return "ar" in e && e.ar
+        ? `${e.an} archived the channel: it is read-only now`
+        : `${e.an} unarchived the channel`;
     case EventType.RetentionChanged: {
       const days = "rd" in e ? (e.rd ?? 0) : 0;
       return days > 0

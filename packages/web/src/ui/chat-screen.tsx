@@ -303,8 +303,19 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
                   <ChannelMark isPrivate={active.summary.pv === true} />
                 )}
                 {channelTitle(active.summary)}
+                {active.summary.ar && (
+                  <span className="chat-badge" data-testid="archived-badge">
+                    Archived
+                  </span>
+                )}
               </h1>
               {active.summary.tp && <p className="chat-topic">{active.summary.tp}</p>}
+              {active.summary.rd !== undefined && (
+                <p className="chat-topic" data-testid="retention-line">
+                  Messages here are deleted once {active.summary.rd}{" "}
+                  {active.summary.rd === 1 ? "day" : "days"} old
+                </p>
+              )}
             </div>
           ) : (
             <div className="chat-title">
@@ -408,18 +419,25 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
               )}
             </div>
             <div id="composer-anchor" />
-            <Composer
-              key={`composer-${active.id}`}
-              store={store}
-              view={active}
-              commands={state.commands}
-              members={members}
-              me={me}
-              disabled={false}
-              attachments={attachments}
-              autoFocus={focusComposer === active.id}
-              onFocused={() => setFocusComposer(undefined)}
-            />
+            {active.summary.ar ? (
+              <p className="composer-archived" role="status" data-testid="archived-notice">
+                This channel is archived: you can read and search it, but nothing new can be posted
+                here.
+              </p>
+            ) : (
+              <Composer
+                key={`composer-${active.id}`}
+                store={store}
+                view={active}
+                commands={state.commands}
+                members={members}
+                me={me}
+                disabled={false}
+                attachments={attachments}
+                autoFocus={focusComposer === active.id}
+                onFocused={() => setFocusComposer(undefined)}
+              />
+            )}
           </>
         ) : (
           <div className="empty-state">

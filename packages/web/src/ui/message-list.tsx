@@ -74,6 +74,8 @@ interface Actions {
   react: (messageId: number, emoji: string) => void;
   retry: (nonce: string) => void;
   discard: (nonce: string) => void;
+  /** The channel is archived: nothing new may be added to it (reactions, replies, edits, pins). */
+  archived: boolean;
   mayEdit: (m: MessageEvent) => boolean;
   mayDelete: (m: MessageEvent) => boolean;
   mayPin: (m: MessageEvent) => boolean;
@@ -239,7 +241,7 @@ function jumpToMessage(seq: number): boolean {
  */
 function actionsFor(event: MessageEvent, act: Actions): MessageActions {
   return {
-    onReact: (emoji) => act.react(event.i, emoji),
+    ...(act.archived ? {} : { onReact: (emoji: string) => act.react(event.i, emoji) }),
     ...(act.mayReply(event) ? { onReply: () => act.reply(event) } : {}),
     ...(act.mayEdit(event) ? { onEdit: () => act.edit(event) } : {}),
     ...(act.mayPin(event) ? { onPin: () => act.pin(event), pinned: event.pn !== undefined } : {}),
@@ -640,17 +642,19 @@ export function MessageList({
   const [copied, setCopied] = useState<{ text: string; key: number }>();
   const { mute } = view;
   const role = view.summary.rl;
+  const archived = view.summary.ar === true;
   const act = useMemo<Actions>(
     () => ({
       store,
       react: (messageId, emoji) => void store.toggleReaction(view.id, messageId, emoji),
       retry: (nonce) => store.retry(view.id, nonce),
       discard: (nonce) => store.discard(view.id, nonce),
-      mayEdit: (m) => canEdit({ mute }, me, m, Date.now()),
+      archived,
+      mayEdit: (m) => !archived && canEdit({ mute }, me, m, Date.now()),
       mayDelete: (m) => canDelete(role, me, m),
-      mayPin: (m) => canPin(role, me, m),
+      mayPin: (m) => !archived && canPin(role, me, m),
       mayReport: (m) => canReport(me, m),
-      mayReply: (m) => canReply({ mute }, m, Date.now()),
+      mayReply: (m) => !archived && canReply({ mute }, m, Date.now()),
       reply: (m) => store.startReply(view.id, m.i),
       jump: (seq) => void store.jumpTo(view.id, seq),
       openMenu: (m, at) => setMenu({ m, at }),
@@ -666,7 +670,7 @@ export function MessageList({
       client: store.client,
       channelId: view.id,
     }),
-    [store, view.id, mute, role, me, names, blocked, onProfile],
+    [store, view.id, mute, role, archived, me, names, blocked, onProfile],
   );
   const editing = view.editing;
 

@@ -40,7 +40,8 @@ function Tool({
  * (the one decision, shared by the toolbar and the context menu).
  */
 export interface MessageActions {
-  onReact: (emoji: string) => void;
+  /** Absent where nothing may be added (an archived channel). */
+  onReact?: (emoji: string) => void;
   onReply?: () => void;
   onEdit?: () => void;
   /** Pins the message, or unpins it when `pinned`. */
@@ -72,9 +73,9 @@ export function MessageToolbar({
   const root = useRef<HTMLDivElement>(null);
   const [active, setActive] = useState(0);
   // Each tool's place along the toolbar, in order: the one at `active` is the tab stop.
-  const shown = [true, !!onReply, !!onEdit, !!onPin, !!onDelete, !!onMore];
+  const shown = [!!onReact, !!onReply, !!onEdit, !!onPin, !!onDelete, !!onMore];
   const places = shown.map((on, k) => (on ? shown.slice(0, k).filter(Boolean).length : -1));
-  const [, replyAt, editAt, pinAt, deleteAt, moreAt] = places as [
+  const [reactAt, replyAt, editAt, pinAt, deleteAt, moreAt] = places as [
     number,
     number,
     number,
@@ -119,7 +120,7 @@ export function MessageToolbar({
         if (k >= 0) setActive(k);
       }}
     >
-      <ReactionPicker onPick={onReact} tabIndex={tab(0)} />
+      {onReact && <ReactionPicker onPick={onReact} tabIndex={tab(reactAt)} />}
       {onReply && (
         <Tool label="Reply" tabIndex={tab(replyAt)} onClick={onReply} icon={<ReplyIcon />} />
       )}
