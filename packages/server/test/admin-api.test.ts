@@ -681,7 +681,7 @@ describe("admin API: channels", () => {
   }
 
   it("lists channels with members, online, owner and activity, by kind and name; never direct messages", async () => {
-    const { bob, carol, room: id } = await room();
+    const { bob, room: id } = await room();
     await bob.send(id, "hello");
     await bob.createChannel("hideout", "", { private: true });
     const { ch: dm } = await bob.openDm(["carol"]);

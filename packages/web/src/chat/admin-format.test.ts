@@ -56,6 +56,16 @@ describe("admin console wording", () => {
       "root renamed bob to rob",
     );
     expect(describeChange(entry("deactivate", {}, {}))).toBe("root deactivated bob");
+    const room = (action: string, after: unknown): AdminAuditEntry => ({
+      ...entry(action, {}, after),
+      target: { kind: "channel", id: 3, username: "room" },
+    });
+    expect(describeChange(room("channelowner", { owner: "carol" }))).toBe(
+      "root gave #room to carol",
+    );
+    expect(describeChange(room("archive", {}))).toBe("root archived #room");
+    expect(describeChange(room("unarchive", {}))).toBe("root unarchived #room");
+    expect(describeChange(room("channeldelete", null))).toBe("root deleted #room and its messages");
     expect(describeChange(entry("delete", {}, { messages: "remove" }))).toBe(
       "root deleted bob and their messages",
     );

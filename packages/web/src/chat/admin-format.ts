@@ -62,6 +62,16 @@ export function describeChange(entry: AdminAuditEntry, now = Date.now()): string
       const sessions = (entry.before as { sessions?: number } | null)?.sessions;
       return `${actor.username} signed ${target.username} out everywhere${sessions === undefined ? "" : ` (${sessions} ${sessions === 1 ? "session" : "sessions"})`}`;
     }
+    case "channelowner": {
+      const owner = (entry.after as { owner?: string } | null)?.owner;
+      return `${actor.username} gave #${target.username} to ${owner ?? "another member"}`;
+    }
+    case "archive":
+      return `${actor.username} archived #${target.username}`;
+    case "unarchive":
+      return `${actor.username} unarchived #${target.username}`;
+    case "channeldelete":
+      return `${actor.username} deleted #${target.username} and its messages`;
     default:
       return `${actor.username}: ${entry.action} ${target.username}`;
   }

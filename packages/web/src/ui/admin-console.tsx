@@ -25,6 +25,8 @@ import { type FormEvent, useCallback, useEffect, useId, useMemo, useState } from
 import { banLengths, describeChange, describeUser } from "../chat/admin-format";
 import { formatWhen, localAuditFormat, roleName } from "../chat/format";
 import "./admin.css";
+import { ChannelsTab } from "./admin-channels";
+import { errorText, type Guard, usePages } from "./admin-shared";
 import { FormError } from "./form-dialog";
 import { ReportCloseButtons, ReportedBy } from "./reports-panel";
 
@@ -34,10 +36,11 @@ export interface AdminConsoleProps {
   onSessionEnded: () => void;
 }
 
-const TABS = ["users", "reports", "moderation", "server", "audit"] as const;
+const TABS = ["users", "channels", "reports", "moderation", "server", "audit"] as const;
 type Tab = (typeof TABS)[number];
 const TAB_LABELS: Record<Tab, string> = {
   users: "Users",
+  channels: "Channels",
   reports: "Reports",
   moderation: "Moderation log",
   server: "Server",
@@ -54,13 +57,10 @@ const KIND_LABELS: Record<AdminUserKind, string> = {
   deleted: "Deleted",
 };
 
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
 /**
  * The admin console at `/admin`, for server admins: users (search, filters, details, sign-out,
- * server ban and unban), every channel's reports, the moderation log, the server's figures and
+ * server ban and unban, rename, deactivate, delete), channels (members, owner, archive,
+ * delete), every channel's reports, the moderation log, the server's figures and
  * settings, and the admin audit log. It reads and writes only through the admin
  * API, which checks every request on the server.
  */
@@ -141,6 +141,8 @@ export function AdminConsole({ token, onSessionEnded }: AdminConsoleProps) {
           >
             {tab === "users" ? (
               <UsersTab api={api} guard={guard} />
+            ) : tab === "channels" ? (
+              <ChannelsTab api={api} guard={guard} />
             ) : tab === "reports" ? (
               <ReportsTab api={api} guard={guard} />
             ) : tab === "moderation" ? (
@@ -158,45 +160,6 @@ export function AdminConsole({ token, onSessionEnded }: AdminConsoleProps) {
       )}
     </div>
   );
-}
-
-type Guard = <T>(work: () => Promise<T>) => Promise<T | undefined>;
-
-/**
- * A list read page by page: the first page whenever `read` changes (after `delayMs`, so typing
- * in a filter asks once), more with `more()`. `read` resolves to a page, or undefined when the
- * session ended.
- */
-function usePages<T>(
-  read: (before?: number) => Promise<{ items: T[]; next?: number } | undefined>,
-  delayMs = 0,
-) {
-  const [items, setItems] = useState<T[]>([]);
-  const [next, setNext] = useState<number>();
-  const [error, setError] = useState<string>();
-  const load = useCallback(
-    async (before?: number) => {
-      setError(undefined);
-      try {
-        const page = await read(before);
-        if (!page) return;
-        setItems((list) => (before ? [...list, ...page.items] : page.items));
-        setNext(page.next);
-      } catch (err) {
-        setError(errorText(err));
-      }
-    },
-    [read],
-  );
-  useEffect(() => {
-    const t = setTimeout(() => void load(), delayMs);
-    return () => clearTimeout(t);
-  }, [load, delayMs]);
-  const more = () => {
-    if (next !== undefined) void load(next);
-  };
-  const reload = () => void load();
-  return { items, setItems, next, error, more, reload };
 }
 
 function UsersTab({ api, guard }: { api: AdminApi; guard: Guard }) {

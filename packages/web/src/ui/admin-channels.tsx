@@ -1,0 +1,360 @@
+import type { AdminApi } from "@parley/client";
+import {
+  ADMIN_CHANNEL_KINDS,
+  type AdminChannel,
+  type AdminChannelKind,
+  type AdminChannelReply,
+} from "@parley/protocol";
+import { type FormEvent, useCallback, useEffect, useId, useState } from "react";
+import { formatWhen, roleName } from "../chat/format";
+import { errorText, type Guard, usePages } from "./admin-shared";
+import { FormError } from "./form-dialog";
+
+const KIND_LABELS: Record<AdminChannelKind, string> = {
+  all: "Every channel",
+  public: "Public",
+  private: "Private",
+  archived: "Archived",
+};
+
+/** A channel's kind and state, in words. */
+function channelState(c: AdminChannel): string {
+  const kind = c.private ? "Private" : "Public";
+  return c.archivedAt !== undefined ? `${kind}, archived` : kind;
+}
+
+/**
+ * The console's channels: search and filter them (direct messages are never listed), see each
+ * one's members, activity and owner, give it to another member, archive or unarchive it, and
+ * delete it with its messages and files.
+ */
+export function ChannelsTab({ api, guard }: { api: AdminApi; guard: Guard }) {
+  const [query, setQuery] = useState("");
+  const [kind, setKind] = useState<AdminChannelKind>("all");
+  const [openId, setOpenId] = useState<number>();
+  const id = useId();
+  const read = useCallback(
+    async (before?: number) => {
+      const page = await guard(() =>
+        api.channels({ ...(query ? { q: query } : {}), kind, ...(before ? { before } : {}) }),
+      );
+      return (
+        page && { items: page.channels, ...(page.next !== undefined ? { next: page.next } : {}) }
+      );
+    },
+    [api, guard, query, kind],
+  );
+  const { items: channels, setItems, next, error, more } = usePages(read, 200);
+
+  const changed = (channel: AdminChannel) =>
+    setItems((list) => list.map((c) => (c.id === channel.id ? channel : c)));
+  const deleted = (channelId: number) => {
+    setItems((list) => list.filter((c) => c.id !== channelId));
+    setOpenId(undefined);
+  };
+
+  return (
+    <div className="admin-users">
+      <div className="admin-filters">
+        <div className="field">
+          <label className="field-label" htmlFor={`${id}-q`}>
+            Search channels
+          </label>
+          <input
+            id={`${id}-q`}
+            type="search"
+            value={query}
+            maxLength={64}
+            placeholder="Part of a channel name"
+            onChange={(e) => setQuery(e.target.value)}
+          />
+        </div>
+        <div className="field">
+          <label className="field-label" htmlFor={`${id}-kind`}>
+            Show
+          </label>
+          <select
+            id={`${id}-kind`}
+            value={kind}
+            onChange={(e) => setKind(e.target.value as AdminChannelKind)}
+          >
+            {ADMIN_CHANNEL_KINDS.map((k) => (
+              <option key={k} value={k}>
+                {KIND_LABELS[k]}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+      <FormError error={error} />
+      <div className="admin-table-wrap">
+        <table className="admin-table">
+          <caption className="sr-only">Channels, newest first</caption>
+          <thead>
+            <tr>
+              <th scope="col">Channel</th>
+              <th scope="col">Kind</th>
+              <th scope="col">Members</th>
+              <th scope="col">Online</th>
+              <th scope="col">Last activity</th>
+              <th scope="col">Owner</th>
+            </tr>
+          </thead>
+          <tbody>
+            {channels.map((c) => (
+              <tr key={c.id} aria-selected={openId === c.id}>
+                <th scope="row">
+                  <button
+                    type="button"
+                    className="link-button"
+                    aria-expanded={openId === c.id}
+                    onClick={() => setOpenId(openId === c.id ? undefined : c.id)}
+                  >
+                    #{c.name}
+                  </button>
+                </th>
+                <td>{channelState(c)}</td>
+                <td>{c.members}</td>
+                <td>{c.online}</td>
+                <td>
+                  {c.lastActivityAt !== undefined ? formatWhen(c.lastActivityAt, Date.now()) : "—"}
+                </td>
+                <td>{c.owner?.username ?? "—"}</td>
+              </tr>
+            ))}
+            {channels.length === 0 && (
+              <tr>
+                <td colSpan={6} className="admin-empty">
+                  No channels match.
+                </td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      </div>
+      {next !== undefined && (
+        <button type="button" className="button" onClick={more}>
+          More channels
+        </button>
+      )}
+      {openId !== undefined && (
+        <ChannelDetails
+          key={openId}
+          api={api}
+          guard={guard}
+          channelId={openId}
+          onChanged={changed}
+          onDeleted={deleted}
+          onClose={() => setOpenId(undefined)}
+        />
+      )}
+    </div>
+  );
+}
+
+function ChannelDetails({
+  api,
+  guard,
+  channelId,
+  onChanged,
+  onDeleted,
+  onClose,
+}: {
+  api: AdminApi;
+  guard: Guard;
+  channelId: number;
+  onChanged: (channel: AdminChannel) => void;
+  onDeleted: (channelId: number) => void;
+  onClose: () => void;
+}) {
+  const [detail, setDetail] = useState<AdminChannelReply>();
+  const [error, setError] = useState<string>();
+  const [done, setDone] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const [owner, setOwner] = useState("");
+  const [sure, setSure] = useState(false);
+  const id = useId();
+
+  const load = useCallback(
+    (membersAfter?: number) =>
+      guard(() => api.channel(channelId, membersAfter)).then((d) => {
+        if (!d) return;
+        setDetail((old) =>
+          membersAfter !== undefined && old ? { ...d, members: [...old.members, ...d.members] } : d,
+        );
+      }),
+    [api, guard, channelId],
+  );
+  useEffect(() => {
+    load().catch((err) => setError(errorText(err)));
+  }, [load]);
+
+  /** Runs a change, then shows the channel as it is now. */
+  const act = async (what: string, work: () => Promise<AdminChannel | undefined>) => {
+    setBusy(true);
+    setError(undefined);
+    setDone(undefined);
+    try {
+      const channel = await guard(work);
+      if (!channel) return;
+      onChanged(channel);
+      await load();
+      setDone(what);
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const giveTo = (event: FormEvent) => {
+    event.preventDefault();
+    const name = owner.trim().replace(/^@/, "");
+    if (name)
+      void act(`#${channel?.name} now belongs to ${name}.`, () =>
+        api.setChannelOwner(channelId, name),
+      );
+  };
+
+  const remove = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      const reply = await guard(() => api.deleteChannel(channelId));
+      if (reply) onDeleted(channelId);
+    } catch (err) {
+      setError(errorText(err));
+      setBusy(false);
+    }
+  };
+
+  const channel = detail?.channel;
+  return (
+    <section className="admin-detail" aria-labelledby={`${id}-title`}>
+      <div className="admin-detail-head">
+        <h2 id={`${id}-title`}>{channel ? `#${channel.name}` : "Loading…"}</h2>
+        <button type="button" className="button button-ghost" onClick={onClose}>
+          Close
+        </button>
+      </div>
+      <FormError error={error} />
+      {done && (
+        <p className="admin-done" role="status">
+          {done}
+        </p>
+      )}
+      {channel && detail && (
+        <>
+          <dl className="admin-facts">
+            <dt>Kind</dt>
+            <dd>{channelState(channel)}</dd>
+            <dt>Created</dt>
+            <dd>{formatWhen(channel.createdAt, Date.now())}</dd>
+            <dt>Topic</dt>
+            <dd>{channel.topic || "—"}</dd>
+            <dt>Members</dt>
+            <dd>
+              {channel.members} ({channel.online} online)
+            </dd>
+            <dt>Events stored</dt>
+            <dd>{channel.lastSeq}</dd>
+            <dt>Owner</dt>
+            <dd>{channel.owner?.username ?? "—"}</dd>
+          </dl>
+          <div className="admin-actions">
+            {channel.archivedAt !== undefined ? (
+              <button
+                type="button"
+                className="button"
+                disabled={busy}
+                onClick={() =>
+                  void act("Unarchived: members can post again.", () =>
+                    api.setChannelArchived(channelId, false),
+                  )
+                }
+              >
+                Unarchive
+              </button>
+            ) : (
+              <button
+                type="button"
+                className="button"
+                disabled={busy}
+                onClick={() =>
+                  void act("Archived: the channel is read-only.", () =>
+                    api.setChannelArchived(channelId, true),
+                  )
+                }
+              >
+                Archive
+              </button>
+            )}
+            <form className="admin-ban" onSubmit={giveTo} aria-label="Change owner">
+              <div className="field">
+                <label className="field-label" htmlFor={`${id}-owner`}>
+                  New owner (a member)
+                </label>
+                <input
+                  id={`${id}-owner`}
+                  value={owner}
+                  maxLength={33}
+                  autoComplete="off"
+                  onChange={(e) => setOwner(e.target.value)}
+                />
+              </div>
+              <button type="submit" className="button" disabled={busy || !owner.trim()}>
+                Change owner
+              </button>
+            </form>
+            <details className="admin-delete">
+              <summary>Delete channel…</summary>
+              <form onSubmit={(e) => void remove(e)} aria-label="Delete channel">
+                <p>
+                  Its members are removed, and its messages, files and search entries are deleted.
+                </p>
+                <label>
+                  <input
+                    type="checkbox"
+                    checked={sure}
+                    onChange={(e) => setSure(e.target.checked)}
+                  />{" "}
+                  I understand this cannot be undone
+                </label>
+                <button type="submit" className="button button-danger" disabled={busy || !sure}>
+                  Delete for good
+                </button>
+              </form>
+            </details>
+          </div>
+          <h3>Members</h3>
+          {detail.members.length === 0 ? (
+            <p className="admin-empty">No members.</p>
+          ) : (
+            <ul className="admin-list" data-testid="channel-members">
+              {detail.members.map((m) => (
+                <li key={m.id}>
+                  {m.username}{" "}
+                  <span className="admin-muted">
+                    ({roleName(m.role)}
+                    {m.guest ? ", guest" : ""}
+                    {m.online ? ", online" : ""})
+                  </span>
+                </li>
+              ))}
+            </ul>
+          )}
+          {detail.membersNext !== undefined && (
+            <button
+              type="button"
+              className="button"
+              onClick={() => void load(detail.membersNext).catch((err) => setError(errorText(err)))}
+            >
+              More members
+            </button>
+          )}
+        </>
+      )}
+    </section>
+  );
+}
