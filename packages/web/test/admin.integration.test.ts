@@ -248,6 +248,72 @@ describe("admin console", () => {
     await admin.getByRole("status").filter({ hasText: "Removed 0 guests (0 messages)." }).waitFor();
   });
 
+  it("manages a channel from the console: archive makes the members' tabs read-only live, the owner changes, and deletion removes it from their tabs", async () => {
+    await harness.register("keeper");
+    await harness.grantAdmin("keeper");
+    const owner = await harness.open();
+    await registerInUi(owner, "founder");
+    await createChannel(owner, "attic");
+    await say(owner, "dusty words");
+    // The member in dark mode, then on a phone.
+    const member = await harness.open({ colorScheme: "dark" });
+    await registerInUi(member, "heir");
+    await joinChannel(member, "attic");
+    await member.setViewportSize({ width: 390, height: 844 });
+    await member.getByTestId("message").filter({ hasText: "dusty words" }).waitFor();
+
+    const admin = await harness.open({ colorScheme: "dark", width: 390, height: 844 });
+    await admin.goto("/admin");
+    await admin.getByLabel("Username").fill("keeper");
+    await admin.getByLabel("Password").fill("correct horse battery");
+    await admin.getByRole("button", { name: "Sign in", exact: true }).click();
+    await admin.getByRole("heading", { name: "Parley admin" }).waitFor();
+    await admin.getByRole("tab", { name: "Channels" }).click();
+    await admin.getByLabel("Search channels").fill("att");
+    const row = admin.getByRole("row").filter({ hasText: "#attic" });
+    await row.getByText("founder").waitFor();
+    await row.getByRole("button", { name: "#attic" }).click();
+    const details = admin.getByRole("region", { name: "#attic" });
+    await details.getByTestId("channel-members").getByText("heir").waitFor();
+    expect(await axeViolations(admin)).toEqual([]);
+
+    await details.getByRole("button", { name: "Archive" }).click();
+    await admin
+      .getByRole("status")
+      .filter({ hasText: "Archived: the channel is read-only." })
+      .waitFor();
+    // The member's tab turns read-only: the notice instead of the composer, the badge, the line.
+    await member.getByTestId("archived-notice").waitFor();
+    await member.getByTestId("archived-badge").waitFor();
+    await member.getByText("keeper archived the channel: it is read-only now").waitFor();
+    expect(await member.getByRole("textbox", { name: /message/i }).count()).toBe(0);
+    expect(await axeViolations(member)).toEqual([]);
+    expect(await axeViolations(admin)).toEqual([]);
+
+    await details.getByLabel("New owner (a member)").fill("heir");
+    await details.getByRole("button", { name: "Change owner" }).click();
+    await admin.getByRole("status").filter({ hasText: "#attic now belongs to heir." }).waitFor();
+    await details.getByText("founder (moderator", { exact: false }).waitFor();
+    await details.getByRole("button", { name: "Unarchive" }).click();
+    await admin.getByRole("status").filter({ hasText: "Unarchived" }).waitFor();
+    await expect.poll(() => member.getByTestId("archived-notice").count()).toBe(0);
+    await say(member, "open again");
+
+    await details.getByText("Delete channel…").click();
+    const confirm = details.getByRole("button", { name: "Delete for good" });
+    expect(await confirm.isDisabled()).toBe(true);
+    await details.getByRole("checkbox", { name: "I understand this cannot be undone" }).check();
+    await confirm.click();
+    await expect.poll(() => admin.getByRole("row").filter({ hasText: "#attic" }).count()).toBe(0);
+    await member.getByText("#attic was deleted by the server's admins").waitFor();
+    await owner.getByText("#attic was deleted by the server's admins").waitFor();
+    await expect
+      .poll(() => member.getByTestId("message").filter({ hasText: "dusty words" }).count())
+      .toBe(0);
+    const width = await member.evaluate(() => document.documentElement.scrollWidth);
+    expect(width).toBeLessThanOrEqual(390);
+  });
+
   it("turns guest access off from the Server tab, and a visitor is told to sign in", async () => {
     await harness.register("chief");
     await harness.grantAdmin("chief");
