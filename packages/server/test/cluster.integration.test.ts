@@ -5,6 +5,7 @@ import { type ClientOptions, failoverSocket, ParleyClient } from "@parley/client
 import {
   type ChannelEvent,
   CloseCode,
+  ERRORS,
   EventType,
   type MessageEvent,
   Op,
@@ -457,6 +458,65 @@ describeWith(["postgres", "redis"], "a cluster of three nodes on PostgreSQL and 
       if (status !== 201) await new Promise((r) => setTimeout(r, 50));
     }
     expect(status).toBe(201);
+  }, 60_000);
+
+  it("a channel archived through node 3 refuses writes on node 2 at once; deleted through node 1, its members on nodes 2 and 3 are told and PostgreSQL keeps none of it", async () => {
+    const rootToken = await register("root9");
+    const dir = mkdtempSync(join(tmpdir(), "parley-cluster-channel-"));
+    try {
+      await grantAdmin(testConfig(dir, { PARLEY_DATABASE_URL: cluster.databaseUrl }), "root9");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const owner = await connect("owner9", 0);
+    const member = await connect("member9", 1);
+    const watcher = await connect("watcher9", 2);
+    const { ch } = await owner.client.createChannel("shelved9");
+    await member.client.joinChannel(ch.i);
+    await watcher.client.joinChannel(ch.i);
+    const marker = "antiquarian-flotsam";
+    await owner.client.send(ch.i, `said ${marker}`);
+    const admin = (node: number, path: string) =>
+      fetch(`${nodes[node]!.url}/api/v1/admin/channels/${ch.i}/${path}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${rootToken}`, "content-type": "application/json" },
+        body: "{}",
+      });
+    expect((await admin(2, "archive")).status).toBe(200);
+    // The archive is read where the write commits: node 2 refuses at once, without waiting for
+    // the event to reach it.
+    await expect(member.client.send(ch.i, "too late")).rejects.toMatchObject({
+      code: ERRORS.CHANNEL_ARCHIVED.code,
+    });
+    await until(
+      () => (member.events.get(ch.i) ?? []).some((e) => e.t === EventType.ChannelArchived),
+      15_000,
+      "the archive on node 2",
+    );
+    const removed: string[] = [];
+    member.client.on("channelRemoved", (d) => removed.push(`member:${d.why}`));
+    watcher.client.on("channelRemoved", (d) => removed.push(`watcher:${d.why}`));
+    const res = await admin(0, "delete");
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ removedMessages: 1 });
+    await until(() => removed.length === 2, 15_000, "both members told");
+    expect(removed.sort()).toEqual(["member:deleted", "watcher:deleted"]);
+    await expect(watcher.client.history(ch.i)).rejects.toMatchObject({
+      code: ERRORS.NOT_A_MEMBER.code,
+    });
+    const db = new pg.Client({ connectionString: cluster.databaseUrl });
+    await db.connect();
+    try {
+      const count = async (query: string, value: unknown) =>
+        Number((await db.query(query, [value])).rows[0].n);
+      expect(
+        await count("select count(*) as n from messages where content like $1", `%${marker}%`),
+      ).toBe(0);
+      expect(await count("select count(*) as n from events where channel_id = $1", ch.i)).toBe(0);
+      expect(await count("select count(*) as n from channels where id = $1", ch.i)).toBe(0);
+    } finally {
+      await db.end();
+    }
   }, 60_000);
 
   it("refuses a kicked or banned user's next op on every node at once, round after round", async () => {
