@@ -32,6 +32,24 @@ function banText(ban: ServerBanInfo, now: number): string {
   return ban.reason ? `${text}: ${ban.reason}` : text;
 }
 
+/** The admin audit log's filter: every action the admin API audits, by name. */
+export const ADMIN_AUDIT_ACTIONS: readonly (readonly [string, string])[] = [
+  ["", "Every action"],
+  ["ban", "Bans"],
+  ["unban", "Unbans"],
+  ["signout", "Sign-outs"],
+  ["resetpassword", "Password resets"],
+  ["rename", "Renames"],
+  ["deactivate", "Deactivations"],
+  ["reactivate", "Reactivations"],
+  ["delete", "Deleted accounts"],
+  ["channelowner", "Channel owners changed"],
+  ["archive", "Channels archived"],
+  ["unarchive", "Channels unarchived"],
+  ["channeldelete", "Deleted channels"],
+  ["settings", "Settings"],
+];
+
 /** An audit entry as a sentence: "root banned bob until 14:05: spam". */
 export function describeChange(entry: AdminAuditEntry, now = Date.now()): string {
   const { actor, target } = entry;

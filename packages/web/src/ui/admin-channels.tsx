@@ -7,6 +7,7 @@ import {
 } from "@parley/protocol";
 import { type FormEvent, useCallback, useEffect, useId, useState } from "react";
 import { formatWhen, roleName } from "../chat/format";
+import { optionsOf, SelectField, TextField } from "./admin-fields";
 import { errorText, type Guard, usePages } from "./admin-shared";
 import { FormError } from "./form-dialog";
 
@@ -56,35 +57,21 @@ export function ChannelsTab({ api, guard }: { api: AdminApi; guard: Guard }) {
   return (
     <div className="admin-users">
       <div className="admin-filters">
-        <div className="field">
-          <label className="field-label" htmlFor={`${id}-q`}>
-            Search channels
-          </label>
-          <input
-            id={`${id}-q`}
-            type="search"
-            value={query}
-            maxLength={64}
-            placeholder="Part of a channel name"
-            onChange={(e) => setQuery(e.target.value)}
-          />
-        </div>
-        <div className="field">
-          <label className="field-label" htmlFor={`${id}-kind`}>
-            Show
-          </label>
-          <select
-            id={`${id}-kind`}
-            value={kind}
-            onChange={(e) => setKind(e.target.value as AdminChannelKind)}
-          >
-            {ADMIN_CHANNEL_KINDS.map((k) => (
-              <option key={k} value={k}>
-                {KIND_LABELS[k]}
-              </option>
-            ))}
-          </select>
-        </div>
+        <TextField
+          id={`${id}-q`}
+          label="Search channels"
+          type="search"
+          placeholder="Part of a channel name"
+          value={query}
+          onChange={setQuery}
+        />
+        <SelectField
+          id={`${id}-kind`}
+          label="Show"
+          value={kind}
+          options={optionsOf(ADMIN_CHANNEL_KINDS, KIND_LABELS)}
+          onChange={setKind}
+        />
       </div>
       <FormError error={error} />
       <div className="admin-table-wrap">

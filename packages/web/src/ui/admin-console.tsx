@@ -22,10 +22,16 @@ import {
   SERVER_SETTING_KEYS,
 } from "@parley/protocol";
 import { type FormEvent, useCallback, useEffect, useId, useMemo, useState } from "react";
-import { banLengths, describeChange, describeUser } from "../chat/admin-format";
+import {
+  ADMIN_AUDIT_ACTIONS,
+  banLengths,
+  describeChange,
+  describeUser,
+} from "../chat/admin-format";
 import { formatWhen, localAuditFormat, roleName } from "../chat/format";
 import "./admin.css";
 import { ChannelsTab } from "./admin-channels";
+import { optionsOf, SelectField, TextField } from "./admin-fields";
 import { errorText, type Guard, usePages } from "./admin-shared";
 import { FormError } from "./form-dialog";
 import { ReportCloseButtons, ReportedBy } from "./reports-panel";
@@ -184,35 +190,21 @@ function UsersTab({ api, guard }: { api: AdminApi; guard: Guard }) {
   return (
     <div className="admin-users">
       <div className="admin-filters">
-        <div className="field">
-          <label className="field-label" htmlFor={`${id}-q`}>
-            Search users
-          </label>
-          <input
-            id={`${id}-q`}
-            type="search"
-            value={query}
-            maxLength={64}
-            placeholder="Part of a username"
-            onChange={(e) => setQuery(e.target.value)}
-          />
-        </div>
-        <div className="field">
-          <label className="field-label" htmlFor={`${id}-kind`}>
-            Show
-          </label>
-          <select
-            id={`${id}-kind`}
-            value={kind}
-            onChange={(e) => setKind(e.target.value as AdminUserKind)}
-          >
-            {ADMIN_USER_KINDS.map((k) => (
-              <option key={k} value={k}>
-                {KIND_LABELS[k]}
-              </option>
-            ))}
-          </select>
-        </div>
+        <TextField
+          id={`${id}-q`}
+          label="Search users"
+          type="search"
+          placeholder="Part of a username"
+          value={query}
+          onChange={setQuery}
+        />
+        <SelectField
+          id={`${id}-kind`}
+          label="Show"
+          value={kind}
+          options={optionsOf(ADMIN_USER_KINDS, KIND_LABELS)}
+          onChange={setKind}
+        />
       </div>
       <FormError error={error} />
       <div className="admin-table-wrap">
@@ -731,18 +723,13 @@ function AuditTab({ api, guard }: { api: AdminApi; guard: Guard }) {
   return (
     <div className="admin-audit">
       <div className="admin-filters">
-        <div className="field">
-          <label className="field-label" htmlFor={`${id}-action`}>
-            Action
-          </label>
-          <select id={`${id}-action`} value={action} onChange={(e) => setAction(e.target.value)}>
-            <option value="">Every action</option>
-            <option value="ban">Bans</option>
-            <option value="unban">Unbans</option>
-            <option value="signout">Sign-outs</option>
-            <option value="resetpassword">Password resets</option>
-          </select>
-        </div>
+        <SelectField
+          id={`${id}-action`}
+          label="Action"
+          value={action}
+          options={ADMIN_AUDIT_ACTIONS}
+          onChange={setAction}
+        />
       </div>
       <FormError error={error} />
       {entries.length === 0 ? (
@@ -774,7 +761,8 @@ function dayStart(value: string): number | undefined {
 }
 
 /** The moderation actions the log's filter offers, as `AuditLine.ac` names them. */
-const MODERATION_ACTIONS: readonly [string, string][] = [
+const MODERATION_ACTIONS: readonly (readonly [string, string])[] = [
+  ["", "Every action"],
   ["kick", "Kicks"],
   ["mute", "Mutes"],
   ["unmute", "Unmutes"],
@@ -839,22 +827,13 @@ function ReportsTab({ api, guard }: { api: AdminApi; guard: Guard }) {
   return (
     <div className="admin-reports">
       <div className="admin-filters">
-        <div className="field">
-          <label className="field-label" htmlFor={`${id}-status`}>
-            Status
-          </label>
-          <select
-            id={`${id}-status`}
-            value={status}
-            onChange={(e) => setStatus(e.target.value as AdminReportStatus)}
-          >
-            {ADMIN_REPORT_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {REPORT_STATUS_LABELS[s]}
-              </option>
-            ))}
-          </select>
-        </div>
+        <SelectField
+          id={`${id}-status`}
+          label="Status"
+          value={status}
+          options={optionsOf(ADMIN_REPORT_STATUSES, REPORT_STATUS_LABELS)}
+          onChange={setStatus}
+        />
       </div>
       <FormError error={error} />
       <p className="admin-muted" role="status">
@@ -929,19 +908,14 @@ function ModerationTab({ api, guard }: { api: AdminApi; guard: Guard }) {
   );
   const { items: entries, next, error, more } = usePages<AdminModerationEntry>(read, 200);
 
-  const field = (key: keyof typeof NO_FILTERS, label: string, type = "text") => (
-    <div className="field">
-      <label className="field-label" htmlFor={`${id}-${key}`}>
-        {label}
-      </label>
-      <input
-        id={`${id}-${key}`}
-        type={type}
-        value={filters[key]}
-        maxLength={64}
-        onChange={(e) => setFilters((f) => ({ ...f, [key]: e.target.value }))}
-      />
-    </div>
+  const field = (key: keyof typeof NO_FILTERS, label: string, type: "text" | "date" = "text") => (
+    <TextField
+      id={`${id}-${key}`}
+      label={label}
+      type={type}
+      value={filters[key]}
+      onChange={(value) => setFilters((f) => ({ ...f, [key]: value }))}
+    />
   );
 
   const now = Date.now();
@@ -952,23 +926,13 @@ function ModerationTab({ api, guard }: { api: AdminApi; guard: Guard }) {
         {field("channel", "Channel")}
         {field("actor", "By")}
         {field("target", "On user")}
-        <div className="field">
-          <label className="field-label" htmlFor={`${id}-action`}>
-            Action
-          </label>
-          <select
-            id={`${id}-action`}
-            value={filters.action}
-            onChange={(e) => setFilters((f) => ({ ...f, action: e.target.value }))}
-          >
-            <option value="">Every action</option>
-            {MODERATION_ACTIONS.map(([value, label]) => (
-              <option key={value} value={value}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </div>
+        <SelectField
+          id={`${id}-action`}
+          label="Action"
+          value={filters.action}
+          options={MODERATION_ACTIONS}
+          onChange={(action) => setFilters((f) => ({ ...f, action }))}
+        />
         {field("from", "From", "date")}
         {field("to", "To", "date")}
       </div>
