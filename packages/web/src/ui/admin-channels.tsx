@@ -7,8 +7,8 @@ import {
 } from "@parley/protocol";
 import { type FormEvent, useCallback, useEffect, useId, useState } from "react";
 import { formatWhen, roleName } from "../chat/format";
-import { optionsOf, SelectField, TextField } from "./admin-fields";
 import { errorText, type Guard, usePages } from "./admin-shared";
+import { optionsOf, PickTable, SelectField, TextField } from "./admin-widgets";
 import { FormError } from "./form-dialog";
 
 const KIND_LABELS: Record<AdminChannelKind, string> = {
@@ -74,56 +74,24 @@ export function ChannelsTab({ api, guard }: { api: AdminApi; guard: Guard }) {
         />
       </div>
       <FormError error={error} />
-      <div className="admin-table-wrap">
-        <table className="admin-table">
-          <caption className="sr-only">Channels, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Channel</th>
-              <th scope="col">Kind</th>
-              <th scope="col">Members</th>
-              <th scope="col">Online</th>
-              <th scope="col">Last activity</th>
-              <th scope="col">Owner</th>
-            </tr>
-          </thead>
-          <tbody>
-            {channels.map((c) => (
-              <tr key={c.id} aria-selected={openId === c.id}>
-                <th scope="row">
-                  <button
-                    type="button"
-                    className="link-button"
-                    aria-expanded={openId === c.id}
-                    onClick={() => setOpenId(openId === c.id ? undefined : c.id)}
-                  >
-                    #{c.name}
-                  </button>
-                </th>
-                <td>{channelState(c)}</td>
-                <td>{c.members}</td>
-                <td>{c.online}</td>
-                <td>
-                  {c.lastActivityAt !== undefined ? formatWhen(c.lastActivityAt, Date.now()) : "—"}
-                </td>
-                <td>{c.owner?.username ?? "—"}</td>
-              </tr>
-            ))}
-            {channels.length === 0 && (
-              <tr>
-                <td colSpan={6} className="admin-empty">
-                  No channels match.
-                </td>
-              </tr>
-            )}
-          </tbody>
-        </table>
-      </div>
-      {next !== undefined && (
-        <button type="button" className="button" onClick={more}>
-          More channels
-        </button>
-      )}
+      <PickTable
+        caption="Channels, newest first"
+        columns={["Channel", "Kind", "Members", "Online", "Last activity", "Owner"]}
+        rows={channels}
+        openId={openId}
+        onOpen={setOpenId}
+        name={(c) => `#${c.name}`}
+        cells={(c) => [
+          channelState(c),
+          c.members,
+          c.online,
+          c.lastActivityAt !== undefined ? formatWhen(c.lastActivityAt, Date.now()) : "—",
+          c.owner?.username ?? "—",
+        ]}
+        empty="No channels match."
+        more={next !== undefined ? more : undefined}
+        moreLabel="More channels"
+      />
       {openId !== undefined && (
         <ChannelDetails
           key={openId}

@@ -31,8 +31,8 @@ import {
 import { formatWhen, localAuditFormat, roleName } from "../chat/format";
 import "./admin.css";
 import { ChannelsTab } from "./admin-channels";
-import { optionsOf, SelectField, TextField } from "./admin-fields";
 import { errorText, type Guard, usePages } from "./admin-shared";
+import { optionsOf, PickTable, SelectField, TextField } from "./admin-widgets";
 import { FormError } from "./form-dialog";
 import { ReportCloseButtons, ReportedBy } from "./reports-panel";
 
@@ -207,52 +207,23 @@ function UsersTab({ api, guard }: { api: AdminApi; guard: Guard }) {
         />
       </div>
       <FormError error={error} />
-      <div className="admin-table-wrap">
-        <table className="admin-table">
-          <caption className="sr-only">Users, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">User</th>
-              <th scope="col">Kind</th>
-              <th scope="col">Joined</th>
-              <th scope="col">Status</th>
-              <th scope="col">Sessions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {users.map((u) => (
-              <tr key={u.id} aria-selected={openId === u.id}>
-                <th scope="row">
-                  <button
-                    type="button"
-                    className="link-button"
-                    aria-expanded={openId === u.id}
-                    onClick={() => setOpenId(openId === u.id ? undefined : u.id)}
-                  >
-                    {u.username}
-                  </button>
-                </th>
-                <td>{describeUser(u).kind}</td>
-                <td>{formatWhen(u.createdAt, Date.now())}</td>
-                <td>{describeUser(u).status}</td>
-                <td>{u.sessions}</td>
-              </tr>
-            ))}
-            {users.length === 0 && (
-              <tr>
-                <td colSpan={5} className="admin-empty">
-                  No users match.
-                </td>
-              </tr>
-            )}
-          </tbody>
-        </table>
-      </div>
-      {next !== undefined && (
-        <button type="button" className="button" onClick={more}>
-          More users
-        </button>
-      )}
+      <PickTable
+        caption="Users, newest first"
+        columns={["User", "Kind", "Joined", "Status", "Sessions"]}
+        rows={users}
+        openId={openId}
+        onOpen={setOpenId}
+        name={(u) => u.username}
+        cells={(u) => [
+          describeUser(u).kind,
+          formatWhen(u.createdAt, Date.now()),
+          describeUser(u).status,
+          u.sessions,
+        ]}
+        empty="No users match."
+        more={next !== undefined ? more : undefined}
+        moreLabel="More users"
+      />
       <RemoveIdleGuests api={api} guard={guard} onRemoved={reload} />
       {openId !== undefined && (
         <UserDetails
