@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { channelNameSchema, topicSchema, usernameSchema } from "./schemas";
-import type { Report } from "./types";
+import type { AuthOptions, Report } from "./types";
 
 /**
  * The admin HTTP API (`/api/v1/admin/…`, server admins only): its requests as schemas and its
@@ -175,8 +175,15 @@ export interface AdminModerationReply {
 /** The longest retention, server-wide or a channel's: a hundred years, in days. */
 export const RETENTION_DAYS_MAX = 36_500;
 
-/** Whether anyone may create an account, or nobody (`npm run admin -- create` still may). */
-export const REGISTRATION_MODES = ["open", "closed"] as const;
+/**
+ * Whether anyone may create an account, only who holds a server invite, or nobody (`npm run
+ * admin -- create` still may).
+ */
+export const REGISTRATION_MODES = [
+  "open",
+  "invite",
+  "closed",
+] as const satisfies readonly AuthOptions["registration"][];
 export type RegistrationMode = (typeof REGISTRATION_MODES)[number];
 
 /**
@@ -346,14 +353,15 @@ export interface AdminAuditEntry {
   /**
    * `signout`, `ban`, `unban`, `resetpassword`, `rename`, `deactivate`, `reactivate`,
    * `delete`, `settings`; on a channel `channelowner`, `archive`, `unarchive`,
-   * `channeldelete`.
+   * `channeldelete`; on a server invite `invitecreate`, `inviterevoke`.
    */
   action: string;
   /**
-   * A user, a channel (`username` holds its name as it was), or the server itself (id 0,
-   * username "server") for a change of settings.
+   * A user, a channel (`username` holds its name as it was), a server invite (`username`
+   * holds its note, or ""), or the server itself (id 0, username "server") for a change of
+   * settings.
    */
-  target: { kind: "user" | "channel" | "server"; id: number; username: string };
+  target: { kind: "user" | "channel" | "invite" | "server"; id: number; username: string };
   /** The part of the target the action changed, before and after (JSON values). */
   before: unknown;
   after: unknown;
@@ -441,4 +449,65 @@ export type AdminChannelOwner = z.infer<typeof adminChannelOwnerSchema>;
 export interface AdminDeleteChannelReply {
   /** The messages deleted with it. */
   removedMessages: number;
+}
+
+/** The longest a server invite lasts, in days, and the most uses it may allow. */
+export const SERVER_INVITE_DAYS_MAX = 365;
+export const SERVER_INVITE_USES_MAX = 1000;
+
+/**
+ * `POST /api/v1/admin/invites`: a server invite, which lets its holder register while
+ * registration is invite-only. `days` absent: it never expires; `maxUses` absent: unlimited.
+ */
+export const adminCreateInviteSchema = z.strictObject({
+  maxUses: z.int().min(1).max(SERVER_INVITE_USES_MAX).optional(),
+  days: z.int().min(1).max(SERVER_INVITE_DAYS_MAX).optional(),
+  /** Who it is for, as the admin notes it (one line). */
+  note: z
+    .string()
+    .max(100)
+    .regex(/^[^\p{Cc}\p{Zl}\p{Zp}]*$/u, "a note is one line")
+    .optional(),
+});
+export type AdminCreateInvite = z.infer<typeof adminCreateInviteSchema>;
+
+/** Server invites a list shows: those still usable, or every one ever made. */
+export const ADMIN_INVITE_STATUSES = ["live", "all"] as const;
+export type AdminInviteStatus = (typeof ADMIN_INVITE_STATUSES)[number];
+
+/** `GET /api/v1/admin/invites`: newest first; `before` pages on. */
+export const adminInvitesQuerySchema = z.strictObject({
+  status: z.enum(ADMIN_INVITE_STATUSES).optional(),
+  before: cursor,
+  limit: pageLimit,
+});
+export type AdminInvitesQuery = z.infer<typeof adminInvitesQuerySchema>;
+
+/** A server invite as the console lists it (its code is shown once, when made). */
+export interface ServerInvite {
+  id: number;
+  createdBy: { id: number; username: string };
+  /** Epoch ms. */
+  createdAt: number;
+  /** Absent: never expires. */
+  expiresAt?: number;
+  /** Absent: unlimited. */
+  maxUses?: number;
+  uses: number;
+  /** Present once an admin revoked it. */
+  revokedAt?: number;
+  note?: string;
+  /** Whether it would let someone register now (not expired, used up or revoked). */
+  live: boolean;
+}
+
+export interface AdminInvitesReply {
+  invites: ServerInvite[];
+  next?: number;
+}
+
+/** Reply of `POST /api/v1/admin/invites`: the invite and its code, which is in this reply only. */
+export interface AdminCreateInviteReply {
+  invite: ServerInvite;
+  code: string;
 }

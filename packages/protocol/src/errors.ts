@@ -234,6 +234,12 @@ export const ERRORS = {
     status: 403,
     temporary: false,
   },
+  INVITE_REQUIRED: {
+    code: 1319,
+    message: "This server takes new accounts by invitation only: ask an admin for an invite",
+    status: 403,
+    temporary: false,
+  },
   RATE_LIMITED: {
     code: 1400,
     message: "Too many requests",

@@ -305,6 +305,24 @@ export const credentialsSchema = z.strictObject({
   username: usernameSchema,
   password: passwordSchema,
 });
+/** A server invite's code, as an admin hands it on (22 characters of base64url when made). */
+export const serverInviteCodeSchema = z
+  .string()
+  .min(16)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/, "an invite code is letters, digits, - and _");
+/** `POST /api/v1/auth/register` without a token: a new account, with an invite when required. */
+export const registerSchema = z.strictObject({
+  username: usernameSchema,
+  password: passwordSchema,
+  invite: serverInviteCodeSchema.optional(),
+});
+/** `POST /api/v1/auth/register` with a guest's token: the guest keeps its name or takes one. */
+export const upgradeSchema = z.strictObject({
+  username: usernameSchema.optional(),
+  password: passwordSchema,
+  invite: serverInviteCodeSchema.optional(),
+});
 export const historyHttpQuerySchema = z.strictObject({
   before: z.coerce.number().pipe(seq).optional(),
   after: z.coerce.number().pipe(seq).optional(),

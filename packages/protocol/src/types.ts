@@ -716,6 +716,14 @@ export interface AuthReply {
   user: UserRef;
 }
 
+/** HTTP `GET /api/v1/auth/options`: how one may join this server now (no token needed). */
+export interface AuthOptions {
+  /** `open`, `invite` (registering needs a server invite's code) or `closed`. */
+  registration: "open" | "invite" | "closed";
+  /** Whether a hello without a token makes a guest. */
+  guests: boolean;
+}
+
 /** HTTP `GET /api/v1/me`: the token's user and its channels, each with your role. */
 export interface MeReply {
   user: UserRef;

@@ -58,6 +58,7 @@ import { PushService } from "./services/push-service";
 import { ReportService } from "./services/report-service";
 import { RetentionSweep } from "./services/retention-sweep";
 import { SearchService } from "./services/search-service";
+import { ServerInvites } from "./services/server-invites";
 import type { Services } from "./services/services";
 import { SettingsService } from "./services/settings-service";
 import { type TypingOptions, TypingService } from "./services/typing-service";
@@ -394,6 +395,7 @@ export async function buildNode(
       presenceStore,
       () => void fileSweep.sweep(),
     ),
+    serverInvites: new ServerInvites(admin, storage),
     serverSettings: settings,
     rate: { limiter, rules: config.rateLimits },
     settings: {

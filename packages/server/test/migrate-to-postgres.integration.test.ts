@@ -117,7 +117,7 @@ async function populate(path: string) {
   await s.setTopic(general.id, "new topic", olivia);
   await s.setSlowMode(other.id, 5, mike);
   // What later features store: a mention, read state, an invite link, a DM, a block, a device's
-  // push subscription, a server setting and a report.
+  // push subscription, a server setting, a report and a server invite.
   const [look] = await s.appendMessages([
     {
       channelId: general.id,
@@ -142,6 +142,10 @@ async function populate(path: string) {
     expiresAt: null,
     maxUses: 3,
   });
+  await s.createServerInvite(
+    { codeHash: "server-invite-hash", expiresAt: null, maxUses: 2, note: "for gus" },
+    { actor: olivia, action: "invitecreate", before: null, after: { maxUses: 2 } },
+  );
   const dm = await s.openDirect({
     opener: olivia,
     members: [

@@ -4,8 +4,10 @@ import {
   type AdminChannel,
   type AdminChannelReply,
   type AdminChannelsReply,
+  type AdminCreateInviteReply,
   type AdminDeleteChannelReply,
   type AdminDeleteUserReply,
+  type AdminInvitesReply,
   type AdminModerationReply,
   type AdminRemoveGuestsReply,
   type AdminReportsReply,
@@ -20,7 +22,9 @@ import {
   adminChannelOwnerSchema,
   adminChannelQuerySchema,
   adminChannelsQuerySchema,
+  adminCreateInviteSchema,
   adminDeleteUserSchema,
+  adminInvitesQuerySchema,
   adminModerationQuerySchema,
   adminRemoveGuestsSchema,
   adminRenameSchema,
@@ -29,6 +33,7 @@ import {
   adminSettingsSchema,
   adminUsersQuerySchema,
   ReportStatus,
+  type ServerInvite,
 } from "@parley/protocol";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
@@ -176,6 +181,21 @@ export function registerAdminRoutes(
   app.post("/api/v1/admin/channels/:id/delete", async (req): Promise<AdminDeleteChannelReply> => {
     const by = await admin(req);
     return services.channelAdmin.delete(by, pathId(req));
+  });
+
+  app.get("/api/v1/admin/invites", async (req): Promise<AdminInvitesReply> => {
+    const by = await admin(req);
+    return services.serverInvites.list(by, parse(adminInvitesQuerySchema, req.query));
+  });
+
+  app.post("/api/v1/admin/invites", async (req): Promise<AdminCreateInviteReply> => {
+    const by = await admin(req);
+    return services.serverInvites.create(by, parse(adminCreateInviteSchema, req.body));
+  });
+
+  app.post("/api/v1/admin/invites/:id/revoke", async (req): Promise<{ invite: ServerInvite }> => {
+    const by = await admin(req);
+    return { invite: await services.serverInvites.revoke(by, pathId(req)) };
   });
 
   app.get("/api/v1/admin/moderation", async (req): Promise<AdminModerationReply> => {

@@ -1,4 +1,5 @@
 import {
+  type AuthOptions,
   type AuthReply,
   credentialsSchema,
   currentPasswordSchema,
@@ -7,10 +8,11 @@ import {
   type MeReply,
   type PushKeyReply,
   passwordSchema,
+  registerSchema,
   type SearchReply,
   searchHttpQuerySchema,
   type UserRef,
-  usernameSchema,
+  upgradeSchema,
 } from "@parley/protocol";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
@@ -45,11 +47,6 @@ function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   }
   return parsed.data;
 }
-
-const upgradeSchema = z.strictObject({
-  username: usernameSchema.optional(),
-  password: passwordSchema,
-});
 
 /**
  * The HTTP API under /api/v1: accounts, sessions, history and search for clients that page
@@ -112,14 +109,25 @@ export function registerApiRoutes(app: FastifyInstance, services: Services): voi
     if (token) {
       const auth = await services.auth.authenticate(token);
       const body = parse(upgradeSchema, req.body);
-      const user = await services.auth.upgradeGuest(auth, body.password, body.username);
+      const user = await services.auth.upgradeGuest(
+        auth,
+        body.password,
+        body.username,
+        body.invite,
+      );
       return reply.code(200).send({ token, user: userJson(user) } satisfies AuthReply);
     }
-    const body = parse(credentialsSchema, req.body);
-    const issued = await services.auth.register(body.username, body.password);
+    const body = parse(registerSchema, req.body);
+    const issued = await services.auth.register(body.username, body.password, body.invite);
     return reply
       .code(201)
       .send({ token: issued.token, user: userJson(issued.user) } satisfies AuthReply);
+  });
+
+  /** How one may join now: registration open, invite-only or closed, and guest access. */
+  app.get("/api/v1/auth/options", async (): Promise<AuthOptions> => {
+    const { registration, guests } = services.serverSettings.current;
+    return { registration, guests };
   });
 
   app.post("/api/v1/auth/login", async (req): Promise<AuthReply> => {

@@ -35,6 +35,7 @@ export const TABLES = [
   ["admin_audit", ["id"]],
   ["node_stats", ["node", "at"]],
   ["reports", ["id"]],
+  ["server_invites", ["id"]],
 ] as const satisfies readonly (readonly [keyof Database, readonly string[]])[];
 
 /** Tables whose `id` comes from a sequence on PostgreSQL. */
@@ -48,6 +49,7 @@ const SERIAL_TABLES = [
   "push_subscriptions",
   "admin_audit",
   "reports",
+  "server_invites",
 ] as const;
 
 /** Rows per INSERT: 500 rows of at most 15 columns stay far below PostgreSQL's 65535 parameters. */

@@ -353,7 +353,10 @@ export class AdminService {
         actor: { id: r.actorId, username: r.actorName },
         action: r.action,
         target: {
-          kind: r.targetKind === "server" || r.targetKind === "channel" ? r.targetKind : "user",
+          kind:
+            r.targetKind === "server" || r.targetKind === "channel" || r.targetKind === "invite"
+              ? r.targetKind
+              : "user",
           id: r.targetId,
           username: r.targetName,
         },

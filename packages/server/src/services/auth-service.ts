@@ -11,7 +11,9 @@ import type { UserMessage } from "../broker/message-broker";
 import { ParleyError } from "../errors";
 import type { RateLimiter, RateRule, RateRules } from "../rate-limit/rate-limiter";
 import type { AccountStore, NewUser } from "../storage/account-store";
+import type { ServerInviteStore } from "../storage/server-invite-store";
 import { type SessionRow, serverBanInForce, type UserRow } from "../storage/storage";
+import { inviteCodeHash } from "./invite-service";
 import type { PasswordHasher } from "./password-hasher";
 
 /** SERVER_BANNED, saying until when and why. */
@@ -84,7 +86,7 @@ export class AuthService {
   private dummyHash: Promise<string>;
 
   constructor(
-    private readonly storage: AccountStore,
+    private readonly storage: AccountStore & Pick<ServerInviteStore, "liveServerInvite">,
     /** Tells every connection of a user, on every node. */
     private readonly announce: (userId: number, message: UserMessage) => void,
     private readonly hasher: PasswordHasher,
@@ -105,12 +107,38 @@ export class AuthService {
     this.dummyHash.catch(() => {});
   }
 
-  async register(username: string, password: string): Promise<IssuedSession> {
-    if (this.access().registration === "closed") throw new ParleyError("REGISTRATION_CLOSED");
+  /**
+   * Registers an account. While registration is invite-only, `invite` must be a usable server
+   * invite's code, one of whose uses the account's creation takes.
+   */
+  async register(username: string, password: string, invite?: string): Promise<IssuedSession> {
+    const inviteHash = await this.admitted(invite);
     this.hasher.admit();
     checkAccountName(username);
     const passwordHash = await this.hasher.hash(password);
-    return this.create({ username, passwordHash, isGuest: false });
+    return this.create({
+      username,
+      passwordHash,
+      isGuest: false,
+      ...(inviteHash !== undefined ? { inviteHash } : {}),
+    });
+  }
+
+  /**
+   * Whether a new account may be made now: REGISTRATION_CLOSED while closed; while
+   * invite-only, INVITE_REQUIRED without a code and INVITE_INVALID for one that is not usable
+   * (checked before the password is hashed, and again where the account commits). Resolves to
+   * the invite's hash to take a use of, or undefined while registration is open (a code given
+   * then is not used).
+   */
+  private async admitted(invite: string | undefined): Promise<string | undefined> {
+    const mode = this.access().registration;
+    if (mode === "closed") throw new ParleyError("REGISTRATION_CLOSED");
+    if (mode === "open") return undefined;
+    if (invite === undefined) throw new ParleyError("INVITE_REQUIRED");
+    const hash = inviteCodeHash(invite);
+    if (!(await this.storage.liveServerInvite(hash))) throw new ParleyError("INVITE_INVALID");
+    return hash;
   }
 
   /**
@@ -213,9 +241,14 @@ export class AuthService {
    * names another (already checked against the account name rules by the caller). Every
    * connection of the user, and everyone who shares a channel with it, is told.
    */
-  async upgradeGuest(auth: Authenticated, password: string, username?: string): Promise<UserRow> {
+  async upgradeGuest(
+    auth: Authenticated,
+    password: string,
+    username?: string,
+    invite?: string,
+  ): Promise<UserRow> {
     if (!auth.user.isGuest) throw new ParleyError("NOT_A_GUEST");
-    if (this.access().registration === "closed") throw new ParleyError("REGISTRATION_CLOSED");
+    const inviteHash = await this.admitted(invite);
     // Its own name, in any case, means keeping it.
     const rename = username !== undefined && nameKey(username) !== nameKey(auth.user.username);
     if (rename) checkAccountName(username);
@@ -225,6 +258,7 @@ export class AuthService {
       auth.user.id,
       passwordHash,
       rename ? username : undefined,
+      inviteHash,
     );
     this.announce(user.id, { k: "registered", n: user.username });
     await this.hooks.changed(user);

@@ -26,6 +26,12 @@ export function inviteCodeHash(code: string): string {
   return createHash("sha256").update(code).digest("hex");
 }
 
+/** A new invite code (a channel's or the server's) and the hash it is stored as. */
+export function newInviteCode(): { code: string; codeHash: string } {
+  const code = randomBytes(CODE_BYTES).toString("base64url");
+  return { code, codeHash: inviteCodeHash(code) };
+}
+
 function toInfo(row: InviteRow): InviteInfo {
   return {
     i: row.id,
@@ -98,11 +104,11 @@ export class InviteService {
     maxUses?: number,
   ): Promise<InviteCreateReply> {
     await this.authorizeInvite(by);
-    const code = randomBytes(CODE_BYTES).toString("base64url");
+    const { code, codeHash } = newInviteCode();
     const row = await this.storage.createInvite({
       channelId: by.channelId,
       creator: by.actor,
-      codeHash: inviteCodeHash(code),
+      codeHash,
       expiresAt: expiresIn === 0 ? null : Date.now() + expiresIn * 1000,
       maxUses: maxUses ?? null,
     });

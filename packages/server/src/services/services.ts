@@ -14,6 +14,7 @@ import type { PresenceService } from "./presence-service";
 import type { PushService } from "./push-service";
 import type { ReportService } from "./report-service";
 import type { SearchService } from "./search-service";
+import type { ServerInvites } from "./server-invites";
 import type { SettingsService } from "./settings-service";
 import type { TypingService } from "./typing-service";
 import type { UserLifecycle } from "./user-lifecycle";
@@ -54,6 +55,8 @@ export interface Services {
   accounts: UserLifecycle;
   /** What server admins do to channels: list, owner, archive, delete. */
   channelAdmin: ChannelAdmin;
+  /** Server invites, for registering while registration is invite-only. */
+  serverInvites: ServerInvites;
   /** The server settings admins change live. */
   serverSettings: SettingsService;
   /** Rate limits: the limiter and the rules of its buckets. */

@@ -5,6 +5,11 @@ export interface NewUser {
   username: string;
   passwordHash: string | null;
   isGuest: boolean;
+  /**
+   * The sha-256 of a server invite's code: one of its uses is taken in the transaction that
+   * creates the account (INVITE_INVALID, and no account, when it is not usable).
+   */
+  inviteHash?: string;
 }
 
 /**
@@ -35,9 +40,15 @@ export interface AccountStore {
   /**
    * Turns a guest into an account, keeping its id and memberships; with `username`, it takes
    * that name too (USERNAME_TAKEN when another user has it, in any case). NOT_A_GUEST when the
-   * user is not a guest (any more).
+   * user is not a guest (any more). With `inviteHash`, a use of that server invite is taken in
+   * the same transaction (INVITE_INVALID, and no change, when it is not usable).
    */
-  upgradeGuest(userId: number, passwordHash: string, username?: string): Promise<UserRow>;
+  upgradeGuest(
+    userId: number,
+    passwordHash: string,
+    username?: string,
+    inviteHash?: string,
+  ): Promise<UserRow>;
   /** Records that a guest was seen (connected or disconnected) now; accounts are not tracked. */
   markGuestActive(userId: number): Promise<void>;
   /**

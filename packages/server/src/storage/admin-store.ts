@@ -31,10 +31,10 @@ export interface AdminChange {
   actor: Actor;
   action: string;
   /**
-   * A user (the default), a channel, or the server itself for its settings (id 0, name
-   * "server").
+   * A user (the default), a channel, a server invite (name: its note), or the server itself
+   * for its settings (id 0, name "server").
    */
-  targetKind?: "user" | "channel" | "server";
+  targetKind?: "user" | "channel" | "invite" | "server";
   target: Actor;
   /** JSON-serialisable: the part of the target the action changes, before and after. */
   before: unknown;

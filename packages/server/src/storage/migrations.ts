@@ -595,6 +595,23 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
         await db.schema.alterTable("channels").addColumn("deleted_at", "bigint").execute();
       },
     },
+    "0026_server_invites": {
+      // Invites an admin makes for registering while registration is invite-only; a code is
+      // stored only as its sha-256.
+      async up(db) {
+        await idColumn(db.schema.createTable("server_invites"))
+          .addColumn("code_hash", "text", (c) => c.notNull().unique())
+          .addColumn("created_by", "bigint", notNull)
+          .addColumn("created_by_name", "text", notNull)
+          .addColumn("created_at", "bigint", notNull)
+          .addColumn("expires_at", "bigint")
+          .addColumn("max_uses", "integer")
+          .addColumn("uses", "integer", (c) => c.notNull().defaultTo(0))
+          .addColumn("revoked_at", "bigint")
+          .addColumn("note", "text")
+          .execute();
+      },
+    },
   };
 }
 

@@ -203,6 +203,22 @@ export interface Database {
     created_at: number;
   };
   /** Every change made through the admin API, newest last. */
+  /** Invites to register while registration is invite-only (migration 0026). */
+  server_invites: {
+    id: Generated<number>;
+    /** sha-256 of the code, hex; the code itself is never stored. */
+    code_hash: string;
+    created_by: number;
+    created_by_name: string;
+    created_at: number;
+    /** null: never expires. */
+    expires_at: number | null;
+    /** null: unlimited. */
+    max_uses: number | null;
+    uses: Generated<number>;
+    revoked_at: number | null;
+    note: string | null;
+  };
   admin_audit: {
     id: Generated<number>;
     actor_id: number;

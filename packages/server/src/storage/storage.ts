@@ -14,6 +14,7 @@ import type { PushStore } from "./push-store";
 import type { ReportStore } from "./report-store";
 import type { SearchStore } from "./search-store";
 import type { SendPath } from "./send-path";
+import type { ServerInviteStore } from "./server-invite-store";
 
 export interface UserRow {
   id: number;
@@ -123,6 +124,7 @@ export interface Storage
     SearchStore,
     AdminStore,
     AdminChannelStore,
-    ReportStore {
+    ReportStore,
+    ServerInviteStore {
   close(): Promise<void>;
 }

@@ -5,6 +5,7 @@ import type { AccountStore, NewUser } from "../account-store";
 import type { Database } from "../schema";
 import type { SessionRow, UserRow } from "../storage";
 import { isUniqueViolation, revokeSessions, type SqlContext, toUser } from "./context";
+import { useServerInvite } from "./server-invites";
 
 /** {@link AccountStore} over SQL: users, guests, sessions and the server-wide ban. */
 export function sqlAccountStore(sql: SqlContext): AccountStore {
@@ -49,6 +50,7 @@ export function sqlAccountStore(sql: SqlContext): AccountStore {
   return {
     createUserWithSession(input, tokenHash) {
       return sql.write(async (trx) => {
+        if (input.inviteHash !== undefined) await useServerInvite(trx, input.inviteHash, sql.now());
         const user = await insertUser(trx, input);
         return { user, session: await insertSession(trx, user.id, tokenHash) };
       });
@@ -78,11 +80,12 @@ export function sqlAccountStore(sql: SqlContext): AccountStore {
       );
     },
 
-    async upgradeGuest(userId, passwordHash, username) {
+    async upgradeGuest(userId, passwordHash, username, inviteHash) {
       let row: Selectable<Database["users"]> | undefined;
       try {
-        row = await sql.write((trx) =>
-          trx
+        row = await sql.write(async (trx) => {
+          if (inviteHash !== undefined) await useServerInvite(trx, inviteHash, sql.now());
+          const upgraded = await trx
             .updateTable("users")
             .set({
               password_hash: passwordHash,
@@ -92,8 +95,11 @@ export function sqlAccountStore(sql: SqlContext): AccountStore {
             .where("id", "=", userId)
             .where("is_guest", "=", 1)
             .returningAll()
-            .executeTakeFirst(),
-        );
+            .executeTakeFirst();
+          // Not a guest (any more): nothing changes, the invite's use included.
+          if (!upgraded) throw new ParleyError("NOT_A_GUEST");
+          return upgraded;
+        });
       } catch (err) {
         if (isUniqueViolation(err)) throw new ParleyError("USERNAME_TAKEN");
         throw err;

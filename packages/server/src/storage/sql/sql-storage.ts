@@ -18,6 +18,7 @@ import { sqlPushStore } from "./push-store";
 import { sqlReportStore } from "./reports";
 import { sqlSearchStore } from "./search";
 import { sqlSendPath } from "./send-path";
+import { sqlServerInviteStore } from "./server-invites";
 
 /**
  * {@link Storage} over Kysely, for SQLite and PostgreSQL: one object made of the slices, which
@@ -48,6 +49,7 @@ export function sqlStorage(
   const admin = sqlAdminStore(sql);
   const adminChannels = sqlAdminChannelStore(sql);
   const reports = sqlReportStore(sql);
+  const serverInvites = sqlServerInviteStore(sql);
   assertDisjoint([
     accounts,
     channels,
@@ -64,6 +66,7 @@ export function sqlStorage(
     admin,
     adminChannels,
     reports,
+    serverInvites,
   ]);
   return {
     ...accounts,
@@ -81,6 +84,7 @@ export function sqlStorage(
     ...admin,
     ...adminChannels,
     ...reports,
+    ...serverInvites,
     close: () => sql.close(),
   };
 }
