@@ -6,8 +6,12 @@ import type {
   AdminChannelReply,
   AdminChannelsQuery,
   AdminChannelsReply,
+  AdminCreateInvite,
+  AdminCreateInviteReply,
   AdminDeleteChannelReply,
   AdminDeleteUserReply,
+  AdminInvitesQuery,
+  AdminInvitesReply,
   AdminModerationQuery,
   AdminModerationReply,
   AdminRemoveGuests,
@@ -25,6 +29,7 @@ import type {
   AdminUsersReply,
   DeletedMessages,
   HttpErrorBody,
+  ServerInvite,
 } from "@parley/protocol";
 import { ParleyRequestError } from "./client";
 
@@ -152,6 +157,21 @@ export class AdminApi {
   /** Deletes the channel for good, with its messages, files and search entries. */
   deleteChannel(id: number): Promise<AdminDeleteChannelReply> {
     return this.call("POST", `/channels/${id}/delete`, {});
+  }
+
+  /** Server invites, newest first: the usable ones (default) or all. */
+  invites(query: AdminInvitesQuery = {}): Promise<AdminInvitesReply> {
+    return this.call("GET", `/invites${queryString({ ...query })}`);
+  }
+
+  /** Makes a server invite; its code is in this answer only. */
+  createInvite(request: AdminCreateInvite = {}): Promise<AdminCreateInviteReply> {
+    return this.call("POST", "/invites", request);
+  }
+
+  /** Revokes a server invite: nobody registers with it any more. */
+  async revokeInvite(id: number): Promise<ServerInvite> {
+    return (await this.call<{ invite: ServerInvite }>("POST", `/invites/${id}/revoke`, {})).invite;
   }
 
   /** A page of every channel's moderation log, newest first, with filters. */
