@@ -7,6 +7,8 @@ import {
   type AdminChannel,
   type AdminChannelReply,
   type AdminChannelsReply,
+  type AdminCreateInviteReply,
+  type AdminInvitesReply,
   type AdminUser,
   type AdminUserReply,
   type AdminUsersReply,
@@ -118,6 +120,9 @@ describe("admin API", () => {
       ["POST", `/channels/${owned.i}/archive`, {}],
       ["POST", `/channels/${owned.i}/unarchive`, {}],
       ["POST", `/channels/${owned.i}/delete`, {}],
+      ["GET", "/invites"],
+      ["POST", "/invites", { maxUses: 1 }],
+      ["POST", "/invites/1/revoke", {}],
     ];
     const callers: [who: string, token: string | undefined, status: number, code: number][] = [
       ["no session", undefined, 401, ERRORS.UNAUTHENTICATED.code],
@@ -933,5 +938,139 @@ describe("server bans with an end", () => {
       await storage.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("admin API: registration by invitation", () => {
+  let server: TestServer;
+  let root: string;
+  beforeEach(async () => {
+    server = await new TestServer().start();
+    root = await server.registerAdmin("root");
+  });
+  afterEach(async () => {
+    await server.stop();
+  });
+
+  const register = (body: unknown, token?: string) =>
+    post(`${server.url}/api/v1/auth/register`, body, token);
+  const options = async () => (await fetch(`${server.url}/api/v1/auth/options`)).json();
+  const invite = async (body: unknown = {}) => {
+    const res = await call(server, "POST", "/invites", root, body);
+    expect(res.status).toBe(200);
+    return res.body as AdminCreateInviteReply;
+  };
+  const setRegistration = async (registration: string) =>
+    expect((await call(server, "POST", "/settings", root, { registration })).status).toBe(200);
+
+  it("takes new accounts and guests' upgrades only with an invite, as many as it allows, while invite-only", async () => {
+    expect(await options()).toEqual({ registration: "open", guests: true });
+    await setRegistration("invite");
+    expect(await options()).toEqual({ registration: "invite", guests: true });
+    const password = "correct horse battery";
+
+    const none = await register({ username: "ann", password });
+    expect([none.status, none.body.error.c]).toEqual([403, ERRORS.INVITE_REQUIRED.code]);
+    const wrong = await register({ username: "ann", password, invite: "A".repeat(22) });
+    expect([wrong.status, wrong.body.error.c]).toEqual([404, ERRORS.INVITE_INVALID.code]);
+    expect((await register({ username: "ann", password, invite: "short" })).status).toBe(400);
+
+    const before = Date.now();
+    const made = await invite({ maxUses: 2, days: 7, note: "for the team" });
+    expect(made.code).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(made.invite).toMatchObject({
+      createdBy: { username: "root" },
+      maxUses: 2,
+      uses: 0,
+      note: "for the team",
+      live: true,
+    });
+    expect(made.invite.expiresAt).toBeGreaterThanOrEqual(before + 7 * 86_400_000);
+    expect(made.invite.expiresAt).toBeLessThanOrEqual(Date.now() + 7 * 86_400_000);
+
+    expect((await register({ username: "ann", password, invite: made.code })).status).toBe(201);
+    // A name that is taken is refused before the invite's use is counted.
+    const taken = await register({ username: "ANN", password, invite: made.code });
+    expect([taken.status, taken.body.error.c]).toEqual([409, ERRORS.USERNAME_TAKEN.code]);
+    // A guest's upgrade needs an invite too, and takes the second use.
+    const guest = await server.connect();
+    const bare = await register({ password }, guest.token!);
+    expect(bare.body.error.c).toBe(ERRORS.INVITE_REQUIRED.code);
+    const upgraded = await register({ password, username: "gus", invite: made.code }, guest.token!);
+    expect([upgraded.status, upgraded.body.user.n]).toEqual([200, "gus"]);
+    const late = await register({ username: "cid", password, invite: made.code });
+    expect([late.status, late.body.error.c]).toEqual([404, ERRORS.INVITE_INVALID.code]);
+
+    const all = (await call(server, "GET", "/invites?status=all", root)).body as AdminInvitesReply;
+    expect(all.invites).toEqual([{ ...made.invite, uses: 2, live: false }]);
+    expect((await call(server, "GET", "/invites", root)).body.invites).toEqual([]);
+    // The code is stored as its hash only.
+    expectNotInDatabaseFile(server.dir, made.code);
+
+    // Open again: no invite needed, and one given is not used.
+    const spare = await invite({ maxUses: 1 });
+    await setRegistration("open");
+    expect((await register({ username: "dee", password, invite: spare.code })).status).toBe(201);
+    expect((await register({ username: "eve", password })).status).toBe(201);
+    expect((await call(server, "GET", "/invites", root)).body.invites).toMatchObject([
+      { id: spare.invite.id, uses: 0, live: true },
+    ]);
+    // Closed: not even with an invite.
+    await setRegistration("closed");
+    expect((await register({ username: "fay", password, invite: spare.code })).body.error.c).toBe(
+      ERRORS.REGISTRATION_CLOSED.code,
+    );
+  });
+
+  it("revokes an invite once, audits making and revoking it, and refuses bad requests", async () => {
+    await setRegistration("invite");
+    const made = await invite({ note: "for bob" });
+    expect(made.invite).not.toHaveProperty("maxUses");
+    expect(made.invite).not.toHaveProperty("expiresAt");
+    const revoked = await call(server, "POST", `/invites/${made.invite.id}/revoke`, root, {});
+    expect(revoked.status).toBe(200);
+    expect(revoked.body.invite).toMatchObject({ live: false, revokedAt: expect.any(Number) });
+    const again = await call(server, "POST", `/invites/${made.invite.id}/revoke`, root, {});
+    expect(again.body).toEqual(revoked.body);
+    const missing = await call(server, "POST", "/invites/99999/revoke", root, {});
+    expect([missing.status, missing.body.error.c]).toEqual([404, ERRORS.INVITE_INVALID.code]);
+    const refused = await register({
+      username: "bob",
+      password: "correct horse battery",
+      invite: made.code,
+    });
+    expect(refused.body.error.c).toBe(ERRORS.INVITE_INVALID.code);
+
+    const audit = (await call(server, "GET", "/audit", root)).body as AdminAuditReply;
+    expect(
+      audit.entries
+        .filter((e) => e.action.startsWith("invite"))
+        .map((e) => ({ action: e.action, target: e.target, after: e.after })),
+    ).toEqual([
+      {
+        action: "inviterevoke",
+        target: { kind: "invite", id: made.invite.id, username: "for bob" },
+        after: { revoked: true },
+      },
+      {
+        action: "invitecreate",
+        target: { kind: "invite", id: made.invite.id, username: "for bob" },
+        after: { maxUses: null, expiresAt: null, note: "for bob" },
+      },
+    ]);
+    for (const bad of [
+      { maxUses: 0 },
+      { maxUses: 1001 },
+      { days: 366 },
+      { days: 1.5 },
+      { note: "two\nlines" },
+      { note: "x".repeat(101) },
+      { extra: 1 },
+    ]) {
+      const res = await call(server, "POST", "/invites", root, bad);
+      expect([JSON.stringify(bad), res.status]).toEqual([JSON.stringify(bad), 400]);
+    }
+    for (const bad of ["?status=dead", "?limit=0", "?before=x"])
+      expect((await call(server, "GET", `/invites${bad}`, root)).status).toBe(400);
   });
 });

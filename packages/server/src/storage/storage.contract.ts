@@ -17,6 +17,7 @@ import { pushStoreContract } from "./push-store.contract";
 import { reportStoreContract } from "./report-store.contract";
 import { searchStoreContract } from "./search-store.contract";
 import { sendPathContract } from "./send-path.contract";
+import { serverInviteStoreContract } from "./server-invite-store.contract";
 import type { Storage } from "./storage";
 
 /**
@@ -40,6 +41,7 @@ export function storageContract(name: string, open: Open) {
   adminStoreContract(name, open);
   adminChannelStoreContract(name, open);
   reportStoreContract(name, open);
+  serverInviteStoreContract(name, open);
 }
 
 /**
