@@ -218,6 +218,18 @@ export type ChannelKind = (typeof ChannelKind)[keyof typeof ChannelKind];
 export const Role = { Member: 1, Moderator: 2, Owner: 3 } as const;
 export type Role = (typeof Role)[keyof typeof Role];
 
+/** A role's name in words: `owner`, `moderator` or `member`. */
+export function roleName(role: number): "owner" | "moderator" | "member" {
+  switch (role) {
+    case Role.Owner:
+      return "owner";
+    case Role.Moderator:
+      return "moderator";
+    default:
+      return "member";
+  }
+}
+
 /** Where a report stands: waiting for a moderator, or closed either way. */
 export const ReportStatus = { Open: 1, Resolved: 2, Dismissed: 3 } as const;
 export type ReportStatus = (typeof ReportStatus)[keyof typeof ReportStatus];

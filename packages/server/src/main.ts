@@ -14,6 +14,7 @@ import { RedisBroker } from "./broker/redis-broker";
 import { type Config, ConfigError, loadConfig } from "./config";
 import { ChannelHub } from "./delivery/channel-hub";
 import { UserTopic } from "./delivery/user-topic";
+import { ExportService } from "./export/export-service";
 import { DiskFileStore } from "./files/disk-file-store";
 import type { FileStore } from "./files/file-store";
 import { PostgresFileStore } from "./files/postgres-file-store";
@@ -364,6 +365,13 @@ export async function buildNode(
   );
   const invites = new InviteService(storage, channels);
   const commands = new CommandService(messages, moderation, invites);
+  const channelAdmin = new ChannelAdmin(
+    admin,
+    storage,
+    channels,
+    presenceStore,
+    () => void fileSweep.sweep(),
+  );
   const services: Services = {
     auth,
     channels,
@@ -388,13 +396,8 @@ export async function buildNode(
       (userId, message) => broker.publish({ kind: "user", id: userId }, message),
       () => void fileSweep.sweep(),
     ),
-    channelAdmin: new ChannelAdmin(
-      admin,
-      storage,
-      channels,
-      presenceStore,
-      () => void fileSweep.sweep(),
-    ),
+    channelAdmin,
+    exports: new ExportService(storage, files, channelAdmin),
     serverInvites: new ServerInvites(admin, storage),
     serverSettings: settings,
     rate: { limiter, rules: config.rateLimits },

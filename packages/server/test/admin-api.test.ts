@@ -119,6 +119,7 @@ describe("admin API", () => {
       ["POST", `/channels/${owned.i}/owner`, { username: "member" }],
       ["POST", `/channels/${owned.i}/archive`, {}],
       ["POST", `/channels/${owned.i}/unarchive`, {}],
+      ["GET", `/channels/${owned.i}/export`],
       ["POST", `/channels/${owned.i}/delete`, {}],
       ["GET", "/invites"],
       ["POST", "/invites", { maxUses: 1 }],

@@ -40,6 +40,7 @@ import { z } from "zod";
 import { type AdminActor, adminActor, pageOf } from "../services/admin-service";
 import type { Authenticated } from "../services/auth-service";
 import type { Services } from "../services/services";
+import { sendDownload } from "./download";
 
 /** What the admin routes take from the API's other routes. */
 export interface AdminRouteHelpers {
@@ -177,6 +178,11 @@ export function registerAdminRoutes(
       return { channel: await services.channelAdmin.setArchived(by, pathId(req), false) };
     },
   );
+
+  app.get("/api/v1/admin/channels/:id/export", async (req, reply) => {
+    const by = await admin(req);
+    return sendDownload(req, reply, await services.exports.channelExport(by, pathId(req)));
+  });
 
   app.post("/api/v1/admin/channels/:id/delete", async (req): Promise<AdminDeleteChannelReply> => {
     const by = await admin(req);

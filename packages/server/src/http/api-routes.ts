@@ -23,6 +23,7 @@ import type { Authenticated } from "../services/auth-service";
 import type { Services } from "../services/services";
 import type { UserRow } from "../storage/storage";
 import { registerAdminRoutes } from "./admin-routes";
+import { sendDownload } from "./download";
 import { type HttpError, httpError } from "./error-body";
 import { registerFileRoutes } from "./file-routes";
 
@@ -68,8 +69,10 @@ export function registerApiRoutes(app: FastifyInstance, services: Services): voi
   const limit = (req: FastifyRequest, name: "login" | "register") =>
     take(`ip:${addressKey(req.ip)}:${name}`, name, "attempts");
   /** The user's bucket, the one its WebSocket requests take too (`rateLimit` guard). */
-  const limitUser = (auth: Authenticated, name: "read" | "upload" | "search" | "admin") =>
-    take(`user:${auth.user.id}:${name}`, name, "requests");
+  const limitUser = (
+    auth: Authenticated,
+    name: "read" | "upload" | "search" | "admin" | "export",
+  ) => take(`user:${auth.user.id}:${name}`, name, "requests");
 
   const authenticate = async (req: FastifyRequest): Promise<Authenticated> => {
     const token = bearer(req);
@@ -178,6 +181,13 @@ export function registerApiRoutes(app: FastifyInstance, services: Services): voi
     }
     await services.channels.require(channelId, { id: auth.user.id });
     return services.messages.history(auth.user.id, channelId, query);
+  });
+
+  /** The caller's own data, as a zip of JSON with its uploads (written as it downloads). */
+  app.get("/api/v1/export", async (req, reply) => {
+    const auth = await authenticate(req);
+    await limitUser(auth, "export");
+    return sendDownload(req, reply, services.exports.userExport(auth.user));
   });
 
   registerFileRoutes(app, services, { authenticate, limitUser, parse });

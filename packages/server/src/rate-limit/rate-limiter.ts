@@ -42,6 +42,8 @@ export const DEFAULT_RATE_RULES = {
   search: { burst: 10, perSecond: 1 },
   /** Reports of messages per user (op 44): 5, then one every 50 s. */
   report: { burst: 5, perSecond: 0.02 },
+  /** Data exports per user (`GET /api/v1/export`): 3, then one every 10 minutes. */
+  export: { burst: 3, perSecond: 1 / 600 },
   /** Admin API requests per admin (`/api/v1/admin/…`): 30, then five a second. */
   admin: { burst: 30, perSecond: 5 },
   /** Every other request per user (history, lists, info, ping). */

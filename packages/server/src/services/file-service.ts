@@ -264,7 +264,7 @@ export class FileService {
   }
 
   /** The bytes of a readable file, all or a range (checked against its size by the caller). */
-  async open(file: FileRow, range?: ByteRange): Promise<Readable> {
+  async open(file: Pick<FileRow, "id">, range?: ByteRange): Promise<Readable> {
     const body = await this.store.get(file.id, range);
     if (!body) throw new ParleyError("NO_SUCH_FILE");
     return body;

@@ -1,3 +1,4 @@
+import type { ExportService } from "../export/export-service";
 import type { RateLimiter, RateRules } from "../rate-limit/rate-limiter";
 import type { AdminService } from "./admin-service";
 import type { AuthService } from "./auth-service";
@@ -55,6 +56,8 @@ export interface Services {
   accounts: UserLifecycle;
   /** What server admins do to channels: list, owner, archive, delete. */
   channelAdmin: ChannelAdmin;
+  /** Data exports: a user's own, and a channel's for admins. */
+  exports: ExportService;
   /** Server invites, for registering while registration is invite-only. */
   serverInvites: ServerInvites;
   /** The server settings admins change live. */

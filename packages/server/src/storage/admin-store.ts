@@ -136,6 +136,8 @@ export interface AdminStore {
   channelIdByName(name: string): Promise<number | undefined>;
   /** The server settings admins stored, as JSON, if any. */
   storedSettings(): Promise<string | undefined>;
+  /** Records an admin action that changes nothing stored (an export): its audit entry alone. */
+  recordAdminChange(change: AdminChange): Promise<void>;
   /** Stores the server settings (JSON) with their audit entry. */
   saveSettingsAudited(json: string, change: AdminChange): Promise<void>;
   /** Records a node's sample and drops every node's samples older than `pruneBefore`. */

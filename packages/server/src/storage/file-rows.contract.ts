@@ -161,6 +161,31 @@ export function fileRowsContract(name: string, open: Open) {
       expect(await storage.doomedFiles(10)).toEqual([]);
     });
 
+    it("lists a user's live uploads by id, page by page, never another's or a doomed one", async () => {
+      const { storage, alice, bob } = fx;
+      const c = await channelWithBob(storage, alice, bob);
+      const mine = [fileOf(alice), fileOf(alice), fileOf(alice)];
+      for (const f of [...mine, fileOf(bob)]) await storage.createFile(f);
+      const [sent] = await send(storage, c, alice, "n", [mine[2]!.id]);
+      const ids = (rows: { id: string }[]) => rows.map((r) => r.id);
+      expect(ids(await storage.userFiles(alice.id, undefined, 10))).toEqual(mine.map((f) => f.id));
+      const first = await storage.userFiles(alice.id, undefined, 2);
+      expect(ids(first)).toEqual([mine[0]!.id, mine[1]!.id]);
+      expect(ids(await storage.userFiles(alice.id, first[1]!.id, 2))).toEqual([mine[2]!.id]);
+      expect((await storage.userFiles(alice.id, first[1]!.id, 2))[0]).toMatchObject({
+        channelId: c,
+        messageId: sent!.ok ? sent!.event.i : -1,
+      });
+      await storage.deleteMessage(
+        { channelId: c, messageId: sent!.ok ? sent!.event.i : 0, actor: alice, nonce: "d" },
+        () => ({ moderator: false }),
+      );
+      expect(ids(await storage.userFiles(alice.id, undefined, 10))).toEqual([
+        mine[0]!.id,
+        mine[1]!.id,
+      ]);
+    });
+
     it("dooms only unattached files older than the cut, so no send attaches them after", async () => {
       const { storage, alice, bob } = fx;
       const c = await channelWithBob(storage, alice, bob);

@@ -47,6 +47,8 @@ export interface FileRowStore {
   createFile(file: NewFileRow): Promise<void>;
   readableFile(fileId: string, userId: number): Promise<FileRow | undefined>;
   liveFileBytes(userId: number): Promise<number>;
+  /** A user's uploads not doomed, by id after `afterId`, at most `limit` (its data export). */
+  userFiles(userId: number, afterId: string | undefined, limit: number): Promise<FileRow[]>;
   /** Marks unattached files created before `before` doomed; resolves to how many. */
   doomOrphans(before: number): Promise<number>;
   /** Up to `limit` doomed files. */

@@ -5,6 +5,7 @@ import {
   isDeletedUsername,
   type ModerationEvent,
   Role,
+  roleName,
 } from "@parley/protocol";
 
 /** A user's name as shown: a deleted account's `deleted-<id>` reads "Deleted user". */
@@ -80,16 +81,7 @@ export function localAuditFormat(now: number): AuditFormat {
   return { time: (ts) => formatWhen(ts, now), duration: formatCountdown };
 }
 
-export function roleName(role: number): string {
-  switch (role) {
-    case Role.Owner:
-      return "owner";
-    case Role.Moderator:
-      return "moderator";
-    default:
-      return "member";
-  }
-}
+export { roleName };
 
 const withReason = (text: string, reason: string | undefined) =>
   reason ? `${text}: ${reason}` : text;

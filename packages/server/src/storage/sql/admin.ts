@@ -140,6 +140,10 @@ export function sqlAdminStore(sql: SqlContext): AdminStore {
       }));
     },
 
+    async recordAdminChange(change) {
+      await sql.write((trx) => audit(trx, change));
+    },
+
     async setServerBanAudited(userId, ban, change) {
       return sql.write(async (trx) => {
         await trx

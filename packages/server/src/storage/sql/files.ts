@@ -76,6 +76,16 @@ export function sqlFileRowStore(sql: SqlContext): FileRowStore {
       return Number(row?.bytes ?? 0);
     },
 
+    async userFiles(userId, afterId, limit) {
+      let q = db
+        .selectFrom("files")
+        .selectAll()
+        .where("uploader_id", "=", userId)
+        .where("deleted_at", "is", null);
+      if (afterId !== undefined) q = q.where("id", ">", afterId);
+      return (await q.orderBy("id").limit(limit).execute()).map(toFileRow);
+    },
+
     async doomOrphans(before) {
       const now = sql.now();
       const result = await sql.write((trx) =>
