@@ -353,7 +353,7 @@ export interface AdminAuditEntry {
   /**
    * `signout`, `ban`, `unban`, `resetpassword`, `rename`, `deactivate`, `reactivate`,
    * `delete`, `settings`; on a channel `channelowner`, `archive`, `unarchive`,
-   * `channeldelete`; on a server invite `invitecreate`, `inviterevoke`.
+   * `channeldelete`, `channelexport`; on a server invite `invitecreate`, `inviterevoke`.
    */
   action: string;
   /**
