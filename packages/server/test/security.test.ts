@@ -69,6 +69,36 @@ describe("security", () => {
     expect(still.user?.n).toBe("changer");
   });
 
+  it("signing out other sessions ends every session but the caller's, closing their sockets", async () => {
+    const first = await server.register("roamer");
+    const phone = await server.connect({ token: first, reconnect: false });
+    const closed = phone.waitFor("disconnect");
+    const second = await postJson(`${server.url}/api/v1/auth/login`, {
+      username: "roamer",
+      password: "correct horse battery",
+    });
+    const laptop = second.body.token as string;
+    const bystander = await server.connect({ token: await server.register("bystander") });
+    const res = await postJson(`${server.url}/api/v1/auth/sign-out-others`, {}, laptop);
+    expect([res.status, res.body]).toEqual([200, { revoked: 1 }]);
+    expect((await closed)[0]).toMatchObject({ code: CloseCode.AuthRevoked, willReconnect: false });
+    // The first token is dead; the caller's lives; another user is untouched.
+    expect(
+      (await fetch(`${server.url}/api/v1/me`, { headers: { authorization: `Bearer ${first}` } }))
+        .status,
+    ).toBe(401);
+    expect((await server.connect({ token: laptop })).user?.n).toBe("roamer");
+    await expect(bystander.createChannel("still-here")).resolves.toMatchObject({
+      ch: { n: "still-here" },
+    });
+    const again = await postJson(`${server.url}/api/v1/auth/sign-out-others`, {}, laptop);
+    expect(again.body).toEqual({ revoked: 0 });
+    expect(await post(`${server.url}/api/v1/auth/sign-out-others`, {})).toBe(401);
+    expect(await post(`${server.url}/api/v1/auth/sign-out-others`, { all: true }, laptop)).toBe(
+      400,
+    );
+  });
+
   it("a server ban closes the account's sockets (4501) and refuses it until lifted", async () => {
     const root = await server.connect({ token: await server.registerAdmin("root") });
     const { ch } = await root.createChannel("ops");

@@ -145,6 +145,14 @@ export function registerApiRoutes(app: FastifyInstance, services: Services): voi
     return reply.code(204).send();
   });
 
+  /** Signs out every other session of the caller (its other devices and browsers). */
+  app.post("/api/v1/auth/sign-out-others", async (req): Promise<{ revoked: number }> => {
+    const auth = await authenticate(req);
+    await limitUser(auth, "read");
+    parse(z.strictObject({}), req.body ?? {});
+    return { revoked: await services.auth.signOutOthers(auth) };
+  });
+
   /** Changes the password; every other session of the account is signed out. */
   app.post("/api/v1/auth/password", async (req, reply) => {
     await limit(req, "login");

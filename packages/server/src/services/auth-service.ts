@@ -216,8 +216,7 @@ export class AuthService {
         throw new ParleyError("INVALID_CREDENTIALS");
     });
     await this.storage.updatePassword(auth.user.id, await this.hasher.hash(next));
-    const revoked = await this.storage.revokeUserSessions(auth.user.id, auth.session.id);
-    for (const session of revoked) this.announce(auth.user.id, { k: "revoked", session });
+    await this.signOutOthers(auth);
   }
 
   /** Creates a guest with a generated unique name (no password), and its session. */
@@ -263,6 +262,16 @@ export class AuthService {
     this.announce(user.id, { k: "registered", n: user.username });
     await this.hooks.changed(user);
     return user;
+  }
+
+  /**
+   * Ends every session of the user but this one (other devices and browsers): their sockets
+   * close with 4500 on every node. Resolves to how many were ended.
+   */
+  async signOutOthers(auth: Authenticated): Promise<number> {
+    const revoked = await this.storage.revokeUserSessions(auth.user.id, auth.session.id);
+    for (const session of revoked) this.announce(auth.user.id, { k: "revoked", session });
+    return revoked.length;
   }
 
   /** Ends a session; its live sockets are closed. */
