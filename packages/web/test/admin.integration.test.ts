@@ -315,6 +315,9 @@ describe("admin console", () => {
   });
 
   it("turns guest access off from the Server tab, and a visitor is told to sign in", async () => {
+    // A visitor whose sign-in screen was read while guests were let in.
+    const visitor = await harness.open();
+    await visitor.getByRole("button", { name: "Continue as guest" }).waitFor();
     await harness.register("chief");
     await harness.grantAdmin("chief");
     const admin = await harness.open();
@@ -336,11 +339,18 @@ describe("admin console", () => {
     await admin.getByText("Let guests in without an account (set here)").waitFor();
     expect(await axeViolations(admin)).toEqual([]);
 
-    const visitor = await harness.open();
     await visitor.getByRole("button", { name: "Continue as guest" }).click();
     await visitor
       .getByText("This server does not let guests in: sign in or create an account.")
       .waitFor();
+    // The sign-in screen, read again, offers guests no way in; nor does a fresh one.
+    await expect
+      .poll(() => visitor.getByRole("button", { name: "Continue as guest" }).count())
+      .toBe(0);
+    const fresh = await harness.open();
+    await fresh.getByRole("tab", { name: "Create account" }).waitFor();
+    await expect.poll(() => fresh.getByText("or", { exact: true }).count()).toBe(0);
+    expect(await fresh.getByRole("button", { name: "Continue as guest" }).count()).toBe(0);
 
     await admin.getByRole("button", { name: "Reset to the configuration" }).click();
     await admin
@@ -348,6 +358,7 @@ describe("admin console", () => {
       .filter({ hasText: "Back to the server's configuration." })
       .waitFor();
     await expect(guests.isChecked()).resolves.toBe(true);
+    await visitor.reload();
     await visitor.getByRole("button", { name: "Continue as guest" }).click();
     await visitor.getByTestId("me").waitFor();
   });

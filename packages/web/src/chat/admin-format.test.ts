@@ -1,6 +1,14 @@
 import type { AdminAuditEntry } from "@parley/protocol";
 import { describe, expect, it } from "vitest";
-import { describeChange, describeUser } from "./admin-format";
+import {
+  ADMIN_AUDIT_ACTIONS,
+  describeChange,
+  describeUser,
+  inviteExpiry,
+  inviteState,
+  inviteUses,
+} from "./admin-format";
+import { formatWhen } from "./format";
 
 const entry = (action: string, before: unknown, after: unknown): AdminAuditEntry => ({
   id: 1,
@@ -72,5 +80,46 @@ describe("admin console wording", () => {
     expect(describeChange(entry("delete", {}, { messages: "keep" }))).toBe(
       "root deleted bob, keeping their messages",
     );
+  });
+
+  it("tells invites made and revoked, with their uses, expiry and note", () => {
+    const invite = (action: string, note: string, after: unknown): AdminAuditEntry => ({
+      ...entry(action, null, after),
+      target: { kind: "invite", id: 7, username: note },
+    });
+    const now = Date.UTC(2025, 2, 1, 12);
+    const expires = now + 7 * 86_400_000;
+    expect(
+      describeChange(
+        invite("invitecreate", "bob", { maxUses: 5, expiresAt: expires, note: "bob" }),
+        now,
+      ),
+    ).toBe(`root made an invite (5 uses, expires ${formatWhen(expires, now)}) for “bob”`);
+    expect(
+      describeChange(invite("invitecreate", "", { maxUses: 1, expiresAt: null, note: null }), now),
+    ).toBe("root made an invite (1 use, never expires)");
+    expect(
+      describeChange(invite("invitecreate", "team", { maxUses: null, expiresAt: null }), now),
+    ).toBe("root made an invite (unlimited uses, never expires) for “team”");
+    expect(describeChange(invite("inviterevoke", "bob", { revoked: true }))).toBe(
+      "root revoked the invite for “bob”",
+    );
+    expect(describeChange(invite("inviterevoke", "", { revoked: true }))).toBe(
+      "root revoked an invite",
+    );
+    const actions = ADMIN_AUDIT_ACTIONS.map(([action]) => action);
+    expect(actions).toContain("invitecreate");
+    expect(actions).toContain("inviterevoke");
+  });
+
+  it("says an invite's uses, expiry and state", () => {
+    expect(inviteUses({ uses: 3, maxUses: 5 })).toBe("3 of 5");
+    expect(inviteUses({ uses: 3 })).toBe("3");
+    expect(inviteExpiry({})).toBe("Never");
+    expect(inviteExpiry({ expiresAt: 5 }, 0)).toBe(formatWhen(5, 0));
+    expect(inviteState({ live: true, uses: 0, maxUses: 1 })).toBe("Live");
+    expect(inviteState({ live: false, uses: 1, maxUses: 1 })).toBe("Used up");
+    expect(inviteState({ live: false, uses: 0 })).toBe("Expired");
+    expect(inviteState({ live: false, uses: 1, maxUses: 1, revokedAt: 2 })).toBe("Revoked");
   });
 });

@@ -1,5 +1,5 @@
-import type { AdminAuditEntry, AdminUser, ServerBanInfo } from "@parley/protocol";
-import { formatUntil } from "./format";
+import type { AdminAuditEntry, AdminUser, ServerBanInfo, ServerInvite } from "@parley/protocol";
+import { formatUntil, formatWhen } from "./format";
 
 /** The lengths a console ban offers, in minutes; 0 is "until lifted". */
 export const banLengths: readonly { minutes: number; label: string }[] = [
@@ -47,8 +47,34 @@ export const ADMIN_AUDIT_ACTIONS: readonly (readonly [string, string])[] = [
   ["archive", "Channels archived"],
   ["unarchive", "Channels unarchived"],
   ["channeldelete", "Deleted channels"],
+  ["invitecreate", "Invites made"],
+  ["inviterevoke", "Invites revoked"],
   ["settings", "Settings"],
 ];
+
+/** A server invite's uses so far, out of how many it allows: "3 of 5", or "3" when unlimited. */
+export function inviteUses(invite: Pick<ServerInvite, "uses" | "maxUses">): string {
+  return invite.maxUses === undefined ? String(invite.uses) : `${invite.uses} of ${invite.maxUses}`;
+}
+
+/** Whether a server invite still lets someone register (as the server said), or why not. */
+export function inviteState(
+  invite: Pick<ServerInvite, "live" | "revokedAt" | "uses" | "maxUses">,
+): "Live" | "Revoked" | "Used up" | "Expired" {
+  if (invite.revokedAt !== undefined) return "Revoked";
+  if (invite.live) return "Live";
+  return invite.maxUses !== undefined && invite.uses >= invite.maxUses ? "Used up" : "Expired";
+}
+
+/** When a server invite expires: "Mar 3, 14:05", "Never". */
+export function inviteExpiry(invite: Pick<ServerInvite, "expiresAt">, now = Date.now()): string {
+  return invite.expiresAt === undefined ? "Never" : formatWhen(invite.expiresAt, now);
+}
+
+/** " for “note”" when the invite was noted as for someone, else nothing. */
+function noteOf(note: string | null | undefined): string {
+  return note ? ` for “${note}”` : "";
+}
 
 /** An audit entry as a sentence: "root banned bob until 14:05: spam". */
 export function describeChange(entry: AdminAuditEntry, now = Date.now()): string {
@@ -90,6 +116,20 @@ export function describeChange(entry: AdminAuditEntry, now = Date.now()): string
       return `${actor.username} unarchived #${target.username}`;
     case "channeldelete":
       return `${actor.username} deleted #${target.username} and its messages`;
+    case "invitecreate": {
+      const made = entry.after as { maxUses?: number | null; expiresAt?: number | null } | null;
+      const uses =
+        made?.maxUses == null
+          ? "unlimited uses"
+          : `${made.maxUses} ${made.maxUses === 1 ? "use" : "uses"}`;
+      const expiry =
+        made?.expiresAt == null ? "never expires" : `expires ${formatWhen(made.expiresAt, now)}`;
+      return `${actor.username} made an invite (${uses}, ${expiry})${noteOf(target.username)}`;
+    }
+    case "inviterevoke":
+      return target.username
+        ? `${actor.username} revoked the invite${noteOf(target.username)}`
+        : `${actor.username} revoked an invite`;
     default:
       return `${actor.username}: ${entry.action} ${target.username}`;
   }

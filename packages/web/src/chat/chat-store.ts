@@ -234,12 +234,13 @@ export class ChatStore {
 
   /**
    * Gives the current guest a password; it keeps its channels and session, and its name unless
-   * `username` is another.
+   * `username` is another. `invite` is a server invite's code, which registering needs while
+   * the server takes new accounts by invitation only.
    */
-  async register(password: string, username?: string): Promise<void> {
+  async register(password: string, username?: string, invite?: string): Promise<void> {
     const token = this.client.token;
     if (!token) throw new Error("No session");
-    const issued = await authApi.upgradeGuest(token, password, username);
+    const issued = await authApi.upgradeGuest(token, password, username, invite);
     this.onUserUpdated(issued.user);
   }
 

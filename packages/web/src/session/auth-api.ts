@@ -1,4 +1,4 @@
-import type { AuthReply, HttpErrorBody } from "@parley/protocol";
+import type { AuthOptions, AuthReply, HttpErrorBody } from "@parley/protocol";
 
 /** An HTTP API error with the server's code and human message. */
 export class ApiError extends Error {
@@ -15,14 +15,18 @@ export class ApiError extends Error {
 /** A register or login answer: the session token and its user. */
 export type Issued = AuthReply;
 
-async function call<T>(path: string, init: { body?: unknown; token?: string }): Promise<T> {
+/** A request to the API: a POST unless `method` says GET. */
+async function call<T>(
+  path: string,
+  init: { method?: "GET" | "POST"; body?: unknown; token?: string },
+): Promise<T> {
   const headers: Record<string, string> = {};
   if (init.body !== undefined) headers["content-type"] = "application/json";
   if (init.token) headers.authorization = `Bearer ${init.token}`;
   let res: Response;
   try {
     res = await fetch(path, {
-      method: "POST",
+      method: init.method ?? "POST",
       headers,
       ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
     });
@@ -46,16 +50,35 @@ async function call<T>(path: string, init: { body?: unknown; token?: string }): 
 
 /** The account endpoints under /api/v1/auth, on the page's own origin. */
 export const authApi = {
+  /** How one may join this server now: registration open, invite-only or closed; guests or not. */
+  options(): Promise<AuthOptions> {
+    return call("/api/v1/auth/options", { method: "GET" });
+  },
   login(username: string, password: string): Promise<Issued> {
     return call("/api/v1/auth/login", { body: { username, password } });
   },
-  register(username: string, password: string): Promise<Issued> {
-    return call("/api/v1/auth/register", { body: { username, password } });
-  },
-  /** Turns the guest of `token` into an account with the same id and channels, named `username` when given. */
-  upgradeGuest(token: string, password: string, username?: string): Promise<Issued> {
+  /** Creates an account; `invite` is a server invite's code (needed while registration is invite-only). */
+  register(username: string, password: string, invite?: string): Promise<Issued> {
     return call("/api/v1/auth/register", {
-      body: { password, ...(username !== undefined ? { username } : {}) },
+      body: { username, password, ...(invite !== undefined ? { invite } : {}) },
+    });
+  },
+  /**
+   * Turns the guest of `token` into an account with the same id and channels, named `username`
+   * when given; `invite` as for `register`.
+   */
+  upgradeGuest(
+    token: string,
+    password: string,
+    username?: string,
+    invite?: string,
+  ): Promise<Issued> {
+    return call("/api/v1/auth/register", {
+      body: {
+        password,
+        ...(username !== undefined ? { username } : {}),
+        ...(invite !== undefined ? { invite } : {}),
+      },
       token,
     });
   },

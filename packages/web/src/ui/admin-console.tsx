@@ -31,6 +31,7 @@ import {
 import { formatWhen, localAuditFormat, roleName } from "../chat/format";
 import "./admin.css";
 import { ChannelsTab } from "./admin-channels";
+import { InvitesTab } from "./admin-invites";
 import { errorText, type Guard, usePages } from "./admin-shared";
 import { optionsOf, PickTable, SelectField, TextField } from "./admin-widgets";
 import { FormError } from "./form-dialog";
@@ -42,7 +43,7 @@ export interface AdminConsoleProps {
   onSessionEnded: () => void;
 }
 
-const TABS = ["users", "channels", "reports", "moderation", "server", "audit"] as const;
+const TABS = ["users", "channels", "reports", "moderation", "server", "invites", "audit"] as const;
 type Tab = (typeof TABS)[number];
 const TAB_LABELS: Record<Tab, string> = {
   users: "Users",
@@ -50,7 +51,14 @@ const TAB_LABELS: Record<Tab, string> = {
   reports: "Reports",
   moderation: "Moderation log",
   server: "Server",
+  invites: "Invites",
   audit: "Audit log",
+};
+
+const REGISTRATION_LABELS: Record<RegistrationMode, string> = {
+  open: "Open: anyone may create an account",
+  invite: "Invite only: with an invite from the Invites tab",
+  closed: "Closed: nobody may create one",
 };
 
 const KIND_LABELS: Record<AdminUserKind, string> = {
@@ -67,7 +75,7 @@ const KIND_LABELS: Record<AdminUserKind, string> = {
  * The admin console at `/admin`, for server admins: users (search, filters, details, sign-out,
  * server ban and unban, rename, deactivate, delete), channels (members, owner, archive,
  * delete), every channel's reports, the moderation log, the server's figures and
- * settings, and the admin audit log. It reads and writes only through the admin
+ * settings, server invites (made, listed, revoked), and the admin audit log. It reads and writes only through the admin
  * API, which checks every request on the server.
  */
 export function AdminConsole({ token, onSessionEnded }: AdminConsoleProps) {
@@ -158,6 +166,8 @@ export function AdminConsole({ token, onSessionEnded }: AdminConsoleProps) {
                 <Figures api={api} guard={guard} />
                 <ServerTab api={api} guard={guard} />
               </>
+            ) : tab === "invites" ? (
+              <InvitesTab api={api} guard={guard} />
             ) : (
               <AuditTab api={api} guard={guard} />
             )}
@@ -1024,24 +1034,13 @@ function ServerTab({ api, guard }: { api: AdminApi; guard: Guard }) {
     reply.stored.includes(key) ? "set here" : "from the configuration";
   return (
     <form className="admin-settings" onSubmit={(e) => void save(e)} aria-label="Server settings">
-      <div className="field">
-        <label className="field-label" htmlFor={`${id}-registration`}>
-          New accounts ({origin("registration")})
-        </label>
-        <select
-          id={`${id}-registration`}
-          value={form.registration}
-          onChange={(e) =>
-            setForm((f) => ({ ...f, registration: e.target.value as RegistrationMode }))
-          }
-        >
-          {REGISTRATION_MODES.map((m) => (
-            <option key={m} value={m}>
-              {m === "open" ? "Anyone may create an account" : "Closed: nobody may create one"}
-            </option>
-          ))}
-        </select>
-      </div>
+      <SelectField
+        id={`${id}-registration`}
+        label={`New accounts (${origin("registration")})`}
+        value={form.registration}
+        options={optionsOf(REGISTRATION_MODES, REGISTRATION_LABELS)}
+        onChange={(registration) => setForm((f) => ({ ...f, registration }))}
+      />
       <label className="admin-check">
         <input
           type="checkbox"

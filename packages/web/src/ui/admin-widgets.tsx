@@ -28,7 +28,10 @@ export function SelectField<V extends string>(props: {
   );
 }
 
-/** A labelled text, search or date box of the console's filters (64 characters, as the API takes). */
+/**
+ * A labelled text, search or date box of the console's filters and forms (64 characters, as the
+ * filters take, unless `maxLength` says).
+ */
 export function TextField(props: {
   id: string;
   label: string;
@@ -36,6 +39,7 @@ export function TextField(props: {
   onChange: (value: string) => void;
   type?: "text" | "search" | "date";
   placeholder?: string;
+  maxLength?: number;
 }) {
   return (
     <div className="field">
@@ -46,7 +50,7 @@ export function TextField(props: {
         id={props.id}
         type={props.type ?? "text"}
         value={props.value}
-        maxLength={64}
+        maxLength={props.maxLength ?? 64}
         {...(props.placeholder ? { placeholder: props.placeholder } : {})}
         onChange={(e) => props.onChange(e.target.value)}
       />

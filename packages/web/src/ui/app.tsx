@@ -1,5 +1,6 @@
-import { useCallback, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { SessionEnd } from "../chat/chat-store";
+import { isSignupRoute, signupCodeOf } from "../chat/signup-link";
 import { SessionStore } from "../session/session-store";
 import { AdminConsole } from "./admin-console";
 import { ChatScreen } from "./chat-screen";
@@ -22,9 +23,17 @@ export const SESSION_END_NOTICES: Record<SessionEnd, string> = {
 
 type Session = { token?: string; generation: number };
 
+/** The invite code of a sign-up link in `hash`, or undefined when it holds none. */
+function signupOf(hash: string): { code: string } | undefined {
+  const code = signupCodeOf(hash);
+  return code ? { code } : undefined;
+}
+
 /**
  * Chooses between the sign-in screen, the chat and (at `/admin`) the admin console, and keeps
- * the token across reloads.
+ * the token across reloads. A sign-up link (`#/signup/<code>`) opened while signed out shows
+ * the form to create an account with its code; signed in, it is ignored. Either way the route
+ * is cleared from the address bar.
  */
 export function App() {
   const sessions = useMemo(() => new SessionStore(window.localStorage), []);
@@ -33,6 +42,23 @@ export function App() {
     const token = sessions.token;
     return token ? { token, generation: 0 } : undefined;
   });
+  const [signup, setSignup] = useState(() =>
+    sessions.token ? undefined : signupOf(window.location.hash),
+  );
+  const signedIn = useRef(session !== undefined);
+  signedIn.current = session !== undefined;
+  useEffect(() => {
+    const take = () => {
+      const hash = window.location.hash;
+      if (!isSignupRoute(hash)) return;
+      const { pathname, search } = window.location;
+      window.history.replaceState(window.history.state, "", `${pathname}${search}`);
+      if (!signedIn.current) setSignup(signupOf(hash));
+    };
+    take();
+    window.addEventListener("hashchange", take);
+    return () => window.removeEventListener("hashchange", take);
+  }, []);
   const [notice, setNotice] = useState<string | undefined>(
     admin ? "Sign in as a server admin to open the admin console." : undefined,
   );
@@ -41,6 +67,7 @@ export function App() {
     (token: string | undefined) => {
       if (token) sessions.token = token;
       setNotice(undefined);
+      setSignup(undefined);
       setSession((s) => ({ ...(token ? { token } : {}), generation: (s?.generation ?? 0) + 1 }));
     },
     [sessions],
@@ -55,7 +82,14 @@ export function App() {
   );
 
   if (!session || (admin && !session.token)) {
-    return <SignIn onToken={(t) => begin(t)} onGuest={() => begin(undefined)} notice={notice} />;
+    return (
+      <SignIn
+        onToken={(t) => begin(t)}
+        onGuest={() => begin(undefined)}
+        notice={notice}
+        {...(signup ? { signup } : {})}
+      />
+    );
   }
   if (admin && session.token) {
     return (

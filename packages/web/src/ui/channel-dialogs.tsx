@@ -2,6 +2,7 @@ import { type ChannelSummary, LIMITS, type MessageEvent } from "@parley/protocol
 import { useEffect, useState } from "react";
 import { type ChatStore, errorText } from "../chat/chat-store";
 import { FormDialog, FormError, useFormAction } from "./form-dialog";
+import { InviteCodeField, useAuthOptions } from "./invite-code-field";
 import { MessageText } from "./message-text";
 import { Modal } from "./modal";
 import { ChannelMark } from "./sidebar";
@@ -200,10 +201,17 @@ export function RegisterDialog({
 }) {
   const [username, setUsername] = useState(name);
   const [password, setPassword] = useState("");
+  const [invite, setInvite] = useState("");
+  const options = useAuthOptions();
+  const inviteRequired = options?.registration === "invite";
   const form = useFormAction(
     async () => {
       const chosen = username.trim();
-      await store.register(password, chosen === name ? undefined : chosen);
+      await store.register(
+        password,
+        chosen === name ? undefined : chosen,
+        inviteRequired && invite ? invite : undefined,
+      );
       onClose();
     },
     (err) => (err instanceof Error ? err.message : "Could not register. Try again."),
@@ -241,6 +249,7 @@ export function RegisterDialog({
         />
         <span className="field-hint">At least 8 characters.</span>
       </label>
+      {inviteRequired && <InviteCodeField value={invite} onChange={setInvite} required />}
     </FormDialog>
   );
 }
