@@ -986,11 +986,9 @@ export class ParleyClient extends Emitter<ClientEvents> {
       case Op.UserUpdated: {
         const user = push.d;
         if (this.welcome && user.i === this.welcome.u.i) {
-          const { g: _, ...self } = this.welcome.u;
-          this.welcome = {
-            ...this.welcome,
-            u: { ...self, n: user.n, ...(user.g ? { g: true as const } : {}) },
-          };
+          // The push is the user whole (name, guest flag, profile); only `ad` is the welcome's.
+          const { ad } = this.welcome.u;
+          this.welcome = { ...this.welcome, u: { ...user, ...(ad ? { ad } : {}) } };
         }
         this.emit("userUpdated", user);
         return;

@@ -87,6 +87,32 @@ function messageText(emptyAllowed: boolean) {
 export const fileIdSchema = text().regex(/^[A-Za-z0-9_-]{22}$/, {
   error: "a file id is 22 characters of A–Z, a–z, 0–9, _ and -",
 });
+/** A display name: one line, trimmed, 1 to 64 characters, bidi controls balanced. */
+export const displayNameSchema = text()
+  .trim()
+  .min(1)
+  .max(64)
+  .refine((v) => !isBlank(v), { error: "a display name needs a visible character" })
+  .refine((v) => !CONTROL_OR_NEWLINE.test(v), noControls)
+  .refine(isBidiBalanced, bidiBalanced);
+/** A status text: one line, trimmed, at most 100 characters (empty: none). */
+export const statusTextSchema = text()
+  .trim()
+  .max(100)
+  .refine((v) => !CONTROL_OR_NEWLINE.test(v), noControls)
+  .refine(isBidiBalanced, bidiBalanced);
+/**
+ * `POST /api/v1/profile`: the fields to change (the others stay); `null` clears one. `avatar`
+ * names an image you uploaded (`POST /api/v1/files`), made into your avatar.
+ */
+export const profileChangeSchema = z
+  .strictObject({
+    displayName: displayNameSchema.nullable().optional(),
+    status: statusTextSchema.nullable().optional(),
+    avatar: fileIdSchema.nullable().optional(),
+  })
+  .refine((c) => Object.keys(c).length > 0, { error: "name a field to change" });
+export type ProfileChange = z.infer<typeof profileChangeSchema>;
 export const nonceSchema = text().min(1).max(LIMITS.nonceMax);
 export const emojiSchema = text()
   .min(1)

@@ -11,6 +11,15 @@ export interface UserRef {
   n: string;
   /** Present and true for a guest. */
   g?: true;
+  /**
+   * The display name the account chose (shown instead of the username, which stays unique
+   * and is shown beside it); absent when none.
+   */
+  dn?: string;
+  /** A short status text the account chose; absent when none. */
+  sx?: string;
+  /** The avatar's id (`GET /api/v1/avatars/<av>`, a 256 px square WebP); absent when none. */
+  av?: string;
 }
 
 /** The connected user, in the welcome reply. */

@@ -55,6 +55,7 @@ import { type NodeStatsOptions, NodeStatsSampler } from "./services/node-stats";
 import { PasswordHasher } from "./services/password-hasher";
 import type { SweepOptions } from "./services/periodic-sweep";
 import { PresenceService } from "./services/presence-service";
+import { ProfileService } from "./services/profile-service";
 import { PushService } from "./services/push-service";
 import { ReportService } from "./services/report-service";
 import { RetentionSweep } from "./services/retention-sweep";
@@ -395,9 +396,14 @@ export async function buildNode(
       presenceStore,
       (userId, message) => broker.publish({ kind: "user", id: userId }, message),
       () => void fileSweep.sweep(),
+      Date.now,
+      (avatar) => files.deleteAvatar(avatar),
     ),
     channelAdmin,
     exports: new ExportService(storage, files, channelAdmin),
+    profiles: new ProfileService(storage, files, channels, (userId, message) =>
+      broker.publish({ kind: "user", id: userId }, message),
+    ),
     serverInvites: new ServerInvites(admin, storage),
     serverSettings: settings,
     rate: { limiter, rules: config.rateLimits },

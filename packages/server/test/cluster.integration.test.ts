@@ -519,6 +519,32 @@ describeWith(["postgres", "redis"], "a cluster of three nodes on PostgreSQL and 
     }
   }, 60_000);
 
+  it("brings a profile changed through node 1 to a member on node 3 and the user's own tab on node 2", async () => {
+    const token = await register("painter9");
+    const painter = await connect("painter9", 0, { token });
+    const otherTab = await connect("painter9", 1, { token });
+    const viewer = await connect("viewer9", 2);
+    const { ch } = await painter.client.createChannel("easel9");
+    await viewer.client.joinChannel(ch.i);
+    const seen: string[] = [];
+    viewer.client.on("userUpdated", (u) => seen.push(`viewer:${u.dn}`));
+    const res = await fetch(`${nodes[0]!.url}/api/v1/profile`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ displayName: "The Painter", status: "mixing blues" }),
+    });
+    expect(res.status).toBe(200);
+    await until(
+      () => seen.includes("viewer:The Painter") && otherTab.client.user?.dn === "The Painter",
+      15_000,
+      "the profile on nodes 2 and 3",
+    );
+    expect(otherTab.client.user).toMatchObject({ n: "painter9", sx: "mixing blues" });
+    // A member list read on node 3 afterwards has it from the database.
+    const joined = await viewer.client.joinChannel(ch.i);
+    expect(joined.m.find((m) => m.n === "painter9")).toMatchObject({ dn: "The Painter" });
+  }, 60_000);
+
   it("refuses a kicked or banned user's next op on every node at once, round after round", async () => {
     const owner = await connect("owner7", 0);
     const { ch } = await owner.client.createChannel("strict");

@@ -7,6 +7,7 @@ import type {
   RemovalReason,
   Report,
   Role,
+  UserRef,
 } from "@parley/protocol";
 
 /** What travels on a channel topic. */
@@ -18,7 +19,7 @@ export type ChannelMessage =
   /** A member came online or went offline: the PresenceEvent's payload. */
   | ({ k: "presence" } & PresencePush)
   /** A member changed (registered, renamed): its current name and guest flag. */
-  | { k: "user"; c: number; u: number; n: string; g?: true };
+  | { k: "user"; c: number; user: UserRef };
 
 /** What travels on a user topic: changes that concern every connection of one user. */
 export type UserMessage =
@@ -37,6 +38,8 @@ export type UserMessage =
   | { k: "registered"; n: string }
   /** An admin renamed the user (to `n`). */
   | { k: "renamed"; n: string }
+  /** The user changed its profile (display name, status, avatar: null for none). */
+  | { k: "profile"; dn: string | null; sx: string | null; av: string | null }
   /** The user's read marker of a channel moved (MarkRead on any connection). */
   | { k: "read"; st: ReadState }
   /** The user's notification level of a channel changed (SetNotify on any connection). */

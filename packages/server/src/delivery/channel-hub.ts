@@ -109,7 +109,7 @@ export class ChannelHub {
    * change reaches a connection through each channel it shares with the user).
    */
   tellUser(conn: Connection, user: UserUpdatedPush, frame?: SharedFrame): void {
-    const key = `${user.i}|${user.g ? 1 : 0}|${user.n}`;
+    const key = JSON.stringify(user);
     if (this.toldUser.get(conn) === key) return;
     this.toldUser.set(conn, key);
     conn.sendShared(frame ?? new SharedFrame({ o: Op.UserUpdated, d: user }));
@@ -269,7 +269,7 @@ export class ChannelHub {
       return;
     }
     if (m.k === "user") {
-      const user: UserUpdatedPush = { i: m.u, n: m.n, ...(m.g ? { g: true as const } : {}) };
+      const user: UserUpdatedPush = m.user;
       const frame = new SharedFrame({ o: Op.UserUpdated, d: user });
       // Connections whose snapshot is still being read get it too: a member list read before
       // the change is then corrected by it.

@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import type { BrokerMessage, MessageBroker, UserMessage } from "../broker/message-broker";
 import type { Connection } from "../gateway/connection";
 import { OneOrSetMap } from "../one-or-set";
+import { userRef } from "../services/user-ref";
 import type { ChannelHub } from "./channel-hub";
 
 /** Longest wait for a kick or ban event to reach a removed member's socket before detaching it. */
@@ -99,16 +100,22 @@ export class UserTopic {
         // An account starts as no admin: only the command line or an admin grants it.
         conn.user = { ...conn.user, isGuest: false, username: message.n };
         // Also for a user in no channel: its other tabs learn their new name.
-        hub.tellUser(conn, { i: conn.user.id, n: message.n });
+        hub.tellUser(conn, userRef(conn.user));
         return;
       case "renamed":
         if (!conn.user) return;
         conn.user = { ...conn.user, username: message.n };
-        hub.tellUser(conn, {
-          i: conn.user.id,
-          n: message.n,
-          ...(conn.user.isGuest ? { g: true as const } : {}),
-        });
+        hub.tellUser(conn, userRef(conn.user));
+        return;
+      case "profile":
+        if (!conn.user) return;
+        conn.user = {
+          ...conn.user,
+          displayName: message.dn,
+          statusText: message.sx,
+          avatar: message.av,
+        };
+        hub.tellUser(conn, userRef(conn.user));
         return;
       case "read":
         if (conn.channels.has(message.st.c)) conn.sendFrame({ o: Op.ReadState, d: message.st });

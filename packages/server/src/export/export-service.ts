@@ -118,6 +118,8 @@ export class ExportService {
           guest: user.isGuest,
           admin: user.isAdmin,
           createdAt: user.createdAt,
+          displayName: user.displayName,
+          status: user.statusText,
         },
         channels,
       });

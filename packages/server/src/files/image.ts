@@ -63,3 +63,13 @@ export function dimensions(): Sharp {
 export function frameSize(meta: Metadata): { width: number; height: number } {
   return { width: meta.width ?? 0, height: meta.pageHeight ?? meta.height ?? 0 };
 }
+
+/** An avatar's side, in pixels. */
+export const AVATAR_SIDE = 256;
+
+/** A transform from an image to a still square WebP avatar, cropped to its centre. */
+export function avatarImage(): Sharp {
+  return sharp({ limitInputPixels: MAX_INPUT_PIXELS, failOn: "error" })
+    .resize(AVATAR_SIDE, AVATAR_SIDE, { fit: "cover", position: "attention" })
+    .webp({ quality: 82 });
+}

@@ -10,6 +10,7 @@ import { ParleyError } from "../errors";
 import { eventFrames } from "../gateway/shared-frame";
 import { notHelloYet, rateLimit } from "../router/guards";
 import { route } from "../router/route";
+import { userRef } from "../services/user-ref";
 
 /**
  * Hello: authenticates with a session token, or creates a guest; attaches the connection to
@@ -119,12 +120,7 @@ export const hello = route<typeof Op.Hello>({
       ready();
     });
     const reply: WelcomeReply = {
-      u: {
-        i: user.id,
-        n: user.username,
-        ...(user.isGuest ? { g: true as const } : {}),
-        ...(conn.isAdmin ? { ad: true as const } : {}),
-      },
+      u: { ...userRef(user), ...(conn.isAdmin ? { ad: true as const } : {}) },
       ...(issuedToken ? { st: issuedToken } : {}),
       v: PROTOCOL_VERSION,
       lim: services.settings.limits,

@@ -8,6 +8,7 @@ import {
   type MeReply,
   type PushKeyReply,
   passwordSchema,
+  profileChangeSchema,
   registerSchema,
   type SearchReply,
   searchHttpQuerySchema,
@@ -21,15 +22,11 @@ import { addressKey } from "../rate-limit/address-key";
 import type { RateRuleName } from "../rate-limit/rate-limiter";
 import type { Authenticated } from "../services/auth-service";
 import type { Services } from "../services/services";
-import type { UserRow } from "../storage/storage";
+import { userRef } from "../services/user-ref";
 import { registerAdminRoutes } from "./admin-routes";
 import { sendDownload } from "./download";
 import { type HttpError, httpError } from "./error-body";
 import { registerFileRoutes } from "./file-routes";
-
-function userJson(user: UserRow): UserRef {
-  return { i: user.id, n: user.username, ...(user.isGuest ? { g: true as const } : {}) };
-}
 
 function bearer(req: FastifyRequest): string | undefined {
   const header = req.headers.authorization;
@@ -118,13 +115,13 @@ export function registerApiRoutes(app: FastifyInstance, services: Services): voi
         body.username,
         body.invite,
       );
-      return reply.code(200).send({ token, user: userJson(user) } satisfies AuthReply);
+      return reply.code(200).send({ token, user: userRef(user) } satisfies AuthReply);
     }
     const body = parse(registerSchema, req.body);
     const issued = await services.auth.register(body.username, body.password, body.invite);
     return reply
       .code(201)
-      .send({ token: issued.token, user: userJson(issued.user) } satisfies AuthReply);
+      .send({ token: issued.token, user: userRef(issued.user) } satisfies AuthReply);
   });
 
   /** How one may join now: registration open, invite-only or closed, and guest access. */
@@ -137,7 +134,7 @@ export function registerApiRoutes(app: FastifyInstance, services: Services): voi
     await limit(req, "login");
     const body = parse(credentialsSchema, req.body);
     const issued = await services.auth.login(body.username, body.password);
-    return { token: issued.token, user: userJson(issued.user) };
+    return { token: issued.token, user: userRef(issued.user) };
   });
 
   app.post("/api/v1/auth/logout", async (req, reply) => {
@@ -174,7 +171,7 @@ export function registerApiRoutes(app: FastifyInstance, services: Services): voi
     const auth = await authenticate(req);
     await limitUser(auth, "read");
     return {
-      user: userJson(auth.user),
+      user: userRef(auth.user),
       channels: await services.channels.userChannels(auth.user.id),
     };
   });
@@ -189,6 +186,26 @@ export function registerApiRoutes(app: FastifyInstance, services: Services): voi
     }
     await services.channels.require(channelId, { id: auth.user.id });
     return services.messages.history(auth.user.id, channelId, query);
+  });
+
+  /** Changes the caller's profile; answers the user as others now see it. */
+  app.post("/api/v1/profile", async (req): Promise<{ user: UserRef }> => {
+    const auth = await authenticate(req);
+    await limitUser(auth, "read");
+    const change = parse(profileChangeSchema, req.body);
+    return { user: userRef(await services.profiles.update(auth.user, change)) };
+  });
+
+  /**
+   * An avatar, to anyone: its id is random and given only to those who see its user (an
+   * `<img>` sends no token). Immutable: a new avatar has a new id.
+   */
+  app.get<{ Params: { id: string } }>("/api/v1/avatars/:id", async (req, reply) => {
+    const body = await services.files.openAvatar(req.params.id);
+    return reply
+      .header("content-type", "image/webp")
+      .header("cache-control", "public, max-age=31536000, immutable")
+      .send(body);
   });
 
   /** The caller's own data, as a zip of JSON with its uploads (written as it downloads). */

@@ -14,6 +14,7 @@ import type { AccountStore } from "../storage/account-store";
 import type { ChannelListing, ChannelStore } from "../storage/channel-store";
 import type { ModerationStore } from "../storage/moderation-store";
 import type { Actor, ChannelRow, UserRow } from "../storage/storage";
+import { userRef } from "./user-ref";
 
 /** The outcome of a join: the role, and, when it added the member, the summary and join seq. */
 export interface Joined {
@@ -130,17 +131,14 @@ export class ChannelService {
   }
 
   /**
-   * Tells every channel the user is in (or those of `channelIds`) its current name and guest
-   * flag (after a registration or a rename): each member's connections get UserUpdated.
-   * Ephemeral, like presence: not replayed.
+   * Tells every channel the user is in (or those of `channelIds`) its current name, guest
+   * flag and profile (after a registration, a rename or a profile change): each member's
+   * connections get UserUpdated. Ephemeral, like presence: not replayed.
    */
   async announceUser(user: UserRow, channelIds?: readonly number[]): Promise<void> {
-    for (const c of channelIds ?? (await this.storage.memberLastSeqs(user.id)).keys()) {
-      this.broker.publish(
-        { kind: "channel", id: c },
-        { k: "user", c, u: user.id, n: user.username, ...(user.isGuest ? { g: true } : {}) },
-      );
-    }
+    const ref = userRef(user);
+    for (const c of channelIds ?? (await this.storage.memberLastSeqs(user.id)).keys())
+      this.broker.publish({ kind: "channel", id: c }, { k: "user", c, user: ref });
   }
 
   /** Records that a guest was seen now (connected or disconnected), for {@link removeStaleGuests}. */
@@ -294,9 +292,7 @@ export class ChannelService {
     const rows = await this.storage.members(channelId);
     const online = await this.presence.online(rows.map((r) => r.user.id));
     return rows.map(({ user, role }) => ({
-      i: user.id,
-      n: user.username,
-      ...(user.isGuest ? { g: true as const } : {}),
+      ...userRef(user),
       rl: role,
       on: online.has(user.id),
     }));
@@ -320,13 +316,7 @@ export class ChannelService {
       const rows = await this.storage.members(l.id);
       peers.set(
         l.id,
-        rows
-          .filter((r) => r.user.id !== viewer)
-          .map(({ user }) => ({
-            i: user.id,
-            n: user.username,
-            ...(user.isGuest ? { g: true as const } : {}),
-          })),
+        rows.filter((r) => r.user.id !== viewer).map(({ user }) => userRef(user)),
       );
     }
     return listings.map((l) => {

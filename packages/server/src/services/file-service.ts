@@ -7,7 +7,14 @@ import { ParleyError } from "../errors";
 import { FileLinks } from "../files/file-links";
 import { sanitizeFileName } from "../files/file-name";
 import type { ByteRange, FileStore } from "../files/file-store";
-import { dimensions, frameSize, IMAGE_TYPES, thumbnail, withoutMetadata } from "../files/image";
+import {
+  avatarImage,
+  dimensions,
+  frameSize,
+  IMAGE_TYPES,
+  thumbnail,
+  withoutMetadata,
+} from "../files/image";
 import type { AccountStore } from "../storage/account-store";
 import type { FileRow, FileRowStore } from "../storage/file-rows";
 import type { PushStore } from "../storage/push-store";
@@ -32,6 +39,14 @@ export interface FileOptions {
 export function thumbKey(fileId: string): string {
   return `${fileId}.t`;
 }
+
+/** The file store key of an avatar's bytes. */
+export function avatarKey(avatarId: string): string {
+  return `${avatarId}.a`;
+}
+
+/** An avatar's id: 22 characters of base64url. */
+export const AVATAR_ID = /^[A-Za-z0-9_-]{22}$/;
 
 /** A file to send: its row, and its bytes (all, or a range). */
 export interface FileDownload {
@@ -221,6 +236,39 @@ export class FileService {
     if (!source) throw new ParleyError("NO_SUCH_FILE");
     pipeline(source, transform).catch(() => {});
     return transform;
+  }
+
+  /**
+   * Makes an image the user uploaded into an avatar: a new 256 px square WebP in the file
+   * store, under a new id. NO_SUCH_FILE for a file that is not the user's own readable upload;
+   * BAD_IMAGE for one that is not an image.
+   */
+  async storeAvatar(user: UserRow, fileId: string): Promise<string> {
+    const file = await this.readable(fileId, user.id);
+    if (file.uploaderId !== user.id) throw new ParleyError("NO_SUCH_FILE");
+    if (file.width === null) throw new ParleyError("BAD_IMAGE", "An avatar must be an image");
+    const id = randomBytes(16).toString("base64url");
+    try {
+      await this.store.put(avatarKey(id), await this.through(file.id, avatarImage()));
+    } catch (err) {
+      await this.store.delete(avatarKey(id));
+      throw err instanceof ParleyError
+        ? err
+        : new ParleyError("BAD_IMAGE", (err as Error).message.slice(0, 200));
+    }
+    return id;
+  }
+
+  /** An avatar's bytes; NO_SUCH_FILE for an id that names none. */
+  async openAvatar(avatarId: string): Promise<Readable> {
+    const body = AVATAR_ID.test(avatarId) ? await this.store.get(avatarKey(avatarId)) : undefined;
+    if (!body) throw new ParleyError("NO_SUCH_FILE");
+    return body;
+  }
+
+  /** Deletes an avatar's bytes (an avatar replaced, cleared or of a deleted account). */
+  deleteAvatar(avatarId: string): Promise<void> {
+    return this.store.delete(avatarKey(avatarId));
   }
 
   /** The file if `userId` may read it now; NO_SUCH_FILE otherwise (nonexistent or not yours). */

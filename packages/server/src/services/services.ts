@@ -12,6 +12,7 @@ import type { MemberStateService } from "./member-state-service";
 import type { MessageService } from "./message-service";
 import type { ModerationService } from "./moderation-service";
 import type { PresenceService } from "./presence-service";
+import type { ProfileService } from "./profile-service";
 import type { PushService } from "./push-service";
 import type { ReportService } from "./report-service";
 import type { SearchService } from "./search-service";
@@ -56,6 +57,8 @@ export interface Services {
   accounts: UserLifecycle;
   /** What server admins do to channels: list, owner, archive, delete. */
   channelAdmin: ChannelAdmin;
+  /** What accounts show of themselves: display name, status, avatar. */
+  profiles: ProfileService;
   /** Data exports: a user's own, and a channel's for admins. */
   exports: ExportService;
   /** Server invites, for registering while registration is invite-only. */

@@ -50,6 +50,8 @@ export class UserLifecycle {
     /** Called after messages were removed (their files are doomed: the file sweep runs). */
     private readonly removedFiles: () => void = () => {},
     private readonly now: () => number = Date.now,
+    /** Deletes the bytes of an avatar the account no longer has. */
+    private readonly removedAvatar: (avatar: string) => Promise<void> = async () => {},
   ) {}
 
   /**
@@ -123,6 +125,7 @@ export class UserLifecycle {
         after: { messages },
       });
       this.announce(userId, { k: "revoked", closed: "deleted" });
+      if (user.avatar !== null) await this.removedAvatar(user.avatar);
       // The new name first, so that member lists rename the user before it leaves them.
       const deleted = await this.store.adminUser(userId);
       if (deleted) await this.channels.announceUser(deleted, channelIds);

@@ -7,6 +7,39 @@ export function accountStoreContract(name: string, open: Open) {
   describe(`${name} › AccountStore contract`, () => {
     const fx = storageFixture(open);
 
+    it("changes an account's profile field by field, and refuses a guest's", async () => {
+      const { storage, alice, bob } = fx;
+      const first = await storage.updateProfile(alice.id, {
+        displayName: "Alice Liddell",
+        statusText: "down the rabbit hole",
+        avatar: "A".repeat(22),
+      });
+      expect(first.previousAvatar).toBeNull();
+      expect(first.user).toMatchObject({
+        id: alice.id,
+        displayName: "Alice Liddell",
+        statusText: "down the rabbit hole",
+        avatar: "A".repeat(22),
+      });
+      const second = await storage.updateProfile(alice.id, { avatar: "B".repeat(22) });
+      expect(second.previousAvatar).toBe("A".repeat(22));
+      expect(second.user).toMatchObject({ displayName: "Alice Liddell", avatar: "B".repeat(22) });
+      const cleared = await storage.updateProfile(alice.id, {
+        displayName: null,
+        statusText: null,
+      });
+      expect(cleared.user).toMatchObject({ displayName: null, statusText: null });
+      expect(await storage.getUser(alice.id)).toMatchObject({
+        displayName: null,
+        statusText: null,
+        avatar: "B".repeat(22),
+      });
+      await expect(storage.updateProfile(bob.id, { displayName: "Bob" })).rejects.toMatchObject({
+        errorName: "NO_SUCH_USER",
+      });
+      expect((await storage.getUser(bob.id))?.displayName).toBeNull();
+    });
+
     it("refuses a username that differs only in case", async () => {
       const { storage, alice } = fx;
       await expect(

@@ -49,6 +49,15 @@ export interface AccountStore {
     username?: string,
     inviteHash?: string,
   ): Promise<UserRow>;
+  /**
+   * Changes an account's profile (the fields given; null clears one). Resolves to the user as
+   * it is now and the avatar it had before (whose bytes the caller deletes once replaced), or
+   * NO_SUCH_USER for no live account (a guest, a deleted account) with this id.
+   */
+  updateProfile(
+    userId: number,
+    change: { displayName?: string | null; statusText?: string | null; avatar?: string | null },
+  ): Promise<{ user: UserRow; previousAvatar: string | null }>;
   /** Records that a guest was seen (connected or disconnected) now; accounts are not tracked. */
   markGuestActive(userId: number): Promise<void>;
   /**

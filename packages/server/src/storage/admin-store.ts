@@ -113,7 +113,7 @@ export interface AdminStore {
   setDeactivatedAudited(userId: number, on: boolean, change: AdminChange): Promise<number[]>;
   /**
    * Deletes the account for good, in one transaction: named `deletedUsername(id)`, without
-   * password, sessions, push subscriptions, blocks (either way) or unattached uploads (doomed),
+   * password, profile, sessions, push subscriptions, blocks (either way) or unattached uploads (doomed),
    * out of every channel but its direct messages (each removal with its MemberLeft event,
    * marked `ex`, under the new name, and its heir when it owned the channel). Its messages are
    * left to the caller. Resolves to the channels it was in (direct messages too) and the

@@ -612,6 +612,14 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
           .execute();
       },
     },
+    "0027_profiles": {
+      // What an account shows of itself: a display name, a status text and an avatar (the
+      // file store's key of its 256 px WebP); null for none.
+      async up(db) {
+        for (const column of ["display_name", "status_text", "avatar"])
+          await db.schema.alterTable("users").addColumn(column, "text").execute();
+      },
+    },
   };
 }
 

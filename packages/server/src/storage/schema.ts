@@ -23,6 +23,10 @@ export interface Database {
     deactivated_at: Generated<number | null>;
     /** Set once an admin deleted the account. */
     deleted_at: Generated<number | null>;
+    /** The account's display name, status text and avatar id; null for none (migration 0027). */
+    display_name: Generated<string | null>;
+    status_text: Generated<string | null>;
+    avatar: Generated<string | null>;
   };
   sessions: {
     id: Generated<number>;

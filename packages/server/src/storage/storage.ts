@@ -35,6 +35,11 @@ export interface UserRow {
   deactivatedAt: number | null;
   /** When an admin deleted the account; null for a live one. */
   deletedAt: number | null;
+  /** What the account shows of itself (null: none): see `ProfileService`. */
+  displayName: string | null;
+  statusText: string | null;
+  /** The avatar's id (its file store key is `avatarKey(id)`). */
+  avatar: string | null;
 }
 
 /** Whether the user's server ban holds at `now` (it has no end, or its end is still ahead). */

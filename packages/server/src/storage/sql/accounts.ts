@@ -108,6 +108,30 @@ export function sqlAccountStore(sql: SqlContext): AccountStore {
       return toUser(row);
     },
 
+    async updateProfile(userId, change) {
+      return sql.write(async (trx) => {
+        const before = await trx
+          .selectFrom("users")
+          .select("avatar")
+          .where("id", "=", userId)
+          .where("is_guest", "=", 0)
+          .where("deleted_at", "is", null)
+          .executeTakeFirst();
+        if (!before) throw new ParleyError("NO_SUCH_USER");
+        const row = await trx
+          .updateTable("users")
+          .set({
+            ...(change.displayName !== undefined ? { display_name: change.displayName } : {}),
+            ...(change.statusText !== undefined ? { status_text: change.statusText } : {}),
+            ...(change.avatar !== undefined ? { avatar: change.avatar } : {}),
+          })
+          .where("id", "=", userId)
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        return { user: toUser(row), previousAvatar: before.avatar };
+      });
+    },
+
     async markGuestActive(userId) {
       await sql.write((trx) =>
         trx
@@ -185,6 +209,9 @@ export function sqlAccountStore(sql: SqlContext): AccountStore {
           "u.is_admin",
           "u.deactivated_at",
           "u.deleted_at",
+          "u.display_name",
+          "u.status_text",
+          "u.avatar",
         ])
         .where("s.token_hash", "=", tokenHash)
         .where("s.revoked_at", "is", null)

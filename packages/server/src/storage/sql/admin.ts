@@ -215,6 +215,9 @@ export function sqlAdminStore(sql: SqlContext): AdminStore {
             password_hash: null,
             deleted_at: now,
             deactivated_at: null,
+            display_name: null,
+            status_text: null,
+            avatar: null,
           })
           .where("id", "=", userId)
           .returning(["is_guest"])

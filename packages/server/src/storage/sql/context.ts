@@ -440,6 +440,9 @@ export function toUser(
     isAdmin: Number(row.is_admin) === 1,
     deactivatedAt: optionalTime(row.deactivated_at),
     deletedAt: optionalTime(row.deleted_at),
+    displayName: row.display_name,
+    statusText: row.status_text,
+    avatar: row.avatar,
   };
 }
 
