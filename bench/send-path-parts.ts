@@ -13,7 +13,10 @@
  *   merged segments, say) is left in free pages rather than overwritten;
  * - "search index with prefix indexes": the FTS5 table made again with `prefix='2 3'`, as it
  *   was before migration 0017 (each token then written three times: the word, its first two
- *   and its first three characters).
+ *   and its first three characters);
+ * - "auto-moderation off" / "auto-moderation with rules": each message first checked by the
+ *   server's auto-moderation, with no rules (the default) or with 200 blocked words, the
+ *   new-account link rule and a mention limit (what the send path adds before the queue).
  *
  * Each variant gets a fresh database with the same channel (`members` members); the variants
  * take turns for `rounds` rounds, and each figure is the median over rounds, printed as a ratio
@@ -27,6 +30,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { EventType, MessageKind, Role } from "@parley/protocol";
 import BetterSqlite3 from "better-sqlite3";
+import { AutoModeration } from "../packages/server/src/services/auto-moderation";
 import { openSqliteStorage } from "../packages/server/src/storage/sqlite/open-sqlite";
 import type { Storage } from "../packages/server/src/storage/storage";
 import { describeRun, runInfo } from "./lib/machine";
@@ -54,6 +58,8 @@ interface Variant {
   /** PARLEY_SEARCH off for the run. */
   searchOff?: boolean;
   secureDeleteOff?: boolean;
+  /** Each message checked by auto-moderation first: without rules, or with some. */
+  automod?: "off" | "rules";
 }
 
 const VARIANTS: Variant[] = [
@@ -69,7 +75,12 @@ const VARIANTS: Variant[] = [
     schema:
       "drop table messages_fts; create virtual table messages_fts using fts5(content, content='messages', content_rowid='id', tokenize='unicode61 remove_diacritics 2', prefix='2 3')",
   },
+  { name: "auto-moderation off", automod: "off" },
+  { name: "auto-moderation with rules", automod: "rules" },
 ];
+
+/** Two hundred made-up blocked words, none in the benchmark's messages. */
+const BLOCKED = Array.from({ length: 200 }, (_, i) => `blocked${i.toString(36)}word`);
 
 /** Messages per second appended by one variant on a fresh database. */
 async function run(variant: Variant): Promise<number> {
@@ -89,20 +100,24 @@ async function run(variant: Variant): Promise<number> {
     });
     try {
       const { channelId, author } = await seed(storage);
+      const automod =
+        variant.automod &&
+        new AutoModeration(() =>
+          variant.automod === "rules"
+            ? { blockedWords: BLOCKED, linkMinAccountHours: 24, maxMentions: 10 }
+            : { blockedWords: [], linkMinAccountHours: 0, maxMentions: 0 },
+        );
+      const writer = { isGuest: false, createdAt: 0 };
       let next = 0;
       const started = performance.now();
       for (let sent = 0; sent < MESSAGES; sent += BATCH) {
         const batch = Array.from({ length: Math.min(BATCH, MESSAGES - sent) }, () => {
           const i = next++;
-          return {
-            channelId,
-            author,
-            nonce: `n${i}`,
-            content: variant.mention
-              ? `@member${i % MEMBERS} the build on main is green again, message ${i}`
-              : `the build on main is green again, message ${i}`,
-            kind: MessageKind.Text,
-          };
+          const content = variant.mention
+            ? `@member${i % MEMBERS} the build on main is green again, message ${i}`
+            : `the build on main is green again, message ${i}`;
+          automod?.check(writer, content, false);
+          return { channelId, author, nonce: `n${i}`, content, kind: MessageKind.Text };
         });
         const results = await storage.appendMessages(batch);
         if (!results.every((r) => r.ok)) throw new Error(`${variant.name}: a send failed`);

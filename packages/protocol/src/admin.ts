@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { LIMITS } from "./limits";
 import { channelNameSchema, topicSchema, usernameSchema } from "./schemas";
 import type { AuthOptions, Report } from "./types";
 
@@ -172,6 +173,20 @@ export interface AdminModerationReply {
   next?: number;
 }
 
+/** The most entries of the blocked words list. */
+export const BLOCKED_WORDS_MAX = 500;
+
+/**
+ * An entry of the blocked words list: letters and digits, words separated by single spaces (a
+ * phrase), at most 64 characters, optionally ending in `*` (words beginning with it).
+ */
+export const blockedWordSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[\p{L}\p{N}]+(?: [\p{L}\p{N}]+)*\*?$/u, "letters and digits, words apart by one space")
+  .max(64);
+
 /** The longest retention, server-wide or a channel's: a hundred years, in days. */
 export const RETENTION_DAYS_MAX = 36_500;
 
@@ -208,6 +223,19 @@ export interface ServerSettings {
    * ever (`PARLEY_RETENTION_DAYS`). A channel may keep its messages for less.
    */
   retentionDays: number;
+  /**
+   * Words and phrases no message may hold (auto-moderation): matched as whole words, in any
+   * case, through look-alike characters, leetspeak, repeated letters and letters spaced out;
+   * one ending in `*` matches words beginning with it. Refused with MESSAGE_BLOCKED.
+   */
+  blockedWords: string[];
+  /**
+   * Accounts younger than this many hours, and guests, may not post links (LINKS_NOT_ALLOWED);
+   * 0 = anyone may.
+   */
+  linkMinAccountHours: number;
+  /** The most distinct `@names` one message may hold (TOO_MANY_MENTIONS); 0 = no limit. */
+  maxMentions: number;
 }
 
 /** The names of the {@link ServerSettings}. */
@@ -219,6 +247,9 @@ export const SERVER_SETTING_KEYS = [
   "uploadMaxBytes",
   "defaultChannels",
   "retentionDays",
+  "blockedWords",
+  "linkMinAccountHours",
+  "maxMentions",
 ] as const satisfies readonly (keyof ServerSettings)[];
 
 /**
@@ -237,6 +268,13 @@ export const adminSettingsSchema = z.strictObject({
     .optional(),
   defaultChannels: z.array(channelNameSchema).max(20).optional(),
   retentionDays: z.int().min(0).max(RETENTION_DAYS_MAX).optional(),
+  blockedWords: z.array(blockedWordSchema).max(BLOCKED_WORDS_MAX).optional(),
+  linkMinAccountHours: z.int().min(0).max(8760).optional(),
+  maxMentions: z
+    .int()
+    .min(0)
+    .max(LIMITS.mentionsPerMessage - 1)
+    .optional(),
   reset: z.array(z.enum(SERVER_SETTING_KEYS)).max(SERVER_SETTING_KEYS.length).optional(),
 });
 export type AdminSettingsChange = z.infer<typeof adminSettingsSchema>;

@@ -240,6 +240,24 @@ export const ERRORS = {
     status: 403,
     temporary: false,
   },
+  MESSAGE_BLOCKED: {
+    code: 1320,
+    message: "This message holds a word this server does not allow",
+    status: 403,
+    temporary: false,
+  },
+  LINKS_NOT_ALLOWED: {
+    code: 1321,
+    message: "New accounts and guests cannot post links yet",
+    status: 403,
+    temporary: false,
+  },
+  TOO_MANY_MENTIONS: {
+    code: 1322,
+    message: "This message mentions too many people",
+    status: 403,
+    temporary: false,
+  },
   RATE_LIMITED: {
     code: 1400,
     message: "Too many requests",

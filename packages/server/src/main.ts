@@ -40,6 +40,7 @@ import { Router } from "./router/router";
 import { AdminService } from "./services/admin-service";
 import { seedAdmins } from "./services/admins";
 import { AuthService } from "./services/auth-service";
+import { AutoModeration } from "./services/auto-moderation";
 import { ChannelAdmin, purgeDeletedChannels } from "./services/channel-admin";
 import { ChannelService } from "./services/channel-service";
 import { CommandService } from "./services/command-service";
@@ -231,6 +232,9 @@ export async function buildNode(
       uploadMaxBytes: config.uploadMaxBytes,
       defaultChannels: config.defaultChannels,
       retentionDays: config.retentionDays,
+      blockedWords: [],
+      linkMinAccountHours: 0,
+      maxMentions: 0,
     },
     (next, before) => {
       if (JSON.stringify(next.defaultChannels) !== JSON.stringify(before.defaultChannels))
@@ -281,10 +285,12 @@ export async function buildNode(
     ...tuning.fileSweep,
     onError: (err) => logger.warn({ err }, "file sweep failed"),
   });
+  const automod = new AutoModeration(() => settings.current);
   const messages = new MessageService(storage, channels, typing, (n) => metrics.messagesIn.inc(n), {
     get editWindowMs() {
       return settings.current.editWindowSeconds * 1000;
     },
+    automod: (author, content, exempt) => automod.check(author, content, exempt),
     posted: (posted) => {
       push.posted(posted);
       if (!settings.current.linkPreviews) return;

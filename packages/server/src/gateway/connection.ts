@@ -97,9 +97,21 @@ export class Connection {
   isAdmin = false;
 
   /** The actor for stored events and permission checks. Only valid after hello. */
-  get actor(): { id: number; name: string; isGuest: boolean; isAdmin: boolean } {
+  get actor(): {
+    id: number;
+    name: string;
+    isGuest: boolean;
+    isAdmin: boolean;
+    createdAt: number;
+  } {
     const user = this.user!;
-    return { id: user.id, name: user.username, isGuest: user.isGuest, isAdmin: this.isAdmin };
+    return {
+      id: user.id,
+      name: user.username,
+      isGuest: user.isGuest,
+      isAdmin: this.isAdmin,
+      createdAt: user.createdAt,
+    };
   }
 
   /** Answers request `requestId` of op `op` (nothing when the request had no id). */

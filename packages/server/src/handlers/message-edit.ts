@@ -1,4 +1,4 @@
-import { type EditAck, Op, REQUEST_SCHEMAS } from "@parley/protocol";
+import { type EditAck, Op, REQUEST_SCHEMAS, Role, rankOf } from "@parley/protocol";
 import { authenticated, member, rateLimit } from "../router/guards";
 import { route } from "../router/route";
 
@@ -7,6 +7,7 @@ export const messageEdit = route<typeof Op.MessageEdit>({
   schema: REQUEST_SCHEMAS[Op.MessageEdit],
   guards: [authenticated, member, rateLimit("send")],
   handle({ conn, data, services }): Promise<EditAck> {
-    return services.messages.edit(conn.actor, data.c, data.m, data.v, data.x, data.n);
+    const exempt = rankOf(conn.channels.get(data.c), conn.actor) >= Role.Moderator;
+    return services.messages.edit(conn.actor, data.c, data.m, data.v, data.x, data.n, exempt);
   },
 });

@@ -23,7 +23,12 @@ import { SendQueue } from "./send-queue";
 import type { TypingService } from "./typing-service";
 
 /** Who changes a message: the rules need whether it is a guest and whether a server admin. */
-export type ChangeActor = Actor & { isGuest: boolean; isAdmin: boolean };
+export type ChangeActor = Actor & {
+  isGuest: boolean;
+  isAdmin: boolean;
+  /** The account's creation, epoch ms (for auto-moderation's new-account rules). */
+  createdAt?: number;
+};
 
 /** A writer as the storage takes it: the actor, and the flags that count for group mentions. */
 function writer(actor: ChangeActor): { author: Actor; authorRights: AuthorRights } {
@@ -43,6 +48,11 @@ export interface PostedMessage {
 export interface MessageOptions {
   /** How long after its send a message may be edited (ms); 0 = always. Default 0. */
   editWindowMs: number;
+  /**
+   * Refuses what auto-moderation does not allow (a send's or an edit's content), before
+   * anything is stored; `exempt` for the channel's moderators, owner and admins.
+   */
+  automod?: (author: ChangeActor, content: string, exempt: boolean) => void;
   /**
    * Told of each batch's new messages after their publish, before the sends settle; must return
    * at once (Web Push queues its work). Runs only on the node that stored the batch.
@@ -93,6 +103,11 @@ export class MessageService {
     replyTo?: number,
     files?: readonly string[],
   ): Promise<MessageEvent> {
+    try {
+      this.options.automod?.(author, content, slowModeExempt);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     return this.sends.send({
       channelId,
       ...writer(author),
@@ -146,7 +161,9 @@ export class MessageService {
     version: number,
     content: string,
     nonce: string,
+    exempt = false,
   ): Promise<EditAck> {
+    this.options.automod?.(actor, content, exempt);
     const now = Date.now();
     const { author, authorRights } = writer(actor);
     const result = await this.storage.editMessage(

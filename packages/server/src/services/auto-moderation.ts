@@ -1,0 +1,178 @@
+import { mentionTokens, type ServerSettings } from "@parley/protocol";
+import {
+  resolveConfusablesTransformer,
+  resolveLeetSpeakTransformer,
+  toAsciiLowerCaseTransformer,
+} from "obscenity";
+import { ParleyError } from "../errors";
+import { linksOf } from "../link-previews/links";
+
+/**
+ * Text as the word filter reads it: NFKC (fullwidth and styled letters to plain ones), without
+ * invisible format characters (zero-width spaces and joiners, soft hyphens), and punctuation as
+ * spaces (but `@` and `$`, leetspeak for a and s).
+ */
+export function filterText(text: string): string {
+  return text
+    .normalize("NFKC")
+    .replace(/\p{Cf}/gu, "")
+    .replace(/[^\p{L}\p{N}\p{M}@$]+/gu, " ")
+    .trim();
+}
+
+/** obscenity's tables of look-alike characters and leetspeak, and ASCII lower case. */
+const FOLDS = [
+  resolveConfusablesTransformer(),
+  resolveLeetSpeakTransformer(),
+  toAsciiLowerCaseTransformer(),
+];
+
+/**
+ * {@link filterText}, then every character folded (a look-alike to the letter it imitates,
+ * leetspeak to letters, lower case) and repeated characters collapsed to one (`scaaam`:
+ * `scam`): the text and the entries are compared in this form.
+ */
+export function foldText(text: string): string {
+  let out = "";
+  let last = -1;
+  for (const char of filterText(text).toLowerCase()) {
+    let code: number | undefined = char.codePointAt(0)!;
+    for (const fold of FOLDS) {
+      code = fold.transform(code);
+      if (code === undefined) break;
+    }
+    if (code === undefined || code === last) continue;
+    out += String.fromCodePoint(code);
+    last = code;
+  }
+  return out;
+}
+
+/** A blocked entry, folded: its words, and whether the last one is a prefix (`crypto*`). */
+interface Entry {
+  source: string;
+  words: string[];
+  prefix: boolean;
+}
+
+/**
+ * The blocked words of auto-moderation, compared after {@link foldText} (so through
+ * look-alike characters such as Cyrillic `с`, leetspeak such as `5c4m`, any case and repeated
+ * letters): as whole words of the text, phrases as consecutive words, an entry ending in `*`
+ * as the start of a word; and anywhere in a run of letters spaced out (`a s c a m`), where the
+ * spacing hides the word's edges. A message is read once, word by word, whatever the number of
+ * entries (those indexed by their first word).
+ */
+export class WordFilter {
+  /** Entries by their first word (a prefix entry of one word is in `prefixes`). */
+  private readonly byFirst = new Map<string, Entry[]>();
+  private readonly prefixes: Entry[] = [];
+  private readonly all: Entry[] = [];
+
+  constructor(entries: readonly string[]) {
+    for (const source of entries) {
+      const prefix = source.endsWith("*");
+      const words = foldText(source.replace(/\*$/, "")).split(" ").filter(Boolean);
+      if (words.length === 0) continue;
+      const entry = { source, words, prefix };
+      this.all.push(entry);
+      if (prefix && words.length === 1) this.prefixes.push(entry);
+      else {
+        const list = this.byFirst.get(words[0]!) ?? [];
+        list.push(entry);
+        this.byFirst.set(words[0]!, list);
+      }
+    }
+  }
+
+  /** The first entry the text holds, or undefined. */
+  match(text: string): string | undefined {
+    if (this.all.length === 0) return undefined;
+    const tokens = foldText(text).split(" ");
+    for (let i = 0; i < tokens.length; i++) {
+      const token = tokens[i]!;
+      for (const entry of this.byFirst.get(token) ?? [])
+        if (this.matchesAt(entry, tokens, i)) return entry.source;
+      for (const entry of this.prefixes) if (token.startsWith(entry.words[0]!)) return entry.source;
+    }
+    // Runs of three or more single characters, joined: an entry anywhere inside one.
+    let run = "";
+    for (const token of [...tokens, ""]) {
+      if (token.length === 1) {
+        run += token;
+        continue;
+      }
+      if (run.length >= 3)
+        for (const entry of this.all) if (run.includes(entry.words.join(""))) return entry.source;
+      run = "";
+    }
+    return undefined;
+  }
+
+  private matchesAt(entry: Entry, tokens: readonly string[], at: number): boolean {
+    const { words, prefix } = entry;
+    if (at + words.length > tokens.length) return false;
+    for (let k = 1; k < words.length; k++) {
+      const token = tokens[at + k]!;
+      const last = k === words.length - 1;
+      if (last && prefix ? !token.startsWith(words[k]!) : token !== words[k]) return false;
+    }
+    return true;
+  }
+}
+
+/** Who wrote a message, as auto-moderation weighs it. */
+export interface AutoModAuthor {
+  isGuest: boolean;
+  /** The account's creation, epoch ms. */
+  createdAt?: number;
+}
+
+/**
+ * The server's auto-moderation of what members write (sends, `/me`, edits): blocked words
+ * (MESSAGE_BLOCKED), links from guests and new accounts (LINKS_NOT_ALLOWED) and mention spam
+ * (TOO_MANY_MENTIONS), as the live settings say. Moderators, owners and admins of the channel
+ * are exempt. Checked before anything is stored, so a refused message leaves nothing.
+ */
+export class AutoModeration {
+  private filter = new WordFilter([]);
+  private filterKey = "";
+
+  constructor(
+    private readonly settings: () => Pick<
+      ServerSettings,
+      "blockedWords" | "linkMinAccountHours" | "maxMentions"
+    >,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  check(author: AutoModAuthor, content: string, exempt: boolean): void {
+    if (exempt || content === "") return;
+    const { blockedWords, linkMinAccountHours, maxMentions } = this.settings();
+    const key = blockedWords.join("\n");
+    if (key !== this.filterKey) {
+      this.filter = new WordFilter(blockedWords);
+      this.filterKey = key;
+    }
+    if (this.filter.match(content) !== undefined) throw new ParleyError("MESSAGE_BLOCKED");
+    if (linkMinAccountHours > 0) {
+      const young =
+        author.isGuest ||
+        author.createdAt === undefined ||
+        this.now() - author.createdAt < linkMinAccountHours * 3_600_000;
+      if (young && linksOf(content, 1).length > 0)
+        throw new ParleyError(
+          "LINKS_NOT_ALLOWED",
+          `Guests and accounts younger than ${linkMinAccountHours} h cannot post links`,
+        );
+    }
+    if (maxMentions > 0) {
+      const names = new Set(mentionTokens(content).map((n) => n.toLowerCase()));
+      if (names.size > maxMentions)
+        throw new ParleyError(
+          "TOO_MANY_MENTIONS",
+          `A message may mention at most ${maxMentions} people`,
+        );
+    }
+  }
+}

@@ -1,0 +1,86 @@
+import { ERRORS, EventType, type MessageEvent } from "@parley/protocol";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { post, TestServer } from "./harness";
+
+describe("auto-moderation", () => {
+  let server: TestServer;
+  beforeEach(async () => {
+    server = await new TestServer().start();
+  });
+  afterEach(async () => {
+    await server.stop();
+  });
+
+  it("refuses blocked words, a new account's links and mention spam before storing anything; moderators are exempt", async () => {
+    const root = await server.registerAdmin("root");
+    const owner = await server.connect({ token: await server.register("olive") });
+    const member = await server.connect({ token: await server.register("newbie") });
+    const { ch } = await owner.createChannel("market");
+    await member.joinChannel(ch.i);
+    const earlier = await member.send(ch.i, "hello all");
+    const set = await post(
+      `${server.url}/api/v1/admin/settings`,
+      { blockedWords: ["Scam", "free money"], linkMinAccountHours: 24, maxMentions: 2 },
+      root,
+    );
+    expect(set.status).toBe(200);
+    expect(set.body.settings).toMatchObject({
+      blockedWords: ["scam", "free money"],
+      linkMinAccountHours: 24,
+      maxMentions: 2,
+    });
+
+    const refused = async (work: Promise<unknown>) => {
+      try {
+        await work;
+        return "stored";
+      } catch (err) {
+        return (err as { code: number }).code;
+      }
+    };
+    expect(await refused(member.send(ch.i, "not a s.c.a.m, promise"))).toBe(
+      ERRORS.MESSAGE_BLOCKED.code,
+    );
+    expect(await refused(member.send(ch.i, "FREE  mоney inside"))).toBe(
+      ERRORS.MESSAGE_BLOCKED.code,
+    );
+    expect(await refused(member.command(ch.i, "/me runs a ѕсаm"))).toBe(
+      ERRORS.MESSAGE_BLOCKED.code,
+    );
+    expect(await refused(member.editMessage(ch.i, earlier.i, 1, "hello, sc4m"))).toBe(
+      ERRORS.MESSAGE_BLOCKED.code,
+    );
+    expect(await refused(member.send(ch.i, "look https://example.com/deal"))).toBe(
+      ERRORS.LINKS_NOT_ALLOWED.code,
+    );
+    expect(await refused(member.send(ch.i, "@olive @root @nobody hi"))).toBe(
+      ERRORS.TOO_MANY_MENTIONS.code,
+    );
+    // The connection is fine, and innocent words pass.
+    expect(await refused(member.send(ch.i, "a scamper in the market"))).toBe("stored");
+    // The channel's owner is exempt.
+    expect(await refused(owner.send(ch.i, "warning: scam at https://example.com"))).toBe("stored");
+
+    const page = await owner.history(ch.i);
+    const texts = page.e
+      .filter((e): e is MessageEvent => e.t === EventType.MessagePosted)
+      .map((e) => e.x);
+    expect(texts).toEqual([
+      "hello all",
+      "a scamper in the market",
+      "warning: scam at https://example.com",
+    ]);
+
+    // Turned off, it refuses nothing.
+    await post(
+      `${server.url}/api/v1/admin/settings`,
+      { reset: ["blockedWords", "linkMinAccountHours", "maxMentions"] },
+      root,
+    );
+    expect(await refused(member.send(ch.i, "scam https://example.com @olive @root @x"))).toBe(
+      "stored",
+    );
+    const bad = await post(`${server.url}/api/v1/admin/settings`, { blockedWords: ["a|b"] }, root);
+    expect(bad.status).toBe(400);
+  });
+});
