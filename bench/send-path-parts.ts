@@ -16,7 +16,8 @@
  *   and its first three characters);
  * - "auto-moderation off" / "auto-moderation with rules": each message first checked by the
  *   server's auto-moderation, with no rules (the default) or with 200 blocked words, the
- *   new-account link rule and a mention limit (what the send path adds before the queue).
+ *   new-account link rule and a mention limit (what the send path adds before the queue;
+ *   the channel's own words, none here, come from the node's copy after the first read).
  *
  * Each variant gets a fresh database with the same channel (`members` members); the variants
  * take turns for `rounds` rounds, and each figure is the median over rounds, printed as a ratio
@@ -102,10 +103,12 @@ async function run(variant: Variant): Promise<number> {
       const { channelId, author } = await seed(storage);
       const automod =
         variant.automod &&
-        new AutoModeration(() =>
-          variant.automod === "rules"
-            ? { blockedWords: BLOCKED, linkMinAccountHours: 24, maxMentions: 10 }
-            : { blockedWords: [], linkMinAccountHours: 0, maxMentions: 0 },
+        new AutoModeration(
+          () =>
+            variant.automod === "rules"
+              ? { blockedWords: BLOCKED, linkMinAccountHours: 24, maxMentions: 10 }
+              : { blockedWords: [], linkMinAccountHours: 0, maxMentions: 0 },
+          storage,
         );
       const writer = { isGuest: false, createdAt: 0 };
       let next = 0;
@@ -116,9 +119,11 @@ async function run(variant: Variant): Promise<number> {
           const content = variant.mention
             ? `@member${i % MEMBERS} the build on main is green again, message ${i}`
             : `the build on main is green again, message ${i}`;
-          automod?.check(writer, content, false);
           return { channelId, author, nonce: `n${i}`, content, kind: MessageKind.Text };
         });
+        // The channel's own words read once, then from the node's copy, as on a server.
+        if (automod)
+          for (const m of batch) await automod.check(writer, channelId, m.content, false);
         const results = await storage.appendMessages(batch);
         if (!results.every((r) => r.ok)) throw new Error(`${variant.name}: a send failed`);
         if (variant.pushRead) await storage.pushTargets(channelId, 0);

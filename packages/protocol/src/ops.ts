@@ -182,6 +182,11 @@ export const EventType = {
    * unarchived it (`ar` false).
    */
   ChannelArchived: 22,
+  /**
+   * The channel's own blocked words changed (`bw`: how many it has now; the words themselves
+   * are for its moderators, `/automod list`).
+   */
+  BlockedWordsChanged: 23,
 } as const;
 export type EventType = (typeof EventType)[keyof typeof EventType];
 

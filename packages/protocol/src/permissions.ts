@@ -34,6 +34,8 @@ export type Action =
   | "setVisibility"
   /** Set how long the channel keeps its messages. */
   | "setRetention"
+  /** Set the channel's own blocked words (auto-moderation). */
+  | "setBlockedWords"
   /** See the channel's reports of messages, and resolve or dismiss them. */
   | "handleReports";
 
@@ -56,6 +58,7 @@ export const PERMISSIONS: Readonly<Record<Action, number>> = {
   manageInvites: Role.Owner,
   setVisibility: Role.Owner,
   setRetention: Role.Owner,
+  setBlockedWords: Role.Moderator,
   handleReports: Role.Moderator,
 };
 

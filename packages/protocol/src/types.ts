@@ -347,7 +347,8 @@ export interface ChannelSettingEvent extends EventBase {
     | typeof EventType.SlowModeChanged
     | typeof EventType.ChannelVisibilityChanged
     | typeof EventType.RetentionChanged
-    | typeof EventType.ChannelArchived;
+    | typeof EventType.ChannelArchived
+    | typeof EventType.BlockedWordsChanged;
   tp?: string;
   sl?: number;
   /** RetentionChanged: the channel's own retention in days (0: none of its own). */
@@ -356,6 +357,8 @@ export interface ChannelSettingEvent extends EventBase {
   pv?: boolean;
   /** ChannelArchived: true when the channel was archived, false when unarchived. */
   ar?: boolean;
+  /** BlockedWordsChanged: how many blocked words the channel has now. */
+  bw?: number;
 }
 
 /** A stored channel event. */

@@ -285,12 +285,14 @@ export async function buildNode(
     ...tuning.fileSweep,
     onError: (err) => logger.warn({ err }, "file sweep failed"),
   });
-  const automod = new AutoModeration(() => settings.current);
+  const automod = new AutoModeration(() => settings.current, storage, broker);
+  await automod.start();
   const messages = new MessageService(storage, channels, typing, (n) => metrics.messagesIn.inc(n), {
     get editWindowMs() {
       return settings.current.editWindowSeconds * 1000;
     },
-    automod: (author, content, exempt) => automod.check(author, content, exempt),
+    automod: (author, channelId, content, exempt) =>
+      automod.check(author, channelId, content, exempt),
     posted: (posted) => {
       push.posted(posted);
       if (!settings.current.linkPreviews) return;
@@ -367,8 +369,11 @@ export async function buildNode(
     (userId, message) => broker.publish({ kind: "user", id: userId }, message),
     (password) => hasher.hash(password),
   );
-  const moderation = new ModerationService(storage, channels, (by, target, ban) =>
-    admin.setBan(by, target, ban),
+  const moderation = new ModerationService(
+    storage,
+    channels,
+    (by, target, ban) => admin.setBan(by, target, ban),
+    (channelId) => automod.channelChanged(channelId),
   );
   const invites = new InviteService(storage, channels);
   const commands = new CommandService(messages, moderation, invites);

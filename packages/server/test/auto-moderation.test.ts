@@ -83,4 +83,53 @@ describe("auto-moderation", () => {
     const bad = await post(`${server.url}/api/v1/admin/settings`, { blockedWords: ["a|b"] }, root);
     expect(bad.status).toBe(400);
   });
+
+  it("lets a channel's moderators block words of their own with /automod, a stored event, in the log", async () => {
+    const owner = await server.connect({ token: await server.register("keeper") });
+    const member = await server.connect({ token: await server.register("reader") });
+    const { ch } = await owner.createChannel("books");
+    const { ch: other } = await owner.createChannel("films");
+    await member.joinChannel(ch.i);
+    await member.joinChannel(other.i);
+    const refused = async (work: Promise<unknown>) => {
+      try {
+        await work;
+        return "ok";
+      } catch (err) {
+        return (err as { code: number }).code;
+      }
+    };
+    expect(await refused(member.command(ch.i, "/automod block spoiler*"))).toBe(
+      ERRORS.FORBIDDEN.code,
+    );
+    const blocked = await owner.command(ch.i, "/automod block Spoiler*");
+    expect(blocked.x).toBe('Blocked "spoiler*" in this channel');
+    expect((await owner.command(ch.i, "/automod block spoiler*")).x).toBe(
+      '"spoiler*" was blocked here already',
+    );
+    expect((await owner.command(ch.i, "/automod list")).x).toBe("Blocked here: spoiler*");
+    expect(await refused(member.send(ch.i, "SP0ILERS: the butler did it"))).toBe(
+      ERRORS.MESSAGE_BLOCKED.code,
+    );
+    // Another channel, and the owner, are not held to it.
+    expect(await refused(member.send(other.i, "spoilers: the butler did it"))).toBe("ok");
+    expect(await refused(owner.send(ch.i, "no spoilers please"))).toBe("ok");
+    const events = (await owner.history(ch.i)).e;
+    expect(events.find((e) => e.t === EventType.BlockedWordsChanged)).toMatchObject({
+      an: "keeper",
+      bw: 1,
+    });
+    const log = await owner.command(ch.i, "/modlog");
+    expect(log.log?.map((l) => [l.ac, l.rs])).toContainEqual(["automod", "block spoiler*"]);
+
+    expect((await owner.command(ch.i, "/automod unblock spoiler*")).x).toBe(
+      'Unblocked "spoiler*" in this channel',
+    );
+    expect(await refused(member.send(ch.i, "spoilers now"))).toBe("ok");
+    for (const bad of ["/automod", "/automod ban x", "/automod block a|b", "/automod block"])
+      expect([bad, await refused(owner.command(ch.i, bad))]).toEqual([
+        bad,
+        ERRORS.BAD_COMMAND.code,
+      ]);
+  });
 });

@@ -50,7 +50,10 @@ export type UserMessage =
   | { k: "report"; rp: Report };
 
 /** A message to every node: the server's settings changed (re-read them from storage). */
-export type ServerMessage = { k: "settings" };
+export type ServerMessage =
+  | { k: "settings" }
+  /** A channel's own blocked words changed: drop what is cached of them. */
+  | { k: "automod"; c: number };
 
 /** A channel's, a user's, or the server's (id 0) topic. */
 export type Topic =

@@ -4,7 +4,7 @@ import { AutoModeration, filterText, foldText, WordFilter } from "./auto-moderat
 describe("the blocked words filter", () => {
   const filter = new WordFilter(["scam", "free money", "crypto*"]);
 
-  it("finds a blocked word through case, look-alikes, leetspeak, spacing and invisible characters", () => {
+  it("finds a blocked word through case, look-alikes, leetspeak, spacing and invisible characters", async () => {
     for (const text of [
       "this is a scam",
       "THIS IS A SCAM",
@@ -30,7 +30,7 @@ describe("the blocked words filter", () => {
       expect([text, filter.match(text)]).toEqual([text, expect.any(String)]);
   });
 
-  it("leaves innocent words alone: no match inside a longer word", () => {
+  it("leaves innocent words alone: no match inside a longer word", async () => {
     for (const text of [
       "scamper across the lawn",
       "escambray mountains",
@@ -45,12 +45,12 @@ describe("the blocked words filter", () => {
     expect(new WordFilter([]).match("scam")).toBeUndefined();
   });
 
-  it("says which entry matched", () => {
+  it("says which entry matched", async () => {
     expect(filter.match("free money!")).toBe("free money");
     expect(filter.match("cryptos")).toBe("crypto*");
   });
 
-  it("normalises text for matching", () => {
+  it("normalises text for matching", async () => {
     expect(filterText("s.c.a.m, b-a-d!")).toBe("s c a m b a d");
     expect(filterText("ﬁne\u200b")).toBe("fine");
     expect(foldText("FrEEE  ｍ0ney, ѕсаm")).toBe("fre money scam");
@@ -61,49 +61,75 @@ describe("auto-moderation", () => {
   const hour = 3_600_000;
   const now = 1_000 * hour;
   const settings = { blockedWords: ["scam"], linkMinAccountHours: 24, maxMentions: 3 };
+  const channelWords = new Map<number, string[]>([[2, ["spoiler*"]]]);
+  let reads = 0;
   const automod = new AutoModeration(
     () => settings,
+    {
+      blockedWords: async (c) => {
+        reads++;
+        return channelWords.get(c) ?? [];
+      },
+    },
+    undefined,
     () => now,
   );
   const old = { isGuest: false, createdAt: now - 48 * hour };
   const young = { isGuest: false, createdAt: now - hour };
   const guest = { isGuest: true };
-  const refusal = (author: typeof old | typeof guest, text: string, exempt = false) => {
+  const refusal = async (
+    author: typeof old | typeof guest,
+    text: string,
+    exempt = false,
+    channelId = 1,
+  ) => {
     try {
-      automod.check(author, text, exempt);
+      await automod.check(author, channelId, text, exempt);
       return "ok";
     } catch (err) {
       return (err as { errorName: string }).errorName;
     }
   };
 
-  it("refuses blocked words to everyone but the channel's moderators", () => {
-    expect(refusal(old, "what a sc4m")).toBe("MESSAGE_BLOCKED");
-    expect(refusal(old, "what a sc4m", true)).toBe("ok");
-    expect(refusal(old, "what a scamper")).toBe("ok");
+  it("refuses blocked words to everyone but the channel's moderators", async () => {
+    expect(await refusal(old, "what a sc4m")).toBe("MESSAGE_BLOCKED");
+    expect(await refusal(old, "what a sc4m", true)).toBe("ok");
+    expect(await refusal(old, "what a scamper")).toBe("ok");
   });
 
-  it("refuses links from guests and young accounts only", () => {
+  it("refuses links from guests and young accounts only", async () => {
     const link = "see https://example.com/page";
-    expect(refusal(guest, link)).toBe("LINKS_NOT_ALLOWED");
-    expect(refusal(young, link)).toBe("LINKS_NOT_ALLOWED");
-    expect(refusal(old, link)).toBe("ok");
-    expect(refusal(young, link, true)).toBe("ok");
-    expect(refusal(young, "no link in here")).toBe("ok");
+    expect(await refusal(guest, link)).toBe("LINKS_NOT_ALLOWED");
+    expect(await refusal(young, link)).toBe("LINKS_NOT_ALLOWED");
+    expect(await refusal(old, link)).toBe("ok");
+    expect(await refusal(young, link, true)).toBe("ok");
+    expect(await refusal(young, "no link in here")).toBe("ok");
   });
 
-  it("refuses more distinct mentions than allowed", () => {
-    expect(refusal(old, "@ann @bob @cid")).toBe("ok");
-    expect(refusal(old, "@ann @bob @cid @ANN")).toBe("ok");
-    expect(refusal(old, "@ann @bob @cid @dee")).toBe("TOO_MANY_MENTIONS");
+  it("refuses more distinct mentions than allowed", async () => {
+    expect(await refusal(old, "@ann @bob @cid")).toBe("ok");
+    expect(await refusal(old, "@ann @bob @cid @ANN")).toBe("ok");
+    expect(await refusal(old, "@ann @bob @cid @dee")).toBe("TOO_MANY_MENTIONS");
   });
 
-  it("follows the settings as they change", () => {
+  it("refuses a channel's own words in that channel only, read once and kept until dropped", async () => {
+    const before = reads;
+    expect(await refusal(old, "big SPOILERS ahead", false, 2)).toBe("MESSAGE_BLOCKED");
+    expect(await refusal(old, "big spoilers ahead", false, 3)).toBe("ok");
+    expect(await refusal(old, "no spoilerz", false, 2)).toBe("MESSAGE_BLOCKED");
+    expect(reads - before).toBe(2);
+    channelWords.set(2, []);
+    expect(await refusal(old, "spoilers", false, 2)).toBe("MESSAGE_BLOCKED");
+    automod.channelChanged(2);
+    expect(await refusal(old, "spoilers", false, 2)).toBe("ok");
+  });
+
+  it("follows the settings as they change", async () => {
     settings.blockedWords = ["spam"];
-    expect(refusal(old, "a scam")).toBe("ok");
-    expect(refusal(old, "s p a m")).toBe("MESSAGE_BLOCKED");
+    expect(await refusal(old, "a scam")).toBe("ok");
+    expect(await refusal(old, "s p a m")).toBe("MESSAGE_BLOCKED");
     settings.linkMinAccountHours = 0;
     settings.maxMentions = 0;
-    expect(refusal(guest, "https://example.com @ann @bob @cid @dee @eve")).toBe("ok");
+    expect(await refusal(guest, "https://example.com @ann @bob @cid @dee @eve")).toBe("ok");
   });
 });

@@ -4,8 +4,10 @@ import {
   resolveLeetSpeakTransformer,
   toAsciiLowerCaseTransformer,
 } from "obscenity";
+import type { MessageBroker } from "../broker/message-broker";
 import { ParleyError } from "../errors";
 import { linksOf } from "../link-previews/links";
+import type { ModerationStore } from "../storage/moderation-store";
 
 /**
  * Text as the word filter reads it: NFKC (fullwidth and styled letters to plain ones), without
@@ -128,25 +130,63 @@ export interface AutoModAuthor {
   createdAt?: number;
 }
 
+/** How long a node keeps a channel's blocked words before reading them again. */
+const CHANNEL_WORDS_MS = 30_000;
+
+/** The most entries of a channel's own blocked words. */
+export const CHANNEL_BLOCKED_WORDS_MAX = 200;
+
+const SERVER_TOPIC = { kind: "server", id: 0 } as const;
+
 /**
- * The server's auto-moderation of what members write (sends, `/me`, edits): blocked words
- * (MESSAGE_BLOCKED), links from guests and new accounts (LINKS_NOT_ALLOWED) and mention spam
- * (TOO_MANY_MENTIONS), as the live settings say. Moderators, owners and admins of the channel
- * are exempt. Checked before anything is stored, so a refused message leaves nothing.
+ * The server's auto-moderation of what members write (sends, `/me`, edits): blocked words, the
+ * server's and the channel's own (MESSAGE_BLOCKED), links from guests and new accounts
+ * (LINKS_NOT_ALLOWED) and mention spam (TOO_MANY_MENTIONS), as the live settings say. The
+ * channel's moderators, owner and admins are exempt. Checked before anything is stored, so a
+ * refused message leaves nothing. A channel's words are kept per node for 30 s at most: a
+ * change is announced on the server topic, and every node drops its copy at once.
  */
 export class AutoModeration {
   private filter = new WordFilter([]);
   private filterKey = "";
+  private readonly channels = new Map<number, { filter: WordFilter; at: number }>();
+  /** Counts drops, so that a read a drop overtook is not cached. */
+  private drops = 0;
 
   constructor(
     private readonly settings: () => Pick<
       ServerSettings,
       "blockedWords" | "linkMinAccountHours" | "maxMentions"
     >,
+    private readonly store: Pick<ModerationStore, "blockedWords">,
+    private readonly broker?: MessageBroker,
     private readonly now: () => number = Date.now,
   ) {}
 
-  check(author: AutoModAuthor, content: string, exempt: boolean): void {
+  /** Follows changes of channels' words made on any node. */
+  async start(): Promise<void> {
+    await this.broker?.subscribe([
+      {
+        topic: SERVER_TOPIC,
+        handler: (m) => {
+          if ("k" in m && m.k === "automod") this.drop(m.c);
+        },
+      },
+    ]);
+  }
+
+  /** A channel's words changed here: every node (this one included) reads them again. */
+  channelChanged(channelId: number): void {
+    this.drop(channelId);
+    this.broker?.publish(SERVER_TOPIC, { k: "automod", c: channelId });
+  }
+
+  async check(
+    author: AutoModAuthor,
+    channelId: number,
+    content: string,
+    exempt: boolean,
+  ): Promise<void> {
     if (exempt || content === "") return;
     const { blockedWords, linkMinAccountHours, maxMentions } = this.settings();
     const key = blockedWords.join("\n");
@@ -155,6 +195,12 @@ export class AutoModeration {
       this.filterKey = key;
     }
     if (this.filter.match(content) !== undefined) throw new ParleyError("MESSAGE_BLOCKED");
+    const own = await this.channelFilter(channelId);
+    if (own.match(content) !== undefined)
+      throw new ParleyError(
+        "MESSAGE_BLOCKED",
+        "This message holds a word this channel does not allow",
+      );
     if (linkMinAccountHours > 0) {
       const young =
         author.isGuest ||
@@ -174,5 +220,20 @@ export class AutoModeration {
           `A message may mention at most ${maxMentions} people`,
         );
     }
+  }
+
+  private async channelFilter(channelId: number): Promise<WordFilter> {
+    const cached = this.channels.get(channelId);
+    if (cached && this.now() - cached.at < CHANNEL_WORDS_MS) return cached.filter;
+    const at = this.now();
+    const drops = this.drops;
+    const filter = new WordFilter(await this.store.blockedWords(channelId));
+    if (drops === this.drops) this.channels.set(channelId, { filter, at });
+    return filter;
+  }
+
+  private drop(channelId: number): void {
+    this.drops++;
+    this.channels.delete(channelId);
   }
 }

@@ -3,6 +3,7 @@ import {
   ADMIN_RANK,
   type AuditLine,
   auditText,
+  blockedWordSchema,
   type CommandInfo,
   type CommandReply,
   contentSchema,
@@ -275,6 +276,44 @@ export class CommandService {
             throw usageError(spec, `Give a number of seconds from 0 to ${SLOW_MAX_S}, or off`);
           await moderation.setSlowMode(caller, seconds);
           return { x: seconds === 0 ? "Slow mode off" : `Slow mode: one message per ${seconds} s` };
+        },
+      },
+      {
+        n: "automod",
+        u: "/automod <block|unblock> <word or phrase> | /automod list",
+        d: "Block words in this channel (matched through look-alikes and spacing; moderators are exempt)",
+        rl: Role.Moderator,
+        run: async (caller, args, rest) => {
+          const spec = this.spec("automod");
+          const [verb] = args;
+          if (verb === "list") {
+            const words = await moderation.blockedWords(caller);
+            return {
+              x:
+                words.length === 0
+                  ? "This channel blocks no words of its own"
+                  : `Blocked here: ${words.join(", ")}`,
+            };
+          }
+          if (verb !== "block" && verb !== "unblock")
+            throw usageError(spec, "Say block, unblock or list");
+          const entry = blockedWordSchema.safeParse(rest.trim().slice(verb.length).trim());
+          if (!entry.success)
+            throw usageError(
+              spec,
+              "Give a word or phrase of letters and digits, * at the end for a prefix",
+            );
+          const { changed } = await moderation.changeBlockedWords(
+            caller,
+            verb === "block" ? { add: entry.data } : { remove: entry.data },
+          );
+          return {
+            x: changed
+              ? `${verb === "block" ? "Blocked" : "Unblocked"} "${entry.data}" in this channel`
+              : verb === "block"
+                ? `"${entry.data}" was blocked here already`
+                : `"${entry.data}" was not blocked here`,
+          };
         },
       },
       {

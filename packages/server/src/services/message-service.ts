@@ -52,7 +52,12 @@ export interface MessageOptions {
    * Refuses what auto-moderation does not allow (a send's or an edit's content), before
    * anything is stored; `exempt` for the channel's moderators, owner and admins.
    */
-  automod?: (author: ChangeActor, content: string, exempt: boolean) => void;
+  automod?: (
+    author: ChangeActor,
+    channelId: number,
+    content: string,
+    exempt: boolean,
+  ) => Promise<void>;
   /**
    * Told of each batch's new messages after their publish, before the sends settle; must return
    * at once (Web Push queues its work). Runs only on the node that stored the batch.
@@ -103,21 +108,19 @@ export class MessageService {
     replyTo?: number,
     files?: readonly string[],
   ): Promise<MessageEvent> {
-    try {
-      this.options.automod?.(author, content, slowModeExempt);
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    return this.sends.send({
-      channelId,
-      ...writer(author),
-      nonce,
-      content,
-      kind,
-      slowModeExempt,
-      replyTo,
-      ...(files ? { files } : {}),
-    });
+    const queue = () =>
+      this.sends.send({
+        channelId,
+        ...writer(author),
+        nonce,
+        content,
+        kind,
+        slowModeExempt,
+        replyTo,
+        ...(files ? { files } : {}),
+      });
+    const automod = this.options.automod;
+    return automod ? automod(author, channelId, content, slowModeExempt).then(queue) : queue();
   }
 
   /**
@@ -163,7 +166,7 @@ export class MessageService {
     nonce: string,
     exempt = false,
   ): Promise<EditAck> {
-    this.options.automod?.(actor, content, exempt);
+    await this.options.automod?.(actor, channelId, content, exempt);
     const now = Date.now();
     const { author, authorRights } = writer(actor);
     const result = await this.storage.editMessage(

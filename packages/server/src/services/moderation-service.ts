@@ -5,6 +5,7 @@ import type { ServerBan } from "../storage/admin-store";
 import type { ChannelStore } from "../storage/channel-store";
 import type { AuditEntry, ModerationStore } from "../storage/moderation-store";
 import type { Actor, UserRow } from "../storage/storage";
+import { CHANNEL_BLOCKED_WORDS_MAX } from "./auto-moderation";
 import type { ChannelService } from "./channel-service";
 
 /** Who acts, and with which standing in the channel. */
@@ -40,7 +41,37 @@ export class ModerationService {
       target: UserRow,
       ban: ServerBan | null,
     ) => Promise<unknown>,
+    /** Told after a channel's own blocked words changed (auto-moderation reads them again). */
+    private readonly blockedWordsChanged: (channelId: number) => void = () => {},
   ) {}
+
+  /**
+   * Blocks an entry in the channel (moderators), or unblocks one; resolves to the channel's
+   * list now and whether it changed.
+   */
+  async changeBlockedWords(
+    by: Moderator,
+    change: { add: string } | { remove: string },
+  ): Promise<{ words: string[]; changed: boolean }> {
+    this.authorize(by, "setBlockedWords");
+    const { words, event } = await this.storage.changeBlockedWords(
+      by.channelId,
+      change,
+      by.actor,
+      CHANNEL_BLOCKED_WORDS_MAX,
+    );
+    if (event) {
+      this.blockedWordsChanged(by.channelId);
+      this.channels.publish(by.channelId, [event]);
+    }
+    return { words, changed: event !== undefined };
+  }
+
+  /** The channel's own blocked words, for its moderators. */
+  async blockedWords(by: Moderator): Promise<string[]> {
+    this.authorize(by, "setBlockedWords");
+    return this.storage.blockedWords(by.channelId);
+  }
 
   /** Bans an account from the whole server (admins only): its sessions end, its sockets close. */
   async serverBan(

@@ -620,6 +620,15 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
           await db.schema.alterTable("users").addColumn(column, "text").execute();
       },
     },
+    "0028_channel_blocked_words": {
+      // A channel's own blocked words (auto-moderation), as a JSON array of entries.
+      async up(db) {
+        await db.schema
+          .alterTable("channels")
+          .addColumn("blocked_words", "text", (c) => c.notNull().defaultTo("[]"))
+          .execute();
+      },
+    },
   };
 }
 

@@ -84,6 +84,21 @@ export interface ModerationStore {
   /** Sets the channel's own retention in days, 0 for none (RetentionChanged, audited). */
   setRetention(channelId: number, days: number, actor: Actor): Promise<ChannelEvent>;
   /**
+   * Adds an entry to the channel's own blocked words, or removes one, in one transaction
+   * (concurrent changes serialise on the channel's row): BlockedWordsChanged with the count,
+   * audited as `automod` (`block <entry>` / `unblock <entry>`). Resolves to the list now and
+   * the event, absent when nothing changed (the entry was there already, or was not). At most
+   * `max` entries: LIMIT_REACHED beyond.
+   */
+  changeBlockedWords(
+    channelId: number,
+    change: { add: string } | { remove: string },
+    actor: Actor,
+    max: number,
+  ): Promise<{ words: string[]; event?: ChannelEvent }>;
+  /** The channel's own blocked words ([] for none, or for no such channel). */
+  blockedWords(channelId: number): Promise<string[]>;
+  /**
    * Makes a channel private or public (ChannelVisibilityChanged, audited as `private` or
    * `public`); undefined, with nothing stored, when it already is. Members stay either way.
    */

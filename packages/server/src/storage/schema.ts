@@ -49,6 +49,8 @@ export interface Database {
     retention_days: Generated<number>;
     /** Set while an admin has the channel archived, read-only (migration 0025). */
     archived_at: Generated<number | null>;
+    /** The channel's own blocked words, a JSON array (migration 0028). */
+    blocked_words: Generated<string>;
     /** Set once an admin deleted the channel: hidden, its rows being purged (migration 0025). */
     deleted_at: Generated<number | null>;
     /** 1 for a private channel (listed to members only, joined by invitation). */

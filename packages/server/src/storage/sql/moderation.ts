@@ -1,5 +1,6 @@
 import { type ChannelEvent, EventType, Role } from "@parley/protocol";
 import type { Transaction } from "kysely";
+import { ParleyError } from "../../errors";
 import type { ModerationInput, ModerationStore, Restriction } from "../moderation-store";
 import type { Database } from "../schema";
 import { type Actor, SYSTEM_ACTOR } from "../storage";
@@ -209,6 +210,47 @@ export function sqlModerationStore(sql: SqlContext): ModerationStore {
           data: { sl: seconds },
         });
       });
+    },
+
+    async changeBlockedWords(channelId, change, actor, max) {
+      return sql.write(async (trx) => {
+        let q = trx.selectFrom("channels").select("blocked_words").where("id", "=", channelId);
+        if (sql.dialect === "postgres") q = q.forUpdate();
+        const row = await q.executeTakeFirst();
+        if (!row) throw new ParleyError("NO_SUCH_CHANNEL");
+        const words = JSON.parse(row.blocked_words) as string[];
+        const entry = "add" in change ? change.add : change.remove;
+        const has = words.includes(entry);
+        if ("add" in change ? has : !has) return { words };
+        if ("add" in change && words.length >= max)
+          throw new ParleyError("LIMIT_REACHED", `A channel may block at most ${max} words`);
+        const next = "add" in change ? [...words, entry] : words.filter((w) => w !== entry);
+        await trx
+          .updateTable("channels")
+          .set({ blocked_words: JSON.stringify(next) })
+          .where("id", "=", channelId)
+          .execute();
+        await audit(trx, "automod", {
+          channelId,
+          actor,
+          reason: `${"add" in change ? "block" : "unblock"} ${entry}`,
+        });
+        const event = await sql.appendEvent(trx, channelId, {
+          type: EventType.BlockedWordsChanged,
+          actor,
+          data: { bw: next.length },
+        });
+        return { words: next, event };
+      });
+    },
+
+    async blockedWords(channelId) {
+      const row = await db
+        .selectFrom("channels")
+        .select("blocked_words")
+        .where("id", "=", channelId)
+        .executeTakeFirst();
+      return row ? (JSON.parse(row.blocked_words) as string[]) : [];
     },
 
     async setRetention(channelId, days, actor) {
