@@ -11,6 +11,7 @@ import { type Logger, pino } from "pino";
 import { LocalBroker } from "./broker/local-broker";
 import type { MessageBroker } from "./broker/message-broker";
 import { RedisBroker } from "./broker/redis-broker";
+import { ServerTopic } from "./broker/server-topic";
 import { type Config, ConfigError, loadConfig } from "./config";
 import { ChannelHub } from "./delivery/channel-hub";
 import { UserTopic } from "./delivery/user-topic";
@@ -221,9 +222,10 @@ export async function buildNode(
   );
   const channels = new ChannelService(storage, broker, presenceStore, config);
   // The settings admins change live, over the configuration's values; read before serving.
+  const serverTopic = new ServerTopic(broker);
   const settings = new SettingsService(
     storage,
-    broker,
+    serverTopic,
     {
       registration: "open",
       guests: true,
@@ -285,7 +287,7 @@ export async function buildNode(
     ...tuning.fileSweep,
     onError: (err) => logger.warn({ err }, "file sweep failed"),
   });
-  const automod = new AutoModeration(() => settings.current, storage, broker);
+  const automod = new AutoModeration(() => settings.current, storage, serverTopic);
   await automod.start();
   const messages = new MessageService(storage, channels, typing, (n) => metrics.messagesIn.inc(n), {
     get editWindowMs() {

@@ -545,6 +545,36 @@ describeWith(["postgres", "redis"], "a cluster of three nodes on PostgreSQL and 
     expect(joined.m.find((m) => m.n === "painter9")).toMatchObject({ dn: "The Painter" });
   }, 60_000);
 
+  it("applies a channel's blocked word set through node 1 to a member's sends on node 3, which had read the list before", async () => {
+    const owner = await connect("curator9", 0);
+    const member = await connect("visitor9", 2);
+    const { ch } = await owner.client.createChannel("gallery9");
+    await member.client.joinChannel(ch.i);
+    // Node 3 reads the channel's (empty) list and keeps it.
+    await member.client.send(ch.i, "lovely forgeries");
+    await owner.client.command(ch.i, "/automod block forger*");
+    await until(
+      () => (member.events.get(ch.i) ?? []).some((e) => e.t === EventType.BlockedWordsChanged),
+      15_000,
+      "the change on node 3",
+    );
+    let code: number | undefined;
+    await until(
+      async () => {
+        try {
+          await member.client.send(ch.i, "more f0rgeries");
+          return false;
+        } catch (err) {
+          code = (err as { code: number }).code;
+          return true;
+        }
+      },
+      5_000,
+      "the word refused on node 3",
+    );
+    expect(code).toBe(ERRORS.MESSAGE_BLOCKED.code);
+  }, 60_000);
+
   it("refuses a kicked or banned user's next op on every node at once, round after round", async () => {
     const owner = await connect("owner7", 0);
     const { ch } = await owner.client.createChannel("strict");

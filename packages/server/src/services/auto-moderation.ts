@@ -4,7 +4,7 @@ import {
   resolveLeetSpeakTransformer,
   toAsciiLowerCaseTransformer,
 } from "obscenity";
-import type { MessageBroker } from "../broker/message-broker";
+import type { ServerTopic } from "../broker/server-topic";
 import { ParleyError } from "../errors";
 import { linksOf } from "../link-previews/links";
 import type { ModerationStore } from "../storage/moderation-store";
@@ -136,8 +136,6 @@ const CHANNEL_WORDS_MS = 30_000;
 /** The most entries of a channel's own blocked words. */
 export const CHANNEL_BLOCKED_WORDS_MAX = 200;
 
-const SERVER_TOPIC = { kind: "server", id: 0 } as const;
-
 /**
  * The server's auto-moderation of what members write (sends, `/me`, edits): blocked words, the
  * server's and the channel's own (MESSAGE_BLOCKED), links from guests and new accounts
@@ -159,26 +157,21 @@ export class AutoModeration {
       "blockedWords" | "linkMinAccountHours" | "maxMentions"
     >,
     private readonly store: Pick<ModerationStore, "blockedWords">,
-    private readonly broker?: MessageBroker,
+    private readonly server?: ServerTopic,
     private readonly now: () => number = Date.now,
   ) {}
 
   /** Follows changes of channels' words made on any node. */
   async start(): Promise<void> {
-    await this.broker?.subscribe([
-      {
-        topic: SERVER_TOPIC,
-        handler: (m) => {
-          if ("k" in m && m.k === "automod") this.drop(m.c);
-        },
-      },
-    ]);
+    await this.server?.listen((m) => {
+      if (m.k === "automod") this.drop(m.c);
+    });
   }
 
   /** A channel's words changed here: every node (this one included) reads them again. */
   channelChanged(channelId: number): void {
     this.drop(channelId);
-    this.broker?.publish(SERVER_TOPIC, { k: "automod", c: channelId });
+    this.server?.publish({ k: "automod", c: channelId });
   }
 
   async check(

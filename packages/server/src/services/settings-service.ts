@@ -5,7 +5,7 @@ import {
   SERVER_SETTING_KEYS,
   type ServerSettings,
 } from "@parley/protocol";
-import type { MessageBroker } from "../broker/message-broker";
+import type { ServerTopic } from "../broker/server-topic";
 import type { AdminStore } from "../storage/admin-store";
 import type { AdminActor } from "./admin-service";
 
@@ -13,8 +13,6 @@ const KEYS = SERVER_SETTING_KEYS;
 
 /** How often a node re-reads the settings anyway, should it miss a change's message. */
 const RELOAD_MS = 30_000;
-
-const SERVER_TOPIC = { kind: "server", id: 0 } as const;
 
 /**
  * The server settings admins change live. Each starts as the node's configuration says
@@ -30,7 +28,7 @@ export class SettingsService {
 
   constructor(
     private readonly store: Pick<AdminStore, "storedSettings" | "saveSettingsAudited">,
-    private readonly broker: MessageBroker,
+    private readonly server: ServerTopic,
     private readonly defaults: ServerSettings,
     /** Called after the settings in force changed (on any node's change). */
     private readonly changed: (settings: ServerSettings, before: ServerSettings) => void = () => {},
@@ -44,14 +42,9 @@ export class SettingsService {
   /** Reads the stored settings, then follows changes. */
   async start(): Promise<void> {
     await this.reload();
-    await this.broker.subscribe([
-      {
-        topic: SERVER_TOPIC,
-        handler: (m) => {
-          if ("k" in m && m.k === "settings") void this.reload().catch(() => {});
-        },
-      },
-    ]);
+    await this.server.listen((m) => {
+      if (m.k === "settings") void this.reload().catch(() => {});
+    });
     this.timer = setInterval(() => void this.reload().catch(() => {}), RELOAD_MS);
     this.timer.unref();
   }
@@ -84,7 +77,7 @@ export class SettingsService {
       after: Object.fromEntries(changedKeys.map((k) => [k, after[k]])),
     });
     this.apply(next);
-    this.broker.publish(SERVER_TOPIC, { k: "settings" });
+    this.server.publish({ k: "settings" });
     return this.reply();
   }
 

@@ -7,6 +7,35 @@ export function moderationStoreContract(name: string, open: Open) {
   describe(`${name} › ModerationStore contract`, () => {
     const fx = storageFixture(open);
 
+    it("adds and removes a channel's blocked words once each, with their events, and refuses past the limit", async () => {
+      const { storage, alice } = fx;
+      const { channel } = await storage.createChannel({ name: "w", topic: "", owner: alice });
+      const { channel: other } = await storage.createChannel({
+        name: "v",
+        topic: "",
+        owner: alice,
+      });
+      expect(await storage.blockedWords(channel.id)).toEqual([]);
+      const added = await storage.changeBlockedWords(channel.id, { add: "scam" }, alice, 2);
+      expect(added.words).toEqual(["scam"]);
+      expect(added.event).toMatchObject({ t: EventType.BlockedWordsChanged, bw: 1, a: alice.id });
+      const again = await storage.changeBlockedWords(channel.id, { add: "scam" }, alice, 2);
+      expect(again).toEqual({ words: ["scam"] });
+      await storage.changeBlockedWords(channel.id, { add: "spam*" }, alice, 2);
+      await expect(
+        storage.changeBlockedWords(channel.id, { add: "third" }, alice, 2),
+      ).rejects.toMatchObject({ errorName: "LIMIT_REACHED" });
+      expect(await storage.blockedWords(channel.id)).toEqual(["scam", "spam*"]);
+      expect(await storage.blockedWords(other.id)).toEqual([]);
+      const removed = await storage.changeBlockedWords(channel.id, { remove: "scam" }, alice, 2);
+      expect(removed.words).toEqual(["spam*"]);
+      expect(removed.event).toMatchObject({ bw: 1 });
+      expect(await storage.changeBlockedWords(channel.id, { remove: "scam" }, alice, 2)).toEqual({
+        words: ["spam*"],
+      });
+      expect(await storage.blockedWords(999_999)).toEqual([]);
+    });
+
     it("keeps one mute row per user: muting again updates it; a muted author cannot write", async () => {
       const { storage, alice, bob } = fx;
       const { channel } = await storage.createChannel({ name: "c", topic: "", owner: alice });
