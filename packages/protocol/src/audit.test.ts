@@ -21,6 +21,8 @@ describe("auditText", () => {
       "bob set the channel's retention: messages are deleted once 30 days old",
     ],
     [{ ac: "retention", rs: "0" }, "bob removed the channel's own retention"],
+    [{ ac: "automod", rs: "block free money" }, "bob blocked “free money” in the channel"],
+    [{ ac: "automod", rs: "unblock spam*" }, "bob unblocked “spam*” in the channel"],
     [{ ac: "serverban", un: "carol", rs: "abuse" }, "bob banned carol from the server: abuse"],
     [{ ac: "serverunban", un: "carol" }, "bob lifted carol's server ban"],
     [{ ac: "delete", un: "carol", rs: "off topic" }, "bob deleted a message by carol: off topic"],

@@ -69,6 +69,13 @@ export function auditText(e: AuditLine, f: AuditFormat): string {
         ? `${e.an} set the channel's retention: messages are deleted once ${days} ${days === 1 ? "day" : "days"} old`
         : `${e.an} removed the channel's own retention`;
     }
+    case "automod": {
+      // `rs` is `block <entry>` or `unblock <entry>`.
+      const [verb, ...entry] = (e.rs ?? "").split(" ");
+      return verb === "unblock"
+        ? `${e.an} unblocked “${entry.join(" ")}” in the channel`
+        : `${e.an} blocked “${entry.join(" ")}” in the channel`;
+    }
     case "serverban":
       return reasoned(`${e.an} banned ${target} from the server`, e.rs);
     case "serverunban":
