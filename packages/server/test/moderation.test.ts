@@ -70,6 +70,7 @@ describe("moderation", () => {
   it("announces to each user only the commands it may use somewhere", async () => {
     const names = (c: ParleyClient) => c.welcome!.cmd.map((x) => x.n).sort();
     const channelCommands = [
+      "automod",
       "ban",
       "help",
       "invite",
