@@ -3,6 +3,7 @@ import {
   axeViolations,
   createChannel,
   joinChannel,
+  messageText,
   registerInUi,
   say,
   signIn,
@@ -361,5 +362,42 @@ describe("admin console", () => {
     await visitor.reload();
     await visitor.getByRole("button", { name: "Continue as guest" }).click();
     await visitor.getByTestId("me").waitFor();
+  });
+
+  it("blocks a word server-wide from the Server tab: a member's disguised send is refused with the reason, the others never see it", async () => {
+    await harness.register("sentinel");
+    await harness.grantAdmin("sentinel");
+    const admin = await harness.open();
+    await admin.goto("/admin");
+    await admin.getByLabel("Username").fill("sentinel");
+    await admin.getByLabel("Password").fill("correct horse battery");
+    await admin.getByRole("button", { name: "Sign in", exact: true }).click();
+    await admin.getByRole("tab", { name: "Server" }).click();
+    await admin.getByLabel(/^Blocked words and phrases/).fill("scam\nfree money");
+    await admin.getByLabel(/^Most people one message may mention/).fill("3");
+    await admin.getByRole("button", { name: "Save settings" }).click();
+    await admin.getByRole("status").filter({ hasText: "Saved." }).waitFor();
+    expect(await axeViolations(admin)).toEqual([]);
+
+    const owner = await harness.open();
+    await registerInUi(owner, "stallkeeper");
+    await createChannel(owner, "bazaar");
+    const member = await harness.open();
+    await registerInUi(member, "peddler");
+    await joinChannel(member, "bazaar");
+    await say(member, "a fine s c 4 m for you");
+    await member
+      .getByText("This message holds a word this server does not allow")
+      .first()
+      .waitFor();
+    await say(member, "honest wares");
+    await messageText(owner, "honest wares").waitFor();
+    expect(await messageText(owner, "s c 4 m").count()).toBe(0);
+
+    await admin.getByRole("button", { name: "Reset to the configuration" }).click();
+    await admin
+      .getByRole("status")
+      .filter({ hasText: "Back to the server's configuration." })
+      .waitFor();
   });
 });

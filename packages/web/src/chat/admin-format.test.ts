@@ -112,6 +112,15 @@ describe("admin console wording", () => {
     expect(actions).toContain("inviterevoke");
   });
 
+  it("tells a channel's export, and offers it as a filter", () => {
+    const exported: AdminAuditEntry = {
+      ...entry("channelexport", null, null),
+      target: { kind: "channel", id: 4, username: "room" },
+    };
+    expect(describeChange(exported)).toBe("root exported #room");
+    expect(ADMIN_AUDIT_ACTIONS).toContainEqual(["channelexport", "Channels exported"]);
+  });
+
   it("says an invite's uses, expiry and state", () => {
     expect(inviteUses({ uses: 3, maxUses: 5 })).toBe("3 of 5");
     expect(inviteUses({ uses: 3 })).toBe("3");

@@ -47,6 +47,7 @@ export const ADMIN_AUDIT_ACTIONS: readonly (readonly [string, string])[] = [
   ["archive", "Channels archived"],
   ["unarchive", "Channels unarchived"],
   ["channeldelete", "Deleted channels"],
+  ["channelexport", "Channels exported"],
   ["invitecreate", "Invites made"],
   ["inviterevoke", "Invites revoked"],
   ["settings", "Settings"],
@@ -116,6 +117,8 @@ export function describeChange(entry: AdminAuditEntry, now = Date.now()): string
       return `${actor.username} unarchived #${target.username}`;
     case "channeldelete":
       return `${actor.username} deleted #${target.username} and its messages`;
+    case "channelexport":
+      return `${actor.username} exported #${target.username}`;
     case "invitecreate": {
       const made = entry.after as { maxUses?: number | null; expiresAt?: number | null } | null;
       const uses =

@@ -15,6 +15,7 @@ import {
   channelEvents,
   channelJoined,
   channelRemoved,
+  channelTitle,
   handlesReports,
   initialChatState,
   readState,
@@ -247,6 +248,42 @@ describe("chat state", () => {
       expect(other.renamed).toEqual({ 9: "other" });
       expect(other.me).toBe(state.me);
       expect(userUpdated(other, { i: 9, n: "other" })).toBe(other);
+    });
+
+    it("keeps a user's profile, shown in the member lists, DMs and your own user", () => {
+      const dm = { ...summary(5, "dm-5"), dm: [{ i: 9, n: "alice" }] };
+      let state = welcomed(initialChatState, welcome(general, dm), undefined);
+      expect(state.people[ME]).toEqual({ i: ME, n: "me" });
+      state = {
+        ...state,
+        members: {
+          [general.i]: [
+            { i: 9, n: "alice", rl: Role.Member, on: true },
+            { i: 3, n: "carol", rl: Role.Member, on: true },
+          ],
+        },
+      };
+      const alice = { i: 9, n: "alice", dn: "Alice Liddell", sx: "Down the hole", av: "a1" };
+      const after = userUpdated(state, alice);
+      expect(after.people[9]).toEqual(alice);
+      expect(after.members[general.i]?.[0]).toEqual({ ...alice, rl: Role.Member, on: true });
+      expect(after.members[general.i]?.[1]).toBe(state.members[general.i]?.[1]);
+      expect(after.channels[5]?.summary.dm).toEqual([alice]);
+      expect(channelTitle(after.channels[5]!.summary)).toBe("Alice Liddell");
+      // Cleared again: the fields go.
+      const cleared = userUpdated(after, { i: 9, n: "alice" });
+      expect(cleared.members[general.i]?.[0]).toEqual({
+        i: 9,
+        n: "alice",
+        rl: Role.Member,
+        on: true,
+      });
+      // Yours, with the admin flag kept.
+      const mine = userUpdated(
+        { ...state, me: { i: ME, n: "me", ad: true } },
+        { i: ME, n: "me", dn: "Me!", av: "m1" },
+      );
+      expect(mine.me).toEqual({ i: ME, n: "me", dn: "Me!", av: "m1", ad: true });
     });
 
     it("keeps the three latest notices", () => {

@@ -24,6 +24,7 @@ import {
   newChannelView,
   reduceChannel,
 } from "./channel-view";
+import { displayName, learned, shownMembers, withProfile } from "./people";
 import {
   firstUnread,
   fromServer,
@@ -63,6 +64,12 @@ export interface ChatState {
    */
   renamed: Readonly<Record<number, string>>;
   /**
+   * Users as last heard of, by id (name, guest flag, display name, status, avatar): from the
+   * welcome (you, your DMs' members), the member lists read, and every UserUpdated since. What
+   * the member lists show over their own (events name their author by username only).
+   */
+  people: Readonly<Record<number, UserRef>>;
+  /**
    * Each channel's pinned messages as last read (most recently pinned first), once read on
    * the current connection; read again when a pin changes.
    */
@@ -92,6 +99,7 @@ export const initialChatState: ChatState = {
   typing: {},
   members: {},
   renamed: {},
+  people: {},
   pins: {},
   notices: [],
   notify: {},
@@ -103,9 +111,9 @@ export function isDirect(summary: ChannelSummary): boolean {
   return summary.dm !== undefined;
 }
 
-/** How a channel is titled: a DM by its other members' names, a channel by its name. */
+/** How a channel is titled: a DM by its other members' (display) names, a channel by its name. */
 export function channelTitle(summary: ChannelSummary): string {
-  return summary.dm ? summary.dm.map((u) => u.n).join(", ") || "Only you" : summary.n;
+  return summary.dm ? summary.dm.map(displayName).join(", ") || "Only you" : summary.n;
 }
 
 /** A channel as a sentence names it: `#name`, or a DM's members' names. */
@@ -201,10 +209,12 @@ export function welcomed(
   let activeId = state.activeId;
   if (activeId === undefined || !channels[activeId])
     activeId = lastChannel !== undefined && channels[lastChannel] ? lastChannel : firstByName(w.ch);
+  const people = learned(state.people, [w.u, ...w.ch.flatMap((ch) => ch.dm ?? [])]);
   return {
     ...state,
     status: "online",
     me: w.u,
+    people,
     commands: w.cmd,
     channels,
     reads,
@@ -252,6 +262,7 @@ export function channelAdded(state: ChatState, summary: ChannelSummary): ChatSta
     ...state,
     channels: { ...state.channels, [summary.i]: view },
     reads: { ...state.reads, [summary.i]: markOf(state.reads[summary.i], summary) },
+    people: learned(state.people, summary.dm ?? []),
   };
 }
 
@@ -269,6 +280,7 @@ export function channelJoined(state: ChatState, reply: JoinReply, now: number): 
     ...state,
     channels: { ...state.channels, [reply.ch.i]: view },
     reads: { ...state.reads, [reply.ch.i]: markOf(state.reads[reply.ch.i], reply.ch) },
+    people: learned(state.people, [...(reply.ch.dm ?? []), ...reply.m]),
   };
 }
 
@@ -332,17 +344,46 @@ export function channelRemoved(state: ChatState, channelId: number): ChatState {
   };
 }
 
-/** A user changed (registered, renamed, deleted): its name follows, and for you your guest flag. */
+/**
+ * A user changed (registered, renamed, deleted, a new profile): their name and profile follow
+ * in the member lists and DMs held, and for you your guest flag.
+ */
 export function userUpdated(state: ChatState, user: UserRef): ChatState {
   const me = state.me;
   const renamed =
     state.renamed[user.i] === user.n ? state.renamed : { ...state.renamed, [user.i]: user.n };
-  if (!me || user.i !== me.i) return renamed === state.renamed ? state : { ...state, renamed };
-  return {
-    ...state,
-    renamed,
-    me: { i: me.i, n: user.n, ...(user.g ? { g: true } : {}), ...(me.ad ? { ad: me.ad } : {}) },
-  };
+  const people = learned(state.people, [user]);
+  let members = state.members;
+  for (const [id, list] of Object.entries(state.members)) {
+    if (!list.some((m) => m.i === user.i)) continue;
+    const shown = shownMembers(list, people);
+    if (shown !== list) members = { ...members, [id]: shown };
+  }
+  let channels = state.channels;
+  for (const view of Object.values(state.channels)) {
+    const dm = view.summary.dm;
+    if (!dm?.some((u) => u.i === user.i)) continue;
+    const next = dm.map((u) => withProfile(u, user));
+    channels = {
+      ...channels,
+      [view.id]: reduceChannel(view, { type: "summary", summary: { ...view.summary, dm: next } }),
+    };
+  }
+  const changed =
+    renamed !== state.renamed ||
+    people !== state.people ||
+    members !== state.members ||
+    channels !== state.channels;
+  const base = changed ? { ...state, renamed, people, members, channels } : state;
+  if (!me || user.i !== me.i) return base;
+  const { ad } = me;
+  return { ...base, me: { ...user, ...(ad ? { ad } : {}) } };
+}
+
+/** People learned from a member list just read (before it is shown). */
+export function peopleLearned(state: ChatState, refs: Iterable<UserRef>): ChatState {
+  const people = learned(state.people, refs);
+  return people === state.people ? state : { ...state, people };
 }
 
 export function withNotice(state: ChatState, notice: Notice): ChatState {

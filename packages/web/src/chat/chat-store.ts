@@ -18,6 +18,7 @@ import {
   type JoinReply,
   type MessageVersion,
   NotifyLevel,
+  type ProfileChange,
   type RemovalReason,
   ReportStatus,
   type SearchReply,
@@ -25,7 +26,7 @@ import {
   type UserRef,
   type WelcomeReply,
 } from "@parley/protocol";
-import { authApi } from "../session/auth-api";
+import { accountApi, authApi, type Download, exportApi } from "../session/auth-api";
 import type { SessionStore } from "../session/session-store";
 import { versionOf } from "./channel-log";
 import {
@@ -51,6 +52,7 @@ import {
   initialChatState,
   isDirect,
   type Notice,
+  peopleLearned,
   readState,
   reportChanged,
   seen,
@@ -63,6 +65,7 @@ import {
 import { FileLinkCache } from "./file-links";
 import { messageAlert } from "./message-alert";
 import type { MessageLink } from "./message-link";
+import { shownMembers } from "./people";
 import { TypingThrottle } from "./typing-throttle";
 
 /**
@@ -179,7 +182,12 @@ export class ChatStore {
         this.set({ typing: { ...this.state.typing, [ch]: this.typingState.names(ch) } }),
       ),
       this.memberState.on("change", (ch) =>
-        this.set({ members: { ...this.state.members, [ch]: this.memberState.list(ch) } }),
+        this.set({
+          members: {
+            ...this.state.members,
+            [ch]: shownMembers(this.memberState.list(ch), this.state.people),
+          },
+        }),
       ),
     ];
   }
@@ -242,6 +250,43 @@ export class ChatStore {
     if (!token) throw new Error("No session");
     const issued = await authApi.upgradeGuest(token, password, username, invite);
     this.onUserUpdated(issued.user);
+  }
+
+  // --- the account (HTTP, with this session's token) ---
+
+  private get token(): string {
+    const token = this.client.token;
+    if (!token) throw new Error("No session");
+    return token;
+  }
+
+  /**
+   * Changes your display name, status or avatar (`null` clears one); shown here at once, and
+   * to the others through UserUpdated.
+   */
+  async updateProfile(change: ProfileChange): Promise<void> {
+    this.onUserUpdated(await accountApi.updateProfile(this.token, change));
+  }
+
+  /** Uploads an image and makes it your avatar (the server makes a square of it). */
+  async setAvatar(image: Blob, name: string): Promise<void> {
+    const uploaded = await this.client.upload(image, name);
+    await this.updateProfile({ avatar: uploaded.id });
+  }
+
+  /** Changes your password; your other sessions are signed out (this one stays). */
+  changePassword(password: string, newPassword: string): Promise<void> {
+    return authApi.changePassword(this.token, password, newPassword);
+  }
+
+  /** Signs out your other sessions; resolves to how many there were. */
+  signOutOthers(): Promise<number> {
+    return authApi.signOutOthers(this.token);
+  }
+
+  /** Your data as a zip, read whole, with the name to save it under. */
+  exportData(): Promise<Download> {
+    return exportApi.ownData(this.token);
   }
 
   // --- channels ---
@@ -869,7 +914,10 @@ export class ChatStore {
     this.seeded.add(channelId);
     this.client.channelInfo(channelId).then(
       ({ m }) => {
-        if (m) this.memberState.seed(channelId, m);
+        if (!m) return;
+        // The list is news of its members' profiles, learned before it shows.
+        this.replace(peopleLearned(this.state, m));
+        this.memberState.seed(channelId, m);
       },
       () => this.seeded.delete(channelId),
     );

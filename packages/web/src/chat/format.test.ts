@@ -60,6 +60,12 @@ describe("systemText", () => {
     expect(systemText({ ...base, t: EventType.RetentionChanged, rd: 0 }, now)).toBe(
       "alice removed this channel's own retention",
     );
+    expect(systemText({ ...base, t: EventType.BlockedWordsChanged, bw: 2 }, now)).toBe(
+      "alice changed the channel's blocked words (2 now)",
+    );
+    expect(systemText({ ...base, t: EventType.BlockedWordsChanged, bw: 0 }, now)).toBe(
+      "alice removed the channel's last blocked word",
+    );
   });
 
   it("describes moderation with its target, end and reason", () => {

@@ -130,6 +130,12 @@ export function systemText(e: ChannelEvent, now: number): string | undefined {
       return "ar" in e && e.ar
         ? `${e.an} archived the channel: it is read-only now`
         : `${e.an} unarchived the channel`;
+    case EventType.BlockedWordsChanged: {
+      const count = "bw" in e ? (e.bw ?? 0) : 0;
+      return count > 0
+        ? `${e.an} changed the channel's blocked words (${count} now)`
+        : `${e.an} removed the channel's last blocked word`;
+    }
     case EventType.RetentionChanged: {
       const days = "rd" in e ? (e.rd ?? 0) : 0;
       return days > 0

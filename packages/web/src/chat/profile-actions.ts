@@ -7,6 +7,7 @@ import {
   type Self,
   type UserRef,
 } from "@parley/protocol";
+import { userRefOf } from "./people";
 
 /** What a profile card may offer, in the order it shows them. */
 export type ProfileAction =
@@ -36,14 +37,16 @@ export interface Profile {
 }
 
 /**
- * The card's person: as a member of `channelId` when they are one (role, presence, guest); else
- * as the other member lists show them (presence and guest, no role); else only by id and name
- * (an author who left every channel the user shares with them).
+ * The card's person: as a member of `channelId` when they are one (role, presence, guest,
+ * profile); else as the other member lists show them (presence, guest and profile, no role);
+ * else by id and name, with the profile last heard of under that name (`people`) if any (an
+ * author who left every channel the user shares with them).
  */
 export function profileOf(
   members: Readonly<Record<number, readonly Member[]>>,
   channelId: number,
   user: Pick<UserRef, "i" | "n">,
+  people: Readonly<Record<number, UserRef>> = {},
 ): Profile {
   const here = members[channelId]?.find((m) => m.i === user.i);
   const seen =
@@ -51,10 +54,10 @@ export function profileOf(
     Object.values(members)
       .flat()
       .find((m) => m.i === user.i);
+  const heard = people[user.i];
+  const known = seen ?? (heard?.n === user.n ? heard : undefined);
   const target: ProfileTarget = {
-    i: user.i,
-    n: seen?.n ?? user.n,
-    ...(seen?.g ? { g: true as const } : {}),
+    ...(known ? userRefOf(known) : { i: user.i, n: user.n }),
     ...(here ? { rl: here.rl } : {}),
   };
   return { target, online: seen?.on, guest: seen ? seen.g === true : undefined };

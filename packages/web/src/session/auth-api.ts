@@ -1,4 +1,10 @@
-import type { AuthOptions, AuthReply, HttpErrorBody } from "@parley/protocol";
+import type {
+  AuthOptions,
+  AuthReply,
+  HttpErrorBody,
+  ProfileChange,
+  UserRef,
+} from "@parley/protocol";
 
 /** An HTTP API error with the server's code and human message. */
 export class ApiError extends Error {
@@ -6,10 +12,28 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: number | undefined,
     message: string,
+    /** How long to wait before asking again (a rate limit's), when the server said. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = "ApiError";
   }
+}
+
+const UNREACHABLE = "Can't reach the server. Check your connection.";
+
+/** The error a refused answer carries (a body not built by Parley, e.g. a proxy's, may lack one). */
+async function refusal(res: Response): Promise<ApiError> {
+  const body = (await res.json().catch(() => ({}))) as {
+    error?: Partial<HttpErrorBody["error"]>;
+  };
+  const retryAfter = Number(res.headers.get("retry-after"));
+  return new ApiError(
+    res.status,
+    body.error?.c,
+    body.error?.m ?? `Request failed (${res.status})`,
+    retryAfter > 0 ? retryAfter * 1000 : undefined,
+  );
 }
 
 /** A register or login answer: the session token and its user. */
@@ -31,21 +55,66 @@ async function call<T>(
       ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
     });
   } catch {
-    throw new ApiError(0, undefined, "Can't reach the server. Check your connection.");
+    throw new ApiError(0, undefined, UNREACHABLE);
   }
   if (res.status === 204) return undefined as T;
-  // A body not built by Parley (Fastify's own 404, a proxy) may have another shape.
-  const body = (await res.json().catch(() => ({}))) as {
-    error?: Partial<HttpErrorBody["error"]>;
-  };
-  if (!res.ok) {
-    throw new ApiError(
-      res.status,
-      body.error?.c,
-      body.error?.m ?? `Request failed (${res.status})`,
-    );
+  if (!res.ok) throw await refusal(res);
+  return (await res.json().catch(() => ({}))) as T;
+}
+
+/**
+ * The file name a `Content-Disposition` header gives (`filename*=UTF-8''…` over `filename=`),
+ * without any folder part; `fallback` when it gives none.
+ */
+export function fileNameOf(header: string | null | undefined, fallback: string): string {
+  if (!header) return fallback;
+  let name: string | undefined;
+  const extended = /(?:^|;)\s*filename\*\s*=\s*([^;]+)/i.exec(header)?.[1]?.trim();
+  if (extended) {
+    const value = extended.replace(/^[\w-]+'[\w-]*'/, "").replace(/^"(.*)"$/, "$1");
+    try {
+      name = decodeURIComponent(value);
+    } catch {
+      name = undefined;
+    }
   }
-  return body as T;
+  if (!name) {
+    const plain = /(?:^|;)\s*filename\s*=\s*("(?:[^"\\]|\\.)*"|[^;]*)/i.exec(header)?.[1]?.trim();
+    name = plain?.startsWith('"') ? plain.slice(1, -1).replace(/\\(.)/g, "$1") : plain;
+  }
+  const base = name?.split(/[\\/]/).pop()?.trim();
+  return base && base !== "." && base !== ".." ? base : fallback;
+}
+
+/** A file the API answered with: its bytes and the name it is saved under. */
+export interface Download {
+  blob: Blob;
+  name: string;
+}
+
+/**
+ * Reads a download of the API (an export's zip) with the session's token: the whole body, and
+ * its file name from `Content-Disposition` (else `fallback`).
+ */
+export async function fetchDownload(
+  path: string,
+  token: string,
+  fallback: string,
+): Promise<Download> {
+  let res: Response;
+  try {
+    res = await fetch(path, { headers: { authorization: `Bearer ${token}` } });
+  } catch {
+    throw new ApiError(0, undefined, UNREACHABLE);
+  }
+  if (!res.ok) throw await refusal(res);
+  let blob: Blob;
+  try {
+    blob = await res.blob();
+  } catch {
+    throw new ApiError(0, undefined, "The download was cut short. Try again.");
+  }
+  return { blob, name: fileNameOf(res.headers.get("content-disposition"), fallback) };
 }
 
 /** The account endpoints under /api/v1/auth, on the page's own origin. */
@@ -84,5 +153,42 @@ export const authApi = {
   },
   logout(token: string): Promise<void> {
     return call("/api/v1/auth/logout", { token });
+  },
+  /** Changes the account's password; the server signs its other sessions out. */
+  changePassword(token: string, password: string, newPassword: string): Promise<void> {
+    return call("/api/v1/auth/password", { body: { password, newPassword }, token });
+  },
+  /** Signs out every other session of the account; resolves to how many there were. */
+  async signOutOthers(token: string): Promise<number> {
+    const reply = await call<{ revoked: number }>("/api/v1/auth/sign-out-others", {
+      body: {},
+      token,
+    });
+    return reply.revoked;
+  },
+};
+
+/** The account's own endpoints: its profile. */
+export const accountApi = {
+  /** Changes the profile's fields named (`null` clears one); resolves to the user as others see it. */
+  async updateProfile(token: string, change: ProfileChange): Promise<UserRef> {
+    const reply = await call<{ user: UserRef }>("/api/v1/profile", { body: change, token });
+    return reply.user;
+  },
+};
+
+/** The exports, zips of JSON with the files, read whole to be saved. */
+export const exportApi = {
+  /** The account's own data (`GET /api/v1/export`; a few a day). */
+  ownData(token: string): Promise<Download> {
+    return fetchDownload("/api/v1/export", token, "parley-export.zip");
+  },
+  /** A channel's messages and files, for a server admin (audited). */
+  channel(token: string, channelId: number): Promise<Download> {
+    return fetchDownload(
+      `/api/v1/admin/channels/${channelId}/export`,
+      token,
+      `parley-channel-${channelId}.zip`,
+    );
   },
 };

@@ -7,8 +7,10 @@ import {
 } from "@parley/protocol";
 import { type FormEvent, useCallback, useEffect, useId, useState } from "react";
 import { formatWhen, roleName } from "../chat/format";
+import type { Download } from "../session/auth-api";
 import { errorText, type Guard, usePages } from "./admin-shared";
 import { optionsOf, PickTable, SelectField, TextField } from "./admin-widgets";
+import { saveDownload } from "./file-download";
 import { FormError } from "./form-dialog";
 
 const KIND_LABELS: Record<AdminChannelKind, string> = {
@@ -26,10 +28,19 @@ function channelState(c: AdminChannel): string {
 
 /**
  * The console's channels: search and filter them (direct messages are never listed), see each
- * one's members, activity and owner, give it to another member, archive or unarchive it, and
- * delete it with its messages and files.
+ * one's members, activity and owner, give it to another member, archive or unarchive it, export
+ * it (a zip of its messages and files), and delete it with its messages and files.
  */
-export function ChannelsTab({ api, guard }: { api: AdminApi; guard: Guard }) {
+export function ChannelsTab({
+  api,
+  guard,
+  exportChannel,
+}: {
+  api: AdminApi;
+  guard: Guard;
+  /** Reads a channel's export (undefined when the session ended). */
+  exportChannel: (channelId: number) => Promise<Download | undefined>;
+}) {
   const [query, setQuery] = useState("");
   const [kind, setKind] = useState<AdminChannelKind>("all");
   const [openId, setOpenId] = useState<number>();
@@ -97,6 +108,7 @@ export function ChannelsTab({ api, guard }: { api: AdminApi; guard: Guard }) {
           key={openId}
           api={api}
           guard={guard}
+          exportChannel={exportChannel}
           channelId={openId}
           onChanged={changed}
           onDeleted={deleted}
@@ -110,6 +122,7 @@ export function ChannelsTab({ api, guard }: { api: AdminApi; guard: Guard }) {
 function ChannelDetails({
   api,
   guard,
+  exportChannel,
   channelId,
   onChanged,
   onDeleted,
@@ -117,6 +130,7 @@ function ChannelDetails({
 }: {
   api: AdminApi;
   guard: Guard;
+  exportChannel: (channelId: number) => Promise<Download | undefined>;
   channelId: number;
   onChanged: (channel: AdminChannel) => void;
   onDeleted: (channelId: number) => void;
@@ -169,6 +183,23 @@ function ChannelDetails({
       void act(`#${channel?.name} now belongs to ${name}.`, () =>
         api.setChannelOwner(channelId, name),
       );
+  };
+
+  /** Downloads the channel's export: its messages and files, as a zip (audited). */
+  const download = async () => {
+    setBusy(true);
+    setError(undefined);
+    setDone(undefined);
+    try {
+      const file = await exportChannel(channelId);
+      if (!file) return;
+      saveDownload(file);
+      setDone(`Exported #${channel?.name} as ${file.name}.`);
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
   };
 
   const remove = async (event: FormEvent) => {
@@ -245,6 +276,14 @@ function ChannelDetails({
                 Archive
               </button>
             )}
+            <button
+              type="button"
+              className="button"
+              disabled={busy}
+              onClick={() => void download()}
+            >
+              Export
+            </button>
             <form className="admin-ban" onSubmit={giveTo} aria-label="Change owner">
               <div className="field">
                 <label className="field-label" htmlFor={`${id}-owner`}>

@@ -29,6 +29,7 @@ import {
   describeUser,
 } from "../chat/admin-format";
 import { formatWhen, localAuditFormat, roleName } from "../chat/format";
+import { ApiError, type Download, exportApi } from "../session/auth-api";
 import "./admin.css";
 import { ChannelsTab } from "./admin-channels";
 import { InvitesTab } from "./admin-invites";
@@ -74,7 +75,7 @@ const KIND_LABELS: Record<AdminUserKind, string> = {
 /**
  * The admin console at `/admin`, for server admins: users (search, filters, details, sign-out,
  * server ban and unban, rename, deactivate, delete), channels (members, owner, archive,
- * delete), every channel's reports, the moderation log, the server's figures and
+ * export, delete), every channel's reports, the moderation log, the server's figures and
  * settings, server invites (made, listed, revoked), and the admin audit log. It reads and writes only through the admin
  * API, which checks every request on the server.
  */
@@ -108,6 +109,22 @@ export function AdminConsole({ token, onSessionEnded }: AdminConsoleProps) {
       }
     },
     [onSessionEnded],
+  );
+
+  // A download is read with the token here (the SDK's AdminApi answers JSON only).
+  const exportChannel = useCallback(
+    async (channelId: number): Promise<Download | undefined> => {
+      try {
+        return await exportApi.channel(token, channelId);
+      } catch (err) {
+        if (err instanceof ApiError && err.code === ERRORS.UNAUTHENTICATED.code) {
+          onSessionEnded();
+          return undefined;
+        }
+        throw err;
+      }
+    },
+    [token, onSessionEnded],
   );
 
   return (
@@ -156,7 +173,7 @@ export function AdminConsole({ token, onSessionEnded }: AdminConsoleProps) {
             {tab === "users" ? (
               <UsersTab api={api} guard={guard} />
             ) : tab === "channels" ? (
-              <ChannelsTab api={api} guard={guard} />
+              <ChannelsTab api={api} guard={guard} exportChannel={exportChannel} />
             ) : tab === "reports" ? (
               <ReportsTab api={api} guard={guard} />
             ) : tab === "moderation" ? (
@@ -754,6 +771,8 @@ const MODERATION_ACTIONS: readonly (readonly [string, string])[] = [
   ["unmod", "Moderators removed"],
   ["topic", "Topics"],
   ["slow", "Slow mode"],
+  ["retention", "Retention"],
+  ["automod", "Blocked words"],
   ["private", "Made private"],
   ["public", "Made public"],
   ["serverban", "Server bans"],
@@ -967,6 +986,9 @@ function ServerTab({ api, guard }: { api: AdminApi; guard: Guard }) {
     uploadMaxMiB: "25",
     defaultChannels: "",
     retentionDays: "0",
+    blockedWords: "",
+    linkMinAccountHours: "0",
+    maxMentions: "0",
   });
   const [error, setError] = useState<string>();
   const [done, setDone] = useState<string>();
@@ -984,6 +1006,9 @@ function ServerTab({ api, guard }: { api: AdminApi; guard: Guard }) {
       uploadMaxMiB: String(Math.round((s.uploadMaxBytes / MIB) * 100) / 100),
       defaultChannels: s.defaultChannels.join(", "),
       retentionDays: String(s.retentionDays),
+      blockedWords: s.blockedWords.join("\n"),
+      linkMinAccountHours: String(s.linkMinAccountHours),
+      maxMentions: String(s.maxMentions),
     });
   }, []);
 
@@ -1016,6 +1041,12 @@ function ServerTab({ api, guard }: { api: AdminApi; guard: Guard }) {
                   .map((c) => c.trim().replace(/^#/, ""))
                   .filter((c) => c !== ""),
                 retentionDays: Math.max(0, Math.round(Number(form.retentionDays) || 0)),
+                blockedWords: form.blockedWords
+                  .split("\n")
+                  .map((w) => w.trim().replace(/\s+/g, " "))
+                  .filter((w) => w !== ""),
+                linkMinAccountHours: Math.max(0, Math.round(Number(form.linkMinAccountHours) || 0)),
+                maxMentions: Math.max(0, Math.round(Number(form.maxMentions) || 0)),
               },
         ),
       );
@@ -1105,6 +1136,53 @@ function ServerTab({ api, guard }: { api: AdminApi; guard: Guard }) {
           onChange={(e) => setForm((f) => ({ ...f, defaultChannels: e.target.value }))}
         />
       </div>
+      <fieldset className="admin-fieldset">
+        <legend>Auto-moderation</legend>
+        <div className="field">
+          <label className="field-label" htmlFor={`${id}-blocked`}>
+            Blocked words and phrases, one per line; end one with * to block words beginning with it
+            ({origin("blockedWords")})
+          </label>
+          <textarea
+            id={`${id}-blocked`}
+            rows={4}
+            value={form.blockedWords}
+            aria-describedby={`${id}-blocked-hint`}
+            onChange={(e) => setForm((f) => ({ ...f, blockedWords: e.target.value }))}
+          />
+          <span id={`${id}-blocked-hint`} className="field-hint">
+            Matched as whole words, in any case, through look-alike letters, leetspeak and spacing.
+            Moderators are exempt.
+          </span>
+        </div>
+        <div className="field">
+          <label className="field-label" htmlFor={`${id}-links`}>
+            No links from guests and accounts younger than this many hours, 0 to allow (
+            {origin("linkMinAccountHours")})
+          </label>
+          <input
+            id={`${id}-links`}
+            type="number"
+            min={0}
+            max={8760}
+            value={form.linkMinAccountHours}
+            onChange={(e) => setForm((f) => ({ ...f, linkMinAccountHours: e.target.value }))}
+          />
+        </div>
+        <div className="field">
+          <label className="field-label" htmlFor={`${id}-mentions`}>
+            Most people one message may mention, 0 for no limit ({origin("maxMentions")})
+          </label>
+          <input
+            id={`${id}-mentions`}
+            type="number"
+            min={0}
+            max={19}
+            value={form.maxMentions}
+            onChange={(e) => setForm((f) => ({ ...f, maxMentions: e.target.value }))}
+          />
+        </div>
+      </fieldset>
       <FormError error={error} />
       {done && (
         <p className="admin-done" role="status">

@@ -7,6 +7,7 @@ import { invitable } from "../chat/invitable";
 import { parseMessageLink } from "../chat/message-link";
 import { profileOf } from "../chat/profile-actions";
 import type { SessionStore } from "../session/session-store";
+import { AccountDialog } from "./account-dialog";
 import { BrowseDialog, CreateDialog, NewMessageDialog, RegisterDialog } from "./channel-dialogs";
 import { Composer } from "./composer";
 import { CloseIcon, MenuIcon, PinIcon, UsersIcon } from "./icons";
@@ -40,6 +41,7 @@ type Dialog =
   | "pins"
   | "invite"
   | "notifications"
+  | "account"
   | "dm"
   | "reports";
 
@@ -265,6 +267,7 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
           onRegister={() => setDialog("register")}
           onSignOut={signOut}
           onNotifications={() => setDialog("notifications")}
+          onAccount={() => setDialog("account")}
           onReports={() => {
             setNavOpen(false);
             setDialog("reports");
@@ -402,6 +405,7 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
               online={state.status === "online"}
               members={members}
               renamed={state.renamed}
+              people={state.people}
               blocked={isDirect(active.summary) ? undefined : state.blocked}
               onProfile={openAuthor}
               {...(state.divider?.c === active.id ? { unreadFrom: state.divider.s } : {})}
@@ -485,7 +489,7 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
           store={store}
           view={active}
           me={me}
-          profile={profileOf(state.members, active.id, profile.user)}
+          profile={profileOf(state.members, active.id, profile.user, state.people)}
           blocked={state.blocked.includes(profile.user.i)}
           anchor={profile.anchor}
           fallbackFocus={() => drawers.current?.querySelector<HTMLElement>(".members .panel-title")}
@@ -535,6 +539,14 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
         <NotificationsDialog
           store={store}
           isGuest={me.g === true}
+          onClose={() => setDialog(undefined)}
+        />
+      )}
+      {dialog === "account" && me && (
+        <AccountDialog
+          store={store}
+          me={me}
+          onRegister={() => setDialog("register")}
           onClose={() => setDialog(undefined)}
         />
       )}

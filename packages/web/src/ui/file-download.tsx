@@ -1,6 +1,7 @@
 import type { FileRef, FileUrlReply } from "@parley/protocol";
 import { type ReactNode, useEffect, useState } from "react";
 import type { ChatStore } from "../chat/chat-store";
+import type { Download } from "../session/auth-api";
 
 /** A file's signed links, read through the store's cache once shown; undefined until then. */
 export function useFileLink(store: ChatStore, fileId: string): FileUrlReply | undefined {
@@ -97,4 +98,20 @@ export function SizedImage({
       focusable="false"
     />
   );
+}
+
+/**
+ * Saves a file read whole (an export's zip) under its name: a link with `download` to an
+ * object URL for it, clicked, and the URL let go once the browser has taken it.
+ */
+export function saveDownload(download: Download): void {
+  const url = URL.createObjectURL(download.blob);
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = download.name;
+  a.rel = "noopener";
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }

@@ -1,6 +1,6 @@
 import { type Member, Role } from "@parley/protocol";
 import { useId, useLayoutEffect, useRef, useState } from "react";
-import { shownName } from "../chat/format";
+import { displayName, handleOf } from "../chat/people";
 import { Avatar } from "./avatar";
 
 function RoleBadge({ role }: { role: number }) {
@@ -10,7 +10,8 @@ function RoleBadge({ role }: { role: number }) {
 }
 
 /**
- * One member as one button: avatar with presence, name, guest and role badges. It opens the
+ * One member as one button: avatar with presence, name (the display name, then the username),
+ * guest and role badges. It opens the
  * member's card (`onOpen`, anchored at the row), which holds what one may do with them.
  */
 function MemberRow({
@@ -24,6 +25,7 @@ function MemberRow({
   onOpen: (member: Member, from: HTMLElement) => void;
   onFocusChange: (id: number | undefined) => void;
 }) {
+  const handle = handleOf(member);
   return (
     <li>
       <button
@@ -35,11 +37,12 @@ function MemberRow({
         onBlur={() => onFocusChange(undefined)}
       >
         <span className="member-avatar">
-          <Avatar name={member.n} size="sm" />
+          <Avatar name={member.n} av={member.av} size="sm" />
           <span className={`presence ${member.on ? "on" : "off"}`} aria-hidden="true" />
         </span>
         <span className="member-name">
-          {shownName(member.n)}
+          {displayName(member)}
+          {handle && <span className="member-handle"> {handle}</span>}
           {member.i === me && <span className="member-you"> (you)</span>}
           <span className="sr-only">{member.on ? ", online" : ", offline"}</span>
         </span>

@@ -8,6 +8,7 @@ import {
   mentionsMe,
   type ReplyQuote,
   type Self,
+  type UserRef,
 } from "@parley/protocol";
 import {
   type KeyboardEvent,
@@ -38,16 +39,10 @@ import {
 } from "../chat/channel-view";
 import { addressOf } from "../chat/chat-state";
 import type { ChatStore } from "../chat/chat-store";
-import {
-  dayKey,
-  formatFull,
-  formatTime,
-  formatWhen,
-  localAuditFormat,
-  shownName,
-} from "../chat/format";
+import { dayKey, formatFull, formatTime, formatWhen, localAuditFormat } from "../chat/format";
 import { type MentionKind, mentionKinds } from "../chat/markdown";
 import { messageLink } from "../chat/message-link";
+import { displayName, handleOf } from "../chat/people";
 import { buildTimeline, type TimelineMessage, type TimelineRow } from "../chat/timeline";
 import { Avatar } from "./avatar";
 import { DeleteMessageDialog, ReportMessageDialog } from "./channel-dialogs";
@@ -98,30 +93,54 @@ interface Actions {
   blocked: (m: MessageEvent) => boolean;
   /** Opens an author's profile card below the element clicked. */
   profile: (user: { i: number; n: string }, from: HTMLElement) => void;
+  /**
+   * The user shown as author `id` of name `name`: with their display name and avatar when the
+   * members or the users last heard of know them under that name.
+   */
+  person: (id: number, name: string) => UserRef;
   /** The client and channel, for a message's link previews. */
   client: ParleyClient;
   channelId: number;
 }
 
 /**
- * An author's name as a button that opens their card; it looks like the name it replaces.
- * The avatar beside it opens the same card for a pointer, and is left out of the tab order and
- * of the accessibility tree (the name is the one control).
+ * An author's name (their display name, if they chose one) as a button that opens their card;
+ * it looks like the name it replaces. With `withHandle` their username follows it, so that two
+ * who chose the same display name stay apart. The avatar beside it opens the same card for a
+ * pointer, and is left out of the tab order and of the accessibility tree (the name is the one
+ * control).
  */
-function AuthorName({ id, name, act }: { id: number; name: string; act: Actions }) {
+function AuthorName({
+  id,
+  name,
+  act,
+  withHandle = false,
+}: {
+  id: number;
+  name: string;
+  act: Actions;
+  withHandle?: boolean;
+}) {
+  const user = act.person(id, name);
+  const handle = handleOf(user);
   return (
-    <button
-      type="button"
-      className={`author author-button${isDeletedUsername(name) ? " author-deleted" : ""}`}
-      aria-haspopup="dialog"
-      onClick={(e) => act.profile({ i: id, n: name }, e.currentTarget)}
-    >
-      {shownName(name)}
-    </button>
+    <>
+      <button
+        type="button"
+        className={`author author-button${isDeletedUsername(name) ? " author-deleted" : ""}`}
+        aria-haspopup="dialog"
+        {...(handle ? { title: handle } : {})}
+        onClick={(e) => act.profile({ i: id, n: name }, e.currentTarget)}
+      >
+        {displayName(user)}
+      </button>
+      {withHandle && handle && <span className="author-handle">{handle}</span>}
+    </>
   );
 }
 
 function AuthorAvatar({ id, name, act }: { id: number; name: string; act: Actions }) {
+  const user = act.person(id, name);
   return (
     <button
       type="button"
@@ -130,7 +149,7 @@ function AuthorAvatar({ id, name, act }: { id: number; name: string; act: Action
       aria-hidden="true"
       onClick={(e) => act.profile({ i: id, n: name }, e.currentTarget)}
     >
-      <Avatar name={name} />
+      <Avatar name={name} av={isDeletedUsername(name) ? undefined : user.av} />
     </button>
   );
 }
@@ -265,7 +284,7 @@ function QuoteButton({ quote, act }: { quote: ReplyQuote; act: Actions }) {
         <span className="reply-quote-gone">Original message deleted</span>
       ) : (
         <>
-          <span className="reply-quote-author">{shownName(quote.an)}</span>
+          <span className="reply-quote-author">{displayName(act.person(quote.a, quote.an))}</span>
           <span className="reply-quote-text">
             <bdi>{quote.x}</bdi>
           </span>
@@ -528,7 +547,7 @@ const Row = memo(function Row({
           <AuthorAvatar id={row.authorId} name={row.author} act={act} />
           <div className="group-body">
             <div className="group-head">
-              <AuthorName id={row.authorId} name={row.author} act={act} />
+              <AuthorName id={row.authorId} name={row.author} act={act} withHandle />
               {row.own && <span className="you-tag">you</span>}
               <Time ts={row.ts} />
             </div>
@@ -557,6 +576,8 @@ export interface MessageListProps {
   members: readonly Member[];
   /** Names users took since the welcome, by id (over the members' own). */
   renamed: Readonly<Record<number, string>>;
+  /** Users as last heard of (with their profiles), for authors who are not members now. */
+  people?: Readonly<Record<number, UserRef>>;
   /** The first message that was unread when the channel was opened. */
   unreadFrom?: number;
   /** The ids of users you blocked: their messages are folded, each with a Show button. */
@@ -566,6 +587,7 @@ export interface MessageListProps {
 }
 
 const NONE: readonly never[] = [];
+const NO_PEOPLE: Readonly<Record<number, UserRef>> = {};
 
 /** Writes to the clipboard; false when the browser refuses (no permission, insecure page). */
 async function copyText(text: string): Promise<boolean> {
@@ -591,6 +613,7 @@ export function MessageList({
   online,
   members,
   renamed,
+  people = NO_PEOPLE,
   unreadFrom,
   blocked = NONE,
   onProfile,
@@ -619,6 +642,15 @@ export function MessageList({
     for (const [id, name] of Object.entries(renamed)) map.set(Number(id), name);
     return map;
   }, [members, renamed]);
+  const person = useMemo(() => {
+    const byId = new Map<number, UserRef>(members.map((m) => [m.i, m]));
+    return (id: number, name: string): UserRef => {
+      const member = byId.get(id);
+      if (member?.n === name) return member;
+      const heard = people[id];
+      return heard?.n === name ? heard : { i: id, n: name };
+    };
+  }, [members, people]);
   // biome-ignore lint/correctness/useExhaustiveDependencies: `today` re-labels days at midnight
   const rows = useMemo(
     () =>
@@ -667,10 +699,11 @@ export function MessageList({
       mentions: (m) => mentionKinds(m, names, me),
       blocked: (m) => blocked.includes(m.a),
       profile: onProfile,
+      person,
       client: store.client,
       channelId: view.id,
     }),
-    [store, view.id, mute, role, archived, me, names, blocked, onProfile],
+    [store, view.id, mute, role, archived, me, names, blocked, onProfile, person],
   );
   const editing = view.editing;
 

@@ -1,9 +1,9 @@
-import { LIMITS, Role, type Self } from "@parley/protocol";
+import { isDeletedUsername, LIMITS, Role, type Self } from "@parley/protocol";
 import { useEffect, useId, useRef, useState } from "react";
 import { type ChannelView, muteAfter } from "../chat/channel-view";
 import { isDirect } from "../chat/chat-state";
 import { type ChatStore, CommandRefusedError, errorText } from "../chat/chat-store";
-import { shownName } from "../chat/format";
+import { displayName } from "../chat/people";
 import {
   type CommandAction,
   DURATIONS,
@@ -65,7 +65,8 @@ export interface ProfileCardProps {
 }
 
 /**
- * A person's card: avatar, name, account or guest, presence, role here, and what the viewer may
+ * A person's card: avatar, display name and username, status text, account or guest, presence,
+ * role here, and what the viewer may
  * do (`profileActions`): message them, block them and, for those who outrank them, moderate.
  * Moderation goes through the same slash commands the composer sends, so the server checks every
  * permission; its refusal is shown in the card, and the card closes once an action is done.
@@ -135,8 +136,8 @@ export function ProfileCard({
 
   return (
     <Modal
-      title={shownName(name)}
-      lead={<Avatar name={name} size="lg" />}
+      title={displayName(target)}
+      lead={<Avatar name={name} av={isDeletedUsername(name) ? undefined : target.av} size="lg" />}
       className="profile-card"
       {...(anchor ? { anchor } : {})}
       {...(fallbackFocus ? { fallbackFocus } : {})}
@@ -146,7 +147,12 @@ export function ProfileCard({
         {step.kind === "card" && (
           <>
             <ul className="profile-facts">
-              <li className="profile-handle">@{name}</li>
+              {!isDeletedUsername(name) && <li className="profile-handle">@{name}</li>}
+              {target.sx && !isDeletedUsername(name) && (
+                <li className="profile-status" data-testid="profile-status">
+                  <bdi>{target.sx}</bdi>
+                </li>
+              )}
               {guest !== undefined && <li>{guest ? "Guest" : "Account"}</li>}
               {online !== undefined && (
                 <li>

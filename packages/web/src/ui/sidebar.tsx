@@ -7,8 +7,17 @@ import {
   mentionsOf,
   unreadOf,
 } from "../chat/chat-state";
+import { displayName, handleOf } from "../chat/people";
 import { Avatar } from "./avatar";
-import { BellIcon, FlagIcon, LockIcon, LogOutIcon, PlusIcon, SearchIcon } from "./icons";
+import {
+  BellIcon,
+  FlagIcon,
+  LockIcon,
+  LogOutIcon,
+  PlusIcon,
+  SearchIcon,
+  SettingsIcon,
+} from "./icons";
 import { StatusPill } from "./status-pill";
 
 export interface SidebarProps {
@@ -21,6 +30,8 @@ export interface SidebarProps {
   onRegister: () => void;
   onSignOut: () => void;
   onNotifications: () => void;
+  /** Opens the account settings (profile, password, sessions, your data). */
+  onAccount: () => void;
   /** Opens the open reports (shown to those who handle reports). */
   onReports: () => void;
 }
@@ -74,6 +85,7 @@ export function Sidebar({
   onRegister,
   onSignOut,
   onNotifications,
+  onAccount,
   onReports,
 }: SidebarProps) {
   const all = Object.values(state.channels)
@@ -82,6 +94,7 @@ export function Sidebar({
   const channels = all.filter((c) => !isDirect(c.view.summary));
   const dms = all.filter((c) => isDirect(c.view.summary));
   const me = state.me;
+  const myHandle = me && handleOf(me);
   const link = ({ view, title }: { view: ChannelView; title: string }) => {
     const active = view.id === state.activeId;
     // The open channel has no badge: it is being read.
@@ -96,7 +109,11 @@ export function Sidebar({
           onClick={() => onSelect(view.id)}
         >
           {isDirect(view.summary) ? (
-            <Avatar name={view.summary.dm?.[0]?.n ?? title} size="sm" />
+            <Avatar
+              name={view.summary.dm?.[0]?.n ?? title}
+              av={view.summary.dm?.length === 1 ? view.summary.dm[0]?.av : undefined}
+              size="sm"
+            />
           ) : (
             <ChannelMark isPrivate={view.summary.pv === true} />
           )}
@@ -159,11 +176,20 @@ export function Sidebar({
       </ul>
       {me && (
         <div className="sidebar-user">
-          <Avatar name={me.n} />
+          <Avatar name={me.n} av={me.av} />
           <div className="user-text">
-            <span className="user-name" data-testid="me">
-              {me.n}
-            </span>
+            {myHandle ? (
+              <>
+                <span className="user-name">{displayName(me)}</span>
+                <span className="user-sub">
+                  @<span data-testid="me">{me.n}</span>
+                </span>
+              </>
+            ) : (
+              <span className="user-name" data-testid="me">
+                {me.n}
+              </span>
+            )}
             {me.g ? (
               <button type="button" className="link-button" onClick={onRegister}>
                 Guest · register to keep this name
@@ -172,10 +198,21 @@ export function Sidebar({
               <a className="user-sub user-admin-link" href="/admin">
                 Admin console
               </a>
-            ) : (
+            ) : myHandle ? null : (
               <span className="user-sub">Signed in</span>
             )}
           </div>
+          <button
+            type="button"
+            className="icon-button"
+            aria-label="Account settings"
+            aria-haspopup="dialog"
+            title="Account settings"
+            data-testid="account-button"
+            onClick={onAccount}
+          >
+            <SettingsIcon />
+          </button>
           <button
             type="button"
             className="icon-button"
