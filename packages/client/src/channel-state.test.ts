@@ -104,6 +104,18 @@ describe("MemberState › user changes", () => {
     client.fire("userUpdated", { i: 7, n: "gina" });
     expect(changed).toEqual([1, 2]);
     expect(state.list(1).map((m) => m.n)).toEqual(["zed", "gina"]);
+    // A profile arrives, then is cleared: the member follows, keeping its role and presence.
+    client.fire("userUpdated", { i: 8, n: "zed", dn: "Zed Zebra", av: "A".repeat(22) });
+    expect(state.get(1, 8)).toEqual({
+      i: 8,
+      n: "zed",
+      dn: "Zed Zebra",
+      av: "A".repeat(22),
+      rl: Role.Owner,
+      on: true,
+    });
+    client.fire("userUpdated", { i: 8, n: "zed" });
+    expect(state.get(3, 8)).toEqual({ i: 8, n: "zed", rl: Role.Owner, on: false });
     state.dispose();
   });
 });

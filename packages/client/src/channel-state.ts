@@ -4,6 +4,7 @@ import {
   type Member,
   type ModerationEvent,
   Role,
+  type UserUpdatedPush,
 } from "@parley/protocol";
 import type { ParleyClient, TypingNotice } from "./client";
 import { Emitter } from "./emitter";
@@ -17,6 +18,15 @@ type StateEvents = { change: [number] };
  * Who is typing, per channel: kept from typing notices, cleared by the typist's own message or
  * after a few seconds without renewal (in case a stop was lost with a connection).
  */
+/** What UserUpdated carries of a member: its name, guest flag and profile. */
+const USER_KEYS = [
+  "n",
+  "g",
+  "dn",
+  "sx",
+  "av",
+] as const satisfies readonly (keyof UserUpdatedPush)[];
+
 export class TypingState extends Emitter<StateEvents> {
   private readonly typists = new Map<
     number,
@@ -109,11 +119,12 @@ export class MemberState extends Emitter<StateEvents> {
         this.emit("change", c);
       }),
       client.on("userUpdated", (user) => {
+        // The push is the user whole: name, guest flag and profile (a field absent is cleared).
         for (const [c, members] of this.members) {
           const member = members.get(user.i);
-          if (!member || (member.n === user.n && !member.g === !user.g)) continue;
-          const { g: _, ...rest } = member;
-          members.set(user.i, { ...rest, n: user.n, ...(user.g ? { g: true as const } : {}) });
+          if (!member || USER_KEYS.every((k) => member[k] === user[k])) continue;
+          const { rl, on } = member;
+          members.set(user.i, { ...user, rl, on });
           this.emit("change", c);
         }
       }),
