@@ -88,7 +88,7 @@ export class ExportService {
       Pick<AccountStore, "getUser"> &
       Pick<AdminChannelStore, "adminChannelMembers">,
     private readonly files: Pick<FileService, "open">,
-    private readonly channels: Pick<ChannelAdmin, "view">,
+    private readonly channels: Pick<ChannelAdmin, "channel">,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -164,7 +164,7 @@ export class ExportService {
    * `channelexport` before the archive is written.
    */
   async channelExport(by: AdminActor, channelId: number): Promise<ExportDownload> {
-    const { channel } = await this.channels.view(by, channelId);
+    const channel = await this.channels.channel(by, channelId);
     await this.store.recordAdminChange({
       actor: { id: by.id, name: by.name },
       action: "channelexport",

@@ -146,7 +146,7 @@ export const CHANNEL_BLOCKED_WORDS_MAX = 200;
  */
 export class AutoModeration {
   private filter = new WordFilter([]);
-  private filterKey = "";
+  private filterWords: readonly string[] = [];
   private readonly channels = new Map<number, { filter: WordFilter; at: number }>();
   /** Counts drops, so that a read a drop overtook is not cached. */
   private drops = 0;
@@ -182,10 +182,10 @@ export class AutoModeration {
   ): Promise<void> {
     if (exempt || content === "") return;
     const { blockedWords, linkMinAccountHours, maxMentions } = this.settings();
-    const key = blockedWords.join("\n");
-    if (key !== this.filterKey) {
+    // The settings hand out the same array until they change: no per-message comparison.
+    if (blockedWords !== this.filterWords) {
       this.filter = new WordFilter(blockedWords);
-      this.filterKey = key;
+      this.filterWords = blockedWords;
     }
     if (this.filter.match(content) !== undefined) throw new ParleyError("MESSAGE_BLOCKED");
     const own = await this.channelFilter(channelId);

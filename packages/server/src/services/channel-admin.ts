@@ -82,6 +82,12 @@ export class ChannelAdmin {
     return { channels: await this.json(page), ...more };
   }
 
+  /** The channel as the console lists it (NO_SUCH_CHANNEL for none, a DM or a deleted one). */
+  async channel(by: AdminActor, channelId: number): Promise<AdminChannel> {
+    this.admin.requireAdmin(by);
+    return this.current(channelId);
+  }
+
   async view(by: AdminActor, channelId: number, membersAfter?: number): Promise<AdminChannelReply> {
     this.admin.requireAdmin(by);
     const channel = await this.target(channelId);

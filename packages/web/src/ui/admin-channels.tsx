@@ -9,7 +9,7 @@ import { type FormEvent, useCallback, useEffect, useId, useState } from "react";
 import { formatWhen, roleName } from "../chat/format";
 import type { Download } from "../session/auth-api";
 import { errorText, type Guard, usePages } from "./admin-shared";
-import { optionsOf, PickTable, SelectField, TextField } from "./admin-widgets";
+import { DetailPane, optionsOf, PickTable, SelectField, TextField } from "./admin-widgets";
 import { saveDownload } from "./file-download";
 import { FormError } from "./form-dialog";
 
@@ -217,19 +217,12 @@ function ChannelDetails({
 
   const channel = detail?.channel;
   return (
-    <section className="admin-detail" aria-labelledby={`${id}-title`}>
-      <div className="admin-detail-head">
-        <h2 id={`${id}-title`}>{channel ? `#${channel.name}` : "Loading…"}</h2>
-        <button type="button" className="button button-ghost" onClick={onClose}>
-          Close
-        </button>
-      </div>
-      <FormError error={error} />
-      {done && (
-        <p className="admin-done" role="status">
-          {done}
-        </p>
-      )}
+    <DetailPane
+      title={channel ? `#${channel.name}` : "Loading…"}
+      onClose={onClose}
+      error={error}
+      done={done}
+    >
       {channel && detail && (
         <>
           <dl className="admin-facts">
@@ -349,6 +342,6 @@ function ChannelDetails({
           )}
         </>
       )}
-    </section>
+    </DetailPane>
   );
 }

@@ -34,7 +34,7 @@ import "./admin.css";
 import { ChannelsTab } from "./admin-channels";
 import { InvitesTab } from "./admin-invites";
 import { errorText, type Guard, usePages } from "./admin-shared";
-import { optionsOf, PickTable, SelectField, TextField } from "./admin-widgets";
+import { DetailPane, optionsOf, PickTable, SelectField, TextField } from "./admin-widgets";
 import { FormError } from "./form-dialog";
 import { ReportCloseButtons, ReportedBy } from "./reports-panel";
 
@@ -460,19 +460,12 @@ function UserDetails({
   const user = detail?.user;
   const deleted = user?.deletedAt !== undefined;
   return (
-    <section className="admin-detail" aria-labelledby={`${id}-title`}>
-      <div className="admin-detail-head">
-        <h2 id={`${id}-title`}>{user ? user.username : "Loading…"}</h2>
-        <button type="button" className="button button-ghost" onClick={onClose}>
-          Close
-        </button>
-      </div>
-      <FormError error={error} />
-      {done && (
-        <p className="admin-done" role="status">
-          {done}
-        </p>
-      )}
+    <DetailPane
+      title={user ? user.username : "Loading…"}
+      onClose={onClose}
+      error={error}
+      done={done}
+    >
       {issued && (
         <p className="admin-issued">
           New password for {user?.username}: <code data-testid="issued-password">{issued}</code> —
@@ -698,7 +691,7 @@ function UserDetails({
           )}
         </>
       )}
-    </section>
+    </DetailPane>
   );
 }
 

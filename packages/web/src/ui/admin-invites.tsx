@@ -10,7 +10,7 @@ import { inviteExpiry, inviteState, inviteUses } from "../chat/admin-format";
 import { formatWhen } from "../chat/format";
 import { signupLink } from "../chat/signup-link";
 import { errorText, type Guard, usePages } from "./admin-shared";
-import { optionsOf, PickTable, SelectField, TextField } from "./admin-widgets";
+import { DetailPane, optionsOf, PickTable, SelectField, TextField } from "./admin-widgets";
 import { FormError } from "./form-dialog";
 
 const USES = ["1", "5", "25", "100", "unlimited"] as const;
@@ -262,7 +262,6 @@ function InviteDetails({
   const [done, setDone] = useState<string>();
   const [busy, setBusy] = useState(false);
   const [sure, setSure] = useState(false);
-  const id = useId();
 
   const revoke = async (event: FormEvent) => {
     event.preventDefault();
@@ -282,19 +281,7 @@ function InviteDetails({
 
   const now = Date.now();
   return (
-    <section className="admin-detail" aria-labelledby={`${id}-title`}>
-      <div className="admin-detail-head">
-        <h2 id={`${id}-title`}>{inviteName(invite)}</h2>
-        <button type="button" className="button button-ghost" onClick={onClose}>
-          Close
-        </button>
-      </div>
-      <FormError error={error} />
-      {done && (
-        <p className="admin-done" role="status">
-          {done}
-        </p>
-      )}
+    <DetailPane title={inviteName(invite)} onClose={onClose} error={error} done={done}>
       <dl className="admin-facts">
         <dt>State</dt>
         <dd>{inviteState(invite)}</dd>
@@ -332,6 +319,6 @@ function InviteDetails({
           </details>
         </div>
       )}
-    </section>
+    </DetailPane>
   );
 }

@@ -1,4 +1,5 @@
-import type { ReactNode } from "react";
+import { type ReactNode, useId } from "react";
+import { FormError } from "./form-dialog";
 
 /** A labelled choice of the console's filters. */
 export function SelectField<V extends string>(props: {
@@ -132,5 +133,33 @@ export function PickTable<T extends { id: number }>(props: {
         </button>
       )}
     </>
+  );
+}
+
+/** The details of a row opened below its table: a title, Close, the last refusal or success. */
+export function DetailPane(props: {
+  title: ReactNode;
+  onClose: () => void;
+  error: string | undefined;
+  done: string | undefined;
+  children: ReactNode;
+}) {
+  const id = useId();
+  return (
+    <section className="admin-detail" aria-labelledby={`${id}-title`}>
+      <div className="admin-detail-head">
+        <h2 id={`${id}-title`}>{props.title}</h2>
+        <button type="button" className="button button-ghost" onClick={props.onClose}>
+          Close
+        </button>
+      </div>
+      <FormError error={props.error} />
+      {props.done && (
+        <p className="admin-done" role="status">
+          {props.done}
+        </p>
+      )}
+      {props.children}
+    </section>
   );
 }
