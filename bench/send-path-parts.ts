@@ -106,8 +106,8 @@ async function run(variant: Variant): Promise<number> {
         new AutoModeration(
           () =>
             variant.automod === "rules"
-              ? { blockedWords: BLOCKED, linkMinAccountHours: 24, maxMentions: 10 }
-              : { blockedWords: [], linkMinAccountHours: 0, maxMentions: 0 },
+              ? { blockedWords: BLOCKED, heldWords: [], linkMinAccountHours: 24, maxMentions: 10 }
+              : { blockedWords: [], heldWords: [], linkMinAccountHours: 0, maxMentions: 0 },
           storage,
         );
       const writer = { isGuest: false, createdAt: 0 };

@@ -230,6 +230,12 @@ export interface ServerSettings {
    */
   blockedWords: string[];
   /**
+   * Words and phrases, matched as `blockedWords` are, that hold a message for review: it is
+   * not posted but waits in the reports queue until a moderator approves it (it is posted
+   * then) or drops it; the sender is told MESSAGE_HELD. A blocked word wins over a held one.
+   */
+  heldWords: string[];
+  /**
    * Accounts younger than this many hours, and guests, may not post links (LINKS_NOT_ALLOWED);
    * 0 = anyone may.
    */
@@ -248,6 +254,7 @@ export const SERVER_SETTING_KEYS = [
   "defaultChannels",
   "retentionDays",
   "blockedWords",
+  "heldWords",
   "linkMinAccountHours",
   "maxMentions",
 ] as const satisfies readonly (keyof ServerSettings)[];
@@ -269,6 +276,7 @@ export const adminSettingsSchema = z.strictObject({
   defaultChannels: z.array(channelNameSchema).max(20).optional(),
   retentionDays: z.int().min(0).max(RETENTION_DAYS_MAX).optional(),
   blockedWords: z.array(blockedWordSchema).max(BLOCKED_WORDS_MAX).optional(),
+  heldWords: z.array(blockedWordSchema).max(BLOCKED_WORDS_MAX).optional(),
   linkMinAccountHours: z.int().min(0).max(8760).optional(),
   maxMentions: z
     .int()

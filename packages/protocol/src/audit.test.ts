@@ -23,6 +23,15 @@ describe("auditText", () => {
     [{ ac: "retention", rs: "0" }, "bob removed the channel's own retention"],
     [{ ac: "automod", rs: "block free money" }, "bob blocked “free money” in the channel"],
     [{ ac: "automod", rs: "unblock spam*" }, "bob unblocked “spam*” in the channel"],
+    [
+      { ac: "automod", rs: "hold crypto*" },
+      "bob set “crypto*” to be held for review in the channel",
+    ],
+    [
+      { ac: "held-approved", un: "carol", rs: "crypto*" },
+      "bob approved a held message by carol: crypto*",
+    ],
+    [{ ac: "held-dropped", un: "carol" }, "bob dropped a held message by carol"],
     [{ ac: "serverban", un: "carol", rs: "abuse" }, "bob banned carol from the server: abuse"],
     [{ ac: "serverunban", un: "carol" }, "bob lifted carol's server ban"],
     [{ ac: "delete", un: "carol", rs: "off topic" }, "bob deleted a message by carol: off topic"],

@@ -6,7 +6,10 @@ export interface AuditLine {
    * `kick`, `mute`, `unmute`, `ban`, `unban`, `mod`, `unmod`, `topic`, `slow`, `serverban`,
    * `serverunban`, `delete` (a moderator deleted `u`'s message), `private`, `public` (the
    * owner changed the channel's visibility), `report-resolved`, `report-dismissed` (a report
-   * of `u`'s message was closed; `rs` is the report's reason).
+   * of `u`'s message was closed; `rs` is the report's reason), `held-approved`,
+   * `held-dropped` (a moderator posted or dropped `u`'s message that auto-moderation held;
+   * `rs` is the entry it matched), `automod` (`rs`: `block <entry>`, `hold <entry>` or
+   * `unblock <entry>`).
    */
   ac: string;
   /** Actor id; 0 for the server (a mute or ban that ran out). */
@@ -70,11 +73,12 @@ export function auditText(e: AuditLine, f: AuditFormat): string {
         : `${e.an} removed the channel's own retention`;
     }
     case "automod": {
-      // `rs` is `block <entry>` or `unblock <entry>`.
-      const [verb, ...entry] = (e.rs ?? "").split(" ");
-      return verb === "unblock"
-        ? `${e.an} unblocked “${entry.join(" ")}” in the channel`
-        : `${e.an} blocked “${entry.join(" ")}” in the channel`;
+      // `rs` is `block <entry>`, `hold <entry>` or `unblock <entry>`.
+      const [verb, ...words] = (e.rs ?? "").split(" ");
+      const entry = words.join(" ");
+      if (verb === "unblock") return `${e.an} unblocked “${entry}” in the channel`;
+      if (verb === "hold") return `${e.an} set “${entry}” to be held for review in the channel`;
+      return `${e.an} blocked “${entry}” in the channel`;
     }
     case "serverban":
       return reasoned(`${e.an} banned ${target} from the server`, e.rs);
@@ -90,6 +94,10 @@ export function auditText(e: AuditLine, f: AuditFormat): string {
       return reasoned(`${e.an} resolved a report of a message by ${target}`, e.rs);
     case "report-dismissed":
       return reasoned(`${e.an} dismissed a report of a message by ${target}`, e.rs);
+    case "held-approved":
+      return reasoned(`${e.an} approved a held message by ${target}`, e.rs);
+    case "held-dropped":
+      return reasoned(`${e.an} dropped a held message by ${target}`, e.rs);
     default:
       return reasoned(`${e.an || "The server"} ${e.ac}${e.un ? ` ${e.un}` : ""}`, e.rs);
   }

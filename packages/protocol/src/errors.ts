@@ -258,6 +258,12 @@ export const ERRORS = {
     status: 403,
     temporary: false,
   },
+  MESSAGE_HELD: {
+    code: 1323,
+    message: "This message waits for a moderator's review before it is posted",
+    status: 403,
+    temporary: false,
+  },
   RATE_LIMITED: {
     code: 1400,
     message: "Too many requests",

@@ -357,8 +357,9 @@ export interface ChannelSettingEvent extends EventBase {
   pv?: boolean;
   /** ChannelArchived: true when the channel was archived, false when unarchived. */
   ar?: boolean;
-  /** BlockedWordsChanged: how many blocked words the channel has now. */
+  /** BlockedWordsChanged: how many words the channel blocks now, and how many it holds for review. */
   bw?: number;
+  hw?: number;
 }
 
 /** A stored channel event. */
@@ -527,7 +528,10 @@ export interface PinListReply {
 
 /**
  * A report of a message (MessageReport, op 44), as its channel's moderators and admins see it:
- * the message as it was when reported, who reported it and why, and what became of it.
+ * the message as it was when reported, who reported it and why, and what became of it. A
+ * message auto-moderation held for review (`hd`) is a report too: its author is its reporter,
+ * `rs` the entry it matched, `m`/`s` 0 until it is approved (resolved: the message is posted
+ * then, and they are its id and seq) or dropped (dismissed).
  */
 export interface Report {
   /** Report id. */
@@ -555,6 +559,8 @@ export interface Report {
   cl?: number;
   cln?: string;
   clt?: number;
+  /** A message held for review, not a member's report. */
+  hd?: true;
 }
 
 /** MessageReport (op 44) reply: the report's id (the first one when you had reported it already). */

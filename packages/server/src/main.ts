@@ -235,6 +235,7 @@ export async function buildNode(
       defaultChannels: config.defaultChannels,
       retentionDays: config.retentionDays,
       blockedWords: [],
+      heldWords: [],
       linkMinAccountHours: 0,
       maxMentions: 0,
     },
@@ -289,12 +290,16 @@ export async function buildNode(
   });
   const automod = new AutoModeration(() => settings.current, storage, serverTopic);
   await automod.start();
+  const reports = new ReportService(storage, broker, (channelId, event) =>
+    messages.storedElsewhere(channelId, event),
+  );
   const messages = new MessageService(storage, channels, typing, (n) => metrics.messagesIn.inc(n), {
     get editWindowMs() {
       return settings.current.editWindowSeconds * 1000;
     },
-    automod: (author, channelId, content, exempt) =>
-      automod.check(author, channelId, content, exempt),
+    automod: (author, channelId, content, exempt, edit) =>
+      automod.check(author, channelId, content, exempt, edit),
+    hold: (author, send) => reports.hold(author, send),
     posted: (posted) => {
       push.posted(posted);
       if (!settings.current.linkPreviews) return;
@@ -400,7 +405,7 @@ export async function buildNode(
     direct: new DirectService(storage, channels, broker, config),
     files,
     search: new SearchService(storage),
-    reports: new ReportService(storage, broker),
+    reports,
     admin,
     accounts: new UserLifecycle(
       admin,

@@ -132,4 +132,43 @@ describe("auto-moderation", () => {
         ERRORS.BAD_COMMAND.code,
       ]);
   });
+  it("holds sends with the server's held words for review; a blocked word wins; the setting is live", async () => {
+    const root = await server.registerAdmin("root");
+    const owner = await server.connect({ token: await server.register("hosta") });
+    const member = await server.connect({ token: await server.register("sender") });
+    const { ch } = await owner.createChannel("plants");
+    await member.joinChannel(ch.i);
+    const set = await post(
+      `${server.url}/api/v1/admin/settings`,
+      { heldWords: ["Giveaway", "free seeds"], blockedWords: ["scam"] },
+      root,
+    );
+    expect(set.status).toBe(200);
+    expect(set.body.settings).toMatchObject({ heldWords: ["giveaway", "free seeds"] });
+    const code = (p: Promise<unknown>) =>
+      p.then(
+        () => 0,
+        (err: { code: number }) => err.code,
+      );
+    expect(await code(member.send(ch.i, "a G1VEAWAY for all"))).toBe(ERRORS.MESSAGE_HELD.code);
+    expect(await code(member.send(ch.i, "giveaway scam"))).toBe(ERRORS.MESSAGE_BLOCKED.code);
+    expect(await code(owner.send(ch.i, "the owner's giveaway"))).toBe(0);
+    const open = await owner.reports();
+    expect(open.rp).toEqual([
+      expect.objectContaining({ hd: true, x: "a G1VEAWAY for all", rs: "giveaway" }),
+    ]);
+    // Approved through the admin API, as the console does.
+    const approved = await post(
+      `${server.url}/api/v1/admin/reports/${open.rp[0]!.id}/resolve`,
+      { status: "resolved" },
+      root,
+    );
+    expect(approved.status).toBe(200);
+    const texts = (await owner.history(ch.i)).e.flatMap((e) =>
+      e.t === EventType.MessagePosted ? [e.x] : [],
+    );
+    expect(texts).toEqual(["the owner's giveaway", "a G1VEAWAY for all"]);
+    await post(`${server.url}/api/v1/admin/settings`, { reset: ["heldWords"] }, root);
+    expect(await code(member.send(ch.i, "another giveaway"))).toBe(0);
+  });
 });

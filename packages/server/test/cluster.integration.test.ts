@@ -9,6 +9,8 @@ import {
   EventType,
   type MessageEvent,
   Op,
+  type Report,
+  ReportStatus,
   type UploadReply,
 } from "@parley/protocol";
 import pg from "pg";
@@ -573,6 +575,44 @@ describeWith(["postgres", "redis"], "a cluster of three nodes on PostgreSQL and 
       "the word refused on node 3",
     );
     expect(code).toBe(ERRORS.MESSAGE_BLOCKED.code);
+  }, 60_000);
+
+  it("holds a message on node 1; moderators on nodes 2 and 3 approve it at once; it is posted once, to members on every node", async () => {
+    const owner = await connect("warden9", 1);
+    const mod = await connect("deputy9", 2);
+    const author = await connect("poster9", 0);
+    const viewer = await connect("watcher9", 2);
+    const { ch } = await owner.client.createChannel("market9");
+    for (const w of [mod, author, viewer]) await w.client.joinChannel(ch.i);
+    await owner.client.command(ch.i, "/mod @deputy9");
+    await owner.client.command(ch.i, "/automod hold bargain*");
+    const told: Report[] = [];
+    author.client.on("reportChanged", (r) => told.push(r));
+    const code = await author.client.send(ch.i, "BARGAINS at my stall").then(
+      () => 0,
+      (err: { code: number }) => err.code,
+    );
+    expect(code).toBe(ERRORS.MESSAGE_HELD.code);
+    const [held] = (await mod.client.reports()).rp;
+    expect(held).toMatchObject({ hd: true, x: "BARGAINS at my stall" });
+    const results = await Promise.all(
+      [owner, mod].map((w) => w.client.resolveReport(held!.id, ReportStatus.Resolved)),
+    );
+    expect(results.filter((r) => r.ch)).toHaveLength(1);
+    await until(
+      () =>
+        [owner, author, viewer].every((w) =>
+          (w.messages.get(ch.i) ?? []).some((e) => e.x === "BARGAINS at my stall"),
+        ) && told.some((r) => r.st === ReportStatus.Resolved),
+      15_000,
+      "the approved message on every node",
+    );
+    for (const w of [owner, mod, author, viewer])
+      expect(
+        (await w.client.history(ch.i)).e.filter(
+          (e) => e.t === EventType.MessagePosted && e.x === "BARGAINS at my stall",
+        ),
+      ).toHaveLength(1);
   }, 60_000);
 
   it("refuses a kicked or banned user's next op on every node at once, round after round", async () => {

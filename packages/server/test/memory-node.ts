@@ -29,7 +29,7 @@ export class MemoryNode {
   static async start(env: Record<string, string> = {}, tuning: Tuning = {}): Promise<MemoryNode> {
     const m = new MemoryNode(env, tuning);
     const config = testConfig(m.dir, m.env);
-    const logger = pino({ level: "silent" });
+    const logger = pino({ level: process.env.PARLEY_TEST_LOG ?? "silent" });
     m.node = await buildNode(config, await openEngines(config, logger), logger, m.tuning);
     m.node.start();
     return m;

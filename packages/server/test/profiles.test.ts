@@ -1,4 +1,4 @@
-import { ERRORS, type UploadReply, type UserRef } from "@parley/protocol";
+import { ERRORS, EventType, type UploadReply, type UserRef } from "@parley/protocol";
 import sharp from "sharp";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { post, TestServer, until } from "./harness";
@@ -87,6 +87,30 @@ describe("profiles", () => {
     const none = (await profile(token, { avatar: null, displayName: null })).body.user;
     expect(none).toEqual({ i: alice.user!.i, n: "alice" });
     expect((await avatar(next.av!)).status).toBe(404);
+  });
+
+  it("tells a channel's members a newcomer's profile with its MemberJoined; a newcomer without one costs nothing", async () => {
+    const host = await server.connect({ token: await server.register("hostess") });
+    const { ch } = await host.createChannel("salon");
+    const order: string[] = [];
+    host.on("events", (c, events) => {
+      if (c === ch.i) for (const e of events) order.push(`event:${e.t}:${e.an ?? ""}`);
+    });
+    host.on("userUpdated", (u) => order.push(`user:${u.n}:${u.dn ?? ""}`));
+    const token = await server.register("painter");
+    expect((await profile(token, { displayName: "The Painter" })).status).toBe(200);
+    const painter = await server.connect({ token });
+    await painter.joinChannel(ch.i);
+    const plain = await server.connect({ token: await server.register("plainjoe") });
+    await plain.joinChannel(ch.i);
+    await until(() => order.length >= 3, 5000, "the joins and the profile");
+    // A round trip lets any stray push arrive: the newcomer without a profile brings none.
+    await host.history(ch.i);
+    expect(order.sort()).toEqual([
+      `event:${EventType.MemberJoined}:painter`,
+      `event:${EventType.MemberJoined}:plainjoe`,
+      "user:painter:The Painter",
+    ]);
   });
 
   it("refuses guests, someone else's file, a file that is no image and bad fields", async () => {

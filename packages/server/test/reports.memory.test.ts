@@ -1,4 +1,11 @@
-import { type Report, ReportStatus } from "@parley/protocol";
+import {
+  type ChannelEvent,
+  ERRORS,
+  EventType,
+  type MessageEvent,
+  type Report,
+  ReportStatus,
+} from "@parley/protocol";
 import { afterEach, describe, expect, it } from "vitest";
 import { until } from "./harness";
 import { MemoryNode } from "./memory-node";
@@ -128,5 +135,98 @@ describe("reports (in memory)", () => {
       });
     }
     expect((await root!.resolveReport(id, ReportStatus.Resolved)).ch).toBe(true);
+  });
+  it("holds a message with a held word for review: the sender is told, moderators see it live, approving posts it once for everyone", async () => {
+    const { owner, mod, mary, root, guest, c } = await moderated();
+    expect((await owner.command(c, "/automod hold crypto*")).x).toBe(
+      'Messages with "crypto*" are held for review in this channel',
+    );
+    expect((await owner.command(c, "/automod list")).x).toBe("Held for review here: crypto*");
+    const pushed = new Map<string, Report[]>();
+    const posted = new Map<string, MessageEvent[]>();
+    for (const [name, client] of Object.entries({ owner, mod, mary, root, guest })) {
+      pushed.set(name, []);
+      posted.set(name, []);
+      client.on("reportChanged", (r) => pushed.get(name)!.push(r));
+      client.on("events", (channel: number, events: ChannelEvent[]) => {
+        if (channel !== c) return;
+        for (const e of events) if (e.t === EventType.MessagePosted) posted.get(name)!.push(e);
+      });
+    }
+    const code = (p: Promise<unknown>) =>
+      p.then(
+        () => 0,
+        (err: { code: number }) => err.code,
+      );
+    // Held, also when sent again with the same nonce: one report.
+    expect(await code(mary.send(c, "Cheap CRYPTO coins here", "held-1"))).toBe(
+      ERRORS.MESSAGE_HELD.code,
+    );
+    expect(await code(mary.send(c, "Cheap CRYPTO coins here", "held-1"))).toBe(
+      ERRORS.MESSAGE_HELD.code,
+    );
+    // An edit cannot be held: it is refused.
+    const plain = await mary.send(c, "plain words");
+    expect(await code(mary.editMessage(c, plain.i, 1, "crypto words"))).toBe(
+      ERRORS.MESSAGE_BLOCKED.code,
+    );
+    await until(() => ["owner", "mod", "root", "mary"].every((n) => pushed.get(n)!.length === 1));
+    const held = pushed.get("mod")![0]!;
+    expect(held).toMatchObject({
+      c,
+      m: 0,
+      u: mary.user!.i,
+      un: "mary",
+      x: "Cheap CRYPTO coins here",
+      by: 0,
+      rs: "crypto*",
+      st: ReportStatus.Open,
+      hd: true,
+    });
+    // The sender is told of her held message, without the word that held it.
+    expect(pushed.get("mary")![0]).toMatchObject({ id: held.id, hd: true, rs: "" });
+    expect((await mod.reports()).rp.map((r) => r.id)).toContain(held.id);
+    expect((await mary.reports()).rp).toEqual([]);
+    // A member cannot approve it; a moderator can, and everyone gets the message.
+    expect(await code(mary.resolveReport(held.id, ReportStatus.Resolved))).toBe(
+      ERRORS.FORBIDDEN.code,
+    );
+    const approved = await mod.resolveReport(held.id, ReportStatus.Resolved);
+    expect(approved).toMatchObject({ ch: true, rp: { st: ReportStatus.Resolved, cln: "mike" } });
+    expect(approved.rp.m).toBeGreaterThan(0);
+    const again = await owner.resolveReport(held.id, ReportStatus.Resolved);
+    expect(again.ch).toBe(false);
+    // Every member gets it (root, an admin outside the channel, does not).
+    await until(() =>
+      ["owner", "mod", "mary", "guest"].every((n) =>
+        posted.get(n)!.some((e) => e.x === "Cheap CRYPTO coins here"),
+      ),
+    );
+    expect(posted.get("guest")!.filter((e) => e.x === "Cheap CRYPTO coins here")).toEqual([
+      expect.objectContaining({ i: approved.rp.m, s: approved.rp.s, a: mary.user!.i }),
+    ]);
+    await until(() => pushed.get("mary")!.length === 2);
+    expect(pushed.get("mary")![1]).toMatchObject({ id: held.id, st: ReportStatus.Resolved });
+    expect(pushed.get("mary")![1]!.cln).toBeUndefined();
+    // A dropped one is never posted.
+    expect(await code(mary.send(c, "crypto again"))).toBe(ERRORS.MESSAGE_HELD.code);
+    await until(() => pushed.get("mod")!.length === 3);
+    const second = pushed.get("mod")![2]!;
+    await mod.resolveReport(second.id, ReportStatus.Dismissed);
+    await until(() => pushed.get("mary")!.length === 4);
+    expect(pushed.get("mary")![3]).toMatchObject({ id: second.id, st: ReportStatus.Dismissed });
+    const texts = (await owner.history(c)).e.flatMap((e) =>
+      e.t === EventType.MessagePosted ? [e.x] : [],
+    );
+    expect(texts.filter((x) => /crypto/i.test(x))).toEqual(["Cheap CRYPTO coins here"]);
+    const log = await owner.command(c, "/modlog");
+    expect(log.log?.map((l) => [l.ac, l.un, l.rs])).toEqual(
+      expect.arrayContaining([
+        ["held-approved", "mary", "crypto*"],
+        ["held-dropped", "mary", "crypto*"],
+      ]),
+    );
+    // The channel's moderators are exempt.
+    expect(await code(mod.send(c, "crypto talk from a moderator"))).toBe(0);
   });
 });

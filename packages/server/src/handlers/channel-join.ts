@@ -13,8 +13,8 @@ import { type RequestContext, route } from "../router/route";
  * Attaches this connection to a channel the user is a member of and returns its snapshot (the
  * latest page and last seq in one view, the listing, the members), through the hub's
  * subscribe-then-snapshot: no event newer than the snapshot reaches the client before the
- * reply, and none after it is missed. Shared by join and create, which pass the role and
- * listing they already know.
+ * reply, and none after it is missed. Shared by join, invite redemption and create, which
+ * pass the role and listing they already know (a listing: the user joined just now).
  */
 export async function attachWithSnapshot(
   ctx: RequestContext,
@@ -24,6 +24,11 @@ export async function attachWithSnapshot(
 ): Promise<JoinReply> {
   const { conn, services, hub } = ctx;
   const userId = conn.user!.id;
+  // A new member with a profile: the members have its name from MemberJoined, and its profile
+  // as UserUpdated (an ephemeral push, which may arrive before the event does).
+  const user = conn.user!;
+  if (known.summary && (user.displayName || user.statusText || user.avatar))
+    await services.channels.announceUser(user, [channelId]);
   const role = known.role ?? (await services.channels.role(channelId, userId)) ?? Role.Member;
   conn.channels.set(channelId, role, known.since);
   const { snapshot, ready } = await hub.attachThenRead(

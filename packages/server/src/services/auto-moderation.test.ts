@@ -60,15 +60,23 @@ describe("the blocked words filter", () => {
 describe("auto-moderation", () => {
   const hour = 3_600_000;
   const now = 1_000 * hour;
-  const settings = { blockedWords: ["scam"], linkMinAccountHours: 24, maxMentions: 3 };
-  const channelWords = new Map<number, string[]>([[2, ["spoiler*"]]]);
+  const settings = {
+    blockedWords: ["scam"],
+    heldWords: ["crypto*"],
+    linkMinAccountHours: 24,
+    maxMentions: 3,
+  };
+  const channelWords = new Map<number, { blocked: string[]; held: string[] }>([
+    [2, { blocked: ["spoiler*"], held: [] }],
+    [4, { blocked: [], held: ["giveaway"] }],
+  ]);
   let reads = 0;
   const automod = new AutoModeration(
     () => settings,
     {
-      blockedWords: async (c) => {
+      channelWords: async (c) => {
         reads++;
-        return channelWords.get(c) ?? [];
+        return channelWords.get(c) ?? { blocked: [], held: [] };
       },
     },
     undefined,
@@ -82,10 +90,11 @@ describe("auto-moderation", () => {
     text: string,
     exempt = false,
     channelId = 1,
+    edit = false,
   ) => {
     try {
-      await automod.check(author, channelId, text, exempt);
-      return "ok";
+      const verdict = await automod.check(author, channelId, text, exempt, edit);
+      return verdict ? `held: ${verdict.held}` : "ok";
     } catch (err) {
       return (err as { errorName: string }).errorName;
     }
@@ -118,10 +127,20 @@ describe("auto-moderation", () => {
     expect(await refusal(old, "big spoilers ahead", false, 3)).toBe("ok");
     expect(await refusal(old, "no spoilerz", false, 2)).toBe("MESSAGE_BLOCKED");
     expect(reads - before).toBe(2);
-    channelWords.set(2, []);
+    channelWords.set(2, { blocked: [], held: [] });
     expect(await refusal(old, "spoilers", false, 2)).toBe("MESSAGE_BLOCKED");
     automod.channelChanged(2);
     expect(await refusal(old, "spoilers", false, 2)).toBe("ok");
+  });
+
+  it("holds sends with held words (the server's and the channel's), refuses them in edits; a blocked word wins", async () => {
+    expect(await refusal(old, "CRYPT0CURRENCY tips")).toBe("held: crypto*");
+    expect(await refusal(old, "crypto tips", false, 1, true)).toBe("MESSAGE_BLOCKED");
+    expect(await refusal(old, "crypto tips", true)).toBe("ok");
+    expect(await refusal(old, "crypto scam")).toBe("MESSAGE_BLOCKED");
+    expect(await refusal(old, "a g i v e a w a y", false, 4)).toBe("held: giveaway");
+    expect(await refusal(old, "a giveaway", false, 1)).toBe("ok");
+    expect(await refusal(old, "nothing to see", false, 4)).toBe("ok");
   });
 
   it("follows the settings as they change", async () => {

@@ -130,33 +130,57 @@ export interface AutoModAuthor {
   createdAt?: number;
 }
 
-/** How long a node keeps a channel's blocked words before reading them again. */
+/** How long a node keeps a channel's words before reading them again. */
 const CHANNEL_WORDS_MS = 30_000;
 
-/** The most entries of a channel's own blocked words. */
+/** The most entries of a channel's own words, blocked and held together. */
 export const CHANNEL_BLOCKED_WORDS_MAX = 200;
+
+/** What auto-moderation makes of a message it lets through: posted, or held for review. */
+export type AutoModVerdict = { held: string } | undefined;
+
+/** A word filter kept for as long as the list it was made from is the one in force. */
+class CachedFilter {
+  private filter = new WordFilter([]);
+  private words: readonly string[] = [];
+
+  of(words: readonly string[]): WordFilter {
+    // The settings hand out the same array until they change: no per-message comparison.
+    if (words !== this.words) {
+      this.filter = new WordFilter(words);
+      this.words = words;
+    }
+    return this.filter;
+  }
+}
 
 /**
  * The server's auto-moderation of what members write (sends, `/me`, edits): blocked words, the
  * server's and the channel's own (MESSAGE_BLOCKED), links from guests and new accounts
- * (LINKS_NOT_ALLOWED) and mention spam (TOO_MANY_MENTIONS), as the live settings say. The
- * channel's moderators, owner and admins are exempt. Checked before anything is stored, so a
- * refused message leaves nothing. A channel's words are kept per node for 30 s at most: a
- * change is announced on the server topic, and every node drops its copy at once.
+ * (LINKS_NOT_ALLOWED) and mention spam (TOO_MANY_MENTIONS), as the live settings say; and
+ * words that hold a message for review instead (the server's and the channel's), which a
+ * send learns as a verdict (an edit cannot be held: it is refused as MESSAGE_BLOCKED). A
+ * blocked word wins over a held one. The channel's moderators, owner and admins are exempt.
+ * Checked before anything is stored, so a refused message leaves nothing. A channel's words
+ * are kept per node for 30 s at most: a change is announced on the server topic, and every
+ * node drops its copy at once.
  */
 export class AutoModeration {
-  private filter = new WordFilter([]);
-  private filterWords: readonly string[] = [];
-  private readonly channels = new Map<number, { filter: WordFilter; at: number }>();
+  private readonly blocked = new CachedFilter();
+  private readonly held = new CachedFilter();
+  private readonly channels = new Map<
+    number,
+    { blocked: WordFilter; held: WordFilter; at: number }
+  >();
   /** Counts drops, so that a read a drop overtook is not cached. */
   private drops = 0;
 
   constructor(
     private readonly settings: () => Pick<
       ServerSettings,
-      "blockedWords" | "linkMinAccountHours" | "maxMentions"
+      "blockedWords" | "heldWords" | "linkMinAccountHours" | "maxMentions"
     >,
-    private readonly store: Pick<ModerationStore, "blockedWords">,
+    private readonly store: Pick<ModerationStore, "channelWords">,
     private readonly server?: ServerTopic,
     private readonly now: () => number = Date.now,
   ) {}
@@ -174,22 +198,23 @@ export class AutoModeration {
     this.server?.publish({ k: "automod", c: channelId });
   }
 
+  /**
+   * Throws the refusal of a message, or resolves to its verdict: `{ held }` (the entry that
+   * holds it) when it is to wait for review; an edit (`edit`) is refused instead.
+   */
   async check(
     author: AutoModAuthor,
     channelId: number,
     content: string,
     exempt: boolean,
-  ): Promise<void> {
-    if (exempt || content === "") return;
-    const { blockedWords, linkMinAccountHours, maxMentions } = this.settings();
-    // The settings hand out the same array until they change: no per-message comparison.
-    if (blockedWords !== this.filterWords) {
-      this.filter = new WordFilter(blockedWords);
-      this.filterWords = blockedWords;
-    }
-    if (this.filter.match(content) !== undefined) throw new ParleyError("MESSAGE_BLOCKED");
-    const own = await this.channelFilter(channelId);
-    if (own.match(content) !== undefined)
+    edit = false,
+  ): Promise<AutoModVerdict> {
+    if (exempt || content === "") return undefined;
+    const { blockedWords, heldWords, linkMinAccountHours, maxMentions } = this.settings();
+    if (this.blocked.of(blockedWords).match(content) !== undefined)
+      throw new ParleyError("MESSAGE_BLOCKED");
+    const own = await this.channelFilters(channelId);
+    if (own.blocked.match(content) !== undefined)
       throw new ParleyError(
         "MESSAGE_BLOCKED",
         "This message holds a word this channel does not allow",
@@ -213,16 +238,29 @@ export class AutoModeration {
           `A message may mention at most ${maxMentions} people`,
         );
     }
+    const held = this.held.of(heldWords).match(content) ?? own.held.match(content);
+    if (held === undefined) return undefined;
+    if (edit)
+      throw new ParleyError(
+        "MESSAGE_BLOCKED",
+        "This edit holds a word that needs a moderator's review: send it as a new message",
+      );
+    return { held };
   }
 
-  private async channelFilter(channelId: number): Promise<WordFilter> {
+  private async channelFilters(channelId: number) {
     const cached = this.channels.get(channelId);
-    if (cached && this.now() - cached.at < CHANNEL_WORDS_MS) return cached.filter;
+    if (cached && this.now() - cached.at < CHANNEL_WORDS_MS) return cached;
     const at = this.now();
     const drops = this.drops;
-    const filter = new WordFilter(await this.store.blockedWords(channelId));
-    if (drops === this.drops) this.channels.set(channelId, { filter, at });
-    return filter;
+    const words = await this.store.channelWords(channelId);
+    const filters = {
+      blocked: new WordFilter(words.blocked),
+      held: new WordFilter(words.held),
+      at,
+    };
+    if (drops === this.drops) this.channels.set(channelId, filters);
+    return filters;
   }
 
   private drop(channelId: number): void {

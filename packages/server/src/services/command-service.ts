@@ -280,39 +280,46 @@ export class CommandService {
       },
       {
         n: "automod",
-        u: "/automod <block|unblock> <word or phrase> | /automod list",
-        d: "Block words in this channel (matched through look-alikes and spacing; moderators are exempt)",
+        u: "/automod <block|hold|unblock> <word or phrase> | /automod list",
+        d: "Block words in this channel, or hold messages with them for review (matched through look-alikes and spacing; moderators are exempt)",
         rl: Role.Moderator,
         run: async (caller, args, rest) => {
           const spec = this.spec("automod");
           const [verb] = args;
           if (verb === "list") {
-            const words = await moderation.blockedWords(caller);
-            return {
-              x:
-                words.length === 0
-                  ? "This channel blocks no words of its own"
-                  : `Blocked here: ${words.join(", ")}`,
-            };
+            const { blocked, held } = await moderation.channelWords(caller);
+            if (blocked.length === 0 && held.length === 0)
+              return { x: "This channel blocks and holds no words of its own" };
+            const lines = [];
+            if (blocked.length > 0) lines.push(`Blocked here: ${blocked.join(", ")}`);
+            if (held.length > 0) lines.push(`Held for review here: ${held.join(", ")}`);
+            return { x: lines.join("\n") };
           }
-          if (verb !== "block" && verb !== "unblock")
-            throw usageError(spec, "Say block, unblock or list");
+          if (verb !== "block" && verb !== "hold" && verb !== "unblock")
+            throw usageError(spec, "Say block, hold, unblock or list");
           const entry = blockedWordSchema.safeParse(rest.trim().slice(verb.length).trim());
           if (!entry.success)
             throw usageError(
               spec,
               "Give a word or phrase of letters and digits, * at the end for a prefix",
             );
-          const { changed } = await moderation.changeBlockedWords(
+          const word = entry.data;
+          const { changed } = await moderation.changeChannelWords(
             caller,
-            verb === "block" ? { add: entry.data } : { remove: entry.data },
+            verb === "unblock" ? { remove: word } : { add: word, hold: verb === "hold" },
           );
+          if (verb === "unblock")
+            return {
+              x: changed ? `Unblocked "${word}" in this channel` : `"${word}" was not listed here`,
+            };
+          if (verb === "hold")
+            return {
+              x: changed
+                ? `Messages with "${word}" are held for review in this channel`
+                : `"${word}" was held for review here already`,
+            };
           return {
-            x: changed
-              ? `${verb === "block" ? "Blocked" : "Unblocked"} "${entry.data}" in this channel`
-              : verb === "block"
-                ? `"${entry.data}" was blocked here already`
-                : `"${entry.data}" was not blocked here`,
+            x: changed ? `Blocked "${word}" in this channel` : `"${word}" was blocked here already`,
           };
         },
       },

@@ -44,20 +44,38 @@ export interface PostedMessage {
   event: MessageEvent;
 }
 
+/** A send held for review: what posting it on approval takes, and the entry that held it. */
+export interface HeldSend {
+  channelId: number;
+  nonce: string;
+  content: string;
+  kind: MessageKind;
+  replyTo?: number;
+  files?: readonly string[];
+  entry: string;
+}
+
 /** Settings of the message rules. */
 export interface MessageOptions {
   /** How long after its send a message may be edited (ms); 0 = always. Default 0. */
   editWindowMs: number;
   /**
    * Refuses what auto-moderation does not allow (a send's or an edit's content), before
-   * anything is stored; `exempt` for the channel's moderators, owner and admins.
+   * anything is stored; `exempt` for the channel's moderators, owner and admins. Resolves to
+   * `{ held }` for a send to hold for review (an `edit` is refused instead).
    */
   automod?: (
     author: ChangeActor,
     channelId: number,
     content: string,
     exempt: boolean,
-  ) => Promise<void>;
+    edit: boolean,
+  ) => Promise<{ held: string } | undefined>;
+  /**
+   * Stores a send auto-moderation held, for the moderators' review (the same send retried is
+   * held once); the send then fails with MESSAGE_HELD. Without it a held send is posted.
+   */
+  hold?: (author: ChangeActor, send: HeldSend) => Promise<void>;
   /**
    * Told of each batch's new messages after their publish, before the sends settle; must return
    * at once (Web Push queues its work). Runs only on the node that stored the batch.
@@ -119,8 +137,31 @@ export class MessageService {
         replyTo,
         ...(files ? { files } : {}),
       });
-    const automod = this.options.automod;
-    return automod ? automod(author, channelId, content, slowModeExempt).then(queue) : queue();
+    const { automod, hold } = this.options;
+    if (!automod) return queue();
+    return automod(author, channelId, content, slowModeExempt, false).then(async (verdict) => {
+      if (!verdict || !hold) return queue();
+      await hold(author, {
+        channelId,
+        nonce,
+        content,
+        kind,
+        ...(replyTo !== undefined ? { replyTo } : {}),
+        ...(files ? { files } : {}),
+        entry: verdict.held,
+      });
+      throw new ParleyError("MESSAGE_HELD");
+    });
+  }
+
+  /**
+   * A message stored outside the send queue (a held message a moderator approved), after its
+   * commit: published, counted and told to the `posted` hook as a send's is.
+   */
+  storedElsewhere(channelId: number, event: MessageEvent): void {
+    this.channels.publish(channelId, [event]);
+    this.onStored(1);
+    this.options.posted?.([{ channelId, event }]);
   }
 
   /**
@@ -166,7 +207,7 @@ export class MessageService {
     nonce: string,
     exempt = false,
   ): Promise<EditAck> {
-    await this.options.automod?.(actor, channelId, content, exempt);
+    await this.options.automod?.(actor, channelId, content, exempt, true);
     const now = Date.now();
     const { author, authorRights } = writer(actor);
     const result = await this.storage.editMessage(

@@ -3,7 +3,7 @@ import { ParleyError, restrictionError } from "../errors";
 import type { AccountStore } from "../storage/account-store";
 import type { ServerBan } from "../storage/admin-store";
 import type { ChannelStore } from "../storage/channel-store";
-import type { AuditEntry, ModerationStore } from "../storage/moderation-store";
+import type { AuditEntry, ChannelWords, ModerationStore } from "../storage/moderation-store";
 import type { Actor, UserRow } from "../storage/storage";
 import { CHANNEL_BLOCKED_WORDS_MAX } from "./auto-moderation";
 import type { ChannelService } from "./channel-service";
@@ -46,15 +46,15 @@ export class ModerationService {
   ) {}
 
   /**
-   * Blocks an entry in the channel (moderators), or unblocks one; resolves to the channel's
-   * list now and whether it changed.
+   * Blocks an entry in the channel (moderators), holds it for review (`hold`), or unblocks
+   * one; resolves to the channel's lists now and whether they changed.
    */
-  async changeBlockedWords(
+  async changeChannelWords(
     by: Moderator,
-    change: { add: string } | { remove: string },
-  ): Promise<{ words: string[]; changed: boolean }> {
+    change: { add: string; hold?: boolean } | { remove: string },
+  ): Promise<{ words: ChannelWords; changed: boolean }> {
     this.authorize(by, "setBlockedWords");
-    const { words, event } = await this.storage.changeBlockedWords(
+    const { words, event } = await this.storage.changeChannelWords(
       by.channelId,
       change,
       by.actor,
@@ -67,10 +67,10 @@ export class ModerationService {
     return { words, changed: event !== undefined };
   }
 
-  /** The channel's own blocked words, for its moderators. */
-  async blockedWords(by: Moderator): Promise<string[]> {
+  /** The channel's own blocked and held words, for its moderators. */
+  async channelWords(by: Moderator): Promise<ChannelWords> {
     this.authorize(by, "setBlockedWords");
-    return this.storage.blockedWords(by.channelId);
+    return this.storage.channelWords(by.channelId);
   }
 
   /** Bans an account from the whole server (admins only): its sessions end, its sockets close. */

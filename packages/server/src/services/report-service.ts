@@ -1,9 +1,10 @@
-import { may, type Report, type ReportStatus, rankOf } from "@parley/protocol";
+import { type MessageEvent, may, type Report, type ReportStatus, rankOf } from "@parley/protocol";
 import type { MessageBroker } from "../broker/message-broker";
 import { ParleyError } from "../errors";
 import type { AccountStore } from "../storage/account-store";
 import type { ReportClosing, ReportStore } from "../storage/report-store";
 import type { Actor } from "../storage/storage";
+import type { HeldSend } from "./message-service";
 
 /** Who asks: the user, and whether it is a guest or a server admin. */
 export type ReportUser = Actor & { isGuest: boolean; isAdmin: boolean };
@@ -13,13 +14,33 @@ export type ReportUser = Actor & { isGuest: boolean; isAdmin: boolean };
  * guest) and the server's admins list and close them, checked at commit against the one
  * permission table (`handleReports`). Each report filed or closed is pushed to every one of
  * them, on every node, through their user topics; the list is the record, so a push lost with
- * a node is made good by listing again.
+ * a node is made good by listing again. A message auto-moderation held is a report too: its
+ * author is told of it (without who closed it or the entry it matched), and approving it
+ * posts it (see {@link ReportStore}), published by `posted` after the commit.
  */
 export class ReportService {
   constructor(
     private readonly storage: ReportStore & Pick<AccountStore, "admins">,
     private readonly broker: MessageBroker,
+    private readonly posted: (channelId: number, event: MessageEvent) => void = () => {},
   ) {}
+
+  /** Holds a send for review (once per send, however often retried). */
+  async hold(author: Actor, send: HeldSend): Promise<void> {
+    const { report, created } = await this.storage.holdMessage({
+      channelId: send.channelId,
+      author: { id: author.id, name: author.name },
+      nonce: send.nonce,
+      content: send.content,
+      draft: {
+        k: send.kind,
+        ...(send.replyTo !== undefined ? { r: send.replyTo } : {}),
+        ...(send.files ? { f: send.files } : {}),
+      },
+      entry: send.entry,
+    });
+    if (created) await this.announce(report);
+  }
 
   /** Files a report (or finds the reporter's earlier one of the message); its id. */
   async file(reporter: Actor, channelId: number, messageId: number, reason: string) {
@@ -60,8 +81,9 @@ export class ReportService {
           throw new ParleyError("FORBIDDEN", "Only the channel's moderators can handle reports");
       },
     );
+    if (result.posted) this.posted(result.report.c, result.posted);
     if (result.changed) await this.announce(result.report);
-    return result;
+    return { report: result.report, changed: result.changed };
   }
 
   /** Pushes a report to everyone who handles it: the channel's moderators and the admins. */
@@ -70,7 +92,12 @@ export class ReportService {
       this.storage.channelModerators(report.c),
       this.storage.admins(),
     ]);
-    for (const id of new Set([...moderators, ...admins.map((a) => a.id)]))
+    const handlers = new Set([...moderators, ...admins.map((a) => a.id)]);
+    for (const id of handlers)
       this.broker.publish({ kind: "user", id }, { k: "report", rp: report });
+    if (report.hd && !handlers.has(report.u)) {
+      const { cl: _by, cln: _name, rs: _entry, ...own } = report;
+      this.broker.publish({ kind: "user", id: report.u }, { k: "report", rp: { ...own, rs: "" } });
+    }
   }
 }

@@ -6,7 +6,7 @@ import type { Actor, Storage } from "./storage";
 
 let counter = 0;
 /** A new file row's fields, with an id of the right shape. */
-function fileOf(uploader: Actor, createdAt = Date.now(), size = 100): NewFileRow {
+export function fileOf(uploader: Actor, createdAt = Date.now(), size = 100): NewFileRow {
   const id = `F${String(++counter).padStart(21, "0")}`;
   return {
     id,

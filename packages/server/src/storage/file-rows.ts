@@ -39,7 +39,8 @@ export interface DoomedFile {
  * - **Quota.** `liveFileBytes` sums the sizes of a user's files not doomed.
  * - **Sweep, cluster-safe.** `doomOrphans` marks unattached files older than a time doomed in
  *   one statement, so no send can attach one afterwards (a send that won the race attached it
- *   first and it is no orphan); `doomedFiles` lists doomed files for their bytes to be
+ *   first and it is no orphan), but not the uploads of a message held for review while it
+ *   waits (an open held report's draft names them); `doomedFiles` lists doomed files for their bytes to be
  *   deleted, and `removeFiles` deletes those rows after. Several nodes sweeping together
  *   delete the same bytes twice at worst, which the store allows.
  */

@@ -629,6 +629,40 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
           .execute();
       },
     },
+    "0029_held_messages": {
+      // Auto-moderation's held messages: a channel's own entries that hold rather than block
+      // (JSON, as `blocked_words`), and held messages as reports (`held` 1) with what posting
+      // them needs: the sender's nonce (one hold per send, however often it is retried) and a
+      // JSON draft of the rest (kind, reply target, files). Until approved a held report has no
+      // message (`message_id` 0), so the one-report-per-message-and-reporter rule covers
+      // members' reports alone.
+      async up(db) {
+        await db.schema
+          .alterTable("channels")
+          .addColumn("held_words", "text", (c) => c.notNull().defaultTo("[]"))
+          .execute();
+        await db.schema
+          .alterTable("reports")
+          .addColumn("held", "integer", (c) => c.notNull().defaultTo(0))
+          .execute();
+        await db.schema.alterTable("reports").addColumn("nonce", "text").execute();
+        await db.schema.alterTable("reports").addColumn("draft", "text").execute();
+        await db.schema.dropIndex("reports_message_reporter").execute();
+        await db.schema
+          .createIndex("reports_message_reporter")
+          .on("reports")
+          .columns(["message_id", "reporter_id"])
+          .unique()
+          .where(sql.ref("held"), "=", 0)
+          .execute();
+        await db.schema
+          .createIndex("reports_held_nonce")
+          .on("reports")
+          .columns(["channel_id", "author_id", "nonce"])
+          .unique()
+          .execute();
+      },
+    },
   };
 }
 

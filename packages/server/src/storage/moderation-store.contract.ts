@@ -7,7 +7,7 @@ export function moderationStoreContract(name: string, open: Open) {
   describe(`${name} › ModerationStore contract`, () => {
     const fx = storageFixture(open);
 
-    it("adds and removes a channel's blocked words once each, with their events, and refuses past the limit", async () => {
+    it("adds and removes a channel's blocked and held words once each, with their events, and refuses past the limit", async () => {
       const { storage, alice } = fx;
       const { channel } = await storage.createChannel({ name: "w", topic: "", owner: alice });
       const { channel: other } = await storage.createChannel({
@@ -15,25 +15,50 @@ export function moderationStoreContract(name: string, open: Open) {
         topic: "",
         owner: alice,
       });
-      expect(await storage.blockedWords(channel.id)).toEqual([]);
-      const added = await storage.changeBlockedWords(channel.id, { add: "scam" }, alice, 2);
-      expect(added.words).toEqual(["scam"]);
-      expect(added.event).toMatchObject({ t: EventType.BlockedWordsChanged, bw: 1, a: alice.id });
-      const again = await storage.changeBlockedWords(channel.id, { add: "scam" }, alice, 2);
-      expect(again).toEqual({ words: ["scam"] });
-      await storage.changeBlockedWords(channel.id, { add: "spam*" }, alice, 2);
-      await expect(
-        storage.changeBlockedWords(channel.id, { add: "third" }, alice, 2),
-      ).rejects.toMatchObject({ errorName: "LIMIT_REACHED" });
-      expect(await storage.blockedWords(channel.id)).toEqual(["scam", "spam*"]);
-      expect(await storage.blockedWords(other.id)).toEqual([]);
-      const removed = await storage.changeBlockedWords(channel.id, { remove: "scam" }, alice, 2);
-      expect(removed.words).toEqual(["spam*"]);
-      expect(removed.event).toMatchObject({ bw: 1 });
-      expect(await storage.changeBlockedWords(channel.id, { remove: "scam" }, alice, 2)).toEqual({
-        words: ["spam*"],
+      const none = { blocked: [], held: [] };
+      expect(await storage.channelWords(channel.id)).toEqual(none);
+      const added = await storage.changeChannelWords(channel.id, { add: "scam" }, alice, 3);
+      expect(added.words).toEqual({ blocked: ["scam"], held: [] });
+      expect(added.event).toMatchObject({
+        t: EventType.BlockedWordsChanged,
+        bw: 1,
+        hw: 0,
+        a: alice.id,
       });
-      expect(await storage.blockedWords(999_999)).toEqual([]);
+      const again = await storage.changeChannelWords(channel.id, { add: "scam" }, alice, 3);
+      expect(again).toEqual({ words: { blocked: ["scam"], held: [] } });
+      await storage.changeChannelWords(channel.id, { add: "spam*" }, alice, 3);
+      const held = await storage.changeChannelWords(
+        channel.id,
+        { add: "crypto", hold: true },
+        alice,
+        3,
+      );
+      expect(held.event).toMatchObject({ bw: 2, hw: 1 });
+      await expect(
+        storage.changeChannelWords(channel.id, { add: "fourth", hold: true }, alice, 3),
+      ).rejects.toMatchObject({ errorName: "LIMIT_REACHED" });
+      // Moving an entry to the other list is no new entry: allowed at the limit.
+      const moved = await storage.changeChannelWords(
+        channel.id,
+        { add: "scam", hold: true },
+        alice,
+        3,
+      );
+      expect(moved.words).toEqual({ blocked: ["spam*"], held: ["crypto", "scam"] });
+      expect(await storage.channelWords(channel.id)).toEqual(moved.words);
+      expect(await storage.channelWords(other.id)).toEqual(none);
+      const removed = await storage.changeChannelWords(channel.id, { remove: "scam" }, alice, 3);
+      expect(removed.words).toEqual({ blocked: ["spam*"], held: ["crypto"] });
+      expect(removed.event).toMatchObject({ bw: 1, hw: 1 });
+      expect(await storage.changeChannelWords(channel.id, { remove: "scam" }, alice, 3)).toEqual({
+        words: { blocked: ["spam*"], held: ["crypto"] },
+      });
+      const log = await storage.auditLog({ channelId: channel.id }, 10);
+      expect(log.map((e) => e.reason)).toEqual(
+        expect.arrayContaining(["block scam", "hold crypto", "hold scam", "unblock scam"]),
+      );
+      expect(await storage.channelWords(999_999)).toEqual(none);
     });
 
     it("keeps one mute row per user: muting again updates it; a muted author cannot write", async () => {

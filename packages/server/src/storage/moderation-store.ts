@@ -48,6 +48,12 @@ export interface AuditEntry {
   at: number;
 }
 
+/** A channel's own auto-moderation entries: those that block a message, those that hold it. */
+export interface ChannelWords {
+  blocked: string[];
+  held: string[];
+}
+
 /**
  * Moderation of a channel: kicks, mutes, bans, roles, topic and slow mode, the audit log, and
  * the expiry of restrictions.
@@ -84,20 +90,21 @@ export interface ModerationStore {
   /** Sets the channel's own retention in days, 0 for none (RetentionChanged, audited). */
   setRetention(channelId: number, days: number, actor: Actor): Promise<ChannelEvent>;
   /**
-   * Adds an entry to the channel's own blocked words, or removes one, in one transaction
-   * (concurrent changes serialise on the channel's row): BlockedWordsChanged with the count,
-   * audited as `automod` (`block <entry>` / `unblock <entry>`). Resolves to the list now and
-   * the event, absent when nothing changed (the entry was there already, or was not). At most
-   * `max` entries: LIMIT_REACHED beyond.
+   * Adds an entry to the channel's own blocked words (or, with `hold`, to its words held for
+   * review; an entry is in one list, so adding it to one takes it out of the other), or
+   * removes one from either, in one transaction (concurrent changes serialise on the channel's
+   * row): BlockedWordsChanged with both counts, audited as `automod` (`block <entry>`,
+   * `hold <entry>`, `unblock <entry>`). Resolves to the lists now and the event, absent when
+   * nothing changed. At most `max` entries in both lists together: LIMIT_REACHED beyond.
    */
-  changeBlockedWords(
+  changeChannelWords(
     channelId: number,
-    change: { add: string } | { remove: string },
+    change: { add: string; hold?: boolean } | { remove: string },
     actor: Actor,
     max: number,
-  ): Promise<{ words: string[]; event?: ChannelEvent }>;
-  /** The channel's own blocked words ([] for none, or for no such channel). */
-  blockedWords(channelId: number): Promise<string[]>;
+  ): Promise<{ words: ChannelWords; event?: ChannelEvent }>;
+  /** The channel's own entries (both empty for none, or for no such channel). */
+  channelWords(channelId: number): Promise<ChannelWords>;
   /**
    * Makes a channel private or public (ChannelVisibilityChanged, audited as `private` or
    * `public`); undefined, with nothing stored, when it already is. Members stay either way.

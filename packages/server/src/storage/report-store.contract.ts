@@ -1,7 +1,8 @@
-import { EventType, ReportStatus, Role } from "@parley/protocol";
+import { EventType, MessageKind, ReportStatus, Role } from "@parley/protocol";
 import { describe, expect, it } from "vitest";
 import { ParleyError } from "../errors";
 import { createUser, type Open, storageFixture } from "./contract-fixture";
+import { fileOf } from "./file-rows.contract";
 import { post } from "./message-store.contract";
 import type { Actor } from "./storage";
 
@@ -236,6 +237,161 @@ export function reportStoreContract(name: string, open: Open) {
       expect(await storage.moderatedChannels(alice.id)).toEqual([channelId]);
       expect(await storage.moderatedChannels(carol.id)).toEqual([channelId]);
       expect(await storage.moderatedChannels(bob.id)).toEqual([quiet.id]);
+    });
+    /** bob's send held in alice's channel (a reply to her message, with a file of his). */
+    async function holdBobs(channelId: number, replyTo: number, nonce = "h1") {
+      const { storage, bob } = fx;
+      const file = fileOf(bob, Date.now() - 3_600_000);
+      await storage.createFile(file);
+      const held = await storage.holdMessage({
+        channelId,
+        author: bob,
+        nonce,
+        content: "buy crypto now",
+        draft: { k: MessageKind.Text, r: replyTo, f: [file.id] },
+        entry: "crypto",
+      });
+      return { ...held, file };
+    }
+
+    it("holds a send once per nonce, as a report with no message; approving posts it once, with its reply and file", async () => {
+      const { storage, alice, bob } = fx;
+      const { channelId, message, carol } = await setup();
+      const lastSeq = (await storage.snapshot(channelId, 1)).lastSeq;
+      const { report, created, file } = await holdBobs(channelId, message.id);
+      expect(created).toBe(true);
+      expect(report).toMatchObject({
+        c: channelId,
+        m: 0,
+        s: 0,
+        u: bob.id,
+        un: "bob",
+        x: "buy crypto now",
+        by: 0,
+        rs: "crypto",
+        st: ReportStatus.Open,
+        hd: true,
+      });
+      // Retried: the same hold. Nothing is in the channel's stream yet.
+      const again = await storage.holdMessage({
+        channelId,
+        author: bob,
+        nonce: "h1",
+        content: "buy crypto now",
+        draft: { k: MessageKind.Text },
+        entry: "crypto",
+      });
+      expect(again).toEqual({ report, created: false });
+      expect((await storage.snapshot(channelId, 1)).lastSeq).toBe(lastSeq);
+      // Its upload waits with it: the orphan sweep leaves it while the report is open.
+      expect(await storage.doomOrphans(Date.now())).toBe(0);
+      const approved = await storage.closeReport(
+        { id: report.id, actor: carol, status: ReportStatus.Resolved },
+        allow,
+      );
+      expect(approved.changed).toBe(true);
+      expect(approved.posted).toMatchObject({
+        t: EventType.MessagePosted,
+        a: bob.id,
+        x: "buy crypto now",
+        s: lastSeq + 1,
+        rp: { m: message.id },
+        f: [{ i: file.id }],
+      });
+      expect(approved.report).toMatchObject({
+        st: ReportStatus.Resolved,
+        m: approved.posted!.i,
+        s: lastSeq + 1,
+        cl: carol.id,
+      });
+      const events = await storage.eventsAfter(channelId, lastSeq, 10);
+      expect(events).toEqual([approved.posted]);
+      // Approved again, by anyone: nothing more is posted.
+      const late = await storage.closeReport(
+        { id: report.id, actor: alice, status: ReportStatus.Resolved },
+        allow,
+      );
+      expect(late.changed).toBe(false);
+      expect(late.posted).toBeUndefined();
+      expect(await storage.eventsAfter(channelId, lastSeq, 10)).toHaveLength(1);
+      const audit = await storage.auditLog({ channelId, action: "held-approved" }, 10);
+      expect(audit).toEqual([
+        expect.objectContaining({ actor: carol, target: bob, reason: "crypto" }),
+      ]);
+    });
+
+    it("drops a held message without posting it; its upload is an orphan again", async () => {
+      const { storage } = fx;
+      const { channelId, message, carol } = await setup();
+      const lastSeq = (await storage.snapshot(channelId, 1)).lastSeq;
+      const { report } = await holdBobs(channelId, message.id);
+      const dropped = await storage.closeReport(
+        { id: report.id, actor: carol, status: ReportStatus.Dismissed },
+        allow,
+      );
+      expect(dropped).toMatchObject({
+        changed: true,
+        report: { st: ReportStatus.Dismissed, m: 0 },
+      });
+      expect(dropped.posted).toBeUndefined();
+      expect((await storage.snapshot(channelId, 1)).lastSeq).toBe(lastSeq);
+      expect(await storage.doomOrphans(Date.now())).toBe(1);
+      expect(await storage.auditLog({ channelId, action: "held-dropped" }, 10)).toHaveLength(1);
+    });
+
+    it("refuses an approval the send path refuses (author muted, or gone), leaving the report open", async () => {
+      const { storage, alice, bob } = fx;
+      const { channelId, message, carol } = await setup();
+      const { report } = await holdBobs(channelId, message.id);
+      await storage.mute({ channelId, actor: alice, target: bob, until: null });
+      const lastSeq = (await storage.snapshot(channelId, 1)).lastSeq;
+      const refused = await storage
+        .closeReport({ id: report.id, actor: carol, status: ReportStatus.Resolved }, allow)
+        .catch((err: ParleyError) => err.errorName);
+      expect(refused).toBe("MUTED");
+      expect((await storage.reports({ limit: 10 }))[0]).toMatchObject({
+        id: report.id,
+        st: ReportStatus.Open,
+      });
+      expect((await storage.snapshot(channelId, 1)).lastSeq).toBe(lastSeq);
+      expect(await storage.auditLog({ channelId, action: "held-approved" }, 10)).toEqual([]);
+      // A stranger's send is not held at all.
+      const d = await createUser(storage, { username: "dave", passwordHash: "h", isGuest: false });
+      const stranger = await storage
+        .holdMessage({
+          channelId,
+          author: { id: d.id, name: d.username },
+          nonce: "x",
+          content: "crypto",
+          draft: { k: MessageKind.Text },
+          entry: "crypto",
+        })
+        .catch((err: ParleyError) => err.errorName);
+      expect(stranger).toBe("NOT_A_MEMBER");
+    });
+
+    it("posts a held message once when approvals race, and not when a drop wins", async () => {
+      const { storage, alice } = fx;
+      const { channelId, message, carol } = await setup();
+      const lastSeq = (await storage.snapshot(channelId, 1)).lastSeq;
+      const { report } = await holdBobs(channelId, message.id);
+      const results = await Promise.all(
+        [alice, carol, alice, carol].map((actor, i) =>
+          storage.closeReport(
+            {
+              id: report.id,
+              actor,
+              status: i === 3 ? ReportStatus.Dismissed : ReportStatus.Resolved,
+            },
+            allow,
+          ),
+        ),
+      );
+      const winner = results.filter((r) => r.changed);
+      expect(winner).toHaveLength(1);
+      const posted = results.filter((r) => r.posted);
+      expect(posted).toHaveLength(winner[0]!.report.st === ReportStatus.Resolved ? 1 : 0);
+      expect(await storage.eventsAfter(channelId, lastSeq, 10)).toHaveLength(posted.length);
     });
   });
 }

@@ -1,4 +1,4 @@
-import type { Report, ReportStatus, Role } from "@parley/protocol";
+import type { MessageEvent, MessageKind, Report, ReportStatus, Role } from "@parley/protocol";
 import type { Actor } from "./storage";
 
 /** A report to file: the reporter's, of a message of a channel. */
@@ -7,6 +7,23 @@ export interface NewReport {
   messageId: number;
   reporter: Actor;
   reason: string;
+}
+
+/** What posting a held message takes besides its text: its kind, reply target and files. */
+export interface HeldDraft {
+  k: MessageKind;
+  r?: number;
+  f?: readonly string[];
+}
+
+/** A send auto-moderation held: its author, nonce, text and draft, and the entry it matched. */
+export interface NewHeld {
+  channelId: number;
+  author: Actor;
+  nonce: string;
+  content: string;
+  draft: HeldDraft;
+  entry: string;
 }
 
 /** Which reports to read: of some channels (absent: of every channel), of a status. */
@@ -39,6 +56,16 @@ export interface ReportClosing {
  *   `report-dismissed`, the message's author as target, the report's reason). A report is
  *   closed once: of concurrent closings on any nodes exactly one changes it; the others get
  *   it as it is (`changed` false) and write nothing.
+ * - **Holding** a send (auto-moderation) stores it as a report (`hd`) in one transaction that
+ *   reads the author's membership (NOT_A_MEMBER): no message yet (`m`, `s` 0), the author as
+ *   `u`, no reporter (`by` 0), the entry it matched as `rs`. One hold per (channel, author,
+ *   nonce): holding again returns the first (`created` false), on any node.
+ * - **Approving** a held report (closing it as resolved) posts its message in the closing's
+ *   transaction, through the send path's rules as read there (membership, mute, ban, reply
+ *   target, files; slow mode does not apply): a refusal fails the approval with its error and
+ *   the report stays open. The message, the report's new `m`/`s`, the status and the audit
+ *   row (`held-approved`) commit together, so an approval that commits has posted, and two
+ *   approvals post once. Dropping one (dismissed) audits `held-dropped`.
  */
 export interface ReportStore {
   fileReport(report: NewReport): Promise<{ report: Report; created: boolean }>;
@@ -47,7 +74,8 @@ export interface ReportStore {
   closeReport(
     closing: ReportClosing,
     rule: (role: Role | undefined) => void,
-  ): Promise<{ report: Report; changed: boolean }>;
+  ): Promise<{ report: Report; changed: boolean; posted?: MessageEvent }>;
+  holdMessage(held: NewHeld): Promise<{ report: Report; created: boolean }>;
   /** The members of a channel who moderate it (moderators and the owner), by id. */
   channelModerators(channelId: number): Promise<number[]>;
   /** The channels a user moderates or owns, by id. */

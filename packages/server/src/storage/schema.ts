@@ -51,6 +51,7 @@ export interface Database {
     archived_at: Generated<number | null>;
     /** The channel's own blocked words, a JSON array (migration 0028). */
     blocked_words: Generated<string>;
+    held_words: Generated<string>;
     /** Set once an admin deleted the channel: hidden, its rows being purged (migration 0025). */
     deleted_at: Generated<number | null>;
     /** 1 for a private channel (listed to members only, joined by invitation). */
@@ -256,6 +257,11 @@ export interface Database {
     closed_by: number | null;
     closed_by_name: string | null;
     closed_at: number | null;
+    /** 1: a message auto-moderation held for review (`nonce` and `draft` set). */
+    held: Generated<number>;
+    nonce: string | null;
+    /** A held message's JSON `HeldDraft`. */
+    draft: string | null;
   };
   /** Each node's figures over the last hour (`NodeStats`), pruned as they are written. */
   node_stats: {

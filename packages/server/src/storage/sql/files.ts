@@ -1,4 +1,5 @@
-import type { Selectable } from "kysely";
+import { ReportStatus } from "@parley/protocol";
+import { sql as raw, type Selectable } from "kysely";
 import type { FileRow, FileRowStore } from "../file-rows";
 import type { Database } from "../schema";
 import type { SqlContext } from "./context";
@@ -95,6 +96,18 @@ export function sqlFileRowStore(sql: SqlContext): FileRowStore {
           .where("message_id", "is", null)
           .where("created_at", "<", before)
           .where("deleted_at", "is", null)
+          // An upload of a message held for review stays until the message is approved or dropped.
+          .where(({ not, exists, selectFrom }) =>
+            not(
+              exists(
+                selectFrom("reports")
+                  .select("reports.id")
+                  .where("reports.held", "=", 1)
+                  .where("reports.status", "=", ReportStatus.Open)
+                  .where("reports.draft", "like", raw<string>`'%"' || files.id || '"%'`),
+              ),
+            ),
+          )
           .executeTakeFirst(),
       );
       return Number(result.numUpdatedRows);

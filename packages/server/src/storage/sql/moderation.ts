@@ -1,7 +1,12 @@
 import { type ChannelEvent, EventType, Role } from "@parley/protocol";
 import type { Transaction } from "kysely";
 import { ParleyError } from "../../errors";
-import type { ModerationInput, ModerationStore, Restriction } from "../moderation-store";
+import type {
+  ChannelWords,
+  ModerationInput,
+  ModerationStore,
+  Restriction,
+} from "../moderation-store";
 import type { Database } from "../schema";
 import { type Actor, SYSTEM_ACTOR } from "../storage";
 import { removeMembership } from "./channels";
@@ -212,45 +217,63 @@ export function sqlModerationStore(sql: SqlContext): ModerationStore {
       });
     },
 
-    async changeBlockedWords(channelId, change, actor, max) {
+    async changeChannelWords(channelId, change, actor, max) {
       return sql.write(async (trx) => {
-        let q = trx.selectFrom("channels").select("blocked_words").where("id", "=", channelId);
+        let q = trx
+          .selectFrom("channels")
+          .select(["blocked_words", "held_words"])
+          .where("id", "=", channelId);
         if (sql.dialect === "postgres") q = q.forUpdate();
         const row = await q.executeTakeFirst();
         if (!row) throw new ParleyError("NO_SUCH_CHANNEL");
-        const words = JSON.parse(row.blocked_words) as string[];
+        const words = toChannelWords(row);
         const entry = "add" in change ? change.add : change.remove;
-        const has = words.includes(entry);
-        if ("add" in change ? has : !has) return { words };
-        if ("add" in change && words.length >= max)
-          throw new ParleyError("LIMIT_REACHED", `A channel may block at most ${max} words`);
-        const next = "add" in change ? [...words, entry] : words.filter((w) => w !== entry);
+        const list = "add" in change && change.hold ? "held" : "blocked";
+        const other = list === "held" ? "blocked" : "held";
+        let next: ChannelWords;
+        if ("add" in change) {
+          if (words[list].includes(entry)) return { words };
+          // An entry is in one list: adding it to one takes it out of the other.
+          const moved = words[other].includes(entry);
+          if (!moved && words.blocked.length + words.held.length >= max)
+            throw new ParleyError("LIMIT_REACHED", `A channel may list at most ${max} words`);
+          next = {
+            [list]: [...words[list], entry],
+            [other]: words[other].filter((w) => w !== entry),
+          } as unknown as ChannelWords;
+        } else {
+          if (!words.blocked.includes(entry) && !words.held.includes(entry)) return { words };
+          next = {
+            blocked: words.blocked.filter((w) => w !== entry),
+            held: words.held.filter((w) => w !== entry),
+          };
+        }
         await trx
           .updateTable("channels")
-          .set({ blocked_words: JSON.stringify(next) })
+          .set({
+            blocked_words: JSON.stringify(next.blocked),
+            held_words: JSON.stringify(next.held),
+          })
           .where("id", "=", channelId)
           .execute();
-        await audit(trx, "automod", {
-          channelId,
-          actor,
-          reason: `${"add" in change ? "block" : "unblock"} ${entry}`,
-        });
+        const verb = "add" in change ? (change.hold ? "hold" : "block") : "unblock";
+        await audit(trx, "automod", { channelId, actor, reason: `${verb} ${entry}` });
         const event = await sql.appendEvent(trx, channelId, {
           type: EventType.BlockedWordsChanged,
           actor,
-          data: { bw: next.length },
+          data: { bw: next.blocked.length, hw: next.held.length },
         });
         return { words: next, event };
       });
     },
 
-    async blockedWords(channelId) {
+    async channelWords(channelId) {
       const row = await db
         .selectFrom("channels")
-        .select("blocked_words")
+        .select(["blocked_words", "held_words"])
         .where("id", "=", channelId)
         .executeTakeFirst();
-      return row ? (JSON.parse(row.blocked_words) as string[]) : [];
+      return row ? toChannelWords(row) : { blocked: [], held: [] };
     },
 
     async setRetention(channelId, days, actor) {
@@ -400,5 +423,12 @@ function targetData(input: ModerationInput): Record<string, unknown> {
     un: input.target.name,
     ...(input.reason ? { rs: input.reason } : {}),
     ...(input.until ? { ut: input.until } : {}),
+  };
+}
+
+function toChannelWords(row: { blocked_words: string; held_words: string }): ChannelWords {
+  return {
+    blocked: JSON.parse(row.blocked_words) as string[],
+    held: JSON.parse(row.held_words) as string[],
   };
 }

@@ -1,15 +1,22 @@
-import { ChannelKind, type Report, ReportStatus, Role } from "@parley/protocol";
-import type { Selectable } from "kysely";
+import { ChannelKind, type MessageEvent, type Report, ReportStatus, Role } from "@parley/protocol";
+import { sql as raw, type Selectable, type Transaction } from "kysely";
 import { ParleyError } from "../../errors";
-import type { ReportStore } from "../report-store";
+import type { HeldDraft, ReportStore } from "../report-store";
 import type { Database } from "../schema";
+import type { AppendResult, NewMessage } from "../send-path";
 import type { Db, SqlContext } from "./context";
 import { insertAudit } from "./moderation";
 
+/** Stores one message inside a transaction, by the send path's rules (see `sqlSendPath`). */
+export type PostWithin = (trx: Transaction<Database>, message: NewMessage) => Promise<AppendResult>;
+
 type ReportRow = Selectable<Database["reports"]> & { channel_name: string; channel_kind: number };
 
-/** {@link ReportStore} over SQL: the `reports` table, audited in the channels' audit log. */
-export function sqlReportStore(sql: SqlContext): ReportStore {
+/**
+ * {@link ReportStore} over SQL: the `reports` table, audited in the channels' audit log; an
+ * approved held message is posted through `post`, in the approval's transaction.
+ */
+export function sqlReportStore(sql: SqlContext, post: PostWithin): ReportStore {
   const { db } = sql;
 
   const select = (from: Db) =>
@@ -38,6 +45,33 @@ export function sqlReportStore(sql: SqlContext): ReportStore {
       .select(["m.user_id", "m.channel_id"])
       .where("ch.kind", "=", ChannelKind.Channel)
       .where("m.role", ">=", Role.Moderator);
+
+  /**
+   * Posts a held report's message in `trx`, as its author now is (name, guest flag), exempt
+   * from slow mode; throws the send path's refusal.
+   */
+  async function postHeld(trx: Transaction<Database>, row: ReportRow): Promise<MessageEvent> {
+    const author = await trx
+      .selectFrom("users")
+      .select(["username", "is_guest", "deleted_at"])
+      .where("id", "=", Number(row.author_id))
+      .executeTakeFirst();
+    if (!author || author.deleted_at !== null) throw new ParleyError("NOT_A_MEMBER");
+    const draft = JSON.parse(row.draft ?? "{}") as HeldDraft;
+    const result = await post(trx, {
+      channelId: Number(row.channel_id),
+      author: { id: Number(row.author_id), name: author.username },
+      nonce: row.nonce ?? `held-${row.id}`,
+      content: row.content,
+      kind: draft.k,
+      ...(draft.r !== undefined ? { replyTo: draft.r } : {}),
+      ...(draft.f ? { files: draft.f } : {}),
+      slowModeExempt: true,
+      authorRights: { isGuest: Number(author.is_guest) === 1, isAdmin: false },
+    });
+    if (!result.ok) throw result.error;
+    return result.event;
+  }
 
   return {
     async fileReport({ channelId, messageId, reporter, reason }) {
@@ -69,13 +103,17 @@ export function sqlReportStore(sql: SqlContext): ReportStore {
             created_at: sql.now(),
             status: ReportStatus.Open,
           })
-          .onConflict((oc) => oc.columns(["message_id", "reporter_id"]).doNothing())
+          .onConflict((oc) =>
+            // The index's own predicate, as a literal: SQLite matches it by its text.
+            oc.columns(["message_id", "reporter_id"]).where("held", "=", raw.lit(0)).doNothing(),
+          )
           .returning("id")
           .executeTakeFirst();
         // This one, or the reporter's earlier report of the message.
         const row = await select(trx)
           .where("r.message_id", "=", messageId)
           .where("r.reporter_id", "=", reporter.id)
+          .where("r.held", "=", 0)
           .executeTakeFirstOrThrow();
         return { report: toReport(row), created: inserted !== undefined };
       });
@@ -114,18 +152,64 @@ export function sqlReportStore(sql: SqlContext): ReportStore {
         // Closed meanwhile (on PostgreSQL the update waited for that commit): read it again.
         if (Number(updated.numUpdatedRows) === 0)
           return { report: toReport((await byId(trx, id))!), changed: false };
-        await insertAudit(
-          sql,
-          trx,
-          status === ReportStatus.Resolved ? "report-resolved" : "report-dismissed",
-          {
-            channelId,
-            actor,
-            target: { id: Number(row.author_id), name: row.author_name },
-            reason: row.reason || null,
-          },
-        );
-        return { report: toReport((await byId(trx, id))!), changed: true };
+        const held = Number(row.held) === 1;
+        let posted: MessageEvent | undefined;
+        if (held && status === ReportStatus.Resolved) {
+          posted = await postHeld(trx, row);
+          await trx
+            .updateTable("reports")
+            .set({ message_id: posted.i, seq: posted.s })
+            .where("id", "=", id)
+            .execute();
+        }
+        const action = held
+          ? status === ReportStatus.Resolved
+            ? "held-approved"
+            : "held-dropped"
+          : status === ReportStatus.Resolved
+            ? "report-resolved"
+            : "report-dismissed";
+        await insertAudit(sql, trx, action, {
+          channelId,
+          actor,
+          target: { id: Number(row.author_id), name: row.author_name },
+          reason: row.reason || null,
+        });
+        const report = toReport((await byId(trx, id))!);
+        return posted ? { report, changed: true, posted } : { report, changed: true };
+      });
+    },
+
+    async holdMessage({ channelId, author, nonce, content, draft, entry }) {
+      return sql.write(async (trx) => {
+        if (!(await membershipOf(trx, channelId, author.id))) throw new ParleyError("NOT_A_MEMBER");
+        const inserted = await trx
+          .insertInto("reports")
+          .values({
+            channel_id: channelId,
+            message_id: 0,
+            seq: 0,
+            author_id: author.id,
+            author_name: author.name,
+            content,
+            reporter_id: 0,
+            reporter_name: "",
+            reason: entry,
+            created_at: sql.now(),
+            status: ReportStatus.Open,
+            held: 1,
+            nonce,
+            draft: JSON.stringify(draft),
+          })
+          .onConflict((oc) => oc.columns(["channel_id", "author_id", "nonce"]).doNothing())
+          .returning("id")
+          .executeTakeFirst();
+        const row = await select(trx)
+          .where("r.channel_id", "=", channelId)
+          .where("r.author_id", "=", author.id)
+          .where("r.nonce", "=", nonce)
+          .executeTakeFirstOrThrow();
+        return { report: toReport(row), created: inserted !== undefined };
       });
     },
 
@@ -159,5 +243,6 @@ function toReport(r: ReportRow): Report {
     ...(r.closed_by !== null
       ? { cl: Number(r.closed_by), cln: r.closed_by_name ?? "", clt: Number(r.closed_at) }
       : {}),
+    ...(Number(r.held) === 1 ? { hd: true as const } : {}),
   };
 }

@@ -30,6 +30,7 @@ import {
   resolvedMentions,
   sqlMentions,
 } from "./mentions";
+import type { PostWithin } from "./reports";
 
 /** Most rows in one multi-row insert of the send path (10 parameters a row at most). */
 const INSERT_ROWS = 32;
@@ -82,7 +83,7 @@ function directBlock() {
  * {@link SendPath} over SQL: a batch of messages in one transaction with few statements, each
  * kept as SQL text in the context's statement cache.
  */
-export function sqlSendPath(sql: SqlContext): SendPath {
+export function sqlSendPath(sql: SqlContext): SendPath & { postWithin: PostWithin } {
   const { db } = sql;
   const mentioning = sqlMentions(sql);
 
@@ -449,6 +450,9 @@ export function sqlSendPath(sql: SqlContext): SendPath {
   return {
     appendMessages(batch) {
       return appendBatch(batch, true);
+    },
+    async postWithin(trx, message) {
+      return (await appendIn(trx, [message], [0]))[0]!;
     },
   };
 }

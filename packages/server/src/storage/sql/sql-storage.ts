@@ -37,7 +37,7 @@ export function sqlStorage(
   const accounts = sqlAccountStore(sql);
   const channels = sqlChannelStore(sql);
   const moderation = sqlModerationStore(sql);
-  const sendPath = sqlSendPath(sql);
+  const { postWithin, ...sendPath } = sqlSendPath(sql);
   const eventLog = sqlEventLog(sql);
   const messages = sqlMessageStore(sql);
   const memberState = sqlMemberStateStore(sql);
@@ -48,7 +48,7 @@ export function sqlStorage(
   const search = sqlSearchStore(sql, options.search);
   const admin = sqlAdminStore(sql);
   const adminChannels = sqlAdminChannelStore(sql);
-  const reports = sqlReportStore(sql);
+  const reports = sqlReportStore(sql, postWithin);
   const serverInvites = sqlServerInviteStore(sql);
   assertDisjoint([
     accounts,
