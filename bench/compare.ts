@@ -7,6 +7,10 @@
  *   node --import tsx bench/compare.ts --base HEAD~1                  write and history, 2 rounds
  *   node --import tsx bench/compare.ts --base main --only write --rounds 3
  *   node --import tsx bench/compare.ts --base main --only write,fanout   fan-out of Parley alone
+ *   node --import tsx bench/compare.ts --base HEAD~1 --only idle --bench-from-head
+ *
+ * `--bench-from-head` runs this tree's `bench/` on both sides (the baseline's server with the
+ * head's scenarios), for a figure the baseline's scenarios do not report yet.
  *
  * The baseline is checked out into a temporary git worktree with a copy of this one's
  * node_modules (the same installed packages), and removed afterwards.
@@ -24,6 +28,7 @@ const { values } = parseArgs({
     only: { type: "string", default: "write,history" },
     rounds: { type: "string", default: "2" },
     full: { type: "boolean", default: false },
+    "bench-from-head": { type: "boolean", default: false },
   },
 });
 if (!values.base) {
@@ -54,6 +59,12 @@ interface FanoutFigures {
   offeredDeliveriesPerSec: number;
   run: { deliveriesPerSec: number; latency: { p50: number; p99: number } };
   serverProc: { cpuPercent: number };
+}
+interface IdleFigures {
+  conns: number;
+  perKMiB: number;
+  idleLagMaxMs?: number;
+  idleLagP99Ms?: number;
 }
 interface HistoryStep {
   rate: number;
@@ -107,6 +118,25 @@ function figures(report: {
           lowerIsBetter: true,
         });
       }
+    }
+  }
+  const idle = report.reports.idle;
+  if (idle && "data" in idle && idle.data) {
+    for (const d of idle.data as unknown as IdleFigures[]) {
+      const at = `idle ${d.conns} connections`;
+      out.push({ name: `${at}: MiB per 1k`, value: d.perKMiB, lowerIsBetter: true });
+      if (d.idleLagMaxMs !== undefined)
+        out.push({
+          name: `${at}: loop delay max (ms)`,
+          value: d.idleLagMaxMs,
+          lowerIsBetter: true,
+        });
+      if (d.idleLagP99Ms !== undefined)
+        out.push({
+          name: `${at}: loop delay p99 (ms)`,
+          value: d.idleLagP99Ms,
+          lowerIsBetter: true,
+        });
     }
   }
   const fanout = report.reports.fanout;
@@ -173,6 +203,10 @@ try {
   ].filter((dir) => existsSync(join(root, dir)));
   for (const dir of installed)
     cpSync(join(root, dir), join(baseTree, dir), { recursive: true, verbatimSymlinks: true });
+  if (values["bench-from-head"]) {
+    rmSync(join(baseTree, "bench"), { recursive: true, force: true });
+    cpSync(join(root, "bench"), join(baseTree, "bench"), { recursive: true });
+  }
   const runs: { base: Figure[][]; head: Figure[][] } = { base: [], head: [] };
   for (let i = 0; i < rounds; i++) {
     runs.base.push(runOnce(baseTree, `base ${i + 1}/${rounds}`));

@@ -26,9 +26,29 @@ function setPortRange(range: [number, number]): boolean {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The server's heartbeat in this scenario: three intervals fit in the lag window. */
+const HEARTBEAT_MS = 2000;
+const LAG_WINDOW_MS = 3 * HEARTBEAT_MS;
+
+/** One gauge of the server's Prometheus text (seconds), or NaN. */
+function gauge(text: string, name: string): number {
+  const line = text.split("\n").find((l) => l.startsWith(`${name} `));
+  return line ? Number(line.split(" ")[1]) : Number.NaN;
+}
+
+/** The event loop's worst and p99 delay since the previous scrape (the scrape resets them), ms. */
+async function loopLag(httpUrl: string): Promise<{ maxMs: number; p99Ms: number }> {
+  const text = await (await fetch(`${httpUrl}/metrics`)).text();
+  return {
+    maxMs: Math.round(gauge(text, "parley_nodejs_eventloop_lag_max_seconds") * 10_000) / 10,
+    p99Ms: Math.round(gauge(text, "parley_nodejs_eventloop_lag_p99_seconds") * 10_000) / 10,
+  };
+}
+
 /**
  * Idle connections: the server's RSS before and after N authenticated (hello'd) connections
- * that then do nothing, per 1,000 connections. N = 10k by default, --idle-conns 50000 for more.
+ * that then do nothing, per 1,000 connections; and its event loop's worst delay while they
+ * idle (the heartbeat pings them all, every 2 s here). N = 10k by default, --idle-conns 50000 for more.
  * Beyond ~28k connections to one port the loopback runs out of ephemeral ports: the scenario
  * widens net.ipv4.ip_local_port_range for the run (root only) and puts it back.
  */
@@ -50,6 +70,7 @@ export async function idle(ctx: BenchContext): Promise<ScenarioReport> {
       }
       const { server, seeded } = await ctx.parley(`idle-${n}`, (s) => s.users(n), {
         fileLimit: n + 4096,
+        env: { PARLEY_HEARTBEAT_MS: String(HEARTBEAT_MS) },
       });
       const gen = await ctx.generator(n + 4096);
       try {
@@ -68,6 +89,9 @@ export async function idle(ctx: BenchContext): Promise<ScenarioReport> {
           `idle: ${setup.opened} connected in ${setup.elapsedMs} ms (${setup.failed} failed: ${setup.failures.join("; ")})`,
         );
         await sleep(ctx.full ? 10_000 : 2000);
+        await loopLag(server.url);
+        await sleep(LAG_WINDOW_MS);
+        const lag = await loopLag(server.url);
         const after = rssBytes(server.pid);
         const genAfter = rssBytes(gen.pid);
         const perK = ((after - before) / setup.opened) * 1000;
@@ -80,6 +104,8 @@ export async function idle(ctx: BenchContext): Promise<ScenarioReport> {
           perKMiB: mib(perK),
           generatorPerKMiB: mib(genPerK),
           connectMs: setup.elapsedMs,
+          idleLagMaxMs: lag.maxMs,
+          idleLagP99Ms: lag.p99Ms,
         });
         rows.push([
           int(setup.opened),
@@ -89,6 +115,8 @@ export async function idle(ctx: BenchContext): Promise<ScenarioReport> {
           mib(perK),
           mib(genPerK),
           int(setup.elapsedMs),
+          lag.maxMs,
+          lag.p99Ms,
         ]);
       } finally {
         await ctx.stop(gen, server);
@@ -101,7 +129,7 @@ export async function idle(ctx: BenchContext): Promise<ScenarioReport> {
   return {
     title: "Idle connections",
     markdown: [
-      "Authenticated connections (hello with a session token, no channels) that then stay idle; server RSS before and after.",
+      "Authenticated connections (hello with a session token, no channels) that then stay idle; server RSS before and after, and the server's event-loop delay over 6 s of idling (three heartbeats).",
       "",
       markdownTable(
         [
@@ -112,6 +140,8 @@ export async function idle(ctx: BenchContext): Promise<ScenarioReport> {
           "MiB per 1k",
           "generator MiB per 1k",
           "connect time ms",
+          "idle loop delay max ms",
+          "idle loop delay p99 ms",
         ],
         rows,
       ),

@@ -168,7 +168,9 @@ export type ClientEvents = {
   blockChanged: [BlockChangedPush];
   /**
    * A report you handle (of a channel you moderate; an admin: any) was filed, resolved or
-   * dismissed, by anyone on any node.
+   * dismissed, by anyone on any node. Also your own message that auto-moderation held for
+   * review (`hd`; a send of it failed with MESSAGE_HELD): held, then approved (resolved: it
+   * is posted, and `m` is its id) or dropped (dismissed); your copy has no `rs` and no closer.
    */
   reportChanged: [Report];
   /**

@@ -102,6 +102,30 @@ describe("heartbeats", () => {
     expect(await raw.closed(2 * SERVER_HB + SLACK_MS)).toBe(CloseCode.HeartbeatTimeout);
   });
 
+  it("pings every connection once per interval, a tenth of them at a time, not all in one turn", async () => {
+    server = await new TestServer({ PARLEY_HEARTBEAT_MS: String(SERVER_HB) }).start();
+    const pings = new Map<number, number[]>();
+    const started = Date.now();
+    for (let i = 0; i < 20; i++) {
+      const raw = await RawClient.open(server.wsUrl, "json");
+      raws.push(raw);
+      await raw.request(Op.Hello, {});
+      pings.set(i, []);
+      raw.ws!.on("ping", () => pings.get(i)!.push(Date.now() - started));
+    }
+    await until(() => [...pings.values()].every((p) => p.length >= 3), 3 * SERVER_HB + SLACK_MS);
+    // Each connection's pings come one interval apart (its group's tick), and the twenty
+    // connections are pinged at ten different ticks of the interval, two at each.
+    const firsts = [...pings.values()].map((p) => p[1]!);
+    const ticks = new Set(firsts.map((t) => Math.round(t / (SERVER_HB / 10))));
+    expect(ticks.size).toBeGreaterThanOrEqual(5);
+    for (const p of pings.values()) {
+      const gap = p[2]! - p[1]!;
+      expect(gap).toBeGreaterThan(SERVER_HB / 2);
+      expect(gap).toBeLessThan(SERVER_HB + SLACK_MS);
+    }
+  });
+
   it("the client notices a link gone silent within two of its intervals, reconnects, resumes and stores its pending send once", async () => {
     const { sender, ch, client, seen, dropped, storedSeqs } = await channelBehindProxy("dead-link");
     const rewelcomed = client.waitFor("welcome", () => true, 2 * CLIENT_HB + SLACK_MS + 5000);

@@ -5,9 +5,11 @@ import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 import {
   axeViolations,
+  composer,
   continueAsGuest,
   createChannel,
   joinChannel,
+  message,
   messageText,
   registerInUi,
   say,
@@ -44,6 +46,21 @@ function png(): Promise<Buffer> {
   })
     .png()
     .toBuffer();
+}
+
+/** Sets a display name as the account settings do, over HTTP with the account's token. */
+async function setDisplayName(token: string, displayName: string): Promise<void> {
+  const res = await fetch(`${harness.url}/api/v1/profile`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    body: JSON.stringify({ displayName }),
+  });
+  expect(res.status).toBe(200);
+}
+
+/** What an element says, trimmed (empty when it is gone). */
+async function textOf(locator: Locator): Promise<string> {
+  return (await locator.count()) > 0 ? ((await locator.first().textContent()) ?? "").trim() : "";
 }
 
 /** Whether an image element has loaded (the server answered with an image). */
@@ -164,6 +181,94 @@ describe("profiles and account settings in the web client", () => {
     await dialog.getByRole("button", { name: "Close" }).click();
     await say(alice, "Still here");
     await messageText(bob, "Still here").waitFor();
+  });
+
+  it("names a member by their display name in the typing line, pins, mentions and read-outs, live", async () => {
+    // Robin (in dark mode) owns the channel; Alys joins after him, so he knows her only from
+    // MemberJoined, and makes her a moderator so that she may pin.
+    const robin = await harness.open({ colorScheme: "dark" });
+    await registerInUi(robin, "robin");
+    await createChannel(robin, "looking-glass");
+    const token = await harness.register("alys");
+    const alys = await harness.open();
+    await signIn(alys, "alys");
+    await joinChannel(alys, "looking-glass");
+    const members = robin.getByRole("complementary", { name: "Members" });
+    await members.getByRole("button", { name: /^alys\b/ }).waitFor();
+    await say(robin, "/mod @alys");
+    await robin.getByTestId("system").filter({ hasText: "made alys a moderator" }).waitFor();
+
+    // Her display name reaches Robin by UserUpdated, for a member he learned of by her joining.
+    await setDisplayName(token, "Alice Liddell");
+    await members.getByRole("button", { name: /^Alice Liddell @alys/ }).waitFor();
+
+    // Her message is read out to him by her display name.
+    await say(alys, "Curiouser and curiouser");
+    await messageText(robin, "Curiouser and curiouser").waitFor();
+    const readOut = robin.locator("div.sr-only[aria-live]");
+    await expect.poll(() => textOf(readOut)).toBe("Alice Liddell: Curiouser and curiouser");
+
+    // She pins it: Robin sees who did, by her display name.
+    const hers = message(alys, "Curiouser and curiouser");
+    await hers.hover();
+    await hers.getByRole("button", { name: "Pin message" }).click();
+    const pinMark = message(robin, "Curiouser and curiouser").getByTestId("pinned");
+    await expect.poll(() => textOf(pinMark)).toBe("Pinned by Alice Liddell");
+
+    // He mentions her: the pill shows her display name, her username as its title; for her it
+    // is her own pill, by her own display name.
+    await say(robin, "@alys thanks for pinning that");
+    const pill = message(robin, "thanks for pinning that").locator(".message-text .mention");
+    await expect.poll(() => textOf(pill)).toBe("@Alice Liddell");
+    expect(await pill.getAttribute("title")).toBe("@alys");
+    const ownPill = message(alys, "thanks for pinning that").locator(".mention.mention-me");
+    await expect.poll(() => textOf(ownPill)).toBe("@Alice Liddell");
+
+    // The pins panel names her as author and pinner.
+    await robin.getByRole("button", { name: /^Pinned messages/ }).click();
+    const panel = robin.getByRole("dialog", { name: "Pinned in #looking-glass" });
+    const item = panel.getByTestId("pin-item").filter({ hasText: "Curiouser and curiouser" });
+    await expect.poll(() => textOf(item.locator(".pin-author"))).toBe("Alice Liddell");
+    await expect.poll(() => textOf(item.locator(".pin-by"))).toBe("Pinned by Alice Liddell");
+    await item.getByRole("button", { name: "Unpin the message by Alice Liddell" }).waitFor();
+    expect(await axeViolations(robin)).toEqual([]);
+
+    // She types: the typing line names her by her display name.
+    await composer(alys).fill("Off with their heads");
+    const typing = robin.getByTestId("typing");
+    await expect.poll(() => textOf(typing)).toBe("Alice Liddell is typing…");
+
+    // A new display name, while she is still typing: all of it follows without a reload.
+    await setDisplayName(token, "Alice Pleasance");
+    await expect.poll(() => textOf(typing)).toBe("Alice Pleasance is typing…");
+    await expect.poll(() => textOf(item.locator(".pin-by"))).toBe("Pinned by Alice Pleasance");
+    expect(await textOf(item.locator(".pin-author"))).toBe("Alice Pleasance");
+    expect(await textOf(pinMark)).toBe("Pinned by Alice Pleasance");
+    expect(await textOf(pill)).toBe("@Alice Pleasance");
+    expect(await pill.getAttribute("title")).toBe("@alys");
+    await members.getByRole("button", { name: /^Alice Pleasance @alys/ }).waitFor();
+    await expect.poll(() => textOf(ownPill)).toBe("@Alice Pleasance");
+    await robin.keyboard.press("Escape");
+    await panel.waitFor({ state: "detached" });
+    expect(await axeViolations(robin)).toEqual([]);
+
+    // What she sends next is read out by the new name.
+    await composer(alys).press("Enter");
+    await messageText(robin, "Off with their heads").waitFor();
+    await expect.poll(() => textOf(readOut)).toBe("Alice Pleasance: Off with their heads");
+    await expect.poll(() => textOf(typing)).toBe("");
+
+    // On a phone, a long display name in a pill stays within the screen.
+    await setDisplayName(token, "Alice Pleasance Liddell of the Looking-Glass and Wonderland");
+    await expect
+      .poll(() => textOf(pill))
+      .toBe("@Alice Pleasance Liddell of the Looking-Glass and Wonderland");
+    await robin.setViewportSize({ width: 390, height: 844 });
+    const width = await robin.evaluate(() => document.documentElement.scrollWidth);
+    expect(width).toBeLessThanOrEqual(390);
+    const box = await pill.boundingBox();
+    expect(box && box.x >= 0 && box.x + box.width <= 390).toBe(true);
+    expect(await axeViolations(robin)).toEqual([]);
   });
 
   it("fits a phone in dark mode, and tells a guest to register for a profile", async () => {

@@ -634,8 +634,8 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
       // (JSON, as `blocked_words`), and held messages as reports (`held` 1) with what posting
       // them needs: the sender's nonce (one hold per send, however often it is retried) and a
       // JSON draft of the rest (kind, reply target, files). Until approved a held report has no
-      // message (`message_id` 0), so the one-report-per-message-and-reporter rule covers
-      // members' reports alone.
+      // message: its `message_id` is a random negative number, unique, so the index of one
+      // report per message and reporter stays as it is (and nodes not upgraded yet keep using it).
       async up(db) {
         await db.schema
           .alterTable("channels")
@@ -647,14 +647,6 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
           .execute();
         await db.schema.alterTable("reports").addColumn("nonce", "text").execute();
         await db.schema.alterTable("reports").addColumn("draft", "text").execute();
-        await db.schema.dropIndex("reports_message_reporter").execute();
-        await db.schema
-          .createIndex("reports_message_reporter")
-          .on("reports")
-          .columns(["message_id", "reporter_id"])
-          .unique()
-          .where(sql.ref("held"), "=", 0)
-          .execute();
         await db.schema
           .createIndex("reports_held_nonce")
           .on("reports")

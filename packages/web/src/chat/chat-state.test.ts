@@ -28,6 +28,7 @@ import {
   withChannel,
   withNotice,
 } from "./chat-state";
+import { shownMembers } from "./people";
 
 const ME = 1;
 const NOW = 1_000_000;
@@ -157,6 +158,24 @@ describe("chat state", () => {
       expect(channelEvents(state, general.i, [deletion], NOW).announcement).toBe("");
     });
 
+    it("announces an author by the display name they are shown by when the message comes", () => {
+      let state: ChatState = {
+        ...online(general.i, general),
+        members: { [general.i]: [{ i: 3, n: "u3", dn: "Uma", rl: Role.Member, on: true }] },
+      };
+      state = channelEvents(state, general.i, [msg(1, 3)], NOW);
+      expect(state.announcement).toBe("Uma: text 1");
+      // Someone known only as last heard of (not a member now).
+      state = { ...state, people: { ...state.people, 4: { i: 4, n: "u4", dn: "Vic" } } };
+      state = channelEvents(state, general.i, [msg(2, 4)], NOW);
+      expect(state.announcement).toBe("Vic: text 2");
+      // A new display name: the next message is read out by it.
+      state = userUpdated(state, { i: 3, n: "u3", dn: "Uma T." });
+      expect(state.announcement).toBe("Vic: text 2");
+      state = channelEvents(state, general.i, [msg(3, 3)], NOW);
+      expect(state.announcement).toBe("Uma T.: text 3");
+    });
+
     it("ignores events of a channel not held", () => {
       const state = online(general.i, general);
       expect(channelEvents(state, 42, [msg(1, 2)], NOW)).toBe(state);
@@ -284,6 +303,25 @@ describe("chat state", () => {
         { i: ME, n: "me", dn: "Me!", av: "m1" },
       );
       expect(mine.me).toEqual({ i: ME, n: "me", dn: "Me!", av: "m1", ad: true });
+    });
+
+    it("shows the profile of a member known only from MemberJoined once UserUpdated tells it", () => {
+      const base = online(general.i, general);
+      // As the SDK's member list holds a joiner: name, role and presence, no profile.
+      const joiner = { i: 9, n: "alice", rl: Role.Member, on: true };
+      const state: ChatState = { ...base, members: { [general.i]: [joiner] } };
+      expect(state.people[9]).toBeUndefined();
+      const alice = { i: 9, n: "alice", dn: "Alice Liddell", av: "a1" };
+      const after = userUpdated(state, alice);
+      expect(after.people[9]).toEqual(alice);
+      expect(after.members[general.i]).toEqual([{ ...alice, rl: Role.Member, on: true }]);
+      const said = channelEvents(after, general.i, [{ ...msg(1, 9), an: "alice" }], NOW);
+      expect(said.announcement).toBe("Alice Liddell: text 1");
+      // Told before the list holds them: the list shows it once they are in it.
+      const early = userUpdated(base, alice);
+      expect(shownMembers([joiner], early.people)).toEqual([
+        { ...alice, rl: Role.Member, on: true },
+      ]);
     });
 
     it("keeps the three latest notices", () => {

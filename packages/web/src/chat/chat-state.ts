@@ -24,7 +24,7 @@ import {
   newChannelView,
   reduceChannel,
 } from "./channel-view";
-import { displayName, learned, shownMembers, withProfile } from "./people";
+import { displayName, learned, personOf, shownMembers, withProfile } from "./people";
 import {
   firstUnread,
   fromServer,
@@ -77,7 +77,10 @@ export interface ChatState {
   notices: readonly Notice[];
   /** Your notification level per channel (the welcome's `nl`, then NotifyChanged); absent: Mentions. */
   notify: Readonly<Record<number, NotifyLevel>>;
-  /** The latest message by someone else in the open channel, for a screen-reader live region. */
+  /**
+   * The latest message by someone else in the open channel, for a screen-reader live region:
+   * "author: text", the author by the name they were shown by when it came.
+   */
   announcement?: string;
   /** The ids of the users you blocked (the welcome's `bl`, then BlockChanged). */
   blocked: readonly number[];
@@ -307,9 +310,12 @@ export function channelEvents(
   const last = [...events].reverse().find((e): e is MessageEvent => isMessage(e) && !e.dl);
   // A deletion takes the announced text away too: it may be the deleted message's content.
   const deletion = events.some((e) => e.t === EventType.MessageDeleted);
+  // Read out once, by the name its author is shown by now.
+  const author = (m: MessageEvent) =>
+    displayName(personOf(state.members[channelId] ?? [], state.renamed, state.people)(m.a, m.an));
   const announcement =
     active && last && last.a !== me.i
-      ? `${last.an}: ${last.x}`
+      ? `${author(last)}: ${last.x}`
       : active && deletion && state.announcement
         ? ""
         : state.announcement;

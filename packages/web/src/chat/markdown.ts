@@ -1,7 +1,13 @@
-import { findMentionTokens, GROUP_MENTIONS, type MentionGroup } from "@parley/protocol";
+import {
+  findMentionTokens,
+  GROUP_MENTIONS,
+  type MentionGroup,
+  type UserRef,
+} from "@parley/protocol";
 import type { Element, ElementContent, Root, RootContent } from "hast";
 import type { Options } from "react-markdown";
 import remarkGfm from "remark-gfm";
+import { displayName, handleOf, type PersonOf } from "./people";
 
 /**
  * Parley's Markdown: the one parser configuration for message text. The web client renders it
@@ -110,23 +116,43 @@ export const markdownOptions = {
 export type MentionKind = "me" | "user" | "group";
 
 /**
+ * A resolved `@name` of a message: its kind, and for a person who chose a display name, that
+ * name (the pill's text, as the rest of the client shows them) and their `@username` (its
+ * title): the text of the message still says `@username`.
+ */
+export interface Mention {
+  kind: MentionKind;
+  shown?: { name: string; handle: string };
+}
+
+/**
  * The `@names` of a message that show as pills, keyed by lower-cased name: the users in its
  * `mn` whose names the client knows (the channel's members, by id, and the reader's own),
- * and the group names when the server made a group mention (`mg`). Anything else the message
- * says after an `@` is plain text, as the server saw it.
+ * each with their display name as `person` (`personOf`) shows them, and the group names when
+ * the server made a group mention (`mg`). Anything else the message says after an `@` is plain
+ * text, as the server saw it.
  */
-export function mentionKinds(
+export function shownMentions(
   message: { mn?: readonly number[]; mg?: MentionGroup },
   names: ReadonlyMap<number, string>,
-  me: { i: number; n: string },
-): ReadonlyMap<string, MentionKind> {
-  const kinds = new Map<string, MentionKind>();
+  me: Pick<UserRef, "i" | "n" | "dn">,
+  person?: PersonOf,
+): ReadonlyMap<string, Mention> {
+  const mentions = new Map<string, Mention>();
   for (const id of message.mn ?? []) {
-    const name = id === me.i ? me.n : names.get(id);
-    if (name) kinds.set(name.toLowerCase(), id === me.i ? "me" : "user");
+    const mine = id === me.i;
+    const name = mine ? me.n : names.get(id);
+    if (!name) continue;
+    const user = mine ? me : person?.(id, name);
+    const handle = user && user.n === name ? handleOf(user) : undefined;
+    mentions.set(name.toLowerCase(), {
+      kind: mine ? "me" : "user",
+      ...(user && handle ? { shown: { name: displayName(user), handle } } : {}),
+    });
   }
-  if (message.mg) for (const group of Object.keys(GROUP_MENTIONS)) kinds.set(group, "group");
-  return kinds;
+  if (message.mg)
+    for (const group of Object.keys(GROUP_MENTIONS)) mentions.set(group, { kind: "group" });
+  return mentions;
 }
 
 /** Elements whose text is never a mention: code, and links (their text is the address). */
@@ -135,18 +161,19 @@ const NO_MENTIONS = new Set(["code", "pre", "a"]);
 /**
  * A rehype plugin that turns the resolved `@name` tokens of text nodes (the protocol's
  * tokenizer, outside code) into `<span class="mention">` pills, `mention-me` for the reader's
- * own name, built as hast elements with the token as their only text.
+ * own name, built as hast elements whose only child is text: the token, or `@` and the
+ * person's display name with their `@username` as the title.
  */
-export function mentionPills(kinds: ReadonlyMap<string, MentionKind>) {
+export function mentionPills(mentions: ReadonlyMap<string, Mention>) {
   return (tree: Root) => {
-    if (kinds.size === 0) return;
+    if (mentions.size === 0) return;
     const visit = (node: Root | Element) => {
       const children: RootContent[] = [];
       for (const child of node.children) {
         if (child.type === "element") {
           if (!NO_MENTIONS.has(child.tagName)) visit(child);
           children.push(child);
-        } else if (child.type === "text") children.push(...split(child.value, kinds));
+        } else if (child.type === "text") children.push(...split(child.value, mentions));
         else children.push(child);
       }
       node.children = children as ElementContent[];
@@ -156,18 +183,22 @@ export function mentionPills(kinds: ReadonlyMap<string, MentionKind>) {
 }
 
 /** A text node's value as text and pill nodes. */
-function split(value: string, kinds: ReadonlyMap<string, MentionKind>): ElementContent[] {
+function split(value: string, mentions: ReadonlyMap<string, Mention>): ElementContent[] {
   const out: ElementContent[] = [];
   let at = 0;
   for (const token of findMentionTokens(value)) {
-    const kind = kinds.get(token.name);
-    if (!kind) continue;
+    const mention = mentions.get(token.name);
+    if (!mention) continue;
     if (token.index > at) out.push({ type: "text", value: value.slice(at, token.index) });
+    const typed = value.slice(token.index, token.index + token.length);
     out.push({
       type: "element",
       tagName: "span",
-      properties: { className: kind === "me" ? ["mention", "mention-me"] : ["mention"] },
-      children: [{ type: "text", value: value.slice(token.index, token.index + token.length) }],
+      properties: {
+        className: mention.kind === "me" ? ["mention", "mention-me"] : ["mention"],
+        ...(mention.shown ? { title: mention.shown.handle } : {}),
+      },
+      children: [{ type: "text", value: mention.shown ? `@${mention.shown.name}` : typed }],
     });
     at = token.index + token.length;
   }

@@ -5,8 +5,10 @@ import {
   displayName,
   handleOf,
   learned,
+  personOf,
   sameProfile,
   shownMembers,
+  typistNames,
   withProfile,
 } from "./people";
 
@@ -68,5 +70,46 @@ describe("people", () => {
       list[1],
     ]);
     expect(shown[1]).toBe(list[1]);
+  });
+
+  it("shows a person named somewhere by their current name and profile", () => {
+    const members = [
+      { i: 1, n: "alice", dn: "Alice", rl: Role.Member, on: true },
+      { i: 2, n: "bob", rl: Role.Member, on: true },
+    ];
+    const people = {
+      3: { i: 3, n: "carol", dn: "Carol", av: "c" },
+      4: { i: 4, n: "dora", dn: "Dora" },
+    };
+    const person = personOf(members, { 4: "dorothy" }, people);
+    // A member, as the list shows them.
+    expect(person(1, "alice")).toBe(members[0]);
+    expect(displayName(person(1, "alice"))).toBe("Alice");
+    expect(displayName(person(2, "bob"))).toBe("bob");
+    // Not a member: as last heard of under that name.
+    expect(person(3, "carol")).toBe(people[3]);
+    // Written under an older name: the member's name now.
+    expect(person(1, "alicia")).toBe(members[0]);
+    // Renamed since they were last heard of: the new name, without the old profile.
+    expect(person(4, "dora")).toEqual({ i: 4, n: "dorothy" });
+    // Unknown: by id and name.
+    expect(person(9, "zed")).toEqual({ i: 9, n: "zed" });
+    // A change of profile shows once it is built from the news.
+    const later = personOf([{ ...members[0]!, dn: "Alice L." }], {}, people);
+    expect(displayName(later(1, "alice"))).toBe("Alice L.");
+  });
+
+  it("names typists by their display names, found among the members by username", () => {
+    const members = [
+      { i: 1, n: "alice", dn: "Alice", rl: Role.Member, on: true },
+      { i: 2, n: "bob", rl: Role.Member, on: true },
+    ];
+    const person = personOf(members, {}, {});
+    expect(typistNames(["bob", "alice", "newcomer"], members, person)).toEqual([
+      "bob",
+      "Alice",
+      "newcomer",
+    ]);
+    expect(typistNames([], members, person)).toEqual([]);
   });
 });

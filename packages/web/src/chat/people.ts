@@ -87,3 +87,45 @@ export function shownMembers<T extends UserRef>(
   });
   return changed ? shown : list;
 }
+
+/** How the client shows user `id` where something names them `name`: see {@link personOf}. */
+export type PersonOf = (id: number, name: string) => UserRef;
+
+/**
+ * The one way a user named somewhere (a message's author, a quote's, a pin's pinner, a typist,
+ * someone mentioned, a message read out) is shown: by the name they go by now (`renamed`
+ * since the welcome, else the channel's member list, else `name` as it was written there),
+ * with their profile when the channel's `members` or the users last heard of (`people`) know
+ * them under that name; else by id and name alone. Built again whenever what it reads
+ * changes, so whatever shows its answer follows a UserUpdated.
+ */
+export function personOf(
+  members: readonly UserRef[],
+  renamed: Readonly<Record<number, string>>,
+  people: Readonly<Record<number, UserRef>>,
+): PersonOf {
+  const byId = new Map<number, UserRef>(members.map((m) => [m.i, m]));
+  return (id, name) => {
+    const member = byId.get(id);
+    const current = renamed[id] ?? member?.n ?? name;
+    if (member?.n === current) return member;
+    const heard = people[id];
+    return heard?.n === current ? heard : { i: id, n: current };
+  };
+}
+
+/**
+ * The names the typing line shows, in order: each typist by their display name. Typists are
+ * named by username only, and type where they are members: each is found in `members` by that
+ * name (one not found yet, or renamed meanwhile, shows by that name).
+ */
+export function typistNames(
+  typists: readonly string[],
+  members: readonly UserRef[],
+  person: PersonOf,
+): string[] {
+  return typists.map((name) => {
+    const member = members.find((m) => m.n === name);
+    return displayName(member ? person(member.i, name) : { n: name });
+  });
+}

@@ -1,10 +1,11 @@
 import { typingLine } from "@parley/client";
 import { LIMITS, Role } from "@parley/protocol";
-import { type DragEvent, useCallback, useEffect, useRef, useState } from "react";
+import { type DragEvent, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { channelTitle, isDirect, unreadOf } from "../chat/chat-state";
 import { ChatStore, type SessionEnd } from "../chat/chat-store";
 import { invitable } from "../chat/invitable";
 import { parseMessageLink } from "../chat/message-link";
+import { personOf, typistNames } from "../chat/people";
 import { profileOf } from "../chat/profile-actions";
 import type { SessionStore } from "../session/session-store";
 import { AccountDialog } from "./account-dialog";
@@ -172,6 +173,11 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
   };
   const members = active ? (state.members[active.id] ?? EMPTY) : EMPTY;
   const typists = active ? (state.typing[active.id] ?? EMPTY) : EMPTY;
+  // The open channel's people as shown (display names), for the typing line and the pins.
+  const person = useMemo(
+    () => personOf(members, state.renamed, state.people),
+    [members, state.renamed, state.people],
+  );
   const online = members.filter((m) => m.on).length;
   const pins = active ? state.pins[active.id] : undefined;
   const activeId = active?.id;
@@ -418,7 +424,7 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
                     <span />
                     <span />
                   </span>
-                  {typingLine(typists)}
+                  {typingLine(typistNames(typists, members, person))}
                 </>
               )}
             </div>
@@ -529,6 +535,7 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
           view={active}
           me={me}
           pins={pins}
+          person={person}
           onClose={() => setDialog(undefined)}
         />
       )}

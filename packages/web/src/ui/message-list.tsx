@@ -40,9 +40,9 @@ import {
 import { addressOf } from "../chat/chat-state";
 import type { ChatStore } from "../chat/chat-store";
 import { dayKey, formatFull, formatTime, formatWhen, localAuditFormat } from "../chat/format";
-import { type MentionKind, mentionKinds } from "../chat/markdown";
+import { type Mention, shownMentions } from "../chat/markdown";
 import { messageLink } from "../chat/message-link";
-import { displayName, handleOf } from "../chat/people";
+import { displayName, handleOf, type PersonOf, personOf } from "../chat/people";
 import { buildTimeline, type TimelineMessage, type TimelineRow } from "../chat/timeline";
 import { Avatar } from "./avatar";
 import { DeleteMessageDialog, ReportMessageDialog } from "./channel-dialogs";
@@ -87,17 +87,14 @@ interface Actions {
   cancelEdit: () => void;
   askDelete: (m: MessageEvent) => void;
   askReport: (m: MessageEvent) => void;
-  /** The `@names` of a message that show as pills (see `mentionKinds`). */
-  mentions: (m: MessageEvent) => ReadonlyMap<string, MentionKind>;
+  /** The `@names` of a message that show as pills (see `shownMentions`). */
+  mentions: (m: MessageEvent) => ReadonlyMap<string, Mention>;
   /** Whether a message's author is one you blocked (folded until shown). */
   blocked: (m: MessageEvent) => boolean;
   /** Opens an author's profile card below the element clicked. */
   profile: (user: { i: number; n: string }, from: HTMLElement) => void;
-  /**
-   * The user shown as author `id` of name `name`: with their display name and avatar when the
-   * members or the users last heard of know them under that name.
-   */
-  person: (id: number, name: string) => UserRef;
+  /** The user shown as `id`, named `name` where they appear, with their profile (`personOf`). */
+  person: PersonOf;
   /** The client and channel, for a message's link previews. */
   client: ParleyClient;
   channelId: number;
@@ -207,13 +204,13 @@ function EditedMark({ event }: { event: MessageEvent }) {
   );
 }
 
-/** A pinned message's marker: who pinned it, and when in its title. */
-function PinMark({ event }: { event: MessageEvent }) {
+/** A pinned message's marker: who pinned it (by the name they are shown by), when in its title. */
+function PinMark({ event, act }: { event: MessageEvent; act: Actions }) {
   if (!event.pn || event.dl) return null;
   return (
     <span className="pin-mark" data-testid="pinned" title={`Pinned ${formatFull(event.pn.ts)}`}>
       <PinIcon />
-      Pinned by {event.pn.un}
+      Pinned by {displayName(act.person(event.pn.u, event.pn.un))}
     </span>
   );
 }
@@ -414,7 +411,7 @@ function Message({
         : {})}
     >
       {mentioned && <span className="sr-only">Mentions you</span>}
-      {event && <PinMark event={event} />}
+      {event && <PinMark event={event} act={act} />}
       {quote && !event?.dl && <QuoteButton quote={quote} act={act} />}
       {mine && event ? (
         <MessageEditor
@@ -642,15 +639,7 @@ export function MessageList({
     for (const [id, name] of Object.entries(renamed)) map.set(Number(id), name);
     return map;
   }, [members, renamed]);
-  const person = useMemo(() => {
-    const byId = new Map<number, UserRef>(members.map((m) => [m.i, m]));
-    return (id: number, name: string): UserRef => {
-      const member = byId.get(id);
-      if (member?.n === name) return member;
-      const heard = people[id];
-      return heard?.n === name ? heard : { i: id, n: name };
-    };
-  }, [members, people]);
+  const person = useMemo(() => personOf(members, renamed, people), [members, renamed, people]);
   // biome-ignore lint/correctness/useExhaustiveDependencies: `today` re-labels days at midnight
   const rows = useMemo(
     () =>
@@ -696,7 +685,7 @@ export function MessageList({
       cancelEdit: () => store.cancelEdit(view.id),
       askDelete: (m) => setDeleting(m),
       askReport: (m) => setReporting(m),
-      mentions: (m) => mentionKinds(m, names, me),
+      mentions: (m) => shownMentions(m, names, me, person),
       blocked: (m) => blocked.includes(m.a),
       profile: onProfile,
       person,
@@ -902,7 +891,7 @@ export function MessageList({
       </div>
       {menu && (
         <ContextMenu
-          label={`Actions for the message by ${menu.m.an}`}
+          label={`Actions for the message by ${displayName(person(menu.m.a, menu.m.an))}`}
           at={menu.at}
           entries={messageMenuEntries(actionsFor(menu.m, act), {
             react: () => setReacting(menu.m),

@@ -1,11 +1,12 @@
 import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
-import { type MentionKind, mentionKinds, safeUrl } from "../chat/markdown";
+import { type Mention, safeUrl, shownMentions } from "../chat/markdown";
+import { personOf } from "../chat/people";
 import { MessageText } from "./message-text";
 
 /** The markup a message renders to, inside its `<bdi class="md">`. */
-function render(text: string, mentions?: ReadonlyMap<string, MentionKind>): string {
+function render(text: string, mentions?: ReadonlyMap<string, Mention>): string {
   const html = renderToStaticMarkup(createElement(MessageText, { text, mentions }));
   const match = /^<bdi class="md">([\s\S]*)<\/bdi>$/.exec(html);
   if (!match) throw new Error(`not isolated in a bdi: ${html}`);
@@ -154,28 +155,46 @@ describe("MessageText with mentions", () => {
     `<span class="mention${own ? " mention-me" : ""}">${text}</span>`;
 
   it("makes the resolved names pills, the reader's own one stronger, and leaves the rest text", () => {
-    const kinds = mentionKinds({ mn: [1, 2] }, names, me);
+    const kinds = shownMentions({ mn: [1, 2] }, names, me);
     expect(render("@bob and @ALICE, not @carol or @dave", kinds)).toBe(
       `${pill("@bob")} and ${pill("@ALICE", true)}, not @carol or @dave`,
     );
   });
 
   it("never makes a pill inside code, a link or an e-mail address", () => {
-    const kinds = mentionKinds({ mn: [2] }, names, me);
+    const kinds = shownMentions({ mn: [2] }, names, me);
     expect(render("`@bob` **@bob** bob@example.com", kinds)).toBe(
       `<code>@bob</code> <strong>${pill("@bob")}</strong> ${link("mailto:bob@example.com", "bob@example.com")}`,
     );
   });
 
   it("shows group names as pills only when the server made a group mention", () => {
-    expect(render("@here now", mentionKinds({}, names, me))).toBe("@here now");
-    expect(render("@here now", mentionKinds({ mg: "here" }, names, me))).toBe(
+    expect(render("@here now", shownMentions({}, names, me))).toBe("@here now");
+    expect(render("@here now", shownMentions({ mg: "here" }, names, me))).toBe(
       `${pill("@here")} now`,
     );
   });
 
   it("keeps a name's markup as text, never as HTML", () => {
-    const kinds = new Map<string, MentionKind>([["x_y", "user"]]);
+    const kinds = new Map<string, Mention>([["x_y", { kind: "user" }]]);
     expect(render("<b>@x_y</b>", kinds)).toBe(`&lt;b&gt;${pill("@x_y")}&lt;/b&gt;`);
+  });
+
+  it("shows a person's display name in the pill, with their @username as its title", () => {
+    const members = [
+      { i: 2, n: "Bob", dn: "Robert <Bobby> Tables" },
+      { i: 3, n: "carol", dn: "carol" },
+    ];
+    const person = personOf(members, {}, {});
+    const kinds = shownMentions({ mn: [1, 2, 3] }, names, { ...me, dn: "Al" }, person);
+    expect(render("@bob, @alice and @carol", kinds)).toBe(
+      `<span class="mention" title="@Bob">@Robert &lt;Bobby&gt; Tables</span>, ` +
+        `<span class="mention mention-me" title="@Alice">@Al</span> and ${pill("@carol")}`,
+    );
+    // A new display name is shown as soon as the people it is read from have it.
+    const renamed = personOf([{ i: 2, n: "Bob", dn: "Rob" }], {}, {});
+    expect(render("@bob", shownMentions({ mn: [2] }, names, me, renamed))).toBe(
+      `<span class="mention" title="@Bob">@Rob</span>`,
+    );
   });
 });

@@ -1,6 +1,6 @@
 import type { ReactNode } from "react";
 import Markdown, { type Components } from "react-markdown";
-import { type MentionKind, markdownOptions, mentionPills } from "../chat/markdown";
+import { type Mention, markdownOptions, mentionPills } from "../chat/markdown";
 import "./markdown.css";
 
 /** A link that passed `safeUrl` opens in a new tab; one that did not shows as its text. */
@@ -28,15 +28,15 @@ const components: Components = {
  * Message content as Markdown (`chat/markdown.ts`) rendered to React elements: never parsed
  * as HTML, links only to http(s) and mailto, opened in a new tab. Isolated for bidi (`<bdi>`):
  * right-to-left text and the bidi controls it may carry keep to the message and cannot
- * reorder the author's name or anything around it. `mentions` (see `mentionKinds`) makes the
- * resolved `@names` pills.
+ * reorder the author's name or anything around it. `mentions` (see `shownMentions`) makes the
+ * resolved `@names` pills, a person's showing their display name.
  */
 export function MessageText({
   text,
   mentions,
 }: {
   text: string;
-  mentions?: ReadonlyMap<string, MentionKind>;
+  mentions?: ReadonlyMap<string, Mention>;
 }) {
   const rehypePlugins =
     mentions && mentions.size > 0

@@ -3,6 +3,7 @@ import { useEffect } from "react";
 import { type ChannelView, canPin } from "../chat/channel-view";
 import type { ChatStore } from "../chat/chat-store";
 import { formatFull, formatWhen } from "../chat/format";
+import { displayName, type PersonOf } from "../chat/people";
 import { MessageText } from "./message-text";
 import { Modal } from "./modal";
 
@@ -16,6 +17,7 @@ export function PinnedPanel({
   view,
   me,
   pins,
+  person,
   onClose,
 }: {
   store: ChatStore;
@@ -23,6 +25,8 @@ export function PinnedPanel({
   me: Self;
   /** Undefined until read. */
   pins: readonly MessageEvent[] | undefined;
+  /** Who a pin's author and pinner are shown as (their display names, kept current). */
+  person: PersonOf;
   onClose: () => void;
 }) {
   useEffect(() => {
@@ -44,51 +48,54 @@ export function PinnedPanel({
         </p>
       ) : (
         <ul className="pin-list" aria-label="Pinned messages" data-testid="pin-list">
-          {pins.map((m) => (
-            <li key={m.i} className="pin-item" data-testid="pin-item">
-              <div className="pin-head">
-                <button
-                  type="button"
-                  className="link-button pin-jump"
-                  title="Show in the timeline"
-                  onClick={() => {
-                    onClose();
-                    // After the dialog closed and gave focus back, so the message can take it.
-                    requestAnimationFrame(() => void store.jumpTo(view.id, m.s));
-                  }}
-                >
-                  <span className="pin-author">{m.an}</span>{" "}
-                  <time className="time" dateTime={new Date(m.ts).toISOString()}>
-                    {formatWhen(m.ts, now)}
-                  </time>
-                </button>
-                {m.pn && (
-                  <span className="pin-by" title={formatFull(m.pn.ts)}>
-                    Pinned by {m.pn.un}
-                  </span>
-                )}
-                {moderator && (
+          {pins.map((m) => {
+            const author = displayName(person(m.a, m.an));
+            return (
+              <li key={m.i} className="pin-item" data-testid="pin-item">
+                <div className="pin-head">
                   <button
                     type="button"
-                    className="link-button pin-unpin"
-                    aria-label={`Unpin the message by ${m.an}`}
-                    onClick={() => void store.pinMessage(view.id, m.i, false)}
+                    className="link-button pin-jump"
+                    title="Show in the timeline"
+                    onClick={() => {
+                      onClose();
+                      // After the dialog closed and gave focus back, so the message can take it.
+                      requestAnimationFrame(() => void store.jumpTo(view.id, m.s));
+                    }}
                   >
-                    Unpin
+                    <bdi className="pin-author">{author}</bdi>{" "}
+                    <time className="time" dateTime={new Date(m.ts).toISOString()}>
+                      {formatWhen(m.ts, now)}
+                    </time>
                   </button>
-                )}
-              </div>
-              <div className="pin-text">
-                {m.k === MessageKind.Action ? (
-                  <em>
-                    * {m.an} <MessageText text={m.x} />
-                  </em>
-                ) : (
-                  <MessageText text={m.x} />
-                )}
-              </div>
-            </li>
-          ))}
+                  {m.pn && (
+                    <span className="pin-by" title={formatFull(m.pn.ts)}>
+                      Pinned by {displayName(person(m.pn.u, m.pn.un))}
+                    </span>
+                  )}
+                  {moderator && (
+                    <button
+                      type="button"
+                      className="link-button pin-unpin"
+                      aria-label={`Unpin the message by ${author}`}
+                      onClick={() => void store.pinMessage(view.id, m.i, false)}
+                    >
+                      Unpin
+                    </button>
+                  )}
+                </div>
+                <div className="pin-text">
+                  {m.k === MessageKind.Action ? (
+                    <em>
+                      * <bdi>{author}</bdi> <MessageText text={m.x} />
+                    </em>
+                  ) : (
+                    <MessageText text={m.x} />
+                  )}
+                </div>
+              </li>
+            );
+          })}
         </ul>
       )}
     </Modal>

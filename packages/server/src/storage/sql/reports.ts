@@ -1,5 +1,6 @@
 import { ChannelKind, type MessageEvent, type Report, ReportStatus, Role } from "@parley/protocol";
-import { sql as raw, type Selectable, type Transaction } from "kysely";
+import { randomInt } from "node:crypto";
+import type { Selectable, Transaction } from "kysely";
 import { ParleyError } from "../../errors";
 import type { HeldDraft, ReportStore } from "../report-store";
 import type { Database } from "../schema";
@@ -103,17 +104,13 @@ export function sqlReportStore(sql: SqlContext, post: PostWithin): ReportStore {
             created_at: sql.now(),
             status: ReportStatus.Open,
           })
-          .onConflict((oc) =>
-            // The index's own predicate, as a literal: SQLite matches it by its text.
-            oc.columns(["message_id", "reporter_id"]).where("held", "=", raw.lit(0)).doNothing(),
-          )
+          .onConflict((oc) => oc.columns(["message_id", "reporter_id"]).doNothing())
           .returning("id")
           .executeTakeFirst();
         // This one, or the reporter's earlier report of the message.
         const row = await select(trx)
           .where("r.message_id", "=", messageId)
           .where("r.reporter_id", "=", reporter.id)
-          .where("r.held", "=", 0)
           .executeTakeFirstOrThrow();
         return { report: toReport(row), created: inserted !== undefined };
       });
@@ -187,7 +184,8 @@ export function sqlReportStore(sql: SqlContext, post: PostWithin): ReportStore {
           .insertInto("reports")
           .values({
             channel_id: channelId,
-            message_id: 0,
+            // No message yet: a stand-in of its own, below every message id (see 0029).
+            message_id: -randomInt(1, 2 ** 47),
             seq: 0,
             author_id: author.id,
             author_name: author.name,
@@ -230,7 +228,7 @@ function toReport(r: ReportRow): Report {
     id: Number(r.id),
     c: Number(r.channel_id),
     cn: Number(r.channel_kind) === ChannelKind.Channel ? r.channel_name : "",
-    m: Number(r.message_id),
+    m: Math.max(0, Number(r.message_id)),
     s: Number(r.seq),
     u: Number(r.author_id),
     un: r.author_name,
