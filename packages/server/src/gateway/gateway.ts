@@ -51,8 +51,12 @@ export interface GatewayOptions {
   maxConnectionsPerIp: number;
 }
 
-/** How many ticks one heartbeat interval is spread over (a group of connections each). */
-const HEARTBEAT_SLICES = 10;
+/**
+ * How often the heartbeat ticks: an interval is spread over ticks this far apart, each pinging
+ * one group of connections (a ping costs tens of microseconds of socket write, so 10,000 in
+ * one turn held the loop for a quarter of a second).
+ */
+const HEARTBEAT_TICK_MS = 50;
 
 /**
  * The WebSocket edge: origin check, subprotocol, hello timeout, heartbeat, decoding, and the
@@ -66,14 +70,11 @@ export class Gateway {
   private readonly coalescer = new WriteCoalescer();
   private readonly heartbeat: NodeJS.Timeout;
   /**
-   * The connections in {@link HEARTBEAT_SLICES} groups, by arrival: each tick of the heartbeat
-   * visits one group, so each connection is still visited once per interval, but no turn pings
-   * every socket (10,000 pings in one turn held the loop for tens of milliseconds).
+   * The connections in groups, one per tick of an interval, by arrival: each tick of the
+   * heartbeat visits one group, so each connection is still visited once per interval, but no
+   * turn pings more than a group.
    */
-  private readonly beatGroups: Set<Connection>[] = Array.from(
-    { length: HEARTBEAT_SLICES },
-    () => new Set(),
-  );
+  private readonly beatGroups: Set<Connection>[];
   private beatTick = 0;
   private joinGroup = 0;
   /** One options object for every connection (closures per connection would cost each one). */
@@ -97,7 +98,9 @@ export class Gateway {
         budget.wrote(bytes);
       },
     };
-    this.heartbeat = setInterval(() => this.beat(), options.heartbeatMs / HEARTBEAT_SLICES);
+    const ticks = Math.max(1, Math.round(options.heartbeatMs / HEARTBEAT_TICK_MS));
+    this.beatGroups = Array.from({ length: ticks }, () => new Set());
+    this.heartbeat = setInterval(() => this.beat(), options.heartbeatMs / ticks);
     this.heartbeat.unref();
   }
 
@@ -149,7 +152,7 @@ export class Gateway {
     const conn = new Connection(ws, encoding, ip, version, this.coalescer, this.connectionOptions);
     this.connections.set(ws, conn);
     this.beatGroups[this.joinGroup]!.add(conn);
-    this.joinGroup = (this.joinGroup + 1) % HEARTBEAT_SLICES;
+    this.joinGroup = (this.joinGroup + 1) % this.beatGroups.length;
     this.perIp.set(conn.ip, (this.perIp.get(conn.ip) ?? 0) + 1);
     this.options.metrics.connections.inc();
     conn.helloTimer = setTimeout(helloTimedOut, this.options.helloTimeoutMs, conn);
@@ -273,14 +276,14 @@ export class Gateway {
   }
 
   /**
-   * Every `heartbeatMs`, in {@link HEARTBEAT_SLICES} ticks of one group each: a socket from
+   * Every `heartbeatMs`, in ticks {@link HEARTBEAT_TICK_MS} apart of one group each: a socket from
    * which nothing (no pong, no frame) arrived since its previous ping is closed (4001), so a
    * silent client is dropped, and its presence cleared, less than two intervals after the last
    * thing it sent; the others are pinged.
    */
   private beat(): void {
     const group = this.beatGroups[this.beatTick]!;
-    this.beatTick = (this.beatTick + 1) % HEARTBEAT_SLICES;
+    this.beatTick = (this.beatTick + 1) % this.beatGroups.length;
     for (const conn of group) {
       if (!conn.alive) {
         // Nothing since the last ping: the link is dead.

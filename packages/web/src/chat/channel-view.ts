@@ -15,6 +15,7 @@ import {
   type ModerationEvent,
   may,
   type ReplyQuote,
+  type Report,
   Role,
   rankOf,
   type Self,
@@ -22,6 +23,7 @@ import {
 } from "@parley/protocol";
 import { isMessage, mergeEvents, mergePage, requoted, versionOf } from "./channel-log";
 import { formatUntil } from "./format";
+import { type HeldMessage, heldPosted, heldReported, heldSent } from "./held";
 import {
   changesIn,
   type HistoryWindow,
@@ -78,6 +80,13 @@ export interface ChannelView {
   items: readonly ChannelEvent[];
   pending: readonly PendingMessage[];
   notes: readonly LocalNote[];
+  /** Your messages auto-moderation held for review here, as lines only you see. */
+  heldForReview: readonly HeldMessage[];
+  /**
+   * Text to put into the composer (a dropped held message taken back to edit); the composer
+   * takes it once, by `key`, and says so.
+   */
+  draft?: { key: number; x: string };
   history: HistoryState;
   /** Muted here (absent = no). */
   mute?: Mute;
@@ -134,6 +143,19 @@ export type ChannelInput =
   | { type: "send-acked"; nonce: string; x: string; ack: Ack; me: UserRef; now: number }
   | { type: "send-failed"; nonce: string; error: string }
   | { type: "send-discarded"; nonce: string }
+  /**
+   * A send was held for a moderator's review (MESSAGE_HELD): its pending message (by nonce)
+   * becomes a waiting line. A `/me` held has no pending message: `nonce` is then this client's.
+   */
+  | { type: "held"; nonce: string; x: string; ts: number; rp?: ReplyQuote }
+  /** Your own held message's report was pushed (held, approved or dropped). */
+  | { type: "held-report"; report: Report }
+  /** You dismissed a held line. */
+  | { type: "held-dismissed"; key: string }
+  /** A held line's text goes back into the composer (with its reply, while that message lives). */
+  | { type: "held-restored"; key: string; draftKey: number }
+  /** The composer took the draft. */
+  | { type: "draft-taken"; key: number }
   /** A send or command was refused; a mute or slow-mode refusal says how long it lasts. */
   | { type: "refused"; code: number; retryAfterMs?: number; now: number }
   /** A line for this user alone (a command's reply), placed after the latest item held. */
@@ -179,7 +201,15 @@ export type ChannelInput =
 export type WindowDirection = "older" | "newer";
 
 export function newChannelView(summary: ChannelSummary): ChannelView {
-  return { id: summary.i, summary, items: [], pending: [], notes: [], history: { phase: "idle" } };
+  return {
+    id: summary.i,
+    summary,
+    items: [],
+    pending: [],
+    notes: [],
+    heldForReview: [],
+    history: { phase: "idle" },
+  };
 }
 
 /** The quote of a message, as a reply to it shows it. */
@@ -502,6 +532,8 @@ function withEvents(
       ownNonces.size ? view.pending.filter((p) => !ownNonces.has(p.nonce)) : view.pending,
       events,
     ),
+    // A held message posted on approval (its push lost or not come yet): its line goes.
+    heldForReview: heldPosted(view.heldForReview, ownNonces),
     mute: muteAfter(view.mute, events, me, now),
     removal,
   };
@@ -586,6 +618,44 @@ export function reduceChannel(view: ChannelView, input: ChannelInput): ChannelVi
       return withPending(view, input.nonce, (p) => ({ ...p, error: input.error }));
     case "send-discarded":
       return { ...view, pending: view.pending.filter((p) => p.nonce !== input.nonce) };
+    case "held": {
+      const { nonce, x, ts, rp } = input;
+      const heldForReview = heldSent(view.heldForReview, {
+        nonce,
+        x,
+        ts,
+        afterSeq: view.items.at(-1)?.s ?? 0,
+        ...(rp ? { rp } : {}),
+      });
+      const pending = view.pending.filter((p) => p.nonce !== nonce);
+      return heldForReview === view.heldForReview && pending.length === view.pending.length
+        ? view
+        : { ...view, heldForReview, pending, window: undefined };
+    }
+    case "held-report": {
+      const last = view.items.at(-1)?.s ?? 0;
+      const heldForReview = heldReported(view.heldForReview, input.report, last);
+      return heldForReview === view.heldForReview ? view : { ...view, heldForReview };
+    }
+    case "held-dismissed":
+      return view.heldForReview.some((h) => h.key === input.key)
+        ? { ...view, heldForReview: view.heldForReview.filter((h) => h.key !== input.key) }
+        : view;
+    case "held-restored": {
+      const line = view.heldForReview.find((h) => h.key === input.key);
+      if (!line) return view;
+      // The reply goes back too (quoted as its message is now), unless that was deleted.
+      const answered = line.rp ? findMessage(view, line.rp.m) : undefined;
+      const quote = answered ? quoteOf(answered) : line.rp;
+      return {
+        ...view,
+        heldForReview: view.heldForReview.filter((h) => h.key !== input.key),
+        draft: { key: input.draftKey, x: line.x },
+        replying: quote && !quote.dl ? quote : view.replying,
+      };
+    }
+    case "draft-taken":
+      return view.draft?.key === input.key ? { ...view, draft: undefined } : view;
     case "send-acked": {
       const { ack, me, nonce } = input;
       const sent = view.pending.find((p) => p.nonce === nonce);

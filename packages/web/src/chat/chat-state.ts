@@ -24,6 +24,7 @@ import {
   newChannelView,
   reduceChannel,
 } from "./channel-view";
+import { type HeldMessage, isOwnHeld } from "./held";
 import { displayName, learned, personOf, shownMembers, withProfile } from "./people";
 import {
   firstUnread,
@@ -144,12 +145,69 @@ export function handlesReports(state: ChatState): boolean {
   );
 }
 
-/** The open reports after a ReportChanged: a filed one joins them, a closed one leaves. */
+/** Whether you handle a channel's reports: an admin, or its moderator or owner (not a guest). */
+function handlesChannelReports(state: ChatState, channelId: number): boolean {
+  const me = state.me;
+  const view = state.channels[channelId];
+  if (!me || me.g) return false;
+  if (me.ad) return true;
+  return (
+    view !== undefined &&
+    !isDirect(view.summary) &&
+    (view.summary.rl ?? Role.Member) >= Role.Moderator
+  );
+}
+
+/**
+ * After a ReportChanged. A report you handle: a filed one joins the open reports, a closed one
+ * leaves. Your own message held for review (its author's copy) is no report you handle: its
+ * channel's held line follows it ({@link heldChanged}), and it joins the open reports only
+ * where you moderate now (as ReportList would give it).
+ */
 export function reportChanged(state: ChatState, report: Report): ChatState {
+  if (!isOwnHeld(report, state.me?.i)) return listed(state, report);
+  const next = heldChanged(state, report.c, { type: "held-report", report });
+  return handlesChannelReports(state, report.c) ? listed(next, report) : next;
+}
+
+function listed(state: ChatState, report: Report): ChatState {
   const rest = (state.reports ?? []).filter((r) => r.id !== report.id);
   const reports =
     report.st === ReportStatus.Open ? [report, ...rest].sort((a, b) => b.id - a.id) : rest;
   return { ...state, reports };
+}
+
+/** What a screen reader is told when one of your held lines appears or changes. */
+export function heldAnnouncement(
+  before: readonly HeldMessage[],
+  after: readonly HeldMessage[],
+): string | undefined {
+  for (const line of after) {
+    const was = before.find((h) => h.key === line.key);
+    if (line.status === "dropped" && was?.status !== "dropped")
+      return `A moderator did not approve your message: ${line.x}`;
+    if (!was) return `Your message is waiting for a moderator's review: ${line.x}`;
+  }
+  return undefined;
+}
+
+/**
+ * One of your held lines in a channel after a held send, its report's push, a dismissal or the
+ * text taken back: in the open channel a new line, or one turned to dropped, is read out.
+ */
+export function heldChanged(
+  state: ChatState,
+  channelId: number,
+  input: Extract<
+    ChannelInput,
+    { type: "held" | "held-report" | "held-dismissed" | "held-restored" | "draft-taken" }
+  >,
+): ChatState {
+  const view = state.channels[channelId];
+  const next = withChannel(state, channelId, input);
+  if (next === state || !view || channelId !== state.activeId) return next;
+  const said = heldAnnouncement(view.heldForReview, next.channels[channelId]!.heldForReview);
+  return said !== undefined ? { ...next, announcement: said } : next;
 }
 
 /** The first channel by name, opened when none is chosen. */

@@ -20,6 +20,7 @@ import {
   NotifyLevel,
   type ProfileChange,
   type RemovalReason,
+  type Report,
   ReportStatus,
   type SearchReply,
   type UploadReply,
@@ -48,7 +49,9 @@ import {
   channelEvents,
   channelJoined,
   channelRemoved,
+  addressOf,
   handlesReports,
+  heldChanged,
   initialChatState,
   isDirect,
   type Notice,
@@ -63,6 +66,7 @@ import {
   withNotice,
 } from "./chat-state";
 import { FileLinkCache } from "./file-links";
+import { actionText, isOwnHeld } from "./held";
 import { messageAlert } from "./message-alert";
 import type { MessageLink } from "./message-link";
 import { shownMembers } from "./people";
@@ -106,6 +110,11 @@ export class CommandRefusedError extends Error {
   ) {
     super(message);
   }
+}
+
+/** Whether a send was refused because auto-moderation held it for a moderator's review. */
+function isHeld(err: unknown): boolean {
+  return err instanceof ParleyRequestError && err.code === ERRORS.MESSAGE_HELD.code;
 }
 
 /** The text shown for a refused request: the server's message, and the usage when given. */
@@ -171,7 +180,7 @@ export class ChatStore {
       c.on("events", (ch, events) => this.onEvents(ch, events)),
       c.on("channelAdded", (ch) => this.onChannelAdded(ch)),
       c.on("blockChanged", (b) => this.replace(blockChanged(this.state, b.u, b.on))),
-      c.on("reportChanged", (r) => this.replace(reportChanged(this.state, r))),
+      c.on("reportChanged", (r) => this.onReportChanged(r)),
       c.on("channelRemoved", (r) => this.onChannelRemoved(r.c, r.why)),
       c.on("resync", (ch) => this.onResync(ch)),
       c.on("userUpdated", (u) => this.onUserUpdated(u)),
@@ -560,6 +569,19 @@ export class ChatStore {
           ...(reply.log ? { log: reply.log } : {}),
         });
     } catch (err) {
+      // A `/me` held for review is no failure: it waits, as a line here, like a held send.
+      const action = isHeld(err) ? actionText(text) : undefined;
+      if (action !== undefined) {
+        this.replace(
+          heldChanged(this.state, channelId, {
+            type: "held",
+            nonce: `command-${this.nextId++}`,
+            x: action,
+            ts: this.now(),
+          }),
+        );
+        return;
+      }
       this.refused(channelId, err);
       const slow = err instanceof ParleyRequestError && err.code === ERRORS.SLOW_MODE.code;
       throw new CommandRefusedError(errorText(err), slow);
@@ -713,17 +735,22 @@ export class ChatStore {
     );
   }
 
-  /** Resolves or dismisses a report; it leaves the open reports (here, and by its push elsewhere). */
+  /**
+   * Resolves or dismisses a report (approves or drops a held message); it leaves the open
+   * reports (here, and by its push elsewhere). Resolves to the report as closed and whether
+   * this closed it (false: someone had already); a refusal (approving a held message whose
+   * author was muted or left meanwhile…) throws its text, and the report stays open.
+   */
   async resolveReport(
     id: number,
     status: typeof ReportStatus.Resolved | typeof ReportStatus.Dismissed,
-  ): Promise<void> {
+  ): Promise<{ report: Report; changed: boolean }> {
     try {
       const { rp, ch } = await this.client.resolveReport(id, status);
       this.replace(reportChanged(this.state, rp));
-      if (!ch) this.inform(`${rp.cln ?? "Someone"} had already handled that report.`);
+      return { report: rp, changed: ch };
     } catch (err) {
-      this.notify("warning", `Report not handled: ${errorText(err)}`);
+      throw new Error(errorText(err));
     }
   }
 
@@ -744,6 +771,30 @@ export class ChatStore {
 
   stopTyping(channelId: number): void {
     this.throttles.get(channelId)?.stop();
+  }
+
+  /** Hides one of your held lines (a message that waits for review, or one dropped). */
+  dismissHeld(channelId: number, key: string): void {
+    this.replace(heldChanged(this.state, channelId, { type: "held-dismissed", key }));
+  }
+
+  /**
+   * Puts a dropped held message's text back into the composer (its reply bar too), to edit and
+   * send again; its line goes.
+   */
+  restoreHeld(channelId: number, key: string): void {
+    this.replace(
+      heldChanged(this.state, channelId, {
+        type: "held-restored",
+        key,
+        draftKey: this.nextId++,
+      }),
+    );
+  }
+
+  /** The composer took the text put back for it. */
+  draftTaken(channelId: number, key: number): void {
+    this.apply(channelId, { type: "draft-taken", key });
   }
 
   dismissNotice(id: number): void {
@@ -811,10 +862,45 @@ export class ChatStore {
         if (me) this.apply(channelId, { type: "send-acked", nonce, x, ack, me, now: this.now() });
       },
       (err) => {
+        if (isHeld(err)) {
+          this.holdPending(channelId, nonce);
+          return;
+        }
         this.refused(channelId, err);
         this.apply(channelId, { type: "send-failed", nonce, error: errorText(err) });
       },
     );
+  }
+
+  /** A pending send held for review: it becomes its waiting line (a retry's, the same one). */
+  private holdPending(channelId: number, nonce: string): void {
+    const sent = this.state.channels[channelId]?.pending.find((p) => p.nonce === nonce);
+    if (!sent) return;
+    this.replace(
+      heldChanged(this.state, channelId, {
+        type: "held",
+        nonce,
+        x: sent.x,
+        ts: sent.ts,
+        ...(sent.rp ? { rp: sent.rp } : {}),
+      }),
+    );
+  }
+
+  /**
+   * A ReportChanged: a report you handle, or your own held message's. One dropped in a channel
+   * other than the open one is also told as a notice (its line waits there).
+   */
+  private onReportChanged(report: Report): void {
+    this.replace(reportChanged(this.state, report));
+    const view = this.state.channels[report.c];
+    if (
+      view &&
+      isOwnHeld(report, this.state.me?.i) &&
+      report.st === ReportStatus.Dismissed &&
+      report.c !== this.state.activeId
+    )
+      this.inform(`A moderator did not approve your message in ${addressOf(view.summary)}.`);
   }
 
   /** A refusal tells a mute or slow mode with the time left; the reducer keeps it. */

@@ -8,6 +8,7 @@ import {
 } from "@parley/protocol";
 import { isMessage } from "./channel-log";
 import { dayKey, dayLabel, systemText } from "./format";
+import type { HeldMessage } from "./held";
 
 /** A message typed here and not yet acknowledged (or refused). */
 export interface PendingMessage {
@@ -62,6 +63,8 @@ export type TimelineRow =
     }
   | { kind: "system"; key: string; text: string; ts: number }
   | { kind: "note"; key: string; note: LocalNote }
+  /** One of your messages held for review: waiting, or dropped. */
+  | { kind: "held"; key: string; held: HeldMessage }
   /** Where the messages the reader had not read when it opened the channel begin. */
   | { kind: "new"; key: string };
 
@@ -72,6 +75,8 @@ export interface TimelineInput {
   items: readonly ChannelEvent[];
   pending: readonly PendingMessage[];
   notes: readonly LocalNote[];
+  /** Your messages held for review, shown like notes after the item they followed. */
+  held?: readonly HeldMessage[];
   me: number;
   myName: string;
   now: number;
@@ -87,20 +92,39 @@ export interface TimelineInput {
 type Entry =
   | { kind: "event"; event: ChannelEvent; ts: number }
   | { kind: "pending"; pending: PendingMessage; ts: number }
-  | { kind: "note"; note: LocalNote; ts: number };
+  | { kind: "note"; note: LocalNote; ts: number }
+  | { kind: "held"; held: HeldMessage; ts: number };
+
+/** A local line (a note or a held message) with the seq it follows. */
+type Local = (Entry & { kind: "note" | "held" }) & { afterSeq: number; order: number };
 
 function entries(input: TimelineInput): Entry[] {
   const out: Entry[] = [];
-  const notes = [...input.notes].sort((a, b) => a.afterSeq - b.afterSeq || a.id - b.id);
+  const locals: Local[] = [
+    ...input.notes.map((note) => ({
+      kind: "note" as const,
+      note,
+      ts: note.ts,
+      afterSeq: note.afterSeq,
+      order: note.id,
+    })),
+    ...(input.held ?? []).map((held, k) => ({
+      kind: "held" as const,
+      held,
+      ts: held.ts,
+      afterSeq: held.afterSeq,
+      order: k,
+    })),
+  ].sort(
+    (a, b) => a.afterSeq - b.afterSeq || (a.kind === b.kind ? a.order - b.order : a.ts - b.ts),
+  );
+  const local = ({ afterSeq: _, order: __, ...entry }: Local): Entry => entry;
   let n = 0;
   for (const event of input.items) {
-    while (n < notes.length && notes[n]!.afterSeq < event.s) {
-      out.push({ kind: "note", note: notes[n]!, ts: notes[n]!.ts });
-      n++;
-    }
+    while (n < locals.length && locals[n]!.afterSeq < event.s) out.push(local(locals[n++]!));
     out.push({ kind: "event", event, ts: event.ts });
   }
-  for (; n < notes.length; n++) out.push({ kind: "note", note: notes[n]!, ts: notes[n]!.ts });
+  for (; n < locals.length; n++) out.push(local(locals[n]!));
   for (const pending of input.pending) out.push({ kind: "pending", pending, ts: pending.ts });
   return out;
 }
@@ -108,8 +132,8 @@ function entries(input: TimelineInput): Entry[] {
 /**
  * Lays out a channel's items for display: day separators by local date, consecutive messages of
  * one author grouped under one header (broken by a new day, a gap over five minutes, or any
- * other row), `/me` actions and system events as lines of their own, local notes after the
- * item they followed, pending messages last, and a "new" row before the first message that was
+ * other row), `/me` actions and system events as lines of their own, local notes and held
+ * messages after the item they followed, pending messages last, and a "new" row before the first message that was
  * unread (which starts a new group).
  */
 export function buildTimeline(input: TimelineInput): TimelineRow[] {
@@ -128,6 +152,10 @@ export function buildTimeline(input: TimelineInput): TimelineRow[] {
     }
     if (entry.kind === "note") {
       rows.push({ kind: "note", key: `note-${entry.note.id}`, note: entry.note });
+      continue;
+    }
+    if (entry.kind === "held") {
+      rows.push({ kind: "held", key: `held-${entry.held.key}`, held: entry.held });
       continue;
     }
     let message: TimelineMessage;

@@ -1,5 +1,5 @@
-import { ChannelKind, type MessageEvent, type Report, ReportStatus, Role } from "@parley/protocol";
 import { randomInt } from "node:crypto";
+import { ChannelKind, type MessageEvent, type Report, ReportStatus, Role } from "@parley/protocol";
 import type { Selectable, Transaction } from "kysely";
 import { ParleyError } from "../../errors";
 import type { HeldDraft, ReportStore } from "../report-store";
