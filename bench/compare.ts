@@ -7,7 +7,7 @@
  *   node --import tsx bench/compare.ts --base HEAD~1                  write and history, 2 rounds
  *   node --import tsx bench/compare.ts --base main --only write --rounds 3
  *   node --import tsx bench/compare.ts --base main --only write,fanout   fan-out of Parley alone
- *   node --import tsx bench/compare.ts --base HEAD~1 --only idle --bench-from-head
+ *   node --import tsx bench/compare.ts --base HEAD~1 --only idle,channels --full --bench-from-head
  *
  * `--bench-from-head` runs this tree's `bench/` on both sides (the baseline's server with the
  * head's scenarios), for a figure the baseline's scenarios do not report yet.
@@ -59,6 +59,11 @@ interface FanoutFigures {
   offeredDeliveriesPerSec: number;
   run: { deliveriesPerSec: number; latency: { p50: number; p99: number } };
   serverProc: { cpuPercent: number };
+}
+interface ChannelsStep {
+  rate: number;
+  run: { deliveriesPerSec: number; latency: { p50: number; p99: number } };
+  server: { cpuPercent: number };
 }
 interface IdleFigures {
   conns: number;
@@ -118,6 +123,20 @@ function figures(report: {
           lowerIsBetter: true,
         });
       }
+    }
+  }
+  const channels = report.reports.channels;
+  if (channels && "data" in channels && channels.data) {
+    for (const s of (channels.data as unknown as { steps: ChannelsStep[] }).steps) {
+      const at = `channels ${s.rate}/s`;
+      out.push({
+        name: `${at}: deliveries/s`,
+        value: s.run.deliveriesPerSec,
+        lowerIsBetter: false,
+      });
+      out.push({ name: `${at}: p50 (ms)`, value: s.run.latency.p50, lowerIsBetter: true });
+      out.push({ name: `${at}: p99 (ms)`, value: s.run.latency.p99, lowerIsBetter: true });
+      out.push({ name: `${at}: server CPU (%)`, value: s.server.cpuPercent, lowerIsBetter: true });
     }
   }
   const idle = report.reports.idle;

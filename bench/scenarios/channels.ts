@@ -11,7 +11,7 @@ const MEMBERS = 10;
 export async function channels(ctx: BenchContext): Promise<ScenarioReport> {
   const conns = ctx.full ? 10_000 : 500;
   const channelCount = conns / MEMBERS;
-  const rates = ctx.full ? [1_000, 2_500, 5_000] : [500];
+  const rates = ctx.full ? [250, 1_000, 2_500, 5_000] : [500];
   const stepMs = ctx.full ? 20_000 : 2_000;
   const { server, seeded } = await ctx.parley(
     "channels",
