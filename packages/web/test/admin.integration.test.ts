@@ -400,4 +400,85 @@ describe("admin console", () => {
       .filter({ hasText: "Back to the server's configuration." })
       .waitFor();
   });
+
+  it("holds a word for review server-wide from the Server tab: the console approves a held message, which is posted for everyone", async () => {
+    await harness.register("reviewer");
+    await harness.grantAdmin("reviewer");
+    const admin = await harness.open();
+    await admin.goto("/admin");
+    await admin.getByLabel("Username").fill("reviewer");
+    await admin.getByLabel("Password").fill("correct horse battery");
+    await admin.getByRole("button", { name: "Sign in", exact: true }).click();
+    await admin.getByRole("tab", { name: "Server" }).click();
+    const held = admin.getByLabel(/^Held words and phrases/);
+    await held.waitFor();
+    await admin.getByText(/^Held words and phrases.*\(from the configuration\)$/).waitFor();
+    await held.fill("lottery*\n  free   gift  \n\n");
+    await admin.getByRole("button", { name: "Save settings" }).click();
+    await admin.getByRole("status").filter({ hasText: "Saved." }).waitFor();
+    // Saved as the list it is, marked as set here; read back so after a reload.
+    await admin.getByText(/^Held words and phrases.*\(set here\)$/).waitFor();
+    await expect.poll(() => held.inputValue()).toBe("lottery*\nfree gift");
+    expect(await axeViolations(admin)).toEqual([]);
+    await admin.reload();
+    await admin.getByRole("tab", { name: "Server" }).click();
+    await expect
+      .poll(() => admin.getByLabel(/^Held words and phrases/).inputValue())
+      .toBe("lottery*\nfree gift");
+    await expect(admin.getByLabel(/^Blocked words and phrases/).inputValue()).resolves.toBe("");
+
+    const owner = await harness.open();
+    await registerInUi(owner, "raffler");
+    await createChannel(owner, "fairground");
+    const member = await harness.open();
+    await registerInUi(member, "punter");
+    await joinChannel(member, "fairground");
+    await say(member, "win the lotteryjackpot here");
+    await member
+      .getByTestId("held-message")
+      .filter({ hasText: "Your message is waiting for a moderator's review" })
+      .waitFor();
+
+    // The console's Reports tab shows it as held, by the server's entry, to approve or drop.
+    await admin.getByRole("tab", { name: "Reports" }).click();
+    const reports = admin.getByRole("list", { name: "Reports" });
+    const entry = reports.getByRole("listitem").filter({ hasText: "lotteryjackpot" });
+    await entry.getByText("Held by auto-moderation: matched “lottery*”").waitFor();
+    await entry.getByRole("button", { name: "Drop the held message by punter" }).waitFor();
+    expect(await axeViolations(admin)).toEqual([]);
+    await entry
+      .getByRole("button", { name: "Approve and post the held message by punter" })
+      .click();
+    await admin
+      .getByRole("status")
+      .filter({ hasText: "Approved: punter's message is posted in #fairground." })
+      .waitFor();
+    await entry.getByText(/Approved by reviewer$/).waitFor();
+    expect(await entry.getByRole("button").count()).toBe(0);
+    await messageText(owner, "win the lotteryjackpot here").waitFor();
+    await messageText(member, "win the lotteryjackpot here").waitFor();
+    await member.getByTestId("held-message").waitFor({ state: "detached" });
+    // Closed, it is listed under its status with who approved it.
+    await admin.getByLabel("Status").selectOption({ label: "Resolved or approved" });
+    await reports
+      .getByRole("listitem")
+      .filter({ hasText: "lotteryjackpot" })
+      .getByText(/Approved by reviewer$/)
+      .waitFor();
+
+    await admin.getByRole("tab", { name: "Moderation log" }).click();
+    await admin.getByLabel("Action").selectOption({ label: "Held messages approved" });
+    await admin
+      .getByRole("list", { name: "Moderation log" })
+      .getByText("reviewer approved a held message by punter: lottery*")
+      .waitFor();
+
+    await admin.getByRole("tab", { name: "Server" }).click();
+    await admin.getByRole("button", { name: "Reset to the configuration" }).click();
+    await admin
+      .getByRole("status")
+      .filter({ hasText: "Back to the server's configuration." })
+      .waitFor();
+    await expect.poll(() => admin.getByLabel(/^Held words and phrases/).inputValue()).toBe("");
+  });
 });

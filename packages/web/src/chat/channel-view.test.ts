@@ -7,6 +7,8 @@ import {
   type HistoryPage,
   type MessageEvent,
   type MessageVersion,
+  type Report,
+  ReportStatus,
   Role,
 } from "@parley/protocol";
 import { describe, expect, it } from "vitest";
@@ -1023,5 +1025,116 @@ describe("pins in a channel's view", () => {
       expect(isDetached(view)).toBe(false);
       expect(view.target).toEqual({ s: 205, key: 2, loading: false });
     });
+  });
+});
+
+describe("messages held for review in a channel's view", () => {
+  const heldReport = (id: number, x: string, st: ReportStatus = ReportStatus.Open): Report => ({
+    id,
+    c: 7,
+    cn: "general",
+    m: 0,
+    s: 0,
+    u: ME,
+    un: "me",
+    x,
+    by: 0,
+    byn: "",
+    rs: "",
+    ts: NOW,
+    st,
+    hd: true,
+  });
+  const mineNonce = (s: number, n: string): MessageEvent => ({ ...msg(s, ME, n), x: "posted" });
+
+  it("turns a held send from pending into a waiting line after the latest item, not a failure", () => {
+    const view = run(
+      ready([msg(4)]),
+      { type: "send-pending", nonce: "a", x: "buy crypto", ts: NOW },
+      { type: "held", nonce: "a", x: "buy crypto", ts: NOW },
+    );
+    expect(view.pending).toEqual([]);
+    expect(view.heldForReview).toEqual([
+      { key: "n-a", nonce: "a", x: "buy crypto", ts: NOW, afterSeq: 4, status: "waiting" },
+    ]);
+  });
+
+  it("follows the report's pushes: approved, the line goes; dropped, it says so", () => {
+    const waiting = run(
+      ready([msg(4)]),
+      { type: "send-pending", nonce: "a", x: "one", ts: NOW },
+      { type: "send-pending", nonce: "b", x: "two", ts: NOW },
+      { type: "held", nonce: "a", x: "one", ts: NOW },
+      { type: "held-report", report: heldReport(10, "one") },
+      { type: "held-report", report: heldReport(11, "two") },
+      { type: "held", nonce: "b", x: "two", ts: NOW },
+    );
+    expect(waiting.heldForReview.map((h) => [h.key, h.id, h.status])).toEqual([
+      ["n-a", 10, "waiting"],
+      ["r-11", 11, "waiting"],
+    ]);
+    const decided = run(
+      waiting,
+      { type: "held-report", report: heldReport(10, "one", ReportStatus.Resolved) },
+      { type: "held-report", report: heldReport(11, "two", ReportStatus.Dismissed) },
+    );
+    expect(decided.heldForReview.map((h) => [h.key, h.status])).toEqual([["r-11", "dropped"]]);
+  });
+
+  it("drops a line when its message is posted with the send's nonce", () => {
+    const view = run(
+      ready([msg(4)]),
+      { type: "send-pending", nonce: "a", x: "one", ts: NOW },
+      { type: "held", nonce: "a", x: "one", ts: NOW },
+      events(mineNonce(5, "a")),
+    );
+    expect(view.heldForReview).toEqual([]);
+    expect(seqs(view)).toEqual([4, 5]);
+  });
+
+  it("gives a dropped message's text back for the composer, with its reply, once", () => {
+    const answered = msg(4);
+    const view = run(
+      ready([answered]),
+      { type: "reply-started", messageId: answered.i },
+      { type: "send-pending", nonce: "a", x: "answer", ts: NOW, rp: quoteOf(answered) },
+      { type: "held", nonce: "a", x: "answer", ts: NOW, rp: quoteOf(answered) },
+      { type: "held-report", report: heldReport(10, "answer", ReportStatus.Dismissed) },
+    );
+    expect(view.replying).toBeUndefined();
+    const restored = reduceChannel(view, { type: "held-restored", key: "n-a", draftKey: 3 });
+    expect(restored.heldForReview).toEqual([]);
+    expect(restored.draft).toEqual({ key: 3, x: "answer" });
+    expect(restored.replying?.m).toBe(answered.i);
+    // A line that is gone gives nothing; the draft goes once the composer took it.
+    expect(reduceChannel(restored, { type: "held-restored", key: "n-a", draftKey: 4 })).toBe(
+      restored,
+    );
+    expect(reduceChannel(restored, { type: "draft-taken", key: 2 })).toBe(restored);
+    expect(reduceChannel(restored, { type: "draft-taken", key: 3 }).draft).toBeUndefined();
+  });
+
+  it("does not give a reply back to a message deleted since", () => {
+    const answered = msg(4);
+    const view = run(
+      ready([answered]),
+      { type: "held", nonce: "a", x: "answer", ts: NOW, rp: quoteOf(answered) },
+      { type: "held-report", report: heldReport(10, "answer", ReportStatus.Dismissed) },
+      events({ s: 5, t: EventType.MessageDeleted, ts: 50, a: 2, an: "u2", m: answered.i }),
+      { type: "held-restored", key: "n-a", draftKey: 3 },
+    );
+    expect(view.draft).toEqual({ key: 3, x: "answer" });
+    expect(view.replying).toBeUndefined();
+  });
+
+  it("dismisses one line and keeps the others", () => {
+    const view = run(
+      ready([]),
+      { type: "held", nonce: "a", x: "one", ts: NOW },
+      { type: "held", nonce: "b", x: "two", ts: NOW },
+    );
+    const left = reduceChannel(view, { type: "held-dismissed", key: "n-a" });
+    expect(left.heldForReview.map((h) => h.key)).toEqual(["n-b"]);
+    expect(reduceChannel(left, { type: "held-dismissed", key: "n-a" })).toBe(left);
   });
 });

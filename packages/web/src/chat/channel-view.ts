@@ -147,7 +147,15 @@ export type ChannelInput =
    * A send was held for a moderator's review (MESSAGE_HELD): its pending message (by nonce)
    * becomes a waiting line. A `/me` held has no pending message: `nonce` is then this client's.
    */
-  | { type: "held"; nonce: string; x: string; ts: number; rp?: ReplyQuote }
+  | {
+      type: "held";
+      nonce: string;
+      x: string;
+      ts: number;
+      rp?: ReplyQuote;
+      /** The names of its files. */
+      files?: readonly string[];
+    }
   /** Your own held message's report was pushed (held, approved or dropped). */
   | { type: "held-report"; report: Report }
   /** You dismissed a held line. */
@@ -619,13 +627,14 @@ export function reduceChannel(view: ChannelView, input: ChannelInput): ChannelVi
     case "send-discarded":
       return { ...view, pending: view.pending.filter((p) => p.nonce !== input.nonce) };
     case "held": {
-      const { nonce, x, ts, rp } = input;
+      const { nonce, x, ts, rp, files } = input;
       const heldForReview = heldSent(view.heldForReview, {
         nonce,
         x,
         ts,
         afterSeq: view.items.at(-1)?.s ?? 0,
         ...(rp ? { rp } : {}),
+        ...(files ? { files } : {}),
       });
       const pending = view.pending.filter((p) => p.nonce !== nonce);
       return heldForReview === view.heldForReview && pending.length === view.pending.length

@@ -17,6 +17,8 @@ import {
   channelRemoved,
   channelTitle,
   handlesReports,
+  heldAnnouncement,
+  heldChanged,
   initialChatState,
   readState,
   reportChanged,
@@ -379,5 +381,67 @@ describe("reports", () => {
     state = reportChanged(state, report(3, ReportStatus.Dismissed));
     state = reportChanged(state, report(7, ReportStatus.Resolved));
     expect(state.reports?.map((r) => r.id)).toEqual([5, 2]);
+  });
+
+  describe("your own held message", () => {
+    const own = (id: number, st: ReportStatus = ReportStatus.Open, c = general.i): Report => ({
+      ...report(id, st),
+      c,
+      u: ME,
+      un: "me",
+      by: 0,
+      byn: "",
+      m: 0,
+      s: 0,
+      hd: true,
+    });
+    const lines = (state: ChatState, c = general.i) =>
+      state.channels[c]?.heldForReview.map((h) => `${h.id} ${h.status}`);
+
+    it("is a line in its channel, not an open report of yours", () => {
+      const state = reportChanged(online(general.i, general), own(4));
+      expect(state.reports).toBeUndefined();
+      expect(lines(state)).toEqual(["4 waiting"]);
+      expect(handlesReports(state)).toBe(false);
+    });
+
+    it("joins the open reports too where you moderate now, as the list would give it", () => {
+      const moderated = { ...general, rl: Role.Moderator };
+      const state = reportChanged(online(general.i, moderated), own(4));
+      expect(state.reports?.map((r) => r.id)).toEqual([4]);
+      expect(lines(state)).toEqual(["4 waiting"]);
+    });
+
+    it("is read out in the open channel when it is held and when it is dropped, not approved", () => {
+      let state = reportChanged(online(general.i, general, random), own(4));
+      expect(state.announcement).toBe("Your message is waiting for a moderator's review: text 4");
+      state = reportChanged(state, own(4, ReportStatus.Dismissed));
+      expect(state.announcement).toBe("A moderator did not approve your message: text 4");
+      expect(lines(state)).toEqual(["4 dropped"]);
+      state = reportChanged({ ...state, announcement: "" }, own(5));
+      state = reportChanged({ ...state, announcement: "" }, own(5, ReportStatus.Resolved));
+      expect(state.announcement).toBe("");
+      expect(lines(state)).toEqual(["4 dropped"]);
+    });
+
+    it("is not read out in another channel, and a channel not held ignores it", () => {
+      const state = reportChanged(online(general.i, general, random), own(4, undefined, random.i));
+      expect(lines(state, random.i)).toEqual(["4 waiting"]);
+      expect(state.announcement).toBeUndefined();
+      const elsewhere = online(general.i, general);
+      expect(reportChanged(elsewhere, own(4, undefined, 99)).channels).toBe(elsewhere.channels);
+    });
+
+    it("says nothing new when the same line changes in no way", () => {
+      const before = reportChanged(online(general.i, general), own(4));
+      const again = heldChanged(before, general.i, { type: "held-report", report: own(4) });
+      expect(again).toBe(before);
+      expect(
+        heldAnnouncement(
+          before.channels[general.i]!.heldForReview,
+          before.channels[general.i]!.heldForReview,
+        ),
+      ).toBeUndefined();
+    });
   });
 });

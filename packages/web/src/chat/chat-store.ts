@@ -43,13 +43,13 @@ import {
   type WindowDirection,
 } from "./channel-view";
 import {
+  addressOf,
   blockChanged,
   type ChatState,
   channelAdded,
   channelEvents,
   channelJoined,
   channelRemoved,
-  addressOf,
   handlesReports,
   heldChanged,
   initialChatState,
@@ -66,7 +66,7 @@ import {
   withNotice,
 } from "./chat-state";
 import { FileLinkCache } from "./file-links";
-import { actionText, isOwnHeld } from "./held";
+import { actionText, closingRefusal, isOwnHeld } from "./held";
 import { messageAlert } from "./message-alert";
 import type { MessageLink } from "./message-link";
 import { shownMembers } from "./people";
@@ -739,18 +739,20 @@ export class ChatStore {
    * Resolves or dismisses a report (approves or drops a held message); it leaves the open
    * reports (here, and by its push elsewhere). Resolves to the report as closed and whether
    * this closed it (false: someone had already); a refusal (approving a held message whose
-   * author was muted or left meanwhile…) throws its text, and the report stays open.
+   * author was muted or left meanwhile…) throws the text to show beside it (`closingRefusal`),
+   * and the report stays open.
    */
   async resolveReport(
     id: number,
     status: typeof ReportStatus.Resolved | typeof ReportStatus.Dismissed,
   ): Promise<{ report: Report; changed: boolean }> {
+    const held = this.state.reports?.find((r) => r.id === id)?.hd;
     try {
       const { rp, ch } = await this.client.resolveReport(id, status);
       this.replace(reportChanged(this.state, rp));
       return { report: rp, changed: ch };
     } catch (err) {
-      throw new Error(errorText(err));
+      throw new Error(closingRefusal(held ? { hd: held } : {}, status, err, errorText));
     }
   }
 
@@ -883,6 +885,7 @@ export class ChatStore {
         x: sent.x,
         ts: sent.ts,
         ...(sent.rp ? { rp: sent.rp } : {}),
+        ...(sent.f?.length ? { files: sent.f.map((f) => f.n) } : {}),
       }),
     );
   }

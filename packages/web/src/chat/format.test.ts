@@ -66,6 +66,15 @@ describe("systemText", () => {
     expect(systemText({ ...base, t: EventType.BlockedWordsChanged, bw: 0 }, now)).toBe(
       "alice removed the channel's last blocked word",
     );
+    // With words held for review counted too (`hw`).
+    const words = (bw: number, hw: number) =>
+      systemText({ ...base, t: EventType.BlockedWordsChanged, bw, hw }, now);
+    expect(words(0, 1)).toBe("alice changed the channel's words held for review (1 now)");
+    expect(words(2, 3)).toBe(
+      "alice changed the channel's own words (2 blocked, 3 held for review)",
+    );
+    expect(words(2, 0)).toBe("alice changed the channel's blocked words (2 now)");
+    expect(words(0, 0)).toBe("alice removed the channel's last blocked or held word");
   });
 
   it("describes moderation with its target, end and reason", () => {

@@ -131,9 +131,15 @@ export function systemText(e: ChannelEvent, now: number): string | undefined {
         ? `${e.an} archived the channel: it is read-only now`
         : `${e.an} unarchived the channel`;
     case EventType.BlockedWordsChanged: {
-      const count = "bw" in e ? (e.bw ?? 0) : 0;
-      return count > 0
-        ? `${e.an} changed the channel's blocked words (${count} now)`
+      // The counts only: `bw` blocked, `hw` held for review (absent before held words were).
+      const blocked = "bw" in e ? (e.bw ?? 0) : 0;
+      const held = "hw" in e ? e.hw : undefined;
+      if (held && blocked > 0)
+        return `${e.an} changed the channel's own words (${blocked} blocked, ${held} held for review)`;
+      if (held) return `${e.an} changed the channel's words held for review (${held} now)`;
+      if (blocked > 0) return `${e.an} changed the channel's blocked words (${blocked} now)`;
+      return held === 0
+        ? `${e.an} removed the channel's last blocked or held word`
         : `${e.an} removed the channel's last blocked word`;
     }
     case EventType.RetentionChanged: {

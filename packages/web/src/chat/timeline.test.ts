@@ -2,7 +2,8 @@ import { type ChannelEvent, EventType, MessageKind } from "@parley/protocol";
 import { describe, expect, it } from "vitest";
 import { buildTimeline, type TimelineInput } from "./timeline";
 
-const at = (day: number, h: number, m: number) => new Date(2025, 2, day, h, m).getTime();
+const at = (day: number, h: number, m: number, sec = 0) =>
+  new Date(2025, 2, day, h, m, sec).getTime();
 let seq = 0;
 const msg = (a: number, ts: number, extra: Partial<ChannelEvent> = {}): ChannelEvent =>
   ({
@@ -39,7 +40,9 @@ const shape = (rows: ReturnType<typeof buildTimeline>) =>
             ? `*${r.author}`
             : r.kind === "new"
               ? "--new--"
-              : `note`,
+              : r.kind === "held"
+                ? `held:${r.held.status}`
+                : `note`,
   );
 
 describe("buildTimeline", () => {
@@ -105,6 +108,45 @@ describe("buildTimeline", () => {
       }),
     );
     expect(shape(rows)).toEqual(["[Today]", "u2×1", "note", "u2×1"]);
+  });
+
+  it("places held messages after the item they followed, by time among notes, before pending sends", () => {
+    const first = msg(2, at(14, 12, 0));
+    const second = msg(2, at(14, 12, 1));
+    const held = (key: string, afterSeq: number, ts: number, dropped = false) => ({
+      key,
+      x: key,
+      ts,
+      afterSeq,
+      status: dropped ? ("dropped" as const) : ("waiting" as const),
+    });
+    const rows = buildTimeline(
+      input([first, second], {
+        notes: [{ id: 1, afterSeq: first.s, ts: at(14, 12, 0, 30), text: "x" }],
+        held: [
+          held("b", first.s, at(14, 12, 0, 40), true),
+          held("a", first.s, at(14, 12, 0, 10)),
+          held("c", second.s, at(14, 12, 2)),
+        ],
+        pending: [{ nonce: "p", x: "later", ts: at(14, 12, 3) }],
+      }),
+    );
+    expect(shape(rows)).toEqual([
+      "[Today]",
+      "u2×1",
+      "held:waiting",
+      "note",
+      "held:dropped",
+      "u2×1",
+      "held:waiting",
+      "me×1",
+    ]);
+    // Keyed by the held line's own key, stable as its report and refusal come.
+    expect(rows.filter((r) => r.kind === "held").map((r) => r.key)).toEqual([
+      "held-a",
+      "held-b",
+      "held-c",
+    ]);
   });
 
   it("shows a message's author by its current name when one is known", () => {

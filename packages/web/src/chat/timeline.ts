@@ -116,7 +116,10 @@ function entries(input: TimelineInput): Entry[] {
       order: k,
     })),
   ].sort(
-    (a, b) => a.afterSeq - b.afterSeq || (a.kind === b.kind ? a.order - b.order : a.ts - b.ts),
+    (a, b) =>
+      a.afterSeq - b.afterSeq ||
+      a.ts - b.ts ||
+      (a.kind === b.kind ? a.order - b.order : a.kind === "note" ? -1 : 1),
   );
   const local = ({ afterSeq: _, order: __, ...entry }: Local): Entry => entry;
   let n = 0;

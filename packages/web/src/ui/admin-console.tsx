@@ -29,6 +29,7 @@ import {
   describeUser,
 } from "../chat/admin-format";
 import { formatWhen, localAuditFormat, roleName } from "../chat/format";
+import { closingRefusal } from "../chat/held";
 import { ApiError, type Download, exportApi } from "../session/auth-api";
 import "./admin.css";
 import { ChannelsTab } from "./admin-channels";
@@ -36,7 +37,7 @@ import { InvitesTab } from "./admin-invites";
 import { errorText, type Guard, usePages } from "./admin-shared";
 import { DetailPane, optionsOf, PickTable, SelectField, TextField } from "./admin-widgets";
 import { FormError } from "./form-dialog";
-import { ReportCloseButtons, ReportedBy } from "./reports-panel";
+import { closedBy, closedNote, ReportCloseButtons, ReportedBy } from "./reports-panel";
 
 export interface AdminConsoleProps {
   token: string;
@@ -765,30 +766,37 @@ const MODERATION_ACTIONS: readonly (readonly [string, string])[] = [
   ["topic", "Topics"],
   ["slow", "Slow mode"],
   ["retention", "Retention"],
-  ["automod", "Blocked words"],
+  ["automod", "Blocked and held words"],
   ["private", "Made private"],
   ["public", "Made public"],
   ["serverban", "Server bans"],
   ["serverunban", "Server unbans"],
   ["report-resolved", "Reports resolved"],
   ["report-dismissed", "Reports dismissed"],
+  ["held-approved", "Held messages approved"],
+  ["held-dropped", "Held messages dropped"],
 ];
 
 const REPORT_STATUS_LABELS: Record<AdminReportStatus, string> = {
   open: "Open",
-  resolved: "Resolved",
-  dismissed: "Dismissed",
+  resolved: "Resolved or approved",
+  dismissed: "Dismissed or dropped",
   all: "Every report",
 };
 
 /**
  * Every channel's reports of messages, newest first (the open ones unless the filter says):
  * the message as it was reported, who reported it and why, and Resolve or Dismiss for an open
- * one. A report closed here, or by a moderator meanwhile, shows who closed it.
+ * one. A message auto-moderation held for review shows the entry that held it, with Approve
+ * and post and Drop; an approval the server refuses says why beside it (the message stays
+ * held). A report closed here, or by a moderator meanwhile, shows who closed it.
  */
 function ReportsTab({ api, guard }: { api: AdminApi; guard: Guard }) {
   const [status, setStatus] = useState<AdminReportStatus>("open");
   const [note, setNote] = useState<string>();
+  /** Per report: a refusal to show beside it, or that a request for it is under way. */
+  const [errors, setErrors] = useState<Readonly<Record<number, string>>>({});
+  const [busy, setBusy] = useState<number>();
   const id = useId();
   const read = useCallback(
     async (before?: number) => {
@@ -802,17 +810,18 @@ function ReportsTab({ api, guard }: { api: AdminApi; guard: Guard }) {
   const { items: reports, setItems, next, error, more } = usePages<Report>(read);
   const close = async (r: Report, to: "resolved" | "dismissed") => {
     setNote(undefined);
+    setBusy(r.id);
+    setErrors(({ [r.id]: _, ...rest }) => rest);
     try {
       const answer = await guard(() => api.resolveReport(r.id, to));
       if (!answer) return;
       setItems((list) => list.map((x) => (x.id === r.id ? answer.report : x)));
-      setNote(
-        answer.changed
-          ? `${to === "resolved" ? "Resolved" : "Dismissed"} the report of ${r.un}'s message.`
-          : `${answer.report.cln ?? "Someone"} had already handled that report.`,
-      );
+      setNote(closedNote(answer.report, answer.changed));
     } catch (err) {
-      setNote(errorText(err));
+      const status = to === "resolved" ? ReportStatus.Resolved : ReportStatus.Dismissed;
+      setErrors((all) => ({ ...all, [r.id]: closingRefusal(r, status, err, errorText) }));
+    } finally {
+      setBusy(undefined);
     }
   };
 
@@ -837,7 +846,11 @@ function ReportsTab({ api, guard }: { api: AdminApi; guard: Guard }) {
       ) : (
         <ul className="admin-list admin-report-list" aria-label="Reports">
           {reports.map((r) => (
-            <li key={r.id} className="admin-report">
+            <li
+              key={r.id}
+              className={`admin-report${r.hd ? " report-held" : ""}`}
+              {...(r.hd ? { "data-held": "" } : {})}
+            >
               <span className="admin-muted">
                 {formatWhen(r.ts, now)} · {r.cn ? `#${r.cn}` : "a direct message"}
               </span>{" "}
@@ -846,13 +859,14 @@ function ReportsTab({ api, guard }: { api: AdminApi; guard: Guard }) {
               </span>
               <span className="admin-muted">
                 <ReportedBy report={r} />
-                {r.st !== ReportStatus.Open &&
-                  ` · ${r.st === ReportStatus.Resolved ? "resolved" : "dismissed"} by ${r.cln ?? "someone"}`}
+                {r.st !== ReportStatus.Open && ` · ${closedBy(r)}`}
               </span>
+              <FormError error={errors[r.id]} />
               {r.st === ReportStatus.Open && (
                 <span className="admin-report-actions">
                   <ReportCloseButtons
                     report={r}
+                    disabled={busy === r.id}
                     onClose={(st) =>
                       void close(r, st === ReportStatus.Resolved ? "resolved" : "dismissed")
                     }
@@ -968,6 +982,14 @@ function ModerationTab({ api, guard }: { api: AdminApi; guard: Guard }) {
 
 const MIB = 1 << 20;
 
+/** A word list as the settings take it: one entry a line, spaces collapsed, blank lines out. */
+function wordsOf(text: string): string[] {
+  return text
+    .split("\n")
+    .map((w) => w.trim().replace(/\s+/g, " "))
+    .filter((w) => w !== "");
+}
+
 /** The server settings admins change live, on every node. */
 function ServerTab({ api, guard }: { api: AdminApi; guard: Guard }) {
   const [reply, setReply] = useState<AdminSettingsReply>();
@@ -980,6 +1002,7 @@ function ServerTab({ api, guard }: { api: AdminApi; guard: Guard }) {
     defaultChannels: "",
     retentionDays: "0",
     blockedWords: "",
+    heldWords: "",
     linkMinAccountHours: "0",
     maxMentions: "0",
   });
@@ -1000,6 +1023,7 @@ function ServerTab({ api, guard }: { api: AdminApi; guard: Guard }) {
       defaultChannels: s.defaultChannels.join(", "),
       retentionDays: String(s.retentionDays),
       blockedWords: s.blockedWords.join("\n"),
+      heldWords: s.heldWords.join("\n"),
       linkMinAccountHours: String(s.linkMinAccountHours),
       maxMentions: String(s.maxMentions),
     });
@@ -1034,10 +1058,8 @@ function ServerTab({ api, guard }: { api: AdminApi; guard: Guard }) {
                   .map((c) => c.trim().replace(/^#/, ""))
                   .filter((c) => c !== ""),
                 retentionDays: Math.max(0, Math.round(Number(form.retentionDays) || 0)),
-                blockedWords: form.blockedWords
-                  .split("\n")
-                  .map((w) => w.trim().replace(/\s+/g, " "))
-                  .filter((w) => w !== ""),
+                blockedWords: wordsOf(form.blockedWords),
+                heldWords: wordsOf(form.heldWords),
                 linkMinAccountHours: Math.max(0, Math.round(Number(form.linkMinAccountHours) || 0)),
                 maxMentions: Math.max(0, Math.round(Number(form.maxMentions) || 0)),
               },
@@ -1146,6 +1168,24 @@ function ServerTab({ api, guard }: { api: AdminApi; guard: Guard }) {
           <span id={`${id}-blocked-hint`} className="field-hint">
             Matched as whole words, in any case, through look-alike letters, leetspeak and spacing.
             Moderators are exempt.
+          </span>
+        </div>
+        <div className="field">
+          <label className="field-label" htmlFor={`${id}-held`}>
+            Held words and phrases, one per line: a message with one waits for a moderator's review
+            before it is posted ({origin("heldWords")})
+          </label>
+          <textarea
+            id={`${id}-held`}
+            rows={4}
+            value={form.heldWords}
+            aria-describedby={`${id}-held-hint`}
+            onChange={(e) => setForm((f) => ({ ...f, heldWords: e.target.value }))}
+          />
+          <span id={`${id}-held-hint`} className="field-hint">
+            Matched as blocked words are (end one with * for words beginning with it); a blocked
+            word wins over a held one. Held messages wait in the Reports tab and in the moderators'
+            reports, to approve or drop.
           </span>
         </div>
         <div className="field">

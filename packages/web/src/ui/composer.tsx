@@ -127,6 +127,18 @@ export function Composer({
     if (slowRefused && slowLeft <= 0) setSlowRefused(false);
   }, [slowRefused, slowLeft]);
 
+  // A dropped held message taken back: its text joins what is written here (after a line
+  // break, nothing typed is lost), with the caret at its end, to edit and send again.
+  const draft = view.draft;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: taken once per draft, by its key
+  useEffect(() => {
+    if (!draft) return;
+    const value = text.trim() ? `${text.trimEnd()}\n${draft.x}` : draft.x;
+    change(value);
+    setCaretTo(value.length);
+    store.draftTaken(view.id, draft.key);
+  }, [draft?.key]);
+
   // Choosing Reply on a message moves to the composer, where the reply is written.
   const replyingTo = view.replying?.m;
   useEffect(() => {

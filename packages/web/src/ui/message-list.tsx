@@ -40,6 +40,7 @@ import {
 import { addressOf } from "../chat/chat-state";
 import type { ChatStore } from "../chat/chat-store";
 import { dayKey, formatFull, formatTime, formatWhen, localAuditFormat } from "../chat/format";
+import type { HeldMessage } from "../chat/held";
 import { type Mention, shownMentions } from "../chat/markdown";
 import { messageLink } from "../chat/message-link";
 import { displayName, handleOf, type PersonOf, personOf } from "../chat/people";
@@ -69,6 +70,10 @@ interface Actions {
   react: (messageId: number, emoji: string) => void;
   retry: (nonce: string) => void;
   discard: (nonce: string) => void;
+  /** Hides one of your held lines. */
+  dismissHeld: (key: string) => void;
+  /** Puts a dropped held message's text back into the composer. */
+  restoreHeld: (key: string) => void;
   /** The channel is archived: nothing new may be added to it (reactions, replies, edits, pins). */
   archived: boolean;
   mayEdit: (m: MessageEvent) => boolean;
@@ -180,6 +185,79 @@ function AuditLog({ log }: { log: readonly AuditLine[] }) {
         </li>
       ))}
     </ul>
+  );
+}
+
+/** Focus goes to the composer when what had it left the page (a line dismissed). */
+function focusComposerIfLost(): void {
+  requestAnimationFrame(() => {
+    if (document.activeElement === document.body || document.activeElement === null)
+      document.querySelector<HTMLElement>(".composer-input")?.focus();
+  });
+}
+
+/**
+ * One of your messages auto-moderation held for review, which only you see: waiting for a
+ * moderator (it is posted if approved, and this line goes), or dropped, with its text to take
+ * back into the composer. The text shows as you wrote it (plain text); Escape dismisses it.
+ */
+function HeldLine({ held, act }: { held: HeldMessage; act: Actions }) {
+  const waiting = held.status === "waiting";
+  const dismiss = () => {
+    act.dismissHeld(held.key);
+    focusComposerIfLost();
+  };
+  return (
+    // Escape from its buttons dismisses it.
+    <li
+      className={`held-line${waiting ? "" : " dropped"}`}
+      data-testid="held-message"
+      data-status={held.status}
+      onKeyDown={(e) => {
+        if (e.key !== "Escape") return;
+        e.preventDefault();
+        e.stopPropagation();
+        dismiss();
+      }}
+    >
+      <div className="held-head">
+        <span className="note-label">Only you can see this</span>
+        <Time ts={held.ts} />
+      </div>
+      <p className="held-title">
+        {waiting
+          ? "Your message is waiting for a moderator's review"
+          : "A moderator did not approve your message"}
+      </p>
+      <p className="held-text">{held.x}</p>
+      {held.files && (
+        <p className="held-hint">
+          With {held.files.length === 1 ? "a file" : `${held.files.length} files`}:{" "}
+          <bdi>{held.files.join(", ")}</bdi>
+        </p>
+      )}
+      <p className="held-hint">
+        {waiting
+          ? "It is posted here if a moderator approves it."
+          : held.files
+            ? "It was not posted. You can edit it and send it again (attach its files again)."
+            : "It was not posted. You can edit it and send it again."}
+      </p>
+      <div className="held-actions">
+        {!waiting && (
+          <button
+            type="button"
+            className="button button-primary"
+            onClick={() => act.restoreHeld(held.key)}
+          >
+            Edit and resend
+          </button>
+        )}
+        <button type="button" className="button" title="Dismiss (Escape)" onClick={dismiss}>
+          Dismiss
+        </button>
+      </div>
+    </li>
   );
 }
 
@@ -525,6 +603,8 @@ const Row = memo(function Row({
           )}
         </li>
       );
+    case "held":
+      return <HeldLine held={row.held} act={act} />;
     case "action":
       return (
         <li className={`action-line${row.own ? " own" : ""}`}>
@@ -633,6 +713,7 @@ export function MessageList({
   // Pending sends and notes sit at the live end; a window away from it shows neither.
   const pending = detached ? NONE : view.pending;
   const notes = detached ? NONE : view.notes;
+  const held = detached ? NONE : view.heldForReview;
 
   const names = useMemo(() => {
     const map = new Map(members.map((m) => [m.i, m.n]));
@@ -647,13 +728,14 @@ export function MessageList({
         items,
         pending,
         notes,
+        held,
         me: me.i,
         myName: me.n,
         now: Date.now(),
         names,
         ...(unreadFrom !== undefined ? { unreadFrom } : {}),
       }),
-    [items, pending, notes, me.i, me.n, names, unreadFrom, today],
+    [items, pending, notes, held, me.i, me.n, names, unreadFrom, today],
   );
 
   const [deleting, setDeleting] = useState<MessageEvent>();
@@ -670,6 +752,8 @@ export function MessageList({
       react: (messageId, emoji) => void store.toggleReaction(view.id, messageId, emoji),
       retry: (nonce) => store.retry(view.id, nonce),
       discard: (nonce) => store.discard(view.id, nonce),
+      dismissHeld: (key) => store.dismissHeld(view.id, key),
+      restoreHeld: (key) => store.restoreHeld(view.id, key),
       archived,
       mayEdit: (m) => !archived && canEdit({ mute }, me, m, Date.now()),
       mayDelete: (m) => canDelete(role, me, m),

@@ -1,17 +1,37 @@
 import { type Report, ReportStatus } from "@parley/protocol";
-import { useEffect } from "react";
+import { useEffect, useState } from "react";
 import type { ChatState } from "../chat/chat-state";
 import type { ChatStore } from "../chat/chat-store";
 import { formatFull, formatWhen } from "../chat/format";
+import { FormError } from "./form-dialog";
 import { MessageText } from "./message-text";
 import { Modal } from "./modal";
+
+type Closing = typeof ReportStatus.Resolved | typeof ReportStatus.Dismissed;
+
+/**
+ * What was said once a report was closed from the panel: a held message approved (and so
+ * posted) or dropped, a report resolved or dismissed, or someone had handled it already.
+ */
+export function closedNote(r: Report, changed: boolean): string {
+  if (!changed) return `${r.cln ?? "Someone"} had already handled that report.`;
+  const where = r.cn ? ` in #${r.cn}` : "";
+  if (r.hd)
+    return r.st === ReportStatus.Resolved
+      ? `Approved: ${r.un}'s message is posted${where}.`
+      : `Dropped ${r.un}'s held message: it is not posted.`;
+  return `${r.st === ReportStatus.Resolved ? "Resolved" : "Dismissed"} the report of ${r.un}'s message.`;
+}
 
 /**
  * The open reports you handle (of the channels you moderate; an admin: all), newest first:
  * read again when the panel opens, and kept live by ReportChanged, so a report filed anywhere
  * shows up here at once and one closed by another moderator goes. Each shows the message as it
  * was reported, who reported it and why; Resolve (acted on) and Dismiss (nothing wrong) close
- * it for every moderator; Show message jumps to it in a channel you are in.
+ * it for every moderator; Show message jumps to it in a channel you are in. A message
+ * auto-moderation held for review shows the entry that held it, with Approve and post (it is
+ * posted then, as its author) and Drop (it never is); an approval the server refuses (its
+ * author was muted or left meanwhile) says why beside it, and the message stays held.
  */
 export function ReportsPanel({
   store,
@@ -25,19 +45,23 @@ export function ReportsPanel({
   useEffect(() => {
     store.refreshReports();
   }, [store]);
+  const [done, setDone] = useState<string>();
   const reports = state.reports;
   const now = Date.now();
 
   return (
     <Modal title="Reports" onClose={onClose}>
+      <p className="modal-text report-done" role="status">
+        {done}
+      </p>
       {reports === undefined ? (
         <p className="modal-text" role="status">
           Loading reports…
         </p>
       ) : reports.length === 0 ? (
         <p className="modal-text">
-          No open reports. Reports of messages in the channels you moderate show up here as they are
-          made.
+          No open reports. Reports of messages in the channels you moderate, and messages held for
+          review there, show up here as they come.
         </p>
       ) : (
         <ul className="pin-list" aria-label="Open reports" data-testid="report-list">
@@ -55,7 +79,11 @@ export function ReportsPanel({
                   void store.jumpTo(r.c, r.s);
                 });
               }}
-              onClose={(status) => void store.resolveReport(r.id, status)}
+              onClose={async (status) => {
+                setDone(undefined);
+                const { report, changed } = await store.resolveReport(r.id, status);
+                setDone(closedNote(report, changed));
+              }}
             />
           ))}
         </ul>
@@ -76,16 +104,34 @@ function ReportItem({
   /** You are in its channel: the message can be shown there. */
   joined: boolean;
   onShow: () => void;
-  onClose: (status: typeof ReportStatus.Resolved | typeof ReportStatus.Dismissed) => void;
+  /** Closes it; a refusal rejects with the text to show beside it. */
+  onClose: (status: Closing) => Promise<void>;
 }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
   const where = r.cn ? `#${r.cn}` : "a direct message";
+  const close = async (status: Closing) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await onClose(status);
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    } finally {
+      setBusy(false);
+    }
+  };
   return (
-    <li className="pin-item report-item" data-testid="report-item">
+    <li
+      className={`pin-item report-item${r.hd ? " report-held" : ""}`}
+      data-testid="report-item"
+      {...(r.hd ? { "data-held": "" } : {})}
+    >
       <div className="pin-head">
         <span className="pin-author">{r.un}</span>
         <span className="pin-by">in {where}</span>
         <time className="time" dateTime={new Date(r.ts).toISOString()} title={formatFull(r.ts)}>
-          reported {formatWhen(r.ts, now)}
+          {r.hd ? "held" : "reported"} {formatWhen(r.ts, now)}
         </time>
       </div>
       <blockquote className="pin-text report-text">
@@ -94,20 +140,35 @@ function ReportItem({
       <p className="report-by">
         <ReportedBy report={r} />
       </p>
+      <FormError error={error} />
       <div className="report-actions">
-        {joined && (
+        {joined && !r.hd && (
           <button type="button" className="link-button" onClick={onShow}>
             Show message
           </button>
         )}
-        <ReportCloseButtons report={r} onClose={onClose} />
+        <ReportCloseButtons report={r} disabled={busy} onClose={(st) => void close(st)} />
       </div>
     </li>
   );
 }
 
-/** Who reported a message and why, as text (the reason is never markup). */
+/**
+ * Who reported a message and why, as text (the reason is never markup); for a message held for
+ * review, that auto-moderation held it and the entry it matched.
+ */
 export function ReportedBy({ report: r }: { report: Report }) {
+  if (r.hd)
+    return (
+      <>
+        <span className="report-held-tag">Held by auto-moderation</span>
+        {r.rs ? (
+          <>
+            : matched “<bdi>{r.rs}</bdi>”
+          </>
+        ) : null}
+      </>
+    );
   return (
     <>
       Reported by {r.byn}
@@ -122,31 +183,55 @@ export function ReportedBy({ report: r }: { report: Report }) {
   );
 }
 
-/** Dismiss and Resolve for an open report, each named for the message's author. */
+/**
+ * What became of a closed report, by whom: "Approved by carol" and "Dropped by carol" for a held
+ * message, "resolved by carol" and "dismissed by carol" for a report.
+ */
+export function closedBy(r: Report): string {
+  const who = r.cln ?? "someone";
+  if (r.hd) return `${r.st === ReportStatus.Resolved ? "Approved" : "Dropped"} by ${who}`;
+  return `${r.st === ReportStatus.Resolved ? "resolved" : "dismissed"} by ${who}`;
+}
+
+/**
+ * Dismiss and Resolve for an open report, each named for the message's author; for a message
+ * held for review, Drop and Approve and post.
+ */
 export function ReportCloseButtons({
   report: r,
+  disabled = false,
   onClose,
 }: {
   report: Report;
-  onClose: (status: typeof ReportStatus.Resolved | typeof ReportStatus.Dismissed) => void;
+  disabled?: boolean;
+  onClose: (status: Closing) => void;
 }) {
+  const held = r.hd === true;
   return (
     <>
       <button
         type="button"
         className="button"
-        aria-label={`Dismiss the report of the message by ${r.un}`}
+        disabled={disabled}
+        aria-label={
+          held ? `Drop the held message by ${r.un}` : `Dismiss the report of the message by ${r.un}`
+        }
         onClick={() => onClose(ReportStatus.Dismissed)}
       >
-        Dismiss
+        {held ? "Drop" : "Dismiss"}
       </button>
       <button
         type="button"
         className="button button-primary"
-        aria-label={`Resolve the report of the message by ${r.un}`}
+        disabled={disabled}
+        aria-label={
+          held
+            ? `Approve and post the held message by ${r.un}`
+            : `Resolve the report of the message by ${r.un}`
+        }
         onClick={() => onClose(ReportStatus.Resolved)}
       >
-        Resolve
+        {held ? "Approve and post" : "Resolve"}
       </button>
     </>
   );
