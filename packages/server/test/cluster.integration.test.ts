@@ -581,7 +581,7 @@ describeWith(["postgres", "redis"], "a cluster of three nodes on PostgreSQL and 
     const owner = await connect("warden9", 1);
     const mod = await connect("deputy9", 2);
     const author = await connect("poster9", 0);
-    const viewer = await connect("watcher9", 2);
+    const viewer = await connect("onlooker9", 2);
     const { ch } = await owner.client.createChannel("market9");
     for (const w of [mod, author, viewer]) await w.client.joinChannel(ch.i);
     await owner.client.command(ch.i, "/mod @deputy9");
