@@ -19,7 +19,7 @@ afterAll(async () => {
 
 /** A storage on a fresh schema; `nodes` more storages on the same schema, as other nodes. */
 async function openFresh(nodes = 0): Promise<Storage[]> {
-  const { url, drop } = await freshPostgres();
+  const { url, drop } = await freshPostgres({ migrated: true });
   drops.push(drop);
   const first = await openPostgresStorage(url, { poolSize: 4 });
   const others = await Promise.all(
