@@ -55,7 +55,7 @@ export class Seeder {
     if (owner === undefined) throw new Error("a channel needs a member");
     let channelId = 0;
     const insertMember = this.db.prepare(
-      "INSERT INTO memberships (channel_id, user_id, role, joined_at) VALUES (?, ?, ?, ?)",
+      "INSERT INTO memberships (channel_id, user_id, role, joined_at, name_key) VALUES (?, ?, ?, ?, (SELECT username_lower FROM users WHERE id = ?))",
     );
     this.db.transaction(() => {
       channelId = Number(
@@ -66,7 +66,7 @@ export class Seeder {
           .run(name, name.toLowerCase(), owner, now).lastInsertRowid,
       );
       memberIds.forEach((userId, i) => {
-        insertMember.run(channelId, userId, i === 0 ? 3 : 1, now);
+        insertMember.run(channelId, userId, i === 0 ? 3 : 1, now, userId);
       });
     })();
     return channelId;

@@ -52,6 +52,27 @@ describe("TypingState", () => {
 });
 
 describe("MemberState", () => {
+  it("keeps a big channel's list partial until its last page is added", () => {
+    const client = new FakeClient();
+    const state = new MemberState(client as unknown as ParleyClient);
+    state.seed(1, [{ i: 1, n: "ann", rl: Role.Owner, on: true }], true);
+    expect(state.hasMore(1)).toBe(true);
+    state.addPage(1, [{ i: 2, n: "bob", rl: Role.Member, on: false }], false);
+    expect(state.hasMore(1)).toBe(true);
+    state.addPage(
+      1,
+      [
+        { i: 2, n: "bob", rl: Role.Member, on: false },
+        { i: 3, n: "cy", rl: Role.Member, on: true },
+      ],
+      true,
+    );
+    expect(state.hasMore(1)).toBe(false);
+    expect(state.list(1).map((m) => m.n)).toEqual(["ann", "bob", "cy"]);
+    state.seed(1, [{ i: 1, n: "ann", rl: Role.Owner, on: true }]);
+    expect(state.hasMore(1)).toBe(false);
+  });
+
   it("follows presence and membership events", () => {
     const client = new FakeClient();
     const state = new MemberState(client as unknown as ParleyClient);

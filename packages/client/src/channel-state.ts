@@ -97,10 +97,14 @@ export function typingLine(names: readonly string[]): string {
 /**
  * Member lists with presence, per channel: seeded from a join reply or channel info, then kept
  * current by presence notices, member events (joined, left, kicked, banned, role changes) and
- * user changes (a guest registered, renamed).
+ * user changes (a guest registered, renamed). A big channel's list is partial (the reply's
+ * `mm`): further MemberList pages are added with {@link addPage}, and {@link hasMore} says
+ * whether members beyond those known exist.
  */
 export class MemberState extends Emitter<StateEvents> {
   private readonly members = new Map<number, Map<number, Member>>();
+  /** Channels whose list is partial. */
+  private readonly partial = new Set<number>();
   private readonly offs: (() => void)[];
 
   constructor(client: ParleyClient) {
@@ -116,6 +120,7 @@ export class MemberState extends Emitter<StateEvents> {
       client.on("events", (c, events) => this.apply(c, events)),
       client.on("channelRemoved", ({ c }) => {
         this.members.delete(c);
+        this.partial.delete(c);
         this.emit("change", c);
       }),
       client.on("userUpdated", (user) => {
@@ -131,10 +136,32 @@ export class MemberState extends Emitter<StateEvents> {
     ];
   }
 
-  /** Replaces a channel's member list (from a join reply or channel info). */
-  seed(channelId: number, members: readonly Member[]): void {
+  /**
+   * Replaces a channel's member list (from a join reply or channel info); `more` (the reply's
+   * `mm`) when it is the first page only.
+   */
+  seed(channelId: number, members: readonly Member[], more = false): void {
     this.members.set(channelId, new Map(members.map((m) => [m.i, { ...m }])));
+    if (more) this.partial.add(channelId);
+    else this.partial.delete(channelId);
     this.emit("change", channelId);
+  }
+
+  /**
+   * Adds members from a MemberList reply to a channel's list; `complete` when the list is now
+   * whole (the last page of the name-order paging: no `mm`, asked without a prefix).
+   */
+  addPage(channelId: number, members: readonly Member[], complete: boolean): void {
+    const known = this.members.get(channelId);
+    if (!known) return;
+    for (const m of members) if (!known.has(m.i)) known.set(m.i, { ...m });
+    if (complete) this.partial.delete(channelId);
+    this.emit("change", channelId);
+  }
+
+  /** Whether the channel has members beyond those this list knows (a big channel's). */
+  hasMore(channelId: number): boolean {
+    return this.partial.has(channelId);
   }
 
   /** Members by role (owner first), then name. */

@@ -23,6 +23,7 @@ import {
   type InviteUserReply,
   isTemporary,
   type JoinReply,
+  type MemberListReply,
   type MessageAck,
   type MessageReportReply,
   type MessageVersionsReply,
@@ -580,6 +581,22 @@ export class ParleyClient extends Emitter<ClientEvents> {
 
   channelInfo(channelId: number): Promise<ChannelInfoReply> {
     return this.request(Op.ChannelInfo, { c: channelId });
+  }
+
+  /**
+   * A page of a channel's members in name order (you must be a member): after the member
+   * named `after` (the last of the previous page), or those whose name starts with `prefix`;
+   * `mm` in the reply when more follow. A join's reply lists the first page of a big channel.
+   */
+  memberList(
+    channelId: number,
+    query: { after?: string; prefix?: string; limit?: number } = {},
+  ): Promise<MemberListReply> {
+    const d: RequestInputOf<typeof Op.MemberList> = { c: channelId };
+    if (query.after !== undefined) d.a = query.after;
+    if (query.prefix !== undefined) d.q = query.prefix;
+    if (query.limit !== undefined) d.l = query.limit;
+    return this.request(Op.MemberList, d);
   }
 
   history(

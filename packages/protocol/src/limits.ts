@@ -47,6 +47,11 @@ export const LIMITS = {
   /** Search results per page when none is asked for, and the most one page holds. */
   searchPageDefault: 25,
   searchPageMax: 50,
+  /**
+   * Members a join's (and ChannelInfo's) reply lists at most, the first in name order (`mm`
+   * when there are more), and the most one MemberList page holds.
+   */
+  memberPage: 100,
 } as const;
 
 export type Limits = typeof LIMITS;

@@ -66,6 +66,8 @@ export const Op = {
   ReportList: 45,
   /** Resolves or dismisses an open report (the channel's moderators and owner, admins). */
   ReportResolve: 46,
+  /** A page of a channel's members in name order, or those whose name starts with a prefix. */
+  MemberList: 47,
   /** Server → client: a batch of stored events of one channel, in seq order. */
   Events: 100,
   /** Server → client: someone started or stopped typing (ephemeral). */
@@ -139,6 +141,7 @@ export const CLIENT_OPS = [
   Op.MessageReport,
   Op.ReportList,
   Op.ReportResolve,
+  Op.MemberList,
 ] as const;
 export type ClientOp = (typeof CLIENT_OPS)[number];
 

@@ -259,6 +259,21 @@ export const REQUEST_SCHEMAS = {
     id,
     st: z.union([z.literal(ReportStatus.Resolved), z.literal(ReportStatus.Dismissed)]),
   }),
+  /**
+   * `a`: members after this name (the last of the previous page); `q`: members whose name
+   * starts with this (compared as names are, case-insensitively); `l`: at most this many
+   * (default and most: `memberPage`).
+   */
+  [Op.MemberList]: z.strictObject({
+    c: id,
+    a: z
+      .string()
+      .min(1)
+      .max(LIMITS.usernameMax * 4)
+      .optional(),
+    q: z.string().min(1).max(LIMITS.usernameMax).optional(),
+    l: z.int().min(1).max(LIMITS.memberPage).optional(),
+  }),
   /** `s`: read up to this seq (clamped to the channel's last seq; never moves back). */
   [Op.MarkRead]: z.strictObject({ c: id, s: seq }),
   [Op.SetNotify]: z.strictObject({

@@ -16,6 +16,7 @@ import type {
   InviteListReply,
   InviteUserReply,
   JoinReply,
+  MemberListReply,
   MessageAck,
   MessageReportReply,
   MessageVersionsReply,
@@ -85,6 +86,7 @@ export type ReplyMap = Exhaustive<
     [Op.MessageReport]: MessageReportReply;
     [Op.ReportList]: ReportListReply;
     [Op.ReportResolve]: ReportResolveReply;
+    [Op.MemberList]: MemberListReply;
   }
 >;
 

@@ -482,7 +482,15 @@ export interface ChannelListReply {
 /** ChannelInfo (op 14) reply: the summary, and the members when you are one. */
 export interface ChannelInfoReply {
   ch: ChannelSummary;
+  /** The members (for a member of the channel), as a join's reply lists them: see {@link JoinReply}. */
   m?: Member[];
+  mm?: true;
+}
+
+/** MemberList (op 47) reply: members in name order; `mm` when more follow (ask after the last). */
+export interface MemberListReply {
+  m: Member[];
+  mm?: true;
 }
 
 /**
@@ -633,8 +641,13 @@ export interface InviteListReply {
 export interface JoinReply {
   /** `ch.ls` is the snapshot point. */
   ch: ChannelSummary;
-  /** Ordered by name. */
+  /**
+   * Ordered by name: every member, or, in a channel of more than `memberPage` (100) members,
+   * the first 100 with `mm` (MemberList pages through the rest, or finds names by prefix).
+   */
   m: Member[];
+  /** Present when `m` is the first page only. */
+  mm?: true;
   h: HistoryPage;
 }
 

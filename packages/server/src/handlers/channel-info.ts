@@ -9,6 +9,7 @@ export const channelInfo = route<typeof Op.ChannelInfo>({
   async handle({ conn, data, services }): Promise<ChannelInfoReply> {
     const ch = await services.channels.summary(data.c, conn.user!.id);
     if (!conn.channels.has(data.c)) return { ch };
-    return { ch, m: await services.channels.members(data.c) };
+    const { members, more } = await services.channels.members(data.c);
+    return { ch, m: members, ...(more ? { mm: true as const } : {}) };
   },
 });

@@ -42,11 +42,12 @@ export async function attachWithSnapshot(
       ]),
     ([{ lastSeq }]) => lastSeq,
   );
-  const [{ page, lastSeq }, ch, m] = snapshot;
+  const [{ page, lastSeq }, ch, { members, more }] = snapshot;
   ctx.after.push(ready);
   return {
     ch: { ...ch, ls: lastSeq },
-    m,
+    m: members,
+    ...(more ? { mm: true as const } : {}),
     h: limit === 0 ? { e: [], mb: page.e.length > 0, ma: false } : page,
   };
 }

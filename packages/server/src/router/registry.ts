@@ -15,6 +15,7 @@ import { inviteRevoke } from "../handlers/invite-revoke";
 import { inviteUser } from "../handlers/invite-user";
 import { linkPreviewRemove } from "../handlers/link-preview-remove";
 import { markRead } from "../handlers/mark-read";
+import { memberList } from "../handlers/member-list";
 import { messageDelete } from "../handlers/message-delete";
 import { messageEdit } from "../handlers/message-edit";
 import { messagePin } from "../handlers/message-pin";
@@ -71,4 +72,5 @@ export const REGISTRY = {
   [Op.MessageReport]: messageReport,
   [Op.ReportList]: reportList,
   [Op.ReportResolve]: reportResolve,
+  [Op.MemberList]: memberList,
 } satisfies { [O in ClientOp]: Route<O> };

@@ -2,7 +2,9 @@ import {
   type ChannelEvent,
   type ChannelSummary,
   EventType,
+  LIMITS,
   type Member,
+  nameKey,
   type RemovalReason,
   Role,
   type UserRef,
@@ -23,10 +25,15 @@ export interface Joined {
   since?: number;
 }
 
+/** How long a big channel's online count is reused in summaries (ms). */
+const ONLINE_COUNT_MS = 2000;
+
 /** Channels and memberships: the rules, the stored events, and their announcements. */
 export class ChannelService {
   /** The default channels' ids, in the configured order (see {@link createDefaults}). */
   private defaults: number[] = [];
+  /** Online counts of big channels, as last counted here (see {@link summarize}). */
+  private readonly onlineCounts = new Map<number, { n: number; at: number }>();
 
   constructor(
     private readonly storage: ChannelStore &
@@ -288,14 +295,33 @@ export class ChannelService {
   }
 
   /** The member list with online flags. */
-  async members(channelId: number): Promise<Member[]> {
-    const rows = await this.storage.members(channelId);
+  /**
+   * A channel's members in name order, with their presence: a page of at most `limit`
+   * (after the member named `after`, or of names starting with `prefix`), `more` when others
+   * follow. Reads one index range of the page's size (and one presence read of it), however
+   * big the channel.
+   */
+  async members(
+    channelId: number,
+    page: { after?: string; prefix?: string; limit?: number } = {},
+  ): Promise<{ members: Member[]; more: boolean }> {
+    const limit = page.limit ?? LIMITS.memberPage;
+    const rows = await this.storage.members(channelId, {
+      ...(page.after !== undefined ? { after: nameKey(page.after) } : {}),
+      ...(page.prefix ? { prefix: nameKey(page.prefix) } : {}),
+      limit: limit + 1,
+    });
+    const more = rows.length > limit;
+    if (more) rows.length = limit;
     const online = await this.presence.online(rows.map((r) => r.user.id));
-    return rows.map(({ user, role }) => ({
-      ...userRef(user),
-      rl: role,
-      on: online.has(user.id),
-    }));
+    return {
+      members: rows.map(({ user, role }) => ({
+        ...userRef(user),
+        rl: role,
+        on: online.has(user.id),
+      })),
+      more,
+    };
   }
 
   /**
@@ -306,10 +332,33 @@ export class ChannelService {
    * state): spreading 500 summaries of varying shapes cost the welcome milliseconds.
    */
   private async summarize(listings: ChannelListing[], viewer: number): Promise<ChannelSummary[]> {
-    const ids = await this.storage.memberIds(listings.map((l) => l.id));
+    // Online counts: a big channel's from this node's copy while it is fresh (reading every
+    // member's id and presence for every join and hello made filling a big channel quadratic);
+    // its member count is then one counting read. Other channels: their member ids.
+    const now = Date.now();
+    const onlineCount = new Map<number, number>();
+    const toCount: number[] = [];
+    const cached: number[] = [];
+    for (const l of listings) {
+      const copy = this.onlineCounts.get(l.id);
+      if (copy && now - copy.at < ONLINE_COUNT_MS) {
+        onlineCount.set(l.id, copy.n);
+        cached.push(l.id);
+      } else toCount.push(l.id);
+    }
+    const [ids, counts] = await Promise.all([
+      this.storage.memberIds(toCount),
+      cached.length > 0 ? this.storage.memberCounts(cached) : new Map<number, number>(),
+    ]);
     const everyone = new Set<number>();
     for (const members of ids.values()) for (const id of members) everyone.add(id);
     const online = await this.presence.online([...everyone]);
+    for (const [channelId, members] of ids) {
+      let n = 0;
+      for (const id of members) if (online.has(id)) n++;
+      onlineCount.set(channelId, n);
+      if (members.length > LIMITS.memberPage) this.onlineCounts.set(channelId, { n, at: now });
+    }
     const peers = new Map<number, UserRef[]>();
     for (const l of listings) {
       if (!l.isDirect) continue;
@@ -320,15 +369,12 @@ export class ChannelService {
       );
     }
     return listings.map((l) => {
-      const members = ids.get(l.id) ?? [];
-      let oc = 0;
-      for (const id of members) if (online.has(id)) oc++;
       const summary: ChannelSummary = {
         i: l.id,
         n: l.name,
         tp: l.topic,
-        mc: members.length,
-        oc,
+        mc: ids.get(l.id)?.length ?? counts.get(l.id) ?? 0,
+        oc: onlineCount.get(l.id) ?? 0,
         ls: l.lastSeq,
         sl: l.slowMode,
       };

@@ -265,8 +265,20 @@ export function adminStoreContract(name: string, open: Open) {
     it("renames, refusing a name another user has in any case, with the audit entry", async () => {
       const { storage, alice } = fx;
       const carol = await account("carol");
+      const { channel } = await storage.createChannel({ name: "r", topic: "", owner: alice });
+      await storage.addMember(channel.id, carol.id, Role.Member, {
+        type: EventType.MemberJoined,
+        actor: carol,
+      });
       await storage.renameUserAudited(carol.id, "Caroline", change("rename", carol));
       expect((await storage.getUser(carol.id))?.username).toBe("Caroline");
+      // Member pages follow the new name.
+      expect(
+        (await storage.members(channel.id, { after: "alice", limit: 5 })).map((r) => r.user.id),
+      ).toEqual([carol.id]);
+      expect(
+        (await storage.members(channel.id, { prefix: "caroline", limit: 5 })).map((r) => r.user.id),
+      ).toEqual([carol.id]);
       expect((await storage.findUserByName("caroline"))?.id).toBe(carol.id);
       await expect(
         storage.renameUserAudited(carol.id, "ALICE", change("rename", carol)),

@@ -1,7 +1,7 @@
 import { EventType, Role } from "@parley/protocol";
 import { describe, expect, it } from "vitest";
 import { ParleyError } from "../errors";
-import { type Open, storageFixture } from "./contract-fixture";
+import { createUser, type Open, storageFixture } from "./contract-fixture";
 
 /** The {@link ChannelStore} contract (channels and members), run against every implementation. */
 export function channelStoreContract(name: string, open: Open) {
@@ -61,6 +61,48 @@ export function channelStoreContract(name: string, open: Open) {
       ).toEqual([]);
       expect((await storage.userChannels(bob.id)).length).toBe(0);
       expect((await storage.memberIds([channel.id])).get(channel.id)).toEqual([alice.id]);
+    });
+
+    it("pages members in name order by one index range, finds them by name prefix, follows renames, and counts them", async () => {
+      const { storage, alice, bob } = fx;
+      const { channel } = await storage.createChannel({ name: "big", topic: "", owner: alice });
+      const names = ["Zed", "mallory", "Erin", "dave", "Ｃarl", "erika"];
+      const ids = new Map<string, number>();
+      for (const n of names) {
+        const u = await createUser(storage, { username: n, passwordHash: "h", isGuest: false });
+        ids.set(n, u.id);
+        await storage.addMember(channel.id, u.id, Role.Member, {
+          type: EventType.MemberJoined,
+          actor: { id: u.id, name: n },
+        });
+      }
+      const names_ = (rows: { user: { username: string } }[]) => rows.map((r) => r.user.username);
+      const all = names_(await storage.members(channel.id));
+      expect(all).toEqual(["alice", "Ｃarl", "dave", "erika", "Erin", "mallory", "Zed"]);
+      const first = await storage.members(channel.id, { limit: 3 });
+      expect(names_(first)).toEqual(["alice", "Ｃarl", "dave"]);
+      const next = await storage.members(channel.id, { after: "dave", limit: 3 });
+      expect(names_(next)).toEqual(["erika", "Erin", "mallory"]);
+      expect(names_(await storage.members(channel.id, { after: "mallory", limit: 3 }))).toEqual([
+        "Zed",
+      ]);
+      expect(names_(await storage.members(channel.id, { prefix: "er", limit: 10 }))).toEqual([
+        "erika",
+        "Erin",
+      ]);
+      expect(await storage.members(channel.id, { prefix: "q", limit: 10 })).toEqual([]);
+      // A guest's upgrade under a new name moves it in the order.
+      await storage.addMember(channel.id, bob.id, Role.Member, {
+        type: EventType.MemberJoined,
+        actor: bob,
+      });
+      await storage.upgradeGuest(bob.id, "hash", "aaron");
+      expect(names_(await storage.members(channel.id, { limit: 1 }))).toEqual(["aaron"]);
+      const counts = await storage.memberCounts([channel.id, 999_999]);
+      expect([...counts]).toEqual([
+        [channel.id, 8],
+        [999_999, 0],
+      ]);
     });
 
     it("hands ownership to the longest-standing member when the owner leaves", async () => {

@@ -14,6 +14,15 @@ export interface ChannelListing extends ChannelRow {
   role?: Role;
 }
 
+/** A page of a channel's members, in name order. */
+export interface MemberPage {
+  /** Members whose name key sorts after this one (the last of the previous page). */
+  after?: string;
+  /** Members whose name key starts with this one. */
+  prefix?: string;
+  limit: number;
+}
+
 export interface MemberRow {
   user: UserRow;
   role: Role;
@@ -72,11 +81,17 @@ export interface ChannelStore {
   /** The last seq of every channel a user is a member of, by channel id, in one cheap read. */
   memberLastSeqs(userId: number): Promise<Map<number, number>>;
   memberRole(channelId: number, userId: number): Promise<Role | undefined>;
-  members(channelId: number): Promise<MemberRow[]>;
+  /**
+   * A channel's members in name order (by `nameKey`): all of them, or a page, one index range
+   * however big the channel.
+   */
+  members(channelId: number, page?: MemberPage): Promise<MemberRow[]>;
   /** How many channels a user is a member of. */
   membershipCount(userId: number): Promise<number>;
   /** How many members a channel has. */
   memberCount(channelId: number): Promise<number>;
+  /** How many members each channel given has (0 for none), in one read. */
+  memberCounts(channelIds: readonly number[]): Promise<Map<number, number>>;
   /** Member ids of each channel given. */
   memberIds(channelIds: readonly number[]): Promise<Map<number, number[]>>;
   /** Adds a member and stores `event`; resolves to undefined when already a member. */

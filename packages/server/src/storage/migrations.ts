@@ -655,6 +655,25 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
           .execute();
       },
     },
+    "0030_member_names": {
+      // Each membership keeps its member's name key (as `users.username_lower`, kept in step
+      // by renames), indexed by channel: a page of a big channel's members in name order is a
+      // range of that index instead of a sort of every member.
+      async up(db) {
+        await db.schema
+          .alterTable("memberships")
+          .addColumn("name_key", "text", (c) => c.notNull().defaultTo(""))
+          .execute();
+        await sql`update memberships set name_key = (select username_lower from users where users.id = memberships.user_id)`.execute(
+          db,
+        );
+        await db.schema
+          .createIndex("memberships_name")
+          .on("memberships")
+          .columns(["channel_id", "name_key"])
+          .execute();
+      },
+    },
   };
 }
 

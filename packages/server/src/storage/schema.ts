@@ -88,6 +88,8 @@ export interface Database {
     read_seq: number;
     /** NotifyLevel: 1 every message, 2 mentions, 3 never. */
     notify_level: Generated<number>;
+    /** The member's `users.username_lower`, for pages of members in name order. */
+    name_key: string;
   };
   events: {
     channel_id: number;

@@ -4,7 +4,13 @@ import { ParleyError } from "../../errors";
 import type { AccountStore, NewUser } from "../account-store";
 import type { Database } from "../schema";
 import type { SessionRow, UserRow } from "../storage";
-import { isUniqueViolation, revokeSessions, type SqlContext, toUser } from "./context";
+import {
+  isUniqueViolation,
+  renameMemberships,
+  revokeSessions,
+  type SqlContext,
+  toUser,
+} from "./context";
 import { useServerInvite } from "./server-invites";
 
 /** {@link AccountStore} over SQL: users, guests, sessions and the server-wide ban. */
@@ -98,6 +104,7 @@ export function sqlAccountStore(sql: SqlContext): AccountStore {
             .executeTakeFirst();
           // Not a guest (any more): nothing changes, the invite's use included.
           if (!upgraded) throw new ParleyError("NOT_A_GUEST");
+          if (username !== undefined) await renameMemberships(trx, userId, nameKey(username));
           return upgraded;
         });
       } catch (err) {

@@ -10,7 +10,13 @@ import { ParleyError } from "../../errors";
 import type { AdminAuditRow, AdminChange, AdminStore, AdminUserRow } from "../admin-store";
 import type { Database } from "../schema";
 import { removeMembership } from "./channels";
-import { isUniqueViolation, revokeSessions, type SqlContext, toUser } from "./context";
+import {
+  isUniqueViolation,
+  renameMemberships,
+  revokeSessions,
+  type SqlContext,
+  toUser,
+} from "./context";
 
 /** `%` and `_` of a LIKE pattern taken literally (with `\` as the escape). */
 export function likeLiteral(text: string): string {
@@ -182,6 +188,7 @@ export function sqlAdminStore(sql: SqlContext): AdminStore {
             .set({ username, username_lower: nameKey(username) })
             .where("id", "=", userId)
             .execute();
+          await renameMemberships(trx, userId, nameKey(username));
           await audit(trx, change);
         });
       } catch (err) {
@@ -222,6 +229,7 @@ export function sqlAdminStore(sql: SqlContext): AdminStore {
           .where("id", "=", userId)
           .returning(["is_guest"])
           .executeTakeFirstOrThrow();
+        await renameMemberships(trx, userId, nameKey(name));
         await revoke(trx, userId);
         // Its messages' events show the new name (found by the messages' author index; its
         // other events, joins and reactions, keep the name they were stored with).

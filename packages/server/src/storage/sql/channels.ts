@@ -4,7 +4,14 @@ import { ParleyError } from "../../errors";
 import { type ChannelListing, type ChannelStore, directKey } from "../channel-store";
 import type { Database } from "../schema";
 import { type Actor, type NewEvent, SYSTEM_ACTOR } from "../storage";
-import { isUniqueViolation, readUpToJoin, type SqlContext, toChannel, toUser } from "./context";
+import {
+  isUniqueViolation,
+  memberNameKey,
+  readUpToJoin,
+  type SqlContext,
+  toChannel,
+  toUser,
+} from "./context";
 
 /** A new channel's row: no events yet, slow mode off. */
 function newChannel(
@@ -65,6 +72,7 @@ export function sqlChannelStore(sql: SqlContext): ChannelStore {
               role: Role.Owner,
               joined_at: now,
               read_seq: readUpToJoin(channelId),
+              name_key: memberNameKey(input.owner.id),
             })
             .execute();
           const event = await sql.appendEvent(trx, channelId, {
@@ -154,6 +162,7 @@ export function sqlChannelStore(sql: SqlContext): ChannelStore {
                 role: Role.Member,
                 joined_at: now,
                 read_seq: readUpToJoin(channelId),
+                name_key: memberNameKey(m.id),
               })),
             )
             .execute();
@@ -261,15 +270,23 @@ export function sqlChannelStore(sql: SqlContext): ChannelStore {
       return row ? (Number(row.role) as Role) : undefined;
     },
 
-    async members(channelId) {
-      const rows = await db
+    async members(channelId, page) {
+      let q = db
         .selectFrom("memberships as m")
         .innerJoin("users as u", "u.id", "m.user_id")
         .selectAll("u")
         .select("m.role")
-        .where("m.channel_id", "=", channelId)
-        .orderBy("u.username_lower")
-        .execute();
+        .where("m.channel_id", "=", channelId);
+      if (page?.after !== undefined) q = q.where("m.name_key", ">", page.after);
+      if (page?.prefix)
+        q = q.where(
+          (eb) => eb.fn("substr", ["m.name_key", eb.val(1), eb.val([...page.prefix!].length)]),
+          "=",
+          page.prefix,
+        );
+      q = q.orderBy("m.name_key");
+      if (page) q = q.limit(page.limit);
+      const rows = await q.execute();
       return rows.map((r) => ({ user: toUser(r), role: Number(r.role) as Role }));
     },
 
@@ -289,6 +306,19 @@ export function sqlChannelStore(sql: SqlContext): ChannelStore {
         .where("channel_id", "=", channelId)
         .executeTakeFirst();
       return Number(row?.n ?? 0);
+    },
+
+    async memberCounts(channelIds) {
+      const out = new Map<number, number>(channelIds.map((id) => [id, 0]));
+      if (channelIds.length === 0) return out;
+      const rows = await db
+        .selectFrom("memberships")
+        .select((eb) => ["channel_id", eb.fn.countAll().as("n")])
+        .where("channel_id", "in", [...channelIds])
+        .groupBy("channel_id")
+        .execute();
+      for (const r of rows) out.set(Number(r.channel_id), Number(r.n));
+      return out;
     },
 
     async memberIds(channelIds) {
@@ -313,6 +343,7 @@ export function sqlChannelStore(sql: SqlContext): ChannelStore {
             role,
             joined_at: sql.now(),
             read_seq: readUpToJoin(channelId),
+            name_key: memberNameKey(userId),
           })
           .onConflict((oc) => oc.columns(["channel_id", "user_id"]).doNothing())
           .executeTakeFirst();

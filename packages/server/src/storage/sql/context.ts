@@ -558,3 +558,17 @@ function toEvent(row: EventRow): ChannelEvent {
 export function readUpToJoin(channelId: number) {
   return sql<number>`(select last_seq + 1 from channels where id = ${channelId})`;
 }
+
+/** Keeps a user's memberships' `name_key` in step with a new name key (renames). */
+export async function renameMemberships(trx: Db, userId: number, key: string): Promise<void> {
+  await trx
+    .updateTable("memberships")
+    .set({ name_key: key })
+    .where("user_id", "=", userId)
+    .execute();
+}
+
+/** A new membership's `name_key`: its user's name key, read in the inserting statement. */
+export function memberNameKey(userId: number) {
+  return sql<string>`(select username_lower from users where id = ${userId})`;
+}

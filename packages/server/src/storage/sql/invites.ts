@@ -3,7 +3,7 @@ import type { Kysely, Selectable } from "kysely";
 import { ParleyError, restrictionError } from "../../errors";
 import type { InviteRow, InviteStore } from "../invite-store";
 import type { Database } from "../schema";
-import { readUpToJoin, type SqlContext } from "./context";
+import { memberNameKey, readUpToJoin, type SqlContext } from "./context";
 
 function toInvite(row: Selectable<Database["invites"]>): InviteRow {
   return {
@@ -118,6 +118,7 @@ export function sqlInviteStore(sql: SqlContext): InviteStore {
             role: Role.Member,
             joined_at: now,
             read_seq: readUpToJoin(found.channelId),
+            name_key: memberNameKey(user.id),
           })
           .onConflict((oc) => oc.columns(["channel_id", "user_id"]).doNothing())
           .executeTakeFirst();
