@@ -139,6 +139,18 @@ function figures(report: {
       out.push({ name: `${at}: server CPU (%)`, value: s.server.cpuPercent, lowerIsBetter: true });
     }
   }
+  const big = report.reports["big-channel"];
+  if (big && "data" in big && big.data) {
+    for (const d of big.data as unknown as {
+      members: number;
+      joinP50Ms: number;
+      ready: { p99: number };
+    }[]) {
+      const at = `big channel of ${d.members}`;
+      out.push({ name: `${at}: join p50 (ms)`, value: d.joinP50Ms, lowerIsBetter: true });
+      out.push({ name: `${at}: hello + join p99 (ms)`, value: d.ready.p99, lowerIsBetter: true });
+    }
+  }
   const idle = report.reports.idle;
   if (idle && "data" in idle && idle.data) {
     for (const d of idle.data as unknown as IdleFigures[]) {

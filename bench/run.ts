@@ -7,7 +7,7 @@
  *   npm run bench:full                 full size (takes a while; every step is bounded)
  *   node --import tsx bench/run.ts --only fanout --conns 10000 --full
  *
- * Options: --full, --only a,b (fanout, channels, idle, storm, history, write, encodings,
+ * Options: --full, --only a,b (fanout, channels, idle, storm, history, write, encodings, big-channel,
  * login-flood),
  * --profile (CPU profiles of the server during fan-out and write), --conns N and --senders K
  * (fan-out), --idle-conns N, --step-seconds S, --encoding json|msgpack (fan-out),
@@ -25,6 +25,7 @@ import { markdownTable } from "./lib/report";
 import type { Scenario, ScenarioReport } from "./lib/scenario";
 import type { ServerKind } from "./lib/server-under-test";
 import { summarizeProfiles } from "./profile-summary";
+import { bigChannel } from "./scenarios/big-channel";
 import { channels } from "./scenarios/channels";
 import { encodings } from "./scenarios/encodings";
 import { fanout } from "./scenarios/fanout";
@@ -43,6 +44,7 @@ const SCENARIOS: Record<string, Scenario> = {
   write,
   encodings,
   "login-flood": loginFlood,
+  "big-channel": bigChannel,
 };
 
 const { values } = parseArgs({

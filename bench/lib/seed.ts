@@ -54,8 +54,14 @@ export class Seeder {
     const owner = memberIds[0];
     if (owner === undefined) throw new Error("a channel needs a member");
     let channelId = 0;
+    // The member's name key where the schema has it (a baseline's older one may not).
+    const keyed = (
+      this.db.prepare("PRAGMA table_info(memberships)").all() as { name: string }[]
+    ).some((c) => c.name === "name_key");
     const insertMember = this.db.prepare(
-      "INSERT INTO memberships (channel_id, user_id, role, joined_at, name_key) VALUES (?, ?, ?, ?, (SELECT username_lower FROM users WHERE id = ?))",
+      keyed
+        ? "INSERT INTO memberships (channel_id, user_id, role, joined_at, name_key) VALUES (?, ?, ?, ?, (SELECT username_lower FROM users WHERE id = ?))"
+        : "INSERT INTO memberships (channel_id, user_id, role, joined_at) VALUES (?, ?, ?, ?)",
     );
     this.db.transaction(() => {
       channelId = Number(
@@ -66,7 +72,8 @@ export class Seeder {
           .run(name, name.toLowerCase(), owner, now).lastInsertRowid,
       );
       memberIds.forEach((userId, i) => {
-        insertMember.run(channelId, userId, i === 0 ? 3 : 1, now, userId);
+        if (keyed) insertMember.run(channelId, userId, i === 0 ? 3 : 1, now, userId);
+        else insertMember.run(channelId, userId, i === 0 ? 3 : 1, now);
       });
     })();
     return channelId;
