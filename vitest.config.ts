@@ -6,6 +6,10 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: "forks",
+    // Two files at a time, whatever the core count: most of a file's time is spent waiting
+    // (servers, browsers, PostgreSQL, timers), so two overlap well even on two cores. Every
+    // file uses its own ports, schemas, Redis prefixes and directories.
+    maxWorkers: 2,
     // The web client is built once per run for every browser suite.
     globalSetup: ["packages/web/test/global-setup.ts"],
   },
