@@ -248,6 +248,32 @@ describe("reduceChannel", () => {
       expect(run(ready([]), visibility(1, true), visibility(2, false)).summary.pv).toBeUndefined();
     });
 
+    it("counts members by the joins and leaves after the summary's snapshot point", () => {
+      const joined = (s: number, a: number): ChannelEvent => ({
+        s,
+        t: EventType.MemberJoined,
+        ts: 0,
+        a,
+        an: `u${a}`,
+      });
+      const left = (s: number, a: number): ChannelEvent => ({
+        ...joined(s, a),
+        t: EventType.MemberLeft,
+      });
+      const big = ready([], false, { mc: 150, ls: 10 });
+      // Seq 9 is before the snapshot (counted in `mc` already); the others come after it.
+      const after = run(
+        big,
+        events(joined(9, 40), joined(11, 41), joined(12, 42)),
+        events(left(13, 41), moderation(14, EventType.MemberKicked, { u: 42 })),
+      );
+      expect(run(big, events(joined(9, 40), joined(11, 41), joined(12, 42))).summary.mc).toBe(152);
+      expect(after.summary.mc).toBe(150);
+      // A summary sent again (a welcome) is the count from then on.
+      const again = run(after, { type: "summary", summary: summary({ mc: 149, ls: 20 }) });
+      expect(run(again, events(joined(20, 43), joined(21, 44))).summary.mc).toBe(150);
+    });
+
     it("records the kick or ban of this user, not of others, to explain the removal", () => {
       const other = run(ready([]), events(moderation(3, EventType.MemberKicked, { u: 9 })));
       expect(other.removal).toBeUndefined();

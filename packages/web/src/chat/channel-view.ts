@@ -486,7 +486,10 @@ function requotedPending(
   });
 }
 
-/** Applies live or replayed stored events. */
+/**
+ * Applies live or replayed stored events; the summary follows them (its member count counts
+ * the joins and leaves after its snapshot point `ls`).
+ */
 function withEvents(
   view: ChannelView,
   events: readonly ChannelEvent[],
@@ -504,9 +507,17 @@ function withEvents(
       case EventType.RoleChanged:
         if (e.u === me && e.rl !== undefined) summary.rl = e.rl;
         break;
+      case EventType.MemberJoined:
+        if (e.s > view.summary.ls) summary.mc++;
+        break;
+      case EventType.MemberLeft:
+        if (e.s > view.summary.ls) summary.mc = Math.max(0, summary.mc - 1);
+        break;
       case EventType.MemberKicked:
       case EventType.MemberBanned:
         if (e.u === me) removal = e;
+        // (A ban of someone who had left counts too, until the next summary.)
+        if (e.s > view.summary.ls) summary.mc = Math.max(0, summary.mc - 1);
         break;
       case EventType.TopicChanged:
         if (e.tp !== undefined) summary.tp = e.tp;

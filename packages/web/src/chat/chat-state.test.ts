@@ -209,13 +209,18 @@ describe("chat state", () => {
   });
 
   describe("channelRemoved", () => {
-    it("drops the view, members and unread count, and opens the first remaining by name", () => {
+    it("drops the view, members (and their paging) and unread count, and opens the first remaining by name", () => {
       let state = online(random.i, general, random, alpha);
-      state = { ...state, members: { [random.i]: [], [general.i]: [] } };
+      state = {
+        ...state,
+        members: { [random.i]: [], [general.i]: [] },
+        memberPages: { [random.i]: { after: "guest-0099" }, [general.i]: { after: "bob" } },
+      };
       state = channelEvents(state, general.i, [msg(1, 2)], NOW);
       const after = channelRemoved(selected(state, random.i), random.i);
       expect(after.channels[random.i]).toBeUndefined();
       expect(Object.keys(after.members)).toEqual([String(general.i)]);
+      expect(after.memberPages).toEqual({ [general.i]: { after: "bob" } });
       expect(after.activeId).toBe(alpha.i);
       const other = channelRemoved(state, general.i);
       expect(other.activeId).toBe(random.i);

@@ -25,6 +25,7 @@ import {
   reduceChannel,
 } from "./channel-view";
 import { type HeldMessage, isOwnHeld } from "./held";
+import type { MemberPaging } from "./member-pages";
 import { displayName, learned, personOf, shownMembers, withProfile } from "./people";
 import {
   firstUnread,
@@ -59,6 +60,12 @@ export interface ChatState {
   typing: Readonly<Record<number, readonly string[]>>;
   /** Mirrored from the SDK's MemberState. */
   members: Readonly<Record<number, readonly Member[]>>;
+  /**
+   * The channels whose member list is partial (a big channel's: its reply listed the first
+   * page only), with where the next page starts. A channel absent has its whole list (or none
+   * read yet).
+   */
+  memberPages: Readonly<Record<number, MemberPaging>>;
   /**
    * Names users took since the welcome (UserUpdated), by id: what their earlier messages show,
    * also once they left the channel (a deleted account leaves its channels).
@@ -102,6 +109,7 @@ export const initialChatState: ChatState = {
   commands: [],
   typing: {},
   members: {},
+  memberPages: {},
   renamed: {},
   people: {},
   pins: {},
@@ -394,6 +402,7 @@ export function channelRemoved(state: ChatState, channelId: number): ChatState {
   const { [channelId]: __, ...members } = state.members;
   const { [channelId]: ___, ...pins } = state.pins;
   const { [channelId]: ____, ...reads } = state.reads;
+  const { [channelId]: _____, ...memberPages } = state.memberPages;
   const activeId =
     state.activeId === channelId
       ? firstByName(Object.values(channels).map((v) => v.summary))
@@ -402,6 +411,7 @@ export function channelRemoved(state: ChatState, channelId: number): ChatState {
     ...state,
     channels,
     members,
+    memberPages,
     pins,
     reads,
     activeId,

@@ -16,6 +16,8 @@ import {
   type FileRef,
   type FileUrlReply,
   type JoinReply,
+  type Member,
+  type MemberListReply,
   type MessageVersion,
   NotifyLevel,
   type ProfileChange,
@@ -67,6 +69,7 @@ import {
 } from "./chat-state";
 import { FileLinkCache } from "./file-links";
 import { actionText, closingRefusal, isOwnHeld } from "./held";
+import { type MemberPaging, pageLoaded, pagingOf } from "./member-pages";
 import { messageAlert } from "./message-alert";
 import type { MessageLink } from "./message-link";
 import { shownMembers } from "./people";
@@ -95,6 +98,10 @@ const PAGE = 50;
 const OLDER_RETRY_MS = 2000;
 /** At most one MarkRead per channel in this span; the latest mark goes at its end. */
 const MARK_READ_MS = 1000;
+/** Members a name search for `@` completion reads at most. */
+const MEMBER_SEARCH_LIMIT = 25;
+/** Members read when one who is not in a big channel's list yet is looked up by name. */
+const MEMBER_LOOKUP_LIMIT = 5;
 
 function randomNonce(): string {
   const bytes = new Uint8Array(12);
@@ -756,6 +763,62 @@ export class ChatStore {
     }
   }
 
+  /**
+   * Reads the next page of a big channel's members (after the last of the pages read so far)
+   * and adds it to the list; the list is whole once a page says no more follow. A failure is
+   * kept on the paging, for the member list to say.
+   */
+  loadMoreMembers(channelId: number): void {
+    const paging = this.state.memberPages[channelId];
+    if (!paging || paging.loading) return;
+    const loading: MemberPaging = { after: paging.after, loading: true };
+    this.setPaging(channelId, loading);
+    this.client.memberList(channelId, { after: paging.after }).then(
+      (reply) => {
+        // Seeded again meanwhile (a reconnection), or left: this page is of an older list.
+        if (this.state.memberPages[channelId] !== loading) return;
+        this.replace(peopleLearned(this.state, reply.m));
+        this.setPaging(channelId, pageLoaded(paging, reply));
+        this.memberState.addPage(channelId, reply.m, !reply.mm);
+      },
+      (err) => {
+        if (this.state.memberPages[channelId] !== loading) return;
+        this.setPaging(channelId, { after: paging.after, error: errorText(err) });
+      },
+    );
+  }
+
+  /**
+   * The members of a channel whose name starts with `prefix` (case-insensitively), in name
+   * order: `@` completion in a big channel, whose list holds only some of them.
+   */
+  async searchMembers(channelId: number, prefix: string): Promise<MemberListReply> {
+    const reply = await this.client.memberList(channelId, {
+      prefix,
+      limit: MEMBER_SEARCH_LIMIT,
+    });
+    this.replace(peopleLearned(this.state, reply.m));
+    return reply;
+  }
+
+  /**
+   * Looks a user up among a big channel's members when its partial list does not hold them
+   * (their card opens): found, they join the list, with their role and presence.
+   */
+  lookupMember(channelId: number, user: { i: number; n: string }): void {
+    if (!this.state.memberPages[channelId] || this.state.status !== "online") return;
+    if (this.memberState.get(channelId, user.i)) return;
+    this.client.memberList(channelId, { prefix: user.n, limit: MEMBER_LOOKUP_LIMIT }).then(
+      ({ m }) => {
+        const found: Member[] = m.filter((member) => member.i === user.i);
+        if (found.length === 0 || !this.state.channels[channelId]) return;
+        this.replace(peopleLearned(this.state, found));
+        this.memberState.addPage(channelId, found, false);
+      },
+      () => undefined, // The card shows what the client knows.
+    );
+  }
+
   /** Reads the channel's pinned messages again (the pinned panel opens). */
   refreshPins(channelId: number): void {
     this.readPins(channelId);
@@ -1002,20 +1065,36 @@ export class ChatStore {
     if (this.seeded.has(channelId) || this.state.status !== "online") return;
     this.seeded.add(channelId);
     this.client.channelInfo(channelId).then(
-      ({ m }) => {
+      ({ m, mm }) => {
         if (!m) return;
         // The list is news of its members' profiles, learned before it shows.
         this.replace(peopleLearned(this.state, m));
-        this.memberState.seed(channelId, m);
+        this.seedMembers(channelId, m, mm === true);
       },
       () => this.seeded.delete(channelId),
     );
   }
 
+  /**
+   * A channel's member list from a reply: the whole list, or (`more`) a big channel's first
+   * page, whose paging starts after its last member.
+   */
+  private seedMembers(channelId: number, members: readonly Member[], more: boolean): void {
+    this.setPaging(channelId, this.state.channels[channelId] ? pagingOf(members, more) : undefined);
+    this.memberState.seed(channelId, members, more);
+  }
+
+  /** Sets (or, undefined, ends) a channel's member paging. */
+  private setPaging(channelId: number, paging: MemberPaging | undefined): void {
+    const { [channelId]: current, ...rest } = this.state.memberPages;
+    if (current === paging) return;
+    this.set({ memberPages: paging ? { ...rest, [channelId]: paging } : rest });
+  }
+
   private addJoined(reply: JoinReply): void {
     const id = reply.ch.i;
     this.replace(channelJoined(this.state, reply, this.now()));
-    this.memberState.seed(id, reply.m);
+    this.seedMembers(id, reply.m, reply.mm === true);
     this.seeded.add(id);
     this.selectChannel(id);
   }

@@ -4,6 +4,7 @@ import { type DragEvent, useCallback, useEffect, useMemo, useRef, useState } fro
 import { channelTitle, isDirect, unreadOf } from "../chat/chat-state";
 import { ChatStore, type SessionEnd } from "../chat/chat-store";
 import { invitable } from "../chat/invitable";
+import { memberTotal } from "../chat/member-pages";
 import { parseMessageLink } from "../chat/message-link";
 import { personOf, typistNames } from "../chat/people";
 import { profileOf } from "../chat/profile-actions";
@@ -179,6 +180,11 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
     [members, state.renamed, state.people],
   );
   const online = members.filter((m) => m.on).length;
+  // A big channel's list holds some of its members only: the count is the channel's.
+  const paging = active ? state.memberPages[active.id] : undefined;
+  const memberCount = active
+    ? memberTotal(active.summary.mc, members.length, paging !== undefined)
+    : 0;
   const pins = active ? state.pins[active.id] : undefined;
   const activeId = active?.id;
   const openProfile = useCallback(
@@ -195,6 +201,11 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
   useEffect(() => {
     setProfile((p) => (p && p.channelId !== activeId ? undefined : p));
   }, [activeId]);
+  // A card of someone a big channel's partial list does not hold: they are looked up there,
+  // so it shows their role and presence (and what a moderator may do to them).
+  useEffect(() => {
+    if (profile) store.lookupMember(profile.channelId, profile.user);
+  }, [store, profile]);
 
   const totalUnread = Object.keys(state.channels).reduce(
     (n, c) => n + unreadOf(state, Number(c)),
@@ -368,11 +379,13 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
                 type="button"
                 className="button button-ghost members-toggle"
                 aria-expanded={membersOpen}
-                aria-label={`Members: ${online} online of ${members.length}`}
+                aria-label={
+                  paging ? `Members: ${memberCount}` : `Members: ${online} online of ${memberCount}`
+                }
                 onClick={() => setMembersOpen((o) => !o)}
               >
                 <UsersIcon />
-                <span aria-hidden="true">{members.length || active.summary.mc}</span>
+                <span aria-hidden="true">{memberCount}</span>
               </button>
               <button
                 type="button"
@@ -441,6 +454,7 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
                 view={active}
                 commands={state.commands}
                 members={members}
+                membersPartial={paging !== undefined}
                 me={me}
                 disabled={false}
                 attachments={attachments}
@@ -477,9 +491,13 @@ export function ChatScreen({ url, token, sessions, onSignedOut, onSessionEnded }
       {active && (
         <aside className="members" aria-label="Members">
           <MemberList
+            key={active.id}
             members={members}
+            total={memberCount}
+            paging={paging}
             me={me?.i}
             onOpen={(member, from) => openProfile(member, beside(from))}
+            onMore={() => store.loadMoreMembers(active.id)}
           />
         </aside>
       )}

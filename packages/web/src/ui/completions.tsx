@@ -1,4 +1,4 @@
-import type { Member } from "@parley/protocol";
+import type { Member, MemberListReply } from "@parley/protocol";
 import {
   type KeyboardEvent,
   type ReactNode,
@@ -6,10 +6,13 @@ import {
   useEffect,
   useId,
   useReducer,
+  useRef,
   useState,
 } from "react";
 import { applyCompletion, completionAt, matchGroups, matchMembers } from "../chat/completions";
 import { type EmojiData, loadEmoji, readTone, searchEmoji, withTone } from "../chat/emoji";
+import { mergeMembers } from "../chat/member-pages";
+import { MemberSearch } from "../chat/member-search";
 
 /** Rows in the list at most. */
 const LIST_MAX = 8;
@@ -38,12 +41,15 @@ export interface Completion {
  * `:shortcode` and `@name` completion for a textarea, as a combobox: the input keeps focus,
  * the options are a listbox it controls, and the highlighted one is its active descendant.
  * The emoji data is loaded when the first shortcode is typed. `apply` sets the new text and
- * caret. With `groups`, `@here` and `@channel` are offered after the members.
+ * caret. With `groups`, `@here` and `@channel` are offered after the members. With `search`
+ * (the members are some of the channel's only), what is typed after `@` is also looked up
+ * on the server once typing pauses, and the members found are offered with those known.
  */
 export function useCompletion({
   text,
   input,
   members,
+  search,
   groups = false,
   suspended,
   apply,
@@ -51,6 +57,8 @@ export function useCompletion({
   text: string;
   input: RefObject<HTMLTextAreaElement | null>;
   members: readonly Member[];
+  /** Finds the channel's members whose name starts with a prefix (a MemberList search). */
+  search?: (prefix: string) => Promise<MemberListReply>;
   /** The user may make group mentions (`mentionChannel`). */
   groups?: boolean;
   /** Another list (commands) is showing. */
@@ -81,6 +89,25 @@ export function useCompletion({
     };
   }, [wantsEmoji]);
 
+  // Names typed after `@` are looked up while the list is partial; answers re-render.
+  const [, answered] = useReducer((n: number) => n + 1, 0);
+  const searchFn = useRef(search);
+  searchFn.current = search;
+  const finder = useRef<MemberSearch | undefined>(undefined);
+  useEffect(() => {
+    const f = new MemberSearch((prefix) => {
+      const ask = searchFn.current;
+      return ask ? ask(prefix) : Promise.resolve({ m: [] });
+    }, answered);
+    finder.current = f;
+    return () => {
+      f.dispose();
+      finder.current = undefined;
+    };
+  }, []);
+  const searched = search && at?.kind === "member" && token !== dismissed ? at.query : undefined;
+  useEffect(() => finder.current?.query(searched), [searched]);
+
   // A new token starts at the top of its list.
   // biome-ignore lint/correctness/useExhaustiveDependencies: reset when the token changes
   useEffect(() => setHighlight(0), [token]);
@@ -89,7 +116,9 @@ export function useCompletion({
   if (at && token !== dismissed) {
     if (at.kind === "member") {
       const offered = groups ? matchGroups(at.query) : [];
-      options = matchMembers(members, at.query, LIST_MAX - offered.length).map((m) => ({
+      const found = search ? (finder.current?.found(at.query) ?? []) : [];
+      const candidates = found.length > 0 ? mergeMembers(members, found) : members;
+      options = matchMembers(candidates, at.query, LIST_MAX - offered.length).map((m) => ({
         key: `m${m.i}`,
         insert: `@${m.n} `,
         content: (

@@ -29,6 +29,8 @@ export interface ComposerProps {
   commands: readonly CommandInfo[];
   /** The channel's members, for `@` completion. */
   members?: readonly Member[];
+  /** The list holds some of the members only (a big channel): `@` completion asks the server too. */
+  membersPartial?: boolean;
   /** The user, whose guest and admin flags count with the role for group mentions. */
   me?: Self;
   disabled: boolean;
@@ -62,6 +64,7 @@ export function Composer({
   view,
   commands,
   members = [],
+  membersPartial = false,
   me,
   disabled,
   attachments,
@@ -93,6 +96,7 @@ export function Composer({
     text,
     input,
     members,
+    ...(membersPartial ? { search: (prefix: string) => store.searchMembers(view.id, prefix) } : {}),
     // Offered by the rank the server checks at the send (which decides).
     groups: may("mentionChannel", rankOf(view.summary.rl, { isGuest: !!me?.g, isAdmin: !!me?.ad })),
     suspended: open,
