@@ -15,8 +15,8 @@
  *   was before migration 0017 (each token then written three times: the word, its first two
  *   and its first three characters);
  * - "auto-moderation off" / "auto-moderation with rules": each message first checked by the
- *   server's auto-moderation, with no rules (the default) or with 200 blocked words, the
- *   new-account link rule and a mention limit (what the send path adds before the queue;
+ *   server's auto-moderation, with no rules (the default) or with 200 blocked words, 100
+ *   words held for review, the new-account link rule and a mention limit (what the send path adds before the queue;
  *   the channel's own words, none here, come from the node's copy after the first read).
  *
  * Each variant gets a fresh database with the same channel (`members` members); the variants
@@ -82,6 +82,7 @@ const VARIANTS: Variant[] = [
 
 /** Two hundred made-up blocked words, none in the benchmark's messages. */
 const BLOCKED = Array.from({ length: 200 }, (_, i) => `blocked${i.toString(36)}word`);
+const HELD = Array.from({ length: 100 }, (_, i) => `held${i.toString(36)}phrase`);
 
 /** Messages per second appended by one variant on a fresh database. */
 async function run(variant: Variant): Promise<number> {
@@ -106,7 +107,7 @@ async function run(variant: Variant): Promise<number> {
         new AutoModeration(
           () =>
             variant.automod === "rules"
-              ? { blockedWords: BLOCKED, heldWords: [], linkMinAccountHours: 24, maxMentions: 10 }
+              ? { blockedWords: BLOCKED, heldWords: HELD, linkMinAccountHours: 24, maxMentions: 10 }
               : { blockedWords: [], heldWords: [], linkMinAccountHours: 0, maxMentions: 0 },
           storage,
         );
