@@ -157,6 +157,7 @@ describe("security", () => {
       [Op.InviteList]: { c: ch.i },
       [Op.InviteRevoke]: { c: ch.i, i: 1 },
       [Op.MessageReport]: { c: ch.i, m: ack.i },
+      [Op.MemberList]: { c: ch.i },
     };
     for (const [op, d] of Object.entries(requests)) {
       const reply = await outsider.request(Number(op), d);
