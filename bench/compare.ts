@@ -76,6 +76,20 @@ interface HistoryStep {
   result: { byQuery: Record<string, { latency: { p50: number; p99: number } }> };
 }
 
+/** A delivery step's figures: deliveries per second, latency p50 and p99, the server's CPU. */
+function deliveryFigures(
+  at: string,
+  run: { deliveriesPerSec: number; latency: { p50: number; p99: number } },
+  cpuPercent: number,
+): Figure[] {
+  return [
+    { name: `${at}: deliveries/s`, value: run.deliveriesPerSec, lowerIsBetter: false },
+    { name: `${at}: p50 (ms)`, value: run.latency.p50, lowerIsBetter: true },
+    { name: `${at}: p99 (ms)`, value: run.latency.p99, lowerIsBetter: true },
+    { name: `${at}: server CPU (%)`, value: cpuPercent, lowerIsBetter: true },
+  ];
+}
+
 /** The figures worth comparing from one run's JSON report. */
 function figures(report: {
   reports: Record<string, { data?: Record<string, unknown> } | { error: string }>;
@@ -128,15 +142,7 @@ function figures(report: {
   const channels = report.reports.channels;
   if (channels && "data" in channels && channels.data) {
     for (const s of (channels.data as unknown as { steps: ChannelsStep[] }).steps) {
-      const at = `channels ${s.rate}/s`;
-      out.push({
-        name: `${at}: deliveries/s`,
-        value: s.run.deliveriesPerSec,
-        lowerIsBetter: false,
-      });
-      out.push({ name: `${at}: p50 (ms)`, value: s.run.latency.p50, lowerIsBetter: true });
-      out.push({ name: `${at}: p99 (ms)`, value: s.run.latency.p99, lowerIsBetter: true });
-      out.push({ name: `${at}: server CPU (%)`, value: s.server.cpuPercent, lowerIsBetter: true });
+      out.push(...deliveryFigures(`channels ${s.rate}/s`, s.run, s.server.cpuPercent));
     }
   }
   const big = report.reports["big-channel"];
@@ -174,19 +180,13 @@ function figures(report: {
   if (fanout && "data" in fanout && fanout.data) {
     for (const s of fanout.data.steps as FanoutFigures[]) {
       if (s.server !== "parley") continue;
-      const at = `fan-out ${s.offeredDeliveriesPerSec}/s`;
-      out.push({
-        name: `${at}: deliveries/s`,
-        value: s.run.deliveriesPerSec,
-        lowerIsBetter: false,
-      });
-      out.push({ name: `${at}: p50 (ms)`, value: s.run.latency.p50, lowerIsBetter: true });
-      out.push({ name: `${at}: p99 (ms)`, value: s.run.latency.p99, lowerIsBetter: true });
-      out.push({
-        name: `${at}: server CPU (%)`,
-        value: s.serverProc.cpuPercent,
-        lowerIsBetter: true,
-      });
+      out.push(
+        ...deliveryFigures(
+          `fan-out ${s.offeredDeliveriesPerSec}/s`,
+          s.run,
+          s.serverProc.cpuPercent,
+        ),
+      );
     }
   }
   return out;

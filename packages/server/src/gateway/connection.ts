@@ -46,6 +46,8 @@ export class Connection {
   closed = false;
   /** Whether a pong or any frame came since the last heartbeat ping (the gateway's heartbeat). */
   alive = true;
+  /** Which of the gateway's heartbeat groups pings this connection. */
+  heartbeatGroup = 0;
   /** Closes the socket unless it is welcomed in time; cleared at the welcome. */
   helloTimer?: NodeJS.Timeout;
 

@@ -151,6 +151,7 @@ export class Gateway {
     const version = protocol ? (versionOf(protocol) ?? -1) : PROTOCOL_VERSION;
     const conn = new Connection(ws, encoding, ip, version, this.coalescer, this.connectionOptions);
     this.connections.set(ws, conn);
+    conn.heartbeatGroup = this.joinGroup;
     this.beatGroups[this.joinGroup]!.add(conn);
     this.joinGroup = (this.joinGroup + 1) % this.beatGroups.length;
     this.perIp.set(conn.ip, (this.perIp.get(conn.ip) ?? 0) + 1);
@@ -267,7 +268,7 @@ export class Gateway {
     conn.closed = true;
     clearHelloTimer(conn);
     if (!this.connections.delete(conn.ws)) return;
-    for (const group of this.beatGroups) if (group.delete(conn)) break;
+    this.beatGroups[conn.heartbeatGroup]!.delete(conn);
     const left = (this.perIp.get(conn.ip) ?? 1) - 1;
     if (left > 0) this.perIp.set(conn.ip, left);
     else this.perIp.delete(conn.ip);

@@ -62,7 +62,8 @@ export function sqlReportStore(sql: SqlContext, post: PostWithin): ReportStore {
     const result = await post(trx, {
       channelId: Number(row.channel_id),
       author: { id: Number(row.author_id), name: author.username },
-      nonce: row.nonce ?? `held-${row.id}`,
+      // A held report always has its send's nonce (see holdMessage).
+      nonce: row.nonce!,
       content: row.content,
       kind: draft.k,
       ...(draft.r !== undefined ? { replyTo: draft.r } : {}),
