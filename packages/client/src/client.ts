@@ -103,6 +103,8 @@ export class ParleyRequestError extends Error {
   readonly op?: number;
   readonly retryAfterMs?: number;
   readonly usage?: string;
+  /** MESSAGE_HELD: the id of the report the held message waits in. */
+  readonly report?: number;
   constructor(payload: ErrorPayload) {
     super(payload.m);
     this.name = "ParleyRequestError";
@@ -111,6 +113,7 @@ export class ParleyRequestError extends Error {
     if (payload.op !== undefined) this.op = payload.op;
     if (payload.ra !== undefined) this.retryAfterMs = payload.ra;
     if (payload.us !== undefined) this.usage = payload.us;
+    if (payload.rp !== undefined) this.report = payload.rp;
   }
 
   /** The same request may succeed later, unchanged (after `retryAfterMs` when given). */

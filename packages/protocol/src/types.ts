@@ -739,6 +739,8 @@ export interface ErrorPayload {
   ra?: number;
   /** Usage line, for command errors. */
   us?: string;
+  /** MESSAGE_HELD: the id of the report the held message waits in (its ReportChanged pushes). */
+  rp?: number;
 }
 
 /** HTTP register and login (`POST /api/v1/auth/register`, `/login`): the session token and its user. */

@@ -7,6 +7,8 @@ export interface ParleyErrorDetail {
   retryAfterMs?: number;
   /** Usage line of a command. */
   usage?: string;
+  /** The report a held message waits in (MESSAGE_HELD). */
+  report?: number;
 }
 
 /**

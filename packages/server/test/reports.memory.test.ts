@@ -158,13 +158,16 @@ describe("reports (in memory)", () => {
         () => 0,
         (err: { code: number }) => err.code,
       );
-    // Held, also when sent again with the same nonce: one report.
-    expect(await code(mary.send(c, "Cheap CRYPTO coins here", "held-1"))).toBe(
-      ERRORS.MESSAGE_HELD.code,
-    );
-    expect(await code(mary.send(c, "Cheap CRYPTO coins here", "held-1"))).toBe(
-      ERRORS.MESSAGE_HELD.code,
-    );
+    // Held, also when sent again with the same nonce: one report, named by the refusal.
+    const refusal = (p: Promise<unknown>) =>
+      p.then(
+        () => undefined,
+        (err: { code: number; report?: number }) => err,
+      );
+    const first = await refusal(mary.send(c, "Cheap CRYPTO coins here", "held-1"));
+    const retried = await refusal(mary.send(c, "Cheap CRYPTO coins here", "held-1"));
+    expect(first?.code).toBe(ERRORS.MESSAGE_HELD.code);
+    expect(retried?.report).toBe(first?.report);
     // An edit cannot be held: it is refused.
     const plain = await mary.send(c, "plain words");
     expect(await code(mary.editMessage(c, plain.i, 1, "crypto words"))).toBe(
@@ -172,6 +175,7 @@ describe("reports (in memory)", () => {
     );
     await until(() => ["owner", "mod", "root", "mary"].every((n) => pushed.get(n)!.length === 1));
     const held = pushed.get("mod")![0]!;
+    expect(first?.report).toBe(held.id);
     expect(held).toMatchObject({
       c,
       m: 0,

@@ -108,6 +108,7 @@ export class Router {
       payload = { c: err.code, m: err.message };
       if (err.detail.retryAfterMs !== undefined) payload.ra = err.detail.retryAfterMs;
       if (err.detail.usage !== undefined) payload.us = err.detail.usage;
+      if (err.detail.report !== undefined) payload.rp = err.detail.report;
     } else {
       this.options.logger.error({ err, op, conn: conn.id }, "request failed");
       payload = { c: ERRORS.INTERNAL.code, m: ERRORS.INTERNAL.message };

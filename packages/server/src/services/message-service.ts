@@ -73,9 +73,10 @@ export interface MessageOptions {
   ) => Promise<{ held: string } | undefined>;
   /**
    * Stores a send auto-moderation held, for the moderators' review (the same send retried is
-   * held once); the send then fails with MESSAGE_HELD. Without it a held send is posted.
+   * held once), resolving to its report's id; the send then fails with MESSAGE_HELD naming
+   * it. Without it a held send is posted.
    */
-  hold?: (author: ChangeActor, send: HeldSend) => Promise<void>;
+  hold?: (author: ChangeActor, send: HeldSend) => Promise<number>;
   /**
    * Told of each batch's new messages after their publish, before the sends settle; must return
    * at once (Web Push queues its work). Runs only on the node that stored the batch.
@@ -141,7 +142,7 @@ export class MessageService {
     if (!automod) return queue();
     return automod(author, channelId, content, slowModeExempt, false).then(async (verdict) => {
       if (!verdict || !hold) return queue();
-      await hold(author, {
+      const report = await hold(author, {
         channelId,
         nonce,
         content,
@@ -150,7 +151,7 @@ export class MessageService {
         ...(files ? { files } : {}),
         entry: verdict.held,
       });
-      throw new ParleyError("MESSAGE_HELD");
+      throw new ParleyError("MESSAGE_HELD", undefined, { report });
     });
   }
 

@@ -25,8 +25,8 @@ export class ReportService {
     private readonly posted: (channelId: number, event: MessageEvent) => void = () => {},
   ) {}
 
-  /** Holds a send for review (once per send, however often retried). */
-  async hold(author: Actor, send: HeldSend): Promise<void> {
+  /** Holds a send for review (once per send, however often retried); the report's id. */
+  async hold(author: Actor, send: HeldSend): Promise<number> {
     const { report, created } = await this.storage.holdMessage({
       channelId: send.channelId,
       author: { id: author.id, name: author.name },
@@ -40,6 +40,7 @@ export class ReportService {
       entry: send.entry,
     });
     if (created) await this.announce(report);
+    return report.id;
   }
 
   /** Files a report (or finds the reporter's earlier one of the message); its id. */

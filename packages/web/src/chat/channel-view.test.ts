@@ -1077,11 +1077,11 @@ describe("messages held for review in a channel's view", () => {
     const view = run(
       ready([msg(4)]),
       { type: "send-pending", nonce: "a", x: "buy crypto", ts: NOW },
-      { type: "held", nonce: "a", x: "buy crypto", ts: NOW },
+      { type: "held", id: 10, nonce: "a", x: "buy crypto", ts: NOW },
     );
     expect(view.pending).toEqual([]);
     expect(view.heldForReview).toEqual([
-      { key: "n-a", nonce: "a", x: "buy crypto", ts: NOW, afterSeq: 4, status: "waiting" },
+      { key: "r-10", id: 10, nonce: "a", x: "buy crypto", ts: NOW, afterSeq: 4, status: "waiting" },
     ]);
   });
 
@@ -1090,14 +1090,14 @@ describe("messages held for review in a channel's view", () => {
       ready([msg(4)]),
       { type: "send-pending", nonce: "a", x: "one", ts: NOW },
       { type: "send-pending", nonce: "b", x: "two", ts: NOW },
-      { type: "held", nonce: "a", x: "one", ts: NOW },
+      { type: "held", id: 10, nonce: "a", x: "one", ts: NOW },
       { type: "held-report", report: heldReport(10, "one") },
       { type: "held-report", report: heldReport(11, "two") },
-      { type: "held", nonce: "b", x: "two", ts: NOW },
+      { type: "held", id: 11, nonce: "b", x: "two", ts: NOW },
     );
-    expect(waiting.heldForReview.map((h) => [h.key, h.id, h.status])).toEqual([
-      ["n-a", 10, "waiting"],
-      ["r-11", 11, "waiting"],
+    expect(waiting.heldForReview.map((h) => [h.key, h.nonce, h.status])).toEqual([
+      ["r-10", "a", "waiting"],
+      ["r-11", "b", "waiting"],
     ]);
     const decided = run(
       waiting,
@@ -1111,7 +1111,7 @@ describe("messages held for review in a channel's view", () => {
     const view = run(
       ready([msg(4)]),
       { type: "send-pending", nonce: "a", x: "one", ts: NOW },
-      { type: "held", nonce: "a", x: "one", ts: NOW },
+      { type: "held", id: 10, nonce: "a", x: "one", ts: NOW },
       events(mineNonce(5, "a")),
     );
     expect(view.heldForReview).toEqual([]);
@@ -1124,16 +1124,16 @@ describe("messages held for review in a channel's view", () => {
       ready([answered]),
       { type: "reply-started", messageId: answered.i },
       { type: "send-pending", nonce: "a", x: "answer", ts: NOW, rp: quoteOf(answered) },
-      { type: "held", nonce: "a", x: "answer", ts: NOW, rp: quoteOf(answered) },
+      { type: "held", id: 10, nonce: "a", x: "answer", ts: NOW, rp: quoteOf(answered) },
       { type: "held-report", report: heldReport(10, "answer", ReportStatus.Dismissed) },
     );
     expect(view.replying).toBeUndefined();
-    const restored = reduceChannel(view, { type: "held-restored", key: "n-a", draftKey: 3 });
+    const restored = reduceChannel(view, { type: "held-restored", key: "r-10", draftKey: 3 });
     expect(restored.heldForReview).toEqual([]);
     expect(restored.draft).toEqual({ key: 3, x: "answer" });
     expect(restored.replying?.m).toBe(answered.i);
     // A line that is gone gives nothing; the draft goes once the composer took it.
-    expect(reduceChannel(restored, { type: "held-restored", key: "n-a", draftKey: 4 })).toBe(
+    expect(reduceChannel(restored, { type: "held-restored", key: "r-10", draftKey: 4 })).toBe(
       restored,
     );
     expect(reduceChannel(restored, { type: "draft-taken", key: 2 })).toBe(restored);
@@ -1144,10 +1144,10 @@ describe("messages held for review in a channel's view", () => {
     const answered = msg(4);
     const view = run(
       ready([answered]),
-      { type: "held", nonce: "a", x: "answer", ts: NOW, rp: quoteOf(answered) },
+      { type: "held", id: 10, nonce: "a", x: "answer", ts: NOW, rp: quoteOf(answered) },
       { type: "held-report", report: heldReport(10, "answer", ReportStatus.Dismissed) },
       events({ s: 5, t: EventType.MessageDeleted, ts: 50, a: 2, an: "u2", m: answered.i }),
-      { type: "held-restored", key: "n-a", draftKey: 3 },
+      { type: "held-restored", key: "r-10", draftKey: 3 },
     );
     expect(view.draft).toEqual({ key: 3, x: "answer" });
     expect(view.replying).toBeUndefined();
@@ -1156,11 +1156,11 @@ describe("messages held for review in a channel's view", () => {
   it("dismisses one line and keeps the others", () => {
     const view = run(
       ready([]),
-      { type: "held", nonce: "a", x: "one", ts: NOW },
-      { type: "held", nonce: "b", x: "two", ts: NOW },
+      { type: "held", id: 10, nonce: "a", x: "one", ts: NOW },
+      { type: "held", id: 11, nonce: "b", x: "two", ts: NOW },
     );
-    const left = reduceChannel(view, { type: "held-dismissed", key: "n-a" });
-    expect(left.heldForReview.map((h) => h.key)).toEqual(["n-b"]);
-    expect(reduceChannel(left, { type: "held-dismissed", key: "n-a" })).toBe(left);
+    const left = reduceChannel(view, { type: "held-dismissed", key: "r-10" });
+    expect(left.heldForReview.map((h) => h.key)).toEqual(["r-11"]);
+    expect(reduceChannel(left, { type: "held-dismissed", key: "r-10" })).toBe(left);
   });
 });

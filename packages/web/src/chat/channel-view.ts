@@ -144,11 +144,13 @@ export type ChannelInput =
   | { type: "send-failed"; nonce: string; error: string }
   | { type: "send-discarded"; nonce: string }
   /**
-   * A send was held for a moderator's review (MESSAGE_HELD): its pending message (by nonce)
-   * becomes a waiting line. A `/me` held has no pending message: `nonce` is then this client's.
+   * A send was held for a moderator's review (MESSAGE_HELD, naming its report `id`): its pending
+   * message (by nonce) becomes a waiting line. A `/me` held has no pending message: `nonce` is
+   * then this client's.
    */
   | {
       type: "held";
+      id: number;
       nonce: string;
       x: string;
       ts: number;
@@ -638,8 +640,9 @@ export function reduceChannel(view: ChannelView, input: ChannelInput): ChannelVi
     case "send-discarded":
       return { ...view, pending: view.pending.filter((p) => p.nonce !== input.nonce) };
     case "held": {
-      const { nonce, x, ts, rp, files } = input;
+      const { id, nonce, x, ts, rp, files } = input;
       const heldForReview = heldSent(view.heldForReview, {
+        id,
         nonce,
         x,
         ts,

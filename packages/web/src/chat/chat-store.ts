@@ -119,9 +119,14 @@ export class CommandRefusedError extends Error {
   }
 }
 
-/** Whether a send was refused because auto-moderation held it for a moderator's review. */
-function isHeld(err: unknown): boolean {
-  return err instanceof ParleyRequestError && err.code === ERRORS.MESSAGE_HELD.code;
+/**
+ * The report a send waits in when auto-moderation held it for a moderator's review
+ * (MESSAGE_HELD names it); undefined for any other refusal.
+ */
+function heldReport(err: unknown): number | undefined {
+  return err instanceof ParleyRequestError && err.code === ERRORS.MESSAGE_HELD.code
+    ? err.report
+    : undefined;
 }
 
 /** The text shown for a refused request: the server's message, and the usage when given. */
@@ -577,11 +582,13 @@ export class ChatStore {
         });
     } catch (err) {
       // A `/me` held for review is no failure: it waits, as a line here, like a held send.
-      const action = isHeld(err) ? actionText(text) : undefined;
-      if (action !== undefined) {
+      const held = heldReport(err);
+      const action = held !== undefined ? actionText(text) : undefined;
+      if (held !== undefined && action !== undefined) {
         this.replace(
           heldChanged(this.state, channelId, {
             type: "held",
+            id: held,
             nonce: `command-${this.nextId++}`,
             x: action,
             ts: this.now(),
@@ -927,8 +934,9 @@ export class ChatStore {
         if (me) this.apply(channelId, { type: "send-acked", nonce, x, ack, me, now: this.now() });
       },
       (err) => {
-        if (isHeld(err)) {
-          this.holdPending(channelId, nonce);
+        const held = heldReport(err);
+        if (held !== undefined) {
+          this.holdPending(channelId, nonce, held);
           return;
         }
         this.refused(channelId, err);
@@ -938,12 +946,13 @@ export class ChatStore {
   }
 
   /** A pending send held for review: it becomes its waiting line (a retry's, the same one). */
-  private holdPending(channelId: number, nonce: string): void {
+  private holdPending(channelId: number, nonce: string, id: number): void {
     const sent = this.state.channels[channelId]?.pending.find((p) => p.nonce === nonce);
     if (!sent) return;
     this.replace(
       heldChanged(this.state, channelId, {
         type: "held",
+        id,
         nonce,
         x: sent.x,
         ts: sent.ts,

@@ -31,53 +31,57 @@ const report = (id: number, x: string, st: ReportStatus = ReportStatus.Open): Re
   hd: true,
 });
 
-const sent = (nonce: string, x: string, afterSeq = 3) => ({ nonce, x, ts: 100, afterSeq });
+/** A send refused with MESSAGE_HELD, naming report `id`. */
+const sent = (id: number, nonce: string, x: string, afterSeq = 3) => ({
+  id,
+  nonce,
+  x,
+  ts: 100,
+  afterSeq,
+});
 
 /** Each line as `key id nonce status`, for short expectations. */
 const shape = (list: readonly HeldMessage[]) =>
-  list.map((h) => `${h.key} ${h.id ?? "-"} ${h.nonce ?? "-"} ${h.status}`);
+  list.map((h) => `${h.key} ${h.id} ${h.nonce ?? "-"} ${h.status}`);
 
 describe("held messages", () => {
-  it("make one line of a send's refusal and its push, whichever comes first", () => {
+  it("make one line of a send's refusal and its push, whichever comes first, by the report's id", () => {
     const refusalFirst = heldReported(
-      heldSent([], sent("a", "buy crypto")),
+      heldSent([], sent(4, "a", "buy crypto")),
       report(4, "buy crypto"),
       9,
     );
-    expect(shape(refusalFirst)).toEqual(["n-a 4 a waiting"]);
+    expect(shape(refusalFirst)).toEqual(["r-4 4 a waiting"]);
     // Where it was sent stays its place, not where the push found the channel.
     expect(refusalFirst[0]?.afterSeq).toBe(3);
 
     const pushFirst = heldSent(
       heldReported([], report(4, "buy crypto"), 9),
-      sent("a", "buy crypto"),
+      sent(4, "a", "buy crypto"),
     );
     expect(shape(pushFirst)).toEqual(["r-4 4 a waiting"]);
     expect(pushFirst[0]?.afterSeq).toBe(9);
   });
 
   it("keep two sends of the same text apart, each with its own report", () => {
-    let list = heldSent([], sent("a", "same"));
-    list = heldReported(list, report(4, "same"), 3);
+    let list = heldSent([], sent(4, "a", "same"));
     list = heldReported(list, report(5, "same"), 3);
-    list = heldSent(list, sent("b", "same"));
-    expect(shape(list)).toEqual(["n-a 4 a waiting", "r-5 5 b waiting"]);
-    // Another text's send is a line of its own, not taken by a report of other words.
-    list = heldSent(list, sent("c", "other"));
-    expect(shape(list)).toEqual(["n-a 4 a waiting", "r-5 5 b waiting", "n-c - c waiting"]);
+    list = heldReported(list, report(4, "same"), 3);
+    list = heldSent(list, sent(5, "b", "same"));
+    expect(shape(list)).toEqual(["r-4 4 a waiting", "r-5 5 b waiting"]);
   });
 
   it("change nothing for a retry of a send held already", () => {
-    const list = heldReported(heldSent([], sent("a", "x")), report(4, "x"), 3);
-    expect(heldSent(list, sent("a", "x"))).toBe(list);
+    const list = heldReported(heldSent([], sent(4, "a", "x")), report(4, "x"), 3);
+    expect(heldSent(list, sent(4, "a", "x"))).toBe(list);
   });
 
   it("go when approved, say so when dropped, and never go back to waiting", () => {
-    const waiting = heldReported(heldSent([], sent("a", "x")), report(4, "x"), 3);
+    const waiting = heldReported(heldSent([], sent(4, "a", "x")), report(4, "x"), 3);
     expect(heldReported(waiting, report(4, "x", ReportStatus.Resolved), 3)).toEqual([]);
     const dropped = heldReported(waiting, report(4, "x", ReportStatus.Dismissed), 3);
-    expect(shape(dropped)).toEqual(["n-a 4 a dropped"]);
-    expect(shape(heldReported(dropped, report(4, "x"), 3))).toEqual(["n-a 4 a dropped"]);
+    expect(shape(dropped)).toEqual(["r-4 4 a dropped"]);
+    expect(shape(heldReported(dropped, report(4, "x"), 3))).toEqual(["r-4 4 a dropped"]);
     // An approval of a report with no line shown (dismissed here) changes nothing.
     expect(heldReported([], report(8, "y", ReportStatus.Resolved), 3)).toEqual([]);
   });
@@ -91,20 +95,20 @@ describe("held messages", () => {
   it("keep a reply's quote from the send, to give it back with the text", () => {
     const rp = { m: 40, s: 2, a: 2, an: "u2", x: "question" };
     const pushFirst = heldReported([], report(4, "answer"), 3);
-    expect(heldSent(pushFirst, { ...sent("a", "answer"), rp })[0]?.rp).toEqual(rp);
+    expect(heldSent(pushFirst, { ...sent(4, "a", "answer"), rp })[0]?.rp).toEqual(rp);
   });
 
   it("keep the names of a send's files, also on a line its push made first", () => {
     const files = ["plan.pdf", "photo.png"];
-    expect(heldSent([], { ...sent("a", "x"), files })[0]?.files).toEqual(files);
+    expect(heldSent([], { ...sent(4, "a", "x"), files })[0]?.files).toEqual(files);
     const pushFirst = heldReported([], report(4, "x"), 3);
-    expect(heldSent(pushFirst, { ...sent("a", "x"), files })[0]?.files).toEqual(files);
-    expect(heldSent([], { ...sent("a", "x"), files: [] })[0]?.files).toBeUndefined();
+    expect(heldSent(pushFirst, { ...sent(4, "a", "x"), files })[0]?.files).toEqual(files);
+    expect(heldSent([], { ...sent(4, "a", "x"), files: [] })[0]?.files).toBeUndefined();
   });
 
   it("go when the message is posted with the send's nonce (its approval's push lost)", () => {
-    const list = heldSent(heldSent([], sent("a", "one")), sent("b", "two"));
-    expect(shape(heldPosted(list, new Set(["b", "zz"])))).toEqual(["n-a - a waiting"]);
+    const list = heldSent(heldSent([], sent(1, "a", "one")), sent(2, "b", "two"));
+    expect(shape(heldPosted(list, new Set(["b", "zz"])))).toEqual(["r-1 1 a waiting"]);
     expect(heldPosted(list, new Set(["zz"]))).toBe(list);
     expect(heldPosted(list, new Set())).toBe(list);
   });

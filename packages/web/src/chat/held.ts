@@ -6,15 +6,15 @@ import { ERRORS, type ReplyQuote, type Report, ReportStatus } from "@parley/prot
  * that only you see: `waiting` until a moderator decides; approved, it goes (the message itself
  * is posted in the channel then); dropped, it says so and offers the text back.
  *
- * It is learned two ways, in either order: the send's refusal (MESSAGE_HELD, by nonce) and the
- * report pushed to its author (ReportChanged with `hd`, by report id). The two are one line when
- * they carry the same text; the push alone (another tab of yours sent it) makes a line too.
+ * It is learned two ways, in either order, both naming its report: the send's refusal
+ * (MESSAGE_HELD, whose `rp` is the report's id) and the report pushed to its author
+ * (ReportChanged with `hd`). The push alone (another tab of yours sent it) makes a line too.
  */
 export interface HeldMessage {
-  /** Stable for the list: `n-<nonce>` or `r-<report id>`, whichever came first. */
+  /** Stable for the list: `r-<report id>`. */
   key: string;
-  /** The report's id, once its push came. */
-  id?: number;
+  /** The report's id. */
+  id: number;
   /** The send's nonce, once its refusal came here (a send from another tab has none). */
   nonce?: string;
   x: string;
@@ -29,8 +29,9 @@ export interface HeldMessage {
   files?: readonly string[];
 }
 
-/** A send refused with MESSAGE_HELD. */
+/** A send refused with MESSAGE_HELD, and the report it waits in. */
 export interface HeldSend {
+  id: number;
   nonce: string;
   x: string;
   ts: number;
@@ -40,13 +41,13 @@ export interface HeldSend {
 }
 
 /**
- * The held lines after a send was refused with MESSAGE_HELD: the line its push made takes its
- * nonce (the first with the same text that has none); a retry of a send held already changes
- * nothing; otherwise a new waiting line.
+ * The held lines after a send was refused with MESSAGE_HELD: the line its report's push made
+ * takes its nonce, reply quote and files; a retry of a send held already changes nothing;
+ * otherwise a new waiting line.
  */
 export function heldSent(list: readonly HeldMessage[], send: HeldSend): readonly HeldMessage[] {
   if (list.some((h) => h.nonce === send.nonce)) return list;
-  const k = list.findIndex((h) => h.nonce === undefined && h.id !== undefined && h.x === send.x);
+  const k = list.findIndex((h) => h.id === send.id);
   if (k >= 0) {
     const line = list[k]!;
     const merged: HeldMessage = {
@@ -58,7 +59,8 @@ export function heldSent(list: readonly HeldMessage[], send: HeldSend): readonly
     return list.map((h, i) => (i === k ? merged : h));
   }
   const line: HeldMessage = {
-    key: `n-${send.nonce}`,
+    key: `r-${send.id}`,
+    id: send.id,
     nonce: send.nonce,
     x: send.x,
     ts: send.ts,
@@ -70,15 +72,9 @@ export function heldSent(list: readonly HeldMessage[], send: HeldSend): readonly
   return [...list, line];
 }
 
-/** The line a report's push is about: by its id, else the first of the same text not yet pushed. */
-function lineOf(list: readonly HeldMessage[], report: Report): number {
-  const byId = list.findIndex((h) => h.id === report.id);
-  return byId >= 0 ? byId : list.findIndex((h) => h.id === undefined && h.x === report.x);
-}
-
 /**
  * The held lines after your own held message's report was pushed (`hd`, you its author):
- * open, its line takes the id (or a waiting line is made); approved, its line goes (the message
+ * open, a waiting line is made unless one is shown; approved, its line goes (the message
  * is posted in the channel); dropped, its line says so (one is made when none is shown, also
  * after you dismissed the waiting one: that it will never be posted is news).
  */
@@ -87,7 +83,7 @@ export function heldReported(
   report: Report,
   afterSeq: number,
 ): readonly HeldMessage[] {
-  const k = lineOf(list, report);
+  const k = list.findIndex((h) => h.id === report.id);
   const line = k >= 0 ? list[k] : undefined;
   if (report.st === ReportStatus.Resolved) return line ? list.filter((_, i) => i !== k) : list;
   const status = report.st === ReportStatus.Dismissed ? "dropped" : "waiting";
@@ -98,8 +94,8 @@ export function heldReported(
     ];
   // An open push after the drop (a late duplicate) does not bring the line back to waiting.
   const after = line.status === "dropped" ? "dropped" : status;
-  if (line.id === report.id && line.status === after) return list;
-  const next: HeldMessage = { ...line, id: report.id, status: after };
+  if (line.status === after) return list;
+  const next: HeldMessage = { ...line, status: after };
   return list.map((h, i) => (i === k ? next : h));
 }
 

@@ -115,6 +115,7 @@ describe("buildTimeline", () => {
     const second = msg(2, at(14, 12, 1));
     const held = (key: string, afterSeq: number, ts: number, dropped = false) => ({
       key,
+      id: key.charCodeAt(0),
       x: key,
       ts,
       afterSeq,
