@@ -8,6 +8,7 @@
  *   node --import tsx bench/compare.ts --base main --only write --rounds 3
  *   node --import tsx bench/compare.ts --base main --only write,fanout   fan-out of Parley alone
  *   node --import tsx bench/compare.ts --base HEAD~1 --only idle,channels --full --bench-from-head
+ *   node --import tsx bench/compare.ts --base HEAD~1 --only write --db postgres://… --full
  *
  * `--bench-from-head` runs this tree's `bench/` on both sides (the baseline's server with the
  * head's scenarios), for a figure the baseline's scenarios do not report yet.
@@ -29,6 +30,9 @@ const { values } = parseArgs({
     rounds: { type: "string", default: "2" },
     full: { type: "boolean", default: false },
     "bench-from-head": { type: "boolean", default: false },
+    /** Passed on to bench/run.ts: the write scenario's databases. */
+    db: { type: "string" },
+    "step-seconds": { type: "string" },
   },
 });
 if (!values.base) {
@@ -97,29 +101,19 @@ function figures(report: {
   const out: Figure[] = [];
   const write = report.reports.write;
   if (write && "data" in write && write.data) {
-    const steps = (write.data.steps as Record<string, WriteStep[]>).SQLite ?? [];
-    const sustained = Math.max(0, ...steps.filter((s) => s.passed).map((s) => s.rate));
-    out.push({
-      name: "write: highest rate sustained (msg/s)",
-      value: sustained,
-      lowerIsBetter: false,
-    });
-    for (const s of steps) {
+    for (const [db, steps] of Object.entries(write.data.steps as Record<string, WriteStep[]>)) {
+      const sustained = Math.max(0, ...steps.filter((s) => s.passed).map((s) => s.rate));
       out.push({
-        name: `write ${s.rate}/s: acks/s`,
-        value: s.run.acksPerSec,
+        name: `write ${db}: highest rate sustained (msg/s)`,
+        value: sustained,
         lowerIsBetter: false,
       });
-      out.push({
-        name: `write ${s.rate}/s: ack p50 (ms)`,
-        value: s.run.ack.p50,
-        lowerIsBetter: true,
-      });
-      out.push({
-        name: `write ${s.rate}/s: ack p99 (ms)`,
-        value: s.run.ack.p99,
-        lowerIsBetter: true,
-      });
+      for (const s of steps) {
+        const at = `write ${db} ${s.rate}/s`;
+        out.push({ name: `${at}: acks/s`, value: s.run.acksPerSec, lowerIsBetter: false });
+        out.push({ name: `${at}: ack p50 (ms)`, value: s.run.ack.p50, lowerIsBetter: true });
+        out.push({ name: `${at}: ack p99 (ms)`, value: s.run.ack.p99, lowerIsBetter: true });
+      }
     }
   }
   const history = report.reports.history;
@@ -201,6 +195,8 @@ function runOnce(tree: string, label: string): Figure[] {
     // The fan-out's baselines (other servers) do not change with Parley's code.
     args.push("--servers", "parley");
     if (values.full) args.push("--full");
+    if (values.db) args.push("--db", values.db);
+    if (values["step-seconds"]) args.push("--step-seconds", values["step-seconds"]);
     const r = spawnSync(process.execPath, args, {
       cwd: tree,
       stdio: ["ignore", "ignore", "inherit"],

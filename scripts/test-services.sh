@@ -13,6 +13,8 @@
 # Needs the PostgreSQL server (binaries under /usr/lib/postgresql/*/bin) and redis-server. Run as
 # root, PostgreSQL runs as the `postgres` user (it refuses to run as root). The cluster skips
 # fsync: it is thrown away after the run, and the tests measure semantics, not durability.
+# PARLEY_SERVICES_DURABLE=1 keeps PostgreSQL's durable defaults (fsync, synchronous_commit and
+# full-page writes on), for benchmarks whose figures must include the commit's flush.
 set -euo pipefail
 
 cmd="${1:-}"
@@ -58,8 +60,10 @@ start() {
     cat "$dir/initdb.log" >&2
     exit 1
   }
+  local durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  [ "${PARLEY_SERVICES_DURABLE:-}" = 1 ] && durability=""
   as_pg "$bin/pg_ctl" -D "$dir/pg/data" -l "$dir/pg/postgres.log" -w -t 60 start \
-    -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $dir/pg -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+    -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $dir/pg $durability -c max_connections=300" \
     >/dev/null || {
     cat "$dir/pg/postgres.log" >&2
     exit 1

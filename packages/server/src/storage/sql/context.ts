@@ -106,11 +106,12 @@ export class SqlContext {
    */
   private readonly compiled = new Map<string, string>();
 
-  /** The SQL of the statement named `key`, built by `build` the first time. */
-  statement(key: string, build: () => Compilable): string {
+  /** The SQL of the statement named `key`, built by `build` (or written as text) the first time. */
+  statement(key: string, build: () => Compilable | string): string {
     let text = this.compiled.get(key);
     if (text === undefined) {
-      text = build().compile().sql;
+      const built = build();
+      text = typeof built === "string" ? built : built.compile().sql;
       this.compiled.set(key, text);
     }
     return text;
@@ -377,6 +378,31 @@ export function standingQuery<O>(
       .select(["m.role", "u.user_id as muted", "u.until", "u.reason"]),
   );
   return dialect === "postgres" ? q.forShare("m") : q;
+}
+
+/**
+ * PostgreSQL: a multi-row insert into `table` of any number of rows, each column one array
+ * parameter (`types` names the columns, in parameter order) read back into rows by `unnest`.
+ */
+export function unnestInsert(
+  table: string,
+  types: Readonly<Record<string, string>>,
+  returning?: string,
+): string {
+  const columns = Object.keys(types);
+  const arrays = columns.map((c, i) => `$${i + 1}::${types[c]}[]`).join(", ");
+  return `insert into ${table} (${columns.join(", ")}) select * from unnest(${arrays})${returning ? ` returning ${returning}` : ""}`;
+}
+
+/** `rows` (each `width` values) as `width` arrays, one per column: unnest's parameters. */
+export function columnsOf(rows: readonly (readonly unknown[])[]): unknown[][] {
+  const width = rows[0]?.length ?? 0;
+  const columns: unknown[][] = Array.from({ length: width }, () => new Array(rows.length));
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r]!;
+    for (let c = 0; c < width; c++) columns[c]![r] = row[c];
+  }
+  return columns;
 }
 
 /** The end of a standing's mute that is still on at `now` (null: never), or undefined. */

@@ -7,8 +7,9 @@ import {
   type Role,
   rankOf,
 } from "@parley/protocol";
+import { sql as raw } from "kysely";
 import type { AuthorRights } from "../send-path";
-import type { Db, SqlContext } from "./context";
+import { columnsOf, type Db, type SqlContext, unnestInsert } from "./context";
 
 /** The resolved mentions of a message, as its events carry them. */
 export interface Mentions {
@@ -23,8 +24,16 @@ export interface MentionLookup {
   names: readonly string[];
 }
 
-/** Most rows in one insert into `mentions` (4 parameters a row). */
+/** Most rows in one insert into `mentions` on SQLite (4 parameters a row). */
 const MENTION_ROWS = 64;
+
+/** The PostgreSQL types of a `mentions` row's columns, in the order of its parameters. */
+const MENTION_TYPES = {
+  channel_id: "bigint",
+  seq: "bigint",
+  user_id: "bigint",
+  author_id: "bigint",
+};
 
 /**
  * Resolution and storage of mentions over SQL, shared by the send path (a batch, one read per
@@ -36,23 +45,24 @@ export function sqlMentions(sql: SqlContext) {
   const { db } = sql;
 
   /**
-   * The SQL of the read of `rows` (channel, name) pairs. Sizes are rounded up to a power of two
-   * (the last pair repeated), so few statements are kept.
+   * The read of the members of `rows` (channel, name) pairs, or (`unnest`, PostgreSQL) of two
+   * arrays. SQLite's sizes are rounded up to a power of two (the last pair repeated), so few
+   * statements are kept.
    */
-  function membersSql(rows: number): string {
-    return sql.statement(`mentions:members:${rows}`, () =>
-      db
-        .selectFrom("memberships as m")
-        .innerJoin("users as u", "u.id", "m.user_id")
-        .select(["m.channel_id", "u.id", "u.username_lower"])
-        .where(({ eb, refTuple, tuple }) =>
-          eb(
-            refTuple("m.channel_id", "u.username_lower"),
-            "in",
-            Array.from({ length: rows }, () => tuple(0, "")),
-          ),
-        ),
-    );
+  function membersQuery(rows: number | "unnest") {
+    return db
+      .selectFrom("memberships as m")
+      .innerJoin("users as u", "u.id", "m.user_id")
+      .select(["m.channel_id", "u.id", "u.username_lower"])
+      .where(({ eb, refTuple, tuple }) =>
+        rows === "unnest"
+          ? raw<boolean>`(m.channel_id, u.username_lower) in (select * from unnest(${0}::bigint[], ${""}::text[]))`
+          : eb(
+              refTuple("m.channel_id", "u.username_lower"),
+              "in",
+              Array.from({ length: rows }, () => tuple(0, "")),
+            ),
+      );
   }
 
   function insertSql(rows: number): string {
@@ -74,16 +84,25 @@ export function sqlMentions(sql: SqlContext) {
       const pairs = [...new Set(lookups.flatMap((l) => l.names.map((n) => `${l.channelId}:${n}`)))];
       const found = new Map<string, number>();
       if (pairs.length === 0) return found;
-      const rows = 2 ** Math.ceil(Math.log2(pairs.length));
-      const parameters: unknown[] = [];
-      for (let k = 0; k < rows; k++) {
-        const pair = pairs[Math.min(k, pairs.length - 1)]!;
+      const split = (pair: string): [number, string] => {
         const colon = pair.indexOf(":");
-        parameters.push(Number(pair.slice(0, colon)), pair.slice(colon + 1));
+        return [Number(pair.slice(0, colon)), pair.slice(colon + 1)];
+      };
+      let text: string;
+      let parameters: unknown[];
+      if (sql.dialect === "postgres") {
+        text = sql.statement("mentions:members:unnest", () => membersQuery("unnest"));
+        parameters = columnsOf(pairs.map(split));
+      } else {
+        const rows = 2 ** Math.ceil(Math.log2(pairs.length));
+        text = sql.statement(`mentions:members:${rows}`, () => membersQuery(rows));
+        parameters = [];
+        for (let k = 0; k < rows; k++)
+          parameters.push(...split(pairs[Math.min(k, pairs.length - 1)]!));
       }
       const members = await sql.runSql<{ channel_id: number; id: number; username_lower: string }>(
         db,
-        membersSql(rows),
+        text,
         parameters,
       );
       for (const r of members) found.set(`${r.channel_id}:${r.username_lower}`, Number(r.id));
@@ -99,6 +118,14 @@ export function sqlMentions(sql: SqlContext) {
         ...(mentions.mg ? [[channelId, seq, 0, authorId]] : []),
         ...(mentions.mn ?? []).map((u) => [channelId, seq, u, authorId]),
       ]);
+      if (rows.length === 0) return;
+      if (sql.dialect === "postgres") {
+        const text = sql.statement("mentions:insert:unnest", () =>
+          unnestInsert("mentions", MENTION_TYPES),
+        );
+        await sql.runSql(db, text, columnsOf(rows));
+        return;
+      }
       for (let from = 0; from < rows.length; from += MENTION_ROWS) {
         const chunk = rows.slice(from, from + MENTION_ROWS);
         await sql.runSql(db, insertSql(chunk.length), chunk.flat());

@@ -6,12 +6,13 @@ import {
   MessageKind,
   type ReplyQuote,
 } from "@parley/protocol";
-import { sql as raw, type Transaction } from "kysely";
+import { type Compilable, sql as raw, type Transaction } from "kysely";
 import { ParleyError } from "../../errors";
 import { fileRef } from "../file-rows";
 import type { Database } from "../schema";
 import type { AppendResult, NewMessage, SendPath } from "../send-path";
 import {
+  columnsOf,
   type Db,
   isUniqueViolation,
   type MessagePostedEvent,
@@ -20,6 +21,7 @@ import {
   type StandingRow,
   standingError,
   standingQuery,
+  unnestInsert,
 } from "./context";
 import { toFileRow } from "./files";
 import {
@@ -67,6 +69,46 @@ const EVENT_ROW = {
   data: "",
 };
 
+/** The PostgreSQL types of {@link MESSAGE_ROW}'s columns, in its order. */
+const MESSAGE_TYPES: Record<keyof typeof MESSAGE_ROW, string> = {
+  channel_id: "bigint",
+  seq: "bigint",
+  author_id: "bigint",
+  nonce: "text",
+  content: "text",
+  kind: "integer",
+  created_at: "bigint",
+  reply_to: "bigint",
+  mentions: "text",
+  files: "text",
+};
+
+/** The PostgreSQL types of {@link EVENT_ROW}'s columns, in its order. */
+const EVENT_TYPES: Record<keyof typeof EVENT_ROW, string> = {
+  channel_id: "bigint",
+  seq: "bigint",
+  type: "integer",
+  actor_id: "bigint",
+  actor_name: "text",
+  created_at: "bigint",
+  message_id: "bigint",
+  data: "text",
+};
+
+/**
+ * PostgreSQL: takes the next seqs of several channels in one statement, `$2[k]` of channel
+ * `$1[k]`. The rows are locked first in ascending id order (a materialized `for update` read
+ * that the update joins), so two nodes' batches over the same channels queue behind each other
+ * instead of each holding a row the other waits for.
+ */
+const PG_NEXT_SEQS = `with locked as materialized (
+    select id from channels where id = any($1::bigint[]) order by id for update
+  )
+  update channels c set last_seq = c.last_seq + k.n
+  from unnest($1::bigint[], $2::bigint[]) as k(id, n)
+  where c.id = k.id and c.id in (select id from locked)
+  returning c.id, c.last_seq, c.slow_mode, c.archived_at, c.deleted_at`;
+
 /**
  * 1 or more when the channel is a DM and a block stands between the author (`m.user_id`) and
  * another of its members, either way; else 0. A channel that is not a DM costs one primary-key
@@ -86,17 +128,89 @@ function directBlock() {
 export function sqlSendPath(sql: SqlContext): SendPath & { postWithin: PostWithin } {
   const { db } = sql;
   const mentioning = sqlMentions(sql);
+  /** PostgreSQL takes a batch's columns as arrays; SQLite a placeholder per value. */
+  const arrays = sql.dialect === "postgres";
+  /**
+   * Messages per lookup and insert statement. SQLite's statements keep a placeholder per value,
+   * one statement per row count up to {@link INSERT_ROWS}, and cost no round trip. PostgreSQL's
+   * take each column as one array (`unnest`, `any`): one statement, one round trip, one parse
+   * and plan for a whole batch, whatever its size.
+   */
+  const perStatement = arrays ? Number.POSITIVE_INFINITY : INSERT_ROWS;
 
-  /** The SQL of a multi-row insert of `rows` messages or message events (see {@link appendIn}). */
-  function insertSql(table: "messages" | "events", rows: number): string {
-    return sql.statement(`insert:${table}:${rows}`, () =>
-      table === "messages"
-        ? db
-            .insertInto("messages")
-            .values(Array.from({ length: rows }, () => MESSAGE_ROW))
-            .returning(["id", "channel_id", "seq"])
-        : db.insertInto("events").values(Array.from({ length: rows }, () => EVENT_ROW)),
+  /**
+   * Runs one of the batch statements over `rows` (each a row's values in column order): on
+   * SQLite the statement of `placeholders(rows.length)`; on PostgreSQL `unnested`, with the
+   * rows' columns as its parameters.
+   */
+  function runRows<R>(
+    trx: Db,
+    name: string,
+    rows: readonly (readonly unknown[])[],
+    placeholders: (count: number) => Compilable,
+    unnested: () => Compilable | string,
+  ): Promise<R[]> {
+    return arrays
+      ? sql.runSql<R>(trx, sql.statement(`${name}:unnest`, unnested), columnsOf(rows))
+      : sql.runSql<R>(
+          trx,
+          sql.statement(`${name}:${rows.length}`, () => placeholders(rows.length)),
+          rows.flat(),
+        );
+  }
+
+  /** Stores message rows ({@link messageRow}); resolves to their ids by channel and seq. */
+  function insertMessages(
+    trx: Db,
+    rows: readonly unknown[][],
+  ): Promise<{ id: number; channel_id: number; seq: number }[]> {
+    return runRows(
+      trx,
+      "insert:messages",
+      rows,
+      (count) =>
+        db
+          .insertInto("messages")
+          .values(Array.from({ length: count }, () => MESSAGE_ROW))
+          .returning(["id", "channel_id", "seq"]),
+      () => unnestInsert("messages", MESSAGE_TYPES, "id, channel_id, seq"),
     );
+  }
+
+  /** Stores message events' rows ({@link messageEventRow}). */
+  async function insertEvents(trx: Db, rows: readonly unknown[][]): Promise<void> {
+    await runRows(
+      trx,
+      "insert:events",
+      rows,
+      (count) => db.insertInto("events").values(Array.from({ length: count }, () => EVENT_ROW)),
+      () => unnestInsert("events", EVENT_TYPES),
+    );
+  }
+
+  /**
+   * Takes `n` seqs in a row of each channel (`counts`: channel id to n, in ascending id order);
+   * resolves to each channel's row after the update, keyed by id (none for a missing channel).
+   */
+  async function takeSeqs(
+    trx: Db,
+    counts: ReadonlyMap<number, number>,
+  ): Promise<Map<number, SeqRow>> {
+    const rows = new Map<number, SeqRow>();
+    if (arrays) {
+      const taken = await sql.runSql<SeqRow & { id: number }>(
+        trx,
+        sql.statement("nextSeqs:unnest", () => PG_NEXT_SEQS),
+        [[...counts.keys()], [...counts.values()]],
+      );
+      for (const row of taken) rows.set(Number(row.id), row);
+      return rows;
+    }
+    for (const [channelId, n] of counts) {
+      const [row] = await sql.run<SeqRow>(trx, "nextSeq", [n, channelId]);
+      if (row) rows.set(channelId, row);
+    }
+    return rows;
   }
 
   async function appendBatch(
@@ -191,8 +305,12 @@ export function sqlSendPath(sql: SqlContext): SendPath & { postWithin: PostWithi
       else byChannel.set(m.channelId, [i]);
     }
     const stored: { i: number; seq: number }[] = [];
+    const seqs = await takeSeqs(
+      trx,
+      new Map([...byChannel].map(([channelId, indexes]) => [channelId, indexes.length])),
+    );
     for (const [channelId, indexes] of byChannel) {
-      const [row] = await sql.run<SeqRow>(trx, "nextSeq", [indexes.length, channelId]);
+      const row = seqs.get(channelId);
       if (!row || row.deleted_at !== null || row.archived_at !== null) {
         // Give the seqs back (this transaction holds the row): nothing is stored here.
         if (row) await sql.run(trx, "nextSeq", [-indexes.length, channelId]);
@@ -213,24 +331,21 @@ export function sqlSendPath(sql: SqlContext): SendPath & { postWithin: PostWithi
       const first = Number(row.last_seq) - indexes.length + 1;
       for (const [k, i] of indexes.entries()) stored.push({ i, seq: first + k });
     }
-    for (let from = 0; from < stored.length; from += INSERT_ROWS) {
-      const chunk = stored.slice(from, from + INSERT_ROWS).map((c) => ({
+    for (let from = 0; from < stored.length; from += perStatement) {
+      const chunk = stored.slice(from, from + perStatement).map((c) => ({
         ...c,
         mentions: mentionsOf(c.i),
       }));
-      const rows = await sql.runSql<{ id: number; channel_id: number; seq: number }>(
+      const rows = await insertMessages(
         trx,
-        insertSql("messages", chunk.length),
-        chunk.flatMap(({ i, seq, mentions }) =>
-          messageRow(batch[i]!, seq, now, mentions, refs.get(i)),
-        ),
+        chunk.map(({ i, seq, mentions }) => messageRow(batch[i]!, seq, now, mentions, refs.get(i))),
       );
       const ids = new Map(rows.map((r) => [`${r.channel_id}:${r.seq}`, Number(r.id)]));
-      const parameters: unknown[] = [];
+      const eventRows: unknown[][] = [];
       for (const { i, seq, mentions } of chunk) {
         const m = batch[i]!;
         const id = ids.get(`${m.channelId}:${seq}`)!;
-        parameters.push(...messageEventRow(m, seq, id, now));
+        eventRows.push(messageEventRow(m, seq, id, now));
         const files = refs.get(i);
         if (files) await attach(trx, m, id, files);
         results[i] = {
@@ -239,7 +354,7 @@ export function sqlSendPath(sql: SqlContext): SendPath & { postWithin: PostWithi
           duplicate: false,
         };
       }
-      await sql.runSql(trx, insertSql("events", chunk.length), parameters);
+      await insertEvents(trx, eventRows);
       await storeMentions(
         trx,
         chunk.map(({ i, seq, mentions }) => ({ m: batch[i]!, seq, mentions })),
@@ -288,79 +403,103 @@ export function sqlSendPath(sql: SqlContext): SendPath & { postWithin: PostWithi
       if (sql.dialect === "postgres") q = q.forUpdate();
       for (const row of await q.execute()) files.set(row.id, toFileRow(row));
     }
-    for (let from = 0; from < batch.length; from += INSERT_ROWS) {
-      const chunk = batch.slice(from, from + INSERT_ROWS);
-      const found = await sql.runSql<{
+    for (let from = 0; from < batch.length; from += perStatement) {
+      const chunk = batch.slice(from, from + perStatement);
+      const found = await runRows<{
         id: number;
         channel_id: number;
         author_id: number;
         nonce: string;
       }>(
         trx,
-        lookUpSql("nonces", chunk.length),
-        chunk.flatMap((m) => [m.channelId, m.author.id, m.nonce]),
+        "nonces",
+        chunk.map((m) => [m.channelId, m.author.id, m.nonce]),
+        noncesQuery,
+        () => noncesQuery("unnest"),
       );
       for (const r of found)
         existing.set(`${r.channel_id}:${r.author_id}:${r.nonce}`, Number(r.id));
-      const standingRows = await sql.runSql<StandingRow & { channel_id: number; user_id: number }>(
+      const standingRows = await runRows<StandingRow & { channel_id: number; user_id: number }>(
         trx,
-        lookUpSql("standing", chunk.length),
-        chunk.flatMap((m) => [m.channelId, m.author.id]),
+        "standing",
+        chunk.map((m) => [m.channelId, m.author.id]),
+        standingOf,
+        () => standingOf("unnest"),
       );
       for (const r of standingRows) standing.set(`${r.channel_id}:${r.user_id}`, r);
-      const named = requests.slice(from, from + INSERT_ROWS).filter((r) => r !== undefined);
+      const named = requests.slice(from, from + perStatement).filter((r) => r !== undefined);
       if (named.some((r) => r.names.length > 0))
         for (const [key, id] of await mentioning.resolve(trx, named)) members.set(key, id);
       const ids = [...new Set(chunk.flatMap((m) => (m.replyTo === undefined ? [] : [m.replyTo])))];
       if (ids.length === 0) continue;
-      const answered = await sql.runSql<ReplyTargetRow>(trx, repliesSql(ids.length), ids);
+      const answered = await sql.runSql<ReplyTargetRow>(
+        trx,
+        repliesSql(arrays ? "any" : ids.length),
+        arrays ? [ids] : ids,
+      );
       for (const r of answered) targets.set(Number(r.id), toReplyTarget(r));
     }
     return { existing, standing, targets, requests, members, files };
   }
 
-  /** The SQL of the read of `rows` reply targets: live messages by id, with their author. */
-  function repliesSql(rows: number): string {
+  /**
+   * The SQL of the read of reply targets, live messages by id with their author: `rows`
+   * placeholders, or (`any`, PostgreSQL) one array of ids.
+   */
+  function repliesSql(rows: number | "any"): string {
     return sql.statement(`replies:${rows}`, () => {
       const q = db
         .selectFrom("messages as q")
         .innerJoin("users as qu", "qu.id", "q.author_id")
         .select(["q.id", "q.channel_id", "q.seq", "q.author_id", "q.content", "qu.username"])
-        .where(
-          "q.id",
-          "in",
-          Array.from({ length: rows }, () => 0),
+        .where((eb) =>
+          rows === "any"
+            ? raw<boolean>`q.id = any(${0}::bigint[])`
+            : eb(
+                "q.id",
+                "in",
+                Array.from({ length: rows }, () => 0),
+              ),
         )
         .where("q.deleted_at", "is", null);
-      return sql.dialect === "postgres" ? q.forShare("q") : q;
+      return arrays ? q.forShare("q") : q;
     });
   }
 
-  /** The SQL of a {@link lookUp} read for `rows` messages. */
-  function lookUpSql(kind: "nonces" | "standing", rows: number): string {
-    return sql.statement(`${kind}:${rows}`, () =>
-      kind === "nonces"
-        ? db
-            .selectFrom("messages")
-            .select(["id", "channel_id", "author_id", "nonce"])
-            .where(({ eb, refTuple, tuple }) =>
-              eb(
-                refTuple("channel_id", "author_id", "nonce"),
-                "in",
-                Array.from({ length: rows }, () => tuple(0, 0, "")),
-              ),
-            )
-        : standingQuery(db, sql.dialect, (q) =>
-            q
-              .select(["m.channel_id", "m.user_id", directBlock()])
-              .where(({ eb, refTuple, tuple }) =>
-                eb(
-                  refTuple("m.channel_id", "m.user_id"),
-                  "in",
-                  Array.from({ length: rows }, () => tuple(0, 0)),
-                ),
-              ),
-          ),
+  /**
+   * The read of the messages whose (channel, author, nonce) is one of `rows` placeholders, or
+   * (`unnest`, PostgreSQL) of three arrays.
+   */
+  function noncesQuery(rows: number | "unnest"): Compilable {
+    return db
+      .selectFrom("messages")
+      .select(["id", "channel_id", "author_id", "nonce"])
+      .where(({ eb, refTuple, tuple }) =>
+        rows === "unnest"
+          ? raw<boolean>`(channel_id, author_id, nonce) in (select * from unnest(${0}::bigint[], ${0}::bigint[], ${""}::text[]))`
+          : eb(
+              refTuple("channel_id", "author_id", "nonce"),
+              "in",
+              Array.from({ length: rows }, () => tuple(0, 0, "")),
+            ),
+      );
+  }
+
+  /**
+   * The read of the standing of each (channel, user) of `rows` placeholders, or (`unnest`,
+   * PostgreSQL) of two arrays, with whether a block stands in a DM.
+   */
+  function standingOf(rows: number | "unnest"): Compilable {
+    return standingQuery(db, sql.dialect, (q) =>
+      q.select(["m.channel_id", "m.user_id", directBlock()]).where(({ eb, refTuple, tuple }) =>
+        rows === "unnest"
+          ? raw<boolean>`(m.channel_id, m.user_id) in (select * from unnest(${0}::bigint[], ${0}::bigint[]))`
+          : eb(
+              refTuple("m.channel_id", "m.user_id"),
+              "in",
+              Array.from({ length: rows }, () => tuple(0, 0)),
+            ),
+      ),
     );
   }
 
@@ -387,13 +526,9 @@ export function sqlSendPath(sql: SqlContext): SendPath & { postWithin: PostWithi
     const { seq, slowMode, archived } = await sql.nextSeq(trx, m.channelId);
     if (archived) throw new ParleyError("CHANNEL_ARCHIVED");
     if (slowMode > 0 && !m.slowModeExempt) await checkSlowMode(trx, m, slowMode * 1000, now);
-    const [message] = await sql.runSql<{ id: number }>(
-      trx,
-      insertSql("messages", 1),
-      messageRow(m, seq, now, mentions, files),
-    );
+    const [message] = await insertMessages(trx, [messageRow(m, seq, now, mentions, files)]);
     const messageId = Number(message!.id);
-    await sql.runSql(trx, insertSql("events", 1), messageEventRow(m, seq, messageId, now));
+    await insertEvents(trx, [messageEventRow(m, seq, messageId, now)]);
     await storeMentions(trx, [{ m, seq, mentions }]);
     if (files) await attach(trx, m, messageId, files);
     return {
