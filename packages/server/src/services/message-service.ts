@@ -19,7 +19,7 @@ import type { LinkPreviewAttachment, MessageStore } from "../storage/message-sto
 import type { AppendResult, AuthorRights, NewMessage, SendPath } from "../storage/send-path";
 import type { Actor } from "../storage/storage";
 import type { ChannelService } from "./channel-service";
-import { SendQueue } from "./send-queue";
+import { MAX_QUEUED_SENDS, SendQueue } from "./send-queue";
 import type { TypingService } from "./typing-service";
 
 /** Who changes a message: the rules need whether it is a guest and whether a server admin. */
@@ -109,7 +109,12 @@ export class MessageService {
     private readonly onStored: (count: number) => void = () => {},
     private readonly options: MessageOptions = { editWindowMs: 0 },
   ) {
-    this.sends = new SendQueue(storage, (batch, results) => this.committed(batch, results));
+    this.sends = new SendQueue(
+      storage,
+      (batch, results) => this.committed(batch, results),
+      MAX_QUEUED_SENDS,
+      storage.lanes ?? 1,
+    );
   }
 
   /**

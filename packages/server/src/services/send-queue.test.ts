@@ -84,4 +84,49 @@ describe("SendQueue", () => {
     await queue.drain();
     expect(order).toEqual(["committed 3", "acked n1", "acked n2", "refused NOT_A_MEMBER"]);
   });
+
+  it("stores batches of channels of different lanes at once, each channel's one after another, in order", async () => {
+    const second = (await storage.createChannel({ name: "d", topic: "", owner: alice })).channel.id;
+    const lanes = 2;
+    expect(second % lanes).not.toBe(channelId % lanes);
+    /** Batches being stored, and the most at once: in all, and of one channel. */
+    const inFlight = new Map<number, number>();
+    let most = 0;
+    let mostOfOneChannel = 0;
+    const store: SendPath = {
+      async appendMessages(batch) {
+        const channels = [...new Set(batch.map((m) => m.channelId))];
+        for (const c of channels) inFlight.set(c, (inFlight.get(c) ?? 0) + 1);
+        most = Math.max(
+          most,
+          [...inFlight.values()].reduce((a, b) => a + b, 0),
+        );
+        mostOfOneChannel = Math.max(mostOfOneChannel, ...inFlight.values());
+        // Held long enough for the other lane's batch to start.
+        await new Promise((r) => setTimeout(r, 20));
+        try {
+          return await storage.appendMessages(batch);
+        } finally {
+          for (const c of channels) inFlight.set(c, inFlight.get(c)! - 1);
+        }
+      },
+    };
+    const queue = new SendQueue(store, () => {}, 10_000, lanes);
+    const sends: Promise<MessageEvent>[] = [];
+    for (let i = 0; i < 1200; i++)
+      sends.push(queue.send({ ...message(i), channelId: i % 2 ? second : channelId }));
+    const events = await Promise.all(sends);
+    expect(most).toBe(2);
+    expect(mostOfOneChannel).toBe(1);
+    for (const c of [channelId, second]) {
+      const mine = events.filter((_, i) => (i % 2 ? second : channelId) === c);
+      expect(mine.map((e) => e.x)).toEqual(
+        Array.from({ length: 1200 }, (_, i) => i)
+          .filter((i) => (i % 2 ? second : channelId) === c)
+          .map((i) => `m${i}`),
+      );
+      const first = mine[0]!.s;
+      expect(mine.map((e) => e.s)).toEqual(mine.map((_, k) => first + k));
+    }
+  });
 });

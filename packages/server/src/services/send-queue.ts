@@ -19,16 +19,30 @@ export const MAX_QUEUED_SENDS = 8 * MAX_BATCH;
 /** The wait suggested with a send refused for a full queue. */
 const BUSY_RETRY_MS = 500;
 
+/** One lane of the queue: its waiting sends, and whether a batch of them is being stored. */
+interface Lane {
+  queue: Pending[];
+  scheduled: boolean;
+  flushing: boolean;
+}
+
 /**
  * The node's queue of sends: the sends that arrive while a batch is being stored wait here and
- * go to the send path together, as the next batch (at most {@link MAX_BATCH}), one batch at a
- * time. `onCommitted` sees each batch's results after its commit and before any of its sends
- * settles, so an ack (a resolved send) always means durable and published.
+ * go to the send path together, as the next batch (at most {@link MAX_BATCH}). `onCommitted`
+ * sees each batch's results after its commit and before any of its sends settles, so an ack (a
+ * resolved send) always means durable and published.
+ *
+ * The queue has `lanes`, each storing one batch at a time; a channel's sends always take the
+ * same lane (by its id), so they are stored, published and acknowledged in the order they were
+ * sent. One lane where writes share one writer (SQLite). On PostgreSQL each lane's transaction
+ * runs on a connection of its own, and lanes hold different channels, so their batches neither
+ * wait for each other's channel locks nor for each other's round trips: the database works on
+ * several batches at once.
  */
 export class SendQueue {
-  private queue: Pending[] = [];
-  private scheduled = false;
-  private flushing = false;
+  private readonly lanes: Lane[];
+  /** Sends waiting in every lane. */
+  private queued = 0;
 
   constructor(
     private readonly store: SendPath,
@@ -37,42 +51,52 @@ export class SendQueue {
       results: readonly AppendResult[],
     ) => void,
     private readonly maxQueued = MAX_QUEUED_SENDS,
-  ) {}
+    lanes = 1,
+  ) {
+    this.lanes = Array.from({ length: Math.max(1, lanes) }, () => ({
+      queue: [],
+      scheduled: false,
+      flushing: false,
+    }));
+  }
 
   /**
    * Queues a message; resolves with its stored event (or the original of its nonce) after the
    * commit, or rejects with its refusal. A full queue refuses at once (RATE_LIMITED).
    */
   send(message: NewMessage): Promise<MessageEvent> {
-    if (this.queue.length >= this.maxQueued) {
+    if (this.queued >= this.maxQueued) {
       return Promise.reject(
         new ParleyError("RATE_LIMITED", "The server is busy: retry shortly", {
           retryAfterMs: BUSY_RETRY_MS,
         }),
       );
     }
+    const lane = this.lanes[message.channelId % this.lanes.length]!;
     return new Promise((resolve, reject) => {
-      this.queue.push({ message, resolve, reject });
-      this.schedule();
+      lane.queue.push({ message, resolve, reject });
+      this.queued++;
+      this.schedule(lane);
     });
   }
 
   /** Resolves when every queued send has been committed. */
   async drain(): Promise<void> {
-    while (this.queue.length > 0 || this.flushing || this.scheduled)
+    while (this.lanes.some((l) => l.queue.length > 0 || l.flushing || l.scheduled))
       await new Promise((r) => setImmediate(r));
   }
 
-  private schedule(): void {
-    if (this.scheduled || this.flushing) return;
-    this.scheduled = true;
-    setImmediate(() => void this.flush());
+  private schedule(lane: Lane): void {
+    if (lane.scheduled || lane.flushing) return;
+    lane.scheduled = true;
+    setImmediate(() => void this.flush(lane));
   }
 
-  private async flush(): Promise<void> {
-    this.scheduled = false;
-    this.flushing = true;
-    const batch = this.queue.splice(0, MAX_BATCH);
+  private async flush(lane: Lane): Promise<void> {
+    lane.scheduled = false;
+    lane.flushing = true;
+    const batch = lane.queue.splice(0, MAX_BATCH);
+    this.queued -= batch.length;
     try {
       const messages = batch.map((p) => p.message);
       const results = await this.store.appendMessages(messages);
@@ -85,8 +109,8 @@ export class SendQueue {
     } catch (err) {
       for (const p of batch) p.reject(err as Error);
     } finally {
-      this.flushing = false;
-      if (this.queue.length > 0) this.schedule();
+      lane.flushing = false;
+      if (lane.queue.length > 0) this.schedule(lane);
     }
   }
 }

@@ -150,6 +150,66 @@ export function sendPathContract(name: string, open: Open) {
       ).toHaveLength(1);
     });
 
+    it("returns the original to a retry whatever changed since: a mute, a deleted target, an archive", async () => {
+      const { storage, alice, bob } = fx;
+      const { channel } = await storage.createChannel({ name: "c", topic: "", owner: alice });
+      const other = (await storage.createChannel({ name: "d", topic: "", owner: alice })).channel;
+      const join = { type: EventType.MemberJoined, actor: bob } as const;
+      await storage.addMember(channel.id, bob.id, Role.Member, join);
+      const target = await post(storage, channel.id, alice, "the target");
+      const text = (author: Actor, nonce: string, extra: { replyTo?: number } = {}) => ({
+        channelId: channel.id,
+        author,
+        nonce,
+        content: nonce,
+        kind: MessageKind.Text,
+        ...extra,
+      });
+      const inOther = { ...text(alice, "in-other"), channelId: other.id };
+      const firsts = await storage.appendMessages([
+        text(bob, "bobs"),
+        text(alice, "reply", { replyTo: target.id }),
+        inOther,
+      ]);
+      expect(firsts.map((r) => r.ok && !r.duplicate)).toEqual([true, true, true]);
+      await storage.mute({ channelId: channel.id, actor: alice, target: bob, until: null });
+      await storage.deleteMessage(
+        { channelId: channel.id, messageId: target.id, actor: alice, nonce: "delete" },
+        () => ({ moderator: false }),
+      );
+      await storage.setChannelArchivedAudited(other.id, true, alice, {
+        actor: alice,
+        action: "archive",
+        targetKind: "channel",
+        target: { id: other.id, name: other.name },
+        before: {},
+        after: {},
+      });
+      // The retries, in one batch with new messages that the same changes refuse or store.
+      const retries = await storage.appendMessages([
+        text(bob, "bobs"),
+        text(bob, "bobs-new"),
+        text(alice, "reply", { replyTo: target.id }),
+        text(alice, "reply-new", { replyTo: target.id }),
+        inOther,
+        text(alice, "plain-new"),
+      ]);
+      const outcome = (r: (typeof retries)[number]) =>
+        r.ok
+          ? r.duplicate
+            ? `original ${r.event.i}`
+            : "stored"
+          : (r.error as ParleyError).errorName;
+      expect(retries.map(outcome)).toEqual([
+        `original ${firsts[0]!.ok && firsts[0]!.event.i}`,
+        "MUTED",
+        `original ${firsts[1]!.ok && firsts[1]!.event.i}`,
+        "NO_SUCH_MESSAGE",
+        `original ${firsts[2]!.ok && firsts[2]!.event.i}`,
+        "stored",
+      ]);
+    });
+
     it("fails one bad message of a batch without failing the others", async () => {
       const { storage, alice } = fx;
       const { channel } = await storage.createChannel({ name: "c", topic: "", owner: alice });

@@ -68,4 +68,9 @@ export type AppendResult =
 export interface SendPath {
   /** Stores a batch of messages in one transaction. Results are in input order. */
   appendMessages(batch: readonly NewMessage[]): Promise<AppendResult[]>;
+  /**
+   * How many batches over different channels are worth storing at once: 1 where writes share
+   * one writer (SQLite), more where each transaction has a connection of its own. Absent: 1.
+   */
+  readonly lanes?: number;
 }

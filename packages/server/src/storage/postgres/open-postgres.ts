@@ -13,6 +13,11 @@ const NUMERIC_OID = 1700;
 export interface PostgresOptions {
   /** Connections in the pool. Default 10. */
   poolSize?: number;
+  /**
+   * Send batches stored at once, on different channels and connections (see `SendQueue`).
+   * Default: a third of the pool, between 1 and 4.
+   */
+  sendLanes?: number;
   /** Maintain the search index (default on); see `syncSearchIndex`. */
   search?: boolean;
   /** Where the index's build reports its progress. */
@@ -39,7 +44,9 @@ export async function openPostgresStorage(
     await db.destroy();
     throw err;
   }
-  return sqlStorage(db, "postgres", undefined, { search });
+  const sendLanes =
+    options.sendLanes ?? Math.min(4, Math.max(1, Math.floor((options.poolSize ?? 10) / 3)));
+  return sqlStorage(db, "postgres", undefined, { search, sendLanes });
 }
 
 /** The migrated Kysely database under {@link openPostgresStorage} (also for copying data in). */

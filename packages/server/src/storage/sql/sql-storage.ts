@@ -31,13 +31,13 @@ export function sqlStorage(
   db: Kysely<Database>,
   dialect: SqlDialect,
   durability?: { sync: () => Promise<void>; close: () => void },
-  options: { search: boolean } = { search: true },
+  options: { search: boolean; sendLanes?: number } = { search: true },
 ): Storage {
   const sql = new SqlContext(db, dialect, durability);
   const accounts = sqlAccountStore(sql);
   const channels = sqlChannelStore(sql);
   const moderation = sqlModerationStore(sql);
-  const { postWithin, ...sendPath } = sqlSendPath(sql);
+  const { postWithin, ...sendPath } = sqlSendPath(sql, options.sendLanes ?? 1);
   const eventLog = sqlEventLog(sql);
   const messages = sqlMessageStore(sql);
   const memberState = sqlMemberStateStore(sql);
