@@ -100,6 +100,30 @@ describe("ParleyClient", () => {
     expect(client.connected).toBe(true);
   });
 
+  it("tells a PresenceBatch as one presence event per change, in order, each with its channel", async () => {
+    client = new ParleyClient({
+      url: "ws://test/ws",
+      WebSocket: FakeSocket as unknown as SocketFactory,
+    });
+    const seen: unknown[] = [];
+    client.on("presence", (p) => seen.push(p));
+    const socket = welcomeClient(client);
+    socket.receive({
+      o: Op.PresenceBatch,
+      d: {
+        c: 4,
+        p: [
+          { u: 2, un: "bob", on: true },
+          { u: 3, un: "guest-1", g: true, on: false },
+        ],
+      },
+    });
+    expect(seen).toEqual([
+      { c: 4, u: 2, un: "bob", on: true },
+      { c: 4, u: 3, un: "guest-1", g: true, on: false },
+    ]);
+  });
+
   it("sends an edit and a delete again with the same nonce after a reconnect, and settles each once", async () => {
     client = new ParleyClient({
       url: "ws://test/ws",

@@ -978,6 +978,9 @@ export class ParleyClient extends Emitter<ClientEvents> {
       case Op.PresenceEvent:
         this.emit("presence", push.d);
         return;
+      case Op.PresenceBatch:
+        for (const change of push.d.p) this.emit("presence", { c: push.d.c, ...change });
+        return;
       case Op.ChannelAdded: {
         const { ch } = push.d;
         this.advance(ch.i, ch.ls);

@@ -102,6 +102,11 @@ export const Op = {
    * resolved or dismissed (on any node).
    */
   ReportChanged: 110,
+  /**
+   * Server → client: several members of one channel came online or went offline (ephemeral):
+   * the changes of one window in a channel with many members connected.
+   */
+  PresenceBatch: 111,
 } as const;
 export type Op = (typeof Op)[keyof typeof Op];
 

@@ -18,6 +18,8 @@ function describePush(push: ServerPush): string {
       return `${push.d.un} typing`;
     case Op.PresenceEvent:
       return `${push.d.un} ${push.d.on ? "online" : "offline"}`;
+    case Op.PresenceBatch:
+      return `${push.d.p.length} presence changes in ${push.d.c}`;
     case Op.ChannelAdded:
       return `added to ${push.d.ch.n}`;
     case Op.ChannelRemoved:
@@ -46,6 +48,7 @@ function describePushMissingReplayDone(push: ServerPush): string {
     case Op.Events:
     case Op.TypingEvent:
     case Op.PresenceEvent:
+    case Op.PresenceBatch:
     case Op.ChannelAdded:
     case Op.ChannelRemoved:
     case Op.UserUpdated:

@@ -23,6 +23,7 @@ import type {
   NotifySetting,
   PingReply,
   PinListReply,
+  PresenceBatchPush,
   PresencePush,
   ReadState,
   ReportChangedPush,
@@ -108,6 +109,7 @@ export type PushMap = Exhaustive<
     [Op.Events]: EventsPush;
     [Op.TypingEvent]: TypingPush;
     [Op.PresenceEvent]: PresencePush;
+    [Op.PresenceBatch]: PresenceBatchPush;
     [Op.ChannelAdded]: ChannelAddedPush;
     [Op.ChannelRemoved]: ChannelRemovedPush;
     [Op.UserUpdated]: UserUpdatedPush;

@@ -426,6 +426,15 @@ export interface PresencePush {
   on: boolean;
 }
 
+/**
+ * PresenceBatch (op 111): the presence changes of members of channel `c` in one window, in
+ * order, at most one per user (its final state). Each entry is a PresenceEvent without `c`.
+ */
+export interface PresenceBatchPush {
+  c: number;
+  p: Omit<PresencePush, "c">[];
+}
+
 /** A rate-limit token bucket: at most `burst` tokens, refilled continuously at `perSecond`. */
 export interface RateBucket {
   burst: number;

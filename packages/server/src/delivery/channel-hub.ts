@@ -16,12 +16,17 @@ const GAP_WAIT_MS = 100;
 /** Largest gap fetched from storage in one read. */
 const GAP_FETCH_MAX = 1000;
 /**
- * In a channel with at least `minSockets` attached on this node, presence changes are held for
- * `ms` and sent together: each socket then gets the changes of that window in one write instead
- * of one write per change (a channel of N members coming online was N² writes), and a user who
- * came and went within the window is told once, with the final state.
+ * In a channel with at least `minSockets` attached on this node, presence changes and member
+ * joins are held and sent together when the window ends: each socket then gets the changes of
+ * that window in one write instead of one write per change (a channel of N members coming
+ * online, or joining, was N² writes). The window is `ms` at `minSockets` and grows with the
+ * sockets attached, up to `maxMs`, so a socket gets at most one such write per window however
+ * many change, and the node's writes per second stay bounded as the channel grows. A user who
+ * came and went within the window is told once, with the final state. Joins wait only while
+ * nothing else is to be sent: any other event sends them at once, before it, so messages are
+ * never held.
  */
-export const PRESENCE_HOLD = { minSockets: 100, ms: 50 };
+export const BIG_CHANNEL_HOLD = { minSockets: 100, ms: 50, maxMs: 500 };
 
 interface Attachment {
   /** Last seq this connection has (null until its snapshot is read). */
@@ -43,9 +48,12 @@ interface LocalChannel {
   /** The channel's last seq at the previous periodic check, when it was ahead of `delivered`. */
   suspect?: number;
   ready: Promise<void>;
-  /** Presence changes held for {@link PRESENCE_HOLD} (by user), in the order of their last change. */
+  /** Presence changes held for {@link BIG_CHANNEL_HOLD} (by user), in the order of their last change. */
   presence?: Map<number, PresencePush>;
-  presenceTimer?: NodeJS.Timeout;
+  /** True while `batch` holds only MemberJoined events, held for {@link BIG_CHANNEL_HOLD}. */
+  joinsHeld?: boolean;
+  /** Ends the window of what is held (see {@link BIG_CHANNEL_HOLD}). */
+  holdTimer?: NodeJS.Timeout;
 }
 
 export interface HubOptions {
@@ -59,8 +67,8 @@ export interface HubOptions {
    * next is read from storage.
    */
   recheckMs?: number;
-  /** Overrides {@link PRESENCE_HOLD} (tests). */
-  presenceHold?: { minSockets: number; ms: number };
+  /** Overrides {@link BIG_CHANNEL_HOLD} (tests). */
+  bigChannelHold?: { minSockets: number; ms: number; maxMs: number };
 }
 
 /**
@@ -213,7 +221,7 @@ export class ChannelHub {
     this.channels.delete(channelId);
     this.dirty.delete(channel);
     clearTimeout(channel.gapTimer);
-    clearTimeout(channel.presenceTimer);
+    clearTimeout(channel.holdTimer);
     void this.options.broker.unsubscribe({ kind: "channel", id: channelId });
   }
 
@@ -284,7 +292,7 @@ export class ChannelHub {
       this.sendEphemeral(channel, frame, m.u);
     } else {
       const { k: _, ...push } = m;
-      const hold = this.options.presenceHold ?? PRESENCE_HOLD;
+      const hold = this.options.bigChannelHold ?? BIG_CHANNEL_HOLD;
       if (channel.attachments.size < hold.minSockets && !channel.presence) {
         this.sendPresence(channel, push);
         return;
@@ -292,21 +300,43 @@ export class ChannelHub {
       channel.presence ??= new Map();
       channel.presence.delete(m.u);
       channel.presence.set(m.u, push);
-      channel.presenceTimer ??= setTimeout(() => this.flushPresence(channel), hold.ms);
+      this.startHold(channel);
     }
+  }
+
+  /** Starts the channel's hold window, unless one is open. */
+  private startHold(channel: LocalChannel): void {
+    if (channel.holdTimer) return;
+    const hold = this.options.bigChannelHold ?? BIG_CHANNEL_HOLD;
+    const ms = Math.min(hold.maxMs, (hold.ms * channel.attachments.size) / hold.minSockets);
+    channel.holdTimer = setTimeout(() => this.endHold(channel), Math.max(hold.ms, ms));
+  }
+
+  /**
+   * Ends the hold window: sends the held joins, then the held presence changes (one
+   * PresenceBatch frame for several), all in this turn, so each socket gets one write.
+   */
+  private endHold(channel: LocalChannel): void {
+    channel.holdTimer = undefined;
+    if (this.channels.get(channel.id) !== channel) return;
+    if (channel.joinsHeld) {
+      channel.joinsHeld = false;
+      this.dirty.add(channel);
+      this.flush();
+    }
+    const held = channel.presence;
+    channel.presence = undefined;
+    if (!held) return;
+    if (held.size === 1) {
+      for (const push of held.values()) this.sendPresence(channel, push);
+      return;
+    }
+    const p = [...held.values()].map(({ c: _, ...change }) => change);
+    this.sendEphemeral(channel, new SharedFrame({ o: Op.PresenceBatch, d: { c: channel.id, p } }));
   }
 
   private sendPresence(channel: LocalChannel, push: PresencePush): void {
     this.sendEphemeral(channel, new SharedFrame({ o: Op.PresenceEvent, d: push }));
-  }
-
-  /** Sends the held presence changes, all in this turn (so each socket gets one write). */
-  private flushPresence(channel: LocalChannel): void {
-    const held = channel.presence;
-    channel.presence = undefined;
-    channel.presenceTimer = undefined;
-    if (!held || this.channels.get(channel.id) !== channel) return;
-    for (const push of held.values()) this.sendPresence(channel, push);
   }
 
   private sendEphemeral(channel: LocalChannel, frame: SharedFrame, exceptUser?: number): void {
@@ -322,14 +352,30 @@ export class ChannelHub {
       if (event.s <= channel.delivered) continue;
       channel.held.set(event.s, event);
     }
+    const before = channel.batch.length;
+    let joinsOnly = true;
     let next = channel.held.get(channel.delivered + 1);
     while (next) {
       channel.held.delete(next.s);
       channel.batch.push(next);
+      if (next.t !== EventType.MemberJoined) joinsOnly = false;
       channel.delivered = next.s;
       next = channel.held.get(channel.delivered + 1);
     }
-    if (channel.batch.length > 0) this.markDirty(channel);
+    if (channel.batch.length > before) {
+      const hold = this.options.bigChannelHold ?? BIG_CHANNEL_HOLD;
+      if (
+        joinsOnly &&
+        (before === 0 || channel.joinsHeld) &&
+        channel.attachments.size >= hold.minSockets
+      ) {
+        channel.joinsHeld = true;
+        this.startHold(channel);
+      } else {
+        channel.joinsHeld = false;
+        this.markDirty(channel);
+      }
+    }
     if (channel.held.size > 0 && !channel.gapTimer) {
       channel.gapTimer = setTimeout(() => void this.fillGap(channel), GAP_WAIT_MS);
     }
@@ -450,7 +496,7 @@ export class ChannelHub {
     clearInterval(this.recheckTimer);
     for (const channel of this.channels.values()) {
       clearTimeout(channel.gapTimer);
-      clearTimeout(channel.presenceTimer);
+      clearTimeout(channel.holdTimer);
     }
     this.channels.clear();
   }

@@ -34,6 +34,8 @@ export class ChannelService {
   private defaults: number[] = [];
   /** Online counts of big channels, as last counted here (see {@link summarize}). */
   private readonly onlineCounts = new Map<number, { n: number; at: number }>();
+  /** Big channels whose online count is being counted again, in the background. */
+  private readonly recounting = new Set<number>();
 
   constructor(
     private readonly storage: ChannelStore &
@@ -325,6 +327,41 @@ export class ChannelService {
   }
 
   /**
+   * The online count of each channel of `ids` (its member ids), from one presence read of them
+   * all; a big channel's is kept as this node's copy, counted at `at`.
+   */
+  private async countOnline(
+    ids: ReadonlyMap<number, readonly number[]>,
+    at: number,
+  ): Promise<Map<number, number>> {
+    const everyone = new Set<number>();
+    for (const members of ids.values()) for (const id of members) everyone.add(id);
+    const online = await this.presence.online([...everyone]);
+    const counts = new Map<number, number>();
+    for (const [channelId, members] of ids) {
+      let n = 0;
+      for (const id of members) if (online.has(id)) n++;
+      counts.set(channelId, n);
+      if (members.length > LIMITS.memberPage) this.onlineCounts.set(channelId, { n, at });
+      else this.onlineCounts.delete(channelId);
+    }
+    return counts;
+  }
+
+  /** Counts a big channel's online members again, in the background, unless it is already. */
+  private recount(channelId: number): void {
+    if (this.recounting.has(channelId)) return;
+    this.recounting.add(channelId);
+    const at = Date.now();
+    void this.storage
+      .memberIds([channelId])
+      .then((ids) => this.countOnline(ids, at))
+      // A failed count keeps the old copy; the next summary that finds it old tries again.
+      .catch(() => {})
+      .finally(() => this.recounting.delete(channelId));
+  }
+
+  /**
    * Summaries as `viewer` sees them: the member and online counts from one read of the
    * channels' member ids and one presence read of them all; a direct message names its other
    * members (`dm`), read per DM (a viewer has few; channels read nothing more). Each summary is
@@ -332,33 +369,28 @@ export class ChannelService {
    * state): spreading 500 summaries of varying shapes cost the welcome milliseconds.
    */
   private async summarize(listings: ChannelListing[], viewer: number): Promise<ChannelSummary[]> {
-    // Online counts: a big channel's from this node's copy while it is fresh (reading every
-    // member's id and presence for every join and hello made filling a big channel quadratic);
-    // its member count is then one counting read. Other channels: their member ids.
+    // Online counts: a big channel's from this node's copy (reading every member's id and
+    // presence for every join and hello made filling a big channel quadratic); its member count
+    // is then one counting read. A copy older than ONLINE_COUNT_MS is still used, and counted
+    // again in the background, once however many hellos and joins find it old: a storm of them
+    // would otherwise all count it at once. Other channels: their member ids.
     const now = Date.now();
     const onlineCount = new Map<number, number>();
     const toCount: number[] = [];
     const cached: number[] = [];
     for (const l of listings) {
       const copy = this.onlineCounts.get(l.id);
-      if (copy && now - copy.at < ONLINE_COUNT_MS) {
+      if (copy) {
         onlineCount.set(l.id, copy.n);
         cached.push(l.id);
+        if (now - copy.at >= ONLINE_COUNT_MS) this.recount(l.id);
       } else toCount.push(l.id);
     }
     const [ids, counts] = await Promise.all([
-      this.storage.memberIds(toCount),
+      toCount.length > 0 ? this.storage.memberIds(toCount) : new Map<number, number[]>(),
       cached.length > 0 ? this.storage.memberCounts(cached) : new Map<number, number>(),
     ]);
-    const everyone = new Set<number>();
-    for (const members of ids.values()) for (const id of members) everyone.add(id);
-    const online = await this.presence.online([...everyone]);
-    for (const [channelId, members] of ids) {
-      let n = 0;
-      for (const id of members) if (online.has(id)) n++;
-      onlineCount.set(channelId, n);
-      if (members.length > LIMITS.memberPage) this.onlineCounts.set(channelId, { n, at: now });
-    }
+    for (const [channelId, n] of await this.countOnline(ids, now)) onlineCount.set(channelId, n);
     const peers = new Map<number, UserRef[]>();
     for (const l of listings) {
       if (!l.isDirect) continue;
