@@ -151,6 +151,23 @@ function figures(report: {
       out.push({ name: `${at}: hello + join p99 (ms)`, value: d.ready.p99, lowerIsBetter: true });
     }
   }
+  const storm = report.reports.storm;
+  if (storm && "data" in storm && storm.data) {
+    for (const p of (
+      storm.data as unknown as {
+        phases: {
+          name: string;
+          result: { opened: number; failed: number; elapsedMs: number; hello: { p99: number } };
+        }[];
+      }
+    ).phases) {
+      const at = `storm, ${p.name}`;
+      const perSec = (p.result.opened / p.result.elapsedMs) * 1000;
+      out.push({ name: `${at}: clients/s`, value: perSec, lowerIsBetter: false });
+      out.push({ name: `${at}: failed`, value: p.result.failed, lowerIsBetter: true });
+      out.push({ name: `${at}: welcome p99 (ms)`, value: p.result.hello.p99, lowerIsBetter: true });
+    }
+  }
   const idle = report.reports.idle;
   if (idle && "data" in idle && idle.data) {
     for (const d of idle.data as unknown as IdleFigures[]) {
