@@ -72,6 +72,9 @@ import { openSqliteStorage } from "./storage/sqlite/open-sqlite";
 import type { Storage } from "./storage/storage";
 
 /** Internal timings that tests may shorten; production uses the defaults. */
+
+/** Connections waiting to be accepted, at most (see the listen call). */
+const LISTEN_BACKLOG = 4096;
 export interface Tuning {
   typing?: TypingOptions;
   /** How long a removed member keeps the channel's stream for the removing event (2 s). */
@@ -602,7 +605,9 @@ export async function createParley(
     app.get("/admin", (_req, reply) => reply.sendFile("index.html"));
   }
 
-  await app.listen({ host: config.host, port: config.port });
+  // A reconnect storm opens thousands of connections at once: Node's default accept queue (511)
+  // overflows and the kernel resets the rest. The kernel caps this at net.core.somaxconn.
+  await app.listen({ host: config.host, port: config.port, backlog: LISTEN_BACKLOG });
   node.start();
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
