@@ -261,18 +261,27 @@ describe("ChannelHub across broker breaks", () => {
     expect(seen.flat()).toEqual([]);
   });
 
-  it("holds joins in a big channel and sends them in one frame, and at once before anything else", async () => {
+  /**
+   * A hub whose channels count as big from 3 sockets, with a hold window of `ms`, and `count`
+   * members attached to channel 1.
+   */
+  async function bigChannel(ms: number, count: number) {
     const broker = new LocalBroker();
     const hub = new ChannelHub({
       broker,
       storage: fakeStorage([]),
       onDeliveries: () => {},
-      bigChannelHold: { minSockets: 3, ms: 30, maxMs: 30 },
+      bigChannelHold: { minSockets: 3, ms, maxMs: ms },
     });
-    const members = [fakeConnection(100), fakeConnection(101), fakeConnection(102)];
+    const members = Array.from({ length: count }, (_, i) => fakeConnection(100 + i));
     for (const m of members) (await attachAt(hub, m.conn, 0))();
     const publish = (...events: ChannelEvent[]) =>
       broker.publish({ kind: "channel", id: 1 }, { k: "events", c: 1, events });
+    return { broker, hub, members, publish };
+  }
+
+  it("holds joins in a big channel and sends them in one frame with the window's presence", async () => {
+    const { broker, members, publish } = await bigChannel(30, 3);
     publish(ev(1));
     broker.publish({ kind: "channel", id: 1 }, { k: "presence", c: 1, u: 1, un: "a", on: true });
     publish(ev(2));
@@ -287,46 +296,19 @@ describe("ChannelHub across broker breaks", () => {
   });
 
   it("sends held joins at once when another event follows them", async () => {
-    const broker = new LocalBroker();
-    const hub = new ChannelHub({
-      broker,
-      storage: fakeStorage([]),
-      onDeliveries: () => {},
-      // Longer than the test may take: what arrives was not held.
-      bigChannelHold: { minSockets: 3, ms: 60_000, maxMs: 60_000 },
-    });
-    const members = [fakeConnection(100), fakeConnection(101), fakeConnection(102)];
-    for (const m of members) (await attachAt(hub, m.conn, 0))();
-    const publish = (...events: ChannelEvent[]) =>
-      broker.publish({ kind: "channel", id: 1 }, { k: "events", c: 1, events });
+    // A window longer than the test may take: what arrives was not held.
+    const { hub, members, publish } = await bigChannel(60_000, 3);
     publish(ev(1));
-    const message = {
-      s: 2,
-      t: EventType.MessagePosted,
-      ts: 2,
-      a: 1,
-      an: "a",
-      i: 2,
-      x: "hi",
-      n: "n",
-    };
-    publish(message as ChannelEvent);
+    const message = { s: 2, t: EventType.MessagePosted, ts: 2, a: 1, an: "a", i: 2, x: "hi" };
+    publish({ ...message, n: "n" } as ChannelEvent);
     await until(() => members.every((m) => m.seqs.length === 2));
     for (const m of members) expect(m.seqs).toEqual([1, 2]);
     await hub.close();
   });
 
   it("sends joins at once in a small channel", async () => {
-    const broker = new LocalBroker();
-    const hub = new ChannelHub({
-      broker,
-      storage: fakeStorage([]),
-      onDeliveries: () => {},
-      bigChannelHold: { minSockets: 3, ms: 60_000, maxMs: 60_000 },
-    });
-    const members = [fakeConnection(100), fakeConnection(101)];
-    for (const m of members) (await attachAt(hub, m.conn, 0))();
-    broker.publish({ kind: "channel", id: 1 }, { k: "events", c: 1, events: [ev(1)] });
+    const { hub, members, publish } = await bigChannel(60_000, 2);
+    publish(ev(1));
     await until(() => members.every((m) => m.seqs.length === 1));
     await hub.close();
   });
