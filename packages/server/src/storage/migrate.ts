@@ -1,4 +1,4 @@
-import { type Kysely, Migrator } from "kysely";
+import { type DatabaseIntrospector, type Kysely, Migrator, sql } from "kysely";
 import { type SqlDialect, StaticMigrationProvider } from "./migrations";
 import type { Database } from "./schema";
 
@@ -32,7 +32,7 @@ async function migrate(
   target?: string,
 ): Promise<void> {
   const migrator = new Migrator({
-    db,
+    db: schema ? inSchema(db, schema) : db,
     provider: new StaticMigrationProvider(dialect),
     ...(schema ? { migrationTableSchema: schema } : {}),
   });
@@ -43,4 +43,43 @@ async function migrate(
     const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";
     throw new Error(`database migration ${failed} failed: ${(error as Error).message ?? error}`);
   }
+}
+
+/**
+ * `db` as the migrator sees it on PostgreSQL: its introspection (which the migrator asks whether
+ * its bookkeeping tables exist) looks in `schema` alone. Kysely's own reads every table of every
+ * schema, and fails when another schema is dropped while it runs (its `pg_get_serial_sequence`
+ * looks the dropped schema up again): two deployments, or tests, sharing one database.
+ */
+function inSchema(db: Kysely<Database>, schema: string): Kysely<Database> {
+  const introspection: DatabaseIntrospector = {
+    async getSchemas() {
+      const { rows } = await sql<{ name: string }>`
+        select nspname as name from pg_namespace where nspname = ${schema}`.execute(db);
+      return rows;
+    },
+    async getTables() {
+      const { rows } = await sql<{ name: string; kind: string }>`
+        select c.relname as name, c.relkind as kind from pg_class c
+        inner join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = ${schema} and c.relkind in ('r', 'p', 'v', 'm')`.execute(db);
+      return rows.map((r) => ({
+        name: r.name,
+        schema,
+        isView: r.kind === "v" || r.kind === "m",
+        columns: [],
+      }));
+    },
+    async getMetadata() {
+      return { tables: await this.getTables() };
+    },
+  };
+  // Kysely keeps its state in private fields: its own members are read on the instance itself.
+  return new Proxy(db, {
+    get(target, property) {
+      if (property === "introspection") return introspection;
+      const value = Reflect.get(target, property, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
 }

@@ -1,8 +1,9 @@
+import { randomBytes } from "node:crypto";
 import { EventType, LIMITS, MessageKind, parseSearchQuery, Role } from "@parley/protocol";
 import { Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import { afterAll, afterEach, expect, it } from "vitest";
-import { describeWith, freshPostgres } from "../../../test/services";
+import { describeWith, freshPostgres, serviceUrl } from "../../../test/services";
 import { post } from "../message-store.contract";
 import { migrateUpTo } from "../migrate";
 import type { Database } from "../schema";
@@ -58,6 +59,34 @@ describeWith(["postgres"], "PostgreSQL storage", () => {
         await db.destroy();
       },
     };
+  });
+
+  it("opens its schema while other schemas of the database are made and dropped", async () => {
+    const { url, drop } = await freshPostgres({ migrated: true });
+    drops.push(drop);
+    // Other deployments (or tests) in the same database, their schemas coming and going.
+    let churning = true;
+    const churn = (async () => {
+      const base = new pg.Client({ connectionString: serviceUrl("postgres") });
+      await base.connect();
+      try {
+        for (let k = 0; churning; k++) {
+          const other = `churn_${randomBytes(4).toString("hex")}_${k}`;
+          await base.query(
+            `create schema ${other}; create table ${other}.t (id bigserial primary key, a int, b int, c int)`,
+          );
+          await base.query(`drop schema ${other} cascade`);
+        }
+      } finally {
+        await base.end();
+      }
+    })();
+    try {
+      for (let i = 0; i < 15; i++) await (await openPostgresStorage(url, { poolSize: 2 })).close();
+    } finally {
+      churning = false;
+      await churn;
+    }
   });
 
   it("migration 0021 adds word pairs to the vectors, rebuilt at the next start", async () => {
