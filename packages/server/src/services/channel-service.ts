@@ -296,7 +296,6 @@ export class ChannelService {
     this.removed(user.id, channelId, "left", events[0]!.s);
   }
 
-  /** The member list with online flags. */
   /**
    * A channel's members in name order, with their presence: a page of at most `limit`
    * (after the member named `after`, or of names starting with `prefix`), `more` when others

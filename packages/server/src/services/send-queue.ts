@@ -41,8 +41,6 @@ interface Lane {
  */
 export class SendQueue {
   private readonly lanes: Lane[];
-  /** Sends waiting in every lane. */
-  private queued = 0;
 
   constructor(
     private readonly store: SendPath,
@@ -65,7 +63,7 @@ export class SendQueue {
    * commit, or rejects with its refusal. A full queue refuses at once (RATE_LIMITED).
    */
   send(message: NewMessage): Promise<MessageEvent> {
-    if (this.queued >= this.maxQueued) {
+    if (this.lanes.reduce((n, lane) => n + lane.queue.length, 0) >= this.maxQueued) {
       return Promise.reject(
         new ParleyError("RATE_LIMITED", "The server is busy: retry shortly", {
           retryAfterMs: BUSY_RETRY_MS,
@@ -75,7 +73,6 @@ export class SendQueue {
     const lane = this.lanes[message.channelId % this.lanes.length]!;
     return new Promise((resolve, reject) => {
       lane.queue.push({ message, resolve, reject });
-      this.queued++;
       this.schedule(lane);
     });
   }
@@ -96,7 +93,6 @@ export class SendQueue {
     lane.scheduled = false;
     lane.flushing = true;
     const batch = lane.queue.splice(0, MAX_BATCH);
-    this.queued -= batch.length;
     try {
       const messages = batch.map((p) => p.message);
       const results = await this.store.appendMessages(messages);

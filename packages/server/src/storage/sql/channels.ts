@@ -49,6 +49,20 @@ export function sqlChannelStore(sql: SqlContext): ChannelStore {
     return row && toChannel(row);
   }
 
+  /** How many members each channel given has (0 for none), in one grouped count. */
+  async function memberCounts(channelIds: readonly number[]): Promise<Map<number, number>> {
+    const out = new Map<number, number>(channelIds.map((id) => [id, 0]));
+    if (channelIds.length === 0) return out;
+    const rows = await db
+      .selectFrom("memberships")
+      .select((eb) => ["channel_id", eb.fn.countAll().as("n")])
+      .where("channel_id", "in", [...channelIds])
+      .groupBy("channel_id")
+      .execute();
+    for (const r of rows) out.set(Number(r.channel_id), Number(r.n));
+    return out;
+  }
+
   return {
     async createChannel(input) {
       try {
@@ -279,11 +293,15 @@ export function sqlChannelStore(sql: SqlContext): ChannelStore {
         .where("m.channel_id", "=", channelId);
       if (page?.after !== undefined) q = q.where("m.name_key", ">", page.after);
       if (page?.prefix)
-        q = q.where(
-          (eb) => eb.fn("substr", ["m.name_key", eb.val(1), eb.val([...page.prefix!].length)]),
-          "=",
-          page.prefix,
-        );
+        // The index range starts at the prefix (a key with it sorts at or after it in any
+        // collation); the keys that start with it are the first ones on.
+        q = q
+          .where("m.name_key", ">=", page.prefix)
+          .where(
+            (eb) => eb.fn("substr", ["m.name_key", eb.val(1), eb.val([...page.prefix!].length)]),
+            "=",
+            page.prefix,
+          );
       q = q.orderBy("m.name_key");
       if (page) q = q.limit(page.limit);
       const rows = await q.execute();
@@ -300,26 +318,10 @@ export function sqlChannelStore(sql: SqlContext): ChannelStore {
     },
 
     async memberCount(channelId) {
-      const row = await db
-        .selectFrom("memberships")
-        .select((eb) => eb.fn.countAll().as("n"))
-        .where("channel_id", "=", channelId)
-        .executeTakeFirst();
-      return Number(row?.n ?? 0);
+      return (await memberCounts([channelId])).get(channelId) ?? 0;
     },
 
-    async memberCounts(channelIds) {
-      const out = new Map<number, number>(channelIds.map((id) => [id, 0]));
-      if (channelIds.length === 0) return out;
-      const rows = await db
-        .selectFrom("memberships")
-        .select((eb) => ["channel_id", eb.fn.countAll().as("n")])
-        .where("channel_id", "in", [...channelIds])
-        .groupBy("channel_id")
-        .execute();
-      for (const r of rows) out.set(Number(r.channel_id), Number(r.n));
-      return out;
-    },
+    memberCounts,
 
     async memberIds(channelIds) {
       const out = new Map<number, number[]>(channelIds.map((id) => [id, []]));
