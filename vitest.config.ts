@@ -3,7 +3,9 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["packages/*/src/**/*.test.ts", "packages/*/test/**/*.test.ts"],
-    testTimeout: 30_000,
+    // The browser suites' cases are whole sessions in several tabs: 10–15 s alone, up to twice
+    // that beside another suite on a busy two-core machine.
+    testTimeout: 60_000,
     hookTimeout: 30_000,
     pool: "forks",
     // Two files at a time, whatever the core count: most of a file's time is spent waiting

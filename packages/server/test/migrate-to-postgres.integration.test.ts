@@ -15,15 +15,14 @@ import { openPostgresDatabase, openPostgresStorage } from "../src/storage/postgr
 import { SEARCH_STATE_KEY } from "../src/storage/sql/search";
 import { openSqliteStorage } from "../src/storage/sqlite/open-sqlite";
 import type { Actor, Storage } from "../src/storage/storage";
-import { describeWith, freshPostgres } from "./services";
+import { DROP_SCHEMAS_TIMEOUT_MS, describeWith, dropFreshSchemas, freshPostgres } from "./services";
 
 const CLI = fileURLToPath(new URL("../src/ops/migrate-to-postgres.ts", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "parley-migrate-"));
-const drops: (() => Promise<void>)[] = [];
 afterAll(async () => {
-  for (const drop of drops) await drop();
+  await dropFreshSchemas();
   rmSync(dir, { recursive: true, force: true });
-});
+}, DROP_SCHEMAS_TIMEOUT_MS);
 
 /** Runs the command as `npm run migrate-to-postgres -- …` does; resolves with its output. */
 function runCli(args: string[]): Promise<{ code: number | null; output: string }> {
@@ -226,7 +225,6 @@ describeWith(["postgres"], "npm run migrate-to-postgres", () => {
     const file = join(dir, "parley.db");
     const ids = await populate(file);
     const pg = await freshPostgres();
-    drops.push(pg.drop);
 
     const { code, output } = await runCli(["--from", `sqlite:${file}`, "--to", pg.url]);
     expect(output).toMatch(/copied \d+ rows/);

@@ -116,15 +116,39 @@ function migratedDump(): Promise<string> {
   return migratedSql;
 }
 
+/** The schemas {@link freshPostgres} made in this test file. */
+const made: string[] = [];
+
+/** How long {@link dropFreshSchemas} may take, as its `afterAll` timeout: a suite makes hundreds. */
+export const DROP_SCHEMAS_TIMEOUT_MS = 180_000;
+
+/**
+ * Drops every schema {@link freshPostgres} made in this test file, four at a time (a file's
+ * `afterAll`, with {@link DROP_SCHEMAS_TIMEOUT_MS}: dropped one by one, a suite's hundreds of
+ * schemas took longer than a hook's usual timeout on a busy machine).
+ */
+export async function dropFreshSchemas(): Promise<void> {
+  const schemas = made.splice(0);
+  const next = async (): Promise<void> => {
+    const schema = schemas.pop();
+    if (schema === undefined) return;
+    await onBase(`drop schema if exists ${schema} cascade`);
+    await next();
+  };
+  await Promise.all([next(), next(), next(), next()]);
+}
+
 /**
  * A fresh PostgreSQL schema: empty, or (`migrated`) as the migrations leave it, which opening a
  * storage on it then finds done. Resolves to a URL whose connections use it (through
- * `search_path`) and a function that drops it. Much cheaper than a database per test.
+ * `search_path`) and a function that drops it now; {@link dropFreshSchemas} drops those left.
+ * Much cheaper than a database per test.
  */
 export async function freshPostgres(
   options: { migrated?: boolean } = {},
 ): Promise<{ url: string; drop: () => Promise<void> }> {
   const schema = `t_${randomBytes(6).toString("hex")}`;
+  made.push(schema);
   if (options.migrated) await onBase((await migratedDump()).replaceAll(PLACEHOLDER, schema));
   else await onBase(`create schema ${schema}`);
   return {

@@ -3,7 +3,13 @@ import { EventType, LIMITS, MessageKind, parseSearchQuery, Role } from "@parley/
 import { Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import { afterAll, afterEach, expect, it } from "vitest";
-import { describeWith, freshPostgres, serviceUrl } from "../../../test/services";
+import {
+  DROP_SCHEMAS_TIMEOUT_MS,
+  describeWith,
+  dropFreshSchemas,
+  freshPostgres,
+  serviceUrl,
+} from "../../../test/services";
 import { post } from "../message-store.contract";
 import { migrateUpTo } from "../migrate";
 import type { Database } from "../schema";
@@ -13,15 +19,11 @@ import type { Actor, Storage } from "../storage";
 import { nameKeyMigrationContract, storageContract } from "../storage.contract";
 import { openPostgresStorage } from "./open-postgres";
 
-const drops: (() => Promise<void>)[] = [];
-afterAll(async () => {
-  for (const drop of drops.splice(0)) await drop();
-});
+afterAll(dropFreshSchemas, DROP_SCHEMAS_TIMEOUT_MS);
 
 /** A storage on a fresh schema; `nodes` more storages on the same schema, as other nodes. */
 async function openFresh(nodes = 0): Promise<Storage[]> {
-  const { url, drop } = await freshPostgres({ migrated: true });
-  drops.push(drop);
+  const { url } = await freshPostgres({ migrated: true });
   const first = await openPostgresStorage(url, { poolSize: 4 });
   const others = await Promise.all(
     Array.from({ length: nodes }, () => openPostgresStorage(url, { poolSize: 4 })),
@@ -33,8 +35,7 @@ describeWith(["postgres"], "PostgreSQL storage", () => {
   storageContract("PostgreSQL", async () => (await openFresh())[0]!);
 
   nameKeyMigrationContract("PostgreSQL", async (upTo) => {
-    const { url, drop } = await freshPostgres();
-    drops.push(drop);
+    const { url } = await freshPostgres();
     const db = new Kysely<Database>({
       dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1 }) }),
     });
@@ -44,8 +45,7 @@ describeWith(["postgres"], "PostgreSQL storage", () => {
   });
 
   searchIndexContract("PostgreSQL", async () => {
-    const { url, drop } = await freshPostgres();
-    drops.push(drop);
+    const { url } = await freshPostgres();
     return {
       openAt: (search, log) =>
         openPostgresStorage(url, { poolSize: 2, search, ...(log ? { log } : {}) }),
@@ -62,8 +62,7 @@ describeWith(["postgres"], "PostgreSQL storage", () => {
   });
 
   it("opens its schema while other schemas of the database are made and dropped", async () => {
-    const { url, drop } = await freshPostgres({ migrated: true });
-    drops.push(drop);
+    const { url } = await freshPostgres({ migrated: true });
     // Other deployments (or tests) in the same database, their schemas coming and going.
     let churning = true;
     const churn = (async () => {
@@ -90,8 +89,7 @@ describeWith(["postgres"], "PostgreSQL storage", () => {
   });
 
   it("migration 0021 adds word pairs to the vectors, rebuilt at the next start", async () => {
-    const { url, drop } = await freshPostgres();
-    drops.push(drop);
+    const { url } = await freshPostgres();
     // A database as release 0020 left it, its vectors built without pairs.
     const db = new Kysely<Database>({
       dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1 }) }),
@@ -147,8 +145,7 @@ describeWith(["postgres"], "PostgreSQL storage", () => {
   });
 
   it("finds a phrase page by page, across ids far apart, only in the searcher's channels", async () => {
-    const { url, drop } = await freshPostgres();
-    drops.push(drop);
+    const { url } = await freshPostgres();
     const storage = await openPostgresStorage(url, { poolSize: 2 });
     const pool = new pg.Pool({ connectionString: url, max: 1 });
     try {
