@@ -20,20 +20,32 @@ export function sqlAccountStore(sql: SqlContext): AccountStore {
   async function insertUser(trx: Transaction<Database>, input: NewUser): Promise<UserRow> {
     const now = sql.now();
     try {
-      const row = await trx
-        .insertInto("users")
-        .values({
-          username: input.username,
-          username_lower: nameKey(input.username),
-          password_hash: input.passwordHash,
-          is_guest: input.isGuest ? 1 : 0,
-          created_at: now,
+      const [row] = await sql.query<Selectable<Database["users"]>>(
+        trx,
+        "users:insert",
+        () =>
+          db
+            .insertInto("users")
+            .values({
+              username: "",
+              username_lower: "",
+              password_hash: "",
+              is_guest: 0,
+              created_at: 0,
+              last_active_at: 0,
+            })
+            .returningAll(),
+        [
+          input.username,
+          nameKey(input.username),
+          input.passwordHash,
+          input.isGuest ? 1 : 0,
+          now,
           // A guest's activity starts with its creation (accounts are not tracked).
-          last_active_at: input.isGuest ? now : null,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      return toUser(row);
+          input.isGuest ? now : null,
+        ],
+      );
+      return toUser(row!);
     } catch (err) {
       if (isUniqueViolation(err)) throw new ParleyError("USERNAME_TAKEN");
       throw err;
@@ -45,11 +57,17 @@ export function sqlAccountStore(sql: SqlContext): AccountStore {
     userId: number,
     tokenHash: string,
   ): Promise<SessionRow> {
-    const row = await trx
-      .insertInto("sessions")
-      .values({ user_id: userId, token_hash: tokenHash, created_at: sql.now(), revoked_at: null })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const [row] = await sql.query<Selectable<Database["sessions"]>>(
+      trx,
+      "sessions:insert",
+      () =>
+        db
+          .insertInto("sessions")
+          .values({ user_id: 0, token_hash: "", created_at: 0, revoked_at: 0 })
+          .returningAll(),
+      [userId, tokenHash, sql.now(), null],
+    );
+    if (!row) throw new Error("The session was not stored");
     return { id: Number(row.id), userId: Number(row.user_id), createdAt: Number(row.created_at) };
   }
 

@@ -25,12 +25,17 @@ export function sqlBlockStore(sql: SqlContext): BlockStore {
     },
 
     async blockedBy(userId) {
-      const rows = await db
-        .selectFrom("blocks")
-        .select("blocked_id")
-        .where("user_id", "=", userId)
-        .orderBy("blocked_id")
-        .execute();
+      const rows = await sql.query<{ blocked_id: number }>(
+        db,
+        "blockedBy",
+        () =>
+          db
+            .selectFrom("blocks")
+            .select("blocked_id")
+            .where("user_id", "=", 0)
+            .orderBy("blocked_id"),
+        [userId],
+      );
       return rows.map((r) => Number(r.blocked_id));
     },
 

@@ -1,5 +1,5 @@
 import { type ChannelEvent, ChannelKind, EventType, nameKey, Role } from "@parley/protocol";
-import { sql as raw, type Transaction } from "kysely";
+import { sql as raw, type Selectable, type Transaction } from "kysely";
 import { ParleyError } from "../../errors";
 import { type ChannelListing, type ChannelStore, directKey } from "../channel-store";
 import type { Database } from "../schema";
@@ -12,6 +12,9 @@ import {
   toChannel,
   toUser,
 } from "./context";
+
+/** A stored channel row. */
+type ChannelRow = Selectable<Database["channels"]>;
 
 /** A new channel's row: no events yet, slow mode off. */
 function newChannel(
@@ -40,25 +43,55 @@ export function sqlChannelStore(sql: SqlContext): ChannelStore {
 
   /** The channel whose unique `column` holds `value`. */
   async function channelBy(column: "id" | "name_lower", value: number | string) {
-    const row = await db
-      .selectFrom("channels")
-      .selectAll()
-      .where(column, "=", value)
-      .where("deleted_at", "is", null)
-      .executeTakeFirst();
+    const [row] = await sql.query<ChannelRow>(
+      db,
+      `channel:${column}`,
+      () =>
+        db.selectFrom("channels").selectAll().where(column, "=", 0).where("deleted_at", "is", null),
+      [value],
+    );
     return row && toChannel(row);
+  }
+
+  /** A member's role in a channel; undefined for a non-member. */
+  async function memberRole(channelId: number, userId: number): Promise<Role | undefined> {
+    const [row] = await sql.query<{ role: number }>(
+      db,
+      "memberRole",
+      () =>
+        db
+          .selectFrom("memberships")
+          .select("role")
+          .where("channel_id", "=", 0)
+          .where("user_id", "=", 0),
+      [channelId, userId],
+    );
+    return row ? (Number(row.role) as Role) : undefined;
   }
 
   /** How many members each channel given has (0 for none), in one grouped count. */
   async function memberCounts(channelIds: readonly number[]): Promise<Map<number, number>> {
     const out = new Map<number, number>(channelIds.map((id) => [id, 0]));
     if (channelIds.length === 0) return out;
-    const rows = await db
-      .selectFrom("memberships")
-      .select((eb) => ["channel_id", eb.fn.countAll().as("n")])
-      .where("channel_id", "in", [...channelIds])
-      .groupBy("channel_id")
-      .execute();
+    const rows =
+      channelIds.length === 1
+        ? await sql.query<{ channel_id: number; n: number }>(
+            db,
+            "memberCount",
+            () =>
+              db
+                .selectFrom("memberships")
+                .select((eb) => ["channel_id", eb.fn.countAll<number>().as("n")])
+                .where("channel_id", "=", 0)
+                .groupBy("channel_id"),
+            [channelIds[0]],
+          )
+        : await db
+            .selectFrom("memberships")
+            .select((eb) => ["channel_id", eb.fn.countAll().as("n")])
+            .where("channel_id", "in", [...channelIds])
+            .groupBy("channel_id")
+            .execute();
     for (const r of rows) out.set(Number(r.channel_id), Number(r.n));
     return out;
   }
@@ -206,35 +239,56 @@ export function sqlChannelStore(sql: SqlContext): ChannelStore {
     },
 
     async listChannels(query) {
-      let q = db.selectFrom("channels as c").selectAll("c").where("c.deleted_at", "is", null);
-      if (query.search) {
-        const pattern = `%${nameKey(query.search).replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
-        q = q.where(raw<boolean>`c.name_lower like ${pattern} escape '\\'`);
-      }
-      if (query.afterId !== undefined) q = q.where("c.id", ">", query.afterId);
       const viewer = query.userId;
-      if (!query.direct) q = q.where("c.kind", "=", ChannelKind.Channel);
-      q = q.where((eb) =>
-        viewer === undefined
-          ? eb("c.private", "=", 0)
-          : eb.or([
-              eb("c.private", "=", 0),
-              eb.exists(
-                eb
-                  .selectFrom("memberships as vm")
-                  .select("vm.user_id")
-                  .whereRef("vm.channel_id", "=", "c.id")
-                  .where("vm.user_id", "=", viewer),
-              ),
-            ]),
-      );
-      const rows = await q.orderBy("c.id").limit(query.limit).execute();
+      const build = () => {
+        let q = db.selectFrom("channels as c").selectAll("c").where("c.deleted_at", "is", null);
+        if (query.search) {
+          const pattern = `%${nameKey(query.search).replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+          q = q.where(raw<boolean>`c.name_lower like ${pattern} escape '\\'`);
+        }
+        if (query.afterId !== undefined) q = q.where("c.id", ">", query.afterId);
+        if (!query.direct) q = q.where("c.kind", "=", ChannelKind.Channel);
+        q = q.where((eb) =>
+          viewer === undefined
+            ? eb("c.private", "=", 0)
+            : eb.or([
+                eb("c.private", "=", 0),
+                eb.exists(
+                  eb
+                    .selectFrom("memberships as vm")
+                    .select("vm.user_id")
+                    .whereRef("vm.channel_id", "=", "c.id")
+                    .where("vm.user_id", "=", viewer),
+                ),
+              ]),
+        );
+        return q.orderBy("c.id").limit(query.limit);
+      };
+      // The shapes without a search (every join's summary among them) are statements built
+      // once, given their parameters in the order the builder places them.
+      const rows = query.search
+        ? await build().execute()
+        : await sql.query<ChannelRow>(
+            db,
+            `channels:list:${query.afterId !== undefined}:${!!query.direct}:${viewer !== undefined}`,
+            build,
+            [
+              ...(query.afterId !== undefined ? [query.afterId] : []),
+              ...(query.direct ? [] : [ChannelKind.Channel]),
+              0,
+              ...(viewer !== undefined ? [viewer] : []),
+              query.limit,
+            ],
+          );
       const roles = new Map<number, number>();
-      if (query.userId !== undefined && rows.length > 0) {
+      if (viewer !== undefined && rows.length === 1) {
+        const role = await memberRole(Number(rows[0]!.id), viewer);
+        if (role !== undefined) roles.set(Number(rows[0]!.id), role);
+      } else if (viewer !== undefined && rows.length > 0) {
         const memberships = await db
           .selectFrom("memberships")
           .select(["channel_id", "role"])
-          .where("user_id", "=", query.userId)
+          .where("user_id", "=", viewer)
           .where(
             "channel_id",
             "in",
@@ -250,14 +304,19 @@ export function sqlChannelStore(sql: SqlContext): ChannelStore {
     },
 
     async userChannels(userId) {
-      const rows = await db
-        .selectFrom("channels as c")
-        .innerJoin("memberships as m", "m.channel_id", "c.id")
-        .selectAll("c")
-        .select(["m.role"])
-        .where("m.user_id", "=", userId)
-        .orderBy("c.id")
-        .execute();
+      const rows = await sql.query<ChannelRow & { role: number }>(
+        db,
+        "userChannels",
+        () =>
+          db
+            .selectFrom("channels as c")
+            .innerJoin("memberships as m", "m.channel_id", "c.id")
+            .selectAll("c")
+            .select(["m.role"])
+            .where("m.user_id", "=", 0)
+            .orderBy("c.id"),
+        [userId],
+      );
       return rows.map((r) => ({
         ...toChannel(r),
         role: Number(r.role) as Role,
@@ -274,46 +333,53 @@ export function sqlChannelStore(sql: SqlContext): ChannelStore {
       return new Map(rows.map((r) => [Number(r.id), Number(r.last_seq)]));
     },
 
-    async memberRole(channelId, userId) {
-      const row = await db
-        .selectFrom("memberships")
-        .select("role")
-        .where("channel_id", "=", channelId)
-        .where("user_id", "=", userId)
-        .executeTakeFirst();
-      return row ? (Number(row.role) as Role) : undefined;
-    },
+    memberRole,
 
     async members(channelId, page) {
-      let q = db
-        .selectFrom("memberships as m")
-        .innerJoin("users as u", "u.id", "m.user_id")
-        .selectAll("u")
-        .select("m.role")
-        .where("m.channel_id", "=", channelId);
-      if (page?.after !== undefined) q = q.where("m.name_key", ">", page.after);
-      if (page?.prefix)
-        // The index range starts at the prefix (a key with it sorts at or after it in any
-        // collation); the keys that start with it are the first ones on.
-        q = q
-          .where("m.name_key", ">=", page.prefix)
-          .where(
-            (eb) => eb.fn("substr", ["m.name_key", eb.val(1), eb.val([...page.prefix!].length)]),
-            "=",
-            page.prefix,
-          );
-      q = q.orderBy("m.name_key");
-      if (page) q = q.limit(page.limit);
-      const rows = await q.execute();
+      const after = page?.after !== undefined;
+      const prefix = page?.prefix ? page.prefix : undefined;
+      const build = () => {
+        let q = db
+          .selectFrom("memberships as m")
+          .innerJoin("users as u", "u.id", "m.user_id")
+          .selectAll("u")
+          .select("m.role")
+          .where("m.channel_id", "=", 0);
+        if (after) q = q.where("m.name_key", ">", "");
+        if (prefix !== undefined)
+          // The index range starts at the prefix (a key with it sorts at or after it in any
+          // collation); the keys that start with it are the first ones on.
+          q = q
+            .where("m.name_key", ">=", "")
+            .where((eb) => eb.fn("substr", ["m.name_key", eb.val(1), eb.val(0)]), "=", "");
+        q = q.orderBy("m.name_key");
+        return page ? q.limit(0) : q;
+      };
+      const rows = await sql.query<Selectable<Database["users"]> & { role: number }>(
+        db,
+        `members:${after}:${prefix !== undefined}:${!!page}`,
+        build,
+        [
+          channelId,
+          ...(after ? [page!.after] : []),
+          ...(prefix !== undefined ? [prefix, 1, [...prefix].length, prefix] : []),
+          ...(page ? [page.limit] : []),
+        ],
+      );
       return rows.map((r) => ({ user: toUser(r), role: Number(r.role) as Role }));
     },
 
     async membershipCount(userId) {
-      const row = await db
-        .selectFrom("memberships")
-        .select((eb) => eb.fn.countAll().as("n"))
-        .where("user_id", "=", userId)
-        .executeTakeFirst();
+      const [row] = await sql.query<{ n: number }>(
+        db,
+        "membershipCount",
+        () =>
+          db
+            .selectFrom("memberships")
+            .select((eb) => eb.fn.countAll<number>().as("n"))
+            .where("user_id", "=", 0),
+        [userId],
+      );
       return Number(row?.n ?? 0);
     },
 
@@ -326,11 +392,23 @@ export function sqlChannelStore(sql: SqlContext): ChannelStore {
     async memberIds(channelIds) {
       const out = new Map<number, number[]>(channelIds.map((id) => [id, []]));
       if (channelIds.length === 0) return out;
-      const rows = await db
-        .selectFrom("memberships")
-        .select(["channel_id", "user_id"])
-        .where("channel_id", "in", [...channelIds])
-        .execute();
+      const rows =
+        channelIds.length === 1
+          ? await sql.query<{ channel_id: number; user_id: number }>(
+              db,
+              "memberIds",
+              () =>
+                db
+                  .selectFrom("memberships")
+                  .select(["channel_id", "user_id"])
+                  .where("channel_id", "=", 0),
+              [channelIds[0]],
+            )
+          : await db
+              .selectFrom("memberships")
+              .select(["channel_id", "user_id"])
+              .where("channel_id", "in", [...channelIds])
+              .execute();
       for (const r of rows) out.get(Number(r.channel_id))?.push(Number(r.user_id));
       return out;
     },

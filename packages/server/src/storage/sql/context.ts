@@ -117,6 +117,30 @@ export class SqlContext {
     return text;
   }
 
+  /**
+   * Runs the statement named `key`, built by `build` the first time (placeholder values there
+   * only shape the SQL), with `parameters` in the order of its placeholders; resolves to its
+   * rows. For the reads and writes of every hello and join: building a query through Kysely
+   * cost more than SQLite's running it.
+   */
+  query<R>(db: Db, key: string, build: () => Compilable, parameters: unknown[]): Promise<R[]> {
+    let count = this.parameterCounts.get(key);
+    if (count === undefined) {
+      const compiled = build().compile();
+      this.compiled.set(key, compiled.sql);
+      count = compiled.parameters.length;
+      this.parameterCounts.set(key, count);
+    }
+    // Every value the builder was given is a placeholder: one given in the shape alone (not a
+    // parameter here) would shift the others.
+    if (count !== parameters.length)
+      throw new Error(`Statement ${key} takes ${count} parameters, given ${parameters.length}`);
+    return this.runSql<R>(db, this.compiled.get(key)!, parameters);
+  }
+
+  /** How many parameters each statement of {@link query} takes. */
+  private readonly parameterCounts = new Map<string, number>();
+
   /** Runs one of the send path's single statements ({@link HOT}); resolves to its rows. */
   run<R>(db: Db, name: keyof typeof HOT, parameters: unknown[]): Promise<R[]> {
     return this.runSql<R>(

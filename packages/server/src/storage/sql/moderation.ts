@@ -98,12 +98,17 @@ export function sqlModerationStore(sql: SqlContext): ModerationStore {
     channelId: number,
     userId: number,
   ): Promise<Restriction | undefined> {
-    const row = await db
-      .selectFrom(table)
-      .select(["until", "reason"])
-      .where("channel_id", "=", channelId)
-      .where("user_id", "=", userId)
-      .executeTakeFirst();
+    const [row] = await sql.query<{ until: number | null; reason: string | null }>(
+      db,
+      `restriction:${table}`,
+      () =>
+        db
+          .selectFrom(table)
+          .select(["until", "reason"])
+          .where("channel_id", "=", 0)
+          .where("user_id", "=", 0),
+      [channelId, userId],
+    );
     if (!row) return undefined;
     const until = row.until === null ? null : Number(row.until);
     if (until !== null && until <= sql.now()) return undefined;
