@@ -474,3 +474,87 @@ describe("ChannelHub.attachThenRead (subscribe, then snapshot)", () => {
     expect(seqs).toEqual([8, 301]);
   });
 });
+
+describe("ChannelHub.latestPage (the node's copy of a channel's latest page)", () => {
+  const publish = (broker: LocalBroker, ...events: ChannelEvent[]) =>
+    broker.publish({ kind: "channel", id: 1 }, { k: "events", c: 1, events });
+  const page = (...seqs: number[]) => ({ e: seqs.map(ev), mb: seqs[0] !== 1, ma: false });
+
+  /** A hub with channel 1 open (an observer attached at `lastSeq`) and a counted storage read. */
+  async function openHub(lastSeq: number) {
+    const broker = new LocalBroker();
+    const hub = newHub(
+      broker,
+      fakeStorage([], () => lastSeq),
+    );
+    const o = fakeConnection(99);
+    (await attachAt(hub, o.conn, lastSeq))();
+    const reads: number[] = [];
+    const read = (stored: { page: ReturnType<typeof page>; lastSeq: number }) => async () => {
+      reads.push(stored.lastSeq);
+      return stored;
+    };
+    const handled = (n: number) => until(() => o.seqs.length === n);
+    return { broker, hub, reads, read, handled, frames: o.frames };
+  }
+
+  it("follows the delivered events from one read, and reads again after a change to one of them", async () => {
+    const { broker, hub, reads, read, handled } = await openHub(3);
+    const first = await hub.latestPage(1, 2, 0, read({ page: page(2, 3), lastSeq: 3 }));
+    expect(first.page.e.map((e) => e.s)).toEqual([2, 3]);
+    publish(broker, ev(4), ev(5));
+    await handled(2);
+    const kept = await hub.latestPage(1, 2, 5, read({ page: page(4, 5), lastSeq: 5 }));
+    expect(reads).toEqual([3]);
+    expect(kept).toEqual({ page: { e: [ev(4), ev(5)], mb: true, ma: false }, lastSeq: 5 });
+    // A page larger than the copy holds, with older events before it: storage.
+    await hub.latestPage(1, 10, 0, read({ page: page(1, 2, 3, 4, 5), lastSeq: 5 }));
+    expect(reads).toEqual([3, 5]);
+    // The copy now has everything from seq 1: a larger page still comes from it.
+    const all = await hub.latestPage(1, 20, 0, read({ page: page(), lastSeq: 0 }));
+    expect(all.page).toEqual({ e: [1, 2, 3, 4, 5].map(ev), mb: false, ma: false });
+    expect(reads).toEqual([3, 5]);
+    // An edit of a message in it: the next snapshot reads storage.
+    publish(broker, {
+      s: 6,
+      t: EventType.MessageEdited,
+      ts: 6,
+      a: 1,
+      an: "a",
+      m: 1,
+      x: "x",
+      v: 2,
+    } as ChannelEvent);
+    await handled(3);
+    await hub.latestPage(1, 2, 0, read({ page: page(4, 5), lastSeq: 6 }));
+    expect(reads).toEqual([3, 5, 6]);
+  });
+
+  it("reads storage for a join newer than the copy, and keeps no read older than what it delivered", async () => {
+    const { broker, hub, reads, read, handled } = await openHub(3);
+    await hub.latestPage(1, 2, 0, read({ page: page(2, 3), lastSeq: 3 }));
+    // The joiner's own join (seq 4) is not delivered here yet: storage, which has it.
+    await hub.latestPage(1, 2, 4, read({ page: page(3, 4), lastSeq: 4 }));
+    expect(reads).toEqual([3, 4]);
+    publish(broker, ev(4), ev(5));
+    await handled(2);
+    // A read as of seq 4, answered after 5 was delivered, is not kept.
+    const late = await hub.latestPage(1, 2, 6, read({ page: page(3, 4), lastSeq: 4 }));
+    expect(late.lastSeq).toBe(4);
+    const next = await hub.latestPage(1, 2, 0, read({ page: page(4, 5), lastSeq: 5 }));
+    expect(next.lastSeq).toBe(5);
+    expect(reads).toEqual([3, 4, 4]);
+  });
+
+  it("drops the copy when a user's change is told to the channel", async () => {
+    const { broker, hub, reads, read, frames } = await openHub(3);
+    await hub.latestPage(1, 2, 0, read({ page: page(2, 3), lastSeq: 3 }));
+    broker.publish(
+      { kind: "channel", id: 1 },
+      { k: "user", c: 1, user: { i: 1, n: "renamed" } },
+    );
+    await until(() => frames.includes(Op.UserUpdated));
+    await hub.latestPage(1, 2, 0, read({ page: page(2, 3), lastSeq: 3 }));
+    expect(reads).toEqual([3, 3]);
+  });
+});

@@ -1,6 +1,9 @@
 import {
   type ChannelEvent,
   EventType,
+  type HistoryPage,
+  LIMITS,
+  MUTATION_EVENT_TYPES,
   Op,
   type PresencePush,
   type RemovalReason,
@@ -28,6 +31,29 @@ const GAP_FETCH_MAX = 1000;
  */
 export const BIG_CHANNEL_HOLD = { minSockets: 100, ms: 50, maxMs: 500 };
 
+/**
+ * The latest page kept per open channel for join snapshots: at most `max` events (the largest
+ * page a join asks for, and one more to know there are older ones), re-read from storage at
+ * least every `ms`. Appended to as the channel's events are delivered; dropped by any change
+ * to an event it holds (edit, deletion, reaction, pin, link previews) and by a user change
+ * told to the channel, so that it is what storage would read. The re-read bounds what no
+ * event tells (an account deleted by an admin is renamed in the events of its messages).
+ */
+export const PAGE_CACHE = { max: LIMITS.historyMax + 1, ms: 10_000 };
+
+const MUTATIONS: ReadonlySet<number> = new Set(MUTATION_EVENT_TYPES);
+
+/** A channel's latest page as of `upTo` (see {@link PAGE_CACHE}). */
+interface CachedPage {
+  /** Its displayable events up to `upTo`, oldest first: the newest ones, up to the cache's max. */
+  events: ChannelEvent[];
+  /** Whether older displayable events exist before the first of `events`. */
+  more: boolean;
+  upTo: number;
+  /** When it was read from storage. */
+  at: number;
+}
+
 interface Attachment {
   /** Last seq this connection has (null until its snapshot is read). */
   cursor: number | null;
@@ -54,6 +80,8 @@ interface LocalChannel {
   joinsHeld?: boolean;
   /** Ends the window of what is held (see {@link BIG_CHANNEL_HOLD}). */
   holdTimer?: NodeJS.Timeout;
+  /** The latest page, for snapshots (see {@link PAGE_CACHE}). */
+  page?: CachedPage;
 }
 
 export interface HubOptions {
@@ -176,6 +204,62 @@ export class ChannelHub {
   }
 
   /**
+   * The channel's latest page of at most `limit` events and the last seq it is as of, for a
+   * snapshot inside {@link attachThenRead}: from this node's copy when it has one as of
+   * `minSeq` or later, else by `read` (storage), kept as the copy when nothing delivered here
+   * is newer than it. The copy follows the channel's delivered events (see {@link PAGE_CACHE}).
+   */
+  async latestPage(
+    channelId: number,
+    limit: number,
+    minSeq: number,
+    read: () => Promise<{ page: HistoryPage; lastSeq: number }>,
+  ): Promise<{ page: HistoryPage; lastSeq: number }> {
+    const channel = this.channels.get(channelId);
+    const cached = channel?.page;
+    const now = Date.now();
+    if (cached && now - cached.at < PAGE_CACHE.ms && cached.upTo >= minSeq) {
+      const { events, more } = cached;
+      if (events.length >= limit || !more)
+        return {
+          page: {
+            e: events.slice(-limit),
+            mb: events.length > limit || more,
+            ma: false,
+          },
+          lastSeq: cached.upTo,
+        };
+    }
+    const snapshot = await read();
+    if (
+      channel &&
+      this.channels.get(channelId) === channel &&
+      snapshot.lastSeq >= channel.delivered &&
+      snapshot.lastSeq >= (channel.page?.upTo ?? 0)
+    ) {
+      const { e, mb } = snapshot.page;
+      channel.page = { events: [...e], more: mb, upTo: snapshot.lastSeq, at: now };
+    }
+    return snapshot;
+  }
+
+  /** Brings a channel's page copy to its delivered event `event`, or drops it. */
+  private followPage(channel: LocalChannel, event: ChannelEvent): void {
+    const page = channel.page;
+    if (!page || event.s <= page.upTo) return;
+    if (event.s !== page.upTo + 1 || MUTATIONS.has(event.t)) {
+      channel.page = undefined;
+      return;
+    }
+    page.events.push(event);
+    page.upTo = event.s;
+    if (page.events.length > PAGE_CACHE.max) {
+      page.events.shift();
+      page.more = true;
+    }
+  }
+
+  /**
    * Holds the live events of a channel a connection already receives: they wait in its pending
    * list until `ready`, as for a first attach. Returns the seq the connection held; undefined
    * when nothing was held (not attached, or its events wait already).
@@ -277,6 +361,8 @@ export class ChannelHub {
       return;
     }
     if (m.k === "user") {
+      // Names in the page (a reply's author) may have changed.
+      channel.page = undefined;
       const user: UserUpdatedPush = m.user;
       const frame = new SharedFrame({ o: Op.UserUpdated, d: user });
       // Connections whose snapshot is still being read get it too: a member list read before
@@ -360,6 +446,7 @@ export class ChannelHub {
       channel.batch.push(next);
       if (next.t !== EventType.MemberJoined) joinsOnly = false;
       channel.delivered = next.s;
+      this.followPage(channel, next);
       next = channel.held.get(channel.delivered + 1);
     }
     if (channel.batch.length > before) {

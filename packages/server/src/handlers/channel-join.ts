@@ -36,7 +36,11 @@ export async function attachWithSnapshot(
     [channelId],
     () =>
       Promise.all([
-        services.messages.snapshot(channelId, Math.max(limit, 1)),
+        // Every joiner of a busy channel reads the same latest page: the node's copy, when it
+        // is as of this join (or of the attach, for a member coming back), else storage.
+        hub.latestPage(channelId, Math.max(limit, 1), known.since ?? 0, () =>
+          services.messages.snapshot(channelId, Math.max(limit, 1)),
+        ),
         known.summary ?? services.channels.summary(channelId, userId),
         services.channels.members(channelId),
       ]),
