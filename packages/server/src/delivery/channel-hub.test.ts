@@ -546,13 +546,40 @@ describe("ChannelHub.latestPage (the node's copy of a channel's latest page)", (
     expect(reads).toEqual([3, 4, 4]);
   });
 
+  it("shares one storage read among snapshots asked for while it is made, when it is new enough", async () => {
+    const { hub } = await openHub(3);
+    let reads = 0;
+    const releases: (() => void)[] = [];
+    const release = () => {
+      for (const r of releases.splice(0)) r();
+    };
+    const slow =
+      (lastSeq: number, ...seqs: number[]) =>
+      () => {
+        reads++;
+        return new Promise<{ page: ReturnType<typeof page>; lastSeq: number }>((resolve) => {
+          releases.push(() => resolve({ page: page(...seqs), lastSeq }));
+        });
+      };
+    const first = hub.latestPage(1, 3, 0, slow(5, 3, 4, 5));
+    // Smaller and as of an older seq: served by the read under way, cut to its size.
+    const second = hub.latestPage(1, 2, 4, slow(5, 4, 5));
+    release();
+    expect((await first).page.e.map((e) => e.s)).toEqual([3, 4, 5]);
+    expect(await second).toEqual({ page: { e: [ev(4), ev(5)], mb: true, ma: false }, lastSeq: 5 });
+    expect(reads).toBe(1);
+    // Larger than the read under way: a read of its own.
+    const third = hub.latestPage(1, 10, 0, slow(5, 1, 2, 3, 4, 5));
+    const fourth = hub.latestPage(1, 20, 0, slow(5, 1, 2, 3, 4, 5));
+    release();
+    await Promise.all([third, fourth]);
+    expect(reads).toBe(3);
+  });
+
   it("drops the copy when a user's change is told to the channel", async () => {
     const { broker, hub, reads, read, frames } = await openHub(3);
     await hub.latestPage(1, 2, 0, read({ page: page(2, 3), lastSeq: 3 }));
-    broker.publish(
-      { kind: "channel", id: 1 },
-      { k: "user", c: 1, user: { i: 1, n: "renamed" } },
-    );
+    broker.publish({ kind: "channel", id: 1 }, { k: "user", c: 1, user: { i: 1, n: "renamed" } });
     await until(() => frames.includes(Op.UserUpdated));
     await hub.latestPage(1, 2, 0, read({ page: page(2, 3), lastSeq: 3 }));
     expect(reads).toEqual([3, 3]);

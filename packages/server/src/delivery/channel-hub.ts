@@ -82,6 +82,33 @@ interface LocalChannel {
   holdTimer?: NodeJS.Timeout;
   /** The latest page, for snapshots (see {@link PAGE_CACHE}). */
   page?: CachedPage;
+  /** The storage read of the latest page under way, of `limit` events, for others to share. */
+  pageRead?: { limit: number; promise: Promise<Snapshot> };
+}
+
+/** A snapshot's page and the last seq it is as of. */
+interface Snapshot {
+  page: HistoryPage;
+  lastSeq: number;
+}
+
+/** The channel's copy of its latest page as a snapshot of `limit`, if it has one as of `minSeq`. */
+function fromCopy(channel: LocalChannel, limit: number, minSeq: number): Snapshot | undefined {
+  const cached = channel.page;
+  if (!cached || Date.now() - cached.at >= PAGE_CACHE.ms || cached.upTo < minSeq) return undefined;
+  const { events, more } = cached;
+  if (events.length < limit && more) return undefined;
+  return {
+    page: { e: events.slice(-limit), mb: events.length > limit || more, ma: false },
+    lastSeq: cached.upTo,
+  };
+}
+
+/** A snapshot's page cut to its newest `limit` events. */
+function trimmed(snapshot: Snapshot, limit: number): Snapshot {
+  const { e, ma } = snapshot.page;
+  if (e.length <= limit) return snapshot;
+  return { page: { e: e.slice(-limit), mb: true, ma }, lastSeq: snapshot.lastSeq };
 }
 
 export interface HubOptions {
@@ -206,31 +233,37 @@ export class ChannelHub {
   /**
    * The channel's latest page of at most `limit` events and the last seq it is as of, for a
    * snapshot inside {@link attachThenRead}: from this node's copy when it has one as of
-   * `minSeq` or later, else by `read` (storage), kept as the copy when nothing delivered here
-   * is newer than it. The copy follows the channel's delivered events (see {@link PAGE_CACHE}).
+   * `minSeq` or later; else from the storage read another snapshot of the channel is making,
+   * when that one is as of `minSeq` or later; else by `read` (storage), kept as the copy when
+   * nothing delivered here is newer than it. The copy follows the channel's delivered events
+   * (see {@link PAGE_CACHE}); with one read at a time shared, a storm of joins into a channel
+   * reads its page about once.
    */
   async latestPage(
     channelId: number,
     limit: number,
     minSeq: number,
-    read: () => Promise<{ page: HistoryPage; lastSeq: number }>,
-  ): Promise<{ page: HistoryPage; lastSeq: number }> {
+    read: () => Promise<Snapshot>,
+  ): Promise<Snapshot> {
     const channel = this.channels.get(channelId);
-    const cached = channel?.page;
-    const now = Date.now();
-    if (cached && now - cached.at < PAGE_CACHE.ms && cached.upTo >= minSeq) {
-      const { events, more } = cached;
-      if (events.length >= limit || !more)
-        return {
-          page: {
-            e: events.slice(-limit),
-            mb: events.length > limit || more,
-            ma: false,
-          },
-          lastSeq: cached.upTo,
-        };
+    const copied = channel && fromCopy(channel, limit, minSeq);
+    if (copied) return copied;
+    const shared = channel?.pageRead;
+    if (channel && shared && shared.limit >= limit) {
+      const other = await shared.promise.catch(() => undefined);
+      if (other && other.lastSeq >= minSeq) return trimmed(other, limit);
+      const later = fromCopy(channel, limit, minSeq);
+      if (later) return later;
     }
-    const snapshot = await read();
+    const at = Date.now();
+    const promise = read();
+    if (channel) channel.pageRead = { limit, promise };
+    let snapshot: Snapshot;
+    try {
+      snapshot = await promise;
+    } finally {
+      if (channel?.pageRead?.promise === promise) channel.pageRead = undefined;
+    }
     if (
       channel &&
       this.channels.get(channelId) === channel &&
@@ -238,7 +271,7 @@ export class ChannelHub {
       snapshot.lastSeq >= (channel.page?.upTo ?? 0)
     ) {
       const { e, mb } = snapshot.page;
-      channel.page = { events: [...e], more: mb, upTo: snapshot.lastSeq, at: now };
+      channel.page = { events: [...e], more: mb, upTo: snapshot.lastSeq, at };
     }
     return snapshot;
   }

@@ -24,7 +24,8 @@ export interface MemberPage {
 }
 
 export interface MemberRow {
-  user: UserRow;
+  /** What the protocol shows of a member (a `UserRef`), as stored. */
+  user: Pick<UserRow, "id" | "username" | "isGuest" | "displayName" | "statusText" | "avatar">;
   role: Role;
 }
 

@@ -10,8 +10,22 @@ import {
   readUpToJoin,
   type SqlContext,
   toChannel,
-  toUser,
 } from "./context";
+
+/** What a member page reads of each member: its `UserRef` and role, no more. */
+const MEMBER_COLUMNS = [
+  "u.id",
+  "u.username",
+  "u.is_guest",
+  "u.display_name",
+  "u.status_text",
+  "u.avatar",
+  "m.role",
+] as const;
+type MemberColumns = Pick<
+  Selectable<Database["users"]>,
+  "id" | "username" | "is_guest" | "display_name" | "status_text" | "avatar"
+> & { role: number };
 
 /** A stored channel row. */
 type ChannelRow = Selectable<Database["channels"]>;
@@ -342,8 +356,7 @@ export function sqlChannelStore(sql: SqlContext): ChannelStore {
         let q = db
           .selectFrom("memberships as m")
           .innerJoin("users as u", "u.id", "m.user_id")
-          .selectAll("u")
-          .select("m.role")
+          .select(MEMBER_COLUMNS)
           .where("m.channel_id", "=", 0);
         if (after) q = q.where("m.name_key", ">", "");
         if (prefix !== undefined)
@@ -355,7 +368,7 @@ export function sqlChannelStore(sql: SqlContext): ChannelStore {
         q = q.orderBy("m.name_key");
         return page ? q.limit(0) : q;
       };
-      const rows = await sql.query<Selectable<Database["users"]> & { role: number }>(
+      const rows = await sql.query<MemberColumns>(
         db,
         `members:${after}:${prefix !== undefined}:${!!page}`,
         build,
@@ -366,7 +379,17 @@ export function sqlChannelStore(sql: SqlContext): ChannelStore {
           ...(page ? [page.limit] : []),
         ],
       );
-      return rows.map((r) => ({ user: toUser(r), role: Number(r.role) as Role }));
+      return rows.map((r) => ({
+        user: {
+          id: Number(r.id),
+          username: r.username,
+          isGuest: Number(r.is_guest) === 1,
+          displayName: r.display_name,
+          statusText: r.status_text,
+          avatar: r.avatar,
+        },
+        role: Number(r.role) as Role,
+      }));
     },
 
     async membershipCount(userId) {
