@@ -16,7 +16,7 @@ import type { AccountStore } from "../storage/account-store";
 import type { ChannelListing, ChannelStore } from "../storage/channel-store";
 import type { ModerationStore } from "../storage/moderation-store";
 import type { Actor, ChannelRow, UserRow } from "../storage/storage";
-import { userRef } from "./user-ref";
+import { memberOf, userRef } from "./user-ref";
 
 /** The outcome of a join: the role, and, when it added the member, the summary and join seq. */
 export interface Joined {
@@ -316,11 +316,7 @@ export class ChannelService {
     if (more) rows.length = limit;
     const online = await this.presence.online(rows.map((r) => r.user.id));
     return {
-      members: rows.map(({ user, role }) => ({
-        ...userRef(user),
-        rl: role,
-        on: online.has(user.id),
-      })),
+      members: rows.map(({ user, role }) => memberOf(user, role, online.has(user.id))),
       more,
     };
   }
