@@ -13,6 +13,12 @@ import {
 } from "./context";
 import { useServerInvite } from "./server-invites";
 
+/** A session joined with its user, as a hello's token finds it. */
+type SessionUserRow = Omit<Selectable<Database["users"]>, "last_active_at"> & {
+  session_id: number;
+  session_created_at: number;
+};
+
 /** {@link AccountStore} over SQL: users, guests, sessions and the server-wide ban. */
 export function sqlAccountStore(sql: SqlContext): AccountStore {
   const { db } = sql;
@@ -216,31 +222,36 @@ export function sqlAccountStore(sql: SqlContext): AccountStore {
     },
 
     async findSession(tokenHash) {
-      const row = await db
-        .selectFrom("sessions as s")
-        .innerJoin("users as u", "u.id", "s.user_id")
-        .select([
-          "s.id as session_id",
-          "s.created_at as session_created_at",
-          "u.id",
-          "u.username",
-          "u.username_lower",
-          "u.password_hash",
-          "u.is_guest",
-          "u.created_at",
-          "u.banned_at",
-          "u.banned_until",
-          "u.ban_reason",
-          "u.is_admin",
-          "u.deactivated_at",
-          "u.deleted_at",
-          "u.display_name",
-          "u.status_text",
-          "u.avatar",
-        ])
-        .where("s.token_hash", "=", tokenHash)
-        .where("s.revoked_at", "is", null)
-        .executeTakeFirst();
+      const [row] = await sql.query<SessionUserRow>(
+        db,
+        "session:byToken",
+        () =>
+          db
+            .selectFrom("sessions as s")
+            .innerJoin("users as u", "u.id", "s.user_id")
+            .select([
+              "s.id as session_id",
+              "s.created_at as session_created_at",
+              "u.id",
+              "u.username",
+              "u.username_lower",
+              "u.password_hash",
+              "u.is_guest",
+              "u.created_at",
+              "u.banned_at",
+              "u.banned_until",
+              "u.ban_reason",
+              "u.is_admin",
+              "u.deactivated_at",
+              "u.deleted_at",
+              "u.display_name",
+              "u.status_text",
+              "u.avatar",
+            ])
+            .where("s.token_hash", "=", "")
+            .where("s.revoked_at", "is", null),
+        [tokenHash],
+      );
       if (!row) return undefined;
       const user = toUser(row);
       return {
