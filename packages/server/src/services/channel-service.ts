@@ -14,7 +14,6 @@ import { ParleyError, restrictionError } from "../errors";
 import type { PresenceStore } from "../presence/presence-store";
 import type { AccountStore } from "../storage/account-store";
 import type { ChannelListing, ChannelStore } from "../storage/channel-store";
-import type { ModerationStore } from "../storage/moderation-store";
 import type { Actor, ChannelRow, UserRow } from "../storage/storage";
 import { memberOf, userRef } from "./user-ref";
 
@@ -39,8 +38,7 @@ export class ChannelService {
 
   constructor(
     private readonly storage: ChannelStore &
-      Pick<AccountStore, "markGuestActive" | "staleGuestMemberships"> &
-      Pick<ModerationStore, "activeBan">,
+      Pick<AccountStore, "markGuestActive" | "staleGuestMemberships">,
     private readonly broker: MessageBroker,
     private readonly presence: PresenceStore,
     private readonly limits: { maxChannelsPerUser: number; maxMembersPerChannel: number } = {
@@ -51,12 +49,7 @@ export class ChannelService {
 
   /** Refuses a user already in as many channels as allowed (LIMIT_REACHED). */
   private async checkChannelsPerUser(userId: number): Promise<void> {
-    if ((await this.storage.membershipCount(userId)) >= this.limits.maxChannelsPerUser) {
-      throw new ParleyError(
-        "LIMIT_REACHED",
-        `You are in ${this.limits.maxChannelsPerUser} channels, the most allowed`,
-      );
-    }
+    this.checkCaps(await this.storage.membershipCount(userId), 0);
   }
 
   /**
@@ -243,14 +236,17 @@ export class ChannelService {
     user: Actor & { isGuest: boolean; isAdmin?: boolean },
     channelId: number,
   ): Promise<Joined> {
-    // A private channel is joined by invitation only (admins excepted); a non-member is told
-    // it does not exist, as `require` tells it.
-    await this.require(channelId, user);
-    const ban = await this.storage.activeBan(channelId, user.id);
-    if (ban) throw restrictionError("BANNED", ban.until);
-    const role = await this.storage.memberRole(channelId, user.id);
+    // Everything checked here is one read. A private channel is joined by invitation only
+    // (admins excepted, never a DM); a non-member is told it does not exist, as `require`
+    // tells it.
+    const check = await this.storage.joinCheck(channelId, user.id);
+    if (!check) throw new ParleyError("NO_SUCH_CHANNEL");
+    const { channel, role } = check;
+    if (channel.isPrivate && (!user.isAdmin || channel.isDirect) && role === undefined)
+      throw new ParleyError("NO_SUCH_CHANNEL");
+    if (check.ban) throw restrictionError("BANNED", check.ban.until);
     if (role !== undefined) return { role };
-    await this.checkRoom(user.id, channelId);
+    this.checkCaps(check.userChannels, check.members);
     const event = await this.storage.addMember(channelId, user.id, Role.Member, {
       type: EventType.MemberJoined,
       actor: user,
@@ -264,9 +260,18 @@ export class ChannelService {
   /** Refuses a join that would pass the user's channel cap or the channel's member cap. */
   async checkRoom(userId: number, channelId: number): Promise<void> {
     await this.checkChannelsPerUser(userId);
-    if ((await this.storage.memberCount(channelId)) >= this.limits.maxMembersPerChannel) {
+    this.checkCaps(0, await this.storage.memberCount(channelId));
+  }
+
+  /** Refuses a join by a user in `userChannels` channels into one of `members` past a cap. */
+  private checkCaps(userChannels: number, members: number): void {
+    if (userChannels >= this.limits.maxChannelsPerUser)
+      throw new ParleyError(
+        "LIMIT_REACHED",
+        `You are in ${this.limits.maxChannelsPerUser} channels, the most allowed`,
+      );
+    if (members >= this.limits.maxMembersPerChannel)
       throw new ParleyError("LIMIT_REACHED", "This channel has the most members allowed");
-    }
   }
 
   /**

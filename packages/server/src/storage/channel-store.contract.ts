@@ -41,6 +41,49 @@ export function channelStoreContract(name: string, open: Open) {
       expect((await storage.findUserByName("ＡＬＩＣＥ"))?.id).toBe(alice.id);
     });
 
+    it("reads what a join checks in one read: the channel, role, ban in force and the counts", async () => {
+      const { storage, alice, bob } = fx;
+      const { channel } = await storage.createChannel({ name: "checked", topic: "", owner: alice });
+      await storage.createChannel({ name: "other", topic: "", owner: bob });
+      expect(await storage.joinCheck(channel.id + 100, bob.id)).toBeUndefined();
+      // A non-member: no role, no ban, both counts.
+      expect(await storage.joinCheck(channel.id, bob.id)).toEqual({
+        channel: await storage.getChannel(channel.id),
+        userChannels: 1,
+        members: 1,
+      });
+      // A member: the role, and no counts (a member's join checks no cap).
+      expect(await storage.joinCheck(channel.id, alice.id)).toMatchObject({
+        role: Role.Owner,
+        userChannels: 0,
+        members: 0,
+      });
+      await storage.addMember(channel.id, bob.id, Role.Member, {
+        type: EventType.MemberJoined,
+        actor: bob,
+      });
+      const until = Date.now() + 60_000;
+      await storage.ban({
+        channelId: channel.id,
+        actor: alice,
+        target: bob,
+        until,
+        reason: "spam",
+      });
+      const banned = await storage.joinCheck(channel.id, bob.id);
+      expect(banned?.ban).toEqual({ until, reason: "spam" });
+      expect(banned?.role).toBeUndefined();
+      expect(banned?.members).toBe(1);
+      // An ended ban is none, before the sweep lifts it.
+      await storage.ban({
+        channelId: channel.id,
+        actor: alice,
+        target: bob,
+        until: Date.now() - 1,
+      });
+      expect((await storage.joinCheck(channel.id, bob.id))?.ban).toBeUndefined();
+    });
+
     it("membership changes are idempotent and stored as events", async () => {
       const { storage, alice, bob } = fx;
       const { channel } = await storage.createChannel({ name: "c", topic: "", owner: alice });

@@ -1,4 +1,5 @@
 import type { ChannelEvent, Role } from "@parley/protocol";
+import type { Restriction } from "./moderation-store";
 import type { Actor, ChannelRow, NewEvent, UserRow } from "./storage";
 
 /**
@@ -21,6 +22,18 @@ export interface MemberPage {
   /** Members whose name key starts with this one. */
   prefix?: string;
   limit: number;
+}
+
+/** What a join checks of a channel and a user, read together (see `ChannelStore.joinCheck`). */
+export interface JoinCheck {
+  channel: ChannelRow;
+  /** The user's role; absent for a non-member. */
+  role?: Role;
+  /** The user's ban from the channel in force; absent when none (or it has ended). */
+  ban?: Restriction;
+  /** How many channels the user is in, and how many members the channel has: 0 for a member. */
+  userChannels: number;
+  members: number;
 }
 
 export interface MemberRow {
@@ -82,6 +95,11 @@ export interface ChannelStore {
   /** The last seq of every channel a user is a member of, by channel id, in one cheap read. */
   memberLastSeqs(userId: number): Promise<Map<number, number>>;
   memberRole(channelId: number, userId: number): Promise<Role | undefined>;
+  /**
+   * What a join checks, in one read: the channel (undefined when there is none or it was
+   * deleted), the user's role and ban there, and, for a non-member, the counts the caps check.
+   */
+  joinCheck(channelId: number, userId: number): Promise<JoinCheck | undefined>;
   /**
    * A channel's members in name order (by `nameKey`): all of them, or a page, one index range
    * however big the channel.

@@ -349,6 +349,77 @@ export function sqlChannelStore(sql: SqlContext): ChannelStore {
 
     memberRole,
 
+    async joinCheck(channelId, userId) {
+      const [row] = await sql.query<
+        ChannelRow & {
+          j_role: number | null;
+          j_banned: number | null;
+          j_ban_until: number | null;
+          j_ban_reason: string | null;
+          j_user_channels: number;
+          j_members: number;
+        }
+      >(
+        db,
+        "channels:joinCheck",
+        () =>
+          db
+            .selectFrom("channels as c")
+            .leftJoin("memberships as me", (j) =>
+              j.onRef("me.channel_id", "=", "c.id").on("me.user_id", "=", 0),
+            )
+            .leftJoin("bans as b", (j) =>
+              j.onRef("b.channel_id", "=", "c.id").on("b.user_id", "=", 0),
+            )
+            .selectAll("c")
+            .select((eb) => [
+              "me.role as j_role",
+              "b.user_id as j_banned",
+              "b.until as j_ban_until",
+              "b.reason as j_ban_reason",
+              // Counted for a non-member only: a member's join checks no cap.
+              eb
+                .case()
+                .when("me.role", "is", null)
+                .then(
+                  eb
+                    .selectFrom("memberships as um")
+                    .select((e) => e.fn.countAll<number>().as("n"))
+                    .where("um.user_id", "=", 0),
+                )
+                .else(raw.lit(0))
+                .end()
+                .as("j_user_channels"),
+              eb
+                .case()
+                .when("me.role", "is", null)
+                .then(
+                  eb
+                    .selectFrom("memberships as cm")
+                    .select((e) => e.fn.countAll<number>().as("n"))
+                    .whereRef("cm.channel_id", "=", "c.id"),
+                )
+                .else(raw.lit(0))
+                .end()
+                .as("j_members"),
+            ])
+            .where("c.id", "=", 0)
+            .where("c.deleted_at", "is", null),
+        // The count's user, the membership's and the ban's, then the channel.
+        [userId, userId, userId, channelId],
+      );
+      if (!row) return undefined;
+      const until = row.j_ban_until === null ? null : Number(row.j_ban_until);
+      const banned = row.j_banned !== null && (until === null || until > sql.now());
+      return {
+        channel: toChannel(row),
+        ...(row.j_role !== null ? { role: Number(row.j_role) as Role } : {}),
+        ...(banned ? { ban: { until, reason: row.j_ban_reason } } : {}),
+        userChannels: Number(row.j_user_channels),
+        members: Number(row.j_members),
+      };
+    },
+
     async members(channelId, page) {
       const after = page?.after !== undefined;
       const prefix = page?.prefix ? page.prefix : undefined;
