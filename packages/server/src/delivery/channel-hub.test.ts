@@ -1,11 +1,11 @@
 import { type ChannelEvent, EventType, Op, Role } from "@parley/protocol";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { LocalBroker } from "../broker/local-broker";
 import { ChannelRoles } from "../gateway/channel-roles";
 import type { Connection } from "../gateway/connection";
 import type { SharedFrame } from "../gateway/shared-frame";
 import type { Storage } from "../storage/storage";
-import { ChannelHub } from "./channel-hub";
+import { ChannelHub, PAGE_CACHE } from "./channel-hub";
 
 const ev = (s: number): ChannelEvent => ({ s, t: EventType.MemberJoined, ts: s, a: 1, an: "a" });
 
@@ -574,6 +574,22 @@ describe("ChannelHub.latestPage (the node's copy of a channel's latest page)", (
     release();
     await Promise.all([third, fourth]);
     expect(reads).toBe(3);
+  });
+
+  it("drops a copy too old to be used at the next event, so an idle channel keeps no page", async () => {
+    const { broker, hub, reads, read, handled } = await openHub(3);
+    await hub.latestPage(1, 2, 0, read({ page: page(2, 3), lastSeq: 3 }));
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      vi.setSystemTime(Date.now() + PAGE_CACHE.ms + 1000);
+      publish(broker, ev(4));
+      await handled(1);
+    } finally {
+      vi.useRealTimers();
+    }
+    // Back to the time of the read: a copy kept would be fresh enough, but there is none.
+    await hub.latestPage(1, 2, 0, read({ page: page(3, 4), lastSeq: 4 }));
+    expect(reads).toEqual([3, 4]);
   });
 
   it("drops the copy when a user's change is told to the channel", async () => {

@@ -276,11 +276,19 @@ export class ChannelHub {
     return snapshot;
   }
 
-  /** Brings a channel's page copy to its delivered event `event`, or drops it. */
+  /**
+   * Brings a channel's page copy to its delivered event `event`, or drops it: also once it is
+   * too old to be used, so a copy lives only while joins read it (a busy channel's would
+   * otherwise keep a page of events in memory for as long as it is open).
+   */
   private followPage(channel: LocalChannel, event: ChannelEvent): void {
     const page = channel.page;
     if (!page || event.s <= page.upTo) return;
-    if (event.s !== page.upTo + 1 || MUTATIONS.has(event.t)) {
+    if (
+      event.s !== page.upTo + 1 ||
+      MUTATIONS.has(event.t) ||
+      Date.now() - page.at >= PAGE_CACHE.ms
+    ) {
       channel.page = undefined;
       return;
     }
