@@ -31,6 +31,7 @@ export async function attachWithSnapshot(
     await services.channels.announceUser(user, [channelId]);
   const role = known.role ?? (await services.channels.role(channelId, userId)) ?? Role.Member;
   conn.channels.set(channelId, role, known.since);
+  const pageSize = Math.max(limit, 1);
   const { snapshot, ready } = await hub.attachThenRead(
     conn,
     [channelId],
@@ -38,8 +39,8 @@ export async function attachWithSnapshot(
       Promise.all([
         // Every joiner of a busy channel reads the same latest page: the node's copy, when it
         // is as of this join (or of the attach, for a member coming back), else storage.
-        hub.latestPage(channelId, Math.max(limit, 1), known.since ?? 0, () =>
-          services.messages.snapshot(channelId, Math.max(limit, 1)),
+        hub.latestPage(channelId, pageSize, known.since ?? 0, () =>
+          services.messages.snapshot(channelId, pageSize),
         ),
         known.summary ?? services.channels.summary(channelId, userId),
         services.channels.members(channelId),

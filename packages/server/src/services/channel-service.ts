@@ -24,6 +24,14 @@ export interface Joined {
   since?: number;
 }
 
+/**
+ * Whether a channel exists for `viewer` only as a member: a private channel, unless the viewer
+ * is an admin, and a DM, which is its members' alone (hidden from admins too).
+ */
+function seenOnlyByMembers(channel: ChannelRow, viewer: { isAdmin?: boolean }): boolean {
+  return channel.isPrivate && (!viewer.isAdmin || channel.isDirect);
+}
+
 /** How long a big channel's online count is reused in summaries (ms). */
 const ONLINE_COUNT_MS = 2000;
 
@@ -187,8 +195,7 @@ export class ChannelService {
   ): Promise<ChannelRow> {
     const channel = await this.storage.getChannel(channelId);
     if (!channel) throw new ParleyError("NO_SUCH_CHANNEL");
-    // A DM is hidden from admins too: it is its members' alone.
-    if (channel.isPrivate && viewer && (!viewer.isAdmin || channel.isDirect)) {
+    if (viewer && seenOnlyByMembers(channel, viewer)) {
       if ((await this.storage.memberRole(channelId, viewer.id)) === undefined)
         throw new ParleyError("NO_SUCH_CHANNEL");
     }
@@ -242,7 +249,7 @@ export class ChannelService {
     const check = await this.storage.joinCheck(channelId, user.id);
     if (!check) throw new ParleyError("NO_SUCH_CHANNEL");
     const { channel, role } = check;
-    if (channel.isPrivate && (!user.isAdmin || channel.isDirect) && role === undefined)
+    if (role === undefined && seenOnlyByMembers(channel, user))
       throw new ParleyError("NO_SUCH_CHANNEL");
     if (check.ban) throw restrictionError("BANNED", check.ban.until);
     if (role !== undefined) return { role };

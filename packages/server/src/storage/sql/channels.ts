@@ -1,10 +1,11 @@
 import { type ChannelEvent, ChannelKind, EventType, nameKey, Role } from "@parley/protocol";
-import { sql as raw, type Selectable, type Transaction } from "kysely";
+import { type Compilable, sql as raw, type Selectable, type Transaction } from "kysely";
 import { ParleyError } from "../../errors";
 import { type ChannelListing, type ChannelStore, directKey } from "../channel-store";
 import type { Database } from "../schema";
 import { type Actor, type NewEvent, SYSTEM_ACTOR } from "../storage";
 import {
+  inForce,
   isUniqueViolation,
   memberNameKey,
   readUpToJoin,
@@ -67,6 +68,20 @@ export function sqlChannelStore(sql: SqlContext): ChannelStore {
     return row && toChannel(row);
   }
 
+  /**
+   * The rows `build` reads for the channels of `ids`: for one channel (every join's case) by a
+   * statement built once, for more by a query built for the list.
+   */
+  function byChannels<R>(
+    key: string,
+    ids: readonly number[],
+    build: (ids: number[]) => Compilable & { execute(): Promise<R[]> },
+  ): Promise<R[]> {
+    return ids.length === 1
+      ? sql.query<R>(db, `${key}:1`, () => build([0]), [ids[0]])
+      : build([...ids]).execute();
+  }
+
   /** A member's role in a channel; undefined for a non-member. */
   async function memberRole(channelId: number, userId: number): Promise<Role | undefined> {
     const [row] = await sql.query<{ role: number }>(
@@ -87,25 +102,13 @@ export function sqlChannelStore(sql: SqlContext): ChannelStore {
   async function memberCounts(channelIds: readonly number[]): Promise<Map<number, number>> {
     const out = new Map<number, number>(channelIds.map((id) => [id, 0]));
     if (channelIds.length === 0) return out;
-    const rows =
-      channelIds.length === 1
-        ? await sql.query<{ channel_id: number; n: number }>(
-            db,
-            "memberCount",
-            () =>
-              db
-                .selectFrom("memberships")
-                .select((eb) => ["channel_id", eb.fn.countAll<number>().as("n")])
-                .where("channel_id", "=", 0)
-                .groupBy("channel_id"),
-            [channelIds[0]],
-          )
-        : await db
-            .selectFrom("memberships")
-            .select((eb) => ["channel_id", eb.fn.countAll().as("n")])
-            .where("channel_id", "in", [...channelIds])
-            .groupBy("channel_id")
-            .execute();
+    const rows = await byChannels("memberCounts", channelIds, (ids) =>
+      db
+        .selectFrom("memberships")
+        .select((eb) => ["channel_id", eb.fn.countAll<number>().as("n")])
+        .where("channel_id", "in", ids)
+        .groupBy("channel_id"),
+    );
     for (const r of rows) out.set(Number(r.channel_id), Number(r.n));
     return out;
   }
@@ -409,12 +412,14 @@ export function sqlChannelStore(sql: SqlContext): ChannelStore {
         [userId, userId, userId, channelId],
       );
       if (!row) return undefined;
-      const until = row.j_ban_until === null ? null : Number(row.j_ban_until);
-      const banned = row.j_banned !== null && (until === null || until > sql.now());
+      const ban =
+        row.j_banned === null
+          ? undefined
+          : inForce({ until: row.j_ban_until, reason: row.j_ban_reason }, sql.now());
       return {
         channel: toChannel(row),
         ...(row.j_role !== null ? { role: Number(row.j_role) as Role } : {}),
-        ...(banned ? { ban: { until, reason: row.j_ban_reason } } : {}),
+        ...(ban ? { ban } : {}),
         userChannels: Number(row.j_user_channels),
         members: Number(row.j_members),
       };
@@ -486,23 +491,12 @@ export function sqlChannelStore(sql: SqlContext): ChannelStore {
     async memberIds(channelIds) {
       const out = new Map<number, number[]>(channelIds.map((id) => [id, []]));
       if (channelIds.length === 0) return out;
-      const rows =
-        channelIds.length === 1
-          ? await sql.query<{ channel_id: number; user_id: number }>(
-              db,
-              "memberIds",
-              () =>
-                db
-                  .selectFrom("memberships")
-                  .select(["channel_id", "user_id"])
-                  .where("channel_id", "=", 0),
-              [channelIds[0]],
-            )
-          : await db
-              .selectFrom("memberships")
-              .select(["channel_id", "user_id"])
-              .where("channel_id", "in", [...channelIds])
-              .execute();
+      const rows = await byChannels("memberIds", channelIds, (ids) =>
+        db
+          .selectFrom("memberships")
+          .select(["channel_id", "user_id"])
+          .where("channel_id", "in", ids),
+      );
       for (const r of rows) out.get(Number(r.channel_id))?.push(Number(r.user_id));
       return out;
     },

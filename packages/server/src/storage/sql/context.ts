@@ -19,6 +19,7 @@ import {
 } from "kysely";
 import { ParleyError, restrictionError } from "../../errors";
 import type { SqlDialect } from "../migrations";
+import type { Restriction } from "../moderation-store";
 import type { Database } from "../schema";
 import type { ChannelRow, NewEvent, UserRow } from "../storage";
 import { TransactionBatcher } from "../transaction-batcher";
@@ -124,18 +125,17 @@ export class SqlContext {
    * cost more than SQLite's running it.
    */
   query<R>(db: Db, key: string, build: () => Compilable, parameters: unknown[]): Promise<R[]> {
-    let count = this.parameterCounts.get(key);
-    if (count === undefined) {
+    const text = this.statement(key, () => {
       const compiled = build().compile();
-      this.compiled.set(key, compiled.sql);
-      count = compiled.parameters.length;
-      this.parameterCounts.set(key, count);
-    }
+      this.parameterCounts.set(key, compiled.parameters.length);
+      return compiled.sql;
+    });
     // Every value the builder was given is a placeholder: one given in the shape alone (not a
     // parameter here) would shift the others.
+    const count = this.parameterCounts.get(key);
     if (count !== parameters.length)
       throw new Error(`Statement ${key} takes ${count} parameters, given ${parameters.length}`);
-    return this.runSql<R>(db, this.compiled.get(key)!, parameters);
+    return this.runSql<R>(db, text, parameters);
   }
 
   /** How many parameters each statement of {@link query} takes. */
@@ -429,11 +429,22 @@ export function columnsOf(rows: readonly (readonly unknown[])[]): unknown[][] {
   return columns;
 }
 
+/**
+ * A stored mute or ban as a restriction in force at `now`; undefined for no row, or one whose
+ * end has passed (it is none before the sweep lifts it).
+ */
+export function inForce(
+  row: { until: number | null; reason: string | null } | undefined,
+  now: number,
+): Restriction | undefined {
+  if (!row) return undefined;
+  const until = row.until === null ? null : Number(row.until);
+  return until !== null && until <= now ? undefined : { until, reason: row.reason };
+}
+
 /** The end of a standing's mute that is still on at `now` (null: never), or undefined. */
 export function mutedUntil(row: StandingRow, now: number): number | null | undefined {
-  if (row.muted === null) return undefined;
-  const until = row.until === null ? null : Number(row.until);
-  return until !== null && until <= now ? undefined : until;
+  return row.muted === null ? undefined : inForce(row, now)?.until;
 }
 
 /** NOT_A_MEMBER without a membership, MUTED for a mute still on at `now`; else undefined. */

@@ -10,7 +10,7 @@ import type {
 import type { Database } from "../schema";
 import { type Actor, SYSTEM_ACTOR } from "../storage";
 import { removeMembership } from "./channels";
-import { mutedUntil, type SqlContext, type StandingRow } from "./context";
+import { inForce, mutedUntil, type SqlContext, type StandingRow } from "./context";
 
 type RestrictionTable = "mutes" | "bans";
 
@@ -109,10 +109,7 @@ export function sqlModerationStore(sql: SqlContext): ModerationStore {
           .where("user_id", "=", 0),
       [channelId, userId],
     );
-    if (!row) return undefined;
-    const until = row.until === null ? null : Number(row.until);
-    if (until !== null && until <= sql.now()) return undefined;
-    return { until, reason: row.reason };
+    return inForce(row, sql.now());
   }
 
   return {
