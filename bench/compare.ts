@@ -65,9 +65,12 @@ interface FanoutFigures {
   serverProc: { cpuPercent: number };
 }
 interface ChannelsStep {
+  /** The server (absent in reports from before the baselines ran here: Parley). */
+  kind?: string;
   rate: number;
   run: { deliveriesPerSec: number; latency: { p50: number; p99: number } };
   server: { cpuPercent: number };
+  cpuMsPerMessage?: number;
 }
 interface IdleFigures {
   conns: number;
@@ -136,7 +139,14 @@ function figures(report: {
   const channels = report.reports.channels;
   if (channels && "data" in channels && channels.data) {
     for (const s of (channels.data as unknown as { steps: ChannelsStep[] }).steps) {
+      if (s.kind !== undefined && s.kind !== "parley") continue;
       out.push(...deliveryFigures(`channels ${s.rate}/s`, s.run, s.server.cpuPercent));
+      if (s.cpuMsPerMessage !== undefined)
+        out.push({
+          name: `channels ${s.rate}/s: server CPU per message (ms)`,
+          value: s.cpuMsPerMessage,
+          lowerIsBetter: true,
+        });
     }
   }
   const big = report.reports["big-channel"];
@@ -209,7 +219,7 @@ function runOnce(tree: string, label: string): Figure[] {
   try {
     console.error(`> ${label} (${tree === root ? headCommit : baseCommit})`);
     const args = ["--import", "tsx", "bench/run.ts", "--only", values.only!, "--out", out];
-    // The fan-out's baselines (other servers) do not change with Parley's code.
+    // The baselines (other servers) do not change with Parley's code.
     args.push("--servers", "parley");
     if (values.full) args.push("--full");
     if (values.db) args.push("--db", values.db);

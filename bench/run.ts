@@ -12,7 +12,7 @@
  * --profile (CPU profiles of the server during fan-out and write), --conns N and --senders K
  * (fan-out), --idle-conns N, --step-seconds S, --encoding json|msgpack (fan-out),
  * --history-messages N and --history-channels K (history), --db sqlite,postgres://… (write; comma-separated), --servers parley,ws-relay,socketio
- * (fan-out; default all three), --skip-baselines (= --servers parley), --data-dir DIR (where the
+ * (fan-out and channels; default all three), --skip-baselines (= --servers parley), --data-dir DIR (where the
  * SQLite files go; /dev/shm takes the disk out of the measurement, for comparison only).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -56,6 +56,7 @@ const { values } = parseArgs({
     senders: { type: "string" },
     "idle-conns": { type: "string" },
     "step-seconds": { type: "string" },
+    rates: { type: "string" },
     encoding: { type: "string", default: "json" },
     "history-messages": { type: "string" },
     "history-channels": { type: "string" },
@@ -79,6 +80,7 @@ const options: BenchOptions = {
   ...(values.senders ? { senders: num(values.senders)! } : {}),
   ...(values["idle-conns"] ? { idleConns: num(values["idle-conns"])! } : {}),
   ...(values["step-seconds"] ? { stepSeconds: num(values["step-seconds"])! } : {}),
+  ...(values.rates ? { rates: values.rates.split(",").map(Number) } : {}),
   ...(values["history-messages"] ? { historyMessages: num(values["history-messages"])! } : {}),
   ...(values["history-channels"] ? { historyChannels: num(values["history-channels"])! } : {}),
   ...(values.db ? { db: values.db } : {}),

@@ -1,7 +1,8 @@
 /**
- * Baseline: a minimal Socket.IO broadcast server. Every socket joins one room; an "m" event
- * from any socket is emitted to the whole room (encoded once by Socket.IO, written to each
- * socket). WebSocket transport only, no compression. Listens on 127.0.0.1 and an ephemeral
+ * Baseline: a minimal Socket.IO broadcast server. Every socket joins one Socket.IO room, named
+ * by the `room` query parameter of its handshake (without one, the room of all sockets without
+ * one); an "m" event from a socket is emitted to its whole room (encoded once by Socket.IO,
+ * written to each socket). WebSocket transport only, no compression. Listens on 127.0.0.1 and an ephemeral
  * port (PARLEY_PORT), prints its URL as JSON.
  */
 import { createServer } from "node:http";
@@ -16,9 +17,11 @@ const io = new Server(server, {
 });
 
 io.on("connection", (socket) => {
-  void socket.join("room");
+  const query = socket.handshake.query.room;
+  const room = `room:${typeof query === "string" ? query : ""}`;
+  void socket.join(room);
   socket.on("m", (content: string) => {
-    io.to("room").emit("m", content);
+    io.to(room).emit("m", content);
   });
 });
 

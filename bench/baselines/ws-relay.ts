@@ -1,10 +1,12 @@
 /**
  * Baseline: the least a WebSocket chat relay can do. Every message a client sends is written,
- * as one frame, to every connected socket (the sender included). No storage, no protocol, no
- * batching. Listens on 127.0.0.1 and an ephemeral port (PARLEY_PORT), prints its URL as JSON.
+ * as one frame, to every socket in the sender's room (the sender included). A socket's room is
+ * the `room` query parameter of its URL (`/ws?room=7`); without one it is in the room of all
+ * sockets without one. No storage, no protocol, no batching. Listens on 127.0.0.1 and an
+ * ephemeral port (PARLEY_PORT), prints its URL as JSON.
  */
 import { createServer } from "node:http";
-import { WebSocketServer } from "ws";
+import { type WebSocket, WebSocketServer } from "ws";
 
 const server = createServer();
 const wss = new WebSocketServer({
@@ -14,10 +16,21 @@ const wss = new WebSocketServer({
   maxPayload: 65_536,
 });
 
-wss.on("connection", (socket) => {
+const rooms = new Map<string, Set<WebSocket>>();
+
+wss.on("connection", (socket, request) => {
+  const name = new URL(request.url ?? "/", "http://relay").searchParams.get("room") ?? "";
+  let room = rooms.get(name);
+  if (!room) {
+    room = new Set();
+    rooms.set(name, room);
+  }
+  const members = room;
+  members.add(socket);
   socket.on("error", () => {});
+  socket.on("close", () => members.delete(socket));
   socket.on("message", (data, isBinary) => {
-    for (const client of wss.clients) client.send(data, { binary: isBinary });
+    for (const client of members) client.send(data, { binary: isBinary });
   });
 });
 

@@ -16,6 +16,8 @@ export interface BenchOptions {
   senders?: number;
   idleConns?: number;
   stepSeconds?: number;
+  /** The channels scenario's rates, msg/s. */
+  rates?: number[];
   encoding: "json" | "msgpack";
   db?: string;
   historyMessages?: number;

@@ -10,6 +10,8 @@ export interface ClientPlan {
   join?: number[];
   /** Socket.IO only: use the socket.io-client package instead of a raw engine.io socket. */
   sioClient?: boolean;
+  /** Baselines only: the room this client is in (its URL's `room`); without one, the room of all. */
+  room?: number;
 }
 
 export interface ConnectArgs {

@@ -286,6 +286,7 @@ async function openSocketIoClient(client: Client): Promise<{ helloUs: number; re
     transports: ["websocket"],
     forceNew: true,
     reconnection: false,
+    ...(client.plan.room === undefined ? {} : { query: { room: String(client.plan.room) } }),
   });
   client.sio = socket;
   socket.on("m", (text: string) => {
@@ -380,7 +381,10 @@ async function connect(args: ConnectArgs): Promise<ConnectResult> {
     const client: Client = {
       index: clients.length,
       kind: args.kind,
-      url: args.url,
+      url:
+        plan.room === undefined
+          ? args.url
+          : `${args.url}${args.url.includes("?") ? "&" : "?"}room=${plan.room}`,
       encoding: args.encoding,
       plan,
       nextRequest: 1,

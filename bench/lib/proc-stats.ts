@@ -23,6 +23,8 @@ export function rssBytes(pid: number): number {
 export interface ProcWindow {
   /** CPU used over the window, in percent of one core. */
   cpuPercent: number;
+  /** CPU seconds used over the window. */
+  cpuSeconds: number;
   /** Busiest second of the window (sampled every 250 ms), in percent of one core. */
   peakCpuPercent: number;
   /** RSS at the end of the window, MiB. */
@@ -74,6 +76,7 @@ export class ProcWatch {
     }
     return {
       cpuPercent: seconds > 0 ? Math.round((cpu / seconds) * 1000) / 10 : 0,
+      cpuSeconds: cpu,
       peakCpuPercent: Math.round(peakCpu * 1000) / 10,
       rssMiB: mib(rss),
       peakRssMiB: mib(this.peak),
