@@ -33,6 +33,8 @@ const { values } = parseArgs({
     /** Passed on to bench/run.ts: the write scenario's databases. */
     db: { type: "string" },
     "step-seconds": { type: "string" },
+    /** Passed on to bench/run.ts: the channels scenario's rates. */
+    rates: { type: "string" },
   },
 });
 if (!values.base) {
@@ -224,6 +226,7 @@ function runOnce(tree: string, label: string): Figure[] {
     if (values.full) args.push("--full");
     if (values.db) args.push("--db", values.db);
     if (values["step-seconds"]) args.push("--step-seconds", values["step-seconds"]);
+    if (values.rates) args.push("--rates", values.rates);
     const r = spawnSync(process.execPath, args, {
       cwd: tree,
       stdio: ["ignore", "ignore", "inherit"],

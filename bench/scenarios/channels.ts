@@ -3,6 +3,12 @@ import type { ClientPlan, RunResult, SenderPlan } from "../lib/load-protocol";
 import type { ProcWindow } from "../lib/proc-stats";
 import { int, markdownTable, ms, pct, times } from "../lib/report";
 import type { ScenarioReport, TargetCheck } from "../lib/scenario";
+import {
+  describeGc,
+  type MetricsScrape,
+  metricsWindow,
+  scrapeMetrics,
+} from "../lib/server-metrics";
 import type { ServerKind, ServerUnderTest } from "../lib/server-under-test";
 
 const MEMBERS = 10;
@@ -22,6 +28,8 @@ export interface ChannelsStep {
   machine: MachineWindow;
   /** Server CPU per message sent, ms. */
   cpuMsPerMessage: number;
+  /** Parley only: its event loop's delay and GC pauses over the step (from its /metrics). */
+  loop?: MetricsScrape;
   passed: boolean;
 }
 
@@ -57,6 +65,8 @@ export async function channels(ctx: BenchContext): Promise<ScenarioReport> {
       s.server.peakRssMiB,
       s.generator.cpuPercent,
       s.machine.otherCpuPercent,
+      s.loop ? `${s.loop.lagP99Ms} / ${s.loop.lagMaxMs}` : "–",
+      s.loop ? describeGc(s.loop.gc) : "–",
       s.passed ? "" : "fail",
     ];
   });
@@ -148,6 +158,8 @@ export async function channels(ctx: BenchContext): Promise<ScenarioReport> {
           "server RSS MiB",
           "generator CPU %",
           "other processes CPU %",
+          "loop delay p99 / max ms",
+          "GC pauses (count, total)",
           "note",
         ],
         rows,
@@ -239,6 +251,7 @@ async function series(
     server.markMeasured();
     for (const rate of rates) {
       if (ctx.full) await waitForQuiet(30_000);
+      const before = k === "parley" ? await scrapeMetrics(server.url) : undefined;
       const {
         result: r,
         server: sp,
@@ -254,6 +267,7 @@ async function series(
           drainMs: 5000,
         }),
       );
+      const loop = before && metricsWindow(before, await scrapeMetrics(server.url));
       const passed = r.latency.p99 <= P99_LIMIT_MS && r.deliveryRatio >= DELIVERY_FLOOR;
       const cpuMsPerMessage = (sp.cpuSeconds * 1000) / Math.max(1, r.sent);
       out.push({
@@ -264,11 +278,13 @@ async function series(
         generator: gp,
         machine,
         cpuMsPerMessage,
+        ...(loop ? { loop } : {}),
         passed,
       });
       log(
         `channels/${k} ${int(rate)} msg/s: ${int(r.deliveriesPerSec)} deliveries/s, p50 ${ms(r.latency.p50)} ms, p99 ${ms(r.latency.p99)} ms, ` +
-          `${pct(r.deliveryRatio)} delivered, server ${sp.cpuPercent} % CPU (${cpuMsPerMessage.toFixed(3)} ms/msg)`,
+          `${pct(r.deliveryRatio)} delivered, server ${sp.cpuPercent} % CPU (${cpuMsPerMessage.toFixed(3)} ms/msg)` +
+          (loop ? `; loop delay max ${loop.lagMaxMs} ms, GC ${describeGc(loop.gc)}` : ""),
       );
       if (!passed) break;
     }

@@ -4,6 +4,7 @@ import { type BenchContext, log } from "../lib/context";
 import { mib, rssBytes } from "../lib/proc-stats";
 import { int, markdownTable } from "../lib/report";
 import type { ScenarioReport } from "../lib/scenario";
+import { scrapeMetrics } from "../lib/server-metrics";
 
 const PORT_RANGE = "/proc/sys/net/ipv4/ip_local_port_range";
 
@@ -29,21 +30,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** The server's heartbeat in this scenario: three intervals fit in the lag window. */
 const HEARTBEAT_MS = 2000;
 const LAG_WINDOW_MS = 3 * HEARTBEAT_MS;
-
-/** One gauge of the server's Prometheus text (seconds), or NaN. */
-function gauge(text: string, name: string): number {
-  const line = text.split("\n").find((l) => l.startsWith(`${name} `));
-  return line ? Number(line.split(" ")[1]) : Number.NaN;
-}
-
-/** The event loop's worst and p99 delay since the previous scrape (the scrape resets them), ms. */
-async function loopLag(httpUrl: string): Promise<{ maxMs: number; p99Ms: number }> {
-  const text = await (await fetch(`${httpUrl}/metrics`)).text();
-  return {
-    maxMs: Math.round(gauge(text, "parley_nodejs_eventloop_lag_max_seconds") * 10_000) / 10,
-    p99Ms: Math.round(gauge(text, "parley_nodejs_eventloop_lag_p99_seconds") * 10_000) / 10,
-  };
-}
 
 /**
  * Idle connections: the server's RSS before and after N authenticated (hello'd) connections
@@ -89,9 +75,9 @@ export async function idle(ctx: BenchContext): Promise<ScenarioReport> {
           `idle: ${setup.opened} connected in ${setup.elapsedMs} ms (${setup.failed} failed: ${setup.failures.join("; ")})`,
         );
         await sleep(ctx.full ? 10_000 : 2000);
-        await loopLag(server.url);
+        await scrapeMetrics(server.url);
         await sleep(LAG_WINDOW_MS);
-        const lag = await loopLag(server.url);
+        const lag = await scrapeMetrics(server.url);
         const after = rssBytes(server.pid);
         const genAfter = rssBytes(gen.pid);
         const perK = ((after - before) / setup.opened) * 1000;
@@ -104,8 +90,8 @@ export async function idle(ctx: BenchContext): Promise<ScenarioReport> {
           perKMiB: mib(perK),
           generatorPerKMiB: mib(genPerK),
           connectMs: setup.elapsedMs,
-          idleLagMaxMs: lag.maxMs,
-          idleLagP99Ms: lag.p99Ms,
+          idleLagMaxMs: lag.lagMaxMs,
+          idleLagP99Ms: lag.lagP99Ms,
         });
         rows.push([
           int(setup.opened),
@@ -115,8 +101,8 @@ export async function idle(ctx: BenchContext): Promise<ScenarioReport> {
           mib(perK),
           mib(genPerK),
           int(setup.elapsedMs),
-          lag.maxMs,
-          lag.p99Ms,
+          lag.lagMaxMs,
+          lag.lagP99Ms,
         ]);
       } finally {
         await ctx.stop(gen, server);
