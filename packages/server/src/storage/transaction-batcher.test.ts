@@ -93,6 +93,42 @@ describe("TransactionBatcher over SQLite", () => {
     expect(settled).toEqual(["a", "b"]);
   });
 
+  it("makes the transactions committed during a sync durable with one sync after it", async () => {
+    const syncs: (() => void)[] = [];
+    const commits = new TransactionBatcher(db, {
+      spacingMs: 0,
+      sync: () => new Promise<void>((r) => syncs.push(r)),
+    });
+    const settled: string[] = [];
+    const first = commits.run(insert("a", 1)).then(() => settled.push("a"));
+    while (syncs.length < 1) await new Promise((r) => setImmediate(r));
+    // Two more transactions commit, one after the other, while the first sync runs.
+    const later = [
+      commits.run(insert("b", 2)).then(() => settled.push("b")),
+      commits.run(insert("c", 3)).then(() => settled.push("c")),
+    ];
+    while ((await db.selectFrom("t").select("k").execute()).length < 2)
+      await new Promise((r) => setImmediate(r));
+    commits.run(insert("d", 4)).then(() => settled.push("d"));
+    while ((await db.selectFrom("t").select("k").execute()).length < 4)
+      await new Promise((r) => setImmediate(r));
+    expect(statements.filter((s) => s === "commit").length).toBeGreaterThanOrEqual(3);
+    await new Promise((r) => setTimeout(r, 5));
+    expect(syncs).toHaveLength(1);
+    syncs[0]!();
+    await first;
+    while (syncs.length < 2) await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setTimeout(r, 5));
+    // One sync for all three, and none settled before it.
+    expect(syncs).toHaveLength(2);
+    expect(settled).toEqual(["a"]);
+    syncs[1]!();
+    await Promise.all(later);
+    await new Promise((r) => setImmediate(r));
+    expect(settled).toEqual(["a", "b", "c", "d"]);
+    expect(syncs).toHaveLength(2);
+  });
+
   it("fails the units of a transaction whose sync fails, and goes on", async () => {
     let fail = true;
     const commits = new TransactionBatcher(db, {

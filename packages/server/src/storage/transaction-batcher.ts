@@ -15,10 +15,15 @@ const ROLLBACK_TO = CompiledQuery.raw("ROLLBACK TO unit");
 /**
  * One commit per turn, for a database with one writer (SQLite): the write transactions
  * (units) asked for while one commit runs are run together, each inside a savepoint of one
- * transaction, and committed with one fsync (run off the event loop when a `sync` is given). A
- * unit that throws is rolled back to its savepoint alone; the others keep their writes. Every
- * caller's promise settles only after the commit, so a resolved write is durable; a failed
- * commit fails every unit in it.
+ * transaction, and committed together (made durable by a `sync` off the event loop when one is
+ * given). A unit that throws is rolled back to its savepoint alone; the others keep their
+ * writes. Every caller's promise settles only after the commit, so a resolved write is durable;
+ * a failed commit fails every unit in it.
+ *
+ * One sync runs at a time, and it covers every transaction committed before it started: the
+ * transactions that commit while a sync runs wait for the next one together. So a sync slower
+ * than the time between commits (a busy disk) makes later syncs cover more commits, instead of
+ * each commit queueing a sync of its own behind the others.
  *
  * Units run one after another in the order they were asked for, on the transaction they are
  * given; a unit must not use the database outside it (SQLite has one connection, which the
@@ -57,8 +62,10 @@ export class TransactionBatcher<DB> {
     this.sync = options.sync;
   }
 
-  /** Syncs in commit order: a unit never settles before an earlier transaction's sync. */
-  private synced: Promise<void> = Promise.resolve();
+  /** Whether a sync is running. */
+  private syncing = false;
+  /** The transactions committed since the running sync started, waiting for the next. */
+  private unsynced: { resolve: () => void; reject: (err: unknown) => void }[] = [];
 
   run<T>(fn: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -94,11 +101,8 @@ export class TransactionBatcher<DB> {
     this.running = false;
     if (this.queue.length > 0) this.schedule();
     if (outcomes && this.sync) {
-      const sync = this.sync;
-      const done = this.synced.then(sync);
-      this.synced = done.catch(() => {});
       try {
-        await done;
+        await this.durable();
       } catch (err) {
         // Committed but perhaps not on disk: fail every unit; a retry finds what was stored.
         outcomes = undefined;
@@ -111,6 +115,40 @@ export class TransactionBatcher<DB> {
       else if (outcome.ok) unit.resolve(outcome.value);
       else unit.reject(outcome.error);
     });
+  }
+
+  /**
+   * Resolves when what is committed now is durable: at the end of the next sync to start. The
+   * transactions waiting settle in the order they committed (the order they asked).
+   */
+  private durable(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.unsynced.push({ resolve, reject });
+      this.startSync();
+    });
+  }
+
+  private startSync(): void {
+    if (this.syncing || this.unsynced.length === 0 || !this.sync) return;
+    const waiting = this.unsynced;
+    this.unsynced = [];
+    this.syncing = true;
+    this.sync().then(
+      () => this.synced(waiting, undefined),
+      (err: unknown) => this.synced(waiting, err ?? new Error("sync failed")),
+    );
+  }
+
+  private synced(
+    waiting: { resolve: () => void; reject: (err: unknown) => void }[],
+    failure: unknown,
+  ): void {
+    this.syncing = false;
+    for (const w of waiting) {
+      if (failure === undefined) w.resolve();
+      else w.reject(failure);
+    }
+    this.startSync();
   }
 
   private async runUnit(trx: Transaction<DB>, unit: Unit<DB>): Promise<Outcome> {
