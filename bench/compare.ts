@@ -278,7 +278,7 @@ try {
     if (base.length === 0 || head.length === 0) return [];
     const b = median(base);
     const h = median(head);
-    const lower = runs.base[0]!.find((f) => f.name === name)!.lowerIsBetter;
+    const lower = runs.base.flat().find((f) => f.name === name)!.lowerIsBetter;
     const ratio = b === 0 ? Number.NaN : h / b;
     return [
       [

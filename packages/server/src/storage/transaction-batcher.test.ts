@@ -129,6 +129,43 @@ describe("TransactionBatcher over SQLite", () => {
     expect(syncs).toHaveLength(2);
   });
 
+  it("holds new transactions until released, after the running one has committed", async () => {
+    const commits = new TransactionBatcher(db, { spacingMs: 0 });
+    let finish: () => void = () => {};
+    const gate = new Promise<void>((r) => {
+      finish = r;
+    });
+    const first = commits.run(async (trx) => {
+      await insert("a", 1)(trx);
+      await gate;
+    });
+    while (!statements.includes("savepoint unit")) await new Promise((r) => setImmediate(r));
+    // Asked while the first transaction runs: granted only once it has committed.
+    let granted = false;
+    const held = commits.hold().then((release) => {
+      granted = true;
+      return release;
+    });
+    await new Promise((r) => setTimeout(r, 10));
+    expect(granted).toBe(false);
+    finish();
+    const release = await held;
+    await first;
+    expect(statements.filter((s) => s === "commit")).toHaveLength(1);
+    const later = [commits.run(insert("b", 2)), commits.run(insert("c", 3))];
+    await new Promise((r) => setTimeout(r, 20));
+    // Nothing started while held.
+    expect(statements.filter((s) => s === "commit")).toHaveLength(1);
+    expect(await db.selectFrom("t").select("k").execute()).toEqual([{ k: "a" }]);
+    release();
+    release(); // a second release changes nothing
+    await Promise.all(later);
+    // The writes that waited went together.
+    expect(statements.filter((s) => s === "commit")).toHaveLength(2);
+    await commits.run(insert("d", 4));
+    expect(statements.filter((s) => s === "commit")).toHaveLength(3);
+  });
+
   it("fails the units of a transaction whose sync fails, and goes on", async () => {
     let fail = true;
     const commits = new TransactionBatcher(db, {

@@ -74,8 +74,30 @@ export class TransactionBatcher<DB> {
     });
   }
 
+  /** Holds taken ({@link hold}) and not yet released: no transaction starts meanwhile. */
+  private holds = 0;
+  /** Callers of {@link hold} waiting for the running transaction to end. */
+  private holders: (() => void)[] = [];
+
+  /**
+   * Waits until no transaction runs, then keeps new ones from starting until the returned
+   * release is called (writes asked for meanwhile wait, and go together after it). For work on
+   * the database file that must not race the writer, kept short: it delays every write.
+   */
+  async hold(): Promise<() => void> {
+    this.holds++;
+    if (this.running) await new Promise<void>((resolve) => this.holders.push(resolve));
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.holds--;
+      if (this.queue.length > 0) this.schedule();
+    };
+  }
+
   private schedule(): void {
-    if (this.scheduled || this.running) return;
+    if (this.scheduled || this.running || this.holds > 0) return;
     this.scheduled = true;
     const wait = this.lastStart + this.spacingMs - performance.now();
     if (wait > 0) setTimeout(() => void this.flush(), wait);
@@ -84,6 +106,7 @@ export class TransactionBatcher<DB> {
 
   private async flush(): Promise<void> {
     this.scheduled = false;
+    if (this.holds > 0) return;
     this.running = true;
     this.lastStart = performance.now();
     const units = this.queue.splice(0, this.maxUnits);
@@ -99,6 +122,7 @@ export class TransactionBatcher<DB> {
       failure = err;
     }
     this.running = false;
+    for (const holder of this.holders.splice(0)) holder();
     if (this.queue.length > 0) this.schedule();
     if (outcomes && this.sync) {
       try {

@@ -26,6 +26,18 @@ import { TransactionBatcher } from "../transaction-batcher";
 import { type Mentions, parseMentions } from "./mentions";
 
 export type Db = Kysely<Database> | Transaction<Database>;
+
+/**
+ * What makes SQLite's commits durable and keeps its WAL small, off the event loop
+ * (`open-sqlite.ts`): `sync` makes what was committed durable, `attach` gives it the way to hold
+ * the writer for a moment (`TransactionBatcher.hold`), `close` stops it before the connection
+ * closes.
+ */
+export interface SqliteDurability {
+  sync: () => Promise<void>;
+  attach: (hold: () => Promise<() => void>) => void;
+  close: () => Promise<void>;
+}
 export type MessagePostedEvent = ChannelEvent & { t: typeof EventType.MessagePosted };
 type EventRow = Selectable<Database["events"]> & {
   content: string | null;
@@ -78,9 +90,13 @@ export class SqlContext {
      * SQLite: makes commits durable off the event loop (see {@link TransactionBatcher}); closed with
      * the storage.
      */
-    private readonly durability?: { sync: () => Promise<void>; close: () => void },
+    private readonly durability?: SqliteDurability,
   ) {
-    if (dialect === "sqlite") this.batcher = new TransactionBatcher(db, { sync: durability?.sync });
+    if (dialect === "sqlite") {
+      const batcher = new TransactionBatcher(db, { sync: durability?.sync });
+      this.batcher = batcher;
+      durability?.attach(() => batcher.hold());
+    }
   }
 
   /**
@@ -273,8 +289,10 @@ export class SqlContext {
   }
 
   async close(): Promise<void> {
+    // The durability's own connection and files first: the last connection's close
+    // checkpoints the WAL and removes it.
+    await this.durability?.close();
     await this.db.destroy();
-    this.durability?.close();
   }
 }
 

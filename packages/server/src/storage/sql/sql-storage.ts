@@ -7,7 +7,7 @@ import { sqlAdminStore } from "./admin";
 import { sqlAdminChannelStore } from "./admin-channels";
 import { sqlBlockStore } from "./blocks";
 import { sqlChannelStore } from "./channels";
-import { SqlContext } from "./context";
+import { SqlContext, type SqliteDurability } from "./context";
 import { sqlEventLog } from "./event-log";
 import { sqlFileRowStore } from "./files";
 import { sqlInviteStore } from "./invites";
@@ -30,7 +30,7 @@ import { sqlServerInviteStore } from "./server-invites";
 export function sqlStorage(
   db: Kysely<Database>,
   dialect: SqlDialect,
-  durability?: { sync: () => Promise<void>; close: () => void },
+  durability?: SqliteDurability,
   options: { search: boolean; sendLanes?: number } = { search: true },
 ): Storage {
   const sql = new SqlContext(db, dialect, durability);

@@ -7,6 +7,7 @@ import type { Database } from "../schema";
 import { type SearchIndexLog, syncSearchIndex } from "../sql/search";
 import { sqlStorage } from "../sql/sql-storage";
 import type { Storage } from "../storage";
+import { FALLBACK_CHECKPOINT_PAGES, startCheckpointer } from "./checkpointer";
 import { ParleySqliteDialect } from "./sqlite-driver";
 
 /**
@@ -15,7 +16,8 @@ import { ParleySqliteDialect } from "./sqlite-driver";
  * is acknowledged) without stopping the event loop for it: COMMIT runs with
  * `synchronous=NORMAL`, which leaves the WAL unsynced, and the transaction batcher then fsyncs the WAL
  * file on libuv's thread pool before it settles the transaction's writes. (Checkpoints sync by
- * themselves in both modes.) Migrations run with FULL.
+ * themselves in both modes.) Checkpoints run on a worker thread with a connection of its own
+ * (`startCheckpointer`), not inside the server's commits. Migrations run with FULL.
  *
  * The files are private to the server's user: a directory it creates is 0700, and the database
  * is created (or tightened) to 0600 before SQLite opens it, which then gives the -wal and -shm
@@ -49,7 +51,24 @@ export async function openSqliteStorage(
   await syncSearchIndex(db, "sqlite", search, options.log);
   if (inMemory) return sqlStorage(db, "sqlite", undefined, { search });
   sqlite.pragma("synchronous = NORMAL");
-  return sqlStorage(db, "sqlite", fileSyncer(`${path}-wal`), { search });
+  sqlite.pragma(`wal_autocheckpoint = ${FALLBACK_CHECKPOINT_PAGES}`);
+  const wal = fileSyncer(`${path}-wal`);
+  let checkpointer: ReturnType<typeof startCheckpointer> | undefined;
+  return sqlStorage(
+    db,
+    "sqlite",
+    {
+      sync: wal.sync,
+      attach: (hold) => {
+        checkpointer = startCheckpointer(path, { hold });
+      },
+      close: async () => {
+        await checkpointer?.close();
+        wal.close();
+      },
+    },
+    { search },
+  );
 }
 
 /**
