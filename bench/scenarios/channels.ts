@@ -10,11 +10,9 @@ import {
   scrapeMetrics,
 } from "../lib/server-metrics";
 import type { ServerKind, ServerUnderTest } from "../lib/server-under-test";
+import { DELIVERY_FLOOR, STEP_P99_LIMIT_MS, within } from "../lib/steps";
 
 const MEMBERS = 10;
-/** A step fails when its p99 passes 1 s or under 99 % of deliveries arrive; stepping stops. */
-const P99_LIMIT_MS = 1000;
-const DELIVERY_FLOOR = 0.99;
 /** The many-rooms targets: the best rate at this p99, and no spikes at light load. */
 const TARGET_P99_MS = 50;
 const LIGHT_RATES = [250, 500, 1_000];
@@ -88,14 +86,7 @@ export async function channels(ctx: BenchContext): Promise<ScenarioReport> {
   const best = (k: ServerKind) =>
     Math.max(
       0,
-      ...steps
-        .filter(
-          (s) =>
-            s.kind === k &&
-            s.run.latency.p99 <= TARGET_P99_MS &&
-            s.run.deliveryRatio >= DELIVERY_FLOOR,
-        )
-        .map((s) => s.rate),
+      ...steps.filter((s) => s.kind === k && within(s.run, TARGET_P99_MS)).map((s) => s.rate),
     );
   const targets: TargetCheck[] = [];
   if (kinds.includes("parley") && kinds.includes("ws-relay")) {
@@ -140,7 +131,7 @@ export async function channels(ctx: BenchContext): Promise<ScenarioReport> {
   return {
     title: "Many channels",
     markdown: [
-      `${conns} connections in ${channelCount} channels of ${MEMBERS}; one sender per channel, 64-byte messages, ${stepMs / 1000} s per rate; a step fails at p99 > ${P99_LIMIT_MS} ms or under ${pct(DELIVERY_FLOOR)} delivered, and stepping stops. CPU ms/msg: the server's CPU over the step (drain included) per message sent.`,
+      `${conns} connections in ${channelCount} channels of ${MEMBERS}; one sender per channel, 64-byte messages, ${stepMs / 1000} s per rate; a step fails at p99 > ${STEP_P99_LIMIT_MS} ms or under ${pct(DELIVERY_FLOOR)} delivered, and stepping stops. CPU ms/msg: the server's CPU over the step (drain included) per message sent.`,
       "",
       markdownTable(
         [
@@ -268,7 +259,7 @@ async function series(
         }),
       );
       const loop = before && metricsWindow(before, await scrapeMetrics(server.url));
-      const passed = r.latency.p99 <= P99_LIMIT_MS && r.deliveryRatio >= DELIVERY_FLOOR;
+      const passed = within(r, STEP_P99_LIMIT_MS);
       const cpuMsPerMessage = (sp.cpuSeconds * 1000) / Math.max(1, r.sent);
       out.push({
         kind: k,

@@ -7,11 +7,9 @@ import type { ProcWindow } from "../lib/proc-stats";
 import { int, markdownTable, ms, pct, times } from "../lib/report";
 import type { ScenarioReport } from "../lib/scenario";
 import type { ServerKind } from "../lib/server-under-test";
+import { STEP_P99_LIMIT_MS, within } from "../lib/steps";
 import { chartSvg } from "../lib/svg-chart";
 
-/** A step fails when its p99 passes 1 s or under 99 % of deliveries arrive; stepping stops. */
-const P99_LIMIT_MS = 1000;
-const DELIVERY_FLOOR = 0.99;
 const CONTENT_BYTES = 64;
 
 export interface FanoutStep {
@@ -123,7 +121,7 @@ export async function fanoutSeries(
           drainMs: o.drainMs,
         }),
       );
-      const passed = result.latency.p99 <= P99_LIMIT_MS && result.deliveryRatio >= DELIVERY_FLOOR;
+      const passed = within(result, STEP_P99_LIMIT_MS);
       steps.push({
         server: o.kind,
         encoding: o.encoding,
@@ -196,7 +194,7 @@ export const STEP_HEADERS = [
 /** Highest deliveries/s among steps that meet a p99 bound and the delivery floor. */
 export function bestAt(steps: FanoutStep[], p99Ms: number): FanoutStep | undefined {
   return steps
-    .filter((s) => s.run.latency.p99 <= p99Ms && s.run.deliveryRatio >= DELIVERY_FLOOR)
+    .filter((s) => within(s.run, p99Ms))
     .sort((a, b) => b.run.deliveriesPerSec - a.run.deliveriesPerSec)[0];
 }
 
@@ -261,7 +259,7 @@ export async function fanout(ctx: BenchContext): Promise<ScenarioReport> {
   const best = Object.fromEntries(
     kinds.map((k) => {
       const steps = all.filter((s) => s.server === k);
-      return [k, { at100ms: bestAt(steps, 100), at1s: bestAt(steps, P99_LIMIT_MS) }];
+      return [k, { at100ms: bestAt(steps, 100), at1s: bestAt(steps, STEP_P99_LIMIT_MS) }];
     }),
   );
   const bestRows = kinds.map((k) => [

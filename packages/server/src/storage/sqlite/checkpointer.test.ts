@@ -111,7 +111,6 @@ describe("startCheckpointer", () => {
     // the WAL holds every frame written.
     const unheld = await walAfterWrites(join(dir, "unheld.sqlite"), false, 1000);
     const heldRun = await walAfterWrites(join(dir, "held.sqlite"), true, 1000);
-    expect(unheld.restarts).toBe(0);
     expect(heldRun.holds).toBeGreaterThan(1);
     expect(heldRun.restarts).toBeGreaterThan(1);
     expect(heldRun.bytes).toBeLessThan(unheld.bytes / 3);

@@ -71,9 +71,9 @@ export const RESTART_FRAMES = 1000;
  * exist when it starts; a writer that keeps appending means it never copies all of them, and
  * the WAL is reused from its start only after one that did (under light load a pass finishes
  * between two commits, and that happens by itself). So when a pass finds {@link RESTART_FRAMES}
- * or more in the WAL, and no fewer than the pass before (it did not restart), the writer is held (`hold`: no transaction
- * starts, the event loop runs on) while a second pass copies the few frames the first missed;
- * the next write then restarts the WAL. The server's own connection keeps a fallback at
+ * or more in the WAL, and no fewer than the pass before (it did not restart), the writer is
+ * held (`hold`: no transaction starts, the event loop runs on) while a second pass copies the
+ * few frames the first missed; the next write then restarts the WAL. The server's own connection keeps a fallback at
  * {@link FALLBACK_CHECKPOINT_PAGES}.
  */
 export function startCheckpointer(
@@ -152,9 +152,8 @@ export function startCheckpointer(
       });
       const outcome = await Promise.race([exited, timeout]);
       clearTimeout(timer);
+      // The writer, if held, is released at the exit.
       if (outcome === "timeout") await worker.terminate();
-      release?.();
-      release = undefined;
     },
   };
 }
